@@ -1,0 +1,121 @@
+/**
+ * One database interface over the two engines Mizani runs on: PostgreSQL through `pg` (the ledger
+ * of record in production) and PGlite (embedded PostgreSQL for a quick start). Callers write plain
+ * PostgreSQL; values that must stay exact (amounts, bigints) are selected as text.
+ */
+import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Runs a script of several statements (no parameters). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pg' | 'pglite';
+  /** Runs `fn` inside one transaction on one connection. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+class PgDb implements Db {
+  readonly kind = 'pg' as const;
+  constructor(private readonly pool: pg.Pool) {}
+
+  async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const result = await this.pool.query(text, params as unknown[]);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.pool.query(script);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: Queryable = {
+        async query<R>(text: string, params?: unknown[]) {
+          const result = await client.query(text, params as unknown[]);
+          return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+        },
+        async exec(script: string) {
+          await client.query(script);
+        },
+      };
+      const value = await fn(tx);
+      await client.query('COMMIT');
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+class PgliteDb implements Db {
+  readonly kind = 'pglite' as const;
+  constructor(private readonly lite: PGlite) {}
+
+  async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const result = await this.lite.query<R>(text, params);
+    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.lite.exec(script);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.lite.transaction(async (t) =>
+      fn({
+        async query<R>(text: string, params?: unknown[]) {
+          const result = await t.query<R>(text, params);
+          return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+        },
+        async exec(script: string) {
+          await t.exec(script);
+        },
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.lite.close();
+  }
+}
+
+export interface DbOptions {
+  /** postgres://... ; when absent an embedded PGlite database in `dataDir` is used. */
+  url?: string;
+  dataDir: string;
+  poolSize: number;
+}
+
+export async function openDb(options: DbOptions): Promise<Db> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize });
+    // A broken idle connection must not take the process down; the next query reports it.
+    pool.on('error', () => undefined);
+    await pool.query('SELECT 1');
+    return new PgDb(pool);
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(options.dataDir, { recursive: true });
+  const lite = await PGlite.create(options.dataDir);
+  return new PgliteDb(lite);
+}

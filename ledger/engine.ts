@@ -1,0 +1,612 @@
+/**
+ * The position engine: the single writer of balances. Decisions (net-debit-cap and liquidity
+ * checks, reservations) are taken synchronously against the in-memory balances, so there is no race
+ * between two prepares for the last of a participant's headroom; the resulting journal movements are
+ * then made durable through group commit before any caller may promise money.
+ *
+ * Sign conventions (Mojaloop): a payer's POSITION grows when it sends; a payee's shrinks when it
+ * receives; SETTLEMENT grows more negative with funds in. Every movement is a balanced pair of
+ * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
+ */
+import type { Db } from './db.js';
+import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite } from './group-commit.js';
+import { CLEARING, type Account, type Registry } from './registry.js';
+import { ledgerText, parseLedger } from './units.js';
+
+export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
+
+/** Internal transfer states (contract fspiop.md §9.2) that Mizani stores. */
+export type InternalState =
+  | 'RESERVED'
+  | 'COMMITTED'
+  | 'ABORTED_REJECTED'
+  | 'ABORTED_ERROR'
+  | 'EXPIRED_RESERVED'
+  | 'INVALID';
+
+export function apiState(state: string): 'RECEIVED' | 'RESERVED' | 'COMMITTED' | 'ABORTED' {
+  switch (state) {
+    case 'RESERVED':
+      return 'RESERVED';
+    case 'COMMITTED':
+      return 'COMMITTED';
+    case 'RECEIVED_PREPARE':
+      return 'RECEIVED';
+    default:
+      return 'ABORTED';
+  }
+}
+
+/** A transfer whose reservation is held: in memory from its prepare until it is final. */
+export interface InFlight {
+  id: string;
+  kind: TransferKind;
+  payer: string;
+  payee: string;
+  currency: string;
+  /** Ledger units (10^-4). */
+  amount: bigint;
+  condition: string;
+  expiration: string;
+  expiresAt: number;
+  prepareHash: string;
+  fulfilHash?: string;
+  errorHash?: string;
+  createdAt: string;
+  /** A commit or abort has been decided and is being written; nothing else may change it. */
+  finishing: boolean;
+  /** Settles when the commit or abort is durable (set together with `finishing`). */
+  finished?: Promise<unknown>;
+  /** Settles when the prepare is durable. */
+  ready: Promise<unknown>;
+  debitAccount: Account;
+  creditAccount: Account;
+}
+
+/** What the database holds of a transfer (duplicate checks, GET answers). */
+export interface TransferRecord {
+  id: string;
+  kind: TransferKind;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: bigint;
+  state: string;
+  condition: string | null;
+  expiration: string | null;
+  prepareHash: string | null;
+  fulfilHash: string | null;
+  errorHash: string | null;
+  fulfilment: string | null;
+  cause: string | null;
+  completedAt: string | null;
+}
+
+export interface PrepareInput {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: bigint;
+  condition: string;
+  expiration: string;
+  expiresAt: number;
+  prepareHash: string;
+  receivedAt: string;
+}
+
+export type PrepareOutcome =
+  | { kind: 'reserved'; transfer: InFlight }
+  | { kind: 'rejected'; code: '4001' | '4200'; reason: string }
+  | { kind: 'duplicate' };
+
+interface TransferRow {
+  id: string;
+  kind: TransferKind;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: string | null;
+  state: string;
+  condition: string | null;
+  expiration: Date | null;
+  prepare_hash: string | null;
+  fulfil_hash: string | null;
+  error_hash: string | null;
+  fulfilment: string | null;
+  cause: string | null;
+  completed_at: Date | null;
+  created_at: Date;
+}
+
+const TRANSFER_COLUMNS = `id, kind, payer, payee, currency, amount::text AS amount, state, condition, expiration,
+  prepare_hash, fulfil_hash, error_hash, fulfilment, cause, completed_at, created_at`;
+
+function toRecord(row: TransferRow): TransferRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payer: row.payer,
+    payee: row.payee,
+    currency: row.currency,
+    amount: row.amount === null ? 0n : parseLedger(row.amount),
+    state: row.state,
+    condition: row.condition,
+    expiration: row.expiration ? row.expiration.toISOString() : null,
+    prepareHash: row.prepare_hash,
+    fulfilHash: row.fulfil_hash,
+    errorHash: row.error_hash,
+    fulfilment: row.fulfilment,
+    cause: row.cause,
+    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
+  };
+}
+
+export interface EngineHooks {
+  onRecovering?: (err: Error) => void;
+  onRecovered?: () => void;
+  observeBatch?: (size: number, seconds: number) => void;
+}
+
+export class LedgerEngine {
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Prepares whose outcome is not durable yet, by id -> body hash. */
+  private readonly pendingPrepares = new Map<string, string>();
+  private readonly committer: GroupCommitter;
+  private recovering = false;
+
+  constructor(
+    private readonly db: Db,
+    readonly registry: Registry,
+    options: { maxBatch: number },
+    private readonly hooks: EngineHooks = {},
+  ) {
+    this.committer = new GroupCommitter(db, options.maxBatch, (err) => void this.recover(err), hooks.observeBatch);
+  }
+
+  /** Rebuilds balances and in-flight transfers from PostgreSQL. */
+  async load(): Promise<void> {
+    await this.registry.reload();
+    this.inFlight.clear();
+    const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
+    for (const row of rows.rows) {
+      const record = toRecord(row);
+      const accounts = this.accountsForReservation(record.kind, record.payer, record.payee, record.currency);
+      if (!accounts) throw new Error(`in-flight transfer ${record.id} refers to accounts that no longer exist`);
+      this.inFlight.set(record.id, {
+        id: record.id,
+        kind: record.kind,
+        payer: record.payer,
+        payee: record.payee,
+        currency: record.currency,
+        amount: record.amount,
+        condition: record.condition ?? '',
+        expiration: record.expiration ?? '',
+        expiresAt: record.expiration ? Date.parse(record.expiration) : Number.POSITIVE_INFINITY,
+        prepareHash: record.prepareHash ?? '',
+        fulfilHash: record.fulfilHash ?? undefined,
+        errorHash: record.errorHash ?? undefined,
+        createdAt: row.created_at.toISOString(),
+        finishing: false,
+        ready: Promise.resolve(),
+        debitAccount: accounts.debit,
+        creditAccount: accounts.credit,
+      });
+    }
+  }
+
+  get available(): boolean {
+    return !this.recovering;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  get queuedWrites(): number {
+    return this.committer.pending;
+  }
+
+  inFlightTransfer(id: string): InFlight | undefined {
+    return this.inFlight.get(id);
+  }
+
+  /** Hash of a prepare that is being recorded right now, if any. */
+  pendingPrepareHash(id: string): string | undefined {
+    return this.pendingPrepares.get(id);
+  }
+
+  /** Reserved transfers whose expiration is at or before `now` and that nobody is finishing. */
+  expired(now: number): InFlight[] {
+    const due: InFlight[] = [];
+    for (const transfer of this.inFlight.values()) {
+      if (!transfer.finishing && transfer.expiresAt <= now) due.push(transfer);
+    }
+    return due;
+  }
+
+  async find(id: string): Promise<TransferRecord | undefined> {
+    const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE id = $1`, [id]);
+    return rows.rows[0] ? toRecord(rows.rows[0]) : undefined;
+  }
+
+  // ---- transfers ----
+
+  /** Checks liquidity cover and the net debit cap, then reserves, all before the first await. */
+  async prepare(input: PrepareInput): Promise<PrepareOutcome> {
+    this.assertAvailable();
+    // The id is in flight or being recorded: reserving again would replace (and, on the conflict,
+    // drop) the original's in-memory entry.
+    if (this.inFlight.has(input.id) || this.pendingPrepares.has(input.id)) return { kind: 'duplicate' };
+    const payerPosition = this.registry.accountOf(input.payer, input.currency, 'POSITION')!;
+    const clearing = this.clearingAccount(input.currency);
+    const base = {
+      id: input.id,
+      kind: 'TRANSFER' as const,
+      payer: input.payer,
+      payee: input.payee,
+      currency: input.currency,
+      amount: ledgerText(input.amount),
+      condition: input.condition,
+      expiration: input.expiration,
+      prepare_hash: input.prepareHash,
+      created_at: input.receivedAt,
+    };
+    const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount);
+    if (refusal) {
+      const cause = `${refusal.code}: ${refusal.reason}`;
+      const written = await this.write(input.id, input.prepareHash, {
+        insert: { ...base, state: 'ABORTED_REJECTED', cause, completed_at: new Date().toISOString() },
+        entries: [],
+      });
+      return written.conflict ? { kind: 'duplicate' } : { kind: 'rejected', ...refusal };
+    }
+
+    payerPosition.value += input.amount;
+    clearing.value -= input.amount;
+    const transfer: InFlight = {
+      id: input.id,
+      kind: 'TRANSFER',
+      payer: input.payer,
+      payee: input.payee,
+      currency: input.currency,
+      amount: input.amount,
+      condition: input.condition,
+      expiration: input.expiration,
+      expiresAt: input.expiresAt,
+      prepareHash: input.prepareHash,
+      createdAt: input.receivedAt,
+      finishing: false,
+      ready: Promise.resolve(),
+      debitAccount: payerPosition,
+      creditAccount: clearing,
+    };
+    this.inFlight.set(input.id, transfer);
+    const amount = ledgerText(input.amount);
+    const negated = ledgerText(-input.amount);
+    const durable = this.write(input.id, input.prepareHash, {
+      insert: { ...base, state: 'RESERVED' },
+      entries: [
+        { transfer_id: input.id, account_id: payerPosition.id, amount, event: 'PREPARE', with_insert: true },
+        { transfer_id: input.id, account_id: clearing.id, amount: negated, event: 'PREPARE', with_insert: true },
+      ],
+    });
+    transfer.ready = durable.catch(() => undefined);
+    const written = await durable;
+    if (written.conflict) {
+      // The id belongs to an older transfer: undo this reservation, the caller answers as a duplicate.
+      payerPosition.value -= input.amount;
+      clearing.value += input.amount;
+      this.inFlight.delete(input.id);
+      return { kind: 'duplicate' };
+    }
+    return { kind: 'reserved', transfer };
+  }
+
+  /** Records a prepare that failed validation (state INVALID), so its id answers duplicates. */
+  async recordInvalid(
+    input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: bigint | null },
+    cause: string,
+  ): Promise<{ conflict: boolean }> {
+    this.assertAvailable();
+    return this.write(input.id, input.prepareHash, {
+      insert: {
+        id: input.id,
+        kind: 'TRANSFER',
+        payer: input.payer,
+        payee: input.payee,
+        currency: input.currency,
+        amount: input.amount === null ? undefined : ledgerText(input.amount),
+        condition: input.condition,
+        expiration: input.expiration,
+        state: 'INVALID',
+        prepare_hash: input.prepareHash,
+        cause,
+        created_at: input.receivedAt,
+        completed_at: new Date().toISOString(),
+      },
+      entries: [],
+    });
+  }
+
+  /** Commits a reserved transfer: the payee's position receives the amount. */
+  async commit(transfer: InFlight, detail: { fulfilment?: string; fulfilHash?: string; completedAt: string }): Promise<void> {
+    this.assertAvailable();
+    this.startFinishing(transfer);
+    const payeePosition = this.registry.accountOf(transfer.payee, transfer.currency, 'POSITION')!;
+    const clearing = transfer.creditAccount;
+    payeePosition.value -= transfer.amount;
+    clearing.value += transfer.amount;
+    if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
+    await this.submitFinish(transfer, {
+      update: {
+        id: transfer.id,
+        from_state: 'RESERVED',
+        state: 'COMMITTED',
+        fulfil_hash: detail.fulfilHash,
+        fulfilment: detail.fulfilment,
+        completed_at: detail.completedAt,
+      },
+      entries: [
+        { transfer_id: transfer.id, account_id: clearing.id, amount: ledgerText(transfer.amount), event: 'COMMIT' },
+        { transfer_id: transfer.id, account_id: payeePosition.id, amount: ledgerText(-transfer.amount), event: 'COMMIT' },
+      ],
+    });
+  }
+
+  /** Aborts a reserved transfer: the payer's reservation is released. */
+  async abort(
+    transfer: InFlight,
+    detail: { state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED' | 'ABORTED_REJECTED'; cause: string; completedAt: string; fulfilHash?: string; errorHash?: string },
+  ): Promise<void> {
+    this.assertAvailable();
+    this.startFinishing(transfer);
+    transfer.debitAccount.value -= transfer.amount;
+    transfer.creditAccount.value += transfer.amount;
+    if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
+    if (detail.errorHash) transfer.errorHash = detail.errorHash;
+    await this.submitFinish(transfer, {
+      update: {
+        id: transfer.id,
+        from_state: 'RESERVED',
+        state: detail.state,
+        fulfil_hash: detail.fulfilHash,
+        error_hash: detail.errorHash,
+        cause: detail.cause,
+        completed_at: detail.completedAt,
+      },
+      entries: [
+        { transfer_id: transfer.id, account_id: transfer.debitAccount.id, amount: ledgerText(-transfer.amount), event: 'ABORT' },
+        { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'ABORT' },
+      ],
+    });
+  }
+
+  // ---- liquidity (admin funds in / out) ----
+
+  async fundsIn(participant: string, currency: string, amount: bigint, transferId: string, reference: string): Promise<{ conflict: boolean }> {
+    this.assertAvailable();
+    const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
+    const reconciliation = this.requireHubAccount(currency, 'HUB_RECONCILIATION');
+    const now = new Date().toISOString();
+    const written = await this.write(transferId, undefined, {
+      insert: {
+        id: transferId,
+        kind: 'FUNDS_IN',
+        payer: participant,
+        payee: this.registry.hubName,
+        currency,
+        amount: ledgerText(amount),
+        state: 'COMMITTED',
+        reference,
+        created_at: now,
+        completed_at: now,
+      },
+      entries: [
+        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(-amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: transferId, account_id: reconciliation.id, amount: ledgerText(amount), event: 'FUNDS_IN', with_insert: true },
+      ],
+    });
+    // Liquidity is credited in memory only once it is durable and not a duplicate: a prepare decided
+    // in the meantime must not be covered by funds that may never arrive.
+    if (!written.conflict) {
+      settlement.value -= amount;
+      reconciliation.value += amount;
+    }
+    return written;
+  }
+
+  /** Reserves a withdrawal of liquidity; refused when it would exceed the funds deposited. */
+  async fundsOutReserve(
+    participant: string,
+    currency: string,
+    amount: bigint,
+    transferId: string,
+    reference: string,
+  ): Promise<{ conflict: boolean; refused?: string }> {
+    this.assertAvailable();
+    const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
+    const clearing = this.clearingAccount(currency);
+    if (this.inFlight.has(transferId) || this.pendingPrepares.has(transferId)) return { conflict: true };
+    if (settlement.value + amount > 0n) {
+      return { conflict: false, refused: `funds out of ${ledgerText(amount)} exceeds the ${currency} liquidity of ${participant}` };
+    }
+    // Where positions must be covered by liquidity, a withdrawal may not uncover the current position.
+    const position = this.registry.accountOf(participant, currency, 'POSITION');
+    if (this.registry.requiresLiquidityCheck(currency) && position && -(settlement.value + amount) < position.value) {
+      return { conflict: false, refused: `funds out of ${ledgerText(amount)} would leave the ${currency} position of ${participant} without liquidity cover` };
+    }
+    settlement.value += amount;
+    clearing.value -= amount;
+    const now = new Date().toISOString();
+    const transfer: InFlight = {
+      id: transferId,
+      kind: 'FUNDS_OUT',
+      payer: this.registry.hubName,
+      payee: participant,
+      currency,
+      amount,
+      condition: '',
+      expiration: '',
+      expiresAt: Number.POSITIVE_INFINITY,
+      prepareHash: '',
+      createdAt: now,
+      finishing: false,
+      ready: Promise.resolve(),
+      debitAccount: settlement,
+      creditAccount: clearing,
+    };
+    this.inFlight.set(transferId, transfer);
+    const durable = this.write(transferId, '', {
+      insert: {
+        id: transferId,
+        kind: 'FUNDS_OUT',
+        payer: this.registry.hubName,
+        payee: participant,
+        currency,
+        amount: ledgerText(amount),
+        state: 'RESERVED',
+        reference,
+        created_at: now,
+      },
+      entries: [
+        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
+        { transfer_id: transferId, account_id: clearing.id, amount: ledgerText(-amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
+      ],
+    });
+    transfer.ready = durable.catch(() => undefined);
+    const written = await durable;
+    if (written.conflict) {
+      settlement.value -= amount;
+      clearing.value += amount;
+      this.inFlight.delete(transferId);
+    }
+    return written;
+  }
+
+  async fundsOutCommit(transfer: InFlight): Promise<void> {
+    this.assertAvailable();
+    this.startFinishing(transfer);
+    const reconciliation = this.requireHubAccount(transfer.currency, 'HUB_RECONCILIATION');
+    transfer.creditAccount.value += transfer.amount;
+    reconciliation.value -= transfer.amount;
+    await this.submitFinish(transfer, {
+      update: { id: transfer.id, from_state: 'RESERVED', state: 'COMMITTED', completed_at: new Date().toISOString() },
+      entries: [
+        { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'FUNDS_OUT_COMMIT' },
+        { transfer_id: transfer.id, account_id: reconciliation.id, amount: ledgerText(-transfer.amount), event: 'FUNDS_OUT_COMMIT' },
+      ],
+    });
+  }
+
+  async fundsOutAbort(transfer: InFlight, reason: string): Promise<void> {
+    await this.abort(transfer, { state: 'ABORTED_ERROR', cause: reason, completedAt: new Date().toISOString() });
+  }
+
+  /** Posts a participant's opening position against the hub's multilateral settlement account. */
+  async openingPosition(position: Account, amount: bigint): Promise<void> {
+    this.assertAvailable();
+    if (amount === 0n) return;
+    const settlementHub = this.requireHubAccount(position.currency, 'HUB_MULTILATERAL_SETTLEMENT');
+    position.value += amount;
+    settlementHub.value -= amount;
+    const id = `opening-position-${position.id}`;
+    await this.committer.submit({
+      entries: [
+        { transfer_id: id, account_id: position.id, amount: ledgerText(amount), event: 'OPENING' },
+        { transfer_id: id, account_id: settlementHub.id, amount: ledgerText(-amount), event: 'OPENING' },
+      ],
+    });
+  }
+
+  // ---- internals ----
+
+  private checkHeadroom(
+    payer: string,
+    currency: string,
+    position: Account,
+    amount: bigint,
+  ): { code: '4001' | '4200'; reason: string } | undefined {
+    if (this.registry.requiresLiquidityCheck(currency)) {
+      const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
+      const cover = settlement ? -settlement.value : 0n;
+      if (cover - position.value < amount) {
+        return { code: '4001', reason: 'Payer FSP insufficient liquidity' };
+      }
+    }
+    const limit = this.registry.limit(position.id);
+    const cap = limit ? limit.value : 0n;
+    if (cap - position.value < amount) return { code: '4200', reason: 'Payer limit error' };
+    return undefined;
+  }
+
+  private startFinishing(transfer: InFlight): void {
+    // A transfer object held across a recovery refers to accounts that were replaced on reload.
+    if (this.inFlight.get(transfer.id) !== transfer) throw new LedgerUnavailableError();
+    if (transfer.finishing) throw new Error(`transfer ${transfer.id} is already being finished`);
+    transfer.finishing = true;
+  }
+
+  private async submitFinish(transfer: InFlight, write: LedgerWrite): Promise<void> {
+    const durable = this.committer.submit(write);
+    transfer.finished = durable.catch(() => undefined);
+    await durable;
+    this.inFlight.delete(transfer.id);
+  }
+
+  private async write(id: string, hash: string | undefined, write: LedgerWrite): Promise<{ conflict: boolean }> {
+    this.pendingPrepares.set(id, hash ?? '');
+    try {
+      return await this.committer.submit(write);
+    } finally {
+      this.pendingPrepares.delete(id);
+    }
+  }
+
+  private accountsForReservation(
+    kind: TransferKind,
+    payer: string,
+    payee: string,
+    currency: string,
+  ): { debit: Account; credit: Account } | undefined {
+    const clearing = this.registry.hubAccount(currency, CLEARING);
+    const debit =
+      kind === 'FUNDS_OUT'
+        ? this.registry.accountOf(payee, currency, 'SETTLEMENT')
+        : this.registry.accountOf(payer, currency, 'POSITION');
+    return clearing && debit ? { debit, credit: clearing } : undefined;
+  }
+
+  private clearingAccount(currency: string): Account {
+    return this.requireHubAccount(currency, CLEARING);
+  }
+
+  private requireHubAccount(currency: string, type: string): Account {
+    const account = this.registry.hubAccount(currency, type);
+    if (!account) throw new Error(`hub ${type} account for ${currency} does not exist`);
+    return account;
+  }
+
+  private assertAvailable(): void {
+    if (this.recovering) throw new LedgerUnavailableError();
+  }
+
+  private async recover(err: Error): Promise<void> {
+    this.recovering = true;
+    this.hooks.onRecovering?.(err);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.load();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+    this.pendingPrepares.clear();
+    this.recovering = false;
+    this.committer.reset();
+    this.hooks.onRecovered?.();
+  }
+}
+
+export type { JournalEntry };

@@ -1,0 +1,164 @@
+/**
+ * Group commit: ledger writes queue up while the previous batch is being committed and are then
+ * written together in ONE call of `mizani_apply` (one transaction, one fsync). Each caller's promise
+ * settles only when its batch is durable, which is what lets the hub answer 202/200 safely.
+ */
+import type { Db } from './db.js';
+
+export interface TransferInsert {
+  id: string;
+  kind: 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
+  payer: string;
+  payee: string;
+  currency: string;
+  amount?: string;
+  condition?: string;
+  expiration?: string;
+  state: string;
+  prepare_hash?: string;
+  cause?: string;
+  reference?: string;
+  created_at?: string;
+  completed_at?: string;
+}
+
+export interface TransferUpdate {
+  id: string;
+  from_state: string;
+  state: string;
+  fulfil_hash?: string;
+  error_hash?: string;
+  fulfilment?: string;
+  cause?: string;
+  completed_at?: string;
+}
+
+export interface JournalEntry {
+  transfer_id: string;
+  account_id: number;
+  amount: string;
+  event: string;
+  /** The entry belongs to the new transfer inserted by the same write; skipped if that insert conflicts. */
+  with_insert?: boolean;
+}
+
+export interface LedgerWrite {
+  insert?: TransferInsert;
+  update?: TransferUpdate;
+  entries: JournalEntry[];
+}
+
+export interface WriteResult {
+  /** The write's new transfer id already existed: nothing of this write was applied. */
+  conflict: boolean;
+}
+
+interface Pending {
+  write: LedgerWrite;
+  resolve: (result: WriteResult) => void;
+  reject: (err: Error) => void;
+}
+
+export interface GroupCommitStats {
+  batches: number;
+  writes: number;
+  lastBatchSize: number;
+}
+
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private failedUntilReset = false;
+  readonly stats: GroupCommitStats = { batches: 0, writes: 0, lastBatchSize: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxBatch: number,
+    /** Called once after a batch fails; the owner rebuilds its memory, then calls `reset()`. */
+    private readonly onFailure: (err: Error) => void,
+    private readonly observeBatch: (size: number, seconds: number) => void = () => undefined,
+  ) {}
+
+  submit(write: LedgerWrite): Promise<WriteResult> {
+    if (this.failedUntilReset) return Promise.reject(new LedgerUnavailableError());
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Let the current tick's writes join the batch.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Accept writes again after the owner has rebuilt its state from the database. */
+  reset(): void {
+    this.failedUntilReset = false;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue.splice(0);
+      const inserts: TransferInsert[] = [];
+      const updates: TransferUpdate[] = [];
+      const entries: JournalEntry[] = [];
+      // A second insert of an id already in this batch conflicts whatever happens to the first (the
+      // id exists afterwards either way). mizani_apply cannot see it (ON CONFLICT DO NOTHING skips
+      // the row silently and both writes' entries share the transfer id), so it is decided here:
+      // the insert and its with_insert entries are left out and the write reported as a conflict.
+      const insertIds = new Set<string>();
+      const sameBatchConflicts = new Set<Pending>();
+      for (const pending of batch) {
+        const { write } = pending;
+        const duplicate = write.insert !== undefined && insertIds.has(write.insert.id);
+        if (duplicate) sameBatchConflicts.add(pending);
+        else if (write.insert) {
+          insertIds.add(write.insert.id);
+          inserts.push(write.insert);
+        }
+        if (write.update) updates.push(write.update);
+        for (const entry of write.entries) if (!(duplicate && entry.with_insert)) entries.push(entry);
+      }
+      const started = process.hrtime.bigint();
+      try {
+        const result = await this.db.query<{ conflicts: string[] }>('SELECT mizani_apply($1::jsonb) AS conflicts', [
+          JSON.stringify({ inserts, updates, entries }),
+        ]);
+        const conflicts = new Set(result.rows[0]?.conflicts ?? []);
+        this.stats.batches++;
+        this.stats.writes += batch.length;
+        this.stats.lastBatchSize = batch.length;
+        this.observeBatch(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+        for (const pending of batch) {
+          pending.resolve({
+            conflict:
+              pending.write.insert !== undefined &&
+              (sameBatchConflicts.has(pending) || conflicts.has(pending.write.insert.id)),
+          });
+        }
+      } catch (cause) {
+        // Memory already reflects these writes and every queued one; none of it can be trusted
+        // now. Fail them all and let the owner rebuild from what PostgreSQL holds.
+        const err = cause instanceof Error ? cause : new Error(String(cause));
+        this.failedUntilReset = true;
+        const failed = batch.concat(this.queue.splice(0));
+        for (const pending of failed) pending.reject(new LedgerUnavailableError(err));
+        this.flushing = false;
+        this.onFailure(err);
+        return;
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+export class LedgerUnavailableError extends Error {
+  constructor(cause?: Error) {
+    super(cause ? `ledger write failed: ${cause.message}` : 'ledger is recovering from a failed write', { cause });
+    this.name = 'LedgerUnavailableError';
+  }
+}

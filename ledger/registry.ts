@@ -1,0 +1,534 @@
+/**
+ * Participants, their accounts, limits, callback endpoints and the settlement models, held in memory
+ * for the hot path and written through to PostgreSQL. Every mutation is durable before memory
+ * changes. Balances (`Account.value`) are owned by the ledger engine; the registry only loads them.
+ */
+import { FspiopError } from '../schemas/errors.js';
+import type { Db, Queryable } from './db.js';
+import { ledgerText, parseLedger } from './units.js';
+
+export interface Participant {
+  id: number;
+  name: string;
+  isActive: boolean;
+  isProxy: boolean;
+  isHub: boolean;
+  createdAt: Date;
+  endpoints: Map<string, string>;
+}
+
+export interface Account {
+  id: number;
+  participantId: number;
+  participantName: string;
+  currency: string;
+  type: string;
+  isActive: boolean;
+  /** Balance in ledger units (10^-4), including reservations of transfers in flight. */
+  value: bigint;
+  changedAt: Date;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface Limit {
+  accountId: number;
+  type: 'NET_DEBIT_CAP';
+  value: bigint;
+  alarmPercentage: string;
+  changedAt: Date;
+}
+
+export interface SettlementModel {
+  id: number;
+  name: string;
+  isActive: boolean;
+  settlementGranularity: string;
+  settlementInterchange: string;
+  settlementDelay: string;
+  currency: string | null;
+  requireLiquidityCheck: boolean;
+  ledgerAccountType: string;
+  settlementAccountType: string;
+  autoPositionReset: boolean;
+}
+
+export const HUB_ACCOUNT_TYPES = ['HUB_RECONCILIATION', 'HUB_MULTILATERAL_SETTLEMENT', 'HUB_FEE'] as const;
+export const CLEARING = 'HUB_CLEARING';
+
+interface ParticipantRow {
+  id: number;
+  name: string;
+  is_active: boolean;
+  is_proxy: boolean;
+  is_hub: boolean;
+  created_at: Date;
+}
+
+interface AccountRow {
+  id: number;
+  participant_id: number;
+  currency: string;
+  ledger_account_type: string;
+  is_active: boolean;
+  value: string;
+  changed_at: Date;
+  created_at: Date;
+  created_by: string;
+}
+
+interface ModelRow {
+  id: number;
+  name: string;
+  is_active: boolean;
+  settlement_granularity: string;
+  settlement_interchange: string;
+  settlement_delay: string;
+  currency: string | null;
+  require_liquidity_check: boolean;
+  ledger_account_type: string;
+  settlement_account_type: string;
+  auto_position_reset: boolean;
+}
+
+const ACCOUNT_COLUMNS = `id, participant_id, currency, ledger_account_type, is_active, value::text AS value, changed_at, created_at, created_by`;
+
+function accountKey(participantId: number, currency: string, type: string): string {
+  return `${participantId}|${currency}|${type}`;
+}
+
+function toModel(row: ModelRow): SettlementModel {
+  return {
+    id: row.id,
+    name: row.name,
+    isActive: row.is_active,
+    settlementGranularity: row.settlement_granularity,
+    settlementInterchange: row.settlement_interchange,
+    settlementDelay: row.settlement_delay,
+    currency: row.currency,
+    requireLiquidityCheck: row.require_liquidity_check,
+    ledgerAccountType: row.ledger_account_type,
+    settlementAccountType: row.settlement_account_type,
+    autoPositionReset: row.auto_position_reset,
+  };
+}
+
+export class Registry {
+  private readonly byName = new Map<string, Participant>();
+  private readonly byId = new Map<number, Participant>();
+  private readonly accounts = new Map<number, Account>();
+  private readonly accountIndex = new Map<string, Account>();
+  private readonly limits = new Map<number, Limit>();
+  private readonly models = new Map<string, SettlementModel>();
+  private readonly accountTypes = new Set<string>();
+  private hubNameLower: string;
+
+  private constructor(
+    private readonly db: Db,
+    readonly hubName: string,
+  ) {
+    this.hubNameLower = hubName.toLowerCase();
+  }
+
+  static async load(db: Db, hubName: string): Promise<Registry> {
+    const registry = new Registry(db, hubName);
+    await db.query(
+      `INSERT INTO participant (name, is_active, is_hub) VALUES ($1, true, true) ON CONFLICT (name) DO NOTHING`,
+      [hubName],
+    );
+    await registry.reload();
+    return registry;
+  }
+
+  /** Re-reads everything from the database (start-up, and recovery after a failed batch). */
+  async reload(): Promise<void> {
+    const [participants, endpoints, accounts, limits, models, types] = await Promise.all([
+      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, created_at FROM participant'),
+      this.db.query<{ participant_id: number; type: string; value: string }>(
+        'SELECT participant_id, type, value FROM participant_endpoint',
+      ),
+      this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account`),
+      this.db.query<{ account_id: number; type: string; value: string; alarm_percentage: string; changed_at: Date }>(
+        'SELECT account_id, type, value::text AS value, alarm_percentage::text AS alarm_percentage, changed_at FROM participant_limit',
+      ),
+      this.db.query<ModelRow>('SELECT * FROM settlement_model'),
+      this.db.query<{ name: string }>('SELECT name FROM ledger_account_type'),
+    ]);
+    this.byName.clear();
+    this.byId.clear();
+    this.accounts.clear();
+    this.accountIndex.clear();
+    this.limits.clear();
+    this.models.clear();
+    this.accountTypes.clear();
+    for (const row of participants.rows) this.addParticipantToMemory(row);
+    for (const row of endpoints.rows) this.byId.get(row.participant_id)?.endpoints.set(row.type, row.value);
+    for (const row of accounts.rows) this.addAccountToMemory(row);
+    for (const row of limits.rows) {
+      this.limits.set(row.account_id, {
+        accountId: row.account_id,
+        type: 'NET_DEBIT_CAP',
+        value: parseLedger(row.value),
+        alarmPercentage: row.alarm_percentage,
+        changedAt: row.changed_at,
+      });
+    }
+    for (const row of models.rows) this.models.set(row.name, toModel(row));
+    for (const row of types.rows) this.accountTypes.add(row.name);
+  }
+
+  private addParticipantToMemory(row: ParticipantRow): Participant {
+    const participant: Participant = {
+      id: row.id,
+      name: row.name,
+      isActive: row.is_active,
+      isProxy: row.is_proxy,
+      isHub: row.is_hub,
+      createdAt: row.created_at,
+      endpoints: this.byId.get(row.id)?.endpoints ?? new Map(),
+    };
+    this.byName.set(row.name, participant);
+    this.byId.set(row.id, participant);
+    return participant;
+  }
+
+  private addAccountToMemory(row: AccountRow): Account {
+    const account: Account = {
+      id: row.id,
+      participantId: row.participant_id,
+      participantName: this.byId.get(row.participant_id)?.name ?? '',
+      currency: row.currency,
+      type: row.ledger_account_type,
+      isActive: row.is_active,
+      value: parseLedger(row.value),
+      changedAt: row.changed_at,
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+    };
+    this.accounts.set(account.id, account);
+    this.accountIndex.set(accountKey(account.participantId, account.currency, account.type), account);
+    return account;
+  }
+
+  // ---- reads (hot path: no I/O) ----
+
+  isHubName(name: string): boolean {
+    return name.toLowerCase() === this.hubNameLower;
+  }
+
+  participant(name: string): Participant | undefined {
+    return this.byName.get(name);
+  }
+
+  participantById(id: number): Participant | undefined {
+    return this.byId.get(id);
+  }
+
+  participants(): Participant[] {
+    return [...this.byName.values()];
+  }
+
+  hub(): Participant {
+    return this.byName.get(this.hubName)!;
+  }
+
+  account(id: number): Account | undefined {
+    return this.accounts.get(id);
+  }
+
+  accountOf(participantName: string, currency: string, type: string): Account | undefined {
+    const participant = this.byName.get(participantName);
+    return participant ? this.accountIndex.get(accountKey(participant.id, currency, type)) : undefined;
+  }
+
+  accountsOf(participantId: number): Account[] {
+    return [...this.accounts.values()].filter((a) => a.participantId === participantId).sort((a, b) => a.id - b.id);
+  }
+
+  allAccounts(): Account[] {
+    return [...this.accounts.values()];
+  }
+
+  hubAccount(currency: string, type: string): Account | undefined {
+    return this.accountIndex.get(accountKey(this.hub().id, currency, type));
+  }
+
+  limit(accountId: number): Limit | undefined {
+    return this.limits.get(accountId);
+  }
+
+  settlementModels(): SettlementModel[] {
+    return [...this.models.values()].sort((a, b) => a.id - b.id);
+  }
+
+  settlementModel(name: string): SettlementModel | undefined {
+    return this.models.get(name);
+  }
+
+  /** The active models that govern `currency`: currency-specific ones, else the default ones. */
+  modelsFor(currency: string): SettlementModel[] {
+    const active = [...this.models.values()].filter((m) => m.isActive);
+    const specific = active.filter((m) => m.currency === currency);
+    return specific.length > 0 ? specific : active.filter((m) => m.currency === null);
+  }
+
+  /** Whether prepares in this currency must pass the liquidity-cover check. */
+  requiresLiquidityCheck(currency: string): boolean {
+    return this.modelsFor(currency).some((m) => m.ledgerAccountType === 'POSITION' && m.requireLiquidityCheck);
+  }
+
+  hasAccountType(name: string): boolean {
+    return this.accountTypes.has(name);
+  }
+
+  endpoint(participantName: string, type: string): string | undefined {
+    return this.byName.get(participantName)?.endpoints.get(type);
+  }
+
+  // ---- mutations (admin; each durable before memory changes) ----
+
+  async createParticipant(name: string, currency: string, isProxy: boolean): Promise<Participant> {
+    const existing = this.byName.get(name);
+    if (existing && this.accountIndex.has(accountKey(existing.id, currency, 'POSITION'))) {
+      throw new FspiopError('3000', undefined, { description: 'Participant currency has already been registered' });
+    }
+    if (!this.hubAccount(currency, 'HUB_RECONCILIATION')) {
+      throw new FspiopError('3003', undefined, {
+        description: 'Hub reconciliation account for the specified currency does not exist',
+      });
+    }
+    if (!this.hubAccount(currency, 'HUB_MULTILATERAL_SETTLEMENT')) {
+      throw new FspiopError('3003', undefined, {
+        description: 'Hub multilateral net settlement account for the specified currency does not exist',
+      });
+    }
+    const models = this.modelsFor(currency);
+    if (models.length === 0) {
+      throw new FspiopError('6000', undefined, { description: 'Unable to find a matching or default, Settlement Model' });
+    }
+    const created = await this.db.transaction(async (tx) => {
+      let participantRow: ParticipantRow;
+      if (existing) {
+        participantRow = {
+          id: existing.id,
+          name: existing.name,
+          is_active: existing.isActive,
+          is_proxy: existing.isProxy,
+          is_hub: existing.isHub,
+          created_at: existing.createdAt,
+        };
+      } else {
+        const inserted = await tx.query<ParticipantRow>(
+          `INSERT INTO participant (name, is_proxy) VALUES ($1, $2)
+           RETURNING id, name, is_active, is_proxy, is_hub, created_at`,
+          [name, isProxy],
+        );
+        participantRow = inserted.rows[0]!;
+      }
+      const types = new Set<string>();
+      for (const model of models) {
+        types.add(model.ledgerAccountType);
+        types.add(model.settlementAccountType);
+      }
+      const accountRows: AccountRow[] = [];
+      for (const type of types) {
+        const row = await tx.query<AccountRow>(
+          `INSERT INTO account (participant_id, currency, ledger_account_type, is_active)
+           VALUES ($1, $2, $3, false)
+           ON CONFLICT (participant_id, currency, ledger_account_type) DO NOTHING
+           RETURNING ${ACCOUNT_COLUMNS}`,
+          [participantRow.id, currency, type],
+        );
+        accountRows.push(...row.rows);
+      }
+      return { participantRow, accountRows };
+    });
+    const participant = existing ?? this.addParticipantToMemory(created.participantRow);
+    for (const row of created.accountRows) this.addAccountToMemory(row);
+    return participant;
+  }
+
+  async setParticipantActive(name: string, isActive: boolean): Promise<Participant> {
+    const participant = this.requireParticipant(name);
+    await this.db.query('UPDATE participant SET is_active = $2 WHERE id = $1', [participant.id, isActive]);
+    participant.isActive = isActive;
+    return participant;
+  }
+
+  async setEndpoint(name: string, type: string, value: string): Promise<void> {
+    const participant = this.requireParticipant(name);
+    await this.db.query(
+      `INSERT INTO participant_endpoint (participant_id, type, value) VALUES ($1, $2, $3)
+       ON CONFLICT (participant_id, type) DO UPDATE SET value = EXCLUDED.value, changed_at = now()`,
+      [participant.id, type, value],
+    );
+    participant.endpoints.set(type, value);
+  }
+
+  async createHubAccount(currency: string, type: string): Promise<void> {
+    const hub = this.hub();
+    if (!this.accountTypes.has(type)) {
+      throw new FspiopError('3003', undefined, { description: 'Ledger account type was not found.' });
+    }
+    if (!(HUB_ACCOUNT_TYPES as readonly string[]).includes(type)) {
+      throw new FspiopError('3003', undefined, { description: 'The requested hub operator account type is not allowed.' });
+    }
+    if (this.hubAccount(currency, type)) {
+      throw new FspiopError('3003', undefined, { description: 'Hub account has already been registered.' });
+    }
+    const rows = await this.db.transaction(async (tx) => {
+      const created: AccountRow[] = [];
+      for (const accountType of [type, CLEARING]) {
+        const row = await tx.query<AccountRow>(
+          `INSERT INTO account (participant_id, currency, ledger_account_type, is_active, created_by)
+           VALUES ($1, $2, $3, true, 'hub')
+           ON CONFLICT (participant_id, currency, ledger_account_type) DO NOTHING
+           RETURNING ${ACCOUNT_COLUMNS}`,
+          [hub.id, currency, accountType],
+        );
+        created.push(...row.rows);
+      }
+      return created;
+    });
+    for (const row of rows) this.addAccountToMemory(row);
+  }
+
+  /**
+   * Activates the participant's POSITION and SETTLEMENT accounts for the currency, sets the net
+   * debit cap and returns the position account. The opening position itself is posted by the
+   * ledger engine (it is a journal movement).
+   */
+  async setInitialLimit(name: string, currency: string, limit: bigint, alarmPercentage: string): Promise<Account> {
+    const participant = this.requireParticipant(name);
+    const position = this.accountIndex.get(accountKey(participant.id, currency, 'POSITION'));
+    if (!position) {
+      throw new FspiopError('3200', undefined, {
+        description: `Participant ${name} has no ${currency} position account`,
+      });
+    }
+    if (this.limits.has(position.id)) {
+      throw new FspiopError('2001', undefined, { description: 'Participant Limit or Initial Position already set' });
+    }
+    const toActivate = this.accountsOf(participant.id).filter((a) => a.currency === currency);
+    const changedAt = await this.db.transaction(async (tx) => {
+      await tx.query(`UPDATE account SET is_active = true WHERE id = ANY($1::int[])`, [toActivate.map((a) => a.id)]);
+      const row = await tx.query<{ changed_at: Date }>(
+        `INSERT INTO participant_limit (account_id, type, value, alarm_percentage) VALUES ($1, 'NET_DEBIT_CAP', $2, $3)
+         RETURNING changed_at`,
+        [position.id, ledgerText(limit), alarmPercentage],
+      );
+      return row.rows[0]!.changed_at;
+    });
+    for (const account of toActivate) account.isActive = true;
+    this.limits.set(position.id, { accountId: position.id, type: 'NET_DEBIT_CAP', value: limit, alarmPercentage, changedAt });
+    return position;
+  }
+
+  async updateLimit(name: string, currency: string, limit: bigint, alarmPercentage: string): Promise<Limit> {
+    const participant = this.requireParticipant(name);
+    const position = this.accountIndex.get(accountKey(participant.id, currency, 'POSITION'));
+    const existing = position ? this.limits.get(position.id) : undefined;
+    if (!position || !existing) {
+      throw new FspiopError('3200', undefined, {
+        description: `Participant ${name} has no ${currency} net debit cap to adjust`,
+      });
+    }
+    const row = await this.db.query<{ changed_at: Date }>(
+      `UPDATE participant_limit SET value = $2, alarm_percentage = $3, changed_at = now() WHERE account_id = $1
+       RETURNING changed_at`,
+      [position.id, ledgerText(limit), alarmPercentage],
+    );
+    existing.value = limit;
+    existing.alarmPercentage = alarmPercentage;
+    existing.changedAt = row.rows[0]!.changed_at;
+    return existing;
+  }
+
+  async setAccountActive(name: string, accountId: number, isActive: boolean): Promise<void> {
+    const participant = this.requireParticipant(name);
+    const account = this.accounts.get(accountId);
+    if (!account) throw new FspiopError('2001', undefined, { description: 'Account not found' });
+    if (account.participantId !== participant.id) {
+      throw new FspiopError('2001', undefined, { description: 'Participant/account mismatch' });
+    }
+    if (account.type !== 'POSITION') {
+      throw new FspiopError('2001', undefined, { description: 'Only position account update is permitted' });
+    }
+    await this.db.query('UPDATE account SET is_active = $2 WHERE id = $1', [accountId, isActive]);
+    account.isActive = isActive;
+  }
+
+  async createSettlementModel(model: Omit<SettlementModel, 'id' | 'isActive'>): Promise<SettlementModel> {
+    if (this.models.has(model.name)) {
+      throw new FspiopError('3000', undefined, { description: 'Settlement Model already exists' });
+    }
+    for (const type of [model.ledgerAccountType, model.settlementAccountType]) {
+      if (!this.accountTypes.has(type)) {
+        throw new FspiopError('3003', undefined, { description: `Ledger account type ${type} was not found` });
+      }
+    }
+    const clash = [...this.models.values()].find(
+      (m) => m.isActive && m.currency === model.currency && m.ledgerAccountType === model.ledgerAccountType,
+    );
+    if (clash) {
+      throw new FspiopError('3000', undefined, {
+        description: `Settlement model ${clash.name} already covers ${model.ledgerAccountType} for ${model.currency ?? 'all currencies'}`,
+      });
+    }
+    const row = await this.db.query<ModelRow>(
+      `INSERT INTO settlement_model (name, settlement_granularity, settlement_interchange, settlement_delay, currency,
+         require_liquidity_check, ledger_account_type, settlement_account_type, auto_position_reset)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [
+        model.name,
+        model.settlementGranularity,
+        model.settlementInterchange,
+        model.settlementDelay,
+        model.currency,
+        model.requireLiquidityCheck,
+        model.ledgerAccountType,
+        model.settlementAccountType,
+        model.autoPositionReset,
+      ],
+    );
+    const created = toModel(row.rows[0]!);
+    this.models.set(created.name, created);
+    return created;
+  }
+
+  async setSettlementModelActive(name: string, isActive: boolean): Promise<SettlementModel> {
+    const model = this.models.get(name);
+    if (!model) throw new FspiopError('3100', undefined, { description: `Settlement model ${name} not found` });
+    await this.db.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]);
+    model.isActive = isActive;
+    return model;
+  }
+
+  async createAccountType(name: string, description: string, isActive: boolean, isSettleable: boolean): Promise<void> {
+    if (this.accountTypes.has(name)) {
+      throw new FspiopError('3000', undefined, { description: 'Ledger account type already exists' });
+    }
+    await this.db.query(
+      'INSERT INTO ledger_account_type (name, description, is_active, is_settleable) VALUES ($1, $2, $3, $4)',
+      [name, description, isActive, isSettleable],
+    );
+    this.accountTypes.add(name);
+  }
+
+  async accountTypeRows(q: Queryable = this.db): Promise<Array<Record<string, unknown>>> {
+    const rows = await q.query(
+      `SELECT name, description, is_active AS "isActive", is_settleable AS "isSettleable", created_at AS "createdDate"
+       FROM ledger_account_type WHERE name <> $1 ORDER BY name`,
+      [CLEARING],
+    );
+    return rows.rows;
+  }
+
+  requireParticipant(name: string): Participant {
+    const participant = this.byName.get(name);
+    if (!participant) {
+      throw new FspiopError('3200', undefined, { description: 'The requested resource could not be found.' });
+    }
+    return participant;
+  }
+}
