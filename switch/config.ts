@@ -1,0 +1,100 @@
+/**
+ * Configuration from MIZANI_* environment variables. Defaults run the embedded single-process hub.
+ * The README's configuration table is generated from SETTINGS (keep the two in step).
+ */
+export interface Setting {
+  name: string;
+  default: string;
+  description: string;
+}
+
+export const SETTINGS: Setting[] = [
+  { name: 'MIZANI_DATABASE_URL', default: '', description: 'PostgreSQL URL (`postgres://user@host:5432/db`). Empty: embedded PGlite in `MIZANI_DATA_DIR`.' },
+  { name: 'MIZANI_DATA_DIR', default: './data/pglite', description: 'Folder of the embedded PGlite database (used only without `MIZANI_DATABASE_URL`).' },
+  { name: 'MIZANI_DB_POOL_SIZE', default: '8', description: 'PostgreSQL connections in the pool.' },
+  { name: 'MIZANI_HOST', default: '127.0.0.1', description: 'Interface both APIs listen on (`0.0.0.0` for all).' },
+  { name: 'MIZANI_FSPIOP_PORT', default: '3000', description: 'Port of the FSPIOP API (participants).' },
+  { name: 'MIZANI_ADMIN_PORT', default: '3001', description: 'Port of the Admin API (operators), `/metrics` included.' },
+  { name: 'MIZANI_HUB_NAME', default: 'Hub', description: 'The hub\'s own FSP id: FSPIOP-Source of every message it authors.' },
+  { name: 'MIZANI_CALLBACK_VERSION', default: '1.0', description: 'Content-Type version of callbacks the hub authors.' },
+  { name: 'MIZANI_SEND_TRANSFER_CONFIRMATION_TO_PAYEE', default: 'true', description: 'After a COMMITTED fulfil, also send the payee a `PUT /transfers/{ID}` from the hub.' },
+  { name: 'MIZANI_ON_US_TRANSFERS', default: 'false', description: 'Allow transfers whose payer and payee are the same participant.' },
+  { name: 'MIZANI_EXPIRY_SWEEP_MS', default: '1000', description: 'How often expired transfers are looked for and aborted.' },
+  { name: 'MIZANI_CALLBACK_RETRIES', default: '3', description: 'Retries of a callback after a network error or 5xx answer.' },
+  { name: 'MIZANI_CALLBACK_TIMEOUT_MS', default: '5000', description: 'Timeout of one callback attempt.' },
+  { name: 'MIZANI_CALLBACK_CONNECTIONS', default: '32', description: 'Keep-alive connections per participant origin.' },
+  { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
+  { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
+  { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
+];
+
+export interface Config {
+  databaseUrl?: string;
+  dataDir: string;
+  dbPoolSize: number;
+  host: string;
+  fspiopPort: number;
+  adminPort: number;
+  hubName: string;
+  callbackVersion: string;
+  sendTransferConfirmationToPayee: boolean;
+  onUsTransfers: boolean;
+  expirySweepMs: number;
+  callbackRetries: number;
+  callbackTimeoutMs: number;
+  callbackConnections: number;
+  maxBodyBytes: number;
+  batchMax: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const value = (name: string): string => {
+    const setting = SETTINGS.find((s) => s.name === name);
+    if (!setting) throw new Error(`unknown setting ${name}`);
+    const raw = env[name];
+    return raw === undefined || raw === '' ? setting.default : raw.trim();
+  };
+  const int = (name: string, min: number, max: number): number => {
+    const text = value(name);
+    if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
+    const n = Number(text);
+    if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+  const bool = (name: string): boolean => {
+    const text = value(name).toLowerCase();
+    if (['true', '1', 'yes'].includes(text)) return true;
+    if (['false', '0', 'no'].includes(text)) return false;
+    throw new ConfigError(`${name} must be true or false, got "${text}"`);
+  };
+  const callbackVersion = value('MIZANI_CALLBACK_VERSION');
+  if (!/^\d+\.\d+$/.test(callbackVersion)) throw new ConfigError(`MIZANI_CALLBACK_VERSION must look like 1.0, got "${callbackVersion}"`);
+  const hubName = value('MIZANI_HUB_NAME');
+  if (hubName.length < 1 || hubName.length > 32) throw new ConfigError('MIZANI_HUB_NAME must be 1..32 characters');
+  const databaseUrl = value('MIZANI_DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('MIZANI_DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return {
+    databaseUrl: databaseUrl || undefined,
+    dataDir: value('MIZANI_DATA_DIR'),
+    dbPoolSize: int('MIZANI_DB_POOL_SIZE', 1, 200),
+    host: value('MIZANI_HOST'),
+    fspiopPort: int('MIZANI_FSPIOP_PORT', 0, 65535),
+    adminPort: int('MIZANI_ADMIN_PORT', 0, 65535),
+    hubName,
+    callbackVersion,
+    sendTransferConfirmationToPayee: bool('MIZANI_SEND_TRANSFER_CONFIRMATION_TO_PAYEE'),
+    onUsTransfers: bool('MIZANI_ON_US_TRANSFERS'),
+    expirySweepMs: int('MIZANI_EXPIRY_SWEEP_MS', 10, 3_600_000),
+    callbackRetries: int('MIZANI_CALLBACK_RETRIES', 0, 20),
+    callbackTimeoutMs: int('MIZANI_CALLBACK_TIMEOUT_MS', 10, 600_000),
+    callbackConnections: int('MIZANI_CALLBACK_CONNECTIONS', 1, 1024),
+    maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
+    batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
+    logLevel: value('MIZANI_LOG_LEVEL'),
+  };
+}

@@ -1,0 +1,453 @@
+/**
+ * The transfer lifecycle on canonical messages (pacs.008 prepare, pacs.002 status / error):
+ * authentication of the sender, duplicate rules, business validation, reservation, fulfilment
+ * check, commit, abort, expiry and who is told what. Rules: contract fspiop.md §8–9 and
+ * docs/transfers.md. Nothing here knows the sender's dialect; the Outbox renders messages.
+ *
+ * Every public method resolves when the hub may answer the request (the state change is durable)
+ * or throws an FspiopError for a synchronous refusal. Callbacks go out after that, never before.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { currencyMisfit, formatUnits, type Amount } from '../../schemas/amount.js';
+import { FspiopError, isValidErrorCode } from '../../schemas/errors.js';
+import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import { payeeFspOf, payerFspOf, type Pacs008 } from '../../schemas/iso/pacs008.js';
+import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../ledger/engine.js';
+import type { Registry } from '../../ledger/registry.js';
+import { fromLedger, LEDGER_MAX, toLedger } from '../../ledger/units.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { InboundMessage, TransferOutbox } from './outbox.js';
+import { hubStatus } from './status.js';
+
+export interface TransferServiceConfig {
+  onUsTransfers: boolean;
+  sendTransferConfirmationToPayee: boolean;
+  expirySweepMs: number;
+}
+
+const COMPLETED_FUTURE_TOLERANCE_MS = 200;
+const COMPLETED_MAX_AGE_MS = 300_000;
+
+function sha256Base64Url(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+function decodeBase64Url32(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+interface Refusal {
+  code: string;
+  detail: string;
+}
+
+export class TransferService {
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly engine: LedgerEngine,
+    private readonly outbox: TransferOutbox,
+    private readonly config: TransferServiceConfig,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  // ---------------------------------------------------------------- identity
+
+  /**
+   * The sender must be a registered, active participant. (mTLS and signature checks bind the
+   * transport identity to this name; see switch/edge.)
+   */
+  authenticate(source: string, unknownCode = '3200'): void {
+    const participant = this.registry.participant(source);
+    if (!participant || participant.isHub) {
+      throw new FspiopError(unknownCode, `FSPIOP-Source ${source} is not a registered participant`);
+    }
+    if (!participant.isActive) throw new FspiopError('3100', `FSPIOP-Source ${source} is inactive`);
+  }
+
+  // ---------------------------------------------------------------- prepare
+
+  async prepare(message: Pacs008, inbound: InboundMessage): Promise<void> {
+    const tx = message.CdtTrfTxInf;
+    const id = tx.PmtId.TxId;
+    const payer = payerFspOf(message);
+    const payee = payeeFspOf(message);
+    this.authenticate(inbound.source, '3202');
+    if (inbound.source !== payer) throw new FspiopError('3100', 'FSPIOP-Source header should match Payer');
+
+    const live = this.engine.inFlightTransfer(id);
+    if (live) return this.duplicatePrepareOfLive(live, inbound);
+    const pendingHash = this.engine.pendingPrepareHash(id);
+    if (pendingHash !== undefined) {
+      if (pendingHash !== inbound.hash) this.later(() => this.modified(id, inbound.source, 'prepare', pendingHash));
+      return; // the original is still being recorded: it will be answered
+    }
+
+    const amount = tx.IntrBkSttlmAmt;
+    const expiration = message.GrpHdr.PmtInstrXpryDtTm;
+    const expiresAt = Date.parse(expiration);
+    const refusal = this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt);
+    let ledgerAmount: bigint | null = null;
+    try {
+      ledgerAmount = toLedger(amount.units);
+    } catch {
+      ledgerAmount = null;
+    }
+    const common = {
+      id,
+      payer,
+      payee,
+      currency: amount.currency,
+      condition: tx.ExctnCond,
+      expiration,
+      prepareHash: inbound.hash,
+      receivedAt: inbound.receivedAt,
+    };
+    if (refusal || ledgerAmount === null) {
+      const failure = refusal ?? { code: '3100', detail: `amount ${formatUnits(amount.units)} cannot be held by the ledger` };
+      const error = new FspiopError(failure.code, failure.detail);
+      const written = await this.engine.recordInvalid({ ...common, amount: ledgerAmount }, `${error.code}: ${error.description}`);
+      if (written.conflict) return this.duplicatePrepareOfRecorded(id, inbound);
+      this.stateChanged(id, 'INVALID', { payer, payee, reason: error.description });
+      this.metrics.transfers.inc({ outcome: 'invalid' });
+      this.later(() => this.outbox.transferError(payer, id, error));
+      return;
+    }
+
+    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt });
+    if (outcome.kind === 'duplicate') return this.duplicatePrepareOfRecorded(id, inbound);
+    if (outcome.kind === 'rejected') {
+      this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, reason: outcome.reason });
+      this.metrics.transfers.inc({ outcome: 'rejected' });
+      this.later(() => this.outbox.transferError(payer, id, new FspiopError(outcome.code)));
+      return;
+    }
+    this.stateChanged(id, 'RESERVED', { payer, payee, amount: formatUnits(amount.units), currency: amount.currency });
+    this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.later(() => this.forwardPrepare(outcome.transfer, message, inbound));
+  }
+
+  private validatePrepare(
+    payer: string,
+    payee: string,
+    amount: Amount,
+    condition: string,
+    expiration: string,
+    expiresAt: number,
+  ): Refusal | undefined {
+    const payeeParticipant = this.registry.participant(payee);
+    if (!payeeParticipant || payeeParticipant.isHub) return { code: '3203', detail: `Participant ${payee} not found` };
+    if (!payeeParticipant.isActive) return { code: '3100', detail: `Participant ${payee} is inactive` };
+    if (payer === payee && !this.config.onUsTransfers) {
+      return { code: '3100', detail: 'Payer FSP and Payee FSP should be different, unless on-us tranfers are allowed by the Scheme' };
+    }
+    if (amount.units <= 0n) return { code: '3100', detail: 'Transfer amount must be greater than zero' };
+    const misfit = currencyMisfit(amount);
+    if (misfit) return { code: '3100', detail: misfit };
+    if (amount.units > fromLedger(LEDGER_MAX)) return { code: '3100', detail: 'Transfer amount exceeds what the ledger can hold' };
+    if (!Number.isFinite(expiresAt)) return { code: '3100', detail: `Expiration date ${expiration} is not a valid date` };
+    if (expiresAt <= Date.now()) return { code: '3100', detail: `Expiration date ${expiration} is already in the past` };
+    for (const name of [payer, payee]) {
+      const account = this.registry.accountOf(name, amount.currency, 'POSITION');
+      if (!account) return { code: '3100', detail: `Participant ${name} ${amount.currency} account not found` };
+      if (!account.isActive) return { code: '3100', detail: `Participant ${name} ${amount.currency} account is inactive` };
+    }
+    if (!decodeBase64Url32(condition)) return { code: '3100', detail: 'Condition is not a valid SHA-256 condition' };
+    return undefined;
+  }
+
+  private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
+    const sent = await this.outbox.forwardPrepare(transfer.payee, message, inbound);
+    if ('noEndpoint' in sent) {
+      // The payee cannot be reached at all: release the payer now rather than at expiry.
+      const error = new FspiopError('3201', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
+      if (!(await this.finishAbort(transfer, 'ABORTED_ERROR', error))) return;
+      this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
+    }
+  }
+
+  private duplicatePrepareOfLive(live: InFlight, inbound: InboundMessage): void {
+    if (live.prepareHash !== inbound.hash) {
+      this.later(() => this.modified(live.id, inbound.source, 'prepare', live.prepareHash));
+      return;
+    }
+    if (live.finishing) return; // being finished: its final state will be announced
+    this.later(() => this.outbox.transferState(live.payer, live.id, hubStatus(live.id, { state: 'RESERVED' })));
+  }
+
+  private async duplicatePrepareOfRecorded(id: string, inbound: InboundMessage): Promise<void> {
+    const record = await this.engine.find(id);
+    if (!record) throw new FspiopError('2001', `transfer ${id} vanished during its duplicate check`);
+    if (record.kind !== 'TRANSFER' || record.prepareHash !== inbound.hash) {
+      this.later(() => this.modified(id, inbound.source, 'prepare', record.prepareHash ?? undefined));
+      return;
+    }
+    this.later(() => this.outbox.transferState(record.payer, id, recordStatus(record)));
+  }
+
+  // ---------------------------------------------------------------- fulfil
+
+  async fulfil(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
+    this.authenticate(inbound.source);
+    const status = message.TxInfAndSts.TxSts;
+    const completed = message.TxInfAndSts.PrcgDt?.DtTm;
+    if (completed !== undefined) checkCompletedTimestamp(completed);
+    if (status === 'RECV') throw new FspiopError('3100', 'transferState RECEIVED is not a valid fulfil');
+    if (status === 'ABOR') {
+      this.log.info({ transferId: id, source: inbound.source }, 'ABORTED in PUT /transfers ignored: use PUT /transfers/{ID}/error');
+      return;
+    }
+    const askedReserved = status === 'RESV';
+    if (askedReserved && inbound.version.major === 1 && inbound.version.minor === 0) {
+      this.log.info({ transferId: id, source: inbound.source }, 'RESERVED fulfil with version 1.0 ignored');
+      return;
+    }
+
+    const live = this.engine.inFlightTransfer(id);
+    if (!live || live.kind !== 'TRANSFER') return this.lateFulfilOrError(id, inbound, 'fulfil');
+    await live.ready;
+    if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
+    if (live.finishing) {
+      await live.finished;
+      return this.lateFulfilOrError(id, inbound, 'fulfil');
+    }
+
+    const now = Date.now();
+    const failAbort = async (state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED', error: FspiopError) => {
+      if (!(await this.finishAbort(live, state, error, { fulfilHash: inbound.hash }))) return;
+      this.later(() => this.outbox.transferError(live.payer, id, error));
+      if (askedReserved) {
+        this.later(() =>
+          this.outbox.transferPatch(
+            live.payee,
+            id,
+            hubStatus(id, { state: 'ABORTED', completedAt: new Date().toISOString(), cause: causeOf(error) }),
+          ),
+        );
+      } else {
+        this.later(() => this.outbox.transferError(live.payee, id, error));
+      }
+    };
+    if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new FspiopError('3303'));
+    const fulfilment = message.TxInfAndSts.ExctnConf;
+    const preimage = fulfilment === undefined ? undefined : decodeBase64Url32(fulfilment);
+    if (!preimage || sha256Base64Url(preimage) !== live.condition) {
+      return failAbort('ABORTED_ERROR', new FspiopError('3100', 'invalid fulfilment'));
+    }
+
+    const completedAt = new Date().toISOString();
+    try {
+      await this.engine.commit(live, { fulfilment, fulfilHash: inbound.hash, completedAt });
+    } catch (err) {
+      throw this.ledgerFailure(err);
+    }
+    this.stateChanged(id, 'COMMITTED', { payer: live.payer, payee: live.payee });
+    this.metrics.transfers.inc({ outcome: 'committed' });
+    this.metrics.inFlight.set(this.engine.inFlightCount);
+    if (askedReserved) {
+      this.later(() => this.outbox.transferState(live.payer, id, hubStatus(id, { state: 'COMMITTED', completedAt, fulfilment })));
+      this.later(() => this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'COMMITTED', completedAt })));
+    } else {
+      this.later(() => this.outbox.forwardFulfil(live.payer, id, message, inbound));
+      if (this.config.sendTransferConfirmationToPayee) {
+        this.later(() => this.outbox.confirmFulfilToPayee(live.payee, id, message, inbound));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- payee error
+
+  async reject(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
+    this.authenticate(inbound.source);
+    const reason = message.TxInfAndSts.StsRsnInf;
+    const code = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '';
+    if (!isValidErrorCode(code)) {
+      throw new FspiopError('3100', undefined, {
+        description: `The incoming error code: ${code} is not a valid mojaloop specification error code`,
+      });
+    }
+    const live = this.engine.inFlightTransfer(id);
+    if (!live || live.kind !== 'TRANSFER') return this.lateFulfilOrError(id, inbound, 'error');
+    await live.ready;
+    if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
+    if (live.finishing) {
+      await live.finished;
+      return this.lateFulfilOrError(id, inbound, 'error');
+    }
+    if (live.expiresAt <= Date.now()) {
+      const expired = new FspiopError('3303');
+      if (!(await this.finishAbort(live, 'EXPIRED_RESERVED', expired, { errorHash: inbound.hash }))) return;
+      this.later(() => this.outbox.transferError(live.payer, id, expired));
+      this.later(() => this.outbox.transferError(live.payee, id, expired));
+      return;
+    }
+    const description = reason?.AddtlInf ?? '';
+    const cause = `${code}: ${description}`.slice(0, 128);
+    try {
+      await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt: new Date().toISOString(), errorHash: inbound.hash });
+    } catch (err) {
+      throw this.ledgerFailure(err);
+    }
+    this.stateChanged(id, 'ABORTED_ERROR', { payer: live.payer, payee: live.payee, reason: cause });
+    this.metrics.transfers.inc({ outcome: 'aborted' });
+    this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.later(() => this.outbox.forwardError(live.payer, id, message, inbound));
+  }
+
+  /** A fulfil or error for a transfer that is unknown, final, or was finished meanwhile. */
+  private async lateFulfilOrError(id: string, inbound: InboundMessage, kind: 'fulfil' | 'error'): Promise<void> {
+    const record = await this.engine.find(id);
+    if (!record || record.kind !== 'TRANSFER') {
+      this.later(() => this.outbox.transferError(inbound.source, id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.')));
+      return;
+    }
+    if (inbound.source !== record.payee) return this.notPayee(id, inbound.source);
+    const storedHash = kind === 'fulfil' ? record.fulfilHash : record.errorHash;
+    if (storedHash) {
+      if (storedHash !== inbound.hash) {
+        this.later(() => this.modified(id, inbound.source, kind, storedHash));
+      } else if (record.state !== 'RESERVED') {
+        this.later(() => this.outbox.transferState(record.payee, id, recordStatus(record)));
+      }
+      return;
+    }
+    const error =
+      record.state === 'EXPIRED_RESERVED'
+        ? new FspiopError('3303')
+        : new FspiopError('3100', `transfer is in state ${apiState(record.state)}, not RESERVED`);
+    this.later(() => this.outbox.transferError(inbound.source, id, error));
+  }
+
+  private notPayee(id: string, source: string): void {
+    this.later(() =>
+      this.outbox.transferError(source, id, new FspiopError('3100', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response')),
+    );
+  }
+
+  // ---------------------------------------------------------------- GET
+
+  async get(id: string, inbound: InboundMessage): Promise<void> {
+    this.authenticate(inbound.source);
+    this.later(async () => {
+      const live = this.engine.inFlightTransfer(id);
+      const record = live ? undefined : await this.engine.find(id);
+      const payer = live?.payer ?? record?.payer;
+      const payee = live?.payee ?? record?.payee;
+      if (!payer || !payee) {
+        return this.outbox.transferError(inbound.source, id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.'));
+      }
+      if (inbound.source !== payer && inbound.source !== payee) {
+        return this.outbox.transferError(inbound.source, id, new FspiopError('3000', `${inbound.source} is not a party to transfer ${id}`));
+      }
+      return this.outbox.transferState(inbound.source, id, live ? hubStatus(id, { state: 'RESERVED' }) : recordStatus(record!));
+    });
+  }
+
+  // ---------------------------------------------------------------- expiry
+
+  startExpirySweep(): void {
+    this.sweepTimer = setInterval(() => void this.sweep(), this.config.expirySweepMs);
+    this.sweepTimer.unref();
+  }
+
+  stopExpirySweep(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  /** Aborts every reserved transfer past its expiration and tells payer and payee. */
+  async sweep(now = Date.now()): Promise<number> {
+    if (!this.engine.available) return 0;
+    const due = this.engine.expired(now).filter((t) => t.kind === 'TRANSFER');
+    await Promise.all(
+      due.map(async (transfer) => {
+        const error = new FspiopError('3303');
+        if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
+        this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
+        this.later(() => this.outbox.transferError(transfer.payee, transfer.id, error));
+      }),
+    );
+    return due.length;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Aborts and records; false when the ledger could not write (state is then rebuilt). */
+  private async finishAbort(
+    transfer: InFlight,
+    state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED',
+    error: FspiopError,
+    hashes: { fulfilHash?: string; errorHash?: string } = {},
+  ): Promise<boolean> {
+    const cause = causeOf(error);
+    try {
+      await this.engine.abort(transfer, { state, cause, completedAt: new Date().toISOString(), ...hashes });
+    } catch (err) {
+      this.log.error({ transferId: transfer.id, err }, 'abort could not be recorded');
+      return false;
+    }
+    this.stateChanged(transfer.id, state, { payer: transfer.payer, payee: transfer.payee, reason: cause });
+    this.metrics.transfers.inc({ outcome: state === 'EXPIRED_RESERVED' ? 'expired' : 'aborted' });
+    this.metrics.inFlight.set(this.engine.inFlightCount);
+    return true;
+  }
+
+  /** 3106, with a reference to the original: the hash of the body first received under this id. */
+  private modified(id: string, to: string, what: string, originalHash: string | undefined): Promise<unknown> {
+    const extensions = originalHash ? [{ key: 'originalHash', value: originalHash }] : undefined;
+    return this.outbox.transferError(
+      to,
+      id,
+      new FspiopError('3106', `a ${what} with this transfer id and a different body was received before`, { extensions }),
+    );
+  }
+
+  private ledgerFailure(err: unknown): FspiopError {
+    this.log.error({ err }, 'ledger write failed');
+    return new FspiopError('2003', 'the ledger is recovering, retry later');
+  }
+
+  private stateChanged(transferId: string, state: string, detail: Record<string, unknown>): void {
+    this.log.info({ transferId, state, ...detail }, 'transfer state');
+  }
+
+  /** Runs `work` after the current request has been answered; failures are logged, never thrown. */
+  private later(work: () => Promise<unknown> | unknown): void {
+    setImmediate(() => {
+      Promise.resolve()
+        .then(work)
+        .catch((err) => this.log.error({ err }, 'follow-up of a transfer message failed'));
+    });
+  }
+}
+
+export function causeOf(error: FspiopError): string {
+  return `${error.code}: ${error.description}`.slice(0, 128);
+}
+
+/** The hub's view of a stored transfer, as a status report (contract §9.6). */
+export function recordStatus(record: TransferRecord): Pacs002 {
+  const state = apiState(record.state);
+  return hubStatus(record.id, {
+    state,
+    completedAt: record.completedAt ?? undefined,
+    fulfilment: state === 'COMMITTED' ? (record.fulfilment ?? undefined) : undefined,
+    cause: state === 'ABORTED' ? (record.cause ?? undefined) : undefined,
+  });
+}
+
+function checkCompletedTimestamp(text: string): void {
+  const at = Date.parse(text);
+  if (!Number.isFinite(at)) throw new FspiopError('3100', 'completedTimestamp is not a valid date');
+  const now = Date.now();
+  if (at > now + COMPLETED_FUTURE_TOLERANCE_MS) {
+    throw new FspiopError('3100', 'completedTimestamp fails because future timestamp was provided');
+  }
+  if (at < now - COMPLETED_MAX_AGE_MS) {
+    throw new FspiopError('3100', 'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration');
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Assembles and runs one hub process: database, migrations, ledger state rebuilt from PostgreSQL,
+ * the FSPIOP and Admin servers, the expiry sweep. `startHub` returns once both APIs listen.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
+import { openDb, type Db } from '../ledger/db.js';
+import { LedgerEngine } from '../ledger/engine.js';
+import { migrate } from '../ledger/migrate.js';
+import { Registry } from '../ledger/registry.js';
+import { createAdminServer } from './admin/server.js';
+import type { Config } from './config.js';
+import { TransferService } from './core/transfers.js';
+import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
+import { createFspiopServer } from './edge/fspiop-server.js';
+import { Delivery } from './notify/delivery.js';
+import { FspiopNotifier } from './notify/fspiop.js';
+import { FspiopTransferOutbox } from './notify/transfer-outbox.js';
+import { createLogger } from './observability/log.js';
+import { Metrics } from './observability/metrics.js';
+
+export interface RunningHub {
+  config: Config;
+  log: Logger;
+  db: Db;
+  engine: LedgerEngine;
+  transfers: TransferService;
+  fspiopUrl: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningHub> {
+  const metrics = new Metrics();
+  const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  log.info({ database: config.databaseUrl ? 'postgresql' : `embedded PGlite at ${config.dataDir}` }, 'database opened');
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+
+  const registry = await Registry.load(db, config.hubName);
+  const engine = new LedgerEngine(db, registry, { maxBatch: config.batchMax }, {
+    onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
+    onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
+    observeBatch: (size, seconds) => {
+      metrics.batchSize.observe(size);
+      metrics.batchDuration.observe(seconds);
+    },
+  });
+  await engine.load();
+  log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
+  metrics.inFlight.set(engine.inFlightCount);
+  warmFspiopValidators();
+
+  const delivery = new Delivery(
+    { retries: config.callbackRetries, timeoutMs: config.callbackTimeoutMs, connectionsPerOrigin: config.callbackConnections },
+    log,
+    (outcome, _request, seconds) => {
+      metrics.callbacks.inc({ result: outcome.ok ? 'delivered' : 'failed' });
+      metrics.callbackDuration.observe(seconds);
+    },
+  );
+  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion }, log);
+  const transfers = new TransferService(
+    registry,
+    engine,
+    new FspiopTransferOutbox(notifier),
+    {
+      onUsTransfers: config.onUsTransfers,
+      sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee,
+      expirySweepMs: config.expirySweepMs,
+    },
+    log,
+    metrics,
+  );
+
+  const health = async () => {
+    let database = 'OK';
+    try {
+      await db.query('SELECT 1');
+    } catch {
+      database = 'DOWN';
+    }
+    const ledger = engine.available ? 'OK' : 'RECOVERING';
+    return { ok: database === 'OK' && ledger === 'OK', detail: { database, ledger, inFlight: engine.inFlightCount } };
+  };
+
+  const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
+  const fspiop = createFspiopServer(
+    { ...serverOptions, api: 'fspiop' },
+    { transfers, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+  );
+  const admin = createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health });
+
+  const fspiopUrl = await listen(fspiop, config.host, config.fspiopPort);
+  const adminUrl = await listen(admin, config.host, config.adminPort);
+  transfers.startExpirySweep();
+  log.info({ fspiop: fspiopUrl, admin: adminUrl, hub: config.hubName }, 'Mizani hub started');
+
+  let stopped = false;
+  return {
+    config,
+    log,
+    db,
+    engine,
+    transfers,
+    fspiopUrl,
+    adminUrl,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      transfers.stopExpirySweep();
+      await Promise.all([fspiop.close(), admin.close()]);
+      await delivery.close();
+      await db.close();
+      log.info('Mizani hub stopped');
+      log.flush();
+    },
+  };
+}
+
+async function listen(server: FastifyInstance, host: string, port: number): Promise<string> {
+  await server.listen({ host, port });
+  const address = server.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+}

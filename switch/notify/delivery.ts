@@ -1,0 +1,117 @@
+/**
+ * Outbound HTTP to participants: one keep-alive connection pool per origin, bounded retries with
+ * backoff on network errors and 5xx answers, a timeout per attempt. Delivery never throws into the
+ * caller: the outcome is returned, logged and counted.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+
+export interface OutboundRequest {
+  url: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'GET' | 'DELETE';
+  headers: Record<string, string>;
+  body?: Buffer | string;
+}
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  status?: number;
+  attempts: number;
+  error?: string;
+}
+
+export interface DeliveryOptions {
+  retries: number;
+  timeoutMs: number;
+  connectionsPerOrigin: number;
+  /** Extra connect options for TLS origins (client certificate, CA). */
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+}
+
+export interface DeliveryObserver {
+  (outcome: DeliveryOutcome, request: OutboundRequest, seconds: number): void;
+}
+
+const RETRY_BASE_MS = 50;
+
+export class Delivery {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(
+    private readonly options: DeliveryOptions,
+    private readonly log: Logger,
+    private readonly observe: DeliveryObserver = () => undefined,
+  ) {}
+
+  async send(request: OutboundRequest): Promise<DeliveryOutcome> {
+    const started = process.hrtime.bigint();
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      const outcome = { ok: false, attempts: 0, error: `invalid callback URL ${request.url}` };
+      this.finish(outcome, request, started);
+      return outcome;
+    }
+    const pool = this.pool(url);
+    let lastError = '';
+    let status: number | undefined;
+    const maxAttempts = this.options.retries + 1;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        const response = await pool.request({
+          path: url.pathname + url.search,
+          method: request.method as Dispatcher.HttpMethod,
+          headers: request.headers,
+          body: request.body,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+        });
+        status = response.statusCode;
+        await response.body.dump();
+        if (status < 500) {
+          const outcome = { ok: status < 300, status, attempts: attempt, error: status < 300 ? undefined : `HTTP ${status}` };
+          this.finish(outcome, request, started);
+          return outcome;
+        }
+        lastError = `HTTP ${status}`;
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
+        status = undefined;
+      }
+      if (attempt < maxAttempts) await new Promise((r) => setTimeout(r, RETRY_BASE_MS * 4 ** (attempt - 1)));
+    }
+    const outcome = { ok: false, status, attempts: maxAttempts, error: lastError };
+    this.finish(outcome, request, started);
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
+    this.pools.clear();
+  }
+
+  private pool(url: URL): Pool {
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = new Pool(url.origin, {
+        connections: this.options.connectionsPerOrigin,
+        keepAliveTimeout: 30_000,
+        connect: url.protocol === 'https:' ? { ...this.options.tls, rejectUnauthorized: true } : undefined,
+      });
+      this.pools.set(url.origin, pool);
+    }
+    return pool;
+  }
+
+  private finish(outcome: DeliveryOutcome, request: OutboundRequest, started: bigint): void {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.observe(outcome, request, seconds);
+    if (!outcome.ok) {
+      this.log.warn(
+        { url: request.url, method: request.method, status: outcome.status, attempts: outcome.attempts, error: outcome.error },
+        'callback delivery failed',
+      );
+    }
+  }
+}

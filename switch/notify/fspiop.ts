@@ -1,0 +1,116 @@
+/**
+ * Outbound FSPIOP messages: forwarding a participant's message unchanged (original body bytes and
+ * headers), and messages the hub authors itself (FSPIOP-Source = hub name, body serialised with
+ * recursively sorted keys so that a signature over it verifies the way Mojaloop clients check it).
+ */
+import { configure } from 'safe-stable-stringify';
+import type { Logger } from 'pino';
+import type { Registry } from '../../ledger/registry.js';
+import type { Delivery, DeliveryOutcome } from './delivery.js';
+
+const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
+
+export type Resource = 'transfers' | 'parties' | 'participants' | 'quotes';
+
+export interface HubMessageOptions {
+  /** Participant that receives the message. */
+  to: string;
+  endpointType: string;
+  vars: Record<string, string>;
+  method: 'PUT' | 'PATCH' | 'POST' | 'GET';
+  resource: Resource;
+  /** FSPIOP-URI: the path from the resource segment on, e.g. `/transfers/{ID}/error`. */
+  uri: string;
+  body?: unknown;
+}
+
+export interface ForwardOptions {
+  to: string;
+  endpointType: string;
+  vars: Record<string, string>;
+  method: 'POST' | 'PUT' | 'PATCH' | 'GET';
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+}
+
+export type SendOutcome = DeliveryOutcome | { ok: false; noEndpoint: true };
+
+// Never copied when forwarding: connection-level headers and those the HTTP client recomputes.
+const DROPPED = new Set([
+  'content-length',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'expect',
+]);
+
+export interface FspiopNotifierConfig {
+  hubName: string;
+  /** Content-Type version of hub-authored callbacks, per resource (e.g. "1.0"). */
+  callbackVersion: string;
+}
+
+export function renderTemplate(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
+}
+
+export class FspiopNotifier {
+  constructor(
+    private readonly registry: Registry,
+    private readonly delivery: Delivery,
+    private readonly config: FspiopNotifierConfig,
+    private readonly log: Logger,
+  ) {}
+
+  endpointUrl(participant: string, endpointType: string, vars: Record<string, string>): string | undefined {
+    const template = this.registry.endpoint(participant, endpointType);
+    return template ? renderTemplate(template, vars) : undefined;
+  }
+
+  /** Sends a participant's message on, byte for byte. */
+  async forward(options: ForwardOptions): Promise<SendOutcome> {
+    const url = this.endpointUrl(options.to, options.endpointType, options.vars);
+    if (!url) return this.noEndpoint(options.to, options.endpointType);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers)) {
+      if (value === undefined || DROPPED.has(name)) continue;
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    if (options.method === 'PUT' || options.method === 'PATCH') delete headers['accept'];
+    if (headers['fspiop-http-method'] !== undefined) headers['fspiop-http-method'] = options.method;
+    if (headers['fspiop-destination'] === undefined) headers['fspiop-destination'] = options.to;
+    return this.delivery.send({ url, method: options.method, headers, body: options.body });
+  }
+
+  /** Sends a message the hub itself authors. */
+  async hubMessage(options: HubMessageOptions): Promise<SendOutcome> {
+    const url = this.endpointUrl(options.to, options.endpointType, options.vars);
+    if (!url) return this.noEndpoint(options.to, options.endpointType);
+    const headers: Record<string, string> = {
+      'content-type': `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion}`,
+      date: new Date().toUTCString(),
+      'fspiop-source': this.config.hubName,
+      'fspiop-destination': options.to,
+      'fspiop-uri': options.uri,
+      'fspiop-http-method': options.method,
+    };
+    if (options.method === 'GET' || options.method === 'POST') {
+      headers['accept'] = `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion.split('.')[0]}`;
+    }
+    const body = options.body === undefined ? undefined : sortedJson(options.body);
+    return this.delivery.send({ url, method: options.method, headers, body });
+  }
+
+  private noEndpoint(participant: string, endpointType: string): SendOutcome {
+    this.log.warn({ participant, endpointType }, 'participant has no endpoint of this type');
+    return { ok: false, noEndpoint: true };
+  }
+}
+
+export { sortedJson };

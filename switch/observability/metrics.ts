@@ -1,0 +1,58 @@
+/** Prometheus metrics (prom-client), served by the Admin API at GET /metrics. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'mizani_http_requests_total',
+    help: 'Inbound HTTP requests by API, route, method and status',
+    labelNames: ['api', 'route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'mizani_http_request_duration_seconds',
+    help: 'Time from request received to response sent',
+    labelNames: ['api', 'route', 'method'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly transfers = new Counter({
+    name: 'mizani_transfers_total',
+    help: 'Transfers reaching a state, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly callbacks = new Counter({
+    name: 'mizani_callbacks_total',
+    help: 'Outbound callbacks by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly callbackDuration = new Histogram({
+    name: 'mizani_callback_duration_seconds',
+    help: 'Outbound callback delivery time, retries included',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'mizani_ledger_batch_size',
+    help: 'Ledger writes per group commit',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [this.registry],
+  });
+  readonly batchDuration = new Histogram({
+    name: 'mizani_ledger_batch_seconds',
+    help: 'Time to make one group commit durable',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'mizani_transfers_in_flight',
+    help: 'Transfers holding a reservation',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'mizani_' });
+  }
+}
