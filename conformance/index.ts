@@ -1,0 +1,117 @@
+// Conformance suite entry point: runSuite() runs the selected scenarios against any hub.
+import { AssertionError } from 'node:assert';
+import { inspect } from 'node:util';
+import { SuiteContext, type SuiteOptions } from './lib/context.js';
+import { transferScenarios, type Scenario } from './scenarios/transfers.js';
+
+export type { SuiteOptions } from './lib/context.js';
+export type { Scenario } from './scenarios/transfers.js';
+export { SuiteContext } from './lib/context.js';
+export { DfspSimulator } from './lib/dfsp.js';
+export { FspiopClient } from './lib/http.js';
+export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
+
+export const scenarios: Scenario[] = [...transferScenarios];
+
+export interface ScenarioResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: Error;
+}
+
+export interface SuiteResult {
+  passed: number;
+  failed: Array<{ name: string; error: Error }>;
+  results: ScenarioResult[];
+  ms: number;
+}
+
+export interface RunSuiteOptions extends SuiteOptions {
+  /** Called as each scenario finishes. */
+  onResult?: (r: ScenarioResult) => void;
+  /** Hard limit for one scenario. Default max(3 × timeoutMs, 30 s). */
+  scenarioTimeoutMs?: number;
+  /** Scenario list to draw from (default: all). */
+  scenarios?: Scenario[];
+}
+
+function toError(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  // A custom assertion message does not show the compared values: append them.
+  if (err instanceof AssertionError && !err.generatedMessage && ['strictEqual', 'notStrictEqual', 'deepStrictEqual'].includes(err.operator)) {
+    const detail = `\n    expected: ${inspect(err.expected, { depth: 4, breakLength: Infinity })}\n    actual:   ${inspect(err.actual, { depth: 4, breakLength: Infinity })}`;
+    if (!err.message.includes(detail) && !err.message.includes('+ actual - expected')) err.message += detail;
+  }
+  return err;
+}
+
+async function runOne(s: Scenario, ctx: SuiteContext, limitMs: number): Promise<ScenarioResult> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      s.run(ctx),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`scenario timed out after ${limitMs} ms`)), limitMs);
+      }),
+    ]);
+    return { name: s.name, ok: true, ms: Date.now() - started };
+  } catch (err) {
+    return { name: s.name, ok: false, ms: Date.now() - started, error: toError(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Pseudo-scenario: every hub-authored message received during the run, checked against fspiop.md §14. */
+export const AUDIT_NAME = 'audit: every hub-authored message received meets the §14 checklist';
+
+export function selectScenarios(all: Scenario[], grep?: string | RegExp): Scenario[] {
+  const re = grep === undefined ? undefined : grep instanceof RegExp ? grep : new RegExp(grep);
+  const chosen = re ? all.filter((s) => re.test(s.name)) : [...all];
+  // slow (expiry) scenarios first so they overlap with the rest
+  return [...chosen.filter((s) => s.slow), ...chosen.filter((s) => !s.slow)];
+}
+
+/** Provision the shared fixtures, run the selected scenarios with bounded concurrency, tear everything down. */
+export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
+  const started = Date.now();
+  const ctx = new SuiteContext(options);
+  const selected = selectScenarios(options.scenarios ?? scenarios, options.grep);
+  const results: ScenarioResult[] = [];
+  const limit = options.scenarioTimeoutMs ?? Math.max(3 * ctx.T, 30_000);
+  try {
+    if (selected.length > 0) {
+      try {
+        await ctx.shared();
+      } catch (err) {
+        const r: ScenarioResult = { name: 'provisioning (shared payer/payee)', ok: false, ms: Date.now() - started, error: toError(err) };
+        options.onResult?.(r);
+        return { passed: 0, failed: [{ name: r.name, error: r.error! }], results: [r], ms: Date.now() - started };
+      }
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < selected.length) {
+        const s = selected[next++]!;
+        const r = await runOne(s, ctx, limit);
+        results.push(r);
+        options.onResult?.(r);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ctx.opts.concurrency, selected.length) }, worker));
+    if (results.length > 0) {
+      const problems = ctx.auditHubMessages();
+      const r: ScenarioResult = problems.length
+        ? { name: AUDIT_NAME, ok: false, ms: 0, error: new Error(`hub-authored messages violating the checklist:\n  ${problems.join('\n  ')}`) }
+        : { name: AUDIT_NAME, ok: true, ms: 0 };
+      results.push(r);
+      options.onResult?.(r);
+    }
+  } finally {
+    await ctx.close();
+  }
+  const failed = results.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error! }));
+  return { passed: results.length - failed.length, failed, results, ms: Date.now() - started };
+}

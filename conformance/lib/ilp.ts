@@ -1,0 +1,138 @@
+// ILP v4 as Mojaloop uses it (contract security.md §2): fulfilment/condition and the Prepare packet.
+import { createHash, randomBytes } from 'node:crypto';
+import { deserializeIlpPrepare, serializeIlpPrepare } from 'ilp-packet';
+import { shiftToInteger } from './decimal.js';
+import { b64url, fromB64url, sortedStringify } from './util.js';
+
+/** ISO 4217 minor units for currencies the suite may use (SDK table subset); unknown → 2. */
+export const CURRENCY_DECIMALS: Readonly<Record<string, number>> = {
+  USD: 2, EUR: 2, GBP: 2, KES: 2, TZS: 2, ZMW: 2, MWK: 2, GHS: 2, NGN: 2, ZAR: 2, INR: 2, PHP: 2, MAD: 2, XTS: 2,
+  BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3, LYD: 3, IQD: 3,
+  JPY: 0, KRW: 0, XOF: 0, XAF: 0, CLP: 0, BIF: 0, RWF: 0, UGX: 0, DJF: 0, GNF: 0, KMF: 0, PYG: 0, VND: 0, VUV: 0, XPF: 0,
+};
+
+export function currencyDecimals(currency: string): number {
+  return CURRENCY_DECIMALS[currency] ?? 2;
+}
+
+/** Transfer amount → integer minor units (throws if the amount has more decimals than the currency allows). */
+export function toMinorUnits(amount: string, currency: string): string {
+  return shiftToInteger(amount, currencyDecimals(currency));
+}
+
+/**
+ * Like toMinorUnits but truncating extra decimals (for negative tests whose amount the currency cannot express;
+ * the packet amount is irrelevant there). Falls back to '0' for anything that is not a plain decimal.
+ */
+export function toMinorUnitsTruncated(amount: string, currency: string): string {
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(amount);
+  if (!m) return '0';
+  const d = currencyDecimals(currency);
+  return BigInt(m[1]! + (m[2] ?? '').padEnd(d, '0').slice(0, d)).toString();
+}
+
+/** condition = BASE64URL(SHA-256(fulfilment bytes)) */
+export function conditionFromFulfilment(fulfilment: string): string {
+  return b64url(createHash('sha256').update(fromB64url(fulfilment)).digest());
+}
+
+/** 32 random bytes as base64url (43 chars) and its condition. */
+export function generateFulfilment(): { fulfilment: string; condition: string } {
+  const fulfilment = b64url(randomBytes(32));
+  return { fulfilment, condition: conditionFromFulfilment(fulfilment) };
+}
+
+export interface PartyIdInfo {
+  partyIdType: string;
+  partyIdentifier: string;
+  fspId?: string;
+  partySubIdOrType?: string;
+}
+
+/** The transaction object carried (sorted-key JSON, base64url) in the packet's data (security.md §2.2). */
+export interface TransactionObject {
+  quoteId: string;
+  transactionId: string;
+  transactionType: { scenario: string; initiator: string; initiatorType: string; subScenario?: string };
+  payee: { partyIdInfo: PartyIdInfo };
+  payer: { partyIdInfo: PartyIdInfo };
+  expiration?: string;
+  amount: { amount: string; currency: string };
+  note?: string;
+  [k: string]: unknown;
+}
+
+export function transactionObject(o: {
+  quoteId: string;
+  transactionId: string;
+  payerFsp: string;
+  payeeFsp: string;
+  amount: string;
+  currency: string;
+  expiration: string;
+  payerMsisdn?: string;
+  payeeMsisdn?: string;
+}): TransactionObject {
+  return {
+    quoteId: o.quoteId,
+    transactionId: o.transactionId,
+    transactionType: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER' },
+    payee: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: o.payeeMsisdn ?? '27713803912', fspId: o.payeeFsp } },
+    payer: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: o.payerMsisdn ?? '44123456789', fspId: o.payerFsp } },
+    expiration: o.expiration,
+    amount: { amount: o.amount, currency: o.currency },
+  };
+}
+
+export interface IlpPrepareInput {
+  /** Transfer amount (major units, decimal string) and currency: converted to minor units. */
+  amount: string;
+  currency: string;
+  /** Override the packet amount (integer minor units), e.g. for amounts with too many decimals. */
+  amountMinorUnits?: string;
+  condition: string;
+  /** Packet expiresAt (ISO string or Date). */
+  expiresAt: string | Date;
+  transaction: object;
+  destination?: string;
+}
+
+/** ILP v4 Prepare packet, base64url without padding. */
+export function buildIlpPacket(input: IlpPrepareInput): string {
+  const amount = input.amountMinorUnits ?? toMinorUnits(input.amount, input.currency);
+  const data = Buffer.from(b64url(Buffer.from(sortedStringify(input.transaction), 'utf8')), 'ascii');
+  const packet = serializeIlpPrepare({
+    amount,
+    executionCondition: fromB64url(input.condition),
+    expiresAt: input.expiresAt instanceof Date ? input.expiresAt : new Date(input.expiresAt),
+    destination: input.destination ?? 'g.mojaloop',
+    data,
+  });
+  return b64url(packet);
+}
+
+export interface DecodedIlpPrepare {
+  amount: string;
+  expiresAt: Date;
+  condition: string;
+  destination: string;
+  transaction: unknown;
+}
+
+export function decodeIlpPacket(packet: string): DecodedIlpPrepare {
+  const p = deserializeIlpPrepare(fromB64url(packet));
+  const dataText = p.data.toString('ascii');
+  let transaction: unknown;
+  try {
+    transaction = JSON.parse(fromB64url(dataText).toString('utf8'));
+  } catch {
+    transaction = undefined;
+  }
+  return {
+    amount: String(p.amount),
+    expiresAt: p.expiresAt,
+    condition: b64url(p.executionCondition),
+    destination: p.destination,
+    transaction,
+  };
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The whole test suite: makes sure PostgreSQL is up, builds, then runs every compiled test file
+// (unit, ledger properties against PostgreSQL, the conformance suite against a real hub process,
+// the crash test, the embedded-database smoke test) with Node's test runner.
+// Usage: node scripts/test.mjs [name-filter ...]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const adminUrl = process.env.MIZANI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function postgresReady() {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensurePostgres() {
+  if (await postgresReady()) return;
+  console.log(`PostgreSQL is not answering at ${adminUrl}; trying to start the local cluster`);
+  const versions = statSync('/etc/postgresql', { throwIfNoEntry: false }) ? readdirSync('/etc/postgresql') : [];
+  for (const version of versions) {
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+  }
+  for (let i = 0; i < 30; i++) {
+    if (await postgresReady()) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`PostgreSQL is not reachable at ${adminUrl} (set MIZANI_TEST_PG_URL to point elsewhere)`);
+}
+
+function testFiles(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...testFiles(path));
+    else if (entry.endsWith('.test.js')) found.push(path);
+  }
+  return found.sort();
+}
+
+await ensurePostgres();
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+const filters = process.argv.slice(2);
+const files = testFiles(join(root, 'dist/test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+console.log(`running ${files.length} test files:\n  ${files.map((f) => relative(root, f)).join('\n  ')}`);
+const started = Date.now();
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });
+console.log(`test suite finished in ${((Date.now() - started) / 1000).toFixed(1)} s with exit code ${result.status}`);
+process.exit(result.status ?? 1);

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, SETTINGS } from '../../switch/config.js';
+
+const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+
+test('the README documents every MIZANI_* setting with its default', () => {
+  for (const s of SETTINGS) {
+    const row = `| \`${s.name}\` | ${s.default ? `\`${s.default}\`` : '(empty)'} | ${s.description} |`;
+    assert.ok(readme.includes(row), `README is missing or has a stale row for ${s.name}; run: node scripts/readme-config.mjs`);
+  }
+  const documented = [...readme.matchAll(/\| `(MIZANI_[A-Z_]+)` \|/g)].map((m) => m[1]);
+  assert.deepEqual(documented.sort(), SETTINGS.map((s) => s.name).sort());
+});
+
+test('the README gives exactly the two quick-start commands', () => {
+  assert.match(readme, /\.\/mizani start/);
+  assert.match(readme, /\.\/mizani test/);
+});
+
+test('configuration errors are precise', () => {
+  assert.throws(() => loadConfig({ MIZANI_FSPIOP_PORT: 'abc' }), /MIZANI_FSPIOP_PORT must be a whole number/);
+  assert.throws(() => loadConfig({ MIZANI_DATABASE_URL: 'mysql://x' }), /must start with postgres/);
+  assert.throws(() => loadConfig({ MIZANI_ON_US_TRANSFERS: 'maybe' }), /true or false/);
+  assert.equal(loadConfig({}).hubName, 'Hub');
+});
