@@ -12,7 +12,8 @@ export interface QueryResult<R> {
 }
 
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** `name` makes it a server-side prepared statement (parsed and planned once per connection). */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[], name?: string): Promise<QueryResult<R>>;
   /** Runs a script of several statements (no parameters). */
   exec(script: string): Promise<void>;
 }
@@ -28,8 +29,8 @@ class PgDb implements Db {
   readonly kind = 'pg' as const;
   constructor(private readonly pool: pg.Pool) {}
 
-  async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(text, params as unknown[]);
+  async query<R>(text: string, params?: unknown[], name?: string): Promise<QueryResult<R>> {
+    const result = await this.pool.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 

@@ -226,7 +226,7 @@ export class LedgerEngine {
   }
 
   async find(id: string): Promise<TransferRecord | undefined> {
-    const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE id = $1`, [id]);
+    const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE id = $1`, [id], 'find_transfer');
     return rows.rows[0] ? toRecord(rows.rows[0]) : undefined;
   }
 

@@ -125,9 +125,11 @@ export class GroupCommitter {
       }
       const started = process.hrtime.bigint();
       try {
-        const result = await this.db.query<{ conflicts: string[] }>('SELECT mizani_apply($1::jsonb) AS conflicts', [
-          JSON.stringify({ inserts, updates, entries }),
-        ]);
+        const result = await this.db.query<{ conflicts: string[] }>(
+          'SELECT mizani_apply($1::jsonb) AS conflicts',
+          [JSON.stringify({ inserts, updates, entries })],
+          'mizani_apply',
+        );
         const conflicts = new Set(result.rows[0]?.conflicts ?? []);
         this.stats.batches++;
         this.stats.writes += batch.length;

@@ -11,6 +11,8 @@ import { migrate } from '../ledger/migrate.js';
 import { Registry } from '../ledger/registry.js';
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
+import { InProcessBus } from './bus/bus.js';
+import { serveTransfers } from './core/topics.js';
 import { TransferService } from './core/transfers.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
@@ -74,6 +76,9 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metrics,
   );
 
+  const bus = new InProcessBus();
+  serveTransfers(bus, transfers);
+
   const health = async () => {
     let database = 'OK';
     try {
@@ -88,7 +93,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const fspiop = createFspiopServer(
     { ...serverOptions, api: 'fspiop' },
-    { transfers, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+    { bus, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
   );
   const admin = createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health });
 

@@ -16,14 +16,16 @@ import {
   type FspiopTransferPrepare,
 } from '../../translators/fspiop/transfers.js';
 import type { InboundMessage } from '../core/outbox.js';
-import type { TransferService } from '../core/transfers.js';
+import type { Bus } from '../bus/bus.js';
+import { transferTopics } from '../core/topics.js';
+import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
 import { createServer, parseJsonBody, route, type ServerOptions } from './http.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export interface FspiopEdgeDeps {
-  transfers: TransferService;
+  bus: Bus;
   headerPolicy: HeaderPolicy;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
@@ -83,7 +85,7 @@ function receive<T>(request: FastifyRequest, resource: string, routeTemplate: st
 
 export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
-  const { transfers, headerPolicy } = deps;
+  const { bus, headerPolicy } = deps;
 
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
@@ -93,7 +95,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/transfers', {
     POST: async (request, reply) => {
       const { body, inbound } = receive<FspiopTransferPrepare>(request, 'transfers', '/transfers', headerPolicy);
-      await transfers.prepare(prepareToCanonical(body, inbound.receivedAt), inbound);
+      const message = prepareToCanonical(body, inbound.receivedAt);
+      await bus.request(transferTopics.prepare, payerFspOf(message), { message, inbound });
       return reply.code(202).send();
     },
   });
@@ -102,13 +105,14 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     GET: async (request, reply) => {
       const id = pathId(request);
       const { inbound } = receive(request, 'transfers', '/transfers/{ID}', headerPolicy);
-      await transfers.get(id, inbound);
+      await bus.request(transferTopics.get, inbound.source, { transferId: id, inbound });
       return reply.code(202).send();
     },
     PUT: async (request, reply) => {
       const id = pathId(request);
       const { body, inbound } = receive<FspiopTransferFulfil>(request, 'transfers', '/transfers/{ID}', headerPolicy);
-      await transfers.fulfil(id, statusToCanonical(id, body, inbound.receivedAt), inbound);
+      const message = statusToCanonical(id, body, inbound.receivedAt);
+      await bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message, inbound });
       return reply.code(200).send();
     },
     PATCH: async () => {
@@ -120,7 +124,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     PUT: async (request, reply) => {
       const id = pathId(request);
       const { body, inbound } = receive<FspiopErrorBody>(request, 'transfers', '/transfers/{ID}/error', headerPolicy);
-      await transfers.reject(id, errorToCanonical(id, body, inbound.receivedAt), inbound);
+      const message = errorToCanonical(id, body, inbound.receivedAt);
+      await bus.request(transferTopics.reject, inbound.source, { transferId: id, message, inbound });
       return reply.code(200).send();
     },
   });

@@ -1,0 +1,56 @@
+/**
+ * The seam between the stateless API edge and the workers that own state. A command is published
+ * on a topic under the key of the participant whose position it changes (prepare: payer; fulfil and
+ * payee error: payee; GET: requester), and the publisher waits for the worker's reply, which comes
+ * only once the outcome is durable.
+ *
+ * Ordering contract (both implementations): commands with the same key reach the handler in publish
+ * order, and a handler takes its decisions synchronously before it first awaits, so decisions for one
+ * participant are made in arrival order. The in-process bus gives this by calling the handler
+ * directly; a Kafka bus gives it with topics partitioned by key and one consumer per partition,
+ * replies going back on a per-node reply topic.
+ */
+export interface Topic<Command, Reply> {
+  readonly name: string;
+  /** Type carriers only; never set. */
+  readonly command?: Command;
+  readonly reply?: Reply;
+}
+
+export function topic<Command, Reply>(name: string): Topic<Command, Reply> {
+  return { name };
+}
+
+export type Handler<Command, Reply> = (command: Command, key: string) => Promise<Reply>;
+
+export interface Bus {
+  subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>): void;
+  request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R>;
+  /** Commands published and not yet answered. */
+  readonly pending: number;
+}
+
+export class InProcessBus implements Bus {
+  private readonly handlers = new Map<string, Handler<unknown, unknown>>();
+  private inFlight = 0;
+
+  subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>): void {
+    if (this.handlers.has(topic.name)) throw new Error(`topic ${topic.name} already has a subscriber`);
+    this.handlers.set(topic.name, handler as Handler<unknown, unknown>);
+  }
+
+  async request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R> {
+    const handler = this.handlers.get(topic.name);
+    if (!handler) throw new Error(`no subscriber for topic ${topic.name}`);
+    this.inFlight++;
+    try {
+      return (await handler(command, key)) as R;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+}
