@@ -9,7 +9,14 @@
  * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
  */
 import type { Db } from './db.js';
-import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite } from './group-commit.js';
+import {
+  GroupCommitter,
+  LedgerUnavailableError,
+  type JournalEntry,
+  type LedgerWrite,
+  type QuoteInsert,
+  type QuoteUpdate,
+} from './group-commit.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
 import { ledgerText, parseLedger } from './units.js';
 
@@ -80,6 +87,33 @@ export interface TransferRecord {
   fulfilment: string | null;
   cause: string | null;
   completedAt: string | null;
+}
+
+export interface QuoteRecord {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: string | null;
+  expiration: string | null;
+  state: string;
+  requestHash: string;
+  responseHash: string | null;
+  errorCode: string | null;
+}
+
+interface QuoteRow {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: string | null;
+  expiration: Date | null;
+  state: string;
+  request_hash: string;
+  response_hash: string | null;
+  error_code: string | null;
+  response_expiration: Date | null;
 }
 
 export interface PrepareInput {
@@ -380,6 +414,42 @@ export class LedgerEngine {
         { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'ABORT' },
       ],
     });
+  }
+
+  // ---- quotes (agreement records share the group commit) ----
+
+  /** Records a new quote; `conflict` when its id is already known. */
+  async recordQuote(quote: QuoteInsert): Promise<{ conflict: boolean }> {
+    this.assertAvailable();
+    return this.committer.submit({ entries: [], quoteInsert: quote });
+  }
+
+  async updateQuote(update: QuoteUpdate): Promise<void> {
+    this.assertAvailable();
+    await this.committer.submit({ entries: [], quoteUpdate: update });
+  }
+
+  async findQuote(id: string): Promise<QuoteRecord | undefined> {
+    const rows = await this.db.query<QuoteRow>(
+      `SELECT id, payer, payee, currency, amount::text AS amount, expiration, state, request_hash, response_hash,
+              error_code, response_expiration FROM quote WHERE id = $1`,
+      [id],
+      'find_quote',
+    );
+    const row = rows.rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      payer: row.payer,
+      payee: row.payee,
+      currency: row.currency,
+      amount: row.amount,
+      expiration: row.expiration ? row.expiration.toISOString() : null,
+      state: row.state,
+      requestHash: row.request_hash,
+      responseHash: row.response_hash,
+      errorCode: row.error_code,
+    };
   }
 
   // ---- liquidity (admin funds in / out) ----

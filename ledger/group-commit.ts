@@ -42,10 +42,33 @@ export interface JournalEntry {
   with_insert?: boolean;
 }
 
+/** The minimum the hub keeps of a quote (docs/discovery.md). */
+export interface QuoteInsert {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount?: string;
+  expiration?: string;
+  state: string;
+  request_hash: string;
+  created_at?: string;
+}
+
+export interface QuoteUpdate {
+  id: string;
+  state: string;
+  response_hash?: string;
+  error_code?: string;
+  response_expiration?: string;
+}
+
 export interface LedgerWrite {
   insert?: TransferInsert;
   update?: TransferUpdate;
   entries: JournalEntry[];
+  quoteInsert?: QuoteInsert;
+  quoteUpdate?: QuoteUpdate;
 }
 
 export interface WriteResult {
@@ -106,6 +129,8 @@ export class GroupCommitter {
       const inserts: TransferInsert[] = [];
       const updates: TransferUpdate[] = [];
       const entries: JournalEntry[] = [];
+      const quoteInserts: QuoteInsert[] = [];
+      const quoteUpdates: QuoteUpdate[] = [];
       // A second insert of an id already in this batch conflicts whatever happens to the first (the
       // id exists afterwards either way). mizani_apply cannot see it (ON CONFLICT DO NOTHING skips
       // the row silently and both writes' entries share the transfer id), so it is decided here:
@@ -122,12 +147,21 @@ export class GroupCommitter {
         }
         if (write.update) updates.push(write.update);
         for (const entry of write.entries) if (!(duplicate && entry.with_insert)) entries.push(entry);
+        if (write.quoteInsert) {
+          const key = `quote:${write.quoteInsert.id}`;
+          if (insertIds.has(key)) sameBatchConflicts.add(pending);
+          else {
+            insertIds.add(key);
+            quoteInserts.push(write.quoteInsert);
+          }
+        }
+        if (write.quoteUpdate) quoteUpdates.push(write.quoteUpdate);
       }
       const started = process.hrtime.bigint();
       try {
         const result = await this.db.query<{ conflicts: string[] }>(
           'SELECT mizani_apply($1::jsonb) AS conflicts',
-          [JSON.stringify({ inserts, updates, entries })],
+          [JSON.stringify({ inserts, updates, entries, quote_inserts: quoteInserts, quote_updates: quoteUpdates })],
           'mizani_apply',
         );
         const conflicts = new Set(result.rows[0]?.conflicts ?? []);
@@ -136,10 +170,12 @@ export class GroupCommitter {
         this.stats.lastBatchSize = batch.length;
         this.observeBatch(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
         for (const pending of batch) {
+          const { insert, quoteInsert } = pending.write;
           pending.resolve({
             conflict:
-              pending.write.insert !== undefined &&
-              (sameBatchConflicts.has(pending) || conflicts.has(pending.write.insert.id)),
+              sameBatchConflicts.has(pending) ||
+              (insert !== undefined && conflicts.has(insert.id)) ||
+              (quoteInsert !== undefined && conflicts.has(`quote:${quoteInsert.id}`)),
           });
         }
       } catch (cause) {

@@ -23,6 +23,8 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_CALLBACK_RETRIES', default: '3', description: 'Retries of a callback after a network error or 5xx answer.' },
   { name: 'MIZANI_CALLBACK_TIMEOUT_MS', default: '5000', description: 'Timeout of one callback attempt.' },
   { name: 'MIZANI_CALLBACK_CONNECTIONS', default: '32', description: 'Keep-alive connections per participant origin.' },
+  { name: 'MIZANI_ORACLE_CACHE_MS', default: '60000', description: 'How long answers of external oracles are cached (built-in oracle answers are cached until changed).' },
+  { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
@@ -43,6 +45,8 @@ export interface Config {
   callbackRetries: number;
   callbackTimeoutMs: number;
   callbackConnections: number;
+  oracleCacheMs: number;
+  oracleTimeoutMs: number;
   maxBodyBytes: number;
   batchMax: number;
   logLevel: string;
@@ -93,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackRetries: int('MIZANI_CALLBACK_RETRIES', 0, 20),
     callbackTimeoutMs: int('MIZANI_CALLBACK_TIMEOUT_MS', 10, 600_000),
     callbackConnections: int('MIZANI_CALLBACK_CONNECTIONS', 1, 1024),
+    oracleCacheMs: int('MIZANI_ORACLE_CACHE_MS', 0, 86_400_000),
+    oracleTimeoutMs: int('MIZANI_ORACLE_TIMEOUT_MS', 10, 600_000),
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
     logLevel: value('MIZANI_LOG_LEVEL'),

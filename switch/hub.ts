@@ -14,6 +14,10 @@ import type { Config } from './config.js';
 import { InProcessBus } from './bus/bus.js';
 import { serveTransfers } from './core/topics.js';
 import { TransferService } from './core/transfers.js';
+import { QuoteService } from './core/agreement/quotes.js';
+import { DiscoveryService } from './core/discovery/accounts.js';
+import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
+import { FspiopDiscoveryOutbox, FspiopQuoteOutbox } from './notify/discovery-outbox.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
 import { Delivery } from './notify/delivery.js';
@@ -79,6 +83,16 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const bus = new InProcessBus();
   serveTransfers(bus, transfers);
 
+  const oracles = new OracleRegistry(db);
+  await oracles.load();
+  const directory = new PartyDirectory(db, oracles, {
+    hubName: config.hubName,
+    externalCacheMs: config.oracleCacheMs,
+    oracleTimeoutMs: config.oracleTimeoutMs,
+  });
+  const discovery = new DiscoveryService(registry, directory, new FspiopDiscoveryOutbox(notifier), log);
+  const quotes = new QuoteService(registry, engine, new FspiopQuoteOutbox(notifier), log);
+
   const health = async () => {
     let database = 'OK';
     try {
@@ -93,9 +107,9 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const fspiop = createFspiopServer(
     { ...serverOptions, api: 'fspiop' },
-    { bus, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+    { bus, discovery, quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
   );
-  const admin = createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health });
+  const admin = createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health, directory });
 
   const fspiopUrl = await listen(fspiop, config.host, config.fspiopPort);
   const adminUrl = await listen(admin, config.host, config.adminPort);
@@ -117,6 +131,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       transfers.stopExpirySweep();
       await Promise.all([fspiop.close(), admin.close()]);
       await delivery.close();
+      await directory.close();
       await db.close();
       log.info('Mizani hub stopped');
       log.flush();

@@ -13,8 +13,10 @@ import { ledgerDisplay, parseLedger } from '../../ledger/units.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createServer, route, type ServerOptions } from '../edge/http.js';
 import { Fields, jsonNumber, parseAdminBody, toJson } from './body.js';
+import { isPartyIdType, PARTY_ID_TYPES, type OracleRecord, type PartyDirectory } from '../core/discovery/directory.js';
 
 export interface AdminDeps {
+  directory: PartyDirectory;
   db: Db;
   registry: Registry;
   engine: LedgerEngine;
@@ -392,6 +394,65 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
         fields.boolean('isSettleable'),
       );
       return send(reply, 201);
+    },
+  });
+
+  // ---------------------------------------------------------------- ALS oracle registry (admin.md §2)
+
+  /** The ALS admin API requires FSPIOP-style Content-Type, Date and Accept headers. */
+  const alsHeaders = (request: FastifyRequest) => {
+    for (const name of ['content-type', 'date', 'accept']) {
+      if (!request.headers[name]) throw new FspiopError('3102', `${name} header is required`);
+    }
+  };
+  const oracleBody = (request: FastifyRequest): Omit<OracleRecord, 'oracleId'> => {
+    const fields = new Fields(parseAdminBody(request.body as Buffer)).only('oracleIdType', 'endpoint', 'currency', 'isDefault');
+    const oracleIdType = fields.string('oracleIdType');
+    if (!isPartyIdType(oracleIdType)) {
+      throw new FspiopError('3101', `/requestBody/oracleIdType must be one of ${PARTY_ID_TYPES.join(', ')}`);
+    }
+    const endpoint = fields.object('endpoint').only('value', 'endpointType');
+    const value = endpoint.string('value', { min: 1, max: 2048 });
+    endpoint.string('endpointType', { oneOf: ['URL'] });
+    checkUrlTemplate(value);
+    let currency: string | null = null;
+    if (fields.has('currency')) {
+      currency = fields.string('currency');
+      if (!isCurrency(currency)) throw new FspiopError('3100', `/requestBody/currency ${currency} is not a supported currency`);
+    }
+    return { oracleIdType, endpoint: { value, endpointType: 'URL' }, currency, isDefault: fields.optionalBoolean('isDefault') ?? false };
+  };
+  const oracleId = (request: FastifyRequest): number => {
+    const text = param(request, 'id');
+    if (!/^\d{1,9}$/.test(text)) throw new FspiopError('3101', '/path/ID must be a numeric oracle id');
+    return Number(text);
+  };
+
+  route(server, '/oracles', {
+    GET: async (request, reply) => {
+      alsHeaders(request);
+      return send(reply, 200, deps.directory.oracles.list({ type: query(request, 'type'), currency: query(request, 'currency') }));
+    },
+    POST: async (request, reply) => {
+      alsHeaders(request);
+      await deps.directory.oracles.create(oracleBody(request));
+      deps.directory.clear();
+      return send(reply, 201);
+    },
+  });
+
+  route(server, '/oracles/:id', {
+    PUT: async (request, reply) => {
+      alsHeaders(request);
+      await deps.directory.oracles.update(oracleId(request), oracleBody(request));
+      deps.directory.clear();
+      return send(reply, 204);
+    },
+    DELETE: async (request, reply) => {
+      alsHeaders(request);
+      await deps.directory.oracles.remove(oracleId(request));
+      deps.directory.clear();
+      return send(reply, 204);
     },
   });
 

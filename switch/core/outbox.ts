@@ -26,6 +26,8 @@ export interface InboundMessage {
 export interface DeliveryResult {
   ok: boolean;
   noEndpoint?: true;
+  /** HTTP status the receiver answered with, when it answered. */
+  status?: number;
 }
 
 export interface TransferOutbox {
@@ -43,4 +45,32 @@ export interface TransferOutbox {
   transferPatch(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult>;
   /** An error the hub authors. */
   transferError(to: string, transferId: string, error: FspiopError): Promise<DeliveryResult>;
+}
+
+/** Party path parameters, as used by the endpoint templates. */
+export interface PartyPath {
+  type: string;
+  id: string;
+  subId?: string;
+}
+
+export interface DiscoveryOutbox {
+  /** `GET /parties/...` on to the FSP that holds the party. */
+  forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The holder's `PUT /parties/...` (or `/error`) back to the requester. */
+  forwardPartiesAnswer(to: string, party: PartyPath, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
+  partiesError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult>;
+  /** ALS answers (the hub is the author). */
+  participantsAnswer(to: string, party: PartyPath, body: unknown): Promise<DeliveryResult>;
+  participantsError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult>;
+  forwardParticipantsError(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
+  participantsBatchAnswer(to: string, requestId: string, body: unknown): Promise<DeliveryResult>;
+  participantsBatchError(to: string, requestId: string, error: FspiopError): Promise<DeliveryResult>;
+}
+
+export interface QuoteOutbox {
+  forwardQuoteRequest(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
+  forwardQuoteAnswer(to: string, quoteId: string, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
+  forwardQuoteGet(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
+  quoteError(to: string, quoteId: string, error: FspiopError): Promise<DeliveryResult>;
 }

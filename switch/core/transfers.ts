@@ -19,6 +19,7 @@ import { fromLedger, LEDGER_MAX, toLedger } from '../../ledger/units.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { InboundMessage, TransferOutbox } from './outbox.js';
 import { hubStatus } from './status.js';
+import { authenticateSender, runLater } from './identity.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
@@ -58,16 +59,8 @@ export class TransferService {
 
   // ---------------------------------------------------------------- identity
 
-  /**
-   * The sender must be a registered, active participant. (mTLS and signature checks bind the
-   * transport identity to this name; see switch/edge.)
-   */
   authenticate(source: string, unknownCode = '3200'): void {
-    const participant = this.registry.participant(source);
-    if (!participant || participant.isHub) {
-      throw new FspiopError(unknownCode, `FSPIOP-Source ${source} is not a registered participant`);
-    }
-    if (!participant.isActive) throw new FspiopError('3100', `FSPIOP-Source ${source} is inactive`);
+    authenticateSender(this.registry, source, unknownCode);
   }
 
   // ---------------------------------------------------------------- prepare
@@ -415,14 +408,10 @@ export class TransferService {
     this.log.info({ transferId, state, ...detail }, 'transfer state');
   }
 
-  /** Runs `work` after the current request has been answered; failures are logged, never thrown. */
   private later(work: () => Promise<unknown> | unknown): void {
-    setImmediate(() => {
-      Promise.resolve()
-        .then(work)
-        .catch((err) => this.log.error({ err }, 'follow-up of a transfer message failed'));
-    });
+    runLater(this.log, work);
   }
+
 }
 
 export function causeOf(error: FspiopError): string {

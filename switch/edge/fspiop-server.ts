@@ -15,7 +15,11 @@ import {
   type FspiopTransferFulfil,
   type FspiopTransferPrepare,
 } from '../../translators/fspiop/transfers.js';
-import type { InboundMessage } from '../core/outbox.js';
+import type { InboundMessage, PartyPath } from '../core/outbox.js';
+import type { DiscoveryService, BatchParty } from '../core/discovery/accounts.js';
+import { isPartyIdType, PARTY_ID_TYPES } from '../core/discovery/directory.js';
+import type { QuoteService } from '../core/agreement/quotes.js';
+import { quoteRequestToCanonical, quoteResponseToCanonical, type FspiopQuoteRequest, type FspiopQuoteResponse } from '../../translators/fspiop/quotes.js';
 import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
@@ -26,6 +30,8 @@ const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-
 
 export interface FspiopEdgeDeps {
   bus: Bus;
+  discovery: DiscoveryService;
+  quotes: QuoteService;
   headerPolicy: HeaderPolicy;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
@@ -45,6 +51,26 @@ function pathId(request: FastifyRequest): string {
   const id = (request.params as { id: string }).id;
   if (!ID_PATTERN.test(id)) throw new FspiopError('3101', `/path/ID must match a UUID or ULID`);
   return id;
+}
+
+function partyPath(request: FastifyRequest): PartyPath {
+  const params = request.params as { type: string; id: string; subId?: string };
+  if (!isPartyIdType(params.type)) {
+    throw new FspiopError('3101', `/path/Type must be one of ${PARTY_ID_TYPES.join(', ')}`);
+  }
+  for (const [name, value] of [['ID', params.id], ['SubId', params.subId]] as const) {
+    if (value !== undefined && (value.length < 1 || value.length > 128)) {
+      throw new FspiopError('3100', `/path/${name} must be 1 to 128 characters`);
+    }
+  }
+  return { type: params.type, id: params.id, ...(params.subId !== undefined ? { subId: params.subId } : {}) };
+}
+
+function queryCurrency(request: FastifyRequest): string | undefined {
+  const currency = (request.query as Record<string, unknown>).currency;
+  if (currency === undefined) return undefined;
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw new FspiopError('3101', '/query/currency must be an ISO 4217 code');
+  return currency;
 }
 
 /**
@@ -126,6 +152,121 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
       const { body, inbound } = receive<FspiopErrorBody>(request, 'transfers', '/transfers/{ID}/error', headerPolicy);
       const message = errorToCanonical(id, body, inbound.receivedAt);
       await bus.request(transferTopics.reject, inbound.source, { transferId: id, message, inbound });
+      return reply.code(200).send();
+    },
+  });
+
+  // ---------------------------------------------------------------- account lookup (the hub answers)
+
+  const { discovery, quotes } = deps;
+  for (const suffix of ['', '/:subId']) {
+    const template = `/participants/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
+    const register = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const path = partyPath(request);
+      const { body, inbound } = receive<{ fspId: string; currency?: string }>(request, 'participants', template, headerPolicy);
+      await discovery.registerParty(path, body, inbound);
+      return reply.code(request.method === 'PUT' ? 200 : 202).send();
+    };
+    route(server, `/participants/:type/:id${suffix}`, {
+      POST: register,
+      PUT: register,
+      GET: async (request, reply) => {
+        const path = partyPath(request);
+        const { inbound } = receive(request, 'participants', template, headerPolicy);
+        await discovery.lookupParticipant(path, queryCurrency(request), inbound);
+        return reply.code(202).send();
+      },
+      DELETE: async (request, reply) => {
+        const path = partyPath(request);
+        const { inbound } = receive(request, 'participants', template, headerPolicy);
+        await discovery.removeParty(path, queryCurrency(request), inbound);
+        return reply.code(202).send();
+      },
+    });
+    route(server, `/participants/:type/:id${suffix}/error`, {
+      PUT: async (request, reply) => {
+        const path = partyPath(request);
+        const { inbound } = receive(request, 'participants', `${template}/error`, headerPolicy);
+        await discovery.forwardParticipantsError(path, inbound);
+        return reply.code(200).send();
+      },
+    });
+  }
+
+  route(server, '/participants', {
+    POST: async (request, reply) => {
+      const { body, inbound } = receive<{ requestId: string; partyList: BatchParty[]; currency?: string }>(
+        request,
+        'participants',
+        '/participants',
+        headerPolicy,
+      );
+      const bad = body.partyList.find((p) => !isPartyIdType(p.partyIdType));
+      if (bad) throw new FspiopError('3101', `/requestBody/partyList partyIdType ${bad.partyIdType} is not a party id type`);
+      await discovery.registerBatch(body, inbound);
+      return reply.code(202).send();
+    },
+  });
+
+  // ---------------------------------------------------------------- parties (the hub routes)
+
+  for (const suffix of ['', '/:subId']) {
+    const template = `/parties/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
+    route(server, `/parties/:type/:id${suffix}`, {
+      GET: async (request, reply) => {
+        const path = partyPath(request);
+        const { inbound } = receive(request, 'parties', template, headerPolicy);
+        await discovery.lookupParty(path, inbound);
+        return reply.code(202).send();
+      },
+      PUT: async (request, reply) => {
+        const path = partyPath(request);
+        const { inbound } = receive(request, 'parties', template, headerPolicy);
+        await discovery.forwardPartyAnswer(path, inbound, false);
+        return reply.code(200).send();
+      },
+    });
+    route(server, `/parties/:type/:id${suffix}/error`, {
+      PUT: async (request, reply) => {
+        const path = partyPath(request);
+        const { inbound } = receive(request, 'parties', `${template}/error`, headerPolicy);
+        await discovery.forwardPartyAnswer(path, inbound, true);
+        return reply.code(200).send();
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------- quotes
+
+  route(server, '/quotes', {
+    POST: async (request, reply) => {
+      const { body, inbound } = receive<FspiopQuoteRequest>(request, 'quotes', '/quotes', headerPolicy);
+      const message = quoteRequestToCanonical(body, inbound.source, inbound.destination ?? '', inbound.receivedAt);
+      await quotes.request(message, inbound);
+      return reply.code(202).send();
+    },
+  });
+
+  route(server, '/quotes/:id', {
+    GET: async (request, reply) => {
+      const id = pathId(request);
+      const { inbound } = receive(request, 'quotes', '/quotes/{ID}', headerPolicy);
+      await quotes.get(id, inbound);
+      return reply.code(202).send();
+    },
+    PUT: async (request, reply) => {
+      const id = pathId(request);
+      const { body, inbound } = receive<FspiopQuoteResponse>(request, 'quotes', '/quotes/{ID}', headerPolicy);
+      await quotes.answer(id, { response: quoteResponseToCanonical(id, body, inbound.receivedAt) }, inbound);
+      return reply.code(200).send();
+    },
+  });
+
+  route(server, '/quotes/:id/error', {
+    PUT: async (request, reply) => {
+      const id = pathId(request);
+      const { body, inbound } = receive<FspiopErrorBody>(request, 'quotes', '/quotes/{ID}/error', headerPolicy);
+      await quotes.answer(id, { errorCode: body.errorInformation.errorCode }, inbound);
       return reply.code(200).send();
     },
   });

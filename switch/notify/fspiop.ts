@@ -17,6 +17,8 @@ export interface HubMessageOptions {
   to: string;
   endpointType: string;
   vars: Record<string, string>;
+  /** Appended to the endpoint for base-URL endpoint types (e.g. FSPIOP_CALLBACK_URL_QUOTES). */
+  path?: string;
   method: 'PUT' | 'PATCH' | 'POST' | 'GET';
   resource: Resource;
   /** FSPIOP-URI: the path from the resource segment on, e.g. `/transfers/{ID}/error`. */
@@ -28,6 +30,7 @@ export interface ForwardOptions {
   to: string;
   endpointType: string;
   vars: Record<string, string>;
+  path?: string;
   method: 'POST' | 'PUT' | 'PATCH' | 'GET';
   headers: Record<string, string | string[] | undefined>;
   body?: Buffer;
@@ -68,14 +71,16 @@ export class FspiopNotifier {
     private readonly log: Logger,
   ) {}
 
-  endpointUrl(participant: string, endpointType: string, vars: Record<string, string>): string | undefined {
+  endpointUrl(participant: string, endpointType: string, vars: Record<string, string>, path?: string): string | undefined {
     const template = this.registry.endpoint(participant, endpointType);
-    return template ? renderTemplate(template, vars) : undefined;
+    if (!template) return undefined;
+    const url = renderTemplate(template, vars);
+    return path ? url.replace(/\/+$/, '') + path : url;
   }
 
   /** Sends a participant's message on, byte for byte. */
   async forward(options: ForwardOptions): Promise<SendOutcome> {
-    const url = this.endpointUrl(options.to, options.endpointType, options.vars);
+    const url = this.endpointUrl(options.to, options.endpointType, options.vars, options.path);
     if (!url) return this.noEndpoint(options.to, options.endpointType);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers)) {
@@ -90,7 +95,7 @@ export class FspiopNotifier {
 
   /** Sends a message the hub itself authors. */
   async hubMessage(options: HubMessageOptions): Promise<SendOutcome> {
-    const url = this.endpointUrl(options.to, options.endpointType, options.vars);
+    const url = this.endpointUrl(options.to, options.endpointType, options.vars, options.path);
     if (!url) return this.noEndpoint(options.to, options.endpointType);
     const headers: Record<string, string> = {
       'content-type': `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion}`,

@@ -1,0 +1,202 @@
+/**
+ * Agreement (quotes), per docs/discovery.md: the hub checks the two parties can transact in the
+ * currency, records the minimum of each quote (ids, parties, amount, expiry, body hashes, state)
+ * durably before it answers, routes request and answer, and refuses expired, modified or misrouted
+ * ones. The terms themselves (fees, ILP packet, condition) are the payee's and pass through untouched.
+ */
+import type { Logger } from 'pino';
+import { formatUnits } from '../../../schemas/amount.js';
+import { FspiopError, isValidErrorCode } from '../../../schemas/errors.js';
+import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
+import type { LedgerEngine, QuoteRecord } from '../../../ledger/engine.js';
+import type { Registry } from '../../../ledger/registry.js';
+import { toLedger, ledgerText } from '../../../ledger/units.js';
+import { deliveryError } from '../discovery/accounts.js';
+import { authenticateSender, runLater } from '../identity.js';
+import type { InboundMessage, QuoteOutbox } from '../outbox.js';
+
+export class QuoteService {
+  constructor(
+    private readonly registry: Registry,
+    private readonly engine: LedgerEngine,
+    private readonly outbox: QuoteOutbox,
+    private readonly log: Logger,
+  ) {}
+
+  private later(work: () => Promise<unknown> | unknown): void {
+    runLater(this.log, work);
+  }
+
+  /** POST /quotes. Resolves once the quote is recorded (or found to be a duplicate). */
+  async request(message: QuoteRequest, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const payer = inbound.source;
+    const payee = inbound.destination;
+    if (!payee) throw new FspiopError('3102', 'FSPIOP-Destination is required');
+    const quoteId = message.CdtTrfTxInf.PmtId.TxId;
+    const amount = message.CdtTrfTxInf.IntrBkSttlmAmt;
+    const expiration = message.GrpHdr.PmtInstrXpryDtTm;
+    let ledgerAmount: string | undefined;
+    try {
+      ledgerAmount = ledgerText(toLedger(amount.units));
+    } catch {
+      ledgerAmount = undefined;
+    }
+    const recorded = await this.engine.recordQuote({
+      id: quoteId,
+      payer,
+      payee,
+      currency: amount.currency,
+      amount: ledgerAmount,
+      expiration,
+      state: 'RECEIVED',
+      request_hash: inbound.hash,
+      created_at: inbound.receivedAt,
+    });
+    if (recorded.conflict) return this.duplicateRequest(quoteId, message, inbound);
+    this.later(() => this.routeRequest(quoteId, message, inbound, payer, payee));
+  }
+
+  private async routeRequest(quoteId: string, message: QuoteRequest, inbound: InboundMessage, payer: string, payee: string) {
+    const refusal = this.checkRequest(message, payer, payee);
+    if (refusal) {
+      await this.engine.updateQuote({ id: quoteId, state: 'REJECTED', error_code: refusal.code });
+      this.log.info({ quoteId, payer, payee, reason: refusal.description }, 'quote refused');
+      return this.outbox.quoteError(payer, quoteId, refusal);
+    }
+    return this.send(quoteId, payer, payee, inbound);
+  }
+
+  private async send(quoteId: string, payer: string, payee: string, inbound: InboundMessage) {
+    const sent = await this.outbox.forwardQuoteRequest(payee, quoteId, inbound);
+    const failure = deliveryError(payee, sent);
+    if (failure) {
+      this.log.warn({ quoteId, payee, error: failure.description }, 'quote request not delivered');
+      await this.outbox.quoteError(payer, quoteId, failure);
+    }
+  }
+
+  private checkRequest(message: QuoteRequest, payer: string, payee: string): FspiopError | undefined {
+    const currency = message.CdtTrfTxInf.IntrBkSttlmAmt.currency;
+    const payeeParticipant = this.registry.participant(payee);
+    if (!payeeParticipant || payeeParticipant.isHub || !payeeParticipant.isActive) {
+      return new FspiopError('3201', `${payee} is not an active participant`);
+    }
+    if (!this.holds(payer, currency)) return new FspiopError('3202', `${payer} has no active ${currency} account`);
+    if (!this.holds(payee, currency)) return new FspiopError('3201', `${payee} has no active ${currency} account`);
+    for (const supported of message.CdtTrfTxInf.DbtrAcct?.Ccys ?? []) {
+      if (!this.holds(payer, supported)) return new FspiopError('3202', `${payer} has no active ${supported} account`);
+    }
+    const expiration = message.GrpHdr.PmtInstrXpryDtTm;
+    if (expiration !== undefined && Date.parse(expiration) <= Date.now()) {
+      return new FspiopError('3302', `the quote request expired at ${expiration}`);
+    }
+    return undefined;
+  }
+
+  private holds(participant: string, currency: string): boolean {
+    return this.registry.accountOf(participant, currency, 'POSITION')?.isActive === true;
+  }
+
+  private async duplicateRequest(quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<void> {
+    const quote = await this.engine.findQuote(quoteId);
+    if (!quote) throw new FspiopError('2001', `quote ${quoteId} vanished during its duplicate check`);
+    if (quote.requestHash !== inbound.hash || quote.payer !== inbound.source) {
+      this.later(() => this.outbox.quoteError(inbound.source, quoteId, modified('quote request', quote.requestHash)));
+      return;
+    }
+    // Same request again: checked again and, if it still passes, sent to the payee again, who
+    // answers again (the terms are the payee's, not the hub's to replay).
+    this.later(() => this.routeRequest(quoteId, message, inbound, quote.payer, quote.payee));
+  }
+
+  /** PUT /quotes/{ID} (`response`) or PUT /quotes/{ID}/error (`error`). */
+  async answer(quoteId: string, answer: { response?: QuoteResponse; errorCode?: string }, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    if (answer.errorCode !== undefined && !isValidErrorCode(answer.errorCode)) {
+      throw new FspiopError('3100', undefined, {
+        description: `The incoming error code: ${answer.errorCode} is not a valid mojaloop specification error code`,
+      });
+    }
+    const quote = await this.engine.findQuote(quoteId);
+    const refusal = this.checkAnswer(quote, inbound);
+    if (refusal || !quote) {
+      this.later(() => this.outbox.quoteError(inbound.source, quoteId, refusal ?? new FspiopError('3205')));
+      return;
+    }
+    if (quote.responseHash) {
+      if (quote.responseHash !== inbound.hash) {
+        this.later(() => this.outbox.quoteError(inbound.source, quoteId, modified('quote response', quote.responseHash!)));
+        return;
+      }
+    }
+    const isError = answer.errorCode !== undefined;
+    const responseExpiration = answer.response?.GrpHdr.PmtInstrXpryDtTm;
+    if (!isError && responseExpiration !== undefined && Date.parse(responseExpiration) <= Date.now()) {
+      const expired = new FspiopError('3302', `the quote expired at ${responseExpiration}`);
+      await this.engine.updateQuote({ id: quoteId, state: 'EXPIRED', response_hash: inbound.hash, error_code: '3302' });
+      this.later(() => this.outbox.quoteError(quote.payer, quoteId, expired));
+      this.later(() => this.outbox.quoteError(quote.payee, quoteId, expired));
+      return;
+    }
+    await this.engine.updateQuote({
+      id: quoteId,
+      state: isError ? 'ERROR' : 'ANSWERED',
+      response_hash: inbound.hash,
+      error_code: answer.errorCode,
+      response_expiration: responseExpiration,
+    });
+    this.log.info(
+      {
+        quoteId,
+        state: isError ? 'ERROR' : 'ANSWERED',
+        payer: quote.payer,
+        payee: quote.payee,
+        ...(answer.response ? { transferAmount: formatUnits(answer.response.CdtTrfTxInf.IntrBkSttlmAmt.units) } : {}),
+      },
+      'quote state',
+    );
+    this.later(async () => {
+      const sent = await this.outbox.forwardQuoteAnswer(quote.payer, quoteId, inbound, isError);
+      if (sent.noEndpoint) {
+        await this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3201', `${quote.payer} has no FSPIOP_CALLBACK_URL_QUOTES endpoint`));
+      }
+    });
+  }
+
+  private checkAnswer(quote: QuoteRecord | undefined, inbound: InboundMessage): FspiopError | undefined {
+    if (!quote) return new FspiopError('3205', 'Quote ID not found');
+    if (inbound.source !== quote.payee) return new FspiopError('3100', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
+    if (inbound.destination !== undefined && inbound.destination !== quote.payer) {
+      return new FspiopError('3100', `FSPIOP-Destination ${inbound.destination} is not the payer of this quote`);
+    }
+    return undefined;
+  }
+
+  /** GET /quotes/{ID}: asked of the payee (the destination). */
+  async get(quoteId: string, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const to = inbound.destination;
+    if (!to) throw new FspiopError('3102', 'FSPIOP-Destination is required');
+    const quote = await this.engine.findQuote(quoteId);
+    this.later(async () => {
+      if (quote && inbound.source !== quote.payer && inbound.source !== quote.payee) {
+        return this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3000', `${inbound.source} is not a party to quote ${quoteId}`));
+      }
+      const participant = this.registry.participant(to);
+      if (!participant || participant.isHub || !participant.isActive) {
+        return this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3201', `${to} is not an active participant`));
+      }
+      const sent = await this.outbox.forwardQuoteGet(to, quoteId, inbound);
+      const failure = deliveryError(to, sent);
+      if (failure) await this.outbox.quoteError(inbound.source, quoteId, failure);
+      return undefined;
+    });
+  }
+}
+
+function modified(what: string, originalHash: string): FspiopError {
+  return new FspiopError('3106', `a ${what} with this quote id and a different body was received before`, {
+    extensions: [{ key: 'originalHash', value: originalHash }],
+  });
+}

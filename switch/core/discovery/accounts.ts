@@ -1,0 +1,210 @@
+/**
+ * Account lookup (ALS) and party routing, per docs/discovery.md: the hub answers the
+ * `/participants` resource itself from its party directory, and routes `/parties` between the
+ * requester and the FSP that holds the party.
+ */
+import type { Logger } from 'pino';
+import { FspiopError } from '../../../schemas/errors.js';
+import type { Registry } from '../../../ledger/registry.js';
+import { authenticateSender, runLater } from '../identity.js';
+import type { DiscoveryOutbox, InboundMessage, PartyPath } from '../outbox.js';
+import type { PartyDirectory, PartyKey } from './directory.js';
+
+export interface BatchParty {
+  partyIdType: string;
+  partyIdentifier: string;
+  partySubIdOrType?: string;
+  fspId?: string;
+}
+
+function keyOf(path: PartyPath): PartyKey {
+  return { type: path.type as PartyKey['type'], id: path.id, subId: path.subId };
+}
+
+function describePath(path: PartyPath): string {
+  return `${path.type} ${path.id}${path.subId ? `/${path.subId}` : ''}`;
+}
+
+export class DiscoveryService {
+  constructor(
+    private readonly registry: Registry,
+    private readonly directory: PartyDirectory,
+    private readonly outbox: DiscoveryOutbox,
+    private readonly log: Logger,
+  ) {}
+
+  private later(work: () => Promise<unknown> | unknown): void {
+    runLater(this.log, work);
+  }
+
+  // ---------------------------------------------------------------- /participants (ALS)
+
+  /** POST /participants/{Type}/{ID}[/{SubId}] {fspId, currency}. */
+  async registerParty(path: PartyPath, body: { fspId: string; currency?: string }, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    this.later(async () => {
+      if (body.fspId !== inbound.source) {
+        return this.outbox.participantsError(inbound.source, path, new FspiopError('3100', 'fspId must equal FSPIOP-Source: an FSP registers only its own parties'));
+      }
+      const outcome = await this.safely(() => this.directory.register(keyOf(path), body.fspId, body.currency, inbound.source));
+      if (!outcome.ok) return this.outbox.participantsError(inbound.source, path, outcome.error);
+      this.log.info({ party: describePath(path), fspId: body.fspId }, 'party registered');
+      const entry = {
+        partyIdType: path.type,
+        partyIdentifier: path.id,
+        ...(path.subId ? { partySubIdOrType: path.subId } : {}),
+        fspId: body.fspId,
+      };
+      return this.outbox.participantsAnswer(inbound.source, path, { partyList: [entry], ...(body.currency ? { currency: body.currency } : {}) });
+    });
+  }
+
+  /** GET /participants/{Type}/{ID}[/{SubId}][?currency]. */
+  async lookupParticipant(path: PartyPath, currency: string | undefined, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    this.later(async () => {
+      const entries = await this.safelyEntries(() => this.directory.lookup(keyOf(path), currency, inbound.source));
+      if ('error' in entries) return this.outbox.participantsError(inbound.source, path, entries.error);
+      if (entries.length === 0) {
+        return this.outbox.participantsError(inbound.source, path, new FspiopError('3204', `${describePath(path)} is not registered`));
+      }
+      return this.outbox.participantsAnswer(inbound.source, path, { fspId: entries[0]!.fspId });
+    });
+  }
+
+  /** DELETE /participants/{Type}/{ID}[/{SubId}][?currency]. */
+  async removeParty(path: PartyPath, currency: string | undefined, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    this.later(async () => {
+      const outcome = await this.safely(() => this.directory.remove(keyOf(path), currency, inbound.source));
+      if (!outcome.ok) return this.outbox.participantsError(inbound.source, path, outcome.error);
+      this.log.info({ party: describePath(path), fspId: inbound.source }, 'party removed');
+      return this.outbox.participantsAnswer(inbound.source, path, { fspId: inbound.source });
+    });
+  }
+
+  /** POST /participants {requestId, partyList, currency}: each party on its own. */
+  async registerBatch(body: { requestId: string; partyList: BatchParty[]; currency?: string }, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    this.later(async () => {
+      const results = [];
+      for (const party of body.partyList) {
+        const path: PartyPath = { type: party.partyIdType, id: party.partyIdentifier, subId: party.partySubIdOrType };
+        let error: FspiopError | undefined;
+        if (party.fspId !== undefined && party.fspId !== inbound.source) {
+          error = new FspiopError('3100', 'fspId must equal FSPIOP-Source');
+        } else {
+          const outcome = await this.safely(() => this.directory.register(keyOf(path), inbound.source, body.currency, inbound.source));
+          if (!outcome.ok) error = outcome.error;
+        }
+        const partyId = { ...party, fspId: party.fspId ?? inbound.source };
+        results.push(error ? { partyId, errorInformation: error.toErrorInformation() } : { partyId });
+      }
+      return this.outbox.participantsBatchAnswer(inbound.source, body.requestId, {
+        partyList: results,
+        ...(body.currency ? { currency: body.currency } : {}),
+      });
+    });
+  }
+
+  /** PUT /participants/{Type}/{ID}[/{SubId}]/error: a DFSP's error, on to the destination. */
+  async forwardParticipantsError(path: PartyPath, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const to = this.requireDestination(inbound);
+    this.later(async () => {
+      const sent = await this.outbox.forwardParticipantsError(to, path, inbound);
+      if (sent.noEndpoint) {
+        await this.outbox.participantsError(inbound.source, path, new FspiopError('3201', `${to} has no participants callback endpoint`));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- /parties
+
+  /** GET /parties/{Type}/{ID}[/{SubId}]: to the destination, or to every FSP the oracle names. */
+  async lookupParty(path: PartyPath, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    this.later(async () => {
+      let holders: string[];
+      if (inbound.destination) {
+        holders = [inbound.destination];
+      } else {
+        const entries = await this.safelyEntries(() => this.directory.lookup(keyOf(path), undefined, inbound.source));
+        if ('error' in entries) return this.outbox.partiesError(inbound.source, path, entries.error);
+        holders = [...new Set(entries.map((e) => e.fspId))];
+        if (holders.length === 0) {
+          return this.outbox.partiesError(inbound.source, path, new FspiopError('3204'));
+        }
+      }
+      await Promise.all(
+        holders.map(async (holder) => {
+          const refusal = this.destinationRefusal(holder);
+          if (refusal) return this.outbox.partiesError(inbound.source, path, refusal);
+          const sent = await this.outbox.forwardPartiesGet(holder, path, inbound);
+          const failure = deliveryError(holder, sent);
+          if (failure) await this.outbox.partiesError(inbound.source, path, failure);
+        }),
+      );
+    });
+  }
+
+  /** PUT /parties/... (or /error): the holder's answer, on to the requester. */
+  async forwardPartyAnswer(path: PartyPath, inbound: InboundMessage, isError: boolean): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const to = this.requireDestination(inbound);
+    this.later(async () => {
+      const refusal = this.destinationRefusal(to);
+      if (refusal) return this.outbox.partiesError(inbound.source, path, refusal);
+      const sent = await this.outbox.forwardPartiesAnswer(to, path, inbound, isError);
+      if (sent.noEndpoint) {
+        await this.outbox.partiesError(inbound.source, path, new FspiopError('3201', `${to} has no parties callback endpoint`));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private requireDestination(inbound: InboundMessage): string {
+    if (!inbound.destination) throw new FspiopError('3102', 'FSPIOP-Destination is required');
+    return inbound.destination;
+  }
+
+  private destinationRefusal(name: string): FspiopError | undefined {
+    const participant = this.registry.participant(name);
+    if (!participant || participant.isHub) return new FspiopError('3201', `${name} is not a participant`);
+    if (!participant.isActive) return new FspiopError('3201', `${name} is inactive`);
+    return undefined;
+  }
+
+  private async safely<T extends { ok: boolean }>(work: () => Promise<T>): Promise<T | { ok: false; error: FspiopError }> {
+    try {
+      return await work();
+    } catch (err) {
+      return { ok: false, error: asFspiopError(err, this.log) };
+    }
+  }
+
+  private async safelyEntries<T>(work: () => Promise<T[]>): Promise<T[] | { error: FspiopError }> {
+    try {
+      return await work();
+    } catch (err) {
+      return { error: asFspiopError(err, this.log) };
+    }
+  }
+}
+
+export function asFspiopError(err: unknown, log: Logger): FspiopError {
+  if (err instanceof FspiopError) return err;
+  log.error({ err }, 'unexpected failure');
+  return new FspiopError('2001');
+}
+
+/** The error a requester is told when its message could not be delivered on (contract §13). */
+export function deliveryError(to: string, sent: { ok: boolean; noEndpoint?: true; status?: number }): FspiopError | undefined {
+  if (sent.ok) return undefined;
+  if (sent.noEndpoint) return new FspiopError('3201', `${to} has no callback endpoint for this request`);
+  if (sent.status !== undefined && sent.status >= 400 && sent.status < 500) {
+    return new FspiopError('3000', `${to} refused the request with HTTP ${sent.status}`);
+  }
+  return new FspiopError('1001', `${to} could not be reached`);
+}
