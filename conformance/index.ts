@@ -2,16 +2,26 @@
 import { AssertionError } from 'node:assert';
 import { inspect } from 'node:util';
 import { SuiteContext, type SuiteOptions } from './lib/context.js';
-import { transferScenarios, type Scenario } from './scenarios/transfers.js';
+import type { Scenario } from './lib/scenario.js';
+import { discoveryScenarios } from './scenarios/discovery.js';
+import { goldenPathScenarios } from './scenarios/golden-path.js';
+import { quoteScenarios } from './scenarios/quotes.js';
+import { transferScenarios } from './scenarios/transfers.js';
 
 export type { SuiteOptions } from './lib/context.js';
-export type { Scenario } from './scenarios/transfers.js';
+export type { Scenario } from './lib/scenario.js';
 export { SuiteContext } from './lib/context.js';
 export { DfspSimulator } from './lib/dfsp.js';
 export { FspiopClient } from './lib/http.js';
 export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
+export { OracleAdminClient, TestOracle } from './lib/oracle.js';
+export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios };
 
-export const scenarios: Scenario[] = [...transferScenarios];
+/**
+ * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`; transfer
+ * scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ */
+export const scenarios: Scenario[] = [...transferScenarios, ...discoveryScenarios, ...quoteScenarios, ...goldenPathScenarios];
 
 export interface ScenarioResult {
   name: string;

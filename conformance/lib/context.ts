@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulidx';
 import { Agent } from 'undici';
-import { AdminClient, provisionDfsp } from './admin.js';
+import { addCurrency, AdminClient, provisionDfsp } from './admin.js';
 import { assertErrorInformation, assertHubMessage, type ErrorExpectation } from './checks.js';
 import { decimalEquals } from './decimal.js';
-import { DfspSimulator, type PayeeBehaviour, type RecordedRequest } from './dfsp.js';
-import { encodeBody, FspiopClient, imfDate, type FspiopResponse, type SendOptions } from './http.js';
+import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type RecordedRequest } from './dfsp.js';
+import { encodeBody, FspiopClient, imfDate, resourceOf, type FspiopResponse, type SendOptions } from './http.js';
 import { buildIlpPacket, generateFulfilment, toMinorUnitsTruncated, transactionObject } from './ilp.js';
 import { createTestSigner, type TestSigner } from './jws.js';
-import { pollUntil, randomName, show } from './util.js';
+import { pollUntil, randomDigits, randomName, show } from './util.js';
 
 export interface SuiteOptions {
   /** FSPIOP base URL of the hub, e.g. http://127.0.0.1:3000 */
@@ -112,7 +112,23 @@ export interface SendPrepareOptions {
   sign?: boolean;
 }
 
-const nameOf = (x: DfspSimulator | string): string => (typeof x === 'string' ? x : x.name);
+export interface NewDfspOptions {
+  prefix?: string;
+  currency?: string;
+  ndc?: string;
+  fundsIn?: string;
+  /** Register callback endpoints. Default true. */
+  endpoints?: boolean;
+  /** Base URL registered instead of the simulator's own (e.g. a closed port for "unreachable" cases). */
+  callbackBase?: string;
+  /** FSPIOP version the simulator speaks (Content-Type of everything it sends). */
+  version?: string;
+}
+
+/** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
+const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes'];
+
+export const nameOf = (x: DfspSimulator | string): string => (typeof x === 'string' ? x : x.name);
 
 export class SuiteContext {
   readonly opts: ResolvedOptions;
@@ -158,9 +174,14 @@ export class SuiteContext {
 
   // ---- simulated DFSPs -----------------------------------------------------------------------------------------
 
-  /** Start a simulator (no provisioning). */
-  async startSimulator(name: string, defaultBehaviour?: PayeeBehaviour): Promise<DfspSimulator> {
+  /** Start a simulator (no provisioning). `extra`: version, ILP secret, party/quote defaults (see DfspSimulatorOptions). */
+  async startSimulator(
+    name: string,
+    defaultBehaviour?: PayeeBehaviour,
+    extra: Omit<DfspSimulatorOptions, 'name' | 'hub' | 'fulfilments' | 'host' | 'advertisedHost' | 'defaultBehaviour'> = {},
+  ): Promise<DfspSimulator> {
     const sim = new DfspSimulator({
+      ...extra,
       name,
       hub: this.hub,
       fulfilments: this.fulfilments,
@@ -174,8 +195,8 @@ export class SuiteContext {
   }
 
   /** Start a simulator and provision it as a participant (accounts, NDC, funds in, callback endpoints). */
-  async newDfsp(o: { prefix?: string; currency?: string; ndc?: string; fundsIn?: string; endpoints?: boolean } = {}): Promise<DfspSimulator> {
-    const sim = await this.startSimulator(randomName(o.prefix ?? 'pay'));
+  async newDfsp(o: NewDfspOptions = {}): Promise<DfspSimulator> {
+    const sim = await this.startSimulator(randomName(o.prefix ?? 'pay'), undefined, o.version === undefined ? {} : { version: o.version });
     await provisionDfsp(
       this.admin,
       {
@@ -183,17 +204,33 @@ export class SuiteContext {
         currency: o.currency ?? this.currency,
         ndc: o.ndc ?? this.opts.ndc,
         fundsIn: o.fundsIn ?? this.opts.fundsIn,
-        callbackBase: o.endpoints === false ? undefined : sim.baseUrl,
+        callbackBase: o.endpoints === false ? undefined : o.callbackBase ?? sim.baseUrl,
       },
       { hubName: this.hubName, timeoutMs: this.T },
     );
     return sim;
   }
 
-  /** A dedicated payer/payee pair, for scenarios that assert positions (so concurrent scenarios cannot disturb them). */
-  async newPair(): Promise<{ payer: DfspSimulator; payee: DfspSimulator }> {
-    const [payer, payee] = await Promise.all([this.newDfsp({ prefix: 'pay' }), this.newDfsp({ prefix: 'pay' })]);
+  /** Give an existing participant an account in a further currency (no funds in unless given). */
+  async addCurrency(sim: DfspSimulator | string, currency: string, fundsIn = '0'): Promise<void> {
+    await addCurrency(this.admin, nameOf(sim), currency, { hubName: this.hubName, ndc: this.opts.ndc, fundsIn, timeoutMs: this.T });
+  }
+
+  /**
+   * A dedicated payer/payee pair, for scenarios that assert positions (so concurrent scenarios cannot disturb them).
+   * Versions: the FSPIOP version each simulator speaks (unset: 1.1, prepare answers mirror the prepare).
+   */
+  async newPair(o: { payerVersion?: string; payeeVersion?: string } = {}): Promise<{ payer: DfspSimulator; payee: DfspSimulator }> {
+    const [payer, payee] = await Promise.all([
+      this.newDfsp({ prefix: 'pay', version: o.payerVersion }),
+      this.newDfsp({ prefix: 'pay', version: o.payeeVersion }),
+    ]);
     return { payer, payee };
+  }
+
+  /** A fresh party identifier (MSISDN-like, 12 digits) unique enough across runs on one hub. */
+  newPartyId(prefix = '2'): string {
+    return prefix + randomDigits(12 - prefix.length);
   }
 
   /** The suite-wide payer/payee pair (no position assertions on these). */
@@ -214,18 +251,20 @@ export class SuiteContext {
     const problems: string[] = [];
     for (const sim of this.sims) {
       for (const rec of sim.requests) {
-        if (rec.headers['fspiop-source'] !== this.hubName || !rec.path.startsWith('/transfers')) continue;
-        if (rec.method !== 'PUT' && rec.method !== 'PATCH') {
-          problems.push(`${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT/PATCH expected)`);
+        const resource = resourceOf(rec.path);
+        if (rec.headers['fspiop-source'] !== this.hubName || !AUDITED_RESOURCES.includes(resource)) continue;
+        if (rec.method !== 'PUT' && (rec.method !== 'PATCH' || resource !== 'transfers')) {
+          problems.push(`${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''} expected)`);
           continue;
         }
         try {
           assertHubMessage(rec, {
             hubName: this.hubName,
             destination: sim.name,
-            method: rec.method,
+            method: rec.method as 'PUT' | 'PATCH',
             uri: rec.path.split('?')[0]!,
             callbackVersion: this.opts.callbackVersion,
+            resource,
           });
         } catch (err) {
           problems.push(err instanceof Error ? err.message.split('\n')[0]! : String(err));

@@ -1,10 +1,13 @@
 // A simulated DFSP: an HTTP server that records everything the hub sends it, acknowledges it at once
-// (202 for POST/GET/DELETE, 200 for PUT/PATCH) and, as a payee, answers forwarded prepares per a
-// behaviour chosen by the scenario.
+// (202 for POST/GET/DELETE, 200 for PUT/PATCH) and, as a payee, answers what the hub forwards per a
+// behaviour chosen by the scenario: party lookups (GET /parties), quote requests (POST /quotes, with an
+// ILP v4 packet and condition per security.md §2.2) and prepares (POST /transfers; the fulfilment is taken
+// from the suite's registry or re-derived from the packet per §2.3, so no state is shared with the payer).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { FspiopClient, normaliseHeaders, tryParseJson, type FspiopResponse } from './http.js';
+import { FspiopClient, normaliseHeaders, tryParseJson, type FspiopResponse, type SendOptions } from './http.js';
+import { fulfilmentFromPacket, quoteIlp, type QuoteRequestLike } from './ilp.js';
 import { b64url, show } from './util.js';
 
 export interface RecordedRequest {
@@ -36,10 +39,72 @@ export type PayeeBehaviour =
   /** COMMITTED without a fulfilment. */
   | { kind: 'committedWithoutFulfilment'; version?: string; notBefore?: number; delayMs?: number };
 
-/** A callback the payee simulator sent to the hub. */
+/** How a GET /parties for a registered party is answered. */
+export type PartyLookupBehaviour =
+  /** PUT /parties/{Type}/{ID}[/{SubId}] {party} */
+  | { kind: 'answer'; delayMs?: number; version?: string }
+  /** PUT /parties/.../error {errorInformation} */
+  | { kind: 'error'; errorCode: string; errorDescription?: string; delayMs?: number; version?: string }
+  /** No answer at all. */
+  | { kind: 'silent' };
+
+/** How a POST /quotes is answered (as payee). */
+export type QuoteBehaviour =
+  /** PUT /quotes/{ID} {transferAmount, expiration (now + expiresInMs), ilpPacket, condition}. */
+  | { kind: 'answer'; delayMs?: number; expiresInMs?: number; version?: string }
+  /** Same, with an expiration already in the past (default 60 s ago). */
+  | { kind: 'expired'; delayMs?: number; expiredForMs?: number; version?: string }
+  /** PUT /quotes/{ID}/error {errorInformation}. */
+  | { kind: 'error'; errorCode: string; errorDescription?: string; delayMs?: number; version?: string }
+  /** No answer at all. */
+  | { kind: 'silent' };
+
+/** A party this DFSP holds (answers GET /parties for it). */
+export interface SimParty {
+  partyIdType: string;
+  partyIdentifier: string;
+  partySubIdOrType?: string;
+  /** Party.name; default `firstName lastName`. */
+  name?: string;
+  firstName?: string;
+  middleName?: string;
+  lastName?: string;
+  /** YYYY-MM-DD */
+  dateOfBirth?: string;
+  merchantClassificationCode?: string;
+  /** Default: answer. */
+  lookup?: PartyLookupBehaviour;
+  /** Behaviour for quotes whose payee is this party (a per-quote behaviour wins). */
+  quote?: QuoteBehaviour;
+}
+
+/** A quote answer this payee sent (kept so a repeated request gets the very same answer). */
+export interface QuoteAnswer {
+  quoteId: string;
+  transactionId?: string;
+  /** Path of the PUT (`/quotes/{ID}` or `/quotes/{ID}/error`). */
+  path: string;
+  /** Exact body bytes sent. */
+  bodyText: string;
+  version: string;
+  /** The request it answers (raw text). */
+  requestText: string;
+  ilpPacket?: string;
+  condition?: string;
+  fulfilment?: string;
+}
+
+/** A callback the simulator sent to the hub on its own (payee answers). */
 export interface OutboundRecord {
-  transferId: string;
-  behaviour: PayeeBehaviour['kind'];
+  /** Resource of the answer. Default (older records) `transfers`. */
+  resource?: 'transfers' | 'parties' | 'quotes';
+  /** transferId for prepares answered. */
+  transferId?: string;
+  /** quoteId for quote answers. */
+  quoteId?: string;
+  /** Path of the GET /parties answered (without query). */
+  partyPath?: string;
+  behaviour: string;
   /** Present when the hub answered. */
   response?: FspiopResponse;
   /** Present when the callback could not be sent. */
@@ -61,6 +126,53 @@ export interface DfspSimulatorOptions {
   port?: number;
   /** Behaviour for prepares without a per-transfer behaviour. Default fulfil. */
   defaultBehaviour?: PayeeBehaviour;
+  /**
+   * FSPIOP version this DFSP speaks: the Content-Type version of everything it sends (Accept: the major).
+   * Unset: '1.1' for requests, and answers to prepares mirror the prepare's version.
+   */
+  version?: string;
+  /** Secret for the ILP fulfilments of its quotes (security.md §2.3). Default: 32 random bytes. */
+  ilpSecret?: string;
+  /** Quote validity. Default 60 s. */
+  quoteExpiryMs?: number;
+  /** Answer to GET /parties for a party it does not hold. Default: error 3204. */
+  unknownParty?: PartyLookupBehaviour;
+  /** Behaviour for quotes without a per-quote or per-party behaviour. Default answer. */
+  defaultQuoteBehaviour?: QuoteBehaviour;
+}
+
+export const partyKey = (type: string, id: string, subId?: string): string => `${type}/${id}/${subId ?? ''}`;
+
+/** `/parties/{Type}/{ID}[/{SubId}]` (query stripped, segments decoded) → parts; undefined for other paths. */
+export function parsePartiesPath(path: string): { type: string; id: string; subId?: string; path: string } | undefined {
+  const p = path.split('?')[0]!;
+  const m = /^\/parties\/([^/]+)\/([^/]+)(?:\/([^/]+))?\/?$/.exec(p);
+  if (!m) return undefined;
+  if (m[3] === 'error') return undefined;
+  try {
+    return { type: decodeURIComponent(m[1]!), id: decodeURIComponent(m[2]!), subId: m[3] === undefined ? undefined : decodeURIComponent(m[3]), path: p };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `{party}` body of PUT /parties for `p` held by `fspId` (fspiop.md §7). */
+export function partyBody(p: SimParty, fspId: string): { party: Record<string, unknown> } {
+  const partyIdInfo: Record<string, unknown> = { partyIdType: p.partyIdType, partyIdentifier: p.partyIdentifier };
+  if (p.partySubIdOrType !== undefined) partyIdInfo.partySubIdOrType = p.partySubIdOrType;
+  partyIdInfo.fspId = fspId;
+  const firstName = p.firstName ?? 'Mary';
+  const lastName = p.lastName ?? 'Jones';
+  const complexName: Record<string, string> = { firstName };
+  if (p.middleName !== undefined) complexName.middleName = p.middleName;
+  complexName.lastName = lastName;
+  const personalInfo: Record<string, unknown> = { complexName };
+  if (p.dateOfBirth !== undefined) personalInfo.dateOfBirth = p.dateOfBirth;
+  const party: Record<string, unknown> = { partyIdInfo };
+  if (p.merchantClassificationCode !== undefined) party.merchantClassificationCode = p.merchantClassificationCode;
+  party.name = p.name ?? [firstName, p.middleName, lastName].filter(Boolean).join(' ');
+  party.personalInfo = personalInfo;
+  return { party };
 }
 
 interface Waiter {
@@ -106,6 +218,11 @@ export class DfspSimulator {
   private readonly opts: DfspSimulatorOptions;
   private readonly behaviours = new Map<string, PayeeBehaviour>();
   private readonly handledPrepares = new Set<string>();
+  private readonly parties = new Map<string, SimParty>();
+  private readonly quoteBehaviours = new Map<string, QuoteBehaviour>();
+  /** quoteId → the answer sent (a repeated request gets the same bytes again). */
+  readonly quoteAnswers = new Map<string, QuoteAnswer>();
+  private readonly ilpSecret: string;
   private readonly waiters = new Set<Waiter>();
   private readonly outboundWaiters = new Set<{ predicate: (o: OutboundRecord) => boolean; resolve: (o: OutboundRecord) => void }>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -117,6 +234,17 @@ export class DfspSimulator {
     this.name = opts.name;
     this.opts = opts;
     this.defaultBehaviour = opts.defaultBehaviour ?? { kind: 'fulfil' };
+    this.ilpSecret = opts.ilpSecret ?? b64url(randomBytes(32));
+  }
+
+  /** FSPIOP version of the messages this DFSP sends. */
+  get version(): string {
+    return this.opts.version ?? '1.1';
+  }
+
+  /** Whether a version was configured (otherwise prepare answers mirror the prepare's version). */
+  get hasConfiguredVersion(): boolean {
+    return this.opts.version !== undefined;
   }
 
   /** `http://host:port` the hub should call. */
@@ -162,6 +290,41 @@ export class DfspSimulator {
   /** Behaviour for the prepare of one transfer (as payee). */
   setBehaviour(transferId: string, b: PayeeBehaviour): void {
     this.behaviours.set(transferId, b);
+  }
+
+  // ---- parties and quotes (payee role) -------------------------------------------------------------------------
+
+  /** Hold a party: GET /parties for it is answered per `p.lookup` (default: PUT /parties with the party). */
+  addParty(p: SimParty): SimParty {
+    this.parties.set(partyKey(p.partyIdType, p.partyIdentifier, p.partySubIdOrType), p);
+    return p;
+  }
+
+  removeParty(type: string, id: string, subId?: string): void {
+    this.parties.delete(partyKey(type, id, subId));
+  }
+
+  getParty(type: string, id: string, subId?: string): SimParty | undefined {
+    return this.parties.get(partyKey(type, id, subId));
+  }
+
+  /** Behaviour for the quote request with this quoteId (wins over the payee party's and the default). */
+  setQuoteBehaviour(quoteId: string, b: QuoteBehaviour): void {
+    this.quoteBehaviours.set(quoteId, b);
+  }
+
+  setDefaultQuoteBehaviour(b: QuoteBehaviour): void {
+    this.opts.defaultQuoteBehaviour = b;
+  }
+
+  /**
+   * Send any FSPIOP request to the hub as this DFSP: FSPIOP-Source = this name and the configured version
+   * unless overridden.
+   */
+  send(o: Omit<SendOptions, 'source'> & { source?: string }): Promise<FspiopResponse> {
+    const hub = this.opts.hub;
+    if (!hub) return Promise.reject(new Error(`simulator ${this.name} has no hub client`));
+    return hub.send({ ...o, version: o.version ?? this.version, source: o.source ?? this.name });
   }
 
   /** Current arrival count; pass as `since` to wait only for later requests. */
@@ -240,7 +403,13 @@ export class DfspSimulator {
         reject(
           new Error(
             `${this.name}: no ${label} within ${timeoutMs} ms; sent so far: ${show(
-              this.outbound.map((o) => ({ transferId: o.transferId, kind: o.behaviour, status: o.response?.status, error: o.error })),
+              this.outbound.map((o) => ({
+                resource: o.resource ?? 'transfers',
+                id: o.transferId ?? o.quoteId ?? o.partyPath,
+                kind: o.behaviour,
+                status: o.response?.status,
+                error: o.error,
+              })),
             )}; problems: ${show(this.problems)}`,
           ),
         );
@@ -294,7 +463,181 @@ export class DfspSimulator {
         if (rec.seq > w.since && w.predicate(rec)) w.resolve(rec);
       }
       if (rec.method === 'POST' && /^\/transfers\/?(\?.*)?$/.test(rec.path)) this.onPrepare(rec);
+      else if (rec.method === 'GET' && rec.path.startsWith('/parties/')) this.onPartiesGet(rec);
+      else if (rec.method === 'POST' && /^\/quotes\/?(\?.*)?$/.test(rec.path)) this.onQuoteRequest(rec);
     });
+  }
+
+  /** Run `fn` after `delayMs` (or on the next turn), reporting failures as simulator problems. */
+  private schedule(delayMs: number, what: string, fn: () => Promise<void>): void {
+    const act = () => {
+      fn().catch((err) => this.problems.push(`${what}: ${err instanceof Error ? err.message : String(err)}`));
+    };
+    if (delayMs > 0) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        act();
+      }, delayMs);
+      this.timers.add(t);
+    } else {
+      setImmediate(act);
+    }
+  }
+
+  // ---- GET /parties --------------------------------------------------------------------------------------------
+
+  private onPartiesGet(rec: RecordedRequest): void {
+    const parsed = parsePartiesPath(rec.path);
+    if (!parsed) {
+      this.problems.push(`GET ${rec.path}: not a /parties/{Type}/{ID}[/{SubId}] path`);
+      return;
+    }
+    const party = this.parties.get(partyKey(parsed.type, parsed.id, parsed.subId));
+    const behaviour: PartyLookupBehaviour = party
+      ? party.lookup ?? { kind: 'answer' }
+      : this.opts.unknownParty ?? { kind: 'error', errorCode: '3204', errorDescription: 'Party not found' };
+    if (behaviour.kind === 'silent') return;
+    this.schedule(behaviour.delayMs ?? 0, `answering GET ${rec.path}`, () => this.answerPartiesGet(rec, parsed.path, party, behaviour));
+  }
+
+  private async answerPartiesGet(
+    rec: RecordedRequest,
+    path: string,
+    party: SimParty | undefined,
+    b: Exclude<PartyLookupBehaviour, { kind: 'silent' }>,
+  ): Promise<void> {
+    const requester = rec.headers['fspiop-source'] ?? '';
+    let putPath = path;
+    let body: object;
+    if (b.kind === 'answer' && party) {
+      body = partyBody(party, this.name);
+    } else {
+      putPath = `${path}/error`;
+      const code = b.kind === 'error' ? b.errorCode : '3204';
+      body = { errorInformation: { errorCode: code, errorDescription: (b.kind === 'error' && b.errorDescription) || 'Party not found' } };
+    }
+    await this.sendOutbound({ resource: 'parties', partyPath: path, behaviour: b.kind }, {
+      method: 'PUT',
+      path: putPath,
+      version: b.version ?? this.version,
+      resource: 'parties',
+      source: this.name,
+      destination: requester,
+      body,
+      headers: { 'fspiop-uri': putPath, 'fspiop-http-method': 'PUT' },
+    });
+  }
+
+  // ---- POST /quotes --------------------------------------------------------------------------------------------
+
+  private onQuoteRequest(rec: RecordedRequest): void {
+    const q = rec.body;
+    if (!q || typeof q !== 'object' || typeof q.quoteId !== 'string') {
+      this.problems.push(`quote request #${rec.seq} without a quoteId: ${show(rec.bodyText, 200)}`);
+      return;
+    }
+    const quoteId: string = q.quoteId;
+    const payeeId = q.payee?.partyIdInfo;
+    const party = payeeId ? this.parties.get(partyKey(payeeId.partyIdType, payeeId.partyIdentifier, payeeId.partySubIdOrType)) : undefined;
+    const behaviour = this.quoteBehaviours.get(quoteId) ?? party?.quote ?? this.opts.defaultQuoteBehaviour ?? { kind: 'answer' };
+    if (behaviour.kind === 'silent') return;
+    this.schedule(behaviour.delayMs ?? 0, `answering quote ${quoteId}`, () => this.answerQuote(rec, quoteId, behaviour));
+  }
+
+  private async answerQuote(rec: RecordedRequest, quoteId: string, b: Exclude<QuoteBehaviour, { kind: 'silent' }>): Promise<void> {
+    const requester = rec.headers['fspiop-source'] ?? '';
+    const q = rec.body as QuoteRequestLike & { amount?: { amount?: string; currency?: string } };
+    let answer = this.quoteAnswers.get(quoteId);
+    if (!answer || answer.requestText !== rec.bodyText) {
+      const version = b.version ?? this.version;
+      const base = `/quotes/${encodeURIComponent(quoteId)}`;
+      if (b.kind === 'error') {
+        answer = {
+          quoteId,
+          transactionId: q.transactionId,
+          path: `${base}/error`,
+          bodyText: JSON.stringify({ errorInformation: { errorCode: b.errorCode, errorDescription: b.errorDescription ?? 'Payee rejected quote' } }),
+          version,
+          requestText: rec.bodyText,
+        };
+      } else {
+        const amount = q.amount;
+        if (!amount || typeof amount.amount !== 'string' || typeof amount.currency !== 'string') {
+          this.problems.push(`quote ${quoteId}: request without amount {amount, currency}: ${show(rec.bodyText, 300)}`);
+          return;
+        }
+        const offset = b.kind === 'expired' ? -(b.expiredForMs ?? 60_000) : b.expiresInMs ?? this.opts.quoteExpiryMs ?? 60_000;
+        const expiration = new Date(Date.now() + offset).toISOString();
+        const transferAmount = { amount: amount.amount, currency: amount.currency };
+        const ilp = quoteIlp(this.ilpSecret, q, { transferAmount, expiration });
+        answer = {
+          quoteId,
+          transactionId: q.transactionId,
+          path: base,
+          bodyText: JSON.stringify({ transferAmount, expiration, ilpPacket: ilp.ilpPacket, condition: ilp.condition }),
+          version,
+          requestText: rec.bodyText,
+          ilpPacket: ilp.ilpPacket,
+          condition: ilp.condition,
+          fulfilment: ilp.fulfilment,
+        };
+      }
+      this.quoteAnswers.set(quoteId, answer);
+    }
+    await this.sendOutbound({ resource: 'quotes', quoteId, behaviour: b.kind }, {
+      method: 'PUT',
+      path: answer.path,
+      version: answer.version,
+      resource: 'quotes',
+      source: this.name,
+      destination: requester,
+      body: answer.bodyText,
+      headers: { 'fspiop-uri': answer.path, 'fspiop-http-method': 'PUT' },
+    });
+  }
+
+  /** Send an answer to the hub and record it as outbound (response or error). */
+  private async sendOutbound(rec: Omit<OutboundRecord, 'at'>, o: SendOptions): Promise<void> {
+    const hub = this.opts.hub;
+    if (!hub) {
+      this.problems.push(`no hub client: cannot send ${o.method} ${o.path}`);
+      this.pushOutbound({ ...rec, error: 'no hub client', at: Date.now() });
+      return;
+    }
+    try {
+      const response = await hub.send(o);
+      this.pushOutbound({ ...rec, response, at: Date.now() });
+    } catch (err) {
+      this.pushOutbound({ ...rec, error: err instanceof Error ? err.message : String(err), at: Date.now() });
+    }
+  }
+
+  /**
+   * The fulfilment for a prepare that the suite did not register: re-derived from the packet with this payee's
+   * secret (security.md §2.3), after checking the packet against the transfer as the SDK does.
+   */
+  private fulfilmentFromPrepare(prepare: RecordedRequest): { fulfilment?: string; reason?: string } {
+    const body = prepare.body ?? {};
+    if (typeof body.ilpPacket !== 'string') return { reason: 'the prepare has no ilpPacket' };
+    let d: ReturnType<typeof fulfilmentFromPacket>;
+    try {
+      d = fulfilmentFromPacket(this.ilpSecret, body.ilpPacket);
+    } catch (err) {
+      return { reason: `ILP packet does not decode: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (d.condition !== body.condition) {
+      return { reason: `the fulfilment derived from the packet gives condition ${d.condition}, the prepare carries ${String(body.condition)} (not a packet of this payee's quotes)` };
+    }
+    const tx = d.transaction ?? {};
+    const mismatches: string[] = [];
+    const payerFsp = tx.payer?.partyIdInfo?.fspId;
+    const payeeFsp = tx.payee?.partyIdInfo?.fspId;
+    if (payerFsp !== undefined && payerFsp !== body.payerFsp) mismatches.push(`payerFsp ${String(body.payerFsp)} ≠ packet ${payerFsp}`);
+    if (payeeFsp !== undefined && payeeFsp !== body.payeeFsp) mismatches.push(`payeeFsp ${String(body.payeeFsp)} ≠ packet ${payeeFsp}`);
+    if (tx.amount?.amount !== body.amount?.amount) mismatches.push(`amount ${String(body.amount?.amount)} ≠ packet ${String(tx.amount?.amount)}`);
+    if (tx.amount?.currency !== body.amount?.currency) mismatches.push(`currency ${String(body.amount?.currency)} ≠ packet ${String(tx.amount?.currency)}`);
+    if (mismatches.length) return { reason: `the transfer does not match its ILP packet: ${mismatches.join(', ')}` };
+    return { fulfilment: d.fulfilment };
   }
 
   private onPrepare(rec: RecordedRequest): void {
@@ -331,7 +674,7 @@ export class DfspSimulator {
       this.problems.push(`no hub client: cannot answer prepare ${transferId}`);
       return;
     }
-    const version = b.version ?? versionOf(prepare.headers['content-type']) ?? '1.1';
+    const version = b.version ?? this.opts.version ?? versionOf(prepare.headers['content-type']) ?? '1.1';
     const payer: string = typeof prepare.body?.payerFsp === 'string' ? prepare.body.payerFsp : prepare.headers['fspiop-source'] ?? '';
     const completedTimestamp = new Date().toISOString();
     let path = `/transfers/${encodeURIComponent(transferId)}`;
@@ -339,11 +682,15 @@ export class DfspSimulator {
     switch (b.kind) {
       case 'fulfil':
       case 'reserved': {
-        const fulfilment = this.opts.fulfilments?.get(transferId);
+        let fulfilment = this.opts.fulfilments?.get(transferId);
         if (!fulfilment) {
-          this.problems.push(`no fulfilment registered for transfer ${transferId}`);
-          this.pushOutbound({ transferId, behaviour: b.kind, error: 'no fulfilment registered', at: Date.now() });
-          return;
+          const derived = this.fulfilmentFromPrepare(prepare);
+          if (!derived.fulfilment) {
+            this.problems.push(`no fulfilment registered for transfer ${transferId}, and none derivable: ${derived.reason}`);
+            this.pushOutbound({ resource: 'transfers', transferId, behaviour: b.kind, error: 'no fulfilment registered', at: Date.now() });
+            return;
+          }
+          fulfilment = derived.fulfilment;
         }
         body = { fulfilment, completedTimestamp, transferState: b.kind === 'fulfil' ? 'COMMITTED' : 'RESERVED' };
         break;
@@ -370,9 +717,9 @@ export class DfspSimulator {
         body,
         headers: { 'fspiop-uri': path, 'fspiop-http-method': 'PUT' },
       });
-      this.pushOutbound({ transferId, behaviour: b.kind, response, at: Date.now() });
+      this.pushOutbound({ resource: 'transfers', transferId, behaviour: b.kind, response, at: Date.now() });
     } catch (err) {
-      this.pushOutbound({ transferId, behaviour: b.kind, error: err instanceof Error ? err.message : String(err), at: Date.now() });
+      this.pushOutbound({ resource: 'transfers', transferId, behaviour: b.kind, error: err instanceof Error ? err.message : String(err), at: Date.now() });
     }
   }
 

@@ -1,5 +1,5 @@
 // ILP v4 as Mojaloop uses it (contract security.md §2): fulfilment/condition and the Prepare packet.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { deserializeIlpPrepare, serializeIlpPrepare } from 'ilp-packet';
 import { shiftToInteger } from './decimal.js';
 import { b64url, fromB64url, sortedStringify } from './util.js';
@@ -134,5 +134,111 @@ export function decodeIlpPacket(packet: string): DecodedIlpPrepare {
     condition: b64url(p.executionCondition),
     destination: p.destination,
     transaction,
+  };
+}
+
+// ---- payee side: the quote's ILP packet and the fulfilment derived from it (security.md §2.2, §2.3) -------------
+
+/**
+ * SDK ILP v4 fulfilment: BASE64URL(HMAC-SHA256(key = ASCII(BASE64(secret)), data = ASCII(BASE64(canonical tx JSON)))).
+ * `transaction` is the transaction object, or the exact canonical JSON bytes/text already serialised.
+ */
+export function deriveFulfilment(secret: string, transaction: object | string | Buffer): string {
+  const json =
+    typeof transaction === 'string' ? Buffer.from(transaction, 'utf8') : Buffer.isBuffer(transaction) ? transaction : Buffer.from(sortedStringify(transaction), 'utf8');
+  const key = Buffer.from(Buffer.from(secret, 'utf8').toString('base64'), 'ascii');
+  const data = Buffer.from(json.toString('base64'), 'ascii');
+  return b64url(createHmac('sha256', key).update(data).digest());
+}
+
+/** The parts of a quote request the transaction object is built from (fspiop.md §7). */
+export interface QuoteRequestLike {
+  quoteId: string;
+  transactionId: string;
+  transactionType: object;
+  payee: object;
+  payer: object;
+  note?: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Transaction object per security.md §2.2 (SDK `transactionObjectDto`): quoteId, transactionId, transactionType,
+ * payee, payer (as in the quote request), expiration (the quote's), amount (= transferAmount), note when present.
+ */
+export function transactionFromQuote(
+  request: QuoteRequestLike,
+  response: { transferAmount: { amount: string; currency: string }; expiration: string },
+): TransactionObject {
+  const tx: TransactionObject = {
+    quoteId: request.quoteId,
+    transactionId: request.transactionId,
+    transactionType: request.transactionType as TransactionObject['transactionType'],
+    payee: request.payee as TransactionObject['payee'],
+    payer: request.payer as TransactionObject['payer'],
+    expiration: response.expiration,
+    amount: { amount: response.transferAmount.amount, currency: response.transferAmount.currency },
+  };
+  if (request.note !== undefined) tx.note = request.note;
+  return tx;
+}
+
+export interface QuoteIlp {
+  ilpPacket: string;
+  condition: string;
+  fulfilment: string;
+  transaction: TransactionObject;
+}
+
+/** What a payee puts in its quote response: packet + condition (and the fulfilment it can always re-derive). */
+export function quoteIlp(
+  secret: string,
+  request: QuoteRequestLike,
+  response: { transferAmount: { amount: string; currency: string }; expiration: string },
+): QuoteIlp {
+  const transaction = transactionFromQuote(request, response);
+  const fulfilment = deriveFulfilment(secret, transaction);
+  const condition = conditionFromFulfilment(fulfilment);
+  const ilpPacket = buildIlpPacket({
+    amount: response.transferAmount.amount,
+    currency: response.transferAmount.currency,
+    amountMinorUnits: toMinorUnitsTruncated(response.transferAmount.amount, response.transferAmount.currency),
+    condition,
+    expiresAt: response.expiration,
+    transaction,
+  });
+  return { ilpPacket, condition, fulfilment, transaction };
+}
+
+export interface PacketFulfilment {
+  fulfilment: string;
+  condition: string;
+  /** Condition carried in the packet (must equal `condition` for a packet this secret produced). */
+  packetCondition: string;
+  transaction: any;
+  amount: string;
+}
+
+/**
+ * Payee side of a prepare (security.md §2.3): re-derive the fulfilment from the packet's data with the payee's secret.
+ * No state is needed: a packet built by `quoteIlp` with the same secret yields the same fulfilment.
+ * Throws when the packet cannot be decoded.
+ */
+export function fulfilmentFromPacket(secret: string, ilpPacket: string): PacketFulfilment {
+  const p = deserializeIlpPrepare(fromB64url(ilpPacket));
+  const json = fromB64url(p.data.toString('ascii'));
+  const fulfilment = deriveFulfilment(secret, json);
+  let transaction: unknown;
+  try {
+    transaction = JSON.parse(json.toString('utf8'));
+  } catch {
+    transaction = undefined;
+  }
+  return {
+    fulfilment,
+    condition: conditionFromFulfilment(fulfilment),
+    packetCondition: b64url(p.executionCondition),
+    transaction,
+    amount: String(p.amount),
   };
 }

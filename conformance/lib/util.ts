@@ -1,6 +1,7 @@
 // Small self-contained helpers for the conformance suite.
 // Nothing here may import from the hub's own folders (schemas/, translators/, ledger/, switch/).
 import { randomInt } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** Base64url without padding. */
 export function b64url(buf: Buffer | Uint8Array): string {
@@ -61,6 +62,13 @@ export function randomName(prefix: string, n = 6): string {
   return s;
 }
 
+/** `n` random decimal digits, the first one non-zero. */
+export function randomDigits(n: number): string {
+  let s = String(1 + randomInt(9));
+  for (let i = 1; i < n; i++) s += String(randomInt(10));
+  return s;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
@@ -109,4 +117,19 @@ export async function pollUntil<T>(
     ? `last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
     : `last value: ${opts.describe ? opts.describe(last) : show(last)}`;
   throw new Error(`${opts.label}: condition not met within ${opts.timeoutMs} ms (${detail})`);
+}
+
+/**
+ * `http://host:port` of a port that was free a moment ago and is closed now: a callback URL nobody answers
+ * (connection refused), for "destination unreachable" cases.
+ */
+export async function closedPortUrl(bindHost = '127.0.0.1', advertisedHost = bindHost): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, bindHost, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${port}`;
 }

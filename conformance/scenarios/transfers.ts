@@ -5,14 +5,10 @@ import { assertForwarded, assertVersionExtensions, expectStatus, expectSyncError
 import type { SuiteContext, Transfer } from '../lib/context.js';
 import { addDecimal, subDecimal } from '../lib/decimal.js';
 import type { DfspSimulator, RecordedRequest } from '../lib/dfsp.js';
+import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
 
-export interface Scenario {
-  name: string;
-  /** Long-running (waits for expiry): scheduled first so it overlaps with the rest. */
-  slow?: boolean;
-  run(ctx: SuiteContext): Promise<void>;
-}
+export type { Scenario } from '../lib/scenario.js';
 
 const isPrepareFor = (transferId: string) => (r: RecordedRequest) =>
   r.method === 'POST' && r.path === '/transfers' && r.body?.transferId === transferId;
