@@ -18,8 +18,15 @@ export interface Queryable {
   exec(script: string): Promise<void>;
 }
 
+/** A connection of its own, kept until released (session state such as advisory locks lives on it). */
+export interface Connection extends Queryable {
+  /** `destroy` ends the database session instead of returning it to the pool. */
+  release(destroy?: boolean): void;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pg' | 'pglite';
+  connect(): Promise<Connection>;
   /** Runs `fn` inside one transaction on one connection. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -36,6 +43,24 @@ class PgDb implements Db {
 
   async exec(script: string): Promise<void> {
     await this.pool.query(script);
+  }
+
+  async connect(): Promise<Connection> {
+    const client = await this.pool.connect();
+    // Errors of an idle dedicated client surface on its next query; they must not crash the process.
+    client.on('error', () => undefined);
+    return {
+      async query<R>(text: string, params?: unknown[], name?: string) {
+        const result = await client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      },
+      async exec(script: string) {
+        await client.query(script);
+      },
+      release(destroy = false) {
+        client.release(destroy ? new Error('session ended by Mizani') : undefined);
+      },
+    };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -78,6 +103,15 @@ class PgliteDb implements Db {
 
   async exec(script: string): Promise<void> {
     await this.lite.exec(script);
+  }
+
+  /** PGlite has exactly one session: every "connection" is that session. */
+  async connect(): Promise<Connection> {
+    return {
+      query: (text, params) => this.query(text, params),
+      exec: (script) => this.exec(script),
+      release: () => undefined,
+    };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

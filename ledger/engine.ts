@@ -8,7 +8,7 @@
  * receives; SETTLEMENT grows more negative with funds in. Every movement is a balanced pair of
  * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
  */
-import type { Db } from './db.js';
+import type { Connection, Db, Queryable } from './db.js';
 import {
   GroupCommitter,
   LedgerUnavailableError,
@@ -176,9 +176,14 @@ function toRecord(row: TransferRow): TransferRecord {
   };
 }
 
+/** Session advisory lock held by the one process that writes the ledger (see `load`). */
+export const LEDGER_WRITER_LOCK = 7343211;
+
 export interface EngineHooks {
   onRecovering?: (err: Error) => void;
   onRecovered?: () => void;
+  /** Called while another session holds the writer lock (every few seconds). */
+  onWaitingForWriterLock?: (waitedMs: number) => void;
   observeBatch?: (size: number, seconds: number) => void;
 }
 
@@ -188,18 +193,28 @@ export class LedgerEngine {
   private readonly pendingPrepares = new Map<string, string>();
   private readonly committer: GroupCommitter;
   private recovering = false;
+  private writer?: Connection;
 
   constructor(
     private readonly db: Db,
     readonly registry: Registry,
-    options: { maxBatch: number },
+    private readonly options: { maxBatch: number; exclusiveWriter?: boolean },
     private readonly hooks: EngineHooks = {},
   ) {
-    this.committer = new GroupCommitter(db, options.maxBatch, (err) => void this.recover(err), hooks.observeBatch);
+    this.committer = new GroupCommitter(() => this.requireWriter(), options.maxBatch, (err) => void this.recover(err), hooks.observeBatch);
   }
 
-  /** Rebuilds balances and in-flight transfers from PostgreSQL. */
+  /**
+   * Takes the writer session, then rebuilds balances and in-flight transfers from PostgreSQL.
+   *
+   * The writer session holds a session advisory lock for as long as the engine runs, and every
+   * ledger write goes through that session. A second hub on the same database therefore waits here,
+   * and so does a hub restarted after a crash while a write of the dead process is still running in
+   * PostgreSQL: that session keeps the lock until its write has ended, so the state loaded below
+   * includes it. (`exclusiveWriter: false` is for tests that drive two engines on purpose.)
+   */
   async load(): Promise<void> {
+    if (!this.writer) this.writer = await this.acquireWriter();
     await this.registry.reload();
     this.inFlight.clear();
     const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
@@ -661,9 +676,50 @@ export class LedgerEngine {
     if (this.recovering) throw new LedgerUnavailableError();
   }
 
+  private requireWriter(): Queryable {
+    if (!this.writer) throw new LedgerUnavailableError();
+    return this.writer;
+  }
+
+  private async acquireWriter(): Promise<Connection> {
+    if (this.options.exclusiveWriter === false) {
+      return { query: (t, p, n) => this.db.query(t, p, n), exec: (s) => this.db.exec(s), release: () => undefined };
+    }
+    const connection = await this.db.connect();
+    const started = Date.now();
+    let lastReport = started;
+    try {
+      for (;;) {
+        const got = await connection.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEDGER_WRITER_LOCK]);
+        if (got.rows[0]?.ok) return connection;
+        if (Date.now() - lastReport >= 5000) {
+          lastReport = Date.now();
+          this.hooks.onWaitingForWriterLock?.(lastReport - started);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } catch (err) {
+      connection.release(true);
+      throw err;
+    }
+  }
+
+  /** Gives up the writer session (and with it the writer lock). */
+  async close(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer) {
+      await writer.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      writer.release();
+    }
+  }
+
   private async recover(err: Error): Promise<void> {
     this.recovering = true;
     this.hooks.onRecovering?.(err);
+    // The writer session may be broken; end it (and its lock) and take a fresh one.
+    this.writer?.release(true);
+    this.writer = undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.load();

@@ -3,7 +3,7 @@
  * written together in ONE call of `mizani_apply` (one transaction, one fsync). Each caller's promise
  * settles only when its batch is durable, which is what lets the hub answer 202/200 safely.
  */
-import type { Db } from './db.js';
+import type { Queryable } from './db.js';
 
 export interface TransferInsert {
   id: string;
@@ -95,7 +95,8 @@ export class GroupCommitter {
   readonly stats: GroupCommitStats = { batches: 0, writes: 0, lastBatchSize: 0 };
 
   constructor(
-    private readonly db: Db,
+    /** The session that writes: the one holding the ledger writer lock. */
+    private readonly writer: () => Queryable,
     private readonly maxBatch: number,
     /** Called once after a batch fails; the owner rebuilds its memory, then calls `reset()`. */
     private readonly onFailure: (err: Error) => void,
@@ -159,7 +160,7 @@ export class GroupCommitter {
       }
       const started = process.hrtime.bigint();
       try {
-        const result = await this.db.query<{ conflicts: string[] }>(
+        const result = await this.writer().query<{ conflicts: string[] }>(
           'SELECT mizani_apply($1::jsonb) AS conflicts',
           [JSON.stringify({ inserts, updates, entries, quote_inserts: quoteInserts, quote_updates: quoteUpdates })],
           'mizani_apply',

@@ -48,6 +48,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const engine = new LedgerEngine(db, registry, { maxBatch: config.batchMax }, {
     onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
     onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
+    onWaitingForWriterLock: (waitedMs) =>
+      log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database'),
     observeBatch: (size, seconds) => {
       metrics.batchSize.observe(size);
       metrics.batchDuration.observe(seconds);
@@ -132,6 +134,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       await Promise.all([fspiop.close(), admin.close()]);
       await delivery.close();
       await directory.close();
+      await engine.close();
       await db.close();
       log.info('Mizani hub stopped');
       log.flush();

@@ -68,7 +68,9 @@ async function resetSchema(): Promise<void> {
 }
 
 function newEngine(registry: Registry, batchSizes: number[] = [], hooks: { onRecovering?: () => void; onRecovered?: () => void } = {}): LedgerEngine {
-  return new LedgerEngine(db, registry, { maxBatch: 500 }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
+  // Several engines share one database on purpose here (restart, interference); the writer lock
+  // that keeps production hubs exclusive has its own test below.
+  return new LedgerEngine(db, registry, { maxBatch: 500, exclusiveWriter: false }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
 }
 
 async function buildWorld(options: WorldOptions): Promise<World> {
@@ -727,7 +729,7 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
   await checkDurableInvariants(registry, engine);
 
   // The group committer itself: two writes inserting one id in one batch -> one applied, one conflict.
-  const committer = new GroupCommitter(db, 100, (err) => assert.fail(err));
+  const committer = new GroupCommitter(() => db, 100, (err) => assert.fail(err));
   const reconciliation = registry.hubAccount('USD', 'HUB_RECONCILIATION')!;
   const settle = settlement(registry, 'dfsp2', 'USD');
   const write = (amount: string, negated: string) =>
@@ -931,4 +933,22 @@ test('a failed batch (a second writer finished a transfer first: wrong from_stat
   // After the reload the first engine agrees with the second writer: ok-0 is no longer in flight.
   assert.equal(engine.inFlightTransfer('ok-0'), undefined);
   assert.equal((await engine.find('ok-0'))?.state, 'COMMITTED');
+});
+
+test('only one engine writes the ledger: a second one waits for the writer lock until the first closes', async () => {
+  await buildWorld({ dfsps: 2, currencies: 1, liquidity: false, caps: [100n * USD] });
+  const first = new LedgerEngine(db, await Registry.load(db, HUB), { maxBatch: 10 });
+  await first.load();
+  const secondRegistry = await Registry.load(db, HUB);
+  let waited = 0;
+  const second = new LedgerEngine(db, secondRegistry, { maxBatch: 10 }, { onWaitingForWriterLock: (ms) => (waited = ms) });
+  let loaded = false;
+  const loading = second.load().then(() => (loaded = true));
+  await new Promise((r) => setTimeout(r, 5600));
+  assert.equal(loaded, false, 'the second engine must not load while the first holds the lock');
+  assert.ok(waited >= 5000, 'the second engine reports that it is waiting');
+  await first.close();
+  await loading;
+  assert.equal(loaded, true);
+  await second.close();
 });
