@@ -199,7 +199,8 @@ export function checkFspiopHeaders(
   checkFspId(source, 'FSPIOP-Source');
 
   // --- FSPIOP-Destination: optional, 1..32 chars when present.
-  const destination = single(headers['fspiop-destination'], 'Invalid FSPIOP-Destination header');
+  // An empty FSPIOP-Destination means none: Mojaloop switches add an empty one when relaying.
+  const destination = single(headers['fspiop-destination'], 'Invalid FSPIOP-Destination header') || undefined;
   if (destination !== undefined) checkFspId(destination, 'FSPIOP-Destination');
 
   const parsed: ParsedHeaders = { resource, dialect, contentVersion, source };
