@@ -118,6 +118,135 @@ export async function ensureRedis(port = Number(process.env.MIZANI_TEST_REDIS_PO
   throw new Error(`redis-server was started on port ${port} but does not answer PING`);
 }
 
+/** A RESP reply: simple string, integer, bulk string (null when absent), array, or an error. */
+export type RedisReply = string | number | null | RedisReply[] | { error: string };
+
+/** Parses one RESP reply at `at`; returns undefined when more bytes are needed. */
+function parseResp(buf: Buffer, at: number): { value: RedisReply; next: number } | undefined {
+  const eol = buf.indexOf('\r\n', at, 'latin1');
+  if (eol < 0) return undefined;
+  const head = buf.toString('utf8', at + 1, eol);
+  const type = String.fromCharCode(buf[at]!);
+  if (type === '+') return { value: head, next: eol + 2 };
+  if (type === '-') return { value: { error: head }, next: eol + 2 };
+  if (type === ':') return { value: Number(head), next: eol + 2 };
+  if (type === '$') {
+    const n = Number(head);
+    if (n < 0) return { value: null, next: eol + 2 };
+    if (buf.length < eol + 2 + n + 2) return undefined;
+    return { value: buf.toString('utf8', eol + 2, eol + 2 + n), next: eol + 2 + n + 2 };
+  }
+  if (type === '*') {
+    const n = Number(head);
+    if (n < 0) return { value: null, next: eol + 2 };
+    const items: RedisReply[] = [];
+    let next = eol + 2;
+    for (let i = 0; i < n; i++) {
+      const item = parseResp(buf, next);
+      if (!item) return undefined;
+      items.push(item.value);
+      next = item.next;
+    }
+    return { value: items, next };
+  }
+  throw new Error(`unexpected RESP reply type ${JSON.stringify(type)}`);
+}
+
+/**
+ * Runs commands in order on one fresh connection (no client library needed) and resolves with
+ * their replies; an error reply is returned as `{ error }`, not thrown.
+ *   await redisCommands({ port: 6379 }, [['SELECT', '3'], ['FLUSHDB']])
+ */
+export function redisCommands(server: { host?: string; port: number }, commands: string[][], timeoutMs = 5000): Promise<RedisReply[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: server.host ?? '127.0.0.1', port: server.port });
+    let buf = Buffer.alloc(0);
+    let offset = 0;
+    const replies: RedisReply[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`redis ${server.port}: no complete answer within ${timeoutMs} ms to ${JSON.stringify(commands)}`));
+    }, timeoutMs);
+    socket.on('connect', () => {
+      const wire = commands.map((args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')).join('');
+      socket.write(wire);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const parsed = parseResp(buf, offset);
+        if (!parsed) break;
+        replies.push(parsed.value);
+        offset = parsed.next;
+      }
+      if (replies.length >= commands.length) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(replies);
+      }
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/** SELECT db + FLUSHDB: removes the adapter's keys (it sets no expiry on them) from that DB only. */
+export async function flushRedisDb(server: { host?: string; port: number }, db: number): Promise<void> {
+  const [selected, flushed] = await redisCommands(server, [['SELECT', String(db)], ['FLUSHDB']]);
+  if (selected !== 'OK' || flushed !== 'OK') throw new Error(`redis ${server.port} db ${db}: FLUSHDB failed: ${JSON.stringify([selected, flushed])}`);
+}
+
+/** GET key in db; null when absent. */
+export async function redisGet(server: { host?: string; port: number }, db: number, key: string): Promise<string | null> {
+  const [, value] = await redisCommands(server, [['SELECT', String(db)], ['GET', key]]);
+  if (value !== null && typeof value !== 'string') throw new Error(`redis GET ${key}: ${JSON.stringify(value)}`);
+  return value;
+}
+
+export interface PrivateRedis extends RedisInfo {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server of this test's own (not daemonized, no persistence, 127.0.0.1, a free
+ * port) and stops it with stop(); it is killed if the test process exits first. For adapters that
+ * must not share Redis pub/sub with another adapter: channels are server-wide, DB indexes do not
+ * separate them (docs/interop.md).
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    track(child);
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    let exited = false;
+    const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
+    };
+    for (let i = 0; i < 50 && !exited; i++) {
+      const failed = await Promise.race([spawnError, sleep(100).then(() => undefined)]);
+      if (failed) throw new Error(`could not start redis-server: ${failed.message}`);
+      if (await redisPing('127.0.0.1', port, 500)) return { host: '127.0.0.1', port, started: true, child, stop };
+    }
+    await stop();
+    if (attempt < 3 && /in use/i.test(output)) continue;
+    throw new Error(`redis-server on port ${port} did not answer PING:\n${output}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The adapter
 
