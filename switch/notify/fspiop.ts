@@ -89,7 +89,9 @@ export class FspiopNotifier {
     }
     if (options.method === 'PUT' || options.method === 'PATCH') delete headers['accept'];
     if (headers['fspiop-http-method'] !== undefined) headers['fspiop-http-method'] = options.method;
-    if (headers['fspiop-destination'] === undefined) headers['fspiop-destination'] = options.to;
+    // A GET routed by the oracle names its holder; signed messages (with bodies) carry their own
+    // destination and must not gain a header their signature does not cover.
+    if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
     return this.delivery.send({ url, method: options.method, headers, body: options.body });
   }
 
