@@ -3,6 +3,7 @@
  * mizani <command>
  *   start     run the hub (configuration from MIZANI_* variables, see README)
  *   migrate   apply database migrations and exit
+ *   pki       create a scheme CA and issue hub and participant certificates (mizani pki --help)
  */
 import { openDb } from '../ledger/db.js';
 import { migrate } from '../ledger/migrate.js';
@@ -11,6 +12,11 @@ import { startHub } from './hub.js';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
+  if (command === 'pki') {
+    // Needs no configuration: it only writes certificate files.
+    const { pkiCommand } = await import('./security/pki-cli.js');
+    return pkiCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+  }
   let config;
   try {
     config = loadConfig();
@@ -45,10 +51,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'help':
     case '--help':
-      process.stdout.write('usage: mizani start | migrate\n');
+      process.stdout.write('usage: mizani start | migrate | pki <init|issue|revoke|crl|show> ...\n');
       return 0;
     default:
-      process.stderr.write(`mizani: unknown command "${command}" (try: start, migrate)\n`);
+      process.stderr.write(`mizani: unknown command "${command}" (try: start, migrate, pki)\n`);
       return 2;
   }
 }

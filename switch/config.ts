@@ -15,6 +15,17 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_HOST', default: '127.0.0.1', description: 'Interface both APIs listen on (`0.0.0.0` for all).' },
   { name: 'MIZANI_FSPIOP_PORT', default: '3000', description: 'Port of the FSPIOP API (participants).' },
   { name: 'MIZANI_ADMIN_PORT', default: '3001', description: 'Port of the Admin API (operators), `/metrics` included.' },
+  { name: 'MIZANI_PROFILE', default: 'demo', description: '`demo` (embedded quick start: security layers default off, said at start-up) or `production` (mTLS and JWS default on; switching them off must be explicit).' },
+  { name: 'MIZANI_MTLS', default: '', description: '`on` or `off`: HTTPS with client certificates on the FSPIOP API, certificate bound to FSPIOP-Source. Empty: on in production, off in demo.' },
+  { name: 'MIZANI_TLS_CERT', default: '', description: 'Hub certificate (PEM), used as server certificate and as client certificate for callbacks.' },
+  { name: 'MIZANI_TLS_KEY', default: '', description: 'Private key of `MIZANI_TLS_CERT` (PEM).' },
+  { name: 'MIZANI_TLS_CA', default: '', description: 'Scheme CA certificate(s) (PEM) that sign participant certificates.' },
+  { name: 'MIZANI_TLS_CRL', default: '', description: 'Certificate revocation list of the scheme CA (PEM), optional.' },
+  { name: 'MIZANI_JWS_VERIFY', default: '', description: '`on` or `off`: every inbound FSPIOP message with a body must carry a valid FSPIOP-Signature of its sender. Empty: on in production, off in demo.' },
+  { name: 'MIZANI_JWS_SIGNING_KEY', default: '', description: 'Hub private key (PEM, RSA ≥ 2048 or EC P-256) that signs every message the hub authors; required in production.' },
+  { name: 'MIZANI_JWS_SIGN_WORKERS', default: '1', description: 'Worker threads that sign hub messages off the event loop (0: sign in-thread; EC keys gain nothing from workers).' },
+  { name: 'MIZANI_DATE_WINDOW_S', default: '300', description: 'A request whose Date header is further than this from the hub clock is refused (0: no check).' },
+  { name: 'MIZANI_ILP_CHECK', default: 'on', description: '`on` or `off`: decode every prepare\'s ILP packet and check its amount, condition and transaction against the transfer.' },
   { name: 'MIZANI_HUB_NAME', default: 'Hub', description: 'The hub\'s own FSP id: FSPIOP-Source of every message it authors.' },
   { name: 'MIZANI_CALLBACK_VERSION', default: '1.0', description: 'Content-Type version of callbacks the hub authors.' },
   { name: 'MIZANI_SEND_TRANSFER_CONFIRMATION_TO_PAYEE', default: 'true', description: 'After a COMMITTED fulfil, also send the payee a `PUT /transfers/{ID}` from the hub.' },
@@ -31,6 +42,14 @@ export const SETTINGS: Setting[] = [
 ];
 
 export interface Config {
+  profile: 'demo' | 'production';
+  mtls: boolean;
+  tls?: { cert: string; key: string; ca: string; crl?: string };
+  jwsVerify: boolean;
+  jwsSigningKey?: string;
+  jwsSignWorkers: number;
+  dateWindowMs: number;
+  ilpCheck: boolean;
   databaseUrl?: string;
   dataDir: string;
   dbPoolSize: number;
@@ -74,6 +93,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (['false', '0', 'no'].includes(text)) return false;
     throw new ConfigError(`${name} must be true or false, got "${text}"`);
   };
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const text = value(name).toLowerCase();
+    if (text === '') return fallback;
+    if (text === 'on' || text === 'true') return true;
+    if (text === 'off' || text === 'false') return false;
+    throw new ConfigError(`${name} must be on or off, got "${text}"`);
+  };
+  const profile = value('MIZANI_PROFILE');
+  if (profile !== 'demo' && profile !== 'production') throw new ConfigError(`MIZANI_PROFILE must be demo or production, got "${profile}"`);
+  const production = profile === 'production';
+  const mtls = onOff('MIZANI_MTLS', production);
+  const tlsFiles = { cert: value('MIZANI_TLS_CERT'), key: value('MIZANI_TLS_KEY'), ca: value('MIZANI_TLS_CA'), crl: value('MIZANI_TLS_CRL') };
+  if (mtls) {
+    const missing = (['cert', 'key', 'ca'] as const).filter((k) => !tlsFiles[k]).map((k) => `MIZANI_TLS_${k.toUpperCase()}`);
+    if (missing.length) throw new ConfigError(`mTLS is on (MIZANI_MTLS or the production profile) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+  }
+  const jwsSigningKey = value('MIZANI_JWS_SIGNING_KEY') || undefined;
+  if (production && !jwsSigningKey) throw new ConfigError('the production profile needs MIZANI_JWS_SIGNING_KEY: the hub signs every message it authors');
   const callbackVersion = value('MIZANI_CALLBACK_VERSION');
   if (!/^\d+\.\d+$/.test(callbackVersion)) throw new ConfigError(`MIZANI_CALLBACK_VERSION must look like 1.0, got "${callbackVersion}"`);
   const hubName = value('MIZANI_HUB_NAME');
@@ -83,6 +120,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('MIZANI_DATABASE_URL must start with postgres:// or postgresql://');
   }
   return {
+    profile,
+    mtls,
+    tls: tlsFiles.cert && tlsFiles.key && tlsFiles.ca ? { cert: tlsFiles.cert, key: tlsFiles.key, ca: tlsFiles.ca, crl: tlsFiles.crl || undefined } : undefined,
+    jwsVerify: onOff('MIZANI_JWS_VERIFY', production),
+    jwsSigningKey,
+    jwsSignWorkers: int('MIZANI_JWS_SIGN_WORKERS', 0, 16),
+    dateWindowMs: int('MIZANI_DATE_WINDOW_S', 0, 86_400) * 1000,
+    ilpCheck: onOff('MIZANI_ILP_CHECK', true),
     databaseUrl: databaseUrl || undefined,
     dataDir: value('MIZANI_DATA_DIR'),
     dbPoolSize: int('MIZANI_DB_POOL_SIZE', 1, 200),

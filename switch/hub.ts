@@ -24,6 +24,13 @@ import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier } from './notify/fspiop.js';
 import { FspiopTransferOutbox } from './notify/transfer-outbox.js';
 import { createLogger } from './observability/log.js';
+import { EdgeSecurity } from './edge/security.js';
+import { JwsKeyStore } from './security/jws-keys.js';
+import { JwsSigningPool, signingAlgFor } from './security/jws.js';
+import { clientTlsOptions, loadTlsMaterial, serverTlsOptions, type TlsMaterial } from './security/tls.js';
+import type { HubSigner } from './notify/fspiop.js';
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Metrics } from './observability/metrics.js';
 
 export interface RunningHub {
@@ -60,21 +67,54 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   metrics.inFlight.set(engine.inFlightCount);
   warmFspiopValidators();
 
+  // ---- security layers
+  let tls: TlsMaterial | undefined;
+  if (config.tls) {
+    tls = await loadTlsMaterial(config.tls);
+    for (const warning of tls.warnings) log.warn({ warning }, 'TLS configuration');
+  }
+  if (config.mtls) {
+    log.info({ certificate: tls!.identity, notAfter: tls!.notAfter }, 'mTLS is ON: FSPIOP clients must present a scheme certificate naming their FSPIOP-Source');
+  } else {
+    log.warn({ profile: config.profile }, 'mTLS is OFF: the FSPIOP API accepts plain HTTP and does not authenticate the transport (demo profile, or MIZANI_MTLS=off)');
+  }
+  const jwsKeys = new JwsKeyStore(db);
+  await jwsKeys.load();
+  if (!config.jwsVerify) log.warn({ profile: config.profile }, 'JWS verification is OFF: inbound FSPIOP-Signature headers are passed on but not checked');
+  let signingPool: JwsSigningPool | undefined;
+  let signer: HubSigner | undefined;
+  if (config.jwsSigningKey) {
+    const key = createPrivateKey(await readFile(config.jwsSigningKey, 'utf8'));
+    const alg = signingAlgFor(key);
+    signingPool = new JwsSigningPool({ size: config.jwsSignWorkers });
+    const pool = signingPool;
+    signer = { sign: (input) => pool.sign({ ...input, key, alg }) };
+    log.info({ alg, workers: config.jwsSignWorkers }, 'the hub signs the messages it authors');
+  } else {
+    log.warn('no MIZANI_JWS_SIGNING_KEY: messages the hub authors are not signed');
+  }
+
   const delivery = new Delivery(
-    { retries: config.callbackRetries, timeoutMs: config.callbackTimeoutMs, connectionsPerOrigin: config.callbackConnections },
+    {
+      retries: config.callbackRetries,
+      timeoutMs: config.callbackTimeoutMs,
+      connectionsPerOrigin: config.callbackConnections,
+      tls: tls ? (clientTlsOptions(tls) as unknown as Record<string, unknown>) : undefined,
+    },
     log,
     (outcome, _request, seconds) => {
       metrics.callbacks.inc({ result: outcome.ok ? 'delivered' : 'failed' });
       metrics.callbackDuration.observe(seconds);
     },
   );
-  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion }, log);
+  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer }, log);
   const transfers = new TransferService(
     registry,
     engine,
     new FspiopTransferOutbox(notifier),
     {
       onUsTransfers: config.onUsTransfers,
+      ilpCheck: config.ilpCheck,
       sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee,
       expirySweepMs: config.expirySweepMs,
     },
@@ -107,13 +147,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   };
 
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
+  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, jwsKeys);
   const fspiop = createFspiopServer(
-    { ...serverOptions, api: 'fspiop' },
-    { bus, discovery, quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+    { ...serverOptions, api: 'fspiop', https: config.mtls && tls ? { ...serverTlsOptions(tls, { requireClientCert: true }) } : undefined },
+    { security, bus, discovery, quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
   );
-  const admin = createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health, directory });
+  const admin = createAdminServer(
+    { ...serverOptions, api: 'admin' },
+    { db, registry, engine, metrics, health, directory, jwsKeys, requireHttpsCallbacks: config.mtls },
+  );
 
-  const fspiopUrl = await listen(fspiop, config.host, config.fspiopPort);
+  const fspiopUrl = (await listen(fspiop, config.host, config.fspiopPort)).replace(/^http:/, config.mtls ? 'https:' : 'http:');
   const adminUrl = await listen(admin, config.host, config.adminPort);
   transfers.startExpirySweep();
   log.info({ fspiop: fspiopUrl, admin: adminUrl, hub: config.hubName }, 'Mizani hub started');
@@ -134,6 +178,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       await Promise.all([fspiop.close(), admin.close()]);
       await delivery.close();
       await directory.close();
+      await signingPool?.close();
       await engine.close();
       await db.close();
       log.info('Mizani hub stopped');

@@ -14,9 +14,13 @@ import type { Metrics } from '../observability/metrics.js';
 import { createServer, route, type ServerOptions } from '../edge/http.js';
 import { Fields, jsonNumber, parseAdminBody, toJson } from './body.js';
 import { isPartyIdType, PARTY_ID_TYPES, type OracleRecord, type PartyDirectory } from '../core/discovery/directory.js';
+import { registerJwsKeyRoutes, type JwsKeyStore } from '../security/jws-keys.js';
 
 export interface AdminDeps {
   directory: PartyDirectory;
+  jwsKeys: JwsKeyStore;
+  /** With mTLS on, callbacks must go to https endpoints. */
+  requireHttpsCallbacks: boolean;
   db: Db;
   registry: Registry;
   engine: LedgerEngine;
@@ -163,7 +167,12 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
       const fields = new Fields(parseAdminBody(request.body as Buffer)).only('type', 'value');
       const type = fields.string('type', { pattern: /^[A-Z][A-Z0-9_]{1,99}$/ });
       const value = fields.string('value', { min: 1, max: 2048 });
-      if (type.startsWith('FSPIOP_CALLBACK_URL') || type.endsWith('_URL')) checkUrlTemplate(value);
+      if (type.startsWith('FSPIOP_CALLBACK_URL') || type.endsWith('_URL')) {
+        checkUrlTemplate(value);
+        if (deps.requireHttpsCallbacks && type.startsWith('FSPIOP_CALLBACK_URL') && !value.startsWith('https://')) {
+          throw new FspiopError('3101', '/requestBody/value must be an https URL: the hub calls back over mutual TLS');
+        }
+      }
       await registry.setEndpoint(param(request, 'name'), type, value);
       return send(reply, 201);
     },
@@ -396,6 +405,8 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
       return send(reply, 201);
     },
   });
+
+  registerJwsKeyRoutes(server, { keys: deps.jwsKeys, registry }, route);
 
   // ---------------------------------------------------------------- ALS oracle registry (admin.md §2)
 

@@ -20,9 +20,12 @@ import type { Metrics } from '../observability/metrics.js';
 import type { InboundMessage, TransferOutbox } from './outbox.js';
 import { hubStatus } from './status.js';
 import { authenticateSender, runLater } from './identity.js';
+import { checkPrepareAgainstPacket, decodeIlpPacket, type PrepareForIlpCheck } from '../security/ilp.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
+  /** Decode the ILP packet and check it against the transfer (switch/security/ilp.ts). */
+  ilpCheck: boolean;
   sendTransferConfirmationToPayee: boolean;
   expirySweepMs: number;
 }
@@ -84,7 +87,9 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
-    const refusal = this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt);
+    const refusal =
+      this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
+      this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, { amountUnits: amount.units, currency: amount.currency, expiration, condition: tx.ExctnCond, payerFsp: payer, payeeFsp: payee });
     let ledgerAmount: bigint | null = null;
     try {
       ledgerAmount = toLedger(amount.units);
@@ -152,6 +157,19 @@ export class TransferService {
     }
     if (!decodeBase64Url32(condition)) return { code: '3100', detail: 'Condition is not a valid SHA-256 condition' };
     return undefined;
+  }
+
+  /** The terms the payer agreed (the ILP packet) must be the terms of this transfer. */
+  private checkIlp(packet: string | undefined, transfer: PrepareForIlpCheck): Refusal | undefined {
+    if (!this.config.ilpCheck) return undefined;
+    if (!packet) return { code: '3100', detail: 'ILP packet is missing' };
+    try {
+      const mismatch = checkPrepareAgainstPacket(decodeIlpPacket(packet), transfer);
+      return mismatch ? { code: '3100', detail: mismatch.detail } : undefined;
+    } catch (err) {
+      if (err instanceof FspiopError) return { code: '3100', detail: (err as FspiopError & { detail?: string }).detail ?? err.description };
+      throw err;
+    }
   }
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {

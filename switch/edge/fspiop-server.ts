@@ -25,10 +25,12 @@ import { transferTopics } from '../core/topics.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
 import { createServer, parseJsonBody, route, type ServerOptions } from './http.js';
+import type { EdgeSecurity } from './security.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export interface FspiopEdgeDeps {
+  security: EdgeSecurity;
   bus: Bus;
   discovery: DiscoveryService;
   quotes: QuoteService;
@@ -77,7 +79,13 @@ function queryCurrency(request: FastifyRequest): string | undefined {
  * Header check, dialect gate, JSON decoding and schema validation: everything that needs no state.
  * `route` is the OpenAPI path template of the request.
  */
-function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy): Parsed<T> {
+function receive<T>(
+  request: FastifyRequest,
+  resource: string,
+  routeTemplate: string,
+  policy: HeaderPolicy,
+  security: EdgeSecurity,
+): Parsed<T> {
   const headers = checkFspiopHeaders(request.method, resource, request.headers, policy);
   if (headers.dialect !== 'fspiop') {
     throw new FspiopError('3001', undefined, {
@@ -86,6 +94,7 @@ function receive<T>(request: FastifyRequest, resource: string, routeTemplate: st
     });
   }
   const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+  security.check(request, headers, raw);
   let body: unknown = undefined;
   if (request.method !== 'GET' && request.method !== 'DELETE') {
     body = parseJsonBody(raw);
@@ -120,7 +129,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/transfers', {
     POST: async (request, reply) => {
-      const { body, inbound } = receive<FspiopTransferPrepare>(request, 'transfers', '/transfers', headerPolicy);
+      const { body, inbound } = receive<FspiopTransferPrepare>(request, 'transfers', '/transfers', headerPolicy, deps.security);
       const message = prepareToCanonical(body, inbound.receivedAt);
       await bus.request(transferTopics.prepare, payerFspOf(message), { message, inbound });
       return reply.code(202).send();
@@ -130,13 +139,13 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/transfers/:id', {
     GET: async (request, reply) => {
       const id = pathId(request);
-      const { inbound } = receive(request, 'transfers', '/transfers/{ID}', headerPolicy);
+      const { inbound } = receive(request, 'transfers', '/transfers/{ID}', headerPolicy, deps.security);
       await bus.request(transferTopics.get, inbound.source, { transferId: id, inbound });
       return reply.code(202).send();
     },
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopTransferFulfil>(request, 'transfers', '/transfers/{ID}', headerPolicy);
+      const { body, inbound } = receive<FspiopTransferFulfil>(request, 'transfers', '/transfers/{ID}', headerPolicy, deps.security);
       const message = statusToCanonical(id, body, inbound.receivedAt);
       await bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message, inbound });
       return reply.code(200).send();
@@ -149,7 +158,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/transfers/:id/error', {
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopErrorBody>(request, 'transfers', '/transfers/{ID}/error', headerPolicy);
+      const { body, inbound } = receive<FspiopErrorBody>(request, 'transfers', '/transfers/{ID}/error', headerPolicy, deps.security);
       const message = errorToCanonical(id, body, inbound.receivedAt);
       await bus.request(transferTopics.reject, inbound.source, { transferId: id, message, inbound });
       return reply.code(200).send();
@@ -163,7 +172,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     const template = `/participants/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     const register = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
       const path = partyPath(request);
-      const { body, inbound } = receive<{ fspId: string; currency?: string }>(request, 'participants', template, headerPolicy);
+      const { body, inbound } = receive<{ fspId: string; currency?: string }>(request, 'participants', template, headerPolicy, deps.security);
       await discovery.registerParty(path, body, inbound);
       return reply.code(request.method === 'PUT' ? 200 : 202).send();
     };
@@ -172,13 +181,13 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
       PUT: register,
       GET: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'participants', template, headerPolicy);
+        const { inbound } = receive(request, 'participants', template, headerPolicy, deps.security);
         await discovery.lookupParticipant(path, queryCurrency(request), inbound);
         return reply.code(202).send();
       },
       DELETE: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'participants', template, headerPolicy);
+        const { inbound } = receive(request, 'participants', template, headerPolicy, deps.security);
         await discovery.removeParty(path, queryCurrency(request), inbound);
         return reply.code(202).send();
       },
@@ -186,7 +195,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     route(server, `/participants/:type/:id${suffix}/error`, {
       PUT: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'participants', `${template}/error`, headerPolicy);
+        const { inbound } = receive(request, 'participants', `${template}/error`, headerPolicy, deps.security);
         await discovery.forwardParticipantsError(path, inbound);
         return reply.code(200).send();
       },
@@ -195,12 +204,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/participants', {
     POST: async (request, reply) => {
-      const { body, inbound } = receive<{ requestId: string; partyList: BatchParty[]; currency?: string }>(
-        request,
-        'participants',
-        '/participants',
-        headerPolicy,
-      );
+      const { body, inbound } = receive<{ requestId: string; partyList: BatchParty[]; currency?: string }>(request, 'participants', '/participants', headerPolicy, deps.security);
       const bad = body.partyList.find((p) => !isPartyIdType(p.partyIdType));
       if (bad) throw new FspiopError('3101', `/requestBody/partyList partyIdType ${bad.partyIdType} is not a party id type`);
       await discovery.registerBatch(body, inbound);
@@ -215,13 +219,13 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     route(server, `/parties/:type/:id${suffix}`, {
       GET: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'parties', template, headerPolicy);
+        const { inbound } = receive(request, 'parties', template, headerPolicy, deps.security);
         await discovery.lookupParty(path, inbound);
         return reply.code(202).send();
       },
       PUT: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'parties', template, headerPolicy);
+        const { inbound } = receive(request, 'parties', template, headerPolicy, deps.security);
         await discovery.forwardPartyAnswer(path, inbound, false);
         return reply.code(200).send();
       },
@@ -229,7 +233,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     route(server, `/parties/:type/:id${suffix}/error`, {
       PUT: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'parties', `${template}/error`, headerPolicy);
+        const { inbound } = receive(request, 'parties', `${template}/error`, headerPolicy, deps.security);
         await discovery.forwardPartyAnswer(path, inbound, true);
         return reply.code(200).send();
       },
@@ -240,7 +244,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/quotes', {
     POST: async (request, reply) => {
-      const { body, inbound } = receive<FspiopQuoteRequest>(request, 'quotes', '/quotes', headerPolicy);
+      const { body, inbound } = receive<FspiopQuoteRequest>(request, 'quotes', '/quotes', headerPolicy, deps.security);
       const message = quoteRequestToCanonical(body, inbound.source, inbound.destination ?? '', inbound.receivedAt);
       await quotes.request(message, inbound);
       return reply.code(202).send();
@@ -250,13 +254,13 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/quotes/:id', {
     GET: async (request, reply) => {
       const id = pathId(request);
-      const { inbound } = receive(request, 'quotes', '/quotes/{ID}', headerPolicy);
+      const { inbound } = receive(request, 'quotes', '/quotes/{ID}', headerPolicy, deps.security);
       await quotes.get(id, inbound);
       return reply.code(202).send();
     },
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopQuoteResponse>(request, 'quotes', '/quotes/{ID}', headerPolicy);
+      const { body, inbound } = receive<FspiopQuoteResponse>(request, 'quotes', '/quotes/{ID}', headerPolicy, deps.security);
       await quotes.answer(id, { response: quoteResponseToCanonical(id, body, inbound.receivedAt) }, inbound);
       return reply.code(200).send();
     },
@@ -265,7 +269,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/quotes/:id/error', {
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopErrorBody>(request, 'quotes', '/quotes/{ID}/error', headerPolicy);
+      const { body, inbound } = receive<FspiopErrorBody>(request, 'quotes', '/quotes/{ID}/error', headerPolicy, deps.security);
       await quotes.answer(id, { errorCode: body.errorInformation.errorCode }, inbound);
       return reply.code(200).send();
     },

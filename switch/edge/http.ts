@@ -16,6 +16,8 @@ export interface ServerOptions {
   metrics: Metrics;
   /** Header block limit (FSPIOP: 64 KiB). */
   maxHeaderBytes?: number;
+  /** HTTPS (and client-certificate) options; plain HTTP when absent. */
+  https?: Record<string, unknown>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,6 +45,7 @@ export function sendError(reply: FastifyReply, error: FspiopError): FastifyReply
 
 export function createServer(options: ServerOptions): FastifyInstance {
   const server = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: false,
     bodyLimit: options.maxBodyBytes,
     return503OnClosing: true,

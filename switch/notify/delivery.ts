@@ -25,7 +25,8 @@ export interface DeliveryOptions {
   timeoutMs: number;
   connectionsPerOrigin: number;
   /** Extra connect options for TLS origins (client certificate, CA). */
-  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+  /** TLS connect options for https origins (client certificate, CA, CRL, prebuilt secure context). */
+  tls?: Record<string, unknown>;
 }
 
 export interface DeliveryObserver {

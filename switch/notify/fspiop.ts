@@ -53,10 +53,16 @@ const DROPPED = new Set([
   'expect',
 ]);
 
+/** Signs what the hub authors (FSPIOP-Signature over the exact bytes sent). */
+export interface HubSigner {
+  sign(input: { method: string; uri: string; source: string; destination: string; date: string; body: string }): Promise<string>;
+}
+
 export interface FspiopNotifierConfig {
   hubName: string;
   /** Content-Type version of hub-authored callbacks, per resource (e.g. "1.0"). */
   callbackVersion: string;
+  signer?: HubSigner;
 }
 
 export function renderTemplate(template: string, vars: Record<string, string>): string {
@@ -111,6 +117,16 @@ export class FspiopNotifier {
       headers['accept'] = `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion.split('.')[0]}`;
     }
     const body = options.body === undefined ? undefined : sortedJson(options.body);
+    if (body !== undefined && this.config.signer) {
+      headers['fspiop-signature'] = await this.config.signer.sign({
+        method: options.method,
+        uri: options.uri,
+        source: this.config.hubName,
+        destination: options.to,
+        date: headers.date!,
+        body,
+      });
+    }
     return this.delivery.send({ url, method: options.method, headers, body });
   }
 
