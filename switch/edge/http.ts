@@ -58,7 +58,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
   );
 
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
-    if (err instanceof FspiopError) return sendError(reply, err);
+    if (err instanceof FspiopError) {
+      // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
+      options.log.info(
+        { api: options.api, method: request.method, url: request.url, source: request.headers['fspiop-source'], remote: request.ip, code: err.code, reason: err.description },
+        'request refused',
+      );
+      return sendError(reply, err);
+    }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, new FspiopError('3104', `body exceeds ${options.maxBodyBytes} bytes`));
     }
