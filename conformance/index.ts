@@ -6,32 +6,39 @@ import type { Scenario } from './lib/scenario.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { quoteScenarios } from './scenarios/quotes.js';
+import { securityScenarios } from './scenarios/security.js';
 import { transferScenarios } from './scenarios/transfers.js';
 
 export type { SuiteOptions } from './lib/context.js';
 export type { Scenario } from './lib/scenario.js';
+export type { Credentials, SecurityOptions, SecurityFeature } from './lib/secure.js';
 export { SuiteContext } from './lib/context.js';
 export { DfspSimulator } from './lib/dfsp.js';
 export { FspiopClient } from './lib/http.js';
 export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
 export { OracleAdminClient, TestOracle } from './lib/oracle.js';
-export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios };
+export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios, securityScenarios };
 
 /**
- * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`; transfer
- * scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
+ * `security:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:` scenarios run only against a secured hub (options.security).
  */
-export const scenarios: Scenario[] = [...transferScenarios, ...discoveryScenarios, ...quoteScenarios, ...goldenPathScenarios];
+export const scenarios: Scenario[] = [...transferScenarios, ...discoveryScenarios, ...quoteScenarios, ...goldenPathScenarios, ...securityScenarios];
 
 export interface ScenarioResult {
   name: string;
   ok: boolean;
   ms: number;
   error?: Error;
+  /** Not run: why (a security feature the run lacks). Counted neither as passed nor as failed. */
+  skipped?: string;
 }
 
 export interface SuiteResult {
   passed: number;
+  /** Scenarios not run for lack of a security feature. */
+  skipped: number;
   failed: Array<{ name: string; error: Error }>;
   results: ScenarioResult[];
   ms: number;
@@ -76,6 +83,8 @@ async function runOne(s: Scenario, ctx: SuiteContext, limitMs: number): Promise<
 
 /** Pseudo-scenario: every hub-authored message received during the run, checked against fspiop.md §14. */
 export const AUDIT_NAME = 'audit: every hub-authored message received meets the §14 checklist';
+/** Pseudo-scenario of secured runs: the signature of every message with a body the simulators received. */
+export const SIGNATURE_AUDIT_NAME = 'audit: every message with a body received carries a valid FSPIOP-Signature (hub key on hub-authored messages, the sender\'s key on forwarded ones)';
 
 export function selectScenarios(all: Scenario[], grep?: string | RegExp): Scenario[] {
   const re = grep === undefined ? undefined : grep instanceof RegExp ? grep : new RegExp(grep);
@@ -88,8 +97,20 @@ export function selectScenarios(all: Scenario[], grep?: string | RegExp): Scenar
 export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
   const ctx = new SuiteContext(options);
-  const selected = selectScenarios(options.scenarios ?? scenarios, options.grep);
   const results: ScenarioResult[] = [];
+  const secured = ctx.features.size > 0;
+  const selected: Scenario[] = [];
+  for (const s of selectScenarios(options.scenarios ?? scenarios, options.grep)) {
+    const missing = (s.requires ?? []).filter((f) => !ctx.features.has(f));
+    if (s.requires && s.requires.length > 0 && !secured) continue; // plain hub: security scenarios do not apply
+    if (missing.length === 0) {
+      selected.push(s);
+      continue;
+    }
+    const r: ScenarioResult = { name: s.name, ok: true, ms: 0, skipped: `needs ${missing.join(', ')} (${missing.map(featureHint).join('; ')})` };
+    results.push(r);
+    options.onResult?.(r);
+  }
   const limit = options.scenarioTimeoutMs ?? Math.max(3 * ctx.T, 30_000);
   try {
     if (selected.length > 0) {
@@ -98,7 +119,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       } catch (err) {
         const r: ScenarioResult = { name: 'provisioning (shared payer/payee)', ok: false, ms: Date.now() - started, error: toError(err) };
         options.onResult?.(r);
-        return { passed: 0, failed: [{ name: r.name, error: r.error! }], results: [r], ms: Date.now() - started };
+        return { passed: 0, skipped: 0, failed: [{ name: r.name, error: r.error! }], results: [r], ms: Date.now() - started };
       }
     }
     let next = 0;
@@ -111,17 +132,46 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(ctx.opts.concurrency, selected.length) }, worker));
-    if (results.length > 0) {
+    if (selected.length > 0) {
       const problems = ctx.auditHubMessages();
       const r: ScenarioResult = problems.length
         ? { name: AUDIT_NAME, ok: false, ms: 0, error: new Error(`hub-authored messages violating the checklist:\n  ${problems.join('\n  ')}`) }
         : { name: AUDIT_NAME, ok: true, ms: 0 };
       results.push(r);
       options.onResult?.(r);
+      if (ctx.keyring || ctx.hubKey) {
+        const bad = ctx.auditSignatures();
+        const counted = ctx.checkedSignatures();
+        const s: ScenarioResult = bad.length
+          ? { name: SIGNATURE_AUDIT_NAME, ok: false, ms: 0, error: new Error(`messages with a missing or invalid signature:\n  ${bad.join('\n  ')}`) }
+          : counted.hub + counted.forwarded === 0
+            ? { name: SIGNATURE_AUDIT_NAME, ok: false, ms: 0, error: new Error('no signed message was received at all: the check would be vacuous') }
+            : { name: `${SIGNATURE_AUDIT_NAME} [${counted.hub} hub-signed, ${counted.forwarded} forwarded]`, ok: true, ms: 0 };
+        results.push(s);
+        options.onResult?.(s);
+      }
     }
   } finally {
     await ctx.close();
   }
   const failed = results.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error! }));
-  return { passed: results.length - failed.length, failed, results, ms: Date.now() - started };
+  const skipped = results.filter((r) => r.skipped !== undefined).length;
+  return { passed: results.length - failed.length - skipped, skipped, failed, results, ms: Date.now() - started };
+}
+
+function featureHint(f: string): string {
+  switch (f) {
+    case 'mtls':
+      return 'mtls: security.ca and DFSP certificates (--ca, --cert-dir)';
+    case 'jws':
+      return 'jws: security.sign (--sign)';
+    case 'hubKey':
+      return "hubKey: the hub's JWS public key (--hub-public-key)";
+    case 'foreignCert':
+      return 'foreignCert: a certificate of another CA (--foreign-cert/--foreign-key)';
+    case 'revokedCert':
+      return 'revokedCert: a revoked scheme certificate (--revoked-cert/--revoked-key)';
+    default:
+      return f;
+  }
 }

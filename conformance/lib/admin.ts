@@ -179,6 +179,28 @@ export class AdminClient {
     await this.expect('POST', `/participants/${encodeURIComponent(name)}/endpoints`, { type, value }, [201]);
   }
 
+  // ---- JWS keys (secured hub) ----------------------------------------------------------------------------------
+
+  /** `POST /participants/{name}/jwsKeys` `{publicKey, kid?}` (201 `{kid, alg}` expected; the raw response is returned). */
+  addJwsKey(name: string, publicKey: string, kid?: string): Promise<AdminResponse> {
+    return this.call('POST', `/participants/${encodeURIComponent(name)}/jwsKeys`, kid === undefined ? { publicKey } : { publicKey, kid });
+  }
+
+  /** `GET /participants/{name}/jwsKeys` */
+  listJwsKeys(name: string): Promise<AdminResponse> {
+    return this.call('GET', `/participants/${encodeURIComponent(name)}/jwsKeys`);
+  }
+
+  /** `DELETE /participants/{name}/jwsKeys/{kid}` (204 expected). */
+  revokeJwsKey(name: string, kid: string): Promise<AdminResponse> {
+    return this.call('DELETE', `/participants/${encodeURIComponent(name)}/jwsKeys/${encodeURIComponent(kid)}`);
+  }
+
+  /** `POST /participants/{name}/endpoints` returning the raw response. */
+  tryEndpoint(name: string, type: string, value: string): Promise<AdminResponse> {
+    return this.call('POST', `/participants/${encodeURIComponent(name)}/endpoints`, { type, value });
+  }
+
   /** `GET /participants/{name}/positions?currency=X` → exact decimal string value. */
   async getPosition(name: string, currency: string): Promise<PositionView> {
     const r = await this.expect(

@@ -87,6 +87,10 @@ export function assertHubMessage(rec: RecordedRequest, exp: HubMessageExpectatio
   assert.equal(h['fspiop-uri'], exp.uri, `${where}: fspiop-uri`);
   assert.equal(h['fspiop-http-method'], exp.method, `${where}: fspiop-http-method`);
   assertDateHeader(h['date'], where);
+  if (rec.signature) {
+    assert.ok(rec.signature.ok, `${where}: FSPIOP-Signature check against the ${rec.signature.signer} key failed: ${rec.signature.detail}`);
+    assert.equal(rec.signature.signer, exp.hubName, `${where}: a hub-authored message must be signed with the hub's key`);
+  }
   const sig = h['fspiop-signature'];
   if (sig !== undefined) {
     const ph = decodeProtectedHeader(sig);
@@ -122,6 +126,9 @@ const FORWARD_PRESERVED = [
 export function assertForwarded(rec: RecordedRequest, sent: SentRequest, opts: { extraHeaders?: string[] } = {}): void {
   const where = `forwarded ${sent.method} ${sent.path} (${summarise(rec)})`;
   assert.equal(rec.method, sent.method, `${where}: method`);
+  if (rec.signature) {
+    assert.ok(rec.signature.ok, `${where}: the sender's FSPIOP-Signature does not verify with the ${rec.signature.signer} key: ${rec.signature.detail}`);
+  }
   const sentBody = sent.body ?? Buffer.alloc(0);
   if (!rec.rawBody.equals(sentBody)) {
     let at = 0;

@@ -2,15 +2,26 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulidx';
+import type { KeyObject } from 'node:crypto';
 import { Agent } from 'undici';
 import { addCurrency, AdminClient, provisionDfsp } from './admin.js';
 import { assertErrorInformation, assertHubMessage, type ErrorExpectation } from './checks.js';
 import { decimalEquals } from './decimal.js';
-import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type RecordedRequest } from './dfsp.js';
-import { encodeBody, FspiopClient, imfDate, resourceOf, type FspiopResponse, type SendOptions } from './http.js';
+import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type ReceivedSignature, type RecordedRequest } from './dfsp.js';
+import { encodeBody, FspiopClient, imfDate, resourceOf, type FspiopResponse, type RequestSecurity, type SendOptions } from './http.js';
 import { buildIlpPacket, generateFulfilment, toMinorUnitsTruncated, transactionObject } from './ilp.js';
-import { createTestSigner, type TestSigner } from './jws.js';
-import { pollUntil, randomDigits, randomName, show } from './util.js';
+import { createTestSigner, verifySignature, type JwsAlg, type TestSigner } from './jws.js';
+import {
+  checkSecurityOptions,
+  hubKeyFrom,
+  JwsKeyring,
+  securityFeatures,
+  TlsIdentities,
+  type KeyEntry,
+  type SecurityFeature,
+  type SecurityOptions,
+} from './secure.js';
+import { closedPortUrl, pollUntil, randomDigits, randomName, show, sortedStringify } from './util.js';
 
 export interface SuiteOptions {
   /** FSPIOP base URL of the hub, e.g. http://127.0.0.1:3000 */
@@ -43,10 +54,16 @@ export interface SuiteOptions {
   ndc?: string;
   /** Funds in of provisioned DFSPs. Default 10000000. */
   fundsIn?: string;
+  /**
+   * A secured hub (security.md §1, §3): mutual TLS with per-DFSP certificates, every message signed with a
+   * per-DFSP key registered through the Admin API, hub signatures checked. See SecurityOptions.
+   */
+  security?: SecurityOptions;
 }
 
-export interface ResolvedOptions extends Required<Omit<SuiteOptions, 'grep'>> {
+export interface ResolvedOptions extends Required<Omit<SuiteOptions, 'grep' | 'security'>> {
   grep?: RegExp;
+  security?: SecurityOptions;
 }
 
 export function resolveOptions(o: SuiteOptions): ResolvedOptions {
@@ -68,6 +85,7 @@ export function resolveOptions(o: SuiteOptions): ResolvedOptions {
     positionSettleMs: o.positionSettleMs ?? 2000,
     ndc: o.ndc ?? '1000000',
     fundsIn: o.fundsIn ?? '10000000',
+    security: o.security,
   };
 }
 
@@ -110,6 +128,10 @@ export interface SendPrepareOptions {
   pretty?: boolean;
   /** Add an RS256 FSPIOP-Signature (if enabled in the options). */
   sign?: boolean;
+  /** TLS identity (secured hub); default the source, or the payer when the source is omitted. */
+  identity?: string | null;
+  /** Dispatcher override (secured hub: e.g. a certificate of another CA). */
+  dispatcher?: SendOptions['dispatcher'];
 }
 
 export interface NewDfspOptions {
@@ -137,16 +159,97 @@ export class SuiteContext {
   /** transferId → fulfilment: what the payer side created, the payee simulators read. */
   readonly fulfilments = new Map<string, string>();
   readonly signer?: TestSigner;
+  /** What the secured run offers (empty for a plain hub). */
+  readonly features: ReadonlySet<SecurityFeature>;
+  /** Secured run with mutual TLS: the DFSP certificates and their agents. */
+  readonly tls?: TlsIdentities;
+  /** Secured run with JWS: every DFSP's keys. */
+  readonly keyring?: JwsKeyring;
+  /** The hub's JWS public key. */
+  readonly hubKey?: KeyObject;
   private readonly agent: Agent;
   private readonly sims: DfspSimulator[] = [];
   private readonly memo = new Map<string, Promise<unknown>>();
+  private defaultIdentity?: string;
 
   constructor(options: SuiteOptions) {
     this.opts = resolveOptions(options);
+    const sec = this.opts.security;
+    if (sec) checkSecurityOptions(sec);
+    this.features = securityFeatures(sec);
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
-    this.hub = new FspiopClient(this.opts.hubUrl, { dispatcher: this.agent, timeoutMs: this.opts.timeoutMs });
+    const requestSecurity: RequestSecurity = {};
+    if (sec?.ca) {
+      const tls = new TlsIdentities(sec.ca, sec, [this.opts.hubName]);
+      this.tls = tls;
+      requestSecurity.dispatcher = (identity) => tls.dispatcher(identity);
+      requestSecurity.defaultIdentity = () => this.defaultIdentity;
+    }
+    if (sec?.sign) {
+      const keyring = new JwsKeyring(sec.jwsAlg ?? 'mixed');
+      this.keyring = keyring;
+      requestSecurity.sign = (signer, m) => keyring.sign(signer, m);
+    }
+    this.hubKey = hubKeyFrom(sec?.hubPublicKey);
+    this.hub = new FspiopClient(this.opts.hubUrl, { dispatcher: this.agent, timeoutMs: this.opts.timeoutMs, security: requestSecurity });
     this.admin = new AdminClient(this.opts.adminUrl, { dispatcher: this.agent, timeoutMs: this.opts.timeoutMs });
-    if (this.opts.sign) this.signer = createTestSigner();
+    if (this.keyring) this.signer = this.keyring.testSigner(() => this.defaultIdentity ?? '');
+    else if (this.opts.sign) this.signer = createTestSigner();
+  }
+
+  /** Whether the run offers every listed security feature. */
+  has(...features: SecurityFeature[]): boolean {
+    return features.every((f) => this.features.has(f));
+  }
+
+  /**
+   * A name for a new participant or for an unknown source: random (`prefix` + letters), or, with a certificate
+   * directory, the next name that has a certificate and is unknown to the hub.
+   */
+  async newName(prefix: string): Promise<string> {
+    if (!this.tls) return randomName(prefix);
+    return this.tls.allocate(prefix, async (name) => {
+      const r = await this.admin.call('GET', `/participants/${encodeURIComponent(name)}`);
+      return r.status === 404 || (r.status === 400 && r.body?.errorInformation?.errorCode === '3200'); // admin.md §1: unknown → 400/3200
+    });
+  }
+
+  /** `http(s)://host:port` of a closed port (https when the hub calls back over mutual TLS). */
+  async closedPortUrl(): Promise<string> {
+    const url = await closedPortUrl(this.opts.bindHost, this.opts.advertisedHost);
+    return this.tls ? url.replace(/^http:/, 'https:') : url;
+  }
+
+  /**
+   * Registers a fresh JWS key of `name` through the Admin API and (unless `use: false`) signs with it from now on.
+   */
+  async registerJwsKey(name: string, o: { alg?: JwsAlg; kid?: string; use?: boolean } = {}): Promise<KeyEntry> {
+    if (!this.keyring) throw new Error('registerJwsKey: the run does not sign (security.sign)');
+    const entry = await this.keyring.create(name, { ...o, use: false });
+    const r = await this.admin.addJwsKey(name, entry.publicKeyPem, entry.kid);
+    assert.equal(r.status, 201, `POST /participants/${name}/jwsKeys (${entry.alg}, kid ${entry.kid}): expected 201, got ${r.status} ${show(r.rawBody)}`);
+    assert.equal(r.body?.kid, entry.kid, `POST /participants/${name}/jwsKeys: kid in the answer; body ${show(r.rawBody)}`);
+    entry.registered = true;
+    if (o.use !== false) this.keyring.use(name, entry);
+    return entry;
+  }
+
+  /** Signature check of a message a simulator received (hub key for hub-authored messages, sender's keys otherwise). */
+  private verifyReceived(rec: RecordedRequest): ReceivedSignature | undefined {
+    if (rec.method === 'GET' || rec.method === 'DELETE') return undefined;
+    const source = rec.headers['fspiop-source'] ?? '';
+    if (source === this.hubName) {
+      if (!this.hubKey) return undefined;
+      const r = verifySignature(rec.method, rec.headers, rec.rawBody, [this.hubKey]);
+      if (!r.ok) return { ok: false, signer: this.hubName, detail: r.reason };
+      if (rec.body === undefined || sortedStringify(rec.body) !== rec.bodyText) {
+        return { ok: false, signer: this.hubName, detail: 'signed body is not sorted-key compact JSON (security.md §1.3: SDK verifiers re-serialise)' };
+      }
+      return { ok: true, signer: this.hubName, detail: r.alg };
+    }
+    if (!this.keyring) return undefined;
+    const r = verifySignature(rec.method, rec.headers, rec.rawBody, this.keyring.publicKeys(source));
+    return r.ok ? { ok: true, signer: source, detail: r.alg } : { ok: false, signer: source || '(no source)', detail: r.reason };
   }
 
   /** Default wait for one expected message. */
@@ -180,8 +283,16 @@ export class SuiteContext {
     defaultBehaviour?: PayeeBehaviour,
     extra: Omit<DfspSimulatorOptions, 'name' | 'hub' | 'fulfilments' | 'host' | 'advertisedHost' | 'defaultBehaviour'> = {},
   ): Promise<DfspSimulator> {
+    let tls: DfspSimulatorOptions['tls'];
+    if (this.tls) {
+      const c = await this.tls.credentials(name);
+      tls = { cert: c.cert, key: c.key, ca: this.tls.ca };
+    }
+    const verifying = this.keyring !== undefined || this.hubKey !== undefined;
     const sim = new DfspSimulator({
       ...extra,
+      ...(tls ? { tls } : {}),
+      ...(verifying ? { verify: (rec: RecordedRequest) => this.verifyReceived(rec) } : {}),
       name,
       hub: this.hub,
       fulfilments: this.fulfilments,
@@ -196,7 +307,7 @@ export class SuiteContext {
 
   /** Start a simulator and provision it as a participant (accounts, NDC, funds in, callback endpoints). */
   async newDfsp(o: NewDfspOptions = {}): Promise<DfspSimulator> {
-    const sim = await this.startSimulator(randomName(o.prefix ?? 'pay'), undefined, o.version === undefined ? {} : { version: o.version });
+    const sim = await this.startSimulator(await this.newName(o.prefix ?? 'pay'), undefined, o.version === undefined ? {} : { version: o.version });
     await provisionDfsp(
       this.admin,
       {
@@ -208,6 +319,8 @@ export class SuiteContext {
       },
       { hubName: this.hubName, timeoutMs: this.T },
     );
+    if (this.keyring) await this.registerJwsKey(sim.name);
+    this.defaultIdentity ??= sim.name;
     return sim;
   }
 
@@ -275,9 +388,38 @@ export class SuiteContext {
     return problems;
   }
 
+  /** Every received message whose signature check failed (secured runs). */
+  auditSignatures(max = 20): string[] {
+    const problems: string[] = [];
+    for (const sim of this.sims) {
+      for (const rec of sim.requests) {
+        if (rec.signature && !rec.signature.ok) {
+          problems.push(`${sim.name} received ${rec.method} ${rec.path} from ${rec.headers['fspiop-source'] ?? '?'}: signature (${rec.signature.signer} key) ${rec.signature.detail}`);
+          if (problems.length >= max) return problems;
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** How many received messages had their signature checked (secured runs). */
+  checkedSignatures(): { hub: number; forwarded: number } {
+    let hub = 0;
+    let forwarded = 0;
+    for (const sim of this.sims) {
+      for (const rec of sim.requests) {
+        if (!rec.signature?.ok) continue;
+        if (rec.signature.signer === this.hubName) hub++;
+        else forwarded++;
+      }
+    }
+    return { hub, forwarded };
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.sims.map((s) => s.stop()));
     await this.agent.close().catch(() => undefined);
+    await this.tls?.close();
   }
 
   // ---- transfers -----------------------------------------------------------------------------------------------
@@ -359,6 +501,8 @@ export class SuiteContext {
       body,
       headers: o.headers,
       sign: o.sign,
+      identity: o.identity !== undefined ? o.identity : o.source === null ? t.payerFsp : undefined,
+      dispatcher: o.dispatcher,
     });
   }
 

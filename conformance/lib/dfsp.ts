@@ -4,6 +4,8 @@
 // ILP v4 packet and condition per security.md §2.2) and prepares (POST /transfers; the fulfilment is taken
 // from the suite's registry or re-derived from the packet per §2.3, so no state is shared with the payer).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FspiopClient, normaliseHeaders, tryParseJson, type FspiopResponse, type SendOptions } from './http.js';
@@ -23,6 +25,19 @@ export interface RecordedRequest {
   /** Parsed JSON body, undefined when empty or not JSON. */
   body: any;
   receivedAt: number;
+  /** HTTPS simulators: subject CN of the client certificate the caller presented (verified against the scheme CA). */
+  tlsPeer?: string;
+  /** Secured runs: the check of the message's FSPIOP-Signature (messages with a body). */
+  signature?: ReceivedSignature;
+}
+
+/** Outcome of checking the signature of a received message. */
+export interface ReceivedSignature {
+  ok: boolean;
+  /** Whose key it was checked against (the hub, or the FSPIOP-Source). */
+  signer: string;
+  /** Failure reason, or the alg used. */
+  detail: string;
 }
 
 export type PayeeBehaviour =
@@ -139,6 +154,12 @@ export interface DfspSimulatorOptions {
   unknownParty?: PartyLookupBehaviour;
   /** Behaviour for quotes without a per-quote or per-party behaviour. Default answer. */
   defaultQuoteBehaviour?: QuoteBehaviour;
+  /**
+   * Serve HTTPS with this certificate, and require a client certificate from `ca` (the hub's). Default: plain HTTP.
+   */
+  tls?: { cert: string; key: string; ca: string };
+  /** Checks the signature of each received message (stored in `RecordedRequest.signature`). */
+  verify?: (rec: RecordedRequest) => ReceivedSignature | undefined;
 }
 
 export const partyKey = (type: string, id: string, subId?: string): string => `${type}/${id}/${subId ?? ''}`;
@@ -206,7 +227,8 @@ export function transferIdOfPath(path: string): string | undefined {
 
 export function summarise(r: RecordedRequest): string {
   const h = r.headers;
-  return `#${r.seq} ${r.method} ${r.path} [src=${h['fspiop-source'] ?? '-'} dst=${h['fspiop-destination'] ?? '-'} ct=${h['content-type'] ?? '-'}] ${show(r.bodyText, 400)}`;
+  const sig = r.signature && !r.signature.ok ? ` [BAD SIGNATURE (${r.signature.signer}): ${r.signature.detail}]` : '';
+  return `#${r.seq} ${r.method} ${r.path} [src=${h['fspiop-source'] ?? '-'} dst=${h['fspiop-destination'] ?? '-'} ct=${h['content-type'] ?? '-'}]${sig} ${show(r.bodyText, 400)}`;
 }
 
 export class DfspSimulator {
@@ -254,7 +276,11 @@ export class DfspSimulator {
   }
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => this.onRequest(req, res));
+    const tls = this.opts.tls;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    const server: Server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, handler)
+      : createServer(handler);
     server.keepAliveTimeout = 30_000;
     const host = this.opts.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -266,7 +292,7 @@ export class DfspSimulator {
     });
     const port = (server.address() as AddressInfo).port;
     const adv = this.opts.advertisedHost ?? host;
-    this._baseUrl = `http://${adv.includes(':') ? `[${adv}]` : adv}:${port}`;
+    this._baseUrl = `${tls ? 'https' : 'http'}://${adv.includes(':') ? `[${adv}]` : adv}:${port}`;
     this.server = server;
     return this;
   }
@@ -454,6 +480,18 @@ export class DfspSimulator {
         body: tryParseJson(bodyText),
         receivedAt: Date.now(),
       };
+      const socket = req.socket as TLSSocket;
+      if (socket.encrypted) {
+        const cn = socket.getPeerCertificate()?.subject?.CN;
+        if (cn !== undefined) rec.tlsPeer = Array.isArray(cn) ? cn.join(',') : cn;
+      }
+      if (this.opts.verify) {
+        try {
+          rec.signature = this.opts.verify(rec);
+        } catch (err) {
+          rec.signature = { ok: false, signer: '?', detail: `verification threw: ${err instanceof Error ? err.message : String(err)}` };
+        }
+      }
       this.requests.push(rec);
       const status = rec.method === 'PUT' || rec.method === 'PATCH' ? 200 : 202;
       res.statusCode = status;

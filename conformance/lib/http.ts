@@ -1,6 +1,7 @@
 // FSPIOP client used by simulated DFSPs to talk to the hub under test.
 // Uses undici.request (never global fetch, which adds `Accept: */*`): exactly the headers we set are sent.
 import { Agent, request, type Dispatcher } from 'undici';
+import type { JwsMessage } from './jws.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -51,6 +52,25 @@ export interface SendOptions {
    * Applied last, so any default (Content-Type, Accept, Date, FSPIOP-*) can be replaced or omitted.
    */
   headers?: Record<string, string | null | undefined>;
+  /**
+   * Secured hub: the participant whose TLS client certificate the request is sent with. Default: FSPIOP-Source
+   * (else the suite's default identity); `null`: no client certificate.
+   */
+  identity?: string | null;
+  /** Send through this dispatcher instead (e.g. one holding a certificate of another CA). */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * How requests to a secured hub are sent: the dispatcher of each TLS identity (mutual TLS) and the JWS signature
+ * added to every request with a body (unless the caller sets or removes `fspiop-signature` itself).
+ */
+export interface RequestSecurity {
+  dispatcher?(identity: string | undefined): Promise<Dispatcher>;
+  /** fspiop-uri, fspiop-http-method and fspiop-signature of a message signed by `signer`. */
+  sign?(signer: string, m: JwsMessage): Record<string, string>;
+  /** Identity of requests that name no FSPIOP-Source. */
+  defaultIdentity?(): string | undefined;
 }
 
 export interface SentRequest {
@@ -62,6 +82,8 @@ export interface SentRequest {
   /** Body bytes as sent. */
   body?: Buffer;
   sentAt: number;
+  /** TLS client identity used (secured hub). */
+  identity?: string;
 }
 
 export interface FspiopResponse {
@@ -122,6 +144,35 @@ export interface FspiopClientOptions {
   dispatcher?: Dispatcher;
   /** Per-request headers/body timeout. Default 30 s. */
   timeoutMs?: number;
+  /** Secured hub: TLS identities and JWS signing. */
+  security?: RequestSecurity;
+}
+
+function callerSets(headers: SendOptions['headers'], name: string): boolean {
+  return Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name && headers![k] !== undefined);
+}
+
+/** The request got no HTTP response (connection refused, TLS handshake refused, timeout ...). */
+export class RequestFailed extends Error {
+  /** Error codes of the error and its causes (e.g. `UND_ERR_SOCKET`, `ECONNRESET`, `ERR_SSL_...`). */
+  readonly codes: string[];
+  constructor(
+    method: string,
+    url: string,
+    readonly original: unknown,
+    readonly request: SentRequest,
+  ) {
+    const chain: string[] = [];
+    const codes: string[] = [];
+    for (let e: unknown = original, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+      const x = e as { message?: string; code?: string };
+      chain.push(x.message ?? String(e));
+      if (x.code) codes.push(x.code);
+    }
+    super(`${method} ${url}${request.identity ? ` (as ${request.identity})` : ''} failed: ${chain.join(' <- ')}${codes.length ? ` [${codes.join(', ')}]` : ''}`);
+    this.name = 'RequestFailed';
+    this.codes = codes;
+  }
 }
 
 export class FspiopClient {
@@ -129,31 +180,54 @@ export class FspiopClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly timeoutMs: number;
+  readonly security?: RequestSecurity;
 
   constructor(baseUrl: string, opts: FspiopClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 64 });
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.security = opts.security;
   }
 
   async send(opts: SendOptions): Promise<FspiopResponse> {
     const headers = buildFspiopHeaders(opts);
     const body = encodeBody(opts.body);
     const url = this.baseUrl + opts.path;
-    const sent: SentRequest = { method: opts.method, path: opts.path, url, headers, body, sentAt: Date.now() };
+    const security = this.security;
+    const identity = opts.identity === null ? undefined : opts.identity ?? headers['fspiop-source'] ?? security?.defaultIdentity?.();
+    if (security?.sign && body !== undefined && !callerSets(opts.headers, 'fspiop-signature')) {
+      const signer = headers['fspiop-source'] ?? identity;
+      if (signer !== undefined) {
+        Object.assign(
+          headers,
+          security.sign(signer, {
+            method: headers['fspiop-http-method'] ?? opts.method,
+            uri: headers['fspiop-uri'] ?? opts.path,
+            source: headers['fspiop-source'],
+            destination: headers['fspiop-destination'],
+            date: headers['date'],
+            body,
+          }),
+        );
+      }
+    }
+    const sent: SentRequest = { method: opts.method, path: opts.path, url, headers, body, sentAt: Date.now(), ...(identity !== undefined && !opts.dispatcher ? { identity } : {}) };
+    let dispatcher = this.dispatcher;
+    if (opts.dispatcher) dispatcher = opts.dispatcher;
+    else if (security?.dispatcher) dispatcher = await security.dispatcher(identity);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
         method: opts.method,
         headers,
         body: body ?? null,
-        dispatcher: this.dispatcher,
+        dispatcher,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
     } catch (err) {
-      throw new Error(`${opts.method} ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new RequestFailed(opts.method, url, err, sent);
     }
     const rawBody = await res.body.text();
     return {

@@ -1,9 +1,15 @@
 // A named conformance check run against a hub by runSuite().
 import type { SuiteContext } from './context.js';
+import type { SecurityFeature } from './secure.js';
 
 export interface Scenario {
   name: string;
   /** Long-running (waits for expiry): scheduled first so it overlaps with the rest. */
   slow?: boolean;
+  /**
+   * Security features of the run the scenario needs (secured hub only). Without any security option such scenarios
+   * are left out; with some, those needing a missing feature are reported as skipped.
+   */
+  requires?: SecurityFeature[];
   run(ctx: SuiteContext): Promise<void>;
 }

@@ -26,7 +26,7 @@ import {
 } from '../lib/flows.js';
 import { OracleAdminClient, TestOracle, type OracleAdminResponse, type OracleView } from '../lib/oracle.js';
 import type { Scenario } from '../lib/scenario.js';
-import { closedPortUrl, pollUntil, randomDigits, randomName, show } from '../lib/util.js';
+import { pollUntil, randomDigits, randomName, show } from '../lib/util.js';
 
 const msisdn = (ctx: SuiteContext, subId?: string): PartyRef => ({ type: 'MSISDN', id: ctx.newPartyId(), ...(subId ? { subId } : {}) });
 
@@ -46,7 +46,7 @@ function inactiveDfsp(ctx: SuiteContext): Promise<DfspSimulator> {
 
 /** A participant whose registered callback endpoints all point at a closed port. */
 function unreachableDfsp(ctx: SuiteContext): Promise<DfspSimulator> {
-  return ctx.once('unreachable-dfsp', async () => ctx.newDfsp({ prefix: 'dwn', callbackBase: await closedPortUrl(ctx.opts.bindHost, ctx.opts.advertisedHost) }));
+  return ctx.once('unreachable-dfsp', async () => ctx.newDfsp({ prefix: 'dwn', callbackBase: await ctx.closedPortUrl() }));
 }
 
 function oracleAdmin(ctx: SuiteContext): OracleAdminClient {
@@ -242,7 +242,7 @@ const alsScenarios: Scenario[] = [
     name: 'als: unknown FSPIOP-Source → sync 400/3200; inactive source → sync 400/3100; nothing registered',
     run: async (ctx) => {
       const { payer } = await ctx.shared();
-      const ghost = `ghost${randomUUID().slice(0, 8)}`;
+      const ghost = await ctx.newName('ghost'); // a source: secured runs need a certificate naming it
       const p = msisdn(ctx);
       const path = partyPath('participants', p);
       expectSyncError(await ctx.send({ method: 'POST', path, version: '1.1', source: ghost, body: { fspId: ghost, currency: ctx.currency } }), 400, '3200');
@@ -534,7 +534,7 @@ const partiesScenarios: Scenario[] = [
       const p = msisdn(ctx);
       hold(payee, p);
       const path = partyPath('parties', p);
-      const ghost = `ghost${randomUUID().slice(0, 8)}`;
+      const ghost = await ctx.newName('ghost'); // a source: secured runs need a certificate naming it
       expectSyncError(await ctx.send({ method: 'GET', path, version: '1.1', source: ghost, destination: payee.name }), 400, '3200');
       const inactive = await inactiveDfsp(ctx);
       expectSyncError(await inactive.send({ method: 'GET', path, destination: payee.name }), 400, '3100');

@@ -518,7 +518,7 @@ export const transferScenarios: Scenario[] = [
     name: 'unknown payer (FSPIOP-Source and payerFsp unregistered): sync 400/3202',
     run: async (ctx) => {
       const { payee } = await ctx.shared();
-      const ghost = `ghost${randomUUID().slice(0, 8)}`;
+      const ghost = await ctx.newName('ghost'); // a source: secured runs need a certificate naming it
       const t = ctx.newTransfer({ payer: ghost, payee, register: false });
       expectSyncError(await ctx.sendPrepare(t), 400, '3202');
     },

@@ -94,7 +94,7 @@ function receive<T>(
     });
   }
   const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
-  security.check(request, headers, raw);
+  security.check(request, headers, raw, request.method === 'POST' && resource === 'transfers' ? '3202' : '3200');
   let body: unknown = undefined;
   if (request.method !== 'GET' && request.method !== 'DELETE') {
     body = parseJsonBody(raw);

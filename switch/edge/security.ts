@@ -26,13 +26,14 @@ export class EdgeSecurity {
     private readonly keys: JwsKeyStore,
   ) {}
 
-  check(request: FastifyRequest, headers: ParsedHeaders, body: Buffer): void {
+  /** `unknownSourceCode`: the code for a sender that is not a participant (3202 on a prepare, else 3200). */
+  check(request: FastifyRequest, headers: ParsedHeaders, body: Buffer, unknownSourceCode = '3200'): void {
     if (this.options.mtls) checkSourceBinding(participantOfCertificate(request.raw.socket), request.headers);
     if (this.options.dateWindowMs > 0) this.checkDate(request.headers.date as string);
     if (this.options.jwsVerify && body.length > 0) {
       const participant = this.registry.participant(headers.source);
       if (!participant || participant.isHub) {
-        throw new FspiopError('3200', `FSPIOP-Source ${headers.source} is not a registered participant`);
+        throw new FspiopError(unknownSourceCode, `FSPIOP-Source ${headers.source} is not a registered participant`);
       }
       const keys = this.keys.keysOf(headers.source);
       if (keys.length === 0) throw new FspiopError('3105', `no signature key is registered for ${headers.source}`);

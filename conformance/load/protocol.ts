@@ -1,0 +1,118 @@
+// Messages between the orchestrator (run.ts) and its generator worker processes (worker.ts), over the
+// child_process IPC channel.
+import type { HistogramJson } from './hist.js';
+import type { SignAheadResult } from './sigstore.js';
+
+export const STAGES = ['discovery', 'agreement', 'transfer'] as const;
+export type StageName = (typeof STAGES)[number];
+/** Messages whose synchronous answer (202/200) is timed. */
+export const ACK_KINDS = ['GET /parties', 'PUT /parties', 'POST /quotes', 'PUT /quotes', 'POST /transfers', 'PUT /transfers'] as const;
+export type AckKind = (typeof ACK_KINDS)[number];
+
+export interface WorkerDfsp {
+  name: string;
+  parties: string[];
+  ilpSecret: string;
+  /** PKCS#8 PEM; present when signing. */
+  privateKeyPem?: string;
+}
+
+export interface InitMsg {
+  type: 'init';
+  worker: number;
+  workers: number;
+  dfsps: WorkerDfsp[];
+  /** FSPIOP base URL the DFSPs talk to (the hub or the relay). */
+  targetUrl: string;
+  hubName: string;
+  bindHost: string;
+  advertiseHost: string;
+  /** Keep-alive connections of each DFSP towards the target. */
+  connections: number;
+  stageTimeoutMs: number;
+  version: string;
+  currency: string;
+  sign: boolean;
+  signThreads: number;
+  signStore: 'auto' | 'memory' | 'file';
+  signMemoryBytes: number;
+  tmpDir: string;
+  /** Verify the FSPIOP-Signature of 1 in N signed messages the DFSPs receive (0: never). */
+  verifySample: number;
+  /** The hub's JWS public key (SPKI PEM), to check the signatures of messages the hub authors. */
+  hubPublicKeyPem?: string;
+}
+
+export interface StepSpec {
+  id: string;
+  nonce: string;
+  seed: number;
+  /** Total offered rate (all workers), payments/s. */
+  rate: number;
+  warmupMs: number;
+  durationMs: number;
+  expiryMs: number;
+  /** Epoch ms the messages' timestamps are computed from (the planned t0). */
+  anchorMs: number;
+}
+
+export type ToWorker =
+  | InitMsg
+  | { type: 'register'; batchSize: number; timeoutMs: number }
+  | { type: 'plan'; step: StepSpec }
+  | { type: 'start'; t0Ms: number }
+  | { type: 'stop' }
+  | { type: 'exit' };
+
+export interface SecStatsJson {
+  sec: number;
+  started: number;
+  completed: number;
+  failed: number;
+  inflight: number;
+  lag: HistogramJson;
+  stages: HistogramJson[];
+  e2e: HistogramJson;
+  errors: Record<string, number>;
+  cpuMs: number;
+  eldMaxMs: number;
+}
+
+export interface WindowStatsJson {
+  planned: number;
+  started: number;
+  completed: number;
+  failed: number;
+  /** Successful stage latencies of payments planned in the window. */
+  stages: HistogramJson[];
+  stageTimeouts: number[];
+  /** Error codes per stage (timeouts included as `timeout`). */
+  stageErrors: Array<Record<string, number>>;
+  e2e: HistogramJson;
+  ack: Record<string, HistogramJson>;
+  lag: HistogramJson;
+  errorSamples: string[];
+  /** Signatures computed during the run (no signed-ahead one available). */
+  liveSigns: number;
+  /** Callbacks for payments no longer waiting (after a timeout) or unknown. */
+  late: number;
+  payeeConfirmations: number;
+  payeeErrors: Record<string, number>;
+  unexpected: number;
+  aborted: number;
+  /** Signatures of received messages checked (security.md §1.5) and how many failed. */
+  verified: number;
+  signatureFailures: number;
+  cpuMsWindow: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; worker: number; servers: Record<string, string>; signMs?: number }
+  | { type: 'registered'; worker: number; parties: number; errors: string[] }
+  | { type: 'signProgress'; worker: number; done: number; total: number }
+  | { type: 'planned'; worker: number; count: number; sign?: SignAheadResult & { store: string; bytes: number } }
+  | ({ type: 'sec'; worker: number } & SecStatsJson)
+  | { type: 'done'; worker: number; window: WindowStatsJson }
+  | { type: 'fatal'; worker: number; error: string };

@@ -1,0 +1,193 @@
+/**
+ * The conformance suite against a secured hub (MIZANI_PROFILE=production): mutual TLS with a scheme PKI made by
+ * the hub's own CLI, JWS verification of every inbound message, hub signing. Every existing scenario runs secured
+ * (each simulated DFSP with its own certificate and JWS key), plus the `security:` scenarios.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runSuite, type Credentials, type SuiteResult } from '../conformance/index.js';
+import { generateJwsKeyPairSync, signatureHeaders, verifySignature } from '../conformance/lib/jws.js';
+import { issueCertificate } from '../switch/security/pki.js';
+import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+
+const CLI = fileURLToPath(new URL('../switch/cli.js', import.meta.url));
+const run = promisify(execFile);
+
+let dir: string;
+let database: TestDatabase;
+let hub: HubProcess;
+let ca: { certPem: string; keyPem: string };
+let hubPublicKey: string;
+let foreign: Credentials;
+let revoked: Credentials;
+let issued = 0;
+
+/** `mizani pki ...` (the hub's CLI). */
+async function pki(...args: string[]): Promise<void> {
+  try {
+    await run(process.execPath, [CLI, 'pki', ...args]);
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`mizani pki ${args.join(' ')} failed: ${e.stderr || e.stdout || e.message}`);
+  }
+}
+
+async function credentials(pkiDir: string, name: string): Promise<Credentials> {
+  return { cert: await readFile(join(pkiDir, name, `${name}.crt`), 'utf8'), key: await readFile(join(pkiDir, name, `${name}.key`), 'utf8') };
+}
+
+/**
+ * Participant certificates on demand (names are random per run): issued by the scheme CA the CLI created, with the
+ * same PKI code as `mizani pki issue --name N --ip 127.0.0.1 --key ec` but in-process, since one CLI call costs
+ * ~0.7 s and a run needs about a hundred. The CLI path is exercised by the certificate-directory test below.
+ */
+async function issue(name: string): Promise<Credentials> {
+  issued++;
+  const c = await issueCertificate(ca, { name, kind: 'participant', ip: ['127.0.0.1'], keyType: 'ec' });
+  return { cert: c.certPem, key: c.keyPem };
+}
+
+function report(result: SuiteResult): string {
+  return (
+    `${result.failed.length} scenario(s) failed:\n\n` +
+    result.failed.map((f) => `✖ ${f.name}\n  ${f.error.message.replace(/\n/g, '\n  ')}`).join('\n\n')
+  );
+}
+
+before(async () => {
+  const started = Date.now();
+  dir = await mkdtemp(join(tmpdir(), 'mizani-secure-'));
+  const scheme = join(dir, 'pki');
+  const other = join(dir, 'other-ca');
+  await Promise.all([
+    (async () => {
+      await pki('init', '--dir', scheme, '--key', 'ec');
+      await pki('issue', '--dir', scheme, '--name', 'Hub', '--hub', '--key', 'ec');
+      await pki('issue', '--dir', scheme, '--name', 'revokedfsp', '--ip', '127.0.0.1', '--key', 'ec');
+      await pki('revoke', '--dir', scheme, '--name', 'revokedfsp', '--reason', 'keyCompromise');
+    })(),
+    (async () => {
+      await pki('init', '--dir', other, '--key', 'ec', '--cn', 'Another CA');
+      await pki('issue', '--dir', other, '--name', 'foreignfsp', '--ip', '127.0.0.1', '--key', 'ec');
+    })(),
+  ]);
+  ca = { certPem: await readFile(join(scheme, 'ca', 'ca.crt'), 'utf8'), keyPem: await readFile(join(scheme, 'ca', 'ca.key'), 'utf8') };
+  foreign = await credentials(other, 'foreignfsp');
+  revoked = await credentials(scheme, 'revokedfsp');
+
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKey = join(dir, 'hub-jws.key');
+  await writeFile(signingKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  hubPublicKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+  database = await createTestDatabase('mizani_conformance_secure');
+  hub = await startHubProcess({
+    MIZANI_PROFILE: 'production',
+    MIZANI_DATABASE_URL: database.url,
+    MIZANI_TLS_CERT: join(scheme, 'Hub', 'Hub.crt'),
+    MIZANI_TLS_KEY: join(scheme, 'Hub', 'Hub.key'),
+    MIZANI_TLS_CA: join(scheme, 'ca', 'ca.crt'),
+    MIZANI_TLS_CRL: join(scheme, 'ca', 'crl.pem'),
+    MIZANI_JWS_SIGNING_KEY: signingKey,
+    MIZANI_EXPIRY_SWEEP_MS: '200',
+  });
+  assert.match(hub.fspiopUrl, /^https:\/\//, 'production profile: the FSPIOP API is HTTPS');
+  assert.match(hub.adminUrl, /^http:\/\//, 'the Admin API stays plain HTTP');
+  console.log(`# secured hub ready in ${Date.now() - started} ms (PKI by the CLI, database, hub start)`);
+});
+
+after(async () => {
+  await hub?.stop();
+  await database?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('the whole conformance suite passes against a secured hub (mTLS, JWS verification, hub signing)', { timeout: 10 * 60_000 }, async (t) => {
+  const result = await runSuite({
+    hubUrl: hub.fspiopUrl,
+    adminUrl: hub.adminUrl,
+    security: {
+      ca: ca.certPem,
+      issueCertificate: issue,
+      foreignCertificate: foreign,
+      revokedCertificate: revoked,
+      sign: true,
+      jwsAlg: 'mixed',
+      hubPublicKey,
+    },
+    onResult: (r) => t.diagnostic(`${r.skipped ? 'skip' : r.ok ? 'pass' : 'FAIL'} ${r.name} (${r.ms} ms)${r.skipped ? ` — ${r.skipped}` : ''}`),
+  });
+  t.diagnostic(`${result.passed} passed, ${result.skipped} skipped, ${result.failed.length} failed in ${result.ms} ms; ${issued} participant certificates issued`);
+  assert.equal(result.failed.length, 0, report(result));
+  assert.equal(result.skipped, 0, 'every security scenario has what it needs');
+  const names = result.results.map((r) => r.name);
+  assert.ok(names.filter((n) => n.startsWith('security:')).length >= 14, `security scenarios ran: ${names.filter((n) => n.startsWith('security:')).join(', ')}`);
+  assert.ok(names.some((n) => n.startsWith('audit: every message with a body received carries a valid FSPIOP-Signature')), 'the signature audit ran');
+  assert.ok(result.passed >= 90, `only ${result.passed} scenarios ran`);
+  assert.equal(hub.child.exitCode, null, 'the hub is still running after every scenario');
+});
+
+test('certificates issued beforehand with the CLI, given as a directory (--cert-dir)', { timeout: 5 * 60_000 }, async (t) => {
+  const scheme = join(dir, 'pki');
+  const pool = join(dir, 'pool');
+  await mkdir(pool);
+  const names = ['fspa', 'fspb', 'fspc', 'fspd', 'fspe', 'fspf'].map((n) => `${n}${Date.now().toString(36)}`);
+  for (const name of names) {
+    await pki('issue', '--dir', scheme, '--name', name, '--ip', '127.0.0.1', '--key', 'ec');
+    await cp(join(scheme, name), join(pool, name), { recursive: true });
+  }
+  const result = await runSuite({
+    hubUrl: hub.fspiopUrl,
+    adminUrl: hub.adminUrl,
+    grep: /^(golden path: discover → quote → transfer → COMMITTED, payer v1\.1 \/ payee v2\.0|security: (unsigned prepare|client certificate of participant A|no client certificate))/,
+    security: { ca: ca.certPem, certDir: pool, sign: true, hubPublicKey },
+    onResult: (r) => t.diagnostic(`${r.skipped ? 'skip' : r.ok ? 'pass' : 'FAIL'} ${r.name} (${r.ms} ms)`),
+  });
+  assert.equal(result.failed.length, 0, report(result));
+  assert.ok(result.passed >= 6, `only ${result.passed} scenarios ran`);
+});
+
+test("the suite's JWS verifier accepts the contract vectors (security.md §4.1 RS256, §4.2 ES256) and its own signatures, and rejects changes", () => {
+  const body = Buffer.from(
+    '{"amount":{"amount":"100","currency":"USD"},"condition":"GRzLaTP7DJ9t4P-a_BA0WA9wzzlsugf00-Tn6kESAfM","expiration":"2030-01-01T00:00:00.000Z","ilpPacket":"AYIBgQAAAAAAAAAAAA","payeeFsp":"payeefsp","payerFsp":"payerfsp","transferId":"01JBFH0S3PQTFEZ7E0R0ES7X9R"}',
+  );
+  const headers = {
+    'fspiop-uri': '/transfers',
+    'fspiop-http-method': 'POST',
+    'fspiop-source': 'payerfsp',
+    'fspiop-destination': 'payeefsp',
+    date: 'Thu, 01 Jan 2026 00:00:00 GMT',
+  };
+  const rsa = createPublicKey(
+    '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvC5NUa9sK09o88PiFQm8\ncKAFP0MEhugl8ag8MY/0ZAWlxJEpqECeNHRymTQ5Nk3mIcXQtUkAGvmvzk85BtvB\n0H06WpzyU/IBkGdIelr5s434cbvnCm3ByL0eneUuQY0652SGCJVVh/duJoc09NFV\noJgkWHqpoOpeDGzCqVxlaY+gGt2ksSaKRn8vGDa6G9yaen8ZhyACVjzMuB89WDxJ\ns4C13n+dtfdrm/3LbqlD6sSsBAaQOdlw/InVSZeQgcZFq2BLxaZkS/QIs6Ki5AhM\neTKY4eq90HbCKzRJ4EdjzOQiyiLZcwWoQQWxWyXnAdHg9EhxItpJbZUXqUkbEn6P\ngQIDAQAB\n-----END PUBLIC KEY-----\n',
+  );
+  const ec = createPublicKey(
+    '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEpBhcrhy6FMpAbcBzizvbwGfLSNvg\nnSYP5z+KTU9GwZ3iFqT8Z8rZRS1rSOSyQP+IQvpRFFCjWB9N0jUHAP3IMQ==\n-----END PUBLIC KEY-----\n',
+  );
+  const rsSig =
+    '{"protectedHeader":"eyJhbGciOiJSUzI1NiIsIkZTUElPUC1VUkkiOiIvdHJhbnNmZXJzIiwiRlNQSU9QLUhUVFAtTWV0aG9kIjoiUE9TVCIsIkZTUElPUC1Tb3VyY2UiOiJwYXllcmZzcCIsIkZTUElPUC1EZXN0aW5hdGlvbiI6InBheWVlZnNwIiwiRGF0ZSI6IlRodSwgMDEgSmFuIDIwMjYgMDA6MDA6MDAgR01UIn0","signature":"iKk26oz9vwtu6W3S9aWkzZT2HUy5sMs1izP5XQvSl5qol7yUIxWlpYQ0Yj64WxkRjWTzrNRYAwmxCxHqQGeFaresdPby4wmifhlastZCpmApJbsV7P0jLkHCHR-DQnaGT1iGjMP2JlyHaOMZOUe8l3Vk21XV3L4NxtfF5crOUqYy7yUxbO9p11x1ISSrX1BrS6eYFTGfubS-pjf7WFIaHTtTac24cDLEkonDyeszxiEsga_GJxnS1gpZey5HR6TK9MFvEa_1LwP8y4xcrZqDK7b4C6x-6D4ePcDuVc3wUuvqdtqyR4coV8hOROL3C5Uq4U0WwRhN4sfzrZTylgSGcA"}';
+  const esSig =
+    '{"protectedHeader":"eyJhbGciOiJFUzI1NiIsIkZTUElPUC1VUkkiOiIvdHJhbnNmZXJzIiwiRlNQSU9QLUhUVFAtTWV0aG9kIjoiUE9TVCIsIkZTUElPUC1Tb3VyY2UiOiJwYXllcmZzcCIsIkZTUElPUC1EZXN0aW5hdGlvbiI6InBheWVlZnNwIiwiRGF0ZSI6IlRodSwgMDEgSmFuIDIwMjYgMDA6MDA6MDAgR01UIn0","signature":"iRau1LhiaC9JbNE17QQLpBODx09IxW0EiuCZ45zRUHZbWaQweIr1zoc9c0jgz5cOQma3Fi2LVWWxWi1FRG4agg"}';
+  assert.equal(verifySignature('POST', { ...headers, 'fspiop-signature': rsSig }, body, [rsa]).ok, true, '§4.1 RS256 vector');
+  assert.equal(verifySignature('POST', { ...headers, 'fspiop-signature': esSig }, body, [ec]).ok, true, '§4.2 ES256 vector');
+  assert.equal(verifySignature('POST', { ...headers, 'fspiop-signature': rsSig }, body, [ec]).ok, false, 'RS256 vector with the EC key');
+  const changed = Buffer.from(body.toString().replace('"100"', '"101"'));
+  assert.equal(verifySignature('POST', { ...headers, 'fspiop-signature': rsSig }, changed, [rsa]).ok, false, 'changed body');
+  assert.equal(verifySignature('POST', { ...headers, date: 'Thu, 01 Jan 2026 00:00:01 GMT', 'fspiop-signature': rsSig }, body, [rsa]).ok, false, 'changed Date');
+  assert.equal(verifySignature('POST', { ...headers, 'fspiop-destination': 'other', 'fspiop-signature': esSig }, body, [ec]).ok, false, 'changed destination');
+  for (const alg of ['RS256', 'ES256'] as const) {
+    const keys = generateJwsKeyPairSync(alg);
+    const m = { method: 'PUT', uri: '/transfers/1', source: 'a', destination: 'b', date: headers.date, body };
+    const signed = { 'fspiop-source': 'a', 'fspiop-destination': 'b', date: headers.date, ...signatureHeaders(keys, m) };
+    assert.equal(verifySignature('PUT', signed, body, [keys.publicKey]).ok, true, `${alg}: own signature`);
+    assert.equal(verifySignature('POST', signed, body, [keys.publicKey]).ok, false, `${alg}: other request method`);
+  }
+});
