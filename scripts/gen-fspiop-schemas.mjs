@@ -4,9 +4,11 @@
  *
  *   node scripts/gen-fspiop-schemas.mjs
  *
- * Input: the OpenAPI 3.0 files bundled with @mojaloop/api-snippets (docs/fspiop-rest-v1.1-openapi3-snippets.yaml
- * and docs/fspiop-rest-v2.0-openapi3-snippets.yaml).
- * Output: schemas/fspiop/v1.1.json and schemas/fspiop/v2.0.json (committed; regeneration is diff-free because the
+ * Input: the OpenAPI 3.0 files bundled with @mojaloop/api-snippets (docs/fspiop-rest-v1.1-openapi3-snippets.yaml,
+ * docs/fspiop-rest-v2.0-openapi3-snippets.yaml and, for the FSPIOP ISO 20022 JSON dialect,
+ * docs/fspiop-rest-v2.0-ISO20022-openapi3-snippets.yaml).
+ * Output: schemas/fspiop/v1.1.json, schemas/fspiop/v2.0.json and schemas/fspiop/iso20022-v2.0.json (committed;
+ * regeneration is diff-free because the
  * output only depends on the input: definitions are sorted by name, bodies by key, and every schema keeps the key
  * order of the source YAML, which matters because it decides which error ajv reports first).
  *
@@ -39,6 +41,26 @@
  *   2. v2.0 `FxTransfersPostRequest` accepts an optional `amountType` (AmountType): the Mojaloop testing toolkit sends
  *      it in POST /fxTransfers and ml-api-adapter does not reject it (contract fspiop.md §7), whereas api-snippets
  *      declares `additionalProperties: false` on that object (which would answer 3103).
+ *   3. ISO 20022 `ISODate` (`format: date`, the only `format` in that file) becomes the calendar-checking pattern of
+ *      the FSPIOP v2.0 `DateOfBirth` type: same meaning (YYYY-MM-DD, a real date), and no ajv format plugin is needed
+ *      (the validators run ajv in strict mode without ajv-formats).
+ *   4. ISO 20022 `GroupHeader113` (pacs.009/091/092 group header) accepts the optional `PmtInstrXpryDtTm` (ISODateTime):
+ *      the MPD examples and Mojaloop's transformer put the FX expiry there (contract iso20022-mapping.md §2), whereas
+ *      api-snippets declares `additionalProperties: false` without it.
+ *   5. ISO 20022 choice components (`Party40Choice`, `Party52Choice`, `StatusReason6Choice`, `DateAndDateTime2Choice`,
+ *      ... 30-odd of them) are written in api-snippets as `type: object, additionalProperties: false` with the
+ *      alternatives only inside `anyOf` branches. In JSON Schema `additionalProperties` sees only sibling
+ *      `properties`, so every element of every branch counts as "additional" and NO instance validates (the MPD's
+ *      own examples fail with 3103). The generator lifts the branches' properties into the component's `properties`
+ *      (the same schema per element, checked) and keeps the `anyOf`: at least one alternative must be present,
+ *      nothing else is allowed — the evident intent, and what the MPD examples need.
+ *   6. ISO 20022 `SupplementaryDataEnvelope1` (the `Envlp` of every `SplmtryData`) is written as
+ *      `type: object, additionalProperties: false` with no properties, so only `{}` validates. In ISO 20022 the
+ *      envelope is `xs:any` (any well-formed content), and the MPD §3.6 says supplementary data is "accepted and
+ *      ignored", which an always-empty envelope cannot mean. The generator opens it (`type: object`): Mizani carries
+ *      FSPIOP data without an ISO element there (docs/iso20022-mapping.md §5). A peer that validates with the
+ *      unadjusted api-snippets schema would refuse a non-empty envelope: the ISO JSON renderers can be told not to
+ *      write one (`supplementaryData: false`).
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -54,6 +76,10 @@ const snippetsVersion = JSON.parse(readFileSync(snippetsPkgPath, 'utf8')).versio
 
 const CORRELATION_ID_V2 =
   '^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$';
+
+/** FSPIOP v2.0 `DateOfBirth`/`Date` pattern (calendar-checked YYYY-MM-DD), used for ISO `format: date` (adjustment 3). */
+const DATE_PATTERN =
+  '^(?:[1-9]\\d{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[1-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)-02-29)$';
 
 const VERSIONS = [
   {
@@ -76,6 +102,52 @@ const VERSIONS = [
       const fx = schemas.FxTransfersPostRequest;
       if (!fx || !fx.properties || !schemas.AmountType) throw new Error('v2.0: FxTransfersPostRequest/AmountType not found');
       if (!fx.properties.amountType) fx.properties.amountType = { $ref: '#/components/schemas/AmountType' };
+    },
+  },
+  {
+    version: '2.0',
+    name: 'iso20022-v2.0',
+    file: 'docs/fspiop-rest-v2.0-ISO20022-openapi3-snippets.yaml',
+    adjust(schemas) {
+      // Adjustment 3 (see header): ISODate format -> calendar pattern.
+      const date = schemas.ISODate;
+      if (!date || date.format !== 'date') throw new Error('iso20022: ISODate.format changed upstream');
+      delete date.format;
+      date.pattern = DATE_PATTERN;
+      for (const [name, schema] of Object.entries(schemas)) {
+        if (JSON.stringify(schema).includes('"format"')) throw new Error(`iso20022: unexpected format keyword in ${name}`);
+      }
+      // Adjustment 4 (see header): PmtInstrXpryDtTm in the FX group header.
+      const gh = schemas.GroupHeader113;
+      if (!gh || !gh.properties || !schemas.ISODateTime) throw new Error('iso20022: GroupHeader113/ISODateTime not found');
+      if (!gh.properties.PmtInstrXpryDtTm) gh.properties.PmtInstrXpryDtTm = { $ref: '#/components/schemas/ISODateTime' };
+      // Adjustment 5 (see header): lift choice alternatives into `properties`.
+      let lifted = 0;
+      for (const [name, schema] of Object.entries(schemas)) {
+        const branches = schema.anyOf ?? schema.oneOf;
+        if (schema.additionalProperties !== false || schema.properties || !Array.isArray(branches)) continue;
+        const properties = {};
+        for (const branch of branches) {
+          if (!branch.properties) throw new Error(`iso20022: choice ${name} has a branch without properties`);
+          for (const [prop, sub] of Object.entries(branch.properties)) {
+            if (properties[prop] && JSON.stringify(properties[prop]) !== JSON.stringify(sub)) {
+              throw new Error(`iso20022: choice ${name} declares ${prop} twice, differently`);
+            }
+            properties[prop] = sub;
+          }
+        }
+        schema.properties = properties;
+        lifted++;
+      }
+      if (lifted === 0) throw new Error('iso20022: no choice component found to adjust (upstream changed?)');
+      // Adjustment 6 (see header): open the supplementary data envelope.
+      const envelope = schemas.SupplementaryDataEnvelope1;
+      if (!envelope || envelope.additionalProperties !== false || envelope.properties) {
+        throw new Error('iso20022: SupplementaryDataEnvelope1 changed upstream');
+      }
+      delete envelope.additionalProperties;
+      const ulid = schemas.ULIDIdentifier;
+      if (!ulid || ulid.pattern !== '^[0-9A-HJKMNP-TV-Z]{26}$') throw new Error('iso20022: ULIDIdentifier.pattern changed upstream');
     },
   },
 ];
@@ -103,7 +175,7 @@ const TYPE_SPECIFIC = {
 
 const COMPONENT_PREFIX = '#/components/schemas/';
 
-function convertDocument({ version, file, adjust }) {
+function convertDocument({ version, name = `v${version}`, file, adjust }) {
   const doc = loadYaml(readFileSync(join(snippetsDir, file), 'utf8'));
   if (!doc || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0')) throw new Error(`${file}: not an OpenAPI 3.0 file`);
   const components = structuredClone(doc.components?.schemas ?? {});
@@ -208,7 +280,7 @@ function convertDocument({ version, file, adjust }) {
   return {
     $comment: `GENERATED by scripts/gen-fspiop-schemas.mjs from @mojaloop/api-snippets@${snippetsVersion} ${file} - do not edit by hand`,
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: `https://mizani.invalid/schemas/fspiop/v${version}.json`,
+    $id: `https://mizani.invalid/schemas/fspiop/${name}.json`,
     bodies: sortKeys(bodies),
     definitions: sortKeys(definitions),
   };
@@ -224,7 +296,7 @@ const outDir = join(repoRoot, 'schemas', 'fspiop');
 mkdirSync(outDir, { recursive: true });
 for (const spec of VERSIONS) {
   const result = convertDocument(spec);
-  const target = join(outDir, `v${spec.version}.json`);
+  const target = join(outDir, `${spec.name ?? `v${spec.version}`}.json`);
   writeFileSync(target, JSON.stringify(result, null, 2) + '\n');
   console.log(`${target}: ${Object.keys(result.bodies).length} bodies, ${Object.keys(result.definitions).length} definitions`);
 }

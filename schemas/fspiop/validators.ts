@@ -1,9 +1,11 @@
 /**
- * FSPIOP request-body validation (contract fspiop.md §4, §6, §7).
+ * FSPIOP request-body validation (contract fspiop.md §4, §6, §7), for the FSPIOP JSON dialect (v1.1, v2.0) and the
+ * FSPIOP ISO 20022 JSON dialect (v2.0 ISO media types, contract iso20022-mapping.md).
  *
  * The JSON Schemas are generated from @mojaloop/api-snippets by scripts/gen-fspiop-schemas.mjs into
- * schemas/fspiop/v1.1.json and v2.0.json. Each file is read once, on first use of its version, and each validator is
- * compiled once by ajv, on first use of its body schema (see warmFspiopValidators to compile everything up front).
+ * schemas/fspiop/v1.1.json, v2.0.json and iso20022-v2.0.json. Each file is read once, on first use, and each
+ * validator is compiled once by ajv, on first use of its body schema (see warmFspiopValidators /
+ * warmIsoJsonValidators to compile everything up front).
  *
  * Only the first schema error is reported (ajv allErrors: false), mapped to an FSPIOP code the way Mojaloop's
  * createFSPIOPErrorFromOpenapiError does (contract fspiop.md §4):
@@ -15,6 +17,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { describeError } from '../errors.js';
 
 export type FspiopVersion = '1.1' | '2.0';
+/** Schema files: the FSPIOP versions and the ISO 20022 JSON dialect. */
+type SchemaKey = FspiopVersion | 'iso20022-2.0';
 
 export interface BodyIssue {
   code: '3100' | '3101' | '3102' | '3103';
@@ -42,14 +46,18 @@ const DEFINITION_REF = /^#\/definitions\/([A-Za-z0-9_]+)$/;
 // removes every OpenAPI-only keyword. allowUnionTypes only matters if a future api-snippets uses `nullable`.
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 
-const loaded = new Map<FspiopVersion, LoadedVersion>();
+const loaded = new Map<SchemaKey, LoadedVersion>();
+
+function fileName(key: SchemaKey): string {
+  return key === 'iso20022-2.0' ? 'iso20022-v2.0.json' : `v${key}.json`;
+}
 
 /**
  * The JSON files live in the source tree (schemas/fspiop/); compiled code runs from dist/schemas/fspiop/ (tsc does not
  * copy them). Look next to the module first, then three levels up from it (dist/schemas/fspiop → repo root).
  */
-function schemaPath(version: FspiopVersion): string {
-  const name = `v${version}.json`;
+function schemaPath(version: SchemaKey): string {
+  const name = fileName(version);
   const candidates = [new URL(`./${name}`, import.meta.url), new URL(`../../../schemas/fspiop/${name}`, import.meta.url)];
   for (const url of candidates) {
     const path = fileURLToPath(url);
@@ -58,10 +66,10 @@ function schemaPath(version: FspiopVersion): string {
   throw new Error(`FSPIOP ${version} schema file ${name} not found (run node scripts/gen-fspiop-schemas.mjs)`);
 }
 
-function load(version: FspiopVersion): LoadedVersion {
+function load(version: SchemaKey): LoadedVersion {
   let entry = loaded.get(version);
   if (entry) return entry;
-  if (!VERSIONS.includes(version)) throw new Error(`unsupported FSPIOP schema version ${String(version)}`);
+  if (version !== 'iso20022-2.0' && !VERSIONS.includes(version)) throw new Error(`unsupported FSPIOP schema version ${String(version)}`);
   const file = JSON.parse(readFileSync(schemaPath(version), 'utf8')) as SchemaFile;
   // Register only the schema part ("bodies" is not a JSON Schema keyword and strict mode would reject it).
   ajv.addSchema({ $id: file.$id, definitions: file.definitions });
@@ -76,7 +84,7 @@ function load(version: FspiopVersion): LoadedVersion {
   return entry;
 }
 
-function validatorFor(version: FspiopVersion, key: string): ValidateFunction | undefined {
+function validatorFor(version: SchemaKey, key: string): ValidateFunction | undefined {
   const entry = load(version);
   const cached = entry.byKey.get(key);
   if (cached) return cached;
@@ -127,6 +135,28 @@ export function validateFspiopBody(version: FspiopVersion, method: 'POST' | 'PUT
 export function hasBodySchema(version: FspiopVersion, method: string, route: string): boolean {
   if (!VERSIONS.includes(version)) return false;
   return load(version).bodies.has(`${method.toUpperCase()} ${route}`);
+}
+
+/**
+ * FSPIOP ISO 20022 JSON dialect (v2.0, `application/vnd.interoperability.iso20022.{resource}+json;version=2.0`):
+ * route = OpenAPI path template, e.g. '/transfers/{ID}'. Same error-code rules as validateFspiopBody. Returns null
+ * when valid. Unknown route+method (e.g. /participants, which keeps FSPIOP bodies in this dialect): throws.
+ */
+export function validateIsoJsonBody(method: 'POST' | 'PUT' | 'PATCH', route: string, body: unknown): BodyIssue | null {
+  const validate = validatorFor('iso20022-2.0', `${method} ${route}`);
+  if (!validate) throw new Error(`no ISO 20022 JSON body schema for ${method} ${route}`);
+  if (validate(body)) return null;
+  const first = validate.errors?.[0];
+  return first ? issueFrom(first) : { code: '3100', description: describeError('3100') };
+}
+
+export function hasIsoJsonBodySchema(method: string, route: string): boolean {
+  return load('iso20022-2.0').bodies.has(`${method.toUpperCase()} ${route}`);
+}
+
+/** Compile every ISO 20022 JSON body validator now instead of on first request. */
+export function warmIsoJsonValidators(): void {
+  for (const key of load('iso20022-2.0').bodies.keys()) validatorFor('iso20022-2.0', key);
 }
 
 /** Compile every body validator of the given versions now (e.g. at start-up) instead of on first request. */

@@ -1,6 +1,6 @@
 /** pacs.008 FI-to-FI Customer Credit Transfer: the canonical payment instruction (transfer prepare). */
 import type { Amount } from '../amount.js';
-import type { Account, Agent, Extension, Party, VerificationOfTerms } from './common.js';
+import type { Account, Agent, Extension, Party, PartySupplement, VerificationOfTerms } from './common.js';
 
 export interface Pacs008 {
   GrpHdr: {
@@ -12,20 +12,37 @@ export interface Pacs008 {
     PmtInstrXpryDtTm: string;
   };
   CdtTrfTxInf: {
+    /** TxId = FSPIOP transferId. */
     PmtId: { TxId: string; InstrId?: string; EndToEndId?: string; UETR?: string };
+    /** FSPIOP `amount`. */
     IntrBkSttlmAmt: Amount;
     InstdAmt?: Amount;
+    /** Not in FSPIOP (the FSPIOP translator writes SHAR, as Mojaloop does without the quote); ISO senders give it. */
     ChrgBr: 'DEBT' | 'CRED' | 'SHAR' | 'SLEV';
+    /**
+     * The payer party, when known (e.g. from the agreed quote, or from an ISO sender). FSPIOP POST /transfers does
+     * not carry parties; the ISO JSON renderer, which requires them, falls back to Mojaloop's form
+     * `Id.OrgId.Othr.Id = payerFsp` when absent.
+     */
     Dbtr?: Party;
     DbtrAcct?: Account;
+    /** `FinInstnId.Othr.Id` = FSPIOP payerFsp. */
     DbtrAgt: Agent;
+    /** The payee party, when known (as Dbtr). */
     Cdtr?: Party;
     CdtrAcct?: Account;
+    /** `FinInstnId.Othr.Id` = FSPIOP payeeFsp. */
     CdtrAgt: Agent;
-    /** Execution condition: base64url SHA-256 of the fulfilment. */
+    /** Execution condition: base64url SHA-256 of the fulfilment (FSPIOP `condition`; ISO derives it from the packet). */
     ExctnCond: string;
+    /** IlpV4PrepPacket = FSPIOP ilpPacket. */
     VrfctnOfTerms?: VerificationOfTerms;
-    SplmtryData?: { extensions: Extension[] };
+    /**
+     * `extensions`: FSPIOP `extensionList` (no pacs.008 element; the ISO JSON dialect has no place for it either).
+     * `Dbtr`/`Cdtr`: party data without an ISO element, when the parties are known (e.g. complexName from an ISO
+     * sender's `Nm` "first;middle;last;display").
+     */
+    SplmtryData?: { extensions?: Extension[]; Dbtr?: PartySupplement; Cdtr?: PartySupplement };
   };
 }
 

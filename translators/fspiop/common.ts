@@ -1,0 +1,178 @@
+/**
+ * FSPIOP building blocks shared by the message translators: money (with the exactness check), extension lists,
+ * parties. Pure.
+ */
+import { decimalPlaces, formatAmount, integerDigits, parseAmount, type Amount } from '../../schemas/amount.js';
+import type { Agent, Extension, Party, PartySupplement, SupportedCurrencies } from '../../schemas/iso/common.js';
+import { partyIdentification, readPartyIdentification } from '../../schemas/iso/common.js';
+import { FITS, TranslationError, type Fit } from '../../schemas/iso/translation.js';
+
+export interface FspiopMoney {
+  currency: string;
+  amount: string;
+}
+
+export interface FspiopExtensionList {
+  extension: Extension[];
+}
+
+export interface FspiopPartyIdInfo {
+  partyIdType: string;
+  partyIdentifier: string;
+  partySubIdOrType?: string;
+  fspId?: string;
+  extensionList?: FspiopExtensionList;
+}
+
+export interface FspiopComplexName {
+  firstName?: string;
+  middleName?: string;
+  lastName?: string;
+}
+
+export interface FspiopParty {
+  partyIdInfo: FspiopPartyIdInfo;
+  merchantClassificationCode?: string;
+  name?: string;
+  personalInfo?: { complexName?: FspiopComplexName; dateOfBirth?: string; kycInformation?: string };
+  supportedCurrencies?: string[];
+}
+
+export interface FspiopErrorInformation {
+  errorCode: string;
+  errorDescription: string;
+  extensionList?: FspiopExtensionList;
+}
+
+export interface FspiopErrorBody {
+  errorInformation: FspiopErrorInformation;
+}
+
+/** What the caller knows from the HTTP request around an FSPIOP body. */
+export interface FspiopHeaders {
+  /** FSPIOP-Source. */
+  source: string;
+  /** FSPIOP-Destination (absent on GET /parties when the requester does not know it). */
+  destination?: string;
+}
+
+// ------------------------------------------------------------------------------------------------ amounts
+
+export const FSPIOP_MAX_DECIMALS = 4;
+export const FSPIOP_MAX_INTEGER_DIGITS = 18;
+
+/**
+ * Can FSPIOP's Amount type carry this amount exactly? (`^([0]|([1-9][0-9]{0,17}))([.][0-9]{0,3}[1-9])?$`:
+ * not negative, at most 18 integer digits, at most 4 decimals.) Currency minor units are the hub's business rule,
+ * not checked here.
+ */
+export function fspiopAmountFit(amount: Amount): Fit {
+  if (amount.units < 0n) return { ok: false, reason: `amount ${formatAmount(amount)} is negative` };
+  const decimals = decimalPlaces(amount.units);
+  if (decimals > FSPIOP_MAX_DECIMALS) {
+    return {
+      ok: false,
+      reason: `amount ${formatAmount(amount)} ${amount.currency} has ${decimals} decimal places, FSPIOP allows ${FSPIOP_MAX_DECIMALS}`,
+    };
+  }
+  const digits = integerDigits(amount.units);
+  if (digits > FSPIOP_MAX_INTEGER_DIGITS) {
+    return {
+      ok: false,
+      reason: `amount ${formatAmount(amount)} ${amount.currency} has ${digits} integer digits, FSPIOP allows ${FSPIOP_MAX_INTEGER_DIGITS}`,
+    };
+  }
+  return FITS;
+}
+
+/** FSPIOP Money -> canonical Amount (exact). A text that is not a plain decimal is a TranslationError. */
+export function moneyToCanonical(money: FspiopMoney, field: string): Amount {
+  try {
+    return parseAmount(money.amount, money.currency);
+  } catch (err) {
+    throw new TranslationError(field, (err as Error).message);
+  }
+}
+
+/** Canonical Amount -> FSPIOP Money, refused (never rounded) when FSPIOP cannot carry it. */
+export function moneyFromCanonical(amount: Amount, field: string): FspiopMoney {
+  const fit = fspiopAmountFit(amount);
+  if (!fit.ok) throw new TranslationError(field, fit.reason);
+  return { currency: amount.currency, amount: formatAmount(amount) };
+}
+
+// ------------------------------------------------------------------------------------------------ parties
+
+/** The canonical pieces of one FSPIOP party. */
+export interface CanonicalParty {
+  Pty: Party;
+  Acct?: SupportedCurrencies;
+  Agt?: Agent;
+  supplement?: PartySupplement;
+}
+
+/**
+ * FSPIOP Party -> canonical. `headerFsp`: when given, the agent is always present and, if the party names no
+ * fspId, carries this one (marked `fspIdFromHeader` so the FSPIOP renderer leaves it out again).
+ */
+export function partyToCanonical(party: FspiopParty, headerFsp?: string): CanonicalParty {
+  const info = party.partyIdInfo;
+  const Pty: Party = { Id: partyIdentification(info.partyIdType, info.partyIdentifier) };
+  if (party.name !== undefined) Pty.Nm = party.name;
+  const out: CanonicalParty = { Pty };
+  if (party.supportedCurrencies !== undefined) out.Acct = { Ccys: [...party.supportedCurrencies] };
+  const supplement: PartySupplement = {};
+  const fsp = info.fspId ?? headerFsp;
+  if (fsp !== undefined || info.partySubIdOrType !== undefined) {
+    out.Agt = { FinInstnId: {} };
+    if (fsp !== undefined) out.Agt.FinInstnId.Othr = { Id: fsp };
+    if (info.partySubIdOrType !== undefined) out.Agt.FinInstnId.ClrSysMmbId = { MmbId: info.partySubIdOrType };
+    if (info.fspId === undefined && headerFsp !== undefined) supplement.fspIdFromHeader = true;
+  }
+  if (info.extensionList) supplement.extensions = info.extensionList.extension.map((e) => ({ ...e }));
+  if (party.merchantClassificationCode !== undefined) supplement.merchantClassificationCode = party.merchantClassificationCode;
+  if (party.personalInfo !== undefined) {
+    const pi = party.personalInfo;
+    const personalInfo: NonNullable<PartySupplement['personalInfo']> = {};
+    if (pi.complexName !== undefined) personalInfo.complexName = { ...pi.complexName };
+    if (pi.dateOfBirth !== undefined) personalInfo.dateOfBirth = pi.dateOfBirth;
+    if (pi.kycInformation !== undefined) personalInfo.kycInformation = pi.kycInformation;
+    supplement.personalInfo = personalInfo;
+  }
+  if (Object.keys(supplement).length > 0) out.supplement = supplement;
+  return out;
+}
+
+/** Canonical -> FSPIOP Party. `field` names the party in errors (e.g. "payer"). */
+export function partyFromCanonical(c: CanonicalParty, field: string): FspiopParty {
+  const { type, identifier } = readPartyIdentification(c.Pty.Id);
+  if (type === undefined) throw new TranslationError(`${field}.partyIdInfo.partyIdType`, 'the party has no identifier type (SchmeNm)', '3102');
+  if (identifier === undefined) throw new TranslationError(`${field}.partyIdInfo.partyIdentifier`, 'the party has no identifier', '3102');
+  const info: FspiopPartyIdInfo = { partyIdType: type, partyIdentifier: identifier };
+  const s = c.supplement;
+  const fin = c.Agt?.FinInstnId;
+  if (fin?.ClrSysMmbId) info.partySubIdOrType = fin.ClrSysMmbId.MmbId;
+  if (fin?.Othr && !s?.fspIdFromHeader) info.fspId = fin.Othr.Id;
+  if (s?.extensions) info.extensionList = { extension: s.extensions.map((e) => ({ ...e })) };
+  const party: FspiopParty = { partyIdInfo: info };
+  if (s?.merchantClassificationCode !== undefined) party.merchantClassificationCode = s.merchantClassificationCode;
+  if (c.Pty.Nm !== undefined) party.name = c.Pty.Nm;
+  if (s?.personalInfo !== undefined) {
+    const pi = s.personalInfo;
+    const personalInfo: NonNullable<FspiopParty['personalInfo']> = {};
+    if (pi.complexName !== undefined) personalInfo.complexName = { ...pi.complexName };
+    if (pi.dateOfBirth !== undefined) personalInfo.dateOfBirth = pi.dateOfBirth;
+    if (pi.kycInformation !== undefined) personalInfo.kycInformation = pi.kycInformation;
+    party.personalInfo = personalInfo;
+  }
+  if (c.Acct) party.supportedCurrencies = [...c.Acct.Ccys];
+  return party;
+}
+
+export function extensionsOf(list: FspiopExtensionList | undefined): Extension[] | undefined {
+  return list ? list.extension.map((e) => ({ ...e })) : undefined;
+}
+
+export function extensionListOf(extensions: Extension[] | undefined): FspiopExtensionList | undefined {
+  return extensions ? { extension: extensions.map((e) => ({ ...e })) } : undefined;
+}

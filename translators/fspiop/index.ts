@@ -1,0 +1,5 @@
+/** The FSPIOP dialect's translators (each message: toCanonical / fromCanonical). See docs/iso20022-mapping.md. */
+export * from './common.js';
+export * from './parties.js';
+export * from './quotes.js';
+export * from './transfers.js';

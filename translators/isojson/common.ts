@@ -1,0 +1,365 @@
+/**
+ * The Mojaloop FSPIOP ISO 20022 JSON dialect (v2.0 ISO media types): shared pieces of the translators — options,
+ * amounts, parties and names, agents, identifiers, supplementary data, and the profile check of incoming bodies.
+ * Pure (the clock and the id generator are injected; the defaults are the only impure parts).
+ *
+ * Policy (docs/iso20022-mapping.md §5):
+ *  - Rendering (canonical -> ISO JSON): data the dialect has no place for is refused with a TranslationError (3100)
+ *    naming every such field, unless the caller passes `onUncarried`, which then receives the list and the data is
+ *    left out. Values that would change meaning if left out (ids that are not ULIDs, amounts ISO cannot hold exactly,
+ *    a condition that differs from the ILP packet's, required elements too long) are always refused.
+ *  - Reading (ISO JSON -> canonical): elements outside the supported profile are refused likewise, unless the caller
+ *    passes `onUnsupported` (e.g. to forward the original to an ISO receiver and log). Foreign SplmtryData (not
+ *    written by Mizani) is ignored, as the MPD §3.6 says, and reported to `onUnsupported` when given.
+ */
+import { ulid } from 'ulidx';
+import { formatAmount, parseUnits, type Amount } from '../../schemas/amount.js';
+import type { Agent, ComplexName, Extension, Party, PartyId, PartySupplement } from '../../schemas/iso/common.js';
+import { TranslationError, isUlid, isoAmountFit } from '../../schemas/iso/translation.js';
+
+// ------------------------------------------------------------------------------------------------ JSON shapes
+
+export interface IsoAmount {
+  ActiveCurrencyAndAmount: string;
+  Ccy: string;
+}
+export interface IsoHistoricAmount {
+  ActiveOrHistoricCurrencyAndAmount: string;
+  Ccy: string;
+}
+export interface IsoGenericId {
+  Id: string;
+  SchmeNm?: { Prtry?: string; Cd?: string };
+}
+export interface IsoParty {
+  Nm?: string;
+  Id: { PrvtId?: { Othr: IsoGenericId }; OrgId?: { Othr: IsoGenericId } };
+}
+export interface IsoAgent {
+  FinInstnId: { BICFI?: string; ClrSysMmbId?: { MmbId: string }; Othr?: { Id: string } };
+}
+export interface IsoSupplementaryData {
+  PlcAndNm?: string;
+  Envlp: Record<string, unknown>;
+}
+
+// ------------------------------------------------------------------------------------------------ options
+
+export interface IsoJsonRenderOptions {
+  /** New message id per rendering (GrpHdr.MsgId / Assgnmt.MsgId): a ULID by default. Inject for tests. */
+  newMsgId?: () => string;
+  /** Creation time (ISO date-time with milliseconds): now by default. Inject for tests. */
+  now?: () => string;
+  /**
+   * When given, canonical data the dialect has no place for is left out and reported here (dialect field names)
+   * instead of refused. Never used for values whose loss would change the message's meaning.
+   */
+  onUncarried?: (fields: string[]) => void;
+  /**
+   * false: write no SplmtryData (for a peer that validates with the unadjusted api-snippets schema, whose envelope
+   * admits only `{}`); what would have gone there then counts as uncarried. Default true.
+   */
+  supplementaryData?: boolean;
+}
+
+export interface IsoJsonReadOptions {
+  /** When given, body elements outside Mizani's supported profile are reported here and ignored instead of refused. */
+  onUnsupported?: (paths: string[]) => void;
+}
+
+/** Collects "the dialect cannot carry this" findings during one rendering. */
+export class Uncarried {
+  readonly fields: string[] = [];
+  add(field: string, why: string): void {
+    this.fields.push(`${field} (${why})`);
+  }
+  /** Throws when anything was found and the caller did not opt into leaving it out. */
+  settle(options: IsoJsonRenderOptions, message: string): void {
+    if (this.fields.length === 0) return;
+    if (options.onUncarried) {
+      options.onUncarried([...this.fields]);
+      return;
+    }
+    throw new TranslationError(message, `the ISO 20022 JSON dialect cannot carry: ${this.fields.join('; ')}`);
+  }
+}
+
+export function header(options: IsoJsonRenderOptions): { MsgId: string; CreDtTm: string } {
+  return { MsgId: (options.newMsgId ?? ulid)(), CreDtTm: (options.now ?? (() => new Date().toISOString()))() };
+}
+
+// ------------------------------------------------------------------------------------------------ ids, texts
+
+/** The dialect requires ULIDs for TxId, InstrId and EndToEndId (iso20022-mapping.md §1). */
+export function requireUlid(value: string, field: string): string {
+  if (!isUlid(value)) {
+    throw new TranslationError(field, `${JSON.stringify(value)} is not a ULID; the ISO 20022 JSON dialect requires ULIDs (^[0-9A-HJKMNP-TV-Z]{26}$)`);
+  }
+  return value;
+}
+
+/** Length in characters (Unicode code points), as ISO MaxNText and JSON Schema maxLength count them. */
+export function chars(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** The first `max` characters (never splits a surrogate pair). */
+export function firstChars(text: string, max: number): string {
+  return Array.from(text).slice(0, max).join('');
+}
+
+/** A required text that must fit an ISO MaxNText. */
+export function requireMax(value: string, max: number, field: string): string {
+  const n = chars(value);
+  if (n > max) throw new TranslationError(field, `${n} characters, the ISO element allows ${max}`);
+  return value;
+}
+
+// ------------------------------------------------------------------------------------------------ amounts
+
+export function amountToIso(amount: Amount, field: string): IsoAmount {
+  const fit = isoAmountFit(amount);
+  if (!fit.ok) throw new TranslationError(field, fit.reason);
+  return { ActiveCurrencyAndAmount: formatAmount(amount), Ccy: amount.currency };
+}
+
+export function historicAmountToIso(amount: Amount, field: string): IsoHistoricAmount {
+  const fit = isoAmountFit(amount);
+  if (!fit.ok) throw new TranslationError(field, fit.reason);
+  return { ActiveOrHistoricCurrencyAndAmount: formatAmount(amount), Ccy: amount.currency };
+}
+
+function units(text: string, field: string): bigint {
+  try {
+    return parseUnits(text);
+  } catch (err) {
+    throw new TranslationError(field, (err as Error).message);
+  }
+}
+
+export function amountFromIso(a: IsoAmount, field: string): Amount {
+  return { currency: a.Ccy, units: units(a.ActiveCurrencyAndAmount, field) };
+}
+
+export function historicAmountFromIso(a: IsoHistoricAmount, field: string): Amount {
+  return { currency: a.Ccy, units: units(a.ActiveOrHistoricCurrencyAndAmount, field) };
+}
+
+// ------------------------------------------------------------------------------------------------ names
+
+const NAME_MAX = 140;
+
+/** `first;middle;last;display` (iso20022-mapping.md §3.7); undefined when all four are empty. */
+export function composeName(display: string | undefined, complex: ComplexName | undefined): string | undefined {
+  const parts = [complex?.firstName ?? '', complex?.middleName ?? '', complex?.lastName ?? '', display ?? ''];
+  return parts.every((p) => p === '') ? undefined : parts.join(';');
+}
+
+/**
+ * Reads `Nm`: four `;`-separated parts (the display name keeps any further `;`); a plain text without `;` is the
+ * first name, as Mojaloop reads it. Empty parts are absent.
+ */
+export function splitName(nm: string): { display?: string; complex?: ComplexName } {
+  if (!nm.includes(';')) return { complex: { firstName: nm } };
+  const [first = '', middle = '', last = '', ...rest] = nm.split(';');
+  const display = rest.join(';');
+  const complex: ComplexName = {};
+  if (first) complex.firstName = first;
+  if (middle) complex.middleName = middle;
+  if (last) complex.lastName = last;
+  const out: { display?: string; complex?: ComplexName } = {};
+  if (display) out.display = display;
+  if (Object.keys(complex).length > 0) out.complex = complex;
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ parties
+
+export function partyIdToIso(id: PartyId | undefined, field: string, maxId: number): IsoParty['Id'] {
+  const branch = id?.OrgId ? 'OrgId' : id?.PrvtId ? 'PrvtId' : undefined;
+  if (!branch) throw new TranslationError(`${field}.Id`, 'the party has no identification', '3102');
+  const othr = id![branch]!.Othr;
+  const out: IsoGenericId = { Id: requireMax(othr.Id, maxId, `${field}.Id.${branch}.Othr.Id`) };
+  if (othr.SchmeNm) {
+    out.SchmeNm = {};
+    if (othr.SchmeNm.Prtry !== undefined) out.SchmeNm.Prtry = requireMax(othr.SchmeNm.Prtry, 35, `${field}.Id.${branch}.Othr.SchmeNm.Prtry`);
+    if (othr.SchmeNm.Cd !== undefined) out.SchmeNm.Cd = requireMax(othr.SchmeNm.Cd, 4, `${field}.Id.${branch}.Othr.SchmeNm.Cd`);
+  }
+  return branch === 'OrgId' ? { OrgId: { Othr: out } } : { PrvtId: { Othr: out } };
+}
+
+export function partyIdFromIso(id: IsoParty['Id']): PartyId {
+  const copy = (o: IsoGenericId) => {
+    const out: PartyId['PrvtId'] = { Othr: { Id: o.Id } };
+    if (o.SchmeNm) out.Othr.SchmeNm = { ...o.SchmeNm };
+    return out;
+  };
+  if (id.OrgId) return { OrgId: copy(id.OrgId.Othr) };
+  if (id.PrvtId) return { PrvtId: copy(id.PrvtId.Othr) };
+  return {};
+}
+
+/**
+ * Canonical party (+ its supplement) -> ISO JSON party. The name parts go into `Nm`; what else the supplement
+ * holds is the caller's business (`personalInfoRest` tells what is left for supplementary data).
+ */
+export function partyToIso(party: Party, supplement: PartySupplement | undefined, field: string, maxId: number, uncarried: Uncarried): IsoParty {
+  const out: IsoParty = { Id: partyIdToIso(party.Id, field, maxId) };
+  const nm = composeName(party.Nm, supplement?.personalInfo?.complexName);
+  if (nm !== undefined) {
+    if (chars(nm) > NAME_MAX) uncarried.add(`${field}.Nm`, `the name "first;middle;last;display" is ${chars(nm)} characters, ISO allows ${NAME_MAX}`);
+    else out.Nm = nm;
+  }
+  return out;
+}
+
+/** ISO JSON party -> canonical party and the name parts for its supplement. */
+export function partyFromIso(p: IsoParty): { Pty: Party; complexName?: ComplexName } {
+  const Pty: Party = { Id: partyIdFromIso(p.Id) };
+  const out: { Pty: Party; complexName?: ComplexName } = { Pty };
+  if (p.Nm !== undefined) {
+    const { display, complex } = splitName(p.Nm);
+    if (display !== undefined) Pty.Nm = display;
+    if (complex) out.complexName = complex;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ agents
+
+export function agentToIso(agent: Agent | undefined, field: string, uncarried?: Uncarried): IsoAgent {
+  if (!agent) throw new TranslationError(field, 'the agent is unknown; the ISO 20022 JSON dialect requires it', '3102');
+  const fin = agent.FinInstnId;
+  const out: IsoAgent = { FinInstnId: {} };
+  if (fin.BICFI !== undefined) out.FinInstnId.BICFI = fin.BICFI;
+  if (fin.ClrSysMmbId) {
+    if (chars(fin.ClrSysMmbId.MmbId) > 35 && uncarried) {
+      uncarried.add(`${field}.FinInstnId.ClrSysMmbId.MmbId`, `partySubIdOrType is ${chars(fin.ClrSysMmbId.MmbId)} characters, ISO allows 35`);
+    } else {
+      out.FinInstnId.ClrSysMmbId = { MmbId: requireMax(fin.ClrSysMmbId.MmbId, 35, `${field}.FinInstnId.ClrSysMmbId.MmbId`) };
+    }
+  }
+  if (fin.Othr) out.FinInstnId.Othr = { Id: requireMax(fin.Othr.Id, 35, `${field}.FinInstnId.Othr.Id`) };
+  return out;
+}
+
+export function agentFromIso(agent: IsoAgent): Agent {
+  const fin = agent.FinInstnId;
+  const out: Agent = { FinInstnId: {} };
+  if (fin.BICFI !== undefined) out.FinInstnId.BICFI = fin.BICFI;
+  if (fin.ClrSysMmbId) out.FinInstnId.ClrSysMmbId = { MmbId: fin.ClrSysMmbId.MmbId };
+  if (fin.Othr) out.FinInstnId.Othr = { Id: fin.Othr.Id };
+  return out;
+}
+
+/** Mojaloop's stand-in party when the real one is unknown: the FSP itself (`Id.OrgId.Othr.Id` = FSP id). */
+export function fspParty(agent: Agent | undefined, field: string): IsoParty {
+  const id = agent?.FinInstnId.Othr?.Id;
+  if (id === undefined) throw new TranslationError(field, 'neither the party nor its agent is known; the ISO 20022 JSON dialect requires the party', '3102');
+  return { Id: { OrgId: { Othr: { Id: id } } } };
+}
+
+// ------------------------------------------------------------------------------------------------ supplementary data
+
+/** Mizani's marker in `SplmtryData.PlcAndNm`: the envelope holds canonical FSPIOP data without an ISO element. */
+export const SUPPLEMENT_PLACE = 'Mizani/FSPIOP';
+
+export function supplementToIso(
+  envelope: Record<string, unknown>,
+  options: IsoJsonRenderOptions,
+  uncarried: Uncarried,
+  where: string,
+): IsoSupplementaryData | undefined {
+  const keys = Object.keys(envelope);
+  if (keys.length === 0) return undefined;
+  if (options.supplementaryData === false) {
+    uncarried.add(`${where} (${keys.join(', ')})`, 'supplementary data is switched off for this receiver');
+    return undefined;
+  }
+  return { PlcAndNm: SUPPLEMENT_PLACE, Envlp: envelope };
+}
+
+/** The envelope when the SplmtryData is Mizani's; foreign ones are ignored (MPD §3.6) and reported. */
+export function supplementFromIso(data: IsoSupplementaryData | undefined, where: string, unsupported: Unsupported): Record<string, unknown> | undefined {
+  if (!data) return undefined;
+  if (data.PlcAndNm !== SUPPLEMENT_PLACE) {
+    unsupported.ignored(`${where} (foreign supplementary data, ignored as MPD §3.6 says)`);
+    return undefined;
+  }
+  return data.Envlp;
+}
+
+// Checks of envelope contents (they come from the wire).
+function bad(field: string, what: string): never {
+  throw new TranslationError(field, `supplementary data: ${what}`);
+}
+export function optionalString(v: unknown, field: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') bad(field, 'not a string');
+  return v;
+}
+export function optionalExtensions(v: unknown, field: string): Extension[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0) bad(field, 'not a non-empty array');
+  return v.map((e, i) => {
+    if (!e || typeof e !== 'object' || typeof e.key !== 'string' || typeof e.value !== 'string' || Object.keys(e).length !== 2) {
+      bad(`${field}[${i}]`, 'not a {key, value} pair of strings');
+    }
+    return { key: e.key as string, value: e.value as string };
+  });
+}
+export function optionalObject(v: unknown, field: string): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) bad(field, 'not an object');
+  return v as Record<string, unknown>;
+}
+export function onlyKeys(o: Record<string, unknown>, keys: readonly string[], field: string): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) bad(`${field}.${k}`, 'unknown member');
+}
+
+// ------------------------------------------------------------------------------------------------ profile check
+
+/** A profile: the elements Mizani reads, by name; `true` = any value (checked by the schema and the reader). */
+export type Profile = { readonly [key: string]: Profile | true };
+
+export class Unsupported {
+  readonly paths: string[] = [];
+  ignored(path: string): void {
+    this.paths.push(path);
+  }
+  settle(options: IsoJsonReadOptions, message: string): void {
+    if (this.paths.length === 0) return;
+    if (options.onUnsupported) {
+      options.onUnsupported([...this.paths]);
+      return;
+    }
+    const refused = this.paths.filter((p) => !p.endsWith('ignored as MPD §3.6 says)'));
+    if (refused.length > 0) {
+      throw new TranslationError(message, `elements outside Mizani's ISO 20022 JSON profile: ${refused.join(', ')}`);
+    }
+  }
+}
+
+/** Records every element of `value` that `profile` does not name. */
+export function checkProfile(value: unknown, profile: Profile, path: string, out: Unsupported): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkProfile(v, profile, `${path}[${i}]`, out));
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  for (const [key, sub] of Object.entries(value)) {
+    const allowed = profile[key];
+    const where = path ? `${path}.${key}` : key;
+    if (allowed === undefined) out.ignored(where);
+    else if (allowed !== true) checkProfile(sub, allowed, where, out);
+  }
+}
+
+export const GENERIC_ID_PROFILE: Profile = { Id: true, SchmeNm: { Prtry: true, Cd: true } };
+export const PARTY_PROFILE: Profile = { Nm: true, Id: { PrvtId: { Othr: GENERIC_ID_PROFILE }, OrgId: { Othr: GENERIC_ID_PROFILE } } };
+export const AGENT_PROFILE: Profile = { FinInstnId: { BICFI: true, ClrSysMmbId: { MmbId: true }, Othr: { Id: true } } };
+export const AMOUNT_PROFILE: Profile = { ActiveCurrencyAndAmount: true, Ccy: true };
+export const HISTORIC_AMOUNT_PROFILE: Profile = { ActiveOrHistoricCurrencyAndAmount: true, Ccy: true };
+export const SUPPLEMENT_PROFILE: Profile = { PlcAndNm: true, Envlp: true };

@@ -1,0 +1,232 @@
+/**
+ * Mojaloop ISO 20022 JSON discovery messages <-> canonical: PUT /parties/{Type}/{ID}[/{SubId}] and its /error
+ * form, both acmt.024 (iso20022-mapping.md §3.1, §3.7, §4). GET /parties has no body in this dialect.
+ *
+ * acmt.024 has a top-level SplmtryData, so everything FSPIOP says about the party rides there when ISO has no
+ * element for it: dateOfBirth, kycInformation, merchantClassificationCode, partyIdInfo.extensionList, the supported
+ * currencies after the first, the error description and the error's extension list.
+ */
+import type { PartySupplement } from '../../schemas/iso/common.js';
+import type { PartyPathId, PartyVerificationReport } from '../../schemas/iso/parties.js';
+import { TranslationError } from '../../schemas/iso/translation.js';
+import {
+  AGENT_PROFILE,
+  PARTY_PROFILE,
+  SUPPLEMENT_PROFILE,
+  Uncarried,
+  Unsupported,
+  agentFromIso,
+  agentToIso,
+  chars,
+  checkProfile,
+  header,
+  onlyKeys,
+  optionalExtensions,
+  optionalObject,
+  optionalString,
+  partyFromIso,
+  partyToIso,
+  requireMax,
+  supplementFromIso,
+  supplementToIso,
+  type IsoAgent,
+  type IsoJsonReadOptions,
+  type IsoJsonRenderOptions,
+  type IsoParty,
+  type IsoSupplementaryData,
+} from './common.js';
+
+export interface IsoAcmt024 {
+  Assgnmt: { MsgId: string; CreDtTm: string; Assgnr: { Agt: IsoAgent }; Assgne: { Agt: IsoAgent } };
+  Rpt: {
+    OrgnlId: string;
+    Vrfctn: boolean;
+    Rsn?: { Cd?: string; Prtry?: string };
+    UpdtdPtyAndAcctId?: { Pty: IsoParty; Acct?: { Ccy: string }; Agt?: IsoAgent };
+  };
+  SplmtryData?: IsoSupplementaryData;
+}
+
+const ACMT024_PROFILE = {
+  Assgnmt: { MsgId: true, CreDtTm: true, Assgnr: { Agt: AGENT_PROFILE }, Assgne: { Agt: AGENT_PROFILE } },
+  Rpt: {
+    OrgnlId: true,
+    Vrfctn: true,
+    Rsn: { Cd: true, Prtry: true },
+    UpdtdPtyAndAcctId: { Pty: PARTY_PROFILE, Acct: { Ccy: true }, Agt: AGENT_PROFILE },
+  },
+  SplmtryData: SUPPLEMENT_PROFILE,
+} as const;
+
+/** acmt.024 identifiers are Max35Text (pacs messages allow 256). */
+const ACMT_ID_MAX = 35;
+
+/**
+ * canonical acmt.024 -> ISO JSON body of PUT /parties/... (Vrfctn true) or its /error form (Vrfctn false).
+ * Rpt.OrgnlId is kept when it fits Max35Text, else a new ULID is written (the path travels in the URL).
+ */
+export function isoPartyReportFromCanonical(report: PartyVerificationReport, options: IsoJsonRenderOptions = {}): IsoAcmt024 {
+  const uncarried = new Uncarried();
+  const hdr = header(options);
+  const body: IsoAcmt024 = {
+    Assgnmt: {
+      ...hdr,
+      Assgnr: { Agt: agentToIso(report.Assgnmt.Assgnr, 'Assgnmt.Assgnr (FSPIOP-Source)') },
+      Assgne: { Agt: agentToIso(report.Assgnmt.Assgne, 'Assgnmt.Assgne (FSPIOP-Destination)') },
+    },
+    Rpt: {
+      OrgnlId: chars(report.Rpt.OrgnlId) <= ACMT_ID_MAX ? report.Rpt.OrgnlId : (options.newMsgId ? options.newMsgId() : hdr.MsgId),
+      Vrfctn: report.Rpt.Vrfctn,
+    },
+  };
+  const envelope: Record<string, unknown> = {};
+  const rsn = report.Rpt.Rsn;
+  if (rsn) {
+    if (rsn.Cd !== undefined) body.Rpt.Rsn = { Cd: requireMax(rsn.Cd, 4, 'errorInformation.errorCode (Rpt.Rsn.Cd)') };
+    else if (rsn.Prtry !== undefined) body.Rpt.Rsn = { Prtry: requireMax(rsn.Prtry, 35, 'Rpt.Rsn.Prtry') };
+  }
+  if (!report.Rpt.Vrfctn && !body.Rpt.Rsn) throw new TranslationError('errorInformation.errorCode', 'a failed verification needs a reason code', '3102');
+  const found = report.Rpt.UpdtdPtyAndAcctId;
+  const party = report.SplmtryData?.party;
+  if (found) {
+    const out: NonNullable<IsoAcmt024['Rpt']['UpdtdPtyAndAcctId']> = { Pty: partyToIso(found.Pty, party, 'party (Rpt.UpdtdPtyAndAcctId.Pty)', ACMT_ID_MAX, uncarried) };
+    const ccys = found.Acct?.Ccys;
+    if (ccys && ccys.length > 0) out.Acct = { Ccy: ccys[0]! };
+    if (ccys && ccys.length !== 1) envelope.supportedCurrencies = [...ccys]; // all of them (or none: [])
+    if (found.Agt) out.Agt = agentToIso(found.Agt, 'Rpt.UpdtdPtyAndAcctId.Agt', uncarried);
+    body.Rpt.UpdtdPtyAndAcctId = out;
+  }
+  if (party) {
+    const rest: Record<string, unknown> = {};
+    const pi = party.personalInfo;
+    if (pi) {
+      const info: Record<string, unknown> = {};
+      if (pi.dateOfBirth !== undefined) info.dateOfBirth = pi.dateOfBirth;
+      if (pi.kycInformation !== undefined) info.kycInformation = pi.kycInformation;
+      // The name parts are in Nm; an empty complexName / personalInfo is kept so the shape survives.
+      if (pi.complexName && Object.keys(pi.complexName).length === 0) info.complexName = {};
+      if (Object.keys(info).length > 0 || !pi.complexName) rest.personalInfo = info;
+    }
+    if (party.merchantClassificationCode !== undefined) rest.merchantClassificationCode = party.merchantClassificationCode;
+    if (party.extensions) rest.extensions = party.extensions.map((e) => ({ key: e.key, value: e.value }));
+    if (party.fspIdFromHeader) rest.fspIdFromHeader = true;
+    if (Object.keys(rest).length > 0) envelope.party = rest;
+  }
+  const error = report.SplmtryData?.error;
+  if (error) {
+    const e: Record<string, unknown> = {};
+    if (error.AddtlInf !== undefined) e.AddtlInf = error.AddtlInf;
+    if (error.extensions) e.extensions = error.extensions.map((x) => ({ key: x.key, value: x.value }));
+    envelope.error = e;
+  }
+  const supplement = supplementToIso(envelope, options, uncarried, 'SplmtryData');
+  if (supplement) body.SplmtryData = supplement;
+  uncarried.settle(options, 'PUT /parties');
+  return body;
+}
+
+function readEnvelope(body: IsoAcmt024, unsupported: Unsupported) {
+  const envelope = supplementFromIso(body.SplmtryData, 'SplmtryData', unsupported);
+  if (!envelope) return {};
+  const where = 'SplmtryData.Envlp';
+  onlyKeys(envelope, ['party', 'error', 'supportedCurrencies'], where);
+  let supportedCurrencies: string[] | undefined;
+  if (envelope.supportedCurrencies !== undefined) {
+    const list = envelope.supportedCurrencies;
+    if (!Array.isArray(list) || list.some((c) => typeof c !== 'string')) throw new TranslationError(`${where}.supportedCurrencies`, 'supplementary data: not a list of currency codes');
+    supportedCurrencies = list as string[];
+  }
+  let party: PartySupplement | undefined;
+  const p = optionalObject(envelope.party, `${where}.party`);
+  if (p) {
+    onlyKeys(p, ['personalInfo', 'merchantClassificationCode', 'extensions', 'fspIdFromHeader'], `${where}.party`);
+    party = {};
+    const pi = optionalObject(p.personalInfo, `${where}.party.personalInfo`);
+    if (pi) {
+      onlyKeys(pi, ['dateOfBirth', 'kycInformation', 'complexName'], `${where}.party.personalInfo`);
+      party.personalInfo = {};
+      const dob = optionalString(pi.dateOfBirth, `${where}.party.personalInfo.dateOfBirth`);
+      const kyc = optionalString(pi.kycInformation, `${where}.party.personalInfo.kycInformation`);
+      const cn = optionalObject(pi.complexName, `${where}.party.personalInfo.complexName`);
+      if (cn) {
+        onlyKeys(cn, [], `${where}.party.personalInfo.complexName`);
+        party.personalInfo.complexName = {};
+      }
+      if (dob !== undefined) party.personalInfo.dateOfBirth = dob;
+      if (kyc !== undefined) party.personalInfo.kycInformation = kyc;
+    }
+    const mcc = optionalString(p.merchantClassificationCode, `${where}.party.merchantClassificationCode`);
+    if (mcc !== undefined) party.merchantClassificationCode = mcc;
+    const ext = optionalExtensions(p.extensions, `${where}.party.extensions`);
+    if (ext) party.extensions = ext;
+    if (p.fspIdFromHeader !== undefined) {
+      if (p.fspIdFromHeader !== true) throw new TranslationError(`${where}.party.fspIdFromHeader`, 'supplementary data: not true');
+      party.fspIdFromHeader = true;
+    }
+  }
+  let error: { AddtlInf?: string; extensions?: PartySupplement['extensions'] } | undefined;
+  const e = optionalObject(envelope.error, `${where}.error`);
+  if (e) {
+    onlyKeys(e, ['AddtlInf', 'extensions'], `${where}.error`);
+    error = {};
+    const text = optionalString(e.AddtlInf, `${where}.error.AddtlInf`);
+    if (text !== undefined) error.AddtlInf = text;
+    const ext = optionalExtensions(e.extensions, `${where}.error.extensions`);
+    if (ext) error.extensions = ext;
+  }
+  return { supportedCurrencies, party, error };
+}
+
+/**
+ * PUT /parties/... (or /error) ISO JSON body (acmt.024) -> canonical. `path` is the request path; it is not
+ * compared with Rpt.OrgnlId, which the dialect fills with a generated id or `<Type>/<ID>` as the sender likes.
+ */
+export function isoPartyReportToCanonical(path: PartyPathId, body: IsoAcmt024, options: IsoJsonReadOptions = {}): PartyVerificationReport {
+  void path;
+  const unsupported = new Unsupported();
+  checkProfile(body, ACMT024_PROFILE, '', unsupported);
+  const envelope = readEnvelope(body, unsupported);
+  unsupported.settle(options, 'PUT /parties');
+  const a = body.Assgnmt;
+  const report: PartyVerificationReport = {
+    Assgnmt: { MsgId: a.MsgId, CreDtTm: a.CreDtTm, Assgnr: agentFromIso(a.Assgnr.Agt), Assgne: agentFromIso(a.Assgne.Agt) },
+    Rpt: { OrgnlId: body.Rpt.OrgnlId, Vrfctn: body.Rpt.Vrfctn },
+  };
+  if (body.Rpt.Rsn) {
+    report.Rpt.Rsn = {};
+    if (body.Rpt.Rsn.Cd !== undefined) report.Rpt.Rsn.Cd = body.Rpt.Rsn.Cd;
+    if (body.Rpt.Rsn.Prtry !== undefined) report.Rpt.Rsn.Prtry = body.Rpt.Rsn.Prtry;
+  }
+  if (!body.Rpt.Vrfctn && body.Rpt.Rsn?.Cd === undefined && body.Rpt.Rsn?.Prtry === undefined) {
+    throw new TranslationError('Rpt.Rsn', 'a failed verification (Vrfctn false) needs a reason code', '3102');
+  }
+  let party = envelope.party;
+  const found = body.Rpt.UpdtdPtyAndAcctId;
+  if (found) {
+    const p = partyFromIso(found.Pty);
+    const out: NonNullable<PartyVerificationReport['Rpt']['UpdtdPtyAndAcctId']> = { Pty: p.Pty };
+    if (envelope.supportedCurrencies) {
+      if (envelope.supportedCurrencies[0] !== found.Acct?.Ccy) {
+        throw new TranslationError('SplmtryData.Envlp.supportedCurrencies', 'the first supported currency must be Rpt.UpdtdPtyAndAcctId.Acct.Ccy');
+      }
+      out.Acct = { Ccys: [...envelope.supportedCurrencies] };
+    } else if (found.Acct) {
+      out.Acct = { Ccys: [found.Acct.Ccy] };
+    }
+    if (found.Agt) out.Agt = agentFromIso(found.Agt);
+    report.Rpt.UpdtdPtyAndAcctId = out;
+    if (p.complexName) {
+      party = party ?? {};
+      party.personalInfo = { complexName: p.complexName, ...party.personalInfo };
+      party.personalInfo.complexName = p.complexName;
+    }
+  } else if (envelope.supportedCurrencies || envelope.party) {
+    throw new TranslationError('SplmtryData.Envlp.party', 'party supplementary data without a party (Rpt.UpdtdPtyAndAcctId)');
+  }
+  if (party || envelope.error) {
+    report.SplmtryData = {};
+    if (party) report.SplmtryData.party = party;
+    if (envelope.error) report.SplmtryData.error = envelope.error;
+  }
+  return report;
+}

@@ -1,0 +1,320 @@
+/**
+ * Mojaloop ISO 20022 JSON transfer messages <-> canonical: POST /transfers (pacs.008), PUT and PATCH
+ * /transfers/{ID} (pacs.002 status), PUT /transfers/{ID}/error and PUT /quotes/{ID}/error (pacs.002 error).
+ * iso20022-mapping.md §3.4 and §4; docs/iso20022-mapping.md §4–5.
+ */
+import type { StatusReason } from '../../schemas/iso/common.js';
+import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
+import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
+import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import { TranslationError } from '../../schemas/iso/translation.js';
+import {
+  AGENT_PROFILE,
+  AMOUNT_PROFILE,
+  HISTORIC_AMOUNT_PROFILE,
+  PARTY_PROFILE,
+  SUPPLEMENT_PROFILE,
+  Uncarried,
+  Unsupported,
+  agentFromIso,
+  agentToIso,
+  amountFromIso,
+  amountToIso,
+  chars,
+  checkProfile,
+  firstChars,
+  fspParty,
+  header,
+  historicAmountFromIso,
+  historicAmountToIso,
+  onlyKeys,
+  optionalExtensions,
+  optionalObject,
+  optionalString,
+  partyFromIso,
+  partyToIso,
+  requireUlid,
+  supplementFromIso,
+  supplementToIso,
+  type IsoAgent,
+  type IsoAmount,
+  type IsoHistoricAmount,
+  type IsoJsonReadOptions,
+  type IsoJsonRenderOptions,
+  type IsoParty,
+  type IsoSupplementaryData,
+} from './common.js';
+
+// ------------------------------------------------------------------------------------------------ bodies
+
+export interface IsoPacs008 {
+  GrpHdr: {
+    MsgId: string;
+    CreDtTm: string;
+    NbOfTxs: string;
+    SttlmInf: { SttlmMtd: 'CLRG' | 'INDA' | 'INGA' | 'COVE' };
+    PmtInstrXpryDtTm?: string;
+  };
+  CdtTrfTxInf: {
+    PmtId: { TxId: string; InstrId?: string; EndToEndId?: string; UETR?: string };
+    IntrBkSttlmAmt: IsoAmount;
+    InstdAmt?: IsoHistoricAmount;
+    ChrgBr: 'DEBT' | 'CRED' | 'SHAR';
+    Dbtr: IsoParty;
+    DbtrAcct?: { Ccy: string };
+    DbtrAgt: IsoAgent;
+    CdtrAgt: IsoAgent;
+    Cdtr: IsoParty;
+    CdtrAcct?: { Ccy: string };
+    VrfctnOfTerms?: { IlpV4PrepPacket?: string };
+  };
+}
+
+export interface IsoPacs002 {
+  GrpHdr: { MsgId: string; CreDtTm: string };
+  TxInfAndSts?: {
+    OrgnlTxId?: string;
+    ExctnConf?: string;
+    PrcgDt?: { DtTm: string };
+    TxSts?: TxSts;
+    StsRsnInf?: { Rsn?: { Prtry?: string; Cd?: string }; AddtlInf?: string };
+    SplmtryData?: IsoSupplementaryData;
+  };
+  SplmtryData?: IsoSupplementaryData;
+}
+
+/** ISO AddtlInf is Max105Text. */
+export const ADDITIONAL_INFO_MAX = 105;
+
+// ------------------------------------------------------------------------------------------------ pacs.008
+
+const PACS008_PROFILE = {
+  GrpHdr: { MsgId: true, CreDtTm: true, NbOfTxs: true, SttlmInf: { SttlmMtd: true }, PmtInstrXpryDtTm: true },
+  CdtTrfTxInf: {
+    PmtId: { TxId: true, InstrId: true, EndToEndId: true, UETR: true },
+    IntrBkSttlmAmt: AMOUNT_PROFILE,
+    InstdAmt: HISTORIC_AMOUNT_PROFILE,
+    ChrgBr: true,
+    Dbtr: PARTY_PROFILE,
+    DbtrAcct: { Ccy: true },
+    DbtrAgt: AGENT_PROFILE,
+    CdtrAgt: AGENT_PROFILE,
+    Cdtr: PARTY_PROFILE,
+    CdtrAcct: { Ccy: true },
+    VrfctnOfTerms: { IlpV4PrepPacket: true },
+  },
+} as const;
+
+/** The execution condition of the packet, or a TranslationError naming `field`. */
+export function conditionOf(packet: string | undefined, field: string): string {
+  if (packet === undefined) throw new TranslationError(field, 'no ILP packet (VrfctnOfTerms.IlpV4PrepPacket): the condition cannot be derived', '3102');
+  const result = conditionFromIlpV4Packet(packet);
+  if (!result.ok) throw new TranslationError(field, result.reason);
+  return result.condition;
+}
+
+/** The ISO dialect derives the condition from the packet: a canonical condition that differs cannot be carried. */
+export function checkConditionCarried(packet: string | undefined, condition: string, field: string): void {
+  const derived = conditionOf(packet, field);
+  if (derived !== condition) {
+    throw new TranslationError(field, `the condition ${condition} differs from the ILP packet's ${derived}; the ISO 20022 JSON dialect carries only the packet`);
+  }
+}
+
+/** POST /transfers ISO JSON body -> pacs.008 (condition derived from the ILP v4 packet). */
+export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOptions = {}): Pacs008 {
+  const unsupported = new Unsupported();
+  checkProfile(body, PACS008_PROFILE, '', unsupported);
+  unsupported.settle(options, 'POST /transfers');
+  const g = body.GrpHdr;
+  const tx = body.CdtTrfTxInf;
+  const dbtr = partyFromIso(tx.Dbtr);
+  const cdtr = partyFromIso(tx.Cdtr);
+  if (g.NbOfTxs !== '1') throw new TranslationError('GrpHdr.NbOfTxs', `${JSON.stringify(g.NbOfTxs)} transactions: Mizani handles one per message`);
+  if (g.PmtInstrXpryDtTm === undefined) throw new TranslationError('GrpHdr.PmtInstrXpryDtTm', 'a transfer needs its expiry', '3102');
+  const message: Pacs008 = {
+    GrpHdr: { MsgId: g.MsgId, CreDtTm: g.CreDtTm, NbOfTxs: '1', SttlmInf: { SttlmMtd: g.SttlmInf.SttlmMtd }, PmtInstrXpryDtTm: g.PmtInstrXpryDtTm },
+    CdtTrfTxInf: {
+      PmtId: { TxId: requireUlid(tx.PmtId.TxId, 'CdtTrfTxInf.PmtId.TxId') },
+      IntrBkSttlmAmt: amountFromIso(tx.IntrBkSttlmAmt, 'CdtTrfTxInf.IntrBkSttlmAmt'),
+      ChrgBr: tx.ChrgBr,
+      Dbtr: dbtr.Pty,
+      DbtrAgt: agentFromIso(tx.DbtrAgt),
+      Cdtr: cdtr.Pty,
+      CdtrAgt: agentFromIso(tx.CdtrAgt),
+      ExctnCond: conditionOf(tx.VrfctnOfTerms?.IlpV4PrepPacket, 'CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket'),
+      VrfctnOfTerms: { IlpV4PrepPacket: tx.VrfctnOfTerms!.IlpV4PrepPacket! },
+    },
+  };
+  const c = message.CdtTrfTxInf;
+  if (tx.PmtId.InstrId !== undefined) c.PmtId.InstrId = requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId');
+  if (tx.PmtId.EndToEndId !== undefined) c.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
+  if (tx.PmtId.UETR !== undefined) c.PmtId.UETR = tx.PmtId.UETR;
+  if (tx.InstdAmt) c.InstdAmt = historicAmountFromIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
+  if (tx.DbtrAcct) c.DbtrAcct = { Ccy: tx.DbtrAcct.Ccy };
+  if (tx.CdtrAcct) c.CdtrAcct = { Ccy: tx.CdtrAcct.Ccy };
+  if (dbtr.complexName || cdtr.complexName) {
+    c.SplmtryData = {};
+    if (dbtr.complexName) c.SplmtryData.Dbtr = { personalInfo: { complexName: dbtr.complexName } };
+    if (cdtr.complexName) c.SplmtryData.Cdtr = { personalInfo: { complexName: cdtr.complexName } };
+  }
+  return message;
+}
+
+/**
+ * pacs.008 -> POST /transfers ISO JSON body. Without canonical Dbtr/Cdtr (an FSPIOP prepare names none), the
+ * parties are Mojaloop's stand-ins (`Id.OrgId.Othr.Id` = the FSP id). Refuses: non-ULID ids, amounts beyond ISO's
+ * 18 digits, a condition other than the packet's, ChrgBr SLEV, and (unless `onUncarried`) the extension list.
+ */
+export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRenderOptions = {}): IsoPacs008 {
+  const tx = message.CdtTrfTxInf;
+  const uncarried = new Uncarried();
+  const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
+  checkConditionCarried(packet, tx.ExctnCond, 'condition');
+  if (tx.ChrgBr === 'SLEV') throw new TranslationError('CdtTrfTxInf.ChrgBr', 'SLEV is not a charge bearer of the ISO 20022 JSON dialect (DEBT, CRED, SHAR)');
+  const s = tx.SplmtryData;
+  if (s?.extensions) uncarried.add('extensionList', 'pacs.008 has no supplementary data in this dialect');
+  for (const side of ['Dbtr', 'Cdtr'] as const) {
+    const p = s?.[side];
+    if (p?.personalInfo?.dateOfBirth !== undefined || p?.personalInfo?.kycInformation !== undefined || p?.merchantClassificationCode !== undefined || p?.extensions) {
+      uncarried.add(`CdtTrfTxInf.${side}`, 'party data other than the name has no place in pacs.008');
+    }
+  }
+  if (tx.DbtrAcct?.Id) uncarried.add('CdtTrfTxInf.DbtrAcct.Id', 'not in Mizani’s ISO JSON profile');
+  if (tx.CdtrAcct?.Id) uncarried.add('CdtTrfTxInf.CdtrAcct.Id', 'not in Mizani’s ISO JSON profile');
+  const body: IsoPacs008 = {
+    GrpHdr: {
+      ...header(options),
+      NbOfTxs: '1',
+      SttlmInf: { SttlmMtd: message.GrpHdr.SttlmInf.SttlmMtd },
+      PmtInstrXpryDtTm: message.GrpHdr.PmtInstrXpryDtTm,
+    },
+    CdtTrfTxInf: {
+      PmtId: { TxId: requireUlid(tx.PmtId.TxId, 'transferId (CdtTrfTxInf.PmtId.TxId)') },
+      IntrBkSttlmAmt: amountToIso(tx.IntrBkSttlmAmt, 'amount (CdtTrfTxInf.IntrBkSttlmAmt)'),
+      ChrgBr: tx.ChrgBr,
+      Dbtr: tx.Dbtr ? partyToIso(tx.Dbtr, s?.Dbtr, 'CdtTrfTxInf.Dbtr', 256, uncarried) : fspParty(tx.DbtrAgt, 'CdtTrfTxInf.Dbtr'),
+      DbtrAgt: agentToIso(tx.DbtrAgt, 'CdtTrfTxInf.DbtrAgt'),
+      CdtrAgt: agentToIso(tx.CdtrAgt, 'CdtTrfTxInf.CdtrAgt'),
+      Cdtr: tx.Cdtr ? partyToIso(tx.Cdtr, s?.Cdtr, 'CdtTrfTxInf.Cdtr', 256, uncarried) : fspParty(tx.CdtrAgt, 'CdtTrfTxInf.Cdtr'),
+      VrfctnOfTerms: { IlpV4PrepPacket: packet! },
+    },
+  };
+  const out = body.CdtTrfTxInf;
+  if (tx.PmtId.InstrId !== undefined) out.PmtId.InstrId = requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId');
+  if (tx.PmtId.EndToEndId !== undefined) out.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
+  if (tx.PmtId.UETR !== undefined) out.PmtId.UETR = tx.PmtId.UETR;
+  if (tx.InstdAmt) out.InstdAmt = historicAmountToIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
+  if (tx.DbtrAcct?.Ccy !== undefined) out.DbtrAcct = { Ccy: tx.DbtrAcct.Ccy };
+  if (tx.CdtrAcct?.Ccy !== undefined) out.CdtrAcct = { Ccy: tx.CdtrAcct.Ccy };
+  uncarried.settle(options, 'POST /transfers');
+  return body;
+}
+
+// ------------------------------------------------------------------------------------------------ pacs.002
+
+const PACS002_PROFILE = {
+  GrpHdr: { MsgId: true, CreDtTm: true },
+  TxInfAndSts: {
+    OrgnlTxId: true,
+    ExctnConf: true,
+    PrcgDt: { DtTm: true },
+    TxSts: true,
+    StsRsnInf: { Rsn: { Prtry: true, Cd: true }, AddtlInf: true },
+    SplmtryData: SUPPLEMENT_PROFILE,
+  },
+  SplmtryData: SUPPLEMENT_PROFILE,
+} as const;
+
+function readEnvelope(body: IsoPacs002, unsupported: Unsupported) {
+  const envelope = supplementFromIso(body.TxInfAndSts?.SplmtryData, 'TxInfAndSts.SplmtryData', unsupported);
+  supplementFromIso(body.SplmtryData, 'SplmtryData', unsupported);
+  if (!envelope) return {};
+  const where = 'TxInfAndSts.SplmtryData.Envlp';
+  onlyKeys(envelope, ['extensions', 'error'], where);
+  const error = optionalObject(envelope.error, `${where}.error`);
+  if (error) onlyKeys(error, ['AddtlInf', 'extensions'], `${where}.error`);
+  return {
+    extensions: optionalExtensions(envelope.extensions, `${where}.extensions`),
+    errorText: optionalString(error?.AddtlInf, `${where}.error.AddtlInf`),
+    errorExtensions: optionalExtensions(error?.extensions, `${where}.error.extensions`),
+  };
+}
+
+/**
+ * PUT / PATCH /transfers/{ID} or the /error form (transfers and quotes) ISO JSON body -> pacs.002.
+ * `id` is the path id (the body's OrgnlTxId, if any, must equal it).
+ */
+export function isoStatusToCanonical(id: string, body: IsoPacs002, options: IsoJsonReadOptions = {}): Pacs002 {
+  const unsupported = new Unsupported();
+  checkProfile(body, PACS002_PROFILE, '', unsupported);
+  const envelope = readEnvelope(body, unsupported);
+  unsupported.settle(options, 'pacs.002');
+  const t = body.TxInfAndSts ?? {};
+  if (t.OrgnlTxId !== undefined && t.OrgnlTxId !== id) {
+    throw new TranslationError('TxInfAndSts.OrgnlTxId', `${JSON.stringify(t.OrgnlTxId)} differs from the id in the path ${JSON.stringify(id)}`);
+  }
+  const message: Pacs002 = { GrpHdr: { MsgId: body.GrpHdr.MsgId, CreDtTm: body.GrpHdr.CreDtTm }, TxInfAndSts: { OrgnlTxId: id } };
+  const out = message.TxInfAndSts;
+  if (t.ExctnConf !== undefined) out.ExctnConf = t.ExctnConf;
+  if (t.PrcgDt) out.PrcgDt = { DtTm: t.PrcgDt.DtTm };
+  if (t.TxSts !== undefined) out.TxSts = t.TxSts;
+  if (t.StsRsnInf) {
+    const rsn = t.StsRsnInf.Rsn;
+    if (!rsn || (rsn.Prtry === undefined && rsn.Cd === undefined)) throw new TranslationError('TxInfAndSts.StsRsnInf.Rsn', 'the status reason has no code', '3102');
+    const reason: StatusReason = { Rsn: {} };
+    if (rsn.Prtry !== undefined) reason.Rsn.Prtry = rsn.Prtry;
+    if (rsn.Cd !== undefined) reason.Rsn.Cd = rsn.Cd;
+    const short = t.StsRsnInf.AddtlInf;
+    const full = envelope.errorText;
+    if (full !== undefined && (short === undefined || firstChars(full, ADDITIONAL_INFO_MAX) !== short)) {
+      throw new TranslationError('TxInfAndSts.SplmtryData.Envlp.error.AddtlInf', 'the full description does not begin with StsRsnInf.AddtlInf');
+    }
+    const text = full ?? short;
+    if (text !== undefined) reason.AddtlInf = text;
+    if (envelope.errorExtensions) reason.extensions = envelope.errorExtensions;
+    out.StsRsnInf = reason;
+  } else if (envelope.errorText !== undefined || envelope.errorExtensions) {
+    throw new TranslationError('TxInfAndSts.SplmtryData.Envlp.error', 'error supplementary data without a status reason');
+  }
+  if (envelope.extensions) out.SplmtryData = { extensions: envelope.extensions };
+  if (out.TxSts === undefined && !out.StsRsnInf) throw new TranslationError('TxInfAndSts', 'neither a status (TxSts) nor a reason (StsRsnInf)', '3102');
+  return message;
+}
+
+/**
+ * pacs.002 -> ISO JSON body of PUT / PATCH /transfers/{ID} or of an /error callback. OrgnlTxId is not written
+ * (the id is in the path, as in the MPD examples). An error description longer than Max105Text is written cut to
+ * 105 characters in AddtlInf (what Mojaloop does) and in full in TxInfAndSts.SplmtryData, so nothing is lost.
+ */
+export function isoStatusFromCanonical(message: Pacs002, options: IsoJsonRenderOptions = {}): IsoPacs002 {
+  const t = message.TxInfAndSts;
+  const uncarried = new Uncarried();
+  const body: IsoPacs002 = { GrpHdr: header(options), TxInfAndSts: {} };
+  const out = body.TxInfAndSts!;
+  if (t.TxSts === undefined && !t.StsRsnInf) throw new TranslationError('TxInfAndSts', 'neither a status (TxSts) nor a reason (StsRsnInf)', '3102');
+  if (t.ExctnConf !== undefined) out.ExctnConf = t.ExctnConf;
+  if (t.PrcgDt) out.PrcgDt = { DtTm: t.PrcgDt.DtTm };
+  if (t.TxSts !== undefined) out.TxSts = t.TxSts;
+  const envelope: Record<string, unknown> = {};
+  if (t.StsRsnInf) {
+    const r = t.StsRsnInf;
+    const rsn: { Prtry?: string; Cd?: string } = {};
+    if (r.Rsn.Prtry !== undefined) rsn.Prtry = r.Rsn.Prtry;
+    else if (r.Rsn.Cd !== undefined) rsn.Cd = r.Rsn.Cd;
+    else throw new TranslationError('errorInformation.errorCode', 'the status reason has no code', '3102');
+    out.StsRsnInf = { Rsn: rsn };
+    const error: Record<string, unknown> = {};
+    if (r.AddtlInf !== undefined) {
+      out.StsRsnInf.AddtlInf = firstChars(r.AddtlInf, ADDITIONAL_INFO_MAX);
+      if (chars(r.AddtlInf) > ADDITIONAL_INFO_MAX) error.AddtlInf = r.AddtlInf;
+    }
+    if (r.extensions) error.extensions = r.extensions.map((e) => ({ key: e.key, value: e.value }));
+    if (Object.keys(error).length > 0) envelope.error = error;
+  }
+  if (t.SplmtryData) envelope.extensions = t.SplmtryData.extensions.map((e) => ({ key: e.key, value: e.value }));
+  const supplement = supplementToIso(envelope, options, uncarried, 'TxInfAndSts.SplmtryData');
+  if (supplement) out.SplmtryData = supplement;
+  uncarried.settle(options, 'pacs.002');
+  return body;
+}
