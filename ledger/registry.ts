@@ -7,12 +7,21 @@ import { FspiopError } from '../schemas/errors.js';
 import type { Db, Queryable } from './db.js';
 import { ledgerText, parseLedger } from './units.js';
 
+export const DIALECTS = ['fspiop/1.1', 'fspiop/2.0', 'iso20022-json/2.0', 'iso20022-xml'] as const;
+/** The message dialect a participant speaks: everything the hub sends it is rendered in it. */
+export type Dialect = (typeof DIALECTS)[number];
+
+export function isDialect(value: string): value is Dialect {
+  return (DIALECTS as readonly string[]).includes(value);
+}
+
 export interface Participant {
   id: number;
   name: string;
   isActive: boolean;
   isProxy: boolean;
   isHub: boolean;
+  dialect: Dialect;
   createdAt: Date;
   endpoints: Map<string, string>;
 }
@@ -62,6 +71,7 @@ interface ParticipantRow {
   is_active: boolean;
   is_proxy: boolean;
   is_hub: boolean;
+  dialect: Dialect;
   created_at: Date;
 }
 
@@ -143,7 +153,7 @@ export class Registry {
   /** Re-reads everything from the database (start-up, and recovery after a failed batch). */
   async reload(): Promise<void> {
     const [participants, endpoints, accounts, limits, models, types] = await Promise.all([
-      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, created_at FROM participant'),
+      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, dialect, created_at FROM participant'),
       this.db.query<{ participant_id: number; type: string; value: string }>(
         'SELECT participant_id, type, value FROM participant_endpoint',
       ),
@@ -184,6 +194,7 @@ export class Registry {
       isActive: row.is_active,
       isProxy: row.is_proxy,
       isHub: row.is_hub,
+      dialect: row.dialect,
       createdAt: row.created_at,
       endpoints: this.byId.get(row.id)?.endpoints ?? new Map(),
     };
@@ -287,7 +298,7 @@ export class Registry {
 
   // ---- mutations (admin; each durable before memory changes) ----
 
-  async createParticipant(name: string, currency: string, isProxy: boolean): Promise<Participant> {
+  async createParticipant(name: string, currency: string, isProxy: boolean, dialect?: Dialect): Promise<Participant> {
     const existing = this.byName.get(name);
     if (existing && this.accountIndex.has(accountKey(existing.id, currency, 'POSITION'))) {
       throw new FspiopError('3000', undefined, { description: 'Participant currency has already been registered' });
@@ -315,13 +326,17 @@ export class Registry {
           is_active: existing.isActive,
           is_proxy: existing.isProxy,
           is_hub: existing.isHub,
+          dialect: existing.dialect,
           created_at: existing.createdAt,
         };
+        if (dialect && dialect !== existing.dialect) {
+          await tx.query('UPDATE participant SET dialect = $2 WHERE id = $1', [existing.id, dialect]);
+        }
       } else {
         const inserted = await tx.query<ParticipantRow>(
-          `INSERT INTO participant (name, is_proxy) VALUES ($1, $2)
-           RETURNING id, name, is_active, is_proxy, is_hub, created_at`,
-          [name, isProxy],
+          `INSERT INTO participant (name, is_proxy, dialect) VALUES ($1, $2, $3)
+           RETURNING id, name, is_active, is_proxy, is_hub, dialect, created_at`,
+          [name, isProxy, dialect ?? 'fspiop/1.1'],
         );
         participantRow = inserted.rows[0]!;
       }
@@ -344,6 +359,7 @@ export class Registry {
       return { participantRow, accountRows };
     });
     const participant = existing ?? this.addParticipantToMemory(created.participantRow);
+    if (dialect) participant.dialect = dialect;
     for (const row of created.accountRows) this.addAccountToMemory(row);
     return participant;
   }
@@ -353,6 +369,19 @@ export class Registry {
     await this.db.query('UPDATE participant SET is_active = $2 WHERE id = $1', [participant.id, isActive]);
     participant.isActive = isActive;
     return participant;
+  }
+
+  async setParticipantDialect(name: string, dialect: Dialect): Promise<Participant> {
+    const participant = this.requireParticipant(name);
+    if (participant.isHub) throw new FspiopError('3000', undefined, { description: 'The hub participant has no dialect' });
+    await this.db.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]);
+    participant.dialect = dialect;
+    return participant;
+  }
+
+  /** The dialect the hub renders messages in for this participant (FSPIOP 1.1 when unknown). */
+  dialectOf(name: string): Dialect {
+    return this.byName.get(name)?.dialect ?? 'fspiop/1.1';
   }
 
   async setEndpoint(name: string, type: string, value: string): Promise<void> {

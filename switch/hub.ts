@@ -17,12 +17,12 @@ import { TransferService } from './core/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
-import { FspiopDiscoveryOutbox, FspiopQuoteOutbox } from './notify/discovery-outbox.js';
+import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
 import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier } from './notify/fspiop.js';
-import { FspiopTransferOutbox } from './notify/transfer-outbox.js';
+import { DialectTransferOutbox } from './notify/transfer-outbox.js';
 import { createLogger } from './observability/log.js';
 import { EdgeSecurity } from './edge/security.js';
 import { JwsKeyStore } from './security/jws-keys.js';
@@ -80,6 +80,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   }
   const jwsKeys = new JwsKeyStore(db);
   await jwsKeys.load();
+  const xmlCertificates = new JwsKeyStore(db, { table: 'participant_xml_certificate' });
+  await xmlCertificates.load();
   if (!config.jwsVerify) log.warn({ profile: config.profile }, 'JWS verification is OFF: inbound FSPIOP-Signature headers are passed on but not checked');
   let signingPool: JwsSigningPool | undefined;
   let signer: HubSigner | undefined;
@@ -111,7 +113,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const transfers = new TransferService(
     registry,
     engine,
-    new FspiopTransferOutbox(notifier),
+    new DialectTransferOutbox(registry, notifier, config.callbackVersion),
     {
       onUsTransfers: config.onUsTransfers,
       ilpCheck: config.ilpCheck,
@@ -132,8 +134,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     externalCacheMs: config.oracleCacheMs,
     oracleTimeoutMs: config.oracleTimeoutMs,
   });
-  const discovery = new DiscoveryService(registry, directory, new FspiopDiscoveryOutbox(notifier), log);
-  const quotes = new QuoteService(registry, engine, new FspiopQuoteOutbox(notifier), log);
+  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName), log);
+  const quotes = new QuoteService(registry, engine, new DialectQuoteOutbox(registry, notifier, config.callbackVersion), log);
 
   const health = async () => {
     let database = 'OK';
@@ -154,7 +156,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   );
   const admin = createAdminServer(
     { ...serverOptions, api: 'admin' },
-    { db, registry, engine, metrics, health, directory, jwsKeys, requireHttpsCallbacks: config.mtls },
+    { db, registry, engine, metrics, health, directory, jwsKeys, xmlCertificates, requireHttpsCallbacks: config.mtls },
   );
 
   const fspiopUrl = (await listen(fspiop, config.host, config.fspiopPort)).replace(/^http:/, config.mtls ? 'https:' : 'http:');

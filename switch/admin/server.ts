@@ -8,7 +8,7 @@ import { isCurrency } from '../../schemas/currency.js';
 import { FspiopError } from '../../schemas/errors.js';
 import type { Db } from '../../ledger/db.js';
 import type { LedgerEngine } from '../../ledger/engine.js';
-import { CLEARING, type Account, type Participant, type Registry } from '../../ledger/registry.js';
+import { CLEARING, DIALECTS, type Account, type Dialect, type Participant, type Registry } from '../../ledger/registry.js';
 import { ledgerDisplay, parseLedger } from '../../ledger/units.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createServer, route, type ServerOptions } from '../edge/http.js';
@@ -19,6 +19,7 @@ import { registerJwsKeyRoutes, type JwsKeyStore } from '../security/jws-keys.js'
 export interface AdminDeps {
   directory: PartyDirectory;
   jwsKeys: JwsKeyStore;
+  xmlCertificates: JwsKeyStore;
   /** With mTLS on, callbacks must go to https endpoints. */
   requireHttpsCallbacks: boolean;
   db: Db;
@@ -81,6 +82,7 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
           createdBy: a.createdBy,
         })),
       isProxy: participant.isProxy,
+      dialect: participant.dialect,
     };
   };
 
@@ -116,12 +118,13 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
       return send(reply, 200, list);
     },
     POST: async (request, reply) => {
-      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('name', 'currency', 'isProxy');
+      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('name', 'currency', 'isProxy', 'dialect');
       const name = fields.string('name', { pattern: NAME });
       const currency = currencyField(fields);
       const isProxy = fields.optionalBoolean('isProxy', { lenient: true }) ?? false;
+      const dialect = fields.optionalString('dialect', { oneOf: DIALECTS }) as Dialect | undefined;
       if (registry.isHubName(name)) throw new FspiopError('3000', undefined, { description: 'The hub participant cannot be created' });
-      const participant = await registry.createParticipant(name, currency, isProxy);
+      const participant = await registry.createParticipant(name, currency, isProxy, dialect);
       return send(reply, 201, participantView(request, participant));
     },
   });
@@ -145,8 +148,12 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
   route(server, '/participants/:name', {
     GET: async (request, reply) => send(reply, 200, participantView(request, registry.requireParticipant(param(request, 'name')))),
     PUT: async (request, reply) => {
-      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('isActive');
-      const participant = await registry.setParticipantActive(param(request, 'name'), fields.boolean('isActive', { lenient: true }));
+      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('isActive', 'dialect');
+      const name = param(request, 'name');
+      if (!fields.has('isActive') && !fields.has('dialect')) throw new FspiopError('3102', "/requestBody must have required property 'isActive'");
+      let participant = registry.requireParticipant(name);
+      if (fields.has('dialect')) participant = await registry.setParticipantDialect(name, fields.string('dialect', { oneOf: DIALECTS }) as Dialect);
+      if (fields.has('isActive')) participant = await registry.setParticipantActive(name, fields.boolean('isActive', { lenient: true }));
       return send(reply, 200, participantView(request, participant));
     },
   });
@@ -407,6 +414,7 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
   });
 
   registerJwsKeyRoutes(server, { keys: deps.jwsKeys, registry }, route);
+  registerJwsKeyRoutes(server, { keys: deps.xmlCertificates, registry }, route, { collection: 'xmlCertificates' });
 
   // ---------------------------------------------------------------- ALS oracle registry (admin.md §2)
 

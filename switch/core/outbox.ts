@@ -7,6 +7,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FspiopError } from '../../schemas/errors.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
+import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
 
 export type DialectName = 'fspiop' | 'iso20022-json' | 'iso20022-xml';
 
@@ -26,6 +28,8 @@ export interface InboundMessage {
 export interface DeliveryResult {
   ok: boolean;
   noEndpoint?: true;
+  /** The receiver's dialect cannot carry the message; this is what the sender should be told. */
+  refused?: FspiopError;
   /** HTTP status the receiver answered with, when it answered. */
   status?: number;
 }
@@ -58,7 +62,7 @@ export interface DiscoveryOutbox {
   /** `GET /parties/...` on to the FSP that holds the party. */
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
   /** The holder's `PUT /parties/...` (or `/error`) back to the requester. */
-  forwardPartiesAnswer(to: string, party: PartyPath, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
+  forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
   partiesError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult>;
   /** ALS answers (the hub is the author). */
   participantsAnswer(to: string, party: PartyPath, body: unknown): Promise<DeliveryResult>;
@@ -69,8 +73,8 @@ export interface DiscoveryOutbox {
 }
 
 export interface QuoteOutbox {
-  forwardQuoteRequest(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
-  forwardQuoteAnswer(to: string, quoteId: string, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
+  forwardQuoteRequest(to: string, quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<DeliveryResult>;
+  forwardQuoteAnswer(to: string, quoteId: string, answer: { response?: QuoteResponse; error?: Pacs002 }, inbound: InboundMessage): Promise<DeliveryResult>;
   forwardQuoteGet(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
   quoteError(to: string, quoteId: string, error: FspiopError): Promise<DeliveryResult>;
 }

@@ -174,9 +174,10 @@ export class TransferService {
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
     const sent = await this.outbox.forwardPrepare(transfer.payee, message, inbound);
-    if ('noEndpoint' in sent) {
-      // The payee cannot be reached at all: release the payer now rather than at expiry.
-      const error = new FspiopError('3201', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
+    if (sent.noEndpoint || sent.refused) {
+      // The payee cannot be reached at all (or its dialect cannot carry the transfer): release the
+      // payer now rather than at expiry.
+      const error = sent.refused ?? new FspiopError('3201', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
       if (!(await this.finishAbort(transfer, 'ABORTED_ERROR', error))) return;
       this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
     }

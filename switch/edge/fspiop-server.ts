@@ -6,20 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
-import { validateFspiopBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
-import {
-  errorToCanonical,
-  prepareToCanonical,
-  statusToCanonical,
-  type FspiopErrorBody,
-  type FspiopTransferFulfil,
-  type FspiopTransferPrepare,
-} from '../../translators/fspiop/transfers.js';
+import { validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
+import { errorReportOf, partyReportOf, quoteRequestOf, quoteResponseOf, transferPrepareOf, transferStatusOf } from './canonical.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { DiscoveryService, BatchParty } from '../core/discovery/accounts.js';
 import { isPartyIdType, PARTY_ID_TYPES } from '../core/discovery/directory.js';
 import type { QuoteService } from '../core/agreement/quotes.js';
-import { quoteRequestToCanonical, quoteResponseToCanonical, type FspiopQuoteRequest, type FspiopQuoteResponse } from '../../translators/fspiop/quotes.js';
 import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
@@ -87,18 +79,17 @@ function receive<T>(
   security: EdgeSecurity,
 ): Parsed<T> {
   const headers = checkFspiopHeaders(request.method, resource, request.headers, policy);
-  if (headers.dialect !== 'fspiop') {
-    throw new FspiopError('3001', undefined, {
-      httpStatus: 406,
-      description: 'Unacceptable version requested - the ISO 20022 JSON dialect is not served on this resource',
-    });
-  }
+  // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants keeps FSPIOP bodies
+  // under the ISO media type (iso20022-mapping.md §1).
+  const isoBody = headers.dialect === 'iso20022' && resource !== 'participants';
   const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
   security.check(request, headers, raw, request.method === 'POST' && resource === 'transfers' ? '3202' : '3200');
   let body: unknown = undefined;
   if (request.method !== 'GET' && request.method !== 'DELETE') {
     body = parseJsonBody(raw);
-    const issue = validateFspiopBody(schemaVersion(headers), request.method as 'POST', routeTemplate, body);
+    const issue = isoBody
+      ? validateIsoJsonBody(request.method as 'POST', routeTemplate, body)
+      : validateFspiopBody(schemaVersion(headers), request.method as 'POST', routeTemplate, body);
     if (issue) throw new FspiopError(issue.code, undefined, { description: issue.description });
   }
   const version = headers.contentVersion ?? { major: 1, minor: 0 };
@@ -108,7 +99,7 @@ function receive<T>(
     inbound: {
       source: headers.source,
       destination: headers.destination,
-      dialect: 'fspiop',
+      dialect: headers.dialect === 'iso20022' ? 'iso20022-json' : 'fspiop',
       version,
       headers: request.headers,
       raw,
@@ -129,8 +120,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/transfers', {
     POST: async (request, reply) => {
-      const { body, inbound } = receive<FspiopTransferPrepare>(request, 'transfers', '/transfers', headerPolicy, deps.security);
-      const message = prepareToCanonical(body, inbound.receivedAt);
+      const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers', headerPolicy, deps.security);
+      const message = transferPrepareOf(inbound, body);
       await bus.request(transferTopics.prepare, payerFspOf(message), { message, inbound });
       return reply.code(202).send();
     },
@@ -145,8 +136,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     },
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopTransferFulfil>(request, 'transfers', '/transfers/{ID}', headerPolicy, deps.security);
-      const message = statusToCanonical(id, body, inbound.receivedAt);
+      const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}', headerPolicy, deps.security);
+      const message = transferStatusOf(id, inbound, body);
       await bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message, inbound });
       return reply.code(200).send();
     },
@@ -158,8 +149,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/transfers/:id/error', {
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopErrorBody>(request, 'transfers', '/transfers/{ID}/error', headerPolicy, deps.security);
-      const message = errorToCanonical(id, body, inbound.receivedAt);
+      const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}/error', headerPolicy, deps.security);
+      const message = errorReportOf(id, inbound, body);
       await bus.request(transferTopics.reject, inbound.source, { transferId: id, message, inbound });
       return reply.code(200).send();
     },
@@ -225,16 +216,16 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
       },
       PUT: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'parties', template, headerPolicy, deps.security);
-        await discovery.forwardPartyAnswer(path, inbound, false);
+        const { body, inbound } = receive(request, 'parties', template, headerPolicy, deps.security);
+        await discovery.forwardPartyAnswer(path, partyReportOf(path, inbound, body, false), inbound, false);
         return reply.code(200).send();
       },
     });
     route(server, `/parties/:type/:id${suffix}/error`, {
       PUT: async (request, reply) => {
         const path = partyPath(request);
-        const { inbound } = receive(request, 'parties', `${template}/error`, headerPolicy, deps.security);
-        await discovery.forwardPartyAnswer(path, inbound, true);
+        const { body, inbound } = receive(request, 'parties', `${template}/error`, headerPolicy, deps.security);
+        await discovery.forwardPartyAnswer(path, partyReportOf(path, inbound, body, true), inbound, true);
         return reply.code(200).send();
       },
     });
@@ -244,8 +235,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/quotes', {
     POST: async (request, reply) => {
-      const { body, inbound } = receive<FspiopQuoteRequest>(request, 'quotes', '/quotes', headerPolicy, deps.security);
-      const message = quoteRequestToCanonical(body, inbound.source, inbound.destination ?? '', inbound.receivedAt);
+      const { body, inbound } = receive<unknown>(request, 'quotes', '/quotes', headerPolicy, deps.security);
+      const message = quoteRequestOf(inbound, body);
       await quotes.request(message, inbound);
       return reply.code(202).send();
     },
@@ -260,8 +251,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     },
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopQuoteResponse>(request, 'quotes', '/quotes/{ID}', headerPolicy, deps.security);
-      await quotes.answer(id, { response: quoteResponseToCanonical(id, body, inbound.receivedAt) }, inbound);
+      const { body, inbound } = receive<unknown>(request, 'quotes', '/quotes/{ID}', headerPolicy, deps.security);
+      await quotes.answer(id, { response: quoteResponseOf(id, inbound, body) }, inbound);
       return reply.code(200).send();
     },
   });
@@ -269,8 +260,8 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
   route(server, '/quotes/:id/error', {
     PUT: async (request, reply) => {
       const id = pathId(request);
-      const { body, inbound } = receive<FspiopErrorBody>(request, 'quotes', '/quotes/{ID}/error', headerPolicy, deps.security);
-      await quotes.answer(id, { errorCode: body.errorInformation.errorCode }, inbound);
+      const { body, inbound } = receive<unknown>(request, 'quotes', '/quotes/{ID}/error', headerPolicy, deps.security);
+      await quotes.answer(id, { error: errorReportOf(id, inbound, body) }, inbound);
       return reply.code(200).send();
     },
   });

@@ -12,9 +12,18 @@
  *
  * It is not a JSON validator: on text that is not JSON it may stop early without complaint (JSON.parse,
  * which runs afterwards, reports 3101 "not valid JSON"); on valid JSON it reports exactly the rules
- * above. It throws nothing but FspiopError, whatever the input.
+ * above, the first violation in document order. It throws nothing but FspiopError, whatever the input.
+ * Run it after the UTF-8 check: on invalid UTF-8, keys are compared after lenient decoding.
  *
  * Paths in descriptions are JSON Pointers under `/requestBody` (the schema errors' convention).
+ *
+ * Limits that fit every FSPIOP body (v1.1 and v2.0 schemas): `{ maxDepth: 32, maxKeys: 1_000_000,
+ * maxStringLength: 32_768 }` — no schema nests deeper than about 8 levels; the most members a legal
+ * body can have is about 550 000 (POST /participants: 10 000 parties, each with 16 extensions, fits
+ * in 5 MiB), while 5 MiB of `[{},{},…]` would be 1.7 million objects; the longest string any schema
+ * allows is the 32 768-character ilpPacket (a longer one would fail the schema with the same 3100).
+ * Run the guard on the raw body after the UTF-8 check and before JSON.parse; with it in place
+ * secure-json-parse adds nothing (the guard refuses every key it would).
  */
 import { FspiopError } from '../../schemas/errors.js';
 
@@ -61,8 +70,7 @@ const SIMPLE_ESCAPES: Record<number, string> = {
 /** Thrown internally when the text is not JSON: the guard stops and leaves the verdict to JSON.parse. */
 const NOT_JSON = Symbol('not JSON');
 
-const lenientUtf8 = new TextDecoder('utf-8');
-const EMPTY = new Uint8Array(0);
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Checks a JSON body against `limits` in one pass. Throws FspiopError (3101, 3103 or 3100, see the
@@ -94,7 +102,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function encode(text: string): Uint8Array {
+function encode(text: string): Buffer {
   // A lone surrogate has no UTF-8 form (it would become U+FFFD, and two different keys could look
   // alike): write it as the escape JSON.parse would read back as the same code unit.
   const wellFormed = (text as unknown as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/\p{Surrogate}/u.test(text);
@@ -198,14 +206,29 @@ function isForbidden(b: Uint8Array, start: number, length: number): boolean {
   return first === 0x63 && bytesAre(b, start, 'constructor');
 }
 
+/** A JSON Pointer segment; control characters, line separators and lone surrogates shown as \uXXXX. */
 function pointerSegment(segment: string | number): string {
-  return typeof segment === 'number' ? String(segment) : segment.replace(/~/g, '~0').replace(/\//g, '~1');
+  if (typeof segment === 'number') return String(segment);
+  return segment
+    .replace(/~/g, '~0')
+    .replace(/\//g, '~1')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Surrogate}/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Printable, bounded rendering of a key for an error description. */
 function showKey(key: string): string {
   const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
-  return shown.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // JSON.stringify already escapes C0 controls and lone surrogates; C1 controls and line separators too.
+  return shown.replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A limit as a small integer (hot comparisons stay on integers): Infinity and anything above
+ * UNLIMITED mean no limit; NaN or a negative value mean 0 (a misconfiguration must not disable a check).
+ */
+function bound(limit: number): number {
+  const value = Math.floor(limit);
+  return value >= 0 ? Math.min(value, UNLIMITED) : 0;
 }
 
 /**
@@ -213,7 +236,7 @@ function showKey(key: string): string {
  * keep their capacity between calls, which saves allocating them for every body.
  */
 class Scanner {
-  private b: Uint8Array = EMPTY;
+  private b: Buffer = EMPTY;
   private n = 0;
   private maxDepth = 0;
   private maxKeys = 0;
@@ -221,8 +244,8 @@ class Scanner {
   private root = '';
 
   // Per open container (index = level): its kind; for arrays the current element index; for objects
-  // the current key (offsets of its bytes, whether it has escapes), where its keys start on the
-  // raw-key stack, and its Set of keys once it has many (or escaped) keys.
+  // the current key (byte offsets between its quotes), where its keys start on the raw-key stack,
+  // and its Set of keys once it has many (or escaped) keys.
   private readonly kinds: number[] = [];
   private readonly index: number[] = [];
   private readonly keyStart: number[] = [];
@@ -236,16 +259,15 @@ class Scanner {
   private depth = 0;
   private count = 0;
 
-  reset(b: Uint8Array, limits: JsonGuardLimits): void {
+  reset(b: Buffer, limits: JsonGuardLimits): void {
     this.rawTop = 0;
     this.depth = 0;
     this.count = 0;
     this.b = b;
     this.n = b.length;
-    this.maxDepth = Math.max(0, Math.floor(limits.maxDepth));
-    // Small-integer sentinels rather than Infinity keep the hot comparisons on integers.
-    this.maxKeys = Math.min(UNLIMITED, limits.maxKeys ?? UNLIMITED);
-    this.maxString = Math.min(UNLIMITED, limits.maxStringLength ?? UNLIMITED);
+    this.maxDepth = bound(limits.maxDepth);
+    this.maxKeys = limits.maxKeys === undefined ? UNLIMITED : bound(limits.maxKeys);
+    this.maxString = limits.maxStringLength === undefined ? UNLIMITED : bound(limits.maxStringLength);
     this.root = limits.root ?? '/requestBody';
   }
 
@@ -346,7 +368,7 @@ class Scanner {
       if (close < 0) throw NOT_JSON;
     }
     if (close - i - 1 > this.maxString && unescapedLength(b, i + 1, close) > this.maxString) {
-      throw new FspiopError('3100', `${this.path(this.depth)} is longer than ${this.maxString} characters`);
+      throw new FspiopError('3100', `string longer than ${this.maxString} characters at ${this.path(this.depth)}`);
     }
     return close + 1;
   }
@@ -412,7 +434,8 @@ class Scanner {
   }
 
   private decode(start: number, end: number): string {
-    return lenientUtf8.decode(this.b.subarray(start, end));
+    // Lenient (U+FFFD for invalid sequences): the body's UTF-8 validity is checked elsewhere.
+    return this.b.toString('utf8', start, end);
   }
 
   /** Key checks on its unescaped value (the rare path: keys with escapes). */
@@ -465,7 +488,7 @@ class Scanner {
   }
 
   private tooLongKey(top: number, key: string): never {
-    throw new FspiopError('3100', `key ${showKey(key)} in ${this.path(top)} is longer than ${this.maxString} characters`);
+    throw new FspiopError('3100', `key longer than ${this.maxString} characters in ${this.path(top)}: ${showKey(key)}`);
   }
 
   private tooMany(): never {

@@ -1,10 +1,27 @@
 /**
- * Discovery (ALS, parties) and agreement (quotes) messages to FSPIOP participants: forwards keep the
- * sender's bytes and headers; the hub's own answers and errors are rendered here.
+ * Discovery (ALS, parties) and agreement (quotes) messages in the receiver's dialect: forwards keep
+ * the sender's bytes and headers within a dialect family; across families the hub renders the
+ * canonical message and authors it (docs/iso20022.md).
  */
 import type { FspiopError } from '../../schemas/errors.js';
+import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
+import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
+import type { Registry } from '../../ledger/registry.js';
+import { partiesErrorFromCanonical, partiesPutFromCanonical, partyRequestToCanonical } from '../../translators/fspiop/parties.js';
+import { quoteRequestFromCanonical, quoteResponseFromCanonical } from '../../translators/fspiop/quotes.js';
+import { errorFromCanonical } from '../../translators/fspiop/transfers.js';
+import { isoPartyReportFromCanonical } from '../../translators/isojson/parties.js';
+import { isoQuoteRequestFromCanonical, isoQuoteResponseFromCanonical } from '../../translators/isojson/quotes.js';
+import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
 import type { DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
+import { newMessageId } from '../core/status.js';
+import { acceptFor, familyOf, mediaTypeFor, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
+import { errorReport } from './transfer-outbox.js';
+import type { XmlChannel } from './xml-channel.js';
+
+const RENDER = { newMsgId: newMessageId };
 
 function partyVars(party: PartyPath): Record<string, string> {
   return {
@@ -23,41 +40,105 @@ function endpointType(kind: 'PARTIES' | 'PARTICIPANT', party: PartyPath, action:
   return `FSPIOP_CALLBACK_URL_${kind}${party.subId !== undefined ? '_SUB_ID' : ''}_${action}`;
 }
 
-export class FspiopDiscoveryOutbox implements DiscoveryOutbox {
-  constructor(private readonly notifier: FspiopNotifier) {}
+/** The canonical error form of a party lookup, as the hub reports it. */
+function partyErrorReport(party: PartyPath, to: string, hubName: string, error: FspiopError): PartyVerificationReport {
+  return {
+    Assgnmt: {
+      MsgId: newMessageId(),
+      CreDtTm: new Date().toISOString(),
+      Assgnr: { FinInstnId: { Othr: { Id: hubName } } },
+      Assgne: { FinInstnId: { Othr: { Id: to } } },
+    },
+    Rpt: {
+      OrgnlId: `${party.type}/${party.id}${party.subId !== undefined ? `/${party.subId}` : ''}`,
+      Vrfctn: false,
+      Rsn: { Cd: error.code },
+    },
+    SplmtryData: { error: { AddtlInf: error.description, ...(error.extensions?.length ? { extensions: error.extensions } : {}) } },
+  };
+}
+
+export class DialectDiscoveryOutbox implements DiscoveryOutbox {
+  constructor(
+    private readonly registry: Registry,
+    private readonly notifier: FspiopNotifier,
+    private readonly callbackVersion: string,
+    private readonly hubName: string,
+    private readonly xml?: XmlChannel,
+  ) {}
 
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult> {
+    const dialect = this.registry.dialectOf(to);
+    if (dialect === 'iso20022-xml') {
+      if (!this.xml) return Promise.resolve({ ok: false, noEndpoint: true });
+      const request = partyRequestToCanonical(
+        { Type: party.type, ID: party.id, ...(party.subId !== undefined ? { SubId: party.subId } : {}) },
+        { source: inbound.source, destination: to },
+        inbound.receivedAt,
+      );
+      return this.xml.send(to, { kind: 'acmt.023', message: request });
+    }
+    // A GET has no body: across families only its media type changes, and it stays the requester's.
+    const cross = familyOf(dialect) !== inbound.dialect;
     return this.notifier.forward({
       to,
       endpointType: endpointType('PARTIES', party, 'GET'),
       vars: partyVars(party),
       method: 'GET',
       headers: inbound.headers,
+      mediaType: cross
+        ? { contentType: mediaTypeFor(dialect, 'parties', this.callbackVersion), accept: acceptFor(dialect, 'parties', this.callbackVersion) }
+        : undefined,
     });
   }
 
-  forwardPartiesAnswer(to: string, party: PartyPath, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
-    return this.notifier.forward({
+  forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
+    if (familyOf(this.registry.dialectOf(to)) === inbound.dialect && inbound.dialect !== 'iso20022-xml') {
+      return this.notifier.forward({
+        to,
+        endpointType: endpointType('PARTIES', party, isError ? 'PUT_ERROR' : 'PUT'),
+        vars: partyVars(party),
+        method: 'PUT',
+        headers: inbound.headers,
+        body: inbound.raw,
+      });
+    }
+    return this.partyReport(to, party, report);
+  }
+
+  partiesError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult> {
+    return this.partyReport(to, party, partyErrorReport(party, to, this.hubName, error));
+  }
+
+  /** A party report the hub authors in the receiver's dialect. */
+  private async partyReport(to: string, party: PartyPath, report: PartyVerificationReport): Promise<DeliveryResult> {
+    const dialect = this.registry.dialectOf(to);
+    if (dialect === 'iso20022-xml') {
+      if (!this.xml) return { ok: false, noEndpoint: true };
+      return this.xml.send(to, { kind: 'acmt.024', message: report });
+    }
+    const isError = !report.Rpt.Vrfctn;
+    const rendered = tryRender<unknown>(() =>
+      dialect === 'iso20022-json/2.0'
+        ? isoPartyReportFromCanonical(report, RENDER)
+        : isError
+          ? partiesErrorFromCanonical(report)
+          : partiesPutFromCanonical(report),
+    );
+    if (!rendered.ok) return { ok: false, refused: rendered.refused };
+    return this.notifier.hubMessage({
       to,
       endpointType: endpointType('PARTIES', party, isError ? 'PUT_ERROR' : 'PUT'),
       vars: partyVars(party),
       method: 'PUT',
-      headers: inbound.headers,
-      body: inbound.raw,
+      resource: 'parties',
+      uri: partyUri('parties', party, isError ? '/error' : ''),
+      body: rendered.value,
+      contentType: mediaTypeFor(dialect, 'parties', this.callbackVersion),
     });
   }
 
-  partiesError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult> {
-    return this.notifier.hubMessage({
-      to,
-      endpointType: endpointType('PARTIES', party, 'PUT_ERROR'),
-      vars: partyVars(party),
-      method: 'PUT',
-      resource: 'parties',
-      uri: partyUri('parties', party, '/error'),
-      body: error.toBody(),
-    });
-  }
+  // ALS answers keep FSPIOP bodies in every dialect (iso20022-mapping.md §1); only the media type follows.
 
   participantsAnswer(to: string, party: PartyPath, body: unknown): Promise<DeliveryResult> {
     return this.notifier.hubMessage({
@@ -68,6 +149,7 @@ export class FspiopDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: partyUri('participants', party),
       body,
+      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 
@@ -80,6 +162,7 @@ export class FspiopDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: partyUri('participants', party, '/error'),
       body: error.toBody(),
+      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 
@@ -103,6 +186,7 @@ export class FspiopDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: `/participants/${requestId}`,
       body,
+      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 
@@ -115,38 +199,48 @@ export class FspiopDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: `/participants/${requestId}/error`,
       body: error.toBody(),
+      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 }
 
-export class FspiopQuoteOutbox implements QuoteOutbox {
-  constructor(private readonly notifier: FspiopNotifier) {}
+export class DialectQuoteOutbox implements QuoteOutbox {
+  constructor(
+    private readonly registry: Registry,
+    private readonly notifier: FspiopNotifier,
+    private readonly callbackVersion: string,
+  ) {}
 
-  forwardQuoteRequest(to: string, _quoteId: string, inbound: InboundMessage): Promise<DeliveryResult> {
-    return this.notifier.forward({
-      to,
-      endpointType: 'FSPIOP_CALLBACK_URL_QUOTES',
-      vars: {},
-      path: '/quotes',
-      method: 'POST',
-      headers: inbound.headers,
-      body: inbound.raw,
-    });
+  forwardQuoteRequest(to: string, quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<DeliveryResult> {
+    if (this.sameFamily(to, inbound)) {
+      return this.notifier.forward({ to, endpointType: 'FSPIOP_CALLBACK_URL_QUOTES', vars: {}, path: '/quotes', method: 'POST', headers: inbound.headers, body: inbound.raw });
+    }
+    return this.author(to, quoteId, 'POST', { request: message });
   }
 
-  forwardQuoteAnswer(to: string, quoteId: string, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
-    return this.notifier.forward({
-      to,
-      endpointType: 'FSPIOP_CALLBACK_URL_QUOTES',
-      vars: {},
-      path: `/quotes/${quoteId}${isError ? '/error' : ''}`,
-      method: 'PUT',
-      headers: inbound.headers,
-      body: inbound.raw,
-    });
+  forwardQuoteAnswer(
+    to: string,
+    quoteId: string,
+    answer: { response?: QuoteResponse; error?: Pacs002 },
+    inbound: InboundMessage,
+  ): Promise<DeliveryResult> {
+    if (this.sameFamily(to, inbound)) {
+      return this.notifier.forward({
+        to,
+        endpointType: 'FSPIOP_CALLBACK_URL_QUOTES',
+        vars: {},
+        path: `/quotes/${quoteId}${answer.error ? '/error' : ''}`,
+        method: 'PUT',
+        headers: inbound.headers,
+        body: inbound.raw,
+      });
+    }
+    return this.author(to, quoteId, 'PUT', answer);
   }
 
   forwardQuoteGet(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult> {
+    const dialect = this.registry.dialectOf(to);
+    const cross = familyOf(dialect) !== inbound.dialect;
     return this.notifier.forward({
       to,
       endpointType: 'FSPIOP_CALLBACK_URL_QUOTES',
@@ -154,19 +248,48 @@ export class FspiopQuoteOutbox implements QuoteOutbox {
       path: `/quotes/${quoteId}`,
       method: 'GET',
       headers: inbound.headers,
+      mediaType: cross
+        ? { contentType: mediaTypeFor(dialect, 'quotes', this.callbackVersion), accept: acceptFor(dialect, 'quotes', this.callbackVersion) }
+        : undefined,
     });
   }
 
   quoteError(to: string, quoteId: string, error: FspiopError): Promise<DeliveryResult> {
+    return this.author(to, quoteId, 'PUT', { error: errorReport(quoteId, error) });
+  }
+
+  private sameFamily(receiver: string, inbound: InboundMessage): boolean {
+    return familyOf(this.registry.dialectOf(receiver)) === inbound.dialect && inbound.dialect !== 'iso20022-xml';
+  }
+
+  private async author(
+    to: string,
+    quoteId: string,
+    method: 'POST' | 'PUT',
+    content: { request?: QuoteRequest; response?: QuoteResponse; error?: Pacs002 },
+  ): Promise<DeliveryResult> {
+    const dialect = this.registry.dialectOf(to);
+    // Banks never take part in agreement: the hub answers quotes for them (docs/iso20022.md).
+    if (dialect === 'iso20022-xml') return { ok: true };
+    const iso = dialect === 'iso20022-json/2.0';
+    const rendered = tryRender<unknown>(() => {
+      if (content.request) return iso ? isoQuoteRequestFromCanonical(content.request, RENDER) : quoteRequestFromCanonical(content.request);
+      if (content.response) return iso ? isoQuoteResponseFromCanonical(content.response, RENDER) : quoteResponseFromCanonical(content.response);
+      return iso ? isoStatusFromCanonical(content.error!, RENDER) : errorFromCanonical(content.error!);
+    });
+    if (!rendered.ok) return { ok: false, refused: rendered.refused };
+    const path = content.request ? '/quotes' : `/quotes/${quoteId}${content.error ? '/error' : ''}`;
     return this.notifier.hubMessage({
       to,
       endpointType: 'FSPIOP_CALLBACK_URL_QUOTES',
       vars: {},
-      path: `/quotes/${quoteId}/error`,
-      method: 'PUT',
+      path,
+      method,
       resource: 'quotes',
-      uri: `/quotes/${quoteId}/error`,
-      body: error.toBody(),
+      uri: path,
+      body: rendered.value,
+      contentType: mediaTypeFor(dialect, 'quotes', this.callbackVersion),
+      accept: acceptFor(dialect, 'quotes', this.callbackVersion),
     });
   }
 }

@@ -24,6 +24,9 @@ export interface HubMessageOptions {
   /** FSPIOP-URI: the path from the resource segment on, e.g. `/transfers/{ID}/error`. */
   uri: string;
   body?: unknown;
+  /** Content-Type for the receiver's dialect (default: FSPIOP with the configured callback version). */
+  contentType?: string;
+  accept?: string;
 }
 
 export interface ForwardOptions {
@@ -34,6 +37,8 @@ export interface ForwardOptions {
   method: 'POST' | 'PUT' | 'PATCH' | 'GET';
   headers: Record<string, string | string[] | undefined>;
   body?: Buffer;
+  /** Replaces Content-Type/Accept (a GET crossing dialect families: it has no body, only the media type differs). */
+  mediaType?: { contentType: string; accept: string };
 }
 
 export type SendOutcome = DeliveryOutcome | { ok: false; noEndpoint: true };
@@ -93,6 +98,10 @@ export class FspiopNotifier {
       if (value === undefined || DROPPED.has(name)) continue;
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    if (options.mediaType) {
+      headers['content-type'] = options.mediaType.contentType;
+      headers['accept'] = options.mediaType.accept;
+    }
     if (options.method === 'PUT' || options.method === 'PATCH') delete headers['accept'];
     if (headers['fspiop-http-method'] !== undefined) headers['fspiop-http-method'] = options.method;
     // A GET routed by the oracle names its holder; signed messages (with bodies) carry their own
@@ -106,7 +115,7 @@ export class FspiopNotifier {
     const url = this.endpointUrl(options.to, options.endpointType, options.vars, options.path);
     if (!url) return this.noEndpoint(options.to, options.endpointType);
     const headers: Record<string, string> = {
-      'content-type': `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion}`,
+      'content-type': options.contentType ?? `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion}`,
       date: new Date().toUTCString(),
       'fspiop-source': this.config.hubName,
       'fspiop-destination': options.to,
@@ -114,7 +123,8 @@ export class FspiopNotifier {
       'fspiop-http-method': options.method,
     };
     if (options.method === 'GET' || options.method === 'POST') {
-      headers['accept'] = `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion.split('.')[0]}`;
+      headers['accept'] =
+        options.accept ?? `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion.split('.')[0]}`;
     }
     const body = options.body === undefined ? undefined : sortedJson(options.body);
     if (body !== undefined && this.config.signer) {

@@ -1,47 +1,83 @@
 /**
- * Delivers transfer messages in the receiver's dialect. FSPIOP receivers get forwarded messages
- * byte for byte (signature intact) and hub-authored ones rendered from the canonical pacs.002.
+ * Delivers transfer messages in the receiver's dialect (docs/iso20022.md): a message whose sender
+ * speaks the receiver's dialect family is forwarded byte for byte, signature intact; otherwise the
+ * hub renders the canonical pacs.008/pacs.002 in the receiver's dialect and authors it.
  */
 import type { FspiopError } from '../../schemas/errors.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
-import { statusFromCanonical } from '../../translators/fspiop/transfers.js';
+import type { Registry } from '../../ledger/registry.js';
+import { errorFromCanonical, patchFromCanonical, prepareFromCanonical, statusFromCanonical } from '../../translators/fspiop/transfers.js';
+import { isoStatusFromCanonical, isoTransferFromCanonical } from '../../translators/isojson/transfers.js';
 import type { DeliveryResult, InboundMessage, TransferOutbox } from '../core/outbox.js';
+import { newMessageId } from '../core/status.js';
+import { acceptFor, familyOf, mediaTypeFor, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
+import type { XmlChannel } from './xml-channel.js';
 
-export class FspiopTransferOutbox implements TransferOutbox {
-  constructor(private readonly notifier: FspiopNotifier) {}
+const RENDER = { newMsgId: newMessageId };
 
-  forwardPrepare(payee: string, _message: Pacs008, inbound: InboundMessage): Promise<DeliveryResult> {
-    return this.notifier.forward({
-      to: payee,
-      endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_POST',
-      vars: {},
-      method: 'POST',
-      headers: inbound.headers,
-      body: inbound.raw,
-    });
+/** The canonical error report for `error` about transfer `transferId`. */
+export function errorReport(transferId: string, error: FspiopError): Pacs002 {
+  const report: Pacs002 = {
+    GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString() },
+    TxInfAndSts: { OrgnlTxId: transferId, StsRsnInf: { Rsn: { Prtry: error.code }, AddtlInf: error.description } },
+  };
+  if (error.extensions?.length) report.TxInfAndSts.StsRsnInf!.extensions = error.extensions;
+  return report;
+}
+
+export class DialectTransferOutbox implements TransferOutbox {
+  constructor(
+    private readonly registry: Registry,
+    private readonly notifier: FspiopNotifier,
+    private readonly callbackVersion: string,
+    private readonly xml?: XmlChannel,
+  ) {}
+
+  forwardPrepare(payee: string, message: Pacs008, inbound: InboundMessage): Promise<DeliveryResult> {
+    if (this.sameFamily(payee, inbound)) {
+      return this.notifier.forward({ to: payee, endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_POST', vars: {}, method: 'POST', headers: inbound.headers, body: inbound.raw });
+    }
+    return this.author(payee, message.CdtTrfTxInf.PmtId.TxId, 'POST', { pacs008: message });
   }
 
-  forwardFulfil(payer: string, transferId: string, _message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult> {
-    return this.notifier.forward({
-      to: payer,
-      endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_PUT',
-      vars: { transferId },
-      method: 'PUT',
-      headers: inbound.headers,
-      body: inbound.raw,
-    });
+  forwardFulfil(payer: string, transferId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult> {
+    if (this.sameFamily(payer, inbound)) return this.forwardPut(payer, transferId, inbound, false);
+    return this.author(payer, transferId, 'PUT', { status: message });
   }
 
   confirmFulfilToPayee(payee: string, transferId: string, message: Pacs002): Promise<DeliveryResult> {
-    return this.transferState(payee, transferId, message);
+    // A bank confirmed with its own pacs.002: it needs no confirmation of its confirmation.
+    if (this.registry.dialectOf(payee) === 'iso20022-xml') return Promise.resolve({ ok: true });
+    return this.author(payee, transferId, 'PUT', { status: message });
   }
 
-  forwardError(payer: string, transferId: string, _message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult> {
+  forwardError(payer: string, transferId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult> {
+    if (this.sameFamily(payer, inbound)) return this.forwardPut(payer, transferId, inbound, true);
+    return this.author(payer, transferId, 'PUT', { error: message });
+  }
+
+  transferState(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult> {
+    return this.author(to, transferId, 'PUT', { status });
+  }
+
+  transferPatch(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult> {
+    return this.author(to, transferId, 'PATCH', { status });
+  }
+
+  transferError(to: string, transferId: string, error: FspiopError): Promise<DeliveryResult> {
+    return this.author(to, transferId, 'PUT', { error: errorReport(transferId, error) });
+  }
+
+  private sameFamily(receiver: string, inbound: InboundMessage): boolean {
+    return familyOf(this.registry.dialectOf(receiver)) === inbound.dialect && inbound.dialect !== 'iso20022-xml';
+  }
+
+  private forwardPut(to: string, transferId: string, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
     return this.notifier.forward({
-      to: payer,
-      endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_ERROR',
+      to,
+      endpointType: isError ? 'FSPIOP_CALLBACK_URL_TRANSFER_ERROR' : 'FSPIOP_CALLBACK_URL_TRANSFER_PUT',
       vars: { transferId },
       method: 'PUT',
       headers: inbound.headers,
@@ -49,40 +85,43 @@ export class FspiopTransferOutbox implements TransferOutbox {
     });
   }
 
-  transferState(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult> {
-    return this.notifier.hubMessage({
-      to,
-      endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_PUT',
-      vars: { transferId },
-      method: 'PUT',
-      resource: 'transfers',
-      uri: `/transfers/${transferId}`,
-      body: statusFromCanonical(status),
+  /** A message the hub authors, rendered for the receiver's dialect. */
+  private async author(
+    to: string,
+    transferId: string,
+    method: 'POST' | 'PUT' | 'PATCH',
+    content: { pacs008?: Pacs008; status?: Pacs002; error?: Pacs002 },
+  ): Promise<DeliveryResult> {
+    const dialect = this.registry.dialectOf(to);
+    if (dialect === 'iso20022-xml') {
+      if (!this.xml) return { ok: false, noEndpoint: true };
+      if (content.pacs008) return this.xml.send(to, { kind: 'pacs.008', message: content.pacs008 });
+      return this.xml.send(to, { kind: 'pacs.002', message: (content.status ?? content.error)! });
+    }
+    const iso = dialect === 'iso20022-json/2.0';
+    const rendered = tryRender<unknown>(() => {
+      if (content.pacs008) return iso ? isoTransferFromCanonical(content.pacs008, RENDER) : prepareFromCanonical(content.pacs008);
+      if (content.error) return iso ? isoStatusFromCanonical(content.error, RENDER) : errorFromCanonical(content.error);
+      if (method === 'PATCH') return iso ? isoStatusFromCanonical(content.status!, RENDER) : patchFromCanonical(content.status!);
+      return iso ? isoStatusFromCanonical(content.status!, RENDER) : statusFromCanonical(content.status!);
     });
-  }
-
-  transferPatch(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult> {
-    const { fulfilment: _omitted, ...body } = statusFromCanonical(status);
+    if (!rendered.ok) return { ok: false, refused: rendered.refused };
+    const isError = content.error !== undefined;
+    const endpointType = content.pacs008
+      ? 'FSPIOP_CALLBACK_URL_TRANSFER_POST'
+      : isError
+        ? 'FSPIOP_CALLBACK_URL_TRANSFER_ERROR'
+        : 'FSPIOP_CALLBACK_URL_TRANSFER_PUT';
     return this.notifier.hubMessage({
       to,
-      endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_PUT',
-      vars: { transferId },
-      method: 'PATCH',
+      endpointType,
+      vars: content.pacs008 ? {} : { transferId },
+      method,
       resource: 'transfers',
-      uri: `/transfers/${transferId}`,
-      body,
-    });
-  }
-
-  transferError(to: string, transferId: string, error: FspiopError): Promise<DeliveryResult> {
-    return this.notifier.hubMessage({
-      to,
-      endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_ERROR',
-      vars: { transferId },
-      method: 'PUT',
-      resource: 'transfers',
-      uri: `/transfers/${transferId}/error`,
-      body: error.toBody(),
+      uri: content.pacs008 ? '/transfers' : `/transfers/${transferId}${isError ? '/error' : ''}`,
+      body: rendered.value,
+      contentType: mediaTypeFor(dialect, 'transfers', this.callbackVersion),
+      accept: acceptFor(dialect, 'transfers', this.callbackVersion),
     });
   }
 }

@@ -157,12 +157,23 @@ export class JwsKeyStore {
   private keyObjects = new Map<string, KeyObject[]>();
   private static readonly NONE = Object.freeze([]) as unknown as KeyObject[];
 
-  constructor(private readonly db: Db) {}
+  private readonly table: string;
+
+  /**
+   * `table`: participant_jws_key (FSPIOP JWS keys) or participant_xml_certificate (certificates
+   * verifying banks' XML signatures); both follow the same rules.
+   */
+  constructor(
+    private readonly db: Db,
+    options: { table?: 'participant_jws_key' | 'participant_xml_certificate' } = {},
+  ) {
+    this.table = options.table ?? 'participant_jws_key';
+  }
 
   /** Loads every active key (at start; call again to pick up changes made by another hub process). */
   async load(): Promise<void> {
     const rows = await this.db.query<{ participant: string } & KeyRow>(
-      'SELECT participant, kid, alg, public_key FROM participant_jws_key WHERE revoked_at IS NULL ORDER BY participant, created_at, id',
+      `SELECT participant, kid, alg, public_key FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
     );
     const active = new Map<string, ActiveKey[]>();
     for (const row of rows.rows) {
@@ -186,7 +197,7 @@ export class JwsKeyStore {
 
   private async refresh(name: string): Promise<void> {
     const rows = await this.db.query<KeyRow>(
-      'SELECT kid, alg, public_key FROM participant_jws_key WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id',
+      `SELECT kid, alg, public_key FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
       [name],
     );
     const list = rows.rows.map((row) => ({ kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key) }));
@@ -213,7 +224,7 @@ export class JwsKeyStore {
       await this.db.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`mizani-jws-key:${name}`]);
         const existing = await tx.query<{ kid: string; fingerprint: string; slot: number; revoked: boolean }>(
-          'SELECT kid, fingerprint, slot, revoked_at IS NOT NULL AS revoked FROM participant_jws_key WHERE participant = $1',
+          `SELECT kid, fingerprint, slot, revoked_at IS NOT NULL AS revoked FROM ${this.table} WHERE participant = $1`,
           [name],
         );
         const live = existing.rows.filter((r) => !r.revoked);
@@ -226,7 +237,7 @@ export class JwsKeyStore {
         if (live.length >= MAX_ACTIVE_KEYS) throw invalid('a participant holds at most two active keys');
         const slot = live.some((r) => r.slot === 1) ? 2 : 1;
         await tx.query(
-          `INSERT INTO participant_jws_key (participant, kid, alg, public_key, certificate, fingerprint, slot)
+          `INSERT INTO ${this.table} (participant, kid, alg, public_key, certificate, fingerprint, slot)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [name, id, parsed.alg, parsed.publicKey, parsed.certificate ?? null, parsed.fingerprint, slot],
         );
@@ -248,7 +259,7 @@ export class JwsKeyStore {
   /** Revokes a key (idempotent for an already revoked key). Unknown kid → 3200. */
   async revoke(name: string, kid: string): Promise<void> {
     const result = await this.db.query<{ kid: string }>(
-      `UPDATE participant_jws_key SET revoked_at = coalesce(revoked_at, now())
+      `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now())
        WHERE participant = $1 AND kid = $2 RETURNING kid`,
       [name, kid],
     );
@@ -261,7 +272,7 @@ export class JwsKeyStore {
   /** Every key of a participant, revoked ones included, oldest first. */
   async list(name: string): Promise<JwsKeyInfo[]> {
     const rows = await this.db.query<KeyRow>(
-      `SELECT kid, alg, public_key, certificate, created_at, revoked_at FROM participant_jws_key
+      `SELECT kid, alg, public_key, certificate, created_at, revoked_at FROM ${this.table}
        WHERE participant = $1 ORDER BY created_at, id`,
       [name],
     );
@@ -303,9 +314,17 @@ function param(request: FastifyRequest, name: string): string {
  *   POST   /participants/{name}/jwsKeys        {publicKey: PEM, kid?} → 201 {kid, alg}
  *   DELETE /participants/{name}/jwsKeys/{kid}  → 204
  */
-export function registerJwsKeyRoutes(server: FastifyInstance, deps: JwsKeyRouteDeps, route: RouteFn = defaultRoute): void {
+export function registerJwsKeyRoutes(
+  server: FastifyInstance,
+  deps: JwsKeyRouteDeps,
+  route: RouteFn = defaultRoute,
+  /** The same routes serve banks' XML-signature certificates under `xmlCertificates` ({certificate}). */
+  options: { collection?: 'jwsKeys' | 'xmlCertificates' } = {},
+): void {
   const { keys, registry } = deps;
-  route(server, '/participants/:name/jwsKeys', {
+  const collection = options.collection ?? 'jwsKeys';
+  const field = collection === 'jwsKeys' ? 'publicKey' : 'certificate';
+  route(server, `/participants/:name/${collection}`, {
     GET: async (request, reply) => {
       const name = param(request, 'name');
       registry.requireParticipant(name);
@@ -314,14 +333,17 @@ export function registerJwsKeyRoutes(server: FastifyInstance, deps: JwsKeyRouteD
     POST: async (request, reply) => {
       const name = param(request, 'name');
       registry.requireParticipant(name);
-      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('publicKey', 'kid');
-      const publicKey = fields.string('publicKey', { min: 1, max: MAX_PEM_CHARS });
+      const fields = new Fields(parseAdminBody(request.body as Buffer)).only(field, 'kid');
+      const pem = fields.string(field, { min: 1, max: MAX_PEM_CHARS });
+      if (field === 'certificate' && !pem.includes('BEGIN CERTIFICATE')) {
+        throw new FspiopError('3101', '/requestBody/certificate must be an X.509 certificate (PEM)');
+      }
       const kid = fields.optionalString('kid', { pattern: KID_PATTERN });
-      const added = await keys.add(name, publicKey, kid);
+      const added = await keys.add(name, pem, kid);
       return send(reply, 201, added);
     },
   });
-  route(server, '/participants/:name/jwsKeys/:kid', {
+  route(server, `/participants/:name/${collection}/:kid`, {
     DELETE: async (request, reply) => {
       const name = param(request, 'name');
       registry.requireParticipant(name);

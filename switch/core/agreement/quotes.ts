@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { formatUnits } from '../../../schemas/amount.js';
 import { FspiopError, isValidErrorCode } from '../../../schemas/errors.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
+import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { LedgerEngine, QuoteRecord } from '../../../ledger/engine.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { toLedger, ledgerText } from '../../../ledger/units.js';
@@ -64,11 +65,11 @@ export class QuoteService {
       this.log.info({ quoteId, payer, payee, reason: refusal.description }, 'quote refused');
       return this.outbox.quoteError(payer, quoteId, refusal);
     }
-    return this.send(quoteId, payer, payee, inbound);
+    return this.send(quoteId, message, payer, payee, inbound);
   }
 
-  private async send(quoteId: string, payer: string, payee: string, inbound: InboundMessage) {
-    const sent = await this.outbox.forwardQuoteRequest(payee, quoteId, inbound);
+  private async send(quoteId: string, message: QuoteRequest, payer: string, payee: string, inbound: InboundMessage) {
+    const sent = await this.outbox.forwardQuoteRequest(payee, quoteId, message, inbound);
     const failure = deliveryError(payee, sent);
     if (failure) {
       this.log.warn({ quoteId, payee, error: failure.description }, 'quote request not delivered');
@@ -111,11 +112,13 @@ export class QuoteService {
   }
 
   /** PUT /quotes/{ID} (`response`) or PUT /quotes/{ID}/error (`error`). */
-  async answer(quoteId: string, answer: { response?: QuoteResponse; errorCode?: string }, inbound: InboundMessage): Promise<void> {
+  async answer(quoteId: string, answer: { response?: QuoteResponse; error?: Pacs002 }, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
-    if (answer.errorCode !== undefined && !isValidErrorCode(answer.errorCode)) {
+    const reason = answer.error?.TxInfAndSts.StsRsnInf?.Rsn;
+    const errorCode = answer.error ? (reason?.Prtry ?? reason?.Cd ?? '') : undefined;
+    if (errorCode !== undefined && !isValidErrorCode(errorCode)) {
       throw new FspiopError('3100', undefined, {
-        description: `The incoming error code: ${answer.errorCode} is not a valid mojaloop specification error code`,
+        description: `The incoming error code: ${errorCode} is not a valid mojaloop specification error code`,
       });
     }
     const quote = await this.engine.findQuote(quoteId);
@@ -130,7 +133,7 @@ export class QuoteService {
         return;
       }
     }
-    const isError = answer.errorCode !== undefined;
+    const isError = errorCode !== undefined;
     const responseExpiration = answer.response?.GrpHdr.PmtInstrXpryDtTm;
     if (!isError && responseExpiration !== undefined && Date.parse(responseExpiration) <= Date.now()) {
       const expired = new FspiopError('3302', `the quote expired at ${responseExpiration}`);
@@ -143,7 +146,7 @@ export class QuoteService {
       id: quoteId,
       state: isError ? 'ERROR' : 'ANSWERED',
       response_hash: inbound.hash,
-      error_code: answer.errorCode,
+      error_code: errorCode,
       response_expiration: responseExpiration,
     });
     this.log.info(
@@ -157,8 +160,10 @@ export class QuoteService {
       'quote state',
     );
     this.later(async () => {
-      const sent = await this.outbox.forwardQuoteAnswer(quote.payer, quoteId, inbound, isError);
-      if (sent.noEndpoint) {
+      const sent = await this.outbox.forwardQuoteAnswer(quote.payer, quoteId, answer, inbound);
+      if (sent.refused) {
+        await this.outbox.quoteError(inbound.source, quoteId, sent.refused);
+      } else if (sent.noEndpoint) {
         await this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3201', `${quote.payer} has no FSPIOP_CALLBACK_URL_QUOTES endpoint`));
       }
     });
@@ -167,7 +172,8 @@ export class QuoteService {
   private checkAnswer(quote: QuoteRecord | undefined, inbound: InboundMessage): FspiopError | undefined {
     if (!quote) return new FspiopError('3205', 'Quote ID not found');
     if (inbound.source !== quote.payee) return new FspiopError('3100', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
-    if (inbound.destination !== undefined && inbound.destination !== quote.payer) {
+    // The destination is the payer, or the hub when the hub rendered the request (dialects differ).
+    if (inbound.destination !== undefined && inbound.destination !== quote.payer && !this.registry.isHubName(inbound.destination)) {
       return new FspiopError('3100', `FSPIOP-Destination ${inbound.destination} is not the payer of this quote`);
     }
     return undefined;

@@ -9,6 +9,7 @@ import type { Registry } from '../../../ledger/registry.js';
 import { authenticateSender, runLater } from '../identity.js';
 import type { DiscoveryOutbox, InboundMessage, PartyPath } from '../outbox.js';
 import type { PartyDirectory, PartyKey } from './directory.js';
+import type { PartyVerificationReport } from '../../../schemas/iso/parties.js';
 
 export interface BatchParty {
   partyIdType: string;
@@ -149,14 +150,16 @@ export class DiscoveryService {
   }
 
   /** PUT /parties/... (or /error): the holder's answer, on to the requester. */
-  async forwardPartyAnswer(path: PartyPath, inbound: InboundMessage, isError: boolean): Promise<void> {
+  async forwardPartyAnswer(path: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     const to = this.requireDestination(inbound);
     this.later(async () => {
       const refusal = this.destinationRefusal(to);
       if (refusal) return this.outbox.partiesError(inbound.source, path, refusal);
-      const sent = await this.outbox.forwardPartiesAnswer(to, path, inbound, isError);
-      if (sent.noEndpoint) {
+      const sent = await this.outbox.forwardPartiesAnswer(to, path, report, inbound, isError);
+      if (sent.refused) {
+        await this.outbox.partiesError(inbound.source, path, sent.refused);
+      } else if (sent.noEndpoint) {
         await this.outbox.partiesError(inbound.source, path, new FspiopError('3201', `${to} has no parties callback endpoint`));
       }
     });
@@ -200,8 +203,12 @@ export function asFspiopError(err: unknown, log: Logger): FspiopError {
 }
 
 /** The error a requester is told when its message could not be delivered on (contract §13). */
-export function deliveryError(to: string, sent: { ok: boolean; noEndpoint?: true; status?: number }): FspiopError | undefined {
+export function deliveryError(
+  to: string,
+  sent: { ok: boolean; noEndpoint?: true; status?: number; refused?: FspiopError },
+): FspiopError | undefined {
   if (sent.ok) return undefined;
+  if (sent.refused) return sent.refused;
   if (sent.noEndpoint) return new FspiopError('3201', `${to} has no callback endpoint for this request`);
   if (sent.status !== undefined && sent.status >= 400 && sent.status < 500) {
     return new FspiopError('3000', `${to} refused the request with HTTP ${sent.status}`);

@@ -1,0 +1,15 @@
+/** What the hub sends banks (ISO 20022 XML), as canonical messages; the channel renders, signs, delivers. */
+import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { PartyVerificationReport, PartyVerificationRequest } from '../../schemas/iso/parties.js';
+import type { DeliveryResult } from '../core/outbox.js';
+
+export type XmlOutboundMessage =
+  | { kind: 'pacs.008'; message: Pacs008 }
+  | { kind: 'pacs.002'; message: Pacs002 }
+  | { kind: 'acmt.023'; message: PartyVerificationRequest }
+  | { kind: 'acmt.024'; message: PartyVerificationReport };
+
+export interface XmlChannel {
+  send(to: string, message: XmlOutboundMessage): Promise<DeliveryResult>;
+}
