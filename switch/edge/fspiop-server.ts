@@ -16,7 +16,7 @@ import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
-import { createServer, parseJsonBody, route, type ServerOptions } from './http.js';
+import { createServer, distinctHeaders, parseJsonBody, route, type ServerOptions } from './http.js';
 import type { EdgeSecurity } from './security.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -56,6 +56,10 @@ function partyPath(request: FastifyRequest): PartyPath {
     if (value !== undefined && (value.length < 1 || value.length > 128)) {
       throw new FspiopError('3100', `/path/${name} must be 1 to 128 characters`);
     }
+    // Control characters have no place in an identifier and could not be stored or forwarded.
+    if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
+      throw new FspiopError('3101', `/path/${name} must not contain control characters`);
+    }
   }
   return { type: params.type, id: params.id, ...(params.subId !== undefined ? { subId: params.subId } : {}) };
 }
@@ -78,7 +82,7 @@ function receive<T>(
   policy: HeaderPolicy,
   security: EdgeSecurity,
 ): Parsed<T> {
-  const headers = checkFspiopHeaders(request.method, resource, request.headers, policy);
+  const headers = checkFspiopHeaders(request.method, resource, distinctHeaders(request), policy);
   // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants keeps FSPIOP bodies
   // under the ISO media type (iso20022-mapping.md §1).
   const isoBody = headers.dialect === 'iso20022' && resource !== 'participants';

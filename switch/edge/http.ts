@@ -4,9 +4,9 @@
  * goes wrong, 404/405 answers, and request metrics.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import sjson from 'secure-json-parse';
 import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
+import { guardJson } from './json-guard.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface ServerOptions {
@@ -20,24 +20,52 @@ export interface ServerOptions {
   https?: Record<string, unknown>;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decodes a JSON body strictly: UTF-8 only, no prototype-polluting keys. Throws 3101. */
+/**
+ * No legal FSPIOP body comes near these (the largest has about 550,000 members; the longest string
+ * the schemas allow is 32,768 characters); they bound the work hostile JSON can cause.
+ */
+const JSON_LIMITS = { maxDepth: 32, maxKeys: 1_000_000, maxStringLength: 32_768 };
+
+/**
+ * Decodes a JSON body strictly: UTF-8 without a byte-order mark, then one guard pass (depth,
+ * duplicate keys, prototype-polluting keys, sizes) before JSON.parse. Throws 3101/3103/3100.
+ */
 export function parseJsonBody(raw: Buffer | undefined): unknown {
   if (!raw || raw.length === 0) throw new FspiopError('3101', 'request body is empty');
+  if (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
+    throw new FspiopError('3101', 'request body starts with a byte-order mark (not allowed in JSON on the wire)');
+  }
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
     throw new FspiopError('3101', 'request body is not valid UTF-8');
   }
+  guardJson(raw, JSON_LIMITS);
   try {
-    return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch (err) {
-    const reason = err instanceof SyntaxError ? 'request body is not valid JSON' : 'request body contains a forbidden key';
-    throw new FspiopError('3101', reason);
+    return JSON.parse(text);
+  } catch {
+    throw new FspiopError('3101', 'request body is not valid JSON');
   }
 }
+
+/** Headers Node would join when repeated: a repeated one is malformed, so the checks must see each copy. */
+const SINGLE_HEADERS = ['content-type', 'accept', 'date', 'fspiop-source', 'fspiop-destination', 'fspiop-signature', 'fspiop-uri', 'fspiop-http-method', 'fspiop-proxy'];
+
+export function distinctHeaders(request: FastifyRequest): Record<string, string | string[] | undefined> {
+  const distinct = request.raw.headersDistinct;
+  const headers: Record<string, string | string[] | undefined> = { ...request.headers };
+  for (const name of SINGLE_HEADERS) {
+    const copies = distinct[name];
+    if (copies && copies.length > 1) headers[name] = copies;
+  }
+  return headers;
+}
+
+/** A request cut off before it was complete, or a client that never finishes one. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export function sendError(reply: FastifyReply, error: FspiopError): FastifyReply {
   return reply.code(error.httpStatus).header('content-type', 'application/json').send(JSON.stringify(error.toBody()));
@@ -49,8 +77,40 @@ export function createServer(options: ServerOptions): FastifyInstance {
     logger: false,
     bodyLimit: options.maxBodyBytes,
     return503OnClosing: true,
-    http: { maxHeaderSize: options.maxHeaderBytes ?? 65536 },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node takes the larger of headersTimeout and requestTimeout: keep headersTimeout below it, and
+    // check connections often enough for the timeout to bite.
+    http: { maxHeaderSize: options.maxHeaderBytes ?? 65536, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 } as never,
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: false },
+    // Errors fastify raises before routing (bad percent-encoding, over-long path parameters).
+    frameworkErrors: (err, _request, reply) => {
+      const code = (err as { code?: string }).code;
+      const error =
+        code === 'FST_ERR_MAX_PARAM_LENGTH' || code === 'FST_ERR_BAD_URL'
+          ? new FspiopError('3101', `the request path is malformed (${code === 'FST_ERR_BAD_URL' ? 'bad percent-encoding' : 'path parameter too long'})`)
+          : new FspiopError('3000', err.message);
+      void sendError(reply, error);
+    },
+    // Requests Node cannot parse never reach fastify: answer them in FSPIOP form before closing.
+    clientErrorHandler: (err, socket) => {
+      const code = (err as { code?: string }).code;
+      const error =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? new FspiopError('3104', 'the header block exceeds 64 KiB')
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new FspiopError('3000', undefined, { description: 'Generic client error - the request was not completed in time', httpStatus: 408 })
+            : new FspiopError('3101', 'the HTTP request could not be parsed');
+      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : error.httpStatus;
+      if (socket.writable) {
+        const body = JSON.stringify(error.toBody());
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      } else {
+        socket.destroy();
+      }
+    },
   });
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
@@ -77,6 +137,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
     }
     options.log.error({ err, url: request.url, method: request.method }, 'unhandled error');
     return sendError(reply, new FspiopError('2001'));
+  });
+
+  server.addHook('onRequest', (request, reply, done) => {
+    const coding = request.headers['transfer-encoding'];
+    if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') {
+      // RFC 9112 §6.1: a coding the server does not apply must not be read as identity.
+      void sendError(reply, new FspiopError('2002', `Transfer-Encoding ${coding} is not supported`));
+      return;
+    }
+    done();
   });
 
   server.setNotFoundHandler((request, reply) => {

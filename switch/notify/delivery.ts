@@ -34,6 +34,7 @@ export interface DeliveryObserver {
 }
 
 const RETRY_BASE_MS = 50;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export class Delivery {
   private readonly pools = new Map<string, Pool>();
@@ -51,6 +52,14 @@ export class Delivery {
       url = new URL(request.url);
     } catch {
       const outcome = { ok: false, attempts: 0, error: `invalid callback URL ${request.url}` };
+      this.finish(outcome, request, started);
+      return outcome;
+    }
+    // A header value the HTTP client refuses must never reach it: undici keeps the connection slot of
+    // such a request, and enough of them would silence every callback to that participant.
+    const bad = Object.entries(request.headers).find(([, value]) => !HEADER_VALUE.test(value));
+    if (bad) {
+      const outcome = { ok: false, attempts: 0, error: `header ${bad[0]} has a value that cannot be sent` };
       this.finish(outcome, request, started);
       return outcome;
     }

@@ -31,8 +31,10 @@ function partyVars(party: PartyPath): Record<string, string> {
   };
 }
 
+/** FSPIOP-URI of a party resource: identifiers percent-encoded, as on the request line. */
 function partyUri(resource: 'parties' | 'participants', party: PartyPath, suffix = ''): string {
-  return `/${resource}/${party.type}/${party.id}${party.subId !== undefined ? `/${party.subId}` : ''}${suffix}`;
+  const sub = party.subId !== undefined ? `/${encodeURIComponent(party.subId)}` : '';
+  return `/${resource}/${party.type}/${encodeURIComponent(party.id)}${sub}${suffix}`;
 }
 
 /** FSPIOP_CALLBACK_URL_<kind>[_SUB_ID]_<action>, e.g. PARTIES_SUB_ID_PUT_ERROR. */

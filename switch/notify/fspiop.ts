@@ -70,8 +70,11 @@ export interface FspiopNotifierConfig {
   signer?: HubSigner;
 }
 
+/** Fills `{{name}}` placeholders; values are percent-encoded: an identifier is one path segment. */
 export function renderTemplate(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) =>
+    vars[name] === undefined ? whole : encodeURIComponent(vars[name]),
+  );
 }
 
 export class FspiopNotifier {

@@ -1016,12 +1016,12 @@ let frameworkGaps: LiveFinding[] | undefined;
 // rejects each such request with UND_ERR_INVALID_ARG but leaks the Pool slot; after `connections` (32)
 // of them every later callback to that participant's origin hangs forever, unanswered and unlogged,
 // and the hub's graceful stop never finishes. Whether a run sends 32 of them is up to chance.
-test('live FSPIOP edge: the fuzzing participants themselves still receive their callbacks afterwards', { todo: 'callback pool wedged by invalid FSPIOP-URI header values (see report); fails in about one run out of three' }, async () => {
+test('live FSPIOP edge: the fuzzing participants themselves still receive their callbacks afterwards', async () => {
   const { payer, payee } = await ready!;
   await assertTransferClears(payer, payee, 'the fuzzing pair after the fuzz', 3000);
 });
 
-test('live FSPIOP edge: errors fastify raises before routing (bad percent-encoding, over-long path parameters) are FSPIOP-shaped', { todo: 'fastify frameworkErrors not mapped to FSPIOP errors yet' }, () => {
+test('live FSPIOP edge: errors fastify raises before routing (bad percent-encoding, over-long path parameters) are FSPIOP-shaped', () => {
   assert.ok(frameworkGaps, 'the live fuzz ran');
   assert.deepEqual(frameworkGaps.map((f) => `${f.status} ${f.body} ← ${f.request.slice(0, 160)}`).slice(0, 5), []);
 });

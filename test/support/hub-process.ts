@@ -25,15 +25,19 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
       MIZANI_HOST: '127.0.0.1',
       MIZANI_FSPIOP_PORT: '0',
       MIZANI_ADMIN_PORT: '0',
-      MIZANI_LOG_LEVEL: 'info',
       ...env,
+      // The start-up line ("Mizani hub started", with the URLs) is logged at info.
+      MIZANI_LOG_LEVEL: env.MIZANI_LOG_LEVEL === 'debug' ? 'debug' : 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = new Promise<{ fspiop: string; admin: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start within ${timeoutMs} ms:\n${logs.slice(-20).join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not start within ${timeoutMs} ms:\n${logs.slice(-20).join('\n')}`));
+    }, timeoutMs);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       logs.push(line);
