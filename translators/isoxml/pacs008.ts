@@ -1,0 +1,257 @@
+/**
+ * pacs.008 FI-to-FI Customer Credit Transfer, XML (pacs.008.001.08 and .14) <-> canonical Pacs008.
+ * Pure. One transaction per message (NbOfTxs 1), as the hub's transfers are one payment each.
+ *
+ * | canonical                         | pacs.008.001.08                  | pacs.008.001.14                       |
+ * |-----------------------------------|----------------------------------|---------------------------------------|
+ * | GrpHdr.MsgId, CreDtTm             | GrpHdr/MsgId, CreDtTm            | same                                  |
+ * | GrpHdr.PmtInstrXpryDtTm (expiry)  | supplementary data               | GrpHdr/XpryDtTm                       |
+ * | GrpHdr.NbOfTxs, SttlmInf.SttlmMtd | GrpHdr/NbOfTxs, SttlmInf/SttlmMtd| same                                  |
+ * | PmtId.InstrId, EndToEndId, TxId   | PmtId/… (EndToEndId NOTPROVIDED when absent) | same                      |
+ * | PmtId.UETR                        | PmtId/UETR (UUID v4; others in supplementary data) | same                |
+ * | IntrBkSttlmAmt, InstdAmt          | amounts with Ccy                 | same                                  |
+ * | ChrgBr                            | ChrgBr                           | same                                  |
+ * | VrfctnOfTerms.IlpV4PrepPacket     | supplementary data               | PmtSgntr/ILPV4 (hex)                  |
+ * | ExctnCond                         | supplementary data               | derived from ILPV4; without a packet PmtSgntr/Sgntr (hex) |
+ * | Dbtr, Cdtr (Nm, Id)               | Dbtr, Cdtr (empty when unknown: required by the schema) | same           |
+ * | DbtrAcct, CdtrAcct                | DbtrAcct, CdtrAcct (CashAccount38 needs Id: else supplementary data) | CashAccount40 |
+ * | DbtrAgt, CdtrAgt                  | FinInstnId: BICFI, ClrSysMmbId/MmbId, Othr/Id (= FSP id) | same          |
+ * | SplmtryData (FSPIOP extensions)   | supplementary data               | supplementary data                    |
+ *
+ * Banks send pacs.008 without an expiry or an ILP condition (the hub sets them, acting for the
+ * bank): reading gives a `Pacs008FromXml` where both may be absent, and `completePacs008` fills
+ * them in. ISO elements outside this table (remittance information, ultimate parties, postal
+ * addresses, purpose, …) are not carried by the canonical model and are not read.
+ */
+import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { Account, VerificationOfTerms } from '../../schemas/iso/common.js';
+import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
+import { TranslationError } from '../../schemas/iso/translation.js';
+import { schemaNamespace } from './catalog.js';
+import {
+  SupplementReader,
+  accountFits,
+  accountFromXml,
+  accountXml,
+  agentFromXml,
+  agentXml,
+  isJsonData,
+  partyFromXml,
+  partyXml,
+  readSupplement,
+  supplementXml,
+} from './common.js';
+import { amountXml, base64urlToHex, dateTimeText, hexToBase64url, maxText, readAmount, readDateTime } from './values.js';
+import { XNode, documentElement, el, leaf, optLeaf } from './xml.js';
+
+export type Pacs008Version = 'pacs.008.001.08' | 'pacs.008.001.14';
+
+/** A pacs.008 as read from XML: the expiry and the ILP condition may be absent (banks do not send them). */
+export type Pacs008FromXml = Omit<Pacs008, 'GrpHdr' | 'CdtTrfTxInf'> & {
+  GrpHdr: Omit<Pacs008['GrpHdr'], 'PmtInstrXpryDtTm'> & { PmtInstrXpryDtTm?: string };
+  CdtTrfTxInf: Omit<Pacs008['CdtTrfTxInf'], 'ExctnCond'> & { ExctnCond?: string };
+};
+
+/** Fills what the hub decides for a bank's instruction (expiry, condition) where the message had none. */
+export function completePacs008(m: Pacs008FromXml, defaults: { PmtInstrXpryDtTm: string; ExctnCond: string }): Pacs008 {
+  return {
+    ...m,
+    GrpHdr: { ...m.GrpHdr, PmtInstrXpryDtTm: m.GrpHdr.PmtInstrXpryDtTm ?? defaults.PmtInstrXpryDtTm },
+    CdtTrfTxInf: { ...m.CdtTrfTxInf, ExctnCond: m.CdtTrfTxInf.ExctnCond ?? defaults.ExctnCond },
+  };
+}
+
+const NOT_PROVIDED = 'NOTPROVIDED';
+const UUID_V4 = /^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$/;
+const PLACE = '/Document/FIToFICstmrCdtTrf/CdtTrfTxInf';
+const SHA256_HEX = /^([0-9A-F][0-9A-F]){32}$/;
+
+function conditionBytes(condition: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(condition)) return undefined;
+  const b = Buffer.from(condition, 'base64url');
+  return b.length === 32 && b.toString('base64url') === condition ? b : undefined;
+}
+
+/** Renders the `Document` element of a pacs.008. */
+export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Version): string {
+  const v14 = version === 'pacs.008.001.14';
+  const g = m.GrpHdr;
+  const tx = m.CdtTrfTxInf;
+  const supplement: Record<string, unknown> = {};
+  if (g.NbOfTxs !== '1') throw new TranslationError('GrpHdr.NbOfTxs', 'one transaction per message');
+
+  // Expiry.
+  let expiry = '';
+  if (g.PmtInstrXpryDtTm !== undefined) {
+    if (v14) expiry = leaf('XpryDtTm', dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm'));
+    else supplement['PmtInstrXpryDtTm'] = dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm');
+  }
+
+  // ILP terms: PmtSgntr in .14, supplementary data in .08.
+  let pmtSgntr = '';
+  const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
+  const otherTerms: VerificationOfTerms | undefined =
+    tx.VrfctnOfTerms && Object.keys(tx.VrfctnOfTerms).some((k) => k !== 'IlpV4PrepPacket') ? { ...tx.VrfctnOfTerms } : undefined;
+  if (v14) {
+    if (packet !== undefined) {
+      const derived = conditionFromIlpV4Packet(packet);
+      if (!derived.ok) throw new TranslationError('CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket', derived.reason);
+      if (tx.ExctnCond !== undefined && tx.ExctnCond !== derived.condition) {
+        throw new TranslationError('CdtTrfTxInf.ExctnCond', 'differs from the execution condition of the ILP packet');
+      }
+      pmtSgntr = el('PmtSgntr', leaf('ILPV4', base64urlToHex(packet, 'CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket')));
+    } else if (tx.ExctnCond !== undefined) {
+      const bytes = conditionBytes(tx.ExctnCond);
+      if (bytes) pmtSgntr = el('PmtSgntr', leaf('Sgntr', bytes.toString('hex').toUpperCase()));
+      else supplement['ExctnCond'] = tx.ExctnCond;
+    }
+    if (otherTerms) {
+      delete otherTerms.IlpV4PrepPacket;
+      supplement['VrfctnOfTerms'] = otherTerms;
+    }
+  } else {
+    if (tx.ExctnCond !== undefined) supplement['ExctnCond'] = tx.ExctnCond;
+    if (tx.VrfctnOfTerms !== undefined) supplement['VrfctnOfTerms'] = tx.VrfctnOfTerms;
+  }
+
+  // Identification.
+  const p = tx.PmtId;
+  let uetr = '';
+  if (p.UETR !== undefined) {
+    if (UUID_V4.test(p.UETR)) uetr = leaf('UETR', p.UETR);
+    else supplement['UETR'] = p.UETR;
+  }
+  if (p.EndToEndId === NOT_PROVIDED) throw new TranslationError('CdtTrfTxInf.PmtId.EndToEndId', `${NOT_PROVIDED} is reserved for "absent"`);
+  const pmtId = el(
+    'PmtId',
+    optLeaf('InstrId', p.InstrId === undefined ? undefined : maxText(p.InstrId, 35, 'CdtTrfTxInf.PmtId.InstrId')),
+    leaf('EndToEndId', p.EndToEndId === undefined ? NOT_PROVIDED : maxText(p.EndToEndId, 35, 'CdtTrfTxInf.PmtId.EndToEndId')),
+    leaf('TxId', maxText(p.TxId, 35, 'CdtTrfTxInf.PmtId.TxId')),
+    uetr,
+  );
+
+  // Accounts (CashAccount38 of .08 requires an Id).
+  const account = (name: 'DbtrAcct' | 'CdtrAcct', acct: Account | undefined) => {
+    if (!acct) return '';
+    if (!accountFits(acct, !v14)) {
+      supplement[name] = acct;
+      return '';
+    }
+    return accountXml(name, acct, `CdtTrfTxInf.${name}`);
+  };
+  const idMax = v14 ? 256 : 35;
+
+  if (tx.SplmtryData !== undefined) supplement['SplmtryData'] = tx.SplmtryData;
+  if (!isJsonData(supplement)) throw new TranslationError('CdtTrfTxInf', 'supplementary data holds values JSON cannot carry');
+
+  const grpHdr = el(
+    'GrpHdr',
+    leaf('MsgId', maxText(g.MsgId, 35, 'GrpHdr.MsgId')),
+    leaf('CreDtTm', dateTimeText(g.CreDtTm, 'GrpHdr.CreDtTm')),
+    expiry,
+    leaf('NbOfTxs', '1'),
+    el('SttlmInf', leaf('SttlmMtd', g.SttlmInf.SttlmMtd)),
+  );
+  const txXml = el(
+    'CdtTrfTxInf',
+    pmtId,
+    amountXml('IntrBkSttlmAmt', tx.IntrBkSttlmAmt, 'CdtTrfTxInf.IntrBkSttlmAmt'),
+    tx.InstdAmt && amountXml('InstdAmt', tx.InstdAmt, 'CdtTrfTxInf.InstdAmt'),
+    leaf('ChrgBr', tx.ChrgBr),
+    pmtSgntr,
+    partyXml('Dbtr', tx.Dbtr, { idMax, required: true, field: 'CdtTrfTxInf.Dbtr' }),
+    account('DbtrAcct', tx.DbtrAcct),
+    agentXml('DbtrAgt', tx.DbtrAgt, 'CdtTrfTxInf.DbtrAgt'),
+    agentXml('CdtrAgt', tx.CdtrAgt, 'CdtTrfTxInf.CdtrAgt'),
+    partyXml('Cdtr', tx.Cdtr, { idMax, required: true, field: 'CdtTrfTxInf.Cdtr' }),
+    account('CdtrAcct', tx.CdtrAcct),
+    supplementXml(PLACE, supplement),
+  );
+  return documentElement(schemaNamespace(version), el('FIToFICstmrCdtTrf', grpHdr, txXml));
+}
+
+const SETTLEMENT_METHODS = ['CLRG', 'INDA', 'INGA', 'COVE'] as const;
+const CHARGE_BEARERS = ['DEBT', 'CRED', 'SHAR', 'SLEV'] as const;
+
+/** Reads a schema-valid pacs.008 `Document`. */
+export function pacs008FromXml(document: XNode, version: Pacs008Version): Pacs008FromXml {
+  const root = document.req('FIToFICstmrCdtTrf');
+  const g = root.req('GrpHdr');
+  const txs = root.children('CdtTrfTxInf');
+  const nb = g.reqText('NbOfTxs');
+  if (txs.length !== 1 || nb !== '1') throw g.fail(`one transaction per message: NbOfTxs ${JSON.stringify(nb)} with ${txs.length} CdtTrfTxInf`);
+  const tx = txs[0]!;
+  const supplement = new SupplementReader(readSupplement(tx), tx);
+
+  const sttlmMtd = g.req('SttlmInf').reqText('SttlmMtd') as (typeof SETTLEMENT_METHODS)[number];
+  if (!SETTLEMENT_METHODS.includes(sttlmMtd)) throw g.fail(`SttlmMtd ${JSON.stringify(sttlmMtd)} is not supported`);
+  const GrpHdr: Pacs008FromXml['GrpHdr'] = {
+    MsgId: g.reqText('MsgId'),
+    CreDtTm: readDateTime(g.req('CreDtTm')),
+    NbOfTxs: '1',
+    SttlmInf: { SttlmMtd: sttlmMtd },
+  };
+  const xpry = g.child('XpryDtTm');
+  const expiry = xpry ? readDateTime(xpry) : supplement.string('PmtInstrXpryDtTm');
+  if (expiry !== undefined) GrpHdr.PmtInstrXpryDtTm = expiry;
+
+  const pmtId = tx.req('PmtId');
+  const txId = pmtId.textOf('TxId');
+  if (txId === undefined) throw pmtId.fail('PmtId/TxId is required: the hub identifies the transfer by it');
+  const PmtId: Pacs008['CdtTrfTxInf']['PmtId'] = { TxId: txId };
+  const instrId = pmtId.textOf('InstrId');
+  if (instrId !== undefined) PmtId.InstrId = instrId;
+  const e2e = pmtId.reqText('EndToEndId');
+  if (e2e !== NOT_PROVIDED) PmtId.EndToEndId = e2e;
+  const uetr = pmtId.textOf('UETR') ?? supplement.string('UETR');
+  if (uetr !== undefined) PmtId.UETR = uetr;
+
+  const chrgBr = tx.reqText('ChrgBr') as (typeof CHARGE_BEARERS)[number];
+  const out: Pacs008FromXml['CdtTrfTxInf'] = {
+    PmtId,
+    IntrBkSttlmAmt: readAmount(tx.req('IntrBkSttlmAmt')),
+    ChrgBr: chrgBr,
+    DbtrAgt: agentFromXml(tx.req('DbtrAgt')),
+    CdtrAgt: agentFromXml(tx.req('CdtrAgt')),
+  };
+  const instd = tx.child('InstdAmt');
+  if (instd) out.InstdAmt = readAmount(instd);
+  const dbtr = partyFromXml(tx.child('Dbtr'));
+  if (dbtr) out.Dbtr = dbtr;
+  const dbtrAcct = accountFromXml(tx.child('DbtrAcct')) ?? supplement.object<Account>('DbtrAcct');
+  if (dbtrAcct) out.DbtrAcct = dbtrAcct;
+  const cdtr = partyFromXml(tx.child('Cdtr'));
+  if (cdtr) out.Cdtr = cdtr;
+  const cdtrAcct = accountFromXml(tx.child('CdtrAcct')) ?? supplement.object<Account>('CdtrAcct');
+  if (cdtrAcct) out.CdtrAcct = cdtrAcct;
+
+  // ILP terms.
+  const sgntr = tx.child('PmtSgntr');
+  const terms: VerificationOfTerms = { ...(supplement.object<VerificationOfTerms>('VrfctnOfTerms', (v) => Object.values(v).every((x) => typeof x === 'string')) ?? {}) };
+  let condition = supplement.string('ExctnCond');
+  if (sgntr) {
+    const ilp = sgntr.child('ILPV4');
+    const sha = sgntr.child('Sgntr');
+    if (ilp) {
+      const packet = hexToBase64url(ilp.text(), ilp);
+      const derived = conditionFromIlpV4Packet(packet);
+      if (!derived.ok) throw ilp.fail(`PmtSgntr/ILPV4: ${derived.reason}`);
+      terms.IlpV4PrepPacket = packet;
+      condition = derived.condition;
+    } else if (sha) {
+      const hex = sha.text();
+      if (!SHA256_HEX.test(hex)) throw sha.fail('PmtSgntr/Sgntr must be 64 upper-case hexadecimal digits');
+      condition = Buffer.from(hex, 'hex').toString('base64url');
+    }
+  }
+  if (Object.keys(terms).length > 0) out.VrfctnOfTerms = terms;
+  if (condition !== undefined) out.ExctnCond = condition;
+  // The canonical SplmtryData (FSPIOP extensions, party supplements) travels whole.
+  const splmtry = supplement.object<NonNullable<Pacs008['CdtTrfTxInf']['SplmtryData']>>('SplmtryData', (v) => isJsonData(v));
+  if (splmtry) {
+    if (splmtry.extensions !== undefined) new SupplementReader(splmtry as Record<string, unknown>, tx).extensions('extensions');
+    out.SplmtryData = splmtry;
+  }
+  void version;
+  return { GrpHdr, CdtTrfTxInf: out };
+}

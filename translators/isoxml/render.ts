@@ -1,0 +1,157 @@
+/**
+ * Canonical messages <-> ISO 20022 XML business messages (AppHdr + Document in the Mizani envelope).
+ *
+ * `renderBusinessMessage` is what the hub's notifier calls for a bank: it picks the versions from
+ * the bank's profile (catalog.ts), renders the Document with the message mapping, the AppHdr from
+ * the header facts, wraps both (envelope.ts) and signs (signature.ts) when given the hub's signer.
+ * Pure apart from the signature's RSA operation (deterministic: PKCS#1 v1.5, and the KeyInfo Id is
+ * derived from the BizMsgIdr).
+ *
+ * `documentFromXml` is the inbound direction for a parsed (parse.ts) and verified (signature.ts)
+ * message; see inbound.ts for the whole pipeline.
+ */
+import { createHash } from 'node:crypto';
+import type { BusinessApplicationHeader } from '../../schemas/iso/head001.js';
+import type { CancellationRequest } from '../../schemas/iso/camt056.js';
+import type { InvestigationResolution } from '../../schemas/iso/camt029.js';
+import type { MessageReject } from '../../schemas/iso/admi002.js';
+import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { PaymentStatusRequest } from '../../schemas/iso/pacs028.js';
+import type { PartyVerificationReport, PartyVerificationRequest } from '../../schemas/iso/parties.js';
+import { acmt023FromXml, acmt023ToXml } from './acmt023.js';
+import { acmt024FromXml, acmt024ToXml, type Acmt024Context } from './acmt024.js';
+import { admi002FromXml, admi002ToXml } from './admi002.js';
+import { camt029FromXml, camt029ToXml, type Camt029Version } from './camt029.js';
+import { camt056FromXml, camt056ToXml, type Camt056Version } from './camt056.js';
+import {
+  DEFAULT_XML_PROFILE,
+  XML_PROFILES,
+  messageByVersion,
+  type HeadVersion,
+  type MessageDefinition,
+  type MessageKind,
+  type MessageVersion,
+  type XmlProfileName,
+} from './catalog.js';
+import { emitEnvelope } from './envelope.js';
+import { headerToXml } from './head001.js';
+import { pacs002FromXml, pacs002ToXml, type Pacs002Context, type Pacs002Version } from './pacs002.js';
+import { pacs008FromXml, pacs008ToXml, type Pacs008FromXml, type Pacs008Version } from './pacs008.js';
+import { pacs028FromXml, pacs028ToXml, type Pacs028Version } from './pacs028.js';
+import { signBusinessMessage, type XmlSigner } from './signature.js';
+import type { XNode } from './xml.js';
+
+/** One business message's content, by kind (the `context` members carry ISO correlation data). */
+export type BusinessDocument =
+  | { kind: 'pacs.008'; message: Pacs008 | Pacs008FromXml }
+  | { kind: 'pacs.002'; message: Pacs002; context?: Pacs002Context }
+  | { kind: 'acmt.023'; message: PartyVerificationRequest }
+  | { kind: 'acmt.024'; message: PartyVerificationReport; context?: Acmt024Context }
+  | { kind: 'pacs.028'; message: PaymentStatusRequest }
+  | { kind: 'camt.056'; message: CancellationRequest }
+  | { kind: 'camt.029'; message: InvestigationResolution }
+  | { kind: 'admi.002'; message: MessageReject };
+
+/** What a read `Document` gives: as BusinessDocument, with pacs.008 possibly lacking expiry/condition. */
+export type InboundDocument =
+  | { kind: 'pacs.008'; message: Pacs008FromXml }
+  | { kind: 'pacs.002'; message: Pacs002; context: Pacs002Context }
+  | { kind: 'acmt.023'; message: PartyVerificationRequest }
+  | { kind: 'acmt.024'; message: PartyVerificationReport; context: Acmt024Context }
+  | { kind: 'pacs.028'; message: PaymentStatusRequest }
+  | { kind: 'camt.056'; message: CancellationRequest }
+  | { kind: 'camt.029'; message: InvestigationResolution }
+  | { kind: 'admi.002'; message: MessageReject };
+
+export interface MappingContext {
+  /** The hub's FSP id (acmt.023: the assignee of a request that names no payee FSP). */
+  hubFspId: string;
+}
+
+function versionFor(kind: MessageKind, version: MessageVersion): void {
+  if (messageByVersion(version)?.kind !== kind) throw new Error(`version ${version} is not a ${kind} version`);
+}
+
+/** Renders the `Document` element of a message in a given version. */
+export function documentToXml(doc: BusinessDocument, version: MessageVersion, context: MappingContext): string {
+  versionFor(doc.kind, version);
+  switch (doc.kind) {
+    case 'pacs.008':
+      return pacs008ToXml(doc.message, version as Pacs008Version);
+    case 'pacs.002':
+      return pacs002ToXml(doc.message, version as Pacs002Version, doc.context);
+    case 'acmt.023':
+      return acmt023ToXml(doc.message, context);
+    case 'acmt.024':
+      return acmt024ToXml(doc.message, doc.context);
+    case 'pacs.028':
+      return pacs028ToXml(doc.message, version as Pacs028Version);
+    case 'camt.056':
+      return camt056ToXml(doc.message, version as Camt056Version);
+    case 'camt.029':
+      return camt029ToXml(doc.message, version as Camt029Version);
+    case 'admi.002':
+      return admi002ToXml(doc.message);
+  }
+}
+
+/** Reads a parsed, schema-valid `Document` of a known definition. */
+export function documentFromXml(document: XNode, definition: MessageDefinition, context: MappingContext): InboundDocument {
+  const v = definition.version;
+  switch (definition.kind) {
+    case 'pacs.008':
+      return { kind: 'pacs.008', message: pacs008FromXml(document, v as Pacs008Version) };
+    case 'pacs.002': {
+      const { message, context: ctx } = pacs002FromXml(document, v as Pacs002Version);
+      return { kind: 'pacs.002', message, context: ctx };
+    }
+    case 'acmt.023':
+      return { kind: 'acmt.023', message: acmt023FromXml(document, context) };
+    case 'acmt.024': {
+      const { message, context: ctx } = acmt024FromXml(document);
+      return { kind: 'acmt.024', message, context: ctx };
+    }
+    case 'pacs.028':
+      return { kind: 'pacs.028', message: pacs028FromXml(document, v as Pacs028Version) };
+    case 'camt.056':
+      return { kind: 'camt.056', message: camt056FromXml(document, v as Camt056Version) };
+    case 'camt.029':
+      return { kind: 'camt.029', message: camt029FromXml(document, v as Camt029Version) };
+    case 'admi.002':
+      return { kind: 'admi.002', message: admi002FromXml(document) };
+  }
+}
+
+export interface RenderOptions extends MappingContext {
+  /** The receiving bank's profile (default iso-2019). */
+  profile?: XmlProfileName;
+  /** Overrides the profile's version for this message. */
+  version?: MessageVersion;
+  /** Overrides the profile's head.001 version. */
+  head?: HeadVersion;
+  /** The header facts; MsgDefIdr is set from the version rendered. */
+  header: Omit<BusinessApplicationHeader, 'MsgDefIdr'>;
+  /** The hub's XML signer: when given, the message is signed (AppHdr/Sgntr). */
+  signer?: XmlSigner;
+  /** Time for the signing certificate's validity check (default: now). */
+  now?: Date;
+}
+
+/** The versions a message is rendered in for a profile (and overrides). */
+export function renderVersions(kind: MessageKind, options: Pick<RenderOptions, 'profile' | 'version' | 'head'>): { version: MessageVersion; head: HeadVersion } {
+  const profile = XML_PROFILES[options.profile ?? DEFAULT_XML_PROFILE];
+  const version = options.version ?? profile[kind];
+  versionFor(kind, version);
+  return { version, head: options.head ?? profile.head };
+}
+
+/** Renders a complete business message (envelope text), signed when `options.signer` is given. */
+export function renderBusinessMessage(doc: BusinessDocument, options: RenderOptions): string {
+  const { version, head } = renderVersions(doc.kind, options);
+  const header: BusinessApplicationHeader = { ...options.header, MsgDefIdr: version };
+  const xml = emitEnvelope(headerToXml(header, head), documentToXml(doc, version, options));
+  if (!options.signer) return xml;
+  const keyInfoId = `KeyInfo-${createHash('sha256').update(`${header.BizMsgIdr}\n${header.CreDt}`).digest('hex').slice(0, 24)}`;
+  return signBusinessMessage(xml, { ...options.signer, keyInfoId }, options.now);
+}
