@@ -22,6 +22,8 @@ export interface Participant {
   isProxy: boolean;
   isHub: boolean;
   dialect: Dialect;
+  /** Banks: the message generation the hub sends them. */
+  xmlProfile: 'iso-2019' | 'iso-2026';
   createdAt: Date;
   endpoints: Map<string, string>;
 }
@@ -72,6 +74,7 @@ interface ParticipantRow {
   is_proxy: boolean;
   is_hub: boolean;
   dialect: Dialect;
+  xml_profile: 'iso-2019' | 'iso-2026';
   created_at: Date;
 }
 
@@ -153,7 +156,7 @@ export class Registry {
   /** Re-reads everything from the database (start-up, and recovery after a failed batch). */
   async reload(): Promise<void> {
     const [participants, endpoints, accounts, limits, models, types] = await Promise.all([
-      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, dialect, created_at FROM participant'),
+      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, dialect, xml_profile, created_at FROM participant'),
       this.db.query<{ participant_id: number; type: string; value: string }>(
         'SELECT participant_id, type, value FROM participant_endpoint',
       ),
@@ -195,6 +198,7 @@ export class Registry {
       isProxy: row.is_proxy,
       isHub: row.is_hub,
       dialect: row.dialect,
+      xmlProfile: row.xml_profile,
       createdAt: row.created_at,
       endpoints: this.byId.get(row.id)?.endpoints ?? new Map(),
     };
@@ -327,6 +331,7 @@ export class Registry {
           is_proxy: existing.isProxy,
           is_hub: existing.isHub,
           dialect: existing.dialect,
+          xml_profile: existing.xmlProfile,
           created_at: existing.createdAt,
         };
         if (dialect && dialect !== existing.dialect) {
@@ -335,7 +340,7 @@ export class Registry {
       } else {
         const inserted = await tx.query<ParticipantRow>(
           `INSERT INTO participant (name, is_proxy, dialect) VALUES ($1, $2, $3)
-           RETURNING id, name, is_active, is_proxy, is_hub, dialect, created_at`,
+           RETURNING id, name, is_active, is_proxy, is_hub, dialect, xml_profile, created_at`,
           [name, isProxy, dialect ?? 'fspiop/1.1'],
         );
         participantRow = inserted.rows[0]!;
@@ -376,6 +381,13 @@ export class Registry {
     if (participant.isHub) throw new FspiopError('3000', undefined, { description: 'The hub participant has no dialect' });
     await this.db.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]);
     participant.dialect = dialect;
+    return participant;
+  }
+
+  async setParticipantXmlProfile(name: string, profile: 'iso-2019' | 'iso-2026'): Promise<Participant> {
+    const participant = this.requireParticipant(name);
+    await this.db.query('UPDATE participant SET xml_profile = $2 WHERE id = $1', [participant.id, profile]);
+    participant.xmlProfile = profile;
     return participant;
   }
 

@@ -24,6 +24,11 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_JWS_VERIFY', default: '', description: '`on` or `off`: every inbound FSPIOP message with a body must carry a valid FSPIOP-Signature of its sender. Empty: on in production, off in demo.' },
   { name: 'MIZANI_JWS_SIGNING_KEY', default: '', description: 'Hub private key (PEM, RSA ≥ 2048 or EC P-256) that signs every message the hub authors; required in production.' },
   { name: 'MIZANI_JWS_SIGN_WORKERS', default: '1', description: 'Worker threads that sign hub messages off the event loop (0: sign in-thread; EC keys gain nothing from workers).' },
+  { name: 'MIZANI_XML_SIGNING_CERT', default: '', description: 'Hub certificate (PEM, RSA) whose key signs every ISO 20022 XML message the hub sends banks; required in production.' },
+  { name: 'MIZANI_XML_SIGNING_KEY', default: '', description: 'Private key of `MIZANI_XML_SIGNING_CERT` (PEM).' },
+  { name: 'MIZANI_XML_VERIFY', default: '', description: '`on` or `off`: ISO 20022 XML from banks must carry a valid XML signature by a registered certificate. Empty: on in production, off in demo.' },
+  { name: 'MIZANI_BANK_PAYMENT_EXPIRY_S', default: '60', description: 'Lifetime of a bank\'s pacs.008 that names no expiry: agreement and transfer must complete within it.' },
+  { name: 'MIZANI_BANK_QUOTE_EXPIRY_S', default: '60', description: 'Lifetime of the terms the hub issues when it answers a quote for a bank payee.' },
   { name: 'MIZANI_DATE_WINDOW_S', default: '300', description: 'A request whose Date header is further than this from the hub clock is refused (0: no check).' },
   { name: 'MIZANI_ILP_CHECK', default: 'on', description: '`on` or `off`: decode every prepare\'s ILP packet and check its amount, condition and transaction against the transfer.' },
   { name: 'MIZANI_HUB_NAME', default: 'Hub', description: 'The hub\'s own FSP id: FSPIOP-Source of every message it authors.' },
@@ -48,6 +53,10 @@ export interface Config {
   jwsVerify: boolean;
   jwsSigningKey?: string;
   jwsSignWorkers: number;
+  xmlSigning?: { cert: string; key: string };
+  xmlVerify: boolean;
+  bankPaymentExpiryMs: number;
+  bankQuoteExpiryMs: number;
   dateWindowMs: number;
   ilpCheck: boolean;
   databaseUrl?: string;
@@ -110,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length) throw new ConfigError(`mTLS is on (MIZANI_MTLS or the production profile) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
   }
   const jwsSigningKey = value('MIZANI_JWS_SIGNING_KEY') || undefined;
+  const xmlCert = value('MIZANI_XML_SIGNING_CERT');
+  const xmlKey = value('MIZANI_XML_SIGNING_KEY');
+  if (Boolean(xmlCert) !== Boolean(xmlKey)) throw new ConfigError('MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY go together');
+  if (production && !xmlCert) throw new ConfigError('the production profile needs MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY: the hub signs every XML message it sends');
   if (production && !jwsSigningKey) throw new ConfigError('the production profile needs MIZANI_JWS_SIGNING_KEY: the hub signs every message it authors');
   const callbackVersion = value('MIZANI_CALLBACK_VERSION');
   if (!/^\d+\.\d+$/.test(callbackVersion)) throw new ConfigError(`MIZANI_CALLBACK_VERSION must look like 1.0, got "${callbackVersion}"`);
@@ -126,6 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwsVerify: onOff('MIZANI_JWS_VERIFY', production),
     jwsSigningKey,
     jwsSignWorkers: int('MIZANI_JWS_SIGN_WORKERS', 0, 16),
+    xmlSigning: xmlCert ? { cert: xmlCert, key: xmlKey } : undefined,
+    xmlVerify: onOff('MIZANI_XML_VERIFY', production),
+    bankPaymentExpiryMs: int('MIZANI_BANK_PAYMENT_EXPIRY_S', 1, 86_400) * 1000,
+    bankQuoteExpiryMs: int('MIZANI_BANK_QUOTE_EXPIRY_S', 1, 86_400) * 1000,
     dateWindowMs: int('MIZANI_DATE_WINDOW_S', 0, 86_400) * 1000,
     ilpCheck: onOff('MIZANI_ILP_CHECK', true),
     databaseUrl: databaseUrl || undefined,

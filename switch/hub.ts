@@ -31,6 +31,12 @@ import { clientTlsOptions, loadTlsMaterial, serverTlsOptions, type TlsMaterial }
 import type { HubSigner } from './notify/fspiop.js';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
+import { runtimeSchemas } from '../translators/isoxml/validate.js';
+import { BankBridge } from './core/bridge/bank-bridge.js';
+import { HubTerms } from './core/bridge/hub-terms.js';
+import { registerIsoXmlRoutes } from './edge/iso-xml.js';
+import { XmlOutbox } from './notify/xml-outbox.js';
 import { Metrics } from './observability/metrics.js';
 
 export interface RunningHub {
@@ -109,11 +115,26 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       metrics.callbackDuration.observe(seconds);
     },
   );
+  let xmlSigner: XmlSigner | undefined;
+  if (config.xmlSigning) {
+    xmlSigner = {
+      privateKey: createPrivateKey(await readFile(config.xmlSigning.key, 'utf8')),
+      certificate: parseXmlSigningCertificate(await readFile(config.xmlSigning.cert, 'utf8')),
+    };
+  } else {
+    log.warn('no MIZANI_XML_SIGNING_CERT: ISO 20022 XML the hub sends banks is not signed');
+  }
+  if (!config.xmlVerify) log.warn({ profile: config.profile }, 'XML signature verification is OFF: bank messages are accepted unsigned');
+  const xmlSchemas = runtimeSchemas();
+  xmlSchemas.compileAll();
+  const terms = await HubTerms.load(db);
+
   const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer }, log);
+  const xmlOutbox = new XmlOutbox(registry, delivery, config.hubName, xmlSigner, log);
   const transfers = new TransferService(
     registry,
     engine,
-    new DialectTransferOutbox(registry, notifier, config.callbackVersion),
+    new DialectTransferOutbox(registry, notifier, config.callbackVersion, xmlOutbox),
     {
       onUsTransfers: config.onUsTransfers,
       ilpCheck: config.ilpCheck,
@@ -134,8 +155,15 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     externalCacheMs: config.oracleCacheMs,
     oracleTimeoutMs: config.oracleTimeoutMs,
   });
-  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName), log);
-  const quotes = new QuoteService(registry, engine, new DialectQuoteOutbox(registry, notifier, config.callbackVersion), log);
+  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox), log);
+  const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
+  const quotes = new QuoteService(registry, engine, quoteOutbox, log);
+  const bridge = new BankBridge(db, registry, engine, directory, transfers, quoteOutbox, xmlOutbox, terms, {
+    hubName: config.hubName,
+    paymentExpiryMs: config.bankPaymentExpiryMs,
+    quoteExpiryMs: config.bankQuoteExpiryMs,
+  }, log);
+  quotes.useBankAgent(bridge);
 
   const health = async () => {
     let database = 'OK';
@@ -154,6 +182,18 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     { ...serverOptions, api: 'fspiop', https: config.mtls && tls ? { ...serverTlsOptions(tls, { requireClientCert: true }) } : undefined },
     { security, bus, discovery, quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
   );
+  registerIsoXmlRoutes(fspiop, {
+    registry,
+    bridge,
+    discovery,
+    xml: xmlOutbox,
+    certificates: xmlCertificates,
+    schemas: xmlSchemas,
+    hubName: config.hubName,
+    mtls: config.mtls,
+    requireSignature: config.xmlVerify,
+    log,
+  });
   const admin = createAdminServer(
     { ...serverOptions, api: 'admin' },
     { db, registry, engine, metrics, health, directory, jwsKeys, xmlCertificates, requireHttpsCallbacks: config.mtls },
@@ -162,6 +202,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const fspiopUrl = (await listen(fspiop, config.host, config.fspiopPort)).replace(/^http:/, config.mtls ? 'https:' : 'http:');
   const adminUrl = await listen(admin, config.host, config.adminPort);
   transfers.startExpirySweep();
+  bridge.startSweep(config.expirySweepMs);
   log.info({ fspiop: fspiopUrl, admin: adminUrl, hub: config.hubName }, 'Mizani hub started');
 
   let stopped = false;
@@ -177,6 +218,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       if (stopped) return;
       stopped = true;
       transfers.stopExpirySweep();
+      bridge.stopSweep();
       await Promise.all([fspiop.close(), admin.close()]);
       await delivery.close();
       await directory.close();

@@ -71,6 +71,8 @@ before(async () => {
     (async () => {
       await pki('init', '--dir', scheme, '--key', 'ec');
       await pki('issue', '--dir', scheme, '--name', 'Hub', '--hub', '--key', 'ec');
+      // The hub's XML-signing certificate (banks verify RSA-SHA256 signatures).
+      await pki('issue', '--dir', scheme, '--name', 'HubXml', '--hub', '--key', 'rsa2048');
       await pki('issue', '--dir', scheme, '--name', 'revokedfsp', '--ip', '127.0.0.1', '--key', 'ec');
       await pki('revoke', '--dir', scheme, '--name', 'revokedfsp', '--reason', 'keyCompromise');
     })(),
@@ -97,6 +99,8 @@ before(async () => {
     MIZANI_TLS_CA: join(scheme, 'ca', 'ca.crt'),
     MIZANI_TLS_CRL: join(scheme, 'ca', 'crl.pem'),
     MIZANI_JWS_SIGNING_KEY: signingKey,
+    MIZANI_XML_SIGNING_CERT: join(scheme, 'HubXml', 'HubXml.crt'),
+    MIZANI_XML_SIGNING_KEY: join(scheme, 'HubXml', 'HubXml.key'),
     MIZANI_EXPIRY_SWEEP_MS: '200',
   });
   assert.match(hub.fspiopUrl, /^https:\/\//, 'production profile: the FSPIOP API is HTTPS');

@@ -3,6 +3,9 @@
 
 ALTER TABLE participant ADD COLUMN dialect text NOT NULL DEFAULT 'fspiop/1.1'
   CHECK (dialect IN ('fspiop/1.1', 'fspiop/2.0', 'iso20022-json/2.0', 'iso20022-xml'));
+-- For banks: which generation of messages the hub sends them (translators/isoxml/catalog.ts).
+ALTER TABLE participant ADD COLUMN xml_profile text NOT NULL DEFAULT 'iso-2019'
+  CHECK (xml_profile IN ('iso-2019', 'iso-2026'));
 
 -- Certificates whose keys verify the XMLDSig in a bank's head.001 (same rules as JWS keys:
 -- at most two active, revoked ones kept for audit).
@@ -30,6 +33,7 @@ CREATE TABLE bridge_payment (
   payee         text,
   state         text NOT NULL,
   request_hash  text NOT NULL,
+  quote_id      text,
   instruction   jsonb NOT NULL,
   reason        text,
   expires_at    timestamptz NOT NULL,
@@ -37,6 +41,15 @@ CREATE TABLE bridge_payment (
   changed_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX bridge_payment_open ON bridge_payment (expires_at) WHERE state IN ('RECEIVED', 'QUOTING');
+CREATE INDEX bridge_payment_quote ON bridge_payment (quote_id);
+
+-- Fulfilments the hub holds for banks, which confirm with a signed pacs.002 instead of an ILP
+-- fulfilment: the condition the hub published in the terms, and its preimage.
+CREATE TABLE held_fulfilment (
+  condition   text PRIMARY KEY,
+  fulfilment  text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
 
 CREATE TABLE hub_secret (
   name        text PRIMARY KEY,

@@ -83,6 +83,7 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
         })),
       isProxy: participant.isProxy,
       dialect: participant.dialect,
+      ...(participant.dialect === 'iso20022-xml' ? { xmlProfile: participant.xmlProfile } : {}),
     };
   };
 
@@ -148,11 +149,16 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
   route(server, '/participants/:name', {
     GET: async (request, reply) => send(reply, 200, participantView(request, registry.requireParticipant(param(request, 'name')))),
     PUT: async (request, reply) => {
-      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('isActive', 'dialect');
+      const fields = new Fields(parseAdminBody(request.body as Buffer)).only('isActive', 'dialect', 'xmlProfile');
       const name = param(request, 'name');
-      if (!fields.has('isActive') && !fields.has('dialect')) throw new FspiopError('3102', "/requestBody must have required property 'isActive'");
+      if (!fields.has('isActive') && !fields.has('dialect') && !fields.has('xmlProfile')) {
+        throw new FspiopError('3102', "/requestBody must have required property 'isActive'");
+      }
       let participant = registry.requireParticipant(name);
       if (fields.has('dialect')) participant = await registry.setParticipantDialect(name, fields.string('dialect', { oneOf: DIALECTS }) as Dialect);
+      if (fields.has('xmlProfile')) {
+        participant = await registry.setParticipantXmlProfile(name, fields.string('xmlProfile', { oneOf: ['iso-2019', 'iso-2026'] }) as 'iso-2019' | 'iso-2026');
+      }
       if (fields.has('isActive')) participant = await registry.setParticipantActive(name, fields.boolean('isActive', { lenient: true }));
       return send(reply, 200, participantView(request, participant));
     },

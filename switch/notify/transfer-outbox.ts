@@ -14,6 +14,7 @@ import { newMessageId } from '../core/status.js';
 import { acceptFor, familyOf, mediaTypeFor, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import type { XmlChannel } from './xml-channel.js';
+import { withPartiesFromTerms } from '../core/bridge/parties.js';
 
 const RENDER = { newMsgId: newMessageId };
 
@@ -95,7 +96,7 @@ export class DialectTransferOutbox implements TransferOutbox {
     const dialect = this.registry.dialectOf(to);
     if (dialect === 'iso20022-xml') {
       if (!this.xml) return { ok: false, noEndpoint: true };
-      if (content.pacs008) return this.xml.send(to, { kind: 'pacs.008', message: content.pacs008 });
+      if (content.pacs008) return this.xml.send(to, { kind: 'pacs.008', message: withPartiesFromTerms(content.pacs008) });
       return this.xml.send(to, { kind: 'pacs.002', message: (content.status ?? content.error)! });
     }
     const iso = dialect === 'iso20022-json/2.0';

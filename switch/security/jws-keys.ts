@@ -146,6 +146,8 @@ interface ActiveKey {
   kid: string;
   alg: JwsKeyAlg;
   key: KeyObject;
+  /** The X.509 certificate the key came in, when it came in one (PEM). */
+  certificate?: string;
 }
 
 function isUniqueViolation(err: unknown): err is { code: string; constraint?: string; message: string } {
@@ -173,12 +175,12 @@ export class JwsKeyStore {
   /** Loads every active key (at start; call again to pick up changes made by another hub process). */
   async load(): Promise<void> {
     const rows = await this.db.query<{ participant: string } & KeyRow>(
-      `SELECT participant, kid, alg, public_key FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
+      `SELECT participant, kid, alg, public_key, certificate FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
     );
     const active = new Map<string, ActiveKey[]>();
     for (const row of rows.rows) {
       const list = active.get(row.participant) ?? [];
-      list.push({ kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key) });
+      list.push({ kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key), ...(row.certificate ? { certificate: row.certificate } : {}) });
       active.set(row.participant, list);
     }
     this.active = active;
@@ -197,10 +199,15 @@ export class JwsKeyStore {
 
   private async refresh(name: string): Promise<void> {
     const rows = await this.db.query<KeyRow>(
-      `SELECT kid, alg, public_key FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
+      `SELECT kid, alg, public_key, certificate FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
       [name],
     );
-    const list = rows.rows.map((row) => ({ kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key) }));
+    const list: ActiveKey[] = rows.rows.map((row) => ({
+      kid: row.kid,
+      alg: row.alg,
+      key: createPublicKey(row.public_key),
+      ...(row.certificate ? { certificate: row.certificate } : {}),
+    }));
     if (list.length === 0) {
       this.active.delete(name);
       this.keyObjects.delete(name);

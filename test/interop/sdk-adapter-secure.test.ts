@@ -157,6 +157,8 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
       MIZANI_TLS_CA: pki.ca,
       MIZANI_TLS_CRL: pki.crl,
       MIZANI_JWS_SIGNING_KEY: hubKey.privateKeyPath,
+      MIZANI_XML_SIGNING_CERT: pki.hubXml.cert,
+      MIZANI_XML_SIGNING_KEY: pki.hubXml.key,
     });
     db = new pg.Client({ connectionString: database.url });
     await db.connect();

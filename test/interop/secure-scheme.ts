@@ -34,6 +34,8 @@ export interface SchemePki {
   /** the scheme CA's CRL (PEM file) */
   crl: string;
   hub: TlsIdentity;
+  /** the hub's XML-signing certificate and key (RSA) */
+  hubXml: TlsIdentity;
   participants: Record<string, TlsIdentity>;
   /** every CLI call and its output, for failure messages */
   transcript: string[];
@@ -60,7 +62,18 @@ export async function initSchemePki(dir: string, options: { hubName: string; key
   const transcript: string[] = [];
   await runCli(['pki', 'init', '--dir', dir, '--key', options.keyType], transcript);
   await runCli(['pki', 'issue', '--dir', dir, '--name', options.hubName, '--hub'], transcript);
-  return { dir, keyType: options.keyType, ca: join(dir, 'ca', 'ca.crt'), crl: join(dir, 'ca', 'crl.pem'), hub: identityIn(dir, options.hubName), participants: {}, transcript };
+  // The production profile also needs the hub's XML-signing certificate (RSA, for banks).
+  await runCli(['pki', 'issue', '--dir', dir, '--name', `${options.hubName}Xml`, '--hub', '--key', 'rsa2048'], transcript);
+  return {
+    dir,
+    keyType: options.keyType,
+    ca: join(dir, 'ca', 'ca.crt'),
+    crl: join(dir, 'ca', 'crl.pem'),
+    hub: identityIn(dir, options.hubName),
+    hubXml: identityIn(dir, `${options.hubName}Xml`),
+    participants: {},
+    transcript,
+  };
 }
 
 /**

@@ -16,7 +16,20 @@ import { deliveryError } from '../discovery/accounts.js';
 import { authenticateSender, runLater } from '../identity.js';
 import type { InboundMessage, QuoteOutbox } from '../outbox.js';
 
+/** Where the hub agrees terms on a bank's behalf (switch/core/bridge). */
+export interface BankAgent {
+  answerQuoteForBank(quoteId: string, request: QuoteRequest, inbound: InboundMessage): Promise<void>;
+  onQuoteAnswer(quote: QuoteRecord, answer: { response?: QuoteResponse; error?: Pacs002 }): Promise<void>;
+}
+
 export class QuoteService {
+  private bankAgent?: BankAgent;
+
+  /** Banks do not quote: quotes to and from them go to the bridge. */
+  useBankAgent(agent: BankAgent): void {
+    this.bankAgent = agent;
+  }
+
   constructor(
     private readonly registry: Registry,
     private readonly engine: LedgerEngine,
@@ -64,6 +77,9 @@ export class QuoteService {
       await this.engine.updateQuote({ id: quoteId, state: 'REJECTED', error_code: refusal.code });
       this.log.info({ quoteId, payer, payee, reason: refusal.description }, 'quote refused');
       return this.outbox.quoteError(payer, quoteId, refusal);
+    }
+    if (this.bankAgent && this.registry.dialectOf(payee) === 'iso20022-xml') {
+      return this.bankAgent.answerQuoteForBank(quoteId, message, inbound);
     }
     return this.send(quoteId, message, payer, payee, inbound);
   }
@@ -159,6 +175,11 @@ export class QuoteService {
       },
       'quote state',
     );
+    if (this.bankAgent && this.registry.dialectOf(quote.payer) === 'iso20022-xml') {
+      const agent = this.bankAgent;
+      this.later(() => agent.onQuoteAnswer(quote, answer));
+      return;
+    }
     this.later(async () => {
       const sent = await this.outbox.forwardQuoteAnswer(quote.payer, quoteId, answer, inbound);
       if (sent.refused) {

@@ -1,0 +1,522 @@
+/**
+ * The hub acting on a bank's behalf (docs/iso20022.md). Banks send one-shot pacs.008 instructions
+ * and confirm credits with pacs.002; Mojaloop participants discover, agree and transfer. The bridge:
+ *   - carries a bank's pacs.008 through agreement with the payee (or, to another bank, straight to
+ *     the transfer with terms the hub issues), then into the ordinary transfer lifecycle;
+ *   - answers quotes for bank payees with terms it issues, and turns a bank's acceptance into the
+ *     commit (with the fulfilment the hub holds) or its rejection into the abort;
+ *   - answers pacs.028 status requests and camt.056 cancellation requests.
+ * Every step that a bank is promised something about is recorded before the promise.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { configure } from 'safe-stable-stringify';
+import { formatAmount, type Amount } from '../../../schemas/amount.js';
+import { FspiopError, isValidErrorCode } from '../../../schemas/errors.js';
+import { readPartyIdentification, type Party } from '../../../schemas/iso/common.js';
+import type { CancellationRequest } from '../../../schemas/iso/camt056.js';
+import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
+import type { Pacs008 } from '../../../schemas/iso/pacs008.js';
+import type { PaymentStatusRequest } from '../../../schemas/iso/pacs028.js';
+import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
+import type { Db } from '../../../ledger/db.js';
+import { apiState, type LedgerEngine, type QuoteRecord } from '../../../ledger/engine.js';
+import type { Registry } from '../../../ledger/registry.js';
+import { ledgerText, toLedger } from '../../../ledger/units.js';
+import { partyToCanonical, type FspiopParty } from '../../../translators/fspiop/common.js';
+import { quoteRequestFromCanonical } from '../../../translators/fspiop/quotes.js';
+import { resolveCancellation, type TransferStateForCancellation } from '../../../translators/isoxml/camt029.js';
+import { completePacs008, type Pacs008FromXml } from '../../../translators/isoxml/pacs008.js';
+import { decodeIlpPacket } from '../../security/ilp.js';
+import type { XmlOutbox } from '../../notify/xml-outbox.js';
+import { errorReport } from '../../notify/transfer-outbox.js';
+import type { PartyDirectory } from '../discovery/directory.js';
+import { isPartyIdType } from '../discovery/directory.js';
+import { authenticateSender, runLater } from '../identity.js';
+import type { InboundMessage, QuoteOutbox } from '../outbox.js';
+import { hubStatus, newMessageId } from '../status.js';
+import type { TransferService } from '../transfers.js';
+import type { HubTerms } from './hub-terms.js';
+
+const sortedJson = configure({ deterministic: true, bigint: true }) as (value: unknown) => string;
+
+export interface BankBridgeConfig {
+  hubName: string;
+  /** Lifetime of a bank instruction that names no expiry. */
+  paymentExpiryMs: number;
+  /** Lifetime of the terms the hub issues for a bank payee. */
+  quoteExpiryMs: number;
+}
+
+interface BridgeRow {
+  id: string;
+  payer: string;
+  payee: string | null;
+  state: 'RECEIVED' | 'QUOTING' | 'TRANSFERRING' | 'REJECTED' | 'CANCELLED';
+  quote_id: string | null;
+  request_hash: string;
+  instruction: Record<string, unknown>;
+  reason: string | null;
+  expires_at: Date;
+}
+
+/** JSON of a canonical message with its bigint amounts as text (`{"$units": "..."}`), and back. */
+function storeInstruction(message: Pacs008FromXml): string {
+  return JSON.stringify(message, (_key, value) => (typeof value === 'bigint' ? { $units: value.toString() } : value));
+}
+
+function loadInstruction(stored: Record<string, unknown>): Pacs008FromXml {
+  return JSON.parse(JSON.stringify(stored), (_key, value) =>
+    value && typeof value === 'object' && typeof value.$units === 'string' && Object.keys(value).length === 1 ? BigInt(value.$units) : value,
+  ) as Pacs008FromXml;
+}
+
+/** The canonical hash of a business document: resending it with a new header is the same request. */
+export function documentHash(message: unknown): string {
+  return createHash('sha256').update(sortedJson(message)).digest('base64url');
+}
+
+function agentId(agent: { FinInstnId: { Othr?: { Id: string }; BICFI?: string } } | undefined): string | undefined {
+  return agent?.FinInstnId.Othr?.Id ?? agent?.FinInstnId.BICFI;
+}
+
+/** A bank's party as FSPIOP knows parties: its identifier, else its account (IBAN / other id). */
+function identifiedParty(party: Party | undefined, account: Pacs008['CdtTrfTxInf']['DbtrAcct'], fsp: string, field: string): FspiopParty {
+  const { type, identifier } = readPartyIdentification(party?.Id);
+  let partyIdType = type && isPartyIdType(type) ? type : undefined;
+  let partyIdentifier = partyIdType ? identifier : undefined;
+  if (!partyIdType && account?.Id?.IBAN) {
+    partyIdType = 'IBAN';
+    partyIdentifier = account.Id.IBAN;
+  } else if (!partyIdType && account?.Id?.Othr?.Id) {
+    partyIdType = 'ACCOUNT_ID';
+    partyIdentifier = account.Id.Othr.Id;
+  }
+  if (!partyIdType || !partyIdentifier) {
+    throw new FspiopError('3102', `${field} must be identified: Id/Othr with SchmeNm/Prtry = a party id type, or an account (IBAN or Othr)`);
+  }
+  const out: FspiopParty = { partyIdInfo: { partyIdType, partyIdentifier, fspId: fsp } };
+  if (party?.Nm) out.name = party.Nm;
+  return out;
+}
+
+export class BankBridge {
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Db,
+    private readonly registry: Registry,
+    private readonly engine: LedgerEngine,
+    private readonly directory: PartyDirectory,
+    private readonly transfers: TransferService,
+    private readonly quoteOutbox: QuoteOutbox,
+    private readonly xml: XmlOutbox,
+    private readonly terms: HubTerms,
+    private readonly config: BankBridgeConfig,
+    private readonly log: Logger,
+  ) {}
+
+  private later(work: () => Promise<unknown> | unknown): void {
+    runLater(this.log, work);
+  }
+
+  // ---------------------------------------------------------------- a bank pays
+
+  /** A bank's pacs.008. Resolves once the instruction is recorded (the bank may then be told 202). */
+  async payFromBank(message: Pacs008FromXml, inbound: InboundMessage): Promise<void> {
+    const bank = inbound.source;
+    authenticateSender(this.registry, bank);
+    const id = message.CdtTrfTxInf.PmtId.TxId;
+    const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? new Date(Date.now() + this.config.paymentExpiryMs).toISOString();
+    const inserted = await this.db.query<{ id: string }>(
+      `INSERT INTO bridge_payment (id, payer, state, request_hash, instruction, expires_at)
+       VALUES ($1, $2, 'RECEIVED', $3, $4::jsonb, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, bank, inbound.hash, storeInstruction(message), expiresAt],
+    );
+    if (inserted.rows.length === 0) return this.duplicateInstruction(id, inbound);
+    this.log.info({ transferId: id, payer: bank, amount: formatAmount(message.CdtTrfTxInf.IntrBkSttlmAmt) }, 'bank instruction received');
+    this.later(() => this.route(id, message, inbound));
+  }
+
+  private async duplicateInstruction(id: string, inbound: InboundMessage): Promise<void> {
+    const row = await this.row(id);
+    if (!row || row.payer !== inbound.source || row.request_hash !== inbound.hash) {
+      this.later(() =>
+        this.xml.send(inbound.source, {
+          kind: 'pacs.002',
+          message: errorReport(id, new FspiopError('3106', 'an instruction with this TxId and a different content was received before', {
+            extensions: row ? [{ key: 'originalHash', value: row.request_hash }] : undefined,
+          })),
+        }),
+      );
+      return;
+    }
+    // The same instruction again: tell the bank where it stands (if it is final), else nothing.
+    this.later(async () => {
+      const status = await this.statusOf(id);
+      if (status && status.TxInfAndSts.TxSts && status.TxInfAndSts.TxSts !== 'RECV' && status.TxInfAndSts.TxSts !== 'RESV') {
+        await this.xml.send(inbound.source, { kind: 'pacs.002', message: status });
+      }
+    });
+  }
+
+  private async route(id: string, message: Pacs008FromXml, inbound: InboundMessage): Promise<void> {
+    const bank = inbound.source;
+    const tx = message.CdtTrfTxInf;
+    try {
+      const named = agentId(tx.DbtrAgt);
+      if (named !== undefined && named !== bank && this.registry.participant(named)?.name !== bank) {
+        throw new FspiopError('3100', `DbtrAgt ${named} is not the instructing bank ${bank}`);
+      }
+      const payee = await this.resolvePayee(message, inbound);
+      if (payee === bank) throw new FspiopError('3100', 'the creditor agent is the instructing bank itself');
+      await this.db.query(`UPDATE bridge_payment SET payee = $2, changed_at = now() WHERE id = $1`, [id, payee]);
+      const amount = tx.IntrBkSttlmAmt;
+      const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? (await this.row(id))!.expires_at.toISOString();
+      if (this.registry.dialectOf(payee) === 'iso20022-xml') {
+        // Bank to bank: no agreement phase; the hub issues the terms and holds their fulfilment.
+        const transaction = {
+          transactionId: id,
+          payer: identifiedParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr'),
+          payee: identifiedParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr'),
+          amount: { amount: formatAmount(amount), currency: amount.currency },
+          expiration: expiresAt,
+        };
+        const issued = await this.terms.issue(transaction, amount, expiresAt);
+        return await this.startTransfer(id, message, bank, payee, issued, expiresAt, inbound);
+      }
+      await this.requestTerms(id, message, bank, payee, expiresAt, inbound);
+    } catch (err) {
+      await this.reject(id, bank, err instanceof FspiopError ? err : this.unexpected(err));
+    }
+  }
+
+  /** The payee FSP: the creditor agent when it names a participant, else the oracle's holder of the creditor. */
+  private async resolvePayee(message: Pacs008FromXml, inbound: InboundMessage): Promise<string> {
+    const tx = message.CdtTrfTxInf;
+    const named = agentId(tx.CdtrAgt);
+    if (named !== undefined && named !== this.config.hubName) {
+      const participant = this.registry.participant(named);
+      if (!participant || participant.isHub) throw new FspiopError('3201', `creditor agent ${named} is not a participant`);
+      if (!participant.isActive) throw new FspiopError('3201', `creditor agent ${named} is inactive`);
+      return participant.name;
+    }
+    const { type, identifier } = readPartyIdentification(tx.Cdtr?.Id);
+    if (!type || !identifier || !isPartyIdType(type)) {
+      throw new FspiopError('3201', 'the creditor agent is not named and the creditor has no party identifier to look up');
+    }
+    const entries = await this.directory.lookup({ type, id: identifier }, tx.IntrBkSttlmAmt.currency, inbound.source);
+    const holder = entries[0]?.fspId;
+    if (!holder) throw new FspiopError('3204', `${type} ${identifier} is not registered`);
+    return holder;
+  }
+
+  /** Agreement with a Mojaloop payee, by the hub for the bank: a quote request the hub authors. */
+  private async requestTerms(id: string, message: Pacs008FromXml, bank: string, payee: string, expiresAt: string, inbound: InboundMessage) {
+    const tx = message.CdtTrfTxInf;
+    const quoteId = newMessageId();
+    const payer = partyToCanonical(identifiedParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr'));
+    const payeeParty = partyToCanonical(identifiedParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr'));
+    const request: QuoteRequest = {
+      GrpHdr: { MsgId: quoteId, CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiresAt },
+      CdtTrfTxInf: {
+        PmtId: { TxId: quoteId, EndToEndId: id },
+        IntrBkSttlmAmt: tx.IntrBkSttlmAmt,
+        ChrgBr: 'CRED',
+        Dbtr: payer.Pty,
+        DbtrAgt: payer.Agt ?? { FinInstnId: { Othr: { Id: bank } } },
+        Cdtr: payeeParty.Pty,
+        CdtrAgt: payeeParty.Agt ?? { FinInstnId: { Othr: { Id: payee } } },
+        Purp: { Prtry: 'TRANSFER' },
+      },
+    };
+    let ledgerAmount: string | undefined;
+    try {
+      ledgerAmount = ledgerText(toLedger(tx.IntrBkSttlmAmt.units));
+    } catch {
+      throw new FspiopError('3100', `amount ${formatAmount(tx.IntrBkSttlmAmt)} has more decimals than the ledger holds`);
+    }
+    const recorded = await this.engine.recordQuote({
+      id: quoteId,
+      payer: bank,
+      payee,
+      currency: tx.IntrBkSttlmAmt.currency,
+      amount: ledgerAmount,
+      expiration: expiresAt,
+      state: 'RECEIVED',
+      request_hash: inbound.hash,
+    });
+    if (recorded.conflict) throw new FspiopError('2001', 'a fresh quote id collided');
+    const moved = await this.db.query(
+      `UPDATE bridge_payment SET state = 'QUOTING', quote_id = $2, changed_at = now() WHERE id = $1 AND state = 'RECEIVED'`,
+      [id, quoteId],
+    );
+    if (moved.rowCount === 0) return; // cancelled meanwhile
+    const sent = await this.quoteOutbox.forwardQuoteRequest(payee, quoteId, request, inbound);
+    if (!sent.ok) {
+      throw sent.refused ?? (sent.noEndpoint ? new FspiopError('3201', `${payee} has no quotes endpoint`) : new FspiopError('1001', `${payee} could not be reached`));
+    }
+  }
+
+  /** The payee's answer to a quote the hub requested for a bank (called by the quote service). */
+  async onQuoteAnswer(quote: QuoteRecord, answer: { response?: QuoteResponse; error?: Pacs002 }): Promise<void> {
+    const rows = await this.db.query<BridgeRow>('SELECT * FROM bridge_payment WHERE quote_id = $1', [quote.id]);
+    const row = rows.rows[0];
+    if (!row || row.state !== 'QUOTING') {
+      this.log.info({ quoteId: quote.id, state: row?.state }, 'quote answer for a bank instruction that is no longer being agreed');
+      return;
+    }
+    const message = loadInstruction(row.instruction);
+    try {
+      if (answer.error) {
+        const reason = answer.error.TxInfAndSts.StsRsnInf;
+        const code = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '5000';
+        throw new FspiopError(isValidErrorCode(code) ? code : '5000', undefined, { description: reason?.AddtlInf ?? undefined });
+      }
+      const response = answer.response!;
+      const offered = response.CdtTrfTxInf.IntrBkSttlmAmt;
+      const instructed = message.CdtTrfTxInf.IntrBkSttlmAmt;
+      if (offered.currency !== instructed.currency || offered.units !== instructed.units) {
+        throw new FspiopError('3100', `the payee's terms (${formatAmount(offered)} ${offered.currency}) differ from the instructed amount (${formatAmount(instructed)} ${instructed.currency})`);
+      }
+      const quoteExpiry = Date.parse(response.GrpHdr.PmtInstrXpryDtTm);
+      const expiresAt = new Date(Math.min(quoteExpiry, row.expires_at.getTime())).toISOString();
+      const packet = response.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket;
+      if (!packet) throw new FspiopError('3100', 'the payee answered without an ILP packet');
+      await this.startTransfer(row.id, message, row.payer, quote.payee, { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond }, expiresAt, undefined, row.request_hash);
+    } catch (err) {
+      await this.reject(row.id, row.payer, err instanceof FspiopError ? err : this.unexpected(err));
+    }
+  }
+
+  /** The transfer itself: the ordinary lifecycle, with the bank as payer. */
+  private async startTransfer(
+    id: string,
+    message: Pacs008FromXml,
+    bank: string,
+    payee: string,
+    terms: { ilpPacket: string; condition: string },
+    expiresAt: string,
+    inbound?: InboundMessage,
+    hash?: string,
+  ): Promise<void> {
+    const moved = await this.db.query(
+      `UPDATE bridge_payment SET state = 'TRANSFERRING', changed_at = now() WHERE id = $1 AND state IN ('RECEIVED', 'QUOTING')`,
+      [id],
+    );
+    if (moved.rowCount === 0) return; // cancelled or rejected meanwhile
+    const transfer: Pacs008 = completePacs008(message, { PmtInstrXpryDtTm: expiresAt, ExctnCond: terms.condition });
+    transfer.GrpHdr.PmtInstrXpryDtTm = expiresAt;
+    transfer.CdtTrfTxInf.ExctnCond = terms.condition;
+    transfer.CdtTrfTxInf.VrfctnOfTerms = { IlpV4PrepPacket: terms.ilpPacket };
+    transfer.CdtTrfTxInf.DbtrAgt = { FinInstnId: { Othr: { Id: bank } } };
+    transfer.CdtTrfTxInf.CdtrAgt = { FinInstnId: { Othr: { Id: payee } } };
+    await this.transfers.prepare(transfer, this.bankInbound(bank, payee, hash ?? inbound!.hash));
+  }
+
+  private async reject(id: string, bank: string, error: FspiopError): Promise<void> {
+    const moved = await this.db.query(
+      `UPDATE bridge_payment SET state = 'REJECTED', reason = $2, changed_at = now() WHERE id = $1 AND state IN ('RECEIVED', 'QUOTING')`,
+      [id, `${error.code}: ${error.description}`.slice(0, 200)],
+    );
+    if (moved.rowCount === 0) return;
+    this.log.info({ transferId: id, payer: bank, reason: error.description, code: error.code }, 'bank instruction rejected');
+    await this.xml.send(bank, { kind: 'pacs.002', message: errorReport(id, error) });
+  }
+
+  private unexpected(err: unknown): FspiopError {
+    this.log.error({ err }, 'bank bridge failure');
+    return new FspiopError('2001');
+  }
+
+  /** Instructions that never reached a transfer by their expiry are rejected (3303). */
+  async sweep(now = new Date()): Promise<number> {
+    const due = await this.db.query<BridgeRow>(
+      `SELECT * FROM bridge_payment WHERE state IN ('RECEIVED', 'QUOTING') AND expires_at <= $1`,
+      [now],
+    );
+    for (const row of due.rows) await this.reject(row.id, row.payer, new FspiopError('3303', 'no agreement with the payee before the instruction expired'));
+    return due.rows.length;
+  }
+
+  startSweep(intervalMs: number): void {
+    this.sweepTimer = setInterval(() => void this.sweep().catch((err) => this.log.error({ err }, 'bridge sweep failed')), intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  stopSweep(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  // ---------------------------------------------------------------- a bank is paid
+
+  /** A quote whose payee is a bank: the hub answers it with terms it issues. */
+  async answerQuoteForBank(quoteId: string, request: QuoteRequest, inbound: InboundMessage): Promise<void> {
+    const payer = inbound.source;
+    const expiration =
+      request.GrpHdr.PmtInstrXpryDtTm && Date.parse(request.GrpHdr.PmtInstrXpryDtTm) < Date.now() + this.config.quoteExpiryMs
+        ? request.GrpHdr.PmtInstrXpryDtTm
+        : new Date(Date.now() + this.config.quoteExpiryMs).toISOString();
+    const fspiop = quoteRequestFromCanonical(request);
+    const transaction: Record<string, unknown> = {
+      quoteId,
+      transactionId: fspiop.transactionId,
+      transactionType: fspiop.transactionType,
+      payee: fspiop.payee,
+      payer: fspiop.payer,
+      amount: fspiop.amount,
+      expiration,
+    };
+    if (fspiop.note !== undefined) transaction.note = fspiop.note;
+    const amount: Amount = request.CdtTrfTxInf.IntrBkSttlmAmt;
+    const issued = await this.terms.issue(transaction, amount, expiration);
+    const response: QuoteResponse = {
+      GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiration },
+      CdtTrfTxInf: {
+        PmtId: { TxId: quoteId },
+        IntrBkSttlmAmt: amount,
+        ExctnCond: issued.condition,
+        VrfctnOfTerms: { IlpV4PrepPacket: issued.ilpPacket },
+        ChrgBr: request.CdtTrfTxInf.ChrgBr,
+        Dbtr: request.CdtTrfTxInf.Dbtr,
+        DbtrAgt: request.CdtTrfTxInf.DbtrAgt,
+        Cdtr: request.CdtTrfTxInf.Cdtr,
+        CdtrAgt: request.CdtTrfTxInf.CdtrAgt,
+      },
+    };
+    await this.engine.updateQuote({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
+    this.log.info({ quoteId, payer, payee: agentId(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
+    await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, this.bankInbound(this.config.hubName, payer, documentHash(response)));
+  }
+
+  /** A bank's pacs.002 about a transfer it was sent: its acceptance commits, its rejection aborts. */
+  async bankStatus(message: Pacs002, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const id = message.TxInfAndSts.OrgnlTxId;
+    if (!id) throw new FspiopError('3102', 'TxInfAndSts/OrgnlTxId is required: it names the transfer');
+    const status = message.TxInfAndSts.TxSts;
+    const reason = message.TxInfAndSts.StsRsnInf;
+    if (status === 'COMM' || status === 'RESV') {
+      const live = this.engine.inFlightTransfer(id);
+      const condition = live?.condition ?? (await this.engine.find(id))?.condition ?? undefined;
+      const fulfilment = condition ? await this.terms.fulfilmentFor(condition) : undefined;
+      if (!fulfilment) {
+        // Not a transfer the hub holds terms for: the fulfil path answers (3208, not the payee, ...).
+        return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED' }), inbound);
+      }
+      return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound);
+    }
+    if (status === 'ABOR' || reason) {
+      const given = reason?.Rsn.Prtry ?? reason?.Rsn.Cd;
+      const code = given && isValidErrorCode(given) ? given : '5100';
+      const detail = [given && given !== code ? `bank reason ${given}` : undefined, reason?.AddtlInf].filter(Boolean).join(': ');
+      const error: Pacs002 = {
+        GrpHdr: message.GrpHdr,
+        TxInfAndSts: { OrgnlTxId: id, StsRsnInf: { Rsn: { Prtry: code }, AddtlInf: new FspiopError(code, detail || undefined).description } },
+      };
+      return this.transfers.reject(id, error, inbound);
+    }
+    this.log.info({ transferId: id, bank: inbound.source, status }, 'bank status without a decision ignored');
+  }
+
+  // ---------------------------------------------------------------- status and cancellation
+
+  /** The canonical status of a transfer or bank instruction, as the hub knows it. */
+  async statusOf(id: string): Promise<Pacs002 | undefined> {
+    const live = this.engine.inFlightTransfer(id);
+    if (live) return hubStatus(id, { state: 'RESERVED' });
+    const record = await this.engine.find(id);
+    if (record) {
+      const state = apiState(record.state);
+      if (state === 'ABORTED') {
+        const [code, ...rest] = (record.cause ?? '2001: aborted').split(': ');
+        return errorReport(id, new FspiopError(code && isValidErrorCode(code) ? code : '2001', undefined, { description: rest.join(': ') || undefined }));
+      }
+      return hubStatus(id, { state, completedAt: record.completedAt ?? undefined });
+    }
+    const row = await this.row(id);
+    if (!row) return undefined;
+    if (row.state === 'REJECTED' || row.state === 'CANCELLED') {
+      const [code, ...rest] = (row.reason ?? '3100: cancelled at the bank\'s request').split(': ');
+      return errorReport(id, new FspiopError(code && isValidErrorCode(code) ? code : '3100', undefined, { description: rest.join(': ') || undefined }));
+    }
+    return hubStatus(id, { state: 'RECEIVED' });
+  }
+
+  /** pacs.028: answered with a pacs.002 from the hub's record (only to the payer or payee). */
+  async statusRequest(request: PaymentStatusRequest, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const id = request.TxInf.OrgnlTxId;
+    if (!id) throw new FspiopError('3102', 'TxInf/OrgnlTxId is required: it names the transfer');
+    this.later(async () => {
+      const parties = await this.partiesOf(id);
+      if (!parties) return this.xml.send(inbound.source, { kind: 'pacs.002', message: errorReport(id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.')) });
+      if (!parties.includes(inbound.source)) {
+        return this.xml.send(inbound.source, { kind: 'pacs.002', message: errorReport(id, new FspiopError('3000', `${inbound.source} is not a party to transfer ${id}`)) });
+      }
+      return this.xml.send(inbound.source, { kind: 'pacs.002', message: (await this.statusOf(id))! });
+    });
+  }
+
+  /** camt.056: only the instructing bank may ask; answered with camt.029 by the payment's state. */
+  async cancellation(request: CancellationRequest, inbound: InboundMessage): Promise<void> {
+    authenticateSender(this.registry, inbound.source);
+    const id = request.TxInf.OrgnlTxId;
+    if (!id) throw new FspiopError('3102', 'TxInf/OrgnlTxId is required: it names the transfer');
+    this.later(async () => {
+      let state: TransferStateForCancellation = null;
+      const parties = await this.partiesOf(id);
+      if (parties && parties[0] === inbound.source) {
+        const cancelled = await this.db.query(
+          `UPDATE bridge_payment SET state = 'CANCELLED', reason = '3100: cancelled at the bank''s request', changed_at = now()
+           WHERE id = $1 AND payer = $2 AND state IN ('RECEIVED', 'QUOTING')`,
+          [id, inbound.source],
+        );
+        if (cancelled.rowCount > 0) {
+          this.log.info({ transferId: id, payer: inbound.source }, 'bank instruction cancelled before any reservation');
+          state = 'ABORTED';
+        } else {
+          const status = await this.statusOf(id);
+          const sts = status?.TxInfAndSts.TxSts;
+          state = status?.TxInfAndSts.StsRsnInf ? 'ABORTED' : sts === 'COMM' ? 'COMMITTED' : sts === 'RESV' ? 'RESERVED' : 'RECEIVED';
+        }
+      }
+      const resolution = resolveCancellation(request, state, {
+        Id: newMessageId(),
+        CreDtTm: new Date().toISOString(),
+        hub: { FinInstnId: { Othr: { Id: this.config.hubName } } },
+      });
+      await this.xml.sendDocument(inbound.source, { kind: 'camt.029', message: resolution });
+    });
+  }
+
+  /** [payer, payee] of a transfer or bank instruction. */
+  private async partiesOf(id: string): Promise<[string, string] | undefined> {
+    const live = this.engine.inFlightTransfer(id);
+    if (live) return [live.payer, live.payee];
+    const record = await this.engine.find(id);
+    if (record) return [record.payer, record.payee];
+    const row = await this.row(id);
+    return row ? [row.payer, row.payee ?? ''] : undefined;
+  }
+
+  private async row(id: string): Promise<BridgeRow | undefined> {
+    const rows = await this.db.query<BridgeRow>('SELECT * FROM bridge_payment WHERE id = $1', [id]);
+    return rows.rows[0];
+  }
+
+  /** The InboundMessage of a message the bridge hands to the lifecycle on a bank's behalf. */
+  private bankInbound(source: string, destination: string, hash: string): InboundMessage {
+    return {
+      source,
+      destination,
+      dialect: 'iso20022-xml',
+      version: { major: 2, minor: 0 },
+      headers: {},
+      raw: Buffer.alloc(0),
+      hash,
+      receivedAt: new Date().toISOString(),
+    };
+  }
+}
+

@@ -1,0 +1,64 @@
+/**
+ * ILP terms the hub issues on a bank's behalf (docs/iso20022.md): a bank confirms a credit with a
+ * signed pacs.002, not with an ILP fulfilment, so the hub makes the condition itself and holds its
+ * preimage until the bank's confirmation lets it commit. The packet is a normal ILP v4 Prepare
+ * carrying the transaction, so every check a payer or the hub applies to terms applies to these too.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { serializeIlpPrepare } from 'ilp-packet';
+import { configure } from 'safe-stable-stringify';
+import { toScaledInteger, type Amount } from '../../../schemas/amount.js';
+import { currencyDecimals } from '../../../schemas/currency.js';
+import type { Db } from '../../../ledger/db.js';
+
+const sortedJson = configure({ deterministic: true }) as (value: unknown) => string;
+
+export interface IssuedTerms {
+  ilpPacket: string;
+  condition: string;
+}
+
+export class HubTerms {
+  private constructor(
+    private readonly db: Db,
+    private readonly secret: Buffer,
+  ) {}
+
+  /** Loads the hub's ILP secret, creating it once (random, kept in the database). */
+  static async load(db: Db): Promise<HubTerms> {
+    await db.query(`INSERT INTO hub_secret (name, value) VALUES ('ilp', $1) ON CONFLICT (name) DO NOTHING`, [
+      randomBytes(32).toString('base64url'),
+    ]);
+    const row = await db.query<{ value: string }>(`SELECT value FROM hub_secret WHERE name = 'ilp'`);
+    return new HubTerms(db, Buffer.from(row.rows[0]!.value, 'base64url'));
+  }
+
+  /**
+   * Terms for `transaction` (the FSPIOP transaction object: quoteId, transactionId, payer, payee,
+   * amount, ...): an ILP v4 packet over it, whose condition's preimage the hub keeps.
+   */
+  async issue(transaction: Record<string, unknown>, amount: Amount, expiresAt: string): Promise<IssuedTerms> {
+    const data = Buffer.from(Buffer.from(sortedJson(transaction)).toString('base64url'), 'ascii');
+    const fulfilment = createHmac('sha256', this.secret).update(data).digest();
+    const condition = createHash('sha256').update(fulfilment).digest();
+    const decimals = currencyDecimals(amount.currency) ?? 4;
+    const packet = serializeIlpPrepare({
+      amount: toScaledInteger(amount.units, decimals).toString(),
+      executionCondition: condition,
+      expiresAt: new Date(expiresAt),
+      destination: 'g.mojaloop',
+      data,
+    });
+    await this.db.query('INSERT INTO held_fulfilment (condition, fulfilment) VALUES ($1, $2) ON CONFLICT (condition) DO NOTHING', [
+      condition.toString('base64url'),
+      fulfilment.toString('base64url'),
+    ]);
+    return { ilpPacket: packet.toString('base64url'), condition: condition.toString('base64url') };
+  }
+
+  /** The preimage the hub holds for `condition`, if the hub issued it. */
+  async fulfilmentFor(condition: string): Promise<string | undefined> {
+    const row = await this.db.query<{ fulfilment: string }>('SELECT fulfilment FROM held_fulfilment WHERE condition = $1', [condition]);
+    return row.rows[0]?.fulfilment;
+  }
+}

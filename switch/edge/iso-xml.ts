@@ -1,0 +1,184 @@
+/**
+ * The ISO 20022 XML edge for banks: `POST /iso20022`, one business message (head.001 + Document) per
+ * request. Screened, schema-validated and signature-checked before anything is read (translators/
+ * isoxml), the sender bound to its TLS certificate, then handed to the core. A message the hub
+ * cannot accept at all is answered 400 with an admi.002; business outcomes arrive later as
+ * pacs.002 / acmt.024 / camt.029 at the bank's ISO20022_CALLBACK_URL.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { FspiopError } from '../../schemas/errors.js';
+import { readPartyIdentification } from '../../schemas/iso/common.js';
+import type { Registry } from '../../ledger/registry.js';
+import { receiveBusinessMessage, type ReceivedBusinessMessage } from '../../translators/isoxml/inbound.js';
+import { messageRejectOf } from '../../translators/isoxml/admi002.js';
+import { isXmlRejection, XmlRejection } from '../../translators/isoxml/rejection.js';
+import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../translators/isoxml/signature.js';
+import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
+import type { BankBridge } from '../core/bridge/bank-bridge.js';
+import { documentHash } from '../core/bridge/bank-bridge.js';
+import type { DiscoveryService } from '../core/discovery/accounts.js';
+import { isPartyIdType } from '../core/discovery/directory.js';
+import type { InboundMessage, PartyPath } from '../core/outbox.js';
+import type { XmlOutbox } from '../notify/xml-outbox.js';
+import type { JwsKeyStore } from '../security/jws-keys.js';
+import { participantOfCertificate } from '../security/tls.js';
+import { route } from './http.js';
+
+export interface IsoXmlEdgeDeps {
+  registry: Registry;
+  bridge: BankBridge;
+  discovery: DiscoveryService;
+  xml: XmlOutbox;
+  certificates: JwsKeyStore;
+  schemas: RuntimeSchemas;
+  hubName: string;
+  mtls: boolean;
+  /** Refuse unsigned bank messages. */
+  requireSignature: boolean;
+  log: Logger;
+}
+
+/** Business message ids seen lately, per sender: a resent BizMsgIdr is a duplicate (DU01). */
+class RecentIds {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  /** false when already seen. */
+  add(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value as string);
+    this.seen.set(key, Date.now());
+    return true;
+  }
+}
+
+export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDeps): void {
+  const recent = new RecentIds(100_000);
+  const parsedCertificates = new Map<string, XmlSigningCertificate>();
+
+  const certificatesOf = (sender: { fspId?: string; bicfi?: string }): readonly XmlSigningCertificate[] => {
+    const name = sender.fspId ?? sender.bicfi;
+    if (!name) return [];
+    const out: XmlSigningCertificate[] = [];
+    for (const key of deps.certificates.activeKeysOf(name)) {
+      if (!key.certificate) continue;
+      let parsed = parsedCertificates.get(key.certificate);
+      if (!parsed) {
+        parsed = parseXmlSigningCertificate(key.certificate);
+        parsedCertificates.set(key.certificate, parsed);
+      }
+      out.push(parsed);
+    }
+    return out;
+  };
+
+  /** 400 with an admi.002 naming the reason (signed by the hub when it has an XML key). */
+  const refuse = (reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined) => {
+    deps.log.info({ api: 'iso20022', sender, reason: rejection.reasonCode, description: rejection.description }, 'request refused');
+    const reject = messageRejectOf(rejection, ref);
+    const rendered = deps.xml.render(sender ?? 'UNKNOWN', { kind: 'admi.002', message: reject });
+    const body = rendered.ok ? rendered.value : `<?xml version="1.0" encoding="UTF-8"?><Error>${rejection.reasonCode}</Error>`;
+    return reply.code(400).header('content-type', 'application/xml; charset=utf-8').send(body);
+  };
+
+  route(server, '/iso20022', {
+    POST: async (request: FastifyRequest, reply: FastifyReply) => {
+      const contentType = String(request.headers['content-type'] ?? '');
+      const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+      let received: ReceivedBusinessMessage;
+      try {
+        if (!/^(application|text)\/xml\b/i.test(contentType)) {
+          throw new XmlRejection('ENVELOPE', 'Content-Type must be application/xml');
+        }
+        received = receiveBusinessMessage(raw, {
+          hubFspId: deps.hubName,
+          certificatesOf,
+          requireSignature: deps.requireSignature,
+          schemas: deps.schemas,
+        });
+      } catch (err) {
+        if (isXmlRejection(err)) return refuse(reply, err, undefined, undefined);
+        if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', err.description), undefined, undefined);
+        throw err;
+      }
+      const sender = received.sender.fspId ?? received.sender.bicfi ?? '';
+      const ref = received.header.BizMsgIdr;
+      const participant = deps.registry.participant(sender);
+      if (!participant || participant.isHub || participant.dialect !== 'iso20022-xml') {
+        return refuse(reply, new XmlRejection('CONTENT', `sender ${sender} is not a registered ISO 20022 XML participant`), sender, ref);
+      }
+      if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {
+        return refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref);
+      }
+      if (!recent.add(`${sender}\u0000${ref}`)) {
+        return refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender, ref);
+      }
+      const inbound: InboundMessage = {
+        source: sender,
+        destination: deps.hubName,
+        dialect: 'iso20022-xml',
+        version: { major: 2, minor: 0 },
+        headers: request.headers,
+        raw,
+        // The Document, not the envelope: a resend carries a new header and signature.
+        hash: documentHash(received.document.message),
+        receivedAt: new Date().toISOString(),
+      };
+      try {
+        const status = await dispatch(received, inbound, deps);
+        return reply.code(status).send();
+      } catch (err) {
+        if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code}: ${err.description}`), sender, ref);
+        throw err;
+      }
+    },
+  });
+}
+
+async function dispatch(received: ReceivedBusinessMessage, inbound: InboundMessage, deps: IsoXmlEdgeDeps): Promise<number> {
+  const doc = received.document;
+  switch (doc.kind) {
+    case 'pacs.008':
+      await deps.bridge.payFromBank(doc.message, inbound);
+      return 202;
+    case 'pacs.002':
+      await deps.bridge.bankStatus(doc.message, inbound);
+      return 200;
+    case 'pacs.028':
+      await deps.bridge.statusRequest(doc.message, inbound);
+      return 202;
+    case 'camt.056':
+      await deps.bridge.cancellation(doc.message, inbound);
+      return 202;
+    case 'acmt.023': {
+      // The bank asks who holds a party (and to verify it): a lookup like GET /parties.
+      const party = doc.message.Vrfctn.PtyAndAcctId;
+      const path = partyPathOf(party.Pty.Id, party.Agt?.FinInstnId.ClrSysMmbId?.MmbId);
+      const holder = doc.message.Assgnmt.Assgne?.FinInstnId.Othr?.Id;
+      await deps.discovery.lookupParty(path, { ...inbound, destination: holder && holder !== deps.hubName ? holder : undefined });
+      return 202;
+    }
+    case 'acmt.024': {
+      // The bank's answer to a lookup the hub passed on: to the FSP that asked.
+      const report = doc.message;
+      const [type = '', id = '', subId] = report.Rpt.OrgnlId.split('/');
+      const path: PartyPath = { type, id, ...(subId !== undefined ? { subId } : {}) };
+      const to = report.Assgnmt.Assgne.FinInstnId.Othr?.Id;
+      if (!to) throw new FspiopError('3102', 'Assgnmt/Assgne must name the FSP that asked');
+      await deps.discovery.forwardPartyAnswer(path, report, { ...inbound, destination: to }, !report.Rpt.Vrfctn);
+      return 202;
+    }
+    default:
+      deps.log.info({ sender: inbound.source, kind: doc.kind }, 'bank message with nothing to do');
+      return 202;
+  }
+}
+
+function partyPathOf(id: Parameters<typeof readPartyIdentification>[0], subId: string | undefined): PartyPath {
+  const { type, identifier } = readPartyIdentification(id);
+  if (!type || !identifier || !isPartyIdType(type)) {
+    throw new FspiopError('3101', 'Vrfctn/PtyAndAcctId/Pty/Id must carry a party id type (SchmeNm/Prtry) and identifier');
+  }
+  return { type, id: identifier, ...(subId !== undefined ? { subId } : {}) };
+}
