@@ -4,6 +4,8 @@
  *   start     run the hub (configuration from MIZANI_* variables, see README)
  *   migrate   apply database migrations and exit
  *   pki       create a scheme CA and issue hub and participant certificates (mizani pki --help)
+ *   translate one message from one dialect to another (FSPIOP, ISO 20022 JSON, ISO 20022 XML)
+ *   validate  an ISO 20022 XML file against the runtime or the official schemas
  */
 import { openDb } from '../ledger/db.js';
 import { migrate } from '../ledger/migrate.js';
@@ -12,6 +14,16 @@ import { startHub } from './hub.js';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const printErr = (line: string) => process.stderr.write(`${line}\n`);
+  if (command === 'translate') {
+    const { translateCommand } = await import('./translate-cli.js');
+    return translateCommand(argv.slice(1), print, printErr);
+  }
+  if (command === 'validate') {
+    const { validateCommand } = await import('../translators/isoxml/cli.js');
+    return validateCommand(argv.slice(1), print, printErr);
+  }
   if (command === 'pki') {
     // Needs no configuration: it only writes certificate files.
     const { pkiCommand } = await import('./security/pki-cli.js');
@@ -51,10 +63,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'help':
     case '--help':
-      process.stdout.write('usage: mizani start | migrate | pki <init|issue|revoke|crl|show> ...\n');
+      process.stdout.write('usage: mizani start | migrate | pki <init|issue|revoke|crl|show> ... | translate ... | validate <file.xml> ...\n');
       return 0;
     default:
-      process.stderr.write(`mizani: unknown command "${command}" (try: start, migrate, pki)\n`);
+      process.stderr.write(`mizani: unknown command "${command}" (try: start, migrate, pki, translate, validate)\n`);
       return 2;
   }
 }
