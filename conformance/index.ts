@@ -3,6 +3,7 @@ import { AssertionError } from 'node:assert';
 import { inspect } from 'node:util';
 import { SuiteContext, type SuiteOptions } from './lib/context.js';
 import type { Scenario } from './lib/scenario.js';
+import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { quoteScenarios } from './scenarios/quotes.js';
@@ -14,17 +15,26 @@ export type { Scenario } from './lib/scenario.js';
 export type { Credentials, SecurityOptions, SecurityFeature } from './lib/secure.js';
 export { SuiteContext } from './lib/context.js';
 export { DfspSimulator } from './lib/dfsp.js';
+export { BankSimulator } from './lib/bank.js';
+export type { DialectOptions } from './lib/context.js';
 export { FspiopClient } from './lib/http.js';
 export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
 export { OracleAdminClient, TestOracle } from './lib/oracle.js';
-export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios, securityScenarios };
+export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios, securityScenarios, dialectScenarios };
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
-export const scenarios: Scenario[] = [...transferScenarios, ...discoveryScenarios, ...quoteScenarios, ...goldenPathScenarios, ...securityScenarios];
+export const scenarios: Scenario[] = [
+  ...transferScenarios,
+  ...discoveryScenarios,
+  ...quoteScenarios,
+  ...goldenPathScenarios,
+  ...securityScenarios,
+  ...dialectScenarios,
+];
 
 export interface ScenarioResult {
   name: string;
@@ -51,6 +61,8 @@ export interface RunSuiteOptions extends SuiteOptions {
   scenarioTimeoutMs?: number;
   /** Scenario list to draw from (default: all). */
   scenarios?: Scenario[];
+  /** Called after the scenarios and audits, before the simulators stop (e.g. to validate what they recorded). */
+  beforeClose?: (ctx: SuiteContext) => void | Promise<void>;
 }
 
 function toError(err: unknown): Error {
@@ -67,6 +79,8 @@ async function runOne(s: Scenario, ctx: SuiteContext, limitMs: number): Promise<
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   try {
+    const skipped = s.skip ? await s.skip(ctx) : undefined;
+    if (skipped !== undefined) return { name: s.name, ok: true, ms: Date.now() - started, skipped };
     await Promise.race([
       s.run(ctx),
       new Promise<never>((_, reject) => {
@@ -83,6 +97,8 @@ async function runOne(s: Scenario, ctx: SuiteContext, limitMs: number): Promise<
 
 /** Pseudo-scenario: every hub-authored message received during the run, checked against fspiop.md §14. */
 export const AUDIT_NAME = 'audit: every hub-authored message received meets the §14 checklist';
+/** Pseudo-scenario of runs with banks: every XML message the hub sent a bank. */
+export const XML_AUDIT_NAME = 'audit: every XML message the hub sent a bank is a business message from the hub to that bank (signed by the hub XML certificate when given)';
 /** Pseudo-scenario of secured runs: the signature of every message with a body the simulators received. */
 export const SIGNATURE_AUDIT_NAME = 'audit: every message with a body received carries a valid FSPIOP-Signature (hub key on hub-authored messages, the sender\'s key on forwarded ones)';
 
@@ -139,6 +155,15 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
         : { name: AUDIT_NAME, ok: true, ms: 0 };
       results.push(r);
       options.onResult?.(r);
+      if (ctx.banks.length > 0) {
+        const x = ctx.auditBankMessages();
+        const xr: ScenarioResult = x.problems.length
+          ? { name: XML_AUDIT_NAME, ok: false, ms: 0, error: new Error(`XML messages from the hub violating the profile:\n  ${x.problems.join('\n  ')}`) }
+          : { name: `${XML_AUDIT_NAME} [${x.checked} checked, ${x.signed} hub-signed]`, ok: true, ms: 0 };
+        results.push(xr);
+        options.onResult?.(xr);
+      }
+      await options.beforeClose?.(ctx);
       if (ctx.keyring || ctx.hubKey) {
         const bad = ctx.auditSignatures();
         const counted = ctx.checkedSignatures();

@@ -122,8 +122,19 @@ export class AdminClient {
 
   // ---- participants --------------------------------------------------------------------------------------------
 
-  async createParticipant(name: string, currency: string): Promise<any> {
-    return (await this.expect('POST', '/participants', { name, currency }, [201])).body;
+  /** `POST /participants` `{name, currency, dialect?}` (docs/iso20022.md: the dialect the participant speaks). */
+  async createParticipant(name: string, currency: string, dialect?: string): Promise<any> {
+    return (await this.expect('POST', '/participants', dialect === undefined ? { name, currency } : { name, currency, dialect }, [201])).body;
+  }
+
+  /** `PUT /participants/{name}` `{dialect?, xmlProfile?}` */
+  async setParticipantDialect(name: string, o: { dialect?: string; xmlProfile?: string }): Promise<any> {
+    return (await this.expect('PUT', `/participants/${encodeURIComponent(name)}`, o, [200])).body;
+  }
+
+  /** `POST /participants/{name}/xmlCertificates` `{certificate}` (a bank's XML-signing certificate); raw response. */
+  addXmlCertificate(name: string, certificate: string): Promise<AdminResponse> {
+    return this.call('POST', `/participants/${encodeURIComponent(name)}/xmlCertificates`, { certificate });
   }
 
   async getParticipant(name: string): Promise<any> {
@@ -292,6 +303,10 @@ export interface DfspProvisioning {
   fundsIn?: string;
   /** Simulator base URL for callback endpoints; omitted → no endpoints registered. */
   callbackBase?: string;
+  /** Dialect at creation (`POST /participants {dialect}`); omitted → the hub's default. */
+  dialect?: string;
+  /** Endpoints to register instead of the FSPIOP ones of `callbackBase` (e.g. a bank's ISO20022_CALLBACK_URL). */
+  endpoints?: Array<{ type: string; value: string }>;
 }
 
 export interface ProvisionOptions {
@@ -305,10 +320,10 @@ export async function addCurrency(
   admin: AdminClient,
   name: string,
   currency: string,
-  opts: { hubName: string; ndc?: string; fundsIn?: string; timeoutMs?: number },
+  opts: { hubName: string; ndc?: string; fundsIn?: string; timeoutMs?: number; dialect?: string },
 ): Promise<void> {
   await ensureHubSetup(admin, opts.hubName, currency);
-  await admin.createParticipant(name, currency);
+  await admin.createParticipant(name, currency, opts.dialect);
   await admin.setInitialPositionAndLimits(name, currency, opts.ndc ?? '1000000', 0);
   const fundsIn = opts.fundsIn ?? '10000000';
   if (normalizeDecimal(fundsIn) !== '0') await fundIn(admin, name, currency, fundsIn, opts.timeoutMs ?? 15_000);
@@ -340,8 +355,11 @@ export async function provisionDfsp(admin: AdminClient, dfsp: DfspProvisioning, 
     ndc: dfsp.ndc,
     fundsIn: dfsp.fundsIn,
     timeoutMs: opts.timeoutMs,
+    dialect: dfsp.dialect,
   });
-  if (dfsp.callbackBase) {
+  if (dfsp.endpoints) {
+    await Promise.all(dfsp.endpoints.map((e) => admin.setEndpoint(dfsp.name, e.type, e.value)));
+  } else if (dfsp.callbackBase) {
     const base = dfsp.callbackBase;
     await Promise.all(endpointsFor(base).map((e) => admin.setEndpoint(dfsp.name, e.type, e.value)));
   }

@@ -60,7 +60,10 @@ export interface HubMessageExpectation {
   hubName: string;
   /** Party informed (FSPIOP-Destination). */
   destination: string;
-  method: 'PUT' | 'PATCH';
+  /** POST: a request the hub authored in a bridged or translated flow (docs/iso20022.md). */
+  method: 'PUT' | 'PATCH' | 'POST';
+  /** The receiver speaks Mojaloop's ISO 20022 JSON (`application/vnd.interoperability.iso20022.<resource>+json`). */
+  iso?: boolean;
   /** Path the request must arrive on and the FSPIOP-URI value, e.g. `/transfers/{id}` or `/transfers/{id}/error`. */
   uri: string;
   /** Expected Content-Type version; 'any' skips the version check. */
@@ -78,12 +81,19 @@ export function assertHubMessage(rec: RecordedRequest, exp: HubMessageExpectatio
   assert.equal(h['fspiop-source'], exp.hubName, `${where}: fspiop-source must be the hub name`);
   assert.equal(h['fspiop-destination'], exp.destination, `${where}: fspiop-destination must be the party informed`);
   const ct = h['content-type'];
-  const ctRe = new RegExp(`^application/vnd\\.interoperability\\.${resource}\\+json\\s?;\\s?version=\\d+\\.\\d+$`);
-  assert.ok(ct !== undefined && ctRe.test(ct), `${where}: content-type must be the ${resource} media type with major.minor version, got ${JSON.stringify(ct)}`);
+  const family = exp.iso ? `iso20022\\.${resource}` : resource;
+  const ctRe = new RegExp(`^application/vnd\\.interoperability\\.${family}\\+json\\s?;\\s?version=\\d+\\.\\d+$`);
+  assert.ok(ct !== undefined && ctRe.test(ct), `${where}: content-type must be the ${exp.iso ? 'ISO 20022 ' : ''}${resource} media type with major.minor version, got ${JSON.stringify(ct)}`);
   if (exp.callbackVersion !== 'any') {
     assert.equal(versionOf(ct), exp.callbackVersion, `${where}: content-type version should be the hub's callback version ${exp.callbackVersion}, got ${ct}`);
   }
-  assert.equal(h['accept'], undefined, `${where}: hub-authored ${exp.method} must carry no accept header`);
+  if (exp.method === 'POST') {
+    const acc = h['accept'];
+    const accRe = new RegExp(`^application/vnd\\.interoperability\\.${family}\\+json\\s?;\\s?version=\\d+(\\.\\d+)?$`);
+    assert.ok(acc !== undefined && accRe.test(acc), `${where}: a hub-authored POST must carry the accept of its media type, got ${JSON.stringify(acc)}`);
+  } else {
+    assert.equal(h['accept'], undefined, `${where}: hub-authored ${exp.method} must carry no accept header`);
+  }
   assert.equal(h['fspiop-uri'], exp.uri, `${where}: fspiop-uri`);
   assert.equal(h['fspiop-http-method'], exp.method, `${where}: fspiop-http-method`);
   assertDateHeader(h['date'], where);
@@ -97,7 +107,7 @@ export function assertHubMessage(rec: RecordedRequest, exp: HubMessageExpectatio
     assert.ok(ph, `${where}: fspiop-signature present but not a valid {protectedHeader, signature} JSON: ${sig}`);
     assert.equal(ph['FSPIOP-Source'], exp.hubName, `${where}: a signature on a hub-authored message must be the hub's own (a copied DFSP signature must be dropped)`);
   }
-  if (rec.body && typeof rec.body === 'object') {
+  if (exp.method !== 'POST' && rec.body && typeof rec.body === 'object') {
     assert.equal((rec.body as Record<string, unknown>).transferId, undefined, `${where}: callback bodies must not carry the transferId`);
   }
 }

@@ -7,7 +7,10 @@ import { Agent } from 'undici';
 import { addCurrency, AdminClient, provisionDfsp } from './admin.js';
 import { assertErrorInformation, assertHubMessage, type ErrorExpectation } from './checks.js';
 import { decimalEquals } from './decimal.js';
-import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type ReceivedSignature, type RecordedRequest } from './dfsp.js';
+import { BankSimulator, type BankPaymentBehaviour } from './bank.js';
+import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type ReceivedSignature, type RecordedRequest, type SimDialect } from './dfsp.js';
+import { appHdrXml, envelopeXml, newMsgId, pacs028Xml, type XmlProfile } from './isoxml.js';
+import { selfSignedRsaCertificate } from './x509.js';
 import { encodeBody, FspiopClient, imfDate, resourceOf, type FspiopResponse, type RequestSecurity, type SendOptions } from './http.js';
 import { buildIlpPacket, generateFulfilment, toMinorUnitsTruncated, transactionObject } from './ilp.js';
 import { createTestSigner, verifySignature, type JwsAlg, type TestSigner } from './jws.js';
@@ -17,6 +20,7 @@ import {
   JwsKeyring,
   securityFeatures,
   TlsIdentities,
+  type Credentials,
   type KeyEntry,
   type SecurityFeature,
   type SecurityOptions,
@@ -59,11 +63,32 @@ export interface SuiteOptions {
    * per-DFSP key registered through the Admin API, hub signatures checked. See SecurityOptions.
    */
   security?: SecurityOptions;
+  /** Dialect scenarios (docs/iso20022.md): the hub's XML-signing certificate, bank certificates. See DialectOptions. */
+  dialects?: DialectOptions;
 }
 
-export interface ResolvedOptions extends Required<Omit<SuiteOptions, 'grep' | 'security'>> {
+/** What the dialect scenarios (scenarios/dialects.ts) may be told about the hub and the banks. */
+export interface DialectOptions {
+  /**
+   * The hub's XML-signing certificate (PEM, MIZANI_XML_SIGNING_CERT): every XML message the hub sends a bank (callbacks
+   * and admi.002 answers) must carry a valid signature by it. Without it the banks do not check signatures.
+   */
+  hubXmlCertificate?: string;
+  /**
+   * Whether the hub refuses unsigned or badly signed bank messages (MIZANI_XML_VERIFY). Default: probed once with an
+   * unsigned message (DS0A → it verifies). The signature refusal scenarios are skipped when it does not.
+   */
+  hubVerifiesXml?: boolean;
+  /** XML-signing certificate and key (RSA ≥ 2048) of a bank. Default: a self-signed one made by the suite. */
+  bankXmlCredentials?: (name: string) => Credentials | Promise<Credentials>;
+  /** Message versions of the simulated banks (`iso-2019`: pacs.008.001.08 …, `iso-2026`: pacs.008.001.14 …). */
+  xmlProfile?: XmlProfile;
+}
+
+export interface ResolvedOptions extends Required<Omit<SuiteOptions, 'grep' | 'security' | 'dialects'>> {
   grep?: RegExp;
   security?: SecurityOptions;
+  dialects: DialectOptions;
 }
 
 export function resolveOptions(o: SuiteOptions): ResolvedOptions {
@@ -86,6 +111,7 @@ export function resolveOptions(o: SuiteOptions): ResolvedOptions {
     ndc: o.ndc ?? '1000000',
     fundsIn: o.fundsIn ?? '10000000',
     security: o.security,
+    dialects: o.dialects ?? {},
   };
 }
 
@@ -145,6 +171,21 @@ export interface NewDfspOptions {
   callbackBase?: string;
   /** FSPIOP version the simulator speaks (Content-Type of everything it sends). */
   version?: string;
+  /** Dialect registered with the hub (`POST /participants {dialect}`); default: none sent (the hub's fspiop/1.1). */
+  dialect?: SimDialect;
+}
+
+export interface NewBankOptions {
+  prefix?: string;
+  currency?: string;
+  ndc?: string;
+  fundsIn?: string;
+  profile?: XmlProfile;
+  /** Answer to the pacs.008 the hub sends it. Default accept (ACSC). */
+  behaviour?: BankPaymentBehaviour;
+  /** Sign what it sends (default true) and register its certificate (default true). */
+  sign?: boolean;
+  registerCertificate?: boolean;
 }
 
 /** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
@@ -169,6 +210,13 @@ export class SuiteContext {
   readonly hubKey?: KeyObject;
   private readonly agent: Agent;
   private readonly sims: DfspSimulator[] = [];
+  /** Every simulated bank of the run. */
+  readonly banks: BankSimulator[] = [];
+
+  /** Every simulated DFSP of the run. */
+  get simulators(): readonly DfspSimulator[] {
+    return this.sims;
+  }
   private readonly memo = new Map<string, Promise<unknown>>();
   private defaultIdentity?: string;
 
@@ -307,7 +355,10 @@ export class SuiteContext {
 
   /** Start a simulator and provision it as a participant (accounts, NDC, funds in, callback endpoints). */
   async newDfsp(o: NewDfspOptions = {}): Promise<DfspSimulator> {
-    const sim = await this.startSimulator(await this.newName(o.prefix ?? 'pay'), undefined, o.version === undefined ? {} : { version: o.version });
+    const extra: Omit<DfspSimulatorOptions, 'name' | 'hub' | 'fulfilments' | 'host' | 'advertisedHost' | 'defaultBehaviour'> = {};
+    if (o.version !== undefined) extra.version = o.version;
+    if (o.dialect !== undefined) extra.dialect = o.dialect;
+    const sim = await this.startSimulator(await this.newName(o.prefix ?? 'pay'), undefined, extra);
     await provisionDfsp(
       this.admin,
       {
@@ -316,12 +367,105 @@ export class SuiteContext {
         ndc: o.ndc ?? this.opts.ndc,
         fundsIn: o.fundsIn ?? this.opts.fundsIn,
         callbackBase: o.endpoints === false ? undefined : o.callbackBase ?? sim.baseUrl,
+        ...(o.dialect !== undefined ? { dialect: o.dialect } : {}),
       },
       { hubName: this.hubName, timeoutMs: this.T },
     );
     if (this.keyring) await this.registerJwsKey(sim.name);
     this.defaultIdentity ??= sim.name;
     return sim;
+  }
+
+  /** XML-signing credentials of a bank: the caller's hook, else a fresh self-signed RSA certificate. */
+  private async bankXmlCredentials(name: string): Promise<Credentials> {
+    const hook = this.opts.dialects.bankXmlCredentials;
+    if (hook) return hook(name);
+    const c = await selfSignedRsaCertificate({ commonName: name });
+    return { cert: c.cert, key: c.key };
+  }
+
+  /**
+   * A simulated bank (docs/iso20022.md), provisioned as a participant with dialect `iso20022-xml`: accounts, NDC,
+   * funds in, its `ISO20022_CALLBACK_URL`, its XML-signing certificate (`POST /participants/{name}/xmlCertificates`)
+   * and, for the iso-2026 profile, `PUT /participants/{name} {xmlProfile}`. Secured runs: TLS like the DFSPs.
+   */
+  async newBank(o: NewBankOptions = {}): Promise<BankSimulator> {
+    const name = await this.newName(o.prefix ?? 'bank');
+    const currency = o.currency ?? this.currency;
+    const profile = o.profile ?? this.opts.dialects.xmlProfile ?? 'iso-2019';
+    const signing = await this.bankXmlCredentials(name);
+    let tls: { cert: string; key: string; ca: string } | undefined;
+    let dispatcher;
+    if (this.tls) {
+      const c = await this.tls.credentials(name);
+      tls = { cert: c.cert, key: c.key, ca: this.tls.ca };
+      dispatcher = await this.tls.dispatcher(name);
+    }
+    const bank = new BankSimulator({
+      name,
+      hubUrl: this.opts.hubUrl,
+      hubName: this.hubName,
+      currency,
+      profile,
+      ...(o.sign === false ? {} : { signing: { privateKey: signing.key, cert: signing.cert } }),
+      ...(this.opts.dialects.hubXmlCertificate ? { hubCertificate: this.opts.dialects.hubXmlCertificate } : {}),
+      ...(dispatcher ? { dispatcher: dispatcher as import('undici').Dispatcher } : {}),
+      ...(tls ? { tls } : {}),
+      host: this.opts.bindHost,
+      advertisedHost: this.opts.advertisedHost,
+      timeoutMs: this.T,
+      ...(o.behaviour ? { defaultPaymentBehaviour: o.behaviour } : {}),
+    });
+    await bank.start();
+    this.banks.push(bank);
+    await provisionDfsp(
+      this.admin,
+      {
+        name,
+        currency,
+        ndc: o.ndc ?? this.opts.ndc,
+        fundsIn: o.fundsIn ?? this.opts.fundsIn,
+        dialect: 'iso20022-xml',
+        endpoints: [{ type: 'ISO20022_CALLBACK_URL', value: bank.callbackUrl }],
+      },
+      { hubName: this.hubName, timeoutMs: this.T },
+    );
+    if (profile !== 'iso-2019') await this.admin.setParticipantDialect(name, { xmlProfile: profile });
+    if (o.registerCertificate !== false) {
+      const r = await this.admin.addXmlCertificate(name, signing.cert);
+      assert.ok(r.status === 201 || r.status === 200, `POST /participants/${name}/xmlCertificates: expected 201, got ${r.status} ${show(r.rawBody)}`);
+    }
+    if (this.keyring) await this.registerJwsKey(name);
+    return bank;
+  }
+
+  /** The XML-signing certificate a bank uses (for negative tests: e.g. registering it elsewhere). */
+  async xmlCredentialsFor(name: string): Promise<Credentials> {
+    return this.bankXmlCredentials(name);
+  }
+
+  /**
+   * Whether the hub refuses unsigned bank messages: the option, else probed once with an unsigned pacs.028 from an
+   * unknown sender (a verifying hub answers admi.002 DS0A before it looks at the sender).
+   */
+  hubVerifiesXml(): Promise<boolean> {
+    const given = this.opts.dialects.hubVerifiesXml;
+    if (given !== undefined) return Promise.resolve(given);
+    return this.once('probe: hub verifies XML signatures', async () => {
+      const name = randomName('probe');
+      const dispatcher = this.tls ? ((await this.tls.dispatcher(this.defaultIdentity)) as import('undici').Dispatcher) : undefined;
+      const probe = new BankSimulator({ name, hubUrl: this.opts.hubUrl, hubName: this.hubName, currency: this.currency, timeoutMs: this.T, ...(dispatcher ? { dispatcher } : {}) });
+      try {
+        const text = envelopeXml(
+          appHdrXml({ from: name, to: this.hubName, bizMsgIdr: newMsgId('P'), msgDefIdr: 'pacs.028.001.03' }),
+          pacs028Xml({ originalTxId: newMsgId('T') }),
+        );
+        const r = await probe.send('', { raw: text });
+        return r.reject?.reason === 'DS0A';
+      } finally {
+        await probe.stop();
+      }
+    });
   }
 
   /** Give an existing participant an account in a further currency (no funds in unless given). */
@@ -366,18 +510,20 @@ export class SuiteContext {
       for (const rec of sim.requests) {
         const resource = resourceOf(rec.path);
         if (rec.headers['fspiop-source'] !== this.hubName || !AUDITED_RESOURCES.includes(resource)) continue;
-        if (rec.method !== 'PUT' && (rec.method !== 'PATCH' || resource !== 'transfers')) {
-          problems.push(`${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''} expected)`);
+        // POST: the hub's own requests in translated and bridged flows (docs/iso20022.md: quotes and transfers).
+        const allowed = rec.method === 'PUT' || (rec.method === 'PATCH' && resource === 'transfers') || (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers'));
+        if (!allowed) {
+          problems.push(`${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`);
           continue;
         }
         try {
           assertHubMessage(rec, {
             hubName: this.hubName,
             destination: sim.name,
-            method: rec.method as 'PUT' | 'PATCH',
+            method: rec.method as 'PUT' | 'PATCH' | 'POST',
             uri: rec.path.split('?')[0]!,
-            callbackVersion: this.opts.callbackVersion,
             resource,
+            ...this.hubFormatFor(sim),
           });
         } catch (err) {
           problems.push(err instanceof Error ? err.message.split('\n')[0]! : String(err));
@@ -386,6 +532,56 @@ export class SuiteContext {
       }
     }
     return problems;
+  }
+
+  /** Media type family and version the hub uses on messages it authors for `sim` (by its registered dialect). */
+  hubFormatFor(sim: DfspSimulator): { iso: boolean; callbackVersion: string } {
+    switch (sim.dialect) {
+      case 'fspiop/2.0':
+        return { iso: false, callbackVersion: '2.0' };
+      case 'iso20022-json/2.0':
+        return { iso: true, callbackVersion: '2.0' };
+      default:
+        return { iso: false, callbackVersion: this.opts.callbackVersion };
+    }
+  }
+
+  /**
+   * Every XML message the hub sent a bank (callbacks) or answered it with (admi.002): a well-formed envelope from the
+   * hub (`AppHdr/Fr`) to that bank (`AppHdr/To`), signed by the hub's XML certificate when the run knows it.
+   */
+  auditBankMessages(max = 20): { problems: string[]; checked: number; signed: number } {
+    const problems: string[] = [];
+    let checked = 0;
+    let signed = 0;
+    for (const bank of this.banks) {
+      for (const m of bank.received) {
+        checked++;
+        const where = `${bank.name} received #${m.seq} ${m.kind ?? '(unparsed)'}`;
+        if (m.parseError) problems.push(`${where}: not a business message envelope: ${m.parseError}`);
+        else {
+          if (m.from !== this.hubName) problems.push(`${where}: AppHdr/Fr is ${m.from}, not the hub ${this.hubName}`);
+          if (m.to !== bank.name) problems.push(`${where}: AppHdr/To is ${m.to}, not the bank`);
+          if (m.msgDefIdr !== m.version) problems.push(`${where}: AppHdr/MsgDefIdr ${m.msgDefIdr} does not name the Document ${m.version}`);
+          if (!/^application\/xml\b/.test(m.headers['content-type'] ?? '')) problems.push(`${where}: content-type ${m.headers['content-type']}`);
+          if (m.signature) {
+            if (m.signature.ok) signed++;
+            else problems.push(`${where}: hub XML signature: ${m.signature.detail}`);
+          }
+        }
+        if (problems.length >= max) return { problems, checked, signed };
+      }
+      for (const r of bank.sent) {
+        if (!r.reject) continue;
+        checked++;
+        if (r.reject.signature) {
+          if (r.reject.signature.ok) signed++;
+          else problems.push(`${bank.name}: admi.002 answering ${r.bizMsgIdr}: hub XML signature: ${r.reject.signature.detail}`);
+        }
+        if (r.reject.from !== this.hubName) problems.push(`${bank.name}: admi.002 answering ${r.bizMsgIdr}: AppHdr/Fr is ${r.reject.from}, not the hub`);
+      }
+    }
+    return { problems, checked, signed };
   }
 
   /** Every received message whose signature check failed (secured runs). */
@@ -417,7 +613,7 @@ export class SuiteContext {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.sims.map((s) => s.stop()));
+    await Promise.allSettled([...this.sims.map((s) => s.stop()), ...this.banks.map((b) => b.stop())]);
     await this.agent.close().catch(() => undefined);
     await this.tls?.close();
   }
@@ -569,7 +765,7 @@ export class SuiteContext {
       destination: sim.name,
       method: o.type === 'patch' ? 'PATCH' : 'PUT',
       uri: `/transfers/${transferId}${o.type === 'error' ? '/error' : ''}`,
-      callbackVersion: this.opts.callbackVersion,
+      ...this.hubFormatFor(sim),
     });
     return rec;
   }
@@ -607,7 +803,7 @@ export class SuiteContext {
       destination: requester.name,
       method: 'PUT',
       uri: `/transfers/${transferId}`,
-      callbackVersion: this.opts.callbackVersion,
+      ...this.hubFormatFor(requester),
     });
     return rec;
   }

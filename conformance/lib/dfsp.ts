@@ -160,7 +160,20 @@ export interface DfspSimulatorOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Checks the signature of each received message (stored in `RecordedRequest.signature`). */
   verify?: (rec: RecordedRequest) => ReceivedSignature | undefined;
+  /**
+   * The dialect the participant is registered with (docs/iso20022.md): what the hub renders for it, and what the
+   * audit expects of hub-authored messages. Default `fspiop/1.1`.
+   */
+  dialect?: SimDialect;
+  /**
+   * Own handling of each received message, after it is recorded and acknowledged (e.g. a payee speaking Mojaloop's
+   * ISO 20022 JSON): return true to skip the built-in FSPIOP payee behaviour.
+   */
+  handle?: (rec: RecordedRequest) => boolean;
 }
+
+/** Dialects a simulated DFSP can be registered with. */
+export type SimDialect = 'fspiop/1.1' | 'fspiop/2.0' | 'iso20022-json/2.0';
 
 export const partyKey = (type: string, id: string, subId?: string): string => `${type}/${id}/${subId ?? ''}`;
 
@@ -262,6 +275,16 @@ export class DfspSimulator {
   /** FSPIOP version of the messages this DFSP sends. */
   get version(): string {
     return this.opts.version ?? '1.1';
+  }
+
+  /** The dialect the participant is registered with. */
+  get dialect(): SimDialect {
+    return this.opts.dialect ?? 'fspiop/1.1';
+  }
+
+  /** Install (or replace) the own handling of received messages (see DfspSimulatorOptions.handle). */
+  setHandler(handle: ((rec: RecordedRequest) => boolean) | undefined): void {
+    this.opts.handle = handle;
   }
 
   /** Whether a version was configured (otherwise prepare answers mirror the prepare's version). */
@@ -499,6 +522,16 @@ export class DfspSimulator {
       res.end();
       for (const w of [...this.waiters]) {
         if (rec.seq > w.since && w.predicate(rec)) w.resolve(rec);
+      }
+      if (this.opts.handle) {
+        let handled = false;
+        try {
+          handled = this.opts.handle(rec);
+        } catch (err) {
+          this.problems.push(`handling ${rec.method} ${rec.path}: ${err instanceof Error ? err.message : String(err)}`);
+          handled = true;
+        }
+        if (handled) return;
       }
       if (rec.method === 'POST' && /^\/transfers\/?(\?.*)?$/.test(rec.path)) this.onPrepare(rec);
       else if (rec.method === 'GET' && rec.path.startsWith('/parties/')) this.onPartiesGet(rec);

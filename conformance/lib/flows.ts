@@ -86,8 +86,8 @@ export function expectFromHub(ctx: SuiteContext, cb: RecordedRequest, to: DfspSi
     destination: nameOf(to),
     method: 'PUT',
     uri: cb.path.split('?')[0]!,
-    callbackVersion: ctx.opts.callbackVersion,
     resource,
+    ...(typeof to === 'string' ? { callbackVersion: ctx.opts.callbackVersion } : ctx.hubFormatFor(to)),
   });
 }
 

@@ -242,3 +242,26 @@ export function fulfilmentFromPacket(secret: string, ilpPacket: string): PacketF
     amount: String(p.amount),
   };
 }
+
+// ---- ILP v1 (for refusals: the packet FSPIOP 1.x SDKs still send, which the ISO 20022 JSON dialect cannot carry) ----
+
+function oerLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+const varOctets = (b: Buffer) => Buffer.concat([oerLength(b.length), b]);
+
+/**
+ * ILP v1 "ILP Payment" packet (ilp-packet@2.2.0 serializeIlpPayment, as sdk-standard-components 17.x builds it):
+ * type 1 | var-octet( uint64 amount | var-octet account | var-octet data | 0 ), base64url.
+ */
+export function buildIlpV1Packet(o: { amountMinorUnits: string; account: string; transaction: object }): string {
+  const amount = Buffer.alloc(8);
+  amount.writeBigUInt64BE(BigInt(o.amountMinorUnits));
+  const data = Buffer.from(b64url(Buffer.from(JSON.stringify(o.transaction), 'utf8')), 'ascii');
+  const contents = Buffer.concat([amount, varOctets(Buffer.from(o.account, 'ascii')), varOctets(data), Buffer.from([0])]);
+  return b64url(Buffer.concat([Buffer.from([1]), varOctets(contents)]));
+}

@@ -11,5 +11,10 @@ export interface Scenario {
    * are left out; with some, those needing a missing feature are reported as skipped.
    */
   requires?: SecurityFeature[];
+  /**
+   * Checked before the run: a reason when the hub under test lacks what the scenario needs (e.g. it does not verify
+   * XML signatures); the scenario is then reported as skipped with that reason.
+   */
+  skip?(ctx: SuiteContext): Promise<string | undefined>;
   run(ctx: SuiteContext): Promise<void>;
 }

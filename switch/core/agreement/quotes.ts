@@ -150,6 +150,12 @@ export class QuoteService {
       }
     }
     const isError = errorCode !== undefined;
+    if (answer.response) {
+      // The record names the agents: an FSPIOP PUT /quotes that answered a hub-authored (cross-dialect) request
+      // carries the hub as FSPIOP-Destination, not the payer FSP.
+      answer.response.CdtTrfTxInf.DbtrAgt = { FinInstnId: { Othr: { Id: quote.payer } } };
+      answer.response.CdtTrfTxInf.CdtrAgt = { FinInstnId: { Othr: { Id: quote.payee } } };
+    }
     const responseExpiration = answer.response?.GrpHdr.PmtInstrXpryDtTm;
     if (!isError && responseExpiration !== undefined && Date.parse(responseExpiration) <= Date.now()) {
       const expired = new FspiopError('3302', `the quote expired at ${responseExpiration}`);

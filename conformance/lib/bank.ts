@@ -1,0 +1,536 @@
+// A simulated bank: speaks only ISO 20022 XML (docs/iso20022.md). It sends signed business messages to
+// `POST {hub}/iso20022` (pacs.008, pacs.002, acmt.023, acmt.024, pacs.028, camt.056) and serves the endpoint the hub
+// calls back (`ISO20022_CALLBACK_URL`): it records every message, checks the hub's XML signature when it knows the
+// hub's certificate, and as a payee answers what the hub sends it — a pacs.008 with a pacs.002 (ACSC, RJCT with a
+// reason, or nothing) and an acmt.023 with an acmt.024 (party known or not).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Agent, request, type Dispatcher } from 'undici';
+import {
+  acmt023Xml,
+  acmt024Xml,
+  appHdrXml,
+  camt056Xml,
+  envelopeXml,
+  newMsgId,
+  pacs002Xml,
+  pacs008Xml,
+  pacs028Xml,
+  parseEnvelope,
+  PROFILE_VERSIONS,
+  signEnvelope,
+  splitPartyId,
+  verifyEnvelope,
+  type Acmt023Fields,
+  type Camt056Fields,
+  type Pacs002Fields,
+  type Pacs008Fields,
+  type Pacs028Fields,
+  type ParsedEnvelope,
+  type PartyRef,
+  type SignatureCheck,
+  type SignOptions,
+  type XmlProfile,
+  type XmlSigningKey,
+  type XmlView,
+} from './isoxml.js';
+import { normaliseHeaders } from './http.js';
+import { show } from './util.js';
+
+/** How the bank answers a pacs.008 the hub sends it (bank as payee). */
+export type BankPaymentBehaviour =
+  /** pacs.002 with TxSts ACSC (or `status`). */
+  | { kind: 'accept'; status?: string; delayMs?: number }
+  /** pacs.002 RJCT with StsRsnInf/Rsn (Prtry: an FSPIOP error code, or Cd: an ISO reason code). */
+  | { kind: 'reject'; reason: { prtry?: string; cd?: string }; info?: string; delayMs?: number }
+  /** No answer at all. */
+  | { kind: 'silent' };
+
+/** A customer of the bank (acmt.023 is answered for it). */
+export interface BankParty extends PartyRef {
+  /** Answer verified (default), not verified (Rsn 3204), or nothing. */
+  lookup?: 'answer' | 'unknown' | 'silent';
+}
+
+/** A message the hub sent the bank (callback). */
+export interface BankMessage {
+  seq: number;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  text: string;
+  receivedAt: number;
+  /** Parsed envelope; undefined when the message is not one (see parseError). */
+  env?: ParsedEnvelope;
+  parseError?: string;
+  /** `pacs.002` etc. */
+  kind?: string;
+  version?: string;
+  from?: string;
+  to?: string;
+  bizMsgIdr?: string;
+  msgDefIdr?: string;
+  /** The element under Document. */
+  message?: XmlView;
+  /** Hub signature check (when the bank knows the hub certificate). */
+  signature?: SignatureCheck;
+}
+
+/** The hub's synchronous answer to a message the bank sent. */
+export interface BankSendResult {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The exact text sent. */
+  sent: string;
+  bizMsgIdr: string;
+  /** The admi.002 of a refusal, when the body is one. */
+  reject?: Admi002;
+}
+
+export interface Admi002 {
+  ref?: string;
+  reason?: string;
+  description?: string;
+  location?: string;
+  env: ParsedEnvelope;
+  signature?: SignatureCheck;
+  /** AppHdr/To (the bank when known, else what the hub could tell). */
+  to?: string;
+  from?: string;
+}
+
+/** What the bank sent on its own (answers to the hub's messages). */
+export interface BankOutbound {
+  kind: string;
+  /** The pacs.008 TxId answered, or the acmt.023 Vrfctn/Id. */
+  ref: string;
+  behaviour: string;
+  result?: BankSendResult;
+  error?: string;
+  at: number;
+}
+
+export interface BankSimulatorOptions {
+  name: string;
+  /** Hub FSPIOP base URL; messages go to `${hubUrl}/iso20022`. */
+  hubUrl: string;
+  hubName: string;
+  currency: string;
+  /** XML-signing key and certificate; absent: the bank sends unsigned messages. */
+  signing?: XmlSigningKey;
+  /** The hub's XML-signing certificate (PEM): every message from the hub is checked against it. */
+  hubCertificate?: string;
+  /** Message versions the bank sends. Default iso-2019. */
+  profile?: XmlProfile;
+  /** undici dispatcher towards the hub (mutual TLS: this bank's client certificate). */
+  dispatcher?: Dispatcher;
+  /** HTTPS for the callback server (requiring a client certificate from `ca`). */
+  tls?: { cert: string; key: string; ca: string };
+  host?: string;
+  advertisedHost?: string;
+  timeoutMs?: number;
+  defaultPaymentBehaviour?: BankPaymentBehaviour;
+}
+
+export interface BankSendOptions {
+  /** AppHdr/MsgDefIdr; default the Document's version. */
+  msgDefIdr?: string;
+  bizMsgIdr?: string;
+  /** AppHdr/Fr (default this bank) and AppHdr/To (default the hub). */
+  from?: string;
+  to?: string;
+  /** Sign (default: when the bank has a key). */
+  sign?: boolean;
+  signOptions?: SignOptions;
+  /** Rewrite the final text (e.g. to tamper after signing). */
+  mutate?: (text: string) => string;
+  /** Send these bytes instead of building a message. */
+  raw?: string | Buffer;
+  contentType?: string | null;
+}
+
+interface Waiter {
+  predicate: (m: BankMessage) => boolean;
+  since: number;
+  resolve: (m: BankMessage) => void;
+}
+
+export class BankSimulator {
+  readonly name: string;
+  readonly received: BankMessage[] = [];
+  readonly outbound: BankOutbound[] = [];
+  /** Every message the bank sent the hub (text) and the hub's answer. */
+  readonly sent: BankSendResult[] = [];
+  readonly problems: string[] = [];
+  readonly parties = new Map<string, BankParty>();
+  private readonly behaviours = new Map<string, BankPaymentBehaviour>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly outboundWaiters = new Set<{ predicate: (o: BankOutbound) => boolean; resolve: (o: BankOutbound) => void }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly ownDispatcher?: Agent;
+  private readonly dispatcher: Dispatcher;
+  private server?: Server;
+  private _baseUrl?: string;
+  defaultPaymentBehaviour: BankPaymentBehaviour;
+
+  constructor(readonly opts: BankSimulatorOptions) {
+    this.name = opts.name;
+    this.defaultPaymentBehaviour = opts.defaultPaymentBehaviour ?? { kind: 'accept' };
+    if (!opts.dispatcher) this.ownDispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+    this.dispatcher = opts.dispatcher ?? this.ownDispatcher!;
+  }
+
+  get profile(): XmlProfile {
+    return this.opts.profile ?? 'iso-2019';
+  }
+
+  /** The version this bank uses for a message kind (`pacs.008` → `pacs.008.001.08`). */
+  version(kind: keyof (typeof PROFILE_VERSIONS)['iso-2019']): string {
+    return PROFILE_VERSIONS[this.profile][kind];
+  }
+
+  get baseUrl(): string {
+    if (!this._baseUrl) throw new Error(`bank ${this.name} is not started`);
+    return this._baseUrl;
+  }
+
+  /** The URL registered as ISO20022_CALLBACK_URL. */
+  get callbackUrl(): string {
+    return `${this.baseUrl}/iso20022`;
+  }
+
+  async start(): Promise<this> {
+    const tls = this.opts.tls;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    const server: Server = tls
+      ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, handler)
+      : createServer(handler);
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const adv = this.opts.advertisedHost ?? host;
+    this._baseUrl = `${tls ? 'https' : 'http'}://${adv.includes(':') ? `[${adv}]` : adv}:${port}`;
+    this.server = server;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    await this.ownDispatcher?.close().catch(() => undefined);
+  }
+
+  // ---- configuration -------------------------------------------------------------------------------------------
+
+  addParty(p: BankParty): BankParty {
+    this.parties.set(`${p.type}/${p.id}`, p);
+    return p;
+  }
+
+  /** How the pacs.008 with this TxId is answered (wins over the default). */
+  setPaymentBehaviour(txId: string, b: BankPaymentBehaviour): void {
+    this.behaviours.set(txId, b);
+  }
+
+  // ---- sending -------------------------------------------------------------------------------------------------
+
+  /** Wraps a Document in an envelope with this bank's AppHdr, signs it and posts it to the hub. */
+  async send(documentXml: string, o: BankSendOptions = {}): Promise<BankSendResult> {
+    const bizMsgIdr = o.bizMsgIdr ?? newMsgId('B');
+    let text: string;
+    if (o.raw !== undefined) {
+      text = Buffer.isBuffer(o.raw) ? o.raw.toString('utf8') : o.raw;
+    } else {
+      const ns = /xmlns="urn:iso:std:iso:20022:tech:xsd:([^"]+)"/.exec(documentXml)?.[1] ?? '';
+      const hdr = appHdrXml({
+        from: o.from ?? this.name,
+        to: o.to ?? this.opts.hubName,
+        bizMsgIdr,
+        msgDefIdr: o.msgDefIdr ?? ns,
+        version: this.version('head'),
+      });
+      text = envelopeXml(hdr, documentXml);
+      const sign = o.sign ?? this.opts.signing !== undefined;
+      if (sign) {
+        if (!this.opts.signing) throw new Error(`bank ${this.name} has no XML-signing key`);
+        text = signEnvelope(text, this.opts.signing, o.signOptions);
+      }
+      if (o.mutate) text = o.mutate(text);
+    }
+    const body = o.raw !== undefined && Buffer.isBuffer(o.raw) ? o.raw : Buffer.from(text, 'utf8');
+    const headers: Record<string, string> = { date: new Date().toUTCString() };
+    if (o.contentType !== null) headers['content-type'] = o.contentType ?? 'application/xml; charset=utf-8';
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(`${this.opts.hubUrl.replace(/\/+$/, '')}/iso20022`, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        headersTimeout: this.opts.timeoutMs ?? 30_000,
+        bodyTimeout: this.opts.timeoutMs ?? 30_000,
+      });
+    } catch (err) {
+      throw new Error(`bank ${this.name}: POST /iso20022 failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const answer = await res.body.text();
+    const result: BankSendResult = {
+      status: res.statusCode,
+      headers: normaliseHeaders(res.headers as Record<string, string | string[] | undefined>),
+      body: answer,
+      sent: text,
+      bizMsgIdr,
+    };
+    if (answer.includes('admi.002')) {
+      try {
+        const env = parseEnvelope(answer);
+        const m = env.message;
+        result.reject = {
+          env,
+          ref: m.text('RltdRef/Ref'),
+          reason: m.text('Rsn/RjctgPtyRsn'),
+          description: m.text('Rsn/RsnDesc'),
+          location: m.text('Rsn/ErrLctn'),
+          from: env.appHdr.text('Fr/FIId/FinInstnId/Othr/Id'),
+          to: env.appHdr.text('To/FIId/FinInstnId/Othr/Id'),
+          ...(this.opts.hubCertificate ? { signature: verifyEnvelope(answer, this.opts.hubCertificate) } : {}),
+        };
+      } catch {
+        // not an admi.002 envelope: the caller sees the raw body
+      }
+    }
+    this.sent.push(result);
+    return result;
+  }
+
+  /** pacs.008 (this bank as debtor agent unless given). */
+  pay(f: Omit<Pacs008Fields, 'debtorAgent' | 'currency'> & { debtorAgent?: string; currency?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(pacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.name, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')), o);
+  }
+
+  statusReport(f: Pacs002Fields, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(pacs002Xml(f, this.version('pacs.002')), o);
+  }
+
+  statusRequest(f: Pacs028Fields, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(pacs028Xml(f, this.version('pacs.028')), o);
+  }
+
+  cancel(f: Omit<Camt056Fields, 'assigner' | 'assignee'> & { assigner?: string; assignee?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(camt056Xml({ ...f, assigner: f.assigner ?? this.name, assignee: f.assignee ?? this.opts.hubName }, this.version('camt.056')), o);
+  }
+
+  verifyParty(f: Omit<Acmt023Fields, 'assigner' | 'assignee'> & { assigner?: string; assignee?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(acmt023Xml({ ...f, assigner: f.assigner ?? this.name, assignee: f.assignee ?? this.opts.hubName }), o);
+  }
+
+  // ---- waiting -------------------------------------------------------------------------------------------------
+
+  mark(): number {
+    return this.received.length;
+  }
+
+  find(predicate: (m: BankMessage) => boolean, since = 0): BankMessage[] {
+    return this.received.filter((m) => m.seq > since && predicate(m));
+  }
+
+  waitFor(predicate: (m: BankMessage) => boolean, timeoutMs: number, o: { since?: number; label?: string } = {}): Promise<BankMessage> {
+    const since = o.since ?? 0;
+    const existing = this.received.find((m) => m.seq > since && predicate(m));
+    if (existing) return Promise.resolve(existing);
+    return new Promise<BankMessage>((resolve, reject) => {
+      const waiter: Waiter = {
+        predicate,
+        since,
+        resolve: (m) => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+          this.waiters.delete(waiter);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.waiters.delete(waiter);
+        reject(new Error(`bank ${this.name}: no ${o.label ?? 'matching message'} within ${timeoutMs} ms. Received:\n  ${this.describe().replace(/\n/g, '\n  ')}${this.problems.length ? `\n  problems: ${this.problems.join('; ')}` : ''}`));
+      }, timeoutMs);
+      this.timers.add(timer);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** The next pacs.002 about `txId` (OrgnlTxId). */
+  waitStatus(txId: string, timeoutMs: number, o: { since?: number; label?: string } = {}): Promise<BankMessage> {
+    return this.waitFor((m) => m.kind === 'pacs.002' && m.message?.text('TxInfAndSts/OrgnlTxId') === txId, timeoutMs, {
+      since: o.since,
+      label: o.label ?? `pacs.002 for ${txId}`,
+    });
+  }
+
+  waitForOutbound(predicate: (o: BankOutbound) => boolean, timeoutMs: number, label = 'answer'): Promise<BankOutbound> {
+    const existing = this.outbound.find(predicate);
+    if (existing) return Promise.resolve(existing);
+    return new Promise<BankOutbound>((resolve, reject) => {
+      const w = {
+        predicate,
+        resolve: (o: BankOutbound) => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+          this.outboundWaiters.delete(w);
+          resolve(o);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.outboundWaiters.delete(w);
+        reject(new Error(`bank ${this.name}: no ${label} within ${timeoutMs} ms; sent: ${show(this.outbound.map((x) => ({ kind: x.kind, ref: x.ref, status: x.result?.status, error: x.error })))}; problems: ${show(this.problems)}`));
+      }, timeoutMs);
+      this.timers.add(timer);
+      this.outboundWaiters.add(w);
+    });
+  }
+
+  describe(max = 15): string {
+    if (this.received.length === 0) return '(none)';
+    return this.received
+      .slice(-max)
+      .map((m) => `#${m.seq} ${m.method} ${m.path} ${m.kind ?? '?'} ${m.version ?? ''} from=${m.from ?? '?'}${m.signature && !m.signature.ok ? ` [BAD SIGNATURE: ${m.signature.detail}]` : ''} ${show(m.message?.toString() ?? m.parseError ?? m.text, 500)}`)
+      .join('\n');
+  }
+
+  // ---- inbound -------------------------------------------------------------------------------------------------
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const m: BankMessage = {
+        seq: this.received.length + 1,
+        method: (req.method ?? '').toUpperCase(),
+        path: req.url ?? '/',
+        headers: normaliseHeaders(req.headers as Record<string, string | string[] | undefined>),
+        text,
+        receivedAt: Date.now(),
+      };
+      try {
+        const env = parseEnvelope(text);
+        m.env = env;
+        m.kind = env.kind;
+        m.version = env.version;
+        m.message = env.message;
+        m.from = env.appHdr.text('Fr/FIId/FinInstnId/Othr/Id');
+        m.to = env.appHdr.text('To/FIId/FinInstnId/Othr/Id');
+        m.bizMsgIdr = env.appHdr.text('BizMsgIdr');
+        m.msgDefIdr = env.appHdr.text('MsgDefIdr');
+        if (this.opts.hubCertificate) m.signature = verifyEnvelope(text, this.opts.hubCertificate);
+      } catch (err) {
+        m.parseError = err instanceof Error ? err.message : String(err);
+      }
+      this.received.push(m);
+      res.statusCode = 202;
+      res.setHeader('content-length', '0');
+      res.end();
+      for (const w of [...this.waiters]) if (m.seq > w.since && w.predicate(m)) w.resolve(m);
+      if (m.method !== 'POST' || !m.message) return;
+      if (m.kind === 'pacs.008') this.onPayment(m);
+      else if (m.kind === 'acmt.023') this.onVerification(m);
+    });
+  }
+
+  private schedule(delayMs: number, what: string, fn: () => Promise<void>): void {
+    const act = () => void fn().catch((err) => this.problems.push(`${what}: ${err instanceof Error ? err.message : String(err)}`));
+    if (delayMs > 0) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        act();
+      }, delayMs);
+      this.timers.add(t);
+    } else setImmediate(act);
+  }
+
+  private pushOutbound(o: BankOutbound): void {
+    this.outbound.push(o);
+    for (const w of [...this.outboundWaiters]) if (w.predicate(o)) w.resolve(o);
+  }
+
+  private onPayment(m: BankMessage): void {
+    const tx = m.message!.at('CdtTrfTxInf');
+    const txId = tx?.text('PmtId/TxId');
+    if (!txId) {
+      this.problems.push(`pacs.008 #${m.seq} without CdtTrfTxInf/PmtId/TxId`);
+      return;
+    }
+    if (this.find((x) => x.kind === 'pacs.008' && x.message?.text('CdtTrfTxInf/PmtId/TxId') === txId && x.seq < m.seq).length > 0) return; // answered once
+    const b = this.behaviours.get(txId) ?? this.defaultPaymentBehaviour;
+    if (b.kind === 'silent') {
+      this.pushOutbound({ kind: 'pacs.002', ref: txId, behaviour: 'silent', at: Date.now() });
+      return;
+    }
+    this.schedule(b.delayMs ?? 0, `answering pacs.008 ${txId}`, async () => {
+      const fields: Pacs002Fields = {
+        originalTxId: txId,
+        originalMsgId: m.message!.text('GrpHdr/MsgId'),
+        originalMsgNmId: m.version,
+        originalEndToEndId: tx!.text('PmtId/EndToEndId'),
+        status: b.kind === 'accept' ? b.status ?? 'ACSC' : 'RJCT',
+      };
+      if (b.kind === 'reject') {
+        fields.reason = b.reason;
+        if (b.info !== undefined) fields.info = b.info;
+      }
+      try {
+        const result = await this.statusReport(fields);
+        this.pushOutbound({ kind: 'pacs.002', ref: txId, behaviour: b.kind, result, at: Date.now() });
+      } catch (err) {
+        this.pushOutbound({ kind: 'pacs.002', ref: txId, behaviour: b.kind, error: err instanceof Error ? err.message : String(err), at: Date.now() });
+      }
+    });
+  }
+
+  private onVerification(m: BankMessage): void {
+    const req = m.message!;
+    const vid = req.text('Vrfctn/Id') ?? '';
+    const asker = req.text('Assgnmt/Assgnr/Agt/FinInstnId/Othr/Id') ?? '';
+    const pty = req.at('Vrfctn/PtyAndAcctId/Pty/Id');
+    const othr = pty?.at('PrvtId/Othr') ?? pty?.at('OrgId/Othr');
+    const type = othr?.text('SchmeNm/Prtry') ?? splitPartyId(vid).type;
+    const id = othr?.text('Id') ?? splitPartyId(vid).id;
+    const p = this.parties.get(`${type}/${id}`);
+    const mode = p ? p.lookup ?? 'answer' : 'unknown';
+    if (mode === 'silent') return;
+    this.schedule(0, `answering acmt.023 ${vid}`, async () => {
+      const xml = acmt024Xml({
+        assigner: this.name,
+        assignee: asker,
+        originalMsgId: req.text('Assgnmt/MsgId'),
+        originalId: vid,
+        verified: mode === 'answer',
+        ...(mode === 'answer' ? { party: { type, id, name: p!.name, org: p!.org }, currency: this.opts.currency, agentFsp: this.name } : { reason: '3204' }),
+      });
+      try {
+        const result = await this.send(xml);
+        this.pushOutbound({ kind: 'acmt.024', ref: vid, behaviour: mode, result, at: Date.now() });
+      } catch (err) {
+        this.pushOutbound({ kind: 'acmt.024', ref: vid, behaviour: mode, error: err instanceof Error ? err.message : String(err), at: Date.now() });
+      }
+    });
+  }
+}

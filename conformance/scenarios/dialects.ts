@@ -1,0 +1,900 @@
+// Dialects and bridging (docs/iso20022.md): participants registered as fspiop/1.1, fspiop/2.0, iso20022-json/2.0
+// (Mojaloop's ISO 20022 JSON) and iso20022-xml (banks: signed head.001 + Document on POST /iso20022), every flow
+// end to end with the ledger effects (exact positions) and the final state on both sides: translated messages are
+// the hub's (FSPIOP-Source / AppHdr Fr = hub) and valid in the receiver's dialect; bridged flows (a bank pays a
+// wallet, a wallet pays a bank, bank to bank) follow the sequence diagrams; pacs.028, camt.056 and admi.002.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ulid } from 'ulidx';
+import type { BankMessage, BankSendResult, BankSimulator } from '../lib/bank.js';
+import { assertForwarded, assertHubMessage, expectStatus } from '../lib/checks.js';
+import type { SuiteContext } from '../lib/context.js';
+import { addDecimal, subDecimal } from '../lib/decimal.js';
+import type { DfspSimulator, RecordedRequest } from '../lib/dfsp.js';
+import {
+  agreedQuote,
+  discoverParty,
+  expectErrorCallback,
+  expectFromHub,
+  expectOwner,
+  expectSuccessCallback,
+  newQuoteRequest,
+  registerPartyOk,
+  requestQuote,
+  transferFromQuote,
+  waitAnswer,
+  waitQuoteRequestAt,
+  type AgreedQuote,
+  type PartyRef,
+} from '../lib/flows.js';
+import { buildIlpV1Packet, conditionFromFulfilment, decodeIlpPacket, generateFulfilment } from '../lib/ilp.js';
+import { IsoJsonPayee, isoJsonProblems, isoSend, pacs008FromTerms, pacs081, type IsoJsonKind } from '../lib/isojson.js';
+import { pacs008Xml, pacs028Xml, signEnvelope, type PartyRef as XmlParty } from '../lib/isoxml.js';
+import type { Scenario } from '../lib/scenario.js';
+import { pollUntil, show } from '../lib/util.js';
+
+// ---- helpers -------------------------------------------------------------------------------------------------------
+
+const msisdn = (ctx: SuiteContext): PartyRef => ({ type: 'MSISDN', id: ctx.newPartyId() });
+const xmlParty = (p: PartyRef, name?: string): XmlParty => ({ type: p.type, id: p.id, ...(name ? { name } : {}) });
+
+/** A wallet (FSPIOP unless told) holding a fresh MSISDN party registered with the ALS. */
+async function walletWithParty(
+  ctx: SuiteContext,
+  o: { dialect?: 'fspiop/1.1' | 'fspiop/2.0'; version?: string; ndc?: string; quote?: Parameters<DfspSimulator['addParty']>[0]['quote'] } = {},
+): Promise<{ wallet: DfspSimulator; party: PartyRef }> {
+  const wallet = await ctx.newDfsp({ prefix: 'wal', ...(o.dialect ? { dialect: o.dialect } : {}), ...(o.version ? { version: o.version } : {}), ...(o.ndc ? { ndc: o.ndc } : {}) });
+  const party = msisdn(ctx);
+  wallet.addParty({ partyIdType: party.type, partyIdentifier: party.id, firstName: 'Mary', lastName: 'Jones', quote: o.quote });
+  await registerPartyOk(ctx, wallet, party);
+  return { wallet, party };
+}
+
+/** A participant registered as `iso20022-json/2.0`, with its ISO JSON payee behaviour. */
+async function isoJsonParticipant(ctx: SuiteContext): Promise<{ sim: DfspSimulator; payee: IsoJsonPayee }> {
+  const sim = await ctx.newDfsp({ prefix: 'iso', dialect: 'iso20022-json/2.0', version: '2.0' });
+  return { sim, payee: new IsoJsonPayee(sim, ctx.currency) };
+}
+
+/** `POST /participants/{Type}/{ID}` by an ISO JSON participant: FSPIOP body under the ISO media type. */
+async function registerIsoParty(ctx: SuiteContext, sim: DfspSimulator, p: PartyRef): Promise<void> {
+  const path = `/participants/${p.type}/${p.id}`;
+  const since = sim.mark();
+  const res = await isoSend(sim, { method: 'POST', path, body: { fspId: sim.name, currency: ctx.currency } });
+  expectStatus(res, 202, `ISO JSON registration ${path} by ${sim.name}`);
+  const cb = await waitAnswer(ctx, sim, path, { since, label: `answer to ${path}` });
+  expectSuccessCallback(cb, `registration of ${p.type}/${p.id}`);
+  expectFromHub(ctx, cb, sim);
+}
+
+/** Register a bank's customer with the ALS as the bank (FSPIOP /participants), and wait until a lookup names it. */
+async function registerBankParty(ctx: SuiteContext, bank: BankSimulator, p: PartyRef, checker: DfspSimulator): Promise<void> {
+  const res = await ctx.send({
+    method: 'POST',
+    path: `/participants/${p.type}/${p.id}`,
+    version: '1.1',
+    source: bank.name,
+    body: { fspId: bank.name, currency: ctx.currency },
+  });
+  expectStatus(res, 202, `ALS registration of ${p.type}/${p.id} for bank ${bank.name}`);
+  await pollUntil(
+    async () => {
+      try {
+        await expectOwner(ctx, checker, p, bank.name);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    (ok) => ok,
+    { timeoutMs: ctx.T, intervalMs: 200, label: `ALS names ${bank.name} for ${p.type}/${p.id}` },
+  );
+}
+
+function expectAccepted(r: BankSendResult, status: number, what: string): void {
+  assert.equal(r.status, status, `${what}: expected HTTP ${status}, got ${r.status} ${show(r.body, 800)}`);
+  assert.equal(r.reject, undefined, `${what}: unexpected admi.002 ${show(r.body, 800)}`);
+}
+
+/** A 400 with an admi.002 naming `reason` (ISO ExternalStatusReason1Code) and a description. */
+function expectAdmi002(r: BankSendResult, reason: string | string[], what: string, o: { description?: RegExp; ref?: string | null; location?: RegExp } = {}): void {
+  assert.equal(r.status, 400, `${what}: expected HTTP 400 with an admi.002, got ${r.status} ${show(r.body, 800)}`);
+  assert.ok(r.reject, `${what}: the 400 body is not an admi.002 business message: ${show(r.body, 800)}`);
+  const reasons = Array.isArray(reason) ? reason : [reason];
+  assert.ok(reasons.includes(r.reject.reason ?? ''), `${what}: admi.002 Rsn/RjctgPtyRsn should be ${reasons.join(' or ')}, got ${r.reject.reason} (${r.reject.description})`);
+  assert.ok((r.reject.description ?? '').length > 0, `${what}: admi.002 without Rsn/RsnDesc: ${show(r.body, 800)}`);
+  if (o.description) assert.match(r.reject.description ?? '', o.description, `${what}: admi.002 RsnDesc`);
+  if (o.ref !== undefined) assert.equal(r.reject.ref, o.ref ?? 'NONREF', `${what}: admi.002 RltdRef/Ref`);
+  if (o.location) assert.match(r.reject.location ?? '', o.location, `${what}: admi.002 ErrLctn (${r.reject.description})`);
+  assert.match(r.headers['content-type'] ?? '', /^application\/xml/, `${what}: content-type of the admi.002`);
+  if (r.reject.signature) assert.ok(r.reject.signature.ok, `${what}: the admi.002 is not validly signed by the hub: ${r.reject.signature.detail}`);
+}
+
+/** The pacs.002 the bank got for `txId`: TxSts (and the reason's Prtry/Cd when RJCT). */
+function statusOf(m: BankMessage): { sts?: string; prtry?: string; cd?: string; info: string } {
+  const t = m.message!.at('TxInfAndSts');
+  return {
+    sts: t?.text('TxSts'),
+    prtry: t?.text('StsRsnInf/Rsn/Prtry'),
+    cd: t?.text('StsRsnInf/Rsn/Cd'),
+    info: (t?.all('StsRsnInf/AddtlInf') ?? []).map((x) => x.text()).join(''),
+  };
+}
+
+async function bankStatus(ctx: SuiteContext, bank: BankSimulator, txId: string, o: { since?: number; label?: string; timeoutMs?: number } = {}): Promise<ReturnType<typeof statusOf> & { m: BankMessage }> {
+  const m = await bank.waitStatus(txId, o.timeoutMs ?? ctx.T, { since: o.since, label: o.label });
+  assert.equal(m.from, ctx.hubName, `pacs.002 for ${txId}: AppHdr/Fr must be the hub`);
+  assert.equal(m.to, bank.name, `pacs.002 for ${txId}: AppHdr/To must be the bank`);
+  assert.equal(m.version, bank.version('pacs.002'), `pacs.002 for ${txId}: the version of the bank's profile`);
+  if (m.signature) assert.ok(m.signature.ok, `pacs.002 for ${txId}: hub XML signature: ${m.signature.detail}`);
+  return { ...statusOf(m), m };
+}
+
+async function expectRejected(ctx: SuiteContext, bank: BankSimulator, txId: string, code: string, what: string, o: { since?: number; timeoutMs?: number } = {}): Promise<void> {
+  const s = await bankStatus(ctx, bank, txId, { ...o, label: `pacs.002 RJCT ${code} for ${txId} (${what})` });
+  assert.equal(s.sts, 'RJCT', `${what}: TxSts should be RJCT, got ${s.sts}; ${show(s.m.message?.toString(), 800)}`);
+  assert.equal(s.prtry, code, `${what}: StsRsnInf/Rsn/Prtry should be the FSPIOP code ${code}; ${show(s.m.message?.toString(), 800)}`);
+  assert.ok(s.info.length > 0, `${what}: the description should be in StsRsnInf/AddtlInf; ${show(s.m.message?.toString(), 800)}`);
+}
+
+/** The hub-authored message at an ISO JSON participant: hub source, ISO media type, ISO JSON shape. */
+function expectIsoFromHub(ctx: SuiteContext, rec: RecordedRequest, to: DfspSimulator, kind: IsoJsonKind, method: 'PUT' | 'POST' = 'PUT'): void {
+  const resource = rec.path.split('/').filter(Boolean)[0] ?? '';
+  assertHubMessage(rec, { hubName: ctx.hubName, destination: to.name, method, uri: rec.path.split('?')[0]!, resource, ...ctx.hubFormatFor(to) });
+  const problems = isoJsonProblems(kind, rec.body);
+  assert.deepEqual(problems, [], `${method} ${rec.path} to ${to.name} is not a valid ISO 20022 JSON ${kind}: ${show(rec.bodyText, 1500)}`);
+}
+
+function hubPost(ctx: SuiteContext, sim: DfspSimulator, path: string, match: (r: RecordedRequest) => boolean, label: string, since = 0): Promise<RecordedRequest> {
+  return sim.waitFor((r) => r.method === 'POST' && r.path.split('?')[0] === path && match(r), ctx.T, { since, label, context: (r) => r.path.startsWith(path) });
+}
+
+async function positions(ctx: SuiteContext, ...names: Array<DfspSimulator | BankSimulator>): Promise<string[]> {
+  return Promise.all(names.map((n) => ctx.position(n.name)));
+}
+
+/** The wallet's payee side of a bank's payment: the hub's POST /quotes and POST /transfers, both hub-authored. */
+async function walletSideOfBankPayment(ctx: SuiteContext, bank: BankSimulator, wallet: DfspSimulator, party: PartyRef, txId: string, amount: string): Promise<{ quote: RecordedRequest; prepare: RecordedRequest }> {
+  const quote = await hubPost(ctx, wallet, '/quotes', (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id, `hub POST /quotes for the bank's payment ${txId}`);
+  assertHubMessage(quote, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/quotes', resource: 'quotes', ...ctx.hubFormatFor(wallet) });
+  const q = quote.body;
+  assert.equal(q.payer?.partyIdInfo?.fspId, bank.name, `quote request for ${txId}: payer fspId must be the bank; ${show(quote.bodyText)}`);
+  assert.equal(q.payee?.partyIdInfo?.fspId, wallet.name, `quote request for ${txId}: payee fspId; ${show(quote.bodyText)}`);
+  assert.equal(q.amountType, 'SEND', `quote request for ${txId}: amountType; ${show(quote.bodyText)}`);
+  assert.deepEqual(q.amount, { amount, currency: ctx.currency }, `quote request for ${txId}: amount`);
+  assert.equal(q.transactionId, txId, `quote request for ${txId}: transactionId should be the bank's TxId (the payment's id end to end); ${show(quote.bodyText)}`);
+  const prepare = await hubPost(ctx, wallet, '/transfers', (r) => r.body?.transferId === txId, `hub POST /transfers ${txId}`);
+  assertHubMessage(prepare, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/transfers', resource: 'transfers', ...ctx.hubFormatFor(wallet) });
+  const p = prepare.body;
+  assert.equal(p.payerFsp, bank.name, `prepare ${txId}: payerFsp must be the bank`);
+  assert.equal(p.payeeFsp, wallet.name, `prepare ${txId}: payeeFsp`);
+  assert.deepEqual(p.amount, { amount, currency: ctx.currency }, `prepare ${txId}: amount`);
+  const answered = wallet.quoteAnswers.get(q.quoteId);
+  assert.ok(answered, `the wallet answered quote ${q.quoteId}`);
+  assert.equal(p.ilpPacket, answered.ilpPacket, `prepare ${txId}: the ILP packet must be the payee's from its quote answer`);
+  assert.equal(p.condition, answered.condition, `prepare ${txId}: the condition must be the payee's`);
+  return { quote, prepare };
+}
+
+/** Discover a bank's customer and agree on terms the hub issues for the bank (wallet → bank, phases 1 and 2). */
+async function agreeWithBank(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, party: PartyRef, amount: string): Promise<AgreedQuote> {
+  const quoteReq = newQuoteRequest({ payer: wallet, payee: bank.name, payerParty: msisdn(ctx), payeeParty: party, amount, currency: ctx.currency, expiresInMs: 60_000 });
+  quoteReq.quoteId = ulid();
+  quoteReq.transactionId = ulid();
+  const { cb } = await requestQuote(ctx, wallet, bank.name, quoteReq);
+  expectSuccessCallback(cb, `quote ${String(quoteReq.quoteId)} to the bank`);
+  expectFromHub(ctx, cb, wallet);
+  const q = agreedQuote(quoteReq, cb);
+  assert.deepEqual(q.transferAmount, { amount, currency: ctx.currency }, 'the hub answers for the bank: transferAmount = amount (no fees)');
+  assert.equal(cb.body.payeeFspFee, undefined, 'no payee fee in terms the hub issues for a bank');
+  const packet = decodeIlpPacket(q.ilpPacket);
+  assert.equal(packet.condition, q.condition, 'the condition is the one in the ILP v4 packet');
+  return q;
+}
+
+/** Wallet → bank transfer (phase 3) with a ULID transferId; returns the transfer and the bank's pacs.008. */
+async function transferToBank(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, q: AgreedQuote, o: { expiresInMs?: number; transferId?: string } = {}) {
+  const t = transferFromQuote(wallet, bank.name, q, { transferId: o.transferId ?? ulid(), expiresInMs: o.expiresInMs });
+  const since = bank.mark();
+  const res = await ctx.sendPrepare(t, { version: wallet.version });
+  expectStatus(res, 202, `POST /transfers ${t.transferId} to bank ${bank.name}`);
+  return { t, since };
+}
+
+// ---- scenarios ---------------------------------------------------------------------------------------------------
+
+async function walletToWalletV2(ctx: SuiteContext): Promise<void> {
+  const payer = await ctx.newDfsp({ prefix: 'wal', dialect: 'fspiop/1.1', version: '1.1' });
+  const { wallet: payee, party } = await walletWithParty(ctx, { dialect: 'fspiop/2.0', version: '2.0' });
+  const amount = '21.5';
+  const { res: getRes, cb: found } = await discoverParty(ctx, payer, party);
+  expectSuccessCallback(found, 'discovery of the v2.0 payee');
+  assert.equal(found.headers['fspiop-source'], payee.name, 'same family: the payee PUT /parties is forwarded, not re-authored');
+  const fwdGet = await payee.waitFor((r) => r.method === 'GET' && r.path.startsWith(`/parties/${party.type}/${party.id}`), ctx.T, { label: 'forwarded GET /parties' });
+  assertForwarded(fwdGet, getRes.request);
+  const req = newQuoteRequest({ payer, payee, payerParty: msisdn(ctx), payeeParty: party, amount, currency: ctx.currency, expiresInMs: 60_000 });
+  const { res: qres, cb } = await requestQuote(ctx, payer, payee.name, req);
+  const fwdQuote = await waitQuoteRequestAt(ctx, payee, String(req.quoteId));
+  assertForwarded(fwdQuote, qres.request);
+  assert.equal(cb.headers['fspiop-source'], payee.name, 'same family: the quote answer is forwarded');
+  const q = agreedQuote(req, cb);
+  const [payerBefore, payeeBefore] = await positions(ctx, payer, payee);
+  const t = transferFromQuote(payer, payee, q);
+  const res = await ctx.sendPrepare(t, { version: '1.1' });
+  expectStatus(res, 202, 'POST /transfers v1.1 → v2.0 payee');
+  const prep = await hubPost(ctx, payee, '/transfers', (r) => r.body?.transferId === t.transferId, `forwarded prepare ${t.transferId}`);
+  assertForwarded(prep, res.request);
+  const put = await ctx.waitTransferCallback(payer, t.transferId, { type: 'put', from: payee.name });
+  assert.equal(put.body?.transferState, 'COMMITTED', `fulfil forwarded to the payer; ${show(put.bodyText)}`);
+  assert.equal(conditionFromFulfilment(String(put.body?.fulfilment)), q.condition, 'the fulfilment matches the condition');
+  const conf = await ctx.expectHubCallback(payee, t.transferId, { type: 'put', label: 'commit confirmation to the fspiop/2.0 payee (version 2.0)' });
+  assert.equal(conf.body?.transferState, 'COMMITTED', `confirmation to the payee; ${show(conf.bodyText)}`);
+  await ctx.expectPosition(payer, addDecimal(payerBefore!, amount), 'payer position (v1.1 → v2.0)');
+  await ctx.expectPosition(payee, subDecimal(payeeBefore!, amount), 'payee position (v1.1 → v2.0)');
+}
+
+async function isoJsonPaysFspiop(ctx: SuiteContext): Promise<void> {
+  const { sim: iso } = await isoJsonParticipant(ctx);
+  const { wallet, party } = await walletWithParty(ctx);
+  const amount = '33.25';
+  // Phase 1: GET /parties in the ISO media type → forwarded GET → the payee's PUT → acmt.024 from the hub.
+  const path = `/parties/${party.type}/${party.id}`;
+  let since = iso.mark();
+  const get = await isoSend(iso, { method: 'GET', path });
+  expectStatus(get, 202, `ISO JSON GET ${path}`);
+  const fwd = await wallet.waitFor((r) => r.method === 'GET' && r.path.split('?')[0] === path, ctx.T, { label: `GET ${path} at the FSPIOP payee` });
+  assert.equal(fwd.headers['fspiop-source'], iso.name, 'a GET keeps its requester as FSPIOP-Source');
+  assert.match(fwd.headers['content-type'] ?? fwd.headers['accept'] ?? '', /^application\/vnd\.interoperability\.parties\+json/, `the GET reaches the FSPIOP payee in its media type; headers ${show(fwd.headers)}`);
+  const found = await waitAnswer(ctx, iso, path, { since, label: `acmt.024 for ${path}` });
+  expectSuccessCallback(found, `ISO JSON discovery of ${path}`);
+  expectIsoFromHub(ctx, found, iso, 'acmt.024');
+  const upd = found.body.Rpt.UpdtdPtyAndAcctId;
+  assert.equal(upd.Agt?.FinInstnId?.Othr?.Id, wallet.name, `acmt.024: the party's agent is the payee FSP; ${show(found.bodyText)}`);
+  assert.equal((upd.Pty.Id.PrvtId ?? upd.Pty.Id.OrgId).Othr.Id, party.id, 'acmt.024: party id');
+  assert.equal(found.body.Assgnmt.Assgne.Agt.FinInstnId.Othr?.Id, iso.name, 'acmt.024: assignee is the requester');
+
+  // Phase 2: pacs.081 → POST /quotes (hub) → the payee's PUT /quotes → pacs.082 (hub) with the payee's packet.
+  const { body: terms, quoteId, transactionId } = pacs081({ payerFsp: iso.name, payeeFsp: wallet.name, payer: msisdn(ctx), payee: party, amount, currency: ctx.currency });
+  since = iso.mark();
+  expectStatus(await isoSend(iso, { method: 'POST', path: '/quotes', destination: wallet.name, body: terms }), 202, 'ISO JSON POST /quotes');
+  const qreq = await hubPost(ctx, wallet, '/quotes', (r) => r.body?.quoteId === quoteId, `translated POST /quotes ${quoteId}`);
+  assertHubMessage(qreq, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/quotes', resource: 'quotes', ...ctx.hubFormatFor(wallet) });
+  assert.equal(qreq.body.transactionId, transactionId, 'quote: transactionId = EndToEndId');
+  assert.deepEqual(qreq.body.amount, { amount, currency: ctx.currency }, 'quote: amount');
+  assert.equal(qreq.body.amountType, 'SEND', 'quote: ChrgBr CRED = SEND');
+  assert.equal(qreq.body.payer?.partyIdInfo?.fspId, iso.name, 'quote: payer fspId = DbtrAgt');
+  const qans = await waitAnswer(ctx, iso, `/quotes/${quoteId}`, { since, label: `pacs.082 ${quoteId}` });
+  expectSuccessCallback(qans, `ISO JSON quote ${quoteId}`);
+  expectIsoFromHub(ctx, qans, iso, 'pacs.082');
+  const payeeAnswer = wallet.quoteAnswers.get(quoteId);
+  assert.ok(payeeAnswer, 'the payee answered the quote');
+  assert.equal(qans.body.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket, payeeAnswer.ilpPacket, 'pacs.082 carries the payee ILP packet');
+  assert.equal(qans.body.CdtTrfTxInf.IntrBkSttlmAmt.ActiveCurrencyAndAmount, amount, 'pacs.082 amount');
+  // docs/iso20022.md: the original counterparties stay named in the body (debtor/creditor agents).
+  assert.equal(qans.body.CdtTrfTxInf.DbtrAgt?.FinInstnId?.Othr?.Id, iso.name, `pacs.082 DbtrAgt must be the payer FSP (the quote's payer), not the hub; ${show(qans.bodyText, 2000)}`);
+  assert.equal(qans.body.CdtTrfTxInf.CdtrAgt?.FinInstnId?.Othr?.Id, wallet.name, `pacs.082 CdtrAgt must be the payee FSP; ${show(qans.bodyText, 2000)}`);
+
+  // Phase 3: pacs.008 → POST /transfers (hub) → the payee's fulfil → pacs.002 COMM (hub) with the fulfilment.
+  const [isoBefore, walBefore] = await positions(ctx, iso, wallet);
+  const { body: transfer, transferId } = pacs008FromTerms(qans.body);
+  since = iso.mark();
+  expectStatus(await isoSend(iso, { method: 'POST', path: '/transfers', destination: wallet.name, body: transfer }), 202, 'ISO JSON POST /transfers');
+  const prep = await hubPost(ctx, wallet, '/transfers', (r) => r.body?.transferId === transferId, `translated POST /transfers ${transferId}`);
+  assertHubMessage(prep, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/transfers', resource: 'transfers', ...ctx.hubFormatFor(wallet) });
+  assert.equal(prep.body.payerFsp, iso.name, 'prepare: payerFsp');
+  assert.equal(prep.body.condition, payeeAnswer.condition, 'prepare: condition derived from the packet');
+  const fulfil = await waitAnswer(ctx, iso, `/transfers/${transferId}`, { since, label: `pacs.002 for ${transferId}` });
+  expectSuccessCallback(fulfil, `ISO JSON transfer ${transferId}`);
+  expectIsoFromHub(ctx, fulfil, iso, 'pacs.002');
+  assert.equal(fulfil.body.TxInfAndSts.TxSts, 'COMM', `pacs.002 TxSts; ${show(fulfil.bodyText)}`);
+  assert.equal(conditionFromFulfilment(String(fulfil.body.TxInfAndSts.ExctnConf)), payeeAnswer.condition, 'pacs.002 ExctnConf is the fulfilment of the condition');
+  const conf = await ctx.expectHubCallback(wallet, transferId, { type: 'put', label: 'commit confirmation to the FSPIOP payee' });
+  assert.equal(conf.body?.transferState, 'COMMITTED', 'confirmation to the payee');
+  await ctx.expectPosition(iso, addDecimal(isoBefore!, amount), 'ISO JSON payer position');
+  await ctx.expectPosition(wallet, subDecimal(walBefore!, amount), 'FSPIOP payee position');
+}
+
+async function fspiopPaysIsoJson(ctx: SuiteContext): Promise<void> {
+  const { sim: iso, payee: isoPayee } = await isoJsonParticipant(ctx);
+  const payer = await ctx.newDfsp({ prefix: 'wal' });
+  const party = msisdn(ctx);
+  isoPayee.addParty({ type: party.type, id: party.id, name: 'Ada;;Lovelace;Ada Lovelace' });
+  await registerIsoParty(ctx, iso, party);
+  const amount = '44.4';
+  // Phase 1
+  const { cb: found } = await discoverParty(ctx, payer, party);
+  expectSuccessCallback(found, 'discovery of an ISO JSON payee');
+  expectFromHub(ctx, found, payer);
+  assert.equal(found.body?.party?.partyIdInfo?.fspId, iso.name, `PUT /parties (from the hub): fspId; ${show(found.bodyText)}`);
+  assert.equal(found.body?.party?.partyIdInfo?.partyIdentifier, party.id, 'PUT /parties: partyIdentifier');
+  assert.equal(found.body?.party?.name, 'Ada Lovelace', `PUT /parties: display name from Nm; ${show(found.bodyText)}`);
+  const get = iso.find((r) => r.method === 'GET' && r.path.startsWith(`/parties/${party.type}/${party.id}`))[0];
+  assert.ok(get, 'the ISO JSON payee got the GET /parties');
+  assert.match(get.headers['accept'] ?? get.headers['content-type'] ?? '', /iso20022\.parties\+json/, `the GET is in the ISO media type; ${show(get.headers)}`);
+  // Phase 2
+  const req = newQuoteRequest({ payer, payee: iso, payerParty: msisdn(ctx), payeeParty: party, amount, currency: ctx.currency, expiresInMs: 60_000 });
+  req.quoteId = ulid();
+  req.transactionId = ulid();
+  const { cb } = await requestQuote(ctx, payer, iso.name, req);
+  const pacs081In = await hubPost(ctx, iso, '/quotes', (r) => r.body?.CdtTrfTxInf?.PmtId?.TxId === req.quoteId, 'pacs.081 at the ISO JSON payee');
+  expectIsoFromHub(ctx, pacs081In, iso, 'pacs.081', 'POST');
+  assert.equal(pacs081In.body.CdtTrfTxInf.PmtId.EndToEndId, req.transactionId, 'pacs.081 EndToEndId = transactionId');
+  assert.equal(pacs081In.body.CdtTrfTxInf.ChrgBr, 'CRED', 'pacs.081 ChrgBr: SEND = CRED');
+  expectSuccessCallback(cb, 'quote to an ISO JSON payee');
+  expectFromHub(ctx, cb, payer);
+  const q = agreedQuote(req, cb);
+  const terms = isoPayee.terms.get(String(req.quoteId));
+  assert.ok(terms, 'the ISO JSON payee issued terms');
+  assert.equal(q.ilpPacket, terms.ilpPacket, 'PUT /quotes carries the payee packet');
+  assert.equal(q.condition, terms.condition, 'PUT /quotes condition = the packet condition');
+  // Phase 3
+  const [payerBefore, isoBefore] = await positions(ctx, payer, iso);
+  const t = transferFromQuote(payer, iso, q, { transferId: ulid() });
+  expectStatus(await ctx.sendPrepare(t, { version: payer.version }), 202, 'POST /transfers to an ISO JSON payee');
+  const p008 = await hubPost(ctx, iso, '/transfers', (r) => r.body?.CdtTrfTxInf?.PmtId?.TxId === t.transferId, 'pacs.008 at the ISO JSON payee');
+  expectIsoFromHub(ctx, p008, iso, 'pacs.008', 'POST');
+  assert.equal(p008.body.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket, q.ilpPacket, 'pacs.008 carries the packet');
+  const put = await ctx.waitTransferCallback(payer, t.transferId, { type: 'put', label: `fulfil of ${t.transferId}` });
+  expectFromHub(ctx, put, payer);
+  assert.equal(put.body?.transferState, 'COMMITTED', `PUT /transfers (from the hub); ${show(put.bodyText)}`);
+  assert.equal(conditionFromFulfilment(String(put.body?.fulfilment)), q.condition, 'the fulfilment matches the condition');
+  const conf = await ctx.expectHubCallback(iso, t.transferId, { type: 'put', label: 'commit confirmation to the ISO JSON payee' });
+  assert.deepEqual(isoJsonProblems('pacs.002', conf.body), [], `confirmation to the ISO JSON payee is a pacs.002: ${show(conf.bodyText)}`);
+  assert.equal(conf.body?.TxInfAndSts?.TxSts, 'COMM', 'confirmation TxSts');
+  await ctx.expectPosition(payer, addDecimal(payerBefore!, amount), 'FSPIOP payer position');
+  await ctx.expectPosition(iso, subDecimal(isoBefore!, amount), 'ISO JSON payee position');
+}
+
+async function bankPaysWallet(ctx: SuiteContext): Promise<void> {
+  const bank = await ctx.newBank();
+  const { wallet, party } = await walletWithParty(ctx);
+  const amount = '25.5';
+  const txId = ulid();
+  const [bankBefore, walBefore] = await positions(ctx, bank, wallet);
+  const r = await bank.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: null, creditor: xmlParty(party) });
+  expectAccepted(r, 202, 'pacs.008 bank → wallet');
+  assert.equal(r.body, '', 'the 202 has no body');
+  await walletSideOfBankPayment(ctx, bank, wallet, party, txId, amount);
+  const s = await bankStatus(ctx, bank, txId, { label: `pacs.002 ACSC for ${txId}` });
+  assert.equal(s.sts, 'ACSC', `pacs.002 for the bank's payment: ${show(s.m.message?.toString())}`);
+  const conf = await ctx.expectHubCallback(wallet, txId, { type: 'put', label: 'PUT /transfers confirmation to the wallet' });
+  assert.equal(conf.body?.transferState, 'COMMITTED', 'confirmation to the wallet');
+  await ctx.expectPosition(bank.name, addDecimal(bankBefore!, amount), 'bank position (payer)');
+  await ctx.expectPosition(wallet, subDecimal(walBefore!, amount), 'wallet position (payee)');
+  // The same instruction again (same Document, new header and signature): the current status again.
+  const since = bank.mark();
+  const again = await bank.send(r.sent.slice(r.sent.indexOf('<Document'), r.sent.indexOf('</Document>') + '</Document>'.length));
+  expectAccepted(again, 202, 'the same pacs.008 again');
+  const s2 = await bankStatus(ctx, bank, txId, { since, label: 'the status again for a duplicate pacs.008' });
+  assert.equal(s2.sts, 'ACSC', 'duplicate pacs.008: the current status (ACSC)');
+  // A different instruction under the same TxId: RJCT 3106.
+  const since2 = bank.mark();
+  const other = await bank.pay({ txId, amount: '26.5', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: null, creditor: xmlParty(party) });
+  expectAccepted(other, 202, 'a different pacs.008 with the same TxId');
+  await expectRejected(ctx, bank, txId, '3106', 'different content under the same TxId', { since: since2 });
+  await ctx.expectPosition(bank.name, addDecimal(bankBefore!, amount), 'bank position unchanged by the duplicates');
+  assert.equal(wallet.find((x) => x.method === 'POST' && x.path === '/transfers' && x.body?.transferId === txId).length, 1, 'the wallet got one prepare');
+}
+
+async function bankPaysWalletFailure(
+  ctx: SuiteContext,
+  o: { code: string; what: string; bankNdc?: string; amount?: string; walletQuote?: Parameters<DfspSimulator['addParty']>[0]['quote']; unknownCreditor?: boolean },
+): Promise<void> {
+  const bank = await ctx.newBank(o.bankNdc ? { ndc: o.bankNdc } : {});
+  const { wallet, party } = await walletWithParty(ctx, { quote: o.walletQuote });
+  const creditor = o.unknownCreditor ? msisdn(ctx) : party;
+  const amount = o.amount ?? '10';
+  const txId = ulid();
+  const [bankBefore, walBefore] = await positions(ctx, bank, wallet);
+  const r = await bank.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: null, creditor: xmlParty(creditor) });
+  expectAccepted(r, 202, `pacs.008 (${o.what})`);
+  await expectRejected(ctx, bank, txId, o.code, o.what);
+  await ctx.expectPosition(bank.name, bankBefore!, `bank position after ${o.what}`);
+  await ctx.expectPosition(wallet, walBefore!, `wallet position after ${o.what}`);
+  ctx.assertNone(wallet, (x) => x.method === 'POST' && x.path === '/transfers' && x.body?.transferId === txId, `a prepare for a rejected instruction (${o.what})`);
+}
+
+async function walletPaysBank(ctx: SuiteContext, o: { bankAnswer: 'accept' | 'rejectPrtry' | 'rejectCd' | 'silent' }): Promise<void> {
+  const bank = await ctx.newBank();
+  const wallet = await ctx.newDfsp({ prefix: 'wal' });
+  const party = msisdn(ctx);
+  bank.addParty({ type: party.type, id: party.id, name: 'Grace Hopper' });
+  await registerBankParty(ctx, bank, party, wallet);
+  const amount = '12.34';
+  // Phase 1: GET /parties → acmt.023 to the bank → acmt.024 → PUT /parties from the hub.
+  const { cb: found } = await discoverParty(ctx, wallet, party);
+  expectSuccessCallback(found, 'discovery of a bank customer');
+  expectFromHub(ctx, found, wallet);
+  assert.equal(found.body?.party?.partyIdInfo?.fspId, bank.name, `PUT /parties: fspId = the bank; ${show(found.bodyText)}`);
+  assert.equal(found.body?.party?.partyIdInfo?.partyIdentifier, party.id, 'PUT /parties: partyIdentifier');
+  assert.equal(found.body?.party?.name, 'Grace Hopper', `PUT /parties: the name the bank verified; ${show(found.bodyText)}`);
+  const a023 = await bank.waitFor((m) => m.kind === 'acmt.023', ctx.T, { label: 'acmt.023' });
+  assert.equal(a023.from, ctx.hubName, 'acmt.023: AppHdr/Fr is the hub');
+  if (a023.signature) assert.ok(a023.signature.ok, `acmt.023 hub signature: ${a023.signature.detail}`);
+  assert.equal(a023.message!.text('Assgnmt/Assgnr/Agt/FinInstnId/Othr/Id'), wallet.name, 'acmt.023: the assigner is the wallet that asked');
+  assert.equal(a023.message!.text('Vrfctn/Id'), `${party.type}/${party.id}`, 'acmt.023: Vrfctn/Id');
+  const a024 = await bank.waitForOutbound((x) => x.kind === 'acmt.024', ctx.T, 'the bank acmt.024');
+  assert.ok(a024.result, `the bank could not send its acmt.024: ${a024.error}`);
+  expectAccepted(a024.result, 202, 'the bank acmt.024');
+  // Phase 2: the hub answers the quote for the bank.
+  const q = await agreeWithBank(ctx, wallet, bank, party, amount);
+  assert.equal(bank.find((m) => m.kind !== 'acmt.023').length, 0, `the bank takes no part in the agreement: ${bank.describe()}`);
+  // Phase 3
+  const [walBefore, bankBefore] = await positions(ctx, wallet, bank);
+  const { t, since } = await transferToBank(ctx, wallet, bank, q, o.bankAnswer === 'silent' ? { expiresInMs: 4000 } : {});
+  if (o.bankAnswer === 'rejectPrtry') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { prtry: '5104' }, info: 'Account blocked' });
+  else if (o.bankAnswer === 'rejectCd') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { cd: 'AC04' }, info: 'Closed account' });
+  else if (o.bankAnswer === 'silent') bank.setPaymentBehaviour(t.transferId, { kind: 'silent' });
+  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === t.transferId, ctx.T, { since, label: `pacs.008 ${t.transferId}` });
+  assert.equal(p008.from, ctx.hubName, 'pacs.008: AppHdr/Fr is the hub');
+  assert.equal(p008.version, bank.version('pacs.008'), 'pacs.008 in the bank profile version');
+  if (p008.signature) assert.ok(p008.signature.ok, `pacs.008 hub signature: ${p008.signature.detail}`);
+  const tx = p008.message!.at('CdtTrfTxInf')!;
+  assert.equal(tx.text('IntrBkSttlmAmt'), amount, 'pacs.008 amount');
+  assert.equal(tx.attr('Ccy', 'IntrBkSttlmAmt'), ctx.currency, 'pacs.008 currency');
+  assert.equal(tx.text('DbtrAgt/FinInstnId/Othr/Id'), wallet.name, 'pacs.008 DbtrAgt = the wallet');
+  assert.equal(tx.text('CdtrAgt/FinInstnId/Othr/Id'), bank.name, 'pacs.008 CdtrAgt = the bank');
+  assert.equal(tx.text('Cdtr/Id/PrvtId/Othr/Id'), party.id, `pacs.008 Cdtr from the terms; ${show(tx.toString(), 1500)}`);
+  assert.equal(tx.text('Cdtr/Id/PrvtId/Othr/SchmeNm/Prtry'), party.type, 'pacs.008 Cdtr id type');
+  assert.ok(tx.text('Dbtr/Id/PrvtId/Othr/Id'), `pacs.008 Dbtr from the terms; ${show(tx.toString(), 1500)}`);
+  if (o.bankAnswer === 'accept') {
+    const put = await ctx.waitTransferCallback(wallet, t.transferId, { type: 'put', label: `PUT /transfers ${t.transferId}` });
+    expectFromHub(ctx, put, wallet);
+    assert.equal(put.body?.transferState, 'COMMITTED', `the wallet: COMMITTED; ${show(put.bodyText)}`);
+    assert.equal(conditionFromFulfilment(String(put.body?.fulfilment)), q.condition, 'the fulfilment the hub re-derived matches the condition');
+    await ctx.expectPosition(wallet, addDecimal(walBefore!, amount), 'wallet position (payer)');
+    await ctx.expectPosition(bank.name, subDecimal(bankBefore!, amount), 'bank position (payee)');
+    return;
+  }
+  if (o.bankAnswer === 'silent') {
+    const err = await ctx.expectHubError(wallet, t.transferId, '3303', { timeoutMs: ctx.T + 6000, label: '3303 to the wallet after expiry' });
+    void err;
+    await expectRejected(ctx, bank, t.transferId, '3303', 'expiry without the bank answer', { since: p008.seq, timeoutMs: ctx.T });
+  } else {
+    const code = o.bankAnswer === 'rejectPrtry' ? '5104' : '5100';
+    const err = await ctx.waitTransferCallback(wallet, t.transferId, { type: 'error', label: `error ${code} for ${t.transferId}` });
+    expectErrorCallback(err, code, `the bank rejected (${o.bankAnswer})`);
+    expectFromHub(ctx, err, wallet);
+  }
+  await ctx.expectPosition(wallet, walBefore!, 'wallet position after the bank did not credit');
+  await ctx.expectPosition(bank.name, bankBefore!, 'bank position after it did not credit');
+}
+
+async function bankPaysBank(ctx: SuiteContext): Promise<{ a: BankSimulator; b: BankSimulator; txId: string }> {
+  const [a, b] = await Promise.all([ctx.newBank({ prefix: 'bka' }), ctx.newBank({ prefix: 'bkb' })]);
+  const amount = '99.99';
+  const txId = ulid();
+  const [aBefore, bBefore] = await positions(ctx, a, b);
+  const creditor = { type: 'MSISDN', id: ctx.newPartyId(), name: 'Ada Lovelace' };
+  const r = await a.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: b.name, creditor });
+  expectAccepted(r, 202, 'pacs.008 bank → bank');
+  const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === txId, ctx.T, { label: `pacs.008 ${txId} at bank B` });
+  assert.equal(p008.from, ctx.hubName, 'pacs.008 to B: AppHdr/Fr is the hub');
+  if (p008.signature) assert.ok(p008.signature.ok, `pacs.008 to B: hub signature ${p008.signature.detail}`);
+  const tx = p008.message!.at('CdtTrfTxInf')!;
+  assert.equal(tx.text('DbtrAgt/FinInstnId/Othr/Id'), a.name, 'pacs.008 to B: DbtrAgt = A');
+  assert.equal(tx.text('CdtrAgt/FinInstnId/Othr/Id'), b.name, 'pacs.008 to B: CdtrAgt = B');
+  assert.equal(tx.text('Cdtr/Id/PrvtId/Othr/Id'), creditor.id, 'pacs.008 to B: Cdtr');
+  assert.equal(tx.text('Cdtr/Nm'), creditor.name, 'pacs.008 to B: Cdtr/Nm');
+  assert.equal(tx.text('IntrBkSttlmAmt'), amount, 'pacs.008 to B: amount');
+  const s = await bankStatus(ctx, a, txId, { label: `pacs.002 ACSC for ${txId} at A` });
+  assert.equal(s.sts, 'ACSC', `bank A: ${show(s.m.message?.toString())}`);
+  await ctx.expectPosition(a.name, addDecimal(aBefore!, amount), 'bank A position');
+  await ctx.expectPosition(b.name, subDecimal(bBefore!, amount), 'bank B position');
+  return { a, b, txId };
+}
+
+export const flowScenarios: Scenario[] = [
+  {
+    name: 'dialects: wallet fspiop/1.1 → wallet fspiop/2.0 (regression): forwards keep bytes, v2.0 confirmation, exact positions',
+    run: walletToWalletV2,
+  },
+  {
+    name: 'dialects: ISO JSON participant pays an FSPIOP wallet — acmt.024 / pacs.082 / pacs.002 from the hub, translated POSTs from the hub, positions',
+    run: isoJsonPaysFspiop,
+  },
+  {
+    name: 'dialects: FSPIOP wallet pays an ISO JSON participant — PUT /parties, /quotes, /transfers from the hub, pacs.081/pacs.008 in ISO JSON, positions',
+    run: fspiopPaysIsoJson,
+  },
+  {
+    name: 'dialects: bank pays wallet — pacs.008 → hub quotes and transfers → pacs.002 ACSC; duplicate (status again) and changed (3106) pacs.008; positions',
+    run: bankPaysWallet,
+  },
+  {
+    name: 'dialects: bank pays wallet — unknown creditor → pacs.002 RJCT 3204',
+    run: (ctx) => bankPaysWalletFailure(ctx, { code: '3204', what: 'unknown creditor', unknownCreditor: true }),
+  },
+  {
+    name: 'dialects: bank pays wallet — the wallet rejects the quote (5101) → pacs.002 RJCT 5101',
+    run: (ctx) => bankPaysWalletFailure(ctx, { code: '5101', what: 'quote rejected', walletQuote: { kind: 'error', errorCode: '5101', errorDescription: 'Payee rejected quote' } }),
+  },
+  {
+    name: 'dialects: bank pays wallet — net debit cap exceeded → pacs.002 RJCT 4200, nothing reserved',
+    run: (ctx) => bankPaysWalletFailure(ctx, { code: '4200', what: 'NDC exceeded', bankNdc: '100', amount: '150' }),
+  },
+  {
+    name: 'dialects: wallet pays bank — acmt.023/024 discovery, quote answered by the hub, pacs.008 → ACSC → COMMITTED with a matching fulfilment; positions',
+    run: (ctx) => walletPaysBank(ctx, { bankAnswer: 'accept' }),
+  },
+  {
+    name: "dialects: wallet pays bank — the bank's pacs.002 RJCT (Prtry 5104) aborts: the wallet gets 5104",
+    run: (ctx) => walletPaysBank(ctx, { bankAnswer: 'rejectPrtry' }),
+  },
+  {
+    name: 'dialects: wallet pays bank — pacs.002 RJCT with an ISO reason (Cd AC04) aborts with 5100',
+    run: (ctx) => walletPaysBank(ctx, { bankAnswer: 'rejectCd' }),
+  },
+  {
+    name: 'dialects: wallet pays bank — the bank stays silent: 3303 to the wallet, pacs.002 RJCT 3303 to the bank, nothing moved',
+    slow: true,
+    run: (ctx) => walletPaysBank(ctx, { bankAnswer: 'silent' }),
+  },
+  {
+    name: 'dialects: bank pays bank — pacs.008 → pacs.008 to B → ACSC → ACSC to A; positions',
+    run: async (ctx) => void (await bankPaysBank(ctx)),
+  },
+];
+
+
+// ---- status (pacs.028) and cancellation (camt.056) ----------------------------------------------------------------------
+
+async function resolution(ctx: SuiteContext, bank: BankSimulator, txId: string, what: string): Promise<{ conf?: string; sts?: string; cd?: string; prtry?: string; m: BankMessage }> {
+  const since = bank.mark();
+  const r = await bank.cancel({ originalTxId: txId, cancellationId: ulid().slice(0, 35), reason: { cd: 'DUPL' } });
+  expectAccepted(r, 202, `camt.056 for ${txId} (${what})`);
+  const m = await bank.waitFor((x) => x.kind === 'camt.029' && x.message?.text('CxlDtls/TxInfAndSts/OrgnlTxId') === txId, ctx.T, { since, label: `camt.029 for ${txId} (${what})` });
+  assert.equal(m.from, ctx.hubName, 'camt.029: AppHdr/Fr is the hub');
+  assert.equal(m.version, bank.version('camt.029'), 'camt.029 version of the bank profile');
+  if (m.signature) assert.ok(m.signature.ok, `camt.029 hub signature: ${m.signature.detail}`);
+  const v = m.message!;
+  assert.equal(v.text('Assgnmt/Assgne/Agt/FinInstnId/Othr/Id'), bank.name, 'camt.029: the assignee is the bank that asked');
+  return {
+    conf: v.text('Sts/Conf'),
+    sts: v.text('CxlDtls/TxInfAndSts/TxCxlSts'),
+    cd: v.text('CxlDtls/TxInfAndSts/CxlStsRsnInf/Rsn/Cd'),
+    prtry: v.text('CxlDtls/TxInfAndSts/CxlStsRsnInf/Rsn/Prtry'),
+    m,
+  };
+}
+
+async function statusRequest(ctx: SuiteContext, bank: BankSimulator, txId: string, what: string) {
+  const since = bank.mark();
+  const r = await bank.statusRequest({ originalTxId: txId, statusRequestId: ulid() });
+  expectAccepted(r, 202, `pacs.028 for ${txId} (${what})`);
+  return bankStatus(ctx, bank, txId, { since, label: `pacs.002 answering the pacs.028 for ${txId} (${what})` });
+}
+
+/** Bank A pays bank B, which answers per `behaviour`; returns once B got the pacs.008. */
+async function bankToBank(ctx: SuiteContext, behaviour: Parameters<BankSimulator['setPaymentBehaviour']>[1], o: { expiresInMs?: number } = {}) {
+  const [a, b] = await Promise.all([ctx.newBank({ prefix: 'bka' }), ctx.newBank({ prefix: 'bkb', behaviour })]);
+  const txId = ulid();
+  const amount = '7.77';
+  const [aBefore, bBefore] = await positions(ctx, a, b);
+  const expiry = o.expiresInMs === undefined ? undefined : new Date(Date.now() + o.expiresInMs).toISOString();
+  const r = await a.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: b.name, creditor: { type: 'MSISDN', id: ctx.newPartyId() }, ...(expiry ? { expiry } : {}) });
+  expectAccepted(r, 202, 'pacs.008 bank → bank');
+  const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === txId, ctx.T, { label: `pacs.008 ${txId} at B` });
+  return { a, b, txId, amount, aBefore: aBefore!, bBefore: bBefore!, p008 };
+}
+
+export const statusScenarios: Scenario[] = [
+  {
+    name: 'dialects: pacs.028 and camt.056 on a committed bank-to-bank payment — ACSC to payer and payee bank; camt.029 RJCR reason COMMITTED',
+    run: async (ctx) => {
+      const { a, b, txId } = await bankPaysBank(ctx);
+      const sa = await statusRequest(ctx, a, txId, 'payer bank, committed');
+      assert.equal(sa.sts, 'ACSC', `pacs.028 by the payer bank: ${show(sa.m.message?.toString())}`);
+      const sb = await statusRequest(ctx, b, txId, 'payee bank, committed');
+      assert.equal(sb.sts, 'ACSC', `pacs.028 by the payee bank: ${show(sb.m.message?.toString())}`);
+      const c = await resolution(ctx, a, txId, 'committed');
+      assert.equal(c.conf, 'RJCR', `camt.029 Sts/Conf for a committed payment; ${show(c.m.message?.toString())}`);
+      assert.equal(c.sts, 'RJCR', 'camt.029 TxCxlSts');
+      assert.equal(c.prtry, 'COMMITTED', `camt.029 reason; ${show(c.m.message?.toString())}`);
+    },
+  },
+  {
+    name: 'dialects: pacs.028 for an unknown transfer → pacs.002 RJCT 3208; camt.056 for it → camt.029 RJCR NOOR',
+    run: async (ctx) => {
+      const bank = await ctx.newBank();
+      const txId = ulid();
+      const s = await statusRequest(ctx, bank, txId, 'unknown');
+      assert.equal(s.sts, 'RJCT', 'pacs.028 unknown: RJCT');
+      assert.equal(s.prtry, '3208', `pacs.028 unknown: reason; ${show(s.m.message?.toString())}`);
+      const c = await resolution(ctx, bank, txId, 'unknown');
+      assert.equal(c.conf, 'RJCR', 'camt.029 Sts/Conf for an unknown payment');
+      assert.equal(c.cd, 'NOOR', `camt.029 reason for an unknown payment; ${show(c.m.message?.toString())}`);
+    },
+  },
+  {
+    name: 'dialects: payee bank rejects (RJCT 5104): payer bank gets RJCT 5104; pacs.028 → RJCT 5104; camt.056 → CNCL; positions unchanged',
+    run: async (ctx) => {
+      const { a, b, txId, aBefore, bBefore } = await bankToBank(ctx, { kind: 'reject', reason: { prtry: '5104' }, info: 'Creditor account blocked' });
+      await expectRejected(ctx, a, txId, '5104', 'payee bank rejected');
+      await ctx.expectPosition(a.name, aBefore, 'payer bank position after the rejection');
+      await ctx.expectPosition(b.name, bBefore, 'payee bank position after the rejection');
+      const s = await statusRequest(ctx, a, txId, 'aborted');
+      assert.equal(s.sts, 'RJCT', 'pacs.028 aborted: RJCT');
+      assert.equal(s.prtry, '5104', `pacs.028 aborted: the reason it was aborted for; ${show(s.m.message?.toString())}`);
+      const c = await resolution(ctx, a, txId, 'aborted');
+      assert.equal(c.conf, 'CNCL', `camt.029 for an aborted payment; ${show(c.m.message?.toString())}`);
+    },
+  },
+  {
+    name: 'dialects: reserved bank-to-bank payment (payee bank silent) — pacs.028 → ACSP; camt.056 → PDCR (pending; the pacs.002 follows); expiry → RJCT 3303 to both banks, nothing moved',
+    slow: true,
+    run: async (ctx) => {
+      const { a, b, txId, aBefore, bBefore, p008 } = await bankToBank(ctx, { kind: 'silent' }, { expiresInMs: 5000 });
+      const s = await statusRequest(ctx, a, txId, 'reserved');
+      assert.equal(s.sts, 'ACSP', `pacs.028 while reserved: ACSP; ${show(s.m.message?.toString())}`);
+      let cancellation: Error | undefined;
+      let since = a.mark();
+      try {
+        const c = await resolution(ctx, a, txId, 'reserved');
+        since = c.m.seq;
+        assert.equal(c.conf, 'PDCR', `camt.029 for a reserved payment: docs/iso20022.md says PDCR (it cannot be withdrawn from the payee; its final pacs.002 follows); ${show(c.m.message?.toString())}`);
+      } catch (err) {
+        cancellation = err as Error; // checked last, so the expiry is still verified
+      }
+      await expectRejected(ctx, a, txId, '3303', 'expired without the payee bank answer', { since, timeoutMs: ctx.T + 8000 });
+      await expectRejected(ctx, b, txId, '3303', 'expiry told to the payee bank (it must not credit)', { since: p008.seq, timeoutMs: ctx.T });
+      await ctx.expectPosition(a.name, aBefore, 'payer bank position after expiry');
+      await ctx.expectPosition(b.name, bBefore, 'payee bank position after expiry');
+      if (cancellation) throw cancellation;
+    },
+  },
+  {
+    name: 'dialects: camt.056 while the hub still agrees terms with the wallet (quote unanswered) → CNCL; the payment never reaches the wallet',
+    run: async (ctx) => {
+      const bank = await ctx.newBank();
+      const { wallet, party } = await walletWithParty(ctx, { quote: { kind: 'silent' } });
+      const txId = ulid();
+      const [bankBefore] = await positions(ctx, bank);
+      expectAccepted(await bank.pay({ txId, amount: '5', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: null, creditor: xmlParty(party) }), 202, 'pacs.008');
+      await hubPost(ctx, wallet, '/quotes', (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id, 'the hub quote request');
+      const c = await resolution(ctx, bank, txId, 'being agreed');
+      assert.equal(c.conf, 'CNCL', `camt.029 for a payment not yet reserved; ${show(c.m.message?.toString())}`);
+      const s = await statusRequest(ctx, bank, txId, 'cancelled');
+      assert.equal(s.sts, 'RJCT', `pacs.028 after the cancellation; ${show(s.m.message?.toString())}`);
+      // A late quote answer must not revive it.
+      const quote = wallet.find((r) => r.method === 'POST' && r.path === '/quotes' && r.body?.payee?.partyIdInfo?.partyIdentifier === party.id)[0]!;
+      const late = await wallet.send({
+        method: 'PUT',
+        path: `/quotes/${quote.body.quoteId}`,
+        destination: ctx.hubName,
+        body: { transferAmount: { amount: '5', currency: ctx.currency }, expiration: new Date(Date.now() + 60_000).toISOString(), ilpPacket: 'AQ', condition: 'A'.repeat(43) },
+        headers: { 'fspiop-uri': `/quotes/${quote.body.quoteId}`, 'fspiop-http-method': 'PUT' },
+      });
+      assert.ok(late.status < 500, `late quote answer: ${late.status} ${late.rawBody}`);
+      const again = await statusRequest(ctx, bank, txId, 'cancelled, after a late quote answer');
+      assert.equal(again.sts, 'RJCT', 'still cancelled');
+      ctx.assertNone(wallet, (r) => r.method === 'POST' && r.path === '/transfers' && r.body?.transferId === txId, 'a prepare for a cancelled instruction');
+      await ctx.expectPosition(bank.name, bankBefore!, 'bank position after the cancellation');
+    },
+  },
+];
+
+// ---- admi.002: messages the hub cannot accept at all ----------------------------------------------------------------
+
+const verifying = async (ctx: SuiteContext): Promise<string | undefined> =>
+  (await ctx.hubVerifiesXml()) ? undefined : 'the hub does not verify bank XML signatures (MIZANI_XML_VERIFY off)';
+
+function sharedBank(ctx: SuiteContext): Promise<BankSimulator> {
+  return ctx.once('dialects: shared bank', () => ctx.newBank({ prefix: 'bks' }));
+}
+
+/** A valid pacs.028 Document (harmless to send). */
+const statusDoc = (bank: BankSimulator) => pacs028Xml({ originalTxId: ulid() }, bank.version('pacs.028'));
+
+function admi(name: string, run: (ctx: SuiteContext, bank: BankSimulator) => Promise<void>, o: { needsVerify?: boolean } = {}): Scenario {
+  return { name: `dialects: admi.002 — ${name}`, ...(o.needsVerify ? { skip: verifying } : {}), run: async (ctx) => run(ctx, await sharedBank(ctx)) };
+}
+
+export const admiScenarios: Scenario[] = [
+  admi('not XML → 400 FF01, RltdRef NONREF', async (_ctx, bank) => {
+    expectAdmi002(await bank.send('', { raw: 'this is not XML at all' }), 'FF01', 'not XML', { ref: null });
+  }),
+  admi('Content-Type not XML → 400 FF01', async (_ctx, bank) => {
+    expectAdmi002(await bank.send(statusDoc(bank), { contentType: 'application/json' }), 'FF01', 'Content-Type application/json');
+  }),
+  admi('DOCTYPE with an external entity (XXE) → 400 FF01, nothing resolved', async (_ctx, bank) => {
+    const r = await bank.send(statusDoc(bank), {
+      mutate: (t) => t.replace('?>', '?>\n<!DOCTYPE Message [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace('<StsReqId>', '<StsReqId>&xxe;'),
+      sign: false,
+    });
+    expectAdmi002(r, 'FF01', 'DOCTYPE / XXE', { description: /DOCTYPE|DTD|declaration/i });
+    assert.ok(!r.body.includes('root:'), 'the entity was not resolved into the answer');
+  }),
+  admi('envelope in a foreign namespace → 400 FF01', async (_ctx, bank) => {
+    expectAdmi002(await bank.send(statusDoc(bank), { mutate: (t) => t.replace('urn:mizani:xsd:envelope', 'urn:example:envelope') }), 'FF01', 'wrong envelope namespace');
+  }),
+  admi('Document of an unsupported message version (pacs.028.001.99) → 400 FF01', async (_ctx, bank) => {
+    const doc = statusDoc(bank).replace(/pacs\.028\.001\.\d\d/, 'pacs.028.001.99');
+    expectAdmi002(await bank.send(doc, { msgDefIdr: 'pacs.028.001.99' }), 'FF01', 'unsupported Document namespace');
+  }),
+  admi('AppHdr/MsgDefIdr names another message than the Document → 400 FF01', async (_ctx, bank) => {
+    expectAdmi002(await bank.send(statusDoc(bank), { msgDefIdr: bank.version('pacs.008') }), 'FF01', 'BAH and Document disagree');
+  }),
+  admi('schema-invalid pacs.008 (ChrgBr missing) → 400 FF01 naming the line and path', async (ctx, bank) => {
+    const doc = pacs008Xml({ txId: ulid(), amount: '1', currency: ctx.currency, debtorAgent: bank.name, creditorAgent: null, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditor: { type: 'MSISDN', id: ctx.newPartyId() } }, bank.version('pacs.008')).replace(/<ChrgBr>[A-Z]+<\/ChrgBr>/, '');
+    const r = await bank.send(doc);
+    expectAdmi002(r, 'FF01', 'schema-invalid pacs.008', { location: /line \d+.*CdtTrfTxInf/ });
+  }),
+  admi('AppHdr/To is not the hub → 400 FF01', async (ctx, bank) => {
+    expectAdmi002(await bank.send(statusDoc(bank), { to: `${ctx.hubName}x` }), 'FF01', 'BAH To another FSP');
+  }),
+  admi('BizMsgIdr sent twice → 400 DU01 naming it', async (_ctx, bank) => {
+    const id = ulid();
+    expectAccepted(await bank.send(statusDoc(bank), { bizMsgIdr: id }), 202, 'first message');
+    expectAdmi002(await bank.send(statusDoc(bank), { bizMsgIdr: id }), 'DU01', 'duplicate BizMsgIdr', { ref: id });
+  }),
+  admi('unknown sender (AppHdr/Fr not a participant) → 400', async (ctx, bank) => {
+    const r = await bank.send(statusDoc(bank), { from: `nobody${ulid().slice(-6).toLowerCase()}` });
+    expectAdmi002(r, ['NARR', 'DS0E'], 'unknown sender');
+  }),
+  admi('sender registered with an FSPIOP dialect → 400', async (ctx, bank) => {
+    const { payer } = await ctx.shared();
+    expectAdmi002(await bank.send(statusDoc(bank), { from: payer.name }), ['NARR', 'DS0E'], 'FSPIOP participant on the XML edge');
+  }),
+  admi(
+    'unsigned message → 400 DS0A',
+    async (_ctx, bank) => {
+      expectAdmi002(await bank.send(statusDoc(bank), { sign: false }), 'DS0A', 'unsigned');
+    },
+    { needsVerify: true },
+  ),
+  admi(
+    'Document changed after signing → 400 DS0B',
+    async (ctx, bank) => {
+      const doc = pacs008Xml({ txId: ulid(), amount: '1', currency: ctx.currency, debtorAgent: bank.name, creditorAgent: null, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditor: { type: 'MSISDN', id: ctx.newPartyId() } }, bank.version('pacs.008'));
+      const r = await bank.send(doc, { mutate: (t) => t.replace('>1</IntrBkSttlmAmt>', '>1000</IntrBkSttlmAmt>') });
+      assert.ok(r.sent.includes('>1000</IntrBkSttlmAmt>'), 'the tampered amount was sent');
+      expectAdmi002(r, 'DS0B', 'tampered Document', { description: /digest|changed/i });
+    },
+    { needsVerify: true },
+  ),
+  admi(
+    'AppHdr changed after signing → 400 DS0B',
+    async (_ctx, bank) => {
+      const r = await bank.send(statusDoc(bank), { mutate: (t) => t.replace(/<BizMsgIdr>([^<]+)<\/BizMsgIdr>/, '<BizMsgIdr>$1X</BizMsgIdr>') });
+      expectAdmi002(r, 'DS0B', 'tampered AppHdr');
+    },
+    { needsVerify: true },
+  ),
+  admi(
+    'signature by a certificate not registered for the bank → 400 DS0E',
+    async (ctx, bank) => {
+      const other = await ctx.xmlCredentialsFor(`${bank.name}other`);
+      const r = await bank.send(statusDoc(bank), { sign: false, mutate: (t) => signEnvelope(t, { privateKey: other.key, cert: other.cert }) });
+      expectAdmi002(r, 'DS0E', 'foreign certificate');
+    },
+    { needsVerify: true },
+  ),
+  admi(
+    'signature without the Document reference → 400 DS0B',
+    async (_ctx, bank) => {
+      expectAdmi002(await bank.send(statusDoc(bank), { signOptions: { omitDocumentReference: true } }), 'DS0B', 'Document not covered');
+    },
+    { needsVerify: true },
+  ),
+  admi(
+    'SHA-1 digests → 400 DS0B',
+    async (_ctx, bank) => {
+      expectAdmi002(await bank.send(statusDoc(bank), { signOptions: { digestAlgorithm: 'http://www.w3.org/2000/09/xmldsig#sha1' } }), 'DS0B', 'SHA-1 digest algorithm');
+    },
+    { needsVerify: true },
+  ),
+];
+
+// ---- what a dialect cannot carry: refused, never rounded ------------------------------------------------------------
+
+async function unrepresentableBankAmount(ctx: SuiteContext, amount: string): Promise<void> {
+  const bank = await ctx.newBank();
+  const { wallet, party } = await walletWithParty(ctx);
+  const txId = ulid();
+  const [bankBefore, walBefore] = await positions(ctx, bank, wallet);
+  const r = await bank.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: null, creditor: xmlParty(party) });
+  if (r.status === 400) {
+    expectAdmi002(r, ['FF01', 'NARR'], `pacs.008 of ${amount} ${ctx.currency}`, { description: /amount|decimal|digit|precision|fraction/i });
+  } else {
+    expectAccepted(r, 202, `pacs.008 of ${amount} ${ctx.currency}`);
+    await expectRejected(ctx, bank, txId, '3100', `${amount} ${ctx.currency} cannot be settled exactly`);
+    const s = await bankStatus(ctx, bank, txId);
+    assert.match(s.info, /amount|decimal|digit|precision|fraction/i, `the reason names the amount problem: ${s.info}`);
+  }
+  // The hub may ask the wallet for terms first (the currency rule applies at the transfer), but never for another amount.
+  ctx.assertNone(wallet, (x) => x.method === 'POST' && x.path === '/quotes' && x.body?.payee?.partyIdInfo?.partyIdentifier === party.id && x.body?.amount?.amount !== amount, `a quote request for another amount than ${amount}`);
+  ctx.assertNone(wallet, (x) => x.method === 'POST' && x.path === '/transfers' && x.body?.transferId === txId, `a prepare for ${amount}`);
+  await ctx.expectPosition(bank.name, bankBefore!, `bank position after ${amount}`);
+  await ctx.expectPosition(wallet, walBefore!, `wallet position after ${amount}`);
+}
+
+export const exactnessScenarios: Scenario[] = [
+  {
+    name: 'dialects: pacs.008 of 10.12345 USD (5 decimals) → refused (RJCT 3100 or admi.002), never rounded; nothing reaches the wallet',
+    run: (ctx) => unrepresentableBankAmount(ctx, '10.12345'),
+  },
+  {
+    name: 'dialects: pacs.008 of 10.125 USD (3 decimals, USD has 2) → refused, never rounded',
+    run: (ctx) => unrepresentableBankAmount(ctx, '10.125'),
+  },
+  {
+    name: 'dialects: ISO JSON quote of 1.12345 (FSPIOP carries 4 decimals) → 3100 to the ISO JSON payer; the FSPIOP payee gets nothing',
+    run: async (ctx) => {
+      const { sim: iso } = await isoJsonParticipant(ctx);
+      const { wallet, party } = await walletWithParty(ctx);
+      const { body, quoteId } = pacs081({ payerFsp: iso.name, payeeFsp: wallet.name, payer: msisdn(ctx), payee: party, amount: '1.12345', currency: ctx.currency });
+      const since = iso.mark();
+      const res = await isoSend(iso, { method: 'POST', path: '/quotes', destination: wallet.name, body });
+      if (res.status === 202) {
+        const cb = await waitAnswer(ctx, iso, `/quotes/${quoteId}`, { since, label: `error for quote ${quoteId}` });
+        assert.ok(cb.path.endsWith('/error'), `expected PUT /quotes/${quoteId}/error, got ${cb.path} ${show(cb.bodyText)}`);
+        expectIsoFromHub(ctx, cb, iso, 'pacs.002-error');
+        assert.equal(cb.body.TxInfAndSts.StsRsnInf.Rsn.Prtry, '3100', `the refusal code; ${show(cb.bodyText)}`);
+      } else {
+        assert.equal(res.status, 400, `sync answer: ${res.status} ${res.rawBody}`);
+        assert.equal(res.body?.errorInformation?.errorCode, '3100', `sync refusal: ${res.rawBody}`);
+      }
+      ctx.assertNone(wallet, (r) => r.method === 'POST' && r.path === '/quotes' && r.body?.quoteId === quoteId, 'a quote request with a rounded amount');
+    },
+  },
+  {
+    name: 'dialects: a UUID transferId (36 chars) cannot be a pacs.008 TxId (Max35Text) → 3100 to the wallet, reservation released, the bank gets nothing',
+    run: async (ctx) => {
+      const bank = await ctx.newBank();
+      const wallet = await ctx.newDfsp({ prefix: 'wal' });
+      const party = msisdn(ctx);
+      bank.addParty({ type: party.type, id: party.id, name: 'Grace Hopper' });
+      const q = await agreeWithBank(ctx, wallet, bank, party, '3');
+      const [walBefore, bankBefore] = await positions(ctx, wallet, bank);
+      const t = transferFromQuote(wallet, bank.name, q, { transferId: randomUUID() });
+      const since = wallet.mark();
+      const res = await ctx.sendPrepare(t);
+      if (res.status === 202) {
+        const cb = await waitAnswer(ctx, wallet, `/transfers/${t.transferId}`, { since, label: `answer for ${t.transferId}` });
+        expectErrorCallback(cb, '3100', 'UUID transferId towards a bank');
+        expectFromHub(ctx, cb, wallet);
+      } else {
+        assert.equal(res.status, 400, `sync answer ${res.status} ${res.rawBody}`);
+        assert.equal(res.body?.errorInformation?.errorCode, '3100', res.rawBody);
+      }
+      assert.equal(bank.find((m) => m.kind === 'pacs.008').length, 0, `the bank got no pacs.008: ${bank.describe()}`);
+      await ctx.expectPosition(wallet, walBefore!, 'wallet position after the refusal');
+      await ctx.expectPosition(bank.name, bankBefore!, 'bank position after the refusal');
+    },
+  },
+  {
+    name: 'dialects: an ILP v1 packet cannot reach an ISO JSON participant → 3100 to the payer, reservation released',
+    run: async (ctx) => {
+      const { sim: iso } = await isoJsonParticipant(ctx);
+      const payer = await ctx.newDfsp({ prefix: 'wal' });
+      const transferId = ulid();
+      const expiration = new Date(Date.now() + 60_000).toISOString();
+      const transaction = {
+        transactionId: ulid(),
+        quoteId: ulid(),
+        payee: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: ctx.newPartyId(), fspId: iso.name } },
+        payer: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: ctx.newPartyId(), fspId: payer.name } },
+        amount: { currency: ctx.currency, amount: '10' },
+        transactionType: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER' },
+      };
+      const ilpPacket = buildIlpV1Packet({ amountMinorUnits: '1000', account: `g.${iso.name}.msisdn.${transaction.payee.partyIdInfo.partyIdentifier}`, transaction });
+      const { condition } = generateFulfilment();
+      const body = { transferId, payerFsp: payer.name, payeeFsp: iso.name, amount: { amount: '10', currency: ctx.currency }, ilpPacket, condition, expiration };
+      const [before] = await positions(ctx, payer);
+      const since = payer.mark();
+      const res = await payer.send({ method: 'POST', path: '/transfers', destination: iso.name, body });
+      if (res.status === 202) {
+        const cb = await waitAnswer(ctx, payer, `/transfers/${transferId}`, { since, label: `answer for ${transferId}` });
+        expectErrorCallback(cb, '3100', 'ILP v1 towards ISO JSON');
+      } else {
+        assert.equal(res.status, 400, `sync ${res.status} ${res.rawBody}`);
+        assert.equal(res.body?.errorInformation?.errorCode, '3100', res.rawBody);
+      }
+      ctx.assertNone(iso, (r) => r.method === 'POST' && r.path === '/transfers', 'a pacs.008 carrying an ILP v1 packet');
+      await ctx.expectPosition(payer, before!, 'payer position after the refusal');
+    },
+  },
+];
+
+export const dialectScenarios: Scenario[] = [...flowScenarios, ...statusScenarios, ...admiScenarios, ...exactnessScenarios];
