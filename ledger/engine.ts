@@ -256,6 +256,11 @@ export class LedgerEngine {
     return this.committer.pending;
   }
 
+  /** How long (ms) the oldest ledger write not yet durable has waited for its group commit. */
+  oldestWriteWaitMs(): number {
+    return this.committer.oldestWaitMs();
+  }
+
   inFlightTransfer(id: string): InFlight | undefined {
     return this.inFlight.get(id);
   }

@@ -80,6 +80,8 @@ interface Pending {
   write: LedgerWrite;
   resolve: (result: WriteResult) => void;
   reject: (err: Error) => void;
+  /** performance.now() when submitted. */
+  queuedAt: number;
 }
 
 export interface GroupCommitStats {
@@ -91,6 +93,8 @@ export interface GroupCommitStats {
 export class GroupCommitter {
   private queue: Pending[] = [];
   private flushing = false;
+  /** queuedAt of the oldest write of the batch being committed. */
+  private committing: number | undefined;
   private failedUntilReset = false;
   readonly stats: GroupCommitStats = { batches: 0, writes: 0, lastBatchSize: 0 };
 
@@ -106,7 +110,7 @@ export class GroupCommitter {
   submit(write: LedgerWrite): Promise<WriteResult> {
     if (this.failedUntilReset) return Promise.reject(new LedgerUnavailableError());
     return new Promise<WriteResult>((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
+      this.queue.push({ write, resolve, reject, queuedAt: performance.now() });
       if (!this.flushing) {
         this.flushing = true;
         // Let the current tick's writes join the batch.
@@ -124,9 +128,16 @@ export class GroupCommitter {
     return this.queue.length;
   }
 
+  /** How long (ms) the oldest write not yet resolved has waited: queued, or in the batch being committed. */
+  oldestWaitMs(): number {
+    const oldest = this.committing ?? this.queue[0]?.queuedAt;
+    return oldest === undefined ? 0 : performance.now() - oldest;
+  }
+
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue.splice(0);
+      this.committing = batch[0]?.queuedAt;
       const inserts: TransferInsert[] = [];
       const updates: TransferUpdate[] = [];
       const entries: JournalEntry[] = [];
@@ -187,10 +198,12 @@ export class GroupCommitter {
         const failed = batch.concat(this.queue.splice(0));
         for (const pending of failed) pending.reject(new LedgerUnavailableError(err));
         this.flushing = false;
+        this.committing = undefined;
         this.onFailure(err);
         return;
       }
     }
+    this.committing = undefined;
     this.flushing = false;
   }
 }

@@ -57,6 +57,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+if (files.some((f) => f.includes('sdk-adapter'))) {
+  // Once, before the tests: the interop tests would otherwise each compile it in parallel on a fresh machine.
+  const install = spawnSync(process.execPath, [join(root, 'scripts/sdk-adapter-install.mjs')], { stdio: 'inherit', cwd: root });
+  if (install.status !== 0) console.error('the SDK scheme adapter install failed; its tests will say why');
+}
 console.log(`running ${files.length} test files:\n  ${files.map((f) => relative(root, f)).join('\n  ')}`);
 const started = Date.now();
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });

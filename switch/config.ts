@@ -43,6 +43,9 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
+  { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries and quotes are refused with 2005 Server busy (twice it: new transfers too). 0: not watched.' },
+  { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
+  { name: 'MIZANI_BUSY_OPEN_REQUESTS', default: '2000', description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.' },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -77,6 +80,8 @@ export interface Config {
   oracleTimeoutMs: number;
   maxBodyBytes: number;
   batchMax: number;
+  /** Admission control limits (pressure 1); 0 disables a signal. */
+  busy: { loopLagMs: number; ledgerQueueMs: number; openRequests: number };
   logLevel: string;
 }
 
@@ -163,6 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oracleTimeoutMs: int('MIZANI_ORACLE_TIMEOUT_MS', 10, 600_000),
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
+    busy: {
+      loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),
+      ledgerQueueMs: int('MIZANI_BUSY_LEDGER_WAIT_MS', 0, 600_000),
+      openRequests: int('MIZANI_BUSY_OPEN_REQUESTS', 0, 10_000_000),
+    },
     logLevel: value('MIZANI_LOG_LEVEL'),
   };
 }

@@ -20,6 +20,8 @@ import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
 import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
+import { AdmissionControl } from './edge/admission.js';
+import { VerificationIds } from './core/discovery/verification-ids.js';
 import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
@@ -155,7 +157,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     externalCacheMs: config.oracleCacheMs,
     oracleTimeoutMs: config.oracleTimeoutMs,
   });
-  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox), log);
+  const verificationIds = new VerificationIds();
+  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
   const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
   const quotes = new QuoteService(registry, engine, quoteOutbox, log);
   const bridge = new BankBridge(db, registry, engine, directory, transfers, quoteOutbox, xmlOutbox, terms, {
@@ -177,9 +180,19 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   };
 
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
+  let lastBusyLog = 0;
+  const admission = new AdmissionControl(config.busy, () => engine.oldestWriteWaitMs(), (work, signals) => {
+    metrics.refusedBusy.inc({ stage: work });
+    const now = Date.now();
+    if (now - lastBusyLog >= 1000) {
+      lastBusyLog = now;
+      log.warn({ work, refused: { ...admission.refused }, ...signals }, 'at capacity: new work refused with 2005');
+    }
+  });
+  metrics.admissionPressureOf = () => admission.signals().pressure;
   const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, jwsKeys);
   const fspiop = createFspiopServer(
-    { ...serverOptions, api: 'fspiop', https: config.mtls && tls ? { ...serverTlsOptions(tls, { requireClientCert: true }) } : undefined },
+    { ...serverOptions, admission, api: 'fspiop', https: config.mtls && tls ? { ...serverTlsOptions(tls, { requireClientCert: true }) } : undefined },
     { security, bus, discovery, quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
   );
   registerIsoXmlRoutes(fspiop, {
@@ -193,6 +206,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     mtls: config.mtls,
     requireSignature: config.xmlVerify,
     log,
+    admission,
+    verificationIds,
   });
   const admin = createAdminServer(
     { ...serverOptions, api: 'admin' },
@@ -220,6 +235,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       transfers.stopExpirySweep();
       bridge.stopSweep();
       await Promise.all([fspiop.close(), admin.close()]);
+      admission.close();
       await delivery.close();
       await directory.close();
       await signingPool?.close();

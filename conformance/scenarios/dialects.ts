@@ -518,6 +518,22 @@ export const flowScenarios: Scenario[] = [
     run: (ctx) => walletPaysBank(ctx, { bankAnswer: 'accept' }),
   },
   {
+    name: 'dialects: wallet discovers a bank customer by a 40-character ACCOUNT_ID — acmt.023/024 carry it (ids over 35 characters are not message ids)',
+    run: async (ctx) => {
+      const bank = await ctx.newBank();
+      const wallet = await ctx.newDfsp({ prefix: 'wal' });
+      const party = { type: 'ACCOUNT_ID', id: `ACC${ctx.newPartyId().padEnd(37, '7')}` };
+      bank.addParty({ type: party.type, id: party.id, name: 'Grace Hopper' });
+      await registerBankParty(ctx, bank, party, wallet);
+      const { cb: found } = await discoverParty(ctx, wallet, party);
+      expectSuccessCallback(found, 'discovery of a bank customer with a long id');
+      assert.equal(found.body?.party?.partyIdInfo?.partyIdentifier, party.id, `PUT /parties: the full identifier; ${show(found.bodyText)}`);
+      const a023 = await bank.waitFor((m) => m.kind === 'acmt.023', ctx.T, { label: 'acmt.023' });
+      assert.equal(a023.message!.text('Vrfctn/PtyAndAcctId/Pty/Id/PrvtId/Othr/Id'), party.id, 'acmt.023: the full party id');
+      assert.ok((a023.message!.text('Assgnmt/MsgId') ?? '').length <= 35, 'acmt.023: Assgnmt/MsgId is a Max35Text message id');
+    },
+  },
+  {
     name: "dialects: wallet pays bank — the bank's pacs.002 RJCT (Prtry 5104) aborts: the wallet gets 5104",
     run: (ctx) => walletPaysBank(ctx, { bankAnswer: 'rejectPrtry' }),
   },

@@ -18,6 +18,7 @@ import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
 import { createServer, distinctHeaders, parseJsonBody, route, type ServerOptions } from './http.js';
 import type { EdgeSecurity } from './security.js';
+import type { NewWork } from './admission.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -116,6 +117,8 @@ function receive<T>(
 export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
   const { bus, headerPolicy } = deps;
+  // Past capacity, new work is refused before any parsing or signature check (admission.ts).
+  const admit = (work: NewWork) => options.admission?.admit(work);
 
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
@@ -124,6 +127,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/transfers', {
     POST: async (request, reply) => {
+      admit('transfer');
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers', headerPolicy, deps.security);
       const message = transferPrepareOf(inbound, body);
       await bus.request(transferTopics.prepare, payerFspOf(message), { message, inbound });
@@ -213,6 +217,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
     const template = `/parties/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     route(server, `/parties/:type/:id${suffix}`, {
       GET: async (request, reply) => {
+        admit('discovery');
         const path = partyPath(request);
         const { inbound } = receive(request, 'parties', template, headerPolicy, deps.security);
         await discovery.lookupParty(path, inbound);
@@ -239,6 +244,7 @@ export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps)
 
   route(server, '/quotes', {
     POST: async (request, reply) => {
+      admit('agreement');
       const { body, inbound } = receive<unknown>(request, 'quotes', '/quotes', headerPolicy, deps.security);
       const message = quoteRequestOf(inbound, body);
       await quotes.request(message, inbound);

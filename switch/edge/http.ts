@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
 import { guardJson } from './json-guard.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { AdmissionControl } from './admission.js';
 
 export interface ServerOptions {
   api: 'fspiop' | 'admin';
@@ -18,6 +19,8 @@ export interface ServerOptions {
   maxHeaderBytes?: number;
   /** HTTPS (and client-certificate) options; plain HTTP when absent. */
   https?: Record<string, unknown>;
+  /** Counts the requests open on this server (and refuses new work past capacity, in the routes). */
+  admission?: AdmissionControl;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -139,7 +142,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return sendError(reply, new FspiopError('2001'));
   });
 
+  const { admission } = options;
   server.addHook('onRequest', (request, reply, done) => {
+    if (admission) reply.raw.once('close', admission.opened());
     const coding = request.headers['transfer-encoding'];
     if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') {
       // RFC 9112 §6.1: a coding the server does not apply must not be read as identity.

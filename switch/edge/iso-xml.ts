@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { AdmissionControl } from './admission.js';
 import { FspiopError } from '../../schemas/errors.js';
 import { readPartyIdentification } from '../../schemas/iso/common.js';
 import type { Registry } from '../../ledger/registry.js';
@@ -18,6 +19,7 @@ import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
 import type { BankBridge } from '../core/bridge/bank-bridge.js';
 import { documentHash } from '../core/bridge/bank-bridge.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
+import type { VerificationIds } from '../core/discovery/verification-ids.js';
 import { isPartyIdType } from '../core/discovery/directory.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
@@ -37,6 +39,10 @@ export interface IsoXmlEdgeDeps {
   /** Refuse unsigned bank messages. */
   requireSignature: boolean;
   log: Logger;
+  /** Which party path the Vrfctn/Id of an acmt.023 the hub sent stands for. */
+  verificationIds: VerificationIds;
+  /** Past capacity, a bank's new payments (pacs.008) and lookups (acmt.023) are refused (admission.ts). */
+  admission?: AdmissionControl;
 }
 
 /** Business message ids seen lately, per sender: a resent BizMsgIdr is a duplicate (DU01). */
@@ -74,12 +80,12 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
   };
 
   /** 400 with an admi.002 naming the reason (signed by the hub when it has an XML key). */
-  const refuse = (reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined) => {
+  const refuse = (reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined, status = 400) => {
     deps.log.info({ api: 'iso20022', sender, reason: rejection.reasonCode, description: rejection.description }, 'request refused');
     const reject = messageRejectOf(rejection, ref);
     const rendered = deps.xml.render(sender ?? 'UNKNOWN', { kind: 'admi.002', message: reject });
     const body = rendered.ok ? rendered.value : `<?xml version="1.0" encoding="UTF-8"?><Error>${rejection.reasonCode}</Error>`;
-    return reply.code(400).header('content-type', 'application/xml; charset=utf-8').send(body);
+    return reply.code(status).header('content-type', 'application/xml; charset=utf-8').send(body);
   };
 
   route(server, '/iso20022', {
@@ -110,6 +116,16 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
       }
       if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {
         return refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref);
+      }
+      const newWork = received.document.kind === 'pacs.008' ? 'agreement' : received.document.kind === 'acmt.023' ? 'discovery' : undefined;
+      if (newWork) {
+        try {
+          deps.admission?.admit(newWork);
+        } catch (err) {
+          // Before the BizMsgIdr is remembered: the bank may send the same message again later.
+          if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code} ${err.description}`), sender, ref, 503);
+          throw err;
+        }
       }
       if (!recent.add(`${sender}\u0000${ref}`)) {
         return refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender, ref);
@@ -162,8 +178,7 @@ async function dispatch(received: ReceivedBusinessMessage, inbound: InboundMessa
     case 'acmt.024': {
       // The bank's answer to a lookup the hub passed on: to the FSP that asked.
       const report = doc.message;
-      const [type = '', id = '', subId] = report.Rpt.OrgnlId.split('/');
-      const path: PartyPath = { type, id, ...(subId !== undefined ? { subId } : {}) };
+      const path: PartyPath = deps.verificationIds.pathOf(report.Rpt.OrgnlId);
       const to = report.Assgnmt.Assgne.FinInstnId.Othr?.Id;
       if (!to) throw new FspiopError('3102', 'Assgnmt/Assgne must name the FSP that asked');
       await deps.discovery.forwardPartyAnswer(path, report, { ...inbound, destination: to }, !report.Rpt.Vrfctn);

@@ -16,6 +16,7 @@ import { isoQuoteRequestFromCanonical, isoQuoteResponseFromCanonical } from '../
 import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
 import type { DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
+import { VerificationIds } from '../core/discovery/verification-ids.js';
 import { acceptFor, familyOf, mediaTypeFor, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import { errorReport } from './transfer-outbox.js';
@@ -67,6 +68,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     private readonly callbackVersion: string,
     private readonly hubName: string,
     private readonly xml?: XmlChannel,
+    private readonly verificationIds = new VerificationIds(),
   ) {}
 
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult> {
@@ -78,6 +80,9 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
         { source: inbound.source, destination: to },
         inbound.receivedAt,
       );
+      // An XML message has its own id (Max35Text); the path the FSPIOP translator puts there may be longer.
+      request.Assgnmt.MsgId = newMessageId();
+      request.Vrfctn.Id = this.verificationIds.idFor(party);
       return this.xml.send(to, { kind: 'acmt.023', message: request });
     }
     // A GET has no body: across families only its media type changes, and it stays the requester's.
@@ -117,7 +122,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     const dialect = this.registry.dialectOf(to);
     if (dialect === 'iso20022-xml') {
       if (!this.xml) return { ok: false, noEndpoint: true };
-      return this.xml.send(to, { kind: 'acmt.024', message: report });
+      return this.xml.send(to, { kind: 'acmt.024', message: { ...report, Assgnmt: { ...report.Assgnmt, MsgId: newMessageId() } } });
     }
     const isError = !report.Rpt.Vrfctn;
     const rendered = tryRender<unknown>(() =>

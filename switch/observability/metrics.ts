@@ -52,6 +52,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly refusedBusy = new Counter({
+    name: 'mizani_refused_busy_total',
+    help: 'New work refused with 2005 Server busy by admission control, by stage',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+  /** Read at each scrape (set by the hub once admission control exists). */
+  admissionPressureOf: () => number = () => 0;
+  readonly admissionPressure: Gauge = new Gauge({
+    name: 'mizani_admission_pressure',
+    help: 'Admission control pressure (1: new discoveries and quotes refused; 2: new transfers too)',
+    registers: [this.registry],
+    collect: (): void => this.admissionPressure.set(this.admissionPressureOf()),
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mizani_' });
   }

@@ -183,7 +183,8 @@ export function pacs002FromXml(document: XNode, version: Pacs002Version): { mess
     if (!mapped) throw tx.fail(`TxSts ${JSON.stringify(sts)} is not a status the hub understands (RCVD, ACSP, ACCP, ACSC, ACCC, RJCT, …)`);
     if (!(mapped === 'ABOR' && sts === 'RJCT' && t.StsRsnInf && supplement.string('TxSts') !== 'ABOR')) t.TxSts = mapped;
   }
-  const prcg = version === 'pacs.002.001.16' ? tx.at('PrcgDt', 'DtTm') : tx.child('AccptncDtTm');
+  // .16 moved the time to PrcgDt/DtTm but still allows AccptncDtTm.
+  const prcg = (version === 'pacs.002.001.16' ? tx.at('PrcgDt', 'DtTm') : undefined) ?? tx.child('AccptncDtTm');
   if (prcg) t.PrcgDt = { DtTm: readDateTime(prcg) };
   const key = tx.textOf('CdtSttlmKey');
   const conf = key !== undefined ? Buffer.from(key, 'hex').toString('base64url') : supplement.string('ExctnConf');

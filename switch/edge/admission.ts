@@ -1,0 +1,106 @@
+/**
+ * Admission control: past capacity the hub refuses NEW work quickly with 2005 "Server busy" instead of
+ * queueing it, so that work already accepted finishes within its expiry (seed invariant; docs/benchmarks.md
+ * shows the congestion collapse an unbounded queue caused).
+ *
+ * Three signals, each against its limit, give a pressure (the largest ratio):
+ * - event-loop lag: how late a 50 ms timer fires (smoothed) — the hub's CPU is saturated;
+ * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated;
+ * - open requests: requests received and not yet answered — anything downstream is slow.
+ *
+ * What is refused depends on the pressure, earliest stage first, so payments further along finish:
+ * at pressure >= 1 new discoveries (GET /parties) and new quotes (POST /quotes, a bank's pacs.008 or acmt.023);
+ * at pressure >= 2 also new prepares (POST /transfers). Callbacks that finish work (PUT /parties, PUT /quotes,
+ * PUT /transfers, errors) and status requests are never refused.
+ */
+import { FspiopError } from '../../schemas/errors.js';
+
+export type NewWork = 'discovery' | 'agreement' | 'transfer';
+
+export interface AdmissionLimits {
+  /** Smoothed event-loop lag (ms) at pressure 1; 0 ignores the signal. */
+  loopLagMs: number;
+  /** Age (ms) of the oldest ledger write still queued at pressure 1; 0 ignores it. */
+  ledgerQueueMs: number;
+  /** Requests open at once at pressure 1; 0 ignores it. */
+  openRequests: number;
+}
+
+export interface AdmissionSignals {
+  loopLagMs: number;
+  ledgerQueueMs: number;
+  openRequests: number;
+  pressure: number;
+}
+
+/** The stage each kind of new work is refused at (pressure). */
+const REFUSED_AT: Record<NewWork, number> = { discovery: 1, agreement: 1, transfer: 2 };
+const TICK_MS = 50;
+/** Weight of the newest lag sample: reacts within a few ticks, ignores a single slow tick. */
+const SMOOTHING = 0.3;
+
+export class AdmissionControl {
+  private lagMs = 0;
+  private open = 0;
+  private last = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  readonly refused: Record<NewWork, number> = { discovery: 0, agreement: 0, transfer: 0 };
+
+  constructor(
+    private readonly limits: AdmissionLimits,
+    /** Age in ms of the oldest queued ledger write (0 when none is waiting). */
+    private readonly ledgerQueueAgeMs: () => number,
+    private readonly onRefused: (work: NewWork, signals: AdmissionSignals) => void = () => undefined,
+  ) {
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      const late = Math.max(0, now - this.last - TICK_MS);
+      this.last = now;
+      this.lagMs = this.lagMs * (1 - SMOOTHING) + late * SMOOTHING;
+    }, TICK_MS);
+    this.timer.unref();
+  }
+
+  get enabled(): boolean {
+    return this.limits.loopLagMs > 0 || this.limits.ledgerQueueMs > 0 || this.limits.openRequests > 0;
+  }
+
+  /** A request arrived; call the returned function once when it has been answered (or its connection closed). */
+  opened(): () => void {
+    this.open++;
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.open--;
+    };
+  }
+
+  signals(): AdmissionSignals {
+    const loopLagMs = this.lagMs;
+    const ledgerQueueMs = this.ledgerQueueAgeMs();
+    const openRequests = this.open;
+    const ratio = (value: number, limit: number) => (limit > 0 ? value / limit : 0);
+    const pressure = Math.max(
+      ratio(loopLagMs, this.limits.loopLagMs),
+      ratio(ledgerQueueMs, this.limits.ledgerQueueMs),
+      // The request asking is counted in `open`: the limit is how many may be open besides it.
+      ratio(Math.max(0, openRequests - 1), this.limits.openRequests),
+    );
+    return { loopLagMs, ledgerQueueMs, openRequests, pressure };
+  }
+
+  /** Throws 2005 Server busy when the hub takes no new work of this kind now. */
+  admit(work: NewWork): void {
+    if (!this.enabled) return;
+    const signals = this.signals();
+    if (signals.pressure < REFUSED_AT[work]) return;
+    this.refused[work]++;
+    this.onRefused(work, signals);
+    throw new FspiopError('2005', `the hub is at capacity and takes no new ${work} requests now; retry later`);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
