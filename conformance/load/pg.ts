@@ -117,3 +117,48 @@ export class PgActivitySampler {
       .sort((a, b) => b.avgActive - a.avgActive);
   }
 }
+
+export interface TableStats {
+  relname: string;
+  seqScan: number;
+  seqTupRead: number;
+  idxScan: number;
+  liveTup: number;
+  deadTup: number;
+}
+
+/** pg_stat_user_tables of `db` (counters are cumulative: diff two snapshots). */
+/**
+ * Transfers by state in the hub's database, polled until none is RECEIVED or RESERVED (every accepted transfer
+ * final) or `timeoutMs` passed: the expiry sweep must finish what its payee never answered.
+ */
+export async function settleTransfers(adminUrl: string, db: string, timeoutMs: number): Promise<{ states: Record<string, number>; notFinal: number; waitedS: number }> {
+  const started = Date.now();
+  for (;;) {
+    const out = await psql(databaseUrl(adminUrl, db), 'SELECT state, count(*) FROM transfer GROUP BY state ORDER BY state');
+    const states: Record<string, number> = {};
+    for (const line of out.trim().split('\n').filter(Boolean)) {
+      const [state, n] = line.split('\t');
+      states[state!] = Number(n);
+    }
+    const notFinal = (states.RECEIVED ?? 0) + (states.RESERVED ?? 0);
+    const waitedS = (Date.now() - started) / 1000;
+    if (notFinal === 0 || Date.now() - started >= timeoutMs) return { states, notFinal, waitedS };
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+export async function tableStats(adminUrl: string, db: string): Promise<TableStats[]> {
+  const out = await psql(
+    databaseUrl(adminUrl, db),
+    'SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup, n_dead_tup FROM pg_stat_user_tables',
+  );
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [relname, a, b, c, d, e] = l.split('\t');
+      return { relname: relname!, seqScan: Number(a), seqTupRead: Number(b), idxScan: Number(c), liveTup: Number(d), deadTup: Number(e) };
+    });
+}

@@ -96,6 +96,8 @@ export interface StepResult {
     dateShiftS: number;
   };
   relayStats?: unknown;
+  /** pg_stat_user_tables of the hub's database over the window: scans per table (sequential scans of big tables are a red flag). */
+  pgTables?: Array<{ table: string; seqScans: number; seqTuplesRead: number; idxScans: number; liveTuples: number; deadTuples: number }>;
   /** pg_stat_activity samples (every 100 ms) of the hub's database in the window: average active backends per (wait event, query). */
   pgActivity?: { samples: number; top: Array<{ wait: string; query: string; avgActive: number }> };
   meetsLatencyBar: boolean;
@@ -114,11 +116,13 @@ export interface Summary {
   signing: { enabled: boolean; hubVerifying: boolean | null; note: string };
   hub?: Record<string, unknown>;
   steps: StepResult[];
-  knee: { hub: number | null; relay: number | null; note: string };
+  knee: { hub: number | null; relay: number | null; hubIsLowerBound?: boolean; relayIsLowerBound?: boolean; note: string };
   efficiency: { ratio: number | null; hubRate: number | null; relayRate: number | null; basis: string };
   interrupted: boolean;
   notes: string[];
   hubLog?: { file: string; lines: number; byLevel: Record<string, number>; firstProblems: string[] };
+  /** Transfers by state in the hub's database after the run, once none is in flight (or the wait gave up). */
+  finalStates?: { states: Record<string, number>; notFinal: number; waitedS: number };
 }
 
 // ---- text ---------------------------------------------------------------------------------------------------------
@@ -202,6 +206,17 @@ export function stepTable(r: StepResult): string {
     lines.push(`PostgreSQL activity (${r.pgActivity.samples} samples of pg_stat_activity; average active backends ${total.toFixed(2)}):`);
     for (const e of r.pgActivity.top.slice(0, 8)) lines.push(`  ${e.avgActive.toFixed(3).padStart(6)}  ${e.wait.padEnd(22)} ${e.query.slice(0, 100)}`);
   }
+  if (r.pgTables && r.pgTables.length) {
+    const n = Math.max(1, r.achievedRate * r.measuredS);
+    const shown = r.pgTables.filter((x) => x.seqTuplesRead > 0).slice(0, 5);
+    if (shown.length) {
+      lines.push(
+        `PostgreSQL sequential scans in the window: ${shown
+          .map((x) => `${x.table} ${x.seqScans}× (${fmt(x.seqTuplesRead / n, 0)} rows read per payment; ${x.liveTuples} rows, ${x.deadTuples} dead)`)
+          .join('; ')}`,
+      );
+    }
+  }
   lines.push(`latency bar (<1% of transfer stages over 1 s, no errors, ≥99% completed, ≥95% of the offered rate, generator kept up): ${r.meetsLatencyBar ? 'met' : 'NOT met — ' + r.barNotes.join('; ')}`);
   for (const s of r.errors.samples.slice(0, 5)) lines.push(`  sample: ${s}`);
   return lines.join('\n');
@@ -231,7 +246,10 @@ export function summaryTable(s: Summary): string {
       ),
     );
   }
-  lines.push(`knee (highest offered rate meeting the latency bar): hub ${s.knee.hub ?? '-'}/s, relay ${s.knee.relay ?? '-'}/s ${s.knee.note ? `(${s.knee.note})` : ''}`);
+  const ge = (b?: boolean) => (b ? '≥ ' : '');
+  lines.push(
+    `knee (highest offered rate meeting the latency bar): hub ${ge(s.knee.hubIsLowerBound)}${s.knee.hub ?? '-'}/s, relay ${ge(s.knee.relayIsLowerBound)}${s.knee.relay ?? '-'}/s ${s.knee.note ? `(${s.knee.note})` : ''}`,
+  );
   if (s.efficiency.ratio !== null) {
     lines.push(`efficiency hub/relay: ${s.efficiency.ratio.toFixed(3)} (hub ${fmt(s.efficiency.hubRate)}/s vs relay ${fmt(s.efficiency.relayRate)}/s; ${s.efficiency.basis})`);
   }

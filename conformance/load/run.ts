@@ -20,7 +20,7 @@ import { request } from 'undici';
 import { AdminClient, ensureHubSetup, provisionDfsp } from '../lib/admin.js';
 import { Histogram, summarise, type LatencySummary } from './hist.js';
 import { scanLog, startHubChild, tail, type HubChild } from './hub-process.js';
-import { backendPids, createDatabase, dropDatabase, PgActivitySampler, pgSettings } from './pg.js';
+import { backendPids, createDatabase, dropDatabase, PgActivitySampler, pgSettings, settleTransfers, tableStats, type TableStats } from './pg.js';
 import { cpuModel, machineBusyCpu, PidSetMeter, pidListeningOn, postgresTotalCpu, readProc, rssMiB } from './procstat.js';
 import { ACK_KINDS, STAGES, type FromWorker, type InitMsg, type SecStatsJson, type StepSpec, type ToWorker, type WindowStatsJson } from './protocol.js';
 import { codes, fmt, renderHtml, stepTable, summaryTable, type SecPoint, type StageReport, type StepResult, type Summary } from './report.js';
@@ -440,6 +440,8 @@ interface TargetCtx {
 
 interface RunCtx {
   o: Options;
+  /** Outcome of the --knee ramp per target: firstFail null = the ramp ended before the bar failed (knee is a lower bound). */
+  kneeSearch: Partial<Record<'hub' | 'relay', { best: number | null; firstFail: number | null }>>;
   hubPublicKeyPem?: string;
   dfsps: Array<{ name: string; parties: string[]; ilpSecret: string; privateKeyPem?: string; publicKeyPem?: string }>;
   summary: Summary;
@@ -487,7 +489,8 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   let estimateMs = 1500;
   if (o.sign && t.signMs) {
     const threads = Math.min(availableParallelism(), W * o.signThreads);
-    estimateMs = ((total * 5 * (t.signMs + 0.05)) / threads) * 2 + 3000;
+    // Margin for CPU contention; a late finish only dates the messages a little before their send (reported).
+    estimateMs = ((total * 5 * (t.signMs + 0.05)) / threads) * 1.4 + 5000;
   }
   spec.anchorMs = Date.now() + estimateMs;
   if (o.sign && !quiet) log(`[${t.kind} ${label}] signing ahead ${total * 5} messages (${total} payments) — about ${fmt(estimateMs / 1000, 0)} s`);
@@ -507,6 +510,8 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   const planned = await plannedP.finally(offSign);
   const t0Ms = Math.max(spec.anchorMs, Date.now() + 300);
   const dateShiftS = (t0Ms - spec.anchorMs) / 1000;
+  if (!quiet && t0Ms - Date.now() > 5000) log(`[${t.kind} ${label}] signed ahead; starting in ${fmt((t0Ms - Date.now()) / 1000, 0)} s (at the planned time of the messages)`);
+  if (dateShiftS > o.expiryS / 2) log(`[${t.kind} ${label}] warning: signing overran its estimate by ${fmt(dateShiftS, 0)} s; quotes/transfers expire ${o.expiryS} s after their planned start`);
 
   // per second merge
   const accs = new Map<number, SecAcc>();
@@ -599,15 +604,20 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
       pgTop = pgActivity.stop();
     }
   };
+  let tablesAtStart: Promise<TableStats[] | undefined> | undefined;
+  let tablesAtEnd: Promise<TableStats[] | undefined> | undefined;
+  const snapTables = () => (pgActivity ? tableStats(t.pgActivity!.adminUrl, t.pgActivity!.db).catch(() => undefined) : undefined);
   const windowStartTimer = setTimeout(() => {
     orchCpuAt.set(warmupS, process.cpuUsage());
     if (pgActivity) pgActivity.start(t.pgActivity!.adminUrl, t.pgActivity!.db, 100);
+    tablesAtStart = snapTables();
   }, Math.max(0, t0Ms + warmupS * 1000 - Date.now()));
   const windowEndTimer = setTimeout(() => {
     orchCpuAt.set(warmupS + durationS, process.cpuUsage());
     stopActivity();
+    tablesAtEnd = snapTables();
   }, Math.max(0, t0Ms + (warmupS + durationS) * 1000 - Date.now()));
-  const doneP = t.workers.collect('done', (warmupS + durationS) * 1000 + 3 * o.stageTimeoutS * 1000 + 120_000);
+  const doneP = t.workers.collect('done', Math.max(0, t0Ms - Date.now()) + (warmupS + durationS) * 1000 + 3 * o.stageTimeoutS * 1000 + 120_000);
   let stoppedEarly = false;
   let stoppedAtMs = 0;
   stopCurrent = () => {
@@ -619,7 +629,16 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   if (interrupted) stopCurrent();
   let dones: Array<Extract<FromWorker, { type: 'done' }>>;
   try {
-    dones = await doneP;
+    try {
+      dones = await doneP;
+    } catch (err) {
+      if (!/did not answer/.test(String(err))) throw err;
+      // Overdue: stop the step and take what the workers measured rather than losing it.
+      log(`[${t.kind} ${label}] workers overdue: stopping the step`);
+      const again = t.workers.collect('done', 60_000);
+      stopCurrent();
+      dones = await again;
+    }
   } finally {
     stopCurrent = undefined;
     if (progressTimer) clearInterval(progressTimer);
@@ -628,6 +647,18 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
     offSec();
   }
   stopActivity();
+  if (tablesAtStart && !tablesAtEnd) tablesAtEnd = snapTables();
+  const [tStart, tEnd] = await Promise.all([tablesAtStart, tablesAtEnd]);
+  let tables: StepResult['pgTables'];
+  if (tStart && tEnd) {
+    tables = tEnd
+      .map((e) => {
+        const b = tStart.find((x) => x.relname === e.relname);
+        return { table: e.relname, seqScans: e.seqScan - (b?.seqScan ?? 0), seqTuplesRead: e.seqTupRead - (b?.seqTupRead ?? 0), idxScans: e.idxScan - (b?.idxScan ?? 0), liveTuples: e.liveTup, deadTuples: e.deadTup };
+      })
+      .filter((x) => x.seqScans > 0 || x.idxScans > 0)
+      .sort((x, y) => y.seqTuplesRead - x.seqTuplesRead);
+  }
   await sleep(1200); // last CPU sample
   sampler.stop();
   for (const sec of [...accs.keys()].sort((a, b) => a - b)) finalize(sec);
@@ -649,6 +680,7 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
     dateShiftS,
     orchCpuS,
     pgActivity: pgTop ? { samples: pgSamples, top: pgTop.slice(0, 25) } : undefined,
+    pgTables: tables,
   });
 }
 
@@ -668,6 +700,7 @@ function buildResult(
     dateShiftS: number;
     orchCpuS: number;
     pgActivity?: StepResult['pgActivity'];
+    pgTables?: StepResult['pgTables'];
   },
 ): StepResult {
   const { o } = ctx;
@@ -821,6 +854,7 @@ function buildResult(
       dateShiftS: a.dateShiftS,
     },
     pgActivity: a.pgActivity,
+    pgTables: a.pgTables,
     meetsLatencyBar: barNotes.length === 0,
     barNotes,
     targets,
@@ -993,8 +1027,10 @@ async function runTarget(ctx: RunCtx, t: TargetCtx): Promise<void> {
       if (mid > best && mid < failedAt) {
         const r = await run(mid, 'knee refine');
         if (r.meetsLatencyBar) best = mid;
+        else failedAt = mid;
       }
     }
+    ctx.kneeSearch[t.kind] = { best: best ?? null, firstFail: failedAt ?? null };
     return;
   }
   const rates = o.rates ?? [o.overload ? 2 * o.rate : o.rate];
@@ -1091,7 +1127,7 @@ async function main(): Promise<number> {
       if (pgInfo[k] !== 'on') summary.notes.push(`PostgreSQL ${k} is "${pgInfo[k]}", not "on": the run is not durable and not comparable`);
     }
   }
-  const ctx: RunCtx = { o, dfsps: [], summary };
+  const ctx: RunCtx = { o, dfsps: [], summary, kneeSearch: {} };
   let hub: HubChild | undefined;
   let dbName: string | undefined;
   let exitCode = 0;
@@ -1171,6 +1207,14 @@ async function main(): Promise<number> {
       } finally {
         await t.workers.close();
       }
+      if (pgDb && !interrupted) {
+        // Every transfer the hub accepted must reach a final state by its expiry (the seeds' invariant).
+        log(`[hub] waiting for every accepted transfer to reach a final state (at most ${o.expiryS + 30} s)`);
+        summary.finalStates = await settleTransfers(o.pgUrl, pgDb, (o.expiryS + 30) * 1000);
+        const f = summary.finalStates;
+        log(`[hub] transfers after the run: ${Object.entries(f.states).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; not final: ${f.notFinal} (after ${fmt(f.waitedS, 0)} s)`);
+        if (f.notFinal > 0) summary.notes.push(`${f.notFinal} transfer(s) still RECEIVED/RESERVED ${fmt(f.waitedS, 0)} s after the run`);
+      }
       if (hub && hub.child.exitCode !== null) summary.notes.push(`the hub exited during the run (code ${hub.child.exitCode}); see hub.log`);
     }
     if (o.relay && !interrupted) {
@@ -1207,13 +1251,22 @@ async function main(): Promise<number> {
     const ok = summary.steps.filter((r) => r.target === target && r.meetsLatencyBar);
     return ok.length ? Math.max(...ok.map((r) => r.offeredRate)) : null;
   };
+  const lowerBound = (target: 'hub' | 'relay') => o.knee && ctx.kneeSearch[target] !== undefined && ctx.kneeSearch[target]!.firstFail === null;
+  const boundNotes = (['hub', 'relay'] as const).filter(lowerBound).map((t) => `the ${t} ramp ended (--knee-steps / --knee-max-rate) before the bar failed: its knee is a lower bound`);
   summary.knee = {
     hub: kneeOf('hub'),
     relay: kneeOf('relay'),
-    note: o.knee ? 'from the --knee ramp' : summary.steps.length > 1 ? 'among the rates run' : 'only one rate run: use --rates or --knee to find it',
+    hubIsLowerBound: lowerBound('hub'),
+    relayIsLowerBound: lowerBound('relay'),
+    note: [o.knee ? 'from the --knee ramp' : summary.steps.length > 1 ? 'among the rates run' : 'only one rate run: use --rates or --knee to find it', ...boundNotes].join('; '),
   };
   if (summary.knee.hub !== null && summary.knee.relay !== null && o.knee) {
-    summary.efficiency = { ratio: summary.knee.hub / summary.knee.relay, hubRate: summary.knee.hub, relayRate: summary.knee.relay, basis: 'knee rates (highest rate meeting the latency bar)' };
+    summary.efficiency = {
+      ratio: summary.knee.hub / summary.knee.relay,
+      hubRate: summary.knee.hub,
+      relayRate: summary.knee.relay,
+      basis: `knee rates (highest rate meeting the latency bar)${lowerBound('relay') ? '; the relay knee is a lower bound, so the ratio is an upper bound' : ''}`,
+    };
   } else {
     const hubSteps = summary.steps.filter((r) => r.target === 'hub');
     const relaySteps = summary.steps.filter((r) => r.target === 'relay');
