@@ -43,6 +43,7 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
+  { name: 'MIZANI_BUSY_LOOP_UTILISATION', default: '0.95', description: 'Admission control: smoothed share of time the event loop is busy (0..1) at which new discoveries and quotes are refused with 2005 Server busy. 0: not watched.' },
   { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries and quotes are refused with 2005 Server busy (twice it: new transfers too). 0: not watched.' },
   { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
   { name: 'MIZANI_BUSY_OPEN_REQUESTS', default: '2000', description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.' },
@@ -81,7 +82,7 @@ export interface Config {
   maxBodyBytes: number;
   batchMax: number;
   /** Admission control limits (pressure 1); 0 disables a signal. */
-  busy: { loopLagMs: number; ledgerQueueMs: number; openRequests: number };
+  busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number };
   logLevel: string;
 }
 
@@ -113,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (text === 'on' || text === 'true') return true;
     if (text === 'off' || text === 'false') return false;
     throw new ConfigError(`${name} must be on or off, got "${text}"`);
+  };
+  const fraction = (name: string): number => {
+    const text = value(name);
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(text)) throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
+    return Number(text);
   };
   const profile = value('MIZANI_PROFILE');
   if (profile !== 'demo' && profile !== 'production') throw new ConfigError(`MIZANI_PROFILE must be demo or production, got "${profile}"`);
@@ -169,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
     busy: {
+      loopUtilisation: fraction('MIZANI_BUSY_LOOP_UTILISATION'),
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),
       ledgerQueueMs: int('MIZANI_BUSY_LEDGER_WAIT_MS', 0, 600_000),
       openRequests: int('MIZANI_BUSY_OPEN_REQUESTS', 0, 10_000_000),

@@ -25,6 +25,7 @@ before(async () => {
   hub = await startHubProcess({
     MIZANI_DATABASE_URL: database.url,
     MIZANI_BUSY_OPEN_REQUESTS: '1',
+    MIZANI_BUSY_LOOP_UTILISATION: '0',
     MIZANI_BUSY_LOOP_LAG_MS: '0',
     MIZANI_BUSY_LEDGER_WAIT_MS: '0',
   });

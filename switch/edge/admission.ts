@@ -3,8 +3,10 @@
  * queueing it, so that work already accepted finishes within its expiry (seed invariant; docs/benchmarks.md
  * shows the congestion collapse an unbounded queue caused).
  *
- * Three signals, each against its limit, give a pressure (the largest ratio):
- * - event-loop lag: how late a 50 ms timer fires (smoothed) — the hub's CPU is saturated;
+ * Four signals, each against its limit, give a pressure (the largest ratio):
+ * - event-loop utilisation: the share of time the loop is busy (smoothed over ~0.5 s) — the hub's thread is
+ *   saturated; it cannot exceed 1, so on its own it only refuses the first stages;
+ * - event-loop lag: how late a 50 ms timer fires (smoothed) — the loop is saturated in long bursts;
  * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated;
  * - open requests: requests received and not yet answered — anything downstream is slow.
  *
@@ -18,6 +20,8 @@ import { FspiopError } from '../../schemas/errors.js';
 export type NewWork = 'discovery' | 'agreement' | 'transfer';
 
 export interface AdmissionLimits {
+  /** Smoothed event-loop utilisation (0..1) at pressure 1; 0 ignores the signal. */
+  loopUtilisation: number;
   /** Smoothed event-loop lag (ms) at pressure 1; 0 ignores the signal. */
   loopLagMs: number;
   /** Age (ms) of the oldest ledger write still queued at pressure 1; 0 ignores it. */
@@ -27,6 +31,7 @@ export interface AdmissionLimits {
 }
 
 export interface AdmissionSignals {
+  loopUtilisation: number;
   loopLagMs: number;
   ledgerQueueMs: number;
   openRequests: number;
@@ -38,9 +43,13 @@ const REFUSED_AT: Record<NewWork, number> = { discovery: 1, agreement: 1, transf
 const TICK_MS = 50;
 /** Weight of the newest lag sample: reacts within a few ticks, ignores a single slow tick. */
 const SMOOTHING = 0.3;
+/** Weight of the newest utilisation sample (one per tick): a time constant of about 0.5 s. */
+const UTILISATION_SMOOTHING = 0.1;
 
 export class AdmissionControl {
   private lagMs = 0;
+  private utilisation = 0;
+  private elu = performance.eventLoopUtilization();
   private open = 0;
   private last = performance.now();
   private readonly timer: NodeJS.Timeout;
@@ -57,12 +66,16 @@ export class AdmissionControl {
       const late = Math.max(0, now - this.last - TICK_MS);
       this.last = now;
       this.lagMs = this.lagMs * (1 - SMOOTHING) + late * SMOOTHING;
+      const elu = performance.eventLoopUtilization();
+      const window = performance.eventLoopUtilization(elu, this.elu);
+      this.elu = elu;
+      this.utilisation = this.utilisation * (1 - UTILISATION_SMOOTHING) + window.utilization * UTILISATION_SMOOTHING;
     }, TICK_MS);
     this.timer.unref();
   }
 
   get enabled(): boolean {
-    return this.limits.loopLagMs > 0 || this.limits.ledgerQueueMs > 0 || this.limits.openRequests > 0;
+    return this.limits.loopUtilisation > 0 || this.limits.loopLagMs > 0 || this.limits.ledgerQueueMs > 0 || this.limits.openRequests > 0;
   }
 
   /** A request arrived; call the returned function once when it has been answered (or its connection closed). */
@@ -77,17 +90,20 @@ export class AdmissionControl {
   }
 
   signals(): AdmissionSignals {
+    const loopUtilisation = this.utilisation;
     const loopLagMs = this.lagMs;
     const ledgerQueueMs = this.ledgerQueueAgeMs();
     const openRequests = this.open;
     const ratio = (value: number, limit: number) => (limit > 0 ? value / limit : 0);
     const pressure = Math.max(
+      // Capped at 1: a busy loop that still keeps up must never stop payments already agreed.
+      Math.min(1, ratio(loopUtilisation, this.limits.loopUtilisation)),
       ratio(loopLagMs, this.limits.loopLagMs),
       ratio(ledgerQueueMs, this.limits.ledgerQueueMs),
       // The request asking is counted in `open`: the limit is how many may be open besides it.
       ratio(Math.max(0, openRequests - 1), this.limits.openRequests),
     );
-    return { loopLagMs, ledgerQueueMs, openRequests, pressure };
+    return { loopUtilisation, loopLagMs, ledgerQueueMs, openRequests, pressure };
   }
 
   /** Throws 2005 Server busy when the hub takes no new work of this kind now. */

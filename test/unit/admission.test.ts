@@ -16,7 +16,7 @@ function refusal(f: () => void): string | undefined {
 test('ledger wait: at its limit discoveries and quotes are refused, at twice it prepares too', () => {
   let waitMs = 0;
   const seen: string[] = [];
-  const a = new AdmissionControl({ loopLagMs: 0, ledgerQueueMs: 100, openRequests: 0 }, () => waitMs, (work) => seen.push(work));
+  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 100, openRequests: 0 }, () => waitMs, (work) => seen.push(work));
   try {
     for (const work of ['discovery', 'agreement', 'transfer'] as const) assert.equal(refusal(() => a.admit(work)), undefined);
     waitMs = 150;
@@ -35,7 +35,7 @@ test('ledger wait: at its limit discoveries and quotes are refused, at twice it 
 });
 
 test('open requests: the asking request itself does not count; closing twice counts once', () => {
-  const a = new AdmissionControl({ loopLagMs: 0, ledgerQueueMs: 0, openRequests: 2 }, () => 0);
+  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 2 }, () => 0);
   try {
     const closers = [a.opened(), a.opened()];
     assert.equal(a.signals().pressure, 0.5);
@@ -55,7 +55,7 @@ test('open requests: the asking request itself does not count; closing twice cou
 });
 
 test('event-loop lag: a blocked loop raises the pressure, an idle one lets it fall', async () => {
-  const a = new AdmissionControl({ loopLagMs: 50, ledgerQueueMs: 0, openRequests: 0 }, () => 0);
+  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 50, ledgerQueueMs: 0, openRequests: 0 }, () => 0);
   try {
     await new Promise((r) => setTimeout(r, 120));
     assert.ok(a.signals().loopLagMs < 20, `idle lag ${a.signals().loopLagMs}`);
@@ -71,8 +71,30 @@ test('event-loop lag: a blocked loop raises the pressure, an idle one lets it fa
   }
 });
 
+test('event-loop utilisation: a loop kept busy raises it to its limit (first stages refused, prepares taken); idle, it falls', async () => {
+  const a = new AdmissionControl({ loopUtilisation: 0.8, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0 }, () => 0);
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(a.signals().loopUtilisation < 0.5, `idle utilisation ${a.signals().loopUtilisation}`);
+    // Busy in 40 ms slices for 2 s: the loop still turns (timers fire) but is almost never idle.
+    const until = Date.now() + 2000;
+    while (Date.now() < until) {
+      const slice = Date.now() + 40;
+      while (Date.now() < slice);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(a.signals().loopUtilisation >= 0.8, `utilisation after 2 s busy: ${a.signals().loopUtilisation}`);
+    assert.equal(refusal(() => a.admit('discovery')), '2005');
+    assert.equal(refusal(() => a.admit('transfer')), undefined, 'utilisation alone never refuses prepares');
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(a.signals().loopUtilisation < 0.8, `utilisation after 2 s idle: ${a.signals().loopUtilisation}`);
+  } finally {
+    a.close();
+  }
+});
+
 test('every limit 0: admission control is off', () => {
-  const a = new AdmissionControl({ loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0 }, () => 1e9);
+  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0 }, () => 1e9);
   try {
     assert.equal(a.enabled, false);
     assert.equal(refusal(() => a.admit('transfer')), undefined);
