@@ -123,7 +123,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (err instanceof FspiopError) {
       // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
-      options.log.info(
+      // Busy refusals are summarised by admission control (one warning a second, with counts): past
+      // capacity a line per refusal would cost what refusing is meant to save.
+      if (err.code !== '2005') options.log.info(
         { api: options.api, method: request.method, url: request.url, source: request.headers['fspiop-source'], remote: request.ip, code: err.code, reason: err.description },
         'request refused',
       );
