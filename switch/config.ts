@@ -43,7 +43,7 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
-  { name: 'MIZANI_BUSY_LOOP_UTILISATION', default: '0.95', description: 'Admission control: smoothed share of time the event loop is busy (0..1) at which new discoveries and quotes are refused with 2005 Server busy. 0: not watched.' },
+  { name: 'MIZANI_BUSY_LOOP_UTILISATION', default: '0.95', description: 'Admission control: smoothed share of time the event loop is busy (0..1) at which, with more than 8 requests waiting, new discoveries and quotes are refused with 2005 Server busy. 0: not watched.' },
   { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries and quotes are refused with 2005 Server busy (twice it: new transfers too). 0: not watched.' },
   { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
   { name: 'MIZANI_BUSY_OPEN_REQUESTS', default: '2000', description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.' },

@@ -5,7 +5,9 @@
  *
  * Four signals, each against its limit, give a pressure (the largest ratio):
  * - event-loop utilisation: the share of time the loop is busy (smoothed over ~0.5 s) — the hub's thread is
- *   saturated; it cannot exceed 1, so on its own it only refuses the first stages;
+ *   saturated; it counts only while work is waiting (more than a few requests open: a burst of CPU work, say
+ *   XML signing, with little waiting is not overload), and it cannot exceed 1, so on its own it only refuses
+ *   the first stages;
  * - event-loop lag: how late a 50 ms timer fires (smoothed) — the loop is saturated in long bursts;
  * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated;
  * - open requests: requests received and not yet answered — anything downstream is slow.
@@ -45,6 +47,8 @@ const TICK_MS = 50;
 const SMOOTHING = 0.3;
 /** Weight of the newest utilisation sample (one per tick): a time constant of about 0.5 s. */
 const UTILISATION_SMOOTHING = 0.1;
+/** Requests open besides the asker before a busy loop counts as overload. */
+const WAITING_FOR_UTILISATION = 8;
 
 export class AdmissionControl {
   private lagMs = 0;
@@ -97,7 +101,7 @@ export class AdmissionControl {
     const ratio = (value: number, limit: number) => (limit > 0 ? value / limit : 0);
     const pressure = Math.max(
       // Capped at 1: a busy loop that still keeps up must never stop payments already agreed.
-      Math.min(1, ratio(loopUtilisation, this.limits.loopUtilisation)),
+      openRequests - 1 > WAITING_FOR_UTILISATION ? Math.min(1, ratio(loopUtilisation, this.limits.loopUtilisation)) : 0,
       ratio(loopLagMs, this.limits.loopLagMs),
       ratio(ledgerQueueMs, this.limits.ledgerQueueMs),
       // The request asking is counted in `open`: the limit is how many may be open besides it.

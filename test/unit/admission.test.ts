@@ -71,7 +71,7 @@ test('event-loop lag: a blocked loop raises the pressure, an idle one lets it fa
   }
 });
 
-test('event-loop utilisation: a loop kept busy raises it to its limit (first stages refused, prepares taken); idle, it falls', async () => {
+test('event-loop utilisation: a loop kept busy with requests waiting refuses first stages (prepares taken); without waiting requests, or idle, it does not', async () => {
   const a = new AdmissionControl({ loopUtilisation: 0.8, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0 }, () => 0);
   try {
     await new Promise((r) => setTimeout(r, 300));
@@ -84,8 +84,11 @@ test('event-loop utilisation: a loop kept busy raises it to its limit (first sta
       await new Promise((r) => setImmediate(r));
     }
     assert.ok(a.signals().loopUtilisation >= 0.8, `utilisation after 2 s busy: ${a.signals().loopUtilisation}`);
+    assert.equal(refusal(() => a.admit('discovery')), undefined, 'a busy loop with nothing waiting is not overload');
+    const waiting = Array.from({ length: 10 }, () => a.opened());
     assert.equal(refusal(() => a.admit('discovery')), '2005');
     assert.equal(refusal(() => a.admit('transfer')), undefined, 'utilisation alone never refuses prepares');
+    for (const close of waiting) close();
     await new Promise((r) => setTimeout(r, 2000));
     assert.ok(a.signals().loopUtilisation < 0.8, `utilisation after 2 s idle: ${a.signals().loopUtilisation}`);
   } finally {
