@@ -132,11 +132,13 @@ test('at capacity: new discovery, quote and transfer are refused with 2005 at on
   assert.ok(hub.logs.some((l) => l.includes('at capacity: new work refused with 2005')), 'the refusal is logged (warn, at most once a second)');
 });
 
-test('one request open besides the asker: pressure 1 refuses new discoveries and quotes but still takes new prepares', async () => {
+test('one request open besides the asker: pressure 1 refuses new discoveries but still takes new quotes and prepares', async () => {
   const stalled = await stalledRequests(1);
   try {
     const lookup = await ctx.send({ method: 'GET', path: `/parties/MSISDN/${ctx.newPartyId()}`, source: payer.name });
     assert.equal(lookup.body?.errorInformation?.errorCode, '2005', lookup.rawBody);
+    const quote = await ctx.send({ method: 'POST', path: '/quotes', source: payer.name, destination: payee.name, body: { quoteId: crypto.randomUUID() } });
+    assert.notEqual(quote.body?.errorInformation?.errorCode, '2005', `a quote goes on at pressure 1 (here refused by the schema): ${quote.rawBody}`);
     const t = ctx.newTransfer({ payer, payee, amount: '2' });
     const since = payer.mark();
     const res = await ctx.sendPrepare(t);

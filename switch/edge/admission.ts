@@ -7,14 +7,16 @@
  * - event-loop utilisation: the share of time the loop is busy (smoothed over ~0.5 s) — the hub's thread is
  *   saturated; it counts only while work is waiting (more than a few requests open: a burst of CPU work, say
  *   XML signing, with little waiting is not overload), and it cannot exceed 1, so on its own it only refuses
- *   the first stages;
+ *   new discoveries;
  * - event-loop lag: how late a 50 ms timer fires (smoothed) — the loop is saturated in long bursts;
  * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated;
  * - open requests: requests received and not yet answered — anything downstream is slow.
  *
  * What is refused depends on the pressure, earliest stage first, so payments further along finish:
- * at pressure >= 1 new discoveries (GET /parties) and new quotes (POST /quotes, a bank's pacs.008 or acmt.023);
- * at pressure >= 2 also new prepares (POST /transfers). Callbacks that finish work (PUT /parties, PUT /quotes,
+ * at pressure >= 1 new discoveries (GET /parties, a bank's acmt.023); at 1.5 also new quotes (POST /quotes, a
+ * bank's pacs.008); at 2 also new prepares (POST /transfers). Refusing a quote wastes the discovery before it:
+ * under overload measured with both refused at 1, a third of the payments that passed discovery were then
+ * refused at the quote. Callbacks that finish work (PUT /parties, PUT /quotes,
  * PUT /transfers, errors) and status requests are never refused.
  */
 import { FspiopError } from '../../schemas/errors.js';
@@ -41,7 +43,7 @@ export interface AdmissionSignals {
 }
 
 /** The stage each kind of new work is refused at (pressure). */
-const REFUSED_AT: Record<NewWork, number> = { discovery: 1, agreement: 1, transfer: 2 };
+const REFUSED_AT: Record<NewWork, number> = { discovery: 1, agreement: 1.5, transfer: 2 };
 const TICK_MS = 50;
 /** Weight of the newest lag sample: reacts within a few ticks, ignores a single slow tick. */
 const SMOOTHING = 0.3;

@@ -13,14 +13,16 @@ function refusal(f: () => void): string | undefined {
   }
 }
 
-test('ledger wait: at its limit discoveries and quotes are refused, at twice it prepares too', () => {
+test('ledger wait: at its limit discoveries are refused, at 1.5 times it quotes, at twice it prepares too', () => {
   let waitMs = 0;
   const seen: string[] = [];
   const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 100, openRequests: 0 }, () => waitMs, (work) => seen.push(work));
   try {
     for (const work of ['discovery', 'agreement', 'transfer'] as const) assert.equal(refusal(() => a.admit(work)), undefined);
-    waitMs = 150;
+    waitMs = 120;
     assert.equal(refusal(() => a.admit('discovery')), '2005');
+    assert.equal(refusal(() => a.admit('agreement')), undefined, 'quotes go on below 1.5');
+    waitMs = 150;
     assert.equal(refusal(() => a.admit('agreement')), '2005');
     assert.equal(refusal(() => a.admit('transfer')), undefined);
     waitMs = 200;
@@ -87,6 +89,7 @@ test('event-loop utilisation: a loop kept busy with requests waiting refuses fir
     assert.equal(refusal(() => a.admit('discovery')), undefined, 'a busy loop with nothing waiting is not overload');
     const waiting = Array.from({ length: 10 }, () => a.opened());
     assert.equal(refusal(() => a.admit('discovery')), '2005');
+    assert.equal(refusal(() => a.admit('agreement')), undefined, 'utilisation alone never refuses quotes');
     assert.equal(refusal(() => a.admit('transfer')), undefined, 'utilisation alone never refuses prepares');
     for (const close of waiting) close();
     await new Promise((r) => setTimeout(r, 2000));
