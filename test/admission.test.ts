@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { SuiteContext } from '../conformance/lib/context.js';
 import type { DfspSimulator } from '../conformance/lib/dfsp.js';
+import { ulid } from 'ulidx';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 
@@ -148,4 +149,27 @@ test('one request open besides the asker: pressure 1 refuses new discoveries but
   } finally {
     for (const s of stalled) s.destroy();
   }
+});
+
+test("at capacity a bank's pacs.008 gets an admi.002 with HTTP 503; the same message is taken once capacity returns", async () => {
+  const bank = await ctx.newBank();
+  const txId = ulid();
+  const stalled = await stalledRequests(2);
+  let refused;
+  try {
+    refused = await bank.pay({ txId, amount: '4', debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: null, creditor: { type: 'MSISDN', id: ctx.newPartyId() } });
+  } finally {
+    for (const s of stalled) s.destroy();
+  }
+  assert.equal(refused.status, 503, refused.body);
+  assert.ok(refused.reject, `an admi.002: ${refused.body}`);
+  assert.match(refused.reject.description ?? '', /2005/, refused.body);
+  assert.equal(await rows('transfer', txId), 0, 'nothing recorded for the refused payment');
+
+  await new Promise((r) => setTimeout(r, 200));
+  const since = bank.mark();
+  const again = await bank.send('', { raw: refused.sent });
+  assert.equal(again.status, 202, `the same message (same BizMsgIdr) is not a duplicate: ${again.body}`);
+  const status = await bank.waitFor((m) => m.kind === 'pacs.002', 10_000, { since, label: `pacs.002 for ${txId}` });
+  assert.equal(status.message?.text('TxInfAndSts/OrgnlTxId'), txId);
 });
