@@ -3,9 +3,9 @@
 // calls back (`ISO20022_CALLBACK_URL`): it records every message, checks the hub's XML signature when it knows the
 // hub's certificate, and as a payee answers what the hub sends it — a pacs.008 with a pacs.002 (ACSC, RJCT with a
 // reason, or nothing) and an acmt.023 with an acmt.024 (party known or not).
+import { closeServer, listenOn } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import {
   acmt023Xml,
@@ -207,17 +207,7 @@ export class BankSimulator {
     const server: Server = tls
       ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, handler)
       : createServer(handler);
-    const host = this.opts.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const port = (server.address() as AddressInfo).port;
-    const adv = this.opts.advertisedHost ?? host;
-    this._baseUrl = `${tls ? 'https' : 'http'}://${adv.includes(':') ? `[${adv}]` : adv}:${port}`;
+    this._baseUrl = await listenOn(server, { host: this.opts.host, advertisedHost: this.opts.advertisedHost, https: Boolean(tls) });
     this.server = server;
     return this;
   }
@@ -227,12 +217,7 @@ export class BankSimulator {
     this.timers.clear();
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    }
+    await closeServer(server);
     await this.ownDispatcher?.close().catch(() => undefined);
   }
 

@@ -3,10 +3,10 @@
 // behaviour chosen by the scenario: party lookups (GET /parties), quote requests (POST /quotes, with an
 // ILP v4 packet and condition per security.md §2.2) and prepares (POST /transfers; the fulfilment is taken
 // from the suite's registry or re-derived from the packet per §2.3, so no state is shared with the payer).
+import { closeServer, listenOn } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { FspiopClient, normaliseHeaders, tryParseJson, type FspiopResponse, type SendOptions } from './http.js';
 import { fulfilmentFromPacket, quoteIlp, type QuoteRequestLike } from './ilp.js';
@@ -305,17 +305,7 @@ export class DfspSimulator {
       ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, handler)
       : createServer(handler);
     server.keepAliveTimeout = 30_000;
-    const host = this.opts.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const port = (server.address() as AddressInfo).port;
-    const adv = this.opts.advertisedHost ?? host;
-    this._baseUrl = `${tls ? 'https' : 'http'}://${adv.includes(':') ? `[${adv}]` : adv}:${port}`;
+    this._baseUrl = await listenOn(server, { host: this.opts.host, port: this.opts.port, advertisedHost: this.opts.advertisedHost, https: Boolean(tls) });
     this.server = server;
     return this;
   }
@@ -325,11 +315,7 @@ export class DfspSimulator {
     this.timers.clear();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   setDefaultBehaviour(b: PayeeBehaviour): void {

@@ -1,7 +1,7 @@
 // The oracle registry admin API (admin.md §2) and a tiny external oracle implementing the hub → oracle contract
 // of fspiop.md §11, so the suite can show that a type registered to an external oracle is answered from it.
+import { closeServer, listenOn } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { request, type Dispatcher } from 'undici';
 import type { RecordedRequest } from './dfsp.js';
 import { imfDate, normaliseHeaders, tryParseJson } from './http.js';
@@ -166,17 +166,7 @@ export class TestOracle {
 
   async start(): Promise<this> {
     const server = createServer((req, res) => this.onRequest(req, res));
-    const host = this.o.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const port = (server.address() as AddressInfo).port;
-    const adv = this.o.advertisedHost ?? host;
-    this._baseUrl = `http://${adv.includes(':') ? `[${adv}]` : adv}:${port}${this.o.prefix}`;
+    this._baseUrl = await listenOn(server, { host: this.o.host, advertisedHost: this.o.advertisedHost, pathPrefix: this.o.prefix });
     this.server = server;
     return this;
   }
@@ -184,11 +174,7 @@ export class TestOracle {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+    await closeServer(s);
   }
 
   find(pred: (r: RecordedRequest) => boolean): RecordedRequest[] {
