@@ -43,6 +43,8 @@ import {
   type PrivateRedis,
   type SdkAdapter,
   type SdkAdapterOptions,
+  callOutbound,
+  type OutboundResult,
 } from '../support/sdk-adapter.js';
 import { startCoreBankingSim, type CoreBankingSim, type InternalQuoteRequest } from '../support/sdk-adapter-core-banking-sim.js';
 import { startHubProcess, type HubProcess } from '../support/hub-process.js';
@@ -82,12 +84,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 const ct = (resource: string, v = '1.0') => `application/vnd.interoperability.${resource}+json;version=${v}`;
 
 const skip = process.env.MIZANI_SKIP_INTEROP === '1' ? 'MIZANI_SKIP_INTEROP=1' : false;
-
-interface OutboundResult {
-  status: number;
-  body: Record<string, any>;
-  ms: number;
-}
 
 interface DirectResult {
   status?: number;
@@ -244,21 +240,7 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     `\n--- ${PAYER} log tail ---\n${payer?.tail(12)}\n--- ${PAYEE} log tail ---\n${payee?.tail(12)}\n--- hub log tail ---\n${hub?.logs.slice(-12).join('\n')}`;
 
   async function outbound(adapter: SdkAdapter, method: 'GET' | 'POST', path: string, body?: unknown): Promise<OutboundResult> {
-    const started = Date.now();
-    const res = await fetch(`${adapter.outboundUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    let parsed: Record<string, any>;
-    try {
-      parsed = JSON.parse(text) as Record<string, any>;
-    } catch {
-      parsed = { unparsed: text };
-    }
-    const result = { status: res.status, body: parsed, ms: Date.now() - started };
+    const result = await callOutbound(adapter, method, path, body);
     outboundLog.push({ adapter: adapter.dfspId, method, path, request: body, ...result });
     return result;
   }

@@ -704,23 +704,10 @@ after(async () => {
   // When a name filter skipped the live tests, the hub may still be starting: let it, then clean up.
   await ready?.catch(() => undefined);
   await ctx?.close();
-  if (hub) await stopWithin(hub, 3000);
+  if (hub) await hub.stopWithin(3000);
   await database?.drop();
 });
 
-/**
- * SIGTERM, then SIGKILL if the hub has not exited within `ms`: a hub whose callback pools are wedged
- * (see the report) never finishes its graceful stop, and the suite must not hang on it.
- */
-async function stopWithin(process: HubProcess, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const exited = await Promise.race([process.stop().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
-  clearTimeout(timer);
-  if (!exited) {
-    process.child.kill('SIGKILL');
-    await process.exited;
-  }
-}
 
 /** A transfer payer → payee clears: the payer gets the COMMITTED fulfil within `ms` (diagnostics otherwise). */
 async function assertTransferClears(payer: DfspSimulator, payee: DfspSimulator, what: string, ms = 10_000): Promise<void> {

@@ -53,23 +53,10 @@ before(async () => {
 after(async () => {
   await db?.end().catch(() => undefined);
   await ctx?.close();
-  if (hub) await stopWithin(hub, 3000);
+  if (hub) await hub.stopWithin(3000);
   await database?.drop();
 });
 
-/**
- * SIGTERM, then SIGKILL if the hub has not exited within `ms`: a hub whose callback pool is wedged
- * (last tests below) never finishes its graceful stop, and the suite must not hang on it.
- */
-async function stopWithin(process: HubProcess, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const exited = await Promise.race([process.stop().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
-  clearTimeout(timer);
-  if (!exited) {
-    process.child.kill('SIGKILL');
-    await process.exited;
-  }
-}
 
 // ------------------------------------------------------------------------------------ raw HTTP
 

@@ -16,6 +16,11 @@ export interface HubProcess {
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * SIGTERM, then SIGKILL if the hub has not exited within `ms`: a hub whose callback pools a test wedged
+   * never finishes its graceful stop, and the suite must not hang on it.
+   */
+  stopWithin(ms: number): Promise<void>;
 }
 
 export async function startHubProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<HubProcess> {
@@ -58,16 +63,26 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
     });
   });
   const urls = await started;
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    return exited;
+  };
   return {
     fspiopUrl: urls.fspiop,
     adminUrl: urls.admin,
     child,
     logs,
     exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      return exited;
+    stop,
+    async stopWithin(ms: number) {
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([stop().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+      clearTimeout(timer);
+      if (!stopped) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     },
   };
 }

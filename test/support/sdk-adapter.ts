@@ -581,3 +581,29 @@ export async function startSdkAdapter(options: SdkAdapterOptions): Promise<SdkAd
     }
   }
 }
+
+/** An answer of an adapter's outbound API (the DFSP back office side), parsed when it is JSON. */
+export interface OutboundResult {
+  status: number;
+  body: Record<string, any>;
+  ms: number;
+}
+
+/** Calls an adapter's outbound API as the DFSP's back office does (60 s limit: a payment takes its stages' time). */
+export async function callOutbound(adapter: SdkAdapter, method: 'GET' | 'POST', path: string, body?: unknown): Promise<OutboundResult> {
+  const started = Date.now();
+  const res = await fetch(`${adapter.outboundUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  let parsed: Record<string, any>;
+  try {
+    parsed = JSON.parse(text) as Record<string, any>;
+  } catch {
+    parsed = { unparsed: text };
+  }
+  return { status: res.status, body: parsed, ms: Date.now() - started };
+}
