@@ -97,30 +97,72 @@ export interface ErrorInformation {
   extensionList?: { extension: ExtensionItem[] };
 }
 
-const MAX_DESCRIPTION = 128;
+/** FSPIOP ErrorDescription is 1..128 characters; an extension value is 1..128, a list at most 16 items. */
+export const ERROR_DESCRIPTION_MAX = 128;
+const EXTENSION_VALUE_MAX = 128;
+const EXTENSION_LIST_MAX = 16;
+/** Extension key under which a detail too long for the description travels, in pieces of ≤ 128 characters. */
+export const DETAIL_EXTENSION_KEY = 'detail';
 
-/** Mojaloop convention: "<standard message>" or "<standard message> - <detail>", at most 128 chars. */
+function codePoints(text: string): string[] {
+  return Array.from(text);
+}
+
+/**
+ * Mojaloop convention: "<standard message>" or "<standard message> - <detail>". The description never exceeds
+ * 128 characters and is never cut: when the detail does not fit, the description is the standard message alone
+ * and the detail travels whole in the error's extension list (`detailExtensions`) and in the log.
+ */
 export function describeError(code: string, detail?: string): string {
   const base = ERROR_CODES.get(code)?.message ?? 'Generic error';
-  const text = detail ? `${base} - ${detail}` : base;
-  return text.length > MAX_DESCRIPTION ? text.slice(0, MAX_DESCRIPTION) : text;
+  if (!detail) return base;
+  const text = `${base} - ${detail}`;
+  return codePoints(text).length <= ERROR_DESCRIPTION_MAX ? text : base;
+}
+
+/**
+ * The detail as extension items (key `detail`, values of at most 128 characters, in order; joined they give the
+ * detail back), or none when `describeError` could hold it. `room` is how many items the list has left.
+ */
+export function detailExtensions(code: string, detail: string | undefined, room = EXTENSION_LIST_MAX): ExtensionItem[] {
+  if (!detail || describeError(code, detail) !== describeError(code)) return [];
+  const chars = codePoints(detail);
+  const items: ExtensionItem[] = [];
+  for (let i = 0; i < chars.length && items.length < room; i += EXTENSION_VALUE_MAX) {
+    items.push({ key: DETAIL_EXTENSION_KEY, value: chars.slice(i, i + EXTENSION_VALUE_MAX).join('') });
+  }
+  return items;
+}
+
+function fits(text: string): boolean {
+  return text.length > 0 && codePoints(text).length <= ERROR_DESCRIPTION_MAX;
 }
 
 /** An error the hub reports in FSPIOP form (sync body or error callback). */
 export class FspiopError extends Error {
   readonly code: string;
+  /** At most 128 characters, by construction (see describeError). */
   readonly description: string;
   readonly httpStatus: number;
   readonly extensions?: ExtensionItem[];
+  /** The whole detail as the hub found it (in the log; in `extensions` when the description could not hold it). */
+  readonly detail?: string;
 
   constructor(code: string, detail?: string, options?: { extensions?: ExtensionItem[]; httpStatus?: number; description?: string }) {
-    const description = options?.description ?? describeError(code, detail);
-    super(description);
+    // A whole description from the caller is used when it fits; otherwise it is the detail (standard message first).
+    const own = options?.description;
+    const whole = own !== undefined && fits(own) ? own : undefined;
+    const full = own !== undefined && whole === undefined ? own : detail;
+    const description = whole ?? describeError(code, full);
+    super(full ? `${describeError(code)} - ${full}` : description);
     this.name = 'FspiopError';
     this.code = code;
     this.description = description;
     this.httpStatus = options?.httpStatus ?? httpStatusFor(code);
-    this.extensions = options?.extensions;
+    if (full) this.detail = full;
+    const given = options?.extensions ?? [];
+    const carried = whole === undefined ? detailExtensions(code, full, EXTENSION_LIST_MAX - given.length) : [];
+    if (given.length + carried.length > 0) this.extensions = [...given, ...carried];
   }
 
   toErrorInformation(): ErrorInformation {

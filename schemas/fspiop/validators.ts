@@ -11,10 +11,10 @@
  * createFSPIOPErrorFromOpenapiError does (contract fspiop.md §4):
  *   required → 3102; additionalProperties → 3103; type/enum/const/format/pattern → 3101; anything else → 3100.
  */
+import { describeError } from '../errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { describeError } from '../errors.js';
 
 export type FspiopVersion = '1.1' | '2.0';
 /** Schema files: the FSPIOP versions and the ISO 20022 JSON dialect. */
@@ -22,7 +22,8 @@ type SchemaKey = FspiopVersion | 'iso20022-2.0';
 
 export interface BodyIssue {
   code: '3100' | '3101' | '3102' | '3103';
-  description: string;
+  /** What is wrong and where (`/requestBody/...`); the FSPIOP description is made from it (describeError). */
+  detail?: string;
 }
 
 interface SchemaFile {
@@ -118,7 +119,12 @@ function codeFor(keyword: string): BodyIssue['code'] {
 
 function issueFrom(error: ErrorObject): BodyIssue {
   const code = codeFor(error.keyword);
-  return { code, description: describeError(code, `/requestBody${error.instancePath} ${error.message ?? 'is invalid'}`) };
+  const detail = `/requestBody${error.instancePath} ${error.message ?? 'is invalid'}`;
+  // A pattern can be hundreds of characters (DateTime): quoted only while the description stays whole.
+  if (error.keyword === 'pattern' && describeError(code, detail) === describeError(code)) {
+    return { code, detail: `/requestBody${error.instancePath} must match the pattern of the API definition` };
+  }
+  return { code, detail };
 }
 
 /**
@@ -129,7 +135,7 @@ export function validateFspiopBody(version: FspiopVersion, method: 'POST' | 'PUT
   if (!validate) throw new Error(`no FSPIOP ${version} body schema for ${method} ${route}`);
   if (validate(body)) return null;
   const first = validate.errors?.[0];
-  return first ? issueFrom(first) : { code: '3100', description: describeError('3100') };
+  return first ? issueFrom(first) : { code: '3100' };
 }
 
 export function hasBodySchema(version: FspiopVersion, method: string, route: string): boolean {
@@ -147,7 +153,7 @@ export function validateIsoJsonBody(method: 'POST' | 'PUT' | 'PATCH', route: str
   if (!validate) throw new Error(`no ISO 20022 JSON body schema for ${method} ${route}`);
   if (validate(body)) return null;
   const first = validate.errors?.[0];
-  return first ? issueFrom(first) : { code: '3100', description: describeError('3100') };
+  return first ? issueFrom(first) : { code: '3100' };
 }
 
 export function hasIsoJsonBodySchema(method: string, route: string): boolean {

@@ -22,7 +22,7 @@ export class TranslationError extends FspiopError {
   constructor(field: string, reason: string, code = '3100') {
     super(code, `${field}: ${reason}`);
     this.name = 'TranslationError';
-    // The FSPIOP description is cut at 128 characters; the message keeps the whole explanation (logs, tests).
+    // The FSPIOP description holds the detail when it fits, else the extension list does (describeError).
     this.message = `${field}: ${reason}`;
     this.field = field;
     this.reason = reason;

@@ -95,7 +95,7 @@ function receive<T>(
     const issue = isoBody
       ? validateIsoJsonBody(request.method as 'POST', routeTemplate, body)
       : validateFspiopBody(schemaVersion(headers), request.method as 'POST', routeTemplate, body);
-    if (issue) throw new FspiopError(issue.code, undefined, { description: issue.description });
+    if (issue) throw new FspiopError(issue.code, issue.detail);
   }
   const version = headers.contentVersion ?? { major: 1, minor: 0 };
   return {

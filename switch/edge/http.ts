@@ -126,7 +126,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       // Busy refusals are summarised by admission control (one warning a second, with counts): past
       // capacity a line per refusal would cost what refusing is meant to save.
       if (err.code !== '2005') options.log.info(
-        { api: options.api, method: request.method, url: request.url, source: request.headers['fspiop-source'], remote: request.ip, code: err.code, reason: err.description },
+        { api: options.api, method: request.method, url: request.url, source: request.headers['fspiop-source'], remote: request.ip, code: err.code, reason: err.description, ...(err.detail ? { detail: err.detail } : {}) },
         'request refused',
       );
       return sendError(reply, err);

@@ -437,8 +437,12 @@ test('every body route of the FSPIOP edge has a schema in both versions (a missi
 function checkIssue(issue: ReturnType<typeof validateFspiopBody>): void {
   if (issue === null) return;
   assert.ok(['3100', '3101', '3102', '3103'].includes(issue.code), JSON.stringify(issue));
-  assert.ok(issue.description.startsWith(ERROR_CODES.get(issue.code)!.message), issue.description);
-  assert.ok(issue.description.length <= 128, issue.description);
+  const error = new FspiopError(issue.code, issue.detail);
+  assert.ok(error.description.startsWith(ERROR_CODES.get(issue.code)!.message), error.description);
+  assert.ok(Array.from(error.description).length <= 128, error.description);
+  // never cut: the description holds the whole detail, or the detail travels whole in the extension list
+  const carried = (error.extensions ?? []).filter((e) => e.key === 'detail').map((e) => e.value).join('');
+  assert.ok(error.description.endsWith(` - ${issue.detail}`) || carried === issue.detail || !issue.detail, JSON.stringify(issue));
 }
 
 test('validateFspiopBody: any JSON value on any edge route gets null or a 3100/3101/3102/3103 issue, never a throw', () => {
@@ -647,7 +651,7 @@ test('valid bodies validate and translate; mutated bodies are refused with an FS
   fc.assert(
     fc.property(bodyCase, fc.array(jsonMutation, { maxLength: 3 }), fc.array(byteMutation, { maxLength: 2 }), (c, jsonMutations, byteMutations) => {
       const issue0 = validateFspiopBody(c.version, c.method, c.route, c.body);
-      assert.equal(issue0, null, `generator: ${c.method} ${c.route} ${JSON.stringify(c.body)}: ${issue0?.description}`);
+      assert.equal(issue0, null, `generator: ${c.method} ${c.route} ${JSON.stringify(c.body)}: ${issue0?.detail}`);
       translate(c, c.body);
       const mutated = applyJsonMutations(c.body, jsonMutations);
       const raw = applyByteMutations(Buffer.from(JSON.stringify(mutated) ?? 'null'), byteMutations);

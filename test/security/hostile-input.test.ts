@@ -238,6 +238,17 @@ function expectFspiopError(result: RawResult, code: string, what: string): RawRe
   return res;
 }
 
+/**
+ * The whole reason: the description (≤ 128 characters, never cut), then the detail that did not fit, which the
+ * hub carries in the extension list (key "detail").
+ */
+function wholeError(res: RawResponse): string {
+  const info = res.json.errorInformation;
+  assert.ok(Array.from(info.errorDescription as string).length <= 128, info.errorDescription);
+  const detail = ((info.extensionList?.extension ?? []) as Array<{ key: string; value: string }>).filter((e) => e.key === 'detail').map((e) => e.value).join('');
+  return detail ? `${info.errorDescription} - ${detail}` : info.errorDescription;
+}
+
 /** Answered by Node/fastify before Mizani code: an HTTP error or a closed connection, never a success. */
 function expectRefusedByHttpLayer(result: RawResult, what: string, statuses: number[] = [400]): void {
   if (result.responses.length === 0) {
@@ -394,12 +405,12 @@ test('deep nesting is refused as 3101 by the JSON guard, with a description nami
   const t = hostilePrepare();
   for (const body of ['{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), '['.repeat(10_000) + ']'.repeat(10_000)]) {
     const res = expectFspiopError(await rawHttp([prepareRequest(t, body)]), '3101', 'deep nesting');
-    assert.match(res.json.errorInformation.errorDescription, /nested deeper than \d+ levels/);
+    assert.match(wholeError(res), /nested deeper than \d+ levels/);
   }
   // Deep inside an otherwise valid prepare (the schema would only see a wrong type here).
   const inner = { ...t.body, extensionList: { extension: [{ key: 'a', value: 'b', deep: JSON.parse('['.repeat(100) + ']'.repeat(100)) }] } };
   const res = expectFspiopError(await rawHttp([prepareRequest(t, JSON.stringify(inner))]), '3101', 'deep extension');
-  assert.match(res.json.errorInformation.errorDescription, /nested deeper/);
+  assert.match(wholeError(res), /nested deeper/);
   await assertUnharmed({ transfers: [t.transferId], what: 'deep nesting (guard)' });
 });
 
@@ -418,7 +429,7 @@ test('invalid UTF-8 in the body → 400/3101 "not valid UTF-8"; nothing persiste
   for (const [name, bytes] of variants) {
     const body = Buffer.concat([Buffer.from(json.slice(0, at)), bytes, Buffer.from(json.slice(at + 2))]);
     const res = expectFspiopError(await rawHttp([prepareRequest(t, body)]), '3101', name);
-    assert.match(res.json.errorInformation.errorDescription, /not valid UTF-8/, name);
+    assert.match(wholeError(res), /not valid UTF-8/, name);
   }
   await assertUnharmed({ transfers: [t.transferId], what: 'invalid UTF-8' });
 });
@@ -468,13 +479,13 @@ test('prototype-polluting keys are named in the description, and a bare "constru
   const t = hostilePrepare();
   for (const [name, body] of PROTO_BODIES(t)) {
     const res = expectFspiopError(await rawHttp([prepareRequest(t, body)]), '3101', name);
-    assert.match(res.json.errorInformation.errorDescription, /forbidden key|__proto__|constructor/, name);
+    assert.match(wholeError(res), /forbidden key|__proto__|constructor/, name);
   }
   // Accepted today (202): the extension item schema allows extra members and secure-json-parse only refuses
   // "constructor" when it holds "prototype".
   const ctor = JSON.stringify({ ...t.body, extensionList: { extension: [{ key: 'a', value: 'b', constructor: { x: 1 } }] } });
   const res = expectFspiopError(await rawHttp([prepareRequest(t, ctor)]), '3101', 'bare constructor in an extension item');
-  assert.match(res.json.errorInformation.errorDescription, /forbidden key "constructor"/);
+  assert.match(wholeError(res), /forbidden key "constructor"/);
   await assertUnharmed({ transfers: [t.transferId], what: 'prototype keys (guard)' });
 });
 
@@ -492,7 +503,7 @@ test('duplicate JSON keys → 400/3101 "duplicate key"; nothing persisted', asyn
     const t = hostilePrepare();
     ids.push(t.transferId);
     const res = expectFspiopError(await rawHttp([prepareRequest(t, make(t))]), '3101', name);
-    assert.match(res.json.errorInformation.errorDescription, /duplicate key "amount"/, name);
+    assert.match(wholeError(res), /duplicate key "amount"/, name);
   }
   await assertUnharmed({ transfers: ids, payeeSince: since, what: 'duplicate keys' });
 });
@@ -598,7 +609,7 @@ test('two FSPIOP-Source headers → refused, never routed as "a, b" (today 3202 
 test('a repeated FSPIOP-Source header is malformed: 400/3101 "Invalid FSPIOP-Source header"', async () => {
   const t = hostilePrepare();
   const res = expectFspiopError(await rawHttp([prepareRequest(t, JSON.stringify(t.body), [['fspiop-source', payer.name]])]), '3101', 'two FSPIOP-Source');
-  assert.match(res.json.errorInformation.errorDescription, /FSPIOP-Source/);
+  assert.match(wholeError(res), /FSPIOP-Source/);
 });
 
 // ======================================================================= framing: length, chunks

@@ -60,12 +60,12 @@ function withoutHeader(body: unknown): unknown {
 
 function fspiopValid(method: 'POST' | 'PUT' | 'PATCH', route: string, body: unknown): void {
   const issue = validateFspiopBody('2.0', method, route, body);
-  assert.equal(issue, null, `generator: ${method} ${route} ${JSON.stringify(body)}: ${issue?.description}`);
+  assert.equal(issue, null, `generator: ${method} ${route} ${JSON.stringify(body)}: ${issue?.detail}`);
 }
 
 function isoValid(method: 'POST' | 'PUT' | 'PATCH', route: string, body: unknown): void {
   const issue = validateIsoJsonBody(method, route, body);
-  assert.equal(issue, null, `ISO JSON ${method} ${route} ${JSON.stringify(body)}: ${issue?.description}`);
+  assert.equal(issue, null, `ISO JSON ${method} ${route} ${JSON.stringify(body)}: ${issue?.detail}`);
 }
 
 test('PUT /parties (+ error): FSPIOP -> acmt.024 ISO JSON -> FSPIOP, and ISO JSON -> canonical -> ISO JSON (property)', () => {

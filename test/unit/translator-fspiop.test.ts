@@ -34,7 +34,7 @@ const RUNS = Number(process.env.TRANSLATOR_RUNS ?? 300);
 
 function valid(method: 'POST' | 'PUT' | 'PATCH', route: string, body: unknown): void {
   const issue = validateFspiopBody('2.0', method, route, body);
-  assert.equal(issue, null, `generator: ${method} ${route} ${JSON.stringify(body)}: ${issue?.description}`);
+  assert.equal(issue, null, `generator: ${method} ${route} ${JSON.stringify(body)}: ${issue?.detail}`);
 }
 
 test('PUT /parties and its error survive FSPIOP -> acmt.024 -> FSPIOP (property)', () => {

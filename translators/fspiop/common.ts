@@ -6,6 +6,7 @@ import { decimalPlaces, formatAmount, integerDigits, parseAmount, type Amount } 
 import type { Agent, Extension, Party, PartySupplement, SupportedCurrencies } from '../../schemas/iso/common.js';
 import { partyIdentification, readPartyIdentification } from '../../schemas/iso/common.js';
 import { FITS, TranslationError, type Fit } from '../../schemas/iso/translation.js';
+import { ERROR_DESCRIPTION_MAX, describeError, detailExtensions } from '../../schemas/errors.js';
 
 export interface FspiopMoney {
   currency: string;
@@ -175,4 +176,18 @@ export function extensionsOf(list: FspiopExtensionList | undefined): Extension[]
 
 export function extensionListOf(extensions: Extension[] | undefined): FspiopExtensionList | undefined {
   return extensions ? { extension: extensions.map((e) => ({ ...e })) } : undefined;
+}
+
+/**
+ * errorInformation from a canonical reason: the text is the description when it fits FSPIOP's 128 characters;
+ * a longer one (ISO senders may write several AddtlInf) travels whole in the extension list after the standard
+ * description, never cut. No text: the code's standard description.
+ */
+export function errorInformationOf(code: string, text: string | undefined, extensions: Extension[] | undefined): FspiopErrorInformation {
+  const given = extensions?.map((e) => ({ ...e })) ?? [];
+  const fits = text !== undefined && text.length > 0 && Array.from(text).length <= ERROR_DESCRIPTION_MAX;
+  const info: FspiopErrorInformation = { errorCode: code, errorDescription: fits ? text : describeError(code) };
+  const carried = fits ? [] : detailExtensions(code, text, 16 - given.length);
+  if (given.length + carried.length > 0) info.extensionList = { extension: [...given, ...carried] };
+  return info;
 }

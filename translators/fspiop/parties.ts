@@ -7,8 +7,8 @@ import type { Agent } from '../../schemas/iso/common.js';
 import { partyIdentification, readPartyIdentification } from '../../schemas/iso/common.js';
 import { partyPathText, type PartyPathId, type PartyVerificationReport, type PartyVerificationRequest } from '../../schemas/iso/parties.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
-import { describeError } from '../../schemas/errors.js';
 import {
+  errorInformationOf,
   extensionListOf,
   extensionsOf,
   partyFromCanonical,
@@ -101,8 +101,5 @@ export function partiesErrorFromCanonical(report: PartyVerificationReport): Fspi
   if (code === undefined) throw new TranslationError('errorInformation.errorCode', 'the failed verification report has no reason code', '3102');
   if (!/^[1-9]\d{3}$/.test(code)) throw new TranslationError('errorInformation.errorCode', `${JSON.stringify(code)} is not an FSPIOP error code (4 digits)`);
   const error = report.SplmtryData?.error;
-  const info: FspiopErrorBody['errorInformation'] = { errorCode: code, errorDescription: error?.AddtlInf ?? describeError(code) };
-  const extensionList = extensionListOf(error?.extensions);
-  if (extensionList) info.extensionList = extensionList;
-  return { errorInformation: info };
+  return { errorInformation: errorInformationOf(code, error?.AddtlInf, error?.extensions) };
 }

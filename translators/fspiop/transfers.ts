@@ -4,11 +4,10 @@
  * The error functions serve every FSPIOP `{errorInformation}` callback carried as pacs.002
  * (PUT /transfers/{ID}/error and PUT /quotes/{ID}/error).
  */
-import { describeError } from '../../schemas/errors.js';
 import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
-import { extensionListOf, extensionsOf, moneyFromCanonical, moneyToCanonical, type FspiopErrorBody, type FspiopExtensionList } from './common.js';
+import { errorInformationOf, extensionListOf, extensionsOf, moneyFromCanonical, moneyToCanonical, type FspiopErrorBody, type FspiopExtensionList } from './common.js';
 
 export type { FspiopErrorBody, FspiopExtensionList } from './common.js';
 
@@ -155,8 +154,5 @@ export function errorFromCanonical(message: Pacs002): FspiopErrorBody {
   const code = reason.Rsn.Prtry ?? reason.Rsn.Cd;
   if (code === undefined) throw new TranslationError('errorInformation.errorCode', 'the status reason has no code', '3102');
   if (!/^[1-9]\d{3}$/.test(code)) throw new TranslationError('errorInformation.errorCode', `${JSON.stringify(code)} is not an FSPIOP error code (4 digits)`);
-  const info: FspiopErrorBody['errorInformation'] = { errorCode: code, errorDescription: reason.AddtlInf ?? describeError(code) };
-  const extensionList = extensionListOf(reason.extensions);
-  if (extensionList) info.extensionList = extensionList;
-  return { errorInformation: info };
+  return { errorInformation: errorInformationOf(code, reason.AddtlInf, reason.extensions) };
 }
