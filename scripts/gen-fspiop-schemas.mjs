@@ -61,6 +61,11 @@
  *      FSPIOP data without an ISO element there (docs/iso20022-mapping.md §5). A peer that validates with the
  *      unadjusted api-snippets schema would refuse a non-empty envelope: the ISO JSON renderers can be told not to
  *      write one (`supplementaryData: false`).
+ *   7. ISO 20022 `CreditTransferTransaction67` (the transaction of pacs.008, pacs.081 and pacs.082) accepts an optional
+ *      `SplmtryData` (SupplementaryData1), as ISO 20022's own CreditTransferTransaction does (pacs.008.001.13
+ *      CdtTrfTxInf/SplmtryData, 0..n) and as the MPD §3.6 says a switch must ("will not reject the message").
+ *      Mizani carries there what the quote and transfer messages of this dialect have no element for (a second
+ *      charge, a date of birth, FSPIOP extensions, ...) instead of refusing the payment (docs/iso20022-mapping.md §5).
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -146,6 +151,12 @@ const VERSIONS = [
         throw new Error('iso20022: SupplementaryDataEnvelope1 changed upstream');
       }
       delete envelope.additionalProperties;
+      // Adjustment 7 (see header): supplementary data in the credit transfer transaction.
+      const tx = schemas.CreditTransferTransaction67;
+      if (!tx || !tx.properties || tx.properties.SplmtryData || !schemas.SupplementaryData1) {
+        throw new Error('iso20022: CreditTransferTransaction67/SupplementaryData1 changed upstream');
+      }
+      tx.properties.SplmtryData = { $ref: '#/components/schemas/SupplementaryData1' };
       const ulid = schemas.ULIDIdentifier;
       if (!ulid || ulid.pattern !== '^[0-9A-HJKMNP-TV-Z]{26}$') throw new Error('iso20022: ULIDIdentifier.pattern changed upstream');
     },

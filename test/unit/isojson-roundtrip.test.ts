@@ -58,6 +58,13 @@ function withoutHeader(body: unknown): unknown {
   return copy;
 }
 
+/** What the FSPIOP body says once zero-valued charges are left out (the ISO dialects write none: they say nothing). */
+function withoutZeroCharges<T extends object>(body: T): T {
+  const copy = plain(body) as Record<string, { amount?: string } | undefined>;
+  for (const key of ['fees', 'payeeFspFee', 'payeeFspCommission']) if (copy[key]?.amount === '0') delete copy[key];
+  return copy as T;
+}
+
 function fspiopValid(method: 'POST' | 'PUT' | 'PATCH', route: string, body: unknown): void {
   const issue = validateFspiopBody('2.0', method, route, body);
   assert.equal(issue, null, `generator: ${method} ${route} ${JSON.stringify(body)}: ${issue?.detail}`);
@@ -109,7 +116,7 @@ test('POST /quotes: FSPIOP -> pacs.081 ISO JSON -> FSPIOP, and ISO JSON -> canon
       const iso = isoQuoteRequestFromCanonical(quoteRequestToCanonical(body, payer, payee, at), opts);
       isoValid('POST', '/quotes', iso);
       const back = isoQuoteRequestToCanonical(iso);
-      assert.deepEqual(plain(quoteRequestFromCanonical(back)), plain(body));
+      assert.deepEqual(plain(quoteRequestFromCanonical(back)), withoutZeroCharges(body));
       assert.deepEqual(withoutHeader(isoQuoteRequestFromCanonical(back, opts)), withoutHeader(iso));
     }),
     { numRuns: RUNS },
@@ -125,7 +132,7 @@ test('PUT /quotes/{ID} (+ error): FSPIOP -> pacs.082 / pacs.002 ISO JSON -> FSPI
       isoValid('PUT', '/quotes/{ID}', iso);
       const back = isoQuoteResponseToCanonical(id, iso);
       assert.equal(back.CdtTrfTxInf.ExctnCond, body.condition, 'condition derived from the ILP v4 packet');
-      assert.deepEqual(plain(quoteResponseFromCanonical(back)), plain(body));
+      assert.deepEqual(plain(quoteResponseFromCanonical(back)), withoutZeroCharges(body));
       assert.deepEqual(withoutHeader(isoQuoteResponseFromCanonical(back, opts)), withoutHeader(iso));
     }),
     { numRuns: RUNS },

@@ -9,11 +9,11 @@ import { validateIsoJsonBody } from '../../schemas/fspiop/validators.js';
 import { TranslationError, isoAmountFit } from '../../schemas/iso/translation.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
 import { partiesErrorFromCanonical, partiesPutFromCanonical, partiesPutToCanonical } from '../../translators/fspiop/parties.js';
-import { quoteRequestFromCanonical, quoteRequestToCanonical, quoteResponseToCanonical, type FspiopQuoteRequest } from '../../translators/fspiop/quotes.js';
+import { quoteRequestFromCanonical, quoteRequestToCanonical, quoteResponseFromCanonical, quoteResponseToCanonical, type FspiopQuoteRequest, type FspiopQuoteResponse } from '../../translators/fspiop/quotes.js';
 import { errorFromCanonical, errorToCanonical, patchFromCanonical, prepareFromCanonical, prepareToCanonical, statusFromCanonical } from '../../translators/fspiop/transfers.js';
 import { composeName, splitName } from '../../translators/isojson/common.js';
 import { isoPartyReportFromCanonical, isoPartyReportToCanonical, type IsoAcmt024 } from '../../translators/isojson/parties.js';
-import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
+import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
 import { isoStatusFromCanonical, isoStatusToCanonical, isoTransferFromCanonical, isoTransferToCanonical, type IsoPacs008 } from '../../translators/isojson/transfers.js';
 import { ilpV4Packet, plain } from './translator-arbitraries.js';
 
@@ -269,20 +269,74 @@ test('an error description longer than Max105Text: AddtlInf gets 105 characters,
 
 // ------------------------------------------------------------------------------------------------ uncarried / unsupported
 
-test('FSPIOP data the dialect cannot carry is refused with every field named, or left out and reported on request', () => {
+test('FSPIOP data without an ISO element travels in CdtTrfTxInf.SplmtryData, and only a receiver without supplementary data refuses it', () => {
   const body: FspiopQuoteRequest = {
     ...quote({ quoteId: '01JBVM19DFKNRWC21FGJNTHRAT', transactionId: '01JBVM13SQYP507JB1DYBZVCMF' }),
     geoCode: { latitude: '-13.9626', longitude: '33.7741' },
     extensionList: { extension: [{ key: 'k', value: 'v' }] },
   };
-  body.payer.personalInfo = { dateOfBirth: '1990-01-01' };
+  body.payer.personalInfo = { dateOfBirth: '1990-01-01', complexName: { firstName: 'Ada', lastName: 'Banda' } };
   const q = quoteRequestToCanonical(body, 'payer-dfsp', 'payee-dfsp', AT);
-  assert.throws(() => isoQuoteRequestFromCanonical(q, fixed), refused(/POST \/quotes: the ISO 20022 JSON dialect cannot carry: extensionList .*; geoCode .*; payer\.personalInfo\.dateOfBirth/));
-  let reported: string[] = [];
-  const iso = isoQuoteRequestFromCanonical(q, { ...fixed, onUncarried: (f) => (reported = f) });
-  assert.equal(reported.length, 3);
+  const iso = isoQuoteRequestFromCanonical(q, fixed);
   assert.equal(validateIsoJsonBody('POST', '/quotes', iso), null);
-  // fees, refunds, note, sub-scenario, balance of payments and the initiator have places
+  assert.deepEqual(iso.CdtTrfTxInf.SplmtryData, {
+    PlcAndNm: 'Mizani/FSPIOP',
+    Envlp: { Dbtr: { personalInfo: { dateOfBirth: '1990-01-01' } }, extensions: [{ key: 'k', value: 'v' }], geoCode: { latitude: '-13.9626', longitude: '33.7741' } },
+  });
+  assert.equal(iso.CdtTrfTxInf.Dbtr.Nm, 'Ada;;Banda;');
+  assert.deepEqual(quoteRequestFromCanonical(isoQuoteRequestToCanonical(iso)), body);
+  // A receiver that validates with the unadjusted schema: refused with every field named, or left out and reported.
+  const off = { ...fixed, supplementaryData: false };
+  assert.throws(() => isoQuoteRequestFromCanonical(q, off), refused(/POST \/quotes/));
+  let reported: string[] = [];
+  isoQuoteRequestFromCanonical(q, { ...off, onUncarried: (f) => (reported = f) });
+  assert.deepEqual(reported, ['CdtTrfTxInf.SplmtryData (Dbtr, extensions, geoCode) (supplementary data is switched off for this receiver)']);
+});
+
+test('PUT /quotes: zero-valued fee and commission are absent; a non-zero fee and commission both arrive and read back', () => {
+  const response = (fee: string, commission: string): FspiopQuoteResponse => ({
+    transferAmount: { currency: 'USD', amount: '100' },
+    payeeReceiveAmount: { currency: 'USD', amount: '99' },
+    payeeFspFee: { currency: 'USD', amount: fee },
+    payeeFspCommission: { currency: 'USD', amount: commission },
+    expiration: AT,
+    ilpPacket: PACKET,
+    condition: CONDITION.toString('base64url'),
+  });
+  const id = '01JBVM19DFKNRWC21FGJNTHRAT';
+  const zero = isoQuoteResponseFromCanonical(quoteResponseToCanonical(id, response('0', '0'), AT, { payer: 'a', payee: 'b' }), fixed);
+  assert.equal(validateIsoJsonBody('PUT', '/quotes/{ID}', zero), null);
+  assert.equal(zero.CdtTrfTxInf.ChrgsInf, undefined);
+  assert.equal(zero.CdtTrfTxInf.SplmtryData, undefined);
+  const both = isoQuoteResponseFromCanonical(quoteResponseToCanonical(id, response('1.5', '0.25'), AT, { payer: 'a', payee: 'b' }), fixed);
+  assert.equal(validateIsoJsonBody('PUT', '/quotes/{ID}', both), null);
+  assert.deepEqual(both.CdtTrfTxInf.ChrgsInf, { Amt: { ActiveOrHistoricCurrencyAndAmount: '1.5', Ccy: 'USD' }, Agt: { FinInstnId: { Othr: { Id: 'b' } } } });
+  assert.deepEqual(both.CdtTrfTxInf.SplmtryData?.Envlp, {
+    ChrgsInf: [{ Amt: { ActiveOrHistoricCurrencyAndAmount: '0.25', Ccy: 'USD' }, Agt: { FinInstnId: { Othr: { Id: 'b' } } }, Tp: { Cd: 'COMM' } }],
+  });
+  assert.deepEqual(quoteResponseFromCanonical(isoQuoteResponseToCanonical(id, both)), response('1.5', '0.25'));
+  const onlyCommission = { ...response('0', '0.25') };
+  const iso = isoQuoteResponseFromCanonical(quoteResponseToCanonical(id, onlyCommission, AT, { payer: 'a', payee: 'b' }), fixed);
+  assert.equal(iso.CdtTrfTxInf.ChrgsInf?.Tp?.Cd, 'COMM');
+  assert.equal(iso.CdtTrfTxInf.SplmtryData, undefined);
+});
+
+test('a FSPIOP party with everything (complexName, date of birth, KYC, merchant code, extensions, currencies) survives pacs.081', () => {
+  const body: FspiopQuoteRequest = quote({ quoteId: '01JBVM19DFKNRWC21FGJNTHRAT', transactionId: '01JBVM13SQYP507JB1DYBZVCMF' });
+  body.payer = {
+    partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '265999000001', partySubIdOrType: 'x'.repeat(60), fspId: 'payer-dfsp', extensionList: { extension: [{ key: 'tier', value: '2' }] } },
+    merchantClassificationCode: '4829',
+    name: 'A'.repeat(128),
+    personalInfo: { complexName: { firstName: 'Adaeze', middleName: 'K', lastName: 'Banda' }, dateOfBirth: '1990-02-28', kycInformation: '{"level":2}' },
+    supportedCurrencies: ['MWK', 'USD'],
+  };
+  const iso = isoQuoteRequestFromCanonical(quoteRequestToCanonical(body, 'payer-dfsp', 'payee-dfsp', AT), fixed);
+  assert.equal(validateIsoJsonBody('POST', '/quotes', iso), null);
+  assert.equal(iso.CdtTrfTxInf.Dbtr.Nm, undefined, 'a name over 140 characters is carried whole, not cut');
+  assert.deepEqual(quoteRequestFromCanonical(isoQuoteRequestToCanonical(iso)), body);
+});
+
+test('fees, refunds, note, sub-scenario, balance of payments and the initiator have ISO elements', () => {
   const full: FspiopQuoteRequest = {
     ...quote({ quoteId: '01JBVM19DFKNRWC21FGJNTHRAT', transactionId: '01JBVM13SQYP507JB1DYBZVCMF' }),
     amountType: 'RECEIVE',

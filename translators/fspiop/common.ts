@@ -3,7 +3,7 @@
  * parties. Pure.
  */
 import { decimalPlaces, formatAmount, integerDigits, parseAmount, type Amount } from '../../schemas/amount.js';
-import type { Agent, Extension, Party, PartySupplement, SupportedCurrencies } from '../../schemas/iso/common.js';
+import type { Agent, Charge, Extension, Party, PartySupplement, SupportedCurrencies } from '../../schemas/iso/common.js';
 import { partyIdentification, readPartyIdentification } from '../../schemas/iso/common.js';
 import { FITS, TranslationError, type Fit } from '../../schemas/iso/translation.js';
 import { ERROR_DESCRIPTION_MAX, describeError, detailExtensions } from '../../schemas/errors.js';
@@ -190,4 +190,84 @@ export function errorInformationOf(code: string, text: string | undefined, exten
   const carried = fits ? [] : detailExtensions(code, text, 16 - given.length);
   if (given.length + carried.length > 0) info.extensionList = { extension: [...given, ...carried] };
   return info;
+}
+
+// ------------------------------------------------------------------------------------------------ carried data
+
+/** FSPIOP caps an extension list at 16 items of 1..128 characters (keys 1..32). */
+const EXTENSIONS_MAX = 16;
+const EXTENSION_VALUE_MAX = 128;
+/** Key prefix of the extension items in which canonical data without an FSPIOP element travels. */
+export const CARRIED_PREFIX = 'iso:';
+
+/**
+ * Canonical data FSPIOP has no element for, as extension items after `given`: key `iso:<name>`, value the JSON
+ * text of `value` in pieces of at most 128 characters (consecutive items with the same key join). Never dropped:
+ * when FSPIOP's 16 items cannot hold it all, the message is refused naming what did not fit.
+ */
+export function withCarried(given: Extension[] | undefined, carried: Record<string, unknown>, field: string): Extension[] | undefined {
+  const out = given ? given.map((e) => ({ ...e })) : [];
+  for (const [name, value] of Object.entries(carried)) {
+    if (value === undefined) continue;
+    const chars = Array.from(JSON.stringify(value));
+    for (let i = 0; i < chars.length; i += EXTENSION_VALUE_MAX) {
+      out.push({ key: `${CARRIED_PREFIX}${name}`, value: chars.slice(i, i + EXTENSION_VALUE_MAX).join('') });
+    }
+  }
+  if (out.length > EXTENSIONS_MAX) {
+    throw new TranslationError(field, `${out.length} extension items needed to carry ${Object.keys(carried).join(', ')}; FSPIOP allows ${EXTENSIONS_MAX}`);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** Splits an extension list into the participant's own items and what `withCarried` wrote (parsed, by name). */
+export function takeCarried(list: Extension[] | undefined, field: string): { own: Extension[] | undefined; carried: Record<string, unknown> } {
+  if (!list) return { own: undefined, carried: {} };
+  const own: Extension[] = [];
+  const texts = new Map<string, string>();
+  for (const e of list) {
+    if (!e.key.startsWith(CARRIED_PREFIX)) own.push({ ...e });
+    else texts.set(e.key.slice(CARRIED_PREFIX.length), (texts.get(e.key.slice(CARRIED_PREFIX.length)) ?? '') + e.value);
+  }
+  const carried: Record<string, unknown> = {};
+  for (const [name, text] of texts) {
+    try {
+      carried[name] = JSON.parse(text);
+    } catch {
+      throw new TranslationError(`${field}.extensionList (${CARRIED_PREFIX}${name})`, 'not the JSON text Mizani writes there');
+    }
+  }
+  return { own: own.length > 0 ? own : undefined, carried };
+}
+
+/** A charge as carried JSON (amount as decimal text). */
+export function chargeToCarried(c: Charge): Record<string, unknown> {
+  const out: Record<string, unknown> = { Amt: formatAmount(c.Amt), Ccy: c.Amt.currency, Agt: structuredClone(c.Agt) };
+  if (c.Tp) out.Tp = { ...c.Tp };
+  return out;
+}
+
+/** Carried charges back, checked (they come from the wire). */
+export function chargesFromCarried(v: unknown, field: string): Charge[] {
+  if (!Array.isArray(v)) throw new TranslationError(field, 'not a list of charges');
+  return v.map((c, i) => {
+    const where = `${field}[${i}]`;
+    const ok = c && typeof c === 'object' && typeof c.Amt === 'string' && typeof c.Ccy === 'string' && c.Agt && typeof c.Agt === 'object' && c.Agt.FinInstnId && typeof c.Agt.FinInstnId === 'object';
+    if (!ok) throw new TranslationError(where, 'not a charge {Amt, Ccy, Agt}');
+    const fin = c.Agt.FinInstnId as Record<string, unknown>;
+    const agent: Agent = { FinInstnId: {} };
+    if (typeof fin.BICFI === 'string') agent.FinInstnId.BICFI = fin.BICFI;
+    const othr = fin.Othr as { Id?: unknown } | undefined;
+    if (othr && typeof othr.Id === 'string') agent.FinInstnId.Othr = { Id: othr.Id };
+    const clr = fin.ClrSysMmbId as { MmbId?: unknown } | undefined;
+    if (clr && typeof clr.MmbId === 'string') agent.FinInstnId.ClrSysMmbId = { MmbId: clr.MmbId };
+    const charge: Charge = { Amt: moneyToCanonical({ currency: c.Ccy, amount: c.Amt }, `${where}.Amt`), Agt: agent };
+    const tp = c.Tp as { Cd?: unknown; Prtry?: unknown } | undefined;
+    if (tp && typeof tp === 'object') {
+      charge.Tp = {};
+      if (typeof tp.Cd === 'string') charge.Tp.Cd = tp.Cd;
+      if (typeof tp.Prtry === 'string') charge.Tp.Prtry = tp.Prtry;
+    }
+    return charge;
+  });
 }

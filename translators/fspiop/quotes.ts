@@ -3,12 +3,16 @@
  * transfers.ts `errorToCanonical`, which serves PUT /quotes/{ID}/error too). Pure and lossless: every field of the
  * FSPIOP bodies is held canonically (docs/iso20022-mapping.md §2–3).
  */
-import type { Charge, Extension } from '../../schemas/iso/common.js';
+import type { Agent, Charge, Extension } from '../../schemas/iso/common.js';
 import type { ChargeBearer, QuoteRequest, QuoteRequestSupplement, QuoteResponse, TransactionTypeSupplement } from '../../schemas/iso/quotes.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import {
+  chargeToCarried,
+  chargesFromCarried,
   extensionListOf,
   extensionsOf,
+  takeCarried,
+  withCarried,
   moneyFromCanonical,
   moneyToCanonical,
   partyFromCanonical,
@@ -104,9 +108,11 @@ export function quoteRequestToCanonical(body: FspiopQuoteRequest, payer: string,
   if (dbtr.Acct) tx.DbtrAcct = dbtr.Acct;
   if (cdtr.Acct) tx.CdtrAcct = cdtr.Acct;
   if (body.fees) tx.ChrgsInf = [{ Amt: moneyToCanonical(body.fees, 'fees'), Agt: structuredClone(tx.DbtrAgt) }];
+  const { own, carried } = takeCarried(extensionsOf(body.extensionList), 'POST /quotes');
+  readCarried(message, carried, 'POST /quotes');
 
   const s: QuoteRequestSupplement = {};
-  if (body.extensionList) s.extensions = extensionsOf(body.extensionList);
+  if (own) s.extensions = own;
   if (dbtr.supplement) s.Dbtr = dbtr.supplement;
   if (cdtr.supplement) s.Cdtr = cdtr.supplement;
   const tt = body.transactionType;
@@ -142,10 +148,48 @@ function inferInitiatorType(message: QuoteRequest, initiator: 'PAYER' | 'PAYEE')
   return party.Id?.PrvtId ? 'CONSUMER' : 'BUSINESS';
 }
 
-function singleFee(charges: Charge[] | undefined, field: string): Charge | undefined {
-  const fees = (charges ?? []).filter((c) => c.Tp?.Cd !== 'COMM');
-  if (fees.length > 1) throw new TranslationError(field, `${fees.length} charges given, FSPIOP carries one`);
-  return fees[0];
+/** Same agent (FSP id, BIC, sub-id), whatever the member order. */
+function sameAgent(a: Agent | undefined, b: Agent | undefined): boolean {
+  const key = (x: Agent | undefined) => JSON.stringify([x?.FinInstnId.Othr?.Id, x?.FinInstnId.BICFI, x?.FinInstnId.ClrSysMmbId?.MmbId]);
+  return key(a) === key(b);
+}
+
+/**
+ * Picks the charges FSPIOP has members for (`kinds`: a fee has no type, a commission is COMM; each taken by
+ * `agent`), in that order; the others are returned to be carried in the extension list.
+ */
+function pickCharges(charges: Charge[] | undefined, kinds: ReadonlyArray<'fee' | 'commission'>, agent: Agent | undefined): { picked: Map<string, Charge>; rest: Charge[] } {
+  const picked = new Map<string, Charge>();
+  const rest: Charge[] = [];
+  for (const c of charges ?? []) {
+    const kind = c.Tp === undefined ? 'fee' : c.Tp.Cd === 'COMM' && c.Tp.Prtry === undefined ? 'commission' : undefined;
+    if (kind && kinds.includes(kind) && !picked.has(kind) && (agent === undefined || sameAgent(c.Agt, agent))) picked.set(kind, c);
+    else rest.push(c);
+  }
+  return { picked, rest };
+}
+
+/** What a quote's extension list carried back into the canonical message: further charges, the settlement method. */
+function readCarried(message: QuoteRequest | QuoteResponse, carried: Record<string, unknown>, field: string): void {
+  const tx = message.CdtTrfTxInf;
+  if (carried.ChrgsInf !== undefined) tx.ChrgsInf = [...(tx.ChrgsInf ?? []), ...chargesFromCarried(carried.ChrgsInf, `${field} ${CARRIED}ChrgsInf`)];
+  if (carried.SttlmMtd !== undefined) {
+    if (!['INDA', 'INGA', 'COVE'].includes(carried.SttlmMtd as string)) throw new TranslationError(`${field} ${CARRIED}SttlmMtd`, 'not INDA, INGA or COVE');
+    message.GrpHdr.SttlmInf = { SttlmMtd: carried.SttlmMtd as 'INDA' | 'INGA' | 'COVE' };
+  }
+  for (const name of Object.keys(carried)) {
+    if (name !== 'ChrgsInf' && name !== 'SttlmMtd') throw new TranslationError(`${field} ${CARRIED}${name}`, 'not something Mizani carries in a quote');
+  }
+}
+const CARRIED = 'extension iso:';
+
+/** Canonical data of a quote without an FSPIOP member: charges beyond fee/commission, a settlement method other than CLRG. */
+function carriedOf(message: QuoteRequest | QuoteResponse, rest: Charge[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (rest.length > 0) out.ChrgsInf = rest.map(chargeToCarried);
+  const method = message.GrpHdr.SttlmInf?.SttlmMtd;
+  if (method !== undefined && method !== 'CLRG') out.SttlmMtd = method;
+  return out;
 }
 
 export function quoteRequestFromCanonical(message: QuoteRequest): FspiopQuoteRequest {
@@ -167,9 +211,7 @@ export function quoteRequestFromCanonical(message: QuoteRequest): FspiopQuoteReq
   }
   if (t.balanceOfPayments !== undefined) transactionType.balanceOfPayments = t.balanceOfPayments;
 
-  if ((tx.ChrgsInf ?? []).some((c) => c.Tp?.Cd === 'COMM')) {
-    throw new TranslationError('fees', 'a commission (ChrgsInf Tp COMM) has no place in an FSPIOP quote request');
-  }
+  const { picked, rest } = pickCharges(tx.ChrgsInf, ['fee'], tx.DbtrAgt);
   const body: FspiopQuoteRequest = {
     quoteId: tx.PmtId.TxId,
     transactionId: tx.PmtId.EndToEndId,
@@ -180,7 +222,7 @@ export function quoteRequestFromCanonical(message: QuoteRequest): FspiopQuoteReq
     transactionType,
   };
   if (tx.PmtId.InstrId !== undefined) body.transactionRequestId = tx.PmtId.InstrId;
-  const fee = singleFee(tx.ChrgsInf, 'fees');
+  const fee = picked.get('fee');
   if (fee) body.fees = moneyFromCanonical(fee.Amt, 'fees');
   if (s.converter !== undefined) body.converter = s.converter;
   if (s.currencyConversion !== undefined) {
@@ -192,7 +234,7 @@ export function quoteRequestFromCanonical(message: QuoteRequest): FspiopQuoteReq
   if (s.geoCode !== undefined) body.geoCode = { latitude: s.geoCode.latitude, longitude: s.geoCode.longitude };
   if (s.note !== undefined) body.note = s.note;
   if (message.GrpHdr.PmtInstrXpryDtTm !== undefined) body.expiration = message.GrpHdr.PmtInstrXpryDtTm;
-  const extensionList = extensionListOf(s.extensions);
+  const extensionList = extensionListOf(withCarried(s.extensions, carriedOf(message, rest), 'POST /quotes'));
   if (extensionList) body.extensionList = extensionList;
   return reorder(body, QUOTE_REQUEST_KEYS);
 }
@@ -242,9 +284,11 @@ export function quoteResponseToCanonical(quoteId: string, body: FspiopQuoteRespo
     charges.push({ Amt: moneyToCanonical(body.payeeFspCommission, 'payeeFspCommission'), Agt: structuredClone(chargeAgent), Tp: { Cd: 'COMM' } });
   }
   if (charges.length > 0) tx.ChrgsInf = charges;
+  const { own, carried } = takeCarried(extensionsOf(body.extensionList), 'PUT /quotes');
+  readCarried(message, carried, 'PUT /quotes');
   const s: NonNullable<QuoteResponse['CdtTrfTxInf']['SplmtryData']> = names;
   if (body.geoCode) s.geoCode = { latitude: body.geoCode.latitude, longitude: body.geoCode.longitude };
-  if (body.extensionList) s.extensions = extensionsOf(body.extensionList);
+  if (own) s.extensions = own;
   if (Object.keys(s).length > 0) tx.SplmtryData = s;
   return message;
 }
@@ -260,13 +304,13 @@ export function quoteResponseFromCanonical(message: QuoteResponse): FspiopQuoteR
     condition: tx.ExctnCond,
   };
   if (tx.InstdAmt) body.payeeReceiveAmount = moneyFromCanonical(tx.InstdAmt, 'payeeReceiveAmount');
-  const fee = singleFee(tx.ChrgsInf, 'payeeFspFee');
+  const { picked, rest } = pickCharges(tx.ChrgsInf, ['fee', 'commission'], tx.CdtrAgt);
+  const fee = picked.get('fee');
   if (fee) body.payeeFspFee = moneyFromCanonical(fee.Amt, 'payeeFspFee');
-  const commissions = (tx.ChrgsInf ?? []).filter((c) => c.Tp?.Cd === 'COMM');
-  if (commissions.length > 1) throw new TranslationError('payeeFspCommission', `${commissions.length} commissions given, FSPIOP carries one`);
-  if (commissions[0]) body.payeeFspCommission = moneyFromCanonical(commissions[0].Amt, 'payeeFspCommission');
+  const commission = picked.get('commission');
+  if (commission) body.payeeFspCommission = moneyFromCanonical(commission.Amt, 'payeeFspCommission');
   if (tx.SplmtryData?.geoCode) body.geoCode = { latitude: tx.SplmtryData.geoCode.latitude, longitude: tx.SplmtryData.geoCode.longitude };
-  const extensionList = extensionListOf(tx.SplmtryData?.extensions);
+  const extensionList = extensionListOf(withCarried(tx.SplmtryData?.extensions, carriedOf(message, rest), 'PUT /quotes'));
   if (extensionList) body.extensionList = extensionList;
   return reorder(body, QUOTE_RESPONSE_KEYS);
 }

@@ -202,24 +202,44 @@ export function partyIdFromIso(id: IsoParty['Id']): PartyId {
 }
 
 /**
- * Canonical party (+ its supplement) -> ISO JSON party. The name parts go into `Nm`; what else the supplement
- * holds is the caller's business (`personalInfoRest` tells what is left for supplementary data).
+ * Canonical party (+ its supplement) -> ISO JSON party. The name parts go into `Nm` ("first;middle;last;display");
+ * a name too long for Max140Text is written whole into the envelope member `key` (`Nm` and
+ * `personalInfo.complexName`) instead, or, without an envelope, counted as uncarried.
  */
-export function partyToIso(party: Party, supplement: PartySupplement | undefined, field: string, maxId: number, uncarried: Uncarried): IsoParty {
+export function partyToIso(
+  party: Party,
+  supplement: PartySupplement | undefined,
+  field: string,
+  maxId: number,
+  uncarried: Uncarried,
+  carry?: { envelope: Envelope; key: string },
+): IsoParty {
   const out: IsoParty = { Id: partyIdToIso(party.Id, field, maxId) };
-  const nm = composeName(party.Nm, supplement?.personalInfo?.complexName);
-  if (nm !== undefined) {
-    if (chars(nm) > NAME_MAX) uncarried.add(`${field}.Nm`, `the name "first;middle;last;display" is ${chars(nm)} characters, ISO allows ${NAME_MAX}`);
-    else out.Nm = nm;
+  const complex = supplement?.personalInfo?.complexName;
+  const nm = composeName(party.Nm, complex);
+  if (nm === undefined) return out;
+  if (chars(nm) <= NAME_MAX) {
+    out.Nm = nm;
+  } else if (carry) {
+    if (party.Nm !== undefined) carry.envelope.put([carry.key, 'Nm'], party.Nm);
+    if (complex) carry.envelope.put([carry.key, 'personalInfo', 'complexName'], { ...complex });
+  } else {
+    uncarried.add(`${field}.Nm`, `the name "first;middle;last;display" is ${chars(nm)} characters, ISO allows ${NAME_MAX}`);
   }
   return out;
 }
 
-/** ISO JSON party -> canonical party and the name parts for its supplement. */
-export function partyFromIso(p: IsoParty): { Pty: Party; complexName?: ComplexName } {
+/**
+ * ISO JSON party -> canonical party and the name parts for its supplement. `carriedNm`: the display name the
+ * envelope carried because `Nm` could not hold it (then `Nm` is absent).
+ */
+export function partyFromIso(p: IsoParty, carriedNm?: string): { Pty: Party; complexName?: ComplexName } {
   const Pty: Party = { Id: partyIdFromIso(p.Id) };
   const out: { Pty: Party; complexName?: ComplexName } = { Pty };
-  if (p.Nm !== undefined) {
+  if (carriedNm !== undefined) {
+    if (p.Nm !== undefined) throw new TranslationError('Nm', 'supplementary data: a carried name beside Nm');
+    Pty.Nm = carriedNm;
+  } else if (p.Nm !== undefined) {
     const { display, complex } = splitName(p.Nm);
     if (display !== undefined) Pty.Nm = display;
     if (complex) out.complexName = complex;
@@ -229,20 +249,40 @@ export function partyFromIso(p: IsoParty): { Pty: Party; complexName?: ComplexNa
 
 // ------------------------------------------------------------------------------------------------ agents
 
-export function agentToIso(agent: Agent | undefined, field: string, uncarried?: Uncarried): IsoAgent {
+/**
+ * Canonical agent -> ISO JSON agent. A sub-id (FSPIOP partySubIdOrType, up to 128 characters) too long for
+ * ClrSysMmbId/MmbId (Max35Text) goes whole into the envelope member `key` (`FinInstnId.ClrSysMmbId.MmbId`) when an
+ * envelope is given; without one it is refused.
+ */
+export function agentToIso(agent: Agent | undefined, field: string, carry?: { envelope: Envelope; key: string }): IsoAgent {
   if (!agent) throw new TranslationError(field, 'the agent is unknown; the ISO 20022 JSON dialect requires it', '3102');
   const fin = agent.FinInstnId;
   const out: IsoAgent = { FinInstnId: {} };
   if (fin.BICFI !== undefined) out.FinInstnId.BICFI = fin.BICFI;
   if (fin.ClrSysMmbId) {
-    if (chars(fin.ClrSysMmbId.MmbId) > 35 && uncarried) {
-      uncarried.add(`${field}.FinInstnId.ClrSysMmbId.MmbId`, `partySubIdOrType is ${chars(fin.ClrSysMmbId.MmbId)} characters, ISO allows 35`);
+    if (chars(fin.ClrSysMmbId.MmbId) > 35 && carry) {
+      carry.envelope.put([carry.key, 'FinInstnId', 'ClrSysMmbId', 'MmbId'], fin.ClrSysMmbId.MmbId);
     } else {
       out.FinInstnId.ClrSysMmbId = { MmbId: requireMax(fin.ClrSysMmbId.MmbId, 35, `${field}.FinInstnId.ClrSysMmbId.MmbId`) };
     }
   }
   if (fin.Othr) out.FinInstnId.Othr = { Id: requireMax(fin.Othr.Id, 35, `${field}.FinInstnId.Othr.Id`) };
   return out;
+}
+
+/** Reads an agent sub-id that the envelope carried (see agentToIso) into the agent read from the elements. */
+export function agentSubIdFromEnvelope(agent: Agent, v: unknown, where: string): void {
+  const a = optionalObject(v, where);
+  if (!a) return;
+  onlyKeys(a, ['FinInstnId'], where);
+  const fin = optionalObject(a.FinInstnId, `${where}.FinInstnId`) ?? {};
+  onlyKeys(fin, ['ClrSysMmbId'], `${where}.FinInstnId`);
+  const clr = optionalObject(fin.ClrSysMmbId, `${where}.FinInstnId.ClrSysMmbId`) ?? {};
+  onlyKeys(clr, ['MmbId'], `${where}.FinInstnId.ClrSysMmbId`);
+  const id = optionalString(clr.MmbId, `${where}.FinInstnId.ClrSysMmbId.MmbId`);
+  if (id === undefined) bad(where, 'no ClrSysMmbId.MmbId');
+  if (agent.FinInstnId.ClrSysMmbId) bad(where, 'the agent already has a ClrSysMmbId');
+  agent.FinInstnId.ClrSysMmbId = { MmbId: id };
 }
 
 export function agentFromIso(agent: IsoAgent): Agent {
@@ -262,6 +302,43 @@ export function fspParty(agent: Agent | undefined, field: string): IsoParty {
 }
 
 // ------------------------------------------------------------------------------------------------ supplementary data
+
+/**
+ * What the ISO elements of one message cannot hold, collected during a rendering for the message's Mizani
+ * SplmtryData. Member names are canonical names (docs/iso20022-mapping.md §5).
+ */
+export class Envelope {
+  readonly data: Record<string, unknown> = {};
+
+  /** Sets `value` at `path`, creating the objects on the way (an existing object member is merged into). */
+  put(path: readonly string[], value: unknown): void {
+    let at = this.data;
+    for (const key of path.slice(0, -1)) {
+      const next = at[key];
+      if (next === undefined) at[key] = {};
+      else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`envelope: ${path.join('.')} crosses a value`);
+      at = at[key] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1]!;
+    at[last] = merge(at[last], value);
+  }
+
+  get empty(): boolean {
+    return Object.keys(this.data).length === 0;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge member by member (recursively); anything else replaces. */
+function merge(existing: unknown, value: unknown): unknown {
+  if (!isPlainObject(existing) || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = { ...existing };
+  for (const [k, v] of Object.entries(value)) out[k] = merge(out[k], v);
+  return out;
+}
 
 /** Mizani's marker in `SplmtryData.PlcAndNm`: the envelope holds canonical FSPIOP data without an ISO element. */
 export const SUPPLEMENT_PLACE = 'Mizani/FSPIOP';
@@ -291,6 +368,78 @@ export function supplementFromIso(data: IsoSupplementaryData | undefined, where:
   return data.Envlp;
 }
 
+/**
+ * The part of a party supplement that ISO elements do not hold, as an envelope member (`Nm` holds the name parts,
+ * so `complexName` is written only when empty, to keep the shape). Undefined when nothing is left.
+ */
+export function partySupplementToEnvelope(party: PartySupplement | undefined): Record<string, unknown> | undefined {
+  if (!party) return undefined;
+  const rest: Record<string, unknown> = {};
+  const pi = party.personalInfo;
+  if (pi) {
+    const info: Record<string, unknown> = {};
+    if (pi.dateOfBirth !== undefined) info.dateOfBirth = pi.dateOfBirth;
+    if (pi.kycInformation !== undefined) info.kycInformation = pi.kycInformation;
+    if (pi.complexName && Object.keys(pi.complexName).length === 0) info.complexName = {};
+    if (Object.keys(info).length > 0 || !pi.complexName) rest.personalInfo = info;
+  }
+  if (party.merchantClassificationCode !== undefined) rest.merchantClassificationCode = party.merchantClassificationCode;
+  if (party.extensions) rest.extensions = party.extensions.map((e) => ({ key: e.key, value: e.value }));
+  if (party.fspIdFromHeader) rest.fspIdFromHeader = true;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/**
+ * Reads what `partySupplementToEnvelope` (and `partyToIso`, for a name too long for `Nm`) wrote, checked: it comes
+ * from the wire. `Nm` is the display name carried outside the ISO element.
+ */
+export function partySupplementFromEnvelope(v: unknown, where: string): { supplement?: PartySupplement; Nm?: string } {
+  const p = optionalObject(v, where);
+  if (!p) return {};
+  onlyKeys(p, ['Nm', 'personalInfo', 'merchantClassificationCode', 'extensions', 'fspIdFromHeader'], where);
+  const party: PartySupplement = {};
+  const pi = optionalObject(p.personalInfo, `${where}.personalInfo`);
+  if (pi) {
+    onlyKeys(pi, ['dateOfBirth', 'kycInformation', 'complexName'], `${where}.personalInfo`);
+    party.personalInfo = {};
+    const dob = optionalString(pi.dateOfBirth, `${where}.personalInfo.dateOfBirth`);
+    const kyc = optionalString(pi.kycInformation, `${where}.personalInfo.kycInformation`);
+    const cn = optionalObject(pi.complexName, `${where}.personalInfo.complexName`);
+    if (cn) {
+      onlyKeys(cn, ['firstName', 'middleName', 'lastName'], `${where}.personalInfo.complexName`);
+      const name: ComplexName = {};
+      for (const part of ['firstName', 'middleName', 'lastName'] as const) {
+        const text = optionalString(cn[part], `${where}.personalInfo.complexName.${part}`);
+        if (text !== undefined) name[part] = text;
+      }
+      party.personalInfo.complexName = name;
+    }
+    if (dob !== undefined) party.personalInfo.dateOfBirth = dob;
+    if (kyc !== undefined) party.personalInfo.kycInformation = kyc;
+  }
+  const mcc = optionalString(p.merchantClassificationCode, `${where}.merchantClassificationCode`);
+  if (mcc !== undefined) party.merchantClassificationCode = mcc;
+  const ext = optionalExtensions(p.extensions, `${where}.extensions`);
+  if (ext) party.extensions = ext;
+  if (p.fspIdFromHeader !== undefined) {
+    if (p.fspIdFromHeader !== true) bad(`${where}.fspIdFromHeader`, 'not true');
+    party.fspIdFromHeader = true;
+  }
+  const Nm = optionalString(p.Nm, `${where}.Nm`);
+  const out: { supplement?: PartySupplement; Nm?: string } = {};
+  if (Object.keys(party).length > 0) out.supplement = party;
+  if (Nm !== undefined) out.Nm = Nm;
+  return out;
+}
+
+/** Merges name parts read from `Nm` into a party supplement read from the envelope. */
+export function withComplexName(party: PartySupplement | undefined, complexName: ComplexName | undefined): PartySupplement | undefined {
+  if (!complexName) return party;
+  const out: PartySupplement = party ?? {};
+  out.personalInfo = { ...out.personalInfo, complexName };
+  return out;
+}
+
 // Checks of envelope contents (they come from the wire).
 function bad(field: string, what: string): never {
   throw new TranslationError(field, `supplementary data: ${what}`);
@@ -299,6 +448,20 @@ export function optionalString(v: unknown, field: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') bad(field, 'not a string');
   return v;
+}
+export function requiredString(v: unknown, field: string): string {
+  if (typeof v !== 'string') bad(field, 'not a string');
+  return v;
+}
+/** An ISO amount object `{ActiveOrHistoricCurrencyAndAmount, Ccy}` from the envelope, shape-checked. */
+export function historicAmountFromEnvelope(v: unknown, field: string): IsoHistoricAmount {
+  const a = optionalObject(v, field);
+  if (!a) bad(field, 'not an amount');
+  onlyKeys(a, ['ActiveOrHistoricCurrencyAndAmount', 'Ccy'], field);
+  const text = requiredString(a.ActiveOrHistoricCurrencyAndAmount, `${field}.ActiveOrHistoricCurrencyAndAmount`);
+  const ccy = requiredString(a.Ccy, `${field}.Ccy`);
+  if (!/^[A-Z]{3}$/.test(ccy)) bad(`${field}.Ccy`, 'not a currency code');
+  return { ActiveOrHistoricCurrencyAndAmount: text, Ccy: ccy };
 }
 export function optionalExtensions(v: unknown, field: string): Extension[] | undefined {
   if (v === undefined) return undefined;

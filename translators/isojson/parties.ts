@@ -25,6 +25,11 @@ import {
   optionalObject,
   optionalString,
   partyFromIso,
+  partySupplementFromEnvelope,
+  partySupplementToEnvelope,
+  withComplexName,
+  Envelope,
+  agentSubIdFromEnvelope,
   partyToIso,
   requireMax,
   supplementFromIso,
@@ -79,7 +84,7 @@ export function isoPartyReportFromCanonical(report: PartyVerificationReport, opt
       Vrfctn: report.Rpt.Vrfctn,
     },
   };
-  const envelope: Record<string, unknown> = {};
+  const envelope = new Envelope();
   const rsn = report.Rpt.Rsn;
   if (rsn) {
     if (rsn.Cd !== undefined) body.Rpt.Rsn = { Cd: requireMax(rsn.Cd, 4, 'errorInformation.errorCode (Rpt.Rsn.Cd)') };
@@ -89,81 +94,48 @@ export function isoPartyReportFromCanonical(report: PartyVerificationReport, opt
   const found = report.Rpt.UpdtdPtyAndAcctId;
   const party = report.SplmtryData?.party;
   if (found) {
-    const out: NonNullable<IsoAcmt024['Rpt']['UpdtdPtyAndAcctId']> = { Pty: partyToIso(found.Pty, party, 'party (Rpt.UpdtdPtyAndAcctId.Pty)', ACMT_ID_MAX, uncarried) };
+    const pty = partyToIso(found.Pty, party, 'party (Rpt.UpdtdPtyAndAcctId.Pty)', ACMT_ID_MAX, uncarried, { envelope, key: 'party' });
+    const out: NonNullable<IsoAcmt024['Rpt']['UpdtdPtyAndAcctId']> = { Pty: pty };
     const ccys = found.Acct?.Ccys;
     if (ccys && ccys.length > 0) out.Acct = { Ccy: ccys[0]! };
-    if (ccys && ccys.length !== 1) envelope.supportedCurrencies = [...ccys]; // all of them (or none: [])
-    if (found.Agt) out.Agt = agentToIso(found.Agt, 'Rpt.UpdtdPtyAndAcctId.Agt', uncarried);
+    if (ccys && ccys.length !== 1) envelope.put(['supportedCurrencies'], [...ccys]); // all of them (or none: [])
+    if (found.Agt) out.Agt = agentToIso(found.Agt, 'Rpt.UpdtdPtyAndAcctId.Agt', { envelope, key: 'agent' });
     body.Rpt.UpdtdPtyAndAcctId = out;
   }
-  if (party) {
-    const rest: Record<string, unknown> = {};
-    const pi = party.personalInfo;
-    if (pi) {
-      const info: Record<string, unknown> = {};
-      if (pi.dateOfBirth !== undefined) info.dateOfBirth = pi.dateOfBirth;
-      if (pi.kycInformation !== undefined) info.kycInformation = pi.kycInformation;
-      // The name parts are in Nm; an empty complexName / personalInfo is kept so the shape survives.
-      if (pi.complexName && Object.keys(pi.complexName).length === 0) info.complexName = {};
-      if (Object.keys(info).length > 0 || !pi.complexName) rest.personalInfo = info;
-    }
-    if (party.merchantClassificationCode !== undefined) rest.merchantClassificationCode = party.merchantClassificationCode;
-    if (party.extensions) rest.extensions = party.extensions.map((e) => ({ key: e.key, value: e.value }));
-    if (party.fspIdFromHeader) rest.fspIdFromHeader = true;
-    if (Object.keys(rest).length > 0) envelope.party = rest;
-  }
+  const partyRest = partySupplementToEnvelope(party);
+  if (partyRest) envelope.put(['party'], partyRest);
   const error = report.SplmtryData?.error;
   if (error) {
     const e: Record<string, unknown> = {};
     if (error.AddtlInf !== undefined) e.AddtlInf = error.AddtlInf;
     if (error.extensions) e.extensions = error.extensions.map((x) => ({ key: x.key, value: x.value }));
-    envelope.error = e;
+    envelope.put(['error'], e);
   }
-  const supplement = supplementToIso(envelope, options, uncarried, 'SplmtryData');
+  const supplement = supplementToIso(envelope.data, options, uncarried, 'SplmtryData');
   if (supplement) body.SplmtryData = supplement;
   uncarried.settle(options, 'PUT /parties');
   return body;
 }
 
-function readEnvelope(body: IsoAcmt024, unsupported: Unsupported) {
+interface Acmt024Envelope {
+  supportedCurrencies?: string[];
+  party: { supplement?: PartySupplement; Nm?: string };
+  error?: { AddtlInf?: string; extensions?: PartySupplement['extensions'] };
+  agent?: unknown;
+}
+
+function readEnvelope(body: IsoAcmt024, unsupported: Unsupported): Acmt024Envelope {
   const envelope = supplementFromIso(body.SplmtryData, 'SplmtryData', unsupported);
-  if (!envelope) return {};
+  if (!envelope) return { party: {} };
   const where = 'SplmtryData.Envlp';
-  onlyKeys(envelope, ['party', 'error', 'supportedCurrencies'], where);
+  onlyKeys(envelope, ['party', 'agent', 'error', 'supportedCurrencies'], where);
   let supportedCurrencies: string[] | undefined;
   if (envelope.supportedCurrencies !== undefined) {
     const list = envelope.supportedCurrencies;
     if (!Array.isArray(list) || list.some((c) => typeof c !== 'string')) throw new TranslationError(`${where}.supportedCurrencies`, 'supplementary data: not a list of currency codes');
     supportedCurrencies = list as string[];
   }
-  let party: PartySupplement | undefined;
-  const p = optionalObject(envelope.party, `${where}.party`);
-  if (p) {
-    onlyKeys(p, ['personalInfo', 'merchantClassificationCode', 'extensions', 'fspIdFromHeader'], `${where}.party`);
-    party = {};
-    const pi = optionalObject(p.personalInfo, `${where}.party.personalInfo`);
-    if (pi) {
-      onlyKeys(pi, ['dateOfBirth', 'kycInformation', 'complexName'], `${where}.party.personalInfo`);
-      party.personalInfo = {};
-      const dob = optionalString(pi.dateOfBirth, `${where}.party.personalInfo.dateOfBirth`);
-      const kyc = optionalString(pi.kycInformation, `${where}.party.personalInfo.kycInformation`);
-      const cn = optionalObject(pi.complexName, `${where}.party.personalInfo.complexName`);
-      if (cn) {
-        onlyKeys(cn, [], `${where}.party.personalInfo.complexName`);
-        party.personalInfo.complexName = {};
-      }
-      if (dob !== undefined) party.personalInfo.dateOfBirth = dob;
-      if (kyc !== undefined) party.personalInfo.kycInformation = kyc;
-    }
-    const mcc = optionalString(p.merchantClassificationCode, `${where}.party.merchantClassificationCode`);
-    if (mcc !== undefined) party.merchantClassificationCode = mcc;
-    const ext = optionalExtensions(p.extensions, `${where}.party.extensions`);
-    if (ext) party.extensions = ext;
-    if (p.fspIdFromHeader !== undefined) {
-      if (p.fspIdFromHeader !== true) throw new TranslationError(`${where}.party.fspIdFromHeader`, 'supplementary data: not true');
-      party.fspIdFromHeader = true;
-    }
-  }
+  const party = partySupplementFromEnvelope(envelope.party, `${where}.party`);
   let error: { AddtlInf?: string; extensions?: PartySupplement['extensions'] } | undefined;
   const e = optionalObject(envelope.error, `${where}.error`);
   if (e) {
@@ -174,7 +146,7 @@ function readEnvelope(body: IsoAcmt024, unsupported: Unsupported) {
     const ext = optionalExtensions(e.extensions, `${where}.error.extensions`);
     if (ext) error.extensions = ext;
   }
-  return { supportedCurrencies, party, error };
+  return { supportedCurrencies, party, error, agent: envelope.agent };
 }
 
 /**
@@ -200,10 +172,10 @@ export function isoPartyReportToCanonical(path: PartyPathId, body: IsoAcmt024, o
   if (!body.Rpt.Vrfctn && body.Rpt.Rsn?.Cd === undefined && body.Rpt.Rsn?.Prtry === undefined) {
     throw new TranslationError('Rpt.Rsn', 'a failed verification (Vrfctn false) needs a reason code', '3102');
   }
-  let party = envelope.party;
+  let party = envelope.party.supplement;
   const found = body.Rpt.UpdtdPtyAndAcctId;
   if (found) {
-    const p = partyFromIso(found.Pty);
+    const p = partyFromIso(found.Pty, envelope.party.Nm);
     const out: NonNullable<PartyVerificationReport['Rpt']['UpdtdPtyAndAcctId']> = { Pty: p.Pty };
     if (envelope.supportedCurrencies) {
       if (envelope.supportedCurrencies[0] !== found.Acct?.Ccy) {
@@ -213,14 +185,13 @@ export function isoPartyReportToCanonical(path: PartyPathId, body: IsoAcmt024, o
     } else if (found.Acct) {
       out.Acct = { Ccys: [found.Acct.Ccy] };
     }
-    if (found.Agt) out.Agt = agentFromIso(found.Agt);
-    report.Rpt.UpdtdPtyAndAcctId = out;
-    if (p.complexName) {
-      party = party ?? {};
-      party.personalInfo = { complexName: p.complexName, ...party.personalInfo };
-      party.personalInfo.complexName = p.complexName;
+    if (found.Agt) {
+      out.Agt = agentFromIso(found.Agt);
+      agentSubIdFromEnvelope(out.Agt, envelope.agent, 'SplmtryData.Envlp.agent');
     }
-  } else if (envelope.supportedCurrencies || envelope.party) {
+    report.Rpt.UpdtdPtyAndAcctId = out;
+    party = withComplexName(party, p.complexName);
+  } else if (envelope.supportedCurrencies || envelope.party.supplement || envelope.party.Nm !== undefined || envelope.agent !== undefined) {
     throw new TranslationError('SplmtryData.Envlp.party', 'party supplementary data without a party (Rpt.UpdtdPtyAndAcctId)');
   }
   if (party || envelope.error) {

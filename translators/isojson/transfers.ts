@@ -3,13 +3,14 @@
  * /transfers/{ID} (pacs.002 status), PUT /transfers/{ID}/error and PUT /quotes/{ID}/error (pacs.002 error).
  * iso20022-mapping.md §3.4 and §4; docs/iso20022-mapping.md §4–5.
  */
-import type { StatusReason } from '../../schemas/iso/common.js';
+import type { Account, StatusReason } from '../../schemas/iso/common.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
 import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import {
   AGENT_PROFILE,
+  Envelope,
   AMOUNT_PROFILE,
   HISTORIC_AMOUNT_PROFILE,
   PARTY_PROFILE,
@@ -17,6 +18,7 @@ import {
   Uncarried,
   Unsupported,
   agentFromIso,
+  agentSubIdFromEnvelope,
   agentToIso,
   amountFromIso,
   amountToIso,
@@ -32,8 +34,12 @@ import {
   optionalObject,
   optionalString,
   partyFromIso,
+  partySupplementFromEnvelope,
+  partySupplementToEnvelope,
   partyToIso,
   requireUlid,
+  requiredString,
+  withComplexName,
   supplementFromIso,
   supplementToIso,
   type IsoAgent,
@@ -67,6 +73,7 @@ export interface IsoPacs008 {
     Cdtr: IsoParty;
     CdtrAcct?: { Ccy: string };
     VrfctnOfTerms?: { IlpV4PrepPacket?: string };
+    SplmtryData?: IsoSupplementaryData;
   };
 }
 
@@ -102,8 +109,12 @@ const PACS008_PROFILE = {
     Cdtr: PARTY_PROFILE,
     CdtrAcct: { Ccy: true },
     VrfctnOfTerms: { IlpV4PrepPacket: true },
+    SplmtryData: SUPPLEMENT_PROFILE,
   },
 } as const;
+
+/** Envelope members of pacs.008 (docs/iso20022-mapping.md §5). */
+const PACS008_ENVELOPE = ['Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'extensions'] as const;
 
 /** The execution condition of the packet, or a TranslationError naming `field`. */
 export function conditionOf(packet: string | undefined, field: string): string {
@@ -125,11 +136,16 @@ export function checkConditionCarried(packet: string | undefined, condition: str
 export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOptions = {}): Pacs008 {
   const unsupported = new Unsupported();
   checkProfile(body, PACS008_PROFILE, '', unsupported);
+  const where = 'CdtTrfTxInf.SplmtryData.Envlp';
+  const e = supplementFromIso(body.CdtTrfTxInf.SplmtryData, 'CdtTrfTxInf.SplmtryData', unsupported) ?? {};
+  onlyKeys(e, PACS008_ENVELOPE, where);
   unsupported.settle(options, 'POST /transfers');
   const g = body.GrpHdr;
   const tx = body.CdtTrfTxInf;
-  const dbtr = partyFromIso(tx.Dbtr);
-  const cdtr = partyFromIso(tx.Cdtr);
+  const dbtrCarried = partySupplementFromEnvelope(e.Dbtr, `${where}.Dbtr`);
+  const cdtrCarried = partySupplementFromEnvelope(e.Cdtr, `${where}.Cdtr`);
+  const dbtr = partyFromIso(tx.Dbtr, dbtrCarried.Nm);
+  const cdtr = partyFromIso(tx.Cdtr, cdtrCarried.Nm);
   if (g.NbOfTxs !== '1') throw new TranslationError('GrpHdr.NbOfTxs', `${JSON.stringify(g.NbOfTxs)} transactions: Mizani handles one per message`);
   if (g.PmtInstrXpryDtTm === undefined) throw new TranslationError('GrpHdr.PmtInstrXpryDtTm', 'a transfer needs its expiry', '3102');
   const message: Pacs008 = {
@@ -151,64 +167,111 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   if (tx.PmtId.EndToEndId !== undefined) c.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
   if (tx.PmtId.UETR !== undefined) c.PmtId.UETR = tx.PmtId.UETR;
   if (tx.InstdAmt) c.InstdAmt = historicAmountFromIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
-  if (tx.DbtrAcct) c.DbtrAcct = { Ccy: tx.DbtrAcct.Ccy };
-  if (tx.CdtrAcct) c.CdtrAcct = { Ccy: tx.CdtrAcct.Ccy };
-  if (dbtr.complexName || cdtr.complexName) {
-    c.SplmtryData = {};
-    if (dbtr.complexName) c.SplmtryData.Dbtr = { personalInfo: { complexName: dbtr.complexName } };
-    if (cdtr.complexName) c.SplmtryData.Cdtr = { personalInfo: { complexName: cdtr.complexName } };
-  }
+  const dbtrAcct = accountFromIso(tx.DbtrAcct, e.DbtrAcct, `${where}.DbtrAcct`);
+  if (dbtrAcct) c.DbtrAcct = dbtrAcct;
+  const cdtrAcct = accountFromIso(tx.CdtrAcct, e.CdtrAcct, `${where}.CdtrAcct`);
+  if (cdtrAcct) c.CdtrAcct = cdtrAcct;
+  agentSubIdFromEnvelope(c.DbtrAgt, e.DbtrAgt, `${where}.DbtrAgt`);
+  agentSubIdFromEnvelope(c.CdtrAgt, e.CdtrAgt, `${where}.CdtrAgt`);
+  const sd: NonNullable<Pacs008['CdtTrfTxInf']['SplmtryData']> = {};
+  const dbtrSupplement = withComplexName(dbtrCarried.supplement, dbtr.complexName);
+  const cdtrSupplement = withComplexName(cdtrCarried.supplement, cdtr.complexName);
+  if (dbtrSupplement) sd.Dbtr = dbtrSupplement;
+  if (cdtrSupplement) sd.Cdtr = cdtrSupplement;
+  const extensions = optionalExtensions(e.extensions, `${where}.extensions`);
+  if (extensions) sd.extensions = extensions;
+  if (Object.keys(sd).length > 0) c.SplmtryData = sd;
   return message;
 }
 
 /**
  * pacs.008 -> POST /transfers ISO JSON body. Without canonical Dbtr/Cdtr (an FSPIOP prepare names none), the
  * parties are Mojaloop's stand-ins (`Id.OrgId.Othr.Id` = the FSP id). Refuses: non-ULID ids, amounts beyond ISO's
- * 18 digits, a condition other than the packet's, ChrgBr SLEV, and (unless `onUncarried`) the extension list.
+ * 18 digits, a condition other than the packet's, ChrgBr SLEV. What pacs.008 has no element for travels in
+ * `CdtTrfTxInf.SplmtryData`: the extensionList, the parties' data other than the name, account identifiers, names
+ * and sub-ids too long for ISO.
  */
 export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRenderOptions = {}): IsoPacs008 {
   const tx = message.CdtTrfTxInf;
   const uncarried = new Uncarried();
+  const envelope = new Envelope();
   const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
   checkConditionCarried(packet, tx.ExctnCond, 'condition');
   if (tx.ChrgBr === 'SLEV') throw new TranslationError('CdtTrfTxInf.ChrgBr', 'SLEV is not a charge bearer of the ISO 20022 JSON dialect (DEBT, CRED, SHAR)');
   const s = tx.SplmtryData;
-  if (s?.extensions) uncarried.add('extensionList', 'pacs.008 has no supplementary data in this dialect');
-  for (const side of ['Dbtr', 'Cdtr'] as const) {
-    const p = s?.[side];
-    if (p?.personalInfo?.dateOfBirth !== undefined || p?.personalInfo?.kycInformation !== undefined || p?.merchantClassificationCode !== undefined || p?.extensions) {
-      uncarried.add(`CdtTrfTxInf.${side}`, 'party data other than the name has no place in pacs.008');
-    }
-  }
-  if (tx.DbtrAcct?.Id) uncarried.add('CdtTrfTxInf.DbtrAcct.Id', 'not in Mizani’s ISO JSON profile');
-  if (tx.CdtrAcct?.Id) uncarried.add('CdtTrfTxInf.CdtrAcct.Id', 'not in Mizani’s ISO JSON profile');
-  const body: IsoPacs008 = {
-    GrpHdr: {
-      ...header(options),
-      NbOfTxs: '1',
-      SttlmInf: { SttlmMtd: message.GrpHdr.SttlmInf.SttlmMtd },
-      PmtInstrXpryDtTm: message.GrpHdr.PmtInstrXpryDtTm,
-    },
-    CdtTrfTxInf: {
-      PmtId: { TxId: requireUlid(tx.PmtId.TxId, 'transferId (CdtTrfTxInf.PmtId.TxId)') },
-      IntrBkSttlmAmt: amountToIso(tx.IntrBkSttlmAmt, 'amount (CdtTrfTxInf.IntrBkSttlmAmt)'),
-      ChrgBr: tx.ChrgBr,
-      Dbtr: tx.Dbtr ? partyToIso(tx.Dbtr, s?.Dbtr, 'CdtTrfTxInf.Dbtr', 256, uncarried) : fspParty(tx.DbtrAgt, 'CdtTrfTxInf.Dbtr'),
-      DbtrAgt: agentToIso(tx.DbtrAgt, 'CdtTrfTxInf.DbtrAgt'),
-      CdtrAgt: agentToIso(tx.CdtrAgt, 'CdtTrfTxInf.CdtrAgt'),
-      Cdtr: tx.Cdtr ? partyToIso(tx.Cdtr, s?.Cdtr, 'CdtTrfTxInf.Cdtr', 256, uncarried) : fspParty(tx.CdtrAgt, 'CdtTrfTxInf.Cdtr'),
-      VrfctnOfTerms: { IlpV4PrepPacket: packet! },
-    },
-  };
-  const out = body.CdtTrfTxInf;
+  const out = {
+    PmtId: { TxId: requireUlid(tx.PmtId.TxId, 'transferId (CdtTrfTxInf.PmtId.TxId)') },
+  } as IsoPacs008['CdtTrfTxInf'];
   if (tx.PmtId.InstrId !== undefined) out.PmtId.InstrId = requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId');
   if (tx.PmtId.EndToEndId !== undefined) out.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
   if (tx.PmtId.UETR !== undefined) out.PmtId.UETR = tx.PmtId.UETR;
+  out.IntrBkSttlmAmt = amountToIso(tx.IntrBkSttlmAmt, 'amount (CdtTrfTxInf.IntrBkSttlmAmt)');
   if (tx.InstdAmt) out.InstdAmt = historicAmountToIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
-  if (tx.DbtrAcct?.Ccy !== undefined) out.DbtrAcct = { Ccy: tx.DbtrAcct.Ccy };
-  if (tx.CdtrAcct?.Ccy !== undefined) out.CdtrAcct = { Ccy: tx.CdtrAcct.Ccy };
+  out.ChrgBr = tx.ChrgBr;
+  out.Dbtr = tx.Dbtr ? partyToIso(tx.Dbtr, s?.Dbtr, 'CdtTrfTxInf.Dbtr', 256, uncarried, { envelope, key: 'Dbtr' }) : fspParty(tx.DbtrAgt, 'CdtTrfTxInf.Dbtr');
+  const dbtrAcct = accountToIso(tx.DbtrAcct, envelope, 'DbtrAcct');
+  if (dbtrAcct) out.DbtrAcct = dbtrAcct;
+  out.DbtrAgt = agentToIso(tx.DbtrAgt, 'CdtTrfTxInf.DbtrAgt', { envelope, key: 'DbtrAgt' });
+  out.CdtrAgt = agentToIso(tx.CdtrAgt, 'CdtTrfTxInf.CdtrAgt', { envelope, key: 'CdtrAgt' });
+  out.Cdtr = tx.Cdtr ? partyToIso(tx.Cdtr, s?.Cdtr, 'CdtTrfTxInf.Cdtr', 256, uncarried, { envelope, key: 'Cdtr' }) : fspParty(tx.CdtrAgt, 'CdtTrfTxInf.Cdtr');
+  const cdtrAcct = accountToIso(tx.CdtrAcct, envelope, 'CdtrAcct');
+  if (cdtrAcct) out.CdtrAcct = cdtrAcct;
+  out.VrfctnOfTerms = { IlpV4PrepPacket: packet! };
+  for (const side of ['Dbtr', 'Cdtr'] as const) {
+    const rest = partySupplementToEnvelope(s?.[side]);
+    if (rest) envelope.put([side], rest);
+  }
+  if (s?.extensions) envelope.put(['extensions'], s.extensions.map((e) => ({ key: e.key, value: e.value })));
+  const supplement = supplementToIso(envelope.data, options, uncarried, 'CdtTrfTxInf.SplmtryData');
+  if (supplement) out.SplmtryData = supplement;
   uncarried.settle(options, 'POST /transfers');
-  return body;
+  const GrpHdr: IsoPacs008['GrpHdr'] = {
+    ...header(options),
+    NbOfTxs: '1',
+    SttlmInf: { SttlmMtd: message.GrpHdr.SttlmInf.SttlmMtd },
+    PmtInstrXpryDtTm: message.GrpHdr.PmtInstrXpryDtTm,
+  };
+  return { GrpHdr, CdtTrfTxInf: out };
+}
+
+/** An account: `Ccy` is the element (this dialect's CashAccount holds only it in Mizani's profile); its `Id` travels in the envelope. */
+function accountToIso(account: Account | undefined, envelope: Envelope, key: string): { Ccy: string } | undefined {
+  if (!account) return undefined;
+  if (account.Id) envelope.put([key, 'Id'], structuredClone(account.Id));
+  if (account.Ccy === undefined && !account.Id) envelope.put([key], {});
+  return account.Ccy !== undefined ? { Ccy: account.Ccy } : undefined;
+}
+
+function accountFromIso(account: { Ccy: string } | undefined, carried: unknown, where: string): Account | undefined {
+  const a = optionalObject(carried, where);
+  if (!account && !a) return undefined;
+  const out: Account = {};
+  if (account) out.Ccy = account.Ccy;
+  if (a) {
+    onlyKeys(a, ['Id'], where);
+    const id = optionalObject(a.Id, `${where}.Id`);
+    if (id) {
+      onlyKeys(id, ['IBAN', 'Othr'], `${where}.Id`);
+      out.Id = {};
+      const iban = optionalString(id.IBAN, `${where}.Id.IBAN`);
+      if (iban !== undefined) out.Id.IBAN = iban;
+      const othr = optionalObject(id.Othr, `${where}.Id.Othr`);
+      if (othr) {
+        onlyKeys(othr, ['Id', 'SchmeNm'], `${where}.Id.Othr`);
+        out.Id.Othr = { Id: requiredString(othr.Id, `${where}.Id.Othr.Id`) };
+        const scheme = optionalObject(othr.SchmeNm, `${where}.Id.Othr.SchmeNm`);
+        if (scheme) {
+          onlyKeys(scheme, ['Prtry', 'Cd'], `${where}.Id.Othr.SchmeNm`);
+          out.Id.Othr.SchmeNm = {};
+          const prtry = optionalString(scheme.Prtry, `${where}.Id.Othr.SchmeNm.Prtry`);
+          const cd = optionalString(scheme.Cd, `${where}.Id.Othr.SchmeNm.Cd`);
+          if (prtry !== undefined) out.Id.Othr.SchmeNm.Prtry = prtry;
+          if (cd !== undefined) out.Id.Othr.SchmeNm.Cd = cd;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ pacs.002
