@@ -65,8 +65,11 @@ export type PartyLookupBehaviour =
 
 /** How a POST /quotes is answered (as payee). */
 export type QuoteBehaviour =
-  /** PUT /quotes/{ID} {transferAmount, expiration (now + expiresInMs), ilpPacket, condition}. */
-  | { kind: 'answer'; delayMs?: number; expiresInMs?: number; version?: string }
+  /**
+   * PUT /quotes/{ID} {transferAmount, expiration (now + expiresInMs), ilpPacket, condition}, with payeeFspFee and
+   * payeeFspCommission when given (amounts in the quote's currency, e.g. "0" as the SDK's default backend sends).
+   */
+  | { kind: 'answer'; delayMs?: number; expiresInMs?: number; version?: string; fee?: string; commission?: string }
   /** Same, with an expiration already in the past (default 60 s ago). */
   | { kind: 'expired'; delayMs?: number; expiredForMs?: number; version?: string }
   /** PUT /quotes/{ID}/error {errorInformation}. */
@@ -627,11 +630,14 @@ export class DfspSimulator {
         const expiration = new Date(Date.now() + offset).toISOString();
         const transferAmount = { amount: amount.amount, currency: amount.currency };
         const ilp = quoteIlp(this.ilpSecret, q, { transferAmount, expiration });
+        const charges: Record<string, unknown> = {};
+        if (b.kind === 'answer' && b.fee !== undefined) charges.payeeFspFee = { amount: b.fee, currency: amount.currency };
+        if (b.kind === 'answer' && b.commission !== undefined) charges.payeeFspCommission = { amount: b.commission, currency: amount.currency };
         answer = {
           quoteId,
           transactionId: q.transactionId,
           path: base,
-          bodyText: JSON.stringify({ transferAmount, expiration, ilpPacket: ilp.ilpPacket, condition: ilp.condition }),
+          bodyText: JSON.stringify({ transferAmount, ...charges, expiration, ilpPacket: ilp.ilpPacket, condition: ilp.condition }),
           version,
           requestText: rec.bodyText,
           ilpPacket: ilp.ilpPacket,

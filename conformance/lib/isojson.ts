@@ -139,7 +139,11 @@ export function transactionOfTerms(request: any, expiration: string): Record<str
 }
 
 /** PUT /quotes/{ID} pacs.082 answering `request` with the payee's ILP terms (amount = the requested one, no fees). */
-export function pacs082(secret: string, request: any, o: { expiresInMs?: number } = {}): { body: Record<string, unknown>; condition: string; fulfilment: string; ilpPacket: string } {
+export function pacs082(
+  secret: string,
+  request: any,
+  o: { expiresInMs?: number; charge?: { amount: string; commission?: boolean } } = {},
+): { body: Record<string, unknown>; condition: string; fulfilment: string; ilpPacket: string } {
   const tx = request.CdtTrfTxInf;
   const expiration = new Date(Date.now() + (o.expiresInMs ?? 60_000)).toISOString();
   const transaction = transactionOfTerms(request, expiration);
@@ -160,6 +164,15 @@ export function pacs082(secret: string, request: any, o: { expiresInMs?: number 
       PmtId: { TxId: tx.PmtId.TxId },
       IntrBkSttlmAmt: { ActiveCurrencyAndAmount: amt.ActiveCurrencyAndAmount, Ccy: amt.Ccy },
       ChrgBr: tx.ChrgBr,
+      ...(o.charge
+        ? {
+            ChrgsInf: {
+              Amt: { ActiveOrHistoricCurrencyAndAmount: o.charge.amount, Ccy: amt.Ccy },
+              Agt: tx.CdtrAgt,
+              ...(o.charge.commission ? { Tp: { Cd: 'COMM' } } : {}),
+            },
+          }
+        : {}),
       Dbtr: tx.Dbtr,
       DbtrAgt: tx.DbtrAgt,
       CdtrAgt: tx.CdtrAgt,
@@ -233,7 +246,11 @@ export function isoSend(
   });
 }
 
-export type IsoQuoteBehaviour = { kind: 'answer'; expiresInMs?: number } | { kind: 'error'; code: string; description?: string } | { kind: 'silent' };
+/** `charge`: one ChrgsInf in the pacs.082 (taken by the payee agent; `commission` marks it Tp/Cd COMM). */
+export type IsoQuoteBehaviour =
+  | { kind: 'answer'; expiresInMs?: number; charge?: { amount: string; commission?: boolean } }
+  | { kind: 'error'; code: string; description?: string }
+  | { kind: 'silent' };
 export type IsoTransferBehaviour = { kind: 'fulfil' } | { kind: 'reject'; code: string; description?: string } | { kind: 'silent' };
 
 export interface IsoParty_ {
@@ -342,7 +359,7 @@ export class IsoJsonPayee {
       await this.answer('quotes', quoteId, `/quotes/${quoteId}/error`, requester, pacs002Error(b.code, b.description ?? 'Payee rejected quote'));
       return;
     }
-    const t = pacs082(this.secret, body, { expiresInMs: b.expiresInMs });
+    const t = pacs082(this.secret, body, { expiresInMs: b.expiresInMs, charge: b.charge });
     this.terms.set(quoteId, { condition: t.condition, fulfilment: t.fulfilment, ilpPacket: t.ilpPacket });
     await this.answer('quotes', quoteId, `/quotes/${quoteId}`, requester, t.body);
   }

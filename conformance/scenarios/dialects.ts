@@ -28,7 +28,7 @@ import {
   type PartyRef,
 } from '../lib/flows.js';
 import { buildIlpV1Packet, conditionFromFulfilment, decodeIlpPacket, generateFulfilment } from '../lib/ilp.js';
-import { IsoJsonPayee, isoJsonProblems, isoSend, pacs008FromTerms, pacs081, type IsoJsonKind } from '../lib/isojson.js';
+import { IsoJsonPayee, isoJsonProblems, isoSend, pacs008FromTerms, pacs081, type IsoJsonKind, type IsoQuoteBehaviour } from '../lib/isojson.js';
 import { pacs008Xml, pacs028Xml, signEnvelope, type PartyRef as XmlParty } from '../lib/isoxml.js';
 import type { Scenario } from '../lib/scenario.js';
 import { pollUntil, show } from '../lib/util.js';
@@ -233,9 +233,21 @@ async function walletToWalletV2(ctx: SuiteContext): Promise<void> {
   await ctx.expectPosition(payee, subDecimal(payeeBefore!, amount), 'payee position (v1.1 → v2.0)');
 }
 
-async function isoJsonPaysFspiop(ctx: SuiteContext): Promise<void> {
+/** Variations of the ISO JSON payer → FSPIOP payee flow (issue 10: what one dialect carries that the other cannot). */
+interface IsoPayerOptions {
+  /** The FSPIOP payee's dialect and its quote answer (e.g. with payeeFspFee / payeeFspCommission). */
+  payee?: { dialect: 'fspiop/1.1' | 'fspiop/2.0'; version: string; quote?: Parameters<DfspSimulator['addParty']>[0]['quote'] };
+  /** Changes the pacs.081 before it is sent. */
+  editQuote?: (body: Record<string, any>) => void;
+  /** Checks of the POST /quotes the FSPIOP payee got. */
+  checkQuote?: (req: RecordedRequest) => void;
+  /** Checks of the pacs.082 the ISO JSON payer got. */
+  checkTerms?: (terms: RecordedRequest) => void;
+}
+
+async function isoJsonPaysFspiop(ctx: SuiteContext, o: IsoPayerOptions = {}): Promise<void> {
   const { sim: iso } = await isoJsonParticipant(ctx);
-  const { wallet, party } = await walletWithParty(ctx);
+  const { wallet, party } = await walletWithParty(ctx, o.payee ?? {});
   const amount = '33.25';
   // Phase 1: GET /parties in the ISO media type → forwarded GET → the payee's PUT → acmt.024 from the hub.
   const path = `/parties/${party.type}/${party.id}`;
@@ -255,9 +267,11 @@ async function isoJsonPaysFspiop(ctx: SuiteContext): Promise<void> {
 
   // Phase 2: pacs.081 → POST /quotes (hub) → the payee's PUT /quotes → pacs.082 (hub) with the payee's packet.
   const { body: terms, quoteId, transactionId } = pacs081({ payerFsp: iso.name, payeeFsp: wallet.name, payer: msisdn(ctx), payee: party, amount, currency: ctx.currency });
+  o.editQuote?.(terms);
   since = iso.mark();
   expectStatus(await isoSend(iso, { method: 'POST', path: '/quotes', destination: wallet.name, body: terms }), 202, 'ISO JSON POST /quotes');
   const qreq = await hubPost(ctx, wallet, '/quotes', (r) => r.body?.quoteId === quoteId, `translated POST /quotes ${quoteId}`);
+  o.checkQuote?.(qreq);
   assertHubMessage(qreq, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/quotes', resource: 'quotes', ...ctx.hubFormatFor(wallet) });
   assert.equal(qreq.body.transactionId, transactionId, 'quote: transactionId = EndToEndId');
   assert.deepEqual(qreq.body.amount, { amount, currency: ctx.currency }, 'quote: amount');
@@ -273,6 +287,7 @@ async function isoJsonPaysFspiop(ctx: SuiteContext): Promise<void> {
   // docs/iso20022.md: the original counterparties stay named in the body (debtor/creditor agents).
   assert.equal(qans.body.CdtTrfTxInf.DbtrAgt?.FinInstnId?.Othr?.Id, iso.name, `pacs.082 DbtrAgt must be the payer FSP (the quote's payer), not the hub; ${show(qans.bodyText, 2000)}`);
   assert.equal(qans.body.CdtTrfTxInf.CdtrAgt?.FinInstnId?.Othr?.Id, wallet.name, `pacs.082 CdtrAgt must be the payee FSP; ${show(qans.bodyText, 2000)}`);
+  o.checkTerms?.(qans);
 
   // Phase 3: pacs.008 → POST /transfers (hub) → the payee's fulfil → pacs.002 COMM (hub) with the fulfilment.
   const [isoBefore, walBefore] = await positions(ctx, iso, wallet);
@@ -294,9 +309,23 @@ async function isoJsonPaysFspiop(ctx: SuiteContext): Promise<void> {
   await ctx.expectPosition(wallet, subDecimal(walBefore!, amount), 'FSPIOP payee position');
 }
 
-async function fspiopPaysIsoJson(ctx: SuiteContext): Promise<void> {
+/** Variations of the FSPIOP payer → ISO JSON payee flow. */
+interface IsoPayeeOptions {
+  payerDialect?: { dialect: 'fspiop/1.1' | 'fspiop/2.0'; version: string };
+  /** The ISO JSON payee's answer to the pacs.081 (e.g. with a ChrgsInf). */
+  quote?: IsoQuoteBehaviour;
+  /** Changes the FSPIOP POST /quotes before it is sent. */
+  editQuote?: (body: Record<string, any>) => void;
+  /** Checks of the pacs.081 the ISO JSON payee got. */
+  checkPacs081?: (req: RecordedRequest) => void;
+  /** Checks of the PUT /quotes the FSPIOP payer got. */
+  checkQuoteAnswer?: (cb: RecordedRequest) => void;
+}
+
+async function fspiopPaysIsoJson(ctx: SuiteContext, o: IsoPayeeOptions = {}): Promise<void> {
   const { sim: iso, payee: isoPayee } = await isoJsonParticipant(ctx);
-  const payer = await ctx.newDfsp({ prefix: 'wal' });
+  if (o.quote) isoPayee.defaultQuote = o.quote;
+  const payer = await ctx.newDfsp({ prefix: 'wal', ...(o.payerDialect ?? {}) });
   const party = msisdn(ctx);
   isoPayee.addParty({ type: party.type, id: party.id, name: 'Ada;;Lovelace;Ada Lovelace' });
   await registerIsoParty(ctx, iso, party);
@@ -315,13 +344,16 @@ async function fspiopPaysIsoJson(ctx: SuiteContext): Promise<void> {
   const req = newQuoteRequest({ payer, payee: iso, payerParty: msisdn(ctx), payeeParty: party, amount, currency: ctx.currency, expiresInMs: 60_000 });
   req.quoteId = ulid();
   req.transactionId = ulid();
-  const { cb } = await requestQuote(ctx, payer, iso.name, req);
+  o.editQuote?.(req);
+  const { cb } = await requestQuote(ctx, payer, iso.name, req, { version: payer.version });
   const pacs081In = await hubPost(ctx, iso, '/quotes', (r) => r.body?.CdtTrfTxInf?.PmtId?.TxId === req.quoteId, 'pacs.081 at the ISO JSON payee');
   expectIsoFromHub(ctx, pacs081In, iso, 'pacs.081', 'POST');
+  o.checkPacs081?.(pacs081In);
   assert.equal(pacs081In.body.CdtTrfTxInf.PmtId.EndToEndId, req.transactionId, 'pacs.081 EndToEndId = transactionId');
   assert.equal(pacs081In.body.CdtTrfTxInf.ChrgBr, 'CRED', 'pacs.081 ChrgBr: SEND = CRED');
   expectSuccessCallback(cb, 'quote to an ISO JSON payee');
   expectFromHub(ctx, cb, payer);
+  o.checkQuoteAnswer?.(cb);
   const q = agreedQuote(req, cb);
   const terms = isoPayee.terms.get(String(req.quoteId));
   assert.ok(terms, 'the ISO JSON payee issued terms');
@@ -484,6 +516,103 @@ async function bankPaysBank(ctx: SuiteContext): Promise<{ a: BankSimulator; b: B
   return { a, b, txId };
 }
 
+// ---- what one dialect has no element for travels in the other's carrier (docs/iso20022-mapping.md §5) ------------
+
+const mizaniEnvelope = (body: any): any => (body?.CdtTrfTxInf?.SplmtryData?.PlcAndNm === 'Mizani/FSPIOP' ? body.CdtTrfTxInf.SplmtryData.Envlp : undefined);
+const carried = (body: any, name: string): unknown => {
+  const items = ((body?.extensionList?.extension ?? []) as Array<{ key: string; value: string }>).filter((e) => e.key === `iso:${name}`);
+  return items.length > 0 ? JSON.parse(items.map((e) => e.value).join('')) : undefined;
+};
+const V2 = { dialect: 'fspiop/2.0', version: '2.0' } as const;
+
+function carriageScenarios(): Scenario[] {
+  return [
+    {
+      name: 'dialects: carried — ISO JSON payer, FSPIOP 2.0 payee answering payeeFspFee 0 and payeeFspCommission 0 (the SDK default) — pacs.082 without charges; the payment clears',
+      run: (ctx) =>
+        isoJsonPaysFspiop(ctx, {
+          payee: { ...V2, quote: { kind: 'answer', fee: '0', commission: '0' } },
+          checkTerms: (t) => {
+            assert.equal(t.body.CdtTrfTxInf.ChrgsInf, undefined, `zero-valued charges are absent from the pacs.082; ${show(t.bodyText, 2000)}`);
+            assert.equal(t.body.CdtTrfTxInf.SplmtryData, undefined, 'nothing to carry');
+          },
+        }),
+    },
+    {
+      name: 'dialects: carried — ISO JSON payer, FSPIOP 2.0 payee answering payeeFspFee 1.5 and payeeFspCommission 0.25 — ChrgsInf holds the fee, Mizani supplementary data the commission; the payment clears',
+      run: (ctx) =>
+        isoJsonPaysFspiop(ctx, {
+          payee: { ...V2, quote: { kind: 'answer', fee: '1.5', commission: '0.25' } },
+          checkTerms: (t) => {
+            const tx = t.body.CdtTrfTxInf;
+            assert.equal(tx.ChrgsInf?.Amt?.ActiveOrHistoricCurrencyAndAmount, '1.5', `pacs.082 ChrgsInf is the payee FSP fee; ${show(t.bodyText, 2000)}`);
+            assert.equal(tx.ChrgsInf?.Tp, undefined, 'the fee has no charge type');
+            const rest = mizaniEnvelope(t.body)?.ChrgsInf;
+            assert.ok(Array.isArray(rest) && rest.length === 1, `the commission travels in Mizani's supplementary data; ${show(t.bodyText, 2000)}`);
+            assert.equal(rest[0].Amt.ActiveOrHistoricCurrencyAndAmount, '0.25', 'commission amount');
+            assert.equal(rest[0].Tp?.Cd, 'COMM', 'commission type');
+          },
+        }),
+    },
+    {
+      name: 'dialects: carried — ISO JSON payer quoting with a commission (ChrgsInf COMM) and settlement method INDA — the FSPIOP 2.0 payee gets both in its extension list; the payment clears',
+      run: (ctx) =>
+        isoJsonPaysFspiop(ctx, {
+          payee: V2,
+          editQuote: (b) => {
+            b.GrpHdr.SttlmInf.SttlmMtd = 'INDA';
+            b.CdtTrfTxInf.ChrgsInf = { Amt: { ActiveOrHistoricCurrencyAndAmount: '0.5', Ccy: ctx.currency }, Agt: b.CdtTrfTxInf.DbtrAgt, Tp: { Cd: 'COMM' } };
+          },
+          checkQuote: (r) => {
+            assert.equal(r.body.fees, undefined, `a commission is not FSPIOP fees; ${show(r.bodyText, 2000)}`);
+            const charges = carried(r.body, 'ChrgsInf') as Array<Record<string, any>> | undefined;
+            assert.deepEqual(charges?.map((c) => [c.Amt, c.Ccy, c.Tp?.Cd]), [['0.5', ctx.currency, 'COMM']], `iso:ChrgsInf in the extension list; ${show(r.bodyText, 2000)}`);
+            assert.equal(carried(r.body, 'SttlmMtd'), 'INDA', 'iso:SttlmMtd in the extension list');
+          },
+        }),
+    },
+    {
+      name: 'dialects: carried — FSPIOP 2.0 payer with full personalInfo (complexName, dateOfBirth, kycInformation), merchant code and extensions — pacs.081 carries them; the payment clears',
+      run: (ctx) =>
+        fspiopPaysIsoJson(ctx, {
+          payerDialect: V2,
+          editQuote: (req) => {
+            req.payer.personalInfo = { complexName: { firstName: 'Henrik', middleName: 'J', lastName: 'Karlsson' }, dateOfBirth: '1984-03-02', kycInformation: '{"tier":"2","verified":true}' };
+            req.payer.merchantClassificationCode = '5411';
+            req.payer.partyIdInfo.extensionList = { extension: [{ key: 'channel', value: 'USSD' }] };
+            req.extensionList = { extension: [{ key: 'purpose', value: 'rent' }] };
+            req.geoCode = { latitude: '-13.9626', longitude: '33.7741' };
+          },
+          checkPacs081: (r) => {
+            const tx = r.body.CdtTrfTxInf;
+            assert.equal(tx.Dbtr.Nm, 'Henrik;J;Karlsson;Henrik Karlsson', `names in Nm; ${show(r.bodyText, 2000)}`);
+            const e = mizaniEnvelope(r.body);
+            assert.ok(e, `pacs.081 carries Mizani supplementary data; ${show(r.bodyText, 2000)}`);
+            assert.deepEqual(e.Dbtr, {
+              personalInfo: { dateOfBirth: '1984-03-02', kycInformation: '{"tier":"2","verified":true}' },
+              merchantClassificationCode: '5411',
+              extensions: [{ key: 'channel', value: 'USSD' }],
+            });
+            assert.deepEqual(e.extensions, [{ key: 'purpose', value: 'rent' }]);
+            assert.deepEqual(e.geoCode, { latitude: '-13.9626', longitude: '33.7741' });
+          },
+        }),
+    },
+    {
+      name: 'dialects: carried — FSPIOP 2.0 payer, ISO JSON payee answering with a commission (ChrgsInf COMM) — the payer gets payeeFspCommission; the payment clears',
+      run: (ctx) =>
+        fspiopPaysIsoJson(ctx, {
+          payerDialect: V2,
+          quote: { kind: 'answer', charge: { amount: '0.5', commission: true } },
+          checkQuoteAnswer: (cb) => {
+            assert.deepEqual(cb.body.payeeFspCommission, { amount: '0.5', currency: ctx.currency }, `PUT /quotes from the hub; ${show(cb.bodyText, 2000)}`);
+            assert.equal(cb.body.payeeFspFee, undefined, 'no fee');
+          },
+        }),
+    },
+  ];
+}
+
 export const flowScenarios: Scenario[] = [
   {
     name: 'dialects: wallet fspiop/1.1 → wallet fspiop/2.0 (regression): forwards keep bytes, v2.0 confirmation, exact positions',
@@ -491,12 +620,13 @@ export const flowScenarios: Scenario[] = [
   },
   {
     name: 'dialects: ISO JSON participant pays an FSPIOP wallet — acmt.024 / pacs.082 / pacs.002 from the hub, translated POSTs from the hub, positions',
-    run: isoJsonPaysFspiop,
+    run: (ctx) => isoJsonPaysFspiop(ctx),
   },
   {
     name: 'dialects: FSPIOP wallet pays an ISO JSON participant — PUT /parties, /quotes, /transfers from the hub, pacs.081/pacs.008 in ISO JSON, positions',
-    run: fspiopPaysIsoJson,
+    run: (ctx) => fspiopPaysIsoJson(ctx),
   },
+  ...carriageScenarios(),
   {
     name: 'dialects: bank pays wallet — pacs.008 → hub quotes and transfers → pacs.002 ACSC; duplicate (status again) and changed (3106) pacs.008; positions',
     run: bankPaysWallet,
