@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import { validateFspiopBody, validateIsoJsonBody } from '../../schemas/fspiop/validators.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import { quoteRequestFromCanonical, quoteRequestToCanonical, quoteResponseFromCanonical, quoteResponseToCanonical } from '../../translators/fspiop/quotes.js';
+import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import { prepareFromCanonical, prepareToCanonical } from '../../translators/fspiop/transfers.js';
+import { isoTransferFromCanonical, isoTransferToCanonical } from '../../translators/isojson/transfers.js';
 import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
 import { ilpV4Packet, plain } from './translator-arbitraries.js';
 import { createHash } from 'node:crypto';
@@ -99,4 +102,33 @@ test('an extension item under the carrier prefix that is not Mizani’s JSON is 
   const body = quoteRequestFromCanonical(isoQuoteRequestToCanonical(isoQuoteRequest()));
   body.extensionList!.extension[0]!.value = '{not json';
   assert.throws(() => quoteRequestToCanonical(body, 'payer-dfsp', 'payee-dfsp', AT), (e: unknown) => e instanceof TranslationError && /iso:ChrgsInf/.test(e.message));
+});
+
+test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts) reaches an FSPIOP payee’s POST /transfers in iso: items, and an ISO JSON payee’s in its envelope', () => {
+  const canonical: Pacs008 = {
+    GrpHdr: { MsgId: 'B1', CreDtTm: AT, NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, PmtInstrXpryDtTm: '2026-12-06T10:01:00.000Z' },
+    CdtTrfTxInf: {
+      PmtId: { TxId: '01JBVM13SQYP507JB1DYBZVCMF', EndToEndId: 'E2E-20261206-0001', UETR: '9e3c8a7e-2d6b-4d3c-9a1f-5b8e7c6d5a4b' },
+      IntrBkSttlmAmt: { currency: 'USD', units: 10_000_000n },
+      ChrgBr: 'SLEV',
+      DbtrAcct: { Id: { Othr: { Id: '000123456789' } } },
+      DbtrAgt: agent('bank-a'),
+      CdtrAgt: agent('wallet-b'),
+      ExctnCond: CONDITION.toString('base64url'),
+      VrfctnOfTerms: { IlpV4PrepPacket: PACKET },
+    },
+  };
+  const fspiop = prepareFromCanonical(canonical);
+  assert.equal(validateFspiopBody('2.0', 'POST', '/transfers', fspiop), null);
+  assert.deepEqual(fspiop.extensionList!.extension.map((e) => e.key), ['iso:PmtId', 'iso:ChrgBr', 'iso:DbtrAcct']);
+  assert.deepEqual(prepareToCanonical(fspiop, AT).CdtTrfTxInf, canonical.CdtTrfTxInf);
+  const iso = isoTransferFromCanonical(canonical, fixed);
+  assert.equal(validateIsoJsonBody('POST', '/transfers', iso), null);
+  assert.equal(iso.CdtTrfTxInf.ChrgBr, 'SHAR');
+  assert.deepEqual(iso.CdtTrfTxInf.PmtId, { TxId: '01JBVM13SQYP507JB1DYBZVCMF', UETR: '9e3c8a7e-2d6b-4d3c-9a1f-5b8e7c6d5a4b' });
+  assert.deepEqual(iso.CdtTrfTxInf.SplmtryData?.Envlp, { PmtId: { EndToEndId: 'E2E-20261206-0001' }, DbtrAcct: { Id: { Othr: { Id: '000123456789' } } }, ChrgBr: 'SLEV' });
+  const back = isoTransferToCanonical(iso);
+  assert.deepEqual(back.CdtTrfTxInf.PmtId, canonical.CdtTrfTxInf.PmtId);
+  assert.equal(back.CdtTrfTxInf.ChrgBr, 'SLEV');
+  assert.deepEqual(back.CdtTrfTxInf.DbtrAcct, { Id: { Othr: { Id: '000123456789' } } });
 });

@@ -7,7 +7,19 @@
 import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
-import { errorInformationOf, extensionListOf, extensionsOf, moneyFromCanonical, moneyToCanonical, type FspiopErrorBody, type FspiopExtensionList } from './common.js';
+import type { Account } from '../../schemas/iso/common.js';
+import { formatAmount } from '../../schemas/amount.js';
+import {
+  errorInformationOf,
+  extensionListOf,
+  extensionsOf,
+  moneyFromCanonical,
+  moneyToCanonical,
+  takeCarried,
+  withCarried,
+  type FspiopErrorBody,
+  type FspiopExtensionList,
+} from './common.js';
 
 export type { FspiopErrorBody, FspiopExtensionList } from './common.js';
 
@@ -70,8 +82,75 @@ export function prepareToCanonical(body: FspiopTransferPrepare, receivedAt: stri
       VrfctnOfTerms: { IlpV4PrepPacket: body.ilpPacket },
     },
   };
-  if (body.extensionList) message.CdtTrfTxInf.SplmtryData = { extensions: extensionsOf(body.extensionList)! };
+  const { own, carried } = takeCarried(extensionsOf(body.extensionList), 'POST /transfers');
+  if (own) message.CdtTrfTxInf.SplmtryData = { extensions: own };
+  readCarriedPacs008(message, carried);
   return message;
+}
+
+/**
+ * What an ISO sender's pacs.008 says that POST /transfers has no member for, carried in the extension list
+ * (`iso:<name>` items, docs/iso20022-mapping.md §5): the other payment ids, the instructed amount, the charge
+ * bearer SLEV, a settlement method other than CLRG, and account identifiers. The parties are not repeated:
+ * the payee has them from the agreed quote, and the ILP packet names them.
+ */
+function carriedOfPacs008(message: Pacs008): Record<string, unknown> {
+  const tx = message.CdtTrfTxInf;
+  const out: Record<string, unknown> = {};
+  const { InstrId, EndToEndId, UETR } = tx.PmtId;
+  if (InstrId !== undefined || EndToEndId !== undefined || UETR !== undefined) out.PmtId = { InstrId, EndToEndId, UETR };
+  if (tx.InstdAmt) out.InstdAmt = { Amt: formatAmount(tx.InstdAmt), Ccy: tx.InstdAmt.currency };
+  // DEBT/CRED repeat the agreed quote's amountType; only SLEV says something FSPIOP has not heard.
+  if (tx.ChrgBr === 'SLEV') out.ChrgBr = tx.ChrgBr;
+  if (message.GrpHdr.SttlmInf.SttlmMtd !== 'CLRG') out.SttlmMtd = message.GrpHdr.SttlmInf.SttlmMtd;
+  if (tx.DbtrAcct) out.DbtrAcct = tx.DbtrAcct;
+  if (tx.CdtrAcct) out.CdtrAcct = tx.CdtrAcct;
+  return out;
+}
+
+function readCarriedPacs008(message: Pacs008, carried: Record<string, unknown>): void {
+  const tx = message.CdtTrfTxInf;
+  const field = (name: string) => `POST /transfers extension iso:${name}`;
+  const text = (v: unknown, name: string): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new TranslationError(field(name), 'not a string');
+    return v;
+  };
+  for (const [name, value] of Object.entries(carried)) {
+    const o = value as Record<string, unknown> | null;
+    if (name === 'PmtId' && o && typeof o === 'object') {
+      const InstrId = text(o.InstrId, name);
+      const EndToEndId = text(o.EndToEndId, name);
+      const UETR = text(o.UETR, name);
+      if (InstrId !== undefined) tx.PmtId.InstrId = InstrId;
+      if (EndToEndId !== undefined) tx.PmtId.EndToEndId = EndToEndId;
+      if (UETR !== undefined) tx.PmtId.UETR = UETR;
+    } else if (name === 'InstdAmt' && o && typeof o === 'object') {
+      tx.InstdAmt = moneyToCanonical({ amount: text(o.Amt, name) ?? '', currency: text(o.Ccy, name) ?? '' }, field(name));
+    } else if (name === 'ChrgBr' && value === 'SLEV') {
+      tx.ChrgBr = value as Pacs008['CdtTrfTxInf']['ChrgBr'];
+    } else if (name === 'SttlmMtd' && ['INDA', 'INGA', 'COVE'].includes(value as string)) {
+      message.GrpHdr.SttlmInf.SttlmMtd = value as Pacs008['GrpHdr']['SttlmInf']['SttlmMtd'];
+    } else if ((name === 'DbtrAcct' || name === 'CdtrAcct') && o && typeof o === 'object' && !Array.isArray(o)) {
+      tx[name] = accountOf(o, field(name));
+    } else {
+      throw new TranslationError(field(name), 'not something Mizani carries in a transfer, or not in its shape');
+    }
+  }
+}
+
+/** An account as carried (canonical shape), checked: `{Ccy?, Id?: {IBAN?} | {Othr: {Id, SchmeNm?}}}`. */
+function accountOf(o: Record<string, unknown>, field: string): Account {
+  const ok = (v: unknown) => v === undefined || typeof v === 'string';
+  const id = o.Id as Record<string, unknown> | undefined;
+  const othr = id?.Othr as Record<string, unknown> | undefined;
+  const scheme = othr?.SchmeNm as Record<string, unknown> | undefined;
+  const shapeOk =
+    ok(o.Ccy) && (id === undefined || (typeof id === 'object' && ok(id.IBAN))) &&
+    (othr === undefined || (typeof othr === 'object' && typeof othr.Id === 'string')) &&
+    (scheme === undefined || (typeof scheme === 'object' && ok(scheme.Prtry) && ok(scheme.Cd)));
+  if (!shapeOk) throw new TranslationError(field, 'not an account {Ccy?, Id?}');
+  return JSON.parse(JSON.stringify(o)) as Account;
 }
 
 /** pacs.008 -> POST /transfers body. Refuses (TranslationError 3100) an amount FSPIOP cannot carry exactly. */
@@ -86,7 +165,7 @@ export function prepareFromCanonical(message: Pacs008): FspiopTransferPrepare {
     condition: tx.ExctnCond,
     expiration: message.GrpHdr.PmtInstrXpryDtTm,
   };
-  const extensionList = extensionListOf(tx.SplmtryData?.extensions);
+  const extensionList = extensionListOf(withCarried(tx.SplmtryData?.extensions, carriedOfPacs008(message), 'POST /transfers'));
   if (extensionList) body.extensionList = extensionList;
   return body;
 }

@@ -7,7 +7,7 @@ import type { Account, StatusReason } from '../../schemas/iso/common.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
 import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
-import { TranslationError } from '../../schemas/iso/translation.js';
+import { TranslationError, isUlid } from '../../schemas/iso/translation.js';
 import {
   AGENT_PROFILE,
   Envelope,
@@ -114,7 +114,7 @@ const PACS008_PROFILE = {
 } as const;
 
 /** Envelope members of pacs.008 (docs/iso20022-mapping.md §5). */
-const PACS008_ENVELOPE = ['Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'extensions'] as const;
+const PACS008_ENVELOPE = ['PmtId', 'Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'ChrgBr', 'extensions'] as const;
 
 /** The execution condition of the packet, or a TranslationError naming `field`. */
 export function conditionOf(packet: string | undefined, field: string): string {
@@ -165,6 +165,16 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   const c = message.CdtTrfTxInf;
   if (tx.PmtId.InstrId !== undefined) c.PmtId.InstrId = requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId');
   if (tx.PmtId.EndToEndId !== undefined) c.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
+  const ids = optionalObject(e.PmtId, `${where}.PmtId`);
+  if (ids) {
+    onlyKeys(ids, ['InstrId', 'EndToEndId'], `${where}.PmtId`);
+    for (const id of ['InstrId', 'EndToEndId'] as const) {
+      const value = optionalString(ids[id], `${where}.PmtId.${id}`);
+      if (value === undefined) continue;
+      if (c.PmtId[id] !== undefined) throw new TranslationError(`${where}.PmtId.${id}`, 'supplementary data: beside CdtTrfTxInf.PmtId.' + id);
+      c.PmtId[id] = value;
+    }
+  }
   if (tx.PmtId.UETR !== undefined) c.PmtId.UETR = tx.PmtId.UETR;
   if (tx.InstdAmt) c.InstdAmt = historicAmountFromIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
   const dbtrAcct = accountFromIso(tx.DbtrAcct, e.DbtrAcct, `${where}.DbtrAcct`);
@@ -173,6 +183,10 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   if (cdtrAcct) c.CdtrAcct = cdtrAcct;
   agentSubIdFromEnvelope(c.DbtrAgt, e.DbtrAgt, `${where}.DbtrAgt`);
   agentSubIdFromEnvelope(c.CdtrAgt, e.CdtrAgt, `${where}.CdtrAgt`);
+  if (e.ChrgBr !== undefined) {
+    if (e.ChrgBr !== 'SLEV' || tx.ChrgBr !== 'SHAR') throw new TranslationError(`${where}.ChrgBr`, 'supplementary data: only SLEV, beside ChrgBr SHAR');
+    c.ChrgBr = 'SLEV';
+  }
   const sd: NonNullable<Pacs008['CdtTrfTxInf']['SplmtryData']> = {};
   const dbtrSupplement = withComplexName(dbtrCarried.supplement, dbtr.complexName);
   const cdtrSupplement = withComplexName(cdtrCarried.supplement, cdtr.complexName);
@@ -197,17 +211,24 @@ export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRende
   const envelope = new Envelope();
   const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
   checkConditionCarried(packet, tx.ExctnCond, 'condition');
-  if (tx.ChrgBr === 'SLEV') throw new TranslationError('CdtTrfTxInf.ChrgBr', 'SLEV is not a charge bearer of the ISO 20022 JSON dialect (DEBT, CRED, SHAR)');
   const s = tx.SplmtryData;
   const out = {
     PmtId: { TxId: requireUlid(tx.PmtId.TxId, 'transferId (CdtTrfTxInf.PmtId.TxId)') },
   } as IsoPacs008['CdtTrfTxInf'];
-  if (tx.PmtId.InstrId !== undefined) out.PmtId.InstrId = requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId');
-  if (tx.PmtId.EndToEndId !== undefined) out.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
+  // InstrId and EndToEndId are optional here and must be ULIDs: a bank's own ids travel in the envelope instead.
+  for (const id of ['InstrId', 'EndToEndId'] as const) {
+    const value = tx.PmtId[id];
+    if (value === undefined) continue;
+    if (isUlid(value)) out.PmtId[id] = value;
+    else envelope.put(['PmtId', id], value);
+  }
   if (tx.PmtId.UETR !== undefined) out.PmtId.UETR = tx.PmtId.UETR;
   out.IntrBkSttlmAmt = amountToIso(tx.IntrBkSttlmAmt, 'amount (CdtTrfTxInf.IntrBkSttlmAmt)');
   if (tx.InstdAmt) out.InstdAmt = historicAmountToIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
-  out.ChrgBr = tx.ChrgBr;
+  // SLEV (follow the service level: FedNow, SEPA) is not in this dialect's code list: SHAR, the dialect's neutral
+  // value, in the element and SLEV in the envelope.
+  out.ChrgBr = tx.ChrgBr === 'SLEV' ? 'SHAR' : tx.ChrgBr;
+  if (tx.ChrgBr === 'SLEV') envelope.put(['ChrgBr'], 'SLEV');
   out.Dbtr = tx.Dbtr ? partyToIso(tx.Dbtr, s?.Dbtr, 'CdtTrfTxInf.Dbtr', 256, uncarried, { envelope, key: 'Dbtr' }) : fspParty(tx.DbtrAgt, 'CdtTrfTxInf.Dbtr');
   const dbtrAcct = accountToIso(tx.DbtrAcct, envelope, 'DbtrAcct');
   if (dbtrAcct) out.DbtrAcct = dbtrAcct;
