@@ -62,6 +62,11 @@ if (files.some((f) => f.includes('sdk-adapter'))) {
   const install = spawnSync(process.execPath, [join(root, 'scripts/sdk-adapter-install.mjs')], { stdio: 'inherit', cwd: root });
   if (install.status !== 0) console.error('the SDK scheme adapter install failed; its tests will say why');
 }
+if (files.some((f) => f.includes('mojaloop-transformer'))) {
+  // Mojaloop's own ISO 20022 JSON transformer, once per machine (outside the repo, like the SDK adapter).
+  const install = spawnSync(process.execPath, [join(root, 'scripts/mojaloop-transformer-install.mjs')], { stdio: 'inherit', cwd: root });
+  if (install.status !== 0) console.error('the Mojaloop transformer install failed; its test will say why');
+}
 console.log(`running ${files.length} test files:\n  ${files.map((f) => relative(root, f)).join('\n  ')}`);
 const started = Date.now();
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });
