@@ -18,3 +18,13 @@ CREATE TABLE participant_iso_identifier (
 );
 CREATE UNIQUE INDEX participant_iso_identifier_unique ON participant_iso_identifier (kind, clearing_system, lookup_key);
 CREATE UNIQUE INDEX participant_iso_identifier_one_bic ON participant_iso_identifier (participant_id) WHERE kind = 'BICFI';
+
+-- What a bank's pacs.008 named its payment by (OrgnlGrpInf, OrgnlEndToEndId, OrgnlTxId only when it sent one,
+-- OrgnlUETR): every pacs.002 about the payment refers to it the same way. NULL for rows written before.
+ALTER TABLE bridge_payment ADD COLUMN original jsonb;
+
+-- The hub's transfer id for a bank's payment, when it is not the bank's own id: Mojaloop participants carry only
+-- UUIDs and ULIDs (ISO JSON: ULIDs), so a bank's TxId / EndToEndId of another form travels as a ULID the hub assigns.
+-- NULL until the payee is known (then it is the payment's id in the ledger and towards the payee).
+ALTER TABLE bridge_payment ADD COLUMN transfer_id text;
+CREATE INDEX bridge_payment_transfer ON bridge_payment (transfer_id) WHERE transfer_id IS NOT NULL;
