@@ -4,7 +4,9 @@
  * a TxId, financial-institution parties), each refused with a located reason.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { FinInstnId } from '../../schemas/iso/common.js';
 import { TYPICAL_PACS008 } from '../../translators/isoxml/bench.js';
 import { receiveBusinessMessage, type ReceiveOptions } from '../../translators/isoxml/inbound.js';
@@ -133,4 +135,29 @@ test('foreign supplementary data is ignored; a malformed Mizani block is refused
   refused(bad, 'CONTENT');
   const wrongShape = TYPICAL_PACS008.replace('</RmtInf>', '</RmtInf><SplmtryData><Envlp><Splmtry xmlns="urn:mizani:xsd:supplementary">{"PmtInstrXpryDtTm":42}</Splmtry></Envlp></SplmtryData>');
   assert.match(refused(wrongShape, 'CONTENT').description, /PmtInstrXpryDtTm must be a string/);
+});
+
+test('a FedNow-style bank file (routing numbers, no TxId), put in the Mizani envelope, reads into the canonical instruction', () => {
+  const text = readFileSync(fileURLToPath(new URL('../../../test/fixtures/iso20022/fednow-style-pacs.008.001.08-no-txid.xml', import.meta.url)), 'utf8');
+  const appHdr = /<AppHdr[\s\S]*<\/AppHdr>/.exec(text)![0];
+  const message = /<FIToFICstmrCdtTrf[\s\S]*<\/FIToFICstmrCdtTrf>/.exec(text)![0].replace(/ xmlns="[^"]+"/, '');
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Message xmlns="urn:mizani:xsd:envelope">${appHdr}<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">${message}</Document></Message>`;
+  const routing = (id: FinInstnId) => id.ClrSysMmbId?.MmbId;
+  const got = receiveBusinessMessage(xml, {
+    ...options,
+    namesHub: (id) => routing(id) === '111111118',
+    participantOf: (id) => (routing(id) === '011000015' ? 'first-bank' : undefined),
+  });
+  assert.equal(got.sender, 'first-bank');
+  assert.ok(got.document.kind === 'pacs.008');
+  const tx = got.document.message.CdtTrfTxInf;
+  assert.deepEqual(tx.PmtId, { TxId: '5c1f0e8a-7d2b-4e69-9a43-0b7c2f6d8e15', InstrId: 'AWT-0042', EndToEndId: 'INV-2026-0042', UETR: '5c1f0e8a-7d2b-4e69-9a43-0b7c2f6d8e15' });
+  const usaba = (MmbId: string) => ({ FinInstnId: { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId } } });
+  assert.deepEqual([tx.DbtrAgt, tx.CdtrAgt, tx.InstgAgt, tx.InstdAgt], [usaba('011000015'), usaba('021000021'), usaba('011000015'), usaba('021000021')]);
+  assert.deepEqual(tx.RmtInf, { Ustrd: ['Invoice 2026-0042, delivery of 40 bags of maize'] });
+  assert.deepEqual(tx.Purp, { Cd: 'GDDS' });
+  assert.deepEqual(tx.IntrBkSttlmAmt, { currency: 'USD', units: 136_710_000n });
+  assert.equal(got.document.reference.OrgnlTxId, undefined);
+  assert.equal(got.document.reference.OrgnlEndToEndId, 'INV-2026-0042');
+  assert.deepEqual(got.document.reference.OrgnlGrpInf, { OrgnlMsgId: '20260301011000015FT00431', OrgnlMsgNmId: 'pacs.008.001.08', OrgnlCreDtTm: '2026-03-01T10:14:02-05:00' });
 });
