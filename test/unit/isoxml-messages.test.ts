@@ -333,6 +333,8 @@ const header = fc
   .record({
     from: fsp,
     bic: opt(bic),
+    /** A bank naming itself by clearing-system member id (FedNow-style) instead of its FSP id. */
+    member: opt(clrSysMmbId),
     BizMsgIdr: id35,
     CreDt: dateTime,
     BizSvc: opt(id35),
@@ -344,7 +346,7 @@ const header = fc
   })
   .map((r) =>
     clean({
-      Fr: { FIId: { FinInstnId: clean({ Othr: { Id: r.from }, BICFI: r.bic }) } },
+      Fr: { FIId: { FinInstnId: r.member ? { ClrSysMmbId: r.member } : clean({ Othr: { Id: r.from }, BICFI: r.bic }) } },
       To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } },
       BizMsgIdr: r.BizMsgIdr,
       CreDt: r.CreDt,
@@ -394,7 +396,9 @@ function roundTrip(doc: BusinessDocument, profile: XmlProfileName, hdr: Omit<Bus
   const options = { profile, hubFspId: HUB, header: hdr, ...(sign ? { signer } : {}) };
   const xml = renderBusinessMessage(doc, options);
   emitted.push(xml);
-  const got = receiveBusinessMessage(xml, { hubFspId: HUB, certificatesOf: () => [signer.certificate], requireSignature: sign });
+  // The edge maps a sender named by clearing-system member id to its participant (switch/core/agents.ts).
+  const participantOf = (id: Agent['FinInstnId']) => id.Othr?.Id ?? (id.ClrSysMmbId ? 'bank-by-member-id' : undefined);
+  const got = receiveBusinessMessage(xml, { hubFspId: HUB, participantOf, certificatesOf: () => [signer.certificate], requireSignature: sign });
   // XML -> canonical -> XML gives the same bytes (rendering, and signing, are deterministic).
   assert.equal(renderBusinessMessage(got.document, { ...options, header: got.header }), xml);
   const version = XML_PROFILES[profile][doc.kind as MessageKind];
