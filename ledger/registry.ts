@@ -4,7 +4,9 @@
  * changes. Balances (`Account.value`) are owned by the ledger engine; the registry only loads them.
  */
 import { FspiopError } from '../schemas/errors.js';
+import type { IsoIdentifiers } from '../schemas/iso/institutions.js';
 import type { Db, Queryable } from './db.js';
+import { IsoIdentifierIndex } from './iso-identifiers.js';
 import { ledgerText, parseLedger } from './units.js';
 
 export const DIALECTS = ['fspiop/1.1', 'fspiop/2.0', 'iso20022-json/2.0', 'iso20022-xml'] as const;
@@ -134,6 +136,7 @@ export class Registry {
   private readonly limits = new Map<number, Limit>();
   private readonly models = new Map<string, SettlementModel>();
   private readonly accountTypes = new Set<string>();
+  private readonly isoIds: IsoIdentifierIndex;
   private hubNameLower: string;
 
   private constructor(
@@ -141,6 +144,7 @@ export class Registry {
     readonly hubName: string,
   ) {
     this.hubNameLower = hubName.toLowerCase();
+    this.isoIds = new IsoIdentifierIndex(db);
   }
 
   static async load(db: Db, hubName: string): Promise<Registry> {
@@ -166,6 +170,7 @@ export class Registry {
       ),
       this.db.query<ModelRow>('SELECT * FROM settlement_model'),
       this.db.query<{ name: string }>('SELECT name FROM ledger_account_type'),
+      this.isoIds.load(),
     ]);
     this.byName.clear();
     this.byId.clear();
@@ -300,6 +305,29 @@ export class Registry {
     return this.byName.get(participantName)?.endpoints.get(type);
   }
 
+  /** The ISO 20022 identifiers the participant registered (BIC, clearing-system member ids). */
+  isoIdentifiers(participantName: string): IsoIdentifiers | undefined {
+    const participant = this.byName.get(participantName);
+    return participant ? this.isoIds.of(participant.id) : undefined;
+  }
+
+  /** The participant that registered this BIC (a BIC11 with branch XXX matches its BIC8). */
+  participantOfBic(bicfi: string): Participant | undefined {
+    const id = this.isoIds.participantOfBic(bicfi);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  /** The participant that registered this member id in this clearing system. */
+  participantOfMember(clearingSystemId: string, memberId: string): Participant | undefined {
+    const id = this.isoIds.participantOfMember(clearingSystemId, memberId);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  /** Participants holding this member id in any clearing system. */
+  participantsOfMemberId(memberId: string): Participant[] {
+    return this.isoIds.participantsOfMemberId(memberId).flatMap((id) => this.byId.get(id) ?? []);
+  }
+
   // ---- mutations (admin; each durable before memory changes) ----
 
   async createParticipant(name: string, currency: string, isProxy: boolean, dialect?: Dialect): Promise<Participant> {
@@ -389,6 +417,12 @@ export class Registry {
     await this.db.query('UPDATE participant SET xml_profile = $2 WHERE id = $1', [participant.id, profile]);
     participant.xmlProfile = profile;
     return participant;
+  }
+
+  /** Replaces the participant's ISO 20022 identifiers (validated by the caller); 3003 when another participant holds one. */
+  async setIsoIdentifiers(name: string, ids: IsoIdentifiers): Promise<IsoIdentifiers> {
+    const participant = this.requireParticipant(name);
+    return this.isoIds.replace(participant.id, ids, (id) => this.byId.get(id)?.name);
   }
 
   /** The dialect the hub renders messages in for this participant (FSPIOP 1.1 when unknown). */

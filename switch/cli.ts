@@ -6,67 +6,101 @@
  *   pki       create a scheme CA and issue hub and participant certificates (mizani pki --help)
  *   translate one message from one dialect to another (FSPIOP, ISO 20022 JSON, ISO 20022 XML)
  *   validate  an ISO 20022 XML file against the runtime or the official schemas
+ * Every command answers -h / --help with its usage on standard output (exit 0); a command-line mistake exits 2.
  */
 import { openDb } from '../ledger/db.js';
 import { migrate } from '../ledger/migrate.js';
+import { parseCommandLine, UsageError } from './cli-args.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startHub } from './hub.js';
 
-async function main(argv: string[]): Promise<number> {
-  const command = argv[0] ?? 'start';
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  const printErr = (line: string) => process.stderr.write(`${line}\n`);
-  if (command === 'translate') {
-    const { translateCommand } = await import('./translate-cli.js');
-    return translateCommand(argv.slice(1), print, printErr);
+type Print = (line: string) => void;
+
+const USAGE = [
+  'usage: mizani <command> [options]      (no command: start)',
+  '  start       run the hub (configuration from MIZANI_* environment variables, see the README)',
+  '  migrate     apply the database migrations and exit',
+  '  pki         a scheme PKI: CA, hub and participant certificates, CRL (mizani pki --help)',
+  '  translate   one message from one dialect to another: FSPIOP, ISO 20022 JSON, ISO 20022 XML (mizani translate --help)',
+  '  validate    an ISO 20022 XML file against the runtime or the official schemas (mizani validate --help)',
+  '  help        this text (also -h, --help; every command takes --help)',
+];
+
+const COMMAND_USAGE: Record<'start' | 'migrate', string[]> = {
+  start: ['usage: mizani start', '  runs the hub: FSPIOP API, Admin API and the ISO 20022 XML edge; configuration from MIZANI_* environment variables (README)', 'exit codes: 0 stopped by SIGINT/SIGTERM; 2 invalid configuration'],
+  migrate: ['usage: mizani migrate', '  applies the database migrations (ledger/migrations) to MIZANI_DATABASE_URL, or the embedded database, and exits', 'exit codes: 0 done; 2 invalid configuration'],
+};
+
+/** start / migrate take no options but -h/--help: their usage, or a usage error. */
+function commandLine(command: 'start' | 'migrate', args: string[], out: Print, err: Print): number | undefined {
+  try {
+    if (!parseCommandLine(args, {}, command).help) return undefined;
+    COMMAND_USAGE[command].forEach((l) => out(l));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`mizani ${command}: ${e.message}`);
+    err(COMMAND_USAGE[command][0]!);
+    return 2;
   }
-  if (command === 'validate') {
-    const { validateCommand } = await import('../translators/isoxml/cli.js');
-    return validateCommand(argv.slice(1), print, printErr);
-  }
-  if (command === 'pki') {
-    // Needs no configuration: it only writes certificate files.
-    const { pkiCommand } = await import('./security/pki-cli.js');
-    return pkiCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
-  }
+}
+
+async function runHub(command: 'start' | 'migrate', out: Print, err: Print): Promise<number> {
   let config;
   try {
     config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`mizani: ${err.message}\n`);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`mizani: ${e.message}`);
       return 2;
     }
-    throw err;
+    throw e;
   }
+  if (command === 'start') {
+    const hub = await startHub(config);
+    const shutdown = (signal: string) => {
+      hub.log.info({ signal }, 'shutting down');
+      void hub.stop().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('unhandledRejection', (e) => hub.log.error({ err: e }, 'unhandled rejection'));
+    return -1; // keep running
+  }
+  const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
+  try {
+    const applied = await migrate(db);
+    out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await db.close();
+  }
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'start';
+  const args = argv.slice(1);
+  const print: Print = (line) => process.stdout.write(`${line}\n`);
+  const printErr: Print = (line) => process.stderr.write(`${line}\n`);
   switch (command) {
-    case 'start': {
-      const hub = await startHub(config);
-      const shutdown = (signal: string) => {
-        hub.log.info({ signal }, 'shutting down');
-        void hub.stop().then(() => process.exit(0));
-      };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('unhandledRejection', (err) => hub.log.error({ err }, 'unhandled rejection'));
-      return -1; // keep running
-    }
-    case 'migrate': {
-      const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
-      try {
-        const applied = await migrate(db);
-        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-      } finally {
-        await db.close();
-      }
-      return 0;
-    }
+    case 'translate':
+      return (await import('./translate-cli.js')).translateCommand(args, print, printErr);
+    case 'validate':
+      return (await import('../translators/isoxml/cli.js')).validateCommand(args, print, printErr);
+    case 'pki':
+      // Needs no configuration: it only writes certificate files.
+      return (await import('./security/pki-cli.js')).pkiCommand(args, print, printErr);
+    case 'start':
+    case 'migrate':
+      return commandLine(command, args, print, printErr) ?? runHub(command, print, printErr);
     case 'help':
     case '--help':
-      process.stdout.write('usage: mizani start | migrate | pki <init|issue|revoke|crl|show> ... | translate ... | validate <file.xml> ...\n');
+    case '-h':
+      USAGE.forEach(print);
       return 0;
     default:
-      process.stderr.write(`mizani: unknown command "${command}" (try: start, migrate, pki, translate, validate)\n`);
+      printErr(`mizani: unknown command "${command}" (try: start, migrate, pki, translate, validate, help)`);
+      printErr(USAGE[0]!);
       return 2;
   }
 }

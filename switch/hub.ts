@@ -167,6 +167,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     quoteExpiryMs: config.bankQuoteExpiryMs,
   }, log);
   quotes.useBankAgent(bridge);
+  xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
 
   const health = async () => {
     let database = 'OK';

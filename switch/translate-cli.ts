@@ -12,7 +12,8 @@
  *             error (pacs.002 reason / PUT .../error), party (acmt.024 / PUT /parties),
  *             quote-request (pacs.081 / POST /quotes), quote-response (pacs.082 / PUT /quotes/{ID})
  * Reads the file, or standard input when none is given; writes the translation to standard output.
- * A value the target dialect cannot carry exactly is refused with the translator's reason (exit 1).
+ * A value the target dialect cannot carry exactly is refused with the translator's reason (exit 1);
+ * `-h`/`--help` prints the usage; a command-line mistake exits 2.
  */
 import { readFileSync } from 'node:fs';
 import { monotonicFactory } from 'ulidx';
@@ -27,6 +28,7 @@ import { documentFromXml, renderBusinessMessage, type BusinessDocument } from '.
 import { parseBusinessMessage } from '../translators/isoxml/parse.js';
 import { isXmlRejection } from '../translators/isoxml/rejection.js';
 import { completePacs008 } from '../translators/isoxml/pacs008.js';
+import { parseCommandLine, UsageError, type OptionSpec } from './cli-args.js';
 
 type Print = (line: string) => void;
 type Dialect = 'fspiop' | 'isojson' | 'isoxml';
@@ -38,33 +40,40 @@ type Canonical =
   | { kind: 'quote-request'; message: QuoteRequest }
   | { kind: 'quote-response'; message: QuoteResponse };
 
-const USAGE =
-  'usage: mizani translate --from fspiop|isojson|isoxml --to fspiop|isojson|isoxml --message transfer|status|error|party|quote-request|quote-response [--id ID] [--party Type/ID[/SubId]] [--sender FSP] [--receiver FSP] [--profile iso-2019|iso-2026] [file]';
+const USAGE = [
+  'usage: mizani translate --from fspiop|isojson|isoxml --to fspiop|isojson|isoxml --message transfer|status|error|party|quote-request|quote-response [--id ID] [--party Type/ID[/SubId]] [--sender FSP] [--receiver FSP] [--profile iso-2019|iso-2026] [file]',
+  '  translates one message from one dialect to another through the canonical ISO 20022 object, as the hub does at its edge',
+  '  reads the file, or standard input; writes the translation to standard output',
+  '  -h, --help   this text',
+  'exit codes: 0 translated; 1 refused (the target dialect cannot carry it exactly, or the input is invalid); 2 usage or I/O error',
+];
 
-class UsageError extends Error {}
+const OPTIONS: Record<string, OptionSpec> = {
+  from: { type: 'string', required: true },
+  to: { type: 'string', required: true },
+  message: { type: 'string', required: true },
+  id: { type: 'string' },
+  party: { type: 'string' },
+  sender: { type: 'string' },
+  receiver: { type: 'string' },
+  profile: { type: 'string' },
+};
+
+const KINDS: Kind[] = ['transfer', 'status', 'error', 'party', 'quote-request', 'quote-response'];
 
 function options(argv: string[]) {
-  const named: Record<string, string> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('--')) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      named[arg.slice(2)] = value;
-      i++;
-    } else rest.push(arg);
-  }
+  const line = parseCommandLine(argv, OPTIONS, 'translate', 1);
+  if (line.help) return 'help' as const;
+  const named = line.values as Record<string, string>;
   const dialect = (name: string): Dialect => {
     const value = named[name];
     if (value !== 'fspiop' && value !== 'isojson' && value !== 'isoxml') throw new UsageError(`--${name} must be fspiop, isojson or isoxml`);
     return value;
   };
-  const kinds: Kind[] = ['transfer', 'status', 'error', 'party', 'quote-request', 'quote-response'];
   const kind = named.message as Kind;
-  if (!kinds.includes(kind)) throw new UsageError(`--message must be one of ${kinds.join(', ')}`);
-  if (rest.length > 1) throw new UsageError('at most one input file');
-  return { from: dialect('from'), to: dialect('to'), kind, named, file: rest[0] };
+  if (!KINDS.includes(kind)) throw new UsageError(`--message must be one of ${KINDS.join(', ')}`);
+  if (named.profile !== undefined && named.profile !== 'iso-2019' && named.profile !== 'iso-2026') throw new UsageError('--profile must be iso-2019 or iso-2026');
+  return { from: dialect('from'), to: dialect('to'), kind, named, file: line.positionals[0] };
 }
 
 function partyPathOf(text: string | undefined): PartyPathId {
@@ -173,12 +182,18 @@ function write(c: Canonical, to: Dialect, named: Record<string, string>): string
 }
 
 export async function translateCommand(argv: string[], out: Print, err: Print): Promise<number> {
-  let parsed: ReturnType<typeof options>;
+  let parsed: Exclude<ReturnType<typeof options>, 'help'>;
   try {
-    parsed = options(argv);
+    const o = options(argv);
+    if (o === 'help') {
+      USAGE.forEach((l) => out(l));
+      return 0;
+    }
+    parsed = o;
   } catch (e) {
-    err(e instanceof Error ? e.message : String(e));
-    err(USAGE);
+    if (!(e instanceof UsageError)) throw e;
+    err(`mizani translate: ${e.message}`);
+    err(USAGE[0]!);
     return 2;
   }
   let input: string;
@@ -194,8 +209,8 @@ export async function translateCommand(argv: string[], out: Print, err: Print): 
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      err(e.message);
-      err(USAGE);
+      err(`mizani translate: ${e.message}`);
+      err(USAGE[0]!);
       return 2;
     }
     if (e instanceof SyntaxError) {

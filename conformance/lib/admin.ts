@@ -137,6 +137,19 @@ export class AdminClient {
     return this.call('POST', `/participants/${encodeURIComponent(name)}/xmlCertificates`, { certificate });
   }
 
+  /**
+   * `PUT /participants/{name}/isoIdentifiers` `{bicfi?, clearingSystemMemberIds?: [{clearingSystemId, memberId}]}`: how
+   * banks name the participant (docs/iso20022.md, "Identifying banks"); raw response (refusals are tested).
+   */
+  setIsoIdentifiers(name: string, ids: IsoIdentifiers | Record<string, unknown>): Promise<AdminResponse> {
+    return this.call('PUT', `/participants/${encodeURIComponent(name)}/isoIdentifiers`, ids);
+  }
+
+  /** `GET /participants/{name}/isoIdentifiers`; raw response. */
+  getIsoIdentifiers(name: string): Promise<AdminResponse> {
+    return this.call('GET', `/participants/${encodeURIComponent(name)}/isoIdentifiers`);
+  }
+
   async getParticipant(name: string): Promise<any> {
     return (await this.expect('GET', `/participants/${encodeURIComponent(name)}`, undefined, [200])).body;
   }
@@ -292,6 +305,12 @@ export function ensureHubSetup(admin: AdminClient, hubName: string, currency: st
     perAdmin.set(key, p);
   }
   return p;
+}
+
+/** A participant's ISO 20022 identifiers as the Admin API takes and shows them. */
+export interface IsoIdentifiers {
+  bicfi?: string;
+  clearingSystemMemberIds?: Array<{ clearingSystemId: string; memberId: string }>;
 }
 
 export interface DfspProvisioning {

@@ -12,6 +12,8 @@ import {
   acmt024Xml,
   appHdrXml,
   camt056Xml,
+  describeFinInstnId,
+  describeInstitution,
   envelopeXml,
   newMsgId,
   pacs002Xml,
@@ -24,6 +26,7 @@ import {
   verifyEnvelope,
   type Acmt023Fields,
   type Camt056Fields,
+  type Institution,
   type Pacs002Fields,
   type Pacs008Fields,
   type Pacs028Fields,
@@ -67,6 +70,7 @@ export interface BankMessage {
   /** `pacs.002` etc. */
   kind?: string;
   version?: string;
+  /** AppHdr/Fr and /To as `Othr/Id x`, `BICFI X` or `ClrSysMmbId USABA/123` (describeInstitution). */
   from?: string;
   to?: string;
   bizMsgIdr?: string;
@@ -104,7 +108,7 @@ export interface Admi002 {
 /** What the bank sent on its own (answers to the hub's messages). */
 export interface BankOutbound {
   kind: string;
-  /** The pacs.008 TxId answered, or the acmt.023 Vrfctn/Id. */
+  /** The pacs.008 answered (its TxId, else UETR, else EndToEndId), or the acmt.023 Vrfctn/Id. */
   ref: string;
   behaviour: string;
   result?: BankSendResult;
@@ -114,6 +118,13 @@ export interface BankOutbound {
 
 export interface BankSimulatorOptions {
   name: string;
+  /**
+   * How the bank names itself (AppHdr/Fr, DbtrAgt, InstgAgt, acmt answers) and expects to be named: its FSP id
+   * (default), or the BIC or clearing-system member id it registered with the hub.
+   */
+  identity?: Institution;
+  /** How the bank names the hub (AppHdr/To, InstdAgt of its payments): default its FSP id. */
+  hubIdentity?: Institution;
   /** Hub FSPIOP base URL; messages go to `${hubUrl}/iso20022`. */
   hubUrl: string;
   hubName: string;
@@ -138,9 +149,9 @@ export interface BankSendOptions {
   /** AppHdr/MsgDefIdr; default the Document's version. */
   msgDefIdr?: string;
   bizMsgIdr?: string;
-  /** AppHdr/Fr (default this bank) and AppHdr/To (default the hub). */
-  from?: string;
-  to?: string;
+  /** AppHdr/Fr (default this bank, as its identity) and AppHdr/To (default the hub). */
+  from?: Institution;
+  to?: Institution;
   /** Sign (default: when the bank has a key). */
   sign?: boolean;
   signOptions?: SignOptions;
@@ -180,6 +191,16 @@ export class BankSimulator {
     this.defaultPaymentBehaviour = opts.defaultPaymentBehaviour ?? { kind: 'accept' };
     if (!opts.dispatcher) this.ownDispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
     this.dispatcher = opts.dispatcher ?? this.ownDispatcher!;
+  }
+
+  /** How this bank names itself. */
+  get identity(): Institution {
+    return this.opts.identity ?? this.name;
+  }
+
+  /** `describeInstitution` of the identity: what a message naming this bank shows in `from` / `to`. */
+  get described(): string {
+    return describeInstitution(this.identity);
   }
 
   get profile(): XmlProfile {
@@ -244,8 +265,8 @@ export class BankSimulator {
     } else {
       const ns = /xmlns="urn:iso:std:iso:20022:tech:xsd:([^"]+)"/.exec(documentXml)?.[1] ?? '';
       const hdr = appHdrXml({
-        from: o.from ?? this.name,
-        to: o.to ?? this.opts.hubName,
+        from: o.from ?? this.identity,
+        to: o.to ?? this.opts.hubIdentity ?? this.opts.hubName,
         bizMsgIdr,
         msgDefIdr: o.msgDefIdr ?? ns,
         version: this.version('head'),
@@ -292,8 +313,8 @@ export class BankSimulator {
           reason: m.text('Rsn/RjctgPtyRsn'),
           description: m.text('Rsn/RsnDesc'),
           location: m.text('Rsn/ErrLctn'),
-          from: env.appHdr.text('Fr/FIId/FinInstnId/Othr/Id'),
-          to: env.appHdr.text('To/FIId/FinInstnId/Othr/Id'),
+          from: describeFinInstnId(env.appHdr.at('Fr/FIId/FinInstnId')),
+          to: describeFinInstnId(env.appHdr.at('To/FIId/FinInstnId')),
           ...(this.opts.hubCertificate ? { signature: verifyEnvelope(answer, this.opts.hubCertificate) } : {}),
         };
       } catch {
@@ -304,9 +325,9 @@ export class BankSimulator {
     return result;
   }
 
-  /** pacs.008 (this bank as debtor agent unless given). */
-  pay(f: Omit<Pacs008Fields, 'debtorAgent' | 'currency'> & { debtorAgent?: string; currency?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
-    return this.send(pacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.name, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')), o);
+  /** pacs.008 (this bank, as its identity, as debtor agent unless given). */
+  pay(f: Omit<Pacs008Fields, 'debtorAgent' | 'currency'> & { debtorAgent?: Institution; currency?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(pacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.identity, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')), o);
   }
 
   statusReport(f: Pacs002Fields, o: BankSendOptions = {}): Promise<BankSendResult> {
@@ -317,12 +338,12 @@ export class BankSimulator {
     return this.send(pacs028Xml(f, this.version('pacs.028')), o);
   }
 
-  cancel(f: Omit<Camt056Fields, 'assigner' | 'assignee'> & { assigner?: string; assignee?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
-    return this.send(camt056Xml({ ...f, assigner: f.assigner ?? this.name, assignee: f.assignee ?? this.opts.hubName }, this.version('camt.056')), o);
+  cancel(f: Omit<Camt056Fields, 'assigner' | 'assignee'> & { assigner?: Institution; assignee?: Institution }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(camt056Xml({ ...f, assigner: f.assigner ?? this.identity, assignee: f.assignee ?? this.opts.hubIdentity ?? this.opts.hubName }, this.version('camt.056')), o);
   }
 
-  verifyParty(f: Omit<Acmt023Fields, 'assigner' | 'assignee'> & { assigner?: string; assignee?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
-    return this.send(acmt023Xml({ ...f, assigner: f.assigner ?? this.name, assignee: f.assignee ?? this.opts.hubName }), o);
+  verifyParty(f: Omit<Acmt023Fields, 'assigner' | 'assignee'> & { assigner?: Institution; assignee?: Institution }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(acmt023Xml({ ...f, assigner: f.assigner ?? this.identity, assignee: f.assignee ?? this.opts.hubIdentity ?? this.opts.hubName }), o);
   }
 
   // ---- waiting -------------------------------------------------------------------------------------------------
@@ -360,9 +381,17 @@ export class BankSimulator {
     });
   }
 
-  /** The next pacs.002 about `txId` (OrgnlTxId). */
+  /**
+   * The next pacs.002 about `txId`: its OrgnlTxId, or, for a payment sent without TxId, its OrgnlUETR or
+   * OrgnlEndToEndId (when it has no OrgnlTxId).
+   */
   waitStatus(txId: string, timeoutMs: number, o: { since?: number; label?: string } = {}): Promise<BankMessage> {
-    return this.waitFor((m) => m.kind === 'pacs.002' && m.message?.text('TxInfAndSts/OrgnlTxId') === txId, timeoutMs, {
+    const about = (m: BankMessage) => {
+      const t = m.message?.at('TxInfAndSts');
+      const orgnlTxId = t?.text('OrgnlTxId');
+      return orgnlTxId !== undefined ? orgnlTxId === txId : t?.text('OrgnlUETR') === txId || t?.text('OrgnlEndToEndId') === txId;
+    };
+    return this.waitFor((m) => m.kind === 'pacs.002' && about(m), timeoutMs, {
       since: o.since,
       label: o.label ?? `pacs.002 for ${txId}`,
     });
@@ -421,8 +450,8 @@ export class BankSimulator {
         m.kind = env.kind;
         m.version = env.version;
         m.message = env.message;
-        m.from = env.appHdr.text('Fr/FIId/FinInstnId/Othr/Id');
-        m.to = env.appHdr.text('To/FIId/FinInstnId/Othr/Id');
+        m.from = describeFinInstnId(env.appHdr.at('Fr/FIId/FinInstnId'));
+        m.to = describeFinInstnId(env.appHdr.at('To/FIId/FinInstnId'));
         m.bizMsgIdr = env.appHdr.text('BizMsgIdr');
         m.msgDefIdr = env.appHdr.text('MsgDefIdr');
         if (this.opts.hubCertificate) m.signature = verifyEnvelope(text, this.opts.hubCertificate);
@@ -456,27 +485,38 @@ export class BankSimulator {
     for (const w of [...this.outboundWaiters]) if (w.predicate(o)) w.resolve(o);
   }
 
+  /** What a pacs.008 names its payment by: TxId, else UETR, else EndToEndId. */
+  static paymentRef(m: BankMessage): string | undefined {
+    const p = m.message?.at('CdtTrfTxInf/PmtId');
+    const e2e = p?.text('EndToEndId');
+    return p?.text('TxId') ?? p?.text('UETR') ?? (e2e === 'NOTPROVIDED' ? undefined : e2e);
+  }
+
   private onPayment(m: BankMessage): void {
     const tx = m.message!.at('CdtTrfTxInf');
-    const txId = tx?.text('PmtId/TxId');
+    const txId = BankSimulator.paymentRef(m);
     if (!txId) {
-      this.problems.push(`pacs.008 #${m.seq} without CdtTrfTxInf/PmtId/TxId`);
+      this.problems.push(`pacs.008 #${m.seq} names its payment by neither TxId, UETR nor EndToEndId`);
       return;
     }
-    if (this.find((x) => x.kind === 'pacs.008' && x.message?.text('CdtTrfTxInf/PmtId/TxId') === txId && x.seq < m.seq).length > 0) return; // answered once
+    if (this.find((x) => x.kind === 'pacs.008' && BankSimulator.paymentRef(x) === txId && x.seq < m.seq).length > 0) return; // answered once
     const b = this.behaviours.get(txId) ?? this.defaultPaymentBehaviour;
     if (b.kind === 'silent') {
       this.pushOutbound({ kind: 'pacs.002', ref: txId, behaviour: 'silent', at: Date.now() });
       return;
     }
     this.schedule(b.delayMs ?? 0, `answering pacs.008 ${txId}`, async () => {
+      // As the pacs.008 named the payment: OrgnlTxId only when it had a TxId.
       const fields: Pacs002Fields = {
-        originalTxId: txId,
         originalMsgId: m.message!.text('GrpHdr/MsgId'),
         originalMsgNmId: m.version,
         originalEndToEndId: tx!.text('PmtId/EndToEndId'),
         status: b.kind === 'accept' ? b.status ?? 'ACSC' : 'RJCT',
       };
+      const sentTxId = tx!.text('PmtId/TxId');
+      const uetr = tx!.text('PmtId/UETR');
+      if (sentTxId !== undefined) fields.originalTxId = sentTxId;
+      if (uetr !== undefined) fields.originalUetr = uetr;
       if (b.kind === 'reject') {
         fields.reason = b.reason;
         if (b.info !== undefined) fields.info = b.info;
@@ -493,7 +533,7 @@ export class BankSimulator {
   private onVerification(m: BankMessage): void {
     const req = m.message!;
     const vid = req.text('Vrfctn/Id') ?? '';
-    const asker = req.text('Assgnmt/Assgnr/Agt/FinInstnId/Othr/Id') ?? '';
+    const asker = institutionOf(req.at('Assgnmt/Assgnr/Agt/FinInstnId'));
     const pty = req.at('Vrfctn/PtyAndAcctId/Pty/Id');
     const othr = pty?.at('PrvtId/Othr') ?? pty?.at('OrgId/Othr');
     const type = othr?.text('SchmeNm/Prtry') ?? splitPartyId(vid).type;
@@ -503,12 +543,12 @@ export class BankSimulator {
     if (mode === 'silent') return;
     this.schedule(0, `answering acmt.023 ${vid}`, async () => {
       const xml = acmt024Xml({
-        assigner: this.name,
+        assigner: this.identity,
         assignee: asker,
         originalMsgId: req.text('Assgnmt/MsgId'),
         originalId: vid,
         verified: mode === 'answer',
-        ...(mode === 'answer' ? { party: { type, id, name: p!.name, org: p!.org }, currency: this.opts.currency, agentFsp: this.name } : { reason: '3204' }),
+        ...(mode === 'answer' ? { party: { type, id, name: p!.name, org: p!.org }, currency: this.opts.currency, agentFsp: this.identity } : { reason: '3204' }),
       });
       try {
         const result = await this.send(xml);
@@ -518,4 +558,15 @@ export class BankSimulator {
       }
     });
   }
+}
+
+/** A received FinInstnId as an Institution, to name it back the same way (its first identifier). */
+function institutionOf(v: XmlView | undefined): Institution {
+  const othr = v?.text('Othr/Id');
+  if (othr !== undefined) return othr;
+  const bicfi = v?.text('BICFI');
+  if (bicfi !== undefined) return { bicfi };
+  const memberId = v?.text('ClrSysMmbId/MmbId') ?? '';
+  const clearingSystemId = v?.text('ClrSysMmbId/ClrSysId/Cd');
+  return clearingSystemId === undefined ? { memberId } : { memberId, clearingSystemId };
 }

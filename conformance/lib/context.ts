@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulidx';
 import type { KeyObject } from 'node:crypto';
 import { Agent } from 'undici';
-import { addCurrency, AdminClient, provisionDfsp } from './admin.js';
+import { addCurrency, AdminClient, provisionDfsp, type IsoIdentifiers } from './admin.js';
 import { assertErrorInformation, assertHubMessage, type ErrorExpectation } from './checks.js';
 import { decimalEquals } from './decimal.js';
 import { BankSimulator, type BankPaymentBehaviour } from './bank.js';
 import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type ReceivedSignature, type RecordedRequest, type SimDialect } from './dfsp.js';
-import { appHdrXml, envelopeXml, newMsgId, pacs028Xml, type XmlProfile } from './isoxml.js';
+import { appHdrXml, describeInstitution, envelopeXml, newMsgId, pacs028Xml, type Institution, type XmlProfile } from './isoxml.js';
 import { selfSignedRsaCertificate } from './x509.js';
 import { encodeBody, FspiopClient, imfDate, resourceOf, type FspiopResponse, type RequestSecurity, type SendOptions } from './http.js';
 import { buildIlpPacket, generateFulfilment, toMinorUnitsTruncated, transactionObject } from './ilp.js';
@@ -186,6 +186,17 @@ export interface NewBankOptions {
   /** Sign what it sends (default true) and register its certificate (default true). */
   sign?: boolean;
   registerCertificate?: boolean;
+  /** ISO identifiers to register (`PUT /participants/{name}/isoIdentifiers`); the bank then names itself by them. */
+  isoIdentifiers?: IsoIdentifiers;
+  /** How the bank names itself, when not as the hub addresses it (BIC, else first clearing id, else FSP id). */
+  identity?: Institution;
+}
+
+/** How the hub addresses a participant with these identifiers (docs/iso20022.md): BIC, else first clearing id. */
+export function registeredIdentity(name: string, ids: IsoIdentifiers | undefined): Institution {
+  if (ids?.bicfi !== undefined) return { bicfi: ids.bicfi };
+  const first = ids?.clearingSystemMemberIds?.[0];
+  return first ? { clearingSystemId: first.clearingSystemId, memberId: first.memberId } : name;
 }
 
 /** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
@@ -403,6 +414,7 @@ export class SuiteContext {
     }
     const bank = new BankSimulator({
       name,
+      identity: o.identity ?? registeredIdentity(name, o.isoIdentifiers),
       hubUrl: this.opts.hubUrl,
       hubName: this.hubName,
       currency,
@@ -431,6 +443,10 @@ export class SuiteContext {
       { hubName: this.hubName, timeoutMs: this.T },
     );
     if (profile !== 'iso-2019') await this.admin.setParticipantDialect(name, { xmlProfile: profile });
+    if (o.isoIdentifiers) {
+      const r = await this.admin.setIsoIdentifiers(name, o.isoIdentifiers);
+      assert.equal(r.status, 200, `PUT /participants/${name}/isoIdentifiers: expected 200, got ${r.status} ${show(r.rawBody)}`);
+    }
     if (o.registerCertificate !== false) {
       const r = await this.admin.addXmlCertificate(name, signing.cert);
       assert.ok(r.status === 201 || r.status === 200, `POST /participants/${name}/xmlCertificates: expected 201, got ${r.status} ${show(r.rawBody)}`);
@@ -546,6 +562,11 @@ export class SuiteContext {
     }
   }
 
+  /** How the hub names itself in AppHdr/Fr (the suite registers no ISO identifiers for the hub: its FSP id). */
+  get hubDescribed(): string {
+    return describeInstitution(this.hubName);
+  }
+
   /**
    * Every XML message the hub sent a bank (callbacks) or answered it with (admi.002): a well-formed envelope from the
    * hub (`AppHdr/Fr`) to that bank (`AppHdr/To`), signed by the hub's XML certificate when the run knows it.
@@ -560,8 +581,8 @@ export class SuiteContext {
         const where = `${bank.name} received #${m.seq} ${m.kind ?? '(unparsed)'}`;
         if (m.parseError) problems.push(`${where}: not a business message envelope: ${m.parseError}`);
         else {
-          if (m.from !== this.hubName) problems.push(`${where}: AppHdr/Fr is ${m.from}, not the hub ${this.hubName}`);
-          if (m.to !== bank.name) problems.push(`${where}: AppHdr/To is ${m.to}, not the bank`);
+          if (m.from !== this.hubDescribed) problems.push(`${where}: AppHdr/Fr is ${m.from}, not the hub ${this.hubDescribed}`);
+          if (m.to !== bank.described) problems.push(`${where}: AppHdr/To is ${m.to}, not the bank as it registered (${bank.described})`);
           if (m.msgDefIdr !== m.version) problems.push(`${where}: AppHdr/MsgDefIdr ${m.msgDefIdr} does not name the Document ${m.version}`);
           if (!/^application\/xml\b/.test(m.headers['content-type'] ?? '')) problems.push(`${where}: content-type ${m.headers['content-type']}`);
           if (m.signature) {
@@ -578,7 +599,7 @@ export class SuiteContext {
           if (r.reject.signature.ok) signed++;
           else problems.push(`${bank.name}: admi.002 answering ${r.bizMsgIdr}: hub XML signature: ${r.reject.signature.detail}`);
         }
-        if (r.reject.from !== this.hubName) problems.push(`${bank.name}: admi.002 answering ${r.bizMsgIdr}: AppHdr/Fr is ${r.reject.from}, not the hub`);
+        if (r.reject.from !== this.hubDescribed) problems.push(`${bank.name}: admi.002 answering ${r.bizMsgIdr}: AppHdr/Fr is ${r.reject.from}, not the hub`);
       }
     }
     return { problems, checked, signed };

@@ -71,14 +71,61 @@ export function amount(name: string, value: string, currency: string): string {
   return `<${name} Ccy="${escapeXml(currency)}">${escapeXml(value)}</${name}>`;
 }
 
-/** `<X><FinInstnId><Othr><Id>fsp</Id></Othr></FinInstnId></X>` (an empty FinInstnId for `null`). */
-export function agent(name: string, fspId: string | null): string {
-  return el(name, fspId === null ? '<FinInstnId/>' : el('FinInstnId', el('Othr', leaf('Id', fspId))));
+/**
+ * How a message names a financial institution (docs/iso20022.md, "Identifying banks"): a string is the scheme's
+ * FSP id (`Othr/Id`); `{bicfi}` a BIC; `{memberId, clearingSystemId?}` a clearing-system member id (`ClrSysMmbId`,
+ * with `ClrSysId/Cd` when given, e.g. USABA and a routing number).
+ */
+export type Institution = string | { bicfi: string } | { memberId: string; clearingSystemId?: string };
+
+/** `<FinInstnId>…</FinInstnId>` naming an institution one way. */
+export function finInstnId(who: Institution): string {
+  if (typeof who === 'string') return el('FinInstnId', el('Othr', leaf('Id', who)));
+  if ('bicfi' in who) return el('FinInstnId', leaf('BICFI', who.bicfi));
+  return el('FinInstnId', el('ClrSysMmbId', who.clearingSystemId !== undefined && el('ClrSysId', leaf('Cd', who.clearingSystemId)), leaf('MmbId', who.memberId)));
+}
+
+/** `Othr/Id fsp`, `BICFI X`, `ClrSysMmbId USABA/123`: one text for comparing how institutions are named. */
+export function describeInstitution(who: Institution): string {
+  if (typeof who === 'string') return `Othr/Id ${who}`;
+  if ('bicfi' in who) return `BICFI ${who.bicfi}`;
+  return `ClrSysMmbId ${who.clearingSystemId === undefined ? '' : `${who.clearingSystemId}/`}${who.memberId}`;
+}
+
+/** The same text for a received `FinInstnId` (the first identifier it carries: Othr/Id, BICFI, ClrSysMmbId). */
+export function describeFinInstnId(v: XmlView | undefined): string | undefined {
+  if (!v) return undefined;
+  const othr = v.text('Othr/Id');
+  if (othr !== undefined) return `Othr/Id ${othr}`;
+  const bic = v.text('BICFI');
+  if (bic !== undefined) return `BICFI ${bic}`;
+  const member = v.text('ClrSysMmbId/MmbId');
+  if (member === undefined) return undefined;
+  const system = v.text('ClrSysMmbId/ClrSysId/Cd');
+  return `ClrSysMmbId ${system === undefined ? '' : `${system}/`}${member}`;
+}
+
+/** `<X><FinInstnId>…</FinInstnId></X>` (an empty FinInstnId for `null`). */
+export function agent(name: string, who: Institution | null): string {
+  return el(name, who === null ? '<FinInstnId/>' : finInstnId(who));
 }
 
 /** Party40Choice with an agent: `<X><Agt><FinInstnId>…</FinInstnId></Agt></X>`. */
-export function assignmentParty(name: string, fspId: string): string {
-  return el(name, agent('Agt', fspId));
+export function assignmentParty(name: string, who: Institution): string {
+  return el(name, agent('Agt', who));
+}
+
+/** A valid ABA routing number (eight random digits and the check digit), e.g. for a USABA clearing member id. */
+export function randomAbaRoutingNumber(): string {
+  const d = [...randomBytes(8)].map((b) => b % 10);
+  const partial = 3 * (d[0]! + d[3]! + d[6]!) + 7 * (d[1]! + d[4]! + d[7]!) + (d[2]! + d[5]!);
+  return d.join('') + String((10 - (partial % 10)) % 10);
+}
+
+/** A random BIC8-shaped code (`XXXXUS33`-like; four letters, country, location). */
+export function randomBic(country = 'US'): string {
+  const letters = [...randomBytes(4)].map((b) => String.fromCharCode(65 + (b % 26))).join('');
+  return `${letters}${country}${2 + (randomBytes(1)[0]! % 8)}${String.fromCharCode(65 + (randomBytes(1)[0]! % 26))}`;
 }
 
 export interface PartyRef {
@@ -104,8 +151,8 @@ export function documentXml(version: string, body: string): string {
 }
 
 export interface AppHdrFields {
-  from: string;
-  to: string;
+  from: Institution;
+  to: Institution;
   bizMsgIdr: string;
   msgDefIdr: string;
   creDt?: string;
@@ -114,7 +161,7 @@ export interface AppHdrFields {
 }
 
 export function appHdrXml(h: AppHdrFields): string {
-  const party = (n: string, fsp: string) => el(n, el('FIId', el('FinInstnId', el('Othr', leaf('Id', fsp)))));
+  const party = (n: string, who: Institution) => el(n, el('FIId', finInstnId(who)));
   return (
     `<AppHdr xmlns="${ISO_NS}${h.version ?? 'head.001.001.02'}">` +
     party('Fr', h.from) +
@@ -436,18 +483,27 @@ export function publicKeyOfCertificate(pem: string): KeyObject {
 
 export interface Pacs008Fields {
   msgId?: string;
-  txId: string;
+  /** Absent: no PmtId/TxId (optional in .08 and .14; the hub then names the payment by the UETR, else the EndToEndId). */
+  txId?: string;
   endToEndId?: string;
   instrId?: string;
+  uetr?: string;
   /** Decimal text exactly as written (the suite also writes amounts the hub must refuse). */
   amount: string;
   currency: string;
   chargeBearer?: 'DEBT' | 'CRED' | 'SHAR' | 'SLEV';
   debtor?: PartyRef;
-  debtorAgent: string;
+  debtorAgent: Institution;
   /** null: an empty FinInstnId (the creditor agent is not named: the hub looks the creditor up). */
-  creditorAgent: string | null;
+  creditorAgent: Institution | null;
   creditor?: PartyRef;
+  /** InstgAgt / InstdAgt (FedNow-style banks name both). */
+  instructingAgent?: Institution;
+  instructedAgent?: Institution;
+  /** RmtInf/Ustrd lines (each ≤ 140 characters). */
+  remittance?: string[];
+  /** Purp/Cd (ExternalPurpose1Code). */
+  purpose?: string;
   /** Expiry (pacs.008.001.14 GrpHdr/XpryDtTm; in .08 the Mizani supplementary data). */
   expiry?: string;
   creDtTm?: string;
@@ -469,13 +525,17 @@ export function pacs008Xml(f: Pacs008Fields, version = 'pacs.008.001.08'): strin
   );
   const tx = el(
     'CdtTrfTxInf',
-    el('PmtId', leaf('InstrId', f.instrId), leaf('EndToEndId', f.endToEndId ?? 'NOTPROVIDED'), leaf('TxId', f.txId)),
+    el('PmtId', leaf('InstrId', f.instrId), leaf('EndToEndId', f.endToEndId ?? 'NOTPROVIDED'), leaf('TxId', f.txId), leaf('UETR', f.uetr)),
     amount('IntrBkSttlmAmt', f.amount, f.currency),
     leaf('ChrgBr', f.chargeBearer ?? 'SHAR'),
+    f.instructingAgent !== undefined && agent('InstgAgt', f.instructingAgent),
+    f.instructedAgent !== undefined && agent('InstdAgt', f.instructedAgent),
     party('Dbtr', f.debtor),
     agent('DbtrAgt', f.debtorAgent),
     agent('CdtrAgt', f.creditorAgent),
     party('Cdtr', f.creditor),
+    f.purpose !== undefined && el('Purp', leaf('Cd', f.purpose)),
+    f.remittance?.length ? el('RmtInf', ...f.remittance.map((line) => leaf('Ustrd', line))) : '',
     !v14 && f.expiry ? supplementXml('/Document/FIToFICstmrCdtTrf/CdtTrfTxInf', { PmtInstrXpryDtTm: f.expiry }) : '',
   );
   return documentXml(version, el('FIToFICstmrCdtTrf', grpHdr, tx));
@@ -483,10 +543,12 @@ export function pacs008Xml(f: Pacs008Fields, version = 'pacs.008.001.08'): strin
 
 export interface Pacs002Fields {
   msgId?: string;
-  originalTxId: string;
+  /** Absent when the pacs.008 had no TxId (the status then names it by OrgnlUETR / OrgnlEndToEndId). */
+  originalTxId?: string;
   originalMsgId?: string;
   originalMsgNmId?: string;
   originalEndToEndId?: string;
+  originalUetr?: string;
   /** ACSC, ACSP, RJCT, … */
   status: string;
   reason?: { prtry?: string; cd?: string };
@@ -499,6 +561,7 @@ export function pacs002Xml(f: Pacs002Fields, version = 'pacs.002.001.10'): strin
     f.originalMsgId && el('OrgnlGrpInf', leaf('OrgnlMsgId', f.originalMsgId), leaf('OrgnlMsgNmId', f.originalMsgNmId ?? 'pacs.008.001.08')),
     leaf('OrgnlEndToEndId', f.originalEndToEndId),
     leaf('OrgnlTxId', f.originalTxId),
+    leaf('OrgnlUETR', f.originalUetr),
     leaf('TxSts', f.status),
     f.reason &&
       el('StsRsnInf', el('Rsn', f.reason.prtry !== undefined ? leaf('Prtry', f.reason.prtry) : leaf('Cd', f.reason.cd)), leaf('AddtlInf', f.info)),
@@ -509,9 +572,9 @@ export function pacs002Xml(f: Pacs002Fields, version = 'pacs.002.001.10'): strin
 export interface Acmt024Fields {
   msgId?: string;
   /** The bank answering. */
-  assigner: string;
-  /** The FSP that asked (acmt.023 Assgnmt/Assgnr). */
-  assignee: string;
+  assigner: Institution;
+  /** The FSP that asked (acmt.023 Assgnmt/Assgnr, named as it was there). */
+  assignee: Institution;
   originalMsgId?: string;
   /** acmt.023 Vrfctn/Id (`<Type>/<ID>[/<SubId>]`). */
   originalId: string;
@@ -520,8 +583,8 @@ export interface Acmt024Fields {
   reason?: string;
   party?: PartyRef;
   currency?: string;
-  /** Agt/FinInstnId/Othr/Id of the party (the bank). */
-  agentFsp?: string;
+  /** Agt/FinInstnId of the party (the bank). */
+  agentFsp?: Institution;
 }
 
 export function acmt024Xml(f: Acmt024Fields): string {
@@ -540,9 +603,9 @@ export function acmt024Xml(f: Acmt024Fields): string {
 
 export interface Acmt023Fields {
   msgId?: string;
-  assigner: string;
+  assigner: Institution;
   /** The FSP asked; the hub when the bank does not know. */
-  assignee: string;
+  assignee: Institution;
   party: PartyRef;
 }
 
@@ -557,24 +620,27 @@ export function acmt023Xml(f: Acmt023Fields): string {
 
 export interface Pacs028Fields {
   msgId?: string;
-  originalTxId: string;
+  /** At least one of the original ids. */
+  originalTxId?: string;
+  originalEndToEndId?: string;
+  originalUetr?: string;
   statusRequestId?: string;
-  instructingAgent?: string;
+  instructingAgent?: Institution;
 }
 
 export function pacs028Xml(f: Pacs028Fields, version = 'pacs.028.001.03'): string {
   const body = el(
     'FIToFIPmtStsReq',
     el('GrpHdr', leaf('MsgId', f.msgId ?? newMsgId()), leaf('CreDtTm', isoNow()), f.instructingAgent && agent('InstgAgt', f.instructingAgent)),
-    el('TxInf', leaf('StsReqId', f.statusRequestId), leaf('OrgnlTxId', f.originalTxId)),
+    el('TxInf', leaf('StsReqId', f.statusRequestId), leaf('OrgnlEndToEndId', f.originalEndToEndId), leaf('OrgnlTxId', f.originalTxId), leaf('OrgnlUETR', f.originalUetr)),
   );
   return documentXml(version, body);
 }
 
 export interface Camt056Fields {
   id?: string;
-  assigner: string;
-  assignee: string;
+  assigner: Institution;
+  assignee: Institution;
   originalTxId: string;
   cancellationId?: string;
   reason?: { cd?: string; prtry?: string };

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulidx';
-import type { BankMessage, BankSendResult, BankSimulator } from '../lib/bank.js';
+import { BankSimulator, type BankMessage, type BankSendResult } from '../lib/bank.js';
+import type { IsoIdentifiers } from '../lib/admin.js';
 import { assertForwarded, assertHubMessage, expectStatus } from '../lib/checks.js';
 import type { SuiteContext } from '../lib/context.js';
 import { addDecimal, subDecimal } from '../lib/decimal.js';
@@ -29,7 +30,7 @@ import {
 } from '../lib/flows.js';
 import { buildIlpV1Packet, conditionFromFulfilment, decodeIlpPacket, generateFulfilment } from '../lib/ilp.js';
 import { IsoJsonPayee, isoJsonProblems, isoSend, pacs008FromTerms, pacs081, type IsoJsonKind, type IsoQuoteBehaviour } from '../lib/isojson.js';
-import { pacs008Xml, pacs028Xml, signEnvelope, type PartyRef as XmlParty } from '../lib/isoxml.js';
+import { describeFinInstnId, describeInstitution, pacs008Xml, pacs028Xml, randomAbaRoutingNumber, randomBic, signEnvelope, type PartyRef as XmlParty } from '../lib/isoxml.js';
 import type { Scenario } from '../lib/scenario.js';
 import { pollUntil, show } from '../lib/util.js';
 
@@ -123,8 +124,8 @@ function statusOf(m: BankMessage): { sts?: string; prtry?: string; cd?: string; 
 
 async function bankStatus(ctx: SuiteContext, bank: BankSimulator, txId: string, o: { since?: number; label?: string; timeoutMs?: number } = {}): Promise<ReturnType<typeof statusOf> & { m: BankMessage }> {
   const m = await bank.waitStatus(txId, o.timeoutMs ?? ctx.T, { since: o.since, label: o.label });
-  assert.equal(m.from, ctx.hubName, `pacs.002 for ${txId}: AppHdr/Fr must be the hub`);
-  assert.equal(m.to, bank.name, `pacs.002 for ${txId}: AppHdr/To must be the bank`);
+  assert.equal(m.from, ctx.hubDescribed, `pacs.002 for ${txId}: AppHdr/Fr must be the hub`);
+  assert.equal(m.to, bank.described, `pacs.002 for ${txId}: AppHdr/To must be the bank, as it registered`);
   assert.equal(m.version, bank.version('pacs.002'), `pacs.002 for ${txId}: the version of the bank's profile`);
   if (m.signature) assert.ok(m.signature.ok, `pacs.002 for ${txId}: hub XML signature: ${m.signature.detail}`);
   return { ...statusOf(m), m };
@@ -153,17 +154,30 @@ async function positions(ctx: SuiteContext, ...names: Array<DfspSimulator | Bank
   return Promise.all(names.map((n) => ctx.position(n.name)));
 }
 
-/** The wallet's payee side of a bank's payment: the hub's POST /quotes and POST /transfers, both hub-authored. */
-async function walletSideOfBankPayment(ctx: SuiteContext, bank: BankSimulator, wallet: DfspSimulator, party: PartyRef, txId: string, amount: string): Promise<{ quote: RecordedRequest; prepare: RecordedRequest }> {
-  const quote = await hubPost(ctx, wallet, '/quotes', (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id, `hub POST /quotes for the bank's payment ${txId}`);
+/**
+ * The wallet's payee side of a bank's payment: the hub's POST /quotes and POST /transfers, both hub-authored. `txId`:
+ * the id the payment travels under towards the wallet (the bank's), or undefined when the bank's id is no FSPIOP id
+ * (not a UUID or ULID) and the hub assigns a ULID (docs/iso20022.md).
+ */
+async function walletSideOfBankPayment(
+  ctx: SuiteContext,
+  bank: BankSimulator,
+  wallet: DfspSimulator,
+  party: PartyRef,
+  txId: string | undefined,
+  amount: string,
+): Promise<{ quote: RecordedRequest; prepare: RecordedRequest; transferId: string }> {
+  const quote = await hubPost(ctx, wallet, '/quotes', (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id, `hub POST /quotes for the bank's payment ${txId ?? ''}`);
   assertHubMessage(quote, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/quotes', resource: 'quotes', ...ctx.hubFormatFor(wallet) });
   const q = quote.body;
   assert.equal(q.payer?.partyIdInfo?.fspId, bank.name, `quote request for ${txId}: payer fspId must be the bank; ${show(quote.bodyText)}`);
   assert.equal(q.payee?.partyIdInfo?.fspId, wallet.name, `quote request for ${txId}: payee fspId; ${show(quote.bodyText)}`);
   assert.equal(q.amountType, 'SEND', `quote request for ${txId}: amountType; ${show(quote.bodyText)}`);
   assert.deepEqual(q.amount, { amount, currency: ctx.currency }, `quote request for ${txId}: amount`);
-  assert.equal(q.transactionId, txId, `quote request for ${txId}: transactionId should be the bank's TxId (the payment's id end to end); ${show(quote.bodyText)}`);
-  const prepare = await hubPost(ctx, wallet, '/transfers', (r) => r.body?.transferId === txId, `hub POST /transfers ${txId}`);
+  if (txId === undefined) assert.match(String(q.transactionId), /^[0-9A-HJKMNP-TV-Z]{26}$/, `quote request: a bank id FSPIOP cannot carry travels as a ULID the hub assigns; ${show(quote.bodyText)}`);
+  else assert.equal(q.transactionId, txId, `quote request for ${txId}: transactionId should be the bank's TxId (the payment's id end to end); ${show(quote.bodyText)}`);
+  const transferId = String(q.transactionId);
+  const prepare = await hubPost(ctx, wallet, '/transfers', (r) => r.body?.transferId === transferId, `hub POST /transfers ${transferId}`);
   assertHubMessage(prepare, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/transfers', resource: 'transfers', ...ctx.hubFormatFor(wallet) });
   const p = prepare.body;
   assert.equal(p.payerFsp, bank.name, `prepare ${txId}: payerFsp must be the bank`);
@@ -173,7 +187,7 @@ async function walletSideOfBankPayment(ctx: SuiteContext, bank: BankSimulator, w
   assert.ok(answered, `the wallet answered quote ${q.quoteId}`);
   assert.equal(p.ilpPacket, answered.ilpPacket, `prepare ${txId}: the ILP packet must be the payee's from its quote answer`);
   assert.equal(p.condition, answered.condition, `prepare ${txId}: the condition must be the payee's`);
-  return { quote, prepare };
+  return { quote, prepare, transferId };
 }
 
 /** Discover a bank's customer and agree on terms the hub issues for the bank (wallet → bank, phases 1 and 2). */
@@ -441,7 +455,7 @@ async function walletPaysBank(ctx: SuiteContext, o: { bankAnswer: 'accept' | 're
   assert.equal(found.body?.party?.partyIdInfo?.partyIdentifier, party.id, 'PUT /parties: partyIdentifier');
   assert.equal(found.body?.party?.name, 'Grace Hopper', `PUT /parties: the name the bank verified; ${show(found.bodyText)}`);
   const a023 = await bank.waitFor((m) => m.kind === 'acmt.023', ctx.T, { label: 'acmt.023' });
-  assert.equal(a023.from, ctx.hubName, 'acmt.023: AppHdr/Fr is the hub');
+  assert.equal(a023.from, ctx.hubDescribed, 'acmt.023: AppHdr/Fr is the hub');
   if (a023.signature) assert.ok(a023.signature.ok, `acmt.023 hub signature: ${a023.signature.detail}`);
   assert.equal(a023.message!.text('Assgnmt/Assgnr/Agt/FinInstnId/Othr/Id'), wallet.name, 'acmt.023: the assigner is the wallet that asked');
   assert.equal(a023.message!.text('Vrfctn/Id'), `${party.type}/${party.id}`, 'acmt.023: Vrfctn/Id');
@@ -458,7 +472,7 @@ async function walletPaysBank(ctx: SuiteContext, o: { bankAnswer: 'accept' | 're
   else if (o.bankAnswer === 'rejectCd') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { cd: 'AC04' }, info: 'Closed account' });
   else if (o.bankAnswer === 'silent') bank.setPaymentBehaviour(t.transferId, { kind: 'silent' });
   const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === t.transferId, ctx.T, { since, label: `pacs.008 ${t.transferId}` });
-  assert.equal(p008.from, ctx.hubName, 'pacs.008: AppHdr/Fr is the hub');
+  assert.equal(p008.from, ctx.hubDescribed, 'pacs.008: AppHdr/Fr is the hub');
   assert.equal(p008.version, bank.version('pacs.008'), 'pacs.008 in the bank profile version');
   if (p008.signature) assert.ok(p008.signature.ok, `pacs.008 hub signature: ${p008.signature.detail}`);
   const tx = p008.message!.at('CdtTrfTxInf')!;
@@ -501,7 +515,7 @@ async function bankPaysBank(ctx: SuiteContext): Promise<{ a: BankSimulator; b: B
   const r = await a.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: b.name, creditor });
   expectAccepted(r, 202, 'pacs.008 bank → bank');
   const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === txId, ctx.T, { label: `pacs.008 ${txId} at bank B` });
-  assert.equal(p008.from, ctx.hubName, 'pacs.008 to B: AppHdr/Fr is the hub');
+  assert.equal(p008.from, ctx.hubDescribed, 'pacs.008 to B: AppHdr/Fr is the hub');
   if (p008.signature) assert.ok(p008.signature.ok, `pacs.008 to B: hub signature ${p008.signature.detail}`);
   const tx = p008.message!.at('CdtTrfTxInf')!;
   assert.equal(tx.text('DbtrAgt/FinInstnId/Othr/Id'), a.name, 'pacs.008 to B: DbtrAgt = A');
@@ -690,7 +704,7 @@ async function resolution(ctx: SuiteContext, bank: BankSimulator, txId: string, 
   const r = await bank.cancel({ originalTxId: txId, cancellationId: ulid().slice(0, 35), reason: { cd: 'DUPL' } });
   expectAccepted(r, 202, `camt.056 for ${txId} (${what})`);
   const m = await bank.waitFor((x) => x.kind === 'camt.029' && x.message?.text('CxlDtls/TxInfAndSts/OrgnlTxId') === txId, ctx.T, { since, label: `camt.029 for ${txId} (${what})` });
-  assert.equal(m.from, ctx.hubName, 'camt.029: AppHdr/Fr is the hub');
+  assert.equal(m.from, ctx.hubDescribed, 'camt.029: AppHdr/Fr is the hub');
   assert.equal(m.version, bank.version('camt.029'), 'camt.029 version of the bank profile');
   if (m.signature) assert.ok(m.signature.ok, `camt.029 hub signature: ${m.signature.detail}`);
   const v = m.message!;
@@ -1043,4 +1057,245 @@ export const exactnessScenarios: Scenario[] = [
   },
 ];
 
-export const dialectScenarios: Scenario[] = [...flowScenarios, ...statusScenarios, ...admiScenarios, ...exactnessScenarios];
+// ---- banks named the ISO 20022 way (BIC, clearing-system member id) and payments without TxId --------------------
+
+type IsoNaming = 'clearing' | 'bic';
+
+/** A bank registered with a USABA routing number (FedNow-style) or with a BIC; it names itself that way. */
+function isoNamedBank(ctx: SuiteContext, naming: IsoNaming, o: Parameters<SuiteContext['newBank']>[0] = {}): Promise<BankSimulator> {
+  const isoIdentifiers: IsoIdentifiers =
+    naming === 'clearing' ? { clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: randomAbaRoutingNumber() }] } : { bicfi: `${randomBic()}XXX` };
+  return ctx.newBank({ prefix: naming === 'clearing' ? 'aba' : 'bic', isoIdentifiers, ...o });
+}
+
+/**
+ * How a payment without TxId is named: FedNow-style (routing numbers) with a UETR, which then identifies it; BIC-style
+ * with only an EndToEndId that is no UUID or ULID (the hub then names it by a ULID towards FSPIOP participants).
+ */
+function paymentIdsFor(naming: IsoNaming): { uetr?: string; endToEndId: string; ref: string; msgId: string } {
+  const endToEndId = `E2E-${ulid().slice(-16)}`;
+  const msgId = `${naming === 'clearing' ? '20260301021000021' : 'BIC'}${ulid().slice(-14)}`.slice(0, 35);
+  if (naming === 'bic') return { endToEndId, ref: endToEndId, msgId };
+  const uetr = randomUUID();
+  return { uetr, endToEndId, ref: uetr, msgId };
+}
+
+/**
+ * The pacs.002 names the payment as the bank's pacs.008 did: no OrgnlTxId (none was sent), its UETR, its E2E and,
+ * with `msgNmId`, its message (OrgnlGrpInf; a pacs.028 answer echoes the request, which named none).
+ */
+function expectNamedAsSent(m: BankMessage, ids: { uetr?: string; endToEndId: string; msgId?: string }, msgNmId: string | undefined, what: string): void {
+  const t = m.message!.at('TxInfAndSts')!;
+  const body = show(m.message?.toString(), 1500);
+  assert.equal(t.text('OrgnlTxId'), undefined, `${what}: no OrgnlTxId for a payment sent without TxId; ${body}`);
+  assert.equal(t.text('OrgnlEndToEndId'), ids.endToEndId, `${what}: OrgnlEndToEndId; ${body}`);
+  assert.equal(t.text('OrgnlUETR'), ids.uetr, `${what}: OrgnlUETR; ${body}`);
+  if (msgNmId !== undefined) {
+    assert.equal(t.text('OrgnlGrpInf/OrgnlMsgId'), ids.msgId, `${what}: OrgnlGrpInf/OrgnlMsgId; ${body}`);
+    assert.equal(t.text('OrgnlGrpInf/OrgnlMsgNmId'), msgNmId, `${what}: OrgnlGrpInf/OrgnlMsgNmId; ${body}`);
+  }
+}
+
+async function isoNamedBankPaysWallet(ctx: SuiteContext, naming: IsoNaming): Promise<void> {
+  const bank = await isoNamedBank(ctx, naming);
+  const { wallet, party } = await walletWithParty(ctx);
+  const amount = naming === 'clearing' ? '42.1' : '17.25';
+  const ids = paymentIdsFor(naming);
+  const [bankBefore, walBefore] = await positions(ctx, bank, wallet);
+  const r = await bank.pay({
+    msgId: ids.msgId,
+    endToEndId: ids.endToEndId,
+    uetr: ids.uetr,
+    amount,
+    debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' },
+    creditorAgent: null,
+    creditor: xmlParty(party),
+    instructingAgent: bank.identity,
+    instructedAgent: ctx.hubName,
+    remittance: ['Invoice 2026-0042', 'Delivery of 40 bags of maize'],
+    purpose: 'GDDS',
+  });
+  expectAccepted(r, 202, `pacs.008 without TxId from a bank named by ${bank.described}`);
+  const { transferId } = await walletSideOfBankPayment(ctx, bank, wallet, party, ids.uetr, amount);
+  const s = await bankStatus(ctx, bank, ids.ref, { label: `pacs.002 ACSC for ${ids.ref}` });
+  assert.equal(s.sts, 'ACSC', `pacs.002 for the bank's payment: ${show(s.m.message?.toString())}`);
+  expectNamedAsSent(s.m, ids, bank.version('pacs.008'), 'pacs.002 ACSC');
+  const conf = await ctx.expectHubCallback(wallet, transferId, { type: 'put', label: 'PUT /transfers confirmation to the wallet' });
+  assert.equal(conf.body?.transferState, 'COMMITTED', 'confirmation to the wallet');
+  await ctx.expectPosition(bank.name, addDecimal(bankBefore!, amount), `bank position (payer named by ${bank.described})`);
+  await ctx.expectPosition(wallet, subDecimal(walBefore!, amount), 'wallet position (payee)');
+  // The same pacs.008 again: the current status, named the same way; a pacs.028 naming it the bank's way: ACSC.
+  let since = bank.mark();
+  expectAccepted(await bank.send(r.sent.slice(r.sent.indexOf('<Document'), r.sent.indexOf('</Document>') + '</Document>'.length)), 202, 'the same pacs.008 again');
+  const again = await bankStatus(ctx, bank, ids.ref, { since, label: 'the status again for a duplicate pacs.008 without TxId' });
+  assert.equal(again.sts, 'ACSC', 'duplicate pacs.008 without TxId: ACSC again');
+  expectNamedAsSent(again.m, ids, bank.version('pacs.008'), 'pacs.002 for the duplicate');
+  since = bank.mark();
+  expectAccepted(await bank.statusRequest({ originalUetr: ids.uetr, originalEndToEndId: ids.endToEndId, statusRequestId: ulid() }), 202, 'pacs.028 without OrgnlTxId');
+  const st = await bankStatus(ctx, bank, ids.ref, { since, label: 'pacs.002 answering the pacs.028 without OrgnlTxId' });
+  assert.equal(st.sts, 'ACSC', `pacs.028 by UETR / EndToEndId: ${show(st.m.message?.toString())}`);
+  expectNamedAsSent(st.m, ids, undefined, 'pacs.002 answering the pacs.028');
+  await ctx.expectPosition(bank.name, addDecimal(bankBefore!, amount), 'bank position unchanged by the duplicate');
+}
+
+async function walletPaysIsoNamedBank(ctx: SuiteContext, naming: IsoNaming): Promise<void> {
+  const bank = await isoNamedBank(ctx, naming);
+  const wallet = await ctx.newDfsp({ prefix: 'wal' });
+  const party = msisdn(ctx);
+  bank.addParty({ type: party.type, id: party.id, name: 'Grace Hopper' });
+  await registerBankParty(ctx, bank, party, wallet);
+  const amount = '8.08';
+  const { cb: found } = await discoverParty(ctx, wallet, party);
+  expectSuccessCallback(found, `discovery of a customer of a bank named by ${bank.described}`);
+  assert.equal(found.body?.party?.partyIdInfo?.fspId, bank.name, `PUT /parties: the bank's acmt.024 names itself by ${bank.described}, the wallet sees its FSP id; ${show(found.bodyText)}`);
+  const a023 = await bank.waitFor((m) => m.kind === 'acmt.023', ctx.T, { label: 'acmt.023' });
+  assert.equal(describeFinInstnId(a023.message!.at('Assgnmt/Assgne/Agt/FinInstnId')), bank.described, `acmt.023: Assgne names the bank as it registered; ${show(a023.message?.toString())}`);
+  const q = await agreeWithBank(ctx, wallet, bank, party, amount);
+  const [walBefore, bankBefore] = await positions(ctx, wallet, bank);
+  const { t, since } = await transferToBank(ctx, wallet, bank, q);
+  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && BankSimulator.paymentRef(m) === t.transferId, ctx.T, { since, label: `pacs.008 ${t.transferId}` });
+  const tx = p008.message!.at('CdtTrfTxInf')!;
+  assert.equal(describeFinInstnId(tx.at('CdtrAgt/FinInstnId')), bank.described, `pacs.008: CdtrAgt names the bank as it registered; ${show(tx.toString(), 1500)}`);
+  assert.equal(describeFinInstnId(tx.at('DbtrAgt/FinInstnId')), describeInstitution(wallet.name), 'pacs.008: DbtrAgt = the wallet by FSP id');
+  assert.equal(tx.text('PmtId/TxId'), t.transferId, 'pacs.008: TxId = the transferId');
+  const put = await ctx.waitTransferCallback(wallet, t.transferId, { type: 'put', label: `PUT /transfers ${t.transferId}` });
+  expectFromHub(ctx, put, wallet);
+  assert.equal(put.body?.transferState, 'COMMITTED', `the wallet: COMMITTED; ${show(put.bodyText)}`);
+  assert.equal(conditionFromFulfilment(String(put.body?.fulfilment)), q.condition, 'the fulfilment the hub re-derived matches the condition');
+  await ctx.expectPosition(wallet, addDecimal(walBefore!, amount), 'wallet position (payer)');
+  await ctx.expectPosition(bank.name, subDecimal(bankBefore!, amount), `bank position (payee named by ${bank.described})`);
+}
+
+/** A (routing number) pays B (BIC) without TxId: B gets it named by UETR and A's routing number, answers by UETR. */
+async function clearingBankPaysBicBank(ctx: SuiteContext): Promise<void> {
+  const [a, b] = await Promise.all([isoNamedBank(ctx, 'clearing'), isoNamedBank(ctx, 'bic')]);
+  const amount = '250';
+  const ids = paymentIdsFor('clearing');
+  const [aBefore, bBefore] = await positions(ctx, a, b);
+  const remittance = ['Invoice 2026-0077', 'Rent March 2026, flat 4B'];
+  const r = await a.pay({
+    msgId: ids.msgId,
+    endToEndId: ids.endToEndId,
+    uetr: ids.uetr,
+    amount,
+    debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' },
+    creditorAgent: b.identity,
+    creditor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Ada Lovelace' },
+    instructingAgent: a.identity,
+    instructedAgent: b.identity,
+    remittance,
+    purpose: 'RENT',
+  });
+  expectAccepted(r, 202, 'pacs.008 without TxId, bank (routing number) → bank (BIC)');
+  const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && BankSimulator.paymentRef(m) === ids.uetr, ctx.T, { label: `pacs.008 ${ids.uetr} at B` });
+  const tx = p008.message!.at('CdtTrfTxInf')!;
+  const body = show(tx.toString(), 2000);
+  assert.equal(tx.text('PmtId/TxId'), undefined, `pacs.008 to B: no TxId, the UETR identifies the payment; ${body}`);
+  assert.equal(tx.text('PmtId/UETR'), ids.uetr, `pacs.008 to B: UETR; ${body}`);
+  assert.equal(tx.text('PmtId/EndToEndId'), ids.endToEndId, `pacs.008 to B: EndToEndId; ${body}`);
+  assert.equal(describeFinInstnId(tx.at('CdtrAgt/FinInstnId')), b.described, `pacs.008 to B: CdtrAgt = B as it registered; ${body}`);
+  assert.equal(describeFinInstnId(tx.at('DbtrAgt/FinInstnId')), a.described, `pacs.008 to B: DbtrAgt = A as it registered; ${body}`);
+  assert.equal(describeFinInstnId(tx.at('InstgAgt/FinInstnId')), a.described, `pacs.008 to B: InstgAgt; ${body}`);
+  assert.equal(describeFinInstnId(tx.at('InstdAgt/FinInstnId')), b.described, `pacs.008 to B: InstdAgt; ${body}`);
+  assert.deepEqual(tx.all('RmtInf/Ustrd').map((u) => u.text()), remittance, `pacs.008 to B: the remittance information A sent; ${body}`);
+  assert.equal(tx.text('Purp/Cd'), 'RENT', `pacs.008 to B: the purpose A sent; ${body}`);
+  const answer = await b.waitForOutbound((o) => o.kind === 'pacs.002' && o.ref === ids.uetr, ctx.T, `B's pacs.002 for ${ids.uetr}`);
+  assert.ok(answer.result, `B could not answer: ${answer.error}`);
+  expectAccepted(answer.result, 200, "B's pacs.002 naming the payment by OrgnlUETR only");
+  const s = await bankStatus(ctx, a, ids.ref, { label: `pacs.002 ACSC for ${ids.ref} at A` });
+  assert.equal(s.sts, 'ACSC', `bank A: ${show(s.m.message?.toString())}`);
+  expectNamedAsSent(s.m, ids, a.version('pacs.008'), 'pacs.002 to A');
+  await ctx.expectPosition(a.name, addDecimal(aBefore!, amount), 'bank A position');
+  await ctx.expectPosition(b.name, subDecimal(bBefore!, amount), 'bank B position');
+}
+
+export const isoIdentityScenarios: Scenario[] = [
+  {
+    name: 'dialects: bank registered with a USABA routing number pays an FSPIOP wallet — FedNow-style pacs.008 (ClrSysMmbId agents, no TxId, UETR) → ACSC naming OrgnlUETR, no OrgnlTxId; duplicate; pacs.028 by UETR; positions',
+    run: (ctx) => isoNamedBankPaysWallet(ctx, 'clearing'),
+  },
+  {
+    name: 'dialects: bank registered with a BIC pays an FSPIOP wallet — no TxId, no UETR: named by its EndToEndId (a ULID towards the wallet); ACSC naming OrgnlEndToEndId; positions',
+    run: (ctx) => isoNamedBankPaysWallet(ctx, 'bic'),
+  },
+  {
+    name: 'dialects: FSPIOP wallet pays a bank registered with a USABA routing number — acmt.023 Assgne, AppHdr To and CdtrAgt name its routing number; COMMITTED; positions',
+    run: (ctx) => walletPaysIsoNamedBank(ctx, 'clearing'),
+  },
+  {
+    name: 'dialects: FSPIOP wallet pays a bank registered with a BIC — acmt.023 Assgne, AppHdr To and CdtrAgt name its BIC; COMMITTED; positions',
+    run: (ctx) => walletPaysIsoNamedBank(ctx, 'bic'),
+  },
+  {
+    name: 'dialects: bank (routing number) pays bank (BIC) without TxId — B gets it by UETR, agents as registered, remittance and purpose carried; B answers by OrgnlUETR; ACSC to A; positions',
+    run: clearingBankPaysBicBank,
+  },
+  {
+    name: 'dialects: a creditor agent named by an unknown USABA routing number → pacs.002 RJCT 3201 naming it; nothing moved',
+    run: async (ctx) => {
+      const bank = await isoNamedBank(ctx, 'clearing');
+      const unknown = randomAbaRoutingNumber();
+      const ids = paymentIdsFor('clearing');
+      const [before] = await positions(ctx, bank);
+      const r = await bank.pay({ endToEndId: ids.endToEndId, uetr: ids.uetr, amount: '3', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: { clearingSystemId: 'USABA', memberId: unknown }, creditor: { type: 'MSISDN', id: ctx.newPartyId() } });
+      expectAccepted(r, 202, 'pacs.008 to an unknown routing number');
+      await expectRejected(ctx, bank, ids.ref, '3201', 'unknown creditor agent routing number');
+      const s = await bankStatus(ctx, bank, ids.ref);
+      assert.match(s.info, new RegExp(`ClrSysMmbId USABA/${unknown}`), `the reason names the routing number: ${s.info}`);
+      expectNamedAsSent(s.m, ids, undefined, 'pacs.002 RJCT');
+      await ctx.expectPosition(bank.name, before!, 'bank position after the refusal');
+    },
+  },
+  {
+    name: 'dialects: AppHdr/Fr naming an unknown USABA routing number → 400 admi.002 addressed to that routing number',
+    run: async (ctx) => {
+      const bank = await sharedBank(ctx);
+      const unknown = { clearingSystemId: 'USABA', memberId: randomAbaRoutingNumber() };
+      const r = await bank.send(statusDoc(bank), { from: unknown });
+      expectAdmi002(r, ['NARR', 'DS0E'], 'unknown sender routing number');
+      if (r.reject?.reason === 'NARR') assert.match(r.reject.description ?? '', new RegExp(`ClrSysMmbId USABA/${unknown.memberId}`), 'the admi.002 names the routing number');
+      assert.equal(r.reject?.to, describeInstitution(unknown), 'the admi.002 is addressed to the sender as it named itself');
+    },
+  },
+  {
+    name: 'dialects: Admin API isoIdentifiers — BIC pattern, ABA check digit, uniqueness across participants (3003), shown on the participant, cleared with {}',
+    run: async (ctx) => {
+      const routing = randomAbaRoutingNumber();
+      const bic = `${randomBic()}XXX`;
+      const [a, b] = await Promise.all([ctx.newBank({ prefix: 'ida' }), ctx.newBank({ prefix: 'idb' })]);
+      const bad = [
+        [{ bicfi: 'not-a-bic' }, '3101', /bicfi/],
+        [{ clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: routing.slice(0, 8) + String((Number(routing[8]) + 1) % 10) }] }, '3101', /ABA routing number/],
+        [{ clearingSystemMemberIds: [{ clearingSystemId: 'usaba', memberId: routing }] }, '3101', /clearingSystemId/],
+        [{ bicfi: bic, extra: 1 }, '3103', /extra/],
+      ] as const;
+      for (const [body, code, text] of bad) {
+        const res = await ctx.admin.setIsoIdentifiers(a.name, body);
+        assert.equal(res.status, 400, `PUT isoIdentifiers ${JSON.stringify(body)}: ${res.status} ${res.rawBody}`);
+        assert.equal(res.body?.errorInformation?.errorCode, code, `${JSON.stringify(body)}: ${res.rawBody}`);
+        assert.match(res.body?.errorInformation?.errorDescription ?? '', text, res.rawBody);
+      }
+      const ids = { bicfi: bic, clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: routing }] };
+      const ok = await ctx.admin.setIsoIdentifiers(a.name, ids);
+      assert.equal(ok.status, 200, ok.rawBody);
+      assert.deepEqual(ok.body, ids, 'PUT answers the identifiers stored');
+      assert.deepEqual((await ctx.admin.getIsoIdentifiers(a.name)).body, ids, 'GET isoIdentifiers');
+      assert.deepEqual((await ctx.admin.getParticipant(a.name)).isoIdentifiers, ids, 'GET /participants/{name} shows them');
+      for (const taken of [{ bicfi: bic.slice(0, 8) }, { clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: routing }] }]) {
+        const dup = await ctx.admin.setIsoIdentifiers(b.name, taken);
+        assert.equal(dup.status, 400, `a second owner of ${JSON.stringify(taken)}: ${dup.status} ${dup.rawBody}`);
+        assert.equal(dup.body?.errorInformation?.errorCode, '3003', dup.rawBody);
+        assert.match(dup.body?.errorInformation?.errorDescription ?? '', new RegExp(`already registered to participant ${a.name}`), dup.rawBody);
+      }
+      const none = await ctx.admin.getIsoIdentifiers(`nobody${ulid().slice(-6).toLowerCase()}`);
+      assert.equal(none.body?.errorInformation?.errorCode, '3200', none.rawBody);
+      const cleared = await ctx.admin.setIsoIdentifiers(a.name, {});
+      assert.deepEqual(cleared.body, { clearingSystemMemberIds: [] }, cleared.rawBody);
+      assert.equal((await ctx.admin.getParticipant(a.name)).isoIdentifiers, undefined, 'no isoIdentifiers member once cleared');
+      const reuse = await ctx.admin.setIsoIdentifiers(b.name, ids);
+      assert.equal(reuse.status, 200, `a cleared identifier can be registered by another participant: ${reuse.rawBody}`);
+    },
+  },
+];
+
+export const dialectScenarios: Scenario[] = [...flowScenarios, ...statusScenarios, ...admiScenarios, ...exactnessScenarios, ...isoIdentityScenarios];

@@ -14,13 +14,27 @@
  */
 import type { Amount } from '../amount.js';
 
-/** Financial institution identified by its scheme participant id (FSP id). */
+/**
+ * Financial institution identification. Inside the hub a participant is named by its FSP id in `Othr.Id`; banks may
+ * name participants by `BICFI` or by a clearing-system member id, which the ISO 20022 XML edge maps to the FSP id
+ * (docs/iso20022.md, "Identifying banks").
+ */
 export interface FinInstnId {
   /** `Othr.Id` = the FSP id (FSPIOP `fspId`, `payerFsp`, `payeeFsp`, FSPIOP-Source/-Destination). */
   Othr?: { Id: string };
-  /** Sub-identifier inside the agent: the FSPIOP `partySubIdOrType` (Mojaloop mapping). */
-  ClrSysMmbId?: { MmbId: string };
+  /**
+   * Beside `Othr.Id`: a sub-identifier inside the agent, the FSPIOP `partySubIdOrType` (Mojaloop mapping; no
+   * `ClrSysId` then). Without `Othr.Id`: the institution's clearing-system member id (e.g. `ClrSysId.Cd` USABA with a
+   * routing number as `MmbId`), as a bank names itself or another bank.
+   */
+  ClrSysMmbId?: { ClrSysId?: ClearingSystemId; MmbId: string };
   BICFI?: string;
+}
+
+/** ISO ClearingSystemIdentification2Choice: `Cd` from ExternalClearingSystemIdentification1Code (e.g. USABA), or `Prtry`. */
+export interface ClearingSystemId {
+  Cd?: string;
+  Prtry?: string;
 }
 
 export interface Agent {

@@ -20,6 +20,12 @@ export interface Pacs008 {
     /** Not in FSPIOP (the FSPIOP translator writes SHAR, as Mojaloop does without the quote); ISO senders give it. */
     ChrgBr: 'DEBT' | 'CRED' | 'SHAR' | 'SLEV';
     /**
+     * The agent that instructed this leg and the agent instructed (ISO `InstgAgt` / `InstdAgt`, e.g. the routing
+     * numbers a FedNow-style bank writes). Not in FSPIOP. Named by FSP id inside the hub like every agent.
+     */
+    InstgAgt?: Agent;
+    InstdAgt?: Agent;
+    /**
      * The payer party, when known (e.g. from the agreed quote, or from an ISO sender). FSPIOP POST /transfers does
      * not carry parties; the ISO JSON renderer, which requires them, falls back to Mojaloop's form
      * `Id.OrgId.Othr.Id = payerFsp` when absent.
@@ -37,6 +43,16 @@ export interface Pacs008 {
     ExctnCond: string;
     /** IlpV4PrepPacket = FSPIOP ilpPacket. */
     VrfctnOfTerms?: VerificationOfTerms;
+    /**
+     * ISO `Purp` (Purpose2Choice): `Cd` from ExternalPurpose1Code (≤ 4 characters) or `Prtry` (≤ 35), as the debtor's
+     * bank gave it. Not in FSPIOP POST /transfers.
+     */
+    Purp?: { Cd?: string; Prtry?: string };
+    /**
+     * ISO `RmtInf`: the unstructured remittance information (`Ustrd`, each ≤ 140 characters, in order) the debtor
+     * gave for the creditor. Not in FSPIOP POST /transfers. (Structured remittance, `Strd`, is not carried.)
+     */
+    RmtInf?: { Ustrd?: string[] };
     /**
      * `extensions`: FSPIOP `extensionList` (no pacs.008 element; the ISO JSON dialect has no place for it either).
      * `Dbtr`/`Cdtr`: party data without an ISO element, when the parties are known (e.g. complexName from an ISO

@@ -15,6 +15,7 @@ import { createServer, route, type ServerOptions } from '../edge/http.js';
 import { Fields, jsonNumber, parseAdminBody, toJson } from './body.js';
 import { isPartyIdType, PARTY_ID_TYPES, type OracleRecord, type PartyDirectory } from '../core/discovery/directory.js';
 import { registerJwsKeyRoutes, type JwsKeyStore } from '../security/jws-keys.js';
+import { isoIdentifiersView, registerIsoIdentifierRoutes } from './iso-identifiers.js';
 
 export interface AdminDeps {
   directory: PartyDirectory;
@@ -84,7 +85,15 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
       isProxy: participant.isProxy,
       dialect: participant.dialect,
       ...(participant.dialect === 'iso20022-xml' ? { xmlProfile: participant.xmlProfile } : {}),
+      ...isoIdentifiersMember(participant.name),
     };
+  };
+
+  /** `isoIdentifiers` only for participants that registered some (the Mojaloop shape is unchanged otherwise). */
+  const isoIdentifiersMember = (name: string) => {
+    const ids = registry.isoIdentifiers(name);
+    if (!ids || (ids.bicfi === undefined && ids.clearingSystemMemberIds.length === 0)) return {};
+    return { isoIdentifiers: isoIdentifiersView(ids) };
   };
 
   /** Durable balances (what PostgreSQL holds), never the engine's not-yet-committed view. */
@@ -420,6 +429,7 @@ export function createAdminServer(options: ServerOptions, deps: AdminDeps): Fast
   });
 
   registerJwsKeyRoutes(server, { keys: deps.jwsKeys, registry }, route);
+  registerIsoIdentifierRoutes(server, registry, route);
   registerJwsKeyRoutes(server, { keys: deps.xmlCertificates, registry }, route, { collection: 'xmlCertificates' });
 
   // ---------------------------------------------------------------- ALS oracle registry (admin.md §2)

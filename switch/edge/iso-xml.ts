@@ -9,15 +9,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AdmissionControl } from './admission.js';
 import { FspiopError } from '../../schemas/errors.js';
-import { readPartyIdentification } from '../../schemas/iso/common.js';
+import { readPartyIdentification, type Agent, type FinInstnId } from '../../schemas/iso/common.js';
 import type { Registry } from '../../ledger/registry.js';
 import { receiveBusinessMessage, type ReceivedBusinessMessage } from '../../translators/isoxml/inbound.js';
+import type { InboundDocument } from '../../translators/isoxml/render.js';
 import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { isXmlRejection, XmlRejection } from '../../translators/isoxml/rejection.js';
 import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../translators/isoxml/signature.js';
 import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
 import type { BankBridge } from '../core/bridge/bank-bridge.js';
 import { documentHash } from '../core/bridge/bank-bridge.js';
+import { agentName, canonicalAgents, resolveInstitution } from '../core/agents.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
 import type { VerificationIds } from '../core/discovery/verification-ids.js';
 import { isPartyIdType } from '../core/discovery/directory.js';
@@ -63,9 +65,7 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
   const recent = new RecentIds(100_000);
   const parsedCertificates = new Map<string, XmlSigningCertificate>();
 
-  const certificatesOf = (sender: { fspId?: string; bicfi?: string }): readonly XmlSigningCertificate[] => {
-    const name = sender.fspId ?? sender.bicfi;
-    if (!name) return [];
+  const certificatesOf = (name: string): readonly XmlSigningCertificate[] => {
     const out: XmlSigningCertificate[] = [];
     for (const key of deps.certificates.activeKeysOf(name)) {
       if (!key.certificate) continue;
@@ -79,11 +79,21 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
     return out;
   };
 
-  /** 400 with an admi.002 naming the reason (signed by the hub when it has an XML key). */
-  const refuse = (reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined, status = 400) => {
+  /** Which participant a BAH party names (by Othr/Id, BICFI or ClrSysMmbId). */
+  const participantOf = (id: FinInstnId) => {
+    const r = resolveInstitution(deps.registry, id);
+    return r.ok ? r.name : undefined;
+  };
+  const namesHub = (id: FinInstnId) => participantOf(id) === deps.hubName;
+
+  /**
+   * 400 with an admi.002 naming the reason (signed by the hub when it has an XML key), addressed to the sender as
+   * registered, else as its AppHdr/Fr named it.
+   */
+  const refuse = (reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined, status = 400, fr?: FinInstnId) => {
     deps.log.info({ api: 'iso20022', sender, reason: rejection.reasonCode, description: rejection.description }, 'request refused');
     const reject = messageRejectOf(rejection, ref);
-    const rendered = deps.xml.render(sender ?? 'UNKNOWN', { kind: 'admi.002', message: reject });
+    const rendered = deps.xml.render(sender ?? 'UNKNOWN', { kind: 'admi.002', message: reject }, fr);
     const body = rendered.ok ? rendered.value : `<?xml version="1.0" encoding="UTF-8"?><Error>${rejection.reasonCode}</Error>`;
     return reply.code(status).header('content-type', 'application/xml; charset=utf-8').send(body);
   };
@@ -99,20 +109,29 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
         }
         received = receiveBusinessMessage(raw, {
           hubFspId: deps.hubName,
+          participantOf,
+          namesHub,
           certificatesOf,
           requireSignature: deps.requireSignature,
           schemas: deps.schemas,
         });
       } catch (err) {
-        if (isXmlRejection(err)) return refuse(reply, err, undefined, undefined);
+        if (isXmlRejection(err)) {
+          // Refused after its header was read (e.g. a bad signature): the admi.002 refers to it and goes to its sender.
+          const from = err.about?.from;
+          return refuse(reply, err, from && participantOf(from), err.about?.bizMsgIdr, 400, from);
+        }
         if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', err.description), undefined, undefined);
         throw err;
       }
-      const sender = received.sender.fspId ?? received.sender.bicfi ?? '';
       const ref = received.header.BizMsgIdr;
-      const participant = deps.registry.participant(sender);
+      const fr = received.header.Fr.FIId.FinInstnId;
+      const sender = received.sender;
+      const participant = sender === undefined ? undefined : deps.registry.participant(sender);
       if (!participant || participant.isHub || participant.dialect !== 'iso20022-xml') {
-        return refuse(reply, new XmlRejection('CONTENT', `sender ${sender} is not a registered ISO 20022 XML participant`), sender, ref);
+        const resolution = resolveInstitution(deps.registry, fr);
+        const why = resolution.ok ? `sender ${resolution.name} is not a registered ISO 20022 XML participant` : `sender ${resolution.reason}: not a registered ISO 20022 XML participant`;
+        return refuse(reply, new XmlRejection('CONTENT', why), participant ? sender : undefined, ref, 400, fr);
       }
       if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {
         return refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref);
@@ -131,18 +150,18 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
         return refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender, ref);
       }
       const inbound: InboundMessage = {
-        source: sender,
+        source: participant.name,
         destination: deps.hubName,
         dialect: 'iso20022-xml',
         version: { major: 2, minor: 0 },
         headers: request.headers,
         raw,
-        // The Document, not the envelope: a resend carries a new header and signature.
+        // The Document as the bank wrote it, not the envelope: a resend carries a new header and signature.
         hash: documentHash(received.document.message),
         receivedAt: new Date().toISOString(),
       };
       try {
-        const status = await dispatch(received, inbound, deps);
+        const status = await dispatch(canonicalAgents(deps.registry, received.document), inbound, deps);
         return reply.code(status).send();
       } catch (err) {
         if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code}: ${err.description}`), sender, ref);
@@ -152,14 +171,13 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
   });
 }
 
-async function dispatch(received: ReceivedBusinessMessage, inbound: InboundMessage, deps: IsoXmlEdgeDeps): Promise<number> {
-  const doc = received.document;
+async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: IsoXmlEdgeDeps): Promise<number> {
   switch (doc.kind) {
     case 'pacs.008':
-      await deps.bridge.payFromBank(doc.message, inbound);
+      await deps.bridge.payFromBank(doc.message, inbound, doc.reference);
       return 202;
     case 'pacs.002':
-      await deps.bridge.bankStatus(doc.message, inbound);
+      await deps.bridge.bankStatus(doc.message, inbound, doc.context);
       return 200;
     case 'pacs.028':
       await deps.bridge.statusRequest(doc.message, inbound);
@@ -171,7 +189,7 @@ async function dispatch(received: ReceivedBusinessMessage, inbound: InboundMessa
       // The bank asks who holds a party (and to verify it): a lookup like GET /parties.
       const party = doc.message.Vrfctn.PtyAndAcctId;
       const path = partyPathOf(party.Pty.Id, party.Agt?.FinInstnId.ClrSysMmbId?.MmbId);
-      const holder = doc.message.Assgnmt.Assgne?.FinInstnId.Othr?.Id;
+      const holder = participantNamed(deps, doc.message.Assgnmt.Assgne, 'Assgnmt/Assgne');
       await deps.discovery.lookupParty(path, { ...inbound, destination: holder && holder !== deps.hubName ? holder : undefined });
       return 202;
     }
@@ -179,7 +197,7 @@ async function dispatch(received: ReceivedBusinessMessage, inbound: InboundMessa
       // The bank's answer to a lookup the hub passed on: to the FSP that asked.
       const report = doc.message;
       const path: PartyPath = deps.verificationIds.pathOf(report.Rpt.OrgnlId);
-      const to = report.Assgnmt.Assgne.FinInstnId.Othr?.Id;
+      const to = participantNamed(deps, report.Assgnmt.Assgne, 'Assgnmt/Assgne');
       if (!to) throw new FspiopError('3102', 'Assgnmt/Assgne must name the FSP that asked');
       await deps.discovery.forwardPartyAnswer(path, report, { ...inbound, destination: to }, !report.Rpt.Vrfctn);
       return 202;
@@ -188,6 +206,15 @@ async function dispatch(received: ReceivedBusinessMessage, inbound: InboundMessa
       deps.log.info({ sender: inbound.source, kind: doc.kind }, 'bank message with nothing to do');
       return 202;
   }
+}
+
+/** The participant an agent names (after canonicalAgents: its Othr/Id); 3201 when it names an unknown institution. */
+function participantNamed(deps: IsoXmlEdgeDeps, agent: Agent | undefined, where: string): string | undefined {
+  const id = agent?.FinInstnId;
+  if (!id || agentName(agent) === undefined) return undefined;
+  if (id.Othr) return id.Othr.Id;
+  const r = resolveInstitution(deps.registry, id);
+  throw new FspiopError('3201', `${where}: ${r.ok ? `${r.name} is not a participant` : r.reason}`);
 }
 
 function partyPathOf(id: Parameters<typeof readPartyIdentification>[0], subId: string | undefined): PartyPath {

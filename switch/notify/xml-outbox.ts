@@ -4,9 +4,13 @@
  * `ISO20022_CALLBACK_URL`.
  */
 import type { Logger } from 'pino';
+import type { FinInstnId } from '../../schemas/iso/common.js';
+import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import type { Registry } from '../../ledger/registry.js';
+import { statusReferringTo } from '../../translators/isoxml/pacs002.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
 import type { XmlSigner } from '../../translators/isoxml/signature.js';
+import { registeredAgents, registeredBahParty } from '../core/agents.js';
 import type { DeliveryResult } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import type { Delivery } from './delivery.js';
@@ -15,7 +19,12 @@ import type { XmlChannel, XmlOutboundMessage } from './xml-channel.js';
 
 export const ISO20022_ENDPOINT = 'ISO20022_CALLBACK_URL';
 
+/** How a bank named the payment a status is about (its pacs.008's references), when the bank was its payer. */
+export type OriginalReferences = (bank: string, transferId: string) => Promise<OriginalTransactionReference | undefined>;
+
 export class XmlOutbox implements XmlChannel {
+  private references?: OriginalReferences;
+
   constructor(
     private readonly registry: Registry,
     private readonly delivery: Delivery,
@@ -24,20 +33,33 @@ export class XmlOutbox implements XmlChannel {
     private readonly log: Logger,
   ) {}
 
+  /** Statuses to a payer bank then name its payment the way its pacs.008 did (the bank bridge records it). */
+  useReferences(references: OriginalReferences): void {
+    this.references = references;
+  }
+
   send(to: string, message: XmlOutboundMessage): Promise<DeliveryResult> {
     return this.sendDocument(to, message as BusinessDocument);
   }
 
-  /** Renders the business message the hub authors for `to` (signed when the hub has an XML key). */
-  render(to: string, doc: BusinessDocument): { ok: true; value: string } | { ok: false; refused: import('../../schemas/errors.js').FspiopError } {
+  /**
+   * Renders the business message the hub authors for `to` (signed when the hub has an XML key). The AppHdr and the
+   * agents name participants the way they registered (BIC, clearing-system member id, else FSP id).
+   */
+  render(
+    to: string,
+    doc: BusinessDocument,
+    /** `AppHdr/To` as the receiver named itself, when it is no participant (a refusal of an unknown sender). */
+    addressee?: FinInstnId,
+  ): { ok: true; value: string } | { ok: false; refused: import('../../schemas/errors.js').FspiopError } {
     const participant = this.registry.participant(to);
     return tryRender(() =>
-      renderBusinessMessage(doc, {
+      renderBusinessMessage(registeredAgents(this.registry, doc), {
         profile: participant?.xmlProfile ?? 'iso-2019',
         hubFspId: this.hubName,
         header: {
-          Fr: { FIId: { FinInstnId: { Othr: { Id: this.hubName } } } },
-          To: { FIId: { FinInstnId: { Othr: { Id: to } } } },
+          Fr: registeredBahParty(this.registry, this.hubName),
+          To: participant || !addressee ? registeredBahParty(this.registry, to) : { FIId: { FinInstnId: addressee } },
           BizMsgIdr: newMessageId(),
           CreDt: new Date().toISOString(),
         },
@@ -52,13 +74,30 @@ export class XmlOutbox implements XmlChannel {
       this.log.warn({ participant: to, endpointType: ISO20022_ENDPOINT }, 'bank has no ISO 20022 endpoint');
       return { ok: false, noEndpoint: true };
     }
-    const rendered = this.render(to, doc);
-    if (!rendered.ok) return { ok: false, refused: rendered.refused };
+    const rendered = this.render(to, await this.withReferences(to, doc));
+    if (!rendered.ok) {
+      this.log.warn({ participant: to, kind: doc.kind, reason: rendered.refused.description }, 'message to a bank cannot be rendered: not sent');
+      return { ok: false, refused: rendered.refused };
+    }
     return this.delivery.send({
       url,
       method: 'POST',
       headers: { 'content-type': 'application/xml; charset=utf-8', date: new Date().toUTCString() },
       body: rendered.value,
     });
+  }
+
+  /**
+   * A status is the hub's own message (a fresh GrpHdr/MsgId: a status translated from FSPIOP carries the transfer id
+   * there, and a UUID does not fit Max35Text). Without explicit references, a status about a payment `to` sent names
+   * it the way `to` did.
+   */
+  private async withReferences(to: string, doc: BusinessDocument): Promise<BusinessDocument> {
+    if (doc.kind !== 'pacs.002') return doc;
+    const message = { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } };
+    if (doc.context !== undefined || !this.references) return { ...doc, message };
+    const id = message.TxInfAndSts.OrgnlTxId;
+    const ref = id === undefined ? undefined : await this.references(to, id);
+    return ref ? { kind: 'pacs.002', ...statusReferringTo(message, ref) } : { ...doc, message };
   }
 }

@@ -6,11 +6,13 @@
  *   pki revoke --dir D (--name N | --serial HEX) [--reason R] [--crl-days N]
  *   pki crl    --dir D [--crl-days N]
  *   pki show   --dir D [--name N]
+ *   pki [<command>] --help | -h
  *
  * Exit codes: 0 done; 1 the operation failed (e.g. a CA exists already, unknown name); 2 invalid command line.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { parseCommandLine, UsageError, type OptionSpec } from '../cli-args.js';
 import {
   DEFAULT_CA_DAYS,
   DEFAULT_CERT_DAYS,
@@ -41,16 +43,9 @@ export const PKI_USAGE = [
   '  revoke --dir D (--name N | --serial HEX) [--reason R] [--crl-days N]   revoke and rewrite ca/crl.pem',
   '  crl    --dir D [--crl-days N]                       re-sign ca/crl.pem (do it before its next update)',
   '  show   --dir D [--name N]                           list the CA and the certificates',
+  '  -h, --help                                           this text (also after a command)',
+  'exit codes: 0 done; 1 the operation failed; 2 invalid command line',
 ];
-
-class UsageError extends Error {}
-
-interface OptionSpec {
-  type: 'string' | 'flag' | 'list' | 'int';
-  required?: boolean;
-}
-
-type Parsed = Record<string, string | boolean | string[] | number | undefined>;
 
 const COMMANDS: Record<string, Record<string, OptionSpec>> = {
   init: { dir: { type: 'string', required: true }, key: { type: 'string' }, days: { type: 'int' }, cn: { type: 'string' }, 'crl-days': { type: 'int' } },
@@ -68,58 +63,6 @@ const COMMANDS: Record<string, Record<string, OptionSpec>> = {
   crl: { dir: { type: 'string', required: true }, 'crl-days': { type: 'int' } },
   show: { dir: { type: 'string', required: true }, name: { type: 'string' } },
 };
-
-function parseOptions(command: string, args: string[]): Parsed {
-  const spec = COMMANDS[command]!;
-  const parsed: Parsed = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--') || arg === '--') throw new UsageError(`unexpected argument "${arg}" (options start with --)`);
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    const option = spec[name];
-    if (!option) {
-      const known = Object.keys(spec).map((k) => `--${k}`).join(', ');
-      throw new UsageError(`unknown option --${name} for "pki ${command}" (known: ${known})`);
-    }
-    if (option.type === 'flag') {
-      if (eq > 0) throw new UsageError(`option --${name} takes no value`);
-      if (parsed[name]) throw new UsageError(`option --${name} given twice`);
-      parsed[name] = true;
-      continue;
-    }
-    let value: string | undefined;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else {
-      value = args[i + 1];
-      if (value === undefined || value.startsWith('--')) value = undefined;
-      else i++;
-    }
-    if (value === undefined || value === '') throw new UsageError(`option --${name} needs a value`);
-    if (option.type === 'list') {
-      // --dns a --dns b, --dns a,b and --dns a b are all accepted
-      const values = [value];
-      while (eq < 0 && args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) values.push(args[++i]!);
-      const list = (parsed[name] as string[] | undefined) ?? [];
-      list.push(...values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''));
-      parsed[name] = list;
-      continue;
-    }
-    if (parsed[name] !== undefined) throw new UsageError(`option --${name} given twice`);
-    if (option.type === 'int') {
-      if (!/^\d+$/.test(value)) throw new UsageError(`option --${name} must be a whole number, got "${value}"`);
-      const n = Number(value);
-      if (n < 1 || n > 36500) throw new UsageError(`option --${name} must be between 1 and 36500, got ${n}`);
-      parsed[name] = n;
-    } else {
-      parsed[name] = value;
-    }
-  }
-  for (const [name, option] of Object.entries(spec)) {
-    if (option.required && parsed[name] === undefined) throw new UsageError(`missing required option --${name} for "pki ${command}"`);
-  }
-  return parsed;
-}
 
 function keyTypeOption(value: string | undefined): KeyType | undefined {
   if (value === undefined) return undefined;
@@ -158,7 +101,12 @@ export async function pkiCommand(argv: string[], out: (line: string) => void, er
     return 2;
   }
   try {
-    const o = parseOptions(command, args.slice(1));
+    const line = parseCommandLine(args.slice(1), COMMANDS[command]!, `pki ${command}`);
+    if (line.help) {
+      PKI_USAGE.forEach((l) => out(l));
+      return 0;
+    }
+    const o = line.values;
     const dir = o.dir as string;
     const now = new Date();
     switch (command) {
@@ -271,6 +219,7 @@ export async function pkiCommand(argv: string[], out: (line: string) => void, er
   } catch (error) {
     if (error instanceof UsageError) {
       err(`mizani pki ${command}: ${error.message}`);
+      err(PKI_USAGE[0]!);
       return 2;
     }
     if (error instanceof PkiError) {

@@ -104,7 +104,7 @@ test('an extension item under the carrier prefix that is not Mizani’s JSON is 
   assert.throws(() => quoteRequestToCanonical(body, 'payer-dfsp', 'payee-dfsp', AT), (e: unknown) => e instanceof TranslationError && /iso:ChrgsInf/.test(e.message));
 });
 
-test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts) reaches an FSPIOP payee’s POST /transfers in iso: items, and an ISO JSON payee’s in its envelope', () => {
+test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts, purpose, remittance, routing number) reaches an FSPIOP payee’s POST /transfers in iso: items, and an ISO JSON payee’s in its envelope', () => {
   const canonical: Pacs008 = {
     GrpHdr: { MsgId: 'B1', CreDtTm: AT, NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, PmtInstrXpryDtTm: '2026-12-06T10:01:00.000Z' },
     CdtTrfTxInf: {
@@ -112,6 +112,9 @@ test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts) reaches an FSPIO
       IntrBkSttlmAmt: { currency: 'USD', units: 10_000_000n },
       ChrgBr: 'SLEV',
       DbtrAcct: { Id: { Othr: { Id: '000123456789' } } },
+      InstgAgt: { FinInstnId: { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '021000021' } } },
+      Purp: { Cd: 'SALA' },
+      RmtInf: { Ustrd: ['Invoice 2026-117', 'December salary'] },
       DbtrAgt: agent('bank-a'),
       CdtrAgt: agent('wallet-b'),
       ExctnCond: CONDITION.toString('base64url'),
@@ -120,14 +123,24 @@ test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts) reaches an FSPIO
   };
   const fspiop = prepareFromCanonical(canonical);
   assert.equal(validateFspiopBody('2.0', 'POST', '/transfers', fspiop), null);
-  assert.deepEqual(fspiop.extensionList!.extension.map((e) => e.key), ['iso:PmtId', 'iso:ChrgBr', 'iso:DbtrAcct']);
+  assert.deepEqual(fspiop.extensionList!.extension.map((e) => e.key), ['iso:PmtId', 'iso:ChrgBr', 'iso:DbtrAcct', 'iso:Purp', 'iso:RmtInf', 'iso:InstgAgt']);
   assert.deepEqual(prepareToCanonical(fspiop, AT).CdtTrfTxInf, canonical.CdtTrfTxInf);
   const iso = isoTransferFromCanonical(canonical, fixed);
   assert.equal(validateIsoJsonBody('POST', '/transfers', iso), null);
   assert.equal(iso.CdtTrfTxInf.ChrgBr, 'SHAR');
   assert.deepEqual(iso.CdtTrfTxInf.PmtId, { TxId: '01JBVM13SQYP507JB1DYBZVCMF', UETR: '9e3c8a7e-2d6b-4d3c-9a1f-5b8e7c6d5a4b' });
-  assert.deepEqual(iso.CdtTrfTxInf.SplmtryData?.Envlp, { PmtId: { EndToEndId: 'E2E-20261206-0001' }, DbtrAcct: { Id: { Othr: { Id: '000123456789' } } }, ChrgBr: 'SLEV' });
+  assert.deepEqual(iso.CdtTrfTxInf.Purp, { Cd: 'SALA' });
+  assert.deepEqual(iso.CdtTrfTxInf.SplmtryData?.Envlp, {
+    PmtId: { EndToEndId: 'E2E-20261206-0001' },
+    DbtrAcct: { Id: { Othr: { Id: '000123456789' } } },
+    ChrgBr: 'SLEV',
+    InstgAgt: { FinInstnId: { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '021000021' } } },
+    RmtInf: { Ustrd: ['Invoice 2026-117', 'December salary'] },
+  });
   const back = isoTransferToCanonical(iso);
+  assert.deepEqual(back.CdtTrfTxInf.InstgAgt, canonical.CdtTrfTxInf.InstgAgt);
+  assert.deepEqual(back.CdtTrfTxInf.RmtInf, canonical.CdtTrfTxInf.RmtInf);
+  assert.deepEqual(back.CdtTrfTxInf.Purp, canonical.CdtTrfTxInf.Purp);
   assert.deepEqual(back.CdtTrfTxInf.PmtId, canonical.CdtTrfTxInf.PmtId);
   assert.equal(back.CdtTrfTxInf.ChrgBr, 'SLEV');
   assert.deepEqual(back.CdtTrfTxInf.DbtrAcct, { Id: { Othr: { Id: '000123456789' } } });

@@ -27,6 +27,7 @@ import { createCa, issueCertificate } from '../../switch/security/pki.js';
 import { XML_PROFILES, type MessageKind, type XmlProfileName } from '../../translators/isoxml/catalog.js';
 import { receiveBusinessMessage } from '../../translators/isoxml/inbound.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
+import type { Pacs008FromXml } from '../../translators/isoxml/pacs008.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../../translators/isoxml/signature.js';
 import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { XmlRejection } from '../../translators/isoxml/rejection.js';
@@ -88,9 +89,13 @@ function clean<T>(v: T): T {
   return v;
 }
 
+/** A clearing-system member id: with a clearing system code (USABA, …), a proprietary system, or none. */
+const clrSysMmbId = fc
+  .tuple(opt(fc.oneof(fc.constantFrom('USABA', 'GBDSC', 'DEBLZ', 'CACPA').map((Cd) => ({ Cd })), id35.map((Prtry) => ({ Prtry })))), id35)
+  .map(([ClrSysId, MmbId]) => clean({ ClrSysId, MmbId }));
 const agent: fc.Arbitrary<Agent> = fc
-  .record({ Othr: opt(fsp.map((Id) => ({ Id }))), ClrSysMmbId: opt(id35.map((MmbId) => ({ MmbId }))), BICFI: opt(bic) })
-  .filter((f) => f.Othr !== undefined || f.BICFI !== undefined)
+  .record({ Othr: opt(fsp.map((Id) => ({ Id }))), ClrSysMmbId: opt(clrSysMmbId), BICFI: opt(bic) })
+  .filter((f) => f.Othr !== undefined || f.BICFI !== undefined || f.ClrSysMmbId !== undefined)
   .map((FinInstnId) => clean({ FinInstnId }));
 const fspAgent: fc.Arbitrary<Agent> = fc.tuple(fsp, opt(id35)).map(([Id, sub]) => clean({ FinInstnId: { Othr: { Id }, ClrSysMmbId: sub === undefined ? undefined : { MmbId: sub } } }));
 
@@ -145,6 +150,12 @@ const pacs008: fc.Arbitrary<Pacs008> = fc
     InstrId: opt(id35),
     EndToEndId: opt(id35.filter((s) => s !== 'NOTPROVIDED')),
     UETR: opt(fc.oneof(uuid4, fc.constant('2F7C7D9E-NOT-A-V4'))),
+    /** A bank's payment sent without TxId: the transfer id is its UETR. */
+    txIdIsUetr: fc.boolean(),
+    InstgAgt: opt(agent),
+    InstdAgt: opt(agent),
+    Purp: opt(fc.oneof(fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })), text(1, 35).map((Prtry) => ({ Prtry })))),
+    Ustrd: opt(fc.array(text(1, 140), { minLength: 1, maxLength: 3 })),
     IntrBkSttlmAmt: amount,
     InstdAmt: opt(amount),
     ChrgBr: fc.constantFrom('DEBT', 'CRED', 'SHAR', 'SLEV') as fc.Arbitrary<'SHAR'>,
@@ -162,10 +173,14 @@ const pacs008: fc.Arbitrary<Pacs008> = fc
     clean({
       GrpHdr: { MsgId: r.MsgId, CreDtTm: r.CreDtTm, NbOfTxs: '1' as const, SttlmInf: { SttlmMtd: r.SttlmMtd }, PmtInstrXpryDtTm: r.expiry },
       CdtTrfTxInf: {
-        PmtId: { TxId: r.TxId, InstrId: r.InstrId, EndToEndId: r.EndToEndId, UETR: r.UETR },
+        PmtId: { TxId: r.txIdIsUetr && r.UETR !== undefined ? r.UETR : r.TxId, InstrId: r.InstrId, EndToEndId: r.EndToEndId, UETR: r.UETR },
         IntrBkSttlmAmt: r.IntrBkSttlmAmt,
         InstdAmt: r.InstdAmt,
         ChrgBr: r.ChrgBr,
+        InstgAgt: r.InstgAgt,
+        InstdAgt: r.InstdAgt,
+        Purp: r.Purp,
+        RmtInf: r.Ustrd && { Ustrd: r.Ustrd },
         Dbtr: r.Dbtr,
         DbtrAcct: r.DbtrAcct,
         DbtrAgt: r.DbtrAgt,
@@ -318,6 +333,8 @@ const header = fc
   .record({
     from: fsp,
     bic: opt(bic),
+    /** A bank naming itself by clearing-system member id (FedNow-style) instead of its FSP id. */
+    member: opt(clrSysMmbId),
     BizMsgIdr: id35,
     CreDt: dateTime,
     BizSvc: opt(id35),
@@ -329,7 +346,7 @@ const header = fc
   })
   .map((r) =>
     clean({
-      Fr: { FIId: { FinInstnId: clean({ Othr: { Id: r.from }, BICFI: r.bic }) } },
+      Fr: { FIId: { FinInstnId: r.member ? { ClrSysMmbId: r.member } : clean({ Othr: { Id: r.from }, BICFI: r.bic }) } },
       To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } },
       BizMsgIdr: r.BizMsgIdr,
       CreDt: r.CreDt,
@@ -362,11 +379,26 @@ function assertDigestsMatchLibxml2(xml: string): void {
   }
 }
 
+/** How a reader of the rendered pacs.008 sees the payment named: TxId only when written (not when it is the UETR). */
+function expectedReference(m: Pacs008 | Pacs008FromXml, version: string, xml: string): OriginalTransactionReference {
+  const p = m.CdtTrfTxInf.PmtId;
+  const uetrWritten = xml.includes(`<UETR>${p.UETR}</UETR>`);
+  return clean({
+    OrgnlGrpInf: { OrgnlMsgId: m.GrpHdr.MsgId, OrgnlMsgNmId: version, OrgnlCreDtTm: m.GrpHdr.CreDtTm },
+    OrgnlEndToEndId: p.EndToEndId ?? 'NOTPROVIDED',
+    OrgnlInstrId: p.InstrId,
+    OrgnlTxId: uetrWritten && p.TxId === p.UETR ? undefined : p.TxId,
+    OrgnlUETR: uetrWritten ? p.UETR : undefined,
+  });
+}
+
 function roundTrip(doc: BusinessDocument, profile: XmlProfileName, hdr: Omit<BusinessApplicationHeader, 'MsgDefIdr'>, sign: boolean): void {
   const options = { profile, hubFspId: HUB, header: hdr, ...(sign ? { signer } : {}) };
   const xml = renderBusinessMessage(doc, options);
   emitted.push(xml);
-  const got = receiveBusinessMessage(xml, { hubFspId: HUB, certificatesOf: () => [signer.certificate], requireSignature: sign });
+  // The edge maps a sender named by clearing-system member id to its participant (switch/core/agents.ts).
+  const participantOf = (id: Agent['FinInstnId']) => id.Othr?.Id ?? (id.ClrSysMmbId ? 'bank-by-member-id' : undefined);
+  const got = receiveBusinessMessage(xml, { hubFspId: HUB, participantOf, certificatesOf: () => [signer.certificate], requireSignature: sign });
   // XML -> canonical -> XML gives the same bytes (rendering, and signing, are deterministic).
   assert.equal(renderBusinessMessage(got.document, { ...options, header: got.header }), xml);
   const version = XML_PROFILES[profile][doc.kind as MessageKind];
@@ -377,6 +409,7 @@ function roundTrip(doc: BusinessDocument, profile: XmlProfileName, hdr: Omit<Bus
   if (sign) assertDigestsMatchLibxml2(xml);
   const expected: Record<string, unknown> = { kind: doc.kind, message: doc.message };
   if (doc.kind === 'pacs.002' || doc.kind === 'acmt.024') expected['context'] = doc.context ?? {};
+  if (doc.kind === 'pacs.008' && got.document.kind === 'pacs.008') expected['reference'] = expectedReference(doc.message, version, xml);
   assert.deepEqual(plain(got.document), plain(expected));
 }
 
@@ -477,6 +510,34 @@ test('bank messages: a pacs.008 without expiry or ILP terms reads with both abse
     assert.equal(got.document.message.CdtTrfTxInf.ExctnCond, undefined);
     emitted.push(xml);
   }
+});
+
+test('a payment identified by its UETR (sent without TxId) is written without TxId; remittance, purpose and routing agents go to the bank', () => {
+  const base = fc.sample(pacs008, { numRuns: 1, seed: 21 })[0]!;
+  const uetr = '3f2c8a1e-9b4d-4c6e-8f1a-2b3c4d5e6f70';
+  const tx = {
+    ...base.CdtTrfTxInf,
+    PmtId: { TxId: uetr, EndToEndId: 'E2E-2026-0301-0001', UETR: uetr },
+    InstgAgt: { FinInstnId: { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '011000015' } } },
+    InstdAgt: { FinInstnId: { BICFI: 'BANKUS33XXX' } },
+    Purp: { Cd: 'GDDS' },
+    RmtInf: { Ustrd: ['Invoice 2026-0042', 'Delivery of 40 bags of maize'] },
+  };
+  for (const profile of PROFILES) {
+    const xml = renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: tx } }, { profile, hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! });
+    emitted.push(xml);
+    assert.doesNotMatch(xml, /<TxId>/);
+    assert.match(xml, new RegExp(`<EndToEndId>E2E-2026-0301-0001</EndToEndId><UETR>${uetr}</UETR>`));
+    assert.match(xml, /<InstgAgt><FinInstnId><ClrSysMmbId><ClrSysId><Cd>USABA<\/Cd><\/ClrSysId><MmbId>011000015<\/MmbId><\/ClrSysMmbId><\/FinInstnId><\/InstgAgt><InstdAgt><FinInstnId><BICFI>BANKUS33XXX<\/BICFI>/);
+    assert.match(xml, /<Purp><Cd>GDDS<\/Cd><\/Purp><RmtInf><Ustrd>Invoice 2026-0042<\/Ustrd><Ustrd>Delivery of 40 bags of maize<\/Ustrd><\/RmtInf>/);
+    const got = receiveBusinessMessage(xml, { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
+    assert.ok(got.document.kind === 'pacs.008');
+    assert.deepEqual(plain(got.document.message.CdtTrfTxInf), plain(tx));
+    assert.equal(got.document.reference.OrgnlTxId, undefined);
+    assert.equal(got.document.reference.OrgnlUETR, uetr);
+  }
+  assert.throws(() => renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...tx, RmtInf: { Ustrd: ['x'.repeat(141)] } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! }), (e: unknown) => e instanceof TranslationError && /RmtInf\.Ustrd\[0\]/.test(e.message));
+  assert.throws(() => renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...tx, Purp: { Cd: 'GDDS', Prtry: 'X' } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! }), TranslationError);
 });
 
 test('pacs.002 status codes: ISO codes written, ISO and Mojaloop codes read', () => {

@@ -7,7 +7,7 @@
 import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
-import type { Account } from '../../schemas/iso/common.js';
+import type { Account, Agent } from '../../schemas/iso/common.js';
 import { formatAmount } from '../../schemas/amount.js';
 import {
   errorInformationOf,
@@ -91,7 +91,8 @@ export function prepareToCanonical(body: FspiopTransferPrepare, receivedAt: stri
 /**
  * What an ISO sender's pacs.008 says that POST /transfers has no member for, carried in the extension list
  * (`iso:<name>` items, docs/iso20022-mapping.md §5): the other payment ids, the instructed amount, the charge
- * bearer SLEV, a settlement method other than CLRG, and account identifiers. The parties are not repeated:
+ * bearer SLEV, a settlement method other than CLRG, account identifiers, the purpose, the remittance information
+ * and the instructing/instructed agents of the bank leg. The parties are not repeated:
  * the payee has them from the agreed quote, and the ILP packet names them.
  */
 function carriedOfPacs008(message: Pacs008): Record<string, unknown> {
@@ -105,6 +106,10 @@ function carriedOfPacs008(message: Pacs008): Record<string, unknown> {
   if (message.GrpHdr.SttlmInf.SttlmMtd !== 'CLRG') out.SttlmMtd = message.GrpHdr.SttlmInf.SttlmMtd;
   if (tx.DbtrAcct) out.DbtrAcct = tx.DbtrAcct;
   if (tx.CdtrAcct) out.CdtrAcct = tx.CdtrAcct;
+  if (tx.Purp) out.Purp = tx.Purp;
+  if (tx.RmtInf) out.RmtInf = tx.RmtInf;
+  if (tx.InstgAgt) out.InstgAgt = tx.InstgAgt;
+  if (tx.InstdAgt) out.InstdAgt = tx.InstdAgt;
   return out;
 }
 
@@ -133,10 +138,27 @@ function readCarriedPacs008(message: Pacs008, carried: Record<string, unknown>):
       message.GrpHdr.SttlmInf.SttlmMtd = value as Pacs008['GrpHdr']['SttlmInf']['SttlmMtd'];
     } else if ((name === 'DbtrAcct' || name === 'CdtrAcct') && o && typeof o === 'object' && !Array.isArray(o)) {
       tx[name] = accountOf(o, field(name));
+    } else if (name === 'Purp' && o && typeof o === 'object' && (text(o.Cd, name) !== undefined || text(o.Prtry, name) !== undefined)) {
+      tx.Purp = { ...(o.Cd !== undefined ? { Cd: o.Cd as string } : {}), ...(o.Prtry !== undefined ? { Prtry: o.Prtry as string } : {}) };
+    } else if (name === 'RmtInf' && o && typeof o === 'object' && Array.isArray(o.Ustrd) && o.Ustrd.every((x) => typeof x === 'string')) {
+      tx.RmtInf = { Ustrd: [...(o.Ustrd as string[])] };
+    } else if ((name === 'InstgAgt' || name === 'InstdAgt') && o && typeof o === 'object' && o.FinInstnId && typeof o.FinInstnId === 'object') {
+      tx[name] = agentOf(o.FinInstnId as Record<string, unknown>, field(name));
     } else {
       throw new TranslationError(field(name), 'not something Mizani carries in a transfer, or not in its shape');
     }
   }
+}
+
+/** An agent as carried (canonical shape), checked: BICFI, ClrSysMmbId {MmbId, ClrSysId?}, Othr {Id}. */
+function agentOf(fin: Record<string, unknown>, field: string): Agent {
+  const str = (v: unknown) => v === undefined || typeof v === 'string';
+  const clr = fin.ClrSysMmbId as Record<string, unknown> | undefined;
+  const sys = clr?.ClrSysId as Record<string, unknown> | undefined;
+  const othr = fin.Othr as Record<string, unknown> | undefined;
+  const ok = str(fin.BICFI) && (clr === undefined || (typeof clr.MmbId === 'string' && (sys === undefined || (str(sys.Cd) && str(sys.Prtry))))) && (othr === undefined || typeof othr.Id === 'string');
+  if (!ok) throw new TranslationError(field, 'not an agent {FinInstnId}');
+  return { FinInstnId: JSON.parse(JSON.stringify(fin)) as Agent['FinInstnId'] };
 }
 
 /** An account as carried (canonical shape), checked: `{Ccy?, Id?: {IBAN?} | {Othr: {Id, SchmeNm?}}}`. */

@@ -36,7 +36,7 @@ export interface IsoParty {
   Id: { PrvtId?: { Othr: IsoGenericId }; OrgId?: { Othr: IsoGenericId } };
 }
 export interface IsoAgent {
-  FinInstnId: { BICFI?: string; ClrSysMmbId?: { MmbId: string }; Othr?: { Id: string } };
+  FinInstnId: { BICFI?: string; ClrSysMmbId?: { ClrSysId?: { Cd?: string; Prtry?: string }; MmbId: string }; Othr?: { Id: string } };
 }
 export interface IsoSupplementaryData {
   PlcAndNm?: string;
@@ -264,6 +264,8 @@ export function agentToIso(agent: Agent | undefined, field: string, carry?: { en
       carry.envelope.put([carry.key, 'FinInstnId', 'ClrSysMmbId', 'MmbId'], fin.ClrSysMmbId.MmbId);
     } else {
       out.FinInstnId.ClrSysMmbId = { MmbId: requireMax(fin.ClrSysMmbId.MmbId, 35, `${field}.FinInstnId.ClrSysMmbId.MmbId`) };
+      const sys = fin.ClrSysMmbId.ClrSysId;
+      if (sys) out.FinInstnId.ClrSysMmbId = { ClrSysId: { ...sys }, ...out.FinInstnId.ClrSysMmbId };
     }
   }
   if (fin.Othr) out.FinInstnId.Othr = { Id: requireMax(fin.Othr.Id, 35, `${field}.FinInstnId.Othr.Id`) };
@@ -289,7 +291,10 @@ export function agentFromIso(agent: IsoAgent): Agent {
   const fin = agent.FinInstnId;
   const out: Agent = { FinInstnId: {} };
   if (fin.BICFI !== undefined) out.FinInstnId.BICFI = fin.BICFI;
-  if (fin.ClrSysMmbId) out.FinInstnId.ClrSysMmbId = { MmbId: fin.ClrSysMmbId.MmbId };
+  if (fin.ClrSysMmbId) {
+    out.FinInstnId.ClrSysMmbId = { MmbId: fin.ClrSysMmbId.MmbId };
+    if (fin.ClrSysMmbId.ClrSysId) out.FinInstnId.ClrSysMmbId.ClrSysId = { ...fin.ClrSysMmbId.ClrSysId };
+  }
   if (fin.Othr) out.FinInstnId.Othr = { Id: fin.Othr.Id };
   return out;
 }
@@ -522,7 +527,7 @@ export function checkProfile(value: unknown, profile: Profile, path: string, out
 
 export const GENERIC_ID_PROFILE: Profile = { Id: true, SchmeNm: { Prtry: true, Cd: true } };
 export const PARTY_PROFILE: Profile = { Nm: true, Id: { PrvtId: { Othr: GENERIC_ID_PROFILE }, OrgId: { Othr: GENERIC_ID_PROFILE } } };
-export const AGENT_PROFILE: Profile = { FinInstnId: { BICFI: true, ClrSysMmbId: { MmbId: true }, Othr: { Id: true } } };
+export const AGENT_PROFILE: Profile = { FinInstnId: { BICFI: true, ClrSysMmbId: { ClrSysId: { Cd: true, Prtry: true }, MmbId: true }, Othr: { Id: true } } };
 export const AMOUNT_PROFILE: Profile = { ActiveCurrencyAndAmount: true, Ccy: true };
 export const HISTORIC_AMOUNT_PROFILE: Profile = { ActiveOrHistoricCurrencyAndAmount: true, Ccy: true };
 export const SUPPLEMENT_PROFILE: Profile = { PlcAndNm: true, Envlp: true };

@@ -72,6 +72,7 @@ export interface IsoPacs008 {
     CdtrAgt: IsoAgent;
     Cdtr: IsoParty;
     CdtrAcct?: { Ccy: string };
+    Purp?: { Cd?: string; Prtry?: string };
     VrfctnOfTerms?: { IlpV4PrepPacket?: string };
     SplmtryData?: IsoSupplementaryData;
   };
@@ -108,13 +109,14 @@ const PACS008_PROFILE = {
     CdtrAgt: AGENT_PROFILE,
     Cdtr: PARTY_PROFILE,
     CdtrAcct: { Ccy: true },
+    Purp: { Cd: true, Prtry: true },
     VrfctnOfTerms: { IlpV4PrepPacket: true },
     SplmtryData: SUPPLEMENT_PROFILE,
   },
 } as const;
 
 /** Envelope members of pacs.008 (docs/iso20022-mapping.md §5). */
-const PACS008_ENVELOPE = ['PmtId', 'Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'ChrgBr', 'extensions'] as const;
+const PACS008_ENVELOPE = ['PmtId', 'InstgAgt', 'InstdAgt', 'Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'ChrgBr', 'RmtInf', 'extensions'] as const;
 
 /** The execution condition of the packet, or a TranslationError naming `field`. */
 export function conditionOf(packet: string | undefined, field: string): string {
@@ -187,6 +189,18 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
     if (e.ChrgBr !== 'SLEV' || tx.ChrgBr !== 'SHAR') throw new TranslationError(`${where}.ChrgBr`, 'supplementary data: only SLEV, beside ChrgBr SHAR');
     c.ChrgBr = 'SLEV';
   }
+  if (tx.Purp) c.Purp = { ...tx.Purp };
+  for (const name of ['InstgAgt', 'InstdAgt'] as const) {
+    const a = optionalObject(e[name], `${where}.${name}`);
+    if (a) c[name] = agentFromIso(isoAgentFromEnvelope(a, `${where}.${name}`));
+  }
+  const rmt = optionalObject(e.RmtInf, `${where}.RmtInf`);
+  if (rmt) {
+    onlyKeys(rmt, ['Ustrd'], `${where}.RmtInf`);
+    const lines = rmt.Ustrd;
+    if (!Array.isArray(lines) || lines.some((x) => typeof x !== 'string')) throw new TranslationError(`${where}.RmtInf.Ustrd`, 'supplementary data: not a list of texts');
+    c.RmtInf = { Ustrd: [...(lines as string[])] };
+  }
   const sd: NonNullable<Pacs008['CdtTrfTxInf']['SplmtryData']> = {};
   const dbtrSupplement = withComplexName(dbtrCarried.supplement, dbtr.complexName);
   const cdtrSupplement = withComplexName(cdtrCarried.supplement, cdtr.complexName);
@@ -237,7 +251,12 @@ export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRende
   out.Cdtr = tx.Cdtr ? partyToIso(tx.Cdtr, s?.Cdtr, 'CdtTrfTxInf.Cdtr', 256, uncarried, { envelope, key: 'Cdtr' }) : fspParty(tx.CdtrAgt, 'CdtTrfTxInf.Cdtr');
   const cdtrAcct = accountToIso(tx.CdtrAcct, envelope, 'CdtrAcct');
   if (cdtrAcct) out.CdtrAcct = cdtrAcct;
+  if (tx.Purp) out.Purp = { ...tx.Purp };
   out.VrfctnOfTerms = { IlpV4PrepPacket: packet! };
+  // The bank leg's agents and the remittance information have no element in this dialect's pacs.008.
+  if (tx.InstgAgt) envelope.put(['InstgAgt'], structuredClone(tx.InstgAgt));
+  if (tx.InstdAgt) envelope.put(['InstdAgt'], structuredClone(tx.InstdAgt));
+  if (tx.RmtInf) envelope.put(['RmtInf'], structuredClone(tx.RmtInf));
   for (const side of ['Dbtr', 'Cdtr'] as const) {
     const rest = partySupplementToEnvelope(s?.[side]);
     if (rest) envelope.put([side], rest);
@@ -253,6 +272,32 @@ export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRende
     PmtInstrXpryDtTm: message.GrpHdr.PmtInstrXpryDtTm,
   };
   return { GrpHdr, CdtTrfTxInf: out };
+}
+
+/** An agent carried in the envelope, shape-checked before it is read like an element. */
+function isoAgentFromEnvelope(a: Record<string, unknown>, where: string): IsoAgent {
+  onlyKeys(a, ['FinInstnId'], where);
+  const fin = optionalObject(a.FinInstnId, `${where}.FinInstnId`);
+  if (!fin) throw new TranslationError(where, 'supplementary data: an agent without FinInstnId');
+  onlyKeys(fin, ['BICFI', 'ClrSysMmbId', 'Othr'], `${where}.FinInstnId`);
+  const out: IsoAgent = { FinInstnId: {} };
+  const bic = optionalString(fin.BICFI, `${where}.FinInstnId.BICFI`);
+  if (bic !== undefined) out.FinInstnId.BICFI = bic;
+  const clr = optionalObject(fin.ClrSysMmbId, `${where}.FinInstnId.ClrSysMmbId`);
+  if (clr) {
+    onlyKeys(clr, ['ClrSysId', 'MmbId'], `${where}.FinInstnId.ClrSysMmbId`);
+    out.FinInstnId.ClrSysMmbId = { MmbId: requiredString(clr.MmbId, `${where}.FinInstnId.ClrSysMmbId.MmbId`) };
+    const sys = optionalObject(clr.ClrSysId, `${where}.FinInstnId.ClrSysMmbId.ClrSysId`);
+    if (sys) {
+      onlyKeys(sys, ['Cd', 'Prtry'], `${where}.FinInstnId.ClrSysMmbId.ClrSysId`);
+      const cd = optionalString(sys.Cd, `${where}.ClrSysId.Cd`);
+      const prtry = optionalString(sys.Prtry, `${where}.ClrSysId.Prtry`);
+      out.FinInstnId.ClrSysMmbId.ClrSysId = { ...(cd !== undefined ? { Cd: cd } : {}), ...(prtry !== undefined ? { Prtry: prtry } : {}) };
+    }
+  }
+  const othr = optionalObject(fin.Othr, `${where}.FinInstnId.Othr`);
+  if (othr) out.FinInstnId.Othr = { Id: requiredString(othr.Id, `${where}.FinInstnId.Othr.Id`) };
+  return out;
 }
 
 /** An account: `Ccy` is the element (this dialect's CashAccount holds only it in Mizani's profile); its `Id` travels in the envelope. */

@@ -2,10 +2,10 @@
  * head.001 Business Application Header (versions .02, .03, .04) <-> canonical
  * `BusinessApplicationHeader`. Pure.
  *
- * Participants in `Fr`/`To`: `FIId/FinInstnId` with `Othr/Id` = the FSP id (always written by the
- * hub; it is how the hub names participants everywhere) and `BICFI` when the participant has one
- * registered. Reading, either is accepted (the edge maps a BIC to its participant); the other
- * head.001 choice (`OrgId`) is refused: the parties of this edge are financial institutions.
+ * Participants in `Fr`/`To`: `FIId/FinInstnId` with `Othr/Id` (the FSP id), `BICFI` or `ClrSysMmbId`
+ * (clearing-system member id): the hub writes what the participant registered (switch/core/agents.ts)
+ * and the edge maps any of them back to the participant. The other head.001 choice (`OrgId`) is
+ * refused: the parties of this edge are financial institutions.
  *
  * Element order (XSD sequence, the same in .02–.04): CharSet, Fr, To, BizMsgIdr, MsgDefIdr, BizSvc,
  * MktPrctc, CreDt, BizPrcgDt, CpyDplct, PssblDplct, Prty, Sgntr, Rltd. `Sgntr` is written by
@@ -23,8 +23,16 @@ export function finInstnIdFromXml(node: XNode): FinInstnId {
   const out: FinInstnId = {};
   const bic = node.textOf('BICFI');
   if (bic !== undefined) out.BICFI = bic;
-  const mmb = node.at('ClrSysMmbId', 'MmbId');
-  if (mmb) out.ClrSysMmbId = { MmbId: mmb.text() };
+  const clrSys = node.child('ClrSysMmbId');
+  if (clrSys) {
+    const member: NonNullable<FinInstnId['ClrSysMmbId']> = { MmbId: clrSys.reqText('MmbId') };
+    const system = clrSys.child('ClrSysId');
+    if (system) {
+      const cd = system.textOf('Cd');
+      member.ClrSysId = cd !== undefined ? { Cd: cd } : { Prtry: system.reqText('Prtry') };
+    }
+    out.ClrSysMmbId = member;
+  }
   const othr = node.at('Othr', 'Id');
   if (othr) out.Othr = { Id: othr.text() };
   return out;
@@ -34,8 +42,8 @@ function partyFromXml(node: XNode): BahParty {
   const fi = node.child('FIId');
   if (!fi) throw node.fail(`${node.localName} must identify a financial institution (FIId): OrgId is not accepted`);
   const id = finInstnIdFromXml(fi.req('FinInstnId'));
-  if (id.Othr === undefined && id.BICFI === undefined) {
-    throw node.fail(`${node.localName}/FIId/FinInstnId must carry Othr/Id (the FSP id) or BICFI`);
+  if (id.Othr === undefined && id.BICFI === undefined && id.ClrSysMmbId === undefined) {
+    throw node.fail(`${node.localName}/FIId/FinInstnId must carry Othr/Id (the FSP id), BICFI or ClrSysMmbId`);
   }
   return { FIId: { FinInstnId: id } };
 }
@@ -77,23 +85,16 @@ export function headerFromXml(appHdr: XNode): BusinessApplicationHeader {
   return h;
 }
 
-/** The participant a BAH party names: its FSP id (`Othr/Id`) and/or BIC. */
-export function participantOf(party: BahParty): { fspId?: string; bicfi?: string } {
-  const id = party.FIId.FinInstnId;
-  const out: { fspId?: string; bicfi?: string } = {};
-  if (id.Othr) out.fspId = id.Othr.Id;
-  if (id.BICFI !== undefined) out.bicfi = id.BICFI;
-  return out;
-}
-
 // ------------------------------------------------------------------------------------------ writing
 
-/** FinancialInstitutionIdentification (18/23): BICFI, ClrSysMmbId, LEI, Nm, PstlAdr, Othr. */
+/** FinancialInstitutionIdentification (18/23): BICFI, ClrSysMmbId (ClrSysId, MmbId), LEI, Nm, PstlAdr, Othr. */
 export function finInstnIdXml(id: FinInstnId): string {
+  const member = id.ClrSysMmbId;
+  const system = member?.ClrSysId;
   return el(
     'FinInstnId',
     optLeaf('BICFI', id.BICFI),
-    id.ClrSysMmbId && el('ClrSysMmbId', leaf('MmbId', id.ClrSysMmbId.MmbId)),
+    member && el('ClrSysMmbId', system && el('ClrSysId', system.Cd !== undefined ? leaf('Cd', system.Cd) : leaf('Prtry', system.Prtry ?? '')), leaf('MmbId', member.MmbId)),
     id.Othr && el('Othr', leaf('Id', id.Othr.Id)),
   );
 }

@@ -28,7 +28,7 @@
  * end-to-end id) travel in a `Pacs002Context` beside the message, both ways.
  */
 import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
-import type { OriginalGroupInformation } from '../../schemas/iso/original.js';
+import type { OriginalGroupInformation, OriginalTransactionReference } from '../../schemas/iso/original.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import { schemaNamespace } from './catalog.js';
 import { SupplementReader, isJsonData, readSupplement, statusReasonFromXml, statusReasonXml, supplementXml } from './common.js';
@@ -99,6 +99,22 @@ export function uetrXml(name: string, uetr: string | undefined, field: string): 
   if (uetr === undefined) return '';
   if (!UUID_V4.test(uetr)) throw new TranslationError(field, 'not a UUID v4 in lower case (ISO UUIDv4Identifier)');
   return leaf(name, uetr);
+}
+
+/**
+ * A status report about a payment, naming it the way `ref` does: the original group and ids exactly as the payment's
+ * sender wrote them, and `OrgnlTxId` only when it sent a TxId (none is invented for a payment that had none).
+ */
+export function statusReferringTo(message: Pacs002, ref: OriginalTransactionReference): { message: Pacs002; context: Pacs002Context } {
+  const t = { ...message.TxInfAndSts };
+  if (ref.OrgnlTxId === undefined) delete t.OrgnlTxId;
+  else t.OrgnlTxId = ref.OrgnlTxId;
+  const context: Pacs002Context = {};
+  if (ref.OrgnlGrpInf) context.OrgnlGrpInf = ref.OrgnlGrpInf;
+  if (ref.OrgnlInstrId !== undefined) context.OrgnlInstrId = ref.OrgnlInstrId;
+  if (ref.OrgnlEndToEndId !== undefined) context.OrgnlEndToEndId = ref.OrgnlEndToEndId;
+  if (ref.OrgnlUETR !== undefined) context.OrgnlUETR = ref.OrgnlUETR;
+  return { message: { ...message, TxInfAndSts: t }, context };
 }
 
 /** Renders the `Document` element of a pacs.002. */

@@ -7,24 +7,32 @@
  * | GrpHdr.MsgId, CreDtTm             | GrpHdr/MsgId, CreDtTm            | same                                  |
  * | GrpHdr.PmtInstrXpryDtTm (expiry)  | supplementary data               | GrpHdr/XpryDtTm                       |
  * | GrpHdr.NbOfTxs, SttlmInf.SttlmMtd | GrpHdr/NbOfTxs, SttlmInf/SttlmMtd| same                                  |
- * | PmtId.InstrId, EndToEndId, TxId   | PmtId/… (EndToEndId NOTPROVIDED when absent) | same                      |
+ * | PmtId.InstrId, EndToEndId         | PmtId/… (EndToEndId NOTPROVIDED when absent) | same                      |
+ * | PmtId.TxId                        | PmtId/TxId, not written when it is the UETR (a UUID has 36 characters, TxId is Max35Text); read from an absent TxId: the UETR, else the EndToEndId | same |
  * | PmtId.UETR                        | PmtId/UETR (UUID v4; others in supplementary data) | same                |
  * | IntrBkSttlmAmt, InstdAmt          | amounts with Ccy                 | same                                  |
  * | ChrgBr                            | ChrgBr                           | same                                  |
+ * | InstgAgt, InstdAgt                | InstgAgt, InstdAgt               | same                                  |
  * | VrfctnOfTerms.IlpV4PrepPacket     | supplementary data               | PmtSgntr/ILPV4 (hex)                  |
  * | ExctnCond                         | supplementary data               | derived from ILPV4; without a packet PmtSgntr/Sgntr (hex) |
  * | Dbtr, Cdtr (Nm, Id)               | Dbtr, Cdtr (empty when unknown: required by the schema) | same           |
  * | DbtrAcct, CdtrAcct                | DbtrAcct, CdtrAcct (CashAccount38 needs Id: else supplementary data) | CashAccount40 |
- * | DbtrAgt, CdtrAgt                  | FinInstnId: BICFI, ClrSysMmbId/MmbId, Othr/Id (= FSP id) | same          |
+ * | DbtrAgt, CdtrAgt                  | FinInstnId: BICFI, ClrSysMmbId (ClrSysId/Cd, MmbId), Othr/Id (= FSP id) | same |
+ * | Purp                              | Purp/{Cd|Prtry}                  | same                                  |
+ * | RmtInf.Ustrd                      | RmtInf/Ustrd (each Max140Text)   | same                                  |
  * | SplmtryData (FSPIOP extensions)   | supplementary data               | supplementary data                    |
  *
  * Banks send pacs.008 without an expiry or an ILP condition (the hub sets them, acting for the
  * bank): reading gives a `Pacs008FromXml` where both may be absent, and `completePacs008` fills
- * them in. ISO elements outside this table (remittance information, ultimate parties, postal
- * addresses, purpose, …) are not carried by the canonical model and are not read.
+ * them in. Reading also gives the message's `OriginalTransactionReference` (its group header and
+ * the ids exactly as the bank wrote them, TxId only when it sent one): the answers about the
+ * payment refer to it the same way. ISO elements outside this table (structured remittance,
+ * ultimate parties, postal addresses, intermediary agents, …) are not carried by the canonical
+ * model and are not read (docs/iso20022.md lists them).
  */
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { Account, VerificationOfTerms } from '../../schemas/iso/common.js';
+import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import { schemaNamespace } from './catalog.js';
@@ -122,11 +130,13 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
     else supplement['UETR'] = p.UETR;
   }
   if (p.EndToEndId === NOT_PROVIDED) throw new TranslationError('CdtTrfTxInf.PmtId.EndToEndId', `${NOT_PROVIDED} is reserved for "absent"`);
+  // A transfer identified by its UETR (a bank that sent no TxId) is written without TxId, and reads back the same.
+  const txIdIsUetr = uetr !== '' && p.TxId === p.UETR;
   const pmtId = el(
     'PmtId',
     optLeaf('InstrId', p.InstrId === undefined ? undefined : maxText(p.InstrId, 35, 'CdtTrfTxInf.PmtId.InstrId')),
     leaf('EndToEndId', p.EndToEndId === undefined ? NOT_PROVIDED : maxText(p.EndToEndId, 35, 'CdtTrfTxInf.PmtId.EndToEndId')),
-    leaf('TxId', maxText(p.TxId, 35, 'CdtTrfTxInf.PmtId.TxId')),
+    txIdIsUetr ? '' : leaf('TxId', maxText(p.TxId, 35, 'CdtTrfTxInf.PmtId.TxId')),
     uetr,
   );
 
@@ -159,22 +169,85 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
     tx.InstdAmt && amountXml('InstdAmt', tx.InstdAmt, 'CdtTrfTxInf.InstdAmt'),
     leaf('ChrgBr', tx.ChrgBr),
     pmtSgntr,
+    tx.InstgAgt && agentXml('InstgAgt', tx.InstgAgt, 'CdtTrfTxInf.InstgAgt'),
+    tx.InstdAgt && agentXml('InstdAgt', tx.InstdAgt, 'CdtTrfTxInf.InstdAgt'),
     partyXml('Dbtr', tx.Dbtr, { idMax, required: true, field: 'CdtTrfTxInf.Dbtr' }),
     account('DbtrAcct', tx.DbtrAcct),
     agentXml('DbtrAgt', tx.DbtrAgt, 'CdtTrfTxInf.DbtrAgt'),
     agentXml('CdtrAgt', tx.CdtrAgt, 'CdtTrfTxInf.CdtrAgt'),
     partyXml('Cdtr', tx.Cdtr, { idMax, required: true, field: 'CdtTrfTxInf.Cdtr' }),
     account('CdtrAcct', tx.CdtrAcct),
+    purposeXml(tx.Purp),
+    remittanceXml(tx.RmtInf),
     supplementXml(PLACE, supplement),
   );
   return documentElement(schemaNamespace(version), el('FIToFICstmrCdtTrf', grpHdr, txXml));
 }
 
+function purposeXml(purp: Pacs008['CdtTrfTxInf']['Purp']): string {
+  if (!purp) return '';
+  const field = 'CdtTrfTxInf.Purp';
+  if ((purp.Cd === undefined) === (purp.Prtry === undefined)) throw new TranslationError(field, 'needs exactly one of Cd and Prtry: the ISO element is a choice');
+  return el('Purp', purp.Cd !== undefined ? leaf('Cd', maxText(purp.Cd, 4, `${field}.Cd`)) : leaf('Prtry', maxText(purp.Prtry!, 35, `${field}.Prtry`)));
+}
+
+function remittanceXml(rmt: Pacs008['CdtTrfTxInf']['RmtInf']): string {
+  const lines = rmt?.Ustrd ?? [];
+  return lines.length === 0 ? '' : el('RmtInf', ...lines.map((line, i) => leaf('Ustrd', maxText(line, 140, `CdtTrfTxInf.RmtInf.Ustrd[${i}]`))));
+}
+
 const SETTLEMENT_METHODS = ['CLRG', 'INDA', 'INGA', 'COVE'] as const;
 const CHARGE_BEARERS = ['DEBT', 'CRED', 'SHAR', 'SLEV'] as const;
 
-/** Reads a schema-valid pacs.008 `Document`. */
-export function pacs008FromXml(document: XNode, version: Pacs008Version): Pacs008FromXml {
+/**
+ * The transfer id of a payment: its TxId; without one (optional in .08 and .14), its UETR, else its EndToEndId
+ * unless NOTPROVIDED. A payment with none of them cannot be told apart from others and is refused.
+ */
+function paymentIdentification(pmtId: XNode): Pacs008['CdtTrfTxInf']['PmtId'] {
+  const e2e = pmtId.reqText('EndToEndId');
+  const uetr = pmtId.textOf('UETR');
+  const txId = pmtId.textOf('TxId') ?? uetr ?? (e2e !== NOT_PROVIDED ? e2e : undefined);
+  if (txId === undefined) {
+    throw pmtId.fail('PmtId names the payment by neither TxId, UETR nor EndToEndId (NOTPROVIDED): the hub cannot identify it');
+  }
+  const PmtId: Pacs008['CdtTrfTxInf']['PmtId'] = { TxId: txId };
+  const instrId = pmtId.textOf('InstrId');
+  if (instrId !== undefined) PmtId.InstrId = instrId;
+  if (e2e !== NOT_PROVIDED) PmtId.EndToEndId = e2e;
+  if (uetr !== undefined) PmtId.UETR = uetr;
+  return PmtId;
+}
+
+/** How the bank named its payment, as the answers about it must name it (ids exactly as written). */
+function originalReference(groupHeader: XNode, pmtId: XNode, version: Pacs008Version): OriginalTransactionReference {
+  const ref: OriginalTransactionReference = {
+    OrgnlGrpInf: { OrgnlMsgId: groupHeader.reqText('MsgId'), OrgnlMsgNmId: version, OrgnlCreDtTm: readDateTime(groupHeader.req('CreDtTm')) },
+    OrgnlEndToEndId: pmtId.reqText('EndToEndId'),
+  };
+  for (const [element, key] of [['InstrId', 'OrgnlInstrId'], ['TxId', 'OrgnlTxId'], ['UETR', 'OrgnlUETR']] as const) {
+    const value = pmtId.textOf(element);
+    if (value !== undefined) ref[key] = value;
+  }
+  return ref;
+}
+
+/** InstgAgt, InstdAgt, Purp and RmtInf/Ustrd, when present. */
+function readRouteAndPurpose(tx: XNode, out: Pacs008FromXml['CdtTrfTxInf']): void {
+  for (const name of ['InstgAgt', 'InstdAgt'] as const) {
+    const node = tx.child(name);
+    if (node) out[name] = agentFromXml(node);
+  }
+  const purp = tx.child('Purp');
+  if (purp) {
+    const cd = purp.textOf('Cd');
+    out.Purp = cd !== undefined ? { Cd: cd } : { Prtry: purp.reqText('Prtry') };
+  }
+  const ustrd = tx.child('RmtInf')?.children('Ustrd').map((n) => n.text()) ?? [];
+  if (ustrd.length > 0) out.RmtInf = { Ustrd: ustrd };
+}
+
+/** Reads a schema-valid pacs.008 `Document`, and how it names the payment (see the header). */
+export function pacs008FromXml(document: XNode, version: Pacs008Version): { message: Pacs008FromXml; reference: OriginalTransactionReference } {
   const root = document.req('FIToFICstmrCdtTrf');
   const g = root.req('GrpHdr');
   const txs = root.children('CdtTrfTxInf');
@@ -196,15 +269,9 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): Pacs00
   if (expiry !== undefined) GrpHdr.PmtInstrXpryDtTm = expiry;
 
   const pmtId = tx.req('PmtId');
-  const txId = pmtId.textOf('TxId');
-  if (txId === undefined) throw pmtId.fail('PmtId/TxId is required: the hub identifies the transfer by it');
-  const PmtId: Pacs008['CdtTrfTxInf']['PmtId'] = { TxId: txId };
-  const instrId = pmtId.textOf('InstrId');
-  if (instrId !== undefined) PmtId.InstrId = instrId;
-  const e2e = pmtId.reqText('EndToEndId');
-  if (e2e !== NOT_PROVIDED) PmtId.EndToEndId = e2e;
-  const uetr = pmtId.textOf('UETR') ?? supplement.string('UETR');
-  if (uetr !== undefined) PmtId.UETR = uetr;
+  const PmtId = paymentIdentification(pmtId);
+  const uetr = supplement.string('UETR');
+  if (PmtId.UETR === undefined && uetr !== undefined) PmtId.UETR = uetr;
 
   const chrgBr = tx.reqText('ChrgBr') as (typeof CHARGE_BEARERS)[number];
   const out: Pacs008FromXml['CdtTrfTxInf'] = {
@@ -216,6 +283,7 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): Pacs00
   };
   const instd = tx.child('InstdAmt');
   if (instd) out.InstdAmt = readAmount(instd);
+  readRouteAndPurpose(tx, out);
   const dbtr = partyFromXml(tx.child('Dbtr'));
   if (dbtr) out.Dbtr = dbtr;
   const dbtrAcct = accountFromXml(tx.child('DbtrAcct')) ?? supplement.object<Account>('DbtrAcct');
@@ -252,6 +320,5 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): Pacs00
     if (splmtry.extensions !== undefined) new SupplementReader(splmtry as Record<string, unknown>, tx).extensions('extensions');
     out.SplmtryData = splmtry;
   }
-  void version;
-  return { GrpHdr, CdtTrfTxInf: out };
+  return { message: { GrpHdr, CdtTrfTxInf: out }, reference: originalReference(g, pmtId, version) };
 }

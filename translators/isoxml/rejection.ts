@@ -16,6 +16,8 @@
  * `kind` is the hub's own precise category for tests, metrics and logs.
  */
 
+import type { FinInstnId } from '../../schemas/iso/common.js';
+
 export type XmlReasonCode = 'FF01' | 'DS0A' | 'DS0B' | 'DS0D' | 'DS0E' | 'DU01' | 'NARR';
 
 export type XmlRejectionKind =
@@ -91,6 +93,11 @@ export class XmlRejection extends Error {
   readonly reasonCode: XmlReasonCode;
   readonly description: string;
   readonly location?: XmlLocation;
+  /**
+   * The refused message's AppHdr sender and BizMsgIdr, when they could be read before the refusal (e.g. a bad
+   * signature): the admi.002 then refers to the message and is addressed to the sender as it named itself.
+   */
+  about?: { from: FinInstnId; bizMsgIdr: string };
 
   constructor(kind: XmlRejectionKind, description: string, location?: XmlLocation) {
     const text = clip(description);

@@ -16,6 +16,7 @@ import type { CancellationRequest } from '../../schemas/iso/camt056.js';
 import type { InvestigationResolution } from '../../schemas/iso/camt029.js';
 import type { MessageReject } from '../../schemas/iso/admi002.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { PaymentStatusRequest } from '../../schemas/iso/pacs028.js';
 import type { PartyVerificationReport, PartyVerificationRequest } from '../../schemas/iso/parties.js';
@@ -55,7 +56,8 @@ export type BusinessDocument =
 
 /** What a read `Document` gives: as BusinessDocument, with pacs.008 possibly lacking expiry/condition. */
 export type InboundDocument =
-  | { kind: 'pacs.008'; message: Pacs008FromXml }
+  /** `reference`: how the bank named the payment (the answers about it name it the same way). */
+  | { kind: 'pacs.008'; message: Pacs008FromXml; reference: OriginalTransactionReference }
   | { kind: 'pacs.002'; message: Pacs002; context: Pacs002Context }
   | { kind: 'acmt.023'; message: PartyVerificationRequest }
   | { kind: 'acmt.024'; message: PartyVerificationReport; context: Acmt024Context }
@@ -101,7 +103,7 @@ export function documentFromXml(document: XNode, definition: MessageDefinition, 
   const v = definition.version;
   switch (definition.kind) {
     case 'pacs.008':
-      return { kind: 'pacs.008', message: pacs008FromXml(document, v as Pacs008Version) };
+      return { kind: 'pacs.008', ...pacs008FromXml(document, v as Pacs008Version) };
     case 'pacs.002': {
       const { message, context: ctx } = pacs002FromXml(document, v as Pacs002Version);
       return { kind: 'pacs.002', message, context: ctx };

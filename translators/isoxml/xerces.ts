@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HEAD_DEFINITIONS, MESSAGE_DEFINITIONS } from './catalog.js';
+import { HEAD_DEFINITIONS, ISO_NAMESPACE_PREFIX, MESSAGE_DEFINITIONS } from './catalog.js';
 import { envelopeXsd } from './envelope.js';
 import { RUNTIME_SCHEMA_DIR } from './validate.js';
 
@@ -90,22 +90,27 @@ export async function validateWithXerces(xml: string, xsdPath: string): Promise<
 
 const BATCH_NS = 'urn:mizani:test:batch';
 
-/** Writes the envelope and batch schemas (importing the official files) into a temporary directory. */
-function batchSchemas(schemaDir: string): { dir: string; batchXsd: string; envelopeXsdPath: string } {
+/**
+ * Writes the batch schema (importing the official files) and the envelope schema into a temporary directory. With
+ * `versions`, the batch imports exactly those official schemas (`<version>.xsd`, any message ISO 20022 publishes)
+ * and no envelope; without, every version of the catalog and the Mizani envelope.
+ */
+function batchSchemas(schemaDir: string, versions?: readonly string[]): { dir: string; batchXsd: string; envelopeXsdPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mizani-xsd-'));
   const location = (file: string) => pathToFileURL(join(schemaDir, file)).href;
   const envelopeXsdPath = join(dir, 'envelope.xsd');
   writeFileSync(envelopeXsdPath, envelopeXsd(location));
-  const imports = [...HEAD_DEFINITIONS, ...MESSAGE_DEFINITIONS]
-    .map((d) => `  <xs:import namespace="${d.namespace}" schemaLocation="${location(d.xsdFile)}"/>`)
-    .join('\n');
+  const schemas = versions
+    ? [...new Set(versions)].map((v) => ({ namespace: `${ISO_NAMESPACE_PREFIX}${v}`, xsdFile: `${v}.xsd` }))
+    : [...HEAD_DEFINITIONS, ...MESSAGE_DEFINITIONS];
+  const envelopeImport = versions ? '' : `  <xs:import namespace="urn:mizani:xsd:envelope" schemaLocation="${pathToFileURL(envelopeXsdPath).href}"/>\n`;
+  const imports = schemas.map((d) => `  <xs:import namespace="${d.namespace}" schemaLocation="${location(d.xsdFile)}"/>`).join('\n');
   const batchXsd = join(dir, 'batch.xsd');
   writeFileSync(
     batchXsd,
     `<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${BATCH_NS}" elementFormDefault="qualified">
-  <xs:import namespace="urn:mizani:xsd:envelope" schemaLocation="${pathToFileURL(envelopeXsdPath).href}"/>
-${imports}
+${envelopeImport}${imports}
   <xs:element name="Batch">
     <xs:complexType>
       <xs:sequence>
@@ -129,11 +134,12 @@ export async function validateOfficial(xml: string, schemaDir: string = official
 
 /**
  * Validates many envelopes, AppHdrs or Documents against the official schemas in ONE JVM. Each
- * item's errors carry lines and columns of that item's own text.
+ * item's errors carry lines and columns of that item's own text. `versions`: the official schemas
+ * the items need, when they are not (all) in the catalog (e.g. camt.053.001.08 for `mizani validate`).
  */
-export async function validateBatchWithXerces(items: readonly string[], schemaDir: string = officialSchemaDir()): Promise<XercesVerdict[]> {
+export async function validateBatchWithXerces(items: readonly string[], schemaDir: string = officialSchemaDir(), versions?: readonly string[]): Promise<XercesVerdict[]> {
   if (items.length === 0) return [];
-  const { dir, batchXsd } = batchSchemas(schemaDir);
+  const { dir, batchXsd } = batchSchemas(schemaDir, versions);
   try {
     const starts: number[] = [];
     let text = `<b:Batch xmlns:b="${BATCH_NS}">\n`;

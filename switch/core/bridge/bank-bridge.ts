@@ -17,6 +17,7 @@ import { readPartyIdentification, type Party } from '../../../schemas/iso/common
 import type { CancellationRequest } from '../../../schemas/iso/camt056.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../../schemas/iso/pacs008.js';
+import type { OriginalTransactionReference } from '../../../schemas/iso/original.js';
 import type { PaymentStatusRequest } from '../../../schemas/iso/pacs028.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
 import type { Db } from '../../../ledger/db.js';
@@ -27,6 +28,8 @@ import { partyToCanonical, type FspiopParty } from '../../../translators/fspiop/
 import { quoteRequestFromCanonical } from '../../../translators/fspiop/quotes.js';
 import { resolveCancellation, type TransferStateForCancellation } from '../../../translators/isoxml/camt029.js';
 import { completePacs008, type Pacs008FromXml } from '../../../translators/isoxml/pacs008.js';
+import { statusReferringTo, type Pacs002Context } from '../../../translators/isoxml/pacs002.js';
+import { agentName } from '../agents.js';
 import { decodeIlpPacket } from '../../security/ilp.js';
 import type { XmlOutbox } from '../../notify/xml-outbox.js';
 import { errorReport } from '../../notify/transfer-outbox.js';
@@ -35,10 +38,17 @@ import { isPartyIdType } from '../discovery/directory.js';
 import { authenticateSender, runLater } from '../identity.js';
 import type { InboundMessage, QuoteOutbox } from '../outbox.js';
 import { hubStatus, newMessageId } from '../status.js';
+import { isUlid } from '../../../schemas/iso/translation.js';
 import type { TransferService } from '../transfers.js';
 import type { HubTerms } from './hub-terms.js';
 
 const sortedJson = configure({ deterministic: true, bigint: true }) as (value: unknown) => string;
+
+/** A bank payment's id (the bank's: TxId, else UETR, else EndToEndId) and its id in the ledger. */
+interface PaymentIds {
+  id: string;
+  transferId: string;
+}
 
 export interface BankBridgeConfig {
   hubName: string;
@@ -58,7 +68,12 @@ interface BridgeRow {
   instruction: Record<string, unknown>;
   reason: string | null;
   expires_at: Date;
+  /** The payment's id in the ledger and towards the payee, when not `id` (see `transferIdFor`). */
+  transfer_id: string | null;
 }
+
+/** Ids FSPIOP participants carry (FSPIOP CorrelationId: a UUID or a ULID). */
+const FSPIOP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** JSON of a canonical message with its bigint amounts as text (`{"$units": "..."}`), and back. */
 function storeInstruction(message: Pacs008FromXml): string {
@@ -76,9 +91,16 @@ export function documentHash(message: unknown): string {
   return createHash('sha256').update(sortedJson(message)).digest('base64url');
 }
 
-function agentId(agent: { FinInstnId: { Othr?: { Id: string }; BICFI?: string } } | undefined): string | undefined {
-  return agent?.FinInstnId.Othr?.Id ?? agent?.FinInstnId.BICFI;
+/**
+ * The transfer a status request, cancellation or status report names: by OrgnlTxId, else (a payment sent without
+ * TxId, whose transfer id is its UETR, else its EndToEndId) by OrgnlUETR, else OrgnlEndToEndId.
+ */
+export function transferIdOf(ref: Pick<OriginalTransactionReference, 'OrgnlTxId' | 'OrgnlUETR' | 'OrgnlEndToEndId'>): string | undefined {
+  const e2e = ref.OrgnlEndToEndId === 'NOTPROVIDED' ? undefined : ref.OrgnlEndToEndId;
+  return ref.OrgnlTxId ?? ref.OrgnlUETR ?? e2e;
 }
+
+const NO_TRANSFER_NAMED = 'names the transfer by neither OrgnlTxId, OrgnlUETR nor OrgnlEndToEndId';
 
 /** A bank's party as FSPIOP knows parties: its identifier, else its account (IBAN / other id). */
 function identifiedParty(party: Party | undefined, account: Pacs008['CdtTrfTxInf']['DbtrAcct'], fsp: string, field: string): FspiopParty {
@@ -122,33 +144,33 @@ export class BankBridge {
 
   // ---------------------------------------------------------------- a bank pays
 
-  /** A bank's pacs.008. Resolves once the instruction is recorded (the bank may then be told 202). */
-  async payFromBank(message: Pacs008FromXml, inbound: InboundMessage): Promise<void> {
+  /**
+   * A bank's pacs.008. Resolves once the instruction is recorded (the bank may then be told 202). `reference`: how the
+   * bank named the payment (every pacs.002 about it names it the same way, see `originalReference`).
+   */
+  async payFromBank(message: Pacs008FromXml, inbound: InboundMessage, reference?: OriginalTransactionReference): Promise<void> {
     const bank = inbound.source;
     authenticateSender(this.registry, bank);
     const id = message.CdtTrfTxInf.PmtId.TxId;
     const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? new Date(Date.now() + this.config.paymentExpiryMs).toISOString();
     const inserted = await this.db.query<{ id: string }>(
-      `INSERT INTO bridge_payment (id, payer, state, request_hash, instruction, expires_at)
-       VALUES ($1, $2, 'RECEIVED', $3, $4::jsonb, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [id, bank, inbound.hash, storeInstruction(message), expiresAt],
+      `INSERT INTO bridge_payment (id, payer, state, request_hash, instruction, expires_at, original)
+       VALUES ($1, $2, 'RECEIVED', $3, $4::jsonb, $5, $6::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [id, bank, inbound.hash, storeInstruction(message), expiresAt, reference ? JSON.stringify(reference) : null],
     );
-    if (inserted.rows.length === 0) return this.duplicateInstruction(id, inbound);
+    if (inserted.rows.length === 0) return this.duplicateInstruction(id, inbound, reference);
     this.log.info({ transferId: id, payer: bank, amount: formatAmount(message.CdtTrfTxInf.IntrBkSttlmAmt) }, 'bank instruction received');
     this.later(() => this.route(id, message, inbound));
   }
 
-  private async duplicateInstruction(id: string, inbound: InboundMessage): Promise<void> {
+  private async duplicateInstruction(id: string, inbound: InboundMessage, reference?: OriginalTransactionReference): Promise<void> {
     const row = await this.row(id);
     if (!row || row.payer !== inbound.source || row.request_hash !== inbound.hash) {
-      this.later(() =>
-        this.xml.send(inbound.source, {
-          kind: 'pacs.002',
-          message: errorReport(id, new FspiopError('3106', 'an instruction with this TxId and a different content was received before', {
-            extensions: row ? [{ key: 'originalHash', value: row.request_hash }] : undefined,
-          })),
-        }),
-      );
+      const report = errorReport(id, new FspiopError('3106', 'an instruction with this transfer id and a different content was received before', {
+        extensions: row ? [{ key: 'originalHash', value: row.request_hash }] : undefined,
+      }));
+      // About the message just received, not the one recorded under this id.
+      this.later(() => this.xml.send(inbound.source, reference ? { kind: 'pacs.002', ...statusReferringTo(report, reference) } : { kind: 'pacs.002', message: report }));
       return;
     }
     // The same instruction again: tell the bank where it stands (if it is final), else nothing.
@@ -164,28 +186,30 @@ export class BankBridge {
     const bank = inbound.source;
     const tx = message.CdtTrfTxInf;
     try {
-      const named = agentId(tx.DbtrAgt);
-      if (named !== undefined && named !== bank && this.registry.participant(named)?.name !== bank) {
-        throw new FspiopError('3100', `DbtrAgt ${named} is not the instructing bank ${bank}`);
+      for (const element of ['DbtrAgt', 'InstgAgt'] as const) {
+        const named = agentName(tx[element]);
+        if (named !== undefined && named !== bank) throw new FspiopError('3100', `${element} ${named} is not the instructing bank ${bank}`);
       }
       const payee = await this.resolvePayee(message, inbound);
       if (payee === bank) throw new FspiopError('3100', 'the creditor agent is the instructing bank itself');
-      await this.db.query(`UPDATE bridge_payment SET payee = $2, changed_at = now() WHERE id = $1`, [id, payee]);
+      this.checkInstructedAgent(tx.InstdAgt, payee);
+      const transferId = this.transferIdFor(id, payee);
+      await this.db.query(`UPDATE bridge_payment SET payee = $2, transfer_id = $3, changed_at = now() WHERE id = $1`, [id, payee, transferId]);
       const amount = tx.IntrBkSttlmAmt;
       const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? (await this.row(id))!.expires_at.toISOString();
       if (this.registry.dialectOf(payee) === 'iso20022-xml') {
         // Bank to bank: no agreement phase; the hub issues the terms and holds their fulfilment.
         const transaction = {
-          transactionId: id,
+          transactionId: transferId,
           payer: identifiedParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr'),
           payee: identifiedParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr'),
           amount: { amount: formatAmount(amount), currency: amount.currency },
           expiration: expiresAt,
         };
         const issued = await this.terms.issue(transaction, amount, expiresAt);
-        return await this.startTransfer(id, message, bank, payee, issued, expiresAt, inbound);
+        return await this.startTransfer({ id, transferId }, message, bank, payee, issued, expiresAt, inbound);
       }
-      await this.requestTerms(id, message, bank, payee, expiresAt, inbound);
+      await this.requestTerms({ id, transferId }, message, bank, payee, expiresAt, inbound);
     } catch (err) {
       await this.reject(id, bank, err instanceof FspiopError ? err : this.unexpected(err));
     }
@@ -194,7 +218,7 @@ export class BankBridge {
   /** The payee FSP: the creditor agent when it names a participant, else the oracle's holder of the creditor. */
   private async resolvePayee(message: Pacs008FromXml, inbound: InboundMessage): Promise<string> {
     const tx = message.CdtTrfTxInf;
-    const named = agentId(tx.CdtrAgt);
+    const named = agentName(tx.CdtrAgt);
     if (named !== undefined && named !== this.config.hubName) {
       const participant = this.registry.participant(named);
       if (!participant || participant.isHub) throw new FspiopError('3201', `creditor agent ${named} is not a participant`);
@@ -211,8 +235,33 @@ export class BankBridge {
     return holder;
   }
 
+  /**
+   * The payment's id in the ledger and towards the payee: the bank's own (its TxId, else UETR, else EndToEndId) when
+   * the payee's dialect carries it, else a ULID the hub assigns (Mojaloop ids are UUIDs or ULIDs; ISO JSON: ULIDs).
+   * Whatever it is, every pacs.002 to the bank names the payment the bank's way (`originalReference`).
+   */
+  private transferIdFor(id: string, payee: string): string {
+    const dialect = this.registry.dialectOf(payee);
+    const carried = dialect === 'iso20022-xml' || (dialect === 'iso20022-json/2.0' ? isUlid(id) : FSPIOP_ID.test(id));
+    return carried ? id : newMessageId();
+  }
+
+  /** The ledger's id of a payment a bank names by its own id (the same unless `transferIdFor` assigned one). */
+  private async ledgerIdOf(id: string): Promise<string> {
+    return (await this.row(id))?.transfer_id ?? id;
+  }
+
+  /** InstdAgt, when named, is the hub (the clearing system) or the payee's participant. */
+  private checkInstructedAgent(agent: Pacs008['CdtTrfTxInf']['InstdAgt'], payee: string): void {
+    const named = agentName(agent);
+    if (named === undefined || named === payee || named === this.config.hubName) return;
+    if (!this.registry.participant(named)) throw new FspiopError('3201', `instructed agent ${named} is not a participant`);
+    throw new FspiopError('3100', `InstdAgt ${named} is neither the hub nor the creditor agent ${payee}`);
+  }
+
   /** Agreement with a Mojaloop payee, by the hub for the bank: a quote request the hub authors. */
-  private async requestTerms(id: string, message: Pacs008FromXml, bank: string, payee: string, expiresAt: string, inbound: InboundMessage) {
+  private async requestTerms(ids: PaymentIds, message: Pacs008FromXml, bank: string, payee: string, expiresAt: string, inbound: InboundMessage) {
+    const { id, transferId } = ids;
     const tx = message.CdtTrfTxInf;
     const quoteId = newMessageId();
     const payer = partyToCanonical(identifiedParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr'));
@@ -220,7 +269,7 @@ export class BankBridge {
     const request: QuoteRequest = {
       GrpHdr: { MsgId: quoteId, CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiresAt },
       CdtTrfTxInf: {
-        PmtId: { TxId: quoteId, EndToEndId: id },
+        PmtId: { TxId: quoteId, EndToEndId: transferId },
         IntrBkSttlmAmt: tx.IntrBkSttlmAmt,
         ChrgBr: 'CRED',
         Dbtr: payer.Pty,
@@ -283,7 +332,8 @@ export class BankBridge {
       const expiresAt = new Date(Math.min(quoteExpiry, row.expires_at.getTime())).toISOString();
       const packet = response.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket;
       if (!packet) throw new FspiopError('3100', 'the payee answered without an ILP packet');
-      await this.startTransfer(row.id, message, row.payer, quote.payee, { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond }, expiresAt, undefined, row.request_hash);
+      const ids = { id: row.id, transferId: row.transfer_id ?? row.id };
+      await this.startTransfer(ids, message, row.payer, quote.payee, { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond }, expiresAt, undefined, row.request_hash);
     } catch (err) {
       await this.reject(row.id, row.payer, err instanceof FspiopError ? err : this.unexpected(err));
     }
@@ -291,7 +341,7 @@ export class BankBridge {
 
   /** The transfer itself: the ordinary lifecycle, with the bank as payer. */
   private async startTransfer(
-    id: string,
+    { id, transferId }: PaymentIds,
     message: Pacs008FromXml,
     bank: string,
     payee: string,
@@ -309,6 +359,7 @@ export class BankBridge {
     transfer.GrpHdr.PmtInstrXpryDtTm = expiresAt;
     transfer.CdtTrfTxInf.ExctnCond = terms.condition;
     transfer.CdtTrfTxInf.VrfctnOfTerms = { IlpV4PrepPacket: terms.ilpPacket };
+    transfer.CdtTrfTxInf.PmtId = { ...transfer.CdtTrfTxInf.PmtId, TxId: transferId };
     transfer.CdtTrfTxInf.DbtrAgt = { FinInstnId: { Othr: { Id: bank } } };
     transfer.CdtTrfTxInf.CdtrAgt = { FinInstnId: { Othr: { Id: payee } } };
     await this.transfers.prepare(transfer, this.bankInbound(bank, payee, hash ?? inbound!.hash));
@@ -385,15 +436,15 @@ export class BankBridge {
       },
     };
     await this.engine.updateQuote({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
-    this.log.info({ quoteId, payer, payee: agentId(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
+    this.log.info({ quoteId, payer, payee: agentName(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
     await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, this.bankInbound(this.config.hubName, payer, documentHash(response)));
   }
 
   /** A bank's pacs.002 about a transfer it was sent: its acceptance commits, its rejection aborts. */
-  async bankStatus(message: Pacs002, inbound: InboundMessage): Promise<void> {
+  async bankStatus(message: Pacs002, inbound: InboundMessage, context: Pacs002Context = {}): Promise<void> {
     authenticateSender(this.registry, inbound.source);
-    const id = message.TxInfAndSts.OrgnlTxId;
-    if (!id) throw new FspiopError('3102', 'TxInfAndSts/OrgnlTxId is required: it names the transfer');
+    const id = transferIdOf({ ...context, OrgnlTxId: message.TxInfAndSts.OrgnlTxId });
+    if (!id) throw new FspiopError('3102', `TxInfAndSts ${NO_TRANSFER_NAMED}`);
     const status = message.TxInfAndSts.TxSts;
     const reason = message.TxInfAndSts.StsRsnInf;
     if (status === 'COMM' || status === 'RESV') {
@@ -421,11 +472,12 @@ export class BankBridge {
 
   // ---------------------------------------------------------------- status and cancellation
 
-  /** The canonical status of a transfer or bank instruction, as the hub knows it. */
+  /** The canonical status of a transfer or bank instruction (named by the bank's id or the ledger's), as the hub knows it. */
   async statusOf(id: string): Promise<Pacs002 | undefined> {
-    const live = this.engine.inFlightTransfer(id);
+    const ledgerId = await this.ledgerIdOf(id);
+    const live = this.engine.inFlightTransfer(ledgerId);
     if (live) return hubStatus(id, { state: 'RESERVED' });
-    const record = await this.engine.find(id);
+    const record = await this.engine.find(ledgerId);
     if (record) {
       const state = apiState(record.state);
       if (state === 'ABORTED') {
@@ -443,26 +495,37 @@ export class BankBridge {
     return hubStatus(id, { state: 'RECEIVED' });
   }
 
-  /** pacs.028: answered with a pacs.002 from the hub's record (only to the payer or payee). */
+  /**
+   * pacs.028: answered with a pacs.002 from the hub's record (only to the payer or payee), naming the transfer the way
+   * the request did.
+   */
   async statusRequest(request: PaymentStatusRequest, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
-    const id = request.TxInf.OrgnlTxId;
-    if (!id) throw new FspiopError('3102', 'TxInf/OrgnlTxId is required: it names the transfer');
+    const id = transferIdOf(request.TxInf);
+    if (!id) throw new FspiopError('3102', `TxInf ${NO_TRANSFER_NAMED}`);
+    const answer = (report: Pacs002) => this.xml.send(inbound.source, { kind: 'pacs.002', ...statusReferringTo(report, request.TxInf) });
     this.later(async () => {
       const parties = await this.partiesOf(id);
-      if (!parties) return this.xml.send(inbound.source, { kind: 'pacs.002', message: errorReport(id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.')) });
-      if (!parties.includes(inbound.source)) {
-        return this.xml.send(inbound.source, { kind: 'pacs.002', message: errorReport(id, new FspiopError('3000', `${inbound.source} is not a party to transfer ${id}`)) });
-      }
-      return this.xml.send(inbound.source, { kind: 'pacs.002', message: (await this.statusOf(id))! });
+      if (!parties) return answer(errorReport(id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.')));
+      if (!parties.includes(inbound.source)) return answer(errorReport(id, new FspiopError('3000', `${inbound.source} is not a party to transfer ${id}`)));
+      return answer((await this.statusOf(id))!);
     });
+  }
+
+  /** How the payer bank named a payment it sent (its pacs.008's references), when `bank` was its payer. */
+  async originalReference(bank: string, id: string): Promise<OriginalTransactionReference | undefined> {
+    const rows = await this.db.query<{ original: OriginalTransactionReference | null }>(
+      'SELECT original FROM bridge_payment WHERE (id = $1 OR transfer_id = $1) AND payer = $2 ORDER BY (id = $1) DESC LIMIT 1',
+      [id, bank],
+    );
+    return rows.rows[0]?.original ?? undefined;
   }
 
   /** camt.056: only the instructing bank may ask; answered with camt.029 by the payment's state. */
   async cancellation(request: CancellationRequest, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
-    const id = request.TxInf.OrgnlTxId;
-    if (!id) throw new FspiopError('3102', 'TxInf/OrgnlTxId is required: it names the transfer');
+    const id = transferIdOf(request.TxInf);
+    if (!id) throw new FspiopError('3102', `TxInf ${NO_TRANSFER_NAMED}`);
     this.later(async () => {
       let state: TransferStateForCancellation = null;
       const parties = await this.partiesOf(id);
@@ -492,9 +555,10 @@ export class BankBridge {
 
   /** [payer, payee] of a transfer or bank instruction. */
   private async partiesOf(id: string): Promise<[string, string] | undefined> {
-    const live = this.engine.inFlightTransfer(id);
+    const ledgerId = await this.ledgerIdOf(id);
+    const live = this.engine.inFlightTransfer(ledgerId);
     if (live) return [live.payer, live.payee];
-    const record = await this.engine.find(id);
+    const record = await this.engine.find(ledgerId);
     if (record) return [record.payer, record.payee];
     const row = await this.row(id);
     return row ? [row.payer, row.payee ?? ''] : undefined;
