@@ -28,6 +28,16 @@ export interface ErrorExpectation {
  * An `errorInformation` body: code exact, description 1..128 chars, starting with the code's standard message
  * (errors.md §1 convention "<standard message>[ - <detail>]").
  */
+/**
+ * The whole reason of an FSPIOP error: the description (at most 128 characters, never cut), then the detail the hub
+ * carries in the extension list when it did not fit (key "detail", docs/iso20022-mapping.md §5).
+ */
+export function wholeErrorText(body: unknown): string {
+  const ei = (body as { errorInformation?: { errorDescription?: string; extensionList?: { extension?: Array<{ key: string; value: string }> } } })?.errorInformation;
+  const detail = (ei?.extensionList?.extension ?? []).filter((e) => e.key === 'detail').map((e) => e.value).join('');
+  return detail ? `${ei?.errorDescription ?? ''} - ${detail}` : ei?.errorDescription ?? '';
+}
+
 export function assertErrorInformation(body: unknown, code: string, where: string, exp: ErrorExpectation = {}): void {
   const ei = (body as { errorInformation?: { errorCode?: unknown; errorDescription?: unknown } } | undefined)?.errorInformation;
   if (!ei || typeof ei !== 'object') assert.fail(`${where}: expected an errorInformation body with code ${code}, got ${show(body)}`);

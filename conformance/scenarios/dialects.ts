@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulidx';
 import { BankSimulator, type BankMessage, type BankSendResult } from '../lib/bank.js';
 import type { IsoIdentifiers } from '../lib/admin.js';
-import { assertForwarded, assertHubMessage, expectStatus } from '../lib/checks.js';
+import { assertForwarded, assertHubMessage, expectStatus, wholeErrorText } from '../lib/checks.js';
 import type { SuiteContext } from '../lib/context.js';
 import { addDecimal, subDecimal } from '../lib/decimal.js';
 import type { DfspSimulator, RecordedRequest } from '../lib/dfsp.js';
@@ -1273,7 +1273,7 @@ export const isoIdentityScenarios: Scenario[] = [
         const res = await ctx.admin.setIsoIdentifiers(a.name, body);
         assert.equal(res.status, 400, `PUT isoIdentifiers ${JSON.stringify(body)}: ${res.status} ${res.rawBody}`);
         assert.equal(res.body?.errorInformation?.errorCode, code, `${JSON.stringify(body)}: ${res.rawBody}`);
-        assert.match(res.body?.errorInformation?.errorDescription ?? '', text, res.rawBody);
+        assert.match(wholeErrorText(res.body), text, res.rawBody);
       }
       const ids = { bicfi: bic, clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: routing }] };
       const ok = await ctx.admin.setIsoIdentifiers(a.name, ids);
@@ -1285,7 +1285,7 @@ export const isoIdentityScenarios: Scenario[] = [
         const dup = await ctx.admin.setIsoIdentifiers(b.name, taken);
         assert.equal(dup.status, 400, `a second owner of ${JSON.stringify(taken)}: ${dup.status} ${dup.rawBody}`);
         assert.equal(dup.body?.errorInformation?.errorCode, '3003', dup.rawBody);
-        assert.match(dup.body?.errorInformation?.errorDescription ?? '', new RegExp(`already registered to participant ${a.name}`), dup.rawBody);
+        assert.match(wholeErrorText(dup.body), new RegExp(`already registered to participant ${a.name}`), dup.rawBody);
       }
       const none = await ctx.admin.getIsoIdentifiers(`nobody${ulid().slice(-6).toLowerCase()}`);
       assert.equal(none.body?.errorInformation?.errorCode, '3200', none.rawBody);

@@ -49,7 +49,7 @@ export function isAbaRoutingNumber(text: string): boolean {
 /** Why a member id cannot be registered in its clearing system (undefined when it can). */
 export function memberIdProblem(id: ClearingMemberId): string | undefined {
   if (!MEMBER_ID_PATTERN.test(id.memberId)) return 'must be 1 to 35 characters, no space first or last';
-  if (id.clearingSystemId === 'USABA' && !isAbaRoutingNumber(id.memberId)) return 'is not an ABA routing number (nine digits with a valid check digit)';
+  if (id.clearingSystemId === 'USABA' && !isAbaRoutingNumber(id.memberId)) return 'is not an ABA routing number (check digit)';
   return undefined;
 }
 

@@ -129,10 +129,15 @@ export function hexToBase64url(value: string, where: XNode): string {
 }
 
 /** A required text value for a Max<n>Text element; refuses what the length facet would. */
+/**
+ * A text for a `MaxNText` element. Counted in UTF-16 code units, as Xerces (the reference validator banks use)
+ * counts: a character outside the BMP (an emoji) takes two of the `max`.
+ */
 export function maxText(value: string, max: number, field: string): string {
-  let n = 0;
-  for (const _ of value) n++;
-  if (n < 1) throw new TranslationError(field, 'must not be empty');
-  if (n > max) throw new TranslationError(field, `${n} characters: the ISO element holds at most ${max}`);
+  if (value.length < 1) throw new TranslationError(field, 'must not be empty');
+  if (value.length > max) {
+    const unit = /[\ud800-\udbff]/.test(value) ? 'UTF-16 code units (a character outside the BMP counts twice)' : 'characters';
+    throw new TranslationError(field, `${value.length} ${unit}: the ISO element holds at most ${max}`);
+  }
   return value;
 }

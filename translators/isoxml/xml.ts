@@ -103,10 +103,17 @@ export function charLength(value: string): number {
 }
 
 /** Cuts text to at most `max` Unicode characters (never splits a surrogate pair). */
+/**
+ * The longest start of `value` that a `MaxNText` of `max` holds for every validator: Xerces (the reference
+ * validator banks use) counts UTF-16 code units, so a character outside the BMP counts twice; a surrogate pair is
+ * never split.
+ */
 export function clipChars(value: string, max: number): string {
   if (value.length <= max) return value;
-  const chars = [...value];
-  return chars.length <= max ? value : chars.slice(0, max).join('');
+  let end = max;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // a high surrogate without its pair
+  return value.slice(0, end);
 }
 
 // ------------------------------------------------------------------------------------------- reading
