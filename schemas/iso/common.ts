@@ -82,6 +82,12 @@ export interface SupportedCurrencies {
   Ccys: string[];
 }
 
+/**
+ * ISO 20022 elements a sender gave that this model does not type (outside a dialect's profile), by path from the
+ * message root (`CdtTrfTxInf.Dbtr.PstlAdr`), values in the ISO JSON form they came in. Carried, never interpreted.
+ */
+export type ForeignElements = Record<string, unknown>;
+
 /** One FSPIOP extension (extensionList.extension[]: key 1..32, value 1..128 characters). */
 export interface Extension {
   key: string;

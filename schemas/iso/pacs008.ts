@@ -1,6 +1,6 @@
 /** pacs.008 FI-to-FI Customer Credit Transfer: the canonical payment instruction (transfer prepare). */
 import type { Amount } from '../amount.js';
-import type { Account, Agent, Extension, Party, PartySupplement, VerificationOfTerms } from './common.js';
+import type { Account, Agent, Extension, ForeignElements, Party, PartySupplement, VerificationOfTerms } from './common.js';
 
 export interface Pacs008 {
   GrpHdr: {
@@ -58,7 +58,7 @@ export interface Pacs008 {
      * `Dbtr`/`Cdtr`: party data without an ISO element, when the parties are known (e.g. complexName from an ISO
      * sender's `Nm` "first;middle;last;display").
      */
-    SplmtryData?: { extensions?: Extension[]; Dbtr?: PartySupplement; Cdtr?: PartySupplement };
+    SplmtryData?: { extensions?: Extension[]; Dbtr?: PartySupplement; Cdtr?: PartySupplement; iso?: ForeignElements };
   };
 }
 

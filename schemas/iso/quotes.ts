@@ -5,7 +5,7 @@
  * Errors on quotes are pacs.002 (see pacs002.ts).
  */
 import type { Amount } from '../amount.js';
-import type { Agent, Charge, Extension, GeoCode, Party, PartySupplement, SupportedCurrencies, VerificationOfTerms } from './common.js';
+import type { Agent, Charge, Extension, ForeignElements, GeoCode, Party, PartySupplement, SupportedCurrencies, VerificationOfTerms } from './common.js';
 
 export type ChargeBearer = 'DEBT' | 'CRED' | 'SHAR';
 export type TransactionScenario = string; // DEPOSIT WITHDRAWAL TRANSFER PAYMENT REFUND (FSPIOP enum)
@@ -40,6 +40,8 @@ export interface QuoteRequestSupplement {
   currencyConversion?: { sourceAmount: Amount; targetAmount: Amount };
   geoCode?: GeoCode;
   note?: string;
+  /** ISO elements an ISO sender gave that this model does not type. */
+  iso?: ForeignElements;
 }
 
 export interface QuoteRequest {
@@ -115,6 +117,6 @@ export interface QuoteResponse {
      * FSPIOP data with no pacs.082 element (`extensions` = extensionList, `geoCode`), and the repeated parties'
      * name parts (`Dbtr`/`Cdtr`: personalInfo.complexName only, as in the request).
      */
-    SplmtryData?: { extensions?: Extension[]; geoCode?: GeoCode; Dbtr?: PartySupplement; Cdtr?: PartySupplement };
+    SplmtryData?: { extensions?: Extension[]; geoCode?: GeoCode; Dbtr?: PartySupplement; Cdtr?: PartySupplement; iso?: ForeignElements };
   };
 }

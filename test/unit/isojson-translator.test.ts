@@ -377,15 +377,26 @@ test('the condition must be the ILP v4 packet’s; a v1 packet or a different co
   assert.throws(() => isoQuoteResponseFromCanonical(r), refused(/differs from the ILP packet's/));
 });
 
-test('ISO elements outside the supported profile are refused, or reported and ignored on request; foreign SplmtryData is ignored', () => {
-  const body = mpdTransfer() as IsoPacs008 & { CdtTrfTxInf: Record<string, unknown> };
+test('ISO elements outside the supported profile are carried in payment messages (back at their path, iso:elements in FSPIOP); foreign SplmtryData is ignored', () => {
+  const body = mpdTransfer() as IsoPacs008 & { CdtTrfTxInf: Record<string, any> };
   body.CdtTrfTxInf.Tax = { RefNb: 'x' };
+  (body.CdtTrfTxInf.Dbtr as unknown as Record<string, unknown>).PstlAdr = { TwnNm: 'Lilongwe', Ctry: 'MW' };
   assert.equal(validateIsoJsonBody('POST', '/transfers', body), null);
-  assert.throws(() => isoTransferToCanonical(body), refused(/outside Mizani's ISO 20022 JSON profile: CdtTrfTxInf\.Tax\.RefNb|CdtTrfTxInf\.Tax/));
+  const canonical = isoTransferToCanonical(body);
+  assert.deepEqual(canonical.CdtTrfTxInf.SplmtryData?.iso, { 'CdtTrfTxInf.Tax': { RefNb: 'x' }, 'CdtTrfTxInf.Dbtr.PstlAdr': { TwnNm: 'Lilongwe', Ctry: 'MW' } });
+  const again = isoTransferFromCanonical(canonical, fixed) as unknown as { CdtTrfTxInf: Record<string, any> };
+  assert.deepEqual(again.CdtTrfTxInf.Tax, { RefNb: 'x' });
+  assert.deepEqual(again.CdtTrfTxInf.Dbtr.PstlAdr, { TwnNm: 'Lilongwe', Ctry: 'MW' });
+  assert.equal(validateIsoJsonBody('POST', '/transfers', again), null);
+  // to an FSPIOP payee, and back
+  const fspiop = prepareFromCanonical(canonical);
+  assert.ok(fspiop.extensionList!.extension.some((e) => e.key === 'iso:elements'), JSON.stringify(fspiop));
+  assert.deepEqual(prepareToCanonical(fspiop, AT).CdtTrfTxInf.SplmtryData?.iso, canonical.CdtTrfTxInf.SplmtryData?.iso);
+  // reported on request (the hub forwarding the original to an ISO receiver logs them)
   let reported: string[] = [];
-  const canonical = isoTransferToCanonical(body, { onUnsupported: (p) => (reported = p) });
-  assert.deepEqual(reported, ['CdtTrfTxInf.Tax']);
-  assert.equal(canonical.CdtTrfTxInf.PmtId.TxId, '01JBVM13SQYP507JB1DYBZVCMF');
+  isoTransferToCanonical(body, { onUnsupported: (p) => (reported = p) });
+  assert.deepEqual(reported.sort(), ['CdtTrfTxInf.Dbtr.PstlAdr', 'CdtTrfTxInf.Tax']);
+  // acmt.024 and pacs.002 still refuse what is outside the profile
   const status = { GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7X', CreDtTm: AT }, TxInfAndSts: { TxSts: 'COMM' as const, SplmtryData: { PlcAndNm: 'other', Envlp: { anything: 1 } } } };
   assert.deepEqual(statusFromCanonical(isoStatusToCanonical('01JBVM13SQYP507JB1DYBZVCMF', status)), { transferState: 'COMMITTED' });
   // an OrgnlTxId that is not the path id is refused

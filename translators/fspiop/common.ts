@@ -3,7 +3,7 @@
  * parties. Pure.
  */
 import { decimalPlaces, formatAmount, integerDigits, parseAmount, type Amount } from '../../schemas/amount.js';
-import type { Agent, Charge, Extension, Party, PartySupplement, SupportedCurrencies } from '../../schemas/iso/common.js';
+import type { Agent, Charge, Extension, ForeignElements, Party, PartySupplement, SupportedCurrencies } from '../../schemas/iso/common.js';
 import { partyIdentification, readPartyIdentification } from '../../schemas/iso/common.js';
 import { FITS, TranslationError, type Fit } from '../../schemas/iso/translation.js';
 import { ERROR_DESCRIPTION_MAX, describeError, detailExtensions } from '../../schemas/errors.js';
@@ -270,4 +270,13 @@ export function chargesFromCarried(v: unknown, field: string): Charge[] {
     }
     return charge;
   });
+}
+
+/** Carried foreign ISO elements back (`iso:elements`), checked: an object whose keys are element paths. */
+export function foreignElementsOf(v: unknown, field: string): ForeignElements {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new TranslationError(field, 'not an object of ISO element paths');
+  for (const key of Object.keys(v)) {
+    if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(key)) throw new TranslationError(`${field}.${key}`, 'not an ISO element path');
+  }
+  return v as ForeignElements;
 }

@@ -3,7 +3,7 @@
  * transfers.ts `errorToCanonical`, which serves PUT /quotes/{ID}/error too). Pure and lossless: every field of the
  * FSPIOP bodies is held canonically (docs/iso20022-mapping.md §2–3).
  */
-import type { Agent, Charge, Extension } from '../../schemas/iso/common.js';
+import type { Agent, Charge, Extension, ForeignElements } from '../../schemas/iso/common.js';
 import type { ChargeBearer, QuoteRequest, QuoteRequestSupplement, QuoteResponse, TransactionTypeSupplement } from '../../schemas/iso/quotes.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import {
@@ -11,6 +11,7 @@ import {
   chargesFromCarried,
   extensionListOf,
   extensionsOf,
+  foreignElementsOf,
   takeCarried,
   withCarried,
   moneyFromCanonical,
@@ -109,10 +110,11 @@ export function quoteRequestToCanonical(body: FspiopQuoteRequest, payer: string,
   if (cdtr.Acct) tx.CdtrAcct = cdtr.Acct;
   if (body.fees) tx.ChrgsInf = [{ Amt: moneyToCanonical(body.fees, 'fees'), Agt: structuredClone(tx.DbtrAgt) }];
   const { own, carried } = takeCarried(extensionsOf(body.extensionList), 'POST /quotes');
-  readCarried(message, carried, 'POST /quotes');
+  const foreign = readCarried(message, carried, 'POST /quotes');
 
   const s: QuoteRequestSupplement = {};
   if (own) s.extensions = own;
+  if (foreign) s.iso = foreign;
   if (dbtr.supplement) s.Dbtr = dbtr.supplement;
   if (cdtr.supplement) s.Cdtr = cdtr.supplement;
   const tt = body.transactionType;
@@ -169,8 +171,11 @@ function pickCharges(charges: Charge[] | undefined, kinds: ReadonlyArray<'fee' |
   return { picked, rest };
 }
 
-/** What a quote's extension list carried back into the canonical message: further charges, the settlement method. */
-function readCarried(message: QuoteRequest | QuoteResponse, carried: Record<string, unknown>, field: string): void {
+/**
+ * What a quote's extension list carried back into the canonical message: further charges, the settlement method;
+ * the foreign ISO elements are returned for the caller's supplement.
+ */
+function readCarried(message: QuoteRequest | QuoteResponse, carried: Record<string, unknown>, field: string): ForeignElements | undefined {
   const tx = message.CdtTrfTxInf;
   if (carried.ChrgsInf !== undefined) tx.ChrgsInf = [...(tx.ChrgsInf ?? []), ...chargesFromCarried(carried.ChrgsInf, `${field} ${CARRIED}ChrgsInf`)];
   if (carried.SttlmMtd !== undefined) {
@@ -178,8 +183,9 @@ function readCarried(message: QuoteRequest | QuoteResponse, carried: Record<stri
     message.GrpHdr.SttlmInf = { SttlmMtd: carried.SttlmMtd as 'INDA' | 'INGA' | 'COVE' };
   }
   for (const name of Object.keys(carried)) {
-    if (name !== 'ChrgsInf' && name !== 'SttlmMtd') throw new TranslationError(`${field} ${CARRIED}${name}`, 'not something Mizani carries in a quote');
+    if (!['ChrgsInf', 'SttlmMtd', 'elements'].includes(name)) throw new TranslationError(`${field} ${CARRIED}${name}`, 'not something Mizani carries in a quote');
   }
+  return carried.elements === undefined ? undefined : foreignElementsOf(carried.elements, `${field} ${CARRIED}elements`);
 }
 const CARRIED = 'extension iso:';
 
@@ -189,6 +195,8 @@ function carriedOf(message: QuoteRequest | QuoteResponse, rest: Charge[]): Recor
   if (rest.length > 0) out.ChrgsInf = rest.map(chargeToCarried);
   const method = message.GrpHdr.SttlmInf?.SttlmMtd;
   if (method !== undefined && method !== 'CLRG') out.SttlmMtd = method;
+  const foreign = message.CdtTrfTxInf.SplmtryData?.iso;
+  if (foreign) out.elements = foreign;
   return out;
 }
 
@@ -285,10 +293,11 @@ export function quoteResponseToCanonical(quoteId: string, body: FspiopQuoteRespo
   }
   if (charges.length > 0) tx.ChrgsInf = charges;
   const { own, carried } = takeCarried(extensionsOf(body.extensionList), 'PUT /quotes');
-  readCarried(message, carried, 'PUT /quotes');
+  const foreign = readCarried(message, carried, 'PUT /quotes');
   const s: NonNullable<QuoteResponse['CdtTrfTxInf']['SplmtryData']> = names;
   if (body.geoCode) s.geoCode = { latitude: body.geoCode.latitude, longitude: body.geoCode.longitude };
   if (own) s.extensions = own;
+  if (foreign) s.iso = foreign;
   if (Object.keys(s).length > 0) tx.SplmtryData = s;
   return message;
 }

@@ -13,6 +13,7 @@ import {
   errorInformationOf,
   extensionListOf,
   extensionsOf,
+  foreignElementsOf,
   moneyFromCanonical,
   moneyToCanonical,
   takeCarried,
@@ -110,6 +111,7 @@ function carriedOfPacs008(message: Pacs008): Record<string, unknown> {
   if (tx.RmtInf) out.RmtInf = tx.RmtInf;
   if (tx.InstgAgt) out.InstgAgt = tx.InstgAgt;
   if (tx.InstdAgt) out.InstdAgt = tx.InstdAgt;
+  if (tx.SplmtryData?.iso) out.elements = tx.SplmtryData.iso;
   return out;
 }
 
@@ -144,6 +146,8 @@ function readCarriedPacs008(message: Pacs008, carried: Record<string, unknown>):
       tx.RmtInf = { Ustrd: [...(o.Ustrd as string[])] };
     } else if ((name === 'InstgAgt' || name === 'InstdAgt') && o && typeof o === 'object' && o.FinInstnId && typeof o.FinInstnId === 'object') {
       tx[name] = agentOf(o.FinInstnId as Record<string, unknown>, field(name));
+    } else if (name === 'elements') {
+      tx.SplmtryData = { ...tx.SplmtryData, iso: foreignElementsOf(value, field(name)) };
     } else {
       throw new TranslationError(field(name), 'not something Mizani carries in a transfer, or not in its shape');
     }

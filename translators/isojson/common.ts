@@ -14,7 +14,7 @@
  */
 import { ulid } from 'ulidx';
 import { formatAmount, parseUnits, type Amount } from '../../schemas/amount.js';
-import type { Agent, ComplexName, Extension, Party, PartyId, PartySupplement } from '../../schemas/iso/common.js';
+import type { Agent, ComplexName, Extension, ForeignElements, Party, PartyId, PartySupplement } from '../../schemas/iso/common.js';
 import { TranslationError, isUlid, isoAmountFit } from '../../schemas/iso/translation.js';
 
 // ------------------------------------------------------------------------------------------------ JSON shapes
@@ -492,11 +492,18 @@ export function onlyKeys(o: Record<string, unknown>, keys: readonly string[], fi
 /** A profile: the elements Mizani reads, by name; `true` = any value (checked by the schema and the reader). */
 export type Profile = { readonly [key: string]: Profile | true };
 
+/*
+ * ForeignElements (schemas/iso/common.ts) are carried (docs/iso20022-mapping.md §5): written back at their path in
+ * ISO JSON, in Mizani's supplementary data in XML, as `iso:elements` in FSPIOP.
+ */
 export class Unsupported {
   readonly paths: string[] = [];
-  ignored(path: string): void {
+  readonly elements: ForeignElements = {};
+  ignored(path: string, value?: unknown): void {
     this.paths.push(path);
+    if (value !== undefined && !path.includes('[') && !path.endsWith(')')) this.elements[path] = value;
   }
+  /** Refuses (or, with `onUnsupported`, reports) what is outside the profile. */
   settle(options: IsoJsonReadOptions, message: string): void {
     if (this.paths.length === 0) return;
     if (options.onUnsupported) {
@@ -507,6 +514,18 @@ export class Unsupported {
     if (refused.length > 0) {
       throw new TranslationError(message, `elements outside Mizani's ISO 20022 JSON profile: ${refused.join(', ')}`);
     }
+  }
+  /**
+   * For the payment messages (pacs.008/081/082): what is outside the profile is carried, not refused (reported
+   * too when `onUnsupported` is given). Elements inside a list cannot be placed back and are still refused.
+   */
+  carry(options: IsoJsonReadOptions, message: string): ForeignElements | undefined {
+    if (options.onUnsupported && this.paths.length > 0) options.onUnsupported([...this.paths]);
+    const unplaceable = this.paths.filter((p) => !p.endsWith('ignored as MPD §3.6 says)') && !(p in this.elements));
+    if (unplaceable.length > 0 && !options.onUnsupported) {
+      throw new TranslationError(message, `elements inside a list outside Mizani's ISO 20022 JSON profile: ${unplaceable.join(', ')}`);
+    }
+    return Object.keys(this.elements).length > 0 ? structuredClone(this.elements) : undefined;
   }
 }
 
@@ -520,9 +539,32 @@ export function checkProfile(value: unknown, profile: Profile, path: string, out
   for (const [key, sub] of Object.entries(value)) {
     const allowed = profile[key];
     const where = path ? `${path}.${key}` : key;
-    if (allowed === undefined) out.ignored(where);
+    if (allowed === undefined) out.ignored(where, sub);
     else if (allowed !== true) checkProfile(sub, allowed, where, out);
   }
+}
+
+/** Writes carried foreign elements back at their paths (where the rendering has not written that element). */
+export function putForeign(body: Record<string, unknown>, elements: ForeignElements | undefined): void {
+  for (const [path, value] of Object.entries(elements ?? {})) {
+    const keys = path.split('.');
+    let at: Record<string, unknown> = body;
+    for (const key of keys.slice(0, -1)) {
+      if (at[key] === undefined) at[key] = {};
+      if (!isPlainObject(at[key])) break;
+      at = at[key] as Record<string, unknown>;
+    }
+    const last = keys[keys.length - 1]!;
+    if (at[last] === undefined) at[last] = structuredClone(value);
+  }
+}
+
+/** Checks a carried `iso` member of an envelope or extension: an object of paths. */
+export function foreignElementsFrom(v: unknown, field: string): ForeignElements | undefined {
+  const o = optionalObject(v, field);
+  if (!o) return undefined;
+  for (const key of Object.keys(o)) if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(key)) bad(`${field}.${key}`, 'not an element path');
+  return o;
 }
 
 export const GENERIC_ID_PROFILE: Profile = { Id: true, SchmeNm: { Prtry: true, Cd: true } };

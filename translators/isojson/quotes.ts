@@ -35,6 +35,7 @@ import {
   partySupplementFromEnvelope,
   partySupplementToEnvelope,
   partyToIso,
+  putForeign,
   requireMax,
   requireUlid,
   requiredString,
@@ -304,7 +305,9 @@ export function isoQuoteRequestFromCanonical(message: QuoteRequest, options: Iso
   uncarried.settle(options, 'POST /quotes');
   const GrpHdr: IsoTermsMessage['GrpHdr'] = { ...header(options), NbOfTxs: '1', SttlmInf: { SttlmMtd: message.GrpHdr.SttlmInf?.SttlmMtd ?? 'CLRG' } };
   if (message.GrpHdr.PmtInstrXpryDtTm !== undefined) GrpHdr.PmtInstrXpryDtTm = message.GrpHdr.PmtInstrXpryDtTm;
-  return { GrpHdr, CdtTrfTxInf: out };
+  const body = { GrpHdr, CdtTrfTxInf: out };
+  putForeign(body as unknown as Record<string, unknown>, s.iso);
+  return body;
 }
 
 /**
@@ -369,7 +372,7 @@ export function isoQuoteRequestToCanonical(body: IsoTermsMessage, options: IsoJs
   const unsupported = new Unsupported();
   checkProfile(body, PACS081_PROFILE, '', unsupported);
   const { e, where } = readTermsEnvelope(body.CdtTrfTxInf.SplmtryData, PACS081_ENVELOPE, unsupported);
-  unsupported.settle(options, 'POST /quotes');
+  const foreign = unsupported.carry(options, 'POST /quotes');
   const g = body.GrpHdr;
   const tx = body.CdtTrfTxInf;
   groupHeader(g);
@@ -422,6 +425,7 @@ export function isoQuoteRequestToCanonical(body: IsoTermsMessage, options: IsoJs
   if (dbtr.supplement) s.Dbtr = dbtr.supplement;
   if (cdtr.supplement) s.Cdtr = cdtr.supplement;
   Object.assign(s, requestExtrasFromEnvelope(e, where));
+  if (foreign) s.iso = foreign;
   if (Object.keys(s).length > 0) c.SplmtryData = s;
   return message;
 }
@@ -513,7 +517,9 @@ export function isoQuoteResponseFromCanonical(message: QuoteResponse, options: I
     SttlmInf: { SttlmMtd: message.GrpHdr.SttlmInf?.SttlmMtd ?? 'CLRG' },
     PmtInstrXpryDtTm: message.GrpHdr.PmtInstrXpryDtTm,
   };
-  return { GrpHdr, CdtTrfTxInf: out };
+  const body = { GrpHdr, CdtTrfTxInf: out };
+  putForeign(body as unknown as Record<string, unknown>, sd?.iso);
+  return body;
 }
 
 /** PUT /quotes/{ID} ISO JSON body (pacs.082) -> canonical quote response (condition derived from the packet). */
@@ -521,7 +527,7 @@ export function isoQuoteResponseToCanonical(quoteId: string, body: IsoTermsMessa
   const unsupported = new Unsupported();
   checkProfile(body, PACS082_PROFILE, '', unsupported);
   const { e, where } = readTermsEnvelope(body.CdtTrfTxInf.SplmtryData, PACS082_ENVELOPE, unsupported);
-  unsupported.settle(options, 'PUT /quotes');
+  const foreign = unsupported.carry(options, 'PUT /quotes');
   const g = body.GrpHdr;
   const tx = body.CdtTrfTxInf;
   groupHeader(g);
@@ -557,6 +563,7 @@ export function isoQuoteResponseToCanonical(quoteId: string, body: IsoTermsMessa
   if (geoCode) sd.geoCode = geoCode;
   const extensions = optionalExtensions(e.extensions, `${where}.extensions`);
   if (extensions) sd.extensions = extensions;
+  if (foreign) sd.iso = foreign;
   if (Object.keys(sd).length > 0) c.SplmtryData = sd;
   return message;
 }

@@ -37,6 +37,7 @@ import {
   partySupplementFromEnvelope,
   partySupplementToEnvelope,
   partyToIso,
+  putForeign,
   requireUlid,
   requiredString,
   withComplexName,
@@ -141,7 +142,7 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   const where = 'CdtTrfTxInf.SplmtryData.Envlp';
   const e = supplementFromIso(body.CdtTrfTxInf.SplmtryData, 'CdtTrfTxInf.SplmtryData', unsupported) ?? {};
   onlyKeys(e, PACS008_ENVELOPE, where);
-  unsupported.settle(options, 'POST /transfers');
+  const foreign = unsupported.carry(options, 'POST /transfers');
   const g = body.GrpHdr;
   const tx = body.CdtTrfTxInf;
   const dbtrCarried = partySupplementFromEnvelope(e.Dbtr, `${where}.Dbtr`);
@@ -208,6 +209,7 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   if (cdtrSupplement) sd.Cdtr = cdtrSupplement;
   const extensions = optionalExtensions(e.extensions, `${where}.extensions`);
   if (extensions) sd.extensions = extensions;
+  if (foreign) sd.iso = foreign;
   if (Object.keys(sd).length > 0) c.SplmtryData = sd;
   return message;
 }
@@ -271,7 +273,9 @@ export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRende
     SttlmInf: { SttlmMtd: message.GrpHdr.SttlmInf.SttlmMtd },
     PmtInstrXpryDtTm: message.GrpHdr.PmtInstrXpryDtTm,
   };
-  return { GrpHdr, CdtTrfTxInf: out };
+  const body = { GrpHdr, CdtTrfTxInf: out };
+  putForeign(body as unknown as Record<string, unknown>, s?.iso);
+  return body;
 }
 
 /** An agent carried in the envelope, shape-checked before it is read like an element. */
