@@ -11,7 +11,7 @@ import type { LedgerEngine } from '../../ledger/engine.js';
 import { CLEARING, DIALECTS, type Account, type Dialect, type Participant, type Registry } from '../../ledger/registry.js';
 import { ledgerDisplay, parseLedger } from '../../ledger/units.js';
 import type { Metrics } from '../observability/metrics.js';
-import { createServer, route, type ServerOptions } from '../edge/http.js';
+import { createServer, route, type ServerOptions } from '../http/server.js';
 import { Fields, jsonNumber, parseAdminBody, toJson } from './body.js';
 import { isPartyIdType, PARTY_ID_TYPES, type OracleRecord, type PartyDirectory } from '../core/discovery/directory.js';
 import { registerJwsKeyRoutes, type JwsKeyStore } from '../security/jws-keys.js';

@@ -16,7 +16,7 @@ import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
-import { createServer, distinctHeaders, parseJsonBody, route, type ServerOptions } from './http.js';
+import { createServer, distinctHeaders, parseJsonBody, route, type ServerOptions } from '../http/server.js';
 import type { EdgeSecurity } from './security.js';
 import type { NewWork } from './admission.js';
 

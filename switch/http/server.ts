@@ -6,9 +6,9 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
-import { guardJson } from './json-guard.js';
+import { guardJson } from '../edge/json-guard.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { AdmissionControl } from './admission.js';
+import type { AdmissionControl } from '../edge/admission.js';
 
 export interface ServerOptions {
   api: 'fspiop' | 'admin';
