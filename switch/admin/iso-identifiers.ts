@@ -19,7 +19,7 @@ import {
   type IsoIdentifiers,
 } from '../../schemas/iso/institutions.js';
 import type { Registry } from '../../ledger/registry.js';
-import type { route as routeFn } from '../http/server.js';
+import type { route as routeFn } from '../http/route.js';
 import { Fields, parseAdminBody, toJson, type Body } from './body.js';
 
 /** Most clearing-system member ids one participant may register (a bank rarely has more than a few). */

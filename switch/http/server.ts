@@ -1,14 +1,19 @@
 /**
  * What every Mizani HTTP server shares (fastify): raw-body capture (the original bytes are needed
- * for forwarding and signatures), strict body decoding, FSPIOP-shaped errors for everything that
- * goes wrong, 404/405 answers, and request metrics.
+ * for forwarding and signatures), FSPIOP-shaped errors for everything that goes wrong, 404 answers,
+ * request timeouts and request metrics. Routes and their 405 answers: `route.ts`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
-import { guardJson } from '../edge/json-guard.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { AdmissionControl } from '../edge/admission.js';
+
+/** Counts requests open on a server (the FSPIOP edge's admission control). */
+export interface OpenRequests {
+  /** A request arrived; the returned function is called once it has been answered or its connection closed. */
+  opened(): () => void;
+}
 
 export interface ServerOptions {
   api: 'fspiop' | 'admin';
@@ -20,51 +25,7 @@ export interface ServerOptions {
   /** HTTPS (and client-certificate) options; plain HTTP when absent. */
   https?: Record<string, unknown>;
   /** Counts the requests open on this server (and refuses new work past capacity, in the routes). */
-  admission?: AdmissionControl;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * No legal FSPIOP body comes near these (the largest has about 550,000 members; the longest string
- * the schemas allow is 32,768 characters); they bound the work hostile JSON can cause.
- */
-const JSON_LIMITS = { maxDepth: 32, maxKeys: 1_000_000, maxStringLength: 32_768 };
-
-/**
- * Decodes a JSON body strictly: UTF-8 without a byte-order mark, then one guard pass (depth,
- * duplicate keys, prototype-polluting keys, sizes) before JSON.parse. Throws 3101/3103/3100.
- */
-export function parseJsonBody(raw: Buffer | undefined): unknown {
-  if (!raw || raw.length === 0) throw new FspiopError('3101', 'request body is empty');
-  if (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
-    throw new FspiopError('3101', 'request body starts with a byte-order mark (not allowed in JSON on the wire)');
-  }
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    throw new FspiopError('3101', 'request body is not valid UTF-8');
-  }
-  guardJson(raw, JSON_LIMITS);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new FspiopError('3101', 'request body is not valid JSON');
-  }
-}
-
-/** Headers Node would join when repeated: a repeated one is malformed, so the checks must see each copy. */
-const SINGLE_HEADERS = ['content-type', 'accept', 'date', 'fspiop-source', 'fspiop-destination', 'fspiop-signature', 'fspiop-uri', 'fspiop-http-method', 'fspiop-proxy'];
-
-export function distinctHeaders(request: FastifyRequest): Record<string, string | string[] | undefined> {
-  const distinct = request.raw.headersDistinct;
-  const headers: Record<string, string | string[] | undefined> = { ...request.headers };
-  for (const name of SINGLE_HEADERS) {
-    const copies = distinct[name];
-    if (copies && copies.length > 1) headers[name] = copies;
-  }
-  return headers;
+  admission?: OpenRequests;
 }
 
 /** A request cut off before it was complete, or a client that never finishes one. */
@@ -85,35 +46,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // check connections often enough for the timeout to bite.
     http: { maxHeaderSize: options.maxHeaderBytes ?? 65536, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 } as never,
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: false },
-    // Errors fastify raises before routing (bad percent-encoding, over-long path parameters).
-    frameworkErrors: (err, _request, reply) => {
-      const code = (err as { code?: string }).code;
-      const error =
-        code === 'FST_ERR_MAX_PARAM_LENGTH' || code === 'FST_ERR_BAD_URL'
-          ? new FspiopError('3101', `the request path is malformed (${code === 'FST_ERR_BAD_URL' ? 'bad percent-encoding' : 'path parameter too long'})`)
-          : new FspiopError('3000', err.message);
-      void sendError(reply, error);
-    },
-    // Requests Node cannot parse never reach fastify: answer them in FSPIOP form before closing.
-    clientErrorHandler: (err, socket) => {
-      const code = (err as { code?: string }).code;
-      const error =
-        code === 'HPE_HEADER_OVERFLOW'
-          ? new FspiopError('3104', 'the header block exceeds 64 KiB')
-          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-            ? new FspiopError('3000', undefined, { description: 'Generic client error - the request was not completed in time', httpStatus: 408 })
-            : new FspiopError('3101', 'the HTTP request could not be parsed');
-      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : error.httpStatus;
-      if (socket.writable) {
-        const body = JSON.stringify(error.toBody());
-        socket.end(
-          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
-            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-        );
-      } else {
-        socket.destroy();
-      }
-    },
+    frameworkErrors,
+    clientErrorHandler,
   });
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
@@ -144,6 +78,43 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return sendError(reply, new FspiopError('2001'));
   });
 
+  addRequestHooks(server, options);
+  return server;
+}
+
+/** Errors fastify raises before routing (bad percent-encoding, over-long path parameters). */
+function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const code = (err as { code?: string }).code;
+  const error =
+    code === 'FST_ERR_MAX_PARAM_LENGTH' || code === 'FST_ERR_BAD_URL'
+      ? new FspiopError('3101', `the request path is malformed (${code === 'FST_ERR_BAD_URL' ? 'bad percent-encoding' : 'path parameter too long'})`)
+      : new FspiopError('3000', err.message);
+  void sendError(reply, error);
+}
+
+/** Requests Node cannot parse never reach fastify: answer them in FSPIOP form before closing. */
+function clientErrorHandler(err: Error, socket: Socket): void {
+  const code = (err as { code?: string }).code;
+  const error =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? new FspiopError('3104', 'the header block exceeds 64 KiB')
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new FspiopError('3000', undefined, { description: 'Generic client error - the request was not completed in time', httpStatus: 408 })
+        : new FspiopError('3101', 'the HTTP request could not be parsed');
+  const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : error.httpStatus;
+  if (socket.writable) {
+    const body = JSON.stringify(error.toBody());
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy();
+  }
+}
+
+/** Open-request counting, refusal of transfer codings we do not apply, 404, request metrics. */
+function addRequestHooks(server: FastifyInstance, options: ServerOptions): void {
   const { admission } = options;
   server.addHook('onRequest', (request, reply, done) => {
     if (admission) reply.raw.once('close', admission.opened());
@@ -165,30 +136,5 @@ export function createServer(options: ServerOptions): FastifyInstance {
     options.metrics.httpRequests.inc({ api: options.api, route, method: request.method, status: reply.statusCode });
     options.metrics.httpDuration.observe({ api: options.api, route, method: request.method }, reply.elapsedTime / 1000);
     done();
-  });
-  return server;
-}
-
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-/**
- * Registers a path with its handlers; any other method on that path is answered 405 with Allow
- * (contract fspiop.md §4).
- */
-export function route(server: FastifyInstance, url: string, handlers: Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Handler>>): void {
-  const allowed = Object.keys(handlers);
-  for (const [method, handler] of Object.entries(handlers)) {
-    server.route({ method: method as 'GET', url, handler: handler as Handler });
-  }
-  const others = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].filter((m) => !allowed.includes(m));
-  if (allowed.includes('GET')) others.splice(others.indexOf('HEAD'), 1);
-  server.route({
-    method: others as ['POST'],
-    url,
-    handler: async (_request, reply) =>
-      sendError(reply.header('allow', allowed.join(', ')), new FspiopError('3000', undefined, {
-        description: 'Generic client error - Method Not Allowed',
-        httpStatus: 405,
-      })),
   });
 }

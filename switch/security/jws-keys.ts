@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
 import type { Db } from '../../ledger/db.js';
 import { Fields, parseAdminBody, toJson } from '../admin/body.js';
-import { route as defaultRoute } from '../http/server.js';
+import { route as defaultRoute } from '../http/route.js';
 
 export type JwsKeyAlg = 'RS256' | 'ES256';
 

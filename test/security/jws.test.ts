@@ -14,7 +14,8 @@ import { JwsSigningPool, signFspiopMessage, signingAlgFor, verifyFspiopSignature
 import { JwsKeyStore, parseJwsPublicKey, registerJwsKeyRoutes } from '../../switch/security/jws-keys.js';
 import { openDb, type Db } from '../../ledger/db.js';
 import { migrate } from '../../ledger/migrate.js';
-import { createServer, route } from '../../switch/http/server.js';
+import { createServer } from '../../switch/http/server.js';
+import { route } from '../../switch/http/route.js';
 import { Metrics } from '../../switch/observability/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
