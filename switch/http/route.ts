@@ -14,6 +14,8 @@ export interface Route {
   method: Method;
   path: string;
   handler: Handler;
+  /** Registered alone: other methods on its path get the 404 of unknown paths, not 405 (health, metrics). */
+  plain?: boolean;
 }
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -44,6 +46,10 @@ export function route(server: FastifyInstance, url: string, handlers: Partial<Re
 export function registerRoutes(server: FastifyInstance, routes: readonly Route[]): void {
   const byPath = new Map<string, Partial<Record<Method, Handler>>>();
   for (const r of routes) {
+    if (r.plain) {
+      server.route({ method: r.method, url: r.path, handler: r.handler });
+      continue;
+    }
     const handlers = byPath.get(r.path) ?? {};
     if (handlers[r.method]) throw new Error(`${r.method} ${r.path} is declared twice`);
     handlers[r.method] = r.handler;
