@@ -1,14 +1,21 @@
 /**
- * Assembles and runs one hub process: database, migrations, ledger state rebuilt from PostgreSQL,
- * the FSPIOP and Admin servers, the expiry sweep. `startHub` returns once both APIs listen.
+ * Assembles and runs one hub process as a lifecycle of parts (switch/lifecycle.ts): database,
+ * migrations, ledger state rebuilt from PostgreSQL, keys and signers, callback delivery, the core
+ * services, the FSPIOP and Admin servers, the sweeps. `startHub` returns once both APIs listen;
+ * `stop` stops the parts in reverse order. A start-up that fails half-way stops what it started and
+ * rejects with the error that stopped it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
 import { Registry } from '../ledger/registry.js';
+import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
+import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
 import { InProcessBus } from './bus/bus.js';
@@ -17,29 +24,25 @@ import { TransferService } from './core/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
-import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
+import { VerificationIds } from './core/discovery/verification-ids.js';
+import { BankBridge } from './core/bridge/bank-bridge.js';
+import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
 import { AdmissionControl } from './edge/admission.js';
-import { VerificationIds } from './core/discovery/verification-ids.js';
-import { Delivery } from './notify/delivery.js';
-import { FspiopNotifier } from './notify/fspiop.js';
-import { DialectTransferOutbox } from './notify/transfer-outbox.js';
-import { createLogger } from './observability/log.js';
 import { EdgeSecurity } from './edge/security.js';
+import { registerIsoXmlRoutes } from './edge/iso-xml.js';
+import { Lifecycle, type LifecycleEvent } from './lifecycle.js';
+import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
+import { Delivery } from './notify/delivery.js';
+import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
+import { DialectTransferOutbox } from './notify/transfer-outbox.js';
+import { XmlOutbox } from './notify/xml-outbox.js';
+import { createLogger } from './observability/log.js';
+import { Metrics } from './observability/metrics.js';
 import { JwsKeyStore } from './security/jws-keys.js';
 import { JwsSigningPool, signingAlgFor } from './security/jws.js';
 import { clientTlsOptions, loadTlsMaterial, serverTlsOptions, type TlsMaterial } from './security/tls.js';
-import type { HubSigner } from './notify/fspiop.js';
-import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
-import { runtimeSchemas } from '../translators/isoxml/validate.js';
-import { BankBridge } from './core/bridge/bank-bridge.js';
-import { HubTerms } from './core/bridge/hub-terms.js';
-import { registerIsoXmlRoutes } from './edge/iso-xml.js';
-import { XmlOutbox } from './notify/xml-outbox.js';
-import { Metrics } from './observability/metrics.js';
 
 export interface RunningHub {
   config: Config;
@@ -49,62 +52,199 @@ export interface RunningHub {
   transfers: TransferService;
   fspiopUrl: string;
   adminUrl: string;
+  /** Stops every part in reverse start order; idempotent, bounded in time. */
   stop(): Promise<void>;
 }
 
-export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningHub> {
-  const metrics = new Metrics();
-  const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
-  log.info({ database: config.databaseUrl ? 'postgresql' : `embedded PGlite at ${config.dataDir}` }, 'database opened');
-  const applied = await migrate(db);
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+export interface HubOptions {
+  /** Sees every part start and stop, in order (tests assert the order; the log gets them too). */
+  observe?: (event: LifecycleEvent) => void;
+}
 
-  const registry = await Registry.load(db, config.hubName);
-  const engine = new LedgerEngine(db, registry, { maxBatch: config.batchMax }, {
-    onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
-    onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
-    onWaitingForWriterLock: (waitedMs) =>
-      log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database'),
-    observeBatch: (size, seconds) => {
-      metrics.batchSize.observe(size);
-      metrics.batchDuration.observe(seconds);
+/** Longest wait for one part's stop (a server finishing its requests, callbacks in flight, a pool). */
+const STOP_PART_TIMEOUT_MS = 5000;
+
+export async function startHub(config: Config, log: Logger = createLogger(config.logLevel), options: HubOptions = {}): Promise<RunningHub> {
+  const lifecycle = new Lifecycle({
+    stopTimeoutMs: STOP_PART_TIMEOUT_MS,
+    observe: (event) => {
+      logLifecycle(log, event);
+      options.observe?.(event);
     },
   });
-  await engine.load();
+  try {
+    const metrics = new Metrics();
+    const ledger = await startLedger(lifecycle, config, log, metrics);
+    const keys = await startKeys(lifecycle, config, log, ledger.db);
+    const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
+    const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
+    await lifecycle.start('expiry sweep', () => services.transfers.startExpirySweep(), () => services.transfers.stopExpirySweep());
+    await lifecycle.start('bank payment sweep', () => services.bridge.startSweep(config.expirySweepMs), () => services.bridge.stopSweep());
+    log.info({ fspiop: urls.fspiop, admin: urls.admin, hub: config.hubName }, 'Mizani hub started');
+    let stopped: Promise<void> | undefined;
+    const stop = async () => {
+      await lifecycle.stop();
+      log.info('Mizani hub stopped');
+      log.flush();
+    };
+    const { db, engine } = ledger;
+    return { config, log, db, engine, transfers: services.transfers, fspiopUrl: urls.fspiop, adminUrl: urls.admin, stop: () => (stopped ??= stop()) };
+  } catch (err) {
+    // A part that failed has already stopped the others; this covers a failure between parts.
+    await lifecycle.stop();
+    throw err;
+  }
+}
+
+function logLifecycle(log: Logger, event: LifecycleEvent): void {
+  if (event.event === 'start-failed') log.error({ part: event.part, err: event.error }, 'start-up failed: stopping what had started');
+  else if (event.event === 'stop-failed') log.error({ part: event.part, err: event.error }, 'a part failed to stop');
+  else if (event.event === 'stop-timed-out') log.warn({ part: event.part, ms: event.ms }, 'a part did not stop in time; stopping the others');
+  else log.debug({ part: event.part, ms: 'ms' in event ? Math.round(event.ms) : undefined }, `part ${event.event}`);
+}
+
+interface Ledger {
+  db: Db;
+  registry: Registry;
+  engine: LedgerEngine;
+}
+
+async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics): Promise<Ledger> {
+  const db = await lifecycle.start(
+    'database',
+    () => openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }),
+    (opened) => opened.close(),
+  );
+  log.info({ database: config.databaseUrl ? 'postgresql' : `embedded PGlite at ${config.dataDir}` }, 'database opened');
+  const applied = await lifecycle.start('migrations', () => migrate(db));
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  const registry = await lifecycle.start('registry', () => Registry.load(db, config.hubName));
+  const engine = await lifecycle.start(
+    'ledger writer',
+    () =>
+      new LedgerEngine(db, registry, { maxBatch: config.batchMax }, {
+        onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
+        onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
+        onWaitingForWriterLock: (waitedMs) =>
+          log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database'),
+        observeBatch: (size, seconds) => {
+          metrics.batchSize.observe(size);
+          metrics.batchDuration.observe(seconds);
+        },
+      }),
+    (created) => created.close(),
+  );
+  // Takes the writer session and its advisory lock (released by the writer's stop above).
+  await lifecycle.start('ledger state', () => engine.load());
   log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
   metrics.inFlight.set(engine.inFlightCount);
-  warmFspiopValidators();
+  return { db, registry, engine };
+}
 
-  // ---- security layers
-  let tls: TlsMaterial | undefined;
-  if (config.tls) {
-    tls = await loadTlsMaterial(config.tls);
-    for (const warning of tls.warnings) log.warn({ warning }, 'TLS configuration');
-  }
+interface Keys {
+  tls?: TlsMaterial;
+  jwsKeys: JwsKeyStore;
+  xmlCertificates: JwsKeyStore;
+  signer?: HubSigner;
+  xmlSigner?: XmlSigner;
+  xmlSchemas: RuntimeSchemas;
+}
+
+async function startKeys(lifecycle: Lifecycle, config: Config, log: Logger, db: Db): Promise<Keys> {
+  const tls = config.tls ? await lifecycle.start('TLS material', () => loadTlsMaterial(config.tls!)) : undefined;
+  for (const warning of tls?.warnings ?? []) log.warn({ warning }, 'TLS configuration');
   if (config.mtls) {
     log.info({ certificate: tls!.identity, notAfter: tls!.notAfter }, 'mTLS is ON: FSPIOP clients must present a scheme certificate naming their FSPIOP-Source');
   } else {
     log.warn({ profile: config.profile }, 'mTLS is OFF: the FSPIOP API accepts plain HTTP and does not authenticate the transport (demo profile, or MIZANI_MTLS=off)');
   }
   const jwsKeys = new JwsKeyStore(db);
-  await jwsKeys.load();
   const xmlCertificates = new JwsKeyStore(db, { table: 'participant_xml_certificate' });
-  await xmlCertificates.load();
+  await lifecycle.start('participant keys', () => Promise.all([jwsKeys.load(), xmlCertificates.load()]));
   if (!config.jwsVerify) log.warn({ profile: config.profile }, 'JWS verification is OFF: inbound FSPIOP-Signature headers are passed on but not checked');
-  let signingPool: JwsSigningPool | undefined;
-  let signer: HubSigner | undefined;
-  if (config.jwsSigningKey) {
-    const key = createPrivateKey(await readFile(config.jwsSigningKey, 'utf8'));
-    const alg = signingAlgFor(key);
-    signingPool = new JwsSigningPool({ size: config.jwsSignWorkers });
-    const pool = signingPool;
-    signer = { sign: (input) => pool.sign({ ...input, key, alg }) };
-    log.info({ alg, workers: config.jwsSignWorkers }, 'the hub signs the messages it authors');
-  } else {
-    log.warn('no MIZANI_JWS_SIGNING_KEY: messages the hub authors are not signed');
-  }
+  const signer = await startJwsSigner(lifecycle, config, log);
+  const xmlSigner = config.xmlSigning ? await lifecycle.start('XML signing key', () => readXmlSigner(config.xmlSigning!)) : undefined;
+  if (!xmlSigner) log.warn('no MIZANI_XML_SIGNING_CERT: ISO 20022 XML the hub sends banks is not signed');
+  if (!config.xmlVerify) log.warn({ profile: config.profile }, 'XML signature verification is OFF: bank messages are accepted unsigned');
+  const xmlSchemas = await lifecycle.start('XML schemas and FSPIOP validators', () => {
+    warmFspiopValidators();
+    const schemas = runtimeSchemas();
+    schemas.compileAll();
+    return schemas;
+  });
+  return { tls, jwsKeys, xmlCertificates, signer, xmlSigner, xmlSchemas };
+}
 
-  const delivery = new Delivery(
+async function startJwsSigner(lifecycle: Lifecycle, config: Config, log: Logger): Promise<HubSigner | undefined> {
+  if (!config.jwsSigningKey) {
+    log.warn('no MIZANI_JWS_SIGNING_KEY: messages the hub authors are not signed');
+    return undefined;
+  }
+  const key = await lifecycle.start('JWS signing key', async () => createPrivateKey(await readFile(config.jwsSigningKey!, 'utf8')));
+  const alg = signingAlgFor(key);
+  const pool = await lifecycle.start('JWS signer workers', () => new JwsSigningPool({ size: config.jwsSignWorkers }), (p) => p.close());
+  log.info({ alg, workers: config.jwsSignWorkers }, 'the hub signs the messages it authors');
+  return { sign: (input) => pool.sign({ ...input, key, alg }) };
+}
+
+async function readXmlSigner(files: { cert: string; key: string }): Promise<XmlSigner> {
+  return {
+    privateKey: createPrivateKey(await readFile(files.key, 'utf8')),
+    certificate: parseXmlSigningCertificate(await readFile(files.cert, 'utf8')),
+  };
+}
+
+interface Services {
+  delivery: Delivery;
+  directory: PartyDirectory;
+  transfers: TransferService;
+  bus: InProcessBus;
+  discovery: DiscoveryService;
+  quotes: QuoteService;
+  bridge: BankBridge;
+  xmlOutbox: XmlOutbox;
+  verificationIds: VerificationIds;
+}
+
+async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
+  const { db, registry, engine } = ledger;
+  const delivery = await lifecycle.start('callback delivery', () => createDelivery(config, log, metrics, keys.tls), (d) => d.close());
+  const terms = await lifecycle.start('hub terms', () => HubTerms.load(db));
+  const oracles = new OracleRegistry(db);
+  await lifecycle.start('oracle registry', () => oracles.load());
+  const directory = await lifecycle.start(
+    'party directory',
+    () => new PartyDirectory(db, oracles, { hubName: config.hubName, externalCacheMs: config.oracleCacheMs, oracleTimeoutMs: config.oracleTimeoutMs }),
+    (d) => d.close(),
+  );
+  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
+  const xmlOutbox = new XmlOutbox(registry, delivery, config.hubName, keys.xmlSigner, log);
+  const transfers = new TransferService(
+    registry,
+    engine,
+    new DialectTransferOutbox(registry, notifier, config.callbackVersion, xmlOutbox),
+    { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee, expirySweepMs: config.expirySweepMs },
+    log,
+    metrics,
+  );
+  const bus = new InProcessBus();
+  serveTransfers(bus, transfers);
+  const verificationIds = new VerificationIds();
+  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
+  const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
+  const quotes = new QuoteService(registry, engine, quoteOutbox, log);
+  const bridge = new BankBridge(db, registry, engine, directory, transfers, quoteOutbox, xmlOutbox, terms, {
+    hubName: config.hubName,
+    paymentExpiryMs: config.bankPaymentExpiryMs,
+    quoteExpiryMs: config.bankQuoteExpiryMs,
+  }, log);
+  quotes.useBankAgent(bridge);
+  xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
+  return { delivery, directory, transfers, bus, discovery, quotes, bridge, xmlOutbox, verificationIds };
+}
+
+function createDelivery(config: Config, log: Logger, metrics: Metrics, tls: TlsMaterial | undefined): Delivery {
+  return new Delivery(
     {
       retries: config.callbackRetries,
       timeoutMs: config.callbackTimeoutMs,
@@ -117,72 +257,55 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       metrics.callbackDuration.observe(seconds);
     },
   );
-  let xmlSigner: XmlSigner | undefined;
-  if (config.xmlSigning) {
-    xmlSigner = {
-      privateKey: createPrivateKey(await readFile(config.xmlSigning.key, 'utf8')),
-      certificate: parseXmlSigningCertificate(await readFile(config.xmlSigning.cert, 'utf8')),
-    };
-  } else {
-    log.warn('no MIZANI_XML_SIGNING_CERT: ISO 20022 XML the hub sends banks is not signed');
-  }
-  if (!config.xmlVerify) log.warn({ profile: config.profile }, 'XML signature verification is OFF: bank messages are accepted unsigned');
-  const xmlSchemas = runtimeSchemas();
-  xmlSchemas.compileAll();
-  const terms = await HubTerms.load(db);
+}
 
-  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer }, log);
-  const xmlOutbox = new XmlOutbox(registry, delivery, config.hubName, xmlSigner, log);
-  const transfers = new TransferService(
-    registry,
-    engine,
-    new DialectTransferOutbox(registry, notifier, config.callbackVersion, xmlOutbox),
-    {
-      onUsTransfers: config.onUsTransfers,
-      ilpCheck: config.ilpCheck,
-      sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee,
-      expirySweepMs: config.expirySweepMs,
-    },
-    log,
-    metrics,
-  );
-
-  const bus = new InProcessBus();
-  serveTransfers(bus, transfers);
-
-  const oracles = new OracleRegistry(db);
-  await oracles.load();
-  const directory = new PartyDirectory(db, oracles, {
-    hubName: config.hubName,
-    externalCacheMs: config.oracleCacheMs,
-    oracleTimeoutMs: config.oracleTimeoutMs,
-  });
-  const verificationIds = new VerificationIds();
-  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
-  const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
-  const quotes = new QuoteService(registry, engine, quoteOutbox, log);
-  const bridge = new BankBridge(db, registry, engine, directory, transfers, quoteOutbox, xmlOutbox, terms, {
-    hubName: config.hubName,
-    paymentExpiryMs: config.bankPaymentExpiryMs,
-    quoteExpiryMs: config.bankQuoteExpiryMs,
-  }, log);
-  quotes.useBankAgent(bridge);
-  xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-
+async function startServers(
+  lifecycle: Lifecycle,
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  ledger: Ledger,
+  keys: Keys,
+  services: Services,
+): Promise<{ fspiop: string; admin: string }> {
+  const { db, registry, engine } = ledger;
   const health = async () => {
-    let database = 'OK';
-    try {
-      await db.query('SELECT 1');
-    } catch {
-      database = 'DOWN';
-    }
-    const ledger = engine.available ? 'OK' : 'RECOVERING';
-    return { ok: database === 'OK' && ledger === 'OK', detail: { database, ledger, inFlight: engine.inFlightCount } };
+    const database = await db.query('SELECT 1').then(() => 'OK', () => 'DOWN');
+    const state = engine.available ? 'OK' : 'RECOVERING';
+    return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
   };
-
+  const admission = await lifecycle.start('admission control', () => createAdmission(config, log, metrics, engine), (a) => a.close());
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
+  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
+  const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
+  const fspiop = await lifecycle.start(
+    'FSPIOP API',
+    () => {
+      const server = createFspiopServer(
+        { ...serverOptions, admission, api: 'fspiop', https },
+        { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+      );
+      registerIsoXmlRoutes(server, {
+        registry, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
+        hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission, verificationIds: services.verificationIds,
+      });
+      return server;
+    },
+    (server) => server.close(),
+  );
+  const admin = await lifecycle.start(
+    'Admin API',
+    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
+    (server) => server.close(),
+  );
+  const fspiopUrl = await lifecycle.start('FSPIOP API listening', () => listen(fspiop, config.host, config.fspiopPort));
+  const adminUrl = await lifecycle.start('Admin API listening', () => listen(admin, config.host, config.adminPort));
+  return { fspiop: fspiopUrl.replace(/^http:/, config.mtls ? 'https:' : 'http:'), admin: adminUrl };
+}
+
+function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine): AdmissionControl {
   let lastBusyLog = 0;
-  const admission = new AdmissionControl(config.busy, () => engine.oldestWriteWaitMs(), (work, signals) => {
+  const admission: AdmissionControl = new AdmissionControl(config.busy, () => engine.oldestWriteWaitMs(), (work, signals) => {
     metrics.refusedBusy.inc({ stage: work });
     const now = Date.now();
     if (now - lastBusyLog >= 1000) {
@@ -191,61 +314,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     }
   });
   metrics.admissionPressureOf = () => admission.signals().pressure;
-  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, jwsKeys);
-  const fspiop = createFspiopServer(
-    { ...serverOptions, admission, api: 'fspiop', https: config.mtls && tls ? { ...serverTlsOptions(tls, { requireClientCert: true }) } : undefined },
-    { security, bus, discovery, quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
-  );
-  registerIsoXmlRoutes(fspiop, {
-    registry,
-    bridge,
-    discovery,
-    xml: xmlOutbox,
-    certificates: xmlCertificates,
-    schemas: xmlSchemas,
-    hubName: config.hubName,
-    mtls: config.mtls,
-    requireSignature: config.xmlVerify,
-    log,
-    admission,
-    verificationIds,
-  });
-  const admin = createAdminServer(
-    { ...serverOptions, api: 'admin' },
-    { db, registry, engine, metrics, health, directory, jwsKeys, xmlCertificates, requireHttpsCallbacks: config.mtls },
-  );
-
-  const fspiopUrl = (await listen(fspiop, config.host, config.fspiopPort)).replace(/^http:/, config.mtls ? 'https:' : 'http:');
-  const adminUrl = await listen(admin, config.host, config.adminPort);
-  transfers.startExpirySweep();
-  bridge.startSweep(config.expirySweepMs);
-  log.info({ fspiop: fspiopUrl, admin: adminUrl, hub: config.hubName }, 'Mizani hub started');
-
-  let stopped = false;
-  return {
-    config,
-    log,
-    db,
-    engine,
-    transfers,
-    fspiopUrl,
-    adminUrl,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      transfers.stopExpirySweep();
-      bridge.stopSweep();
-      await Promise.all([fspiop.close(), admin.close()]);
-      admission.close();
-      await delivery.close();
-      await directory.close();
-      await signingPool?.close();
-      await engine.close();
-      await db.close();
-      log.info('Mizani hub stopped');
-      log.flush();
-    },
-  };
+  return admission;
 }
 
 async function listen(server: FastifyInstance, host: string, port: number): Promise<string> {

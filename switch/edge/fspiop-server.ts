@@ -16,9 +16,11 @@ import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
-import { createServer, distinctHeaders, parseJsonBody, route, type ServerOptions } from './http.js';
+import { createServer, type ServerOptions } from '../http/server.js';
+import { route } from '../http/route.js';
+import { distinctHeaders, parseJsonBody } from './request.js';
 import type { EdgeSecurity } from './security.js';
-import type { NewWork } from './admission.js';
+import type { AdmissionControl, NewWork } from './admission.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -114,7 +116,7 @@ function receive<T>(
   };
 }
 
-export function createFspiopServer(options: ServerOptions, deps: FspiopEdgeDeps): FastifyInstance {
+export function createFspiopServer(options: ServerOptions & { admission?: AdmissionControl }, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
   const { bus, headerPolicy } = deps;
   // Past capacity, new work is refused before any parsing or signature check (admission.ts).

@@ -27,7 +27,7 @@ import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';
 import { participantOfCertificate } from '../security/tls.js';
-import { route } from './http.js';
+import { route } from '../http/route.js';
 
 export interface IsoXmlEdgeDeps {
   registry: Registry;

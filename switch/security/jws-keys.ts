@@ -1,25 +1,22 @@
 /**
- * Participants' JWS public keys: registered, rotated and revoked through the Admin API, kept in
- * PostgreSQL (table participant_jws_key) and cached in memory as node KeyObjects, ready for
- * `verifyFspiopSignature` (keys are imported once, never per request).
+ * Participants' JWS public keys: registered, rotated and revoked through the Admin API
+ * (admin/routes/keys.ts), kept in PostgreSQL (table participant_jws_key) and cached in memory as
+ * node KeyObjects, ready for `verifyFspiopSignature` (keys are imported once, never per request).
  *
  * Rules: SPKI public key or X.509 certificate PEM (its public key is used); RSA ≥ 2048 bits
  * (RS256/RS384/RS512) or EC P-256 (ES256); no private keys; at most two active keys per
  * participant (rotation: add the new key, then revoke the old one).
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
 import type { Db } from '../../ledger/db.js';
-import { Fields, parseAdminBody, toJson } from '../admin/body.js';
-import { route as defaultRoute } from '../edge/http.js';
 
 export type JwsKeyAlg = 'RS256' | 'ES256';
 
 export const MAX_ACTIVE_KEYS = 2;
 const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 8192;
-const MAX_PEM_CHARS = 16384;
+export const MAX_PEM_CHARS = 16384;
 export const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface ParsedJwsKey {
@@ -290,72 +287,4 @@ export class JwsKeyStore {
       return info;
     });
   }
-}
-
-// ------------------------------------------------------------------------------------- Admin API
-
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-export type RouteFn = (
-  server: FastifyInstance,
-  url: string,
-  handlers: Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Handler>>,
-) => void;
-
-export interface JwsKeyRouteDeps {
-  keys: JwsKeyStore;
-  registry: { requireParticipant(name: string): unknown };
-}
-
-function send(reply: FastifyReply, status: number, value?: unknown): FastifyReply {
-  if (value === undefined) return reply.code(status).send();
-  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(toJson(value));
-}
-
-function param(request: FastifyRequest, name: string): string {
-  return (request.params as Record<string, string>)[name]!;
-}
-
-/**
- * Admin API:
- *   GET    /participants/{name}/jwsKeys        → 200 [{kid, alg, createdDate, revokedDate?, publicKey, certificate?}]
- *   POST   /participants/{name}/jwsKeys        {publicKey: PEM, kid?} → 201 {kid, alg}
- *   DELETE /participants/{name}/jwsKeys/{kid}  → 204
- */
-export function registerJwsKeyRoutes(
-  server: FastifyInstance,
-  deps: JwsKeyRouteDeps,
-  route: RouteFn = defaultRoute,
-  /** The same routes serve banks' XML-signature certificates under `xmlCertificates` ({certificate}). */
-  options: { collection?: 'jwsKeys' | 'xmlCertificates' } = {},
-): void {
-  const { keys, registry } = deps;
-  const collection = options.collection ?? 'jwsKeys';
-  const field = collection === 'jwsKeys' ? 'publicKey' : 'certificate';
-  route(server, `/participants/:name/${collection}`, {
-    GET: async (request, reply) => {
-      const name = param(request, 'name');
-      registry.requireParticipant(name);
-      return send(reply, 200, await keys.list(name));
-    },
-    POST: async (request, reply) => {
-      const name = param(request, 'name');
-      registry.requireParticipant(name);
-      const fields = new Fields(parseAdminBody(request.body as Buffer)).only(field, 'kid');
-      const pem = fields.string(field, { min: 1, max: MAX_PEM_CHARS });
-      if (field === 'certificate' && !pem.includes('BEGIN CERTIFICATE')) {
-        throw new FspiopError('3101', '/requestBody/certificate must be an X.509 certificate (PEM)');
-      }
-      const kid = fields.optionalString('kid', { pattern: KID_PATTERN });
-      const added = await keys.add(name, pem, kid);
-      return send(reply, 201, added);
-    },
-  });
-  route(server, `/participants/:name/${collection}/:kid`, {
-    DELETE: async (request, reply) => {
-      const name = param(request, 'name');
-      registry.requireParticipant(name);
-      await keys.revoke(name, param(request, 'kid'));
-      return send(reply, 204);
-    },
-  });
 }

@@ -24,7 +24,7 @@ import { request } from 'undici';
 import { ERROR_CODES, FspiopError } from '../../schemas/errors.js';
 import { hasBodySchema, validateFspiopBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
 import { guardJson, type JsonGuardLimits } from '../../switch/edge/json-guard.js';
-import { parseJsonBody } from '../../switch/edge/http.js';
+import { parseJsonBody } from '../../switch/edge/request.js';
 import {
   errorFromCanonical,
   errorToCanonical,

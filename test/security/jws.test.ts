@@ -1,21 +1,17 @@
 /**
  * FSPIOP JWS: the contract's test vectors (security.md §4.1, §4.2), every verification failure
- * mode, the signer, the signing pool, the key store (PostgreSQL) and its Admin API routes.
+ * mode, the signer, the signing pool and the key store (PostgreSQL); its Admin API routes: test/admin/keys.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createHmac, createPublicKey, generateKeyPairSync, verify as cryptoVerify, webcrypto, type KeyObject } from 'node:crypto';
-import { pino } from 'pino';
-import type { FastifyInstance } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
 import { JwsSigningPool, signFspiopMessage, signingAlgFor, verifyFspiopSignature, type VerifyInput } from '../../switch/security/jws.js';
-import { JwsKeyStore, parseJwsPublicKey, registerJwsKeyRoutes } from '../../switch/security/jws-keys.js';
+import { JwsKeyStore, parseJwsPublicKey } from '../../switch/security/jws-keys.js';
 import { openDb, type Db } from '../../ledger/db.js';
 import { migrate } from '../../ledger/migrate.js';
-import { createServer, route } from '../../switch/edge/http.js';
-import { Metrics } from '../../switch/observability/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 // ------------------------------------------------------------------------- contract vectors
@@ -377,18 +373,10 @@ async function rejectAsync(promise: Promise<unknown>, code: string, pattern: Reg
   });
 }
 
-describe('JwsKeyStore and Admin API routes (PostgreSQL)', () => {
+describe('JwsKeyStore (PostgreSQL)', () => {
   let database: TestDatabase;
   let db: Db;
-  let server: FastifyInstance;
   let store: JwsKeyStore;
-  const known = new Set(['payerfsp', 'payeefsp', 'Hub']);
-  const registry = {
-    requireParticipant(name: string) {
-      if (!known.has(name)) throw new FspiopError('3200', undefined, { description: 'The requested resource could not be found.' });
-      return { name };
-    },
-  };
   const keyA = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyB = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const keyC = generateKeyPairSync('rsa', { modulusLength: 3072 });
@@ -403,13 +391,9 @@ describe('JwsKeyStore and Admin API routes (PostgreSQL)', () => {
     await migrate(db);
     store = new JwsKeyStore(db);
     await store.load();
-    server = createServer({ api: 'admin', maxBodyBytes: 65536, log: pino({ level: 'silent' }), metrics: new Metrics() });
-    registerJwsKeyRoutes(server, { keys: store, registry }, route);
-    await server.ready();
   });
 
   after(async () => {
-    await server?.close();
     await db?.close();
     await database?.drop();
   });
@@ -498,74 +482,4 @@ describe('JwsKeyStore and Admin API routes (PostgreSQL)', () => {
     assert.equal(store.keysOf('Hub').length, 2);
   });
 
-  test('Admin API: POST, GET, DELETE /participants/{name}/jwsKeys', async () => {
-    const json = { 'content-type': 'application/json' };
-    const post = (name: string, payload: unknown) =>
-      server.inject({ method: 'POST', url: `/participants/${name}/jwsKeys`, headers: json, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
-    const error = (res: { statusCode: number; body: string }) => (JSON.parse(res.body) as { errorInformation: { errorCode: string; errorDescription: string } }).errorInformation;
-
-    let res = await post('payeefsp', { publicKey: RS256_PEM, kid: 'vector-rsa' });
-    assert.equal(res.statusCode, 201, res.body);
-    assert.match(String(res.headers['content-type']), /^application\/json/);
-    assert.deepEqual(JSON.parse(res.body), { kid: 'vector-rsa', alg: 'RS256' });
-    res = await post('payeefsp', { publicKey: ES256_PEM });
-    assert.equal(res.statusCode, 201, res.body);
-    const ecKid = (JSON.parse(res.body) as { kid: string }).kid;
-    assert.equal(ecKid, parseJwsPublicKey(ES256_PEM).thumbprint);
-
-    // Both vector signatures verify against the keys now held under payeefsp.
-    for (const sig of [RS256_SIGNATURE_HEADER, ES256_SIGNATURE_HEADER]) {
-      verifyFspiopSignature({ method: 'POST', headers: vectorHeaders(sig), body: BODY, keys: store.keysOf('payeefsp') });
-    }
-
-    res = await post('payeefsp', { publicKey: pem(keyC.publicKey) });
-    assert.equal(res.statusCode, 400);
-    assert.deepEqual(error(res), { errorCode: '3100', errorDescription: 'Generic validation error - a participant holds at most two active keys' });
-
-    res = await server.inject({ method: 'GET', url: '/participants/payeefsp/jwsKeys' });
-    assert.equal(res.statusCode, 200);
-    const listed = JSON.parse(res.body) as Array<Record<string, string>>;
-    assert.deepEqual(listed.map((k) => [k.kid, k.alg, k.publicKey]), [['vector-rsa', 'RS256', RS256_PEM], [ecKid, 'ES256', ES256_PEM]]);
-    assert.ok(!Number.isNaN(Date.parse(listed[0]!.createdDate!)));
-    assert.equal(listed[0]!.revokedDate, undefined);
-
-    res = await server.inject({ method: 'DELETE', url: '/participants/payeefsp/jwsKeys/vector-rsa' });
-    assert.equal(res.statusCode, 204);
-    assert.equal(res.body, '');
-    assert.equal(store.keysOf('payeefsp').length, 1);
-    assert.equal(reasonOf({ method: 'POST', headers: vectorHeaders(RS256_SIGNATURE_HEADER), body: BODY, keys: store.keysOf('payeefsp') }), 'alg RS256 does not fit the EC prime256v1 key of payerfsp');
-    res = await server.inject({ method: 'GET', url: '/participants/payeefsp/jwsKeys' });
-    const revokedList = JSON.parse(res.body) as Array<Record<string, string>>;
-    assert.ok(revokedList[0]!.revokedDate && !Number.isNaN(Date.parse(revokedList[0]!.revokedDate)));
-
-    res = await server.inject({ method: 'DELETE', url: '/participants/payeefsp/jwsKeys/unknown-kid' });
-    assert.equal(res.statusCode, 400);
-    assert.equal(error(res).errorCode, '3200');
-
-    // Unknown participant: 3200 from the registry on every method.
-    for (const [method, url] of [['GET', '/participants/ghost/jwsKeys'], ['POST', '/participants/ghost/jwsKeys'], ['DELETE', '/participants/ghost/jwsKeys/x']] as const) {
-      res = await server.inject({ method, url, headers: json, payload: method === 'POST' ? JSON.stringify({ publicKey: RS256_PEM }) : undefined });
-      assert.equal(error(res).errorCode, '3200', `${method} ${url}`);
-    }
-
-    // Body validation.
-    res = await post('payeefsp', {});
-    assert.deepEqual(error(res), { errorCode: '3102', errorDescription: "Missing mandatory element - /requestBody must have required property 'publicKey'" });
-    res = await post('payeefsp', { publicKey: RS256_PEM, extra: 1 });
-    assert.equal(error(res).errorCode, '3103');
-    res = await post('payeefsp', '{"publicKey":');
-    assert.equal(error(res).errorCode, '3101');
-    res = await post('payeefsp', { publicKey: 42 });
-    assert.equal(error(res).errorCode, '3101');
-    res = await post('payeefsp', { publicKey: RS256_PEM, kid: 'no/slash' });
-    assert.equal(error(res).errorCode, '3101');
-    res = await post('payeefsp', { publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) });
-    assert.deepEqual(error(res), { errorCode: '3100', errorDescription: 'Generic validation error - private keys are not accepted: send the public key (SPKI) or an X.509 certificate' });
-    res = await post('payeefsp', { publicKey: 'not a key' });
-    assert.equal(error(res).errorCode, '3101');
-
-    res = await server.inject({ method: 'PUT', url: '/participants/payeefsp/jwsKeys', headers: json, payload: '{}' });
-    assert.equal(res.statusCode, 405);
-    assert.equal(res.headers['allow'], 'GET, POST');
-  });
 });

@@ -13,7 +13,7 @@ import type { Db } from '../../ledger/db.js';
 import { IsoIdentifierIndex } from '../../ledger/iso-identifiers.js';
 import type { Registry } from '../../ledger/registry.js';
 import { canonicalAgents, registeredAgents, resolveInstitution } from '../../switch/core/agents.js';
-import { parseIsoIdentifiers } from '../../switch/admin/iso-identifiers.js';
+import { parseIsoIdentifiers } from '../../switch/admin/routes/iso-identifiers.js';
 import type { InboundDocument } from '../../translators/isoxml/render.js';
 
 const ROWS = [

@@ -9,18 +9,18 @@
  * errorInformation bodies: unknown participant 3200, missing or malformed values 3101/3102, unexpected members 3103,
  * an identifier another participant holds 3003.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FspiopError } from '../../schemas/errors.js';
+import { FspiopError } from '../../../schemas/errors.js';
 import {
   BICFI_PATTERN,
   CLEARING_SYSTEM_CODE,
   memberIdProblem,
   type ClearingMemberId,
   type IsoIdentifiers,
-} from '../../schemas/iso/institutions.js';
-import type { Registry } from '../../ledger/registry.js';
-import type { route as routeFn } from '../edge/http.js';
-import { Fields, parseAdminBody, toJson, type Body } from './body.js';
+} from '../../../schemas/iso/institutions.js';
+import type { Route } from '../../http/route.js';
+import { Fields, parseAdminBody, type Body } from '../body.js';
+import type { AdminDeps } from '../deps.js';
+import { param, send } from '../request.js';
 
 /** Most clearing-system member ids one participant may register (a bank rarely has more than a few). */
 export const MAX_CLEARING_MEMBER_IDS = 10;
@@ -64,21 +64,25 @@ export function parseIsoIdentifiers(raw: Buffer | undefined): IsoIdentifiers {
   return bicfi === undefined ? { clearingSystemMemberIds: members } : { bicfi, clearingSystemMemberIds: members };
 }
 
-function send(reply: FastifyReply, value: unknown): FastifyReply {
-  return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(toJson(value));
-}
-
-export function registerIsoIdentifierRoutes(server: FastifyInstance, registry: Registry, route: typeof routeFn): void {
-  const name = (request: FastifyRequest) => (request.params as Record<string, string>)['name']!;
-  route(server, '/participants/:name/isoIdentifiers', {
-    GET: async (request, reply) => {
-      registry.requireParticipant(name(request));
-      return send(reply, isoIdentifiersView(registry.isoIdentifiers(name(request))!));
+export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry'>): Route[] {
+  const { registry } = deps;
+  return [
+    {
+      method: 'GET',
+      path: '/participants/:name/isoIdentifiers',
+      handler: async (request, reply) => {
+        registry.requireParticipant(param(request, 'name'));
+        return send(reply, 200, isoIdentifiersView(registry.isoIdentifiers(param(request, 'name'))!));
+      },
     },
-    PUT: async (request, reply) => {
-      registry.requireParticipant(name(request));
-      const ids = parseIsoIdentifiers(request.body as Buffer | undefined);
-      return send(reply, isoIdentifiersView(await registry.setIsoIdentifiers(name(request), ids)));
+    {
+      method: 'PUT',
+      path: '/participants/:name/isoIdentifiers',
+      handler: async (request, reply) => {
+        registry.requireParticipant(param(request, 'name'));
+        const ids = parseIsoIdentifiers(request.body as Buffer | undefined);
+        return send(reply, 200, isoIdentifiersView(await registry.setIsoIdentifiers(param(request, 'name'), ids)));
+      },
     },
-  });
+  ];
 }

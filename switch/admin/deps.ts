@@ -1,0 +1,20 @@
+/** What the Admin API's route modules work with; each module takes only the part it needs. */
+import type { Db } from '../../ledger/db.js';
+import type { LedgerEngine } from '../../ledger/engine.js';
+import type { Registry } from '../../ledger/registry.js';
+import type { PartyDirectory } from '../core/discovery/directory.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { JwsKeyStore } from '../security/jws-keys.js';
+
+export interface AdminDeps {
+  directory: PartyDirectory;
+  jwsKeys: JwsKeyStore;
+  xmlCertificates: JwsKeyStore;
+  /** With mTLS on, callbacks must go to https endpoints. */
+  requireHttpsCallbacks: boolean;
+  db: Db;
+  registry: Registry;
+  engine: LedgerEngine;
+  metrics: Metrics;
+  health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+}

@@ -1,0 +1,148 @@
+/**
+ * A participant's accounts, positions and net debit caps (admin.md §1.4, §1.5).
+ *
+ *   POST /participants/{name}/initialPositionAndLimits {currency, limit: {type, value, alarmPercentage?}, initialPosition?}
+ *   GET  /participants/limits[?currency=&type=]          every participant's limits
+ *   GET  /participants/{name}/limits[?currency=&type=]   PUT /participants/{name}/limits {currency, limit}
+ *   GET  /participants/{name}/positions[?currency=]
+ *   GET  /participants/{name}/accounts                   PUT /participants/{name}/accounts/{id} {isActive}
+ *
+ * Balances shown are durable ones (what PostgreSQL holds), never the engine's not-yet-committed view.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../../ledger/db.js';
+import { CLEARING, type Registry } from '../../../ledger/registry.js';
+import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
+import type { Route } from '../../http/route.js';
+import { jsonNumber, type Fields } from '../body.js';
+import type { AdminDeps } from '../deps.js';
+import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, query, send } from '../request.js';
+
+type Deps = Pick<AdminDeps, 'registry' | 'engine' | 'db'>;
+
+export function accountRoutes(deps: Deps): Route[] {
+  return [
+    { method: 'POST', path: '/participants/:name/initialPositionAndLimits', handler: (q, r) => initialPositionAndLimits(deps, q, r) },
+    { method: 'GET', path: '/participants/limits', handler: (q, r) => allLimits(deps.registry, q, r) },
+    { method: 'GET', path: '/participants/:name/limits', handler: (q, r) => limitsOf(deps.registry, q, r) },
+    { method: 'PUT', path: '/participants/:name/limits', handler: (q, r) => updateLimit(deps.registry, q, r) },
+    { method: 'GET', path: '/participants/:name/positions', handler: (q, r) => positions(deps, q, r) },
+    { method: 'GET', path: '/participants/:name/accounts', handler: (q, r) => accounts(deps, q, r) },
+    {
+      method: 'PUT',
+      path: '/participants/:name/accounts/:id',
+      handler: async (request, reply) => {
+        const fields = bodyFields(request, 'isActive');
+        const id = accountIdParam(request);
+        await deps.registry.setAccountActive(param(request, 'name'), id, fields.boolean('isActive', { lenient: true }));
+        return send(reply, 200);
+      },
+    },
+  ];
+}
+
+/** `limit: {type: NET_DEBIT_CAP, value, alarmPercentage?}` (alarm 10 % unless given). */
+function limitField(fields: Fields): { value: bigint; alarm: string } {
+  const limitFields = fields.object('limit').only('type', 'value', 'alarmPercentage');
+  limitFields.string('type', { oneOf: ['NET_DEBIT_CAP'] });
+  const value = parseLedger(limitFields.decimal('value', { maxDecimals: LEDGER_DECIMALS }));
+  const alarm = limitFields.optionalDecimal('alarmPercentage', { maxDecimals: 2 }) ?? '10';
+  return { value, alarm };
+}
+
+async function initialPositionAndLimits(deps: Deps, request: FastifyRequest, reply: FastifyReply) {
+  const fields = bodyFields(request, 'currency', 'limit', 'initialPosition');
+  const currency = currencyField(fields);
+  const limit = limitField(fields);
+  const initial = parseLedger(fields.optionalDecimal('initialPosition', { maxDecimals: LEDGER_DECIMALS }) ?? '0');
+  const position = await deps.registry.setInitialLimit(param(request, 'name'), currency, limit.value, limit.alarm);
+  await deps.engine.openingPosition(position, initial);
+  return send(reply, 201);
+}
+
+async function allLimits(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+  const currency = query(request, 'currency');
+  const type = query(request, 'type');
+  const rows = [];
+  for (const participant of registry.participants().sort((a, b) => a.id - b.id)) {
+    for (const account of registry.accountsOf(participant.id)) {
+      const limit = registry.limit(account.id);
+      if (!limit || (currency && account.currency !== currency) || (type && limit.type !== type)) continue;
+      rows.push({ name: participant.name, currency: account.currency, limit: limitView(limit) });
+    }
+  }
+  return send(reply, 200, rows);
+}
+
+async function limitsOf(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+  const participant = registry.requireParticipant(param(request, 'name'));
+  const currency = query(request, 'currency');
+  const type = query(request, 'type');
+  const rows = registry
+    .accountsOf(participant.id)
+    .map((a) => ({ account: a, limit: registry.limit(a.id) }))
+    .filter((x) => x.limit && (!currency || x.account.currency === currency) && (!type || x.limit.type === type))
+    .map((x) => ({ currency: x.account.currency, limit: limitView(x.limit!) }));
+  return send(reply, 200, rows);
+}
+
+async function updateLimit(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+  const fields = bodyFields(request, 'currency', 'limit');
+  const currency = currencyField(fields);
+  const { value, alarm } = limitField(fields);
+  const limit = await registry.updateLimit(param(request, 'name'), currency, value, alarm);
+  return send(reply, 200, { currency, limit: limitView(limit) });
+}
+
+async function positions(deps: Deps, request: FastifyRequest, reply: FastifyReply) {
+  const participant = deps.registry.requireParticipant(param(request, 'name'));
+  const currency = query(request, 'currency');
+  const durable = await durableAccounts(deps.db, participant.id);
+  const list = deps.registry
+    .accountsOf(participant.id)
+    .filter((a) => a.type === 'POSITION' && (!currency || a.currency === currency))
+    .map((a) => {
+      const stored = durable.get(a.id)!;
+      return { currency: a.currency, value: jsonNumber(ledgerDisplay(stored.value)), changedDate: stored.changedAt.toISOString() };
+    });
+  if (currency !== undefined) return send(reply, 200, list[0] ?? {});
+  return send(reply, 200, list);
+}
+
+async function accounts(deps: Deps, request: FastifyRequest, reply: FastifyReply) {
+  const participant = deps.registry.requireParticipant(param(request, 'name'));
+  const durable = await durableAccounts(deps.db, participant.id);
+  const list = deps.registry
+    .accountsOf(participant.id)
+    .filter((a) => a.type !== CLEARING)
+    .map((a) => {
+      const stored = durable.get(a.id)!;
+      return {
+        id: a.id,
+        ledgerAccountType: a.type,
+        currency: a.currency,
+        isActive: a.isActive ? 1 : 0,
+        value: jsonNumber(ledgerDisplay(stored.value)),
+        // Mojaloop semantics: a position's value already includes in-flight reservations.
+        reservedValue: jsonNumber('0'),
+        changedDate: stored.changedAt.toISOString(),
+      };
+    });
+  return send(reply, 200, list);
+}
+
+async function durableAccounts(db: Db, participantId: number) {
+  const rows = await db.query<{ id: number; value: string; changed_at: Date }>(
+    'SELECT id, value::text AS value, changed_at FROM account WHERE participant_id = $1 ORDER BY id',
+    [participantId],
+  );
+  return new Map(rows.rows.map((r) => [r.id, { value: parseLedger(r.value), changedAt: r.changed_at }]));
+}
+
+function limitView(limit: { type: string; value: bigint; alarmPercentage: string }) {
+  return { type: limit.type, value: jsonNumber(ledgerDisplay(limit.value)), alarmPercentage: jsonNumber(trimDecimal(limit.alarmPercentage)) };
+}
+
+function trimDecimal(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}

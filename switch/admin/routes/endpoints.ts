@@ -1,0 +1,47 @@
+/**
+ * Callback endpoints of a participant (admin.md §1.3).
+ *
+ *   GET  /participants/{name}/endpoints[?type=]   POST /participants/{name}/endpoints {type, value}
+ *
+ * URL endpoints must be absolute http(s) URLs (`{{...}}` placeholders allowed); with mTLS on, the
+ * FSPIOP callback URLs must be https.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FspiopError } from '../../../schemas/errors.js';
+import type { Route } from '../../http/route.js';
+import type { AdminDeps } from '../deps.js';
+import { bodyFields, checkUrlTemplate, param, query, send } from '../request.js';
+
+export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'requireHttpsCallbacks'>): Route[] {
+  const { registry } = deps;
+  return [
+    {
+      method: 'GET',
+      path: '/participants/:name/endpoints',
+      handler: async (request, reply) => {
+        const participant = registry.requireParticipant(param(request, 'name'));
+        const type = query(request, 'type');
+        if (type !== undefined) {
+          const value = participant.endpoints.get(type);
+          return send(reply, 200, value === undefined ? {} : { type, value });
+        }
+        return send(reply, 200, [...participant.endpoints].map(([t, value]) => ({ type: t, value })));
+      },
+    },
+    { method: 'POST', path: '/participants/:name/endpoints', handler: (request, reply) => setEndpoint(deps, request, reply) },
+  ];
+}
+
+async function setEndpoint(deps: Pick<AdminDeps, 'registry' | 'requireHttpsCallbacks'>, request: FastifyRequest, reply: FastifyReply) {
+  const fields = bodyFields(request, 'type', 'value');
+  const type = fields.string('type', { pattern: /^[A-Z][A-Z0-9_]{1,99}$/ });
+  const value = fields.string('value', { min: 1, max: 2048 });
+  if (type.startsWith('FSPIOP_CALLBACK_URL') || type.endsWith('_URL')) {
+    checkUrlTemplate(value);
+    if (deps.requireHttpsCallbacks && type.startsWith('FSPIOP_CALLBACK_URL') && !value.startsWith('https://')) {
+      throw new FspiopError('3101', '/requestBody/value must be an https URL: the hub calls back over mutual TLS');
+    }
+  }
+  await deps.registry.setEndpoint(param(request, 'name'), type, value);
+  return send(reply, 201);
+}

@@ -1,0 +1,88 @@
+/**
+ * The Admin API assembler (switch/admin/server.ts): every module on one server, paths that two
+ * modules share, and what no module declares.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { adminRoutes, createAdminServer } from '../../switch/admin/server.js';
+import { registerRoutes } from '../../switch/http/route.js';
+import { createServer } from '../../switch/http/server.js';
+import { errorOf, seedCurrency, seedParticipant, startAdminApi, type AdminApi } from '../support/admin-api.js';
+
+let api: AdminApi;
+let assembled: FastifyInstance;
+
+before(async () => {
+  api = await startAdminApi('server', adminRoutes);
+  await seedCurrency(api, 'USD');
+  await seedParticipant(api, 'payerfsp', 'USD', '1000');
+  assembled = createAdminServer({ api: 'admin', maxBodyBytes: 65536, log: pino({ level: 'silent' }), metrics: api.metrics }, api);
+  await assembled.ready();
+});
+
+after(async () => {
+  await assembled?.close();
+  await api?.close();
+});
+
+test('createAdminServer serves every declared route', () => {
+  const declared = new Set(adminRoutes(api).map((r) => `${r.method} ${r.path}`));
+  for (const key of declared) {
+    const [method, path] = key.split(' ') as ['GET', string];
+    assert.ok(assembled.hasRoute({ method, url: path }), key);
+  }
+  assert.equal(declared.size, 36);
+});
+
+test('one request to each module through the assembled server', async () => {
+  const checks: Array<[string, string, number]> = [
+    ['GET', '/health', 200],
+    ['GET', '/participants', 200],
+    ['GET', '/participants/payerfsp/endpoints', 200],
+    ['GET', '/participants/payerfsp/accounts', 200],
+    ['GET', '/participants/limits', 200],
+    ['GET', '/settlementModels', 200],
+    ['GET', '/participants/payerfsp/jwsKeys', 200],
+    ['GET', '/participants/payerfsp/xmlCertificates', 200],
+    ['GET', '/participants/payerfsp/isoIdentifiers', 200],
+  ];
+  for (const [method, path, status] of checks) {
+    assert.equal((await api.call(method, path)).status, status, `${method} ${path}`);
+    assert.equal((await assembled.inject({ method: method as 'GET', url: path })).statusCode, status, `assembled ${method} ${path}`);
+  }
+  const hub = await api.call('POST', '/participants/Hub/accounts', { type: 'HUB_FEE', currency: 'USD' });
+  assert.equal(hub.status, 201);
+  const settlement = api.registry.accountOf('payerfsp', 'USD', 'SETTLEMENT')!.id;
+  const funds = await api.call('POST', `/participants/payerfsp/accounts/${settlement}`, {
+    transferId: '00000000-0000-4000-8000-000000000001', externalReference: 'x', action: 'recordFundsIn', reason: 'r', amount: { amount: '5', currency: 'USD' },
+  });
+  assert.equal(funds.status, 202);
+  const oracles = await api.call('GET', '/oracles', undefined, { 'content-type': 'application/json', date: new Date().toUTCString(), accept: 'application/json' });
+  assert.equal(oracles.status, 200);
+});
+
+test('paths two modules serve: one route, Allow in declaration order', async () => {
+  let res = await api.call('PATCH', '/participants/payerfsp/accounts', {});
+  assert.equal(res.status, 405);
+  assert.equal(res.headers['allow'], 'GET, POST');
+  res = await api.call('OPTIONS', '/participants/payerfsp/accounts/1');
+  assert.equal(res.status, 405);
+  assert.equal(res.headers['allow'], 'PUT, POST');
+});
+
+test('what no module declares: 404 3002', async () => {
+  const res = await api.call('GET', '/nothing');
+  assert.equal(res.status, 404);
+  assert.deepEqual(errorOf(res), { errorCode: '3002', errorDescription: 'Unknown URI - GET /nothing' });
+});
+
+test('registerRoutes refuses a method declared twice on one path', () => {
+  const server = createServer({ api: 'admin', maxBodyBytes: 1024, log: pino({ level: 'silent' }), metrics: api.metrics });
+  const handler = async () => undefined;
+  assert.throws(
+    () => registerRoutes(server, [{ method: 'GET', path: '/x', handler }, { method: 'GET', path: '/x', handler }]),
+    /GET \/x is declared twice/,
+  );
+});

@@ -1,0 +1,129 @@
+/**
+ * One Admin API route module on a real HTTP server over a fresh PostgreSQL database: the module's
+ * routes only (each module stands alone), with the stores and the ledger engine the hub gives it.
+ * State a test needs beyond its module is seeded through the registry and the engine directly.
+ */
+import { pino } from 'pino';
+import { Agent, request } from 'undici';
+import type { FastifyInstance } from 'fastify';
+import { openDb } from '../../ledger/db.js';
+import { LedgerEngine } from '../../ledger/engine.js';
+import { migrate } from '../../ledger/migrate.js';
+import { Registry } from '../../ledger/registry.js';
+import { parseLedger } from '../../ledger/units.js';
+import type { AdminDeps } from '../../switch/admin/deps.js';
+import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
+import { registerRoutes, type Route } from '../../switch/http/route.js';
+import { createServer } from '../../switch/http/server.js';
+import { Metrics } from '../../switch/observability/metrics.js';
+import { JwsKeyStore } from '../../switch/security/jws-keys.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The body parsed as JSON (undefined when empty). */
+  json: any;
+}
+
+export interface AdminApi extends AdminDeps {
+  url: string;
+  database: TestDatabase;
+  server: FastifyInstance;
+  /** A request with exactly these headers (JSON bodies get content-type application/json unless given). */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export async function startAdminApi(
+  prefix: string,
+  routes: (deps: AdminDeps) => Route[],
+  options: { requireHttpsCallbacks?: boolean; health?: AdminDeps['health'] } = {},
+): Promise<AdminApi> {
+  const database = await createTestDatabase(`mizani_admin_${prefix}`);
+  const db = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
+  await migrate(db);
+  const registry = await Registry.load(db, 'Hub');
+  const engine = new LedgerEngine(db, registry, { maxBatch: 100 });
+  await engine.load();
+  const oracles = new OracleRegistry(db);
+  await oracles.load();
+  const directory = new PartyDirectory(db, oracles, { hubName: 'Hub', externalCacheMs: 60_000, oracleTimeoutMs: 1000 });
+  const jwsKeys = new JwsKeyStore(db);
+  const xmlCertificates = new JwsKeyStore(db, { table: 'participant_xml_certificate' });
+  await Promise.all([jwsKeys.load(), xmlCertificates.load()]);
+  const metrics = new Metrics();
+  const deps: AdminDeps = {
+    db, registry, engine, directory, jwsKeys, xmlCertificates, metrics,
+    requireHttpsCallbacks: options.requireHttpsCallbacks ?? false,
+    health:
+      options.health ??
+      (async () => ({ ok: engine.available, detail: { database: 'OK', ledger: engine.available ? 'OK' : 'RECOVERING', inFlight: engine.inFlightCount } })),
+  };
+  const server = createServer({ api: 'admin', maxBodyBytes: 65536, log: pino({ level: 'silent' }), metrics });
+  registerRoutes(server, routes(deps));
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const address = server.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const agent = new Agent({ connections: 4 });
+  return {
+    ...deps,
+    url,
+    database,
+    server,
+    call: (method, path, body, headers) => call(agent, url, method, path, body, headers),
+    async close() {
+      await agent.close();
+      await server.close();
+      await directory.close();
+      await engine.close();
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+async function call(agent: Agent, url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const sent = { ...headers };
+  let payload: string | undefined;
+  if (body !== undefined) {
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    sent['content-type'] ??= 'application/json';
+  }
+  const res = await request(url + path, { method: method as 'GET', headers: sent, body: payload, dispatcher: agent });
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.statusCode, headers: res.headers, text, json };
+}
+
+/** The errorInformation of a refusal. */
+export function errorOf(answer: Answer): { errorCode: string; errorDescription: string } {
+  return answer.json?.errorInformation;
+}
+
+/** Hub accounts in a currency and a default (currency-less) deferred net settlement model, as §1.9 provisions. */
+export async function seedCurrency(api: AdminApi, currency: string): Promise<void> {
+  for (const type of ['HUB_RECONCILIATION', 'HUB_MULTILATERAL_SETTLEMENT']) {
+    if (!api.registry.hubAccount(currency, type)) await api.registry.createHubAccount(currency, type);
+  }
+  if (!api.registry.settlementModel('DEFAULTDEFERREDNET')) {
+    await api.registry.createSettlementModel({
+      name: 'DEFAULTDEFERREDNET', settlementGranularity: 'NET', settlementInterchange: 'MULTILATERAL', settlementDelay: 'DEFERRED',
+      currency: null, requireLiquidityCheck: true, ledgerAccountType: 'POSITION', autoPositionReset: true, settlementAccountType: 'SETTLEMENT',
+    });
+  }
+}
+
+/** A participant with its accounts; with `ndc`, also its net debit cap and opening position (accounts active). */
+export async function seedParticipant(api: AdminApi, name: string, currency: string, ndc?: string): Promise<void> {
+  await api.registry.createParticipant(name, currency, false);
+  if (ndc === undefined) return;
+  const position = await api.registry.setInitialLimit(name, currency, parseLedger(ndc), '10');
+  await api.engine.openingPosition(position, 0n);
+}
