@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
+import { wireErrorOf } from '../../translators/fspiop/outcomes.js';
 import { guardJson } from './json-guard.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AdmissionControl } from './admission.js';
@@ -121,6 +122,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   );
 
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
+    err = wireErrorOf(err); // a domain outcome (core, ledger) in its FSPIOP form
     if (err instanceof FspiopError) {
       // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
       // Busy refusals are summarised by admission control (one warning a second, with counts): past
