@@ -140,10 +140,12 @@ export function xmlReasonOf(error: DomainError): StatusReason {
   return wordedReason(form.prtry, error.detail, { whole: form.whole, data: error.data });
 }
 
-/** The admi.002 refusing a bank's message for an outcome: "<code>: <description>" (NARR unless the table says otherwise). */
+/**
+ * The admi.002 refusing a bank's message for an outcome: `RjctgPtyRsn` NARR (the CONTENT kind: a rule of the hub, which
+ * is what every `admi002` above is) and `RsnDesc` "<code>: <description>".
+ */
 export function messageRejectionOf(error: DomainError): XmlRejection {
   const reason = xmlReasonOf(error);
-  // Every admi002 reason is NARR today, which is what the CONTENT kind gives.
   return new XmlRejection('CONTENT', `${reason.Rsn.Prtry}: ${reason.AddtlInf}`);
 }
 
