@@ -17,6 +17,7 @@ import {
   type QuoteInsert,
   type QuoteUpdate,
 } from './group-commit.js';
+import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
 import { ledgerText, parseLedger } from './units.js';
 
@@ -131,7 +132,7 @@ export interface PrepareInput {
 
 export type PrepareOutcome =
   | { kind: 'reserved'; transfer: InFlight }
-  | { kind: 'rejected'; code: '4001' | '4200'; reason: string }
+  | { kind: 'rejected'; error: DomainError }
   | { kind: 'duplicate' };
 
 interface TransferRow {
@@ -308,12 +309,11 @@ export class LedgerEngine {
     };
     const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount);
     if (refusal) {
-      const cause = `${refusal.code}: ${refusal.reason}`;
       const written = await this.write(input.id, input.prepareHash, {
-        insert: { ...base, state: 'ABORTED_REJECTED', cause, completed_at: new Date().toISOString() },
+        insert: { ...base, state: 'ABORTED_REJECTED', cause: storedCause(refusal), completed_at: new Date().toISOString() },
         entries: [],
       });
-      return written.conflict ? { kind: 'duplicate' } : { kind: 'rejected', ...refusal };
+      return written.conflict ? { kind: 'duplicate' } : { kind: 'rejected', error: refusal };
     }
 
     payerPosition.value += input.amount;
@@ -616,17 +616,15 @@ export class LedgerEngine {
     currency: string,
     position: Account,
     amount: bigint,
-  ): { code: '4001' | '4200'; reason: string } | undefined {
+  ): DomainError | undefined {
     if (this.registry.requiresLiquidityCheck(currency)) {
       const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
       const cover = settlement ? -settlement.value : 0n;
-      if (cover - position.value < amount) {
-        return { code: '4001', reason: 'Payer FSP insufficient liquidity' };
-      }
+      if (cover - position.value < amount) return new DomainError('PAYER_FSP_INSUFFICIENT_LIQUIDITY');
     }
     const limit = this.registry.limit(position.id);
     const cap = limit ? limit.value : 0n;
-    if (cap - position.value < amount) return { code: '4200', reason: 'Payer limit error' };
+    if (cap - position.value < amount) return new DomainError('PAYER_LIMIT_EXCEEDED');
     return undefined;
   }
 

@@ -3,7 +3,7 @@
  * edge's hot path and written through to PostgreSQL (`participant_iso_identifier`). Each identifier names exactly
  * one participant: the unique index refuses a second owner even when two hub processes race.
  */
-import { FspiopError } from '../schemas/errors.js';
+import { DomainError } from '../schemas/outcomes.js';
 import { bicKey, type ClearingMemberId, type IsoIdentifiers } from '../schemas/iso/institutions.js';
 import type { Db } from './db.js';
 
@@ -65,7 +65,7 @@ export class IsoIdentifierIndex {
   }
 
   /**
-   * Replaces the participant's identifiers (validated by the caller). Refuses with 3003 an identifier another
+   * Replaces the participant's identifiers (validated by the caller). Refuses (ISO_IDENTIFIER_TAKEN) an identifier another
    * participant holds. Durable before memory changes.
    */
   async replace(participantId: number, ids: IsoIdentifiers, nameOf: (id: number) => string | undefined): Promise<IsoIdentifiers> {
@@ -89,7 +89,7 @@ export class IsoIdentifierIndex {
       if ((err as { code?: unknown }).code !== '23505') throw err;
       await this.load();
       this.checkOwners(participantId, ids, nameOf);
-      throw new FspiopError('3003', 'an identifier was registered to another participant meanwhile');
+      throw new DomainError('ISO_IDENTIFIER_TAKEN', 'an identifier was registered to another participant meanwhile');
     }
     const stored: IsoIdentifiers = { clearingSystemMemberIds: ids.clearingSystemMemberIds.map((m) => ({ ...m })) };
     if (ids.bicfi !== undefined) stored.bicfi = ids.bicfi;
@@ -102,7 +102,7 @@ export class IsoIdentifierIndex {
   private checkOwners(participantId: number, ids: IsoIdentifiers, nameOf: (id: number) => string | undefined): void {
     const taken = (owner: number | undefined, what: string) => {
       if (owner === undefined || owner === participantId) return;
-      throw new FspiopError('3003', `${what} is already registered to participant ${nameOf(owner) ?? owner}`);
+      throw new DomainError('ISO_IDENTIFIER_TAKEN', `${what} is already registered to participant ${nameOf(owner) ?? owner}`);
     };
     if (ids.bicfi !== undefined) taken(this.participantOfBic(ids.bicfi), `BICFI ${ids.bicfi}`);
     for (const m of ids.clearingSystemMemberIds) taken(this.participantOfMember(m.clearingSystemId, m.memberId), `${m.clearingSystemId} member id ${m.memberId}`);

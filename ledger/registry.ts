@@ -3,7 +3,7 @@
  * for the hot path and written through to PostgreSQL. Every mutation is durable before memory
  * changes. Balances (`Account.value`) are owned by the ledger engine; the registry only loads them.
  */
-import { FspiopError } from '../schemas/errors.js';
+import { DomainError } from '../schemas/outcomes.js';
 import type { IsoIdentifiers } from '../schemas/iso/institutions.js';
 import type { Db, Queryable } from './db.js';
 import { IsoIdentifierIndex } from './iso-identifiers.js';
@@ -333,21 +333,20 @@ export class Registry {
   async createParticipant(name: string, currency: string, isProxy: boolean, dialect?: Dialect): Promise<Participant> {
     const existing = this.byName.get(name);
     if (existing && this.accountIndex.has(accountKey(existing.id, currency, 'POSITION'))) {
-      throw new FspiopError('3000', undefined, { description: 'Participant currency has already been registered' });
+      throw new DomainError('PARTICIPANT_CURRENCY_EXISTS', 'Participant currency has already been registered');
     }
     if (!this.hubAccount(currency, 'HUB_RECONCILIATION')) {
-      throw new FspiopError('3003', undefined, {
-        description: 'Hub reconciliation account for the specified currency does not exist',
-      });
+      throw new DomainError('HUB_RECONCILIATION_ACCOUNT_MISSING', 'Hub reconciliation account for the specified currency does not exist');
     }
     if (!this.hubAccount(currency, 'HUB_MULTILATERAL_SETTLEMENT')) {
-      throw new FspiopError('3003', undefined, {
-        description: 'Hub multilateral net settlement account for the specified currency does not exist',
-      });
+      throw new DomainError(
+        'HUB_SETTLEMENT_ACCOUNT_MISSING',
+        'Hub multilateral net settlement account for the specified currency does not exist',
+      );
     }
     const models = this.modelsFor(currency);
     if (models.length === 0) {
-      throw new FspiopError('6000', undefined, { description: 'Unable to find a matching or default, Settlement Model' });
+      throw new DomainError('SETTLEMENT_MODEL_MISSING', 'Unable to find a matching or default, Settlement Model');
     }
     const created = await this.db.transaction(async (tx) => {
       let participantRow: ParticipantRow;
@@ -406,7 +405,7 @@ export class Registry {
 
   async setParticipantDialect(name: string, dialect: Dialect): Promise<Participant> {
     const participant = this.requireParticipant(name);
-    if (participant.isHub) throw new FspiopError('3000', undefined, { description: 'The hub participant has no dialect' });
+    if (participant.isHub) throw new DomainError('HUB_HAS_NO_DIALECT', 'The hub participant has no dialect');
     await this.db.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]);
     participant.dialect = dialect;
     return participant;
@@ -419,7 +418,7 @@ export class Registry {
     return participant;
   }
 
-  /** Replaces the participant's ISO 20022 identifiers (validated by the caller); 3003 when another participant holds one. */
+  /** Replaces the participant's ISO 20022 identifiers (validated by the caller); ISO_IDENTIFIER_TAKEN when another participant holds one. */
   async setIsoIdentifiers(name: string, ids: IsoIdentifiers): Promise<IsoIdentifiers> {
     const participant = this.requireParticipant(name);
     return this.isoIds.replace(participant.id, ids, (id) => this.byId.get(id)?.name);
@@ -443,13 +442,13 @@ export class Registry {
   async createHubAccount(currency: string, type: string): Promise<void> {
     const hub = this.hub();
     if (!this.accountTypes.has(type)) {
-      throw new FspiopError('3003', undefined, { description: 'Ledger account type was not found.' });
+      throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', 'Ledger account type was not found.');
     }
     if (!(HUB_ACCOUNT_TYPES as readonly string[]).includes(type)) {
-      throw new FspiopError('3003', undefined, { description: 'The requested hub operator account type is not allowed.' });
+      throw new DomainError('HUB_ACCOUNT_TYPE_NOT_ALLOWED', 'The requested hub operator account type is not allowed.');
     }
     if (this.hubAccount(currency, type)) {
-      throw new FspiopError('3003', undefined, { description: 'Hub account has already been registered.' });
+      throw new DomainError('HUB_ACCOUNT_EXISTS', 'Hub account has already been registered.');
     }
     const rows = await this.db.transaction(async (tx) => {
       const created: AccountRow[] = [];
@@ -477,12 +476,10 @@ export class Registry {
     const participant = this.requireParticipant(name);
     const position = this.accountIndex.get(accountKey(participant.id, currency, 'POSITION'));
     if (!position) {
-      throw new FspiopError('3200', undefined, {
-        description: `Participant ${name} has no ${currency} position account`,
-      });
+      throw new DomainError('POSITION_ACCOUNT_MISSING', `Participant ${name} has no ${currency} position account`);
     }
     if (this.limits.has(position.id)) {
-      throw new FspiopError('2001', undefined, { description: 'Participant Limit or Initial Position already set' });
+      throw new DomainError('LIMIT_ALREADY_SET', 'Participant Limit or Initial Position already set');
     }
     const toActivate = this.accountsOf(participant.id).filter((a) => a.currency === currency);
     const changedAt = await this.db.transaction(async (tx) => {
@@ -504,9 +501,7 @@ export class Registry {
     const position = this.accountIndex.get(accountKey(participant.id, currency, 'POSITION'));
     const existing = position ? this.limits.get(position.id) : undefined;
     if (!position || !existing) {
-      throw new FspiopError('3200', undefined, {
-        description: `Participant ${name} has no ${currency} net debit cap to adjust`,
-      });
+      throw new DomainError('LIMIT_NOT_SET', `Participant ${name} has no ${currency} net debit cap to adjust`);
     }
     const row = await this.db.query<{ changed_at: Date }>(
       `UPDATE participant_limit SET value = $2, alarm_percentage = $3, changed_at = now() WHERE account_id = $1
@@ -522,12 +517,12 @@ export class Registry {
   async setAccountActive(name: string, accountId: number, isActive: boolean): Promise<void> {
     const participant = this.requireParticipant(name);
     const account = this.accounts.get(accountId);
-    if (!account) throw new FspiopError('2001', undefined, { description: 'Account not found' });
+    if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', 'Account not found');
     if (account.participantId !== participant.id) {
-      throw new FspiopError('2001', undefined, { description: 'Participant/account mismatch' });
+      throw new DomainError('ACCOUNT_OF_ANOTHER_PARTICIPANT', 'Participant/account mismatch');
     }
     if (account.type !== 'POSITION') {
-      throw new FspiopError('2001', undefined, { description: 'Only position account update is permitted' });
+      throw new DomainError('ACCOUNT_NOT_POSITION', 'Only position account update is permitted');
     }
     await this.db.query('UPDATE account SET is_active = $2 WHERE id = $1', [accountId, isActive]);
     account.isActive = isActive;
@@ -535,20 +530,21 @@ export class Registry {
 
   async createSettlementModel(model: Omit<SettlementModel, 'id' | 'isActive'>): Promise<SettlementModel> {
     if (this.models.has(model.name)) {
-      throw new FspiopError('3000', undefined, { description: 'Settlement Model already exists' });
+      throw new DomainError('SETTLEMENT_MODEL_EXISTS', 'Settlement Model already exists');
     }
     for (const type of [model.ledgerAccountType, model.settlementAccountType]) {
       if (!this.accountTypes.has(type)) {
-        throw new FspiopError('3003', undefined, { description: `Ledger account type ${type} was not found` });
+        throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', `Ledger account type ${type} was not found`);
       }
     }
     const clash = [...this.models.values()].find(
       (m) => m.isActive && m.currency === model.currency && m.ledgerAccountType === model.ledgerAccountType,
     );
     if (clash) {
-      throw new FspiopError('3000', undefined, {
-        description: `Settlement model ${clash.name} already covers ${model.ledgerAccountType} for ${model.currency ?? 'all currencies'}`,
-      });
+      throw new DomainError(
+        'SETTLEMENT_MODEL_OVERLAPS',
+        `Settlement model ${clash.name} already covers ${model.ledgerAccountType} for ${model.currency ?? 'all currencies'}`,
+      );
     }
     const row = await this.db.query<ModelRow>(
       `INSERT INTO settlement_model (name, settlement_granularity, settlement_interchange, settlement_delay, currency,
@@ -573,7 +569,7 @@ export class Registry {
 
   async setSettlementModelActive(name: string, isActive: boolean): Promise<SettlementModel> {
     const model = this.models.get(name);
-    if (!model) throw new FspiopError('3100', undefined, { description: `Settlement model ${name} not found` });
+    if (!model) throw new DomainError('SETTLEMENT_MODEL_NOT_FOUND', `Settlement model ${name} not found`);
     await this.db.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]);
     model.isActive = isActive;
     return model;
@@ -581,7 +577,7 @@ export class Registry {
 
   async createAccountType(name: string, description: string, isActive: boolean, isSettleable: boolean): Promise<void> {
     if (this.accountTypes.has(name)) {
-      throw new FspiopError('3000', undefined, { description: 'Ledger account type already exists' });
+      throw new DomainError('ACCOUNT_TYPE_EXISTS', 'Ledger account type already exists');
     }
     await this.db.query(
       'INSERT INTO ledger_account_type (name, description, is_active, is_settleable) VALUES ($1, $2, $3, $4)',
@@ -602,7 +598,7 @@ export class Registry {
   requireParticipant(name: string): Participant {
     const participant = this.byName.get(name);
     if (!participant) {
-      throw new FspiopError('3200', undefined, { description: 'The requested resource could not be found.' });
+      throw new DomainError('PARTICIPANT_NOT_FOUND', 'The requested resource could not be found.');
     }
     return participant;
   }

@@ -13,6 +13,7 @@
  *    FSPIOP description, up to 128 characters, although ISO's Max105Text is shorter): limits are the renderer's.
  */
 import type { Amount } from '../amount.js';
+import { isValidErrorCode } from '../errors.js';
 
 /**
  * Financial institution identification. Inside the hub a participant is named by its FSP id in `Othr.Id`; banks may
@@ -114,6 +115,15 @@ export interface StatusReason {
   AddtlInf?: string;
   /** Extensions attached to the error (FSPIOP errorInformation.extensionList). */
   extensions?: Extension[];
+}
+
+/**
+ * Whether a participant's reason code is one the canonical StatusReason carries: an FSPIOP error code that is listed
+ * or falls into a defined category (contract errors.md §1). Checking a received code is the core's business; making
+ * one up is not (the dialects' outcome tables do that).
+ */
+export function isValidReasonCode(code: string): boolean {
+  return isValidErrorCode(code);
 }
 
 /** A charge (ISO ChrgsInf): FSPIOP `fees` (Agt = DbtrAgt), `payeeFspFee` and `payeeFspCommission` (Agt = CdtrAgt). */

@@ -3,7 +3,8 @@
  * dialects. Pure; no dialect module imports another, they all import this.
  */
 import { AMOUNT_SCALE, decimalPlaces, formatAmount, integerDigits, type Amount } from '../amount.js';
-import { FspiopError } from '../errors.js';
+import { FspiopError, type ExtensionItem } from '../errors.js';
+import type { StatusReason } from './common.js';
 
 /** Result of "can this dialect carry this value exactly?". */
 export type Fit = { ok: true } | { ok: false; reason: string };
@@ -27,6 +28,39 @@ export class TranslationError extends FspiopError {
     this.field = field;
     this.reason = reason;
   }
+}
+
+/**
+ * A status reason worded as Mojaloop words an FSPIOP errorDescription, which both ISO dialects carry in AddtlInf:
+ * "<standard message> - <detail>", or (`whole`) the detail alone; never over 128 characters — a detail that does not
+ * fit travels whole in the extensions (key `detail`), after `data` as extension items. The dialects' outcome tables
+ * (translators/<dialect>/outcomes.ts) word their reasons through this one function.
+ */
+export function wordedReason(code: string, detail: string | undefined, options: { whole?: boolean; data?: Readonly<Record<string, string>> } = {}): StatusReason {
+  return reasonOfWireError(wordedError(code, detail, options));
+}
+
+/** The FSPIOP error of `wordedReason` (same words), with the HTTP status of a synchronous answer. */
+export function wordedError(
+  code: string,
+  detail: string | undefined,
+  options: { whole?: boolean; data?: Readonly<Record<string, string>>; httpStatus?: number } = {},
+): FspiopError {
+  const extensions: ExtensionItem[] | undefined = options.data ? Object.entries(options.data).map(([key, value]) => ({ key, value })) : undefined;
+  const common = { extensions, httpStatus: options.httpStatus };
+  return options.whole ? new FspiopError(code, undefined, { ...common, description: detail }) : new FspiopError(code, detail, common);
+}
+
+/** An FSPIOP error (a translator's refusal) as the canonical reason the core carries as message data. */
+export function reasonOfWireError(error: FspiopError): StatusReason {
+  const reason: StatusReason = { Rsn: { Prtry: error.code }, AddtlInf: error.description };
+  if (error.extensions?.length) reason.extensions = error.extensions.map((e) => ({ ...e }));
+  return reason;
+}
+
+/** The canonical reason of a translator's refusal (TranslationError), or undefined for anything else thrown. */
+export function translationRefusal(thrown: unknown): StatusReason | undefined {
+  return thrown instanceof TranslationError ? reasonOfWireError(thrown) : undefined;
 }
 
 /** ISO ActiveCurrencyAndAmount / ActiveOrHistoricCurrencyAndAmount: at most 18 digits in all, at most 5 decimals, not negative. */

@@ -1,17 +1,22 @@
 import type { Logger } from 'pino';
-import { FspiopError } from '../../schemas/errors.js';
+import { DomainError } from '../../schemas/outcomes.js';
 import type { Participant, Registry } from '../../ledger/registry.js';
 
 /**
  * The sender must be a registered, active participant other than the hub. (mTLS and signature
- * checks at the edge bind the transport identity to this name.)
+ * checks at the edge bind the transport identity to this name.) `unknown`: what an unknown sender
+ * is (the payer, for a transfer).
  */
-export function authenticateSender(registry: Registry, source: string, unknownCode = '3200'): Participant {
+export function authenticateSender(
+  registry: Registry,
+  source: string,
+  unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN',
+): Participant {
   const participant = registry.participant(source);
   if (!participant || participant.isHub) {
-    throw new FspiopError(unknownCode, `FSPIOP-Source ${source} is not a registered participant`);
+    throw new DomainError(unknown, `FSPIOP-Source ${source} is not a registered participant`);
   }
-  if (!participant.isActive) throw new FspiopError('3100', `FSPIOP-Source ${source} is inactive`);
+  if (!participant.isActive) throw new DomainError('SENDER_INACTIVE', `FSPIOP-Source ${source} is inactive`);
   return participant;
 }
 

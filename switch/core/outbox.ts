@@ -1,10 +1,13 @@
 /**
  * What the transfer lifecycle needs from the outside world: the inbound message as received (so a
  * forward can keep its original bytes and signature) and an outbox that delivers messages to
- * participants in THEIR dialect. The core never builds wire formats itself.
+ * participants in THEIR dialect. The core never builds wire formats itself: it hands the outbox
+ * its outcomes (DomainError) or the reasons others gave (canonical StatusReason), and the outbox
+ * words them in the receiver's dialect (translators/<dialect>/outcomes.ts).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FspiopError } from '../../schemas/errors.js';
+import type { StatusReason } from '../../schemas/iso/common.js';
+import type { DomainError, Reason } from '../../schemas/outcomes.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
@@ -28,8 +31,8 @@ export interface InboundMessage {
 export interface DeliveryResult {
   ok: boolean;
   noEndpoint?: true;
-  /** The receiver's dialect cannot carry the message; this is what the sender should be told. */
-  refused?: FspiopError;
+  /** The receiver's dialect cannot carry the message; this is what the sender should be told (the translator's reason). */
+  refused?: StatusReason;
   /** HTTP status the receiver answered with, when it answered. */
   status?: number;
 }
@@ -43,12 +46,15 @@ export interface TransferOutbox {
   confirmFulfilToPayee(payee: string, transferId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult>;
   /** The payee's error, to the payer. */
   forwardError(payer: string, transferId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult>;
-  /** A status the hub authors (GET answers, duplicate answers, commit on a RESERVED fulfil). */
-  transferState(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult>;
-  /** The commit notification to a payee that answered RESERVED. */
-  transferPatch(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult>;
+  /**
+   * A status the hub authors (GET answers, duplicate answers, commit on a RESERVED fulfil). `cause`: why an aborted
+   * transfer was aborted, when the hub did it (carried as the status's `cause` extension, in the receiver's words).
+   */
+  transferState(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
+  /** The commit (or abort) notification to a payee that answered RESERVED. */
+  transferPatch(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
   /** An error the hub authors. */
-  transferError(to: string, transferId: string, error: FspiopError): Promise<DeliveryResult>;
+  transferError(to: string, transferId: string, reason: Reason): Promise<DeliveryResult>;
 }
 
 /** Party path parameters, as used by the endpoint templates. */
@@ -58,23 +64,29 @@ export interface PartyPath {
   subId?: string;
 }
 
+/** One party of a batch registration (POST /participants) and, when it failed, why. */
+export interface BatchPartyResult {
+  partyId: Record<string, unknown>;
+  error?: DomainError;
+}
+
 export interface DiscoveryOutbox {
   /** `GET /parties/...` on to the FSP that holds the party. */
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
   /** The holder's `PUT /parties/...` (or `/error`) back to the requester. */
   forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
-  partiesError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult>;
+  partiesError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult>;
   /** ALS answers (the hub is the author). */
   participantsAnswer(to: string, party: PartyPath, body: unknown): Promise<DeliveryResult>;
-  participantsError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult>;
+  participantsError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult>;
   forwardParticipantsError(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
-  participantsBatchAnswer(to: string, requestId: string, body: unknown): Promise<DeliveryResult>;
-  participantsBatchError(to: string, requestId: string, error: FspiopError): Promise<DeliveryResult>;
+  participantsBatchAnswer(to: string, requestId: string, answer: { partyList: BatchPartyResult[]; currency?: string }): Promise<DeliveryResult>;
+  participantsBatchError(to: string, requestId: string, reason: Reason): Promise<DeliveryResult>;
 }
 
 export interface QuoteOutbox {
   forwardQuoteRequest(to: string, quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<DeliveryResult>;
   forwardQuoteAnswer(to: string, quoteId: string, answer: { response?: QuoteResponse; error?: Pacs002 }, inbound: InboundMessage): Promise<DeliveryResult>;
   forwardQuoteGet(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
-  quoteError(to: string, quoteId: string, error: FspiopError): Promise<DeliveryResult>;
+  quoteError(to: string, quoteId: string, reason: Reason): Promise<DeliveryResult>;
 }

@@ -5,13 +5,15 @@
  * docs/transfers.md. Nothing here knows the sender's dialect; the Outbox renders messages.
  *
  * Every public method resolves when the hub may answer the request (the state change is durable)
- * or throws an FspiopError for a synchronous refusal. Callbacks go out after that, never before.
+ * or throws a DomainError for a synchronous refusal. Callbacks go out after that, never before.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { currencyMisfit, formatUnits, type Amount } from '../../schemas/amount.js';
-import { FspiopError, isValidErrorCode } from '../../schemas/errors.js';
+import { isCurrency } from '../../schemas/currency.js';
+import { isValidReasonCode } from '../../schemas/iso/common.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import { DomainError, isDomainError, outcomeOfCause, storedCause, type Reason } from '../../schemas/outcomes.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../schemas/iso/pacs008.js';
 import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../ledger/engine.js';
 import type { Registry } from '../../ledger/registry.js';
@@ -43,11 +45,6 @@ function decodeBase64Url32(text: string): Buffer | undefined {
   return bytes.length === 32 ? bytes : undefined;
 }
 
-interface Refusal {
-  code: string;
-  detail: string;
-}
-
 export class TransferService {
   private sweepTimer?: NodeJS.Timeout;
 
@@ -62,8 +59,8 @@ export class TransferService {
 
   // ---------------------------------------------------------------- identity
 
-  authenticate(source: string, unknownCode = '3200'): void {
-    authenticateSender(this.registry, source, unknownCode);
+  authenticate(source: string, unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN'): void {
+    authenticateSender(this.registry, source, unknown);
   }
 
   // ---------------------------------------------------------------- prepare
@@ -73,8 +70,8 @@ export class TransferService {
     const id = tx.PmtId.TxId;
     const payer = payerFspOf(message);
     const payee = payeeFspOf(message);
-    this.authenticate(inbound.source, '3202');
-    if (inbound.source !== payer) throw new FspiopError('3100', 'FSPIOP-Source header should match Payer');
+    this.authenticate(inbound.source, 'PAYER_FSP_UNKNOWN');
+    if (inbound.source !== payer) throw new DomainError('SOURCE_IS_NOT_PAYER', 'FSPIOP-Source header should match Payer');
 
     const live = this.engine.inFlightTransfer(id);
     if (live) return this.duplicatePrepareOfLive(live, inbound);
@@ -107,11 +104,10 @@ export class TransferService {
       receivedAt: inbound.receivedAt,
     };
     if (refusal || ledgerAmount === null) {
-      const failure = refusal ?? { code: '3100', detail: `amount ${formatUnits(amount.units)} cannot be held by the ledger` };
-      const error = new FspiopError(failure.code, failure.detail);
-      const written = await this.engine.recordInvalid({ ...common, amount: ledgerAmount }, `${error.code}: ${error.description}`);
+      const error = refusal ?? new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatUnits(amount.units)} cannot be held by the ledger`);
+      const written = await this.engine.recordInvalid({ ...common, amount: ledgerAmount }, storedCause(error));
       if (written.conflict) return this.duplicatePrepareOfRecorded(id, inbound);
-      this.stateChanged(id, 'INVALID', { payer, payee, reason: error.description });
+      this.stateChanged(id, 'INVALID', { payer, payee, outcome: error.outcome, reason: error.detail });
       this.metrics.transfers.inc({ outcome: 'invalid' });
       this.later(() => this.outbox.transferError(payer, id, error));
       return;
@@ -120,9 +116,9 @@ export class TransferService {
     const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt });
     if (outcome.kind === 'duplicate') return this.duplicatePrepareOfRecorded(id, inbound);
     if (outcome.kind === 'rejected') {
-      this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, reason: outcome.reason });
+      this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
       this.metrics.transfers.inc({ outcome: 'rejected' });
-      this.later(() => this.outbox.transferError(payer, id, new FspiopError(outcome.code)));
+      this.later(() => this.outbox.transferError(payer, id, outcome.error));
       return;
     }
     this.stateChanged(id, 'RESERVED', { payer, payee, amount: formatUnits(amount.units), currency: amount.currency });
@@ -137,37 +133,36 @@ export class TransferService {
     condition: string,
     expiration: string,
     expiresAt: number,
-  ): Refusal | undefined {
+  ): DomainError | undefined {
     const payeeParticipant = this.registry.participant(payee);
-    if (!payeeParticipant || payeeParticipant.isHub) return { code: '3203', detail: `Participant ${payee} not found` };
-    if (!payeeParticipant.isActive) return { code: '3100', detail: `Participant ${payee} is inactive` };
+    if (!payeeParticipant || payeeParticipant.isHub) return new DomainError('PAYEE_FSP_UNKNOWN', `Participant ${payee} not found`);
+    if (!payeeParticipant.isActive) return new DomainError('PAYEE_FSP_INACTIVE', `Participant ${payee} is inactive`);
     if (payer === payee && !this.config.onUsTransfers) {
-      return { code: '3100', detail: 'Payer FSP and Payee FSP should be different, unless on-us tranfers are allowed by the Scheme' };
+      return new DomainError('PAYER_IS_PAYEE', 'Payer FSP and Payee FSP should be different, unless on-us tranfers are allowed by the Scheme');
     }
-    if (amount.units <= 0n) return { code: '3100', detail: 'Transfer amount must be greater than zero' };
-    const misfit = currencyMisfit(amount);
-    if (misfit) return { code: '3100', detail: misfit };
-    if (amount.units > fromLedger(LEDGER_MAX)) return { code: '3100', detail: 'Transfer amount exceeds what the ledger can hold' };
-    if (!Number.isFinite(expiresAt)) return { code: '3100', detail: `Expiration date ${expiration} is not a valid date` };
-    if (expiresAt <= Date.now()) return { code: '3100', detail: `Expiration date ${expiration} is already in the past` };
+    if (amount.units <= 0n) return new DomainError('AMOUNT_NOT_POSITIVE', 'Transfer amount must be greater than zero');
+    const misfit = currencyMisfitOf(amount);
+    if (misfit) return misfit;
+    if (amount.units > fromLedger(LEDGER_MAX)) return new DomainError('AMOUNT_EXCEEDS_LEDGER', 'Transfer amount exceeds what the ledger can hold');
+    if (!Number.isFinite(expiresAt)) return new DomainError('EXPIRATION_INVALID', `Expiration date ${expiration} is not a valid date`);
+    if (expiresAt <= Date.now()) return new DomainError('EXPIRATION_PASSED', `Expiration date ${expiration} is already in the past`);
     for (const name of [payer, payee]) {
       const account = this.registry.accountOf(name, amount.currency, 'POSITION');
-      if (!account) return { code: '3100', detail: `Participant ${name} ${amount.currency} account not found` };
-      if (!account.isActive) return { code: '3100', detail: `Participant ${name} ${amount.currency} account is inactive` };
+      if (!account) return new DomainError('PARTICIPANT_ACCOUNT_MISSING', `Participant ${name} ${amount.currency} account not found`);
+      if (!account.isActive) return new DomainError('PARTICIPANT_ACCOUNT_INACTIVE', `Participant ${name} ${amount.currency} account is inactive`);
     }
-    if (!decodeBase64Url32(condition)) return { code: '3100', detail: 'Condition is not a valid SHA-256 condition' };
+    if (!decodeBase64Url32(condition)) return new DomainError('CONDITION_INVALID', 'Condition is not a valid SHA-256 condition');
     return undefined;
   }
 
   /** The terms the payer agreed (the ILP packet) must be the terms of this transfer. */
-  private checkIlp(packet: string | undefined, transfer: PrepareForIlpCheck): Refusal | undefined {
+  private checkIlp(packet: string | undefined, transfer: PrepareForIlpCheck): DomainError | undefined {
     if (!this.config.ilpCheck) return undefined;
-    if (!packet) return { code: '3100', detail: 'ILP packet is missing' };
+    if (!packet) return new DomainError('ILP_PACKET_MISSING', 'ILP packet is missing');
     try {
-      const mismatch = checkPrepareAgainstPacket(decodeIlpPacket(packet), transfer);
-      return mismatch ? { code: '3100', detail: mismatch.detail } : undefined;
+      return checkPrepareAgainstPacket(decodeIlpPacket(packet), transfer);
     } catch (err) {
-      if (err instanceof FspiopError) return { code: '3100', detail: (err as FspiopError & { detail?: string }).detail ?? err.description };
+      if (isDomainError(err)) return err;
       throw err;
     }
   }
@@ -177,7 +172,8 @@ export class TransferService {
     if (sent.noEndpoint || sent.refused) {
       // The payee cannot be reached at all (or its dialect cannot carry the transfer): release the
       // payer now rather than at expiry.
-      const error = sent.refused ?? new FspiopError('3201', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
+      const error: Reason =
+        sent.refused ?? new DomainError('DESTINATION_NO_ENDPOINT', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
       if (!(await this.finishAbort(transfer, 'ABORTED_ERROR', error))) return;
       this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
     }
@@ -194,12 +190,12 @@ export class TransferService {
 
   private async duplicatePrepareOfRecorded(id: string, inbound: InboundMessage): Promise<void> {
     const record = await this.engine.find(id);
-    if (!record) throw new FspiopError('2001', `transfer ${id} vanished during its duplicate check`);
+    if (!record) throw new DomainError('RECORD_VANISHED', `transfer ${id} vanished during its duplicate check`);
     if (record.kind !== 'TRANSFER' || record.prepareHash !== inbound.hash) {
       this.later(() => this.modified(id, inbound.source, 'prepare', record.prepareHash ?? undefined));
       return;
     }
-    this.later(() => this.outbox.transferState(record.payer, id, recordStatus(record)));
+    this.later(() => this.sendRecordStatus(record.payer, record));
   }
 
   // ---------------------------------------------------------------- fulfil
@@ -209,7 +205,7 @@ export class TransferService {
     const status = message.TxInfAndSts.TxSts;
     const completed = message.TxInfAndSts.PrcgDt?.DtTm;
     if (completed !== undefined) checkCompletedTimestamp(completed);
-    if (status === 'RECV') throw new FspiopError('3100', 'transferState RECEIVED is not a valid fulfil');
+    if (status === 'RECV') throw new DomainError('FULFIL_STATE_INVALID', 'transferState RECEIVED is not a valid fulfil');
     if (status === 'ABOR') {
       this.log.info({ transferId: id, source: inbound.source }, 'ABORTED in PUT /transfers ignored: use PUT /transfers/{ID}/error');
       return;
@@ -230,26 +226,22 @@ export class TransferService {
     }
 
     const now = Date.now();
-    const failAbort = async (state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED', error: FspiopError) => {
+    const failAbort = async (state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED', error: DomainError) => {
       if (!(await this.finishAbort(live, state, error, { fulfilHash: inbound.hash }))) return;
       this.later(() => this.outbox.transferError(live.payer, id, error));
       if (askedReserved) {
         this.later(() =>
-          this.outbox.transferPatch(
-            live.payee,
-            id,
-            hubStatus(id, { state: 'ABORTED', completedAt: new Date().toISOString(), cause: causeOf(error) }),
-          ),
+          this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'ABORTED', completedAt: new Date().toISOString() }), error),
         );
       } else {
         this.later(() => this.outbox.transferError(live.payee, id, error));
       }
     };
-    if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new FspiopError('3303'));
+    if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
     const fulfilment = message.TxInfAndSts.ExctnConf;
     const preimage = fulfilment === undefined ? undefined : decodeBase64Url32(fulfilment);
     if (!preimage || sha256Base64Url(preimage) !== live.condition) {
-      return failAbort('ABORTED_ERROR', new FspiopError('3100', 'invalid fulfilment'));
+      return failAbort('ABORTED_ERROR', new DomainError('FULFILMENT_INVALID', 'invalid fulfilment'));
     }
 
     const completedAt = new Date().toISOString();
@@ -278,10 +270,8 @@ export class TransferService {
     this.authenticate(inbound.source);
     const reason = message.TxInfAndSts.StsRsnInf;
     const code = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '';
-    if (!isValidErrorCode(code)) {
-      throw new FspiopError('3100', undefined, {
-        description: `The incoming error code: ${code} is not a valid mojaloop specification error code`,
-      });
+    if (!reason || !isValidReasonCode(code)) {
+      throw new DomainError('RECEIVED_ERROR_CODE_INVALID', `The incoming error code: ${code} is not a valid mojaloop specification error code`);
     }
     const live = this.engine.inFlightTransfer(id);
     if (!live || live.kind !== 'TRANSFER') return this.lateFulfilOrError(id, inbound, 'error');
@@ -292,14 +282,13 @@ export class TransferService {
       return this.lateFulfilOrError(id, inbound, 'error');
     }
     if (live.expiresAt <= Date.now()) {
-      const expired = new FspiopError('3303');
+      const expired = new DomainError('TRANSFER_EXPIRED');
       if (!(await this.finishAbort(live, 'EXPIRED_RESERVED', expired, { errorHash: inbound.hash }))) return;
       this.later(() => this.outbox.transferError(live.payer, id, expired));
       this.later(() => this.outbox.transferError(live.payee, id, expired));
       return;
     }
-    const description = reason?.AddtlInf ?? '';
-    const cause = `${code}: ${description}`.slice(0, 128);
+    const cause = storedCause(reason);
     try {
       await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt: new Date().toISOString(), errorHash: inbound.hash });
     } catch (err) {
@@ -315,7 +304,7 @@ export class TransferService {
   private async lateFulfilOrError(id: string, inbound: InboundMessage, kind: 'fulfil' | 'error'): Promise<void> {
     const record = await this.engine.find(id);
     if (!record || record.kind !== 'TRANSFER') {
-      this.later(() => this.outbox.transferError(inbound.source, id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.')));
+      this.later(() => this.outbox.transferError(inbound.source, id, transferNotFound()));
       return;
     }
     if (inbound.source !== record.payee) return this.notPayee(id, inbound.source);
@@ -324,20 +313,20 @@ export class TransferService {
       if (storedHash !== inbound.hash) {
         this.later(() => this.modified(id, inbound.source, kind, storedHash));
       } else if (record.state !== 'RESERVED') {
-        this.later(() => this.outbox.transferState(record.payee, id, recordStatus(record)));
+        this.later(() => this.sendRecordStatus(record.payee, record));
       }
       return;
     }
     const error =
       record.state === 'EXPIRED_RESERVED'
-        ? new FspiopError('3303')
-        : new FspiopError('3100', `transfer is in state ${apiState(record.state)}, not RESERVED`);
+        ? new DomainError('TRANSFER_EXPIRED')
+        : new DomainError('TRANSFER_NOT_RESERVED', `transfer is in state ${apiState(record.state)}, not RESERVED`);
     this.later(() => this.outbox.transferError(inbound.source, id, error));
   }
 
   private notPayee(id: string, source: string): void {
     this.later(() =>
-      this.outbox.transferError(source, id, new FspiopError('3100', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response')),
+      this.outbox.transferError(source, id, new DomainError('SOURCE_IS_NOT_PAYEE', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response')),
     );
   }
 
@@ -350,13 +339,12 @@ export class TransferService {
       const record = live ? undefined : await this.engine.find(id);
       const payer = live?.payer ?? record?.payer;
       const payee = live?.payee ?? record?.payee;
-      if (!payer || !payee) {
-        return this.outbox.transferError(inbound.source, id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.'));
-      }
+      if (!payer || !payee) return this.outbox.transferError(inbound.source, id, transferNotFound());
       if (inbound.source !== payer && inbound.source !== payee) {
-        return this.outbox.transferError(inbound.source, id, new FspiopError('3000', `${inbound.source} is not a party to transfer ${id}`));
+        return this.outbox.transferError(inbound.source, id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`));
       }
-      return this.outbox.transferState(inbound.source, id, live ? hubStatus(id, { state: 'RESERVED' }) : recordStatus(record!));
+      if (live) return this.outbox.transferState(inbound.source, id, hubStatus(id, { state: 'RESERVED' }));
+      return this.sendRecordStatus(inbound.source, record!);
     });
   }
 
@@ -377,7 +365,7 @@ export class TransferService {
     const due = this.engine.expired(now).filter((t) => t.kind === 'TRANSFER');
     await Promise.all(
       due.map(async (transfer) => {
-        const error = new FspiopError('3303');
+        const error = new DomainError('TRANSFER_EXPIRED');
         if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
         this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
         this.later(() => this.outbox.transferError(transfer.payee, transfer.id, error));
@@ -392,10 +380,10 @@ export class TransferService {
   private async finishAbort(
     transfer: InFlight,
     state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED',
-    error: FspiopError,
+    reason: Reason,
     hashes: { fulfilHash?: string; errorHash?: string } = {},
   ): Promise<boolean> {
-    const cause = causeOf(error);
+    const cause = storedCause(reason);
     try {
       await this.engine.abort(transfer, { state, cause, completedAt: new Date().toISOString(), ...hashes });
     } catch (err) {
@@ -408,19 +396,24 @@ export class TransferService {
     return true;
   }
 
-  /** 3106, with a reference to the original: the hash of the body first received under this id. */
+  /** A modified duplicate, with a reference to the original: the hash of the body first received under this id. */
   private modified(id: string, to: string, what: string, originalHash: string | undefined): Promise<unknown> {
-    const extensions = originalHash ? [{ key: 'originalHash', value: originalHash }] : undefined;
     return this.outbox.transferError(
       to,
       id,
-      new FspiopError('3106', `a ${what} with this transfer id and a different body was received before`, { extensions }),
+      new DomainError('MODIFIED_DUPLICATE', `a ${what} with this transfer id and a different body was received before`, originalHash ? { originalHash } : undefined),
     );
   }
 
-  private ledgerFailure(err: unknown): FspiopError {
+  /** The hub's record of a transfer, to `to`: its state, and why it was aborted when it was. */
+  private sendRecordStatus(to: string, record: TransferRecord): Promise<unknown> {
+    const { status, cause } = recordStatus(record);
+    return this.outbox.transferState(to, record.id, status, cause);
+  }
+
+  private ledgerFailure(err: unknown): DomainError {
     this.log.error({ err }, 'ledger write failed');
-    return new FspiopError('2003', 'the ledger is recovering, retry later');
+    return new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
   }
 
   private stateChanged(transferId: string, state: string, detail: Record<string, unknown>): void {
@@ -433,29 +426,46 @@ export class TransferService {
 
 }
 
-export function causeOf(error: FspiopError): string {
-  return `${error.code}: ${error.description}`.slice(0, 128);
+function transferNotFound(): DomainError {
+  return new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.');
 }
 
-/** The hub's view of a stored transfer, as a status report (contract §9.6). */
-export function recordStatus(record: TransferRecord): Pacs002 {
+/** What the amount's currency cannot hold: an unknown currency, or more decimals than it has. */
+function currencyMisfitOf(amount: Amount): DomainError | undefined {
+  const misfit = currencyMisfit(amount);
+  if (!misfit) return undefined;
+  return new DomainError(isCurrency(amount.currency) ? 'AMOUNT_TOO_PRECISE_FOR_CURRENCY' : 'CURRENCY_UNSUPPORTED', misfit);
+}
+
+/**
+ * The hub's view of a stored transfer, as a status report (contract §9.6). An aborted transfer's cause is in the
+ * status when someone gave it (a payee's error: message data, stored as received); when the hub aborted it, the cause
+ * is the outcome, for the outbox to word in the receiver's dialect.
+ */
+export function recordStatus(record: TransferRecord): { status: Pacs002; cause?: DomainError } {
   const state = apiState(record.state);
-  return hubStatus(record.id, {
+  const stored = state === 'ABORTED' ? (record.cause ?? undefined) : undefined;
+  const outcome = outcomeOfCause(stored);
+  const status = hubStatus(record.id, {
     state,
     completedAt: record.completedAt ?? undefined,
     fulfilment: state === 'COMMITTED' ? (record.fulfilment ?? undefined) : undefined,
-    cause: state === 'ABORTED' ? (record.cause ?? undefined) : undefined,
+    cause: outcome ? undefined : stored,
   });
+  return outcome ? { status, cause: outcome } : { status };
 }
 
 function checkCompletedTimestamp(text: string): void {
   const at = Date.parse(text);
-  if (!Number.isFinite(at)) throw new FspiopError('3100', 'completedTimestamp is not a valid date');
+  if (!Number.isFinite(at)) throw new DomainError('COMPLETED_TIMESTAMP_INVALID', 'completedTimestamp is not a valid date');
   const now = Date.now();
   if (at > now + COMPLETED_FUTURE_TOLERANCE_MS) {
-    throw new FspiopError('3100', 'completedTimestamp fails because future timestamp was provided');
+    throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because future timestamp was provided');
   }
   if (at < now - COMPLETED_MAX_AGE_MS) {
-    throw new FspiopError('3100', 'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration');
+    throw new DomainError(
+      'COMPLETED_TIMESTAMP_OUT_OF_WINDOW',
+      'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration',
+    );
   }
 }

@@ -15,6 +15,8 @@ import { receiveBusinessMessage, type ReceivedBusinessMessage } from '../../tran
 import type { InboundDocument } from '../../translators/isoxml/render.js';
 import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { isXmlRejection, XmlRejection } from '../../translators/isoxml/rejection.js';
+import { messageRejectionOf } from '../../translators/isoxml/outcomes.js';
+import { isDomainError } from '../../schemas/outcomes.js';
 import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../translators/isoxml/signature.js';
 import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
 import type { BankBridge } from '../core/bridge/bank-bridge.js';
@@ -164,6 +166,7 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
         const status = await dispatch(canonicalAgents(deps.registry, received.document), inbound, deps);
         return reply.code(status).send();
       } catch (err) {
+        if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref);
         if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code}: ${err.description}`), sender, ref);
         throw err;
       }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
+import { wireErrorOf } from '../../translators/fspiop/outcomes.js';
 import type { Metrics } from '../observability/metrics.js';
 
 /** Counts requests open on a server (the FSPIOP edge's admission control). */
@@ -55,6 +56,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   );
 
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
+    err = wireErrorOf(err); // a domain outcome (core, ledger) in its FSPIOP form
     if (err instanceof FspiopError) {
       // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
       // Busy refusals are summarised by admission control (one warning a second, with counts): past

@@ -5,7 +5,12 @@
 import type { Dialect } from '../../ledger/registry.js';
 import type { DialectName } from '../core/outbox.js';
 import { FspiopError } from '../../schemas/errors.js';
-import { TranslationError } from '../../schemas/iso/translation.js';
+import type { StatusReason } from '../../schemas/iso/common.js';
+import { reasonOfWireError } from '../../schemas/iso/translation.js';
+import { isDomainError, type Reason } from '../../schemas/outcomes.js';
+import { fspiopReasonOf } from '../../translators/fspiop/outcomes.js';
+import { isoJsonReasonOf } from '../../translators/isojson/outcomes.js';
+import { xmlReasonOf } from '../../translators/isoxml/outcomes.js';
 
 export function familyOf(dialect: Dialect): DialectName {
   if (dialect.startsWith('fspiop/')) return 'fspiop';
@@ -35,13 +40,30 @@ export function acceptFor(dialect: Dialect, resource: string, callbackVersion: s
 
 /**
  * Renders with `render`; a message the receiver's dialect cannot carry becomes a refusal (the
- * sender is told, the receiver gets nothing) instead of an exception.
+ * sender is told the translator's reason, the receiver gets nothing) instead of an exception.
  */
-export function tryRender<T>(render: () => T): { ok: true; value: T } | { ok: false; refused: FspiopError } {
+export function tryRender<T>(render: () => T): { ok: true; value: T } | { ok: false; refused: StatusReason } {
   try {
     return { ok: true, value: render() };
   } catch (err) {
-    if (err instanceof TranslationError || err instanceof FspiopError) return { ok: false, refused: err };
+    // Translators refuse with TranslationError, an FSPIOP error by construction.
+    if (err instanceof FspiopError) return { ok: false, refused: reasonOfWireError(err) };
     throw err;
+  }
+}
+
+/**
+ * A reason as a participant speaking `dialect` is told it, in canonical form: an outcome worded by that dialect's
+ * table (translators/<dialect>/outcomes.ts); a reason someone else gave, as it was given.
+ */
+export function reasonIn(dialect: Dialect, reason: Reason): StatusReason {
+  if (!isDomainError(reason)) return reason;
+  switch (familyOf(dialect)) {
+    case 'fspiop':
+      return fspiopReasonOf(reason);
+    case 'iso20022-json':
+      return isoJsonReasonOf(reason);
+    case 'iso20022-xml':
+      return xmlReasonOf(reason);
   }
 }

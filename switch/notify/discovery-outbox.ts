@@ -3,23 +3,25 @@
  * the sender's bytes and headers within a dialect family; across families the hub renders the
  * canonical message and authors it (docs/iso20022.md).
  */
-import type { FspiopError } from '../../schemas/errors.js';
+import type { StatusReason } from '../../schemas/iso/common.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
+import type { Reason } from '../../schemas/outcomes.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
 import type { Registry } from '../../ledger/registry.js';
 import { partiesErrorFromCanonical, partiesPutFromCanonical, partyRequestToCanonical } from '../../translators/fspiop/parties.js';
 import { quoteRequestFromCanonical, quoteResponseFromCanonical } from '../../translators/fspiop/quotes.js';
 import { errorFromCanonical } from '../../translators/fspiop/transfers.js';
+import { fspiopErrorInformationOf } from '../../translators/fspiop/outcomes.js';
 import { isoPartyReportFromCanonical } from '../../translators/isojson/parties.js';
 import { isoQuoteRequestFromCanonical, isoQuoteResponseFromCanonical } from '../../translators/isojson/quotes.js';
 import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
-import type { DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
+import type { BatchPartyResult, DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import { VerificationIds } from '../core/discovery/verification-ids.js';
-import { acceptFor, familyOf, mediaTypeFor, tryRender } from './dialects.js';
+import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
-import { errorReport } from './transfer-outbox.js';
+import { errorReportFor } from './transfer-outbox.js';
 import type { XmlChannel } from './xml-channel.js';
 
 const RENDER = { newMsgId: newMessageId };
@@ -44,7 +46,8 @@ function endpointType(kind: 'PARTIES' | 'PARTICIPANT', party: PartyPath, action:
 }
 
 /** The canonical error form of a party lookup, as the hub reports it. */
-function partyErrorReport(party: PartyPath, to: string, hubName: string, error: FspiopError): PartyVerificationReport {
+function partyErrorReport(party: PartyPath, to: string, hubName: string, reason: StatusReason): PartyVerificationReport {
+  const extensions = reason.extensions?.length ? { extensions: reason.extensions } : {};
   return {
     Assgnmt: {
       MsgId: newMessageId(),
@@ -55,9 +58,9 @@ function partyErrorReport(party: PartyPath, to: string, hubName: string, error: 
     Rpt: {
       OrgnlId: `${party.type}/${party.id}${party.subId !== undefined ? `/${party.subId}` : ''}`,
       Vrfctn: false,
-      Rsn: { Cd: error.code },
+      Rsn: { Cd: reason.Rsn.Prtry ?? reason.Rsn.Cd },
     },
-    SplmtryData: { error: { AddtlInf: error.description, ...(error.extensions?.length ? { extensions: error.extensions } : {}) } },
+    SplmtryData: { error: { AddtlInf: reason.AddtlInf, ...extensions } },
   };
 }
 
@@ -113,8 +116,8 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     return this.partyReport(to, party, report);
   }
 
-  partiesError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult> {
-    return this.partyReport(to, party, partyErrorReport(party, to, this.hubName, error));
+  partiesError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult> {
+    return this.partyReport(to, party, partyErrorReport(party, to, this.hubName, reasonIn(this.registry.dialectOf(to), reason)));
   }
 
   /** A party report the hub authors in the receiver's dialect. */
@@ -160,7 +163,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     });
   }
 
-  participantsError(to: string, party: PartyPath, error: FspiopError): Promise<DeliveryResult> {
+  participantsError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult> {
     return this.notifier.hubMessage({
       to,
       endpointType: endpointType('PARTICIPANT', party, 'PUT_ERROR'),
@@ -168,7 +171,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       method: 'PUT',
       resource: 'participants',
       uri: partyUri('participants', party, '/error'),
-      body: error.toBody(),
+      body: { errorInformation: fspiopErrorInformationOf(reason) },
       contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
@@ -184,7 +187,9 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     });
   }
 
-  participantsBatchAnswer(to: string, requestId: string, body: unknown): Promise<DeliveryResult> {
+  participantsBatchAnswer(to: string, requestId: string, answer: { partyList: BatchPartyResult[]; currency?: string }): Promise<DeliveryResult> {
+    const partyList = answer.partyList.map(({ partyId, error }) => (error ? { partyId, errorInformation: fspiopErrorInformationOf(error) } : { partyId }));
+    const body = { partyList, ...(answer.currency ? { currency: answer.currency } : {}) };
     return this.notifier.hubMessage({
       to,
       endpointType: 'FSPIOP_CALLBACK_URL_PARTICIPANT_BATCH_PUT',
@@ -197,7 +202,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     });
   }
 
-  participantsBatchError(to: string, requestId: string, error: FspiopError): Promise<DeliveryResult> {
+  participantsBatchError(to: string, requestId: string, reason: Reason): Promise<DeliveryResult> {
     return this.notifier.hubMessage({
       to,
       endpointType: 'FSPIOP_CALLBACK_URL_PARTICIPANT_BATCH_PUT_ERROR',
@@ -205,7 +210,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       method: 'PUT',
       resource: 'participants',
       uri: `/participants/${requestId}/error`,
-      body: error.toBody(),
+      body: { errorInformation: fspiopErrorInformationOf(reason) },
       contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
@@ -261,8 +266,8 @@ export class DialectQuoteOutbox implements QuoteOutbox {
     });
   }
 
-  quoteError(to: string, quoteId: string, error: FspiopError): Promise<DeliveryResult> {
-    return this.author(to, quoteId, 'PUT', { error: errorReport(quoteId, error) });
+  quoteError(to: string, quoteId: string, reason: Reason): Promise<DeliveryResult> {
+    return this.author(to, quoteId, 'PUT', { error: errorReportFor(this.registry.dialectOf(to), quoteId, reason) });
   }
 
   private sameFamily(receiver: string, inbound: InboundMessage): boolean {

@@ -3,29 +3,56 @@
  * speaks the receiver's dialect family is forwarded byte for byte, signature intact; otherwise the
  * hub renders the canonical pacs.008/pacs.002 in the receiver's dialect and authors it.
  */
-import type { FspiopError } from '../../schemas/errors.js';
+import type { StatusReason } from '../../schemas/iso/common.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
-import type { Registry } from '../../ledger/registry.js';
+import type { Reason } from '../../schemas/outcomes.js';
+import type { Dialect, Registry } from '../../ledger/registry.js';
 import { errorFromCanonical, patchFromCanonical, prepareFromCanonical, statusFromCanonical } from '../../translators/fspiop/transfers.js';
 import { isoStatusFromCanonical, isoTransferFromCanonical } from '../../translators/isojson/transfers.js';
 import type { DeliveryResult, InboundMessage, TransferOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
-import { acceptFor, familyOf, mediaTypeFor, tryRender } from './dialects.js';
+import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import type { XmlChannel } from './xml-channel.js';
 import { withPartiesFromTerms } from '../core/bridge/parties.js';
 
 const RENDER = { newMsgId: newMessageId };
 
-/** The canonical error report for `error` about transfer `transferId`. */
-export function errorReport(transferId: string, error: FspiopError): Pacs002 {
-  const report: Pacs002 = {
-    GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString() },
-    TxInfAndSts: { OrgnlTxId: transferId, StsRsnInf: { Rsn: { Prtry: error.code }, AddtlInf: error.description } },
-  };
-  if (error.extensions?.length) report.TxInfAndSts.StsRsnInf!.extensions = error.extensions;
-  return report;
+/** The canonical error report of `reason` about transfer (or quote) `transferId`. */
+export function errorReport(transferId: string, reason: StatusReason): Pacs002 {
+  const { Rsn, AddtlInf, extensions } = reason;
+  const StsRsnInf: StatusReason = { Rsn: { ...Rsn } };
+  if (AddtlInf !== undefined) StsRsnInf.AddtlInf = AddtlInf;
+  if (extensions?.length) StsRsnInf.extensions = extensions;
+  return { GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString() }, TxInfAndSts: { OrgnlTxId: transferId, StsRsnInf } };
+}
+
+/** The error report a participant speaking `dialect` gets for `reason` (an outcome in that dialect's words). */
+export function errorReportFor(dialect: Dialect, transferId: string, reason: Reason): Pacs002 {
+  return errorReport(transferId, reasonIn(dialect, reason));
+}
+
+/**
+ * The error report of a reason read back from a record (a transfer's cause, a bank instruction's reason): its code and
+ * text only, as it was recorded — the extensions of the error first sent were never part of the record.
+ */
+export function recordedReport(dialect: Dialect, transferId: string, reason: Reason): Pacs002 {
+  const { extensions: _notRecorded, ...recorded } = reasonIn(dialect, reason);
+  return errorReport(transferId, recorded);
+}
+
+/** A reason as a status's `cause` extension value: `<code>: <text>` (contract errors.md §1). */
+export function causeText(reason: StatusReason): string {
+  return `${reason.Rsn.Prtry ?? reason.Rsn.Cd ?? ''}: ${reason.AddtlInf ?? ''}`;
+}
+
+/** The status with why the transfer was aborted, in the receiver's words, as its `cause` extension. */
+function withCause(status: Pacs002, dialect: Dialect, cause: Reason | undefined): Pacs002 {
+  if (!cause) return status;
+  const item = { key: 'cause', value: causeText(reasonIn(dialect, cause)) };
+  const extensions = [...(status.TxInfAndSts.SplmtryData?.extensions ?? []), item];
+  return { ...status, TxInfAndSts: { ...status.TxInfAndSts, SplmtryData: { ...status.TxInfAndSts.SplmtryData, extensions } } };
 }
 
 export class DialectTransferOutbox implements TransferOutbox {
@@ -59,16 +86,16 @@ export class DialectTransferOutbox implements TransferOutbox {
     return this.author(payer, transferId, 'PUT', { error: message });
   }
 
-  transferState(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult> {
-    return this.author(to, transferId, 'PUT', { status });
+  transferState(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult> {
+    return this.author(to, transferId, 'PUT', { status: withCause(status, this.registry.dialectOf(to), cause) });
   }
 
-  transferPatch(to: string, transferId: string, status: Pacs002): Promise<DeliveryResult> {
-    return this.author(to, transferId, 'PATCH', { status });
+  transferPatch(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult> {
+    return this.author(to, transferId, 'PATCH', { status: withCause(status, this.registry.dialectOf(to), cause) });
   }
 
-  transferError(to: string, transferId: string, error: FspiopError): Promise<DeliveryResult> {
-    return this.author(to, transferId, 'PUT', { error: errorReport(transferId, error) });
+  transferError(to: string, transferId: string, reason: Reason): Promise<DeliveryResult> {
+    return this.author(to, transferId, 'PUT', { error: errorReportFor(this.registry.dialectOf(to), transferId, reason) });
   }
 
   private sameFamily(receiver: string, inbound: InboundMessage): boolean {

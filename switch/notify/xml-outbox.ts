@@ -4,7 +4,7 @@
  * `ISO20022_CALLBACK_URL`.
  */
 import type { Logger } from 'pino';
-import type { FinInstnId } from '../../schemas/iso/common.js';
+import type { FinInstnId, StatusReason } from '../../schemas/iso/common.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import type { Registry } from '../../ledger/registry.js';
 import { statusReferringTo } from '../../translators/isoxml/pacs002.js';
@@ -51,7 +51,7 @@ export class XmlOutbox implements XmlChannel {
     doc: BusinessDocument,
     /** `AppHdr/To` as the receiver named itself, when it is no participant (a refusal of an unknown sender). */
     addressee?: FinInstnId,
-  ): { ok: true; value: string } | { ok: false; refused: import('../../schemas/errors.js').FspiopError } {
+  ): { ok: true; value: string } | { ok: false; refused: StatusReason } {
     const participant = this.registry.participant(to);
     return tryRender(() =>
       renderBusinessMessage(registeredAgents(this.registry, doc), {
@@ -76,7 +76,7 @@ export class XmlOutbox implements XmlChannel {
     }
     const rendered = this.render(to, await this.withReferences(to, doc));
     if (!rendered.ok) {
-      this.log.warn({ participant: to, kind: doc.kind, reason: rendered.refused.description }, 'message to a bank cannot be rendered: not sent');
+      this.log.warn({ participant: to, kind: doc.kind, reason: rendered.refused.AddtlInf }, 'message to a bank cannot be rendered: not sent');
       return { ok: false, refused: rendered.refused };
     }
     return this.delivery.send({

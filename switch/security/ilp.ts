@@ -28,7 +28,7 @@
  *                 transfer — the fields the payee SDK checks (`validateIlpAgainstTransferRequest`).
  */
 import { createHash } from 'node:crypto';
-import { FspiopError } from '../../schemas/errors.js';
+import { DomainError, type Outcome } from '../../schemas/outcomes.js';
 import { formatUnits, parseUnits, AMOUNT_SCALE } from '../../schemas/amount.js';
 import { currencyDecimals } from '../../schemas/currency.js';
 
@@ -116,18 +116,20 @@ const TYPE_NAMES: Record<number, string> = {
 };
 
 /**
- * The errors of this module: `FspiopError('3100', detail)` (description "Generic validation error - <detail>",
- * cut at 128 characters by describeError) that also keeps the bare `detail`, so a caller that builds its own
- * error or refusal from it does not prefix the standard message twice.
+ * The errors of this module: a DomainError — ILP_PACKET_MALFORMED from the decoder, an ILP_*_MISMATCH (or
+ * ILP_AMOUNT_UNREPRESENTABLE) from the prepare check — whose detail is the precise reason. Every dialect words them
+ * as a validation error (FSPIOP 3100 "Generic validation error - <detail>").
  */
-export type IlpError = FspiopError & { readonly detail: string };
+export type IlpError = DomainError & { readonly detail: string };
 
-function ilpError(detail: string): IlpError {
-  return Object.assign(new FspiopError('3100', detail), { detail });
+type IlpOutcome = Extract<Outcome, `ILP_${string}`>;
+
+function ilpError(outcome: IlpOutcome, detail: string): IlpError {
+  return new DomainError(outcome, detail) as IlpError;
 }
 
 function malformed(detail: string): IlpError {
-  return ilpError(`ILP packet ${detail}`);
+  return ilpError('ILP_PACKET_MALFORMED', `ILP packet ${detail}`);
 }
 
 /** A short, printable-ASCII rendering of untrusted text for an error description. */
@@ -271,7 +273,7 @@ function decodeTransaction(data: Buffer): unknown {
  * Decodes an FSPIOP `ilpPacket` (base64url, padding tolerated; standard base64 refused as the API pattern does).
  * The generation is chosen by the type byte: 12 → ILP v4 Prepare, 1 → ILP v1 Payment. Every length is
  * checked (canonical OER, within the enclosing structure, no bytes left over), the address must be ASCII of the
- * allowed form, expiresAt a real UTC time. Throws `FspiopError('3100', 'ILP packet …')` with the precise reason.
+ * allowed form, expiresAt a real UTC time. Throws ILP_PACKET_MALFORMED ('ILP packet …') with the precise reason.
  */
 export function decodeIlpPacket(base64url: string): DecodedIlp {
   const buf = decodeBase64Url(base64url);
@@ -442,11 +444,9 @@ function fspIdOf(party: unknown): unknown {
 
 const ZONED_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-const mismatch = ilpError;
-
 /**
- * Checks a decoded prepare packet against the transfer carrying it; returns the first disagreement as an
- * `FspiopError('3100', …)`, or undefined when they agree.
+ * Checks a decoded prepare packet against the transfer carrying it; returns the first disagreement (an IlpError
+ * naming it), or undefined when they agree.
  *
  * v4, in this order:
  *  1. condition: the packet's executionCondition (base64url) must equal the transfer's `condition` string;
@@ -468,21 +468,23 @@ export function checkPrepareAgainstPacket(packet: DecodedIlp, transfer: PrepareF
   const amountText = `${formatUnits(transfer.amountUnits)} ${transfer.currency}`;
 
   if (packet.version === 4 && packet.condition !== transfer.condition) {
-    return mismatch(`ILP packet condition ${packet.condition} is not the transfer's condition`);
+    return ilpError('ILP_CONDITION_MISMATCH', `ILP packet condition ${packet.condition} is not the transfer's condition`);
   }
 
   const accepted = acceptedIlpAmounts(packet.version, transfer.amountUnits, transfer.currency);
   if (accepted.length === 0) {
     const decimals = currencyDecimals(transfer.currency) ?? sdkIlpDecimals(transfer.currency);
-    if (decimals === undefined) return mismatch(`ILP amount: currency ${transfer.currency} has no known minor unit`);
-    if (transfer.amountUnits < 0n) return mismatch(`transfer amount ${amountText} is negative: no ILP amount`);
+    const unrepresentable = (detail: string) => ilpError('ILP_AMOUNT_UNREPRESENTABLE', detail);
+    if (decimals === undefined) return unrepresentable(`ILP amount: currency ${transfer.currency} has no known minor unit`);
+    if (transfer.amountUnits < 0n) return unrepresentable(`transfer amount ${amountText} is negative: no ILP amount`);
     if (decimals < AMOUNT_SCALE && transfer.amountUnits % 10n ** BigInt(AMOUNT_SCALE - decimals) !== 0n) {
-      return mismatch(`transfer amount ${amountText} has more than ${decimals} decimals: no exact ILP amount`);
+      return unrepresentable(`transfer amount ${amountText} has more than ${decimals} decimals: no exact ILP amount`);
     }
-    return mismatch(`transfer amount ${amountText} is beyond the ILP uint64 amount range`);
+    return unrepresentable(`transfer amount ${amountText} is beyond the ILP uint64 amount range`);
   }
   if (!accepted.includes(packet.amount)) {
-    return mismatch(
+    return ilpError(
+      'ILP_AMOUNT_MISMATCH',
       `ILP packet amount ${packet.amount} does not match the transfer amount ${amountText} (expected ${accepted.join(' or ')})`,
     );
   }
@@ -496,7 +498,7 @@ export function checkPrepareAgainstPacket(packet: DecodedIlp, transfer: PrepareF
     if (typeof expiration === 'string' && ZONED_ISO.test(expiration)) {
       const ms = Date.parse(expiration);
       if (Number.isFinite(ms) && ms !== packet.expiresAt.getTime()) {
-        return mismatch(`ILP packet expiresAt ${packet.expiresAt.toISOString()} is not the quote expiration ${expiration}`);
+        return ilpError('ILP_EXPIRY_MISMATCH', `ILP packet expiresAt ${packet.expiresAt.toISOString()} is not the quote expiration ${expiration}`);
       }
     }
   }
@@ -504,7 +506,7 @@ export function checkPrepareAgainstPacket(packet: DecodedIlp, transfer: PrepareF
   if (isObject(tx.amount)) {
     const { amount, currency } = tx.amount;
     if (typeof currency === 'string' && currency !== transfer.currency) {
-      return mismatch(`ILP transaction currency ${shown(currency, 8)} does not match the transfer currency ${transfer.currency}`);
+      return ilpError('ILP_CURRENCY_MISMATCH', `ILP transaction currency ${shown(currency, 8)} does not match the transfer currency ${transfer.currency}`);
     }
     if (typeof amount === 'string') {
       let units: bigint | undefined;
@@ -513,19 +515,19 @@ export function checkPrepareAgainstPacket(packet: DecodedIlp, transfer: PrepareF
       } catch {
         units = undefined;
       }
-      if (units === undefined) return mismatch(`ILP transaction amount ${shown(amount, 30)} is not a decimal amount`);
+      if (units === undefined) return ilpError('ILP_PACKET_MALFORMED', `ILP transaction amount ${shown(amount, 30)} is not a decimal amount`);
       if (units !== transfer.amountUnits) {
-        return mismatch(`ILP transaction amount ${amount} does not match the transfer amount ${amountText}`);
+        return ilpError('ILP_AMOUNT_MISMATCH', `ILP transaction amount ${amount} does not match the transfer amount ${amountText}`);
       }
     }
   }
   const payer = fspIdOf(tx.payer);
   if (typeof payer === 'string' && payer !== transfer.payerFsp) {
-    return mismatch(`ILP transaction payer fspId ${shown(payer, 32)} does not match payerFsp ${transfer.payerFsp}`);
+    return ilpError('ILP_PAYER_MISMATCH', `ILP transaction payer fspId ${shown(payer, 32)} does not match payerFsp ${transfer.payerFsp}`);
   }
   const payee = fspIdOf(tx.payee);
   if (typeof payee === 'string' && payee !== transfer.payeeFsp) {
-    return mismatch(`ILP transaction payee fspId ${shown(payee, 32)} does not match payeeFsp ${transfer.payeeFsp}`);
+    return ilpError('ILP_PAYEE_MISMATCH', `ILP transaction payee fspId ${shown(payee, 32)} does not match payeeFsp ${transfer.payeeFsp}`);
   }
   return undefined;
 }

@@ -25,6 +25,10 @@ import { GroupCommitter, LedgerUnavailableError } from '../../ledger/group-commi
 import { parseLedger } from '../../ledger/units.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
+/** The engine's refusals of a prepare (FSPIOP 4001 and 4200 on the wire). */
+const LIQUIDITY = 'PAYER_FSP_INSUFFICIENT_LIQUIDITY';
+const LIMIT = 'PAYER_LIMIT_EXCEEDED';
+
 const USD = 10_000n; // one currency unit in ledger units (10^-4)
 const CURRENCIES = ['USD', 'EUR'] as const;
 const HUB = 'Hub';
@@ -357,10 +361,10 @@ function start(world: World, op: Op, claimed: Set<string>, snapshot: InFlight[])
         amount = headroom + op.delta > 0n ? headroom + op.delta : 1n;
       }
       const expected =
-        world.liquidity && cover - pos.value < amount ? '4001' : cap - pos.value < amount ? '4200' : 'reserved';
+        world.liquidity && cover - pos.value < amount ? LIQUIDITY : cap - pos.value < amount ? LIMIT : 'reserved';
       const expired = op.t === 'prepare' && op.expired;
       return engine.prepare(prepareInput(payer, payee, currency, amount, nextId('tr'), expired)).then((out) => {
-        assert.equal(out.kind === 'rejected' ? out.code : out.kind, expected, `prepare of ${amount} by ${payer}`);
+        assert.equal(out.kind === 'rejected' ? out.error.outcome : out.kind, expected, `prepare of ${amount} by ${payer}`);
         count(`${op.t}:${expected}`);
       });
     }
@@ -528,18 +532,18 @@ test('random concurrent bursts keep the journal balanced, positions exact, caps 
   const seconds = (Date.now() - started) / 1000;
   console.log(`invariants property: ${runs} runs in ${seconds.toFixed(1)} s; outcomes ${JSON.stringify(tally)}; largest batch ${Math.max(...allBatchSizes)}`);
   // The generator really exercised the interesting paths, and group commit really batched.
-  for (const key of ['prepare:reserved', 'prepare:4200', 'prepare:4001', 'prepareEdge:reserved', 'prepareEdge:4200', 'prepareEdge:4001', 'commit', 'abort', 'expire:true', 'fundsOut:reserved', 'fundsOut:refused', 'fundsOutCommit', 'fundsOutAbort', 'opening', 'duplicates-checked']) {
+  for (const key of ['prepare:reserved', `prepare:${LIMIT}`, `prepare:${LIQUIDITY}`, 'prepareEdge:reserved', `prepareEdge:${LIMIT}`, `prepareEdge:${LIQUIDITY}`, 'commit', 'abort', 'expire:true', 'fundsOut:reserved', 'fundsOut:refused', 'fundsOutCommit', 'fundsOutAbort', 'opening', 'duplicates-checked']) {
     assert.ok((tally[key] ?? 0) > 0, `no ${key} in ${runs} runs`);
   }
   assert.ok(allBatchSizes.some((size) => size >= 5), 'group commits batched several writes');
 });
 
 /** The exact decision sequence: in call order, each prepare is reserved iff it still fits. */
-function greedy(amounts: bigint[], start: bigint, cap: bigint, cover: bigint | undefined): Array<'reserved' | '4001' | '4200'> {
+function greedy(amounts: bigint[], start: bigint, cap: bigint, cover: bigint | undefined): Array<'reserved' | typeof LIQUIDITY | typeof LIMIT> {
   let pos = start;
   return amounts.map((amount) => {
-    if (cover !== undefined && cover - pos < amount) return '4001';
-    if (cap - pos < amount) return '4200';
+    if (cover !== undefined && cover - pos < amount) return LIQUIDITY;
+    if (cap - pos < amount) return LIMIT;
     pos += amount;
     return 'reserved';
   });
@@ -560,7 +564,7 @@ async function headroomRace(liquidity: boolean, amounts: bigint[], cap: bigint, 
   const outcomes: PrepareOutcome[] = await Promise.all(
     amounts.map((amount, i) => engine.prepare(prepareInput('dfsp1', i % 2 ? 'dfsp2' : 'dfsp3', 'USD', amount))),
   );
-  const got = outcomes.map((o) => (o.kind === 'rejected' ? o.code : o.kind));
+  const got = outcomes.map((o) => (o.kind === 'rejected' ? o.error.outcome : o.kind));
   assert.deepEqual(got, expected);
   const reservedSum = amounts.filter((_, i) => got[i] === 'reserved').reduce((a, b) => a + b, 0n);
   const limit = liquidity ? (cap < deposit ? cap : deposit) : cap;
@@ -584,7 +588,8 @@ async function headroomRace(liquidity: boolean, amounts: bigint[], cap: bigint, 
   assert.equal(parseLedger(row.reserved), reservedSum);
   assert.equal(Number(row.rejected), got.filter((g) => g !== 'reserved').length);
   const codes = new Set(got.filter((g) => g !== 'reserved'));
-  assert.deepEqual(new Set(row.causes), new Set([...codes].map((c) => (c === '4001' ? '4001: Payer FSP insufficient liquidity' : '4200: Payer limit error'))));
+  // The stored cause names the outcome; each dialect words it when it is read (4001 / 4200 in FSPIOP).
+  assert.deepEqual(new Set(row.causes), codes);
   if (amounts.length >= 100) assert.ok(Math.max(...world.batchSizes) >= 50, `200 prepares went through few batches (${world.batchSizes.join(',')})`);
   await checkDurableInvariants(registry, engine);
 }
@@ -759,7 +764,7 @@ test('a duplicate funds-in never lends liquidity cover to a concurrent prepare',
     engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 500n * USD)),
   ]);
   assert.equal(again.conflict, true);
-  assert.deepEqual(prepared.kind === 'rejected' ? prepared.code : prepared.kind, '4001', 'prepare beyond the real cover of 100 must be refused');
+  assert.deepEqual(prepared.kind === 'rejected' ? prepared.error.outcome : prepared.kind, LIQUIDITY, 'prepare beyond the real cover of 100 must be refused');
   const pos = position(registry, 'dfsp1', 'USD').value;
   const cover = -settlement(registry, 'dfsp1', 'USD').value;
   assert.ok(pos <= cover, `position ${pos} exceeds the liquidity cover ${cover}`);

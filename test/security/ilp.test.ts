@@ -13,7 +13,9 @@ import Long from 'long';
 import { serializeIlpPrepare } from 'ilp-packet';
 import { formatUnits, parseUnits } from '../../schemas/amount.js';
 import { CURRENCIES } from '../../schemas/currency.js';
-import { FspiopError, describeError } from '../../schemas/errors.js';
+import { describeError } from '../../schemas/errors.js';
+import { DomainError } from '../../schemas/outcomes.js';
+import { fspiopErrorOf } from '../../translators/fspiop/outcomes.js';
 import {
   acceptedIlpAmounts,
   checkPrepareAgainstPacket,
@@ -54,12 +56,15 @@ function vectorTx(): Record<string, unknown> {
 
 // ------------------------------------------------------------------------------------ helpers
 
+// The module raises domain outcomes; what a participant gets is their FSPIOP form (3100 "Generic validation error").
 function isIlpError(pattern: RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
-    assert.ok(e instanceof FspiopError, `expected an FspiopError, got ${String(e)}`);
-    assert.equal(e.code, '3100');
-    assert.match(e.message, pattern);
-    assert.ok(Array.from(e.description).length <= 128);
+    assert.ok(e instanceof DomainError, `expected a DomainError, got ${String(e)}`);
+    assert.equal(e.outcome, 'ILP_PACKET_MALFORMED');
+    const wire = fspiopErrorOf(e);
+    assert.equal(wire.code, '3100');
+    assert.match(wire.message, pattern);
+    assert.ok(Array.from(wire.description).length <= 128);
     return true;
   };
 }
@@ -71,10 +76,12 @@ function assertMalformed(packet: string, pattern: RegExp): void {
 function assertMismatch(packet: DecodedIlp, transfer: PrepareForIlpCheck, pattern: RegExp): void {
   const error = checkPrepareAgainstPacket(packet, transfer);
   assert.ok(error, 'expected a mismatch');
-  assert.equal(error.code, '3100');
-  assert.match(error.message, pattern);
-  assert.ok(Array.from(error.description).length <= 128);
-  assert.equal(error.description, describeError('3100', error.detail));
+  assert.match(error.outcome, /^ILP_/);
+  const wire = fspiopErrorOf(error);
+  assert.equal(wire.code, '3100');
+  assert.match(wire.message, pattern);
+  assert.ok(Array.from(wire.description).length <= 128);
+  assert.equal(wire.description, describeError('3100', error.detail));
 }
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
@@ -430,9 +437,10 @@ test('property: arbitrary bytes never crash the decoder, they decode or give 310
         try {
           decodeIlpPacket(b64url(bytes));
         } catch (e) {
-          assert.ok(e instanceof FspiopError);
-          assert.equal(e.code, '3100');
-          assert.match(e.message, /^Generic validation error - ILP packet /);
+          assert.ok(e instanceof DomainError);
+          const wire = fspiopErrorOf(e);
+          assert.equal(wire.code, '3100');
+          assert.match(wire.message, /^Generic validation error - ILP packet /);
         }
       },
     ),
@@ -552,7 +560,8 @@ for (const source of ['reproduced', 'installed'] as const) {
           const forged = decodeIlpPacket(serializeV1(tampered, packet.account, packet.data).toString('base64url'));
           const error = checkPrepareAgainstPacket(forged, v1Transfer(units, currency));
           assert.ok(error, `tampered ${tampered} for ${amount} ${currency} accepted`);
-          assert.equal(error.code, '3100');
+          assert.equal(error.outcome, 'ILP_AMOUNT_MISMATCH');
+          assert.equal(fspiopErrorOf(error).code, '3100');
           assert.match(error.message, new RegExp(`ILP packet amount ${tampered} does not match the transfer amount ${amount.replace('.', '\\.')} ${currency}`));
         }),
         { numRuns: 150 },

@@ -6,7 +6,8 @@
  */
 import type { Logger } from 'pino';
 import { formatUnits } from '../../../schemas/amount.js';
-import { FspiopError, isValidErrorCode } from '../../../schemas/errors.js';
+import { isValidReasonCode } from '../../../schemas/iso/common.js';
+import { DomainError, reasonText } from '../../../schemas/outcomes.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { LedgerEngine, QuoteRecord } from '../../../ledger/engine.js';
@@ -46,7 +47,7 @@ export class QuoteService {
     authenticateSender(this.registry, inbound.source);
     const payer = inbound.source;
     const payee = inbound.destination;
-    if (!payee) throw new FspiopError('3102', 'FSPIOP-Destination is required');
+    if (!payee) throw new DomainError('DESTINATION_MISSING', 'FSPIOP-Destination is required');
     const quoteId = message.CdtTrfTxInf.PmtId.TxId;
     const amount = message.CdtTrfTxInf.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
@@ -74,8 +75,9 @@ export class QuoteService {
   private async routeRequest(quoteId: string, message: QuoteRequest, inbound: InboundMessage, payer: string, payee: string) {
     const refusal = this.checkRequest(message, payer, payee);
     if (refusal) {
-      await this.engine.updateQuote({ id: quoteId, state: 'REJECTED', error_code: refusal.code });
-      this.log.info({ quoteId, payer, payee, reason: refusal.description }, 'quote refused');
+      // The record keeps the outcome (a participant's error keeps its code): the dialects word it, not the ledger.
+      await this.engine.updateQuote({ id: quoteId, state: 'REJECTED', error_code: refusal.outcome });
+      this.log.info({ quoteId, payer, payee, outcome: refusal.outcome, reason: refusal.detail }, 'quote refused');
       return this.outbox.quoteError(payer, quoteId, refusal);
     }
     if (this.bankAgent && this.registry.dialectOf(payee) === 'iso20022-xml') {
@@ -88,26 +90,32 @@ export class QuoteService {
     const sent = await this.outbox.forwardQuoteRequest(payee, quoteId, message, inbound);
     const failure = deliveryError(payee, sent);
     if (failure) {
-      this.log.warn({ quoteId, payee, error: failure.description }, 'quote request not delivered');
+      this.log.warn({ quoteId, payee, error: reasonText(failure) }, 'quote request not delivered');
       await this.outbox.quoteError(payer, quoteId, failure);
     }
   }
 
-  private checkRequest(message: QuoteRequest, payer: string, payee: string): FspiopError | undefined {
+  private checkRequest(message: QuoteRequest, payer: string, payee: string): DomainError | undefined {
     const currency = message.CdtTrfTxInf.IntrBkSttlmAmt.currency;
-    const payeeParticipant = this.registry.participant(payee);
-    if (!payeeParticipant || payeeParticipant.isHub || !payeeParticipant.isActive) {
-      return new FspiopError('3201', `${payee} is not an active participant`);
-    }
-    if (!this.holds(payer, currency)) return new FspiopError('3202', `${payer} has no active ${currency} account`);
-    if (!this.holds(payee, currency)) return new FspiopError('3201', `${payee} has no active ${currency} account`);
+    const refusal = this.destinationRefusal(payee);
+    if (refusal) return refusal;
+    if (!this.holds(payer, currency)) return new DomainError('QUOTE_PAYER_ACCOUNT_UNAVAILABLE', `${payer} has no active ${currency} account`);
+    if (!this.holds(payee, currency)) return new DomainError('QUOTE_PAYEE_ACCOUNT_UNAVAILABLE', `${payee} has no active ${currency} account`);
     for (const supported of message.CdtTrfTxInf.DbtrAcct?.Ccys ?? []) {
-      if (!this.holds(payer, supported)) return new FspiopError('3202', `${payer} has no active ${supported} account`);
+      if (!this.holds(payer, supported)) return new DomainError('QUOTE_PAYER_ACCOUNT_UNAVAILABLE', `${payer} has no active ${supported} account`);
     }
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     if (expiration !== undefined && Date.parse(expiration) <= Date.now()) {
-      return new FspiopError('3302', `the quote request expired at ${expiration}`);
+      return new DomainError('QUOTE_EXPIRED', `the quote request expired at ${expiration}`);
     }
+    return undefined;
+  }
+
+  /** The participant a quote message goes to must be an active participant other than the hub. */
+  private destinationRefusal(name: string): DomainError | undefined {
+    const participant = this.registry.participant(name);
+    if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not an active participant`);
+    if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is not an active participant`);
     return undefined;
   }
 
@@ -117,7 +125,7 @@ export class QuoteService {
 
   private async duplicateRequest(quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<void> {
     const quote = await this.engine.findQuote(quoteId);
-    if (!quote) throw new FspiopError('2001', `quote ${quoteId} vanished during its duplicate check`);
+    if (!quote) throw new DomainError('RECORD_VANISHED', `quote ${quoteId} vanished during its duplicate check`);
     if (quote.requestHash !== inbound.hash || quote.payer !== inbound.source) {
       this.later(() => this.outbox.quoteError(inbound.source, quoteId, modified('quote request', quote.requestHash)));
       return;
@@ -132,15 +140,13 @@ export class QuoteService {
     authenticateSender(this.registry, inbound.source);
     const reason = answer.error?.TxInfAndSts.StsRsnInf?.Rsn;
     const errorCode = answer.error ? (reason?.Prtry ?? reason?.Cd ?? '') : undefined;
-    if (errorCode !== undefined && !isValidErrorCode(errorCode)) {
-      throw new FspiopError('3100', undefined, {
-        description: `The incoming error code: ${errorCode} is not a valid mojaloop specification error code`,
-      });
+    if (errorCode !== undefined && !isValidReasonCode(errorCode)) {
+      throw new DomainError('RECEIVED_ERROR_CODE_INVALID', `The incoming error code: ${errorCode} is not a valid mojaloop specification error code`);
     }
     const quote = await this.engine.findQuote(quoteId);
     const refusal = this.checkAnswer(quote, inbound);
     if (refusal || !quote) {
-      this.later(() => this.outbox.quoteError(inbound.source, quoteId, refusal ?? new FspiopError('3205')));
+      this.later(() => this.outbox.quoteError(inbound.source, quoteId, refusal ?? new DomainError('QUOTE_NOT_FOUND')));
       return;
     }
     if (quote.responseHash) {
@@ -158,8 +164,8 @@ export class QuoteService {
     }
     const responseExpiration = answer.response?.GrpHdr.PmtInstrXpryDtTm;
     if (!isError && responseExpiration !== undefined && Date.parse(responseExpiration) <= Date.now()) {
-      const expired = new FspiopError('3302', `the quote expired at ${responseExpiration}`);
-      await this.engine.updateQuote({ id: quoteId, state: 'EXPIRED', response_hash: inbound.hash, error_code: '3302' });
+      const expired = new DomainError('QUOTE_EXPIRED', `the quote expired at ${responseExpiration}`);
+      await this.engine.updateQuote({ id: quoteId, state: 'EXPIRED', response_hash: inbound.hash, error_code: expired.outcome });
       this.later(() => this.outbox.quoteError(quote.payer, quoteId, expired));
       this.later(() => this.outbox.quoteError(quote.payee, quoteId, expired));
       return;
@@ -191,17 +197,21 @@ export class QuoteService {
       if (sent.refused) {
         await this.outbox.quoteError(inbound.source, quoteId, sent.refused);
       } else if (sent.noEndpoint) {
-        await this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3201', `${quote.payer} has no FSPIOP_CALLBACK_URL_QUOTES endpoint`));
+        await this.outbox.quoteError(
+          inbound.source,
+          quoteId,
+          new DomainError('DESTINATION_NO_ENDPOINT', `${quote.payer} has no FSPIOP_CALLBACK_URL_QUOTES endpoint`),
+        );
       }
     });
   }
 
-  private checkAnswer(quote: QuoteRecord | undefined, inbound: InboundMessage): FspiopError | undefined {
-    if (!quote) return new FspiopError('3205', 'Quote ID not found');
-    if (inbound.source !== quote.payee) return new FspiopError('3100', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
+  private checkAnswer(quote: QuoteRecord | undefined, inbound: InboundMessage): DomainError | undefined {
+    if (!quote) return new DomainError('QUOTE_NOT_FOUND', 'Quote ID not found');
+    if (inbound.source !== quote.payee) return new DomainError('SOURCE_IS_NOT_PAYEE', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
     // The destination is the payer, or the hub when the hub rendered the request (dialects differ).
     if (inbound.destination !== undefined && inbound.destination !== quote.payer && !this.registry.isHubName(inbound.destination)) {
-      return new FspiopError('3100', `FSPIOP-Destination ${inbound.destination} is not the payer of this quote`);
+      return new DomainError('DESTINATION_IS_NOT_PAYER', `FSPIOP-Destination ${inbound.destination} is not the payer of this quote`);
     }
     return undefined;
   }
@@ -210,16 +220,14 @@ export class QuoteService {
   async get(quoteId: string, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     const to = inbound.destination;
-    if (!to) throw new FspiopError('3102', 'FSPIOP-Destination is required');
+    if (!to) throw new DomainError('DESTINATION_MISSING', 'FSPIOP-Destination is required');
     const quote = await this.engine.findQuote(quoteId);
     this.later(async () => {
       if (quote && inbound.source !== quote.payer && inbound.source !== quote.payee) {
-        return this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3000', `${inbound.source} is not a party to quote ${quoteId}`));
+        return this.outbox.quoteError(inbound.source, quoteId, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to quote ${quoteId}`));
       }
-      const participant = this.registry.participant(to);
-      if (!participant || participant.isHub || !participant.isActive) {
-        return this.outbox.quoteError(inbound.source, quoteId, new FspiopError('3201', `${to} is not an active participant`));
-      }
+      const refusal = this.destinationRefusal(to);
+      if (refusal) return this.outbox.quoteError(inbound.source, quoteId, refusal);
       const sent = await this.outbox.forwardQuoteGet(to, quoteId, inbound);
       const failure = deliveryError(to, sent);
       if (failure) await this.outbox.quoteError(inbound.source, quoteId, failure);
@@ -228,8 +236,6 @@ export class QuoteService {
   }
 }
 
-function modified(what: string, originalHash: string): FspiopError {
-  return new FspiopError('3106', `a ${what} with this quote id and a different body was received before`, {
-    extensions: [{ key: 'originalHash', value: originalHash }],
-  });
+function modified(what: string, originalHash: string): DomainError {
+  return new DomainError('MODIFIED_DUPLICATE', `a ${what} with this quote id and a different body was received before`, { originalHash });
 }

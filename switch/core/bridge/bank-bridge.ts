@@ -12,8 +12,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { configure } from 'safe-stable-stringify';
 import { formatAmount, type Amount } from '../../../schemas/amount.js';
-import { FspiopError, isValidErrorCode } from '../../../schemas/errors.js';
-import { readPartyIdentification, type Party } from '../../../schemas/iso/common.js';
+import { isValidReasonCode, readPartyIdentification, type Party } from '../../../schemas/iso/common.js';
+import { translationRefusal } from '../../../schemas/iso/translation.js';
+import { DomainError, isDomainError, outcomeOfCause, reasonText, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import type { CancellationRequest } from '../../../schemas/iso/camt056.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../../schemas/iso/pacs008.js';
@@ -29,10 +30,10 @@ import { quoteRequestFromCanonical } from '../../../translators/fspiop/quotes.js
 import { resolveCancellation, type TransferStateForCancellation } from '../../../translators/isoxml/camt029.js';
 import { completePacs008, type Pacs008FromXml } from '../../../translators/isoxml/pacs008.js';
 import { statusReferringTo, type Pacs002Context } from '../../../translators/isoxml/pacs002.js';
+import { bankReasonToCanonical, givenReasonForBank } from '../../../translators/isoxml/outcomes.js';
 import { agentName } from '../agents.js';
-import { decodeIlpPacket } from '../../security/ilp.js';
 import type { XmlOutbox } from '../../notify/xml-outbox.js';
-import { errorReport } from '../../notify/transfer-outbox.js';
+import { errorReportFor, recordedReport } from '../../notify/transfer-outbox.js';
 import type { PartyDirectory } from '../discovery/directory.js';
 import { isPartyIdType } from '../discovery/directory.js';
 import { authenticateSender, runLater } from '../identity.js';
@@ -102,6 +103,26 @@ export function transferIdOf(ref: Pick<OriginalTransactionReference, 'OrgnlTxId'
 
 const NO_TRANSFER_NAMED = 'names the transfer by neither OrgnlTxId, OrgnlUETR nor OrgnlEndToEndId';
 
+/** What a bank is told about its payment, in its words (translators/isoxml/outcomes.ts). */
+function bankReport(id: string, reason: Reason): Pacs002 {
+  return errorReportFor('iso20022-xml', id, reason);
+}
+
+/**
+ * A stored cause or bridge reason as the reason it records: the hub's outcome, or the `<code>: <text>` someone gave
+ * (worded for a bank: the code's standard description when the text is empty). Nothing stored: `fallback`; a code
+ * the hub cannot read: the fallback's outcome with the text that followed.
+ */
+function storedReason(text: string | null, fallback: DomainError): Reason {
+  const outcome = outcomeOfCause(text);
+  if (outcome) return outcome;
+  if (text === null) return fallback;
+  const [code, ...rest] = text.split(': ');
+  const given = rest.join(': ') || undefined;
+  if (!code || !isValidReasonCode(code)) return new DomainError(fallback.outcome, given);
+  return givenReasonForBank({ Rsn: { Prtry: code }, AddtlInf: given });
+}
+
 /** A bank's party as FSPIOP knows parties: its identifier, else its account (IBAN / other id). */
 function identifiedParty(party: Party | undefined, account: Pacs008['CdtTrfTxInf']['DbtrAcct'], fsp: string, field: string): FspiopParty {
   const { type, identifier } = readPartyIdentification(party?.Id);
@@ -115,7 +136,7 @@ function identifiedParty(party: Party | undefined, account: Pacs008['CdtTrfTxInf
     partyIdentifier = account.Id.Othr.Id;
   }
   if (!partyIdType || !partyIdentifier) {
-    throw new FspiopError('3102', `${field} must be identified: Id/Othr with SchmeNm/Prtry = a party id type, or an account (IBAN or Othr)`);
+    throw new DomainError('PARTY_UNIDENTIFIED', `${field} must be identified: Id/Othr with SchmeNm/Prtry = a party id type, or an account (IBAN or Othr)`);
   }
   const out: FspiopParty = { partyIdInfo: { partyIdType, partyIdentifier, fspId: fsp } };
   if (party?.Nm) out.name = party.Nm;
@@ -166,9 +187,14 @@ export class BankBridge {
   private async duplicateInstruction(id: string, inbound: InboundMessage, reference?: OriginalTransactionReference): Promise<void> {
     const row = await this.row(id);
     if (!row || row.payer !== inbound.source || row.request_hash !== inbound.hash) {
-      const report = errorReport(id, new FspiopError('3106', 'an instruction with this transfer id and a different content was received before', {
-        extensions: row ? [{ key: 'originalHash', value: row.request_hash }] : undefined,
-      }));
+      const report = bankReport(
+        id,
+        new DomainError(
+          'MODIFIED_DUPLICATE',
+          'an instruction with this transfer id and a different content was received before',
+          row ? { originalHash: row.request_hash } : undefined,
+        ),
+      );
       // About the message just received, not the one recorded under this id.
       this.later(() => this.xml.send(inbound.source, reference ? { kind: 'pacs.002', ...statusReferringTo(report, reference) } : { kind: 'pacs.002', message: report }));
       return;
@@ -188,10 +214,10 @@ export class BankBridge {
     try {
       for (const element of ['DbtrAgt', 'InstgAgt'] as const) {
         const named = agentName(tx[element]);
-        if (named !== undefined && named !== bank) throw new FspiopError('3100', `${element} ${named} is not the instructing bank ${bank}`);
+        if (named !== undefined && named !== bank) throw new DomainError('AGENT_IS_NOT_SENDER', `${element} ${named} is not the instructing bank ${bank}`);
       }
       const payee = await this.resolvePayee(message, inbound);
-      if (payee === bank) throw new FspiopError('3100', 'the creditor agent is the instructing bank itself');
+      if (payee === bank) throw new DomainError('PAYER_IS_PAYEE', 'the creditor agent is the instructing bank itself');
       this.checkInstructedAgent(tx.InstdAgt, payee);
       const transferId = this.transferIdFor(id, payee);
       await this.db.query(`UPDATE bridge_payment SET payee = $2, transfer_id = $3, changed_at = now() WHERE id = $1`, [id, payee, transferId]);
@@ -211,7 +237,7 @@ export class BankBridge {
       }
       await this.requestTerms({ id, transferId }, message, bank, payee, expiresAt, inbound);
     } catch (err) {
-      await this.reject(id, bank, err instanceof FspiopError ? err : this.unexpected(err));
+      await this.reject(id, bank, this.reasonOf(err));
     }
   }
 
@@ -221,17 +247,17 @@ export class BankBridge {
     const named = agentName(tx.CdtrAgt);
     if (named !== undefined && named !== this.config.hubName) {
       const participant = this.registry.participant(named);
-      if (!participant || participant.isHub) throw new FspiopError('3201', `creditor agent ${named} is not a participant`);
-      if (!participant.isActive) throw new FspiopError('3201', `creditor agent ${named} is inactive`);
+      if (!participant || participant.isHub) throw new DomainError('DESTINATION_UNKNOWN', `creditor agent ${named} is not a participant`);
+      if (!participant.isActive) throw new DomainError('DESTINATION_INACTIVE', `creditor agent ${named} is inactive`);
       return participant.name;
     }
     const { type, identifier } = readPartyIdentification(tx.Cdtr?.Id);
     if (!type || !identifier || !isPartyIdType(type)) {
-      throw new FspiopError('3201', 'the creditor agent is not named and the creditor has no party identifier to look up');
+      throw new DomainError('PAYEE_UNRESOLVABLE', 'the creditor agent is not named and the creditor has no party identifier to look up');
     }
     const entries = await this.directory.lookup({ type, id: identifier }, tx.IntrBkSttlmAmt.currency, inbound.source);
     const holder = entries[0]?.fspId;
-    if (!holder) throw new FspiopError('3204', `${type} ${identifier} is not registered`);
+    if (!holder) throw new DomainError('PARTY_NOT_FOUND', `${type} ${identifier} is not registered`);
     return holder;
   }
 
@@ -255,8 +281,8 @@ export class BankBridge {
   private checkInstructedAgent(agent: Pacs008['CdtTrfTxInf']['InstdAgt'], payee: string): void {
     const named = agentName(agent);
     if (named === undefined || named === payee || named === this.config.hubName) return;
-    if (!this.registry.participant(named)) throw new FspiopError('3201', `instructed agent ${named} is not a participant`);
-    throw new FspiopError('3100', `InstdAgt ${named} is neither the hub nor the creditor agent ${payee}`);
+    if (!this.registry.participant(named)) throw new DomainError('DESTINATION_UNKNOWN', `instructed agent ${named} is not a participant`);
+    throw new DomainError('INSTRUCTED_AGENT_MISMATCH', `InstdAgt ${named} is neither the hub nor the creditor agent ${payee}`);
   }
 
   /** Agreement with a Mojaloop payee, by the hub for the bank: a quote request the hub authors. */
@@ -283,7 +309,7 @@ export class BankBridge {
     try {
       ledgerAmount = ledgerText(toLedger(tx.IntrBkSttlmAmt.units));
     } catch {
-      throw new FspiopError('3100', `amount ${formatAmount(tx.IntrBkSttlmAmt)} has more decimals than the ledger holds`);
+      throw new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatAmount(tx.IntrBkSttlmAmt)} has more decimals than the ledger holds`);
     }
     const recorded = await this.engine.recordQuote({
       id: quoteId,
@@ -295,16 +321,16 @@ export class BankBridge {
       state: 'RECEIVED',
       request_hash: inbound.hash,
     });
-    if (recorded.conflict) throw new FspiopError('2001', 'a fresh quote id collided');
+    if (recorded.conflict) throw new DomainError('ID_COLLISION', 'a fresh quote id collided');
     const moved = await this.db.query(
       `UPDATE bridge_payment SET state = 'QUOTING', quote_id = $2, changed_at = now() WHERE id = $1 AND state = 'RECEIVED'`,
       [id, quoteId],
     );
     if (moved.rowCount === 0) return; // cancelled meanwhile
     const sent = await this.quoteOutbox.forwardQuoteRequest(payee, quoteId, request, inbound);
-    if (!sent.ok) {
-      throw sent.refused ?? (sent.noEndpoint ? new FspiopError('3201', `${payee} has no quotes endpoint`) : new FspiopError('1001', `${payee} could not be reached`));
-    }
+    if (sent.refused) return this.reject(id, bank, sent.refused);
+    if (sent.noEndpoint) throw new DomainError('DESTINATION_NO_ENDPOINT', `${payee} has no quotes endpoint`);
+    if (!sent.ok) throw new DomainError('DESTINATION_UNREACHABLE', `${payee} could not be reached`);
   }
 
   /** The payee's answer to a quote the hub requested for a bank (called by the quote service). */
@@ -316,26 +342,26 @@ export class BankBridge {
       return;
     }
     const message = loadInstruction(row.instruction);
+    // The payee's own error is the bank's answer, as the payee gave it.
+    if (answer.error) return this.reject(row.id, row.payer, givenReasonForBank(answer.error.TxInfAndSts.StsRsnInf));
     try {
-      if (answer.error) {
-        const reason = answer.error.TxInfAndSts.StsRsnInf;
-        const code = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '5000';
-        throw new FspiopError(isValidErrorCode(code) ? code : '5000', undefined, { description: reason?.AddtlInf ?? undefined });
-      }
       const response = answer.response!;
       const offered = response.CdtTrfTxInf.IntrBkSttlmAmt;
       const instructed = message.CdtTrfTxInf.IntrBkSttlmAmt;
       if (offered.currency !== instructed.currency || offered.units !== instructed.units) {
-        throw new FspiopError('3100', `the payee's terms (${formatAmount(offered)} ${offered.currency}) differ from the instructed amount (${formatAmount(instructed)} ${instructed.currency})`);
+        throw new DomainError(
+          'TERMS_DIFFER_FROM_INSTRUCTION',
+          `the payee's terms (${formatAmount(offered)} ${offered.currency}) differ from the instructed amount (${formatAmount(instructed)} ${instructed.currency})`,
+        );
       }
       const quoteExpiry = Date.parse(response.GrpHdr.PmtInstrXpryDtTm);
       const expiresAt = new Date(Math.min(quoteExpiry, row.expires_at.getTime())).toISOString();
       const packet = response.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket;
-      if (!packet) throw new FspiopError('3100', 'the payee answered without an ILP packet');
+      if (!packet) throw new DomainError('ILP_PACKET_MISSING', 'the payee answered without an ILP packet');
       const ids = { id: row.id, transferId: row.transfer_id ?? row.id };
       await this.startTransfer(ids, message, row.payer, quote.payee, { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond }, expiresAt, undefined, row.request_hash);
     } catch (err) {
-      await this.reject(row.id, row.payer, err instanceof FspiopError ? err : this.unexpected(err));
+      await this.reject(row.id, row.payer, this.reasonOf(err));
     }
   }
 
@@ -365,19 +391,23 @@ export class BankBridge {
     await this.transfers.prepare(transfer, this.bankInbound(bank, payee, hash ?? inbound!.hash));
   }
 
-  private async reject(id: string, bank: string, error: FspiopError): Promise<void> {
+  private async reject(id: string, bank: string, reason: Reason): Promise<void> {
     const moved = await this.db.query(
       `UPDATE bridge_payment SET state = 'REJECTED', reason = $2, changed_at = now() WHERE id = $1 AND state IN ('RECEIVED', 'QUOTING')`,
-      [id, `${error.code}: ${error.description}`.slice(0, 200)],
+      [id, storedCause(reason, 200)],
     );
     if (moved.rowCount === 0) return;
-    this.log.info({ transferId: id, payer: bank, reason: error.description, code: error.code }, 'bank instruction rejected');
-    await this.xml.send(bank, { kind: 'pacs.002', message: errorReport(id, error) });
+    this.log.info({ transferId: id, payer: bank, reason: reasonText(reason) }, 'bank instruction rejected');
+    await this.xml.send(bank, { kind: 'pacs.002', message: bankReport(id, reason) });
   }
 
-  private unexpected(err: unknown): FspiopError {
+  /** Why a step failed: the outcome it threw, a translator's refusal, else (logged) an unexpected failure. */
+  private reasonOf(err: unknown): Reason {
+    if (isDomainError(err)) return err;
+    const refused = translationRefusal(err);
+    if (refused) return refused;
     this.log.error({ err }, 'bank bridge failure');
-    return new FspiopError('2001');
+    return new DomainError('UNEXPECTED_FAILURE');
   }
 
   /** Instructions that never reached a transfer by their expiry are rejected (3303). */
@@ -386,7 +416,9 @@ export class BankBridge {
       `SELECT * FROM bridge_payment WHERE state IN ('RECEIVED', 'QUOTING') AND expires_at <= $1`,
       [now],
     );
-    for (const row of due.rows) await this.reject(row.id, row.payer, new FspiopError('3303', 'no agreement with the payee before the instruction expired'));
+    for (const row of due.rows) {
+      await this.reject(row.id, row.payer, new DomainError('TRANSFER_EXPIRED', 'no agreement with the payee before the instruction expired'));
+    }
     return due.rows.length;
   }
 
@@ -444,7 +476,7 @@ export class BankBridge {
   async bankStatus(message: Pacs002, inbound: InboundMessage, context: Pacs002Context = {}): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     const id = transferIdOf({ ...context, OrgnlTxId: message.TxInfAndSts.OrgnlTxId });
-    if (!id) throw new FspiopError('3102', `TxInfAndSts ${NO_TRANSFER_NAMED}`);
+    if (!id) throw new DomainError('TRANSFER_REFERENCE_MISSING', `TxInfAndSts ${NO_TRANSFER_NAMED}`);
     const status = message.TxInfAndSts.TxSts;
     const reason = message.TxInfAndSts.StsRsnInf;
     if (status === 'COMM' || status === 'RESV') {
@@ -458,13 +490,7 @@ export class BankBridge {
       return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound);
     }
     if (status === 'ABOR' || reason) {
-      const given = reason?.Rsn.Prtry ?? reason?.Rsn.Cd;
-      const code = given && isValidErrorCode(given) ? given : '5100';
-      const detail = [given && given !== code ? `bank reason ${given}` : undefined, reason?.AddtlInf].filter(Boolean).join(': ');
-      const error: Pacs002 = {
-        GrpHdr: message.GrpHdr,
-        TxInfAndSts: { OrgnlTxId: id, StsRsnInf: { Rsn: { Prtry: code }, AddtlInf: new FspiopError(code, detail || undefined).description } },
-      };
+      const error: Pacs002 = { GrpHdr: message.GrpHdr, TxInfAndSts: { OrgnlTxId: id, StsRsnInf: bankReasonToCanonical(reason) } };
       return this.transfers.reject(id, error, inbound);
     }
     this.log.info({ transferId: id, bank: inbound.source, status }, 'bank status without a decision ignored');
@@ -481,17 +507,13 @@ export class BankBridge {
     if (record) {
       const state = apiState(record.state);
       if (state === 'ABORTED') {
-        const [code, ...rest] = (record.cause ?? '2001: aborted').split(': ');
-        return errorReport(id, new FspiopError(code && isValidErrorCode(code) ? code : '2001', undefined, { description: rest.join(': ') || undefined }));
+        return recordedReport('iso20022-xml', id, storedReason(record.cause, new DomainError('ABORT_CAUSE_UNRECORDED', 'aborted')));
       }
       return hubStatus(id, { state, completedAt: record.completedAt ?? undefined });
     }
     const row = await this.row(id);
     if (!row) return undefined;
-    if (row.state === 'REJECTED' || row.state === 'CANCELLED') {
-      const [code, ...rest] = (row.reason ?? '3100: cancelled at the bank\'s request').split(': ');
-      return errorReport(id, new FspiopError(code && isValidErrorCode(code) ? code : '3100', undefined, { description: rest.join(': ') || undefined }));
-    }
+    if (row.state === 'REJECTED' || row.state === 'CANCELLED') return recordedReport('iso20022-xml', id, storedReason(row.reason, cancelled()));
     return hubStatus(id, { state: 'RECEIVED' });
   }
 
@@ -502,12 +524,14 @@ export class BankBridge {
   async statusRequest(request: PaymentStatusRequest, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     const id = transferIdOf(request.TxInf);
-    if (!id) throw new FspiopError('3102', `TxInf ${NO_TRANSFER_NAMED}`);
+    if (!id) throw new DomainError('TRANSFER_REFERENCE_MISSING', `TxInf ${NO_TRANSFER_NAMED}`);
     const answer = (report: Pacs002) => this.xml.send(inbound.source, { kind: 'pacs.002', ...statusReferringTo(report, request.TxInf) });
     this.later(async () => {
       const parties = await this.partiesOf(id);
-      if (!parties) return answer(errorReport(id, new FspiopError('3208', 'Provided Transfer ID was not found on the server.')));
-      if (!parties.includes(inbound.source)) return answer(errorReport(id, new FspiopError('3000', `${inbound.source} is not a party to transfer ${id}`)));
+      if (!parties) return answer(bankReport(id, new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.')));
+      if (!parties.includes(inbound.source)) {
+        return answer(bankReport(id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`)));
+      }
       return answer((await this.statusOf(id))!);
     });
   }
@@ -525,17 +549,17 @@ export class BankBridge {
   async cancellation(request: CancellationRequest, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     const id = transferIdOf(request.TxInf);
-    if (!id) throw new FspiopError('3102', `TxInf ${NO_TRANSFER_NAMED}`);
+    if (!id) throw new DomainError('TRANSFER_REFERENCE_MISSING', `TxInf ${NO_TRANSFER_NAMED}`);
     this.later(async () => {
       let state: TransferStateForCancellation = null;
       const parties = await this.partiesOf(id);
       if (parties && parties[0] === inbound.source) {
-        const cancelled = await this.db.query(
-          `UPDATE bridge_payment SET state = 'CANCELLED', reason = '3100: cancelled at the bank''s request', changed_at = now()
+        const moved = await this.db.query(
+          `UPDATE bridge_payment SET state = 'CANCELLED', reason = $3, changed_at = now()
            WHERE id = $1 AND payer = $2 AND state IN ('RECEIVED', 'QUOTING')`,
-          [id, inbound.source],
+          [id, inbound.source, storedCause(cancelled())],
         );
-        if (cancelled.rowCount > 0) {
+        if (moved.rowCount > 0) {
           this.log.info({ transferId: id, payer: inbound.source }, 'bank instruction cancelled before any reservation');
           state = 'ABORTED';
         } else {
@@ -584,3 +608,6 @@ export class BankBridge {
   }
 }
 
+function cancelled(): DomainError {
+  return new DomainError('INSTRUCTION_CANCELLED', "cancelled at the bank's request");
+}

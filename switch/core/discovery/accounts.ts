@@ -4,10 +4,10 @@
  * requester and the FSP that holds the party.
  */
 import type { Logger } from 'pino';
-import { FspiopError } from '../../../schemas/errors.js';
+import { DomainError, isDomainError, type Reason } from '../../../schemas/outcomes.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { authenticateSender, runLater } from '../identity.js';
-import type { DiscoveryOutbox, InboundMessage, PartyPath } from '../outbox.js';
+import type { BatchPartyResult, DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath } from '../outbox.js';
 import type { PartyDirectory, PartyKey } from './directory.js';
 import type { PartyVerificationReport } from '../../../schemas/iso/parties.js';
 
@@ -45,7 +45,11 @@ export class DiscoveryService {
     authenticateSender(this.registry, inbound.source);
     this.later(async () => {
       if (body.fspId !== inbound.source) {
-        return this.outbox.participantsError(inbound.source, path, new FspiopError('3100', 'fspId must equal FSPIOP-Source: an FSP registers only its own parties'));
+        return this.outbox.participantsError(
+          inbound.source,
+          path,
+          new DomainError('REGISTRANT_IS_NOT_SOURCE', 'fspId must equal FSPIOP-Source: an FSP registers only its own parties'),
+        );
       }
       const outcome = await this.safely(() => this.directory.register(keyOf(path), body.fspId, body.currency, inbound.source));
       if (!outcome.ok) return this.outbox.participantsError(inbound.source, path, outcome.error);
@@ -67,7 +71,7 @@ export class DiscoveryService {
       const entries = await this.safelyEntries(() => this.directory.lookup(keyOf(path), currency, inbound.source));
       if ('error' in entries) return this.outbox.participantsError(inbound.source, path, entries.error);
       if (entries.length === 0) {
-        return this.outbox.participantsError(inbound.source, path, new FspiopError('3204', `${describePath(path)} is not registered`));
+        return this.outbox.participantsError(inbound.source, path, new DomainError('PARTY_NOT_FOUND', `${describePath(path)} is not registered`));
       }
       return this.outbox.participantsAnswer(inbound.source, path, { fspId: entries[0]!.fspId });
     });
@@ -88,18 +92,18 @@ export class DiscoveryService {
   async registerBatch(body: { requestId: string; partyList: BatchParty[]; currency?: string }, inbound: InboundMessage): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     this.later(async () => {
-      const results = [];
+      const results: BatchPartyResult[] = [];
       for (const party of body.partyList) {
         const path: PartyPath = { type: party.partyIdType, id: party.partyIdentifier, subId: party.partySubIdOrType };
-        let error: FspiopError | undefined;
+        let error: DomainError | undefined;
         if (party.fspId !== undefined && party.fspId !== inbound.source) {
-          error = new FspiopError('3100', 'fspId must equal FSPIOP-Source');
+          error = new DomainError('REGISTRANT_IS_NOT_SOURCE', 'fspId must equal FSPIOP-Source');
         } else {
           const outcome = await this.safely(() => this.directory.register(keyOf(path), inbound.source, body.currency, inbound.source));
           if (!outcome.ok) error = outcome.error;
         }
         const partyId = { ...party, fspId: party.fspId ?? inbound.source };
-        results.push(error ? { partyId, errorInformation: error.toErrorInformation() } : { partyId });
+        results.push(error ? { partyId, error } : { partyId });
       }
       return this.outbox.participantsBatchAnswer(inbound.source, body.requestId, {
         partyList: results,
@@ -115,7 +119,7 @@ export class DiscoveryService {
     this.later(async () => {
       const sent = await this.outbox.forwardParticipantsError(to, path, inbound);
       if (sent.noEndpoint) {
-        await this.outbox.participantsError(inbound.source, path, new FspiopError('3201', `${to} has no participants callback endpoint`));
+        await this.outbox.participantsError(inbound.source, path, new DomainError('DESTINATION_NO_ENDPOINT', `${to} has no participants callback endpoint`));
       }
     });
   }
@@ -134,7 +138,7 @@ export class DiscoveryService {
         if ('error' in entries) return this.outbox.partiesError(inbound.source, path, entries.error);
         holders = [...new Set(entries.map((e) => e.fspId))];
         if (holders.length === 0) {
-          return this.outbox.partiesError(inbound.source, path, new FspiopError('3204'));
+          return this.outbox.partiesError(inbound.source, path, new DomainError('PARTY_NOT_FOUND'));
         }
       }
       await Promise.all(
@@ -160,7 +164,7 @@ export class DiscoveryService {
       if (sent.refused) {
         await this.outbox.partiesError(inbound.source, path, sent.refused);
       } else if (sent.noEndpoint) {
-        await this.outbox.partiesError(inbound.source, path, new FspiopError('3201', `${to} has no parties callback endpoint`));
+        await this.outbox.partiesError(inbound.source, path, new DomainError('DESTINATION_NO_ENDPOINT', `${to} has no parties callback endpoint`));
       }
     });
   }
@@ -168,50 +172,48 @@ export class DiscoveryService {
   // ---------------------------------------------------------------- helpers
 
   private requireDestination(inbound: InboundMessage): string {
-    if (!inbound.destination) throw new FspiopError('3102', 'FSPIOP-Destination is required');
+    if (!inbound.destination) throw new DomainError('DESTINATION_MISSING', 'FSPIOP-Destination is required');
     return inbound.destination;
   }
 
-  private destinationRefusal(name: string): FspiopError | undefined {
+  private destinationRefusal(name: string): DomainError | undefined {
     const participant = this.registry.participant(name);
-    if (!participant || participant.isHub) return new FspiopError('3201', `${name} is not a participant`);
-    if (!participant.isActive) return new FspiopError('3201', `${name} is inactive`);
+    if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not a participant`);
+    if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is inactive`);
     return undefined;
   }
 
-  private async safely<T extends { ok: boolean }>(work: () => Promise<T>): Promise<T | { ok: false; error: FspiopError }> {
+  private async safely<T extends { ok: boolean }>(work: () => Promise<T>): Promise<T | { ok: false; error: DomainError }> {
     try {
       return await work();
     } catch (err) {
-      return { ok: false, error: asFspiopError(err, this.log) };
+      return { ok: false, error: asDomainError(err, this.log) };
     }
   }
 
-  private async safelyEntries<T>(work: () => Promise<T[]>): Promise<T[] | { error: FspiopError }> {
+  private async safelyEntries<T>(work: () => Promise<T[]>): Promise<T[] | { error: DomainError }> {
     try {
       return await work();
     } catch (err) {
-      return { error: asFspiopError(err, this.log) };
+      return { error: asDomainError(err, this.log) };
     }
   }
 }
 
-export function asFspiopError(err: unknown, log: Logger): FspiopError {
-  if (err instanceof FspiopError) return err;
+/** An outcome thrown by the work is told as it is; anything else is logged and told as an unexpected failure. */
+export function asDomainError(err: unknown, log: Logger): DomainError {
+  if (isDomainError(err)) return err;
   log.error({ err }, 'unexpected failure');
-  return new FspiopError('2001');
+  return new DomainError('UNEXPECTED_FAILURE');
 }
 
-/** The error a requester is told when its message could not be delivered on (contract §13). */
-export function deliveryError(
-  to: string,
-  sent: { ok: boolean; noEndpoint?: true; status?: number; refused?: FspiopError },
-): FspiopError | undefined {
+/** What a requester is told when its message could not be delivered on (contract §13). */
+export function deliveryError(to: string, sent: DeliveryResult): Reason | undefined {
   if (sent.ok) return undefined;
   if (sent.refused) return sent.refused;
-  if (sent.noEndpoint) return new FspiopError('3201', `${to} has no callback endpoint for this request`);
+  if (sent.noEndpoint) return new DomainError('DESTINATION_NO_ENDPOINT', `${to} has no callback endpoint for this request`);
   if (sent.status !== undefined && sent.status >= 400 && sent.status < 500) {
-    return new FspiopError('3000', `${to} refused the request with HTTP ${sent.status}`);
+    return new DomainError('DESTINATION_REFUSED', `${to} refused the request with HTTP ${sent.status}`);
   }
-  return new FspiopError('1001', `${to} could not be reached`);
+  return new DomainError('DESTINATION_UNREACHABLE', `${to} could not be reached`);
 }

@@ -5,7 +5,7 @@
  * once, and answers of external oracles also expire after a TTL.
  */
 import { Agent, request } from 'undici';
-import { FspiopError } from '../../../schemas/errors.js';
+import { DomainError } from '../../../schemas/outcomes.js';
 import type { Db } from '../../../ledger/db.js';
 
 export const PARTY_ID_TYPES = ['MSISDN', 'EMAIL', 'PERSONAL_ID', 'BUSINESS', 'DEVICE', 'ACCOUNT_ID', 'IBAN', 'ALIAS'] as const;
@@ -44,7 +44,7 @@ interface OracleRow {
   is_default: boolean;
 }
 
-export type RegisterOutcome = { ok: true } | { ok: false; error: FspiopError };
+export type RegisterOutcome = { ok: true } | { ok: false; error: DomainError };
 
 const MAX_CACHE_ENTRIES = 100_000;
 
@@ -77,7 +77,7 @@ export class OracleRegistry {
     const duplicate = this.oracles.find(
       (o) => o.oracleIdType === input.oracleIdType && o.currency === input.currency && o.endpoint.value === input.endpoint.value,
     );
-    if (duplicate) throw new FspiopError('2001', `an oracle for ${input.oracleIdType} at ${input.endpoint.value} is already registered`);
+    if (duplicate) throw new DomainError('ORACLE_EXISTS', `an oracle for ${input.oracleIdType} at ${input.endpoint.value} is already registered`);
     const row = await this.db.query<OracleRow>(
       `INSERT INTO oracle (oracle_id_type, endpoint, endpoint_type, currency, is_default) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
       [input.oracleIdType, input.endpoint.value, input.endpoint.endpointType, input.currency, input.isDefault],
@@ -89,7 +89,7 @@ export class OracleRegistry {
 
   async update(id: number, input: Omit<OracleRecord, 'oracleId'>): Promise<void> {
     const index = this.oracles.findIndex((o) => o.oracleId === id);
-    if (index < 0) throw new FspiopError('3200', `oracle ${id} not found`);
+    if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
     await this.db.query(
       'UPDATE oracle SET oracle_id_type = $2, endpoint = $3, endpoint_type = $4, currency = $5, is_default = $6 WHERE id = $1',
       [id, input.oracleIdType, input.endpoint.value, input.endpoint.endpointType, input.currency, input.isDefault],
@@ -99,7 +99,7 @@ export class OracleRegistry {
 
   async remove(id: number): Promise<void> {
     const index = this.oracles.findIndex((o) => o.oracleId === id);
-    if (index < 0) throw new FspiopError('3200', `oracle ${id} not found`);
+    if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
     await this.db.query('DELETE FROM oracle WHERE id = $1', [id]);
     this.oracles.splice(index, 1);
   }
@@ -177,7 +177,7 @@ export class PartyDirectory {
       );
       const owner = inserted.rows[0]?.fsp_id;
       if (owner !== undefined && owner !== fspId) {
-        return { ok: false, error: new FspiopError('3003', `party already registered to ${owner}`) };
+        return { ok: false, error: new DomainError('PARTY_REGISTERED_TO_ANOTHER_FSP', `party already registered to ${owner}`) };
       }
       return { ok: true };
     } finally {
@@ -185,15 +185,15 @@ export class PartyDirectory {
     }
   }
 
-  /** Removes the requester's registration; 3204 when unknown, 3040 when it belongs to another FSP. */
+  /** Removes the requester's registration; PARTY_NOT_FOUND when unknown, PARTY_HELD_BY_ANOTHER_FSP when not the requester's. */
   async remove(key: PartyKey, currency: string | undefined, requester: string): Promise<RegisterOutcome> {
     const oracle = this.oracles.select(key.type, currency);
     try {
       const entries = oracle ? await this.externalLookup(oracle, key, currency, requester) : await this.builtInLookup(key, currency);
-      if (entries.length === 0) return { ok: false, error: new FspiopError('3204', `${key.type} ${key.id} is not registered`) };
+      if (entries.length === 0) return { ok: false, error: new DomainError('PARTY_NOT_FOUND', `${key.type} ${key.id} is not registered`) };
       const foreign = entries.find((e) => e.fspId !== requester);
       if (foreign && !entries.some((e) => e.fspId === requester)) {
-        return { ok: false, error: new FspiopError('3040', `${key.type} ${key.id} is registered to another FSP`) };
+        return { ok: false, error: new DomainError('PARTY_HELD_BY_ANOTHER_FSP', `${key.type} ${key.id} is registered to another FSP`) };
       }
       if (oracle) {
         await this.externalDelete(oracle, key, currency, requester);
@@ -269,7 +269,7 @@ export class PartyDirectory {
       const text = await response.body.text();
       return { status: response.statusCode, text };
     } catch (err) {
-      throw new FspiopError('1001', `oracle ${new URL(url).origin} unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DomainError('ORACLE_UNREACHABLE', `oracle ${new URL(url).origin} unreachable: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -277,13 +277,13 @@ export class PartyDirectory {
     const url = this.oracleUrl(oracle, key, { currency, partySubIdOrType: key.subId });
     const { status, text } = await this.call('GET', url, requester);
     if (status === 404) return [];
-    if (status === 400) throw new FspiopError('3204', `oracle answered 400 for ${key.type} ${key.id}`);
-    if (status !== 200) throw new FspiopError('1001', `oracle answered HTTP ${status}`);
+    if (status === 400) throw new DomainError('ORACLE_REFUSED_LOOKUP', `oracle answered 400 for ${key.type} ${key.id}`);
+    if (status !== 200) throw new DomainError('ORACLE_ANSWER_INVALID', `oracle answered HTTP ${status}`);
     let parsed: { partyList?: Array<Record<string, unknown>> };
     try {
       parsed = JSON.parse(text) as { partyList?: Array<Record<string, unknown>> };
     } catch {
-      throw new FspiopError('1001', 'oracle answered with a body that is not JSON');
+      throw new DomainError('ORACLE_ANSWER_INVALID', 'oracle answered with a body that is not JSON');
     }
     return (parsed.partyList ?? [])
       .filter((p) => typeof p.fspId === 'string')
@@ -300,13 +300,13 @@ export class PartyDirectory {
     const body = { fspId, ...(currency ? { currency } : {}), ...(key.subId ? { partySubIdOrType: key.subId } : {}) };
     const { status, text } = await this.call('POST', url, requester, body);
     if (status !== 201 && status !== 200) {
-      throw new FspiopError('3003', `oracle refused the registration (HTTP ${status}${text ? `: ${text.slice(0, 60)}` : ''})`);
+      throw new DomainError('ORACLE_REFUSED_REGISTRATION', `oracle refused the registration (HTTP ${status}${text ? `: ${text.slice(0, 60)}` : ''})`);
     }
   }
 
   private async externalDelete(oracle: OracleRecord, key: PartyKey, currency: string | undefined, requester: string) {
     const url = this.oracleUrl(oracle, key, { currency, partySubIdOrType: key.subId });
     const { status } = await this.call('DELETE', url, requester);
-    if (status >= 300) throw new FspiopError('3040', `oracle refused the deletion (HTTP ${status})`);
+    if (status >= 300) throw new DomainError('ORACLE_REFUSED_REMOVAL', `oracle refused the deletion (HTTP ${status})`);
   }
 }

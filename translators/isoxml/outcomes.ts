@@ -1,0 +1,172 @@
+/**
+ * What a bank gets for every domain outcome (schemas/outcomes.ts):
+ *  - in a pacs.002 RJCT (or an acmt.024 that verifies nothing): `StsRsnInf/Rsn/Prtry` — the FSPIOP error code, as
+ *    banks have always been told, so a bank sees the code an FSPIOP participant sees — and `AddtlInf` worded as its
+ *    errorDescription (schemas/iso/translation.ts `wordedReason`);
+ *  - refused synchronously, as the answer to the bank's own message: an admi.002 with `RjctgPtyRsn` = `admi002` and
+ *    `RsnDesc` = "<code>: <description>". `admi002` marks the outcomes the XML edge can meet that way; every outcome
+ *    is a content rule of the hub (NARR), the XML translator's own refusals (FF01, DS0x) are not outcomes.
+ * The codes equal the FSPIOP table's today (a unit test holds them equal); the day banks get ISO 20022 status reason
+ * codes (ExternalStatusReason1Code) instead, this table is where it changes.
+ *
+ * Also here: the reasons a bank gets or gives that are not the hub's outcomes (a payee's error, a bank's rejection).
+ */
+import { isValidErrorCode } from '../../schemas/errors.js';
+import type { StatusReason } from '../../schemas/iso/common.js';
+import { reasonOfWireError, wordedError, wordedReason } from '../../schemas/iso/translation.js';
+import type { DomainError, Outcome } from '../../schemas/outcomes.js';
+import { XmlRejection } from './rejection.js';
+
+export interface XmlForm {
+  /** pacs.002 `StsRsnInf/Rsn/Prtry` (acmt.024 `Rpt/Rsn/Cd`). */
+  readonly prtry: string;
+  /** The detail is the whole `AddtlInf`, not "<standard message> - <detail>". */
+  readonly whole?: true;
+  /** The admi.002 reason, for outcomes that can refuse a bank's message synchronously. */
+  readonly admi002?: 'NARR';
+}
+
+const WHOLE = true;
+const NARR = 'NARR';
+
+export const XML_FORMS: Readonly<Record<Outcome, XmlForm>> = {
+  SENDER_UNKNOWN: { prtry: '3200', admi002: NARR },
+  PAYER_FSP_UNKNOWN: { prtry: '3202' },
+  SENDER_INACTIVE: { prtry: '3100', admi002: NARR },
+  SOURCE_IS_NOT_PAYER: { prtry: '3100' },
+  SOURCE_IS_NOT_PAYEE: { prtry: '3100' },
+  DESTINATION_IS_NOT_PAYER: { prtry: '3100' },
+  REQUESTER_NOT_A_PARTY: { prtry: '3000' },
+  REGISTRANT_IS_NOT_SOURCE: { prtry: '3100' },
+  DESTINATION_MISSING: { prtry: '3102', admi002: NARR },
+  DESTINATION_UNKNOWN: { prtry: '3201' },
+  DESTINATION_INACTIVE: { prtry: '3201' },
+  DESTINATION_NO_ENDPOINT: { prtry: '3201' },
+  DESTINATION_REFUSED: { prtry: '3000' },
+  DESTINATION_UNREACHABLE: { prtry: '1001' },
+
+  AGENT_IS_NOT_SENDER: { prtry: '3100' },
+  INSTRUCTED_AGENT_MISMATCH: { prtry: '3100' },
+  PAYEE_UNRESOLVABLE: { prtry: '3201' },
+  PARTY_UNIDENTIFIED: { prtry: '3102' },
+  TRANSFER_REFERENCE_MISSING: { prtry: '3102', admi002: NARR },
+  TERMS_DIFFER_FROM_INSTRUCTION: { prtry: '3100' },
+  INSTRUCTION_CANCELLED: { prtry: '3100', whole: WHOLE },
+
+  PAYEE_FSP_UNKNOWN: { prtry: '3203' },
+  PAYEE_FSP_INACTIVE: { prtry: '3100' },
+  PAYER_IS_PAYEE: { prtry: '3100' },
+  AMOUNT_NOT_POSITIVE: { prtry: '3100' },
+  CURRENCY_UNSUPPORTED: { prtry: '3100' },
+  AMOUNT_TOO_PRECISE_FOR_CURRENCY: { prtry: '3100' },
+  AMOUNT_TOO_PRECISE_FOR_LEDGER: { prtry: '3100' },
+  AMOUNT_EXCEEDS_LEDGER: { prtry: '3100' },
+  EXPIRATION_INVALID: { prtry: '3100' },
+  EXPIRATION_PASSED: { prtry: '3100' },
+  PARTICIPANT_ACCOUNT_MISSING: { prtry: '3100' },
+  PARTICIPANT_ACCOUNT_INACTIVE: { prtry: '3100' },
+  CONDITION_INVALID: { prtry: '3100' },
+
+  ILP_PACKET_MISSING: { prtry: '3100' },
+  ILP_PACKET_MALFORMED: { prtry: '3100' },
+  ILP_CONDITION_MISMATCH: { prtry: '3100' },
+  ILP_AMOUNT_MISMATCH: { prtry: '3100' },
+  ILP_AMOUNT_UNREPRESENTABLE: { prtry: '3100' },
+  ILP_EXPIRY_MISMATCH: { prtry: '3100' },
+  ILP_CURRENCY_MISMATCH: { prtry: '3100' },
+  ILP_PAYER_MISMATCH: { prtry: '3100' },
+  ILP_PAYEE_MISMATCH: { prtry: '3100' },
+
+  PAYER_FSP_INSUFFICIENT_LIQUIDITY: { prtry: '4001' },
+  PAYER_LIMIT_EXCEEDED: { prtry: '4200' },
+
+  COMPLETED_TIMESTAMP_INVALID: { prtry: '3100' },
+  COMPLETED_TIMESTAMP_OUT_OF_WINDOW: { prtry: '3100' },
+  FULFIL_STATE_INVALID: { prtry: '3100' },
+  FULFILMENT_INVALID: { prtry: '3100' },
+  TRANSFER_EXPIRED: { prtry: '3303' },
+  TRANSFER_NOT_FOUND: { prtry: '3208' },
+  TRANSFER_NOT_RESERVED: { prtry: '3100' },
+  RECEIVED_ERROR_CODE_INVALID: { prtry: '3100', whole: WHOLE },
+  MODIFIED_DUPLICATE: { prtry: '3106' },
+  ABORT_CAUSE_UNRECORDED: { prtry: '2001', whole: WHOLE },
+
+  QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
+  QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { prtry: '3201' },
+  QUOTE_EXPIRED: { prtry: '3302' },
+  QUOTE_NOT_FOUND: { prtry: '3205' },
+
+  PARTY_NOT_FOUND: { prtry: '3204' },
+  PARTY_REGISTERED_TO_ANOTHER_FSP: { prtry: '3003' },
+  PARTY_HELD_BY_ANOTHER_FSP: { prtry: '3040' },
+  ORACLE_UNREACHABLE: { prtry: '1001' },
+  ORACLE_ANSWER_INVALID: { prtry: '1001' },
+  ORACLE_REFUSED_LOOKUP: { prtry: '3204' },
+  ORACLE_REFUSED_REGISTRATION: { prtry: '3003' },
+  ORACLE_REFUSED_REMOVAL: { prtry: '3040' },
+  ORACLE_EXISTS: { prtry: '2001' },
+  ORACLE_NOT_FOUND: { prtry: '3200' },
+
+  PARTICIPANT_NOT_FOUND: { prtry: '3200', whole: WHOLE },
+  PARTICIPANT_CURRENCY_EXISTS: { prtry: '3000', whole: WHOLE },
+  HUB_RECONCILIATION_ACCOUNT_MISSING: { prtry: '3003', whole: WHOLE },
+  HUB_SETTLEMENT_ACCOUNT_MISSING: { prtry: '3003', whole: WHOLE },
+  SETTLEMENT_MODEL_MISSING: { prtry: '6000', whole: WHOLE },
+  HUB_HAS_NO_DIALECT: { prtry: '3000', whole: WHOLE },
+  ACCOUNT_TYPE_NOT_FOUND: { prtry: '3003', whole: WHOLE },
+  ACCOUNT_TYPE_EXISTS: { prtry: '3000', whole: WHOLE },
+  HUB_ACCOUNT_TYPE_NOT_ALLOWED: { prtry: '3003', whole: WHOLE },
+  HUB_ACCOUNT_EXISTS: { prtry: '3003', whole: WHOLE },
+  POSITION_ACCOUNT_MISSING: { prtry: '3200', whole: WHOLE },
+  LIMIT_ALREADY_SET: { prtry: '2001', whole: WHOLE },
+  LIMIT_NOT_SET: { prtry: '3200', whole: WHOLE },
+  ACCOUNT_NOT_FOUND: { prtry: '2001', whole: WHOLE },
+  ACCOUNT_OF_ANOTHER_PARTICIPANT: { prtry: '2001', whole: WHOLE },
+  ACCOUNT_NOT_POSITION: { prtry: '2001', whole: WHOLE },
+  SETTLEMENT_MODEL_EXISTS: { prtry: '3000', whole: WHOLE },
+  SETTLEMENT_MODEL_OVERLAPS: { prtry: '3000', whole: WHOLE },
+  SETTLEMENT_MODEL_NOT_FOUND: { prtry: '3100', whole: WHOLE },
+  ISO_IDENTIFIER_TAKEN: { prtry: '3003' },
+
+  LEDGER_UNAVAILABLE: { prtry: '2003', admi002: NARR },
+  RECORD_VANISHED: { prtry: '2001' },
+  ID_COLLISION: { prtry: '2001' },
+  UNEXPECTED_FAILURE: { prtry: '2001' },
+};
+
+/** The canonical reason (pacs.002 RJCT, acmt.024) a bank is told for an outcome. */
+export function xmlReasonOf(error: DomainError): StatusReason {
+  const form = XML_FORMS[error.outcome];
+  return wordedReason(form.prtry, error.detail, { whole: form.whole, data: error.data });
+}
+
+/**
+ * The admi.002 refusing a bank's message for an outcome: `RjctgPtyRsn` NARR (the CONTENT kind: a rule of the hub, which
+ * is what every `admi002` above is) and `RsnDesc` "<code>: <description>".
+ */
+export function messageRejectionOf(error: DomainError): XmlRejection {
+  const reason = xmlReasonOf(error);
+  return new XmlRejection('CONTENT', `${reason.Rsn.Prtry}: ${reason.AddtlInf}`);
+}
+
+/**
+ * A reason another participant gave (a payee's quote error, a cause recorded from one), worded as a bank gets it: its
+ * code (5000 Generic Payee error when it has no valid one) and its text when it fits 128 characters, else the code's
+ * standard description with the text whole in the extensions.
+ */
+export function givenReasonForBank(reason: StatusReason | undefined): StatusReason {
+  const given = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '5000';
+  const code = isValidErrorCode(given) ? given : '5000';
+  return reasonOfWireError(wordedError(code, reason?.AddtlInf ?? undefined, { whole: true }));
+}
+
+/**
+ * A bank's own rejection (pacs.002 RJCT) as the canonical reason the payer is forwarded: its code when it is an FSPIOP
+ * error code, else 5100 Generic Payee rejection naming the bank's code ("bank reason AC04: ...").
+ */
+export function bankReasonToCanonical(reason: StatusReason | undefined): StatusReason {
+  const given = reason?.Rsn.Prtry ?? reason?.Rsn.Cd;
+  const code = given && isValidErrorCode(given) ? given : '5100';
+  const detail = [given && given !== code ? `bank reason ${given}` : undefined, reason?.AddtlInf].filter(Boolean).join(': ');
+  return { Rsn: { Prtry: code }, AddtlInf: wordedError(code, detail || undefined).description };
+}
