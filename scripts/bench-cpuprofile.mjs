@@ -4,14 +4,23 @@
 //   node scripts/bench-cpuprofile.mjs DIR/CPU.…cpuprofile [--top 30] [--inclusive REGEX]
 // --inclusive: also the inclusive (self + callees) time of the functions whose "name file:line" matches REGEX.
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: node scripts/bench-cpuprofile.mjs FILE.cpuprofile [--top N]');
+const USAGE = 'usage: node scripts/bench-cpuprofile.mjs FILE.cpuprofile [--top N]';
+let parsed;
+try {
+  parsed = parseArgs({ options: { top: { type: 'string' }, inclusive: { type: 'string' } }, allowPositionals: true, strict: true });
+} catch (err) {
+  console.error(`${err.message.split('\n')[0]}\n${USAGE}`);
   process.exit(2);
 }
-const topIdx = process.argv.indexOf('--top');
-const top = topIdx > 0 ? Number(process.argv[topIdx + 1]) : 30;
+const { values, positionals } = parsed;
+const file = positionals[0];
+if (!file) {
+  console.error(USAGE);
+  process.exit(2);
+}
+const top = values.top !== undefined ? Number(values.top) : 30;
 const prof = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const self = new Map();
@@ -57,9 +66,8 @@ for (const [k, v] of [...areaAgg].filter(([k]) => k !== '(idle)').sort((a, b) =>
 console.log(`\ntop ${top} functions by self time:`);
 for (const [k, v] of [...fnAgg].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(v)} ms ${pct(v)}  ${k}`);
 
-const incIdx = process.argv.indexOf('--inclusive');
-if (incIdx > 0) {
-  const re = new RegExp(process.argv[incIdx + 1]);
+if (values.inclusive !== undefined) {
+  const re = new RegExp(values.inclusive);
   const parent = new Map();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const keyOf = (n) => `${n.callFrame.functionName || '(anonymous)'}  ${(n.callFrame.url || '').replace(/^.*\/(node_modules|dist)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;

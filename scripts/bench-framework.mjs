@@ -8,13 +8,18 @@
 // Not a test: prints figures (docs/decisions.md records the choice).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
 const FRAMEWORKS = ['fastify', 'express', 'node:http'];
 const MEDIA = 'application/vnd.interoperability.transfers+json;version=1.1';
 
-if (process.argv[2] === '--serve') {
-  await serve(process.argv[3]);
+const { values } = parseArgs({
+  options: { serve: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, inflight: { type: 'string' } },
+  strict: true,
+});
+if (values.serve !== undefined) {
+  await serve(values.serve);
 } else {
   await main();
 }
@@ -70,8 +75,7 @@ async function serve(framework) {
 }
 
 function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return values[name] === undefined ? fallback : Number(values[name]);
 }
 
 function body(i) {

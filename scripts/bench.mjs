@@ -11,16 +11,23 @@
 // --no-build skips `tsc`.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-let args = process.argv.slice(2);
-const noBuild = args.includes('--no-build');
-args = args.filter((a) => a !== '--no-build');
+const argv = process.argv.slice(2);
+// node:util parseArgs in token mode finds this script's own parts (--no-build, the preset, RATE, `--`); every
+// other argument goes to run.js untouched and in order (run.js checks them with its own parseArgs).
+const { tokens } = parseArgs({ args: argv, options: { 'no-build': { type: 'boolean' } }, strict: false, allowPositionals: true, tokens: true });
+const isNoBuild = (t) => (t.kind === 'option' && t.name === 'no-build') || (t.kind === 'positional' && t.value === '--no-build');
+const noBuild = tokens.some(isNoBuild);
+const rest = tokens.filter((t) => !isNoBuild(t));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const common = ['--start-hub', '--sign', '--dfsps', '10', '--parties', '100'];
-const preset = args[0] && !args[0].startsWith('-') ? args.shift() : undefined;
-const rateArg = args[0] && /^\d+(\.\d+)?$/.test(args[0]) ? args.shift() : undefined;
-if (args[0] === '--') args.shift();
+const preset = rest[0]?.kind === 'positional' && !rest[0].value.startsWith('-') ? rest.shift().value : undefined;
+const rateArg = rest[0]?.kind === 'positional' && /^\d+(\.\d+)?$/.test(rest[0].value) ? rest.shift().value : undefined;
+if (rest[0]?.kind === 'option-terminator') rest.shift();
+// Options of run.js are unknown here, so their values came out as separate tokens: pass the raw arguments on.
+const args = argv.filter((_, index) => rest.some((t) => t.index === index));
 const presets = {
   quick: [...common, '--relay', '--rate', '100', '--duration', '30', '--warmup', '5'],
   baseline: [...common, '--relay', '--rates', '100,200,300', '--duration', '60', '--warmup', '10', '--verify-sample', '20'],

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const PACKAGE = '@mojaloop/ml-schema-transformer-lib';
 export const VERSION = '2.10.0';
@@ -59,7 +60,8 @@ export function ensureInstalled() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { json } = parseArgs({ options: { json: { type: 'boolean' } }, strict: true }).values;
   const result = ensureInstalled();
   console.log(`${PACKAGE}@${VERSION} ${result.cached ? 'already installed' : 'installed'} in ${result.dir}`);
-  if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+  if (json) console.log(JSON.stringify(result));
 }

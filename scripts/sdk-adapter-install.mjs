@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync,
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const PACKAGE = '@mojaloop/sdk-scheme-adapter';
 export const VERSION = '18.0.2';
@@ -192,7 +193,7 @@ export async function ensureInstalled({ log = (s) => console.log(s) } = {}) {
 
 const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  const json = process.argv.includes('--json');
+  const json = parseArgs({ options: { json: { type: 'boolean' } }, strict: true }).values.json ?? false;
   try {
     const result = await ensureInstalled({ log: (s) => console.log(s) });
     if (json) console.log(JSON.stringify(result));

@@ -294,12 +294,12 @@ export class SuiteContext {
   }
 
   /** Signature check of a message a simulator received (hub key for hub-authored messages, sender's keys otherwise). */
-  private verifyReceived(rec: RecordedRequest): ReceivedSignature | undefined {
+  private async verifyReceived(rec: RecordedRequest): Promise<ReceivedSignature | undefined> {
     if (rec.method === 'GET' || rec.method === 'DELETE') return undefined;
     const source = rec.headers['fspiop-source'] ?? '';
     if (source === this.hubName) {
       if (!this.hubKey) return undefined;
-      const r = verifySignature(rec.method, rec.headers, rec.rawBody, [this.hubKey]);
+      const r = await verifySignature(rec.method, rec.headers, rec.rawBody, [this.hubKey]);
       if (!r.ok) return { ok: false, signer: this.hubName, detail: r.reason };
       if (rec.body === undefined || sortedStringify(rec.body) !== rec.bodyText) {
         return { ok: false, signer: this.hubName, detail: 'signed body is not sorted-key compact JSON (security.md §1.3: SDK verifiers re-serialise)' };
@@ -307,7 +307,7 @@ export class SuiteContext {
       return { ok: true, signer: this.hubName, detail: r.alg };
     }
     if (!this.keyring) return undefined;
-    const r = verifySignature(rec.method, rec.headers, rec.rawBody, this.keyring.publicKeys(source));
+    const r = await verifySignature(rec.method, rec.headers, rec.rawBody, this.keyring.publicKeys(source));
     return r.ok ? { ok: true, signer: source, detail: r.alg } : { ok: false, signer: source || '(no source)', detail: r.reason };
   }
 
@@ -695,7 +695,7 @@ export class SuiteContext {
     if (!o.sign || !this.signer || o.body === undefined) return this.hub.send(o);
     const bytes = encodeBody(o.body)!;
     const date = o.headers?.['date'] ?? o.headers?.['Date'] ?? imfDate();
-    const sigHeaders = this.signer.sign({
+    const sigHeaders = await this.signer.sign({
       method: o.method,
       uri: o.path,
       source: o.source ?? '',

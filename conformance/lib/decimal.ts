@@ -1,59 +1,37 @@
-// Exact decimal arithmetic on strings (BigInt-scaled). Amounts and positions are never compared as floats.
+// Exact decimal arithmetic on strings, with big.js (the project card's decimal library). Amounts and positions are
+// never compared as floats. The hub does its own arithmetic (bigint units in schemas/amount.ts): the suite checks it
+// with an independent implementation, so a mistake both would share cannot pass unseen.
+import BigFactory from 'big.js';
 
-interface Dec {
-  units: bigint; // value = units / 10^scale
-  scale: number;
-}
+/** A constructor of our own: settings changed elsewhere on the shared `Big` cannot change these results. */
+const Dec = BigFactory();
+/** Only strings reach big.js: numbers and bigints are turned into text first (see `parse`). */
+Dec.strict = true;
 
-const DEC_RE = /^([+-])?(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+type DecimalInput = string | number | bigint;
 
-function parse(x: string | number | bigint): Dec {
-  if (typeof x === 'bigint') return { units: x, scale: 0 };
-  if (typeof x === 'number') {
+function parse(x: DecimalInput): BigFactory.Big {
+  let text: string;
+  if (typeof x === 'bigint') text = x.toString();
+  else if (typeof x === 'number') {
     if (!Number.isFinite(x)) throw new TypeError(`not a finite number: ${x}`);
     // The shortest round-trip representation of the JSON number, exponent form included.
-    x = String(x);
+    text = String(x);
+  } else text = x.trim().replace(/^\+/, '');
+  try {
+    return new Dec(text);
+  } catch {
+    throw new TypeError(`not a decimal: ${JSON.stringify(typeof x === 'bigint' ? x.toString() : x)}`);
   }
-  const s = x.trim();
-  const m = DEC_RE.exec(s);
-  if (!m || (m[2] === undefined && (m[3] === undefined || m[3] === ''))) {
-    throw new TypeError(`not a decimal: ${JSON.stringify(x)}`);
-  }
-  const sign = m[1] === '-' ? -1n : 1n;
-  const intPart = m[2] ?? '0';
-  const frac = m[3] ?? '';
-  const exp = m[4] ? Number(m[4]) : 0;
-  let units = BigInt(intPart + frac) * sign;
-  let scale = frac.length - exp;
-  if (scale < 0) {
-    units *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { units, scale };
 }
 
-function align(a: Dec, b: Dec): [bigint, bigint, number] {
-  const scale = Math.max(a.scale, b.scale);
-  return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
-}
-
-function format(d: Dec): string {
-  let { units, scale } = d;
-  while (scale > 0 && units % 10n === 0n) {
-    units /= 10n;
-    scale--;
-  }
-  const neg = units < 0n;
-  let digits = (neg ? -units : units).toString();
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    digits = digits.slice(0, digits.length - scale) + '.' + digits.slice(digits.length - scale);
-  }
-  return neg ? '-' + digits : digits;
+/** Plain notation (never an exponent), no leading or trailing fractional zeros, `0` for any zero. */
+function format(d: BigFactory.Big): string {
+  return d.toFixed();
 }
 
 /** Canonical decimal string: no exponent, no leading zeros, no trailing fractional zeros, `0` for any zero. */
-export function normalizeDecimal(x: string | number | bigint): string {
+export function normalizeDecimal(x: DecimalInput): string {
   return format(parse(x));
 }
 
@@ -68,27 +46,23 @@ export function isDecimal(x: unknown): boolean {
 }
 
 export function addDecimal(a: string | number, b: string | number): string {
-  const [x, y, scale] = align(parse(a), parse(b));
-  return format({ units: x + y, scale });
+  return format(parse(a).plus(parse(b)));
 }
 
 export function subDecimal(a: string | number, b: string | number): string {
-  const [x, y, scale] = align(parse(a), parse(b));
-  return format({ units: x - y, scale });
+  return format(parse(a).minus(parse(b)));
 }
 
 export function negateDecimal(a: string | number): string {
-  const d = parse(a);
-  return format({ units: -d.units, scale: d.scale });
+  return format(parse(a).neg());
 }
 
 export function compareDecimal(a: string | number, b: string | number): -1 | 0 | 1 {
-  const [x, y] = align(parse(a), parse(b));
-  return x < y ? -1 : x > y ? 1 : 0;
+  return parse(a).cmp(parse(b));
 }
 
 export function decimalEquals(a: string | number, b: string | number): boolean {
-  return compareDecimal(a, b) === 0;
+  return parse(a).eq(parse(b));
 }
 
 /** Number of fractional digits after normalisation (`10.120` → 2). */
@@ -100,9 +74,7 @@ export function decimalPlaces(a: string | number): number {
 
 /** `amount × 10^decimals` as an integer string; throws when the result is not an integer. */
 export function shiftToInteger(amount: string, decimals: number): string {
-  const d = parse(amount);
-  const units = d.units * 10n ** BigInt(decimals);
-  const pow = 10n ** BigInt(d.scale);
-  if (units % pow !== 0n) throw new RangeError(`${amount} has more than ${decimals} decimal places`);
-  return (units / pow).toString();
+  const shifted = parse(amount).times(new Dec('1e' + String(decimals)));
+  if (!shifted.round(0, Dec.roundDown).eq(shifted)) throw new RangeError(`${amount} has more than ${decimals} decimal places`);
+  return format(shifted);
 }

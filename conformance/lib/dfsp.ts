@@ -161,8 +161,11 @@ export interface DfspSimulatorOptions {
    * Serve HTTPS with this certificate, and require a client certificate from `ca` (the hub's). Default: plain HTTP.
    */
   tls?: { cert: string; key: string; ca: string };
-  /** Checks the signature of each received message (stored in `RecordedRequest.signature`). */
-  verify?: (rec: RecordedRequest) => ReceivedSignature | undefined;
+  /**
+   * Checks the signature of each received message (stored in `RecordedRequest.signature`). The check is
+   * asynchronous (jose); messages are still recorded, answered and handled in the order they arrived.
+   */
+  verify?: (rec: RecordedRequest) => Promise<ReceivedSignature | undefined>;
   /**
    * The dialect the participant is registered with (docs/iso20022.md): what the hub renders for it, and what the
    * audit expects of hub-authored messages. Default `fspiop/1.1`.
@@ -250,6 +253,10 @@ export function summarise(r: RecordedRequest): string {
 export class DfspSimulator {
   readonly name: string;
   readonly requests: RecordedRequest[] = [];
+  /** Requests whose body has been read (recorded, or waiting for their signature check): the next seq. */
+  private arrived = 0;
+  /** The recording of the last arrived request: the next one is recorded after it (arrival order). */
+  private recording: Promise<void> = Promise.resolve();
   readonly outbound: OutboundRecord[] = [];
   /** Internal problems (e.g. fulfilment unknown for a transfer it had to fulfil). */
   readonly problems: string[] = [];
@@ -365,9 +372,12 @@ export class DfspSimulator {
     return hub.send({ ...o, version: o.version ?? this.version, source: o.source ?? this.name });
   }
 
-  /** Current arrival count; pass as `since` to wait only for later requests. */
+  /**
+   * Current arrival count; pass as `since` to wait only for later requests. A request that arrived before the mark
+   * counts as earlier even while its signature is still being checked.
+   */
   mark(): number {
-    return this.requests.length;
+    return this.arrived;
   }
 
   /** Recorded requests matching `predicate` (optionally only after `since`). */
@@ -483,7 +493,7 @@ export class DfspSimulator {
       const rawBody = Buffer.concat(chunks);
       const bodyText = rawBody.toString('utf8');
       const rec: RecordedRequest = {
-        seq: this.requests.length + 1,
+        seq: ++this.arrived,
         method: (req.method ?? '').toUpperCase(),
         path: req.url ?? '/',
         headers: normaliseHeaders(req.headers as Record<string, string | string[] | undefined>),
@@ -497,35 +507,53 @@ export class DfspSimulator {
         const cn = socket.getPeerCertificate()?.subject?.CN;
         if (cn !== undefined) rec.tlsPeer = Array.isArray(cn) ? cn.join(',') : cn;
       }
-      if (this.opts.verify) {
-        try {
-          rec.signature = this.opts.verify(rec);
-        } catch (err) {
-          rec.signature = { ok: false, signer: '?', detail: `verification threw: ${err instanceof Error ? err.message : String(err)}` };
-        }
+      const verify = this.opts.verify;
+      if (!verify) {
+        this.record(rec, res);
+        return;
       }
-      this.requests.push(rec);
-      const status = rec.method === 'PUT' || rec.method === 'PATCH' ? 200 : 202;
-      res.statusCode = status;
-      res.setHeader('content-length', '0');
-      res.end();
-      for (const w of [...this.waiters]) {
-        if (rec.seq > w.since && w.predicate(rec)) w.resolve(rec);
-      }
-      if (this.opts.handle) {
-        let handled = false;
-        try {
-          handled = this.opts.handle(rec);
-        } catch (err) {
-          this.problems.push(`handling ${rec.method} ${rec.path}: ${err instanceof Error ? err.message : String(err)}`);
-          handled = true;
-        }
-        if (handled) return;
-      }
-      if (rec.method === 'POST' && /^\/transfers\/?(\?.*)?$/.test(rec.path)) this.onPrepare(rec);
-      else if (rec.method === 'GET' && rec.path.startsWith('/parties/')) this.onPartiesGet(rec);
-      else if (rec.method === 'POST' && /^\/quotes\/?(\?.*)?$/.test(rec.path)) this.onQuoteRequest(rec);
+      const checked = Promise.resolve()
+        .then(() => verify(rec))
+        .then(
+          (signature) => {
+            rec.signature = signature;
+          },
+          (err: unknown) => {
+            rec.signature = { ok: false, signer: '?', detail: `verification threw: ${err instanceof Error ? err.message : String(err)}` };
+          },
+        );
+      this.recording = this.recording
+        .then(() => checked)
+        .then(() => this.record(rec, res))
+        .catch((err: unknown) => {
+          this.problems.push(`recording ${rec.method} ${rec.path}: ${err instanceof Error ? err.message : String(err)}`);
+        });
     });
+  }
+
+  /** Records an arrived request, answers it, wakes its waiters and plays the simulator's part. */
+  private record(rec: RecordedRequest, res: ServerResponse): void {
+    this.requests.push(rec);
+    const status = rec.method === 'PUT' || rec.method === 'PATCH' ? 200 : 202;
+    res.statusCode = status;
+    res.setHeader('content-length', '0');
+    res.end();
+    for (const w of [...this.waiters]) {
+      if (rec.seq > w.since && w.predicate(rec)) w.resolve(rec);
+    }
+    if (this.opts.handle) {
+      let handled = false;
+      try {
+        handled = this.opts.handle(rec);
+      } catch (err) {
+        this.problems.push(`handling ${rec.method} ${rec.path}: ${err instanceof Error ? err.message : String(err)}`);
+        handled = true;
+      }
+      if (handled) return;
+    }
+    if (rec.method === 'POST' && /^\/transfers\/?(\?.*)?$/.test(rec.path)) this.onPrepare(rec);
+    else if (rec.method === 'GET' && rec.path.startsWith('/parties/')) this.onPartiesGet(rec);
+    else if (rec.method === 'POST' && /^\/quotes\/?(\?.*)?$/.test(rec.path)) this.onQuoteRequest(rec);
   }
 
   /** Run `fn` after `delayMs` (or on the next turn), reporting failures as simulator problems. */

@@ -227,7 +227,7 @@ export async function discoverParty(ctx: SuiteContext, payer: DfspSimulator, p: 
   let headers = o.headers;
   if (o.sign && ctx.signer) {
     const date = imfDate();
-    const sig = ctx.signer.sign({ method: 'GET', uri: path, source: payer.name, destination: o.destination, date, body: '' });
+    const sig = await ctx.signer.sign({ method: 'GET', uri: path, source: payer.name, destination: o.destination, date, body: '' });
     headers = { date, ...sig, ...(o.headers ?? {}) };
   }
   const res = await payer.send({ method: 'GET', path, version: o.version, destination: o.destination, headers });

@@ -68,7 +68,7 @@ export interface SendOptions {
 export interface RequestSecurity {
   dispatcher?(identity: string | undefined): Promise<Dispatcher>;
   /** fspiop-uri, fspiop-http-method and fspiop-signature of a message signed by `signer`. */
-  sign?(signer: string, m: JwsMessage): Record<string, string>;
+  sign?(signer: string, m: JwsMessage): Promise<Record<string, string>>;
   /** Identity of requests that name no FSPIOP-Source. */
   defaultIdentity?(): string | undefined;
 }
@@ -201,7 +201,7 @@ export class FspiopClient {
       if (signer !== undefined) {
         Object.assign(
           headers,
-          security.sign(signer, {
+          await security.sign(signer, {
             method: headers['fspiop-http-method'] ?? opts.method,
             uri: headers['fspiop-uri'] ?? opts.path,
             source: headers['fspiop-source'],

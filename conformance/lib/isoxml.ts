@@ -5,6 +5,7 @@
 // the hub sends. Element names and order follow the official XSDs (/work/shared/iso20022/xsd). Written from the
 // schemas and docs only: nothing of the hub is imported.
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as cryptoSign, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DOMParser, XMLSerializer, type Document as XDocument, type Element as XElement, type Node as XNode } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 
@@ -187,82 +188,126 @@ export function newMsgId(prefix = ''): string {
   return (prefix + randomBytes(16).toString('hex')).slice(0, 35);
 }
 
-// ---- reading -------------------------------------------------------------------------------------------------
+// ---- reading (fast-xml-parser) ------------------------------------------------------------------------------------
+// What the hub sends is read with fast-xml-parser, the project card's XML library, not with the DOM the signature
+// code below needs: the hub parses with libxml2 and @xmldom/xmldom, so an independent parser reads its output here.
+// fast-xml-parser does not resolve namespaces: XmlView does, from the xmlns declarations it keeps as attributes.
 
-const ELEMENT = 1;
-const TEXT = 3;
-const CDATA = 4;
+const PARSER = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  // turns on character references (`&#xD;`); the HTML names it also knows never get here (UNDEFINED_ENTITY)
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+const BUILDER = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', suppressEmptyNode: true });
+const ATTRIBUTES = ':@';
+const TEXT_NODE = '#text';
+/** An `&` that starts none of the references XML defines without a DTD. */
+const UNDEFINED_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-export function parseXml(text: string): XDocument {
-  let failure: string | undefined;
-  const dom = new DOMParser({
-    locator: false,
-    onError: (level: string, message: string) => {
-      if (level !== 'warning') failure ??= message;
-    },
-  }).parseFromString(text, 'text/xml');
-  if (failure !== undefined) throw new Error(`not well-formed XML: ${failure.split('\n')[0]}`);
-  return dom;
+/** fast-xml-parser's ordered form: `{Tag: [children], ':@': {attributes}}` or `{'#text': text}`. */
+type OrderedNode = Record<string, unknown>;
+/** Prefix ('' for the default namespace) → namespace URI in scope. */
+type Namespaces = Readonly<Record<string, string>>;
+
+function tagOf(node: OrderedNode): string | undefined {
+  for (const key of Object.keys(node)) if (key !== ATTRIBUTES && key !== TEXT_NODE) return key;
+  return undefined;
 }
 
-export function childElements(e: XElement): XElement[] {
-  const out: XElement[] = [];
-  for (let n: XNode | null = e.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT) out.push(n as XElement);
-  return out;
+function attributesOf(node: OrderedNode): Record<string, string> {
+  return (node[ATTRIBUTES] as Record<string, string> | undefined) ?? {};
 }
 
-function textContent(e: XElement): string {
-  let s = '';
-  for (let n: XNode | null = e.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === TEXT || n.nodeType === CDATA) s += (n as unknown as { data: string }).data;
-    else if (n.nodeType === ELEMENT) s += textContent(n as XElement);
-  }
-  return s;
+function splitName(qname: string): [prefix: string, local: string] {
+  const i = qname.indexOf(':');
+  return i < 0 ? ['', qname] : [qname.slice(0, i), qname.slice(i + 1)];
 }
 
-/** Navigation over an element by local names. */
+/** An element read by fast-xml-parser, its namespace resolved; navigation by local names. */
 export class XmlView {
-  constructor(readonly element: XElement) {}
+  readonly name: string;
+  readonly namespace: string;
+  private readonly kids: ReadonlyArray<XmlView | string>;
 
-  get name(): string {
-    return this.element.localName ?? '';
+  private constructor(
+    private readonly node: OrderedNode,
+    qname: string,
+    inScope: Namespaces,
+  ) {
+    const attributes = attributesOf(node);
+    let scope = inScope;
+    for (const [attr, value] of Object.entries(attributes)) {
+      if (attr === 'xmlns' || attr.startsWith('xmlns:')) scope = { ...scope, [attr === 'xmlns' ? '' : attr.slice(6)]: value };
+    }
+    const [prefix, local] = splitName(qname);
+    const namespace = prefix === 'xml' ? XML_NS : prefix === 'xmlns' ? XMLNS_NS : scope[prefix];
+    if (namespace === undefined) throw new Error(`namespace prefix ${prefix} of <${qname}> is not declared`);
+    this.name = local;
+    this.namespace = namespace;
+    const kids: Array<XmlView | string> = [];
+    for (const child of (node[qname] as OrderedNode[] | undefined) ?? []) {
+      const tag = tagOf(child);
+      if (tag !== undefined) kids.push(new XmlView(child, tag, scope));
+      else if (typeof child[TEXT_NODE] === 'string') kids.push(child[TEXT_NODE]);
+    }
+    this.kids = kids;
   }
 
-  get namespace(): string {
-    return this.element.namespaceURI ?? '';
+  /** The document element of `text` (throws when the text is not well-formed XML or not namespace-well-formed). */
+  static parse(text: string): XmlView {
+    const verdict = XMLValidator.validate(text);
+    if (verdict !== true) throw new Error(`not well-formed XML: ${verdict.err.msg} (line ${verdict.err.line})`);
+    if (/<!DOCTYPE/i.test(text)) throw new Error('not accepted: the message has a DOCTYPE');
+    if (UNDEFINED_ENTITY.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, ''))) throw new Error('not well-formed XML: an undefined entity reference or a bare &');
+    const top = (PARSER.parse(text) as OrderedNode[]).filter((n) => tagOf(n) !== undefined);
+    if (top.length !== 1) throw new Error(`not well-formed XML: ${top.length} document elements`);
+    return new XmlView(top[0]!, tagOf(top[0]!)!, { '': '' }); // unprefixed names start in no namespace
   }
 
   /** First descendant along `a/b/c` (local names; direct children at each step). */
   at(path: string): XmlView | undefined {
-    let cur: XElement | undefined = this.element;
+    let cur: XmlView | undefined = this;
     for (const step of path.split('/').filter(Boolean)) {
-      cur = cur && childElements(cur).find((c) => c.localName === step);
+      cur = cur.children().find((c) => c.name === step);
       if (!cur) return undefined;
     }
-    return cur ? new XmlView(cur) : undefined;
+    return cur;
   }
 
   all(path: string): XmlView[] {
-    const steps = path.split('/').filter(Boolean);
-    let level: XElement[] = [this.element];
-    for (const step of steps) level = level.flatMap((e) => childElements(e).filter((c) => c.localName === step));
-    return level.map((e) => new XmlView(e));
+    let level: XmlView[] = [this];
+    for (const step of path.split('/').filter(Boolean)) level = level.flatMap((e) => e.children().filter((c) => c.name === step));
+    return level;
   }
 
-  /** Trimmed text of the element at `path` (undefined when absent). */
+  /** Trimmed text of the element at `path` (undefined when absent): all its descendant text, in order. */
   text(path = ''): string | undefined {
     const v = path ? this.at(path) : this;
-    return v === undefined ? undefined : textContent(v.element).trim();
+    return v === undefined ? undefined : v.textContent().trim();
   }
 
+  private textContent(): string {
+    return this.kids.map((k) => (typeof k === 'string' ? k : k.textContent())).join('');
+  }
+
+  /** An attribute (by its name as written) of the element at `path`. */
   attr(name: string, path = ''): string | undefined {
     const v = path ? this.at(path) : this;
-    if (!v || !v.element.hasAttribute(name)) return undefined;
-    return v.element.getAttribute(name) ?? undefined;
+    return v ? attributesOf(v.node)[name] : undefined;
   }
 
   children(): XmlView[] {
-    return childElements(this.element).map((e) => new XmlView(e));
+    return this.kids.filter((k): k is XmlView => typeof k !== 'string');
   }
 
   /** The Mizani supplementary data JSON among SplmtryData children at `path` (undefined when none). */
@@ -284,14 +329,20 @@ export class XmlView {
     return undefined;
   }
 
+  /** The element as XML text (for messages; namespace declarations of its ancestors are not repeated). */
   toString(): string {
-    return new XMLSerializer().serializeToString(this.element);
+    return BUILDER.build([this.node]) as string;
   }
 }
 
+/** The document element of an XML text, read with fast-xml-parser. */
+export function parseXml(text: string): XmlView {
+  return XmlView.parse(text);
+}
+
 export interface ParsedEnvelope {
-  dom: XDocument;
-  root: XElement;
+  /** The `Message` wrapper. */
+  root: XmlView;
   appHdr: XmlView;
   document: XmlView;
   /** `pacs.008.001.08` etc., from the Document namespace. */
@@ -303,26 +354,26 @@ export interface ParsedEnvelope {
   headVersion: string;
 }
 
+function envelopeError(rootName: string, rootNs: string, kids: string[]): Error | undefined {
+  if (rootName !== 'Message' || rootNs !== ENVELOPE_NS) return new Error(`root element is ${rootNs ? `{${rootNs}}` : ''}${rootName}, not {${ENVELOPE_NS}}Message`);
+  if (kids.length !== 2 || kids[0] !== 'AppHdr' || kids[1] !== 'Document') return new Error(`the envelope must hold AppHdr then Document, holds ${kids.join(', ')}`);
+  return undefined;
+}
+
 /** Splits a business message into its AppHdr and Document (the envelope rules of docs/iso20022.md). */
 export function parseEnvelope(text: string): ParsedEnvelope {
-  const dom = parseXml(text);
-  const root = dom.documentElement;
-  if (!root || root.localName !== 'Message' || root.namespaceURI !== ENVELOPE_NS) {
-    throw new Error(`root element is ${root?.namespaceURI ? `{${root.namespaceURI}}` : ''}${root?.localName}, not {${ENVELOPE_NS}}Message`);
-  }
-  const kids = childElements(root);
-  if (kids.length !== 2 || kids[0]!.localName !== 'AppHdr' || kids[1]!.localName !== 'Document') {
-    throw new Error(`the envelope must hold AppHdr then Document, holds ${kids.map((k) => k.localName).join(', ')}`);
-  }
-  const appHdr = new XmlView(kids[0]!);
-  const document = new XmlView(kids[1]!);
+  const root = parseXml(text);
+  const kids = root.children();
+  const wrong = envelopeError(root.name, root.namespace, kids.map((k) => k.name));
+  if (wrong) throw wrong;
+  const appHdr = kids[0]!;
+  const document = kids[1]!;
   const ns = document.namespace;
   if (!ns.startsWith(ISO_NS)) throw new Error(`Document namespace ${ns} is not an ISO 20022 one`);
   const version = ns.slice(ISO_NS.length);
   const messageEl = document.children()[0];
   if (!messageEl) throw new Error('empty Document');
   return {
-    dom,
     root,
     appHdr,
     document,
@@ -331,6 +382,49 @@ export function parseEnvelope(text: string): ParsedEnvelope {
     message: messageEl,
     headVersion: appHdr.namespace.slice(ISO_NS.length),
   };
+}
+
+// ---- the DOM the XML signatures are made and checked on (@xmldom/xmldom, xml-crypto's c14n) -----------------------
+
+const ELEMENT = 1;
+const TEXT = 3;
+const CDATA = 4;
+
+function parseDom(text: string): XDocument {
+  let failure: string | undefined;
+  const dom = new DOMParser({
+    locator: false,
+    onError: (level: string, message: string) => {
+      if (level !== 'warning') failure ??= message;
+    },
+  }).parseFromString(text, 'text/xml');
+  if (failure !== undefined) throw new Error(`not well-formed XML: ${failure.split('\n')[0]}`);
+  return dom;
+}
+
+function childElements(e: XElement): XElement[] {
+  const out: XElement[] = [];
+  for (let n: XNode | null = e.firstChild; n; n = n.nextSibling) if (n.nodeType === ELEMENT) out.push(n as XElement);
+  return out;
+}
+
+function textContent(e: XElement): string {
+  let s = '';
+  for (let n: XNode | null = e.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === TEXT || n.nodeType === CDATA) s += (n as unknown as { data: string }).data;
+    else if (n.nodeType === ELEMENT) s += textContent(n as XElement);
+  }
+  return s;
+}
+
+/** The envelope as a DOM: what signing and signature verification work on. */
+function domEnvelope(text: string): { dom: XDocument; appHdr: XElement; document: XElement } {
+  const dom = parseDom(text);
+  const root = dom.documentElement;
+  const kids = root ? childElements(root) : [];
+  const wrong = envelopeError(root?.localName ?? '', root?.namespaceURI ?? '', kids.map((k) => k.localName ?? ''));
+  if (wrong) throw wrong;
+  return { dom, appHdr: kids[0]!, document: kids[1]! };
 }
 
 // ---- signing and verification ---------------------------------------------------------------------------------
@@ -362,14 +456,14 @@ export interface SignOptions {
 
 /** Signs an unsigned business message: inserts AppHdr/Sgntr/ds:Signature and returns the signed text. */
 export function signEnvelope(xml: string, key: XmlSigningKey, o: SignOptions = {}): string {
-  const env = parseEnvelope(xml);
+  const env = domEnvelope(xml);
   const dom = env.dom;
-  const appHdr = env.appHdr.element;
+  const appHdr = env.appHdr;
   const sgntr = dom.createElementNS(appHdr.namespaceURI!, appHdr.prefix ? `${appHdr.prefix}:Sgntr` : 'Sgntr');
   const rltd = childElements(appHdr).find((e) => e.localName === 'Rltd');
   appHdr.insertBefore(sgntr, rltd ?? null);
   const appHdrDigest = sha256b64(excC14n(appHdr));
-  const documentDigest = sha256b64(excC14n(env.document.element));
+  const documentDigest = sha256b64(excC14n(env.document));
   const der = new X509Certificate(key.cert).raw;
   const keyInfoId = `KeyInfo-${randomBytes(8).toString('hex')}`;
   const keyInfoXml = o.noKeyInfo ? '' : `<ds:KeyInfo Id="${keyInfoId}"><ds:X509Data><ds:X509Certificate>${der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
@@ -380,16 +474,16 @@ export function signEnvelope(xml: string, key: XmlSigningKey, o: SignOptions = {
     `<ds:DigestMethod Algorithm="${digestAlg}"/><ds:DigestValue>${digest}</ds:DigestValue></ds:Reference>`;
   let refs = '';
   if (!o.noKeyInfo) {
-    const keyInfoEl = childElements(parseXml(`${open}${keyInfoXml}</ds:Signature>`).documentElement!)[0]!;
+    const keyInfoEl = childElements(parseDom(`${open}${keyInfoXml}</ds:Signature>`).documentElement!)[0]!;
     refs += reference(`#${keyInfoId}`, [EXC_C14N], sha256b64(excC14n(keyInfoEl)));
   }
   refs += reference('', [ENVELOPED, EXC_C14N], appHdrDigest);
   if (!o.omitDocumentReference) refs += reference(undefined, [EXC_C14N], documentDigest);
   const signedInfoXml = `<ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${EXC_C14N}"/><ds:SignatureMethod Algorithm="${o.signatureAlgorithm ?? RSA_SHA256}"/>${refs}</ds:SignedInfo>`;
-  const signedInfo = childElements(parseXml(`${open}${signedInfoXml}</ds:Signature>`).documentElement!)[0]!;
+  const signedInfo = childElements(parseDom(`${open}${signedInfoXml}</ds:Signature>`).documentElement!)[0]!;
   const pk = typeof key.privateKey === 'string' ? createPrivateKey(key.privateKey) : key.privateKey;
   const value = cryptoSign('sha256', Buffer.from(excC14n(signedInfo), 'utf8'), pk).toString('base64');
-  const signature = parseXml(`${open}${signedInfoXml}<ds:SignatureValue>${value}</ds:SignatureValue>${keyInfoXml}</ds:Signature>`).documentElement!;
+  const signature = parseDom(`${open}${signedInfoXml}<ds:SignatureValue>${value}</ds:SignatureValue>${keyInfoXml}</ds:Signature>`).documentElement!;
   sgntr.appendChild(dom.importNode(signature, true));
   return new XMLSerializer().serializeToString(dom).replace(/\r/g, '&#xD;');
 }
@@ -409,16 +503,16 @@ function dsChildren(e: XElement): XElement[] {
  * optionally the KeyInfo (#Id) referenced, KeyInfo's certificate = `certPem`, the value verifying with its key.
  */
 export function verifyEnvelope(text: string, certPem: string): SignatureCheck {
-  let env: ParsedEnvelope;
+  let env: ReturnType<typeof domEnvelope>;
   try {
-    env = parseEnvelope(text);
+    env = domEnvelope(text);
   } catch (err) {
     return { ok: false, detail: (err as Error).message };
   }
   const all = env.dom.getElementsByTagNameNS(DS_NS, 'Signature');
-  const sgntr = env.appHdr.at('Sgntr');
+  const sgntr = childElements(env.appHdr).find((e) => e.localName === 'Sgntr');
   if (!sgntr) return { ok: false, detail: 'no AppHdr/Sgntr: the message is not signed' };
-  const sig = dsChildren(sgntr.element).find((e) => e.localName === 'Signature');
+  const sig = dsChildren(sgntr).find((e) => e.localName === 'Signature');
   if (!sig || all.length !== 1) return { ok: false, detail: `expected exactly one ds:Signature, in AppHdr/Sgntr (found ${all.length})` };
   const [signedInfo, value, keyInfo] = dsChildren(sig);
   if (signedInfo?.localName !== 'SignedInfo' || value?.localName !== 'SignatureValue') return { ok: false, detail: 'Signature must hold SignedInfo and SignatureValue' };
@@ -451,11 +545,11 @@ export function verifyEnvelope(text: string, certPem: string): SignatureCheck {
     if (!hasUri) {
       what = 'Document';
       if (tlist.join(' ') !== EXC_C14N) return { ok: false, detail: `Document reference transforms ${tlist.join(', ')}` };
-      canonical = excC14n(env.document.element);
+      canonical = excC14n(env.document);
     } else if (uri === '') {
       what = 'AppHdr';
       if (tlist.join(' ') !== `${ENVELOPED} ${EXC_C14N}`) return { ok: false, detail: `AppHdr reference transforms ${tlist.join(', ')}` };
-      const copy = env.appHdr.element.cloneNode(true) as XElement;
+      const copy = env.appHdr.cloneNode(true) as XElement;
       const sg = childElements(copy).find((e) => e.localName === 'Sgntr')!;
       for (const c of childElements(sg)) sg.removeChild(c);
       canonical = excC14n(copy);

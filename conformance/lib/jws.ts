@@ -1,7 +1,13 @@
-// FSPIOP JWS (security.md §1), written from the contract with node:crypto only: signing as a DFSP does (RS256 or
-// ES256, detached payload = the exact body bytes) and verifying what arrives (§1.5), so the suite can sign every
-// message it sends to a secured hub and check the signatures on everything the hub sends back.
-import { createPublicKey, generateKeyPair, generateKeyPairSync, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+// FSPIOP JWS (security.md §1) with jose, the project card's JWS library: signing as a DFSP does (RS256 or ES256,
+// detached payload = the exact body bytes) and verifying what arrives (§1.5), so the suite can sign every message it
+// sends to a secured hub and check the signatures on everything the hub sends back. The hub signs and verifies with
+// its own code on node:crypto; checking it with jose means a mistake both would share (signing input, ES256 encoding,
+// header handling) cannot pass unseen.
+//
+// Mojaloop's FSPIOP-Signature is a flattened JWS without its payload: `{protectedHeader, signature}` are the JWS's
+// `protected` and `signature` members, and the payload (BASE64URL of the body) is put back from the body received.
+import { generateKeyPair, generateKeyPairSync, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader as joseDecodeProtectedHeader, errors as joseErrors, FlattenedSign, flattenedVerify, type JWSHeaderParameters } from 'jose';
 import { b64url } from './util.js';
 
 export type JwsAlg = 'RS256' | 'ES256';
@@ -23,7 +29,7 @@ export interface JwsMessage {
 export interface TestSigner {
   publicKeyPem: string;
   /** Headers to add to a request: fspiop-uri, fspiop-http-method, fspiop-signature. */
-  sign(input: JwsMessage): Record<string, string>;
+  sign(input: JwsMessage): Promise<Record<string, string>>;
 }
 
 /** A key pair of a simulated DFSP. */
@@ -71,32 +77,31 @@ export function protectedHeaderOf(alg: string, m: JwsMessage): Record<string, st
 const bytesOf = (body: Buffer | string): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
 
 /**
- * The FSPIOP-Signature header value for an arbitrary protected header (object, or an already encoded base64url
- * string) over `body`, signed with `key`. `alg` picks the algorithm actually used (RS256 or ES256), whatever the
- * protected header claims — scenarios use that to forge headers.
+ * The FSPIOP-Signature header value for an arbitrary protected header over `body`, signed by jose with `key` (its
+ * `alg` member picks the algorithm; member order is kept). Scenarios use it to sign headers that do not describe the
+ * request, or with the wrong key. An HMAC `alg` takes the secret's bytes as `key` (the "HS256 keyed with the public
+ * key" downgrade).
  */
-export function signatureValue(key: KeyObject, alg: JwsAlg, protectedHeader: Record<string, unknown> | string, body: Buffer | string): string {
-  const ph = typeof protectedHeader === 'string' ? protectedHeader : b64url(Buffer.from(JSON.stringify(protectedHeader), 'utf8'));
-  const input = Buffer.from(`${ph}.${b64url(bytesOf(body))}`, 'latin1');
-  const signature = alg === 'ES256' ? sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' }) : sign('sha256', input, key);
-  return JSON.stringify({ protectedHeader: ph, signature: b64url(signature) });
+export async function signatureValue(key: KeyObject | Uint8Array, protectedHeader: Record<string, unknown>, body: Buffer | string): Promise<string> {
+  const jws = await new FlattenedSign(bytesOf(body)).setProtectedHeader(protectedHeader as JWSHeaderParameters).sign(key);
+  return JSON.stringify({ protectedHeader: jws.protected, signature: jws.signature });
 }
 
 /** fspiop-uri, fspiop-http-method and fspiop-signature for a message signed the way the SDK signs it. */
-export function signatureHeaders(keys: Pick<JwsKeyPair, 'alg' | 'privateKey'>, m: JwsMessage): Record<string, string> {
+export async function signatureHeaders(keys: Pick<JwsKeyPair, 'alg' | 'privateKey'>, m: JwsMessage): Promise<Record<string, string>> {
   return {
     'fspiop-uri': m.uri,
     'fspiop-http-method': m.method.toUpperCase(),
-    'fspiop-signature': signatureValue(keys.privateKey, keys.alg, protectedHeaderOf(keys.alg, m), m.body),
+    'fspiop-signature': await signatureValue(keys.privateKey, protectedHeaderOf(keys.alg, m), m.body),
   };
 }
 
-/** Decode the protected header of an FSPIOP-Signature header value; undefined when malformed. */
+/** Decode the protected header of an FSPIOP-Signature header value (jose); undefined when malformed. */
 export function decodeProtectedHeader(signatureHeader: string): Record<string, unknown> | undefined {
   try {
-    const parsed = JSON.parse(signatureHeader) as { protectedHeader?: string };
+    const parsed = JSON.parse(signatureHeader) as { protectedHeader?: unknown };
     if (typeof parsed.protectedHeader !== 'string') return undefined;
-    return JSON.parse(Buffer.from(parsed.protectedHeader, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return joseDecodeProtectedHeader({ protected: parsed.protectedHeader }) as Record<string, unknown>;
   } catch {
     return undefined;
   }
@@ -111,18 +116,17 @@ export function publicKeyFromPem(pem: string): KeyObject {
 
 export type SignatureCheck = { ok: true; alg: string; protectedHeader: Record<string, unknown> } | { ok: false; reason: string };
 
-const ALGS: Record<string, { hash: string; type: 'rsa' | 'ec' }> = {
-  RS256: { hash: 'sha256', type: 'rsa' },
-  RS384: { hash: 'sha384', type: 'rsa' },
-  RS512: { hash: 'sha512', type: 'rsa' },
-  ES256: { hash: 'sha256', type: 'ec' },
-};
+/** Algorithms a verifier accepts (security.md §1.4: the SDK's RS256/ES256 and the spec's RS384/RS512). */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256'];
+const KEY_TYPE: Record<string, 'rsa' | 'ec'> = { RS256: 'rsa', RS384: 'rsa', RS512: 'rsa', ES256: 'ec' };
 
 /**
  * Verifies the FSPIOP-Signature of a received message (security.md §1.5) over the raw body bytes with any of
- * `keys`. `headers`: lower-case names. Returns the reason on failure.
+ * `keys`: the protected header against the request headers here (Mojaloop's rules), the signature with jose's
+ * `flattenedVerify` (algorithm allow-list, key type and size, the signature itself). `headers`: lower-case names.
+ * Returns the reason on failure.
  */
-export function verifySignature(method: string, headers: Record<string, string | undefined>, body: Buffer, keys: readonly KeyObject[]): SignatureCheck {
+export async function verifySignature(method: string, headers: Record<string, string | undefined>, body: Buffer, keys: readonly KeyObject[]): Promise<SignatureCheck> {
   const fail = (reason: string): SignatureCheck => ({ ok: false, reason });
   const value = headers['fspiop-signature'];
   if (!value) return fail('no fspiop-signature header');
@@ -136,13 +140,13 @@ export function verifySignature(method: string, headers: Record<string, string |
   if (!/^[A-Za-z0-9_-]+$/.test(parsed.protectedHeader) || !/^[A-Za-z0-9_-]+$/.test(parsed.signature)) return fail('protectedHeader/signature are not unpadded base64url');
   let ph: Record<string, unknown>;
   try {
-    ph = JSON.parse(Buffer.from(parsed.protectedHeader, 'base64url').toString('utf8')) as Record<string, unknown>;
+    ph = joseDecodeProtectedHeader({ protected: parsed.protectedHeader }) as Record<string, unknown>;
   } catch {
     return fail('protected header is not base64url JSON');
   }
   const alg = String(ph['alg']);
-  const spec = ALGS[alg];
-  if (!spec) return fail(`alg ${alg} is not RS256/RS384/RS512/ES256`);
+  const keyType = KEY_TYPE[alg];
+  if (!keyType) return fail(`alg ${alg} is not RS256/RS384/RS512/ES256`);
   const uri = headers['fspiop-uri'];
   const httpMethod = headers['fspiop-http-method'];
   const source = headers['fspiop-source'];
@@ -156,13 +160,20 @@ export function verifySignature(method: string, headers: Record<string, string |
   if ((ph['FSPIOP-Destination'] ?? undefined) !== destination) {
     return fail(`protected FSPIOP-Destination ${String(ph['FSPIOP-Destination'])} ≠ header ${String(destination)}`);
   }
-  const sig = Buffer.from(parsed.signature, 'base64url');
-  const data = Buffer.from(`${parsed.protectedHeader}.${b64url(body)}`, 'latin1');
-  const fitting = keys.filter((k) => k.asymmetricKeyType === spec.type);
-  if (fitting.length === 0) return fail(`no ${spec.type.toUpperCase()} key known for ${source} (alg ${alg})`);
+  const fitting = keys.filter((k) => k.asymmetricKeyType === keyType);
+  if (fitting.length === 0) return fail(`no ${keyType.toUpperCase()} key known for ${source} (alg ${alg})`);
+  // The detached payload put back: the signing input is protectedHeader + "." + BASE64URL(the bytes received).
+  const jws = { protected: parsed.protectedHeader, payload: b64url(body), signature: parsed.signature };
+  const refusals: string[] = [];
   for (const key of fitting) {
-    const ok = spec.type === 'ec' ? verify(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig) : verify(spec.hash, data, key, sig);
-    if (ok) return { ok: true, alg, protectedHeader: ph };
+    try {
+      const verified = await flattenedVerify(jws, key, { algorithms: ALGORITHMS });
+      return { ok: true, alg, protectedHeader: verified.protectedHeader as Record<string, unknown> };
+    } catch (err) {
+      if (err instanceof joseErrors.JWSSignatureVerificationFailed) continue;
+      refusals.push(err instanceof joseErrors.JOSEError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
+    }
   }
+  if (refusals.length > 0) return fail(`jose refused the signature: ${refusals.join('; ')}`);
   return fail(`signature does not verify with the ${fitting.length} key(s) known for ${source}`);
 }

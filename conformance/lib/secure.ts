@@ -297,7 +297,7 @@ export class JwsKeyring {
     return (this.all.get(name) ?? []).map((e) => e.publicKey);
   }
 
-  sign(name: string, m: JwsMessage): Record<string, string> {
+  sign(name: string, m: JwsMessage): Promise<Record<string, string>> {
     return signatureHeaders(this.signingKey(name), m);
   }
 

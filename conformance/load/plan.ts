@@ -257,7 +257,11 @@ export function protectedHeader(m: Omit<SignedMessage, 'body'>): string {
   ).toString('base64url');
 }
 
-/** Raw RS256 signature over `protectedHeader.BASE64URL(body)` (detached payload). */
+/**
+ * Raw RS256 signature over `protectedHeader.BASE64URL(body)` (detached payload). node:crypto rather than jose (which
+ * the scenarios sign with): jose measured 10-17 % more CPU per signature, generator work the hub cannot tell apart
+ * (docs/decisions.md 2026-12-06, scripts/bench-handwritten.mjs).
+ */
 export function signRaw(key: KeyObject, ph: string, body: string): Buffer {
   return rsaSign('RSA-SHA256', Buffer.from(`${ph}.${Buffer.from(body, 'utf8').toString('base64url')}`, 'ascii'), key);
 }

@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
 export interface RelayOptions {
@@ -179,16 +180,15 @@ export async function startRelay(o: RelayOptions = {}): Promise<Relay> {
 // ---- CLI ----------------------------------------------------------------------------------------------------------
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2);
-  const opt = (name: string) => {
-    const k = args.indexOf(`--${name}`);
-    return k >= 0 ? args[k + 1] : undefined;
-  };
+  const { values } = parseArgs({
+    options: { host: { type: 'string' }, port: { type: 'string' }, connections: { type: 'string' }, 'hub-name': { type: 'string' } },
+    strict: true,
+  });
   const relay = await startRelay({
-    host: opt('host') ?? '127.0.0.1',
-    port: Number(opt('port') ?? 0),
-    connections: opt('connections') ? Number(opt('connections')) : undefined,
-    hubName: opt('hub-name'),
+    host: values.host ?? '127.0.0.1',
+    port: Number(values.port ?? 0),
+    connections: values.connections ? Number(values.connections) : undefined,
+    hubName: values['hub-name'],
   });
   process.stdout.write(JSON.stringify({ relay: relay.url, pid: process.pid }) + '\n');
   const stop = () => void relay.stop().then(() => process.exit(0));

@@ -16,6 +16,7 @@ import { availableParallelism, cpus, hostname, release, tmpdir, totalmem } from 
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { request } from 'undici';
 import { AdminClient, ensureHubSetup, provisionDfsp } from '../lib/admin.js';
 import { Histogram, summarise, type LatencySummary } from './hist.js';
@@ -103,114 +104,133 @@ Tuning:
   --keep-db  --sign-threads N  --sign-store auto|memory|file  --sign-memory-mb 1024  --no-probe
   --bind-host 127.0.0.1  --advertise-host HOST`;
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    startHub: false,
-    hubName: 'Hub',
-    rate: 100,
-    knee: false,
-    kneeFactor: 1.5,
-    kneeMaxSteps: 8,
-    kneeMaxRate: 20_000,
-    durationS: 60,
-    warmupS: 10,
-    dfsps: 10,
-    parties: 100,
-    workers: 1,
-    sign: false,
-    relay: false,
-    relayOnly: false,
-    overload: false,
-    out: '',
-    stageTimeoutS: 10,
-    expiryS: 60,
-    connections: 16,
-    currency: 'USD',
-    version: '1.1',
-    pgUrl: process.env.MIZANI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    hubEnv: {},
-    hubNodeArgs: [],
-    keepDb: false,
-    progressS: 5,
-    signThreads: 0,
-    signStore: 'auto',
-    signMemoryMb: 1024,
-    bindHost: '127.0.0.1',
-    advertiseHost: '',
-    probe: true,
-    verifySample: 0,
-    workerNodeArgs: [],
-    hubSign: true,
-  };
-  const num = (name: string, v: string | undefined, min: number): number => {
+/** Every option of the CLI (node:util parseArgs); the numeric ones are checked in parseOptions. */
+const OPTIONS = {
+  hub: { type: 'string' },
+  admin: { type: 'string' },
+  'start-hub': { type: 'boolean' },
+  'relay-only': { type: 'boolean' },
+  'hub-name': { type: 'string' },
+  rate: { type: 'string' },
+  rates: { type: 'string' },
+  knee: { type: 'boolean' },
+  'knee-factor': { type: 'string' },
+  'knee-steps': { type: 'string' },
+  'knee-max-rate': { type: 'string' },
+  overload: { type: 'boolean' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  dfsps: { type: 'string' },
+  parties: { type: 'string' },
+  workers: { type: 'string' },
+  sign: { type: 'boolean' },
+  relay: { type: 'boolean' },
+  out: { type: 'string' },
+  progress: { type: 'string' },
+  'stage-timeout': { type: 'string' },
+  expiry: { type: 'string' },
+  connections: { type: 'string' },
+  currency: { type: 'string' },
+  'fspiop-version': { type: 'string' },
+  'pg-url': { type: 'string' },
+  'pg-db': { type: 'string' },
+  'hub-pid': { type: 'string' },
+  'hub-env': { type: 'string', multiple: true },
+  'hub-node-args': { type: 'string' },
+  'worker-node-args': { type: 'string' },
+  'keep-db': { type: 'boolean' },
+  'sign-threads': { type: 'string' },
+  'sign-store': { type: 'string' },
+  'sign-memory-mb': { type: 'string' },
+  'bind-host': { type: 'string' },
+  'advertise-host': { type: 'string' },
+  'no-probe': { type: 'boolean' },
+  'no-hub-sign': { type: 'boolean' },
+  'verify-sample': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Options whose value is itself a list of node flags (`--hub-node-args "--cpu-prof …"`). */
+const FLAG_VALUED = new Set(['--hub-node-args', '--worker-node-args']);
+
+function parseOptions(argv: string[]): Options {
+  // parseArgs refuses a value that starts with '-' unless it is attached with '=': attach it for the two options
+  // whose values are node flags, so the documented `--hub-node-args "--cpu-prof …"` keeps working.
+  const args: string[] = [];
+  for (let k = 0; k < argv.length; k++) args.push(FLAG_VALUED.has(argv[k]!) && k + 1 < argv.length ? `${argv[k]}=${argv[++k]}` : argv[k]!);
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true }));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      const what = /'([^']+)'/.exec(e.message)?.[1] ?? e.message;
+      throw new Error(`unknown option ${what} (--help lists them)`);
+    }
+    throw new Error(e.message.split('\n')[0]!);
+  }
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    process.exit(0);
+  }
+  const num = (name: keyof typeof OPTIONS, min: number, fallback: number, v: string | undefined = values[name] as string | undefined): number => {
+    if (v === undefined) return fallback;
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`--${name} needs a number ≥ ${min}, got ${v}`);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} needs a number ≥ ${min}, got ${v}`);
     return n;
   };
-  for (let k = 0; k < argv.length; k++) {
-    const a = argv[k]!;
-    const v = () => argv[++k];
-    switch (a) {
-      case '--hub': o.hub = v(); break;
-      case '--admin': o.admin = v(); break;
-      case '--start-hub': o.startHub = true; break;
-      case '--relay-only': o.relayOnly = true; o.relay = true; break;
-      case '--hub-name': o.hubName = v()!; break;
-      case '--rate': o.rate = num('rate', v(), 0.1); break;
-      case '--rates': o.rates = (v() ?? '').split(',').map((x) => num('rates', x, 0.1)); break;
-      case '--knee': o.knee = true; break;
-      case '--knee-factor': o.kneeFactor = num('knee-factor', v(), 1.05); break;
-      case '--knee-steps': o.kneeMaxSteps = num('knee-steps', v(), 1); break;
-      case '--knee-max-rate': o.kneeMaxRate = num('knee-max-rate', v(), 1); break;
-      case '--overload': o.overload = true; break;
-      case '--duration': o.durationS = num('duration', v(), 1); break;
-      case '--warmup': o.warmupS = num('warmup', v(), 0); break;
-      case '--dfsps': o.dfsps = Math.floor(num('dfsps', v(), 2)); break;
-      case '--parties': o.parties = Math.floor(num('parties', v(), 1)); break;
-      case '--workers': o.workers = Math.floor(num('workers', v(), 1)); break;
-      case '--sign': o.sign = true; break;
-      case '--relay': o.relay = true; break;
-      case '--out': o.out = v()!; break;
-      case '--progress': o.progressS = num('progress', v(), 1); break;
-      case '--stage-timeout': o.stageTimeoutS = num('stage-timeout', v(), 0.1); break;
-      case '--expiry': o.expiryS = num('expiry', v(), 5); break;
-      case '--connections': o.connections = Math.floor(num('connections', v(), 1)); break;
-      case '--currency': o.currency = v()!; break;
-      case '--fspiop-version': o.version = v()!; break;
-      case '--pg-url': o.pgUrl = v()!; break;
-      case '--pg-db': o.pgDb = v(); break;
-      case '--hub-pid': o.hubPid = num('hub-pid', v(), 1); break;
-      case '--hub-env': {
-        const kv = v() ?? '';
-        const eq = kv.indexOf('=');
-        if (eq < 1) throw new Error(`--hub-env needs KEY=VALUE, got ${kv}`);
-        o.hubEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
-        break;
-      }
-      case '--hub-node-args': o.hubNodeArgs = (v() ?? '').split(/\s+/).filter(Boolean); break;
-      case '--worker-node-args': o.workerNodeArgs = (v() ?? '').split(/\s+/).filter(Boolean); break;
-      case '--keep-db': o.keepDb = true; break;
-      case '--sign-threads': o.signThreads = Math.floor(num('sign-threads', v(), 1)); break;
-      case '--sign-store': {
-        const s = v();
-        if (s !== 'auto' && s !== 'memory' && s !== 'file') throw new Error('--sign-store auto|memory|file');
-        o.signStore = s;
-        break;
-      }
-      case '--sign-memory-mb': o.signMemoryMb = num('sign-memory-mb', v(), 16); break;
-      case '--bind-host': o.bindHost = v()!; break;
-      case '--advertise-host': o.advertiseHost = v()!; break;
-      case '--no-probe': o.probe = false; break;
-      case '--no-hub-sign': o.hubSign = false; break;
-      case '--verify-sample': o.verifySample = Math.floor(num('verify-sample', v(), 0)); break;
-      case '--help':
-      case '-h':
-        process.stdout.write(HELP + '\n');
-        process.exit(0);
-      default:
-        throw new Error(`unknown option ${a} (--help lists them)`);
-    }
+  const hubEnv: Record<string, string> = {};
+  for (const kv of values['hub-env'] ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`--hub-env needs KEY=VALUE, got ${kv}`);
+    hubEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
+  const signStore = values['sign-store'] ?? 'auto';
+  if (signStore !== 'auto' && signStore !== 'memory' && signStore !== 'file') throw new Error('--sign-store auto|memory|file');
+  const nodeArgs = (v: string | undefined) => (v ?? '').split(/\s+/).filter(Boolean);
+  const o: Options = {
+    hub: values.hub,
+    admin: values.admin,
+    startHub: values['start-hub'] ?? false,
+    hubName: values['hub-name'] ?? 'Hub',
+    rate: num('rate', 0.1, 100),
+    ...(values.rates !== undefined ? { rates: values.rates.split(',').map((x) => num('rates', 0.1, 0, x)) } : {}),
+    knee: values.knee ?? false,
+    kneeFactor: num('knee-factor', 1.05, 1.5),
+    kneeMaxSteps: num('knee-steps', 1, 8),
+    kneeMaxRate: num('knee-max-rate', 1, 20_000),
+    durationS: num('duration', 1, 60),
+    warmupS: num('warmup', 0, 10),
+    dfsps: Math.floor(num('dfsps', 2, 10)),
+    parties: Math.floor(num('parties', 1, 100)),
+    workers: Math.floor(num('workers', 1, 1)),
+    sign: values.sign ?? false,
+    relay: (values.relay ?? false) || (values['relay-only'] ?? false),
+    relayOnly: values['relay-only'] ?? false,
+    overload: values.overload ?? false,
+    out: values.out ?? '',
+    stageTimeoutS: num('stage-timeout', 0.1, 10),
+    expiryS: num('expiry', 5, 60),
+    connections: Math.floor(num('connections', 1, 16)),
+    currency: values.currency ?? 'USD',
+    version: values['fspiop-version'] ?? '1.1',
+    pgUrl: values['pg-url'] ?? process.env.MIZANI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    pgDb: values['pg-db'],
+    ...(values['hub-pid'] !== undefined ? { hubPid: num('hub-pid', 1, 0) } : {}),
+    hubEnv,
+    hubNodeArgs: nodeArgs(values['hub-node-args']),
+    keepDb: values['keep-db'] ?? false,
+    progressS: num('progress', 1, 5),
+    signThreads: values['sign-threads'] !== undefined ? Math.floor(num('sign-threads', 1, 0)) : 0,
+    signStore,
+    signMemoryMb: num('sign-memory-mb', 16, 1024),
+    bindHost: values['bind-host'] ?? '127.0.0.1',
+    advertiseHost: values['advertise-host'] ?? '',
+    probe: !values['no-probe'],
+    verifySample: Math.floor(num('verify-sample', 0, 0)),
+    workerNodeArgs: nodeArgs(values['worker-node-args']),
+    hubSign: !values['no-hub-sign'],
+  };
   if (!o.relayOnly && !o.startHub && !(o.hub && o.admin)) throw new Error('give --hub URL --admin URL, or --start-hub, or --relay-only');
   if (o.workers > o.dfsps / 2) throw new Error('each worker needs at least 2 DFSPs (--dfsps ≥ 2 × --workers)');
   if (!o.advertiseHost) o.advertiseHost = o.bindHost;
@@ -1095,7 +1115,7 @@ async function makeDfsps(o: Options): Promise<RunCtx['dfsps']> {
 async function main(): Promise<number> {
   let o: Options;
   try {
-    o = parseArgs(process.argv.slice(2));
+    o = parseOptions(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`load: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;

@@ -3,7 +3,8 @@
 // callback) and as payees (answering at once with pre-built, pre-signed messages). Payer and payee of a
 // payment live in the same worker, so no state crosses processes. Nothing is recorded but histograms and
 // counters: memory stays bounded however long the run.
-import { createPrivateKey, createPublicKey, randomUUID, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { errors as joseErrors, flattenedVerify } from 'jose';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -442,12 +443,14 @@ function onRequest(d: Dfsp, req: IncomingMessage, res: ServerResponse): void {
     const source = req.headers['fspiop-source'] as string | undefined;
     const checkable = source !== init.hubName || hubPublicKey !== undefined; // the hub's key is known only with --start-hub
     if (init.verifySample > 0 && checkable && req.headers['fspiop-signature'] !== undefined && ++verifyCounter % init.verifySample === 0) {
-      const problem = verifyInbound(req, method, body);
-      win.verified++;
-      if (problem) {
-        win.signatureFailures++;
-        sample(`signature check failed on ${method} ${path} from ${source}: ${problem}`);
-      }
+      const w = win; // the window the message arrived in, even if the (asynchronous) check ends in the next one
+      w.verified++;
+      void verifyInbound(req, method, body).then((problem) => {
+        if (problem) {
+          w.signatureFailures++;
+          sample(`signature check failed on ${method} ${path} from ${source}: ${problem}`);
+        }
+      });
     }
     try {
       if (method === 'PUT') {
@@ -476,8 +479,12 @@ function onRequest(d: Dfsp, req: IncomingMessage, res: ServerResponse): void {
 
 let verifyCounter = 0;
 
-/** The SDK's inbound JWS checks (security.md §1.5) against the sender's public key; a problem text or undefined. */
-function verifyInbound(req: IncomingMessage, method: string, body: string): string | undefined {
+/**
+ * The SDK's inbound JWS checks (security.md §1.5) against the sender's public key, the signature itself with jose (not
+ * node:crypto as the hub does: an independent check); a problem text or undefined. Only sampled messages are checked
+ * (--verify-sample), so jose's extra cost (docs/decisions.md 2026-12-06) stays small.
+ */
+async function verifyInbound(req: IncomingMessage, method: string, body: string): Promise<string | undefined> {
   const h = req.headers;
   const one = (k: string) => (Array.isArray(h[k]) ? (h[k] as string[]).join(', ') : (h[k] as string | undefined));
   const source = one('fspiop-source');
@@ -498,8 +505,11 @@ function verifyInbound(req: IncomingMessage, method: string, body: string): stri
   if (ph.Date !== undefined && ph.Date !== one('date')) return `Date ${one('date')} ≠ protected ${ph.Date}`;
   const dest = one('fspiop-destination');
   if ((dest !== undefined || ph['FSPIOP-Destination'] !== undefined) && dest !== ph['FSPIOP-Destination']) return `FSPIOP-Destination ${dest} ≠ protected ${ph['FSPIOP-Destination']}`;
-  const input = Buffer.from(`${sig.protectedHeader}.${Buffer.from(body, 'utf8').toString('base64url')}`, 'ascii');
-  if (!rsaVerify('RSA-SHA256', input, senderKey, Buffer.from(sig.signature ?? '', 'base64url'))) return 'signature does not verify over the received body';
+  try {
+    await flattenedVerify({ protected: sig.protectedHeader ?? '', payload: Buffer.from(body, 'utf8').toString('base64url'), signature: sig.signature ?? '' }, senderKey, { algorithms: ['RS256'] });
+  } catch (err) {
+    return err instanceof joseErrors.JWSSignatureVerificationFailed ? 'signature does not verify over the received body' : `jose refused the signature: ${err instanceof Error ? err.message : String(err)}`;
+  }
   return undefined;
 }
 

@@ -2,7 +2,6 @@
 // §3 (mutual TLS), fspiop.md §3/§12/§14/§15 and the hub's documented Admin API for JWS keys and endpoints.
 // Every refusal is checked to leave nothing behind (GET /transfers/{ID} → 3208) and the hub to keep serving.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { expectStatus, expectSyncError, assertErrorInformation, assertHubMessage } from '../lib/checks.js';
 import type { SuiteContext, Transfer } from '../lib/context.js';
 import type { DfspSimulator, RecordedRequest } from '../lib/dfsp.js';
@@ -23,10 +22,10 @@ function prepareMessage(t: Transfer, o: { date?: string; body?: string } = {}): 
  * Headers of a prepare whose FSPIOP-Signature is made by `key` over `m` with protected-header members replaced
  * (`undefined` removes one) — the request headers themselves stay those of `m`.
  */
-function forged(key: KeyEntry, m: JwsMessage & { date: string }, ph: Record<string, unknown> = {}): Record<string, string> {
+async function forged(key: KeyEntry, m: JwsMessage & { date: string }, ph: Record<string, unknown> = {}): Promise<Record<string, string>> {
   const header: Record<string, unknown> = { ...protectedHeaderOf(key.alg, m), ...ph };
   for (const k of Object.keys(header)) if (header[k] === undefined) delete header[k];
-  return { date: m.date, 'fspiop-uri': m.uri, 'fspiop-http-method': m.method, 'fspiop-signature': signatureValue(key.privateKey, key.alg, header, m.body) };
+  return { date: m.date, 'fspiop-uri': m.uri, 'fspiop-http-method': m.method, 'fspiop-signature': await signatureValue(key.privateKey, header, m.body) };
 }
 
 function keyOf(ctx: SuiteContext, name: string): KeyEntry {
@@ -139,11 +138,11 @@ const jwsScenarios: Scenario[] = [
       const t1 = ctx.newTransfer(pair);
       const m1 = prepareMessage(t1);
       const tampered = JSON.stringify({ ...t1.body, amount: { amount: '11', currency: t1.currency } });
-      await expectRefused(ctx, t1, pair, await ctx.sendPrepare(t1, { raw: tampered, headers: forged(key, m1) }), '3105', 'a prepare whose amount changed after signing');
+      await expectRefused(ctx, t1, pair, await ctx.sendPrepare(t1, { raw: tampered, headers: await forged(key, m1) }), '3105', 'a prepare whose amount changed after signing');
       const t2 = ctx.newTransfer(pair);
       const m2 = prepareMessage(t2);
       const reformatted = JSON.stringify(t2.body, null, 1);
-      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: reformatted, headers: forged(key, m2) }), '3105', 'a prepare re-formatted after signing (the hub verifies the bytes received, fspiop.md §15)');
+      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: reformatted, headers: await forged(key, m2) }), '3105', 'a prepare re-formatted after signing (the hub verifies the bytes received, fspiop.md §15)');
       await expectStillServing(ctx, pair.payer, pair.payee, 'tampered prepares');
     },
   },
@@ -157,14 +156,14 @@ const jwsScenarios: Scenario[] = [
       const other = ctx.keyring!.otherRegistered(own.alg, pair.payer.name) ?? { name: '(new)', key: await ctx.registerJwsKey((await ctx.newDfsp({ prefix: 'key' })).name, { alg: own.alg }) };
       const t0 = ctx.newTransfer(pair);
       const m0 = prepareMessage(t0);
-      await expectRefused(ctx, t0, pair, await ctx.sendPrepare(t0, { raw: m0.body, headers: forged(other.key, m0) }), '3105', `a prepare signed with ${other.name}'s ${other.key.alg} key`);
+      await expectRefused(ctx, t0, pair, await ctx.sendPrepare(t0, { raw: m0.body, headers: await forged(other.key, m0) }), '3105', `a prepare signed with ${other.name}'s ${other.key.alg} key`);
       const t1 = ctx.newTransfer(pair);
       const m1 = prepareMessage(t1);
-      await expectRefused(ctx, t1, pair, await ctx.sendPrepare(t1, { raw: m1.body, headers: forged(keyOf(ctx, pair.payee.name), m1) }), '3105', "a prepare signed with the payee's key");
+      await expectRefused(ctx, t1, pair, await ctx.sendPrepare(t1, { raw: m1.body, headers: await forged(keyOf(ctx, pair.payee.name), m1) }), '3105', "a prepare signed with the payee's key");
       const stranger = await ctx.keyring!.create(`unregistered-${pair.payer.name}`, { alg: own.alg, use: false });
       const t2 = ctx.newTransfer(pair);
       const m2 = prepareMessage(t2);
-      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: m2.body, headers: forged(stranger, m2) }), '3105', 'a prepare signed with an unregistered key');
+      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: m2.body, headers: await forged(stranger, m2) }), '3105', 'a prepare signed with an unregistered key');
       await expectStillServing(ctx, pair.payer, pair.payee, 'prepares signed with the wrong keys');
     },
   },
@@ -178,7 +177,7 @@ const jwsScenarios: Scenario[] = [
       // control: the same forging helper without a change is accepted (so each refusal below is due to the change)
       const control = ctx.newTransfer(pair);
       const cm = prepareMessage(control);
-      expectStatus(await ctx.sendPrepare(control, { raw: cm.body, headers: forged(key, cm) }), 202, `control: a prepare signed by the helper (${key.alg})`);
+      expectStatus(await ctx.sendPrepare(control, { raw: cm.body, headers: await forged(key, cm) }), 202, `control: a prepare signed by the helper (${key.alg})`);
       const variants: Array<[string, (t: Transfer, m: JwsMessage & { date: string }) => Record<string, unknown>]> = [
         ['FSPIOP-URI', (t) => ({ 'FSPIOP-URI': `/transfers/${t.transferId}` })],
         ['FSPIOP-HTTP-Method', () => ({ 'FSPIOP-HTTP-Method': 'PUT' })],
@@ -191,13 +190,13 @@ const jwsScenarios: Scenario[] = [
       for (const [member, change] of variants) {
         const t = ctx.newTransfer(pair);
         const m = prepareMessage(t);
-        const res = await ctx.sendPrepare(t, { raw: m.body, headers: forged(key, m, change(t, m)) });
+        const res = await ctx.sendPrepare(t, { raw: m.body, headers: await forged(key, m, change(t, m)) });
         await expectRefused(ctx, t, pair, res, '3105', `a prepare whose protected ${member} does not match the request`);
       }
       // the header side changed instead: protected FSPIOP-URI right, the FSPIOP-URI header wrong
       const t = ctx.newTransfer(pair);
       const m = prepareMessage(t);
-      const res = await ctx.sendPrepare(t, { raw: m.body, headers: { ...forged(key, m), 'fspiop-uri': '/quotes' } });
+      const res = await ctx.sendPrepare(t, { raw: m.body, headers: { ...(await forged(key, m)), 'fspiop-uri': '/quotes' } });
       await expectRefused(ctx, t, pair, res, '3105', 'a prepare whose FSPIOP-URI header differs from the protected one');
       await expectStillServing(ctx, pair.payer, pair.payee, 'mismatching protected headers');
     },
@@ -208,22 +207,19 @@ const jwsScenarios: Scenario[] = [
     run: async (ctx) => {
       const pair = await ctx.shared();
       const key = keyOf(ctx, pair.payer.name);
-      const attempts: Array<[string, (m: JwsMessage & { date: string }) => string]> = [
+      const attempts: Array<[string, (m: JwsMessage & { date: string }) => string | Promise<string>]> = [
         ['alg none, empty signature', (m) => JSON.stringify({ protectedHeader: b64url(Buffer.from(JSON.stringify(protectedHeaderOf('none', m)))), signature: '' })],
         ['alg none, some signature', (m) => JSON.stringify({ protectedHeader: b64url(Buffer.from(JSON.stringify(protectedHeaderOf('none', m)))), signature: b64url(Buffer.from('x')) })],
         [
           'HS256 keyed with the public key',
-          (m) => {
-            const ph = b64url(Buffer.from(JSON.stringify(protectedHeaderOf('HS256', m))));
-            const mac = createHmac('sha256', key.publicKeyPem).update(`${ph}.${b64url(Buffer.from(m.body as string))}`).digest();
-            return JSON.stringify({ protectedHeader: ph, signature: b64url(mac) });
-          },
+          // a real HS256 JWS (jose) whose secret is the text of the payer's registered public key
+          (m) => signatureValue(Buffer.from(key.publicKeyPem, 'utf8'), protectedHeaderOf('HS256', m), m.body),
         ],
       ];
       for (const [what, make] of attempts) {
         const t = ctx.newTransfer(pair);
         const m = prepareMessage(t);
-        const headers = { date: m.date, 'fspiop-uri': m.uri, 'fspiop-http-method': 'POST', 'fspiop-signature': make(m) };
+        const headers = { date: m.date, 'fspiop-uri': m.uri, 'fspiop-http-method': 'POST', 'fspiop-signature': await make(m) };
         await expectRefused(ctx, t, pair, await ctx.sendPrepare(t, { raw: m.body, headers }), '3105', `a prepare with ${what}`);
       }
       await expectStillServing(ctx, pair.payer, pair.payee, 'unsigned algorithms');
@@ -272,14 +268,14 @@ const keyScenarios: Scenario[] = [
       // the first key is still active: accepted too
       const t1 = ctx.newTransfer(pair);
       const m1 = prepareMessage(t1);
-      expectStatus(await ctx.sendPrepare(t1, { raw: m1.body, headers: forged(first, m1) }), 202, 'a prepare signed with the first key while both are active');
+      expectStatus(await ctx.sendPrepare(t1, { raw: m1.body, headers: await forged(first, m1) }), 202, 'a prepare signed with the first key while both are active');
       await ctx.waitTransferCallback(payer, t1.transferId, { type: 'put', from: pair.payee.name });
 
       const revoke = await ctx.admin.revokeJwsKey(payer.name, first.kid);
       assert.equal(revoke.status, 204, `DELETE /participants/${payer.name}/jwsKeys/${first.kid}: expected 204, got ${revoke.status} ${show(revoke.rawBody)}`);
       const t2 = ctx.newTransfer(pair);
       const m2 = prepareMessage(t2);
-      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: m2.body, headers: forged(first, m2) }), '3105', 'a prepare signed with the revoked key');
+      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: m2.body, headers: await forged(first, m2) }), '3105', 'a prepare signed with the revoked key');
       await expectStillServing(ctx, payer, pair.payee, 'revoking the first key');
 
       const list = await ctx.admin.listJwsKeys(payer.name);
@@ -407,8 +403,8 @@ const hubSignatureScenarios: Scenario[] = [
       // negative controls: the checks this run relies on do reject wrong signatures
       const flipped = Buffer.from(conf.rawBody);
       flipped[flipped.length - 2] ^= 1;
-      assert.equal(verifySignature(conf.method, conf.headers, flipped, [ctx.hubKey!]).ok, false, 'a changed body must not verify');
-      assert.equal(verifySignature(conf.method, conf.headers, conf.rawBody, ctx.keyring!.publicKeys(payer.name)).ok, false, "the hub's signature must not verify with a DFSP key");
+      assert.equal((await verifySignature(conf.method, conf.headers, flipped, [ctx.hubKey!])).ok, false, 'a changed body must not verify');
+      assert.equal((await verifySignature(conf.method, conf.headers, conf.rawBody, ctx.keyring!.publicKeys(payer.name))).ok, false, "the hub's signature must not verify with a DFSP key");
 
       // a hub error callback (GET of an unknown transfer → 3208) is signed too
       const unknown = ctx.newTransfer({ payer, payee, register: false });

@@ -1,7 +1,7 @@
 // Small helpers of the conformance suite: exact decimals, sorted JSON, wire assertions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addDecimal, decimalEquals, normalizeDecimal, subDecimal } from '../../conformance/lib/decimal.js';
+import { addDecimal, compareDecimal, decimalEquals, isDecimal, negateDecimal, normalizeDecimal, shiftToInteger, subDecimal } from '../../conformance/lib/decimal.js';
 import { sortedStringify } from '../../conformance/lib/util.js';
 import { assertErrorInformation, assertHubMessage } from '../../conformance/lib/checks.js';
 import type { RecordedRequest } from '../../conformance/lib/dfsp.js';
@@ -20,6 +20,26 @@ test('decimals are compared exactly, whatever their JSON form', () => {
   assert.ok(!decimalEquals('12.34', '12.341'));
   assert.throws(() => normalizeDecimal('abc'));
   assert.throws(() => normalizeDecimal(''));
+});
+
+test('decimals: signs, comparisons and minor units (big.js underneath, only text in and out)', () => {
+  assert.equal(normalizeDecimal('+5.'), '5');
+  assert.equal(normalizeDecimal('.5'), '0.5');
+  assert.equal(normalizeDecimal(12345678901234567890n), '12345678901234567890');
+  assert.equal(normalizeDecimal(1e-7), '0.0000001');
+  assert.equal(negateDecimal('0'), '0');
+  assert.equal(negateDecimal('-1.50'), '1.5');
+  assert.equal(compareDecimal('1.0', '1'), 0);
+  assert.equal(compareDecimal('-2', '1'), -1);
+  assert.equal(compareDecimal('0.10000000000000000001', '0.1'), 1);
+  assert.equal(shiftToInteger('100.5', 2), '10050');
+  assert.equal(shiftToInteger('7', 0), '7');
+  assert.equal(shiftToInteger('0.001', 3), '1');
+  assert.throws(() => shiftToInteger('1.005', 2), RangeError);
+  assert.throws(() => normalizeDecimal(Number.NaN), TypeError);
+  assert.ok(!isDecimal('1,5'));
+  assert.ok(!isDecimal(' '));
+  assert.ok(!isDecimal(null));
 });
 
 test('sortedStringify sorts keys recursively and drops undefined like JSON.stringify', () => {
