@@ -7,6 +7,11 @@ export interface Scenario {
   /** Long-running (waits for expiry): scheduled first so it overlaps with the rest. */
   slow?: boolean;
   /**
+   * Changes state every other scenario may observe (e.g. settlement resets positions): run after all the others
+   * have finished, one at a time.
+   */
+  exclusive?: boolean;
+  /**
    * Security features of the run the scenario needs (secured hub only). Without any security option such scenarios
    * are left out; with some, those needing a missing feature are reported as skipped.
    */
