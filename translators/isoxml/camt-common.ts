@@ -286,14 +286,14 @@ function countXml(n: string | undefined, field: string): string {
   return leaf('NbOfNtries', n);
 }
 
-function numberAndSumXml(name: string, s: NumberAndSum, currency: string, field: string, net = ''): string {
-  return el(name, countXml(s.NbOfNtries, `${field}.NbOfNtries`), s.Sum && decimalXml('Sum', s.Sum, currency, `${field}.Sum`), net);
+function numberAndSumXml(name: string, s: NumberAndSum, currency: string, field: string, net: () => string = () => ''): string {
+  return el(name, countXml(s.NbOfNtries, `${field}.NbOfNtries`), s.Sum && decimalXml('Sum', s.Sum, currency, `${field}.Sum`), net());
 }
 
 export function summaryXml(s: TransactionSummary, currency: string, field: string): string {
   const all = s.TtlNtries;
   const net = all?.TtlNetNtry;
-  const netXml = net ? el('TtlNetNtry', decimalXml('Amt', net.Amt, currency, `${field}.TtlNtries.TtlNetNtry.Amt`), creditDebitXml(net.CdtDbtInd, `${field}.TtlNtries.TtlNetNtry.CdtDbtInd`)) : '';
+  const netXml = () => (net ? el('TtlNetNtry', decimalXml('Amt', net.Amt, currency, `${field}.TtlNtries.TtlNetNtry.Amt`), creditDebitXml(net.CdtDbtInd, `${field}.TtlNtries.TtlNetNtry.CdtDbtInd`)) : '');
   return el(
     'TxsSummry',
     all && numberAndSumXml('TtlNtries', all, currency, `${field}.TtlNtries`, netXml),
