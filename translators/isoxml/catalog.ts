@@ -14,6 +14,11 @@
  * version). Inbound, any supported version is accepted whatever the sender's profile; the profile
  * only decides what the hub emits to that bank. head.001.001.03 (Fedwire's) is accepted inbound
  * and can be chosen for outbound headers.
+ *
+ * The settlement reports (camt.052 account report, camt.053 statement, camt.054 debit/credit
+ * notification; contract settlement.md §7) are the hub's statements about a bank's accounts at the
+ * hub: .08 in `iso-2019` (the CBPR+ generation), .14 in `iso-2026`. Banks never send them to the hub
+ * (`fromBanks: false`): the inbound edge refuses them and `mizani validate` says the hub emits them.
  */
 
 export const ISO_NAMESPACE_PREFIX = 'urn:iso:std:iso:20022:tech:xsd:';
@@ -21,7 +26,18 @@ export const ISO_NAMESPACE_PREFIX = 'urn:iso:std:iso:20022:tech:xsd:';
 export type HeadVersion = 'head.001.001.02' | 'head.001.001.03' | 'head.001.001.04';
 export const HEAD_VERSIONS: readonly HeadVersion[] = ['head.001.001.02', 'head.001.001.03', 'head.001.001.04'];
 
-export type MessageKind = 'pacs.008' | 'pacs.002' | 'acmt.023' | 'acmt.024' | 'pacs.028' | 'camt.056' | 'camt.029' | 'admi.002';
+export type MessageKind =
+  | 'pacs.008'
+  | 'pacs.002'
+  | 'acmt.023'
+  | 'acmt.024'
+  | 'pacs.028'
+  | 'camt.056'
+  | 'camt.029'
+  | 'admi.002'
+  | 'camt.052'
+  | 'camt.053'
+  | 'camt.054';
 
 export type MessageVersion =
   | 'pacs.008.001.08'
@@ -36,7 +52,13 @@ export type MessageVersion =
   | 'camt.056.001.12'
   | 'camt.029.001.09'
   | 'camt.029.001.14'
-  | 'admi.002.001.01';
+  | 'admi.002.001.01'
+  | 'camt.052.001.08'
+  | 'camt.052.001.14'
+  | 'camt.053.001.08'
+  | 'camt.053.001.14'
+  | 'camt.054.001.08'
+  | 'camt.054.001.14';
 
 /** A schema the hub validates at run time: a business message version or a header version. */
 export type SchemaId = MessageVersion | HeadVersion;
@@ -51,6 +73,11 @@ export interface MessageDefinition {
   readonly name: string;
   /** Which way the hub uses it (every mapping is written both ways for round-trip tests). */
   readonly direction: 'inbound' | 'outbound' | 'both';
+  /**
+   * Whether the inbound edge takes it from a bank at all. True for every message but the settlement
+   * reports (camt.052/053/054), which only the hub writes: a bank sending one is refused (inbound.ts).
+   */
+  readonly fromBanks: boolean;
   /** Runtime schema file name inside schemas/xsd/ (also the official file name). */
   readonly xsdFile: string;
 }
@@ -61,7 +88,7 @@ export interface HeadDefinition {
   readonly xsdFile: string;
 }
 
-function message(version: MessageVersion, rootElement: string, name: string, direction: MessageDefinition['direction']): MessageDefinition {
+function message(version: MessageVersion, rootElement: string, name: string, direction: MessageDefinition['direction'], fromBanks = true): MessageDefinition {
   return Object.freeze({
     version,
     kind: version.slice(0, 8) as MessageKind,
@@ -69,6 +96,7 @@ function message(version: MessageVersion, rootElement: string, name: string, dir
     rootElement,
     name,
     direction,
+    fromBanks,
     xsdFile: `${version}.xsd`,
   });
 }
@@ -87,6 +115,12 @@ export const MESSAGE_DEFINITIONS: readonly MessageDefinition[] = Object.freeze([
   message('camt.029.001.09', 'RsltnOfInvstgtn', 'ResolutionOfInvestigationV09', 'outbound'),
   message('camt.029.001.14', 'RsltnOfInvstgtn', 'ResolutionOfInvestigationV14', 'outbound'),
   message('admi.002.001.01', 'admi.002.001.01', 'MessageRejectV01', 'outbound'),
+  message('camt.052.001.08', 'BkToCstmrAcctRpt', 'BankToCustomerAccountReportV08', 'outbound', false),
+  message('camt.052.001.14', 'BkToCstmrAcctRpt', 'BankToCustomerAccountReportV14', 'outbound', false),
+  message('camt.053.001.08', 'BkToCstmrStmt', 'BankToCustomerStatementV08', 'outbound', false),
+  message('camt.053.001.14', 'BkToCstmrStmt', 'BankToCustomerStatementV14', 'outbound', false),
+  message('camt.054.001.08', 'BkToCstmrDbtCdtNtfctn', 'BankToCustomerDebitCreditNotificationV08', 'outbound', false),
+  message('camt.054.001.14', 'BkToCstmrDbtCdtNtfctn', 'BankToCustomerDebitCreditNotificationV14', 'outbound', false),
 ]);
 
 export const HEAD_DEFINITIONS: readonly HeadDefinition[] = Object.freeze(
@@ -144,6 +178,9 @@ export interface XmlProfile {
   readonly 'camt.056': 'camt.056.001.08' | 'camt.056.001.12';
   readonly 'camt.029': 'camt.029.001.09' | 'camt.029.001.14';
   readonly 'admi.002': 'admi.002.001.01';
+  readonly 'camt.052': 'camt.052.001.08' | 'camt.052.001.14';
+  readonly 'camt.053': 'camt.053.001.08' | 'camt.053.001.14';
+  readonly 'camt.054': 'camt.054.001.08' | 'camt.054.001.14';
 }
 
 export const XML_PROFILES: Readonly<Record<XmlProfileName, XmlProfile>> = Object.freeze({
@@ -158,6 +195,9 @@ export const XML_PROFILES: Readonly<Record<XmlProfileName, XmlProfile>> = Object
     'camt.056': 'camt.056.001.08',
     'camt.029': 'camt.029.001.09',
     'admi.002': 'admi.002.001.01',
+    'camt.052': 'camt.052.001.08',
+    'camt.053': 'camt.053.001.08',
+    'camt.054': 'camt.054.001.08',
   }),
   'iso-2026': Object.freeze({
     name: 'iso-2026',
@@ -170,6 +210,9 @@ export const XML_PROFILES: Readonly<Record<XmlProfileName, XmlProfile>> = Object
     'camt.056': 'camt.056.001.12',
     'camt.029': 'camt.029.001.14',
     'admi.002': 'admi.002.001.01',
+    'camt.052': 'camt.052.001.14',
+    'camt.053': 'camt.053.001.14',
+    'camt.054': 'camt.054.001.14',
   }),
 });
 

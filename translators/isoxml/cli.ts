@@ -16,13 +16,14 @@
  * like any inbound message (no DTD or entities, UTF-8, size and depth limits).
  *
  * Exit codes: 0 valid, and a message the hub accepts; 1 invalid; 2 usage or I/O error; 3 valid against its official
- * schema, but a message or version the hub does not accept (a line says which).
+ * schema, but a message or version the hub does not accept (a line says which) — the settlement reports the hub
+ * sends banks (camt.052/053/054) included: validated against their official schema, and said to be the hub's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { XmlDocument } from 'libxml2-wasm';
-import { HEAD_DEFINITIONS, MESSAGE_DEFINITIONS, headByVersionId, messageByVersion, type SchemaId } from './catalog.js';
+import { HEAD_DEFINITIONS, MESSAGE_DEFINITIONS, XML_PROFILES, headByVersionId, messageByVersion, type MessageKind, type SchemaId } from './catalog.js';
 import { ENVELOPE_ELEMENT } from './envelope.js';
 import { screenXml } from './parse.js';
 import { locateParts, type FileParts, type XmlPart } from './parts.js';
@@ -134,13 +135,18 @@ const noSchema = (part: XmlPart, dir: string): SchemaViolation => ({
   message: `no schema for ${part.version} in ${dir}: not a version ISO 20022 publishes, or --xsd-dir names another folder`,
 });
 
-/** libxml2: the runtime schema when the hub has one, else the official one. */
+/** A header or message version the hub accepts from banks (its own settlement reports are not). */
+function accepted(part: XmlPart): boolean {
+  return part.role === 'header' ? headByVersionId(part.version) !== undefined : messageByVersion(part.version)?.fromBanks === true;
+}
+
+/** libxml2: the runtime schema for what the edge accepts (what it validates with), else the official one. */
 function validateRuntime(parts: readonly XmlPart[], dir: string): { violations: SchemaViolation[]; what: string } {
   const schemas = runtimeSchemas();
   const violations: SchemaViolation[] = [];
   let official = 0;
   for (const part of parts) {
-    const runtime = headByVersionId(part.version) ?? messageByVersion(part.version);
+    const runtime = accepted(part);
     const file = runtime ? undefined : officialXsd(dir, part.version);
     if (!runtime && !file) {
       violations.push(noSchema(part, dir));
@@ -183,8 +189,13 @@ async function validateOfficial(parts: readonly XmlPart[], dir: string, text: st
 function notAccepted(parts: readonly XmlPart[]): string[] {
   const lines: string[] = [];
   for (const p of parts) {
-    if (p.role === 'header' ? headByVersionId(p.version) : messageByVersion(p.version)) continue;
+    if (accepted(p)) continue;
     const kind = p.version.slice(0, 8);
+    if (p.role === 'message' && messageByVersion(p.version)) {
+      const emitted = Object.values(XML_PROFILES).map((profile) => `${profile[kind as MessageKind]} in ${profile.name}`);
+      lines.push(`${p.version} is valid against its official schema, but the hub does not accept ${p.version} from banks: it is a report the hub sends them (${kind} as ${emitted.join(', ')})`);
+      continue;
+    }
     const same = (p.role === 'header' ? HEAD_DEFINITIONS : MESSAGE_DEFINITIONS).filter((d) => d.version.startsWith(kind)).map((d) => d.version);
     const takes = same.length > 0 ? `it takes ${kind} as ${same.join(', ')}` : `it takes no ${kind}`;
     lines.push(`${p.version} is valid against its official schema, but the hub does not accept ${p.version} (${takes})`);

@@ -1,7 +1,8 @@
 /**
  * The whole inbound pipeline for one ISO 20022 XML business message from a bank, in the order the
  * edge must run it: screen and parse (limits, no DTD, UTF-8) → envelope and identification →
- * XSD validation (runtime schemas) → signature against the sender's registered certificate →
+ * XSD validation (runtime schemas) → a message banks may send (not one of the hub's settlement
+ * reports, catalog.ts `fromBanks`) → signature against the sender's registered certificate →
  * canonical message. Every refusal is an XmlRejection (admi002.ts turns it into the admi.002 answer).
  *
  * The edge still has to: refuse a sender that is no participant, bind the sender to the mTLS client
@@ -66,6 +67,11 @@ export function receiveBusinessMessage(raw: Buffer | Uint8Array | string, option
   const verifyOptions: Parameters<typeof verifyBusinessMessage>[2] = { required: options.requireSignature !== false };
   if (options.now) verifyOptions.now = options.now;
   try {
+    if (!parsed.definition.fromBanks) {
+      throw new XmlRejection('UNSUPPORTED_MESSAGE', `${parsed.definition.version} is a report the hub sends to banks; it does not accept one from them`, {
+        path: '/Message/Document',
+      });
+    }
     const signature = verifyBusinessMessage(parsed, sender === undefined ? [] : options.certificatesOf(sender), verifyOptions);
     const document = documentFromXml(parsed.document, parsed.definition, { hubFspId: options.hubFspId });
     return { head: parsed.head, definition: parsed.definition, header: parsed.header, sender, senderDescription: describeInstitution(fr), signature, document, parsed };

@@ -252,8 +252,9 @@ function elementChildren(el: XmlElement): { elements: XmlElement[]; strayText?: 
   return strayText === undefined ? { elements } : { elements, strayText };
 }
 
+/** What a bank may send (the hub's own reports, which parse too, are not offered). */
 function supportedList(): string {
-  return [...HEAD_DEFINITIONS.map((d) => d.version), ...MESSAGE_DEFINITIONS.map((d) => d.version)].join(', ');
+  return [...HEAD_DEFINITIONS.map((d) => d.version), ...MESSAGE_DEFINITIONS.filter((d) => d.fromBanks).map((d) => d.version)].join(', ');
 }
 
 /** Identifies the message from the libxml2 tree and validates both parts. */

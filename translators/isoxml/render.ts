@@ -8,10 +8,12 @@
  * derived from the BizMsgIdr).
  *
  * `documentFromXml` is the inbound direction for a parsed (parse.ts) and verified (signature.ts)
- * message; see inbound.ts for the whole pipeline.
+ * message; see inbound.ts for the whole pipeline. It also reads the hub's own settlement reports
+ * (camt.052/053/054) back, for tests and tools: inbound.ts refuses them from banks.
  */
 import { createHash } from 'node:crypto';
 import type { BusinessApplicationHeader } from '../../schemas/iso/head001.js';
+import type { AccountReportMessage, BankToCustomerStatement, DebitCreditNotification } from '../../schemas/iso/camt.js';
 import type { CancellationRequest } from '../../schemas/iso/camt056.js';
 import type { InvestigationResolution } from '../../schemas/iso/camt029.js';
 import type { MessageReject } from '../../schemas/iso/admi002.js';
@@ -24,6 +26,9 @@ import { acmt023FromXml, acmt023ToXml } from './acmt023.js';
 import { acmt024FromXml, acmt024ToXml, type Acmt024Context } from './acmt024.js';
 import { admi002FromXml, admi002ToXml } from './admi002.js';
 import { camt029FromXml, camt029ToXml, type Camt029Version } from './camt029.js';
+import { camt052FromXml, camt052ToXml, type Camt052Version } from './camt052.js';
+import { camt053FromXml, camt053ToXml, type Camt053Version } from './camt053.js';
+import { camt054FromXml, camt054ToXml, type Camt054Version } from './camt054.js';
 import { camt056FromXml, camt056ToXml, type Camt056Version } from './camt056.js';
 import {
   DEFAULT_XML_PROFILE,
@@ -43,6 +48,12 @@ import { pacs028FromXml, pacs028ToXml, type Pacs028Version } from './pacs028.js'
 import { signBusinessMessage, type XmlSigner } from './signature.js';
 import type { XNode } from './xml.js';
 
+/** The settlement reports the hub sends banks about their accounts (settlement.md §7; banks never send them). */
+export type SettlementReport =
+  | { kind: 'camt.052'; message: AccountReportMessage }
+  | { kind: 'camt.053'; message: BankToCustomerStatement }
+  | { kind: 'camt.054'; message: DebitCreditNotification };
+
 /** One business message's content, by kind (the `context` members carry ISO correlation data). */
 export type BusinessDocument =
   | { kind: 'pacs.008'; message: Pacs008 | Pacs008FromXml }
@@ -52,7 +63,8 @@ export type BusinessDocument =
   | { kind: 'pacs.028'; message: PaymentStatusRequest }
   | { kind: 'camt.056'; message: CancellationRequest }
   | { kind: 'camt.029'; message: InvestigationResolution }
-  | { kind: 'admi.002'; message: MessageReject };
+  | { kind: 'admi.002'; message: MessageReject }
+  | SettlementReport;
 
 /** What a read `Document` gives: as BusinessDocument, with pacs.008 possibly lacking expiry/condition. */
 export type InboundDocument =
@@ -64,7 +76,8 @@ export type InboundDocument =
   | { kind: 'pacs.028'; message: PaymentStatusRequest }
   | { kind: 'camt.056'; message: CancellationRequest }
   | { kind: 'camt.029'; message: InvestigationResolution }
-  | { kind: 'admi.002'; message: MessageReject };
+  | { kind: 'admi.002'; message: MessageReject }
+  | SettlementReport;
 
 export interface MappingContext {
   /** The hub's FSP id (acmt.023: the assignee of a request that names no payee FSP). */
@@ -95,6 +108,12 @@ export function documentToXml(doc: BusinessDocument, version: MessageVersion, co
       return camt029ToXml(doc.message, version as Camt029Version);
     case 'admi.002':
       return admi002ToXml(doc.message);
+    case 'camt.052':
+      return camt052ToXml(doc.message, version as Camt052Version);
+    case 'camt.053':
+      return camt053ToXml(doc.message, version as Camt053Version);
+    case 'camt.054':
+      return camt054ToXml(doc.message, version as Camt054Version);
   }
 }
 
@@ -122,6 +141,12 @@ export function documentFromXml(document: XNode, definition: MessageDefinition, 
       return { kind: 'camt.029', message: camt029FromXml(document, v as Camt029Version) };
     case 'admi.002':
       return { kind: 'admi.002', message: admi002FromXml(document) };
+    case 'camt.052':
+      return { kind: 'camt.052', message: camt052FromXml(document, v as Camt052Version) };
+    case 'camt.053':
+      return { kind: 'camt.053', message: camt053FromXml(document, v as Camt053Version) };
+    case 'camt.054':
+      return { kind: 'camt.054', message: camt054FromXml(document, v as Camt054Version) };
   }
 }
 
