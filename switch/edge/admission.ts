@@ -19,7 +19,7 @@
  * refused at the quote. Callbacks that finish work (PUT /parties, PUT /quotes,
  * PUT /transfers, errors) and status requests are never refused.
  */
-import { FspiopError } from '../../schemas/errors.js';
+import { DomainError } from '../../schemas/outcomes.js';
 
 export type NewWork = 'discovery' | 'agreement' | 'transfer';
 
@@ -112,14 +112,14 @@ export class AdmissionControl {
     return { loopUtilisation, loopLagMs, ledgerQueueMs, openRequests, pressure };
   }
 
-  /** Throws 2005 Server busy when the hub takes no new work of this kind now. */
+  /** Throws SERVER_BUSY (2005 Server busy) when the hub takes no new work of this kind now. */
   admit(work: NewWork): void {
     if (!this.enabled) return;
     const signals = this.signals();
     if (signals.pressure < REFUSED_AT[work]) return;
     this.refused[work]++;
     this.onRefused(work, signals);
-    throw new FspiopError('2005', `the hub is at capacity and takes no new ${work} requests now; retry later`);
+    throw new DomainError('SERVER_BUSY', `the hub is at capacity and takes no new ${work} requests now; retry later`);
   }
 
   close(): void {

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AdmissionControl } from '../../switch/edge/admission.js';
-import { FspiopError } from '../../schemas/errors.js';
+import { isDomainError } from '../../schemas/outcomes.js';
+import { FSPIOP_FORMS } from '../../translators/fspiop/outcomes.js';
 
 function refusal(f: () => void): string | undefined {
   try {
     f();
     return undefined;
   } catch (err) {
-    assert.ok(err instanceof FspiopError);
-    return err.code;
+    assert.ok(isDomainError(err) && err.outcome === 'SERVER_BUSY', String(err));
+    return FSPIOP_FORMS[err.outcome].code;
   }
 }
 
