@@ -3,6 +3,7 @@
  * written together in ONE call of `mizani_apply` (one transaction, one fsync). Each caller's promise
  * settles only when its batch is durable, which is what lets the hub answer 202/200 safely.
  */
+import { DomainError } from '../schemas/outcomes.js';
 import type { Queryable } from './db.js';
 
 export interface TransferInsert {
@@ -208,9 +209,15 @@ export class GroupCommitter {
   }
 }
 
-export class LedgerUnavailableError extends Error {
+/**
+ * The ledger cannot take writes now: a batch failed (or an assertion stopped one) and memory is being rebuilt
+ * from PostgreSQL. A domain outcome, so every caller answers as docs/decisions.md says (FSPIOP 2003, HTTP 503; a
+ * bank's admi.002 with 503): retry later. The cause (a database error, a failed assertion) is for the log only.
+ */
+export class LedgerUnavailableError extends DomainError {
   constructor(cause?: Error) {
-    super(cause ? `ledger write failed: ${cause.message}` : 'ledger is recovering from a failed write', { cause });
+    super('LEDGER_UNAVAILABLE', cause ? 'a ledger write failed; the ledger is recovering, retry later' : 'the ledger is recovering, retry later');
     this.name = 'LedgerUnavailableError';
+    if (cause) this.cause = cause;
   }
 }

@@ -23,6 +23,7 @@ import { Registry, type Account } from '../../ledger/registry.js';
 import { LedgerEngine, type InFlight, type PrepareOutcome } from '../../ledger/engine.js';
 import { GroupCommitter, LedgerUnavailableError } from '../../ledger/group-commit.js';
 import { parseLedger } from '../../ledger/units.js';
+import { fspiopErrorOf } from '../../translators/fspiop/outcomes.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 /** The engine's refusals of a prepare (FSPIOP 4001 and 4200 on the wire). */
@@ -876,9 +877,17 @@ async function failingBurst(registry: Registry, engine: LedgerEngine, reserved: 
   assert.equal(engine.available, false, 'the engine says it is recovering');
   for (const [i, r] of results.entries()) {
     assert.equal(r.status, 'rejected', `write ${i} of the failed batch did not fail`);
-    assert.ok((r as PromiseRejectedResult).reason instanceof LedgerUnavailableError, String((r as PromiseRejectedResult).reason));
+    const reason = (r as PromiseRejectedResult).reason;
+    assert.ok(reason instanceof LedgerUnavailableError, String(reason));
+    // A domain outcome: callers answer 2003 / HTTP 503 (retry later), as docs/decisions.md says, not 2001.
+    assert.equal(reason.outcome, 'LEDGER_UNAVAILABLE');
   }
-  await assert.rejects(engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 1n)), LedgerUnavailableError);
+  await assert.rejects(engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 1n)), (err) => {
+    assert.ok(err instanceof LedgerUnavailableError);
+    const wire = fspiopErrorOf(err);
+    assert.deepEqual([wire.code, wire.httpStatus], ['2003', 503]);
+    return true;
+  });
   return { before };
 }
 
