@@ -19,7 +19,7 @@ import {
 } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
-import { ledgerText, parseLedger } from './units.js';
+import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
 export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
 
@@ -52,8 +52,7 @@ export interface InFlight {
   payer: string;
   payee: string;
   currency: string;
-  /** Ledger units (10^-4). */
-  amount: bigint;
+  amount: LedgerUnits;
   condition: string;
   expiration: string;
   expiresAt: number;
@@ -78,7 +77,7 @@ export interface TransferRecord {
   payer: string;
   payee: string;
   currency: string;
-  amount: bigint;
+  amount: LedgerUnits;
   state: string;
   condition: string | null;
   expiration: string | null;
@@ -122,7 +121,7 @@ export interface PrepareInput {
   payer: string;
   payee: string;
   currency: string;
-  amount: bigint;
+  amount: LedgerUnits;
   condition: string;
   expiration: string;
   expiresAt: number;
@@ -164,7 +163,7 @@ function toRecord(row: TransferRow): TransferRecord {
     payer: row.payer,
     payee: row.payee,
     currency: row.currency,
-    amount: row.amount === null ? 0n : parseLedger(row.amount),
+    amount: row.amount === null ? LEDGER_ZERO : parseLedger(row.amount),
     state: row.state,
     condition: row.condition,
     expiration: row.expiration ? row.expiration.toISOString() : null,
@@ -316,8 +315,8 @@ export class LedgerEngine {
       return written.conflict ? { kind: 'duplicate' } : { kind: 'rejected', error: refusal };
     }
 
-    payerPosition.value += input.amount;
-    clearing.value -= input.amount;
+    payerPosition.value = ledgerPlus(payerPosition.value, input.amount);
+    clearing.value = ledgerMinus(clearing.value, input.amount);
     const transfer: InFlight = {
       id: input.id,
       kind: 'TRANSFER',
@@ -337,7 +336,7 @@ export class LedgerEngine {
     };
     this.inFlight.set(input.id, transfer);
     const amount = ledgerText(input.amount);
-    const negated = ledgerText(-input.amount);
+    const negated = ledgerText(ledgerNegated(input.amount));
     const durable = this.write(input.id, input.prepareHash, {
       insert: { ...base, state: 'RESERVED' },
       entries: [
@@ -349,8 +348,8 @@ export class LedgerEngine {
     const written = await durable;
     if (written.conflict) {
       // The id belongs to an older transfer: undo this reservation, the caller answers as a duplicate.
-      payerPosition.value -= input.amount;
-      clearing.value += input.amount;
+      payerPosition.value = ledgerMinus(payerPosition.value, input.amount);
+      clearing.value = ledgerPlus(clearing.value, input.amount);
       this.inFlight.delete(input.id);
       return { kind: 'duplicate' };
     }
@@ -359,7 +358,7 @@ export class LedgerEngine {
 
   /** Records a prepare that failed validation (state INVALID), so its id answers duplicates. */
   async recordInvalid(
-    input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: bigint | null },
+    input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: LedgerUnits | null },
     cause: string,
   ): Promise<{ conflict: boolean }> {
     this.assertAvailable();
@@ -389,8 +388,8 @@ export class LedgerEngine {
     this.startFinishing(transfer);
     const payeePosition = this.registry.accountOf(transfer.payee, transfer.currency, 'POSITION')!;
     const clearing = transfer.creditAccount;
-    payeePosition.value -= transfer.amount;
-    clearing.value += transfer.amount;
+    payeePosition.value = ledgerMinus(payeePosition.value, transfer.amount);
+    clearing.value = ledgerPlus(clearing.value, transfer.amount);
     if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
     await this.submitFinish(transfer, {
       update: {
@@ -403,7 +402,7 @@ export class LedgerEngine {
       },
       entries: [
         { transfer_id: transfer.id, account_id: clearing.id, amount: ledgerText(transfer.amount), event: 'COMMIT' },
-        { transfer_id: transfer.id, account_id: payeePosition.id, amount: ledgerText(-transfer.amount), event: 'COMMIT' },
+        { transfer_id: transfer.id, account_id: payeePosition.id, amount: ledgerText(ledgerNegated(transfer.amount)), event: 'COMMIT' },
       ],
     });
   }
@@ -415,8 +414,8 @@ export class LedgerEngine {
   ): Promise<void> {
     this.assertAvailable();
     this.startFinishing(transfer);
-    transfer.debitAccount.value -= transfer.amount;
-    transfer.creditAccount.value += transfer.amount;
+    transfer.debitAccount.value = ledgerMinus(transfer.debitAccount.value, transfer.amount);
+    transfer.creditAccount.value = ledgerPlus(transfer.creditAccount.value, transfer.amount);
     if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
     if (detail.errorHash) transfer.errorHash = detail.errorHash;
     await this.submitFinish(transfer, {
@@ -430,7 +429,7 @@ export class LedgerEngine {
         completed_at: detail.completedAt,
       },
       entries: [
-        { transfer_id: transfer.id, account_id: transfer.debitAccount.id, amount: ledgerText(-transfer.amount), event: 'ABORT' },
+        { transfer_id: transfer.id, account_id: transfer.debitAccount.id, amount: ledgerText(ledgerNegated(transfer.amount)), event: 'ABORT' },
         { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'ABORT' },
       ],
     });
@@ -474,7 +473,7 @@ export class LedgerEngine {
 
   // ---- liquidity (admin funds in / out) ----
 
-  async fundsIn(participant: string, currency: string, amount: bigint, transferId: string, reference: string): Promise<{ conflict: boolean }> {
+  async fundsIn(participant: string, currency: string, amount: LedgerUnits, transferId: string, reference: string): Promise<{ conflict: boolean }> {
     this.assertAvailable();
     const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
     const reconciliation = this.requireHubAccount(currency, 'HUB_RECONCILIATION');
@@ -493,15 +492,15 @@ export class LedgerEngine {
         completed_at: now,
       },
       entries: [
-        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(-amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(ledgerNegated(amount)), event: 'FUNDS_IN', with_insert: true },
         { transfer_id: transferId, account_id: reconciliation.id, amount: ledgerText(amount), event: 'FUNDS_IN', with_insert: true },
       ],
     });
     // Liquidity is credited in memory only once it is durable and not a duplicate: a prepare decided
     // in the meantime must not be covered by funds that may never arrive.
     if (!written.conflict) {
-      settlement.value -= amount;
-      reconciliation.value += amount;
+      settlement.value = ledgerMinus(settlement.value, amount);
+      reconciliation.value = ledgerPlus(reconciliation.value, amount);
     }
     return written;
   }
@@ -510,7 +509,7 @@ export class LedgerEngine {
   async fundsOutReserve(
     participant: string,
     currency: string,
-    amount: bigint,
+    amount: LedgerUnits,
     transferId: string,
     reference: string,
   ): Promise<{ conflict: boolean; refused?: string }> {
@@ -526,8 +525,8 @@ export class LedgerEngine {
     if (this.registry.requiresLiquidityCheck(currency) && position && -(settlement.value + amount) < position.value) {
       return { conflict: false, refused: `funds out of ${ledgerText(amount)} would leave the ${currency} position of ${participant} without liquidity cover` };
     }
-    settlement.value += amount;
-    clearing.value -= amount;
+    settlement.value = ledgerPlus(settlement.value, amount);
+    clearing.value = ledgerMinus(clearing.value, amount);
     const now = new Date().toISOString();
     const transfer: InFlight = {
       id: transferId,
@@ -561,14 +560,14 @@ export class LedgerEngine {
       },
       entries: [
         { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
-        { transfer_id: transferId, account_id: clearing.id, amount: ledgerText(-amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
+        { transfer_id: transferId, account_id: clearing.id, amount: ledgerText(ledgerNegated(amount)), event: 'FUNDS_OUT_RESERVE', with_insert: true },
       ],
     });
     transfer.ready = durable.catch(() => undefined);
     const written = await durable;
     if (written.conflict) {
-      settlement.value -= amount;
-      clearing.value += amount;
+      settlement.value = ledgerMinus(settlement.value, amount);
+      clearing.value = ledgerPlus(clearing.value, amount);
       this.inFlight.delete(transferId);
     }
     return written;
@@ -578,13 +577,13 @@ export class LedgerEngine {
     this.assertAvailable();
     this.startFinishing(transfer);
     const reconciliation = this.requireHubAccount(transfer.currency, 'HUB_RECONCILIATION');
-    transfer.creditAccount.value += transfer.amount;
-    reconciliation.value -= transfer.amount;
+    transfer.creditAccount.value = ledgerPlus(transfer.creditAccount.value, transfer.amount);
+    reconciliation.value = ledgerMinus(reconciliation.value, transfer.amount);
     await this.submitFinish(transfer, {
       update: { id: transfer.id, from_state: 'RESERVED', state: 'COMMITTED', completed_at: new Date().toISOString() },
       entries: [
         { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'FUNDS_OUT_COMMIT' },
-        { transfer_id: transfer.id, account_id: reconciliation.id, amount: ledgerText(-transfer.amount), event: 'FUNDS_OUT_COMMIT' },
+        { transfer_id: transfer.id, account_id: reconciliation.id, amount: ledgerText(ledgerNegated(transfer.amount)), event: 'FUNDS_OUT_COMMIT' },
       ],
     });
   }
@@ -594,17 +593,17 @@ export class LedgerEngine {
   }
 
   /** Posts a participant's opening position against the hub's multilateral settlement account. */
-  async openingPosition(position: Account, amount: bigint): Promise<void> {
+  async openingPosition(position: Account, amount: LedgerUnits): Promise<void> {
     this.assertAvailable();
     if (amount === 0n) return;
     const settlementHub = this.requireHubAccount(position.currency, 'HUB_MULTILATERAL_SETTLEMENT');
-    position.value += amount;
-    settlementHub.value -= amount;
+    position.value = ledgerPlus(position.value, amount);
+    settlementHub.value = ledgerMinus(settlementHub.value, amount);
     const id = `opening-position-${position.id}`;
     await this.committer.submit({
       entries: [
         { transfer_id: id, account_id: position.id, amount: ledgerText(amount), event: 'OPENING' },
-        { transfer_id: id, account_id: settlementHub.id, amount: ledgerText(-amount), event: 'OPENING' },
+        { transfer_id: id, account_id: settlementHub.id, amount: ledgerText(ledgerNegated(amount)), event: 'OPENING' },
       ],
     });
   }
@@ -615,7 +614,7 @@ export class LedgerEngine {
     payer: string,
     currency: string,
     position: Account,
-    amount: bigint,
+    amount: LedgerUnits,
   ): DomainError | undefined {
     if (this.registry.requiresLiquidityCheck(currency)) {
       const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');

@@ -10,7 +10,7 @@ import { openDb } from '../../ledger/db.js';
 import { LedgerEngine } from '../../ledger/engine.js';
 import { migrate } from '../../ledger/migrate.js';
 import { Registry } from '../../ledger/registry.js';
-import { parseLedger } from '../../ledger/units.js';
+import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
@@ -125,5 +125,5 @@ export async function seedParticipant(api: AdminApi, name: string, currency: str
   await api.registry.createParticipant(name, currency, false);
   if (ndc === undefined) return;
   const position = await api.registry.setInitialLimit(name, currency, parseLedger(ndc), '10');
-  await api.engine.openingPosition(position, 0n);
+  await api.engine.openingPosition(position, LEDGER_ZERO);
 }
