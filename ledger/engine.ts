@@ -18,6 +18,7 @@ import {
   type QuoteUpdate,
 } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
+import { LedgerAssertionError } from './assertions.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
 import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
@@ -187,6 +188,18 @@ export interface EngineHooks {
   observeBatch?: (size: number, seconds: number) => void;
 }
 
+export interface EngineOptions {
+  /** Most writes in one group commit (MIZANI_BATCH_MAX). */
+  maxBatch: number;
+  /** false: several engines on one database (tests only); the writer lock keeps hubs exclusive. */
+  exclusiveWriter?: boolean;
+  /**
+   * `hot` (default): the O(1) and O(batch) assertions of ledger/assertions.ts; `all` (MIZANI_LEDGER_ASSERTIONS, tests):
+   * also every batch's balances against memory. Only with one engine per database.
+   */
+  assertions?: 'hot' | 'all';
+}
+
 export class LedgerEngine {
   private readonly inFlight = new Map<string, InFlight>();
   /** Prepares whose outcome is not durable yet, by id -> body hash. */
@@ -198,10 +211,16 @@ export class LedgerEngine {
   constructor(
     private readonly db: Db,
     readonly registry: Registry,
-    private readonly options: { maxBatch: number; exclusiveWriter?: boolean },
+    private readonly options: EngineOptions,
     private readonly hooks: EngineHooks = {},
   ) {
-    this.committer = new GroupCommitter(() => this.requireWriter(), options.maxBatch, (err) => void this.recover(err), hooks.observeBatch);
+    this.committer = new GroupCommitter({
+      writer: () => this.requireWriter(),
+      batchWritesMax: options.maxBatch,
+      verifyBalances: options.assertions === 'all',
+      onFailure: (err) => void this.recover(err),
+      observeBatch: hooks.observeBatch,
+    });
   }
 
   /**
@@ -306,7 +325,8 @@ export class LedgerEngine {
       prepare_hash: input.prepareHash,
       created_at: input.receivedAt,
     };
-    const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount);
+    const liquidity = this.registry.requiresLiquidityCheck(input.currency);
+    const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount, liquidity);
     if (refusal) {
       const written = await this.write(input.id, input.prepareHash, {
         insert: { ...base, state: 'ABORTED_REJECTED', cause: storedCause(refusal), completed_at: new Date().toISOString() },
@@ -317,6 +337,7 @@ export class LedgerEngine {
 
     payerPosition.value = ledgerPlus(payerPosition.value, input.amount);
     clearing.value = ledgerMinus(clearing.value, input.amount);
+    this.assertWithinHeadroom(input.payer, input.currency, payerPosition, liquidity);
     const transfer: InFlight = {
       id: input.id,
       kind: 'TRANSFER',
@@ -335,13 +356,11 @@ export class LedgerEngine {
       creditAccount: clearing,
     };
     this.inFlight.set(input.id, transfer);
-    const amount = ledgerText(input.amount);
-    const negated = ledgerText(ledgerNegated(input.amount));
     const durable = this.write(input.id, input.prepareHash, {
       insert: { ...base, state: 'RESERVED' },
       entries: [
-        { transfer_id: input.id, account_id: payerPosition.id, amount, event: 'PREPARE', with_insert: true },
-        { transfer_id: input.id, account_id: clearing.id, amount: negated, event: 'PREPARE', with_insert: true },
+        { transfer_id: input.id, account: payerPosition, amount: input.amount, event: 'PREPARE', with_insert: true },
+        { transfer_id: input.id, account: clearing, amount: ledgerNegated(input.amount), event: 'PREPARE', with_insert: true },
       ],
     });
     transfer.ready = durable.catch(() => undefined);
@@ -401,8 +420,8 @@ export class LedgerEngine {
         completed_at: detail.completedAt,
       },
       entries: [
-        { transfer_id: transfer.id, account_id: clearing.id, amount: ledgerText(transfer.amount), event: 'COMMIT' },
-        { transfer_id: transfer.id, account_id: payeePosition.id, amount: ledgerText(ledgerNegated(transfer.amount)), event: 'COMMIT' },
+        { transfer_id: transfer.id, account: clearing, amount: transfer.amount, event: 'COMMIT' },
+        { transfer_id: transfer.id, account: payeePosition, amount: ledgerNegated(transfer.amount), event: 'COMMIT' },
       ],
     });
   }
@@ -429,8 +448,8 @@ export class LedgerEngine {
         completed_at: detail.completedAt,
       },
       entries: [
-        { transfer_id: transfer.id, account_id: transfer.debitAccount.id, amount: ledgerText(ledgerNegated(transfer.amount)), event: 'ABORT' },
-        { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'ABORT' },
+        { transfer_id: transfer.id, account: transfer.debitAccount, amount: ledgerNegated(transfer.amount), event: 'ABORT' },
+        { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'ABORT' },
       ],
     });
   }
@@ -492,9 +511,10 @@ export class LedgerEngine {
         completed_at: now,
       },
       entries: [
-        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(ledgerNegated(amount)), event: 'FUNDS_IN', with_insert: true },
-        { transfer_id: transferId, account_id: reconciliation.id, amount: ledgerText(amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: transferId, account: settlement, amount: ledgerNegated(amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: transferId, account: reconciliation, amount, event: 'FUNDS_IN', with_insert: true },
       ],
+      movesMemoryWhenDurable: true,
     });
     // Liquidity is credited in memory only once it is durable and not a duplicate: a prepare decided
     // in the meantime must not be covered by funds that may never arrive.
@@ -527,6 +547,10 @@ export class LedgerEngine {
     }
     settlement.value = ledgerPlus(settlement.value, amount);
     clearing.value = ledgerMinus(clearing.value, amount);
+    if (settlement.value > 0n) throw this.stop(`settlement ${settlement.id} of ${participant} is ${ledgerText(settlement.value)} ${currency} after a funds-out reservation: more out than in`);
+    if (position && this.registry.requiresLiquidityCheck(currency) && position.value > ledgerNegated(settlement.value)) {
+      throw this.stop(`position ${position.id} of ${participant} is ${ledgerText(position.value)} ${currency}, beyond its liquidity ${ledgerText(ledgerNegated(settlement.value))} after a funds-out reservation`);
+    }
     const now = new Date().toISOString();
     const transfer: InFlight = {
       id: transferId,
@@ -559,8 +583,8 @@ export class LedgerEngine {
         created_at: now,
       },
       entries: [
-        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
-        { transfer_id: transferId, account_id: clearing.id, amount: ledgerText(ledgerNegated(amount)), event: 'FUNDS_OUT_RESERVE', with_insert: true },
+        { transfer_id: transferId, account: settlement, amount, event: 'FUNDS_OUT_RESERVE', with_insert: true },
+        { transfer_id: transferId, account: clearing, amount: ledgerNegated(amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
       ],
     });
     transfer.ready = durable.catch(() => undefined);
@@ -582,8 +606,8 @@ export class LedgerEngine {
     await this.submitFinish(transfer, {
       update: { id: transfer.id, from_state: 'RESERVED', state: 'COMMITTED', completed_at: new Date().toISOString() },
       entries: [
-        { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'FUNDS_OUT_COMMIT' },
-        { transfer_id: transfer.id, account_id: reconciliation.id, amount: ledgerText(ledgerNegated(transfer.amount)), event: 'FUNDS_OUT_COMMIT' },
+        { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'FUNDS_OUT_COMMIT' },
+        { transfer_id: transfer.id, account: reconciliation, amount: ledgerNegated(transfer.amount), event: 'FUNDS_OUT_COMMIT' },
       ],
     });
   }
@@ -602,8 +626,8 @@ export class LedgerEngine {
     const id = `opening-position-${position.id}`;
     await this.committer.submit({
       entries: [
-        { transfer_id: id, account_id: position.id, amount: ledgerText(amount), event: 'OPENING' },
-        { transfer_id: id, account_id: settlementHub.id, amount: ledgerText(ledgerNegated(amount)), event: 'OPENING' },
+        { transfer_id: id, account: position, amount, event: 'OPENING' },
+        { transfer_id: id, account: settlementHub, amount: ledgerNegated(amount), event: 'OPENING' },
       ],
     });
   }
@@ -615,8 +639,9 @@ export class LedgerEngine {
     currency: string,
     position: Account,
     amount: LedgerUnits,
+    liquidity: boolean,
   ): DomainError | undefined {
-    if (this.registry.requiresLiquidityCheck(currency)) {
+    if (liquidity) {
       const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
       const cover = settlement ? -settlement.value : 0n;
       if (cover - position.value < amount) return new DomainError('PAYER_FSP_INSUFFICIENT_LIQUIDITY');
@@ -625,6 +650,30 @@ export class LedgerEngine {
     const cap = limit ? limit.value : 0n;
     if (cap - position.value < amount) return new DomainError('PAYER_LIMIT_EXCEEDED');
     return undefined;
+  }
+
+  /**
+   * After a reservation, checked apart from the decision (checkHeadroom): the position is within its net debit cap
+   * and, where the settlement model requires it, within the liquidity that covers it. O(1), no allocation.
+   */
+  private assertWithinHeadroom(payer: string, currency: string, position: Account, liquidity: boolean): void {
+    const cap = this.registry.limit(position.id)?.value ?? LEDGER_ZERO;
+    if (position.value > cap) throw this.stop(`position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its net debit cap ${ledgerText(cap)}`);
+    if (!liquidity) return;
+    const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
+    const cover = settlement ? ledgerNegated(settlement.value) : LEDGER_ZERO;
+    if (position.value > cover) throw this.stop(`position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its liquidity cover ${ledgerText(cover)}`);
+  }
+
+  /**
+   * A failed assertion: memory can no longer be trusted. The committer fails every write not yet sent, and once any
+   * batch being committed has settled the engine rebuilds from PostgreSQL (as after a failed batch). The caller
+   * throws the returned error: LEDGER_UNAVAILABLE (2003/503), the assertion as its cause.
+   */
+  private stop(message: string): LedgerUnavailableError {
+    const err = new LedgerAssertionError(message);
+    this.committer.fail(err);
+    return new LedgerUnavailableError(err);
   }
 
   private startFinishing(transfer: InFlight): void {
@@ -675,7 +724,7 @@ export class LedgerEngine {
   }
 
   private assertAvailable(): void {
-    if (this.recovering) throw new LedgerUnavailableError();
+    if (this.recovering || this.committer.failed) throw new LedgerUnavailableError();
   }
 
   private requireWriter(): Queryable {

@@ -43,6 +43,7 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
+  { name: 'MIZANI_LEDGER_ASSERTIONS', default: 'hot', description: 'Run-time assertions on the money path. `hot`: on every batch, entries balance per currency and are exact, the batch is within its maximum, a reservation leaves the position within its cap, the database reports what was sent. `all`: also every batch\'s balances against memory (tests, debugging; costs O(queued writes) per batch). A failed assertion fails the batch; the ledger rebuilds from the database.' },
   { name: 'MIZANI_BUSY_LOOP_UTILISATION', default: '0.95', description: 'Admission control: smoothed share of time the event loop is busy (0..1) at which, with more than 8 requests waiting, new discoveries are refused with 2005 Server busy. 0: not watched.' },
   { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries are refused with 2005 Server busy (1.5 times it: new quotes too; twice it: new transfers too). 0: not watched.' },
   { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
@@ -81,6 +82,7 @@ export interface Config {
   oracleTimeoutMs: number;
   maxBodyBytes: number;
   batchMax: number;
+  ledgerAssertions: 'hot' | 'all';
   /** Admission control limits (pressure 1); 0 disables a signal. */
   busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number };
   logLevel: string;
@@ -119,6 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const text = value(name);
     if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(text)) throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
     return Number(text);
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const text = value(name);
+    if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${name} must be ${allowed.join(' or ')}, got "${text}"`);
+    return text as T;
   };
   const profile = value('MIZANI_PROFILE');
   if (profile !== 'demo' && profile !== 'production') throw new ConfigError(`MIZANI_PROFILE must be demo or production, got "${profile}"`);
@@ -174,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oracleTimeoutMs: int('MIZANI_ORACLE_TIMEOUT_MS', 10, 600_000),
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
+    ledgerAssertions: oneOf('MIZANI_LEDGER_ASSERTIONS', ['hot', 'all'] as const),
     busy: {
       loopUtilisation: fraction('MIZANI_BUSY_LOOP_UTILISATION'),
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),

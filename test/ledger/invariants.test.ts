@@ -22,7 +22,7 @@ import { migrate } from '../../ledger/migrate.js';
 import { Registry, type Account } from '../../ledger/registry.js';
 import { LedgerEngine, type InFlight, type PrepareOutcome } from '../../ledger/engine.js';
 import { GroupCommitter, LedgerUnavailableError } from '../../ledger/group-commit.js';
-import { ledgerUnits as L, parseLedger } from '../../ledger/units.js';
+import { ledgerText, ledgerUnits as L, parseLedger } from '../../ledger/units.js';
 import { fspiopErrorOf } from '../../translators/fspiop/outcomes.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
@@ -75,7 +75,7 @@ async function resetSchema(): Promise<void> {
 function newEngine(registry: Registry, batchSizes: number[] = [], hooks: { onRecovering?: () => void; onRecovered?: () => void } = {}): LedgerEngine {
   // Several engines share one database on purpose here (restart, interference); the writer lock
   // that keeps production hubs exclusive has its own test below.
-  return new LedgerEngine(db, registry, { maxBatch: 500, exclusiveWriter: false }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
+  return new LedgerEngine(db, registry, { maxBatch: 500, exclusiveWriter: false, assertions: 'all' }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
 }
 
 async function buildWorld(options: WorldOptions): Promise<World> {
@@ -735,18 +735,18 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
   await checkDurableInvariants(registry, engine);
 
   // The group committer itself: two writes inserting one id in one batch -> one applied, one conflict.
-  const committer = new GroupCommitter(() => db, 100, (err) => assert.fail(err));
+  const committer = new GroupCommitter({ writer: () => db, batchWritesMax: 100, onFailure: (err) => assert.fail(err) });
   const reconciliation = registry.hubAccount('USD', 'HUB_RECONCILIATION')!;
   const settle = settlement(registry, 'dfsp2', 'USD');
-  const write = (amount: string, negated: string) =>
+  const write = (amount: bigint) =>
     committer.submit({
-      insert: { id: 'same-batch', kind: 'FUNDS_IN', payer: 'dfsp2', payee: HUB, currency: 'USD', amount, state: 'COMMITTED' },
+      insert: { id: 'same-batch', kind: 'FUNDS_IN', payer: 'dfsp2', payee: HUB, currency: 'USD', amount: ledgerText(L(amount)), state: 'COMMITTED' },
       entries: [
-        { transfer_id: 'same-batch', account_id: settle.id, amount: negated, event: 'FUNDS_IN', with_insert: true },
-        { transfer_id: 'same-batch', account_id: reconciliation.id, amount, event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: 'same-batch', account: settle, amount: L(-amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: 'same-batch', account: reconciliation, amount: L(amount), event: 'FUNDS_IN', with_insert: true },
       ],
     });
-  const written = await Promise.all([write('2.0000', '-2.0000'), write('5.0000', '-5.0000'), write('2.0000', '-2.0000')]);
+  const written = await Promise.all([write(2n * USD), write(5n * USD), write(2n * USD)]);
   assert.deepEqual(written, [{ conflict: false }, { conflict: true }, { conflict: true }]);
   const rows = await db.query<{ amount: string }>(`SELECT amount::text AS amount FROM journal_entry WHERE transfer_id = 'same-batch' ORDER BY id`);
   assert.deepEqual(rows.rows.map((r) => r.amount), ['-2.0000', '2.0000']);

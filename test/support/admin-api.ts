@@ -45,7 +45,7 @@ export async function startAdminApi(
   const db = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
   await migrate(db);
   const registry = await Registry.load(db, 'Hub');
-  const engine = new LedgerEngine(db, registry, { maxBatch: 100 });
+  const engine = new LedgerEngine(db, registry, { maxBatch: 100, assertions: 'all' });
   await engine.load();
   const oracles = new OracleRegistry(db);
   await oracles.load();
