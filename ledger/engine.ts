@@ -191,6 +191,10 @@ export interface EngineHooks {
 export interface EngineOptions {
   /** Most writes in one group commit (MIZANI_BATCH_MAX). */
   maxBatch: number;
+  /** GROUP_COMMIT_QUEUE_WRITES_MAX: queued writes at which new work is refused (SERVER_BUSY). */
+  queueWritesMax?: number;
+  /** TRANSFERS_IN_FLIGHT_MAX: reserved transfers at which new transfers are refused (SERVER_BUSY). */
+  inFlightTransfersMax?: number;
   /** false: several engines on one database (tests only); the writer lock keeps hubs exclusive. */
   exclusiveWriter?: boolean;
   /**
@@ -200,7 +204,14 @@ export interface EngineOptions {
   assertions?: 'hot' | 'all';
 }
 
+/** Default of MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX: ten full batches of the default MIZANI_BATCH_MAX. */
+export const GROUP_COMMIT_QUEUE_WRITES_MAX = 10_000;
+/** Default of MIZANI_TRANSFERS_IN_FLIGHT_MAX (about 1 KiB of memory each). */
+export const TRANSFERS_IN_FLIGHT_MAX = 100_000;
+
 export class LedgerEngine {
+  private readonly queueWritesMax: number;
+  private readonly inFlightMax: number;
   private readonly inFlight = new Map<string, InFlight>();
   /** Prepares whose outcome is not durable yet, by id -> body hash. */
   private readonly pendingPrepares = new Map<string, string>();
@@ -214,6 +225,8 @@ export class LedgerEngine {
     private readonly options: EngineOptions,
     private readonly hooks: EngineHooks = {},
   ) {
+    this.queueWritesMax = options.queueWritesMax ?? GROUP_COMMIT_QUEUE_WRITES_MAX;
+    this.inFlightMax = options.inFlightTransfersMax ?? TRANSFERS_IN_FLIGHT_MAX;
     this.committer = new GroupCommitter({
       writer: () => this.requireWriter(),
       batchWritesMax: options.maxBatch,
@@ -311,6 +324,7 @@ export class LedgerEngine {
     // The id is in flight or being recorded: reserving again would replace (and, on the conflict,
     // drop) the original's in-memory entry.
     if (this.inFlight.has(input.id) || this.pendingPrepares.has(input.id)) return { kind: 'duplicate' };
+    this.admitNew('transfer');
     const payerPosition = this.registry.accountOf(input.payer, input.currency, 'POSITION')!;
     const clearing = this.clearingAccount(input.currency);
     const base = {
@@ -381,6 +395,7 @@ export class LedgerEngine {
     cause: string,
   ): Promise<{ conflict: boolean }> {
     this.assertAvailable();
+    this.admitNew('write');
     return this.write(input.id, input.prepareHash, {
       insert: {
         id: input.id,
@@ -459,6 +474,7 @@ export class LedgerEngine {
   /** Records a new quote; `conflict` when its id is already known. */
   async recordQuote(quote: QuoteInsert): Promise<{ conflict: boolean }> {
     this.assertAvailable();
+    this.admitNew('write');
     return this.committer.submit({ entries: [], quoteInsert: quote });
   }
 
@@ -494,6 +510,7 @@ export class LedgerEngine {
 
   async fundsIn(participant: string, currency: string, amount: LedgerUnits, transferId: string, reference: string): Promise<{ conflict: boolean }> {
     this.assertAvailable();
+    this.admitNew('write');
     const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
     const reconciliation = this.requireHubAccount(currency, 'HUB_RECONCILIATION');
     const now = new Date().toISOString();
@@ -537,6 +554,7 @@ export class LedgerEngine {
     const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
     const clearing = this.clearingAccount(currency);
     if (this.inFlight.has(transferId) || this.pendingPrepares.has(transferId)) return { conflict: true };
+    this.admitNew('transfer');
     if (settlement.value + amount > 0n) {
       return { conflict: false, refused: `funds out of ${ledgerText(amount)} exceeds the ${currency} liquidity of ${participant}` };
     }
@@ -619,6 +637,7 @@ export class LedgerEngine {
   /** Posts a participant's opening position against the hub's multilateral settlement account. */
   async openingPosition(position: Account, amount: LedgerUnits): Promise<void> {
     this.assertAvailable();
+    this.admitNew('write');
     if (amount === 0n) return;
     const settlementHub = this.requireHubAccount(position.currency, 'HUB_MULTILATERAL_SETTLEMENT');
     position.value = ledgerPlus(position.value, amount);
@@ -721,6 +740,23 @@ export class LedgerEngine {
     const account = this.registry.hubAccount(currency, type);
     if (!account) throw new Error(`hub ${type} account for ${currency} does not exist`);
     return account;
+  }
+
+  /**
+   * New work is refused with SERVER_BUSY (2005) before anything is reserved or queued when the group-commit queue
+   * holds GROUP_COMMIT_QUEUE_WRITES_MAX writes, and a new transfer also when TRANSFERS_IN_FLIGHT_MAX are in flight.
+   * Writes that finish accepted work (commit, abort, funds-out commit, quote update) are never refused: they are
+   * bounded by the work accepted (at most one finishing write per transfer in flight), so the queue never holds more
+   * than the two bounds together plus the quote updates of quotes accepted.
+   */
+  private admitNew(work: 'transfer' | 'write'): void {
+    const queued = this.committer.pending;
+    if (queued >= this.queueWritesMax) {
+      throw new DomainError('SERVER_BUSY', `the ledger's group-commit queue holds ${queued} writes (GROUP_COMMIT_QUEUE_WRITES_MAX): no new work now, retry later`);
+    }
+    if (work === 'transfer' && this.inFlight.size >= this.inFlightMax) {
+      throw new DomainError('SERVER_BUSY', `${this.inFlight.size} transfers are in flight (TRANSFERS_IN_FLIGHT_MAX): no new transfer now, retry later`);
+    }
   }
 
   private assertAvailable(): void {

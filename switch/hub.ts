@@ -122,7 +122,12 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   const engine = await lifecycle.start(
     'ledger writer',
     () =>
-      new LedgerEngine(db, registry, { maxBatch: config.batchMax, assertions: config.ledgerAssertions }, {
+      new LedgerEngine(db, registry, {
+        maxBatch: config.batchMax,
+        queueWritesMax: config.groupCommitQueueWritesMax,
+        inFlightTransfersMax: config.transfersInFlightMax,
+        assertions: config.ledgerAssertions,
+      }, {
         onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
         onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
         onWaitingForWriterLock: (waitedMs) =>

@@ -4,13 +4,16 @@
  * decision with a bug patched in), a report that does not match what was sent, memory that drifted from the books,
  * and batches sent straight to mizani_apply with SQL. Each time the batch stops whole, nothing of it is durable,
  * callers hear LEDGER_UNAVAILABLE, and the engine rebuilds memory equal to the database.
+ * Also the engine's bounds (GROUP_COMMIT_QUEUE_WRITES_MAX, TRANSFERS_IN_FLIGHT_MAX): new work refused with
+ * SERVER_BUSY before anything moves, finishing work always taken. (Through the edge: test/bounds.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openDb, type Db } from '../../ledger/db.js';
 import { migrate } from '../../ledger/migrate.js';
 import { Registry, type Account } from '../../ledger/registry.js';
-import { LedgerEngine } from '../../ledger/engine.js';
+import { LedgerEngine, type InFlight } from '../../ledger/engine.js';
+import { DomainError } from '../../schemas/outcomes.js';
 import { GroupCommitter, LedgerUnavailableError, type LedgerWrite } from '../../ledger/group-commit.js';
 import { LedgerAssertionError, type ApplyReport } from '../../ledger/assertions.js';
 import { ledgerNegated, ledgerUnits as L, parseLedger, type LedgerUnits } from '../../ledger/units.js';
@@ -275,6 +278,56 @@ test('MIZANI_LEDGER_ASSERTIONS=all: memory that drifted from the books is caught
   await assertMemoryIsDatabase(registry);
   assert.equal(position.value === registry.accountOf('dfsp1', 'USD', 'POSITION')!.value, false, 'memory was rebuilt (new account objects)');
   assert.equal(registry.accountOf('dfsp1', 'USD', 'POSITION')!.value, 3n * USD, 'b was durable; only memory was wrong');
+  await engine.close();
+});
+
+// ------------------------------------------------------------------------------------------- bounds
+
+function assertBusy(err: unknown, pattern: RegExp): true {
+  assert.ok(err instanceof DomainError && err.outcome === 'SERVER_BUSY', String(err));
+  assert.match(err.message, pattern);
+  return true;
+}
+
+test('GROUP_COMMIT_QUEUE_WRITES_MAX: new work past the bound is refused with SERVER_BUSY before anything is reserved; finishing writes are always queued', async () => {
+  const registry = await freshLedger();
+  const engine = new LedgerEngine(db, registry, { maxBatch: 50, queueWritesMax: 2, assertions: 'all' });
+  await engine.load();
+  const live = await engine.prepare(prepareInput('live', L(USD)));
+  assert.equal(live.kind, 'reserved');
+  const position = () => registry.accountOf('dfsp1', 'USD', 'POSITION')!.value;
+  // One tick: two writes fill the queue; every further kind of new work is refused at once.
+  const accepted = [engine.prepare(prepareInput('q1', L(2n * USD))), engine.fundsIn('dfsp1', 'USD', L(USD), 'q2', 'ref')];
+  assert.equal(position(), 3n * USD);
+  await assert.rejects(engine.prepare(prepareInput('refused', L(4n * USD))), (err) => assertBusy(err, /group-commit queue holds 2 writes \(GROUP_COMMIT_QUEUE_WRITES_MAX\)/));
+  await assert.rejects(engine.recordInvalid({ ...prepareInput('invalid', L(USD)), amount: null }, 'X'), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
+  await assert.rejects(engine.fundsOutReserve('dfsp1', 'USD', L(USD), 'fout', 'ref'), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
+  await assert.rejects(engine.recordQuote({ id: 'quote', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', state: 'RECEIVED', request_hash: 'h' }), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
+  assert.equal(position(), 3n * USD, 'nothing of the refused work was reserved');
+  assert.equal(engine.inFlightTransfer('refused'), undefined);
+  // Finishing accepted work is queued beyond the bound.
+  const commit = engine.commit((live as { transfer: InFlight }).transfer, { completedAt: new Date().toISOString() });
+  assert.equal(engine.queuedWrites, 3);
+  await Promise.all([...accepted, commit]);
+  assert.equal(await engine.find('refused'), undefined);
+  assert.equal((await engine.find('live'))?.state, 'COMMITTED');
+  await assertMemoryIsDatabase(registry);
+  assert.equal((await engine.prepare(prepareInput('after', L(USD)))).kind, 'reserved', 'room again once the queue drained');
+  await engine.close();
+});
+
+test('TRANSFERS_IN_FLIGHT_MAX: a new transfer past the bound is refused with SERVER_BUSY; one that finishes makes room', async () => {
+  const registry = await freshLedger();
+  const engine = new LedgerEngine(db, registry, { maxBatch: 50, inFlightTransfersMax: 2 });
+  await engine.load();
+  const a = await engine.prepare(prepareInput('a', L(USD)));
+  await engine.prepare(prepareInput('b', L(USD)));
+  await assert.rejects(engine.prepare(prepareInput('c', L(USD))), (err) => assertBusy(err, /2 transfers are in flight \(TRANSFERS_IN_FLIGHT_MAX\)/));
+  await assert.rejects(engine.fundsOutReserve('dfsp1', 'USD', L(USD), 'fout', 'ref'), (err) => assertBusy(err, /TRANSFERS_IN_FLIGHT_MAX/));
+  assert.equal(registry.accountOf('dfsp1', 'USD', 'POSITION')!.value, 2n * USD);
+  await engine.fundsIn('dfsp1', 'USD', L(USD), 'fin', 'ref'); // not a transfer in flight: taken
+  await engine.abort((a as { transfer: InFlight }).transfer, { state: 'ABORTED_ERROR', cause: 'x', completedAt: new Date().toISOString() });
+  assert.equal((await engine.prepare(prepareInput('c', L(USD)))).kind, 'reserved');
   await engine.close();
 });
 
