@@ -50,6 +50,8 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries are refused with 2005 Server busy (1.5 times it: new quotes too; twice it: new transfers too). 0: not watched.' },
   { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
   { name: 'MIZANI_BUSY_OPEN_REQUESTS', default: '2000', description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.' },
+  { name: 'MIZANI_FOLLOW_UP_TASKS_MAX', default: '20000', description: 'Bound on follow-up work (forwarding messages, callbacks being delivered): at half of it new discoveries are refused with 2005 Server busy, at three quarters new quotes, at the bound new prepares. Follow-ups of accepted work are never dropped. 0: not bounded.' },
+  { name: 'MIZANI_CALLBACKS_PENDING_MAX', default: '2000', description: 'Bound on the callbacks to one participant waiting for a connection or in flight: at it, new work from or to that participant is refused with 2005 Server busy (others\' goes on); callbacks themselves are never dropped. 0: not bounded.' },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -88,7 +90,7 @@ export interface Config {
   groupCommitQueueWritesMax: number;
   transfersInFlightMax: number;
   /** Admission control limits (pressure 1); 0 disables a signal. */
-  busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number };
+  busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number; followUpTasks: number; callbacksPending: number };
   logLevel: string;
 }
 
@@ -193,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),
       ledgerQueueMs: int('MIZANI_BUSY_LEDGER_WAIT_MS', 0, 600_000),
       openRequests: int('MIZANI_BUSY_OPEN_REQUESTS', 0, 10_000_000),
+      followUpTasks: int('MIZANI_FOLLOW_UP_TASKS_MAX', 0, 10_000_000),
+      callbacksPending: int('MIZANI_CALLBACKS_PENDING_MAX', 0, 10_000_000),
     },
     logLevel: value('MIZANI_LOG_LEVEL'),
   };

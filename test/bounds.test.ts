@@ -5,11 +5,16 @@
  *    PostgreSQL): a new prepare is refused at once with 2005 and nothing is recorded; the fulfil of a transfer in
  *    flight is still taken and commits; the queued prepares complete once the database moves again;
  *  - the ledger is rebuilding after a failed batch (a trigger fails it, a lock holds the rebuild): prepares are
- *    answered 503 with 2003, as documented, not 500/2001; once rebuilt, prepares are taken again.
+ *    answered 503 with 2003, as documented, not 500/2001; once rebuilt, prepares are taken again;
+ *  - follow-up work is at its bound (MIZANI_FOLLOW_UP_TASKS_MAX=2, a payee whose endpoint does not answer yet): new
+ *    prepares are refused with 2005; the callbacks owed are all delivered once it answers, none dropped;
+ *  - one participant's callbacks are at their bound (MIZANI_CALLBACKS_PENDING_MAX=1): new work to it is refused
+ *    with 2005 while others' goes on.
  * Admission control's own signals are switched off here, so each refusal is the bound's.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { SuiteContext } from '../conformance/lib/context.js';
@@ -130,9 +135,8 @@ test('group-commit queue full: a new prepare gets 2005 at once and nothing is re
   } finally {
     if (held) await release();
   }
-  // Capacity is back: the refused transfer can be sent again.
-  const again = ctx.newTransfer({ payer, payee, amount: '4' });
-  assert.equal((await ctx.sendPrepare(again)).status, 202);
+  // Capacity is back (once the commits of the drained prepares, whose payee fulfils them, have left the queue too).
+  await takenAgain(w, payee);
 });
 
 test('ledger rebuilding after a failed batch: prepares are answered 503 with 2003 (not 500/2001), then taken again', async () => {
@@ -170,4 +174,114 @@ test('ledger rebuilding after a failed batch: prepares are answered 503 with 200
     await pause(100);
   }
   assert.equal(answer?.status, 202, answer?.rawBody);
+});
+
+/** A participant's callback endpoint that takes requests and answers none until released. */
+async function heldEndpoint(): Promise<{ url: string; received: string[]; release(): void; close(): Promise<void> }> {
+  const received: string[] = [];
+  const held: ServerResponse[] = [];
+  let released = false;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(`${req.method} ${req.url} ${body}`);
+      if (released) res.writeHead(202).end();
+      else held.push(res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    received,
+    release() {
+      released = true;
+      for (const res of held.splice(0)) res.writeHead(202).end();
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await pause(20);
+  }
+}
+
+/** Sends prepares until one is taken (the bound has cleared). */
+async function takenAgain(w: World, payee: DfspSimulator): Promise<void> {
+  let answer: FspiopResponse | undefined;
+  for (let i = 0; i < 100 && answer?.status !== 202; i++) {
+    if (i > 0) await pause(100);
+    answer = await w.ctx.sendPrepare(w.ctx.newTransfer({ payer: w.payer, payee, amount: '1' }));
+  }
+  assert.equal(answer?.status, 202, answer?.rawBody);
+}
+
+test('follow-up work at its bound: new prepares get 2005; every callback owed is delivered once the payee answers', async () => {
+  const endpoint = await heldEndpoint();
+  try {
+    const w = await world({ MIZANI_FOLLOW_UP_TASKS_MAX: '2', MIZANI_CALLBACKS_PENDING_MAX: '0', MIZANI_CALLBACK_RETRIES: '0', MIZANI_CALLBACK_TIMEOUT_MS: '30000' });
+    const { ctx, payer } = w;
+    const slow = await ctx.newDfsp({ callbackBase: endpoint.url });
+    const accepted = [ctx.newTransfer({ payer, payee: slow, amount: '1' }), ctx.newTransfer({ payer, payee: slow, amount: '2' })];
+    for (const [i, t] of accepted.entries()) {
+      assert.equal((await ctx.sendPrepare(t)).status, 202, 'below the bound');
+      await until(`forward ${i + 1} at the payee`, () => endpoint.received.length === i + 1); // its follow-up is still pending
+    }
+    const refused = ctx.newTransfer({ payer, payee: slow, amount: '3' });
+    const [busy, ms] = await timed(() => ctx.sendPrepare(refused));
+    assertAnswer(busy, 500, '2005', 'a prepare with 2 follow-ups pending');
+    assert.ok(ms < 1000, `refused in ${ms} ms`);
+    assert.equal(await recorded(w, refused.transferId), 0);
+    // Also to a payee that is fine: the bound is the hub's.
+    assertAnswer(await ctx.sendPrepare(ctx.newTransfer({ payer, payee: w.payee, amount: '4' })), 500, '2005', 'a prepare to another payee');
+
+    endpoint.release();
+    await takenAgain(w, w.payee);
+    for (const t of accepted) {
+      assert.equal(endpoint.received.filter((r) => r.startsWith('POST /transfers ') && r.includes(t.transferId)).length, 1, `the forward of ${t.transferId} was delivered once`);
+    }
+    assert.ok(!endpoint.received.some((r) => r.includes(refused.transferId)), 'the refused one was not forwarded');
+  } finally {
+    endpoint.release();
+    await endpoint.close();
+  }
+});
+
+test("one participant's callbacks at their bound: new work to it gets 2005, work with others goes on", async () => {
+  const endpoint = await heldEndpoint();
+  try {
+    const w = await world({ MIZANI_CALLBACKS_PENDING_MAX: '1', MIZANI_FOLLOW_UP_TASKS_MAX: '0', MIZANI_CALLBACK_RETRIES: '0', MIZANI_CALLBACK_TIMEOUT_MS: '30000' });
+    const { ctx, payer, payee } = w;
+    const slow = await ctx.newDfsp({ callbackBase: endpoint.url });
+    const first = ctx.newTransfer({ payer, payee: slow, amount: '1' });
+    assert.equal((await ctx.sendPrepare(first)).status, 202);
+    await until('the forward at the slow payee', () => endpoint.received.length === 1);
+
+    const refused = ctx.newTransfer({ payer, payee: slow, amount: '2' });
+    const busy = await ctx.sendPrepare(refused);
+    assertAnswer(busy, 500, '2005', 'a prepare to the participant whose callbacks wait');
+    assert.match(busy.rawBody, new RegExp(`callbacks to ${slow.name} are waiting`));
+    assert.equal(await recorded(w, refused.transferId), 0);
+    const quote = await ctx.send({ method: 'POST', path: '/quotes', source: payer.name, destination: slow.name, body: { quoteId: crypto.randomUUID() } });
+    assertAnswer(quote, 500, '2005', 'a quote to it');
+
+    // Others are not held up.
+    const elsewhere = ctx.newTransfer({ payer, payee, amount: '3' });
+    const since = payer.mark();
+    assert.equal((await ctx.sendPrepare(elsewhere)).status, 202);
+    const done = await payer.waitFor((r) => r.method === 'PUT' && r.path === `/transfers/${elsewhere.transferId}`, 10_000, { since });
+    assert.equal(done.body?.transferState, 'COMMITTED');
+
+    endpoint.release();
+    await takenAgain(w, slow);
+    assert.equal(endpoint.received.filter((r) => r.includes(first.transferId)).length, 1, 'the held callback was delivered, once');
+  } finally {
+    endpoint.release();
+    await endpoint.close();
+  }
 });

@@ -141,7 +141,7 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
       const newWork = received.document.kind === 'pacs.008' ? 'agreement' : received.document.kind === 'acmt.023' ? 'discovery' : undefined;
       if (newWork) {
         try {
-          deps.admission?.admit(newWork);
+          deps.admission?.admit(newWork, sender);
         } catch (err) {
           // Before the BizMsgIdr is remembered: the bank may send the same message again later.
           if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err));
