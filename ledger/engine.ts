@@ -636,8 +636,9 @@ export class LedgerEngine {
 
   /** Posts a participant's opening position against the hub's multilateral settlement account. */
   async openingPosition(position: Account, amount: LedgerUnits): Promise<void> {
+    // Not refused at the queue's bound: the Admin API posts it right after setting the limit, which is durable
+    // already (a refusal here would leave the limit without its opening position). Operator actions are few.
     this.assertAvailable();
-    this.admitNew('write');
     if (amount === 0n) return;
     const settlementHub = this.requireHubAccount(position.currency, 'HUB_MULTILATERAL_SETTLEMENT');
     position.value = ledgerPlus(position.value, amount);
