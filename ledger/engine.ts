@@ -18,8 +18,9 @@ import {
   type QuoteUpdate,
 } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
+import { LedgerAssertionError } from './assertions.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
-import { ledgerText, parseLedger } from './units.js';
+import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
 export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
 
@@ -52,8 +53,7 @@ export interface InFlight {
   payer: string;
   payee: string;
   currency: string;
-  /** Ledger units (10^-4). */
-  amount: bigint;
+  amount: LedgerUnits;
   condition: string;
   expiration: string;
   expiresAt: number;
@@ -78,7 +78,7 @@ export interface TransferRecord {
   payer: string;
   payee: string;
   currency: string;
-  amount: bigint;
+  amount: LedgerUnits;
   state: string;
   condition: string | null;
   expiration: string | null;
@@ -122,7 +122,7 @@ export interface PrepareInput {
   payer: string;
   payee: string;
   currency: string;
-  amount: bigint;
+  amount: LedgerUnits;
   condition: string;
   expiration: string;
   expiresAt: number;
@@ -164,7 +164,7 @@ function toRecord(row: TransferRow): TransferRecord {
     payer: row.payer,
     payee: row.payee,
     currency: row.currency,
-    amount: row.amount === null ? 0n : parseLedger(row.amount),
+    amount: row.amount === null ? LEDGER_ZERO : parseLedger(row.amount),
     state: row.state,
     condition: row.condition,
     expiration: row.expiration ? row.expiration.toISOString() : null,
@@ -188,7 +188,30 @@ export interface EngineHooks {
   observeBatch?: (size: number, seconds: number) => void;
 }
 
+export interface EngineOptions {
+  /** Most writes in one group commit (MIZANI_BATCH_MAX). */
+  maxBatch: number;
+  /** GROUP_COMMIT_QUEUE_WRITES_MAX: queued writes at which new work is refused (SERVER_BUSY). */
+  queueWritesMax?: number;
+  /** TRANSFERS_IN_FLIGHT_MAX: reserved transfers at which new transfers are refused (SERVER_BUSY). */
+  inFlightTransfersMax?: number;
+  /** false: several engines on one database (tests only); the writer lock keeps hubs exclusive. */
+  exclusiveWriter?: boolean;
+  /**
+   * `hot` (default): the O(1) and O(batch) assertions of ledger/assertions.ts; `all` (MIZANI_LEDGER_ASSERTIONS, tests):
+   * also every batch's balances against memory. Only with one engine per database.
+   */
+  assertions?: 'hot' | 'all';
+}
+
+/** Default of MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX: ten full batches of the default MIZANI_BATCH_MAX. */
+export const GROUP_COMMIT_QUEUE_WRITES_MAX = 10_000;
+/** Default of MIZANI_TRANSFERS_IN_FLIGHT_MAX (about 1 KiB of memory each). */
+export const TRANSFERS_IN_FLIGHT_MAX = 100_000;
+
 export class LedgerEngine {
+  private readonly queueWritesMax: number;
+  private readonly inFlightMax: number;
   private readonly inFlight = new Map<string, InFlight>();
   /** Prepares whose outcome is not durable yet, by id -> body hash. */
   private readonly pendingPrepares = new Map<string, string>();
@@ -199,10 +222,18 @@ export class LedgerEngine {
   constructor(
     private readonly db: Db,
     readonly registry: Registry,
-    private readonly options: { maxBatch: number; exclusiveWriter?: boolean },
+    private readonly options: EngineOptions,
     private readonly hooks: EngineHooks = {},
   ) {
-    this.committer = new GroupCommitter(() => this.requireWriter(), options.maxBatch, (err) => void this.recover(err), hooks.observeBatch);
+    this.queueWritesMax = options.queueWritesMax ?? GROUP_COMMIT_QUEUE_WRITES_MAX;
+    this.inFlightMax = options.inFlightTransfersMax ?? TRANSFERS_IN_FLIGHT_MAX;
+    this.committer = new GroupCommitter({
+      writer: () => this.requireWriter(),
+      batchWritesMax: options.maxBatch,
+      verifyBalances: options.assertions === 'all',
+      onFailure: (err) => void this.recover(err),
+      observeBatch: hooks.observeBatch,
+    });
   }
 
   /**
@@ -293,6 +324,7 @@ export class LedgerEngine {
     // The id is in flight or being recorded: reserving again would replace (and, on the conflict,
     // drop) the original's in-memory entry.
     if (this.inFlight.has(input.id) || this.pendingPrepares.has(input.id)) return { kind: 'duplicate' };
+    this.admitNew('transfer');
     const payerPosition = this.registry.accountOf(input.payer, input.currency, 'POSITION')!;
     const clearing = this.clearingAccount(input.currency);
     const base = {
@@ -307,7 +339,8 @@ export class LedgerEngine {
       prepare_hash: input.prepareHash,
       created_at: input.receivedAt,
     };
-    const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount);
+    const liquidity = this.registry.requiresLiquidityCheck(input.currency);
+    const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount, liquidity);
     if (refusal) {
       const written = await this.write(input.id, input.prepareHash, {
         insert: { ...base, state: 'ABORTED_REJECTED', cause: storedCause(refusal), completed_at: new Date().toISOString() },
@@ -316,8 +349,9 @@ export class LedgerEngine {
       return written.conflict ? { kind: 'duplicate' } : { kind: 'rejected', error: refusal };
     }
 
-    payerPosition.value += input.amount;
-    clearing.value -= input.amount;
+    payerPosition.value = ledgerPlus(payerPosition.value, input.amount);
+    clearing.value = ledgerMinus(clearing.value, input.amount);
+    this.assertWithinHeadroom(input.payer, input.currency, payerPosition, liquidity);
     const transfer: InFlight = {
       id: input.id,
       kind: 'TRANSFER',
@@ -336,21 +370,19 @@ export class LedgerEngine {
       creditAccount: clearing,
     };
     this.inFlight.set(input.id, transfer);
-    const amount = ledgerText(input.amount);
-    const negated = ledgerText(-input.amount);
     const durable = this.write(input.id, input.prepareHash, {
       insert: { ...base, state: 'RESERVED' },
       entries: [
-        { transfer_id: input.id, account_id: payerPosition.id, amount, event: 'PREPARE', with_insert: true },
-        { transfer_id: input.id, account_id: clearing.id, amount: negated, event: 'PREPARE', with_insert: true },
+        { transfer_id: input.id, account: payerPosition, amount: input.amount, event: 'PREPARE', with_insert: true },
+        { transfer_id: input.id, account: clearing, amount: ledgerNegated(input.amount), event: 'PREPARE', with_insert: true },
       ],
     });
     transfer.ready = durable.catch(() => undefined);
     const written = await durable;
     if (written.conflict) {
       // The id belongs to an older transfer: undo this reservation, the caller answers as a duplicate.
-      payerPosition.value -= input.amount;
-      clearing.value += input.amount;
+      payerPosition.value = ledgerMinus(payerPosition.value, input.amount);
+      clearing.value = ledgerPlus(clearing.value, input.amount);
       this.inFlight.delete(input.id);
       return { kind: 'duplicate' };
     }
@@ -359,10 +391,11 @@ export class LedgerEngine {
 
   /** Records a prepare that failed validation (state INVALID), so its id answers duplicates. */
   async recordInvalid(
-    input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: bigint | null },
+    input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: LedgerUnits | null },
     cause: string,
   ): Promise<{ conflict: boolean }> {
     this.assertAvailable();
+    this.admitNew('write');
     return this.write(input.id, input.prepareHash, {
       insert: {
         id: input.id,
@@ -389,8 +422,8 @@ export class LedgerEngine {
     this.startFinishing(transfer);
     const payeePosition = this.registry.accountOf(transfer.payee, transfer.currency, 'POSITION')!;
     const clearing = transfer.creditAccount;
-    payeePosition.value -= transfer.amount;
-    clearing.value += transfer.amount;
+    payeePosition.value = ledgerMinus(payeePosition.value, transfer.amount);
+    clearing.value = ledgerPlus(clearing.value, transfer.amount);
     if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
     await this.submitFinish(transfer, {
       update: {
@@ -402,8 +435,8 @@ export class LedgerEngine {
         completed_at: detail.completedAt,
       },
       entries: [
-        { transfer_id: transfer.id, account_id: clearing.id, amount: ledgerText(transfer.amount), event: 'COMMIT' },
-        { transfer_id: transfer.id, account_id: payeePosition.id, amount: ledgerText(-transfer.amount), event: 'COMMIT' },
+        { transfer_id: transfer.id, account: clearing, amount: transfer.amount, event: 'COMMIT' },
+        { transfer_id: transfer.id, account: payeePosition, amount: ledgerNegated(transfer.amount), event: 'COMMIT' },
       ],
     });
   }
@@ -415,8 +448,8 @@ export class LedgerEngine {
   ): Promise<void> {
     this.assertAvailable();
     this.startFinishing(transfer);
-    transfer.debitAccount.value -= transfer.amount;
-    transfer.creditAccount.value += transfer.amount;
+    transfer.debitAccount.value = ledgerMinus(transfer.debitAccount.value, transfer.amount);
+    transfer.creditAccount.value = ledgerPlus(transfer.creditAccount.value, transfer.amount);
     if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
     if (detail.errorHash) transfer.errorHash = detail.errorHash;
     await this.submitFinish(transfer, {
@@ -430,8 +463,8 @@ export class LedgerEngine {
         completed_at: detail.completedAt,
       },
       entries: [
-        { transfer_id: transfer.id, account_id: transfer.debitAccount.id, amount: ledgerText(-transfer.amount), event: 'ABORT' },
-        { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'ABORT' },
+        { transfer_id: transfer.id, account: transfer.debitAccount, amount: ledgerNegated(transfer.amount), event: 'ABORT' },
+        { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'ABORT' },
       ],
     });
   }
@@ -441,6 +474,7 @@ export class LedgerEngine {
   /** Records a new quote; `conflict` when its id is already known. */
   async recordQuote(quote: QuoteInsert): Promise<{ conflict: boolean }> {
     this.assertAvailable();
+    this.admitNew('write');
     return this.committer.submit({ entries: [], quoteInsert: quote });
   }
 
@@ -474,8 +508,9 @@ export class LedgerEngine {
 
   // ---- liquidity (admin funds in / out) ----
 
-  async fundsIn(participant: string, currency: string, amount: bigint, transferId: string, reference: string): Promise<{ conflict: boolean }> {
+  async fundsIn(participant: string, currency: string, amount: LedgerUnits, transferId: string, reference: string): Promise<{ conflict: boolean }> {
     this.assertAvailable();
+    this.admitNew('write');
     const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
     const reconciliation = this.requireHubAccount(currency, 'HUB_RECONCILIATION');
     const now = new Date().toISOString();
@@ -493,15 +528,16 @@ export class LedgerEngine {
         completed_at: now,
       },
       entries: [
-        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(-amount), event: 'FUNDS_IN', with_insert: true },
-        { transfer_id: transferId, account_id: reconciliation.id, amount: ledgerText(amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: transferId, account: settlement, amount: ledgerNegated(amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: transferId, account: reconciliation, amount, event: 'FUNDS_IN', with_insert: true },
       ],
+      movesMemoryWhenDurable: true,
     });
     // Liquidity is credited in memory only once it is durable and not a duplicate: a prepare decided
     // in the meantime must not be covered by funds that may never arrive.
     if (!written.conflict) {
-      settlement.value -= amount;
-      reconciliation.value += amount;
+      settlement.value = ledgerMinus(settlement.value, amount);
+      reconciliation.value = ledgerPlus(reconciliation.value, amount);
     }
     return written;
   }
@@ -510,7 +546,7 @@ export class LedgerEngine {
   async fundsOutReserve(
     participant: string,
     currency: string,
-    amount: bigint,
+    amount: LedgerUnits,
     transferId: string,
     reference: string,
   ): Promise<{ conflict: boolean; refused?: string }> {
@@ -518,6 +554,7 @@ export class LedgerEngine {
     const settlement = this.registry.accountOf(participant, currency, 'SETTLEMENT')!;
     const clearing = this.clearingAccount(currency);
     if (this.inFlight.has(transferId) || this.pendingPrepares.has(transferId)) return { conflict: true };
+    this.admitNew('transfer');
     if (settlement.value + amount > 0n) {
       return { conflict: false, refused: `funds out of ${ledgerText(amount)} exceeds the ${currency} liquidity of ${participant}` };
     }
@@ -526,8 +563,12 @@ export class LedgerEngine {
     if (this.registry.requiresLiquidityCheck(currency) && position && -(settlement.value + amount) < position.value) {
       return { conflict: false, refused: `funds out of ${ledgerText(amount)} would leave the ${currency} position of ${participant} without liquidity cover` };
     }
-    settlement.value += amount;
-    clearing.value -= amount;
+    settlement.value = ledgerPlus(settlement.value, amount);
+    clearing.value = ledgerMinus(clearing.value, amount);
+    if (settlement.value > 0n) throw this.stop(`settlement ${settlement.id} of ${participant} is ${ledgerText(settlement.value)} ${currency} after a funds-out reservation: more out than in`);
+    if (position && this.registry.requiresLiquidityCheck(currency) && position.value > ledgerNegated(settlement.value)) {
+      throw this.stop(`position ${position.id} of ${participant} is ${ledgerText(position.value)} ${currency}, beyond its liquidity ${ledgerText(ledgerNegated(settlement.value))} after a funds-out reservation`);
+    }
     const now = new Date().toISOString();
     const transfer: InFlight = {
       id: transferId,
@@ -560,15 +601,15 @@ export class LedgerEngine {
         created_at: now,
       },
       entries: [
-        { transfer_id: transferId, account_id: settlement.id, amount: ledgerText(amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
-        { transfer_id: transferId, account_id: clearing.id, amount: ledgerText(-amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
+        { transfer_id: transferId, account: settlement, amount, event: 'FUNDS_OUT_RESERVE', with_insert: true },
+        { transfer_id: transferId, account: clearing, amount: ledgerNegated(amount), event: 'FUNDS_OUT_RESERVE', with_insert: true },
       ],
     });
     transfer.ready = durable.catch(() => undefined);
     const written = await durable;
     if (written.conflict) {
-      settlement.value -= amount;
-      clearing.value += amount;
+      settlement.value = ledgerMinus(settlement.value, amount);
+      clearing.value = ledgerPlus(clearing.value, amount);
       this.inFlight.delete(transferId);
     }
     return written;
@@ -578,13 +619,13 @@ export class LedgerEngine {
     this.assertAvailable();
     this.startFinishing(transfer);
     const reconciliation = this.requireHubAccount(transfer.currency, 'HUB_RECONCILIATION');
-    transfer.creditAccount.value += transfer.amount;
-    reconciliation.value -= transfer.amount;
+    transfer.creditAccount.value = ledgerPlus(transfer.creditAccount.value, transfer.amount);
+    reconciliation.value = ledgerMinus(reconciliation.value, transfer.amount);
     await this.submitFinish(transfer, {
       update: { id: transfer.id, from_state: 'RESERVED', state: 'COMMITTED', completed_at: new Date().toISOString() },
       entries: [
-        { transfer_id: transfer.id, account_id: transfer.creditAccount.id, amount: ledgerText(transfer.amount), event: 'FUNDS_OUT_COMMIT' },
-        { transfer_id: transfer.id, account_id: reconciliation.id, amount: ledgerText(-transfer.amount), event: 'FUNDS_OUT_COMMIT' },
+        { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'FUNDS_OUT_COMMIT' },
+        { transfer_id: transfer.id, account: reconciliation, amount: ledgerNegated(transfer.amount), event: 'FUNDS_OUT_COMMIT' },
       ],
     });
   }
@@ -594,17 +635,19 @@ export class LedgerEngine {
   }
 
   /** Posts a participant's opening position against the hub's multilateral settlement account. */
-  async openingPosition(position: Account, amount: bigint): Promise<void> {
+  async openingPosition(position: Account, amount: LedgerUnits): Promise<void> {
+    // Not refused at the queue's bound: the Admin API posts it right after setting the limit, which is durable
+    // already (a refusal here would leave the limit without its opening position). Operator actions are few.
     this.assertAvailable();
     if (amount === 0n) return;
     const settlementHub = this.requireHubAccount(position.currency, 'HUB_MULTILATERAL_SETTLEMENT');
-    position.value += amount;
-    settlementHub.value -= amount;
+    position.value = ledgerPlus(position.value, amount);
+    settlementHub.value = ledgerMinus(settlementHub.value, amount);
     const id = `opening-position-${position.id}`;
     await this.committer.submit({
       entries: [
-        { transfer_id: id, account_id: position.id, amount: ledgerText(amount), event: 'OPENING' },
-        { transfer_id: id, account_id: settlementHub.id, amount: ledgerText(-amount), event: 'OPENING' },
+        { transfer_id: id, account: position, amount, event: 'OPENING' },
+        { transfer_id: id, account: settlementHub, amount: ledgerNegated(amount), event: 'OPENING' },
       ],
     });
   }
@@ -615,9 +658,10 @@ export class LedgerEngine {
     payer: string,
     currency: string,
     position: Account,
-    amount: bigint,
+    amount: LedgerUnits,
+    liquidity: boolean,
   ): DomainError | undefined {
-    if (this.registry.requiresLiquidityCheck(currency)) {
+    if (liquidity) {
       const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
       const cover = settlement ? -settlement.value : 0n;
       if (cover - position.value < amount) return new DomainError('PAYER_FSP_INSUFFICIENT_LIQUIDITY');
@@ -626,6 +670,30 @@ export class LedgerEngine {
     const cap = limit ? limit.value : 0n;
     if (cap - position.value < amount) return new DomainError('PAYER_LIMIT_EXCEEDED');
     return undefined;
+  }
+
+  /**
+   * After a reservation, checked apart from the decision (checkHeadroom): the position is within its net debit cap
+   * and, where the settlement model requires it, within the liquidity that covers it. O(1), no allocation.
+   */
+  private assertWithinHeadroom(payer: string, currency: string, position: Account, liquidity: boolean): void {
+    const cap = this.registry.limit(position.id)?.value ?? LEDGER_ZERO;
+    if (position.value > cap) throw this.stop(`position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its net debit cap ${ledgerText(cap)}`);
+    if (!liquidity) return;
+    const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
+    const cover = settlement ? ledgerNegated(settlement.value) : LEDGER_ZERO;
+    if (position.value > cover) throw this.stop(`position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its liquidity cover ${ledgerText(cover)}`);
+  }
+
+  /**
+   * A failed assertion: memory can no longer be trusted. The committer fails every write not yet sent, and once any
+   * batch being committed has settled the engine rebuilds from PostgreSQL (as after a failed batch). The caller
+   * throws the returned error: LEDGER_UNAVAILABLE (2003/503), the assertion as its cause.
+   */
+  private stop(message: string): LedgerUnavailableError {
+    const err = new LedgerAssertionError(message);
+    this.committer.fail(err);
+    return new LedgerUnavailableError(err);
   }
 
   private startFinishing(transfer: InFlight): void {
@@ -675,8 +743,25 @@ export class LedgerEngine {
     return account;
   }
 
+  /**
+   * New work is refused with SERVER_BUSY (2005) before anything is reserved or queued when the group-commit queue
+   * holds GROUP_COMMIT_QUEUE_WRITES_MAX writes, and a new transfer also when TRANSFERS_IN_FLIGHT_MAX are in flight.
+   * Writes that finish accepted work (commit, abort, funds-out commit, quote update) are never refused: they are
+   * bounded by the work accepted (at most one finishing write per transfer in flight), so the queue never holds more
+   * than the two bounds together plus the quote updates of quotes accepted.
+   */
+  private admitNew(work: 'transfer' | 'write'): void {
+    const queued = this.committer.pending;
+    if (queued >= this.queueWritesMax) {
+      throw new DomainError('SERVER_BUSY', `the ledger's group-commit queue holds ${queued} writes (GROUP_COMMIT_QUEUE_WRITES_MAX): no new work now, retry later`);
+    }
+    if (work === 'transfer' && this.inFlight.size >= this.inFlightMax) {
+      throw new DomainError('SERVER_BUSY', `${this.inFlight.size} transfers are in flight (TRANSFERS_IN_FLIGHT_MAX): no new transfer now, retry later`);
+    }
+  }
+
   private assertAvailable(): void {
-    if (this.recovering) throw new LedgerUnavailableError();
+    if (this.recovering || this.committer.failed) throw new LedgerUnavailableError();
   }
 
   private requireWriter(): Queryable {

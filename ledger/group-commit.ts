@@ -2,8 +2,14 @@
  * Group commit: ledger writes queue up while the previous batch is being committed and are then
  * written together in ONE call of `mizani_apply` (one transaction, one fsync). Each caller's promise
  * settles only when its batch is durable, which is what lets the hub answer 202/200 safely.
+ * Both sides of that boundary are asserted (ledger/assertions.ts): the batch on its way out, mizani_apply's report
+ * on its way back; a failed check fails the batch like a database error does.
  */
+import { DomainError } from '../schemas/outcomes.js';
+import { assertEntriesBalance, assertLedger, assertMemoryMatches, assertReport, type ApplyReport, type SentCounts } from './assertions.js';
 import type { Queryable } from './db.js';
+import type { Account } from './registry.js';
+import { ledgerText, type LedgerUnits } from './units.js';
 
 export interface TransferInsert {
   id: string;
@@ -35,8 +41,9 @@ export interface TransferUpdate {
 
 export interface JournalEntry {
   transfer_id: string;
-  account_id: number;
-  amount: string;
+  /** The account moved: its id is written, its currency and balance are what the assertions check. */
+  account: Account;
+  amount: LedgerUnits;
   event: string;
   /** The entry belongs to the new transfer inserted by the same write; skipped if that insert conflicts. */
   with_insert?: boolean;
@@ -69,6 +76,8 @@ export interface LedgerWrite {
   entries: JournalEntry[];
   quoteInsert?: QuoteInsert;
   quoteUpdate?: QuoteUpdate;
+  /** The engine moves memory only once this write is durable and not a conflict (funds in); for the balance check. */
+  movesMemoryWhenDurable?: true;
 }
 
 export interface WriteResult {
@@ -90,22 +99,38 @@ export interface GroupCommitStats {
   lastBatchSize: number;
 }
 
+export interface GroupCommitOptions {
+  /** The session that writes: the one holding the ledger writer lock. */
+  writer: () => Queryable;
+  /** Most writes in one batch (MIZANI_BATCH_MAX); mizani_apply refuses a larger one too. */
+  batchWritesMax: number;
+  /** MIZANI_LEDGER_ASSERTIONS=all: after each batch, compare memory with the balances PostgreSQL reports. */
+  verifyBalances?: boolean;
+  /** Called once after a batch fails (or `fail`); the owner rebuilds its memory, then calls `reset()`. */
+  onFailure: (err: Error) => void;
+  observeBatch?: (size: number, seconds: number) => void;
+}
+
+/** A batch as sent to mizani_apply, with what its report is checked against. */
+interface SentBatch extends SentCounts {
+  document: string;
+  /** Writes whose insert repeats one earlier in the batch: a conflict whatever the database says. */
+  sameBatchConflicts: Set<Pending>;
+}
+
 export class GroupCommitter {
   private queue: Pending[] = [];
   private flushing = false;
   /** queuedAt of the oldest write of the batch being committed. */
   private committing: number | undefined;
   private failedUntilReset = false;
+  /** `fail` was called while a batch was being committed: reported once that batch has settled. */
+  private failureAfterBatch: Error | undefined;
   readonly stats: GroupCommitStats = { batches: 0, writes: 0, lastBatchSize: 0 };
 
-  constructor(
-    /** The session that writes: the one holding the ledger writer lock. */
-    private readonly writer: () => Queryable,
-    private readonly maxBatch: number,
-    /** Called once after a batch fails; the owner rebuilds its memory, then calls `reset()`. */
-    private readonly onFailure: (err: Error) => void,
-    private readonly observeBatch: (size: number, seconds: number) => void = () => undefined,
-  ) {}
+  constructor(private readonly options: GroupCommitOptions) {
+    assertLedger(Number.isInteger(options.batchWritesMax) && options.batchWritesMax >= 1, () => `batchWritesMax ${options.batchWritesMax}`);
+  }
 
   submit(write: LedgerWrite): Promise<WriteResult> {
     if (this.failedUntilReset) return Promise.reject(new LedgerUnavailableError());
@@ -119,9 +144,27 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * Stops taking writes because memory can no longer be trusted (a failed assertion in the engine): every queued
+   * write fails now; once the batch being committed, if any, has settled, `onFailure` runs (the owner rebuilds its
+   * memory from PostgreSQL, which then holds everything durable, and calls `reset`).
+   */
+  fail(err: Error): void {
+    if (this.failedUntilReset) return;
+    this.failedUntilReset = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new LedgerUnavailableError(err));
+    if (this.flushing) this.failureAfterBatch = err;
+    else this.options.onFailure(err);
+  }
+
   /** Accept writes again after the owner has rebuilt its state from the database. */
   reset(): void {
     this.failedUntilReset = false;
+  }
+
+  /** Writes are failed until the owner has rebuilt its state (`reset`). */
+  get failed(): boolean {
+    return this.failedUntilReset;
   }
 
   get pending(): number {
@@ -135,82 +178,142 @@ export class GroupCommitter {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.length > this.maxBatch ? this.queue.splice(0, this.maxBatch) : this.queue.splice(0);
+    while (this.queue.length > 0 && !this.failedUntilReset) {
+      const batch = this.queue.splice(0, this.options.batchWritesMax);
       this.committing = batch[0]?.queuedAt;
-      const inserts: TransferInsert[] = [];
-      const updates: TransferUpdate[] = [];
-      const entries: JournalEntry[] = [];
-      const quoteInserts: QuoteInsert[] = [];
-      const quoteUpdates: QuoteUpdate[] = [];
-      // A second insert of an id already in this batch conflicts whatever happens to the first (the
-      // id exists afterwards either way). mizani_apply cannot see it (ON CONFLICT DO NOTHING skips
-      // the row silently and both writes' entries share the transfer id), so it is decided here:
-      // the insert and its with_insert entries are left out and the write reported as a conflict.
-      const insertIds = new Set<string>();
-      const sameBatchConflicts = new Set<Pending>();
-      for (const pending of batch) {
-        const { write } = pending;
-        const duplicate = write.insert !== undefined && insertIds.has(write.insert.id);
-        if (duplicate) sameBatchConflicts.add(pending);
-        else if (write.insert) {
-          insertIds.add(write.insert.id);
-          inserts.push(write.insert);
-        }
-        if (write.update) updates.push(write.update);
-        for (const entry of write.entries) if (!(duplicate && entry.with_insert)) entries.push(entry);
-        if (write.quoteInsert) {
-          const key = `quote:${write.quoteInsert.id}`;
-          if (insertIds.has(key)) sameBatchConflicts.add(pending);
-          else {
-            insertIds.add(key);
-            quoteInserts.push(write.quoteInsert);
-          }
-        }
-        if (write.quoteUpdate) quoteUpdates.push(write.quoteUpdate);
-      }
       const started = process.hrtime.bigint();
+      let report: ApplyReport;
+      let sent: SentBatch;
       try {
-        const result = await this.writer().query<{ conflicts: string[] }>(
-          'SELECT mizani_apply($1::jsonb) AS conflicts',
-          [JSON.stringify({ inserts, updates, entries, quote_inserts: quoteInserts, quote_updates: quoteUpdates })],
-          'mizani_apply',
-        );
-        const conflicts = new Set(result.rows[0]?.conflicts ?? []);
-        this.stats.batches++;
-        this.stats.writes += batch.length;
-        this.stats.lastBatchSize = batch.length;
-        this.observeBatch(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
-        for (const pending of batch) {
-          const { insert, quoteInsert } = pending.write;
-          pending.resolve({
-            conflict:
-              sameBatchConflicts.has(pending) ||
-              (insert !== undefined && conflicts.has(insert.id)) ||
-              (quoteInsert !== undefined && conflicts.has(`quote:${quoteInsert.id}`)),
-          });
-        }
+        sent = this.prepare(batch);
+        const result = await this.options.writer().query<{ report: ApplyReport }>('SELECT mizani_apply($1::jsonb) AS report', [sent.document], 'mizani_apply');
+        report = result.rows[0]!.report;
+        assertReport(sent, report);
+        if (report.balances) assertMemoryMatches(report.balances, this.outcomes(batch, sent, report), this.queue);
       } catch (cause) {
-        // Memory already reflects these writes and every queued one; none of it can be trusted
-        // now. Fail them all and let the owner rebuild from what PostgreSQL holds.
-        const err = cause instanceof Error ? cause : new Error(String(cause));
-        this.failedUntilReset = true;
-        const failed = batch.concat(this.queue.splice(0));
-        for (const pending of failed) pending.reject(new LedgerUnavailableError(err));
-        this.flushing = false;
-        this.committing = undefined;
-        this.onFailure(err);
-        return;
+        return this.failBatch(batch, cause);
       }
+      this.stats.batches++;
+      this.stats.writes += batch.length;
+      this.stats.lastBatchSize = batch.length;
+      this.options.observeBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+      const conflicts = report.conflicts.length > 0 ? new Set(report.conflicts) : undefined;
+      for (const pending of batch) pending.resolve({ conflict: isConflict(pending, sent, conflicts) });
     }
     this.committing = undefined;
     this.flushing = false;
+    const failure = this.failureAfterBatch;
+    this.failureAfterBatch = undefined;
+    if (failure) this.options.onFailure(failure);
+  }
+
+  /**
+   * The batch document, checked on the way out: its size, every write's entries. A second insert of an id already
+   * in this batch conflicts whatever happens to the first (the id exists afterwards either way). mizani_apply cannot
+   * see it (ON CONFLICT DO NOTHING skips the row silently and both writes' entries share the transfer id), so it is
+   * decided here: the insert and its with_insert entries are left out and the write reported as a conflict.
+   */
+  private prepare(batch: Pending[]): SentBatch {
+    const max = this.options.batchWritesMax;
+    assertLedger(batch.length >= 1 && batch.length <= max, () => `a batch of ${batch.length} writes (at most ${max})`);
+    const inserts: TransferInsert[] = [];
+    const updates: TransferUpdate[] = [];
+    const entries: JournalEntry[] = [];
+    const rows: EntryRow[] = [];
+    const quoteInserts: QuoteInsert[] = [];
+    const quoteUpdates: QuoteUpdate[] = [];
+    const insertKeys = new Set<string>();
+    const sameBatchConflicts = new Set<Pending>();
+    for (const pending of batch) {
+      const { write } = pending;
+      assertEntriesBalance(write.entries);
+      const duplicate = write.insert !== undefined && insertKeys.has(write.insert.id);
+      if (duplicate) sameBatchConflicts.add(pending);
+      else if (write.insert) {
+        insertKeys.add(write.insert.id);
+        inserts.push(write.insert);
+      }
+      if (write.update) updates.push(write.update);
+      for (const entry of write.entries) {
+        if (duplicate && entry.with_insert) continue;
+        entries.push(entry);
+        rows.push(entryRow(entry));
+      }
+      if (write.quoteInsert) {
+        const key = `quote:${write.quoteInsert.id}`;
+        if (insertKeys.has(key)) sameBatchConflicts.add(pending);
+        else {
+          insertKeys.add(key);
+          quoteInserts.push(write.quoteInsert);
+        }
+      }
+      if (write.quoteUpdate) quoteUpdates.push(write.quoteUpdate);
+    }
+    const document = JSON.stringify({
+      inserts,
+      updates,
+      entries: rows,
+      quote_inserts: quoteInserts,
+      quote_updates: quoteUpdates,
+      writes: batch.length,
+      writes_max: max,
+      ...(this.options.verifyBalances ? { report_values: true } : {}),
+    });
+    return { document, sameBatchConflicts, inserts: inserts.length, updates: updates.length, entries, quoteInserts: quoteInserts.length, quoteUpdates: quoteUpdates.length, insertKeys };
+  }
+
+  /** Each write of the batch with whether it conflicted (for the balance check). */
+  private outcomes(batch: Pending[], sent: SentBatch, report: ApplyReport): Array<{ write: LedgerWrite; conflict: boolean }> {
+    const conflicts = new Set(report.conflicts);
+    return batch.map((pending) => ({ write: pending.write, conflict: isConflict(pending, sent, conflicts) }));
+  }
+
+  /**
+   * Memory already reflects these writes and every queued one; none of it can be trusted now. Fail them all and
+   * let the owner rebuild from what PostgreSQL holds. (A batch whose report failed a check may be durable: its
+   * callers are told LEDGER_UNAVAILABLE all the same, and a retry finds the transfer recorded: a duplicate.)
+   */
+  private failBatch(batch: Pending[], cause: unknown): void {
+    const err = cause instanceof Error ? cause : new Error(String(cause));
+    this.failedUntilReset = true;
+    const failed = batch.concat(this.queue.splice(0));
+    for (const pending of failed) pending.reject(new LedgerUnavailableError(err));
+    this.flushing = false;
+    this.committing = undefined;
+    this.failureAfterBatch = undefined;
+    this.options.onFailure(err);
   }
 }
 
-export class LedgerUnavailableError extends Error {
+/** An entry as mizani_apply reads it. */
+interface EntryRow {
+  transfer_id: string;
+  account_id: number;
+  amount: string;
+  event: string;
+  with_insert?: boolean;
+}
+
+function entryRow(entry: JournalEntry): EntryRow {
+  return { transfer_id: entry.transfer_id, account_id: entry.account.id, amount: ledgerText(entry.amount), event: entry.event, with_insert: entry.with_insert };
+}
+
+function isConflict(pending: Pending, sent: SentBatch, conflicts: ReadonlySet<string> | undefined): boolean {
+  if (sent.sameBatchConflicts.has(pending)) return true;
+  if (!conflicts) return false;
+  const { insert, quoteInsert } = pending.write;
+  return (insert !== undefined && conflicts.has(insert.id)) || (quoteInsert !== undefined && conflicts.has(`quote:${quoteInsert.id}`));
+}
+
+/**
+ * The ledger cannot take writes now: a batch failed (or an assertion stopped one) and memory is being rebuilt
+ * from PostgreSQL. A domain outcome, so every caller answers as docs/decisions.md says (FSPIOP 2003, HTTP 503; a
+ * bank's admi.002 with 503): retry later. The cause (a database error, a failed assertion) is for the log only.
+ */
+export class LedgerUnavailableError extends DomainError {
   constructor(cause?: Error) {
-    super(cause ? `ledger write failed: ${cause.message}` : 'ledger is recovering from a failed write', { cause });
+    super('LEDGER_UNAVAILABLE', cause ? 'a ledger write failed; the ledger is recovering, retry later' : 'the ledger is recovering, retry later');
     this.name = 'LedgerUnavailableError';
+    if (cause) this.cause = cause;
   }
 }

@@ -7,7 +7,7 @@ import { DomainError } from '../schemas/outcomes.js';
 import type { IsoIdentifiers } from '../schemas/iso/institutions.js';
 import type { Db, Queryable } from './db.js';
 import { IsoIdentifierIndex } from './iso-identifiers.js';
-import { ledgerText, parseLedger } from './units.js';
+import { ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
 export const DIALECTS = ['fspiop/1.1', 'fspiop/2.0', 'iso20022-json/2.0', 'iso20022-xml'] as const;
 /** The message dialect a participant speaks: everything the hub sends it is rendered in it. */
@@ -38,7 +38,7 @@ export interface Account {
   type: string;
   isActive: boolean;
   /** Balance in ledger units (10^-4), including reservations of transfers in flight. */
-  value: bigint;
+  value: LedgerUnits;
   changedAt: Date;
   createdAt: Date;
   createdBy: string;
@@ -47,7 +47,7 @@ export interface Account {
 export interface Limit {
   accountId: number;
   type: 'NET_DEBIT_CAP';
-  value: bigint;
+  value: LedgerUnits;
   alarmPercentage: string;
   changedAt: Date;
 }
@@ -472,7 +472,7 @@ export class Registry {
    * debit cap and returns the position account. The opening position itself is posted by the
    * ledger engine (it is a journal movement).
    */
-  async setInitialLimit(name: string, currency: string, limit: bigint, alarmPercentage: string): Promise<Account> {
+  async setInitialLimit(name: string, currency: string, limit: LedgerUnits, alarmPercentage: string): Promise<Account> {
     const participant = this.requireParticipant(name);
     const position = this.accountIndex.get(accountKey(participant.id, currency, 'POSITION'));
     if (!position) {
@@ -496,7 +496,7 @@ export class Registry {
     return position;
   }
 
-  async updateLimit(name: string, currency: string, limit: bigint, alarmPercentage: string): Promise<Limit> {
+  async updateLimit(name: string, currency: string, limit: LedgerUnits, alarmPercentage: string): Promise<Limit> {
     const participant = this.requireParticipant(name);
     const position = this.accountIndex.get(accountKey(participant.id, currency, 'POSITION'));
     const existing = position ? this.limits.get(position.id) : undefined;

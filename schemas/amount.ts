@@ -8,10 +8,26 @@ import { currencyDecimals } from './currency.js';
 export const AMOUNT_SCALE = 5;
 const SCALE_FACTOR = 10n ** BigInt(AMOUNT_SCALE);
 
+/**
+ * An integer count of 10^-5 currency units: what `Amount.units` holds. The ledger counts 10^-4 units
+ * (`LedgerUnits`, ledger/units.ts); the two are distinct types so that the compiler refuses one where the other
+ * is meant, and the only conversions between them are `toLedger` / `fromLedger` (exact, refusing what does not
+ * fit). A brand on bigint: no run-time cost, no allocation. Arithmetic on it gives a plain bigint again.
+ */
+export type IsoUnits = bigint & { readonly __scale: typeof AMOUNT_SCALE };
+
+/** A bigint that carries no scale yet: a literal, a parsed integer, the result of arithmetic. */
+export type UnscaledInteger = bigint & { readonly __scale?: undefined };
+
+/** Declares an integer to count 10^-5 units (it must already: parsing, literals). Never takes LedgerUnits. */
+export function isoUnits(integer: UnscaledInteger): IsoUnits {
+  return integer as bigint as IsoUnits;
+}
+
 export interface Amount {
   readonly currency: string;
   /** value × 10^5 */
-  readonly units: bigint;
+  readonly units: IsoUnits;
 }
 
 export class AmountError extends Error {
@@ -24,14 +40,14 @@ export class AmountError extends Error {
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /** Parses a plain decimal string (no sign, no exponent) exactly. */
-export function parseUnits(text: string): bigint {
+export function parseUnits(text: string): IsoUnits {
   const m = DECIMAL.exec(text);
   if (!m) throw new AmountError(`amount ${JSON.stringify(text)} is not a plain decimal number`);
   const fraction = (m[2] ?? '').replace(/0+$/, '');
   if (fraction.length > AMOUNT_SCALE) {
     throw new AmountError(`amount ${text} has more than ${AMOUNT_SCALE} decimal places`);
   }
-  return BigInt(m[1]!) * SCALE_FACTOR + BigInt(fraction.padEnd(AMOUNT_SCALE, '0') || '0');
+  return isoUnits(BigInt(m[1]!) * SCALE_FACTOR + BigInt(fraction.padEnd(AMOUNT_SCALE, '0') || '0'));
 }
 
 export function parseAmount(text: string, currency: string): Amount {
@@ -39,7 +55,7 @@ export function parseAmount(text: string, currency: string): Amount {
 }
 
 /** Number of significant decimal places (trailing zeros do not count). */
-export function decimalPlaces(units: bigint): number {
+export function decimalPlaces(units: IsoUnits): number {
   let fraction = units % SCALE_FACTOR;
   if (fraction < 0n) fraction = -fraction;
   if (fraction === 0n) return 0;
@@ -52,7 +68,7 @@ export function decimalPlaces(units: bigint): number {
 }
 
 /** Canonical text: no leading zeros, no trailing fractional zeros (the FSPIOP Amount form). */
-export function formatUnits(units: bigint): string {
+export function formatUnits(units: IsoUnits): string {
   const negative = units < 0n;
   const abs = negative ? -units : units;
   const whole = abs / SCALE_FACTOR;
@@ -65,7 +81,7 @@ export function formatAmount(amount: Amount): string {
 }
 
 /** Integer digits of the value (0 counts as one digit). */
-export function integerDigits(units: bigint): number {
+export function integerDigits(units: IsoUnits): number {
   const whole = (units < 0n ? -units : units) / SCALE_FACTOR;
   return whole.toString().length;
 }
@@ -84,19 +100,23 @@ export function currencyMisfit(amount: Amount): string | undefined {
   return undefined;
 }
 
-/** Converts to an integer count of 10^-scale units; throws if not exact. */
-export function toScaledInteger(units: bigint, scale: number): bigint {
+/**
+ * Converts to an integer count of 10^-scale units (a currency's minor units, an ILP amount's scale); throws if
+ * not exact. The ledger's scale has its own typed conversions (ledger/units.ts `toLedger`, `fromLedger`).
+ */
+export function toScaledInteger(units: IsoUnits, scale: number): bigint {
   if (scale > AMOUNT_SCALE) return units * 10n ** BigInt(scale - AMOUNT_SCALE);
   const divisor = 10n ** BigInt(AMOUNT_SCALE - scale);
   if (units % divisor !== 0n) throw new AmountError(`amount ${formatUnits(units)} cannot be held with ${scale} decimal places`);
   return units / divisor;
 }
 
-export function fromScaledInteger(value: bigint, scale: number): bigint {
+/** An integer count of 10^-scale units as 10^-5 units; throws if not exact. */
+export function fromScaledInteger(value: UnscaledInteger, scale: number): IsoUnits {
   if (scale > AMOUNT_SCALE) {
     const divisor = 10n ** BigInt(scale - AMOUNT_SCALE);
     if (value % divisor !== 0n) throw new AmountError(`value ${value}e-${scale} has more than ${AMOUNT_SCALE} decimal places`);
-    return value / divisor;
+    return isoUnits(value / divisor);
   }
-  return value * 10n ** BigInt(AMOUNT_SCALE - scale);
+  return isoUnits(value * 10n ** BigInt(AMOUNT_SCALE - scale));
 }

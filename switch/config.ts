@@ -43,10 +43,15 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
+  { name: 'MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX', default: '10000', description: 'Ledger writes waiting for the group commit at which new work (prepares, quotes, funds in/out) is refused with 2005 Server busy before anything is reserved. Writes that finish accepted transfers (commits, aborts) are always queued.' },
+  { name: 'MIZANI_TRANSFERS_IN_FLIGHT_MAX', default: '100000', description: 'Transfers reserved and not yet final at which new prepares are refused with 2005 Server busy (about 1 KiB of memory each).' },
+  { name: 'MIZANI_LEDGER_ASSERTIONS', default: 'hot', description: 'Run-time assertions on the money path. `hot`: on every batch, entries balance per currency and are exact, the batch is within its maximum, a reservation leaves the position within its cap, the database reports what was sent. `all`: also every batch\'s balances against memory (tests, debugging; costs O(queued writes) per batch). A failed assertion fails the batch; the ledger rebuilds from the database.' },
   { name: 'MIZANI_BUSY_LOOP_UTILISATION', default: '0.95', description: 'Admission control: smoothed share of time the event loop is busy (0..1) at which, with more than 8 requests waiting, new discoveries are refused with 2005 Server busy. 0: not watched.' },
   { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries are refused with 2005 Server busy (1.5 times it: new quotes too; twice it: new transfers too). 0: not watched.' },
   { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
   { name: 'MIZANI_BUSY_OPEN_REQUESTS', default: '2000', description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.' },
+  { name: 'MIZANI_FOLLOW_UP_TASKS_MAX', default: '20000', description: 'Bound on follow-up work (forwarding messages, callbacks being delivered): at half of it new discoveries are refused with 2005 Server busy, at three quarters new quotes, at the bound new prepares. Follow-ups of accepted work are never dropped. 0: not bounded.' },
+  { name: 'MIZANI_CALLBACKS_PENDING_MAX', default: '2000', description: 'Bound on the callbacks to one participant waiting for a connection or in flight: at it, new work from or to that participant is refused with 2005 Server busy (others\' goes on); callbacks themselves are never dropped. 0: not bounded.' },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -81,8 +86,11 @@ export interface Config {
   oracleTimeoutMs: number;
   maxBodyBytes: number;
   batchMax: number;
+  ledgerAssertions: 'hot' | 'all';
+  groupCommitQueueWritesMax: number;
+  transfersInFlightMax: number;
   /** Admission control limits (pressure 1); 0 disables a signal. */
-  busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number };
+  busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number; followUpTasks: number; callbacksPending: number };
   logLevel: string;
 }
 
@@ -119,6 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const text = value(name);
     if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(text)) throw new ConfigError(`${name} must be a number from 0 to 1, got "${text}"`);
     return Number(text);
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const text = value(name);
+    if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${name} must be ${allowed.join(' or ')}, got "${text}"`);
+    return text as T;
   };
   const profile = value('MIZANI_PROFILE');
   if (profile !== 'demo' && profile !== 'production') throw new ConfigError(`MIZANI_PROFILE must be demo or production, got "${profile}"`);
@@ -174,11 +187,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oracleTimeoutMs: int('MIZANI_ORACLE_TIMEOUT_MS', 10, 600_000),
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
+    groupCommitQueueWritesMax: int('MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX', 1, 10_000_000),
+    transfersInFlightMax: int('MIZANI_TRANSFERS_IN_FLIGHT_MAX', 1, 100_000_000),
+    ledgerAssertions: oneOf('MIZANI_LEDGER_ASSERTIONS', ['hot', 'all'] as const),
     busy: {
       loopUtilisation: fraction('MIZANI_BUSY_LOOP_UTILISATION'),
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),
       ledgerQueueMs: int('MIZANI_BUSY_LEDGER_WAIT_MS', 0, 600_000),
       openRequests: int('MIZANI_BUSY_OPEN_REQUESTS', 0, 10_000_000),
+      followUpTasks: int('MIZANI_FOLLOW_UP_TASKS_MAX', 0, 10_000_000),
+      callbacksPending: int('MIZANI_CALLBACKS_PENDING_MAX', 0, 10_000_000),
     },
     logLevel: value('MIZANI_LOG_LEVEL'),
   };

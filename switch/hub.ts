@@ -19,6 +19,7 @@ import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/valid
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
 import { InProcessBus } from './bus/bus.js';
+import { followUpTasksPending } from './core/identity.js';
 import { serveTransfers } from './core/topics.js';
 import { TransferService } from './core/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
@@ -122,7 +123,12 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   const engine = await lifecycle.start(
     'ledger writer',
     () =>
-      new LedgerEngine(db, registry, { maxBatch: config.batchMax }, {
+      new LedgerEngine(db, registry, {
+        maxBatch: config.batchMax,
+        queueWritesMax: config.groupCommitQueueWritesMax,
+        inFlightTransfersMax: config.transfersInFlightMax,
+        assertions: config.ledgerAssertions,
+      }, {
         onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
         onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
         onWaitingForWriterLock: (waitedMs) =>
@@ -274,7 +280,7 @@ async function startServers(
     const state = engine.available ? 'OK' : 'RECOVERING';
     return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
   };
-  const admission = await lifecycle.start('admission control', () => createAdmission(config, log, metrics, engine), (a) => a.close());
+  const admission = await lifecycle.start('admission control', () => createAdmission(config, log, metrics, engine, services.delivery), (a) => a.close());
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
   const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
@@ -303,9 +309,14 @@ async function startServers(
   return { fspiop: fspiopUrl.replace(/^http:/, config.mtls ? 'https:' : 'http:'), admin: adminUrl };
 }
 
-function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine): AdmissionControl {
+function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, delivery: Delivery): AdmissionControl {
   let lastBusyLog = 0;
-  const admission: AdmissionControl = new AdmissionControl(config.busy, () => engine.oldestWriteWaitMs(), (work, signals) => {
+  const sources = {
+    ledgerQueueAgeMs: () => engine.oldestWriteWaitMs(),
+    followUpTasks: followUpTasksPending,
+    callbacksPendingFor: (participant: string) => delivery.pendingFor(participant),
+  };
+  const admission: AdmissionControl = new AdmissionControl(config.busy, sources, (work, signals) => {
     metrics.refusedBusy.inc({ stage: work });
     const now = Date.now();
     if (now - lastBusyLog >= 1000) {

@@ -20,11 +20,31 @@ export function authenticateSender(
   return participant;
 }
 
+/** Follow-up tasks of this process scheduled and not yet settled (a callback being delivered counts until it is). */
+let followUpTasks = 0;
+
+/**
+ * How many follow-up tasks are pending: admission control refuses new work as it nears MIZANI_FOLLOW_UP_TASKS_MAX
+ * (new prepares at the bound), so the tasks that finish accepted payments are never dropped and never pile up
+ * without bound (docs/decisions.md 2026-12-06, "Limits and assertions on the money path").
+ */
+export function followUpTasksPending(): number {
+  return followUpTasks;
+}
+
 /** Runs `work` after the current request has been answered; failures are logged, never thrown. */
 export function runLater(log: Logger, work: () => Promise<unknown> | unknown): void {
+  followUpTasks++;
   setImmediate(() => {
     Promise.resolve()
       .then(work)
-      .catch((err) => log.error({ err }, 'follow-up of a message failed'));
+      .then(settled, (err) => {
+        settled();
+        log.error({ err }, 'follow-up of a message failed');
+      });
   });
+}
+
+function settled(): void {
+  followUpTasks--;
 }

@@ -17,7 +17,7 @@ import { DomainError, isDomainError, outcomeOfCause, storedCause, type Reason } 
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../schemas/iso/pacs008.js';
 import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../ledger/engine.js';
 import type { Registry } from '../../ledger/registry.js';
-import { fromLedger, LEDGER_MAX, toLedger } from '../../ledger/units.js';
+import { fromLedger, LEDGER_MAX, toLedger, type LedgerUnits } from '../../ledger/units.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { InboundMessage, TransferOutbox } from './outbox.js';
 import { hubStatus } from './status.js';
@@ -87,7 +87,7 @@ export class TransferService {
     const refusal =
       this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, { amountUnits: amount.units, currency: amount.currency, expiration, condition: tx.ExctnCond, payerFsp: payer, payeeFsp: payee });
-    let ledgerAmount: bigint | null = null;
+    let ledgerAmount: LedgerUnits | null = null;
     try {
       ledgerAmount = toLedger(amount.units);
     } catch {

@@ -10,7 +10,12 @@
  *   new discoveries;
  * - event-loop lag: how late a 50 ms timer fires (smoothed) — the loop is saturated in long bursts;
  * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated;
- * - open requests: requests received and not yet answered — anything downstream is slow.
+ * - open requests: requests received and not yet answered — anything downstream is slow;
+ * - follow-up tasks: work scheduled after answering (forwarding, callbacks) and not yet done — participants or
+ *   delivery are slow. Its limit is a bound (MIZANI_FOLLOW_UP_TASKS_MAX): the signal counts twice, so at the bound
+ *   new prepares are refused, never a follow-up: the tasks that finish accepted payments all run.
+ * And per participant: when the callbacks to one participant are at their bound (MIZANI_CALLBACKS_PENDING_MAX), new
+ * work naming it as FSPIOP-Source or FSPIOP-Destination is refused, at every stage, while others' goes on.
  *
  * What is refused depends on the pressure, earliest stage first, so payments further along finish:
  * at pressure >= 1 new discoveries (GET /parties, a bank's acmt.023); at 1.5 also new quotes (POST /quotes, a
@@ -19,7 +24,7 @@
  * refused at the quote. Callbacks that finish work (PUT /parties, PUT /quotes,
  * PUT /transfers, errors) and status requests are never refused.
  */
-import { FspiopError } from '../../schemas/errors.js';
+import { DomainError } from '../../schemas/outcomes.js';
 
 export type NewWork = 'discovery' | 'agreement' | 'transfer';
 
@@ -32,6 +37,20 @@ export interface AdmissionLimits {
   ledgerQueueMs: number;
   /** Requests open at once at pressure 1; 0 ignores it. */
   openRequests: number;
+  /** FOLLOW_UP_TASKS_MAX: pending follow-up tasks at pressure 2 (new prepares refused); 0 ignores them. */
+  followUpTasks?: number;
+  /** CALLBACKS_PENDING_MAX: callbacks to one participant waiting or in flight at which new work with it is refused; 0 ignores them. */
+  callbacksPending?: number;
+}
+
+/** Where the signals come from. */
+export interface AdmissionSources {
+  /** Age in ms of the oldest queued ledger write (0 when none is waiting). */
+  ledgerQueueAgeMs: () => number;
+  /** Follow-up tasks pending (switch/core/identity.ts `followUpTasksPending`). */
+  followUpTasks?: () => number;
+  /** Callbacks to a participant waiting for a connection or in flight (switch/notify/delivery.ts `pendingFor`). */
+  callbacksPendingFor?: (participant: string) => number;
 }
 
 export interface AdmissionSignals {
@@ -39,6 +58,7 @@ export interface AdmissionSignals {
   loopLagMs: number;
   ledgerQueueMs: number;
   openRequests: number;
+  followUpTasks: number;
   pressure: number;
 }
 
@@ -63,8 +83,7 @@ export class AdmissionControl {
 
   constructor(
     private readonly limits: AdmissionLimits,
-    /** Age in ms of the oldest queued ledger write (0 when none is waiting). */
-    private readonly ledgerQueueAgeMs: () => number,
+    private readonly sources: AdmissionSources,
     private readonly onRefused: (work: NewWork, signals: AdmissionSignals) => void = () => undefined,
   ) {
     this.timer = setInterval(() => {
@@ -81,7 +100,8 @@ export class AdmissionControl {
   }
 
   get enabled(): boolean {
-    return this.limits.loopUtilisation > 0 || this.limits.loopLagMs > 0 || this.limits.ledgerQueueMs > 0 || this.limits.openRequests > 0;
+    const { loopUtilisation, loopLagMs, ledgerQueueMs, openRequests, followUpTasks = 0, callbacksPending = 0 } = this.limits;
+    return loopUtilisation > 0 || loopLagMs > 0 || ledgerQueueMs > 0 || openRequests > 0 || followUpTasks > 0 || callbacksPending > 0;
   }
 
   /** A request arrived; call the returned function once when it has been answered (or its connection closed). */
@@ -98,8 +118,9 @@ export class AdmissionControl {
   signals(): AdmissionSignals {
     const loopUtilisation = this.utilisation;
     const loopLagMs = this.lagMs;
-    const ledgerQueueMs = this.ledgerQueueAgeMs();
+    const ledgerQueueMs = this.sources.ledgerQueueAgeMs();
     const openRequests = this.open;
+    const followUpTasks = this.sources.followUpTasks?.() ?? 0;
     const ratio = (value: number, limit: number) => (limit > 0 ? value / limit : 0);
     const pressure = Math.max(
       // Capped at 1: a busy loop that still keeps up must never stop payments already agreed.
@@ -108,18 +129,38 @@ export class AdmissionControl {
       ratio(ledgerQueueMs, this.limits.ledgerQueueMs),
       // The request asking is counted in `open`: the limit is how many may be open besides it.
       ratio(Math.max(0, openRequests - 1), this.limits.openRequests),
+      // A bound: pressure 2 (new prepares refused) when it is reached.
+      2 * ratio(followUpTasks, this.limits.followUpTasks ?? 0),
     );
-    return { loopUtilisation, loopLagMs, ledgerQueueMs, openRequests, pressure };
+    return { loopUtilisation, loopLagMs, ledgerQueueMs, openRequests, followUpTasks, pressure };
   }
 
-  /** Throws 2005 Server busy when the hub takes no new work of this kind now. */
-  admit(work: NewWork): void {
+  /**
+   * Throws SERVER_BUSY (2005 Server busy) when the hub takes no new work of this kind now, or none with `source` or
+   * `destination` (the FSPIOP headers, read before anything is parsed) because the callbacks to that participant are
+   * at their bound.
+   */
+  admit(work: NewWork, source?: string, destination?: string): void {
     if (!this.enabled) return;
+    const behind = this.behind(source) ?? this.behind(destination);
+    if (behind !== undefined) {
+      this.refused[work]++;
+      this.onRefused(work, this.signals());
+      throw new DomainError('SERVER_BUSY', `${behind.pending} callbacks to ${behind.name} are waiting (CALLBACKS_PENDING_MAX): no new ${work} requests with it now; retry later`);
+    }
     const signals = this.signals();
     if (signals.pressure < REFUSED_AT[work]) return;
     this.refused[work]++;
     this.onRefused(work, signals);
-    throw new FspiopError('2005', `the hub is at capacity and takes no new ${work} requests now; retry later`);
+    throw new DomainError('SERVER_BUSY', `the hub is at capacity and takes no new ${work} requests now; retry later`);
+  }
+
+  /** The participant, when the callbacks to it are at their bound. */
+  private behind(participant: string | undefined): { name: string; pending: number } | undefined {
+    const max = this.limits.callbacksPending ?? 0;
+    if (participant === undefined || max <= 0 || !this.sources.callbacksPendingFor) return undefined;
+    const pending = this.sources.callbacksPendingFor(participant);
+    return pending >= max ? { name: participant, pending } : undefined;
   }
 
   close(): void {

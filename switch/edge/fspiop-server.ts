@@ -67,6 +67,11 @@ function partyPath(request: FastifyRequest): PartyPath {
   return { type: params.type, id: params.id, ...(params.subId !== undefined ? { subId: params.subId } : {}) };
 }
 
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function queryCurrency(request: FastifyRequest): string | undefined {
   const currency = (request.query as Record<string, unknown>).currency;
   if (currency === undefined) return undefined;
@@ -119,8 +124,10 @@ function receive<T>(
 export function createFspiopServer(options: ServerOptions & { admission?: AdmissionControl }, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
   const { bus, headerPolicy } = deps;
-  // Past capacity, new work is refused before any parsing or signature check (admission.ts).
-  const admit = (work: NewWork) => options.admission?.admit(work);
+  // Past capacity, new work is refused before any parsing or signature check (admission.ts); also new work with a
+  // participant whose callbacks are at their bound (named by the headers, as they are, before anything is checked).
+  const admit = (work: NewWork, request: FastifyRequest) =>
+    options.admission?.admit(work, headerValue(request, 'fspiop-source'), headerValue(request, 'fspiop-destination'));
 
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
@@ -129,7 +136,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
 
   route(server, '/transfers', {
     POST: async (request, reply) => {
-      admit('transfer');
+      admit('transfer', request);
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers', headerPolicy, deps.security);
       const message = transferPrepareOf(inbound, body);
       await bus.request(transferTopics.prepare, payerFspOf(message), { message, inbound });
@@ -219,7 +226,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     const template = `/parties/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     route(server, `/parties/:type/:id${suffix}`, {
       GET: async (request, reply) => {
-        admit('discovery');
+        admit('discovery', request);
         const path = partyPath(request);
         const { inbound } = receive(request, 'parties', template, headerPolicy, deps.security);
         await discovery.lookupParty(path, inbound);
@@ -246,7 +253,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
 
   route(server, '/quotes', {
     POST: async (request, reply) => {
-      admit('agreement');
+      admit('agreement', request);
       const { body, inbound } = receive<unknown>(request, 'quotes', '/quotes', headerPolicy, deps.security);
       const message = quoteRequestOf(inbound, body);
       await quotes.request(message, inbound);

@@ -15,7 +15,7 @@ import { receiveBusinessMessage, type ReceivedBusinessMessage } from '../../tran
 import type { InboundDocument } from '../../translators/isoxml/render.js';
 import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { isXmlRejection, XmlRejection } from '../../translators/isoxml/rejection.js';
-import { messageRejectionOf } from '../../translators/isoxml/outcomes.js';
+import { messageRejectionOf, messageRejectionStatusOf } from '../../translators/isoxml/outcomes.js';
 import { isDomainError } from '../../schemas/outcomes.js';
 import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../translators/isoxml/signature.js';
 import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
@@ -141,10 +141,10 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
       const newWork = received.document.kind === 'pacs.008' ? 'agreement' : received.document.kind === 'acmt.023' ? 'discovery' : undefined;
       if (newWork) {
         try {
-          deps.admission?.admit(newWork);
+          deps.admission?.admit(newWork, sender);
         } catch (err) {
           // Before the BizMsgIdr is remembered: the bank may send the same message again later.
-          if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code} ${err.description}`), sender, ref, 503);
+          if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err));
           throw err;
         }
       }
@@ -166,7 +166,7 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
         const status = await dispatch(canonicalAgents(deps.registry, received.document), inbound, deps);
         return reply.code(status).send();
       } catch (err) {
-        if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref);
+        if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err));
         if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code}: ${err.description}`), sender, ref);
         throw err;
       }

@@ -2,11 +2,18 @@
  * Outbound HTTP to participants: one keep-alive connection pool per origin, bounded retries with
  * backoff on network errors and 5xx answers, a timeout per attempt. Delivery never throws into the
  * caller: the outcome is returned, logged and counted.
+ *
+ * Nothing is ever dropped here: a request waits for a connection of its origin's pool (undici's queue) for as long as
+ * it takes. What bounds that queue is upstream: `pendingFor` counts each participant's requests waiting or in
+ * flight, and admission control refuses new work with a participant once that count reaches
+ * MIZANI_CALLBACKS_PENDING_MAX (switch/edge/admission.ts), so only the callbacks of work already accepted add to it.
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 
 export interface OutboundRequest {
+  /** The participant it is for: counted in `pendingFor` while it waits or is in flight. */
+  to?: string;
   url: string;
   method: 'POST' | 'PUT' | 'PATCH' | 'GET' | 'DELETE';
   headers: Record<string, string>;
@@ -38,6 +45,8 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export class Delivery {
   private readonly pools = new Map<string, Pool>();
+  /** Requests waiting or in flight, per participant (`OutboundRequest.to`). */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly options: DeliveryOptions,
@@ -45,8 +54,14 @@ export class Delivery {
     private readonly observe: DeliveryObserver = () => undefined,
   ) {}
 
+  /** Requests to `participant` waiting for a connection or in flight. */
+  pendingFor(participant: string): number {
+    return this.pending.get(participant) ?? 0;
+  }
+
   async send(request: OutboundRequest): Promise<DeliveryOutcome> {
     const started = process.hrtime.bigint();
+    if (request.to !== undefined) this.pending.set(request.to, this.pendingFor(request.to) + 1);
     let url: URL;
     try {
       url = new URL(request.url);
@@ -115,6 +130,11 @@ export class Delivery {
   }
 
   private finish(outcome: DeliveryOutcome, request: OutboundRequest, started: bigint): void {
+    if (request.to !== undefined) {
+      const left = this.pendingFor(request.to) - 1;
+      if (left > 0) this.pending.set(request.to, left);
+      else this.pending.delete(request.to);
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.observe(outcome, request, seconds);
     if (!outcome.ok) {

@@ -110,7 +110,7 @@ export class FspiopNotifier {
     // A GET routed by the oracle names its holder; signed messages (with bodies) carry their own
     // destination and must not gain a header their signature does not cover.
     if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
-    return this.delivery.send({ url, method: options.method, headers, body: options.body });
+    return this.delivery.send({ to: options.to, url, method: options.method, headers, body: options.body });
   }
 
   /** Sends a message the hub itself authors. */
@@ -140,7 +140,7 @@ export class FspiopNotifier {
         body,
       });
     }
-    return this.delivery.send({ url, method: options.method, headers, body });
+    return this.delivery.send({ to: options.to, url, method: options.method, headers, body });
   }
 
   private noEndpoint(participant: string, endpointType: string): SendOutcome {

@@ -80,6 +80,7 @@ export class XmlOutbox implements XmlChannel {
       return { ok: false, refused: rendered.refused };
     }
     return this.delivery.send({
+      to,
       url,
       method: 'POST',
       headers: { 'content-type': 'application/xml; charset=utf-8', date: new Date().toUTCString() },

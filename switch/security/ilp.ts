@@ -29,7 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DomainError, type Outcome } from '../../schemas/outcomes.js';
-import { formatUnits, parseUnits, AMOUNT_SCALE } from '../../schemas/amount.js';
+import { formatUnits, isoUnits, parseUnits, AMOUNT_SCALE, type IsoUnits } from '../../schemas/amount.js';
 import { currencyDecimals } from '../../schemas/currency.js';
 
 // ----------------------------------------------------------------------------------------- types
@@ -61,7 +61,7 @@ export type DecodedIlp = IlpV4Prepare | IlpV1Payment;
 
 export interface PrepareForIlpCheck {
   /** transfer amount in units of 10^-5 (schemas/amount.ts) */
-  amountUnits: bigint;
+  amountUnits: IsoUnits;
   currency: string;
   /** the transfer's own expiration (not compared with the packet's expiresAt: see checkPrepareAgainstPacket) */
   expiration: string;
@@ -382,7 +382,7 @@ export function longFromString(text: string): bigint | undefined {
  * Number() of a decimal string is correctly rounded, so the canonical text of the units gives the same double as
  * whatever equivalent text the SDK saw ("1.10" and "1.1" are the same double).
  */
-export function sdkV1LegacyIlpAmount(amountUnits: bigint, decimals: number): bigint | undefined {
+export function sdkV1LegacyIlpAmount(amountUnits: IsoUnits, decimals: number): bigint | undefined {
   const product = Number(formatUnits(amountUnits)) * Math.pow(10, decimals);
   return longFromString(`${product}`);
 }
@@ -392,8 +392,9 @@ export function sdkV1LegacyIlpAmount(amountUnits: bigint, decimals: number): big
  * (exact decimal arithmetic, IlpBase.js `_getIlpCurrencyAmount`) through `Long.fromString`. Equal to the exact minor
  * units when the amount fits the currency; otherwise Long.fromString mangles the "….5" text like the 17.x case.
  */
-export function sdkV1ExactIlpAmount(amountUnits: bigint, decimals: number): bigint | undefined {
-  return longFromString(formatUnits(amountUnits * 10n ** BigInt(decimals)));
+export function sdkV1ExactIlpAmount(amountUnits: IsoUnits, decimals: number): bigint | undefined {
+  // The amount shifted by `decimals` places, written as a decimal (10^-5 units of amount × 10^decimals).
+  return longFromString(formatUnits(isoUnits(amountUnits * 10n ** BigInt(decimals))));
 }
 
 /** amount × 10^decimals when that is an integer below 2^64, else undefined. */
@@ -419,7 +420,7 @@ function addUnique(list: bigint[], value: bigint | undefined): void {
  *  - v1: the exact value as above, plus the two SDK computations reproduced (17.x float, 19.x decimal) with the
  *    SDK's decimals. Each is a deterministic function of the transfer amount: nothing "close enough" is accepted.
  */
-export function acceptedIlpAmounts(version: 1 | 4, amountUnits: bigint, currency: string): bigint[] {
+export function acceptedIlpAmounts(version: 1 | 4, amountUnits: IsoUnits, currency: string): bigint[] {
   const accepted: bigint[] = [];
   if (amountUnits < 0n) return accepted;
   const ours = currencyDecimals(currency);

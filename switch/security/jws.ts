@@ -296,7 +296,17 @@ interface Slot {
 export interface JwsSigningPoolOptions {
   /** Worker threads; 0 signs in the calling thread. Default 1. */
   size?: number;
+  /** Jobs in the workers, all together, past which a job is signed in the calling thread (JWS_SIGN_JOBS_MAX). */
+  jobsMax?: number;
 }
+
+/**
+ * Jobs waiting in (or running on) the signing workers, all together, at which the pool signs the next message in the
+ * calling thread instead: the workers' queue never holds more, and no message the hub authors (a callback that
+ * finishes a payment) is refused or dropped. Signing on the event loop then shows as loop lag, which admission
+ * control turns into refusals of new work. At about 1 ms per RS256 signature, 256 jobs are a quarter second.
+ */
+export const JWS_SIGN_JOBS_MAX = 256;
 
 /**
  * Signs FSPIOP messages off the event loop. Each job goes to the worker with the fewest jobs in
@@ -306,6 +316,9 @@ export interface JwsSigningPoolOptions {
  */
 export class JwsSigningPool {
   readonly size: number;
+  readonly jobsMax: number;
+  /** Messages signed in the calling thread because the workers held `jobsMax` jobs. */
+  signedInThread = 0;
   private readonly slots: Slot[] = [];
   private readonly keyIds = new WeakMap<KeyObject, number>();
   private nextKeyId = 1;
@@ -316,6 +329,8 @@ export class JwsSigningPool {
     const size = options.size ?? 1;
     if (!Number.isInteger(size) || size < 0 || size > 64) throw new Error(`JWS signing pool size must be an integer 0..64, got ${size}`);
     this.size = size;
+    this.jobsMax = options.jobsMax ?? JWS_SIGN_JOBS_MAX;
+    if (!Number.isInteger(this.jobsMax) || this.jobsMax < 1) throw new Error(`JWS signing pool jobsMax must be a positive integer, got ${this.jobsMax}`);
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -347,7 +362,9 @@ export class JwsSigningPool {
   /** Signs like `signFspiopMessage`, in a worker thread. */
   sign(input: SignInput): Promise<string> {
     if (this.closed) return Promise.reject(new Error('JWS signing pool is closed'));
-    if (this.slots.length === 0) {
+    const full = this.slots.length > 0 && this.pending >= this.jobsMax;
+    if (full) this.signedInThread++;
+    if (this.slots.length === 0 || full) {
       try {
         return Promise.resolve(signFspiopMessage(input));
       } catch (err) {

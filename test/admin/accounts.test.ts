@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { accountRoutes } from '../../switch/admin/routes/accounts.js';
 import { errorOf, seedCurrency, seedParticipant, startAdminApi, type AdminApi } from '../support/admin-api.js';
+import { ledgerUnits } from '../../ledger/units.js';
 
 let api: AdminApi;
 
@@ -75,7 +76,7 @@ test('limits: one participant, all participants, filters, adjustment with exact 
 
 test('positions and accounts show durable balances', async () => {
   const transferId = '00000000-0000-4000-8000-000000000001';
-  const written = await api.engine.fundsIn('payerfsp', 'USD', 1_005_000n, transferId, 'seed');
+  const written = await api.engine.fundsIn('payerfsp', 'USD', ledgerUnits(1_005_000n), transferId, 'seed');
   assert.equal(written.conflict, false);
   let res = await api.call('GET', '/participants/payerfsp/positions');
   assert.equal(res.status, 200);

@@ -22,7 +22,8 @@ import { migrate } from '../../ledger/migrate.js';
 import { Registry, type Account } from '../../ledger/registry.js';
 import { LedgerEngine, type InFlight, type PrepareOutcome } from '../../ledger/engine.js';
 import { GroupCommitter, LedgerUnavailableError } from '../../ledger/group-commit.js';
-import { parseLedger } from '../../ledger/units.js';
+import { ledgerText, ledgerUnits as L, parseLedger } from '../../ledger/units.js';
+import { fspiopErrorOf } from '../../translators/fspiop/outcomes.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 /** The engine's refusals of a prepare (FSPIOP 4001 and 4200 on the wire). */
@@ -74,7 +75,7 @@ async function resetSchema(): Promise<void> {
 function newEngine(registry: Registry, batchSizes: number[] = [], hooks: { onRecovering?: () => void; onRecovered?: () => void } = {}): LedgerEngine {
   // Several engines share one database on purpose here (restart, interference); the writer lock
   // that keeps production hubs exclusive has its own test below.
-  return new LedgerEngine(db, registry, { maxBatch: 500, exclusiveWriter: false }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
+  return new LedgerEngine(db, registry, { maxBatch: 500, exclusiveWriter: false, assertions: 'all' }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
 }
 
 async function buildWorld(options: WorldOptions): Promise<World> {
@@ -101,7 +102,7 @@ async function buildWorld(options: WorldOptions): Promise<World> {
   for (const name of dfsps) {
     for (const currency of currencies) {
       await registry.createParticipant(name, currency, false);
-      await registry.setInitialLimit(name, currency, options.caps[k++ % options.caps.length]!, '10');
+      await registry.setInitialLimit(name, currency, L(options.caps[k++ % options.caps.length]!), '10');
     }
   }
   const batchSizes: number[] = [];
@@ -130,7 +131,7 @@ function prepareInput(payer: string, payee: string, currency: string, amount: bi
     payer,
     payee,
     currency,
-    amount,
+    amount: L(amount),
     condition: 'GRzLaTP7DJ9t4P-a_BA0WA9wzzlsugf00-Tn6kESAfM',
     expiration: new Date(expiresAt).toISOString(),
     expiresAt,
@@ -392,7 +393,7 @@ function start(world: World, op: Op, claimed: Set<string>, snapshot: InFlight[])
       const name = dfsps[op.p % n]!;
       const currency = currencies[op.cur % currencies.length]!;
       count('fundsIn');
-      return engine.fundsIn(name, currency, op.amount, nextId('fin'), 'ref').then((r) => assert.equal(r.conflict, false));
+      return engine.fundsIn(name, currency, L(op.amount), nextId('fin'), 'ref').then((r) => assert.equal(r.conflict, false));
     }
     case 'fundsOutReserve': {
       const name = dfsps[op.p % n]!;
@@ -401,7 +402,7 @@ function start(world: World, op: Op, claimed: Set<string>, snapshot: InFlight[])
       const position = registry.accountOf(name, currency, 'POSITION')!.value;
       // Beyond the funds deposited, or (liquidity-checked currencies) uncovering the current position.
       const refuse = after > 0n || (registry.requiresLiquidityCheck(currency) && -after < position);
-      return engine.fundsOutReserve(name, currency, op.amount, nextId('fout'), 'ref').then((r) => {
+      return engine.fundsOutReserve(name, currency, L(op.amount), nextId('fout'), 'ref').then((r) => {
         assert.equal(r.conflict, false);
         assert.equal(r.refused !== undefined, refuse, `funds out of ${op.amount} by ${name}`);
         count(`fundsOut:${refuse ? 'refused' : 'reserved'}`);
@@ -424,7 +425,7 @@ function start(world: World, op: Op, claimed: Set<string>, snapshot: InFlight[])
       // An opening position is an admin act, not a prepare: only post one the cap can carry.
       if (op.amount > 0n && pos.value + op.amount > registry.limit(pos.id)!.value) return Promise.resolve();
       count('opening');
-      return engine.openingPosition(pos, op.amount);
+      return engine.openingPosition(pos, L(op.amount));
     }
   }
 }
@@ -453,7 +454,7 @@ test('random concurrent bursts keep the journal balanced, positions exact, caps 
       // Liquidity first (concurrently), so the liquidity-checked worlds do not only reject.
       await Promise.all(
         world.dfsps.flatMap((name, i) =>
-          world.currencies.map((currency, c) => world.engine.fundsIn(name, currency, options.deposits[(i * 2 + c) % 8]! + 1n, nextId('fin'), 'seed')),
+          world.currencies.map((currency, c) => world.engine.fundsIn(name, currency, L(options.deposits[(i * 2 + c) % 8]! + 1n), nextId('fin'), 'seed')),
         ),
       );
       await checkDurableInvariants(world.registry, world.engine);
@@ -555,8 +556,8 @@ async function headroomRace(liquidity: boolean, amounts: bigint[], cap: bigint, 
   const world = await buildWorld({ dfsps: 3, currencies: 1, liquidity, caps: [cap, 1_000_000n * USD, 1_000_000n * USD] });
   const { engine, registry } = world;
   registryOfLastRace = registry;
-  await engine.fundsIn('dfsp1', 'USD', deposit, nextId('fin'), 'seed');
-  await engine.openingPosition(position(registry, 'dfsp1', 'USD'), opening);
+  await engine.fundsIn('dfsp1', 'USD', L(deposit), nextId('fin'), 'seed');
+  await engine.openingPosition(position(registry, 'dfsp1', 'USD'), L(opening));
   const pos = position(registry, 'dfsp1', 'USD');
   const start = pos.value;
   const expected = greedy(amounts, start, cap, liquidity ? deposit : undefined);
@@ -634,8 +635,8 @@ test('liquidity-cover variant: with requireLiquidityCheck, prepares beyond the f
 test('restart: a second engine over the same database rebuilds the balances and in-flight transfers, and carries on', async () => {
   const world = await buildWorld({ dfsps: 3, currencies: 2, liquidity: true, caps: [500n * USD] });
   const { engine, registry } = world;
-  await Promise.all(world.dfsps.flatMap((d) => world.currencies.map((c) => engine.fundsIn(d, c, 300n * USD, nextId('fin'), 'seed'))));
-  await engine.openingPosition(position(registry, 'dfsp3', 'EUR'), -7_5000n);
+  await Promise.all(world.dfsps.flatMap((d) => world.currencies.map((c) => engine.fundsIn(d, c, L(300n * USD), nextId('fin'), 'seed'))));
+  await engine.openingPosition(position(registry, 'dfsp3', 'EUR'), L(-7_5000n));
   const prepared = await Promise.all(
     Array.from({ length: 30 }, (_, i) =>
       engine.prepare(prepareInput(`dfsp${(i % 3) + 1}`, `dfsp${((i + 1) % 3) + 1}`, i % 2 ? 'USD' : 'EUR', BigInt(1 + i) * 1_2345n, nextId('tr'), i % 5 === 0)),
@@ -643,7 +644,7 @@ test('restart: a second engine over the same database rebuilds the balances and 
   );
   const reserved = prepared.flatMap((o) => (o.kind === 'reserved' ? [o.transfer] : []));
   await Promise.all(reserved.slice(0, 10).map((t) => engine.commit(t, { completedAt: new Date().toISOString() })));
-  await engine.fundsOutReserve('dfsp2', 'USD', 40n * USD, 'fout-keep', 'ref');
+  await engine.fundsOutReserve('dfsp2', 'USD', L(40n * USD), 'fout-keep', 'ref');
   await checkDurableInvariants(registry, engine);
 
   const registry2 = await Registry.load(db, HUB);
@@ -675,8 +676,8 @@ test('duplicate prepare after a restart (id in the database, not in memory) answ
   await engine.commit((committed as { transfer: InFlight }).transfer, { completedAt: new Date().toISOString() });
   const rejected = await engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 1_000n * USD, 'dup-rejected'));
   assert.equal(rejected.kind, 'rejected');
-  await engine.fundsIn('dfsp1', 'USD', 5n * USD, 'dup-funds-in', 'ref');
-  const outReserve = await engine.fundsOutReserve('dfsp1', 'USD', 1n * USD, 'dup-funds-out', 'ref');
+  await engine.fundsIn('dfsp1', 'USD', L(5n * USD), 'dup-funds-in', 'ref');
+  const outReserve = await engine.fundsOutReserve('dfsp1', 'USD', L(1n * USD), 'dup-funds-out', 'ref');
   assert.deepEqual(outReserve, { conflict: false });
   await engine.fundsOutAbort(engine.inFlightTransfer('dup-funds-out')!, 'no');
 
@@ -693,8 +694,8 @@ test('duplicate prepare after a restart (id in the database, not in memory) answ
     engine2.prepare(prepareInput('dfsp2', 'dfsp1', 'USD', 1n, 'dup-funds-in')),
   ]);
   assert.deepEqual(outcomes, [{ kind: 'duplicate' }, { kind: 'duplicate' }, { kind: 'duplicate' }, { kind: 'duplicate' }]);
-  assert.deepEqual(await engine2.fundsIn('dfsp1', 'USD', 5n * USD, 'dup-funds-in', 'ref'), { conflict: true });
-  assert.deepEqual(await engine2.fundsOutReserve('dfsp1', 'USD', 1n * USD, 'dup-funds-out', 'ref'), { conflict: true });
+  assert.deepEqual(await engine2.fundsIn('dfsp1', 'USD', L(5n * USD), 'dup-funds-in', 'ref'), { conflict: true });
+  assert.deepEqual(await engine2.fundsOutReserve('dfsp1', 'USD', L(1n * USD), 'dup-funds-out', 'ref'), { conflict: true });
   assert.equal(engine2.inFlightCount, 0);
   assert.deepEqual(await dbAccountValues(), before);
   assert.deepEqual(memoryValues(registry2), before);
@@ -714,8 +715,8 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
   const { engine, registry } = world;
   // Two admin requests for the same funds-in arriving together (a client retry racing the original).
   const results = await Promise.all([
-    engine.fundsIn('dfsp1', 'USD', 7n * USD, 'same-tick-funds-in', 'ref'),
-    engine.fundsIn('dfsp1', 'USD', 7n * USD, 'same-tick-funds-in', 'ref'),
+    engine.fundsIn('dfsp1', 'USD', L(7n * USD), 'same-tick-funds-in', 'ref'),
+    engine.fundsIn('dfsp1', 'USD', L(7n * USD), 'same-tick-funds-in', 'ref'),
   ]);
   assert.deepEqual(results.map((r) => r.conflict).sort(), [false, true], 'one applied, one duplicate');
   assert.equal(settlement(registry, 'dfsp1', 'USD').value, -7n * USD, 'memory: funds in once');
@@ -734,18 +735,18 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
   await checkDurableInvariants(registry, engine);
 
   // The group committer itself: two writes inserting one id in one batch -> one applied, one conflict.
-  const committer = new GroupCommitter(() => db, 100, (err) => assert.fail(err));
+  const committer = new GroupCommitter({ writer: () => db, batchWritesMax: 100, onFailure: (err) => assert.fail(err) });
   const reconciliation = registry.hubAccount('USD', 'HUB_RECONCILIATION')!;
   const settle = settlement(registry, 'dfsp2', 'USD');
-  const write = (amount: string, negated: string) =>
+  const write = (amount: bigint) =>
     committer.submit({
-      insert: { id: 'same-batch', kind: 'FUNDS_IN', payer: 'dfsp2', payee: HUB, currency: 'USD', amount, state: 'COMMITTED' },
+      insert: { id: 'same-batch', kind: 'FUNDS_IN', payer: 'dfsp2', payee: HUB, currency: 'USD', amount: ledgerText(L(amount)), state: 'COMMITTED' },
       entries: [
-        { transfer_id: 'same-batch', account_id: settle.id, amount: negated, event: 'FUNDS_IN', with_insert: true },
-        { transfer_id: 'same-batch', account_id: reconciliation.id, amount, event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: 'same-batch', account: settle, amount: L(-amount), event: 'FUNDS_IN', with_insert: true },
+        { transfer_id: 'same-batch', account: reconciliation, amount: L(amount), event: 'FUNDS_IN', with_insert: true },
       ],
     });
-  const written = await Promise.all([write('2.0000', '-2.0000'), write('5.0000', '-5.0000'), write('2.0000', '-2.0000')]);
+  const written = await Promise.all([write(2n * USD), write(5n * USD), write(2n * USD)]);
   assert.deepEqual(written, [{ conflict: false }, { conflict: true }, { conflict: true }]);
   const rows = await db.query<{ amount: string }>(`SELECT amount::text AS amount FROM journal_entry WHERE transfer_id = 'same-batch' ORDER BY id`);
   assert.deepEqual(rows.rows.map((r) => r.amount), ['-2.0000', '2.0000']);
@@ -757,10 +758,10 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
 test('a duplicate funds-in never lends liquidity cover to a concurrent prepare', async () => {
   const world = await buildWorld({ dfsps: 2, currencies: 1, liquidity: true, caps: [10_000n * USD] });
   const { engine, registry } = world;
-  await engine.fundsIn('dfsp1', 'USD', 100n * USD, 'cover-1', 'ref');
+  await engine.fundsIn('dfsp1', 'USD', L(100n * USD), 'cover-1', 'ref');
   // The same funds-in again (a retry) and a prepare in the same tick: the retry adds no liquidity.
   const [again, prepared] = await Promise.all([
-    engine.fundsIn('dfsp1', 'USD', 1_000n * USD, 'cover-1', 'ref'),
+    engine.fundsIn('dfsp1', 'USD', L(1_000n * USD), 'cover-1', 'ref'),
     engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 500n * USD)),
   ]);
   assert.equal(again.conflict, true);
@@ -785,7 +786,7 @@ test('a prepare reusing the id of a transfer in flight is a duplicate and leaves
 
 test('the journal is immutable: UPDATE and DELETE fail', async () => {
   const world = await buildWorld({ dfsps: 2, currencies: 1, liquidity: false, caps: [100n * USD] });
-  await world.engine.fundsIn('dfsp1', 'USD', 5n * USD, 'imm-1', 'ref');
+  await world.engine.fundsIn('dfsp1', 'USD', L(5n * USD), 'imm-1', 'ref');
   const before = await db.query<{ id: string; amount: string }>('SELECT id::text, amount::text FROM journal_entry ORDER BY id');
   assert.equal(before.rows.length, 2);
   await assert.rejects(db.query('UPDATE journal_entry SET amount = amount + 1'), /journal entries are immutable/);
@@ -850,8 +851,8 @@ async function worldForFailure() {
     assert.equal(out.kind, 'reserved');
     reserved.push((out as { transfer: InFlight }).transfer);
   }
-  await engine.fundsIn('dfsp2', 'USD', 50n * USD, 'ok-fin', 'ref');
-  await engine.fundsOutReserve('dfsp2', 'USD', 10n * USD, 'ok-fout', 'ref');
+  await engine.fundsIn('dfsp2', 'USD', L(50n * USD), 'ok-fin', 'ref');
+  await engine.fundsOutReserve('dfsp2', 'USD', L(10n * USD), 'ok-fout', 'ref');
   return { registry, engine, probe, reserved };
 }
 
@@ -865,10 +866,10 @@ async function failingBurst(registry: Registry, engine: LedgerEngine, reserved: 
     engine.prepare(prepareInput('dfsp1', 'dfsp3', 'USD', 100_000n * USD, 'batch-rejected')),
     engine.commit(reserved[1]!, { completedAt }),
     engine.abort(reserved[2]!, { state: 'ABORTED_ERROR', cause: 'x', completedAt }),
-    engine.fundsIn('dfsp3', 'USD', 9n * USD, 'batch-fin', 'ref'),
-    engine.fundsOutReserve('dfsp2', 'USD', 1n * USD, 'batch-fout', 'ref'),
+    engine.fundsIn('dfsp3', 'USD', L(9n * USD), 'batch-fin', 'ref'),
+    engine.fundsOutReserve('dfsp2', 'USD', L(1n * USD), 'batch-fout', 'ref'),
     engine.fundsOutCommit(engine.inFlightTransfer('ok-fout')!),
-    engine.openingPosition(position(registry, 'dfsp3', 'USD'), -2n * USD),
+    engine.openingPosition(position(registry, 'dfsp3', 'USD'), L(-2n * USD)),
     poison(),
   ];
   const results = await Promise.allSettled(ops);
@@ -876,9 +877,17 @@ async function failingBurst(registry: Registry, engine: LedgerEngine, reserved: 
   assert.equal(engine.available, false, 'the engine says it is recovering');
   for (const [i, r] of results.entries()) {
     assert.equal(r.status, 'rejected', `write ${i} of the failed batch did not fail`);
-    assert.ok((r as PromiseRejectedResult).reason instanceof LedgerUnavailableError, String((r as PromiseRejectedResult).reason));
+    const reason = (r as PromiseRejectedResult).reason;
+    assert.ok(reason instanceof LedgerUnavailableError, String(reason));
+    // A domain outcome: callers answer 2003 / HTTP 503 (retry later), as docs/decisions.md says, not 2001.
+    assert.equal(reason.outcome, 'LEDGER_UNAVAILABLE');
   }
-  await assert.rejects(engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 1n)), LedgerUnavailableError);
+  await assert.rejects(engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 1n)), (err) => {
+    assert.ok(err instanceof LedgerUnavailableError);
+    const wire = fspiopErrorOf(err);
+    assert.deepEqual([wire.code, wire.httpStatus], ['2003', 503]);
+    return true;
+  });
   return { before };
 }
 

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import Long from 'long';
 import { serializeIlpPrepare } from 'ilp-packet';
-import { formatUnits, parseUnits } from '../../schemas/amount.js';
+import { formatUnits, isoUnits, parseUnits, type IsoUnits } from '../../schemas/amount.js';
 import { CURRENCIES } from '../../schemas/currency.js';
 import { describeError } from '../../schemas/errors.js';
 import { DomainError } from '../../schemas/outcomes.js';
@@ -209,7 +209,7 @@ function quoteFor(amount: string, currency: string, o: { payeeFsp?: string; paye
   ];
 }
 
-function v1Transfer(amountUnits: bigint, currency: string, overrides: Partial<PrepareForIlpCheck> = {}): PrepareForIlpCheck {
+function v1Transfer(amountUnits: IsoUnits, currency: string, overrides: Partial<PrepareForIlpCheck> = {}): PrepareForIlpCheck {
   return {
     amountUnits,
     currency,
@@ -222,11 +222,11 @@ function v1Transfer(amountUnits: bigint, currency: string, overrides: Partial<Pr
 }
 
 /** Amounts with exactly the currency's decimals at most (as FSPIOP text allows), > 0. */
-function amountUnitsArb(decimals: number, maxWhole = 10n ** 15n): fc.Arbitrary<bigint> {
+function amountUnitsArb(decimals: number, maxWhole = 10n ** 15n): fc.Arbitrary<IsoUnits> {
   const step = 10n ** BigInt(5 - decimals);
   return fc
     .tuple(fc.bigInt({ min: 0n, max: maxWhole }), fc.bigInt({ min: 0n, max: 10n ** BigInt(decimals) - 1n }))
-    .map(([whole, fraction]) => whole * 100_000n + fraction * step)
+    .map(([whole, fraction]) => isoUnits(whole * 100_000n + fraction * step))
     .filter((units) => units > 0n);
 }
 

@@ -315,6 +315,24 @@ describe('JwsSigningPool', () => {
     await assert.rejects(pool.sign({ ...message(0), key: rsa.privateKey, alg: 'RS256' }), /closed/);
   });
 
+  test('JWS_SIGN_JOBS_MAX: past the bound a message is signed in the calling thread; the queue never grows past it, nothing is dropped', async () => {
+    const pool = new JwsSigningPool({ size: 1, jobsMax: 3 });
+    try {
+      let most = 0;
+      const jobs = Array.from({ length: 10 }, (_, i) => {
+        const job = pool.sign({ ...message(i), key: rsa.privateKey, alg: 'RS256' });
+        most = Math.max(most, pool.pending);
+        return job;
+      });
+      assert.equal(most, 3, 'the workers never hold more than the bound');
+      assert.equal(pool.signedInThread, 7);
+      const signatures = await Promise.all(jobs);
+      for (const [i, sig] of signatures.entries()) assert.equal(sig, signFspiopMessage({ ...message(i), key: rsa.privateKey, alg: 'RS256' }), `message ${i} signed`);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('errors are rejections; size 0 signs in-thread', async () => {
     const pool = new JwsSigningPool({ size: 1 });
     try {

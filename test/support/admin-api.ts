@@ -10,7 +10,7 @@ import { openDb } from '../../ledger/db.js';
 import { LedgerEngine } from '../../ledger/engine.js';
 import { migrate } from '../../ledger/migrate.js';
 import { Registry } from '../../ledger/registry.js';
-import { parseLedger } from '../../ledger/units.js';
+import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
@@ -45,7 +45,7 @@ export async function startAdminApi(
   const db = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
   await migrate(db);
   const registry = await Registry.load(db, 'Hub');
-  const engine = new LedgerEngine(db, registry, { maxBatch: 100 });
+  const engine = new LedgerEngine(db, registry, { maxBatch: 100, assertions: 'all' });
   await engine.load();
   const oracles = new OracleRegistry(db);
   await oracles.load();
@@ -125,5 +125,5 @@ export async function seedParticipant(api: AdminApi, name: string, currency: str
   await api.registry.createParticipant(name, currency, false);
   if (ndc === undefined) return;
   const position = await api.registry.setInitialLimit(name, currency, parseLedger(ndc), '10');
-  await api.engine.openingPosition(position, 0n);
+  await api.engine.openingPosition(position, LEDGER_ZERO);
 }

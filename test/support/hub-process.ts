@@ -34,6 +34,8 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
       // not the hub's overload. Admission control's CPU signals are tested on their own (admission tests).
       MIZANI_BUSY_LOOP_UTILISATION: '0',
       MIZANI_BUSY_LOOP_LAG_MS: '0',
+      // Every batch's balances checked against memory too (the benchmark runs the hot-path default).
+      MIZANI_LEDGER_ASSERTIONS: 'all',
       ...env,
       // The start-up line ("Mizani hub started", with the URLs) is logged at info.
       MIZANI_LOG_LEVEL: env.MIZANI_LOG_LEVEL === 'debug' ? 'debug' : 'info',

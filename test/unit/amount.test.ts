@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { currencyMisfit, decimalPlaces, formatUnits, parseAmount, parseUnits, toScaledInteger } from '../../schemas/amount.js';
-import { ledgerDisplay, ledgerText, parseLedger, toLedger } from '../../ledger/units.js';
+import { LEDGER_ZERO, ledgerDisplay, ledgerText, ledgerUnits, parseLedger, toLedger } from '../../ledger/units.js';
 
 test('parses decimals exactly, never through a float', () => {
   assert.equal(parseUnits('0.1'), 10_000n);
@@ -55,8 +55,8 @@ test('decimal text round-trips through every representation (property)', () => {
 });
 
 test('negative ledger values keep their sign', () => {
-  assert.equal(ledgerText(-12345n), '-1.2345');
+  assert.equal(ledgerText(ledgerUnits(-12345n)), '-1.2345');
   assert.equal(parseLedger('-1.2345'), -12345n);
-  assert.equal(ledgerDisplay(-50000n), '-5');
-  assert.equal(ledgerDisplay(0n), '0');
+  assert.equal(ledgerDisplay(ledgerUnits(-50000n)), '-5');
+  assert.equal(ledgerDisplay(LEDGER_ZERO), '0');
 });

@@ -15,6 +15,7 @@ import type { Registry } from '../../ledger/registry.js';
 import { canonicalAgents, registeredAgents, resolveInstitution } from '../../switch/core/agents.js';
 import { parseIsoIdentifiers } from '../../switch/admin/routes/iso-identifiers.js';
 import type { InboundDocument } from '../../translators/isoxml/render.js';
+import { isoUnits } from '../../schemas/amount.js';
 
 const ROWS = [
   { participant_id: 1, kind: 'BICFI', clearing_system: '', value: 'BANKUS33XXX', position: 0 },
@@ -91,7 +92,7 @@ test('outbound: participants are written as they registered (BIC, else first cle
       GrpHdr: { MsgId: 'M', CreDtTm: '2026-03-01T10:00:00Z', NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, PmtInstrXpryDtTm: '2026-03-01T10:01:00Z' },
       CdtTrfTxInf: {
         PmtId: { TxId: 'T' },
-        IntrBkSttlmAmt: { currency: 'USD', units: 100000n },
+        IntrBkSttlmAmt: { currency: 'USD', units: isoUnits(100000n) },
         ChrgBr: 'SHAR',
         DbtrAgt: agent({ Othr: { Id: 'wallet' } }),
         CdtrAgt: agent({ Othr: { Id: 'bank-b' } }),

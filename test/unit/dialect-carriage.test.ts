@@ -14,6 +14,7 @@ import { isoTransferFromCanonical, isoTransferToCanonical } from '../../translat
 import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
 import { ilpV4Packet, plain } from './translator-arbitraries.js';
 import { createHash } from 'node:crypto';
+import { isoUnits } from '../../schemas/amount.js';
 
 const FULFILMENT = Buffer.alloc(32, 7);
 const CONDITION = createHash('sha256').update(FULFILMENT).digest();
@@ -109,7 +110,7 @@ test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts, purpose, remitta
     GrpHdr: { MsgId: 'B1', CreDtTm: AT, NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, PmtInstrXpryDtTm: '2026-12-06T10:01:00.000Z' },
     CdtTrfTxInf: {
       PmtId: { TxId: '01JBVM13SQYP507JB1DYBZVCMF', EndToEndId: 'E2E-20261206-0001', UETR: '9e3c8a7e-2d6b-4d3c-9a1f-5b8e7c6d5a4b' },
-      IntrBkSttlmAmt: { currency: 'USD', units: 10_000_000n },
+      IntrBkSttlmAmt: { currency: 'USD', units: isoUnits(10_000_000n) },
       ChrgBr: 'SLEV',
       DbtrAcct: { Id: { Othr: { Id: '000123456789' } } },
       InstgAgt: { FinInstnId: { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '021000021' } } },

@@ -16,6 +16,7 @@ import { isoPartyReportFromCanonical, isoPartyReportToCanonical, type IsoAcmt024
 import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
 import { isoStatusFromCanonical, isoStatusToCanonical, isoTransferFromCanonical, isoTransferToCanonical, type IsoPacs008 } from '../../translators/isojson/transfers.js';
 import { ilpV4Packet, plain } from './translator-arbitraries.js';
+import { isoUnits } from '../../schemas/amount.js';
 
 const AT = '2024-11-04T12:57:45.812Z';
 const FULFILMENT = Buffer.alloc(32, 7);
@@ -218,8 +219,8 @@ test('GrpHdr.MsgId is a fresh ULID per rendering by default', () => {
 // ------------------------------------------------------------------------------------------------ exactness
 
 test('amounts: 19 digits are refused into ISO, 5 decimals from ISO are refused into FSPIOP; never rounded', () => {
-  assert.deepEqual(isoAmountFit({ currency: 'USD', units: (10n ** 13n - 1n) * 100_000n + 12_345n }), { ok: true }); // 13 + 5 digits
-  assert.deepEqual(isoAmountFit({ currency: 'USD', units: 10n ** 13n * 100_000n + 12_345n }), {
+  assert.deepEqual(isoAmountFit({ currency: 'USD', units: isoUnits((10n ** 13n - 1n) * 100_000n + 12_345n) }), { ok: true }); // 13 + 5 digits
+  assert.deepEqual(isoAmountFit({ currency: 'USD', units: isoUnits(10n ** 13n * 100_000n + 12_345n) }), {
     ok: false,
     reason: 'amount 10000000000000.12345 has 19 digits, ISO 20022 allows 18 in all',
   });
@@ -232,7 +233,7 @@ test('amounts: 19 digits are refused into ISO, 5 decimals from ISO are refused i
   );
   assert.throws(() => isoTransferFromCanonical(big), refused(/amount 1234567890123456789 has 19 digits, ISO 20022 allows 18 in all/));
   const mixed = structuredClone(big);
-  mixed.CdtTrfTxInf.IntrBkSttlmAmt = { currency: 'USD', units: 123456789012345n * 100_000n + 12_340n }; // 15 + 4 = 19 digits
+  mixed.CdtTrfTxInf.IntrBkSttlmAmt = { currency: 'USD', units: isoUnits(123456789012345n * 100_000n + 12_340n) }; // 15 + 4 = 19 digits
   assert.throws(() => isoTransferFromCanonical(mixed), refused(/has 19 digits/));
   const body = mpdTransfer();
   body.CdtTrfTxInf.IntrBkSttlmAmt.ActiveCurrencyAndAmount = '1080.12345';

@@ -33,6 +33,7 @@ import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { XmlRejection } from '../../translators/isoxml/rejection.js';
 import { resolveCancellation } from '../../translators/isoxml/camt029.js';
 import { assertOfficiallyValid } from '../support/xsd-official.js';
+import { isoUnits } from '../../schemas/amount.js';
 
 const RUNS = Number(process.env['MIZANI_ISOXML_RUNS'] ?? 20);
 const HUB = 'hub';
@@ -76,7 +77,7 @@ const dateTime = fc
   });
 const date = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 
-const amount = fc.record({ currency: ccy, units: fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }) });
+const amount = fc.record({ currency: ccy, units: fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }).map(isoUnits) });
 
 /** Drops undefined members (canonical objects never hold `undefined`). */
 function clean<T>(v: T): T {
@@ -461,19 +462,19 @@ test('amounts are written with exactly the digits of the Amount and the Ccy attr
     [9_007_199_254_740_993n, '90071992547.40993'],
   ];
   for (const [units, textValue] of cases) {
-    const m: Pacs008 = { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'XOF', units } } };
+    const m: Pacs008 = { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'XOF', units: isoUnits(units) } } };
     const fits = units < 10n ** 18n;
     if (!fits) continue;
     const xml = renderBusinessMessage({ kind: 'pacs.008', message: m }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 1 })[0]! });
     assert.match(xml, new RegExp(`<IntrBkSttlmAmt Ccy="XOF">${textValue.replace('.', '\\.')}</IntrBkSttlmAmt>`));
   }
-  const tooBig: Pacs008 = { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'XOF', units: 10n ** 23n } } };
+  const tooBig: Pacs008 = { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'XOF', units: isoUnits(10n ** 23n) } } };
   assert.throws(() => renderBusinessMessage({ kind: 'pacs.008', message: tooBig }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 1 })[0]! }), TranslationError);
 });
 
 test('xs:decimal lexical forms a bank may send are read exactly', () => {
   const base = fc.sample(pacs008, { numRuns: 1, seed: 11 })[0]!;
-  const xml = renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'EUR', units: 150_000n } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 2 })[0]! });
+  const xml = renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'EUR', units: isoUnits(150_000n) } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 2 })[0]! });
   for (const [lexical, units] of [['+001.50', 150_000n], ['1.500000', 150_000n], ['.5', 50_000n], ['5.', 500_000n], [' 7 ', 700_000n]] as const) {
     const got = receiveBusinessMessage(xml.replace('<IntrBkSttlmAmt Ccy="EUR">1.5</IntrBkSttlmAmt>', `<IntrBkSttlmAmt Ccy="EUR">${lexical}</IntrBkSttlmAmt>`), { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
     assert.equal(got.document.kind === 'pacs.008' && got.document.message.CdtTrfTxInf.IntrBkSttlmAmt.units, units, lexical);

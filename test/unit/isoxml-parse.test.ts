@@ -9,12 +9,13 @@ import { XmlRejection, type XmlRejectionKind } from '../../translators/isoxml/re
 import { renderBusinessMessage } from '../../translators/isoxml/render.js';
 import { bahParty } from '../../translators/isoxml/head001.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import { isoUnits } from '../../schemas/amount.js';
 
 const pacs008: Pacs008 = {
   GrpHdr: { MsgId: 'MSG-1', CreDtTm: '2026-03-01T10:00:00.000Z', NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, PmtInstrXpryDtTm: '2026-03-01T10:01:00.000Z' },
   CdtTrfTxInf: {
     PmtId: { TxId: '01JBVM16V1ZXP2DM3ZS6Z7Y8XX', EndToEndId: 'E2E-1' },
-    IntrBkSttlmAmt: { currency: 'EUR', units: 1_250_000n },
+    IntrBkSttlmAmt: { currency: 'EUR', units: isoUnits(1_250_000n) },
     ChrgBr: 'SHAR',
     Dbtr: { Nm: 'Alice' },
     DbtrAgt: { FinInstnId: { Othr: { Id: 'bank-a' } } },

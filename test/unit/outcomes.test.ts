@@ -5,7 +5,7 @@ import { ERROR_CODES, FspiopError, describeError } from '../../schemas/errors.js
 import { DomainError, OUTCOME_NAMES, OUTCOMES, outcomeOfCause, storedCause } from '../../schemas/outcomes.js';
 import { FSPIOP_FORMS, fspiopErrorInformationOf, fspiopErrorOf, wireErrorOf } from '../../translators/fspiop/outcomes.js';
 import { ISO_JSON_FORMS, isoJsonReasonOf } from '../../translators/isojson/outcomes.js';
-import { XML_FORMS, bankReasonToCanonical, givenReasonForBank, messageRejectionOf, xmlReasonOf } from '../../translators/isoxml/outcomes.js';
+import { XML_FORMS, bankReasonToCanonical, givenReasonForBank, messageRejectionOf, messageRejectionStatusOf, xmlReasonOf } from '../../translators/isoxml/outcomes.js';
 import { reasonIn } from '../../switch/notify/dialects.js';
 import { causeText, recordedReport } from '../../switch/notify/transfer-outbox.js';
 
@@ -82,6 +82,15 @@ test('Admin API refusals keep their whole Mojaloop descriptions and HTTP statuse
     503,
   ]);
   assert.equal(fspiopErrorOf(new DomainError('DESTINATION_UNREACHABLE', 'x could not be reached')).httpStatus, 503);
+  // Past capacity: 2005 with HTTP 500 (the contract's table); a bank's refused message gets an admi.002 with 503.
+  assert.deepEqual(whole(new DomainError('SERVER_BUSY', 'the hub takes no new transfer requests now')), [
+    '2005',
+    'Server busy - the hub takes no new transfer requests now',
+    500,
+  ]);
+  assert.equal(messageRejectionStatusOf(new DomainError('SERVER_BUSY')), 503);
+  assert.equal(messageRejectionStatusOf(new DomainError('LEDGER_UNAVAILABLE')), 503);
+  assert.equal(messageRejectionStatusOf(new DomainError('PAYEE_FSP_UNKNOWN')), 400);
 });
 
 test('FSPIOP description rules hold for outcomes: at most 128 characters, never cut, the detail whole in the extensions', () => {

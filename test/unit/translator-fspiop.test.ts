@@ -28,6 +28,7 @@ import {
   statusToCanonical,
 } from '../../translators/fspiop/transfers.js';
 import * as arb from './translator-arbitraries.js';
+import { isoUnits } from '../../schemas/amount.js';
 
 const { plain } = arb;
 const RUNS = Number(process.env.TRANSLATOR_RUNS ?? 300);
@@ -144,7 +145,7 @@ test('FSPIOP refuses amounts it cannot carry exactly (5 decimals, 19 integer dig
     { transferId: '01JBVM13SQYP507JB1DYBZVCMF', payerFsp: 'a', payeeFsp: 'b', amount: { currency: 'USD', amount: '1' }, ilpPacket: 'AQ', condition: 'x'.repeat(43), expiration: at },
     at,
   );
-  const withUnits = (units: bigint) => ({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'USD', units } } });
+  const withUnits = (units: bigint) => ({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'USD', units: isoUnits(units) } } });
   assert.throws(
     () => prepareFromCanonical(withUnits(123_456_78n)),
     (e: unknown) => e instanceof TranslationError && e.code === '3100' && e.field === 'amount' && /123\.45678 USD has 5 decimal places, FSPIOP allows 4/.test(e.reason),
@@ -154,9 +155,9 @@ test('FSPIOP refuses amounts it cannot carry exactly (5 decimals, 19 integer dig
     (e: unknown) => e instanceof TranslationError && e.code === '3100' && /19 integer digits, FSPIOP allows 18/.test(e.reason),
   );
   assert.equal(prepareFromCanonical(withUnits((10n ** 18n - 1n) * 100_000n + 99_990n)).amount.amount, '999999999999999999.9999');
-  assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: 1n }), { ok: false, reason: 'amount 0.00001 JPY has 5 decimal places, FSPIOP allows 4' });
-  assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: 10n }), { ok: true }); // minor units are the hub's rule
-  assert.equal(fspiopAmountFit({ currency: 'USD', units: -1n }).ok, false);
+  assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: isoUnits(1n) }), { ok: false, reason: 'amount 0.00001 JPY has 5 decimal places, FSPIOP allows 4' });
+  assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: isoUnits(10n) }), { ok: true }); // minor units are the hub's rule
+  assert.equal(fspiopAmountFit({ currency: 'USD', units: isoUnits(-1n) }).ok, false);
 });
 
 test('an error report without description gets the standard one; invalid codes are refused', () => {

@@ -121,6 +121,7 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   ISO_IDENTIFIER_TAKEN: { code: '3003' },
 
   LEDGER_UNAVAILABLE: { code: '2003' },
+  SERVER_BUSY: { code: '2005' },
   RECORD_VANISHED: { code: '2001' },
   ID_COLLISION: { code: '2001' },
   UNEXPECTED_FAILURE: { code: '2001' },

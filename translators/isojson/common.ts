@@ -13,7 +13,7 @@
  *    written by Mizani) is ignored, as the MPD §3.6 says, and reported to `onUnsupported` when given.
  */
 import { ulid } from 'ulidx';
-import { formatAmount, parseUnits, type Amount } from '../../schemas/amount.js';
+import { formatAmount, parseUnits, type Amount, type IsoUnits } from '../../schemas/amount.js';
 import type { Agent, ComplexName, Extension, ForeignElements, Party, PartyId, PartySupplement } from '../../schemas/iso/common.js';
 import { TranslationError, isUlid, isoAmountFit } from '../../schemas/iso/translation.js';
 
@@ -131,7 +131,7 @@ export function historicAmountToIso(amount: Amount, field: string): IsoHistoricA
   return { ActiveOrHistoricCurrencyAndAmount: formatAmount(amount), Ccy: amount.currency };
 }
 
-function units(text: string, field: string): bigint {
+function units(text: string, field: string): IsoUnits {
   try {
     return parseUnits(text);
   } catch (err) {

@@ -119,6 +119,7 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   ISO_IDENTIFIER_TAKEN: { prtry: '3003' },
 
   LEDGER_UNAVAILABLE: { prtry: '2003' },
+  SERVER_BUSY: { prtry: '2005' },
   RECORD_VANISHED: { prtry: '2001' },
   ID_COLLISION: { prtry: '2001' },
   UNEXPECTED_FAILURE: { prtry: '2001' },

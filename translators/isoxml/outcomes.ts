@@ -24,6 +24,8 @@ export interface XmlForm {
   readonly whole?: true;
   /** The admi.002 reason, for outcomes that can refuse a bank's message synchronously. */
   readonly admi002?: 'NARR';
+  /** HTTP status of that admi.002 answer when not 400: 503 for "retry later" (the hub is busy or recovering). */
+  readonly httpStatus?: 503;
 }
 
 const WHOLE = true;
@@ -128,7 +130,8 @@ export const XML_FORMS: Readonly<Record<Outcome, XmlForm>> = {
   SETTLEMENT_MODEL_NOT_FOUND: { prtry: '3100', whole: WHOLE },
   ISO_IDENTIFIER_TAKEN: { prtry: '3003' },
 
-  LEDGER_UNAVAILABLE: { prtry: '2003', admi002: NARR },
+  LEDGER_UNAVAILABLE: { prtry: '2003', admi002: NARR, httpStatus: 503 },
+  SERVER_BUSY: { prtry: '2005', admi002: NARR, httpStatus: 503 },
   RECORD_VANISHED: { prtry: '2001' },
   ID_COLLISION: { prtry: '2001' },
   UNEXPECTED_FAILURE: { prtry: '2001' },
@@ -147,6 +150,11 @@ export function xmlReasonOf(error: DomainError): StatusReason {
 export function messageRejectionOf(error: DomainError): XmlRejection {
   const reason = xmlReasonOf(error);
   return new XmlRejection('CONTENT', `${reason.Rsn.Prtry}: ${reason.AddtlInf}`);
+}
+
+/** The HTTP status of the admi.002 that refuses a bank's message with this outcome. */
+export function messageRejectionStatusOf(error: DomainError): number {
+  return XML_FORMS[error.outcome].httpStatus ?? 400;
 }
 
 /**

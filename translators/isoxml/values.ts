@@ -11,7 +11,7 @@
  * - ISODate (xs:date), booleans (xs:boolean: true/false/1/0).
  * - Hex <-> base64url (pacs.008 `PmtSgntr/ILPV4` is hex; the canonical ILP packet is base64url).
  */
-import { formatUnits, parseUnits, type Amount } from '../../schemas/amount.js';
+import { formatUnits, parseUnits, type Amount, type IsoUnits } from '../../schemas/amount.js';
 import { TranslationError, isoAmountFit } from '../../schemas/iso/translation.js';
 import type { XNode } from './xml.js';
 import { leafWithAttrs } from './xml.js';
@@ -19,7 +19,7 @@ import { leafWithAttrs } from './xml.js';
 const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?$/;
 
 /** Parses an xs:decimal lexical value (already whitespace-collapsed) to 10^-5 units. */
-export function decimalToUnits(text: string): bigint {
+export function decimalToUnits(text: string): IsoUnits {
   const m = DECIMAL.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`${JSON.stringify(text)} is not a decimal number`);
   const whole = m[2] === '' ? '0' : m[2]!;

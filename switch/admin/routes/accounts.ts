@@ -12,7 +12,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../../ledger/db.js';
 import { CLEARING, type Registry } from '../../../ledger/registry.js';
-import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
+import { ledgerDisplay, parseLedger, type LedgerUnits } from '../../../ledger/units.js';
 import type { Route } from '../../http/route.js';
 import { jsonNumber, type Fields } from '../body.js';
 import type { AdminDeps } from '../deps.js';
@@ -42,7 +42,7 @@ export function accountRoutes(deps: Deps): Route[] {
 }
 
 /** `limit: {type: NET_DEBIT_CAP, value, alarmPercentage?}` (alarm 10 % unless given). */
-function limitField(fields: Fields): { value: bigint; alarm: string } {
+function limitField(fields: Fields): { value: LedgerUnits; alarm: string } {
   const limitFields = fields.object('limit').only('type', 'value', 'alarmPercentage');
   limitFields.string('type', { oneOf: ['NET_DEBIT_CAP'] });
   const value = parseLedger(limitFields.decimal('value', { maxDecimals: LEDGER_DECIMALS }));
@@ -139,7 +139,7 @@ async function durableAccounts(db: Db, participantId: number) {
   return new Map(rows.rows.map((r) => [r.id, { value: parseLedger(r.value), changedAt: r.changed_at }]));
 }
 
-function limitView(limit: { type: string; value: bigint; alarmPercentage: string }) {
+function limitView(limit: { type: string; value: LedgerUnits; alarmPercentage: string }) {
   return { type: limit.type, value: jsonNumber(ledgerDisplay(limit.value)), alarmPercentage: jsonNumber(trimDecimal(limit.alarmPercentage)) };
 }
 
