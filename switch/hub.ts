@@ -13,6 +13,7 @@ import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
+import { QuoteRecords } from '../ledger/quotes.js';
 import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
@@ -232,8 +233,9 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
   const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
-  const quotes = new QuoteService(registry, engine, quoteOutbox, log);
-  const bridge = new BankBridge(db, registry, engine, directory, transfers, quoteOutbox, xmlOutbox, terms, {
+  const quoteRecords = new QuoteRecords(db, engine);
+  const quotes = new QuoteService(registry, quoteRecords, quoteOutbox, log);
+  const bridge = new BankBridge(db, registry, engine, quoteRecords, directory, transfers, quoteOutbox, xmlOutbox, terms, {
     hubName: config.hubName,
     paymentExpiryMs: config.bankPaymentExpiryMs,
     quoteExpiryMs: config.bankQuoteExpiryMs,

@@ -22,7 +22,8 @@ import type { OriginalTransactionReference } from '../../../schemas/iso/original
 import type { PaymentStatusRequest } from '../../../schemas/iso/pacs028.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
 import type { Db } from '../../../ledger/db.js';
-import { apiState, type LedgerEngine, type QuoteRecord } from '../../../ledger/engine.js';
+import { apiState, type LedgerEngine } from '../../../ledger/engine.js';
+import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { ledgerText, toLedger } from '../../../ledger/units.js';
 import { partyToCanonical, type FspiopParty } from '../../../translators/fspiop/common.js';
@@ -150,6 +151,7 @@ export class BankBridge {
     private readonly db: Db,
     private readonly registry: Registry,
     private readonly engine: LedgerEngine,
+    private readonly quotes: QuoteRecords,
     private readonly directory: PartyDirectory,
     private readonly transfers: TransferService,
     private readonly quoteOutbox: QuoteOutbox,
@@ -311,7 +313,7 @@ export class BankBridge {
     } catch {
       throw new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatAmount(tx.IntrBkSttlmAmt)} has more decimals than the ledger holds`);
     }
-    const recorded = await this.engine.recordQuote({
+    const recorded = await this.quotes.record({
       id: quoteId,
       payer: bank,
       payee,
@@ -467,7 +469,7 @@ export class BankBridge {
         CdtrAgt: request.CdtTrfTxInf.CdtrAgt,
       },
     };
-    await this.engine.updateQuote({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
+    await this.quotes.update({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
     this.log.info({ quoteId, payer, payee: agentName(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
     await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, this.bankInbound(this.config.hubName, payer, documentHash(response)));
   }
