@@ -20,8 +20,10 @@ import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/valid
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
 import { InProcessBus } from './bus/bus.js';
-import { serveTransfers } from './core/topics.js';
-import { TransferService } from './core/transfers.js';
+import { ExpirySweep } from './core/expiry.js';
+import { LiquidityWorker } from './core/workers/liquidity.js';
+import { serveWorkers } from './core/workers/serve.js';
+import { TransferService } from './core/workers/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
@@ -79,7 +81,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
     const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
-    await lifecycle.start('expiry sweep', () => services.transfers.startExpirySweep(), () => services.transfers.stopExpirySweep());
+    await lifecycle.start('expiry sweep', () => services.expiry.start(), () => services.expiry.stop());
     await lifecycle.start('bank payment sweep', () => services.bridge.startSweep(config.expirySweepMs), () => services.bridge.stopSweep());
     log.info({ fspiop: urls.fspiop, admin: urls.admin, hub: config.hubName }, 'Mizani hub started');
     let stopped: Promise<void> | undefined;
@@ -200,6 +202,7 @@ interface Services {
   directory: PartyDirectory;
   transfers: TransferService;
   bus: InProcessBus;
+  expiry: ExpirySweep;
   discovery: DiscoveryService;
   quotes: QuoteService;
   bridge: BankBridge;
@@ -224,25 +227,26 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     registry,
     engine,
     new DialectTransferOutbox(registry, notifier, config.callbackVersion, xmlOutbox),
-    { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee, expirySweepMs: config.expirySweepMs },
+    { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee },
     log,
     metrics,
   );
   const bus = new InProcessBus();
-  serveTransfers(bus, transfers);
+  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine) });
+  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
   const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, engine);
   const quotes = new QuoteService(registry, quoteRecords, quoteOutbox, log);
-  const bridge = new BankBridge(db, registry, engine, quoteRecords, directory, transfers, quoteOutbox, xmlOutbox, terms, {
+  const bridge = new BankBridge(db, registry, engine, quoteRecords, directory, bus, quoteOutbox, xmlOutbox, terms, {
     hubName: config.hubName,
     paymentExpiryMs: config.bankPaymentExpiryMs,
     quoteExpiryMs: config.bankQuoteExpiryMs,
   }, log);
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { delivery, directory, transfers, bus, discovery, quotes, bridge, xmlOutbox, verificationIds };
+  return { delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
 }
 
 function createDelivery(config: Config, log: Logger, metrics: Metrics, tls: TlsMaterial | undefined): Delivery {
@@ -297,7 +301,7 @@ async function startServers(
   );
   const admin = await lifecycle.start(
     'Admin API',
-    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
+    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
     (server) => server.close(),
   );
   const fspiopUrl = await lifecycle.start('FSPIOP API listening', () => listen(fspiop, config.host, config.fspiopPort));

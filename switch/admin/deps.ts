@@ -1,7 +1,7 @@
 /** What the Admin API's route modules work with; each module takes only the part it needs. */
 import type { Db } from '../../ledger/db.js';
-import type { LedgerEngine } from '../../ledger/engine.js';
 import type { Registry } from '../../ledger/registry.js';
+import type { Bus } from '../bus/bus.js';
 import type { PartyDirectory } from '../core/discovery/directory.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';
@@ -14,7 +14,8 @@ export interface AdminDeps {
   requireHttpsCallbacks: boolean;
   db: Db;
   registry: Registry;
-  engine: LedgerEngine;
+  /** Funds and opening positions are published to the liquidity worker (switch/core/topics.ts). */
+  bus: Bus;
   metrics: Metrics;
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
 }

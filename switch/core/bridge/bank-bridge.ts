@@ -22,7 +22,7 @@ import type { OriginalTransactionReference } from '../../../schemas/iso/original
 import type { PaymentStatusRequest } from '../../../schemas/iso/pacs028.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
 import type { Db } from '../../../ledger/db.js';
-import { apiState, type LedgerEngine } from '../../../ledger/engine.js';
+import { apiState, type LedgerReader } from '../../../ledger/reader.js';
 import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { ledgerText, toLedger } from '../../../ledger/units.js';
@@ -41,7 +41,8 @@ import { authenticateSender, runLater } from '../identity.js';
 import type { InboundMessage, QuoteOutbox } from '../outbox.js';
 import { hubStatus, newMessageId } from '../status.js';
 import { isUlid } from '../../../schemas/iso/translation.js';
-import type { TransferService } from '../transfers.js';
+import type { Bus } from '../../bus/bus.js';
+import { transferTopics } from '../topics.js';
 import type { HubTerms } from './hub-terms.js';
 
 const sortedJson = configure({ deterministic: true, bigint: true }) as (value: unknown) => string;
@@ -150,10 +151,10 @@ export class BankBridge {
   constructor(
     private readonly db: Db,
     private readonly registry: Registry,
-    private readonly engine: LedgerEngine,
+    private readonly ledger: LedgerReader,
     private readonly quotes: QuoteRecords,
     private readonly directory: PartyDirectory,
-    private readonly transfers: TransferService,
+    private readonly bus: Bus,
     private readonly quoteOutbox: QuoteOutbox,
     private readonly xml: XmlOutbox,
     private readonly terms: HubTerms,
@@ -390,7 +391,8 @@ export class BankBridge {
     transfer.CdtTrfTxInf.PmtId = { ...transfer.CdtTrfTxInf.PmtId, TxId: transferId };
     transfer.CdtTrfTxInf.DbtrAgt = { FinInstnId: { Othr: { Id: bank } } };
     transfer.CdtTrfTxInf.CdtrAgt = { FinInstnId: { Othr: { Id: payee } } };
-    await this.transfers.prepare(transfer, this.bankInbound(bank, payee, hash ?? inbound!.hash));
+    // Into the ordinary lifecycle through the one door, keyed by the payer (the bank).
+    await this.bus.request(transferTopics.prepare, bank, { message: transfer, inbound: this.bankInbound(bank, payee, hash ?? inbound!.hash) });
   }
 
   private async reject(id: string, bank: string, reason: Reason): Promise<void> {
@@ -482,18 +484,18 @@ export class BankBridge {
     const status = message.TxInfAndSts.TxSts;
     const reason = message.TxInfAndSts.StsRsnInf;
     if (status === 'COMM' || status === 'RESV') {
-      const live = this.engine.inFlightTransfer(id);
-      const condition = live?.condition ?? (await this.engine.find(id))?.condition ?? undefined;
+      const live = this.ledger.inFlightTransfer(id);
+      const condition = live?.condition ?? (await this.ledger.find(id))?.condition ?? undefined;
       const fulfilment = condition ? await this.terms.fulfilmentFor(condition) : undefined;
       if (!fulfilment) {
         // Not a transfer the hub holds terms for: the fulfil path answers (3208, not the payee, ...).
-        return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED' }), inbound);
+        return this.bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message: hubStatus(id, { state: 'COMMITTED' }), inbound });
       }
-      return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound);
+      return this.bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message: hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound });
     }
     if (status === 'ABOR' || reason) {
       const error: Pacs002 = { GrpHdr: message.GrpHdr, TxInfAndSts: { OrgnlTxId: id, StsRsnInf: bankReasonToCanonical(reason) } };
-      return this.transfers.reject(id, error, inbound);
+      return this.bus.request(transferTopics.reject, inbound.source, { transferId: id, message: error, inbound });
     }
     this.log.info({ transferId: id, bank: inbound.source, status }, 'bank status without a decision ignored');
   }
@@ -503,9 +505,9 @@ export class BankBridge {
   /** The canonical status of a transfer or bank instruction (named by the bank's id or the ledger's), as the hub knows it. */
   async statusOf(id: string): Promise<Pacs002 | undefined> {
     const ledgerId = await this.ledgerIdOf(id);
-    const live = this.engine.inFlightTransfer(ledgerId);
+    const live = this.ledger.inFlightTransfer(ledgerId);
     if (live) return hubStatus(id, { state: 'RESERVED' });
-    const record = await this.engine.find(ledgerId);
+    const record = await this.ledger.find(ledgerId);
     if (record) {
       const state = apiState(record.state);
       if (state === 'ABORTED') {
@@ -582,9 +584,9 @@ export class BankBridge {
   /** [payer, payee] of a transfer or bank instruction. */
   private async partiesOf(id: string): Promise<[string, string] | undefined> {
     const ledgerId = await this.ledgerIdOf(id);
-    const live = this.engine.inFlightTransfer(ledgerId);
+    const live = this.ledger.inFlightTransfer(ledgerId);
     if (live) return [live.payer, live.payee];
-    const record = await this.engine.find(ledgerId);
+    const record = await this.ledger.find(ledgerId);
     if (record) return [record.payer, record.payee];
     const row = await this.row(id);
     return row ? [row.payer, row.payee ?? ''] : undefined;
