@@ -41,6 +41,8 @@ import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
 import { XmlOutbox } from './notify/xml-outbox.js';
+import { XmlBankOutbox } from './notify/bank-outbox.js';
+import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
 import { Metrics } from './observability/metrics.js';
 import { JwsKeyStore } from './security/jws-keys.js';
@@ -239,7 +241,8 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, engine);
   const quotes = new QuoteService(registry, quoteRecords, quoteOutbox, log);
-  const bridge = new BankBridge(db, registry, engine, quoteRecords, directory, bus, quoteOutbox, xmlOutbox, terms, {
+  const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
+  const bridge = new BankBridge(db, registry, engine, quoteRecords, directory, bus, quoteOutbox, bankOutbox, bridgeWording, terms, {
     hubName: config.hubName,
     paymentExpiryMs: config.bankPaymentExpiryMs,
     quoteExpiryMs: config.bankQuoteExpiryMs,

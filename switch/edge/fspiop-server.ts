@@ -10,7 +10,7 @@ import { validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../
 import { errorReportOf, partyReportOf, quoteRequestOf, quoteResponseOf, transferPrepareOf, transferStatusOf } from './canonical.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { DiscoveryService, BatchParty } from '../core/discovery/accounts.js';
-import { isPartyIdType, PARTY_ID_TYPES } from '../core/discovery/directory.js';
+import { isPartyIdType, PARTY_ID_TYPES } from '../../schemas/iso/parties.js';
 import type { QuoteService } from '../core/agreement/quotes.js';
 import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';

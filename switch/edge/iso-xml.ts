@@ -24,7 +24,7 @@ import { documentHash } from '../core/bridge/bank-bridge.js';
 import { agentName, canonicalAgents, resolveInstitution } from '../core/agents.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
 import type { VerificationIds } from '../core/discovery/verification-ids.js';
-import { isPartyIdType } from '../core/discovery/directory.js';
+import { isPartyIdType } from '../../schemas/iso/parties.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';

@@ -15,7 +15,7 @@ import { newMessageId } from '../core/status.js';
 import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import type { XmlChannel } from './xml-channel.js';
-import { withPartiesFromTerms } from '../core/bridge/parties.js';
+import { withPartiesFromTerms } from './parties-from-terms.js';
 
 const RENDER = { newMsgId: newMessageId };
 

@@ -27,7 +27,7 @@ import { createCa, issueCertificate } from '../../switch/security/pki.js';
 import { XML_PROFILES, type MessageKind, type XmlProfileName } from '../../translators/isoxml/catalog.js';
 import { receiveBusinessMessage } from '../../translators/isoxml/inbound.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
-import type { Pacs008FromXml } from '../../translators/isoxml/pacs008.js';
+import type { Pacs008FromXml } from '../../schemas/iso/pacs008.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../../translators/isoxml/signature.js';
 import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { XmlRejection } from '../../translators/isoxml/rejection.js';

@@ -23,14 +23,14 @@
  * | SplmtryData (FSPIOP extensions)   | supplementary data               | supplementary data                    |
  *
  * Banks send pacs.008 without an expiry or an ILP condition (the hub sets them, acting for the
- * bank): reading gives a `Pacs008FromXml` where both may be absent, and `completePacs008` fills
- * them in. Reading also gives the message's `OriginalTransactionReference` (its group header and
+ * bank): reading gives a `Pacs008FromXml` (schemas/iso/pacs008.ts) where both may be absent, and
+ * `completePacs008` fills them in. Reading also gives the message's `OriginalTransactionReference` (its group header and
  * the ids exactly as the bank wrote them, TxId only when it sent one): the answers about the
  * payment refer to it the same way. ISO elements outside this table (structured remittance,
  * ultimate parties, postal addresses, intermediary agents, …) are not carried by the canonical
  * model and are not read (docs/iso20022.md lists them).
  */
-import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { Pacs008, Pacs008FromXml } from '../../schemas/iso/pacs008.js';
 import type { Account, VerificationOfTerms } from '../../schemas/iso/common.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
@@ -55,20 +55,6 @@ import { XNode, documentElement, el, leaf, optLeaf } from './xml.js';
 export type Pacs008Version = 'pacs.008.001.08' | 'pacs.008.001.14';
 
 /** A pacs.008 as read from XML: the expiry and the ILP condition may be absent (banks do not send them). */
-export type Pacs008FromXml = Omit<Pacs008, 'GrpHdr' | 'CdtTrfTxInf'> & {
-  GrpHdr: Omit<Pacs008['GrpHdr'], 'PmtInstrXpryDtTm'> & { PmtInstrXpryDtTm?: string };
-  CdtTrfTxInf: Omit<Pacs008['CdtTrfTxInf'], 'ExctnCond'> & { ExctnCond?: string };
-};
-
-/** Fills what the hub decides for a bank's instruction (expiry, condition) where the message had none. */
-export function completePacs008(m: Pacs008FromXml, defaults: { PmtInstrXpryDtTm: string; ExctnCond: string }): Pacs008 {
-  return {
-    ...m,
-    GrpHdr: { ...m.GrpHdr, PmtInstrXpryDtTm: m.GrpHdr.PmtInstrXpryDtTm ?? defaults.PmtInstrXpryDtTm },
-    CdtTrfTxInf: { ...m.CdtTrfTxInf, ExctnCond: m.CdtTrfTxInf.ExctnCond ?? defaults.ExctnCond },
-  };
-}
-
 const NOT_PROVIDED = 'NOTPROVIDED';
 const UUID_V4 = /^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$/;
 const PLACE = '/Document/FIToFICstmrCdtTrf/CdtTrfTxInf';
