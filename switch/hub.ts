@@ -13,6 +13,7 @@ import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
+import { ParticipantDirectory } from './directory/participants.js';
 import { QuoteRecords } from '../ledger/quotes.js';
 import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
@@ -27,7 +28,7 @@ import { TransferService } from './core/workers/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
-import { VerificationIds } from './core/discovery/verification-ids.js';
+import { VerificationIds } from './notify/verification-ids.js';
 import { BankBridge } from './core/bridge/bank-bridge.js';
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
@@ -200,6 +201,7 @@ async function readXmlSigner(files: { cert: string; key: string }): Promise<XmlS
 }
 
 interface Services {
+  participants: ParticipantDirectory;
   delivery: Delivery;
   directory: PartyDirectory;
   transfers: TransferService;
@@ -214,6 +216,7 @@ interface Services {
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
+  const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
   const delivery = await lifecycle.start('callback delivery', () => createDelivery(config, log, metrics, keys.tls), (d) => d.close());
   const terms = await lifecycle.start('hub terms', () => HubTerms.load(db));
   const oracles = new OracleRegistry(db);
@@ -223,12 +226,12 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     () => new PartyDirectory(db, oracles, { hubName: config.hubName, externalCacheMs: config.oracleCacheMs, oracleTimeoutMs: config.oracleTimeoutMs }),
     (d) => d.close(),
   );
-  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
-  const xmlOutbox = new XmlOutbox(registry, delivery, config.hubName, keys.xmlSigner, log);
+  const notifier = new FspiopNotifier(participants, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
+  const xmlOutbox = new XmlOutbox(participants, delivery, config.hubName, keys.xmlSigner, log);
   const transfers = new TransferService(
     registry,
     engine,
-    new DialectTransferOutbox(registry, notifier, config.callbackVersion, xmlOutbox),
+    new DialectTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox),
     { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee },
     log,
     metrics,
@@ -237,19 +240,19 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine) });
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
-  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
-  const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
+  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
+  const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, engine);
-  const quotes = new QuoteService(registry, quoteRecords, quoteOutbox, log);
+  const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
   const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
-  const bridge = new BankBridge(db, registry, engine, quoteRecords, directory, bus, quoteOutbox, bankOutbox, bridgeWording, terms, {
+  const bridge = new BankBridge(db, registry, participants, engine, quoteRecords, directory, bus, quoteOutbox, bankOutbox, bridgeWording, terms, {
     hubName: config.hubName,
     paymentExpiryMs: config.bankPaymentExpiryMs,
     quoteExpiryMs: config.bankQuoteExpiryMs,
   }, log);
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
 }
 
 function createDelivery(config: Config, log: Logger, metrics: Metrics, tls: TlsMaterial | undefined): Delivery {
@@ -295,7 +298,7 @@ async function startServers(
         { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
       );
       registerIsoXmlRoutes(server, {
-        registry, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
+        registry, participants: services.participants, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
         hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission, verificationIds: services.verificationIds,
       });
       return server;
@@ -304,7 +307,7 @@ async function startServers(
   );
   const admin = await lifecycle.start(
     'Admin API',
-    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
+    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, participants: services.participants, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
     (server) => server.close(),
   );
   const fspiopUrl = await lifecycle.start('FSPIOP API listening', () => listen(fspiop, config.host, config.fspiopPort));

@@ -21,9 +21,11 @@ import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../tr
 import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
 import type { BankBridge } from '../core/bridge/bank-bridge.js';
 import { documentHash } from '../core/bridge/bank-bridge.js';
-import { agentName, canonicalAgents, resolveInstitution } from '../core/agents.js';
+import { agentName } from '../../schemas/iso/institutions.js';
+import { canonicalAgents, resolveInstitution } from '../directory/agents.js';
+import type { ParticipantDirectory } from '../directory/participants.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
-import type { VerificationIds } from '../core/discovery/verification-ids.js';
+import type { VerificationIds } from '../notify/verification-ids.js';
 import { isPartyIdType } from '../../schemas/iso/parties.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
@@ -33,6 +35,7 @@ import { route } from '../http/route.js';
 
 export interface IsoXmlEdgeDeps {
   registry: Registry;
+  participants: ParticipantDirectory;
   bridge: BankBridge;
   discovery: DiscoveryService;
   xml: XmlOutbox;
@@ -83,7 +86,7 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
 
   /** Which participant a BAH party names (by Othr/Id, BICFI or ClrSysMmbId). */
   const participantOf = (id: FinInstnId) => {
-    const r = resolveInstitution(deps.registry, id);
+    const r = resolveInstitution(deps.participants, id);
     return r.ok ? r.name : undefined;
   };
   const namesHub = (id: FinInstnId) => participantOf(id) === deps.hubName;
@@ -130,8 +133,8 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
       const fr = received.header.Fr.FIId.FinInstnId;
       const sender = received.sender;
       const participant = sender === undefined ? undefined : deps.registry.participant(sender);
-      if (!participant || participant.isHub || participant.dialect !== 'iso20022-xml') {
-        const resolution = resolveInstitution(deps.registry, fr);
+      if (!participant || participant.isHub || deps.participants.dialectOf(participant.name) !== 'iso20022-xml') {
+        const resolution = resolveInstitution(deps.participants, fr);
         const why = resolution.ok ? `sender ${resolution.name} is not a registered ISO 20022 XML participant` : `sender ${resolution.reason}: not a registered ISO 20022 XML participant`;
         return refuse(reply, new XmlRejection('CONTENT', why), participant ? sender : undefined, ref, 400, fr);
       }
@@ -163,7 +166,7 @@ export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDe
         receivedAt: new Date().toISOString(),
       };
       try {
-        const status = await dispatch(canonicalAgents(deps.registry, received.document), inbound, deps);
+        const status = await dispatch(canonicalAgents(deps.participants, received.document), inbound, deps);
         return reply.code(status).send();
       } catch (err) {
         if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref);
@@ -216,7 +219,7 @@ function participantNamed(deps: IsoXmlEdgeDeps, agent: Agent | undefined, where:
   const id = agent?.FinInstnId;
   if (!id || agentName(agent) === undefined) return undefined;
   if (id.Othr) return id.Othr.Id;
-  const r = resolveInstitution(deps.registry, id);
+  const r = resolveInstitution(deps.participants, id);
   throw new FspiopError('3201', `${where}: ${r.ok ? `${r.name} is not a participant` : r.reason}`);
 }
 

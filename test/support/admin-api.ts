@@ -11,6 +11,7 @@ import { openDb } from '../../ledger/db.js';
 import { LedgerEngine } from '../../ledger/engine.js';
 import { migrate } from '../../ledger/migrate.js';
 import { Registry } from '../../ledger/registry.js';
+import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
 import { InProcessBus } from '../../switch/bus/bus.js';
@@ -53,6 +54,7 @@ export async function startAdminApi(
   const registry = await Registry.load(db, 'Hub');
   const engine = new LedgerEngine(db, registry, { maxBatch: 100 });
   await engine.load();
+  const participants = await ParticipantDirectory.load(db, registry);
   const oracles = new OracleRegistry(db);
   await oracles.load();
   const directory = new PartyDirectory(db, oracles, { hubName: 'Hub', externalCacheMs: 60_000, oracleTimeoutMs: 1000 });
@@ -63,7 +65,7 @@ export async function startAdminApi(
   const bus = new InProcessBus();
   serveLiquidity(bus, new LiquidityWorker(registry, engine));
   const deps: AdminDeps = {
-    db, registry, bus, directory, jwsKeys, xmlCertificates, metrics,
+    db, registry, participants, bus, directory, jwsKeys, xmlCertificates, metrics,
     requireHttpsCallbacks: options.requireHttpsCallbacks ?? false,
     health:
       options.health ??
@@ -131,7 +133,7 @@ export async function seedCurrency(api: AdminApi, currency: string): Promise<voi
 
 /** A participant with its accounts; with `ndc`, also its net debit cap and opening position (accounts active). */
 export async function seedParticipant(api: AdminApi, name: string, currency: string, ndc?: string): Promise<void> {
-  await api.registry.createParticipant(name, currency, false);
+  await api.participants.createParticipant(name, currency, false);
   if (ndc === undefined) return;
   const position = await api.registry.setInitialLimit(name, currency, parseLedger(ndc), '10');
   await api.engine.openingPosition(position, 0n);

@@ -12,6 +12,7 @@ import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
+import type { ParticipantDirectory } from '../../directory/participants.js';
 import { toLedger, ledgerText } from '../../../ledger/units.js';
 import { deliveryError } from '../discovery/accounts.js';
 import { authenticateSender, runLater } from '../identity.js';
@@ -33,6 +34,7 @@ export class QuoteService {
 
   constructor(
     private readonly registry: Registry,
+    private readonly participants: ParticipantDirectory,
     private readonly quotes: QuoteRecords,
     private readonly outbox: QuoteOutbox,
     private readonly log: Logger,
@@ -80,7 +82,7 @@ export class QuoteService {
       this.log.info({ quoteId, payer, payee, outcome: refusal.outcome, reason: refusal.detail }, 'quote refused');
       return this.outbox.quoteError(payer, quoteId, refusal);
     }
-    if (this.bankAgent && this.registry.dialectOf(payee) === 'iso20022-xml') {
+    if (this.bankAgent && this.participants.dialectOf(payee) === 'iso20022-xml') {
       return this.bankAgent.answerQuoteForBank(quoteId, message, inbound);
     }
     return this.send(quoteId, message, payer, payee, inbound);
@@ -187,7 +189,7 @@ export class QuoteService {
       },
       'quote state',
     );
-    if (this.bankAgent && this.registry.dialectOf(quote.payer) === 'iso20022-xml') {
+    if (this.bankAgent && this.participants.dialectOf(quote.payer) === 'iso20022-xml') {
       const agent = this.bankAgent;
       this.later(() => agent.onQuoteAnswer(quote, answer));
       return;

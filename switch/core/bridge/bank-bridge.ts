@@ -26,7 +26,8 @@ import { apiState, type LedgerReader } from '../../../ledger/reader.js';
 import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { ledgerText, toLedger } from '../../../ledger/units.js';
-import { agentName } from '../agents.js';
+import { agentName } from '../../../schemas/iso/institutions.js';
+import type { ParticipantDirectory } from '../../directory/participants.js';
 import type { PartyDirectory } from '../discovery/directory.js';
 import { isPartyIdType } from '../../../schemas/iso/parties.js';
 import { authenticateSender, runLater } from '../identity.js';
@@ -119,6 +120,7 @@ export class BankBridge {
   constructor(
     private readonly db: Db,
     private readonly registry: Registry,
+    private readonly participants: ParticipantDirectory,
     private readonly ledger: LedgerReader,
     private readonly quotes: QuoteRecords,
     private readonly directory: PartyDirectory,
@@ -192,7 +194,7 @@ export class BankBridge {
       await this.db.query(`UPDATE bridge_payment SET payee = $2, transfer_id = $3, changed_at = now() WHERE id = $1`, [id, payee, transferId]);
       const amount = tx.IntrBkSttlmAmt;
       const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? (await this.row(id))!.expires_at.toISOString();
-      if (this.registry.dialectOf(payee) === 'iso20022-xml') {
+      if (this.participants.dialectOf(payee) === 'iso20022-xml') {
         // Bank to bank: no agreement phase; the hub issues the terms and holds their fulfilment.
         const transaction = this.wording.paymentTransaction(tx, { transferId, bank, payee, expiresAt });
         const issued = await this.terms.issue(transaction, amount, expiresAt);
@@ -230,7 +232,7 @@ export class BankBridge {
    * Whatever it is, every pacs.002 to the bank names the payment the bank's way (`originalReference`).
    */
   private transferIdFor(id: string, payee: string): string {
-    const dialect = this.registry.dialectOf(payee);
+    const dialect = this.participants.dialectOf(payee);
     const carried = dialect === 'iso20022-xml' || (dialect === 'iso20022-json/2.0' ? isUlid(id) : FSPIOP_ID.test(id));
     return carried ? id : newMessageId();
   }
