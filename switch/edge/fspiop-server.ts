@@ -116,17 +116,27 @@ function receive<T>(
   };
 }
 
+type Admit = (work: NewWork) => void;
+
 export function createFspiopServer(options: ServerOptions & { admission?: AdmissionControl }, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
-  const { bus, headerPolicy } = deps;
   // Past capacity, new work is refused before any parsing or signature check (admission.ts).
-  const admit = (work: NewWork) => options.admission?.admit(work);
+  const admit: Admit = (work) => options.admission?.admit(work);
 
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'OK' : 'DOWN', ...health.detail });
   });
+  transferRoutes(server, deps, admit);
+  participantRoutes(server, deps);
+  partyRoutes(server, deps, admit);
+  quoteRoutes(server, deps, admit);
+  return server;
+}
 
+/** Transfers: every command goes on the bus, keyed by the participant whose position it changes (core/topics.ts). */
+function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { bus, headerPolicy } = deps;
   route(server, '/transfers', {
     POST: async (request, reply) => {
       admit('transfer');
@@ -166,9 +176,11 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     },
   });
 
-  // ---------------------------------------------------------------- account lookup (the hub answers)
+}
 
-  const { discovery, quotes } = deps;
+/** Account lookup: the hub answers. */
+function participantRoutes(server: FastifyInstance, deps: FspiopEdgeDeps): void {
+  const { discovery, headerPolicy } = deps;
   for (const suffix of ['', '/:subId']) {
     const template = `/participants/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     const register = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
@@ -213,8 +225,11 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     },
   });
 
-  // ---------------------------------------------------------------- parties (the hub routes)
+}
 
+/** Parties: the hub routes lookups to the FSP that holds the party, and its answers back. */
+function partyRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { discovery, headerPolicy } = deps;
   for (const suffix of ['', '/:subId']) {
     const template = `/parties/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     route(server, `/parties/:type/:id${suffix}`, {
@@ -242,8 +257,10 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     });
   }
 
-  // ---------------------------------------------------------------- quotes
+}
 
+function quoteRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { quotes, headerPolicy } = deps;
   route(server, '/quotes', {
     POST: async (request, reply) => {
       admit('agreement');
@@ -277,6 +294,4 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
       return reply.code(200).send();
     },
   });
-
-  return server;
 }
