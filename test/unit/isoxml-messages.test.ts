@@ -396,7 +396,7 @@ function roundTrip(doc: BusinessDocument, profile: XmlProfileName, hdr: Omit<Bus
   const options = { profile, hubFspId: HUB, header: hdr, ...(sign ? { signer } : {}) };
   const xml = renderBusinessMessage(doc, options);
   emitted.push(xml);
-  // The edge maps a sender named by clearing-system member id to its participant (switch/core/agents.ts).
+  // The edge maps a sender named by clearing-system member id to its participant (switch/directory/agents.ts).
   const participantOf = (id: Agent['FinInstnId']) => id.Othr?.Id ?? (id.ClrSysMmbId ? 'bank-by-member-id' : undefined);
   const got = receiveBusinessMessage(xml, { hubFspId: HUB, participantOf, certificatesOf: () => [signer.certificate], requireSignature: sign });
   // XML -> canonical -> XML gives the same bytes (rendering, and signing, are deterministic).
