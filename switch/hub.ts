@@ -281,38 +281,60 @@ async function startServers(
   services: Services,
 ): Promise<{ fspiop: string; admin: string }> {
   const { db, registry, engine } = ledger;
-  const health = async () => {
-    const database = await db.query('SELECT 1').then(() => 'OK', () => 'DOWN');
-    const state = engine.available ? 'OK' : 'RECOVERING';
-    return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
-  };
+  const health = healthCheck(ledger);
   const admission = await lifecycle.start('admission control', () => createAdmission(config, log, metrics, engine), (a) => a.close());
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
-  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
-  const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
   const fspiop = await lifecycle.start(
     'FSPIOP API',
-    () => {
-      const server = createFspiopServer(
-        { ...serverOptions, admission, api: 'fspiop', https },
-        { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
-      );
-      registerIsoXmlRoutes(server, {
-        registry, participants: services.participants, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
-        hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission, verificationIds: services.verificationIds,
-      });
-      return server;
-    },
+    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, services, health),
     (server) => server.close(),
   );
   const admin = await lifecycle.start(
     'Admin API',
-    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, participants: services.participants, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
+    () =>
+      createAdminServer(
+        { ...serverOptions, api: 'admin' },
+        { db, registry, participants: services.participants, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls },
+      ),
     (server) => server.close(),
   );
   const fspiopUrl = await lifecycle.start('FSPIOP API listening', () => listen(fspiop, config.host, config.fspiopPort));
   const adminUrl = await lifecycle.start('Admin API listening', () => listen(admin, config.host, config.adminPort));
   return { fspiop: fspiopUrl.replace(/^http:/, config.mtls ? 'https:' : 'http:'), admin: adminUrl };
+}
+
+type Health = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+
+/** GET /health of both APIs: the database answers and the ledger is not recovering. */
+function healthCheck({ db, engine }: Ledger): Health {
+  return async () => {
+    const database = await db.query('SELECT 1').then(() => 'OK', () => 'DOWN');
+    const state = engine.available ? 'OK' : 'RECOVERING';
+    return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
+  };
+}
+
+/** The participants' server: the FSPIOP API and, on the same port, the ISO 20022 XML edge for banks. */
+function createFspiopApi(
+  config: Config,
+  log: Logger,
+  serverOptions: { maxBodyBytes: number; log: Logger; metrics: Metrics; admission: AdmissionControl },
+  registry: Registry,
+  keys: Keys,
+  services: Services,
+  health: Health,
+): FastifyInstance {
+  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
+  const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
+  const server = createFspiopServer(
+    { ...serverOptions, api: 'fspiop', https },
+    { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+  );
+  registerIsoXmlRoutes(server, {
+    registry, participants: services.participants, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
+    hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission: serverOptions.admission, verificationIds: services.verificationIds,
+  });
+  return server;
 }
 
 function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine): AdmissionControl {
