@@ -14,8 +14,6 @@ import {
   LedgerUnavailableError,
   type JournalEntry,
   type LedgerWrite,
-  type QuoteInsert,
-  type QuoteUpdate,
 } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { LedgerAssertionError } from './assertions.js';
@@ -88,33 +86,6 @@ export interface TransferRecord {
   fulfilment: string | null;
   cause: string | null;
   completedAt: string | null;
-}
-
-export interface QuoteRecord {
-  id: string;
-  payer: string;
-  payee: string;
-  currency: string;
-  amount: string | null;
-  expiration: string | null;
-  state: string;
-  requestHash: string;
-  responseHash: string | null;
-  errorCode: string | null;
-}
-
-interface QuoteRow {
-  id: string;
-  payer: string;
-  payee: string;
-  currency: string;
-  amount: string | null;
-  expiration: Date | null;
-  state: string;
-  request_hash: string;
-  response_hash: string | null;
-  error_code: string | null;
-  response_expiration: Date | null;
 }
 
 export interface PrepareInput {
@@ -469,41 +440,14 @@ export class LedgerEngine {
     });
   }
 
-  // ---- quotes (agreement records share the group commit) ----
+  // ---- records that share the group commit and move no balance (ledger/quotes.ts) ----
 
-  /** Records a new quote; `conflict` when its id is already known. */
-  async recordQuote(quote: QuoteInsert): Promise<{ conflict: boolean }> {
+  /** Writes a record beside the ledger's own in the next batch; `conflict` when its id is already known. */
+  async submitRecord(write: Pick<LedgerWrite, 'quoteInsert' | 'quoteUpdate'>): Promise<{ conflict: boolean }> {
     this.assertAvailable();
-    this.admitNew('write');
-    return this.committer.submit({ entries: [], quoteInsert: quote });
-  }
-
-  async updateQuote(update: QuoteUpdate): Promise<void> {
-    this.assertAvailable();
-    await this.committer.submit({ entries: [], quoteUpdate: update });
-  }
-
-  async findQuote(id: string): Promise<QuoteRecord | undefined> {
-    const rows = await this.db.query<QuoteRow>(
-      `SELECT id, payer, payee, currency, amount::text AS amount, expiration, state, request_hash, response_hash,
-              error_code, response_expiration FROM quote WHERE id = $1`,
-      [id],
-      'find_quote',
-    );
-    const row = rows.rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      payer: row.payer,
-      payee: row.payee,
-      currency: row.currency,
-      amount: row.amount,
-      expiration: row.expiration ? row.expiration.toISOString() : null,
-      state: row.state,
-      requestHash: row.request_hash,
-      responseHash: row.response_hash,
-      errorCode: row.error_code,
-    };
+    // A new quote is new work: past the queue bound it is refused (2005); an update finishes accepted work.
+    if (write.quoteInsert) this.admitNew('write');
+    return this.committer.submit({ entries: [], ...write });
   }
 
   // ---- liquidity (admin funds in / out) ----

@@ -1,21 +1,13 @@
 /**
- * Participants, their accounts, limits, callback endpoints and the settlement models, held in memory
- * for the hot path and written through to PostgreSQL. Every mutation is durable before memory
- * changes. Balances (`Account.value`) are owned by the ledger engine; the registry only loads them.
+ * Participants, their accounts, limits and the settlement models, held in memory for the hot path
+ * and written through to PostgreSQL. Every mutation is durable before memory changes. Balances
+ * (`Account.value`) are owned by the ledger engine; the registry only loads them. How the hub
+ * reaches a participant (dialect, endpoints, ISO identifiers) is the participant directory's
+ * (switch/directory/participants.ts), keyed by these participants' ids.
  */
 import { DomainError } from '../schemas/outcomes.js';
-import type { IsoIdentifiers } from '../schemas/iso/institutions.js';
 import type { Db, Queryable } from './db.js';
-import { IsoIdentifierIndex } from './iso-identifiers.js';
 import { ledgerText, parseLedger, type LedgerUnits } from './units.js';
-
-export const DIALECTS = ['fspiop/1.1', 'fspiop/2.0', 'iso20022-json/2.0', 'iso20022-xml'] as const;
-/** The message dialect a participant speaks: everything the hub sends it is rendered in it. */
-export type Dialect = (typeof DIALECTS)[number];
-
-export function isDialect(value: string): value is Dialect {
-  return (DIALECTS as readonly string[]).includes(value);
-}
 
 export interface Participant {
   id: number;
@@ -23,11 +15,7 @@ export interface Participant {
   isActive: boolean;
   isProxy: boolean;
   isHub: boolean;
-  dialect: Dialect;
-  /** Banks: the message generation the hub sends them. */
-  xmlProfile: 'iso-2019' | 'iso-2026';
   createdAt: Date;
-  endpoints: Map<string, string>;
 }
 
 export interface Account {
@@ -75,8 +63,6 @@ interface ParticipantRow {
   is_active: boolean;
   is_proxy: boolean;
   is_hub: boolean;
-  dialect: Dialect;
-  xml_profile: 'iso-2019' | 'iso-2026';
   created_at: Date;
 }
 
@@ -136,7 +122,6 @@ export class Registry {
   private readonly limits = new Map<number, Limit>();
   private readonly models = new Map<string, SettlementModel>();
   private readonly accountTypes = new Set<string>();
-  private readonly isoIds: IsoIdentifierIndex;
   private hubNameLower: string;
 
   private constructor(
@@ -144,7 +129,6 @@ export class Registry {
     readonly hubName: string,
   ) {
     this.hubNameLower = hubName.toLowerCase();
-    this.isoIds = new IsoIdentifierIndex(db);
   }
 
   static async load(db: Db, hubName: string): Promise<Registry> {
@@ -159,18 +143,14 @@ export class Registry {
 
   /** Re-reads everything from the database (start-up, and recovery after a failed batch). */
   async reload(): Promise<void> {
-    const [participants, endpoints, accounts, limits, models, types] = await Promise.all([
-      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, dialect, xml_profile, created_at FROM participant'),
-      this.db.query<{ participant_id: number; type: string; value: string }>(
-        'SELECT participant_id, type, value FROM participant_endpoint',
-      ),
+    const [participants, accounts, limits, models, types] = await Promise.all([
+      this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, created_at FROM participant'),
       this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account`),
       this.db.query<{ account_id: number; type: string; value: string; alarm_percentage: string; changed_at: Date }>(
         'SELECT account_id, type, value::text AS value, alarm_percentage::text AS alarm_percentage, changed_at FROM participant_limit',
       ),
       this.db.query<ModelRow>('SELECT * FROM settlement_model'),
       this.db.query<{ name: string }>('SELECT name FROM ledger_account_type'),
-      this.isoIds.load(),
     ]);
     this.byName.clear();
     this.byId.clear();
@@ -180,7 +160,6 @@ export class Registry {
     this.models.clear();
     this.accountTypes.clear();
     for (const row of participants.rows) this.addParticipantToMemory(row);
-    for (const row of endpoints.rows) this.byId.get(row.participant_id)?.endpoints.set(row.type, row.value);
     for (const row of accounts.rows) this.addAccountToMemory(row);
     for (const row of limits.rows) {
       this.limits.set(row.account_id, {
@@ -202,10 +181,7 @@ export class Registry {
       isActive: row.is_active,
       isProxy: row.is_proxy,
       isHub: row.is_hub,
-      dialect: row.dialect,
-      xmlProfile: row.xml_profile,
       createdAt: row.created_at,
-      endpoints: this.byId.get(row.id)?.endpoints ?? new Map(),
     };
     this.byName.set(row.name, participant);
     this.byId.set(row.id, participant);
@@ -301,36 +277,18 @@ export class Registry {
     return this.accountTypes.has(name);
   }
 
-  endpoint(participantName: string, type: string): string | undefined {
-    return this.byName.get(participantName)?.endpoints.get(type);
-  }
-
-  /** The ISO 20022 identifiers the participant registered (BIC, clearing-system member ids). */
-  isoIdentifiers(participantName: string): IsoIdentifiers | undefined {
-    const participant = this.byName.get(participantName);
-    return participant ? this.isoIds.of(participant.id) : undefined;
-  }
-
-  /** The participant that registered this BIC (a BIC11 with branch XXX matches its BIC8). */
-  participantOfBic(bicfi: string): Participant | undefined {
-    const id = this.isoIds.participantOfBic(bicfi);
-    return id === undefined ? undefined : this.byId.get(id);
-  }
-
-  /** The participant that registered this member id in this clearing system. */
-  participantOfMember(clearingSystemId: string, memberId: string): Participant | undefined {
-    const id = this.isoIds.participantOfMember(clearingSystemId, memberId);
-    return id === undefined ? undefined : this.byId.get(id);
-  }
-
-  /** Participants holding this member id in any clearing system. */
-  participantsOfMemberId(memberId: string): Participant[] {
-    return this.isoIds.participantsOfMemberId(memberId).flatMap((id) => this.byId.get(id) ?? []);
-  }
-
   // ---- mutations (admin; each durable before memory changes) ----
 
-  async createParticipant(name: string, currency: string, isProxy: boolean, dialect?: Dialect): Promise<Participant> {
+  /**
+   * A participant with its accounts in `currency` (or a new currency of an existing one). `alongside` writes, in the
+   * same transaction, what another module keeps about the participant (its directory entry).
+   */
+  async createParticipant(
+    name: string,
+    currency: string,
+    isProxy: boolean,
+    alongside?: (tx: Queryable, participantId: number) => Promise<void>,
+  ): Promise<Participant> {
     const existing = this.byName.get(name);
     if (existing && this.accountIndex.has(accountKey(existing.id, currency, 'POSITION'))) {
       throw new DomainError('PARTICIPANT_CURRENCY_EXISTS', 'Participant currency has already been registered');
@@ -357,21 +315,17 @@ export class Registry {
           is_active: existing.isActive,
           is_proxy: existing.isProxy,
           is_hub: existing.isHub,
-          dialect: existing.dialect,
-          xml_profile: existing.xmlProfile,
           created_at: existing.createdAt,
         };
-        if (dialect && dialect !== existing.dialect) {
-          await tx.query('UPDATE participant SET dialect = $2 WHERE id = $1', [existing.id, dialect]);
-        }
       } else {
         const inserted = await tx.query<ParticipantRow>(
-          `INSERT INTO participant (name, is_proxy, dialect) VALUES ($1, $2, $3)
-           RETURNING id, name, is_active, is_proxy, is_hub, dialect, xml_profile, created_at`,
-          [name, isProxy, dialect ?? 'fspiop/1.1'],
+          `INSERT INTO participant (name, is_proxy) VALUES ($1, $2)
+           RETURNING id, name, is_active, is_proxy, is_hub, created_at`,
+          [name, isProxy],
         );
         participantRow = inserted.rows[0]!;
       }
+      await alongside?.(tx, participantRow.id);
       const types = new Set<string>();
       for (const model of models) {
         types.add(model.ledgerAccountType);
@@ -391,7 +345,6 @@ export class Registry {
       return { participantRow, accountRows };
     });
     const participant = existing ?? this.addParticipantToMemory(created.participantRow);
-    if (dialect) participant.dialect = dialect;
     for (const row of created.accountRows) this.addAccountToMemory(row);
     return participant;
   }
@@ -401,42 +354,6 @@ export class Registry {
     await this.db.query('UPDATE participant SET is_active = $2 WHERE id = $1', [participant.id, isActive]);
     participant.isActive = isActive;
     return participant;
-  }
-
-  async setParticipantDialect(name: string, dialect: Dialect): Promise<Participant> {
-    const participant = this.requireParticipant(name);
-    if (participant.isHub) throw new DomainError('HUB_HAS_NO_DIALECT', 'The hub participant has no dialect');
-    await this.db.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]);
-    participant.dialect = dialect;
-    return participant;
-  }
-
-  async setParticipantXmlProfile(name: string, profile: 'iso-2019' | 'iso-2026'): Promise<Participant> {
-    const participant = this.requireParticipant(name);
-    await this.db.query('UPDATE participant SET xml_profile = $2 WHERE id = $1', [participant.id, profile]);
-    participant.xmlProfile = profile;
-    return participant;
-  }
-
-  /** Replaces the participant's ISO 20022 identifiers (validated by the caller); ISO_IDENTIFIER_TAKEN when another participant holds one. */
-  async setIsoIdentifiers(name: string, ids: IsoIdentifiers): Promise<IsoIdentifiers> {
-    const participant = this.requireParticipant(name);
-    return this.isoIds.replace(participant.id, ids, (id) => this.byId.get(id)?.name);
-  }
-
-  /** The dialect the hub renders messages in for this participant (FSPIOP 1.1 when unknown). */
-  dialectOf(name: string): Dialect {
-    return this.byName.get(name)?.dialect ?? 'fspiop/1.1';
-  }
-
-  async setEndpoint(name: string, type: string, value: string): Promise<void> {
-    const participant = this.requireParticipant(name);
-    await this.db.query(
-      `INSERT INTO participant_endpoint (participant_id, type, value) VALUES ($1, $2, $3)
-       ON CONFLICT (participant_id, type) DO UPDATE SET value = EXCLUDED.value, changed_at = now()`,
-      [participant.id, type, value],
-    );
-    participant.endpoints.set(type, value);
   }
 
   async createHubAccount(currency: string, type: string): Promise<void> {

@@ -90,7 +90,7 @@ export const OUTCOMES = {
   ORACLE_REFUSED_REMOVAL: 'the oracle refused to remove the party',
   ORACLE_EXISTS: 'an oracle for this type, currency and endpoint is already registered',
   ORACLE_NOT_FOUND: 'no oracle has this id',
-  // ---- the registry (ledger/registry.ts, ledger/iso-identifiers.ts)
+  // ---- the registry and the participant directory (ledger/registry.ts, switch/directory/)
   PARTICIPANT_NOT_FOUND: 'no participant has this name',
   PARTICIPANT_CURRENCY_EXISTS: 'the participant already has accounts in this currency',
   HUB_RECONCILIATION_ACCOUNT_MISSING: 'the hub has no reconciliation account in this currency',

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The whole test suite: makes sure PostgreSQL is up, builds, then runs every compiled test file
-// (unit, ledger properties against PostgreSQL, the conformance suite against a real hub process,
-// the crash test, the embedded-database smoke test) with Node's test runner.
-// Usage: node scripts/test.mjs [name-filter ...]
+// The whole test suite: the lint checks first (`npm run lint`: layers, ESLint, Prettier; a failure
+// stops the run), then makes sure PostgreSQL is up, builds, and runs every compiled test file (unit,
+// ledger properties against PostgreSQL, the conformance suite against a real hub process, the crash
+// test, the embedded-database smoke test) with Node's test runner.
+// Usage: node scripts/test.mjs [name-filter ...]   (with a filter, only the matching tests run, no lint)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -50,9 +51,16 @@ function testFiles(dir) {
   return found.sort();
 }
 
+const filters = parseArgs({ allowPositionals: true, strict: true }).positionals;
+if (filters.length === 0) {
+  const lint = spawnSync(process.execPath, [join(root, 'scripts/lint.mjs')], { stdio: 'inherit', cwd: root });
+  if (lint.status !== 0) {
+    console.error('npm run lint failed: fix the findings above (npm run format rewrites the formatting)');
+    process.exit(1);
+  }
+}
 await ensurePostgres();
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-const filters = parseArgs({ allowPositionals: true, strict: true }).positionals;
 const files = testFiles(join(root, 'dist/test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files matched');

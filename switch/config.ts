@@ -96,7 +96,8 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Typed readers of the settings in `env`: each refuses a value its setting cannot take, naming the setting. */
+function settingReaders(env: NodeJS.ProcessEnv) {
   const value = (name: string): string => {
     const setting = SETTINGS.find((s) => s.name === name);
     if (!setting) throw new Error(`unknown setting ${name}`);
@@ -133,6 +134,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${name} must be ${allowed.join(' or ')}, got "${text}"`);
     return text as T;
   };
+  return { value, int, bool, onOff, fraction, oneOf };
+}
+
+type Readers = ReturnType<typeof settingReaders>;
+
+/** The profile and what it requires of transport security and signing keys. */
+function securitySettings({ value, onOff }: Readers) {
   const profile = value('MIZANI_PROFILE');
   if (profile !== 'demo' && profile !== 'production') throw new ConfigError(`MIZANI_PROFILE must be demo or production, got "${profile}"`);
   const production = profile === 'production';
@@ -148,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(xmlCert) !== Boolean(xmlKey)) throw new ConfigError('MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY go together');
   if (production && !xmlCert) throw new ConfigError('the production profile needs MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY: the hub signs every XML message it sends');
   if (production && !jwsSigningKey) throw new ConfigError('the production profile needs MIZANI_JWS_SIGNING_KEY: the hub signs every message it authors');
+  return { profile: profile as Config['profile'], production, mtls, tlsFiles, jwsSigningKey, xmlCert, xmlKey };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const readers = settingReaders(env);
+  const { value, int, bool, onOff, fraction, oneOf } = readers;
+  const { profile, production, mtls, tlsFiles, jwsSigningKey, xmlCert, xmlKey } = securitySettings(readers);
   const callbackVersion = value('MIZANI_CALLBACK_VERSION');
   if (!/^\d+\.\d+$/.test(callbackVersion)) throw new ConfigError(`MIZANI_CALLBACK_VERSION must look like 1.0, got "${callbackVersion}"`);
   const hubName = value('MIZANI_HUB_NAME');

@@ -13,19 +13,23 @@ import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
+import { ParticipantDirectory } from './directory/participants.js';
+import { QuoteRecords } from '../ledger/quotes.js';
 import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
 import { InProcessBus } from './bus/bus.js';
+import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
-import { serveTransfers } from './core/topics.js';
-import { TransferService } from './core/transfers.js';
+import { LiquidityWorker } from './core/workers/liquidity.js';
+import { serveWorkers } from './core/workers/serve.js';
+import { TransferService } from './core/workers/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
-import { VerificationIds } from './core/discovery/verification-ids.js';
+import { VerificationIds } from './notify/verification-ids.js';
 import { BankBridge } from './core/bridge/bank-bridge.js';
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
@@ -39,6 +43,8 @@ import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
 import { XmlOutbox } from './notify/xml-outbox.js';
+import { XmlBankOutbox } from './notify/bank-outbox.js';
+import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
 import { Metrics } from './observability/metrics.js';
 import { JwsKeyStore } from './security/jws-keys.js';
@@ -79,7 +85,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
     const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
-    await lifecycle.start('expiry sweep', () => services.transfers.startExpirySweep(), () => services.transfers.stopExpirySweep());
+    await lifecycle.start('expiry sweep', () => services.expiry.start(), () => services.expiry.stop());
     await lifecycle.start('bank payment sweep', () => services.bridge.startSweep(config.expirySweepMs), () => services.bridge.stopSweep());
     log.info({ fspiop: urls.fspiop, admin: urls.admin, hub: config.hubName }, 'Mizani hub started');
     let stopped: Promise<void> | undefined;
@@ -201,10 +207,12 @@ async function readXmlSigner(files: { cert: string; key: string }): Promise<XmlS
 }
 
 interface Services {
+  participants: ParticipantDirectory;
   delivery: Delivery;
   directory: PartyDirectory;
   transfers: TransferService;
   bus: InProcessBus;
+  expiry: ExpirySweep;
   discovery: DiscoveryService;
   quotes: QuoteService;
   bridge: BankBridge;
@@ -214,6 +222,7 @@ interface Services {
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
+  const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
   const delivery = await lifecycle.start('callback delivery', () => createDelivery(config, log, metrics, keys.tls), (d) => d.close());
   const terms = await lifecycle.start('hub terms', () => HubTerms.load(db));
   const oracles = new OracleRegistry(db);
@@ -223,30 +232,33 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     () => new PartyDirectory(db, oracles, { hubName: config.hubName, externalCacheMs: config.oracleCacheMs, oracleTimeoutMs: config.oracleTimeoutMs }),
     (d) => d.close(),
   );
-  const notifier = new FspiopNotifier(registry, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
-  const xmlOutbox = new XmlOutbox(registry, delivery, config.hubName, keys.xmlSigner, log);
+  const notifier = new FspiopNotifier(participants, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
+  const xmlOutbox = new XmlOutbox(participants, delivery, config.hubName, keys.xmlSigner, log);
   const transfers = new TransferService(
     registry,
     engine,
-    new DialectTransferOutbox(registry, notifier, config.callbackVersion, xmlOutbox),
-    { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee, expirySweepMs: config.expirySweepMs },
+    new DialectTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox),
+    { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee },
     log,
     metrics,
   );
   const bus = new InProcessBus();
-  serveTransfers(bus, transfers);
+  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine) });
+  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
-  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(registry, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
-  const quoteOutbox = new DialectQuoteOutbox(registry, notifier, config.callbackVersion);
-  const quotes = new QuoteService(registry, engine, quoteOutbox, log);
-  const bridge = new BankBridge(db, registry, engine, directory, transfers, quoteOutbox, xmlOutbox, terms, {
+  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
+  const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
+  const quoteRecords = new QuoteRecords(db, engine);
+  const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
+  const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
+  const bridge = new BankBridge(db, registry, participants, engine, quoteRecords, directory, bus, quoteOutbox, bankOutbox, bridgeWording, terms, {
     hubName: config.hubName,
     paymentExpiryMs: config.bankPaymentExpiryMs,
     quoteExpiryMs: config.bankQuoteExpiryMs,
   }, log);
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { delivery, directory, transfers, bus, discovery, quotes, bridge, xmlOutbox, verificationIds };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
 }
 
 function createDelivery(config: Config, log: Logger, metrics: Metrics, tls: TlsMaterial | undefined): Delivery {
@@ -275,38 +287,60 @@ async function startServers(
   services: Services,
 ): Promise<{ fspiop: string; admin: string }> {
   const { db, registry, engine } = ledger;
-  const health = async () => {
-    const database = await db.query('SELECT 1').then(() => 'OK', () => 'DOWN');
-    const state = engine.available ? 'OK' : 'RECOVERING';
-    return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
-  };
+  const health = healthCheck(ledger);
   const admission = await lifecycle.start('admission control', () => createAdmission(config, log, metrics, engine, services.delivery), (a) => a.close());
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
-  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
-  const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
   const fspiop = await lifecycle.start(
     'FSPIOP API',
-    () => {
-      const server = createFspiopServer(
-        { ...serverOptions, admission, api: 'fspiop', https },
-        { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
-      );
-      registerIsoXmlRoutes(server, {
-        registry, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
-        hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission, verificationIds: services.verificationIds,
-      });
-      return server;
-    },
+    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, services, health),
     (server) => server.close(),
   );
   const admin = await lifecycle.start(
     'Admin API',
-    () => createAdminServer({ ...serverOptions, api: 'admin' }, { db, registry, engine, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls }),
+    () =>
+      createAdminServer(
+        { ...serverOptions, api: 'admin' },
+        { db, registry, participants: services.participants, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls },
+      ),
     (server) => server.close(),
   );
   const fspiopUrl = await lifecycle.start('FSPIOP API listening', () => listen(fspiop, config.host, config.fspiopPort));
   const adminUrl = await lifecycle.start('Admin API listening', () => listen(admin, config.host, config.adminPort));
   return { fspiop: fspiopUrl.replace(/^http:/, config.mtls ? 'https:' : 'http:'), admin: adminUrl };
+}
+
+type Health = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+
+/** GET /health of both APIs: the database answers and the ledger is not recovering. */
+function healthCheck({ db, engine }: Ledger): Health {
+  return async () => {
+    const database = await db.query('SELECT 1').then(() => 'OK', () => 'DOWN');
+    const state = engine.available ? 'OK' : 'RECOVERING';
+    return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
+  };
+}
+
+/** The participants' server: the FSPIOP API and, on the same port, the ISO 20022 XML edge for banks. */
+function createFspiopApi(
+  config: Config,
+  log: Logger,
+  serverOptions: { maxBodyBytes: number; log: Logger; metrics: Metrics; admission: AdmissionControl },
+  registry: Registry,
+  keys: Keys,
+  services: Services,
+  health: Health,
+): FastifyInstance {
+  const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
+  const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
+  const server = createFspiopServer(
+    { ...serverOptions, api: 'fspiop', https },
+    { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+  );
+  registerIsoXmlRoutes(server, {
+    registry, participants: services.participants, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
+    hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission: serverOptions.admission, verificationIds: services.verificationIds,
+  });
+  return server;
 }
 
 function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, delivery: Delivery): AdmissionControl {

@@ -27,7 +27,7 @@ import * as isojson from '../translators/isojson/index.js';
 import { documentFromXml, renderBusinessMessage, type BusinessDocument } from '../translators/isoxml/render.js';
 import { parseBusinessMessage } from '../translators/isoxml/parse.js';
 import { isXmlRejection } from '../translators/isoxml/rejection.js';
-import { completePacs008 } from '../translators/isoxml/pacs008.js';
+import { completePacs008 } from '../schemas/iso/pacs008.js';
 import { parseCommandLine, UsageError, type OptionSpec } from './cli-args.js';
 
 type Print = (line: string) => void;

@@ -261,7 +261,7 @@ class WorkerSet {
   static async spawn(inits: InitMsg[], nodeArgs: string[] = []): Promise<{ set: WorkerSet; ready: Array<Extract<FromWorker, { type: 'ready' }>> }> {
     const set = new WorkerSet();
     const path = fileURLToPath(new URL('./worker.js', import.meta.url));
-    for (const init of inits) {
+    for (let k = 0; k < inits.length; k++) {
       const p = fork(path, [], { execArgv: ['--max-semi-space-size=32', ...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.add(p);
       p.on('message', (m: FromWorker) => {

@@ -43,7 +43,7 @@
  * rounds) one the currency or ISO cannot carry. Repeated members that are optional (`NtryDtls`, `TxDtls`,
  * `Refs.Prtry`, `Othr` of an owner) are absent rather than empty; `Ntry` and `Bal` are always lists.
  */
-import type { Amount } from '../amount.js';
+import { isoUnits, type Amount } from '../amount.js';
 import type { Agent } from './common.js';
 import { TranslationError } from './translation.js';
 
@@ -271,24 +271,24 @@ export function ledgerAccount(facts: { participant: string; currency: string; le
  * ISO's amount and side. Zero is CRDT.
  */
 export function creditDebit(signed: Amount): { Amt: Amount; CdtDbtInd: CreditDebitCode } {
-  return signed.units < 0n ? { Amt: { currency: signed.currency, units: -signed.units }, CdtDbtInd: 'DBIT' } : { Amt: signed, CdtDbtInd: 'CRDT' };
+  return signed.units < 0n ? { Amt: { currency: signed.currency, units: isoUnits(-signed.units) }, CdtDbtInd: 'DBIT' } : { Amt: signed, CdtDbtInd: 'CRDT' };
 }
 
 /** `TxsSummry` of entries in one currency: counts, sums of credits, debits and all (absolute), and the net. */
 export function transactionSummary(currency: string, entries: readonly Pick<ReportEntry, 'Amt' | 'CdtDbtInd'>[]): TransactionSummary {
-  let credits = 0n;
-  let debits = 0n;
+  let credits = isoUnits(0n);
+  let debits = isoUnits(0n);
   let nCredits = 0;
   entries.forEach((e, i) => {
     if (e.Amt.currency !== currency) throw new TranslationError(`Ntry[${i}].Amt`, `currency ${e.Amt.currency} is not the account's ${currency}`);
     if (e.CdtDbtInd === 'CRDT') {
-      credits += e.Amt.units;
+      credits = isoUnits(credits + e.Amt.units);
       nCredits++;
     } else {
-      debits += e.Amt.units;
+      debits = isoUnits(debits + e.Amt.units);
     }
   });
-  const amount = (units: bigint): Amount => ({ currency, units });
+  const amount = (units: bigint): Amount => ({ currency, units: isoUnits(units) });
   return {
     TtlNtries: { NbOfNtries: String(entries.length), Sum: amount(credits + debits), TtlNetNtry: creditDebit(amount(credits - debits)) },
     TtlCdtNtries: { NbOfNtries: String(nCredits), Sum: amount(credits) },

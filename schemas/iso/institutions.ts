@@ -4,7 +4,7 @@
  * number), or the scheme's own participant id (`Othr/Id` = the FSP id). Pure helpers shared by the registry (which
  * stores what each participant registered), the XML edge (which maps agents to participants) and the Admin API.
  */
-import type { FinInstnId } from './common.js';
+import type { Agent, FinInstnId } from './common.js';
 
 /** ISO BICFIDec2014Identifier. */
 export const BICFI_PATTERN = /^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/;
@@ -77,4 +77,16 @@ export function registeredInstitution(fspId: string, ids: IsoIdentifiers | undef
   const first = ids?.clearingSystemMemberIds[0];
   if (first) return { ClrSysMmbId: { ClrSysId: { Cd: first.clearingSystemId }, MmbId: first.memberId } };
   return { Othr: { Id: fspId } };
+}
+
+/**
+ * The FSP id an agent names (after `canonicalAgents`: its `Othr/Id`), a description of what it names when that is no
+ * participant (`BICFI X`, `ClrSysMmbId USABA/…`: never a valid participant name, so lookups fail and the refusal says
+ * what the bank wrote), or undefined when the agent names nothing at all (an empty `FinInstnId`).
+ */
+export function agentName(agent: Agent | undefined): string | undefined {
+  const id = agent?.FinInstnId;
+  if (!id) return undefined;
+  if (id.Othr) return id.Othr.Id;
+  return id.BICFI === undefined && id.ClrSysMmbId === undefined ? undefined : describeInstitution(id);
 }

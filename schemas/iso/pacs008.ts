@@ -62,6 +62,24 @@ export interface Pacs008 {
   };
 }
 
+/**
+ * A bank's instruction as read from XML (translators/isoxml/pacs008.ts): banks send pacs.008 without an expiry or an
+ * ILP condition, which the hub sets acting for the bank.
+ */
+export type Pacs008FromXml = Omit<Pacs008, 'GrpHdr' | 'CdtTrfTxInf'> & {
+  GrpHdr: Omit<Pacs008['GrpHdr'], 'PmtInstrXpryDtTm'> & { PmtInstrXpryDtTm?: string };
+  CdtTrfTxInf: Omit<Pacs008['CdtTrfTxInf'], 'ExctnCond'> & { ExctnCond?: string };
+};
+
+/** Fills what the hub decides for a bank's instruction (expiry, condition) where the message had none. */
+export function completePacs008(m: Pacs008FromXml, defaults: { PmtInstrXpryDtTm: string; ExctnCond: string }): Pacs008 {
+  return {
+    ...m,
+    GrpHdr: { ...m.GrpHdr, PmtInstrXpryDtTm: m.GrpHdr.PmtInstrXpryDtTm ?? defaults.PmtInstrXpryDtTm },
+    CdtTrfTxInf: { ...m.CdtTrfTxInf, ExctnCond: m.CdtTrfTxInf.ExctnCond ?? defaults.ExctnCond },
+  };
+}
+
 export function payerFspOf(p: Pacs008): string {
   return p.CdtTrfTxInf.DbtrAgt.FinInstnId.Othr?.Id ?? '';
 }

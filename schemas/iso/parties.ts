@@ -4,6 +4,14 @@
  */
 import type { Agent, Extension, Party, PartySupplement, SupportedCurrencies } from './common.js';
 
+/** The party id types Mojaloop defines (FSPIOP PartyIdType): what a party lookup may name. */
+export const PARTY_ID_TYPES = ['MSISDN', 'EMAIL', 'PERSONAL_ID', 'BUSINESS', 'DEVICE', 'ACCOUNT_ID', 'IBAN', 'ALIAS'] as const;
+export type PartyIdType = (typeof PARTY_ID_TYPES)[number];
+
+export function isPartyIdType(value: string): value is PartyIdType {
+  return (PARTY_ID_TYPES as readonly string[]).includes(value);
+}
+
 /** The party a lookup is about: FSPIOP path `/parties/{Type}/{ID}[/{SubId}]`. */
 export interface PartyPathId {
   Type: string;

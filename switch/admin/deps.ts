@@ -1,8 +1,9 @@
 /** What the Admin API's route modules work with; each module takes only the part it needs. */
 import type { Db } from '../../ledger/db.js';
-import type { LedgerEngine } from '../../ledger/engine.js';
 import type { Registry } from '../../ledger/registry.js';
+import type { Bus } from '../bus/bus.js';
 import type { PartyDirectory } from '../core/discovery/directory.js';
+import type { ParticipantDirectory } from '../directory/participants.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';
 
@@ -14,7 +15,10 @@ export interface AdminDeps {
   requireHttpsCallbacks: boolean;
   db: Db;
   registry: Registry;
-  engine: LedgerEngine;
+  /** Dialects, XML profiles, endpoints and ISO identifiers of the participants. */
+  participants: ParticipantDirectory;
+  /** Funds and opening positions are published to the liquidity worker (switch/core/topics.ts). */
+  bus: Bus;
   metrics: Metrics;
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
 }

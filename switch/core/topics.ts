@@ -1,10 +1,15 @@
-/** The transfer commands that cross the bus, with the participant each is keyed by. */
+/**
+ * The commands that change positions or transfer states, and the participant each is keyed by: the one door
+ * to each position owner (docs/architecture.md). Publishers (the edges, the bank bridge, the Admin API, the
+ * expiry sweep) send these; the workers under switch/core/workers/ consume them and alone call the ledger's
+ * writing functions. Prepare and abort are keyed by the payer, commit by the payee, funds movements by the
+ * participant whose SETTLEMENT account moves.
+ */
+import type { LedgerUnits } from '../../ledger/units.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { topic } from '../bus/bus.js';
 import type { InboundMessage } from './outbox.js';
-import type { TransferService } from './transfers.js';
-import type { Bus } from '../bus/bus.js';
 
 export interface PrepareCommand {
   message: Pacs008;
@@ -22,21 +27,69 @@ export interface GetCommand {
   inbound: InboundMessage;
 }
 
+export interface ExpireCommand {
+  transferId: string;
+  /** The sweep's clock: the transfer expires if its expiration is at or before it. */
+  now: number;
+}
+
 export const transferTopics = {
-  /** Keyed by the payer. */
+  /** Keyed by the payer. FSPIOP and ISO JSON prepares (edge), bank payments (bank bridge). */
   prepare: topic<PrepareCommand, void>('transfer.prepare'),
-  /** Keyed by the payee. */
+  /** Keyed by the payee (the sender of the fulfil). FSPIOP fulfils (edge), a bank payee's acceptance (bridge). */
   fulfil: topic<StatusCommand, void>('transfer.fulfil'),
-  /** Keyed by the payee. */
+  /** Keyed by the payee (the sender of the error). FSPIOP errors (edge), a bank payee's rejection (bridge). */
   reject: topic<StatusCommand, void>('transfer.reject'),
-  /** Keyed by the requester. */
+  /** Keyed by the requester. Changes nothing; on the bus so it is answered in order with the requester's others. */
   get: topic<GetCommand, void>('transfer.get'),
+  /** Keyed by the payer. One per due transfer, from the expiry sweep (switch/core/expiry.ts). */
+  expire: topic<ExpireCommand, void>('transfer.expire'),
 };
 
-/** Makes the transfer service the worker of the transfer topics. */
-export function serveTransfers(bus: Bus, transfers: TransferService): void {
-  bus.subscribe(transferTopics.prepare, (c) => transfers.prepare(c.message, c.inbound));
-  bus.subscribe(transferTopics.fulfil, (c) => transfers.fulfil(c.transferId, c.message, c.inbound));
-  bus.subscribe(transferTopics.reject, (c) => transfers.reject(c.transferId, c.message, c.inbound));
-  bus.subscribe(transferTopics.get, (c) => transfers.get(c.transferId, c.inbound));
+/** A movement of a participant's SETTLEMENT account; `amount` in ledger units (10^-4). */
+export interface FundsMovement {
+  participant: string;
+  currency: string;
+  amount: LedgerUnits;
+  transferId: string;
+  /** What the ledger records with it (`<externalReference>: <reason>`). */
+  reference: string;
 }
+
+/** The end of a reserved funds-out, named by the participant and its SETTLEMENT account. */
+export interface FundsOutEnd {
+  participant: string;
+  accountId: number;
+  transferId: string;
+  reason: string;
+}
+
+export interface OpeningPosition {
+  participant: string;
+  currency: string;
+  /** Ledger units (10^-4); zero posts nothing. */
+  amount: LedgerUnits;
+}
+
+/**
+ * How a funds command ended: done (or the same movement again), refused (it would exceed the liquidity), a different
+ * movement already used the transfer id, or (funds-out end) no reserved funds-out of this account has the id.
+ */
+export type FundsReply =
+  | { outcome: 'done' }
+  | { outcome: 'refused'; detail: string }
+  | { outcome: 'different-movement' }
+  | { outcome: 'not-reserved' };
+
+export const liquidityTopics = {
+  /** Keyed by the participant whose SETTLEMENT account receives the funds. */
+  fundsIn: topic<FundsMovement, FundsReply>('funds.in'),
+  /** Keyed by the participant whose SETTLEMENT account is drawn. */
+  fundsOutReserve: topic<FundsMovement, FundsReply>('funds.out.reserve'),
+  /** Keyed by the participant whose SETTLEMENT account was drawn. */
+  fundsOutCommit: topic<FundsOutEnd, FundsReply>('funds.out.commit'),
+  /** Keyed by the participant whose SETTLEMENT account was drawn. */
+  fundsOutAbort: topic<FundsOutEnd, FundsReply>('funds.out.abort'),
+  /** Keyed by the participant whose POSITION opens. */
+  openingPosition: topic<OpeningPosition, void>('position.opening'),
+};

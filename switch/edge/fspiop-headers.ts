@@ -135,6 +135,39 @@ function checkFspId(value: string, header: string): void {
   if (value.length < 1 || value.length > FSP_ID_MAX) throw malformed(`Invalid ${header} header`);
 }
 
+/** The versions an Accept header asks for; 406 when it names none the hub supports, 400 when it is not one of ours. */
+function acceptedVersions(
+  accept: string,
+  resource: string,
+  supported: NonNullable<HeaderPolicy['supportedVersions']>,
+): Array<{ major?: number; minor?: number }> {
+  const acceptVersions: Array<{ major?: number; minor?: number }> = [];
+  let anySupported = false;
+  let allIso = true;
+  let start = 0;
+  for (;;) {
+    const comma = accept.indexOf(',', start);
+    const entry = (comma === -1 ? accept.slice(start) : accept.slice(start, comma)).trim();
+    const m = ACCEPT_ENTRY_RE.exec(entry);
+    if (!m || m[2] !== resource) throw malformed('Invalid accept header');
+    const iso = m[1] !== undefined;
+    if (!iso) allIso = false;
+    if (m[3] === undefined) {
+      acceptVersions.push({});
+      if (!iso || hasIsoSupport(supported)) anySupported = true;
+    } else {
+      const major = Number(m[3]);
+      const minor = m[4] === undefined ? undefined : Number(m[4]);
+      acceptVersions.push(minor === undefined ? { major } : { major, minor });
+      if (isSupported(supported, iso, major, minor)) anySupported = true;
+    }
+    if (comma === -1) break;
+    start = comma + 1;
+  }
+  if (!anySupported) throw unacceptable(ACCEPT_VERSION_UNSUPPORTED, supported, allIso);
+  return acceptVersions;
+}
+
 /** headers: Node's IncomingHttpHeaders (lower-case keys). Throws FspiopError on the first failure. */
 export function checkFspiopHeaders(
   method: string,
@@ -151,30 +184,7 @@ export function checkFspiopHeaders(
   if (accept === undefined) {
     if (upper === 'GET' || upper === 'POST' || upper === 'DELETE') throw missing('Accept is required');
   } else {
-    acceptVersions = [];
-    let anySupported = false;
-    let allIso = true;
-    let start = 0;
-    for (;;) {
-      const comma = accept.indexOf(',', start);
-      const entry = (comma === -1 ? accept.slice(start) : accept.slice(start, comma)).trim();
-      const m = ACCEPT_ENTRY_RE.exec(entry);
-      if (!m || m[2] !== resource) throw malformed('Invalid accept header');
-      const iso = m[1] !== undefined;
-      if (!iso) allIso = false;
-      if (m[3] === undefined) {
-        acceptVersions.push({});
-        if (!iso || hasIsoSupport(supported)) anySupported = true;
-      } else {
-        const major = Number(m[3]);
-        const minor = m[4] === undefined ? undefined : Number(m[4]);
-        acceptVersions.push(minor === undefined ? { major } : { major, minor });
-        if (isSupported(supported, iso, major, minor)) anySupported = true;
-      }
-      if (comma === -1) break;
-      start = comma + 1;
-    }
-    if (!anySupported) throw unacceptable(ACCEPT_VERSION_UNSUPPORTED, supported, allIso);
+    acceptVersions = acceptedVersions(accept, resource, supported);
   }
 
   // --- Date: required, IMF-fixdate with a real calendar date.

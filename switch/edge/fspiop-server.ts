@@ -10,7 +10,7 @@ import { validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../
 import { errorReportOf, partyReportOf, quoteRequestOf, quoteResponseOf, transferPrepareOf, transferStatusOf } from './canonical.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { DiscoveryService, BatchParty } from '../core/discovery/accounts.js';
-import { isPartyIdType, PARTY_ID_TYPES } from '../core/discovery/directory.js';
+import { isPartyIdType, PARTY_ID_TYPES } from '../../schemas/iso/parties.js';
 import type { QuoteService } from '../core/agreement/quotes.js';
 import type { Bus } from '../bus/bus.js';
 import { transferTopics } from '../core/topics.js';
@@ -121,19 +121,29 @@ function receive<T>(
   };
 }
 
+type Admit = (work: NewWork, request: FastifyRequest) => void;
+
 export function createFspiopServer(options: ServerOptions & { admission?: AdmissionControl }, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
-  const { bus, headerPolicy } = deps;
   // Past capacity, new work is refused before any parsing or signature check (admission.ts); also new work with a
   // participant whose callbacks are at their bound (named by the headers, as they are, before anything is checked).
-  const admit = (work: NewWork, request: FastifyRequest) =>
+  const admit: Admit = (work, request) =>
     options.admission?.admit(work, headerValue(request, 'fspiop-source'), headerValue(request, 'fspiop-destination'));
 
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'OK' : 'DOWN', ...health.detail });
   });
+  transferRoutes(server, deps, admit);
+  participantRoutes(server, deps);
+  partyRoutes(server, deps, admit);
+  quoteRoutes(server, deps, admit);
+  return server;
+}
 
+/** Transfers: every command goes on the bus, keyed by the participant whose position it changes (core/topics.ts). */
+function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { bus, headerPolicy } = deps;
   route(server, '/transfers', {
     POST: async (request, reply) => {
       admit('transfer', request);
@@ -173,9 +183,11 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     },
   });
 
-  // ---------------------------------------------------------------- account lookup (the hub answers)
+}
 
-  const { discovery, quotes } = deps;
+/** Account lookup: the hub answers. */
+function participantRoutes(server: FastifyInstance, deps: FspiopEdgeDeps): void {
+  const { discovery, headerPolicy } = deps;
   for (const suffix of ['', '/:subId']) {
     const template = `/participants/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     const register = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
@@ -220,8 +232,11 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     },
   });
 
-  // ---------------------------------------------------------------- parties (the hub routes)
+}
 
+/** Parties: the hub routes lookups to the FSP that holds the party, and its answers back. */
+function partyRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { discovery, headerPolicy } = deps;
   for (const suffix of ['', '/:subId']) {
     const template = `/parties/{Type}/{ID}${suffix ? '/{SubId}' : ''}`;
     route(server, `/parties/:type/:id${suffix}`, {
@@ -249,8 +264,10 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     });
   }
 
-  // ---------------------------------------------------------------- quotes
+}
 
+function quoteRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { quotes, headerPolicy } = deps;
   route(server, '/quotes', {
     POST: async (request, reply) => {
       admit('agreement', request);
@@ -284,6 +301,4 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
       return reply.code(200).send();
     },
   });
-
-  return server;
 }

@@ -21,10 +21,12 @@ import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../tr
 import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
 import type { BankBridge } from '../core/bridge/bank-bridge.js';
 import { documentHash } from '../core/bridge/bank-bridge.js';
-import { agentName, canonicalAgents, resolveInstitution } from '../core/agents.js';
+import { agentName } from '../../schemas/iso/institutions.js';
+import { canonicalAgents, resolveInstitution } from '../directory/agents.js';
+import type { ParticipantDirectory } from '../directory/participants.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
-import type { VerificationIds } from '../core/discovery/verification-ids.js';
-import { isPartyIdType } from '../core/discovery/directory.js';
+import type { VerificationIds } from '../notify/verification-ids.js';
+import { isPartyIdType } from '../../schemas/iso/parties.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';
@@ -33,6 +35,7 @@ import { route } from '../http/route.js';
 
 export interface IsoXmlEdgeDeps {
   registry: Registry;
+  participants: ParticipantDirectory;
   bridge: BankBridge;
   discovery: DiscoveryService;
   xml: XmlOutbox;
@@ -63,115 +66,150 @@ class RecentIds {
   }
 }
 
-export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDeps): void {
-  const recent = new RecentIds(100_000);
-  const parsedCertificates = new Map<string, XmlSigningCertificate>();
-
-  const certificatesOf = (name: string): readonly XmlSigningCertificate[] => {
-    const out: XmlSigningCertificate[] = [];
-    for (const key of deps.certificates.activeKeysOf(name)) {
-      if (!key.certificate) continue;
-      let parsed = parsedCertificates.get(key.certificate);
-      if (!parsed) {
-        parsed = parseXmlSigningCertificate(key.certificate);
-        parsedCertificates.set(key.certificate, parsed);
-      }
-      out.push(parsed);
-    }
-    return out;
-  };
-
+/** What every bank message meets at the edge: its sender's certificates, institutions, recent ids, the admi.002 refusal. */
+interface XmlEdge {
+  deps: IsoXmlEdgeDeps;
+  recent: RecentIds;
   /** Which participant a BAH party names (by Othr/Id, BICFI or ClrSysMmbId). */
-  const participantOf = (id: FinInstnId) => {
-    const r = resolveInstitution(deps.registry, id);
-    return r.ok ? r.name : undefined;
-  };
-  const namesHub = (id: FinInstnId) => participantOf(id) === deps.hubName;
-
+  participantOf(id: FinInstnId): string | undefined;
+  certificatesOf(name: string): readonly XmlSigningCertificate[];
   /**
    * 400 with an admi.002 naming the reason (signed by the hub when it has an XML key), addressed to the sender as
    * registered, else as its AppHdr/Fr named it.
    */
-  const refuse = (reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined, status = 400, fr?: FinInstnId) => {
-    deps.log.info({ api: 'iso20022', sender, reason: rejection.reasonCode, description: rejection.description }, 'request refused');
-    const reject = messageRejectOf(rejection, ref);
-    const rendered = deps.xml.render(sender ?? 'UNKNOWN', { kind: 'admi.002', message: reject }, fr);
-    const body = rendered.ok ? rendered.value : `<?xml version="1.0" encoding="UTF-8"?><Error>${rejection.reasonCode}</Error>`;
-    return reply.code(status).header('content-type', 'application/xml; charset=utf-8').send(body);
-  };
+  refuse(reply: FastifyReply, rejection: XmlRejection, sender: string | undefined, ref: string | undefined, status?: number, fr?: FinInstnId): FastifyReply;
+}
 
-  route(server, '/iso20022', {
-    POST: async (request: FastifyRequest, reply: FastifyReply) => {
-      const contentType = String(request.headers['content-type'] ?? '');
-      const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
-      let received: ReceivedBusinessMessage;
-      try {
-        if (!/^(application|text)\/xml\b/i.test(contentType)) {
-          throw new XmlRejection('ENVELOPE', 'Content-Type must be application/xml');
+type Step<T> = { ok: true; value: T } | { ok: false; refused: FastifyReply };
+
+export function registerIsoXmlRoutes(server: FastifyInstance, deps: IsoXmlEdgeDeps): void {
+  const edge = xmlEdge(deps);
+  route(server, '/iso20022', { POST: (request: FastifyRequest, reply: FastifyReply) => receiveIso20022(edge, request, reply) });
+}
+
+function xmlEdge(deps: IsoXmlEdgeDeps): XmlEdge {
+  const parsedCertificates = new Map<string, XmlSigningCertificate>();
+  const participantOf = (id: FinInstnId) => {
+    const r = resolveInstitution(deps.participants, id);
+    return r.ok ? r.name : undefined;
+  };
+  return {
+    deps,
+    recent: new RecentIds(100_000),
+    participantOf,
+    certificatesOf: (name) => {
+      const out: XmlSigningCertificate[] = [];
+      for (const key of deps.certificates.activeKeysOf(name)) {
+        if (!key.certificate) continue;
+        let parsed = parsedCertificates.get(key.certificate);
+        if (!parsed) {
+          parsed = parseXmlSigningCertificate(key.certificate);
+          parsedCertificates.set(key.certificate, parsed);
         }
-        received = receiveBusinessMessage(raw, {
-          hubFspId: deps.hubName,
-          participantOf,
-          namesHub,
-          certificatesOf,
-          requireSignature: deps.requireSignature,
-          schemas: deps.schemas,
-        });
-      } catch (err) {
-        if (isXmlRejection(err)) {
-          // Refused after its header was read (e.g. a bad signature): the admi.002 refers to it and goes to its sender.
-          const from = err.about?.from;
-          return refuse(reply, err, from && participantOf(from), err.about?.bizMsgIdr, 400, from);
-        }
-        if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', err.description), undefined, undefined);
-        throw err;
+        out.push(parsed);
       }
-      const ref = received.header.BizMsgIdr;
-      const fr = received.header.Fr.FIId.FinInstnId;
-      const sender = received.sender;
-      const participant = sender === undefined ? undefined : deps.registry.participant(sender);
-      if (!participant || participant.isHub || participant.dialect !== 'iso20022-xml') {
-        const resolution = resolveInstitution(deps.registry, fr);
-        const why = resolution.ok ? `sender ${resolution.name} is not a registered ISO 20022 XML participant` : `sender ${resolution.reason}: not a registered ISO 20022 XML participant`;
-        return refuse(reply, new XmlRejection('CONTENT', why), participant ? sender : undefined, ref, 400, fr);
-      }
-      if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {
-        return refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref);
-      }
-      const newWork = received.document.kind === 'pacs.008' ? 'agreement' : received.document.kind === 'acmt.023' ? 'discovery' : undefined;
-      if (newWork) {
-        try {
-          deps.admission?.admit(newWork, sender);
-        } catch (err) {
-          // Before the BizMsgIdr is remembered: the bank may send the same message again later.
-          if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err));
-          throw err;
-        }
-      }
-      if (!recent.add(`${sender}\u0000${ref}`)) {
-        return refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender, ref);
-      }
-      const inbound: InboundMessage = {
-        source: participant.name,
-        destination: deps.hubName,
-        dialect: 'iso20022-xml',
-        version: { major: 2, minor: 0 },
-        headers: request.headers,
-        raw,
-        // The Document as the bank wrote it, not the envelope: a resend carries a new header and signature.
-        hash: documentHash(received.document.message),
-        receivedAt: new Date().toISOString(),
-      };
-      try {
-        const status = await dispatch(canonicalAgents(deps.registry, received.document), inbound, deps);
-        return reply.code(status).send();
-      } catch (err) {
-        if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err));
-        if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code}: ${err.description}`), sender, ref);
-        throw err;
-      }
+      return out;
     },
-  });
+    refuse: (reply, rejection, sender, ref, status = 400, fr) => {
+      deps.log.info({ api: 'iso20022', sender, reason: rejection.reasonCode, description: rejection.description }, 'request refused');
+      const reject = messageRejectOf(rejection, ref);
+      const rendered = deps.xml.render(sender ?? 'UNKNOWN', { kind: 'admi.002', message: reject }, fr);
+      const body = rendered.ok ? rendered.value : `<?xml version="1.0" encoding="UTF-8"?><Error>${rejection.reasonCode}</Error>`;
+      return reply.code(status).header('content-type', 'application/xml; charset=utf-8').send(body);
+    },
+  };
+}
+
+async function receiveIso20022(edge: XmlEdge, request: FastifyRequest, reply: FastifyReply) {
+  const { deps, refuse } = edge;
+  const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+  const read = readBusinessMessage(edge, request, reply, raw);
+  if (!read.ok) return read.refused;
+  const received = read.value;
+  const ref = received.header.BizMsgIdr;
+  const sender = admitSender(edge, received, request, reply);
+  if (!sender.ok) return sender.refused;
+  const inbound: InboundMessage = {
+    source: sender.value,
+    destination: deps.hubName,
+    dialect: 'iso20022-xml',
+    version: { major: 2, minor: 0 },
+    headers: request.headers,
+    raw,
+    // The Document as the bank wrote it, not the envelope: a resend carries a new header and signature.
+    hash: documentHash(received.document.message),
+    receivedAt: new Date().toISOString(),
+  };
+  try {
+    const status = await dispatch(canonicalAgents(deps.participants, received.document), inbound, deps);
+    return reply.code(status).send();
+  } catch (err) {
+    if (isDomainError(err)) return refuse(reply, messageRejectionOf(err), sender.value, ref, messageRejectionStatusOf(err));
+    if (err instanceof FspiopError) return refuse(reply, new XmlRejection('CONTENT', `${err.code}: ${err.description}`), sender.value, ref);
+    throw err;
+  }
+}
+
+/** Screened, schema-validated and signature-checked (translators/isoxml/inbound.ts), or refused. */
+function readBusinessMessage(edge: XmlEdge, request: FastifyRequest, reply: FastifyReply, raw: Buffer): Step<ReceivedBusinessMessage> {
+  const { deps, participantOf, refuse } = edge;
+  const contentType = String(request.headers['content-type'] ?? '');
+  try {
+    if (!/^(application|text)\/xml\b/i.test(contentType)) {
+      throw new XmlRejection('ENVELOPE', 'Content-Type must be application/xml');
+    }
+    const value = receiveBusinessMessage(raw, {
+      hubFspId: deps.hubName,
+      participantOf,
+      namesHub: (id: FinInstnId) => participantOf(id) === deps.hubName,
+      certificatesOf: edge.certificatesOf,
+      requireSignature: deps.requireSignature,
+      schemas: deps.schemas,
+    });
+    return { ok: true, value };
+  } catch (err) {
+    if (isXmlRejection(err)) {
+      // Refused after its header was read (e.g. a bad signature): the admi.002 refers to it and goes to its sender.
+      const from = err.about?.from;
+      return { ok: false, refused: refuse(reply, err, from && participantOf(from), err.about?.bizMsgIdr, 400, from) };
+    }
+    if (err instanceof FspiopError) return { ok: false, refused: refuse(reply, new XmlRejection('CONTENT', err.description), undefined, undefined) };
+    throw err;
+  }
+}
+
+/**
+ * The sender is a registered ISO 20022 XML participant, bound to the TLS certificate; new work is admitted (or refused
+ * past capacity); a BizMsgIdr is taken once. The sender's name, or the refusal.
+ */
+function admitSender(edge: XmlEdge, received: ReceivedBusinessMessage, request: FastifyRequest, reply: FastifyReply): Step<string> {
+  const { deps, refuse } = edge;
+  const ref = received.header.BizMsgIdr;
+  const fr = received.header.Fr.FIId.FinInstnId;
+  const sender = received.sender;
+  const participant = sender === undefined ? undefined : deps.registry.participant(sender);
+  if (!participant || participant.isHub || deps.participants.dialectOf(participant.name) !== 'iso20022-xml') {
+    const resolution = resolveInstitution(deps.participants, fr);
+    const why = resolution.ok ? `sender ${resolution.name} is not a registered ISO 20022 XML participant` : `sender ${resolution.reason}: not a registered ISO 20022 XML participant`;
+    return { ok: false, refused: refuse(reply, new XmlRejection('CONTENT', why), participant ? sender : undefined, ref, 400, fr) };
+  }
+  if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {
+    return { ok: false, refused: refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref) };
+  }
+  const newWork = received.document.kind === 'pacs.008' ? 'agreement' : received.document.kind === 'acmt.023' ? 'discovery' : undefined;
+  if (newWork) {
+    try {
+      deps.admission?.admit(newWork, sender);
+    } catch (err) {
+      // Before the BizMsgIdr is remembered: the bank may send the same message again later.
+      if (isDomainError(err)) return { ok: false, refused: refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err)) };
+      throw err;
+    }
+  }
+  if (!edge.recent.add(`${sender}\u0000${ref}`)) {
+    return { ok: false, refused: refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender, ref) };
+  }
+  return { ok: true, value: participant.name };
 }
 
 async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: IsoXmlEdgeDeps): Promise<number> {
@@ -216,7 +254,7 @@ function participantNamed(deps: IsoXmlEdgeDeps, agent: Agent | undefined, where:
   const id = agent?.FinInstnId;
   if (!id || agentName(agent) === undefined) return undefined;
   if (id.Othr) return id.Othr.Id;
-  const r = resolveInstitution(deps.registry, id);
+  const r = resolveInstitution(deps.participants, id);
   throw new FspiopError('3201', `${where}: ${r.ok ? `${r.name} is not a participant` : r.reason}`);
 }
 

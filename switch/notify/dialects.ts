@@ -2,7 +2,7 @@
  * Which wire a participant gets: the family decides whether a message can be forwarded byte for
  * byte (same family) or must be rendered by the hub from the canonical object (different family).
  */
-import type { Dialect } from '../../ledger/registry.js';
+import type { Dialect } from '../directory/participants.js';
 import type { DialectName } from '../core/outbox.js';
 import { FspiopError } from '../../schemas/errors.js';
 import type { StatusReason } from '../../schemas/iso/common.js';

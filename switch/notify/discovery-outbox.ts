@@ -8,7 +8,7 @@ import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Reason } from '../../schemas/outcomes.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
-import type { Registry } from '../../ledger/registry.js';
+import type { ParticipantDirectory } from '../directory/participants.js';
 import { partiesErrorFromCanonical, partiesPutFromCanonical, partyRequestToCanonical } from '../../translators/fspiop/parties.js';
 import { quoteRequestFromCanonical, quoteResponseFromCanonical } from '../../translators/fspiop/quotes.js';
 import { errorFromCanonical } from '../../translators/fspiop/transfers.js';
@@ -18,7 +18,7 @@ import { isoQuoteRequestFromCanonical, isoQuoteResponseFromCanonical } from '../
 import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
 import type { BatchPartyResult, DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
-import { VerificationIds } from '../core/discovery/verification-ids.js';
+import { VerificationIds } from './verification-ids.js';
 import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import { errorReportFor } from './transfer-outbox.js';
@@ -66,7 +66,7 @@ function partyErrorReport(party: PartyPath, to: string, hubName: string, reason:
 
 export class DialectDiscoveryOutbox implements DiscoveryOutbox {
   constructor(
-    private readonly registry: Registry,
+    private readonly directory: ParticipantDirectory,
     private readonly notifier: FspiopNotifier,
     private readonly callbackVersion: string,
     private readonly hubName: string,
@@ -75,7 +75,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
   ) {}
 
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult> {
-    const dialect = this.registry.dialectOf(to);
+    const dialect = this.directory.dialectOf(to);
     if (dialect === 'iso20022-xml') {
       if (!this.xml) return Promise.resolve({ ok: false, noEndpoint: true });
       const request = partyRequestToCanonical(
@@ -103,7 +103,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
   }
 
   forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
-    if (familyOf(this.registry.dialectOf(to)) === inbound.dialect && inbound.dialect !== 'iso20022-xml') {
+    if (familyOf(this.directory.dialectOf(to)) === inbound.dialect && inbound.dialect !== 'iso20022-xml') {
       return this.notifier.forward({
         to,
         endpointType: endpointType('PARTIES', party, isError ? 'PUT_ERROR' : 'PUT'),
@@ -117,12 +117,12 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
   }
 
   partiesError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult> {
-    return this.partyReport(to, party, partyErrorReport(party, to, this.hubName, reasonIn(this.registry.dialectOf(to), reason)));
+    return this.partyReport(to, party, partyErrorReport(party, to, this.hubName, reasonIn(this.directory.dialectOf(to), reason)));
   }
 
   /** A party report the hub authors in the receiver's dialect. */
   private async partyReport(to: string, party: PartyPath, report: PartyVerificationReport): Promise<DeliveryResult> {
-    const dialect = this.registry.dialectOf(to);
+    const dialect = this.directory.dialectOf(to);
     if (dialect === 'iso20022-xml') {
       if (!this.xml) return { ok: false, noEndpoint: true };
       return this.xml.send(to, { kind: 'acmt.024', message: { ...report, Assgnmt: { ...report.Assgnmt, MsgId: newMessageId() } } });
@@ -159,7 +159,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: partyUri('participants', party),
       body,
-      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
+      contentType: mediaTypeFor(this.directory.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 
@@ -172,7 +172,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: partyUri('participants', party, '/error'),
       body: { errorInformation: fspiopErrorInformationOf(reason) },
-      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
+      contentType: mediaTypeFor(this.directory.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 
@@ -198,7 +198,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: `/participants/${requestId}`,
       body,
-      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
+      contentType: mediaTypeFor(this.directory.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 
@@ -211,14 +211,14 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       resource: 'participants',
       uri: `/participants/${requestId}/error`,
       body: { errorInformation: fspiopErrorInformationOf(reason) },
-      contentType: mediaTypeFor(this.registry.dialectOf(to), 'participants', this.callbackVersion),
+      contentType: mediaTypeFor(this.directory.dialectOf(to), 'participants', this.callbackVersion),
     });
   }
 }
 
 export class DialectQuoteOutbox implements QuoteOutbox {
   constructor(
-    private readonly registry: Registry,
+    private readonly directory: ParticipantDirectory,
     private readonly notifier: FspiopNotifier,
     private readonly callbackVersion: string,
   ) {}
@@ -251,7 +251,7 @@ export class DialectQuoteOutbox implements QuoteOutbox {
   }
 
   forwardQuoteGet(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult> {
-    const dialect = this.registry.dialectOf(to);
+    const dialect = this.directory.dialectOf(to);
     const cross = familyOf(dialect) !== inbound.dialect;
     return this.notifier.forward({
       to,
@@ -267,11 +267,11 @@ export class DialectQuoteOutbox implements QuoteOutbox {
   }
 
   quoteError(to: string, quoteId: string, reason: Reason): Promise<DeliveryResult> {
-    return this.author(to, quoteId, 'PUT', { error: errorReportFor(this.registry.dialectOf(to), quoteId, reason) });
+    return this.author(to, quoteId, 'PUT', { error: errorReportFor(this.directory.dialectOf(to), quoteId, reason) });
   }
 
   private sameFamily(receiver: string, inbound: InboundMessage): boolean {
-    return familyOf(this.registry.dialectOf(receiver)) === inbound.dialect && inbound.dialect !== 'iso20022-xml';
+    return familyOf(this.directory.dialectOf(receiver)) === inbound.dialect && inbound.dialect !== 'iso20022-xml';
   }
 
   private async author(
@@ -280,7 +280,7 @@ export class DialectQuoteOutbox implements QuoteOutbox {
     method: 'POST' | 'PUT',
     content: { request?: QuoteRequest; response?: QuoteResponse; error?: Pacs002 },
   ): Promise<DeliveryResult> {
-    const dialect = this.registry.dialectOf(to);
+    const dialect = this.directory.dialectOf(to);
     // Banks never take part in agreement: the hub answers quotes for them (docs/iso20022.md).
     if (dialect === 'iso20022-xml') return { ok: true };
     const iso = dialect === 'iso20022-json/2.0';

@@ -5,7 +5,7 @@
  */
 import { configure } from 'safe-stable-stringify';
 import type { Logger } from 'pino';
-import type { Registry } from '../../ledger/registry.js';
+import type { ParticipantDirectory } from '../directory/participants.js';
 import type { Delivery, DeliveryOutcome } from './delivery.js';
 
 const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
@@ -79,14 +79,14 @@ export function renderTemplate(template: string, vars: Record<string, string>): 
 
 export class FspiopNotifier {
   constructor(
-    private readonly registry: Registry,
+    private readonly directory: ParticipantDirectory,
     private readonly delivery: Delivery,
     private readonly config: FspiopNotifierConfig,
     private readonly log: Logger,
   ) {}
 
   endpointUrl(participant: string, endpointType: string, vars: Record<string, string>, path?: string): string | undefined {
-    const template = this.registry.endpoint(participant, endpointType);
+    const template = this.directory.endpoint(participant, endpointType);
     if (!template) return undefined;
     const url = renderTemplate(template, vars);
     return path ? url.replace(/\/+$/, '') + path : url;

@@ -7,7 +7,7 @@ import type { StatusReason } from '../../schemas/iso/common.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { Reason } from '../../schemas/outcomes.js';
-import type { Dialect, Registry } from '../../ledger/registry.js';
+import type { Dialect, ParticipantDirectory } from '../directory/participants.js';
 import { errorFromCanonical, patchFromCanonical, prepareFromCanonical, statusFromCanonical } from '../../translators/fspiop/transfers.js';
 import { isoStatusFromCanonical, isoTransferFromCanonical } from '../../translators/isojson/transfers.js';
 import type { DeliveryResult, InboundMessage, TransferOutbox } from '../core/outbox.js';
@@ -15,7 +15,7 @@ import { newMessageId } from '../core/status.js';
 import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import type { XmlChannel } from './xml-channel.js';
-import { withPartiesFromTerms } from '../core/bridge/parties.js';
+import { withPartiesFromTerms } from './parties-from-terms.js';
 
 const RENDER = { newMsgId: newMessageId };
 
@@ -57,7 +57,7 @@ function withCause(status: Pacs002, dialect: Dialect, cause: Reason | undefined)
 
 export class DialectTransferOutbox implements TransferOutbox {
   constructor(
-    private readonly registry: Registry,
+    private readonly directory: ParticipantDirectory,
     private readonly notifier: FspiopNotifier,
     private readonly callbackVersion: string,
     private readonly xml?: XmlChannel,
@@ -77,7 +77,7 @@ export class DialectTransferOutbox implements TransferOutbox {
 
   confirmFulfilToPayee(payee: string, transferId: string, message: Pacs002): Promise<DeliveryResult> {
     // A bank confirmed with its own pacs.002: it needs no confirmation of its confirmation.
-    if (this.registry.dialectOf(payee) === 'iso20022-xml') return Promise.resolve({ ok: true });
+    if (this.directory.dialectOf(payee) === 'iso20022-xml') return Promise.resolve({ ok: true });
     return this.author(payee, transferId, 'PUT', { status: message });
   }
 
@@ -87,19 +87,19 @@ export class DialectTransferOutbox implements TransferOutbox {
   }
 
   transferState(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult> {
-    return this.author(to, transferId, 'PUT', { status: withCause(status, this.registry.dialectOf(to), cause) });
+    return this.author(to, transferId, 'PUT', { status: withCause(status, this.directory.dialectOf(to), cause) });
   }
 
   transferPatch(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult> {
-    return this.author(to, transferId, 'PATCH', { status: withCause(status, this.registry.dialectOf(to), cause) });
+    return this.author(to, transferId, 'PATCH', { status: withCause(status, this.directory.dialectOf(to), cause) });
   }
 
   transferError(to: string, transferId: string, reason: Reason): Promise<DeliveryResult> {
-    return this.author(to, transferId, 'PUT', { error: errorReportFor(this.registry.dialectOf(to), transferId, reason) });
+    return this.author(to, transferId, 'PUT', { error: errorReportFor(this.directory.dialectOf(to), transferId, reason) });
   }
 
   private sameFamily(receiver: string, inbound: InboundMessage): boolean {
-    return familyOf(this.registry.dialectOf(receiver)) === inbound.dialect && inbound.dialect !== 'iso20022-xml';
+    return familyOf(this.directory.dialectOf(receiver)) === inbound.dialect && inbound.dialect !== 'iso20022-xml';
   }
 
   private forwardPut(to: string, transferId: string, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
@@ -120,7 +120,7 @@ export class DialectTransferOutbox implements TransferOutbox {
     method: 'POST' | 'PUT' | 'PATCH',
     content: { pacs008?: Pacs008; status?: Pacs002; error?: Pacs002 },
   ): Promise<DeliveryResult> {
-    const dialect = this.registry.dialectOf(to);
+    const dialect = this.directory.dialectOf(to);
     if (dialect === 'iso20022-xml') {
       if (!this.xml) return { ok: false, noEndpoint: true };
       if (content.pacs008) return this.xml.send(to, { kind: 'pacs.008', message: withPartiesFromTerms(content.pacs008) });

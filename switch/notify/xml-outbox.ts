@@ -6,11 +6,11 @@
 import type { Logger } from 'pino';
 import type { FinInstnId, StatusReason } from '../../schemas/iso/common.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
-import type { Registry } from '../../ledger/registry.js';
+import type { ParticipantDirectory } from '../directory/participants.js';
 import { statusReferringTo } from '../../translators/isoxml/pacs002.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
 import type { XmlSigner } from '../../translators/isoxml/signature.js';
-import { registeredAgents, registeredBahParty } from '../core/agents.js';
+import { registeredAgents, registeredBahParty } from '../directory/agents.js';
 import type { DeliveryResult } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import type { Delivery } from './delivery.js';
@@ -26,7 +26,7 @@ export class XmlOutbox implements XmlChannel {
   private references?: OriginalReferences;
 
   constructor(
-    private readonly registry: Registry,
+    private readonly directory: ParticipantDirectory,
     private readonly delivery: Delivery,
     private readonly hubName: string,
     private readonly signer: XmlSigner | undefined,
@@ -52,14 +52,14 @@ export class XmlOutbox implements XmlChannel {
     /** `AppHdr/To` as the receiver named itself, when it is no participant (a refusal of an unknown sender). */
     addressee?: FinInstnId,
   ): { ok: true; value: string } | { ok: false; refused: StatusReason } {
-    const participant = this.registry.participant(to);
+    const participant = this.directory.registry.participant(to);
     return tryRender(() =>
-      renderBusinessMessage(registeredAgents(this.registry, doc), {
-        profile: participant?.xmlProfile ?? 'iso-2019',
+      renderBusinessMessage(registeredAgents(this.directory, doc), {
+        profile: this.directory.xmlProfileOf(to),
         hubFspId: this.hubName,
         header: {
-          Fr: registeredBahParty(this.registry, this.hubName),
-          To: participant || !addressee ? registeredBahParty(this.registry, to) : { FIId: { FinInstnId: addressee } },
+          Fr: registeredBahParty(this.directory, this.hubName),
+          To: participant || !addressee ? registeredBahParty(this.directory, to) : { FIId: { FinInstnId: addressee } },
           BizMsgIdr: newMessageId(),
           CreDt: new Date().toISOString(),
         },
@@ -69,7 +69,7 @@ export class XmlOutbox implements XmlChannel {
   }
 
   async sendDocument(to: string, doc: BusinessDocument): Promise<DeliveryResult> {
-    const url = this.registry.endpoint(to, ISO20022_ENDPOINT);
+    const url = this.directory.endpoint(to, ISO20022_ENDPOINT);
     if (!url) {
       this.log.warn({ participant: to, endpointType: ISO20022_ENDPOINT }, 'bank has no ISO 20022 endpoint');
       return { ok: false, noEndpoint: true };

@@ -126,30 +126,8 @@ function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
   return child.checkIssued(parent) && child.verify(parent.publicKey);
 }
 
-/**
- * Reads and checks the PEM files of one TLS identity: files exist and parse, the key matches the certificate,
- * the certificate (with the intermediates that follow it) chains to the CA bundle, nothing has expired, and
- * each CRL is signed by a CA of the bundle, current, and present for every CA (Node checks the CRL of every
- * certificate of the chain once a CRL is configured).
- */
-export async function loadTlsMaterial(paths: TlsPaths, now: Date = new Date()): Promise<TlsMaterial> {
-  const warnings: string[] = [];
-  const [certText, keyText, caText, crlText] = await Promise.all([
-    readPem(paths.cert, 'TLS certificate'),
-    readPem(paths.key, 'TLS private key'),
-    readPem(paths.ca, 'TLS CA'),
-    paths.crl ? readPem(paths.crl, 'TLS CRL') : Promise.resolve(undefined),
-  ]);
-
-  const chain = parseCertificates(certText, paths.cert, 'TLS certificate');
-  const certificate = chain[0]!;
-  const cas = parseCertificates(caText, paths.ca, 'TLS CA');
-  for (const ca of cas) {
-    if (!ca.ca) throw new TlsConfigError(`TLS CA ${paths.ca}: ${ca.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:FALSE)`);
-    checkValidity(ca, paths.ca, 'TLS CA', now);
-  }
-
-  // Private key.
+/** The private key: PEM, not encrypted, parses, matches the certificate; a warning when others may read it. */
+async function checkPrivateKey(paths: TlsPaths, keyText: string, certificate: X509Certificate, warnings: string[]): Promise<void> {
   const keyBlock = pemBlocks(keyText)[0];
   if (!keyBlock || !/PRIVATE KEY$/.test(keyBlock.label)) {
     throw new TlsConfigError(`TLS private key ${paths.key} is not a PEM private key${keyBlock ? ` (found "${keyBlock.label}")` : ''}`);
@@ -174,8 +152,11 @@ export async function loadTlsMaterial(paths: TlsPaths, now: Date = new Date()): 
   } catch {
     // stat right after a successful read cannot really fail; ignore
   }
+}
 
-  // Chain: leaf → intermediates in the cert file → a CA of the bundle.
+/** Chain: leaf → intermediates in the cert file → a CA of the bundle, each valid now. */
+function checkChain(paths: TlsPaths, chain: X509Certificate[], cas: X509Certificate[], now: Date): void {
+  const certificate = chain[0]!;
   checkValidity(certificate, paths.cert, 'TLS certificate', now);
   let current = certificate;
   const intermediates = chain.slice(1);
@@ -191,59 +172,98 @@ export async function loadTlsMaterial(paths: TlsPaths, now: Date = new Date()): 
     checkValidity(next, paths.cert, 'TLS intermediate certificate', now);
     current = next;
   }
+}
 
-  // CRLs.
+/**
+ * Each CRL is signed by a CA of the bundle, current, and one per CA (Node checks the CRL of every certificate of the
+ * chain once a CRL is configured); a warning when it revokes the hub's own certificate.
+ */
+async function checkCrls(
+  paths: TlsPaths,
+  crlPath: string,
+  crlText: string,
+  cas: X509Certificate[],
+  certificate: X509Certificate,
+  now: Date,
+  warnings: string[],
+): Promise<{ crl: string; crlNextUpdate: Date | undefined }> {
   let crlNextUpdate: Date | undefined;
-  let crl: string | undefined;
-  if (crlText !== undefined && paths.crl) {
-    const blocks = pemBlocks(crlText).filter((b) => b.label === 'X509 CRL');
-    if (blocks.length === 0) throw new TlsConfigError(`TLS CRL ${paths.crl} is not a PEM CRL ("-----BEGIN X509 CRL-----")`);
-    const covered = new Set<X509Certificate>();
-    for (const [i, block] of blocks.entries()) {
-      let parsed: x509.X509Crl;
-      try {
-        parsed = new x509.X509Crl(block.text);
-      } catch (err) {
-        throw new TlsConfigError(`TLS CRL ${paths.crl}: CRL #${i + 1} cannot be parsed (${(err as Error).message})`);
-      }
-      let signer: X509Certificate | undefined;
-      for (const ca of cas) {
-        if (covered.has(ca)) continue;
-        const caCert = new x509.X509Certificate(ca.raw);
-        if (caCert.subjectName.toString() !== parsed.issuerName.toString()) continue;
-        if (await parsed.verify({ publicKey: caCert }).catch(() => false)) {
-          signer = ca;
-          break;
-        }
-      }
-      if (!signer) {
-        const twice = cas.find((ca) => covered.has(ca) && new x509.X509Certificate(ca.raw).subjectName.toString() === parsed.issuerName.toString());
-        throw new TlsConfigError(
-          twice
-            ? `TLS CRL ${paths.crl} holds more than one CRL of CA ${parsed.issuer}; keep only the current one`
-            : `TLS CRL ${paths.crl}: CRL #${i + 1} (issuer ${parsed.issuer}) is not signed by a CA in ${paths.ca}`,
-        );
-      }
-      covered.add(signer);
-      if (parsed.thisUpdate > now) throw new TlsConfigError(`TLS CRL ${paths.crl} is not valid before ${parsed.thisUpdate.toISOString()}`);
-      const next = parsed.nextUpdate;
-      if (next && next <= now) {
-        throw new TlsConfigError(`TLS CRL ${paths.crl} expired on ${next.toISOString()}; issue a fresh one (mizani pki crl)`);
-      }
-      if (next && (!crlNextUpdate || next < crlNextUpdate)) crlNextUpdate = next;
-      if (parsed.findRevoked(certificate.serialNumber.toLowerCase())) {
-        warnings.push(`TLS certificate ${paths.cert} (serial ${certificate.serialNumber}) is revoked by ${paths.crl}`);
+  const blocks = pemBlocks(crlText).filter((b) => b.label === 'X509 CRL');
+  if (blocks.length === 0) throw new TlsConfigError(`TLS CRL ${crlPath} is not a PEM CRL ("-----BEGIN X509 CRL-----")`);
+  const covered = new Set<X509Certificate>();
+  for (const [i, block] of blocks.entries()) {
+    let parsed: x509.X509Crl;
+    try {
+      parsed = new x509.X509Crl(block.text);
+    } catch (err) {
+      throw new TlsConfigError(`TLS CRL ${crlPath}: CRL #${i + 1} cannot be parsed (${(err as Error).message})`);
+    }
+    let signer: X509Certificate | undefined;
+    for (const ca of cas) {
+      if (covered.has(ca)) continue;
+      const caCert = new x509.X509Certificate(ca.raw);
+      if (caCert.subjectName.toString() !== parsed.issuerName.toString()) continue;
+      if (await parsed.verify({ publicKey: caCert }).catch(() => false)) {
+        signer = ca;
+        break;
       }
     }
-    const uncovered = cas.filter((ca) => !covered.has(ca));
-    if (uncovered.length > 0) {
+    if (!signer) {
+      const twice = cas.find((ca) => covered.has(ca) && new x509.X509Certificate(ca.raw).subjectName.toString() === parsed.issuerName.toString());
       throw new TlsConfigError(
-        `TLS CRL ${paths.crl} has no CRL for CA ${uncovered[0]!.subject.replace(/\n/g, ', ')}; ` +
-          'with revocation checking on, certificates of that CA would all be refused',
+        twice
+          ? `TLS CRL ${crlPath} holds more than one CRL of CA ${parsed.issuer}; keep only the current one`
+          : `TLS CRL ${crlPath}: CRL #${i + 1} (issuer ${parsed.issuer}) is not signed by a CA in ${paths.ca}`,
       );
     }
-    crl = blocks.map((b) => b.text).join('');
+    covered.add(signer);
+    if (parsed.thisUpdate > now) throw new TlsConfigError(`TLS CRL ${crlPath} is not valid before ${parsed.thisUpdate.toISOString()}`);
+    const next = parsed.nextUpdate;
+    if (next && next <= now) {
+      throw new TlsConfigError(`TLS CRL ${crlPath} expired on ${next.toISOString()}; issue a fresh one (mizani pki crl)`);
+    }
+    if (next && (!crlNextUpdate || next < crlNextUpdate)) crlNextUpdate = next;
+    if (parsed.findRevoked(certificate.serialNumber.toLowerCase())) {
+      warnings.push(`TLS certificate ${paths.cert} (serial ${certificate.serialNumber}) is revoked by ${crlPath}`);
+    }
   }
+  const uncovered = cas.filter((ca) => !covered.has(ca));
+  if (uncovered.length > 0) {
+    throw new TlsConfigError(
+      `TLS CRL ${crlPath} has no CRL for CA ${uncovered[0]!.subject.replace(/\n/g, ', ')}; ` +
+        'with revocation checking on, certificates of that CA would all be refused',
+    );
+  }
+  return { crl: blocks.map((b) => b.text).join(''), crlNextUpdate };
+}
+
+/**
+ * Reads and checks the PEM files of one TLS identity: files exist and parse, the key matches the certificate,
+ * the certificate (with the intermediates that follow it) chains to the CA bundle, nothing has expired, and
+ * each CRL is signed by a CA of the bundle, current, and present for every CA (Node checks the CRL of every
+ * certificate of the chain once a CRL is configured).
+ */
+export async function loadTlsMaterial(paths: TlsPaths, now: Date = new Date()): Promise<TlsMaterial> {
+  const warnings: string[] = [];
+  const [certText, keyText, caText, crlText] = await Promise.all([
+    readPem(paths.cert, 'TLS certificate'),
+    readPem(paths.key, 'TLS private key'),
+    readPem(paths.ca, 'TLS CA'),
+    paths.crl ? readPem(paths.crl, 'TLS CRL') : Promise.resolve(undefined),
+  ]);
+
+  const chain = parseCertificates(certText, paths.cert, 'TLS certificate');
+  const certificate = chain[0]!;
+  const cas = parseCertificates(caText, paths.ca, 'TLS CA');
+  for (const ca of cas) {
+    if (!ca.ca) throw new TlsConfigError(`TLS CA ${paths.ca}: ${ca.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:FALSE)`);
+    checkValidity(ca, paths.ca, 'TLS CA', now);
+  }
+
+  await checkPrivateKey(paths, keyText, certificate, warnings);
+  checkChain(paths, chain, cas, now);
+  const { crl, crlNextUpdate } =
+    crlText !== undefined && paths.crl ? await checkCrls(paths, paths.crl, crlText, cas, certificate, now, warnings) : { crl: undefined, crlNextUpdate: undefined };
 
   const extendedKeyUsage = certificate.keyUsage; // node: the EKU OIDs
   return {

@@ -32,7 +32,7 @@ test('POST then GET /participants/{name}/endpoints (all, one type, an unknown ty
   assert.equal(res.status, 201);
   res = await post('NET_DEBIT_CAP_ADJUSTMENT_EMAIL', 'ops@example.com');
   assert.equal(res.status, 201, 'only URL types are checked as URLs');
-  assert.equal(api.registry.endpoint('payerfsp', 'FSPIOP_CALLBACK_URL_TRANSFER_POST'), 'http://127.0.0.1:9/transfers');
+  assert.equal(api.participants.endpoint('payerfsp', 'FSPIOP_CALLBACK_URL_TRANSFER_POST'), 'http://127.0.0.1:9/transfers');
 
   res = await api.call('GET', '/participants/payerfsp/endpoints');
   assert.deepEqual(res.json, [

@@ -27,12 +27,12 @@ test('GET and PUT replace the whole set; the registry resolves banks by them', a
   res = await put('bank1', ids);
   assert.equal(res.status, 200);
   assert.deepEqual(res.json, ids);
-  assert.equal(api.registry.participantOfBic('BANKUS33XXX')?.name, 'bank1');
-  assert.equal(api.registry.participantOfMember('USABA', '021000021')?.name, 'bank1');
+  assert.equal(api.participants.participantOfBic('BANKUS33XXX')?.name, 'bank1');
+  assert.equal(api.participants.participantOfMember('USABA', '021000021')?.name, 'bank1');
   assert.deepEqual((await api.call('GET', '/participants/bank1/isoIdentifiers')).json, ids);
   res = await put('bank1', {});
   assert.deepEqual(res.json, { clearingSystemMemberIds: [] });
-  assert.equal(api.registry.participantOfBic('BANKUS33XXX'), undefined);
+  assert.equal(api.participants.participantOfBic('BANKUS33XXX'), undefined);
   await put('bank1', ids);
 });
 

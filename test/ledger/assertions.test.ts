@@ -302,7 +302,7 @@ test('GROUP_COMMIT_QUEUE_WRITES_MAX: new work past the bound is refused with SER
   await assert.rejects(engine.prepare(prepareInput('refused', L(4n * USD))), (err) => assertBusy(err, /group-commit queue holds 2 writes \(GROUP_COMMIT_QUEUE_WRITES_MAX\)/));
   await assert.rejects(engine.recordInvalid({ ...prepareInput('invalid', L(USD)), amount: null }, 'X'), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
   await assert.rejects(engine.fundsOutReserve('dfsp1', 'USD', L(USD), 'fout', 'ref'), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
-  await assert.rejects(engine.recordQuote({ id: 'quote', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', state: 'RECEIVED', request_hash: 'h' }), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
+  await assert.rejects(engine.submitRecord({ quoteInsert: { id: 'quote', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', state: 'RECEIVED', request_hash: 'h' } }), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
   assert.equal(position(), 3n * USD, 'nothing of the refused work was reserved');
   assert.equal(engine.inFlightTransfer('refused'), undefined);
   // Finishing accepted work is queued beyond the bound.

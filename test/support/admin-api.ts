@@ -1,7 +1,8 @@
 /**
  * One Admin API route module on a real HTTP server over a fresh PostgreSQL database: the module's
  * routes only (each module stands alone), with the stores and the ledger engine the hub gives it.
- * State a test needs beyond its module is seeded through the registry and the engine directly.
+ * State a test needs beyond its module is seeded through the registry and the engine directly; the
+ * routes themselves publish on a bus served by the liquidity worker, as in the hub.
  */
 import { pino } from 'pino';
 import { Agent, request } from 'undici';
@@ -10,9 +11,13 @@ import { openDb } from '../../ledger/db.js';
 import { LedgerEngine } from '../../ledger/engine.js';
 import { migrate } from '../../ledger/migrate.js';
 import { Registry } from '../../ledger/registry.js';
+import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
+import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
+import { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
+import { serveLiquidity } from '../../switch/core/workers/serve.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
 import { createServer } from '../../switch/http/server.js';
 import { Metrics } from '../../switch/observability/metrics.js';
@@ -28,6 +33,8 @@ export interface Answer {
 }
 
 export interface AdminApi extends AdminDeps {
+  /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
+  engine: LedgerEngine;
   url: string;
   database: TestDatabase;
   server: FastifyInstance;
@@ -47,6 +54,7 @@ export async function startAdminApi(
   const registry = await Registry.load(db, 'Hub');
   const engine = new LedgerEngine(db, registry, { maxBatch: 100, assertions: 'all' });
   await engine.load();
+  const participants = await ParticipantDirectory.load(db, registry);
   const oracles = new OracleRegistry(db);
   await oracles.load();
   const directory = new PartyDirectory(db, oracles, { hubName: 'Hub', externalCacheMs: 60_000, oracleTimeoutMs: 1000 });
@@ -54,8 +62,10 @@ export async function startAdminApi(
   const xmlCertificates = new JwsKeyStore(db, { table: 'participant_xml_certificate' });
   await Promise.all([jwsKeys.load(), xmlCertificates.load()]);
   const metrics = new Metrics();
+  const bus = new InProcessBus();
+  serveLiquidity(bus, new LiquidityWorker(registry, engine));
   const deps: AdminDeps = {
-    db, registry, engine, directory, jwsKeys, xmlCertificates, metrics,
+    db, registry, participants, bus, directory, jwsKeys, xmlCertificates, metrics,
     requireHttpsCallbacks: options.requireHttpsCallbacks ?? false,
     health:
       options.health ??
@@ -69,6 +79,7 @@ export async function startAdminApi(
   const agent = new Agent({ connections: 4 });
   return {
     ...deps,
+    engine,
     url,
     database,
     server,
@@ -122,7 +133,7 @@ export async function seedCurrency(api: AdminApi, currency: string): Promise<voi
 
 /** A participant with its accounts; with `ndc`, also its net debit cap and opening position (accounts active). */
 export async function seedParticipant(api: AdminApi, name: string, currency: string, ndc?: string): Promise<void> {
-  await api.registry.createParticipant(name, currency, false);
+  await api.participants.createParticipant(name, currency, false);
   if (ndc === undefined) return;
   const position = await api.registry.setInitialLimit(name, currency, parseLedger(ndc), '10');
   await api.engine.openingPosition(position, LEDGER_ZERO);

@@ -1,5 +1,5 @@
 /**
- * Banks named the ISO 20022 way (docs/iso20022.md, "Identifying banks"): the registry's index of BICs and
+ * Banks named the ISO 20022 way (docs/iso20022.md, "Identifying banks"): the participant directory's index of BICs and
  * clearing-system member ids, the rules that map an agent to a participant (Othr/Id first; a ClrSysMmbId beside it is
  * a party sub-id; BIC11 …XXX = BIC8; a member id without ClrSysId only when unambiguous), the outbound form (BIC, else
  * first clearing id, else FSP id), the Admin API body rules and the ABA check digit.
@@ -10,9 +10,9 @@ import type { Agent } from '../../schemas/iso/common.js';
 import { FspiopError } from '../../schemas/errors.js';
 import { bicKey, describeInstitution, isAbaRoutingNumber, registeredInstitution } from '../../schemas/iso/institutions.js';
 import type { Db } from '../../ledger/db.js';
-import { IsoIdentifierIndex } from '../../ledger/iso-identifiers.js';
-import type { Registry } from '../../ledger/registry.js';
-import { canonicalAgents, registeredAgents, resolveInstitution } from '../../switch/core/agents.js';
+import { IsoIdentifierIndex } from '../../switch/directory/iso-identifiers.js';
+import type { ParticipantDirectory } from '../../switch/directory/participants.js';
+import { canonicalAgents, registeredAgents, resolveInstitution } from '../../switch/directory/agents.js';
 import { parseIsoIdentifiers } from '../../switch/admin/routes/iso-identifiers.js';
 import type { InboundDocument } from '../../translators/isoxml/render.js';
 import { isoUnits } from '../../schemas/amount.js';
@@ -27,8 +27,8 @@ const ROWS = [
 ];
 const NAMES = new Map([[1, 'bank-a'], [2, 'bank-b'], [3, 'bank-c'], [4, 'Hub'], [5, 'wallet']]);
 
-/** The registry's lookups over a real index loaded from rows (no database). */
-async function registry(): Promise<Registry> {
+/** The directory's lookups over a real index loaded from rows (no database). */
+async function registry(): Promise<ParticipantDirectory> {
   const db = { query: async () => ({ rows: ROWS, rowCount: ROWS.length }) } as unknown as Db;
   const index = new IsoIdentifierIndex(db);
   await index.load();
@@ -37,9 +37,9 @@ async function registry(): Promise<Registry> {
   return {
     participantOfBic: (bic: string) => byId(index.participantOfBic(bic)),
     participantOfMember: (system: string, member: string) => byId(index.participantOfMember(system, member)),
-    participantsOfMemberId: (member: string) => index.participantsOfMemberId(member).map((id) => byId(id)!),
+    participantsOfMemberId: (member: string) => index.participantsOfMemberId(member).map((id: number) => byId(id)!),
     isoIdentifiers: (name: string) => (idOf(name) === undefined ? undefined : index.of(idOf(name)!)),
-  } as unknown as Registry;
+  } as unknown as ParticipantDirectory;
 }
 
 const agent = (FinInstnId: Agent['FinInstnId']): Agent => ({ FinInstnId });

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import type { Amount } from '../../schemas/amount.js';
+import { isoUnits, type Amount } from '../../schemas/amount.js';
 import { currencyDecimals } from '../../schemas/currency.js';
 import {
   creditDebit,
@@ -93,7 +93,7 @@ function roundTrip(doc: SettlementReport, profile: XmlProfileName, header = hubH
 
 // ------------------------------------------------------------------------------------ worked examples
 
-const usd = (text: string): Amount => ({ currency: 'USD', units: BigInt(Math.round(Number(text) * 100)) * 1000n });
+const usd = (text: string): Amount => ({ currency: 'USD', units: isoUnits(BigInt(Math.round(Number(text) * 100)) * 1000n) });
 const accountOf = (participant: string, currency: string, type: string): ReportedAccount =>
   ledgerAccount({ participant, currency, ledgerAccountType: type, hub: hubAgent, hubName: HUB });
 
@@ -140,10 +140,10 @@ test('camt.054: a net recipient is credited, a funds-out reservation debited and
 
 test('camt.053: a statement per account and currency with opening and closing booked balances and one entry per settled window', () => {
   const windows: ReportEntry[] = [
-    { ...creditDebit({ currency: 'XOF', units: -15_000n * 100_000n }), Sts: { Cd: 'BOOK' }, BookgDt: { DtTm: '2026-03-01T12:00:00Z' }, ValDt: { Dt: '2026-03-01' }, BkTxCd: { Prtry: { Cd: 'WINDOW_NET', Issr: 'MIZANI' } }, NtryDtls: [{ TxDtls: [{ Refs: movementReferences({ settlementId: 12, windowIds: [3] }) }] }] },
-    { ...creditDebit({ currency: 'XOF', units: 2_500n * 100_000n }), Sts: { Cd: 'BOOK' }, BookgDt: { DtTm: '2026-03-01T12:00:00Z' }, ValDt: { Dt: '2026-03-01' }, BkTxCd: { Prtry: { Cd: 'WINDOW_NET', Issr: 'MIZANI' } }, NtryDtls: [{ TxDtls: [{ Refs: movementReferences({ settlementId: 12, windowIds: [4] }) }] }] },
+    { ...creditDebit({ currency: 'XOF', units: isoUnits(-15_000n * 100_000n) }), Sts: { Cd: 'BOOK' }, BookgDt: { DtTm: '2026-03-01T12:00:00Z' }, ValDt: { Dt: '2026-03-01' }, BkTxCd: { Prtry: { Cd: 'WINDOW_NET', Issr: 'MIZANI' } }, NtryDtls: [{ TxDtls: [{ Refs: movementReferences({ settlementId: 12, windowIds: [3] }) }] }] },
+    { ...creditDebit({ currency: 'XOF', units: isoUnits(2_500n * 100_000n) }), Sts: { Cd: 'BOOK' }, BookgDt: { DtTm: '2026-03-01T12:00:00Z' }, ValDt: { Dt: '2026-03-01' }, BkTxCd: { Prtry: { Cd: 'WINDOW_NET', Issr: 'MIZANI' } }, NtryDtls: [{ TxDtls: [{ Refs: movementReferences({ settlementId: 12, windowIds: [4] }) }] }] },
   ];
-  const bhd: ReportEntry = { ...creditDebit({ currency: 'BHD', units: 1_250_00n }), Sts: { Cd: 'BOOK' }, BookgDt: { Dt: '2026-03-01' }, BkTxCd: { Prtry: { Cd: 'SETTLEMENT_NET_SENDER', Issr: 'MIZANI' } } };
+  const bhd: ReportEntry = { ...creditDebit({ currency: 'BHD', units: isoUnits(1_250_00n) }), Sts: { Cd: 'BOOK' }, BookgDt: { Dt: '2026-03-01' }, BkTxCd: { Prtry: { Cd: 'SETTLEMENT_NET_SENDER', Issr: 'MIZANI' } } };
   const balance = (code: string, signed: Amount, dt: string): CashBalance => ({ Tp: { CdOrPrtry: { Cd: code } }, ...creditDebit(signed), Dt: { DtTm: dt } });
   const message: BankToCustomerStatement = {
     GrpHdr: { MsgId: 'STMT-12', CreDtTm: '2026-03-01T12:00:01Z' },
@@ -153,12 +153,12 @@ test('camt.053: a statement per account and currency with opening and closing bo
         CreDtTm: '2026-03-01T12:00:01Z',
         FrToDt: { FrDtTm: '2026-03-01T08:00:00Z', ToDtTm: '2026-03-01T11:59:59.999Z' },
         Acct: accountOf('dfsp-a', 'XOF', 'POSITION'),
-        Bal: [balance('OPBD', { currency: 'XOF', units: 12_500n * 100_000n }, '2026-03-01T08:00:00Z'), balance('CLBD', { currency: 'XOF', units: 0n }, '2026-03-01T12:00:00Z')],
+        Bal: [balance('OPBD', { currency: 'XOF', units: isoUnits(12_500n * 100_000n) }, '2026-03-01T08:00:00Z'), balance('CLBD', { currency: 'XOF', units: isoUnits(0n) }, '2026-03-01T12:00:00Z')],
         TxsSummry: transactionSummary('XOF', windows),
         Ntry: windows,
         AddtlStmtInf: 'Settlement 12 (windows 3, 4): SETTLED',
       },
-      { Id: 'STMT-12-BHD', Acct: accountOf('dfsp-a', 'BHD', 'POSITION'), Bal: [balance('CLBD', { currency: 'BHD', units: -1_250_00n }, '2026-03-01T12:00:00Z')], Ntry: [bhd] },
+      { Id: 'STMT-12-BHD', Acct: accountOf('dfsp-a', 'BHD', 'POSITION'), Bal: [balance('CLBD', { currency: 'BHD', units: isoUnits(-1_250_00n) }, '2026-03-01T12:00:00Z')], Ntry: [bhd] },
     ],
   };
   for (const profile of PROFILES) {
@@ -181,12 +181,12 @@ test('camt.052: interim booked and available balances, with or without entries',
         Id: 'RPT-1',
         Acct: accountOf('dfsp-b', 'MWK', 'SETTLEMENT'),
         Bal: [
-          { Tp: { CdOrPrtry: { Cd: 'ITBD' } }, ...creditDebit({ currency: 'MWK', units: 1_000_000_00n * 1000n }), Dt: { DtTm: '2026-03-01T10:00:00Z' } },
-          { Tp: { CdOrPrtry: { Cd: 'ITAV' } }, ...creditDebit({ currency: 'MWK', units: 987_654_32n * 1000n }), Dt: { DtTm: '2026-03-01T10:00:00Z' } },
+          { Tp: { CdOrPrtry: { Cd: 'ITBD' } }, ...creditDebit({ currency: 'MWK', units: isoUnits(1_000_000_00n * 1000n) }), Dt: { DtTm: '2026-03-01T10:00:00Z' } },
+          { Tp: { CdOrPrtry: { Cd: 'ITAV' } }, ...creditDebit({ currency: 'MWK', units: isoUnits(987_654_32n * 1000n) }), Dt: { DtTm: '2026-03-01T10:00:00Z' } },
         ],
         Ntry: [],
       },
-      { Id: 'RPT-2', FrToDt: { FrDtTm: '2026-03-01T09:00:00Z', ToDtTm: '2026-03-01T10:00:00Z' }, Acct: accountOf('dfsp-b', 'MWK', 'POSITION'), Bal: [], Ntry: [{ ...creditDebit({ currency: 'MWK', units: 5_00n * 1000n }), Sts: { Cd: 'BOOK' }, BkTxCd: { Prtry: { Cd: 'FUNDS_IN', Issr: 'MIZANI' } } }], AddtlRptInf: 'On request of the operator' },
+      { Id: 'RPT-2', FrToDt: { FrDtTm: '2026-03-01T09:00:00Z', ToDtTm: '2026-03-01T10:00:00Z' }, Acct: accountOf('dfsp-b', 'MWK', 'POSITION'), Bal: [], Ntry: [{ ...creditDebit({ currency: 'MWK', units: isoUnits(5_00n * 1000n) }), Sts: { Cd: 'BOOK' }, BkTxCd: { Prtry: { Cd: 'FUNDS_IN', Issr: 'MIZANI' } } }], AddtlRptInf: 'On request of the operator' },
     ],
   };
   for (const profile of PROFILES) {
@@ -239,7 +239,7 @@ const amountIn = (currency: string, maxDigits = 16): fc.Arbitrary<Amount> => {
   const scale = 10n ** BigInt(5 - d);
   return fc
     .oneof(fc.bigInt({ min: 0n, max: 10n ** 6n }), fc.bigInt({ min: 0n, max: 10n ** BigInt(maxDigits) - 1n }))
-    .map((minor) => ({ currency, units: minor * scale }));
+    .map((minor) => ({ currency, units: isoUnits(minor * scale) }));
 };
 const bic = fc.stringMatching(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/);
 const code4 = fc.stringMatching(/^[A-Z]{4}$/);
@@ -395,14 +395,14 @@ const refusedAt = (field: RegExp) => (e: unknown) => e instanceof TranslationErr
 
 test('amounts are written with the currency minor unit digits, exactly, up to 18 digits', () => {
   const cases: Array<[Amount, string]> = [
-    [{ currency: 'USD', units: 0n }, '0.00'],
-    [{ currency: 'USD', units: 1_000n }, '0.01'],
-    [{ currency: 'USD', units: 12_550_000n }, '125.50'],
-    [{ currency: 'XOF', units: 150_000_000n }, '1500'],
-    [{ currency: 'JPY', units: (10n ** 18n - 1n) * 100_000n }, '999999999999999999'],
-    [{ currency: 'BHD', units: 125_000n }, '1.250'],
-    [{ currency: 'USD', units: (10n ** 18n - 1n) * 1_000n }, '9999999999999999.99'],
-    [{ currency: 'KWD', units: 9_007_199_254_740_993n * 100n }, '9007199254740.993'],
+    [{ currency: 'USD', units: isoUnits(0n) }, '0.00'],
+    [{ currency: 'USD', units: isoUnits(1_000n) }, '0.01'],
+    [{ currency: 'USD', units: isoUnits(12_550_000n) }, '125.50'],
+    [{ currency: 'XOF', units: isoUnits(150_000_000n) }, '1500'],
+    [{ currency: 'JPY', units: isoUnits((10n ** 18n - 1n) * 100_000n) }, '999999999999999999'],
+    [{ currency: 'BHD', units: isoUnits(125_000n) }, '1.250'],
+    [{ currency: 'USD', units: isoUnits((10n ** 18n - 1n) * 1_000n) }, '9999999999999999.99'],
+    [{ currency: 'KWD', units: isoUnits(9_007_199_254_740_993n * 100n) }, '9007199254740.993'],
   ];
   for (const [amount, lexical] of cases) {
     for (const profile of PROFILES) {
@@ -414,12 +414,12 @@ test('amounts are written with the currency minor unit digits, exactly, up to 18
 
 test('amounts that cannot be carried are refused with the field named, never rounded', () => {
   const refused: Array<[Amount, RegExp]> = [
-    [{ currency: 'USD', units: 100_500n }, /3 decimal places but USD has 2/], // 1.005 USD
-    [{ currency: 'XOF', units: 150_000n }, /1 decimal places but XOF has 0/], // 1.5 XOF
-    [{ currency: 'BHD', units: 100_050n }, /4 decimal places but BHD has 3/], // 1.0005 BHD
-    [{ currency: 'JPY', units: 10n ** 18n * 100_000n }, /19 digits, ISO 20022 allows 18/],
-    [{ currency: 'USD', units: -100_000n }, /negative/],
-    [{ currency: 'ABC', units: 100_000n }, /not a currency the hub knows/],
+    [{ currency: 'USD', units: isoUnits(100_500n) }, /3 decimal places but USD has 2/], // 1.005 USD
+    [{ currency: 'XOF', units: isoUnits(150_000n) }, /1 decimal places but XOF has 0/], // 1.5 XOF
+    [{ currency: 'BHD', units: isoUnits(100_050n) }, /4 decimal places but BHD has 3/], // 1.0005 BHD
+    [{ currency: 'JPY', units: isoUnits(10n ** 18n * 100_000n) }, /19 digits, ISO 20022 allows 18/],
+    [{ currency: 'USD', units: isoUnits(-100_000n) }, /negative/],
+    [{ currency: 'ABC', units: isoUnits(100_000n) }, /not a currency the hub knows/],
   ];
   for (const [amount, reason] of refused) {
     for (const profile of PROFILES) {
@@ -427,9 +427,9 @@ test('amounts that cannot be carried are refused with the field named, never rou
     }
   }
   // An entry in another currency than its account is a defect upstream, not something to convert.
-  assert.throws(() => render(oneEntry({ currency: 'EUR', units: 100_000n }, 'USD')), (e: unknown) => refusedAt(/Ntry\[0\]\.Amt$/)(e) && /EUR is not the account's USD/.test((e as Error).message));
+  assert.throws(() => render(oneEntry({ currency: 'EUR', units: isoUnits(100_000n) }, 'USD')), (e: unknown) => refusedAt(/Ntry\[0\]\.Amt$/)(e) && /EUR is not the account's USD/.test((e as Error).message));
   // Sums of the summary too: a computed sum past 18 digits is refused, not cut.
-  const big: ReportEntry = { Amt: { currency: 'USD', units: (10n ** 18n - 1n) * 1_000n }, CdtDbtInd: 'CRDT', Sts: { Cd: 'BOOK' }, BkTxCd: {} };
+  const big: ReportEntry = { Amt: { currency: 'USD', units: isoUnits((10n ** 18n - 1n) * 1_000n) }, CdtDbtInd: 'CRDT', Sts: { Cd: 'BOOK' }, BkTxCd: {} };
   const doc = oneEntry(big.Amt) as Extract<SettlementReport, { kind: 'camt.054' }>;
   const n = doc.message.Ntfctn[0]!;
   const twice = { ...doc, message: { ...doc.message, Ntfctn: [{ ...n, Ntry: [big, big], TxsSummry: transactionSummary('USD', [big, big]) }] } };
@@ -437,7 +437,7 @@ test('amounts that cannot be carried are refused with the field named, never rou
 });
 
 test('what a version cannot hold is refused with the field named', () => {
-  const base = oneEntry({ currency: 'USD', units: 100_000n }) as Extract<SettlementReport, { kind: 'camt.054' }>;
+  const base = oneEntry({ currency: 'USD', units: isoUnits(100_000n) }) as Extract<SettlementReport, { kind: 'camt.054' }>;
   const n = base.message.Ntfctn[0]!;
   const withAcct = (Acct: ReportedAccount): SettlementReport => ({ ...base, message: { ...base.message, Ntfctn: [{ ...n, Acct }] } });
   const withEntry = (e: Partial<ReportEntry>): SettlementReport => ({ ...base, message: { ...base.message, Ntfctn: [{ ...n, Ntry: [{ ...n.Ntry[0]!, ...e }] }] } });
@@ -463,10 +463,10 @@ test('what a version cannot hold is refused with the field named', () => {
 // ------------------------------------------------------------------------------------ helpers, edges
 
 test('helpers: the side of a signed figure, the summary, where the identifiers go, the documented account', () => {
-  assert.deepEqual(creditDebit({ currency: 'USD', units: -5n }), { Amt: { currency: 'USD', units: 5n }, CdtDbtInd: 'DBIT' });
-  assert.deepEqual(creditDebit({ currency: 'USD', units: 0n }), { Amt: { currency: 'USD', units: 0n }, CdtDbtInd: 'CRDT' });
-  assert.throws(() => transactionSummary('USD', [{ Amt: { currency: 'EUR', units: 1n }, CdtDbtInd: 'CRDT' }]), TranslationError);
-  assert.deepEqual(plain(transactionSummary('USD', [])), plain({ TtlNtries: { NbOfNtries: '0', Sum: { currency: 'USD', units: 0n }, TtlNetNtry: { Amt: { currency: 'USD', units: 0n }, CdtDbtInd: 'CRDT' } }, TtlCdtNtries: { NbOfNtries: '0', Sum: { currency: 'USD', units: 0n } }, TtlDbtNtries: { NbOfNtries: '0', Sum: { currency: 'USD', units: 0n } } }));
+  assert.deepEqual(creditDebit({ currency: 'USD', units: isoUnits(-5n) }), { Amt: { currency: 'USD', units: isoUnits(5n) }, CdtDbtInd: 'DBIT' });
+  assert.deepEqual(creditDebit({ currency: 'USD', units: isoUnits(0n) }), { Amt: { currency: 'USD', units: isoUnits(0n) }, CdtDbtInd: 'CRDT' });
+  assert.throws(() => transactionSummary('USD', [{ Amt: { currency: 'EUR', units: isoUnits(1n) }, CdtDbtInd: 'CRDT' }]), TranslationError);
+  assert.deepEqual(plain(transactionSummary('USD', [])), plain({ TtlNtries: { NbOfNtries: '0', Sum: { currency: 'USD', units: isoUnits(0n) }, TtlNetNtry: { Amt: { currency: 'USD', units: isoUnits(0n) }, CdtDbtInd: 'CRDT' } }, TtlCdtNtries: { NbOfNtries: '0', Sum: { currency: 'USD', units: isoUnits(0n) } }, TtlDbtNtries: { NbOfNtries: '0', Sum: { currency: 'USD', units: isoUnits(0n) } } }));
   assert.deepEqual(movementReferences({ transferId: '7f1c3e2a-9b4d-4c6e-8f1a-2b3c4d5e6f70' }), { UETR: '7f1c3e2a-9b4d-4c6e-8f1a-2b3c4d5e6f70' });
   assert.deepEqual(movementReferences({ transferId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8' }), { TxId: '6ba7b8109dad11d180b400c04fd430c8' });
   assert.deepEqual(movementReferences({ transferId: '01JNQ9ZB3V4Y8T6R2M1K0H7G5F', endToEndId: 'E2E', acctSvcrRef: 'R' }), { AcctSvcrRef: 'R', EndToEndId: 'E2E', TxId: '01JNQ9ZB3V4Y8T6R2M1K0H7G5F' });
@@ -476,7 +476,7 @@ test('helpers: the side of a signed figure, the summary, where the identifiers g
   assert.equal(longest.Id.Othr.Id.length, 34);
   assert.equal(longest.Nm!.length, 67);
   for (const profile of PROFILES) {
-    const doc = oneEntry({ currency: 'USD', units: 100_000n }) as Extract<SettlementReport, { kind: 'camt.054' }>;
+    const doc = oneEntry({ currency: 'USD', units: isoUnits(100_000n) }) as Extract<SettlementReport, { kind: 'camt.054' }>;
     roundTrip({ ...doc, message: { ...doc.message, Ntfctn: [{ ...doc.message.Ntfctn[0]!, Acct: longest }] } }, profile, hubHeader('p'.repeat(32)), false);
   }
 });
@@ -484,7 +484,7 @@ test('helpers: the side of a signed figure, the summary, where the identifiers g
 test('a bank cannot send a settlement report to the hub (FF01), though it parses and validates', () => {
   const bankHeader = { Fr: { FIId: { FinInstnId: { Othr: { Id: 'dfsp-a' } } } }, To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } }, BizMsgIdr: 'B-1', CreDt: '2026-03-01T10:00:00Z' };
   for (const profile of PROFILES) {
-    const xml = renderBusinessMessage(oneEntry({ currency: 'USD', units: 100_000n }), { profile, hubFspId: HUB, header: bankHeader });
+    const xml = renderBusinessMessage(oneEntry({ currency: 'USD', units: isoUnits(100_000n) }), { profile, hubFspId: HUB, header: bankHeader });
     assert.throws(
       () => receiveBusinessMessage(xml, { hubFspId: HUB, certificatesOf: () => [], requireSignature: false }),
       (e: unknown) => e instanceof XmlRejection && e.kind === 'UNSUPPORTED_MESSAGE' && e.reasonCode === 'FF01' && /report the hub sends to banks/.test(e.description) && e.about?.bizMsgIdr === 'B-1',
@@ -519,7 +519,7 @@ test('mizani validate: a report the hub rendered is valid, and said to be one th
   try {
     for (const profile of PROFILES) {
       const file = join(dir, `camt054-${profile}.xml`);
-      writeFileSync(file, render(oneEntry({ currency: 'USD', units: 100_000n }), profile));
+      writeFileSync(file, render(oneEntry({ currency: 'USD', units: isoUnits(100_000n) }), profile));
       const out: string[] = [];
       const err: string[] = [];
       const code = await validateCommand([file], (l) => out.push(l), (l) => err.push(l));

@@ -27,7 +27,7 @@ import { createCa, issueCertificate } from '../../switch/security/pki.js';
 import { XML_PROFILES, type MessageKind, type XmlProfileName } from '../../translators/isoxml/catalog.js';
 import { receiveBusinessMessage } from '../../translators/isoxml/inbound.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
-import type { Pacs008FromXml } from '../../translators/isoxml/pacs008.js';
+import type { Pacs008FromXml } from '../../schemas/iso/pacs008.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../../translators/isoxml/signature.js';
 import { messageRejectOf } from '../../translators/isoxml/admi002.js';
 import { XmlRejection } from '../../translators/isoxml/rejection.js';
@@ -397,7 +397,7 @@ function roundTrip(doc: BusinessDocument, profile: XmlProfileName, hdr: Omit<Bus
   const options = { profile, hubFspId: HUB, header: hdr, ...(sign ? { signer } : {}) };
   const xml = renderBusinessMessage(doc, options);
   emitted.push(xml);
-  // The edge maps a sender named by clearing-system member id to its participant (switch/core/agents.ts).
+  // The edge maps a sender named by clearing-system member id to its participant (switch/directory/agents.ts).
   const participantOf = (id: Agent['FinInstnId']) => id.Othr?.Id ?? (id.ClrSysMmbId ? 'bank-by-member-id' : undefined);
   const got = receiveBusinessMessage(xml, { hubFspId: HUB, participantOf, certificatesOf: () => [signer.certificate], requireSignature: sign });
   // XML -> canonical -> XML gives the same bytes (rendering, and signing, are deterministic).

@@ -65,7 +65,7 @@ export function compact<T extends object>(v: T): T {
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
-export function party(o: Options, role: 'quote' | 'lookup' = 'quote'): fc.Arbitrary<FspiopParty> {
+export function party(o: Options, _role: 'quote' | 'lookup' = 'quote'): fc.Arbitrary<FspiopParty> {
   const idMax = o.acmt ? 35 : 128;
   const complexName = fc
     .record({ firstName: opt(nameText), middleName: opt(nameText), lastName: opt(nameText) })

@@ -9,7 +9,6 @@ import { partyPathText, type PartyPathId, type PartyVerificationReport, type Par
 import { TranslationError } from '../../schemas/iso/translation.js';
 import {
   errorInformationOf,
-  extensionListOf,
   extensionsOf,
   partyFromCanonical,
   partyToCanonical,

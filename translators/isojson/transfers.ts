@@ -135,6 +135,40 @@ export function checkConditionCarried(packet: string | undefined, condition: str
   }
 }
 
+/** InstrId and EndToEndId the envelope carries (ids ISO JSON cannot hold), never beside the element's own. */
+function envelopeIdsInto(c: Pacs008['CdtTrfTxInf'], e: Record<string, unknown>, where: string): void {
+  const ids = optionalObject(e.PmtId, `${where}.PmtId`);
+  if (ids) {
+    onlyKeys(ids, ['InstrId', 'EndToEndId'], `${where}.PmtId`);
+    for (const id of ['InstrId', 'EndToEndId'] as const) {
+      const value = optionalString(ids[id], `${where}.PmtId.${id}`);
+      if (value === undefined) continue;
+      if (c.PmtId[id] !== undefined) throw new TranslationError(`${where}.PmtId.${id}`, 'supplementary data: beside CdtTrfTxInf.PmtId.' + id);
+      c.PmtId[id] = value;
+    }
+  }
+}
+
+/** Charge bearer SLEV, purpose, instructing / instructed agents and remittance lines the envelope carries. */
+function envelopeRouteInto(c: Pacs008['CdtTrfTxInf'], e: Record<string, unknown>, tx: IsoPacs008['CdtTrfTxInf'], where: string): void {
+  if (e.ChrgBr !== undefined) {
+    if (e.ChrgBr !== 'SLEV' || tx.ChrgBr !== 'SHAR') throw new TranslationError(`${where}.ChrgBr`, 'supplementary data: only SLEV, beside ChrgBr SHAR');
+    c.ChrgBr = 'SLEV';
+  }
+  if (tx.Purp) c.Purp = { ...tx.Purp };
+  for (const name of ['InstgAgt', 'InstdAgt'] as const) {
+    const a = optionalObject(e[name], `${where}.${name}`);
+    if (a) c[name] = agentFromIso(isoAgentFromEnvelope(a, `${where}.${name}`));
+  }
+  const rmt = optionalObject(e.RmtInf, `${where}.RmtInf`);
+  if (rmt) {
+    onlyKeys(rmt, ['Ustrd'], `${where}.RmtInf`);
+    const lines = rmt.Ustrd;
+    if (!Array.isArray(lines) || lines.some((x) => typeof x !== 'string')) throw new TranslationError(`${where}.RmtInf.Ustrd`, 'supplementary data: not a list of texts');
+    c.RmtInf = { Ustrd: [...(lines as string[])] };
+  }
+}
+
 /** POST /transfers ISO JSON body -> pacs.008 (condition derived from the ILP v4 packet). */
 export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOptions = {}): Pacs008 {
   const unsupported = new Unsupported();
@@ -168,16 +202,7 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   const c = message.CdtTrfTxInf;
   if (tx.PmtId.InstrId !== undefined) c.PmtId.InstrId = requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId');
   if (tx.PmtId.EndToEndId !== undefined) c.PmtId.EndToEndId = requireUlid(tx.PmtId.EndToEndId, 'CdtTrfTxInf.PmtId.EndToEndId');
-  const ids = optionalObject(e.PmtId, `${where}.PmtId`);
-  if (ids) {
-    onlyKeys(ids, ['InstrId', 'EndToEndId'], `${where}.PmtId`);
-    for (const id of ['InstrId', 'EndToEndId'] as const) {
-      const value = optionalString(ids[id], `${where}.PmtId.${id}`);
-      if (value === undefined) continue;
-      if (c.PmtId[id] !== undefined) throw new TranslationError(`${where}.PmtId.${id}`, 'supplementary data: beside CdtTrfTxInf.PmtId.' + id);
-      c.PmtId[id] = value;
-    }
-  }
+  envelopeIdsInto(c, e, where);
   if (tx.PmtId.UETR !== undefined) c.PmtId.UETR = tx.PmtId.UETR;
   if (tx.InstdAmt) c.InstdAmt = historicAmountFromIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
   const dbtrAcct = accountFromIso(tx.DbtrAcct, e.DbtrAcct, `${where}.DbtrAcct`);
@@ -186,22 +211,7 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   if (cdtrAcct) c.CdtrAcct = cdtrAcct;
   agentSubIdFromEnvelope(c.DbtrAgt, e.DbtrAgt, `${where}.DbtrAgt`);
   agentSubIdFromEnvelope(c.CdtrAgt, e.CdtrAgt, `${where}.CdtrAgt`);
-  if (e.ChrgBr !== undefined) {
-    if (e.ChrgBr !== 'SLEV' || tx.ChrgBr !== 'SHAR') throw new TranslationError(`${where}.ChrgBr`, 'supplementary data: only SLEV, beside ChrgBr SHAR');
-    c.ChrgBr = 'SLEV';
-  }
-  if (tx.Purp) c.Purp = { ...tx.Purp };
-  for (const name of ['InstgAgt', 'InstdAgt'] as const) {
-    const a = optionalObject(e[name], `${where}.${name}`);
-    if (a) c[name] = agentFromIso(isoAgentFromEnvelope(a, `${where}.${name}`));
-  }
-  const rmt = optionalObject(e.RmtInf, `${where}.RmtInf`);
-  if (rmt) {
-    onlyKeys(rmt, ['Ustrd'], `${where}.RmtInf`);
-    const lines = rmt.Ustrd;
-    if (!Array.isArray(lines) || lines.some((x) => typeof x !== 'string')) throw new TranslationError(`${where}.RmtInf.Ustrd`, 'supplementary data: not a list of texts');
-    c.RmtInf = { Ustrd: [...(lines as string[])] };
-  }
+  envelopeRouteInto(c, e, tx, where);
   const sd: NonNullable<Pacs008['CdtTrfTxInf']['SplmtryData']> = {};
   const dbtrSupplement = withComplexName(dbtrCarried.supplement, dbtr.complexName);
   const cdtrSupplement = withComplexName(cdtrCarried.supplement, cdtr.complexName);

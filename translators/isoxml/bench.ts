@@ -67,38 +67,12 @@ function mb(n: number): string {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-async function main(): Promise<void> {
-  const validations = Number(process.argv[2] ?? 100_000);
-  const bytes = Buffer.from(TYPICAL_PACS008);
-  console.log(`typical pacs.008.001.08 business message: ${bytes.length} bytes\n`);
-
-  const schemas = new RuntimeSchemas();
-  let started = process.hrtime.bigint();
-  schemas.compileAll();
-  console.log(`compile all ${schemas.size} runtime schemas once: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
-
-  const validateOnce = () => {
-    const doc = parseLibxml(bytes);
-    try {
-      const root = doc.root;
-      const appHdr = root.firstChild as XmlElement;
-      const document = appHdr.next as XmlElement;
-      schemas.assertValid('head.001.001.02', appHdr, doc);
-      schemas.assertValid('pacs.008.001.08', document, doc);
-    } finally {
-      doc.dispose();
-    }
-  };
-  validateOnce();
-  time('screen (size, depth, DTD/PI checks on raw text)', 20_000, () => screenXml(bytes));
-  time('libxml2 parse only', 20_000, () => parseLibxml(bytes).dispose());
-  const validate = time('libxml2 parse + XSD validate AppHdr and Document', 20_000, validateOnce);
-  const all = time('parseBusinessMessage (screen + parse + validate + DOM + BAH)', 5_000, () => parseBusinessMessage(bytes, { schemas }));
-  void all;
-
-  // Memory over many validations, in rounds that return to the event loop in between, as a server
-  // does between requests (libxml2-wasm keeps a WeakRef per document, and V8 holds WeakRef targets
-  // until the current job ends: one long synchronous loop would look like a leak that is not one).
+/**
+ * Memory over many validations, in rounds that return to the event loop in between, as a server does between requests
+ * (libxml2-wasm keeps a WeakRef per document, and V8 holds WeakRef targets until the current job ends: one long
+ * synchronous loop would look like a leak that is not one).
+ */
+async function memoryOverValidations(validations: number, validateOnce: () => void): Promise<void> {
   const rounds = 4;
   const round = async () => {
     const t0 = process.hrtime.bigint();
@@ -123,14 +97,17 @@ async function main(): Promise<void> {
   diag.configure({ enabled: false });
   console.log(`  libxml2-wasm objects left undisposed after 10000 more: ${JSON.stringify(report) === '{}' ? 0 : JSON.stringify(report).slice(0, 200)}`);
 
-  // The JVM-per-call alternative.
+}
+
+/** The JVM-per-call alternative. */
+async function jvmPerCall(validate: number): Promise<void> {
   try {
     const { validateWithXerces } = await import('./xerces.js');
     const file = join(tmpdir(), `mizani-bench-${process.pid}.xml`);
     const document = /<Document[\s\S]*<\/Document>/.exec(TYPICAL_PACS008)![0];
     writeFileSync(file, document);
     const runs = 3;
-    started = process.hrtime.bigint();
+    const started = process.hrtime.bigint();
     for (let i = 0; i < runs; i++) {
       const v = await validateWithXerces(document, join(RUNTIME_SCHEMA_DIR, 'pacs.008.001.08.xsd'));
       if (!v.valid) throw new Error(JSON.stringify(v.errors));
@@ -141,7 +118,9 @@ async function main(): Promise<void> {
     console.log(`\nxsd-schema-validator not available: ${(err as Error).message}`);
   }
 
-  // Signatures.
+}
+
+async function signatures(schemas: RuntimeSchemas): Promise<void> {
   const { signBusinessMessage, verifyBusinessMessage, parseXmlSigningCertificate } = await import('./signature.js');
   const { cert, key } = await selfSigned(parseXmlSigningCertificate);
   const signed = signBusinessMessage(TYPICAL_PACS008, { privateKey: key, certificate: cert });
@@ -150,6 +129,42 @@ async function main(): Promise<void> {
   const parsed = parseBusinessMessage(signed, { schemas });
   time('verify a parsed message', 2_000, () => verifyBusinessMessage(parsed, [cert]));
   time('parse + validate + verify a signed message', 2_000, () => verifyBusinessMessage(parseBusinessMessage(signed, { schemas }), [cert]));
+}
+
+async function main(): Promise<void> {
+  const validations = Number(process.argv[2] ?? 100_000);
+  const bytes = Buffer.from(TYPICAL_PACS008);
+  console.log(`typical pacs.008.001.08 business message: ${bytes.length} bytes\n`);
+
+  const schemas = new RuntimeSchemas();
+  const started = process.hrtime.bigint();
+  schemas.compileAll();
+  console.log(`compile all ${schemas.size} runtime schemas once: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
+
+  const validateOnce = () => {
+    const doc = parseLibxml(bytes);
+    try {
+      const root = doc.root;
+      const appHdr = root.firstChild as XmlElement;
+      const document = appHdr.next as XmlElement;
+      schemas.assertValid('head.001.001.02', appHdr, doc);
+      schemas.assertValid('pacs.008.001.08', document, doc);
+    } finally {
+      doc.dispose();
+    }
+  };
+  validateOnce();
+  time('screen (size, depth, DTD/PI checks on raw text)', 20_000, () => screenXml(bytes));
+  time('libxml2 parse only', 20_000, () => parseLibxml(bytes).dispose());
+  const validate = time('libxml2 parse + XSD validate AppHdr and Document', 20_000, validateOnce);
+  const all = time('parseBusinessMessage (screen + parse + validate + DOM + BAH)', 5_000, () => parseBusinessMessage(bytes, { schemas }));
+  void all;
+
+  await memoryOverValidations(validations, validateOnce);
+
+  await jvmPerCall(validate);
+
+  await signatures(schemas);
   schemas.dispose();
 }
 

@@ -3,7 +3,7 @@
  * `BusinessApplicationHeader`. Pure.
  *
  * Participants in `Fr`/`To`: `FIId/FinInstnId` with `Othr/Id` (the FSP id), `BICFI` or `ClrSysMmbId`
- * (clearing-system member id): the hub writes what the participant registered (switch/core/agents.ts)
+ * (clearing-system member id): the hub writes what the participant registered (switch/directory/agents.ts)
  * and the edge maps any of them back to the participant. The other head.001 choice (`OrgId`) is
  * refused: the parties of this edge are financial institutions.
  *

@@ -24,7 +24,7 @@ export interface ReceiveOptions {
   hubFspId: string;
   /**
    * The participant (FSP id) a BAH `Fr` names, or undefined when it names none. Default: its `Othr/Id`. The edge
-   * passes the registry's mapping of BICs and clearing-system member ids (switch/core/agents.ts).
+   * passes the participant directory's mapping of BICs and clearing-system member ids (switch/directory/agents.ts).
    */
   participantOf?: (id: FinInstnId) => string | undefined;
   /** Whether a BAH `To` names the hub. Default: `Othr/Id` = `hubFspId`. */

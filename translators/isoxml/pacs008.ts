@@ -23,14 +23,14 @@
  * | SplmtryData (FSPIOP extensions)   | supplementary data               | supplementary data                    |
  *
  * Banks send pacs.008 without an expiry or an ILP condition (the hub sets them, acting for the
- * bank): reading gives a `Pacs008FromXml` where both may be absent, and `completePacs008` fills
- * them in. Reading also gives the message's `OriginalTransactionReference` (its group header and
+ * bank): reading gives a `Pacs008FromXml` (schemas/iso/pacs008.ts) where both may be absent, and
+ * `completePacs008` fills them in. Reading also gives the message's `OriginalTransactionReference` (its group header and
  * the ids exactly as the bank wrote them, TxId only when it sent one): the answers about the
  * payment refer to it the same way. ISO elements outside this table (structured remittance,
  * ultimate parties, postal addresses, intermediary agents, …) are not carried by the canonical
  * model and are not read (docs/iso20022.md lists them).
  */
-import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { Pacs008, Pacs008FromXml } from '../../schemas/iso/pacs008.js';
 import type { Account, VerificationOfTerms } from '../../schemas/iso/common.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
@@ -55,20 +55,6 @@ import { XNode, documentElement, el, leaf, optLeaf } from './xml.js';
 export type Pacs008Version = 'pacs.008.001.08' | 'pacs.008.001.14';
 
 /** A pacs.008 as read from XML: the expiry and the ILP condition may be absent (banks do not send them). */
-export type Pacs008FromXml = Omit<Pacs008, 'GrpHdr' | 'CdtTrfTxInf'> & {
-  GrpHdr: Omit<Pacs008['GrpHdr'], 'PmtInstrXpryDtTm'> & { PmtInstrXpryDtTm?: string };
-  CdtTrfTxInf: Omit<Pacs008['CdtTrfTxInf'], 'ExctnCond'> & { ExctnCond?: string };
-};
-
-/** Fills what the hub decides for a bank's instruction (expiry, condition) where the message had none. */
-export function completePacs008(m: Pacs008FromXml, defaults: { PmtInstrXpryDtTm: string; ExctnCond: string }): Pacs008 {
-  return {
-    ...m,
-    GrpHdr: { ...m.GrpHdr, PmtInstrXpryDtTm: m.GrpHdr.PmtInstrXpryDtTm ?? defaults.PmtInstrXpryDtTm },
-    CdtTrfTxInf: { ...m.CdtTrfTxInf, ExctnCond: m.CdtTrfTxInf.ExctnCond ?? defaults.ExctnCond },
-  };
-}
-
 const NOT_PROVIDED = 'NOTPROVIDED';
 const UUID_V4 = /^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$/;
 const PLACE = '/Document/FIToFICstmrCdtTrf/CdtTrfTxInf';
@@ -80,22 +66,8 @@ function conditionBytes(condition: string): Buffer | undefined {
   return b.length === 32 && b.toString('base64url') === condition ? b : undefined;
 }
 
-/** Renders the `Document` element of a pacs.008. */
-export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Version): string {
-  const v14 = version === 'pacs.008.001.14';
-  const g = m.GrpHdr;
-  const tx = m.CdtTrfTxInf;
-  const supplement: Record<string, unknown> = {};
-  if (g.NbOfTxs !== '1') throw new TranslationError('GrpHdr.NbOfTxs', 'one transaction per message');
-
-  // Expiry.
-  let expiry = '';
-  if (g.PmtInstrXpryDtTm !== undefined) {
-    if (v14) expiry = leaf('XpryDtTm', dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm'));
-    else supplement['PmtInstrXpryDtTm'] = dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm');
-  }
-
-  // ILP terms: PmtSgntr in .14, supplementary data in .08.
+/** ILP terms: PmtSgntr in .14, supplementary data in .08 (and what .14 has no element for). */
+function ilpTermsXml(tx: (Pacs008 | Pacs008FromXml)['CdtTrfTxInf'], v14: boolean, supplement: Record<string, unknown>): string {
   let pmtSgntr = '';
   const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
   const otherTerms: VerificationOfTerms | undefined =
@@ -121,9 +93,11 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
     if (tx.ExctnCond !== undefined) supplement['ExctnCond'] = tx.ExctnCond;
     if (tx.VrfctnOfTerms !== undefined) supplement['VrfctnOfTerms'] = tx.VrfctnOfTerms;
   }
+  return pmtSgntr;
+}
 
-  // Identification.
-  const p = tx.PmtId;
+/** Identification: a UUID v4 UETR as UETR (else supplementary data); a transfer identified by its UETR has no TxId. */
+function paymentIdXml(p: Pacs008['CdtTrfTxInf']['PmtId'], supplement: Record<string, unknown>): string {
   let uetr = '';
   if (p.UETR !== undefined) {
     if (UUID_V4.test(p.UETR)) uetr = leaf('UETR', p.UETR);
@@ -132,13 +106,33 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
   if (p.EndToEndId === NOT_PROVIDED) throw new TranslationError('CdtTrfTxInf.PmtId.EndToEndId', `${NOT_PROVIDED} is reserved for "absent"`);
   // A transfer identified by its UETR (a bank that sent no TxId) is written without TxId, and reads back the same.
   const txIdIsUetr = uetr !== '' && p.TxId === p.UETR;
-  const pmtId = el(
+  return el(
     'PmtId',
     optLeaf('InstrId', p.InstrId === undefined ? undefined : maxText(p.InstrId, 35, 'CdtTrfTxInf.PmtId.InstrId')),
     leaf('EndToEndId', p.EndToEndId === undefined ? NOT_PROVIDED : maxText(p.EndToEndId, 35, 'CdtTrfTxInf.PmtId.EndToEndId')),
     txIdIsUetr ? '' : leaf('TxId', maxText(p.TxId, 35, 'CdtTrfTxInf.PmtId.TxId')),
     uetr,
   );
+}
+
+/** Renders the `Document` element of a pacs.008. */
+export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Version): string {
+  const v14 = version === 'pacs.008.001.14';
+  const g = m.GrpHdr;
+  const tx = m.CdtTrfTxInf;
+  const supplement: Record<string, unknown> = {};
+  if (g.NbOfTxs !== '1') throw new TranslationError('GrpHdr.NbOfTxs', 'one transaction per message');
+
+  // Expiry.
+  let expiry = '';
+  if (g.PmtInstrXpryDtTm !== undefined) {
+    if (v14) expiry = leaf('XpryDtTm', dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm'));
+    else supplement['PmtInstrXpryDtTm'] = dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm');
+  }
+
+  const pmtSgntr = ilpTermsXml(tx, v14, supplement);
+
+  const pmtId = paymentIdXml(tx.PmtId, supplement);
 
   // Accounts (CashAccount38 of .08 requires an Id).
   const account = (name: 'DbtrAcct' | 'CdtrAcct', acct: Account | undefined) => {
@@ -197,7 +191,7 @@ function remittanceXml(rmt: Pacs008['CdtTrfTxInf']['RmtInf']): string {
 }
 
 const SETTLEMENT_METHODS = ['CLRG', 'INDA', 'INGA', 'COVE'] as const;
-const CHARGE_BEARERS = ['DEBT', 'CRED', 'SHAR', 'SLEV'] as const;
+type ChargeBearer = 'DEBT' | 'CRED' | 'SHAR' | 'SLEV';
 
 /**
  * The transfer id of a payment: its TxId; without one (optional in .08 and .14), its UETR, else its EndToEndId
@@ -246,6 +240,30 @@ function readRouteAndPurpose(tx: XNode, out: Pacs008FromXml['CdtTrfTxInf']): voi
   if (ustrd.length > 0) out.RmtInf = { Ustrd: ustrd };
 }
 
+/** ILP terms: PmtSgntr (ILPV4 packet, else a SHA-256 condition) in .14, supplementary data in .08. */
+function readIlpTerms(tx: XNode, supplement: SupplementReader, out: Pacs008FromXml['CdtTrfTxInf']): void {
+  const sgntr = tx.child('PmtSgntr');
+  const terms: VerificationOfTerms = { ...(supplement.object<VerificationOfTerms>('VrfctnOfTerms', (v) => Object.values(v).every((x) => typeof x === 'string')) ?? {}) };
+  let condition = supplement.string('ExctnCond');
+  if (sgntr) {
+    const ilp = sgntr.child('ILPV4');
+    const sha = sgntr.child('Sgntr');
+    if (ilp) {
+      const packet = hexToBase64url(ilp.text(), ilp);
+      const derived = conditionFromIlpV4Packet(packet);
+      if (!derived.ok) throw ilp.fail(`PmtSgntr/ILPV4: ${derived.reason}`);
+      terms.IlpV4PrepPacket = packet;
+      condition = derived.condition;
+    } else if (sha) {
+      const hex = sha.text();
+      if (!SHA256_HEX.test(hex)) throw sha.fail('PmtSgntr/Sgntr must be 64 upper-case hexadecimal digits');
+      condition = Buffer.from(hex, 'hex').toString('base64url');
+    }
+  }
+  if (Object.keys(terms).length > 0) out.VrfctnOfTerms = terms;
+  if (condition !== undefined) out.ExctnCond = condition;
+}
+
 /** Reads a schema-valid pacs.008 `Document`, and how it names the payment (see the header). */
 export function pacs008FromXml(document: XNode, version: Pacs008Version): { message: Pacs008FromXml; reference: OriginalTransactionReference } {
   const root = document.req('FIToFICstmrCdtTrf');
@@ -273,7 +291,7 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): { mess
   const uetr = supplement.string('UETR');
   if (PmtId.UETR === undefined && uetr !== undefined) PmtId.UETR = uetr;
 
-  const chrgBr = tx.reqText('ChrgBr') as (typeof CHARGE_BEARERS)[number];
+  const chrgBr = tx.reqText('ChrgBr') as ChargeBearer;
   const out: Pacs008FromXml['CdtTrfTxInf'] = {
     PmtId,
     IntrBkSttlmAmt: readAmount(tx.req('IntrBkSttlmAmt')),
@@ -293,27 +311,7 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): { mess
   const cdtrAcct = accountFromXml(tx.child('CdtrAcct')) ?? supplement.object<Account>('CdtrAcct');
   if (cdtrAcct) out.CdtrAcct = cdtrAcct;
 
-  // ILP terms.
-  const sgntr = tx.child('PmtSgntr');
-  const terms: VerificationOfTerms = { ...(supplement.object<VerificationOfTerms>('VrfctnOfTerms', (v) => Object.values(v).every((x) => typeof x === 'string')) ?? {}) };
-  let condition = supplement.string('ExctnCond');
-  if (sgntr) {
-    const ilp = sgntr.child('ILPV4');
-    const sha = sgntr.child('Sgntr');
-    if (ilp) {
-      const packet = hexToBase64url(ilp.text(), ilp);
-      const derived = conditionFromIlpV4Packet(packet);
-      if (!derived.ok) throw ilp.fail(`PmtSgntr/ILPV4: ${derived.reason}`);
-      terms.IlpV4PrepPacket = packet;
-      condition = derived.condition;
-    } else if (sha) {
-      const hex = sha.text();
-      if (!SHA256_HEX.test(hex)) throw sha.fail('PmtSgntr/Sgntr must be 64 upper-case hexadecimal digits');
-      condition = Buffer.from(hex, 'hex').toString('base64url');
-    }
-  }
-  if (Object.keys(terms).length > 0) out.VrfctnOfTerms = terms;
-  if (condition !== undefined) out.ExctnCond = condition;
+  readIlpTerms(tx, supplement, out);
   // The canonical SplmtryData (FSPIOP extensions, party supplements) travels whole.
   const splmtry = supplement.object<NonNullable<Pacs008['CdtTrfTxInf']['SplmtryData']>>('SplmtryData', (v) => isJsonData(v));
   if (splmtry) {

@@ -105,19 +105,13 @@ function localPart(name: string): string {
   return colon === -1 ? name : name.slice(colon + 1);
 }
 
-/**
- * Checks the raw message before any XML parser sees it. Returns the UTF-8 text and bytes.
- * Refuses: too large, not UTF-8, DTD or entity declarations, processing instructions, too deep,
- * too many elements, and a second AppHdr, Document or Signature element anywhere (signature
- * wrapping needs a second copy of what was signed).
- */
-export function screenXml(input: Buffer | Uint8Array | string, limits: Partial<XmlLimits> = {}): ScreenedXml {
-  const max = { ...DEFAULT_XML_LIMITS, ...limits };
+/** The message as UTF-8 text and bytes (BOM removed); too large, UTF-16/32 or invalid UTF-8 is refused. */
+function decodeInput(input: Buffer | Uint8Array | string, maxBytes: number): { bytes: Buffer; text: string } {
   let bytes: Buffer;
   let text: string;
   if (typeof input === 'string') {
-    if (input.length > max.maxBytes || Buffer.byteLength(input, 'utf8') > max.maxBytes) {
-      throw new XmlRejection('TOO_LARGE', `message larger than ${max.maxBytes} bytes`);
+    if (input.length > maxBytes || Buffer.byteLength(input, 'utf8') > maxBytes) {
+      throw new XmlRejection('TOO_LARGE', `message larger than ${maxBytes} bytes`);
     }
     if (!(input as unknown as { isWellFormed(): boolean }).isWellFormed()) {
       throw new XmlRejection('ENCODING', 'the text holds an unpaired surrogate: not encodable as UTF-8');
@@ -125,7 +119,7 @@ export function screenXml(input: Buffer | Uint8Array | string, limits: Partial<X
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     bytes = Buffer.from(text, 'utf8');
   } else {
-    if (input.length > max.maxBytes) throw new XmlRejection('TOO_LARGE', `message of ${input.length} bytes, larger than ${max.maxBytes}`);
+    if (input.length > maxBytes) throw new XmlRejection('TOO_LARGE', `message of ${input.length} bytes, larger than ${maxBytes}`);
     let buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.length);
     if ((buf[0] === 0xfe && buf[1] === 0xff) || (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0 && buf[1] === 0)) {
       throw new XmlRejection('ENCODING', 'UTF-16/UTF-32 input is not accepted: only UTF-8');
@@ -138,6 +132,45 @@ export function screenXml(input: Buffer | Uint8Array | string, limits: Partial<X
     }
     bytes = buf;
   }
+  return { bytes, text };
+}
+
+/** The start tag at `i`: its local name, and the index of its closing '>' (quoted attribute values may hold '>'). */
+function scanStartTag(text: string, i: number): { local: string; end: number } {
+  const n = text.length;
+  let j = i + 1;
+  if (j >= n || !NAME_START.test(text.charAt(j))) throw new XmlRejection('NOT_WELL_FORMED', "'<' not followed by a tag name", at(text, i));
+  while (j < n) {
+    const ch = text.charCodeAt(j);
+    if (ch === 0x20 || ch === 0x09 || ch === 0x0a || ch === 0x0d || ch === 0x3e /* > */ || ch === 0x2f /* / */) break;
+    j++;
+  }
+  const local = localPart(text.slice(i + 1, j));
+  let quote = 0;
+  while (j < n) {
+    const ch = text.charCodeAt(j);
+    if (quote) {
+      if (ch === quote) quote = 0;
+    } else if (ch === 0x22 || ch === 0x27) {
+      quote = ch;
+    } else if (ch === 0x3e) {
+      break;
+    }
+    j++;
+  }
+  if (j >= n) throw new XmlRejection('NOT_WELL_FORMED', 'unterminated start tag', at(text, i));
+  return { local, end: j };
+}
+
+/**
+ * Checks the raw message before any XML parser sees it. Returns the UTF-8 text and bytes.
+ * Refuses: too large, not UTF-8, DTD or entity declarations, processing instructions, too deep,
+ * too many elements, and a second AppHdr, Document or Signature element anywhere (signature
+ * wrapping needs a second copy of what was signed).
+ */
+export function screenXml(input: Buffer | Uint8Array | string, limits: Partial<XmlLimits> = {}): ScreenedXml {
+  const max = { ...DEFAULT_XML_LIMITS, ...limits };
+  const { bytes, text } = decodeInput(input, max.maxBytes);
   if (text.length === 0) throw new XmlRejection('NOT_WELL_FORMED', 'empty message');
 
   let i = checkDeclaration(text);
@@ -147,7 +180,6 @@ export function screenXml(input: Buffer | Uint8Array | string, limits: Partial<X
   let appHdrs = 0;
   let documents = 0;
   let signatures = 0;
-  const n = text.length;
   for (;;) {
     i = text.indexOf('<', i);
     if (i === -1) break;
@@ -179,27 +211,7 @@ export function screenXml(input: Buffer | Uint8Array | string, limits: Partial<X
       continue;
     }
     // start tag: read the name, then skip attributes (quoted values may hold '>')
-    let j = i + 1;
-    if (j >= n || !NAME_START.test(text.charAt(j))) throw new XmlRejection('NOT_WELL_FORMED', "'<' not followed by a tag name", at(text, i));
-    while (j < n) {
-      const ch = text.charCodeAt(j);
-      if (ch === 0x20 || ch === 0x09 || ch === 0x0a || ch === 0x0d || ch === 0x3e /* > */ || ch === 0x2f /* / */) break;
-      j++;
-    }
-    const local = localPart(text.slice(i + 1, j));
-    let quote = 0;
-    while (j < n) {
-      const ch = text.charCodeAt(j);
-      if (quote) {
-        if (ch === quote) quote = 0;
-      } else if (ch === 0x22 || ch === 0x27) {
-        quote = ch;
-      } else if (ch === 0x3e) {
-        break;
-      }
-      j++;
-    }
-    if (j >= n) throw new XmlRejection('NOT_WELL_FORMED', 'unterminated start tag', at(text, i));
+    const { local, end: j } = scanStartTag(text, i);
     const selfClosing = text.charCodeAt(j - 1) === 0x2f;
     elements++;
     if (elements > max.maxElements) throw new XmlRejection('TOO_MANY_ELEMENTS', `more than ${max.maxElements} elements`, at(text, i));

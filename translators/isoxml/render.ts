@@ -43,7 +43,8 @@ import {
 import { emitEnvelope } from './envelope.js';
 import { headerToXml } from './head001.js';
 import { pacs002FromXml, pacs002ToXml, type Pacs002Context, type Pacs002Version } from './pacs002.js';
-import { pacs008FromXml, pacs008ToXml, type Pacs008FromXml, type Pacs008Version } from './pacs008.js';
+import type { Pacs008FromXml } from '../../schemas/iso/pacs008.js';
+import { pacs008FromXml, pacs008ToXml, type Pacs008Version } from './pacs008.js';
 import { pacs028FromXml, pacs028ToXml, type Pacs028Version } from './pacs028.js';
 import { signBusinessMessage, type XmlSigner } from './signature.js';
 import type { XNode } from './xml.js';

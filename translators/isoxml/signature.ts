@@ -388,22 +388,8 @@ function matchKeyInfo(keyInfo: XmldomElement, registered: readonly XmlSigningCer
   throw fail('SIGNATURE_CERTIFICATE', 'KeyInfo/X509Data names no certificate (X509Certificate, X509SKI or X509IssuerSerial)');
 }
 
-/**
- * Verifies the signature of a parsed business message against the sender's registered
- * certificates (at most a few: rotation). Throws XmlRejection (DS0A, DS0B, DS0D, DS0E).
- */
-export function verifyBusinessMessage(
-  message: Pick<ParsedBusinessMessage, 'dom'>,
-  registered: readonly XmlSigningCertificate[],
-  options: VerifyOptions = {},
-): VerifiedSignature {
-  const now = options.now ?? new Date();
-  const parts = locateEnvelopeParts(message.dom);
-  const signature = parts.signature;
-  if (!signature) {
-    if (options.required === false) return { signed: false };
-    throw fail('SIGNATURE_MISSING', 'the message must be signed: AppHdr/Sgntr is missing', '/Message/AppHdr');
-  }
+/** Signature → SignedInfo, SignatureValue, KeyInfo? (no Object); exclusive c14n and RSA-SHA256 only. */
+function signatureParts(signature: XmldomElement): { signedInfo: XmldomElement; signatureValue: XmldomElement; keyInfo?: XmldomElement; refs: XmldomElement[] } {
   onlyAttributes(signature, ['Id'], 'Signature');
   const top = dsElements(signature, 'Signature');
   const [signedInfo, signatureValue, keyInfo] = top;
@@ -426,6 +412,45 @@ export function verifyBusinessMessage(
   if (c14nAlg !== EXC_C14N) throw fail('SIGNATURE_ALGORITHM', `canonicalization ${JSON.stringify(c14nAlg.slice(0, 80))} is not accepted: only exclusive c14n`);
   const sigAlg = algorithmOf(sigMethod, 'SignatureMethod');
   if (sigAlg !== RSA_SHA256) throw fail('SIGNATURE_ALGORITHM', `signature algorithm ${JSON.stringify(sigAlg.slice(0, 80))} is not accepted: only RSA-SHA256`);
+  return { signedInfo, signatureValue, keyInfo, refs };
+}
+
+/** Each reference's digest, resolved structurally (the AppHdr without its Sgntr, the Document, the KeyInfo). */
+function checkDigests(parsedRefs: ReturnType<typeof parseReference>[], parts: ReturnType<typeof locateEnvelopeParts>, keyInfo: XmldomElement | undefined): void {
+  for (const r of parsedRefs) {
+    let canonical: string;
+    if (r.kind === 'document') canonical = excC14n(parts.document);
+    else if (r.kind === 'keyInfo') canonical = excC14n(keyInfo!);
+    else {
+      const copy = parts.appHdr.cloneNode(true) as XmldomElement;
+      const sg = dsChildren(copy).find((e) => e.localName === 'Sgntr' && e.namespaceURI === copy.namespaceURI)!;
+      for (const s of dsChildren(sg)) sg.removeChild(s);
+      canonical = excC14n(copy);
+    }
+    if (!sameDigest(sha256(canonical), r.digest)) {
+      const what = r.kind === 'appHdr' ? 'AppHdr' : r.kind === 'document' ? 'Document' : 'KeyInfo';
+      throw fail('SIGNATURE_DIGEST', `the ${what} does not match its digest: it was changed after signing`, r.kind === 'document' ? '/Message/Document' : r.kind === 'appHdr' ? '/Message/AppHdr' : undefined);
+    }
+  }
+}
+
+/**
+ * Verifies the signature of a parsed business message against the sender's registered
+ * certificates (at most a few: rotation). Throws XmlRejection (DS0A, DS0B, DS0D, DS0E).
+ */
+export function verifyBusinessMessage(
+  message: Pick<ParsedBusinessMessage, 'dom'>,
+  registered: readonly XmlSigningCertificate[],
+  options: VerifyOptions = {},
+): VerifiedSignature {
+  const now = options.now ?? new Date();
+  const parts = locateEnvelopeParts(message.dom);
+  const signature = parts.signature;
+  if (!signature) {
+    if (options.required === false) return { signed: false };
+    throw fail('SIGNATURE_MISSING', 'the message must be signed: AppHdr/Sgntr is missing', '/Message/AppHdr');
+  }
+  const { signedInfo, signatureValue, keyInfo, refs } = signatureParts(signature);
 
   const keyInfoId = keyInfo?.getAttribute('Id') || undefined;
   if (refs.length > 8) throw fail('SIGNATURE_REFERENCE', `${refs.length} references: at most three are accepted`);
@@ -453,22 +478,7 @@ export function verifyBusinessMessage(
     throw fail('CERTIFICATE_NOT_VALID', `the registered certificate is not valid at ${now.toISOString()} (valid ${c.validFrom.toISOString()} to ${c.validTo.toISOString()})`);
   }
 
-  // Digests, resolved structurally.
-  for (const r of parsedRefs) {
-    let canonical: string;
-    if (r.kind === 'document') canonical = excC14n(parts.document);
-    else if (r.kind === 'keyInfo') canonical = excC14n(keyInfo!);
-    else {
-      const copy = parts.appHdr.cloneNode(true) as XmldomElement;
-      const sg = dsChildren(copy).find((e) => e.localName === 'Sgntr' && e.namespaceURI === copy.namespaceURI)!;
-      for (const s of dsChildren(sg)) sg.removeChild(s);
-      canonical = excC14n(copy);
-    }
-    if (!sameDigest(sha256(canonical), r.digest)) {
-      const what = r.kind === 'appHdr' ? 'AppHdr' : r.kind === 'document' ? 'Document' : 'KeyInfo';
-      throw fail('SIGNATURE_DIGEST', `the ${what} does not match its digest: it was changed after signing`, r.kind === 'document' ? '/Message/Document' : r.kind === 'appHdr' ? '/Message/AppHdr' : undefined);
-    }
-  }
+  checkDigests(parsedRefs, parts, keyInfo);
 
   const signedInfoCanonical = Buffer.from(excC14n(signedInfo), 'utf8');
   const value = base64Value(signatureValue, 'SignatureValue');

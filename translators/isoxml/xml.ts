@@ -14,7 +14,6 @@ import { XmlRejection } from './rejection.js';
 // ------------------------------------------------------------------------------------------- writing
 
 /** XML 1.0 Char production, minus the characters that would not survive a round trip. */
-// eslint-disable-next-line no-control-regex
 const INVALID_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const TEXT_SPECIAL = /[&<>\r]/g;
 const ATTR_SPECIAL = /[&<>"\t\n\r]/g;

@@ -13,12 +13,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../../ledger/db.js';
 import { CLEARING, type Registry } from '../../../ledger/registry.js';
 import { ledgerDisplay, parseLedger, type LedgerUnits } from '../../../ledger/units.js';
+import { liquidityTopics } from '../../core/topics.js';
 import type { Route } from '../../http/route.js';
 import { jsonNumber, type Fields } from '../body.js';
 import type { AdminDeps } from '../deps.js';
 import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, query, send } from '../request.js';
 
-type Deps = Pick<AdminDeps, 'registry' | 'engine' | 'db'>;
+type Deps = Pick<AdminDeps, 'registry' | 'bus' | 'db'>;
 
 export function accountRoutes(deps: Deps): Route[] {
   return [
@@ -55,8 +56,10 @@ async function initialPositionAndLimits(deps: Deps, request: FastifyRequest, rep
   const currency = currencyField(fields);
   const limit = limitField(fields);
   const initial = parseLedger(fields.optionalDecimal('initialPosition', { maxDecimals: LEDGER_DECIMALS }) ?? '0');
-  const position = await deps.registry.setInitialLimit(param(request, 'name'), currency, limit.value, limit.alarm);
-  await deps.engine.openingPosition(position, initial);
+  const name = param(request, 'name');
+  await deps.registry.setInitialLimit(name, currency, limit.value, limit.alarm);
+  // The opening position is a position change: through the bus, to the worker that owns the participant's position.
+  await deps.bus.request(liquidityTopics.openingPosition, name, { participant: name, currency, amount: initial });
   return send(reply, 201);
 }
 

@@ -12,27 +12,28 @@ import type { Route } from '../../http/route.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, checkUrlTemplate, param, query, send } from '../request.js';
 
-export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'requireHttpsCallbacks'>): Route[] {
-  const { registry } = deps;
+export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'participants' | 'requireHttpsCallbacks'>): Route[] {
+  const { registry, participants } = deps;
   return [
     {
       method: 'GET',
       path: '/participants/:name/endpoints',
       handler: async (request, reply) => {
         const participant = registry.requireParticipant(param(request, 'name'));
+        const endpoints = participants.endpointsOf(participant.name);
         const type = query(request, 'type');
         if (type !== undefined) {
-          const value = participant.endpoints.get(type);
+          const value = endpoints.get(type);
           return send(reply, 200, value === undefined ? {} : { type, value });
         }
-        return send(reply, 200, [...participant.endpoints].map(([t, value]) => ({ type: t, value })));
+        return send(reply, 200, [...endpoints].map(([t, value]) => ({ type: t, value })));
       },
     },
     { method: 'POST', path: '/participants/:name/endpoints', handler: (request, reply) => setEndpoint(deps, request, reply) },
   ];
 }
 
-async function setEndpoint(deps: Pick<AdminDeps, 'registry' | 'requireHttpsCallbacks'>, request: FastifyRequest, reply: FastifyReply) {
+async function setEndpoint(deps: Pick<AdminDeps, 'participants' | 'requireHttpsCallbacks'>, request: FastifyRequest, reply: FastifyReply) {
   const fields = bodyFields(request, 'type', 'value');
   const type = fields.string('type', { pattern: /^[A-Z][A-Z0-9_]{1,99}$/ });
   const value = fields.string('value', { min: 1, max: 2048 });
@@ -42,6 +43,6 @@ async function setEndpoint(deps: Pick<AdminDeps, 'registry' | 'requireHttpsCallb
       throw new FspiopError('3101', '/requestBody/value must be an https URL: the hub calls back over mutual TLS');
     }
   }
-  await deps.registry.setEndpoint(param(request, 'name'), type, value);
+  await deps.participants.setEndpoint(param(request, 'name'), type, value);
   return send(reply, 201);
 }

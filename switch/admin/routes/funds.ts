@@ -10,14 +10,14 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
-import type { LedgerEngine } from '../../../ledger/engine.js';
 import type { Account, Participant, Registry } from '../../../ledger/registry.js';
 import { parseLedger } from '../../../ledger/units.js';
+import { liquidityTopics, type FundsReply } from '../../core/topics.js';
 import type { Route } from '../../http/route.js';
 import type { AdminDeps } from '../deps.js';
 import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, send } from '../request.js';
 
-type Deps = Pick<AdminDeps, 'registry' | 'engine'>;
+type Deps = Pick<AdminDeps, 'registry' | 'bus'>;
 
 const TRANSFER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -28,7 +28,8 @@ export function fundsRoutes(deps: Deps): Route[] {
   ];
 }
 
-async function fundsInOrReserve({ registry, engine }: Deps, request: FastifyRequest, reply: FastifyReply) {
+/** Validated here; moved by the liquidity worker through the bus, keyed by the participant. */
+async function fundsInOrReserve({ registry, bus }: Deps, request: FastifyRequest, reply: FastifyReply) {
   const participant = registry.requireParticipant(param(request, 'name'));
   const account = settlementAccount(registry, participant, accountIdParam(request));
   const fields = bodyFields(request, 'transferId', 'externalReference', 'action', 'reason', 'amount', 'extensionList');
@@ -42,52 +43,36 @@ async function fundsInOrReserve({ registry, engine }: Deps, request: FastifyRequ
   if (currency !== account.currency) {
     throw new FspiopError('3100', `account ${account.id} holds ${account.currency}, not ${currency}`);
   }
-  const detail = `${reference}: ${reason}`.slice(0, 512);
-  const kind = action === 'recordFundsIn' ? 'FUNDS_IN' : 'FUNDS_OUT';
-  const written: { conflict: boolean; refused?: string } =
-    kind === 'FUNDS_IN'
-      ? await engine.fundsIn(participant.name, currency, amount, transferId, detail)
-      : await engine.fundsOutReserve(participant.name, currency, amount, transferId, detail);
-  if (written.refused) throw new FspiopError('4001', written.refused);
-  if (written.conflict) await sameFundsTransfer(engine, transferId, kind, participant.name, amount);
+  const movement = { participant: participant.name, currency, amount, transferId, reference: `${reference}: ${reason}`.slice(0, 512) };
+  const topic = action === 'recordFundsIn' ? liquidityTopics.fundsIn : liquidityTopics.fundsOutReserve;
+  answered(await bus.request(topic, participant.name, movement), transferId, participant, account);
   return send(reply, 202);
 }
 
-async function finishFundsOut({ registry, engine }: Deps, request: FastifyRequest, reply: FastifyReply) {
+async function finishFundsOut({ registry, bus }: Deps, request: FastifyRequest, reply: FastifyReply) {
   const participant = registry.requireParticipant(param(request, 'name'));
   const account = settlementAccount(registry, participant, accountIdParam(request));
   const transferId = param(request, 'transferId');
   const fields = bodyFields(request, 'action', 'reason', 'externalReference');
   const action = fields.string('action', { oneOf: ['recordFundsOutCommit', 'recordFundsOutAbort'] });
   const reason = fields.string('reason', { max: 512 });
-  const live = engine.inFlightTransfer(transferId);
-  if (live && live.kind === 'FUNDS_OUT' && live.payee === participant.name && live.debitAccount.id === account.id) {
-    await live.ready;
-    if (!live.finishing) {
-      if (action === 'recordFundsOutCommit') await engine.fundsOutCommit(live);
-      else await engine.fundsOutAbort(live, reason);
-      return send(reply, 202);
-    }
-    await live.finished;
-  }
-  const record = await engine.find(transferId);
-  const wanted = action === 'recordFundsOutCommit' ? 'COMMITTED' : 'ABORTED_ERROR';
-  if (record && record.kind === 'FUNDS_OUT' && record.payee === participant.name && record.state === wanted) {
-    return send(reply, 202); // already done: the same request again
-  }
-  throw new FspiopError('3100', `transfer ${transferId} is not a reserved funds-out of ${participant.name} account ${account.id}`);
+  const topic = action === 'recordFundsOutCommit' ? liquidityTopics.fundsOutCommit : liquidityTopics.fundsOutAbort;
+  const end = { participant: participant.name, accountId: account.id, transferId, reason };
+  answered(await bus.request(topic, participant.name, end), transferId, participant, account);
+  return send(reply, 202);
 }
 
-/** A repeated funds request is accepted only if it is the same movement. */
-async function sameFundsTransfer(engine: LedgerEngine, transferId: string, kind: string, participant: string, amount: bigint): Promise<void> {
-  const record = await engine.find(transferId);
-  const same =
-    record &&
-    record.kind === kind &&
-    (kind === 'FUNDS_IN' ? record.payer : record.payee) === participant &&
-    record.amount === amount;
-  if (!same) {
-    throw new FspiopError('3106', `transfer id ${transferId} was already used for a different transfer`);
+/** The worker's answer in the Admin API's words: nothing when done, else the refusal. */
+function answered(result: FundsReply, transferId: string, participant: Participant, account: Account): void {
+  switch (result.outcome) {
+    case 'done':
+      return;
+    case 'refused':
+      throw new FspiopError('4001', result.detail);
+    case 'different-movement':
+      throw new FspiopError('3106', `transfer id ${transferId} was already used for a different transfer`);
+    case 'not-reserved':
+      throw new FspiopError('3100', `transfer ${transferId} is not a reserved funds-out of ${participant.name} account ${account.id}`);
   }
 }
 

@@ -8,7 +8,7 @@ import type { AdminDeps } from '../deps.js';
 import { bodyFields, currencyField, param, send } from '../request.js';
 import { participantView } from '../views.js';
 
-export function hubAccountRoutes(deps: Pick<AdminDeps, 'registry'>): Route[] {
+export function hubAccountRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'>): Route[] {
   const { registry } = deps;
   return [
     {
@@ -23,7 +23,7 @@ export function hubAccountRoutes(deps: Pick<AdminDeps, 'registry'>): Route[] {
         const currency = currencyField(fields);
         const type = fields.string('type', { pattern: /^\w{2,30}$/ });
         await registry.createHubAccount(currency, type);
-        return send(reply, 201, participantView(registry, request, participant));
+        return send(reply, 201, participantView(deps.participants, request, participant));
       },
     },
   ];

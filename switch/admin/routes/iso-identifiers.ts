@@ -64,15 +64,15 @@ export function parseIsoIdentifiers(raw: Buffer | undefined): IsoIdentifiers {
   return bicfi === undefined ? { clearingSystemMemberIds: members } : { bicfi, clearingSystemMemberIds: members };
 }
 
-export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry'>): Route[] {
-  const { registry } = deps;
+export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'>): Route[] {
+  const { registry, participants } = deps;
   return [
     {
       method: 'GET',
       path: '/participants/:name/isoIdentifiers',
       handler: async (request, reply) => {
         registry.requireParticipant(param(request, 'name'));
-        return send(reply, 200, isoIdentifiersView(registry.isoIdentifiers(param(request, 'name'))!));
+        return send(reply, 200, isoIdentifiersView(participants.isoIdentifiers(param(request, 'name'))!));
       },
     },
     {
@@ -81,7 +81,7 @@ export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry'>): Route[] 
       handler: async (request, reply) => {
         registry.requireParticipant(param(request, 'name'));
         const ids = parseIsoIdentifiers(request.body as Buffer | undefined);
-        return send(reply, 200, isoIdentifiersView(await registry.setIsoIdentifiers(param(request, 'name'), ids)));
+        return send(reply, 200, isoIdentifiersView(await participants.setIsoIdentifiers(param(request, 'name'), ids)));
       },
     },
   ];

@@ -10,7 +10,8 @@
 import type { FastifyRequest } from 'fastify';
 import { isCurrency } from '../../../schemas/currency.js';
 import { FspiopError } from '../../../schemas/errors.js';
-import { isPartyIdType, PARTY_ID_TYPES, type OracleRecord } from '../../core/discovery/directory.js';
+import { isPartyIdType, PARTY_ID_TYPES } from '../../../schemas/iso/parties.js';
+import type { OracleRecord } from '../../core/discovery/directory.js';
 import type { Route } from '../../http/route.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, checkUrlTemplate, param, query, send } from '../request.js';

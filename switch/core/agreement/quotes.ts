@@ -10,8 +10,9 @@ import { isValidReasonCode } from '../../../schemas/iso/common.js';
 import { DomainError, reasonText } from '../../../schemas/outcomes.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
-import type { LedgerEngine, QuoteRecord } from '../../../ledger/engine.js';
+import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
+import type { ParticipantDirectory } from '../../directory/participants.js';
 import { toLedger, ledgerText } from '../../../ledger/units.js';
 import { deliveryError } from '../discovery/accounts.js';
 import { authenticateSender, runLater } from '../identity.js';
@@ -33,7 +34,8 @@ export class QuoteService {
 
   constructor(
     private readonly registry: Registry,
-    private readonly engine: LedgerEngine,
+    private readonly participants: ParticipantDirectory,
+    private readonly quotes: QuoteRecords,
     private readonly outbox: QuoteOutbox,
     private readonly log: Logger,
   ) {}
@@ -57,7 +59,7 @@ export class QuoteService {
     } catch {
       ledgerAmount = undefined;
     }
-    const recorded = await this.engine.recordQuote({
+    const recorded = await this.quotes.record({
       id: quoteId,
       payer,
       payee,
@@ -76,11 +78,11 @@ export class QuoteService {
     const refusal = this.checkRequest(message, payer, payee);
     if (refusal) {
       // The record keeps the outcome (a participant's error keeps its code): the dialects word it, not the ledger.
-      await this.engine.updateQuote({ id: quoteId, state: 'REJECTED', error_code: refusal.outcome });
+      await this.quotes.update({ id: quoteId, state: 'REJECTED', error_code: refusal.outcome });
       this.log.info({ quoteId, payer, payee, outcome: refusal.outcome, reason: refusal.detail }, 'quote refused');
       return this.outbox.quoteError(payer, quoteId, refusal);
     }
-    if (this.bankAgent && this.registry.dialectOf(payee) === 'iso20022-xml') {
+    if (this.bankAgent && this.participants.dialectOf(payee) === 'iso20022-xml') {
       return this.bankAgent.answerQuoteForBank(quoteId, message, inbound);
     }
     return this.send(quoteId, message, payer, payee, inbound);
@@ -124,7 +126,7 @@ export class QuoteService {
   }
 
   private async duplicateRequest(quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<void> {
-    const quote = await this.engine.findQuote(quoteId);
+    const quote = await this.quotes.find(quoteId);
     if (!quote) throw new DomainError('RECORD_VANISHED', `quote ${quoteId} vanished during its duplicate check`);
     if (quote.requestHash !== inbound.hash || quote.payer !== inbound.source) {
       this.later(() => this.outbox.quoteError(inbound.source, quoteId, modified('quote request', quote.requestHash)));
@@ -143,7 +145,7 @@ export class QuoteService {
     if (errorCode !== undefined && !isValidReasonCode(errorCode)) {
       throw new DomainError('RECEIVED_ERROR_CODE_INVALID', `The incoming error code: ${errorCode} is not a valid mojaloop specification error code`);
     }
-    const quote = await this.engine.findQuote(quoteId);
+    const quote = await this.quotes.find(quoteId);
     const refusal = this.checkAnswer(quote, inbound);
     if (refusal || !quote) {
       this.later(() => this.outbox.quoteError(inbound.source, quoteId, refusal ?? new DomainError('QUOTE_NOT_FOUND')));
@@ -165,12 +167,12 @@ export class QuoteService {
     const responseExpiration = answer.response?.GrpHdr.PmtInstrXpryDtTm;
     if (!isError && responseExpiration !== undefined && Date.parse(responseExpiration) <= Date.now()) {
       const expired = new DomainError('QUOTE_EXPIRED', `the quote expired at ${responseExpiration}`);
-      await this.engine.updateQuote({ id: quoteId, state: 'EXPIRED', response_hash: inbound.hash, error_code: expired.outcome });
+      await this.quotes.update({ id: quoteId, state: 'EXPIRED', response_hash: inbound.hash, error_code: expired.outcome });
       this.later(() => this.outbox.quoteError(quote.payer, quoteId, expired));
       this.later(() => this.outbox.quoteError(quote.payee, quoteId, expired));
       return;
     }
-    await this.engine.updateQuote({
+    await this.quotes.update({
       id: quoteId,
       state: isError ? 'ERROR' : 'ANSWERED',
       response_hash: inbound.hash,
@@ -187,7 +189,7 @@ export class QuoteService {
       },
       'quote state',
     );
-    if (this.bankAgent && this.registry.dialectOf(quote.payer) === 'iso20022-xml') {
+    if (this.bankAgent && this.participants.dialectOf(quote.payer) === 'iso20022-xml') {
       const agent = this.bankAgent;
       this.later(() => agent.onQuoteAnswer(quote, answer));
       return;
@@ -221,7 +223,7 @@ export class QuoteService {
     authenticateSender(this.registry, inbound.source);
     const to = inbound.destination;
     if (!to) throw new DomainError('DESTINATION_MISSING', 'FSPIOP-Destination is required');
-    const quote = await this.engine.findQuote(quoteId);
+    const quote = await this.quotes.find(quoteId);
     this.later(async () => {
       if (quote && inbound.source !== quote.payer && inbound.source !== quote.payee) {
         return this.outbox.quoteError(inbound.source, quoteId, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to quote ${quoteId}`));

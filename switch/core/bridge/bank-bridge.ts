@@ -12,36 +12,32 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { configure } from 'safe-stable-stringify';
 import { formatAmount, type Amount } from '../../../schemas/amount.js';
-import { isValidReasonCode, readPartyIdentification, type Party } from '../../../schemas/iso/common.js';
+import { isValidReasonCode, readPartyIdentification } from '../../../schemas/iso/common.js';
 import { translationRefusal } from '../../../schemas/iso/translation.js';
 import { DomainError, isDomainError, outcomeOfCause, reasonText, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import type { CancellationRequest } from '../../../schemas/iso/camt056.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
-import type { Pacs008 } from '../../../schemas/iso/pacs008.js';
+import { completePacs008, type Pacs008, type Pacs008FromXml } from '../../../schemas/iso/pacs008.js';
 import type { OriginalTransactionReference } from '../../../schemas/iso/original.js';
 import type { PaymentStatusRequest } from '../../../schemas/iso/pacs028.js';
 import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js';
 import type { Db } from '../../../ledger/db.js';
-import { apiState, type LedgerEngine, type QuoteRecord } from '../../../ledger/engine.js';
+import { apiState, type LedgerReader } from '../../../ledger/reader.js';
+import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { ledgerText, toLedger } from '../../../ledger/units.js';
-import { partyToCanonical, type FspiopParty } from '../../../translators/fspiop/common.js';
-import { quoteRequestFromCanonical } from '../../../translators/fspiop/quotes.js';
-import { resolveCancellation, type TransferStateForCancellation } from '../../../translators/isoxml/camt029.js';
-import { completePacs008, type Pacs008FromXml } from '../../../translators/isoxml/pacs008.js';
-import { statusReferringTo, type Pacs002Context } from '../../../translators/isoxml/pacs002.js';
-import { bankReasonToCanonical, givenReasonForBank } from '../../../translators/isoxml/outcomes.js';
-import { agentName } from '../agents.js';
-import type { XmlOutbox } from '../../notify/xml-outbox.js';
-import { errorReportFor, recordedReport } from '../../notify/transfer-outbox.js';
+import { agentName } from '../../../schemas/iso/institutions.js';
+import type { ParticipantDirectory } from '../../directory/participants.js';
 import type { PartyDirectory } from '../discovery/directory.js';
-import { isPartyIdType } from '../discovery/directory.js';
+import { isPartyIdType } from '../../../schemas/iso/parties.js';
 import { authenticateSender, runLater } from '../identity.js';
 import type { InboundMessage, QuoteOutbox } from '../outbox.js';
 import { hubStatus, newMessageId } from '../status.js';
 import { isUlid } from '../../../schemas/iso/translation.js';
-import type { TransferService } from '../transfers.js';
+import type { Bus } from '../../bus/bus.js';
+import { transferTopics } from '../topics.js';
 import type { HubTerms } from './hub-terms.js';
+import type { BankOutbox, BridgeWording, PaymentStateForCancellation } from './ports.js';
 
 const sortedJson = configure({ deterministic: true, bigint: true }) as (value: unknown) => string;
 
@@ -103,44 +99,19 @@ export function transferIdOf(ref: Pick<OriginalTransactionReference, 'OrgnlTxId'
 
 const NO_TRANSFER_NAMED = 'names the transfer by neither OrgnlTxId, OrgnlUETR nor OrgnlEndToEndId';
 
-/** What a bank is told about its payment, in its words (translators/isoxml/outcomes.ts). */
-function bankReport(id: string, reason: Reason): Pacs002 {
-  return errorReportFor('iso20022-xml', id, reason);
-}
-
 /**
  * A stored cause or bridge reason as the reason it records: the hub's outcome, or the `<code>: <text>` someone gave
  * (worded for a bank: the code's standard description when the text is empty). Nothing stored: `fallback`; a code
  * the hub cannot read: the fallback's outcome with the text that followed.
  */
-function storedReason(text: string | null, fallback: DomainError): Reason {
+function storedReason(wording: BridgeWording, text: string | null, fallback: DomainError): Reason {
   const outcome = outcomeOfCause(text);
   if (outcome) return outcome;
   if (text === null) return fallback;
   const [code, ...rest] = text.split(': ');
   const given = rest.join(': ') || undefined;
   if (!code || !isValidReasonCode(code)) return new DomainError(fallback.outcome, given);
-  return givenReasonForBank({ Rsn: { Prtry: code }, AddtlInf: given });
-}
-
-/** A bank's party as FSPIOP knows parties: its identifier, else its account (IBAN / other id). */
-function identifiedParty(party: Party | undefined, account: Pacs008['CdtTrfTxInf']['DbtrAcct'], fsp: string, field: string): FspiopParty {
-  const { type, identifier } = readPartyIdentification(party?.Id);
-  let partyIdType = type && isPartyIdType(type) ? type : undefined;
-  let partyIdentifier = partyIdType ? identifier : undefined;
-  if (!partyIdType && account?.Id?.IBAN) {
-    partyIdType = 'IBAN';
-    partyIdentifier = account.Id.IBAN;
-  } else if (!partyIdType && account?.Id?.Othr?.Id) {
-    partyIdType = 'ACCOUNT_ID';
-    partyIdentifier = account.Id.Othr.Id;
-  }
-  if (!partyIdType || !partyIdentifier) {
-    throw new DomainError('PARTY_UNIDENTIFIED', `${field} must be identified: Id/Othr with SchmeNm/Prtry = a party id type, or an account (IBAN or Othr)`);
-  }
-  const out: FspiopParty = { partyIdInfo: { partyIdType, partyIdentifier, fspId: fsp } };
-  if (party?.Nm) out.name = party.Nm;
-  return out;
+  return wording.givenReasonForBank({ Rsn: { Prtry: code }, AddtlInf: given });
 }
 
 export class BankBridge {
@@ -149,11 +120,14 @@ export class BankBridge {
   constructor(
     private readonly db: Db,
     private readonly registry: Registry,
-    private readonly engine: LedgerEngine,
+    private readonly participants: ParticipantDirectory,
+    private readonly ledger: LedgerReader,
+    private readonly quotes: QuoteRecords,
     private readonly directory: PartyDirectory,
-    private readonly transfers: TransferService,
+    private readonly bus: Bus,
     private readonly quoteOutbox: QuoteOutbox,
-    private readonly xml: XmlOutbox,
+    private readonly banks: BankOutbox,
+    private readonly wording: BridgeWording,
     private readonly terms: HubTerms,
     private readonly config: BankBridgeConfig,
     private readonly log: Logger,
@@ -187,23 +161,20 @@ export class BankBridge {
   private async duplicateInstruction(id: string, inbound: InboundMessage, reference?: OriginalTransactionReference): Promise<void> {
     const row = await this.row(id);
     if (!row || row.payer !== inbound.source || row.request_hash !== inbound.hash) {
-      const report = bankReport(
-        id,
-        new DomainError(
-          'MODIFIED_DUPLICATE',
-          'an instruction with this transfer id and a different content was received before',
-          row ? { originalHash: row.request_hash } : undefined,
-        ),
+      const modified = new DomainError(
+        'MODIFIED_DUPLICATE',
+        'an instruction with this transfer id and a different content was received before',
+        row ? { originalHash: row.request_hash } : undefined,
       );
       // About the message just received, not the one recorded under this id.
-      this.later(() => this.xml.send(inbound.source, reference ? { kind: 'pacs.002', ...statusReferringTo(report, reference) } : { kind: 'pacs.002', message: report }));
+      this.later(() => this.banks.sendRejection(inbound.source, id, modified, reference));
       return;
     }
     // The same instruction again: tell the bank where it stands (if it is final), else nothing.
     this.later(async () => {
       const status = await this.statusOf(id);
       if (status && status.TxInfAndSts.TxSts && status.TxInfAndSts.TxSts !== 'RECV' && status.TxInfAndSts.TxSts !== 'RESV') {
-        await this.xml.send(inbound.source, { kind: 'pacs.002', message: status });
+        await this.banks.sendStatus(inbound.source, status);
       }
     });
   }
@@ -223,15 +194,9 @@ export class BankBridge {
       await this.db.query(`UPDATE bridge_payment SET payee = $2, transfer_id = $3, changed_at = now() WHERE id = $1`, [id, payee, transferId]);
       const amount = tx.IntrBkSttlmAmt;
       const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? (await this.row(id))!.expires_at.toISOString();
-      if (this.registry.dialectOf(payee) === 'iso20022-xml') {
+      if (this.participants.dialectOf(payee) === 'iso20022-xml') {
         // Bank to bank: no agreement phase; the hub issues the terms and holds their fulfilment.
-        const transaction = {
-          transactionId: transferId,
-          payer: identifiedParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr'),
-          payee: identifiedParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr'),
-          amount: { amount: formatAmount(amount), currency: amount.currency },
-          expiration: expiresAt,
-        };
+        const transaction = this.wording.paymentTransaction(tx, { transferId, bank, payee, expiresAt });
         const issued = await this.terms.issue(transaction, amount, expiresAt);
         return await this.startTransfer({ id, transferId }, message, bank, payee, issued, expiresAt, inbound);
       }
@@ -267,7 +232,7 @@ export class BankBridge {
    * Whatever it is, every pacs.002 to the bank names the payment the bank's way (`originalReference`).
    */
   private transferIdFor(id: string, payee: string): string {
-    const dialect = this.registry.dialectOf(payee);
+    const dialect = this.participants.dialectOf(payee);
     const carried = dialect === 'iso20022-xml' || (dialect === 'iso20022-json/2.0' ? isUlid(id) : FSPIOP_ID.test(id));
     return carried ? id : newMessageId();
   }
@@ -290,8 +255,8 @@ export class BankBridge {
     const { id, transferId } = ids;
     const tx = message.CdtTrfTxInf;
     const quoteId = newMessageId();
-    const payer = partyToCanonical(identifiedParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr'));
-    const payeeParty = partyToCanonical(identifiedParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr'));
+    const payer = this.wording.mojaloopParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr');
+    const payeeParty = this.wording.mojaloopParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr');
     const request: QuoteRequest = {
       GrpHdr: { MsgId: quoteId, CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiresAt },
       CdtTrfTxInf: {
@@ -311,7 +276,7 @@ export class BankBridge {
     } catch {
       throw new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatAmount(tx.IntrBkSttlmAmt)} has more decimals than the ledger holds`);
     }
-    const recorded = await this.engine.recordQuote({
+    const recorded = await this.quotes.record({
       id: quoteId,
       payer: bank,
       payee,
@@ -343,7 +308,7 @@ export class BankBridge {
     }
     const message = loadInstruction(row.instruction);
     // The payee's own error is the bank's answer, as the payee gave it.
-    if (answer.error) return this.reject(row.id, row.payer, givenReasonForBank(answer.error.TxInfAndSts.StsRsnInf));
+    if (answer.error) return this.reject(row.id, row.payer, this.wording.givenReasonForBank(answer.error.TxInfAndSts.StsRsnInf));
     try {
       const response = answer.response!;
       const offered = response.CdtTrfTxInf.IntrBkSttlmAmt;
@@ -388,7 +353,8 @@ export class BankBridge {
     transfer.CdtTrfTxInf.PmtId = { ...transfer.CdtTrfTxInf.PmtId, TxId: transferId };
     transfer.CdtTrfTxInf.DbtrAgt = { FinInstnId: { Othr: { Id: bank } } };
     transfer.CdtTrfTxInf.CdtrAgt = { FinInstnId: { Othr: { Id: payee } } };
-    await this.transfers.prepare(transfer, this.bankInbound(bank, payee, hash ?? inbound!.hash));
+    // Into the ordinary lifecycle through the one door, keyed by the payer (the bank).
+    await this.bus.request(transferTopics.prepare, bank, { message: transfer, inbound: this.bankInbound(bank, payee, hash ?? inbound!.hash) });
   }
 
   private async reject(id: string, bank: string, reason: Reason): Promise<void> {
@@ -398,7 +364,7 @@ export class BankBridge {
     );
     if (moved.rowCount === 0) return;
     this.log.info({ transferId: id, payer: bank, reason: reasonText(reason) }, 'bank instruction rejected');
-    await this.xml.send(bank, { kind: 'pacs.002', message: bankReport(id, reason) });
+    await this.banks.sendRejection(bank, id, reason);
   }
 
   /** Why a step failed: the outcome it threw, a translator's refusal, else (logged) an unexpected failure. */
@@ -440,17 +406,7 @@ export class BankBridge {
       request.GrpHdr.PmtInstrXpryDtTm && Date.parse(request.GrpHdr.PmtInstrXpryDtTm) < Date.now() + this.config.quoteExpiryMs
         ? request.GrpHdr.PmtInstrXpryDtTm
         : new Date(Date.now() + this.config.quoteExpiryMs).toISOString();
-    const fspiop = quoteRequestFromCanonical(request);
-    const transaction: Record<string, unknown> = {
-      quoteId,
-      transactionId: fspiop.transactionId,
-      transactionType: fspiop.transactionType,
-      payee: fspiop.payee,
-      payer: fspiop.payer,
-      amount: fspiop.amount,
-      expiration,
-    };
-    if (fspiop.note !== undefined) transaction.note = fspiop.note;
+    const transaction = this.wording.quoteTransaction(quoteId, request, expiration);
     const amount: Amount = request.CdtTrfTxInf.IntrBkSttlmAmt;
     const issued = await this.terms.issue(transaction, amount, expiration);
     const response: QuoteResponse = {
@@ -467,31 +423,31 @@ export class BankBridge {
         CdtrAgt: request.CdtTrfTxInf.CdtrAgt,
       },
     };
-    await this.engine.updateQuote({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
+    await this.quotes.update({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
     this.log.info({ quoteId, payer, payee: agentName(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
     await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, this.bankInbound(this.config.hubName, payer, documentHash(response)));
   }
 
   /** A bank's pacs.002 about a transfer it was sent: its acceptance commits, its rejection aborts. */
-  async bankStatus(message: Pacs002, inbound: InboundMessage, context: Pacs002Context = {}): Promise<void> {
+  async bankStatus(message: Pacs002, inbound: InboundMessage, context: Omit<OriginalTransactionReference, 'OrgnlTxId'> = {}): Promise<void> {
     authenticateSender(this.registry, inbound.source);
     const id = transferIdOf({ ...context, OrgnlTxId: message.TxInfAndSts.OrgnlTxId });
     if (!id) throw new DomainError('TRANSFER_REFERENCE_MISSING', `TxInfAndSts ${NO_TRANSFER_NAMED}`);
     const status = message.TxInfAndSts.TxSts;
     const reason = message.TxInfAndSts.StsRsnInf;
     if (status === 'COMM' || status === 'RESV') {
-      const live = this.engine.inFlightTransfer(id);
-      const condition = live?.condition ?? (await this.engine.find(id))?.condition ?? undefined;
+      const live = this.ledger.inFlightTransfer(id);
+      const condition = live?.condition ?? (await this.ledger.find(id))?.condition ?? undefined;
       const fulfilment = condition ? await this.terms.fulfilmentFor(condition) : undefined;
       if (!fulfilment) {
         // Not a transfer the hub holds terms for: the fulfil path answers (3208, not the payee, ...).
-        return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED' }), inbound);
+        return this.bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message: hubStatus(id, { state: 'COMMITTED' }), inbound });
       }
-      return this.transfers.fulfil(id, hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound);
+      return this.bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message: hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound });
     }
     if (status === 'ABOR' || reason) {
-      const error: Pacs002 = { GrpHdr: message.GrpHdr, TxInfAndSts: { OrgnlTxId: id, StsRsnInf: bankReasonToCanonical(reason) } };
-      return this.transfers.reject(id, error, inbound);
+      const error: Pacs002 = { GrpHdr: message.GrpHdr, TxInfAndSts: { OrgnlTxId: id, StsRsnInf: this.wording.reasonFromBank(reason) } };
+      return this.bus.request(transferTopics.reject, inbound.source, { transferId: id, message: error, inbound });
     }
     this.log.info({ transferId: id, bank: inbound.source, status }, 'bank status without a decision ignored');
   }
@@ -501,19 +457,19 @@ export class BankBridge {
   /** The canonical status of a transfer or bank instruction (named by the bank's id or the ledger's), as the hub knows it. */
   async statusOf(id: string): Promise<Pacs002 | undefined> {
     const ledgerId = await this.ledgerIdOf(id);
-    const live = this.engine.inFlightTransfer(ledgerId);
+    const live = this.ledger.inFlightTransfer(ledgerId);
     if (live) return hubStatus(id, { state: 'RESERVED' });
-    const record = await this.engine.find(ledgerId);
+    const record = await this.ledger.find(ledgerId);
     if (record) {
       const state = apiState(record.state);
       if (state === 'ABORTED') {
-        return recordedReport('iso20022-xml', id, storedReason(record.cause, new DomainError('ABORT_CAUSE_UNRECORDED', 'aborted')));
+        return this.wording.recordedReport(id, storedReason(this.wording, record.cause, new DomainError('ABORT_CAUSE_UNRECORDED', 'aborted')));
       }
       return hubStatus(id, { state, completedAt: record.completedAt ?? undefined });
     }
     const row = await this.row(id);
     if (!row) return undefined;
-    if (row.state === 'REJECTED' || row.state === 'CANCELLED') return recordedReport('iso20022-xml', id, storedReason(row.reason, cancelled()));
+    if (row.state === 'REJECTED' || row.state === 'CANCELLED') return this.wording.recordedReport(id, storedReason(this.wording, row.reason, cancelled()));
     return hubStatus(id, { state: 'RECEIVED' });
   }
 
@@ -525,14 +481,14 @@ export class BankBridge {
     authenticateSender(this.registry, inbound.source);
     const id = transferIdOf(request.TxInf);
     if (!id) throw new DomainError('TRANSFER_REFERENCE_MISSING', `TxInf ${NO_TRANSFER_NAMED}`);
-    const answer = (report: Pacs002) => this.xml.send(inbound.source, { kind: 'pacs.002', ...statusReferringTo(report, request.TxInf) });
+    const refuse = (reason: DomainError) => this.banks.sendRejection(inbound.source, id, reason, request.TxInf);
     this.later(async () => {
       const parties = await this.partiesOf(id);
-      if (!parties) return answer(bankReport(id, new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.')));
+      if (!parties) return refuse(new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.'));
       if (!parties.includes(inbound.source)) {
-        return answer(bankReport(id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`)));
+        return refuse(new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`));
       }
-      return answer((await this.statusOf(id))!);
+      return this.banks.sendStatus(inbound.source, (await this.statusOf(id))!, request.TxInf);
     });
   }
 
@@ -551,7 +507,7 @@ export class BankBridge {
     const id = transferIdOf(request.TxInf);
     if (!id) throw new DomainError('TRANSFER_REFERENCE_MISSING', `TxInf ${NO_TRANSFER_NAMED}`);
     this.later(async () => {
-      let state: TransferStateForCancellation = null;
+      let state: PaymentStateForCancellation = null;
       const parties = await this.partiesOf(id);
       if (parties && parties[0] === inbound.source) {
         const moved = await this.db.query(
@@ -568,21 +524,16 @@ export class BankBridge {
           state = status?.TxInfAndSts.StsRsnInf ? 'ABORTED' : sts === 'COMM' ? 'COMMITTED' : sts === 'RESV' ? 'RESERVED' : 'RECEIVED';
         }
       }
-      const resolution = resolveCancellation(request, state, {
-        Id: newMessageId(),
-        CreDtTm: new Date().toISOString(),
-        hub: { FinInstnId: { Othr: { Id: this.config.hubName } } },
-      });
-      await this.xml.sendDocument(inbound.source, { kind: 'camt.029', message: resolution });
+      await this.banks.sendCancellationResolution(inbound.source, request, state);
     });
   }
 
   /** [payer, payee] of a transfer or bank instruction. */
   private async partiesOf(id: string): Promise<[string, string] | undefined> {
     const ledgerId = await this.ledgerIdOf(id);
-    const live = this.engine.inFlightTransfer(ledgerId);
+    const live = this.ledger.inFlightTransfer(ledgerId);
     if (live) return [live.payer, live.payee];
-    const record = await this.engine.find(ledgerId);
+    const record = await this.ledger.find(ledgerId);
     if (record) return [record.payer, record.payee];
     const row = await this.row(id);
     return row ? [row.payer, row.payee ?? ''] : undefined;

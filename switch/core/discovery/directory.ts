@@ -7,13 +7,8 @@
 import { Agent, request } from 'undici';
 import { DomainError } from '../../../schemas/outcomes.js';
 import type { Db } from '../../../ledger/db.js';
+import type { PartyIdType } from '../../../schemas/iso/parties.js';
 
-export const PARTY_ID_TYPES = ['MSISDN', 'EMAIL', 'PERSONAL_ID', 'BUSINESS', 'DEVICE', 'ACCOUNT_ID', 'IBAN', 'ALIAS'] as const;
-export type PartyIdType = (typeof PARTY_ID_TYPES)[number];
-
-export function isPartyIdType(value: string): value is PartyIdType {
-  return (PARTY_ID_TYPES as readonly string[]).includes(value);
-}
 
 export interface PartyKey {
   type: PartyIdType;

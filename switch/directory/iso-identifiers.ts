@@ -3,9 +3,9 @@
  * edge's hot path and written through to PostgreSQL (`participant_iso_identifier`). Each identifier names exactly
  * one participant: the unique index refuses a second owner even when two hub processes race.
  */
-import { DomainError } from '../schemas/outcomes.js';
-import { bicKey, type ClearingMemberId, type IsoIdentifiers } from '../schemas/iso/institutions.js';
-import type { Db } from './db.js';
+import { DomainError } from '../../schemas/outcomes.js';
+import { bicKey, type ClearingMemberId, type IsoIdentifiers } from '../../schemas/iso/institutions.js';
+import type { Db } from '../../ledger/db.js';
 
 interface IdentifierRow {
   participant_id: number;

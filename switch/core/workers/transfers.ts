@@ -6,30 +6,32 @@
  *
  * Every public method resolves when the hub may answer the request (the state change is durable)
  * or throws a DomainError for a synchronous refusal. Callbacks go out after that, never before.
+ *
+ * A bus worker (switch/core/workers/serve.ts): its methods run as the consumer of the transfer topics
+ * (switch/core/topics.ts), the one door through which transfer states and positions change.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { currencyMisfit, formatUnits, type Amount } from '../../schemas/amount.js';
-import { isCurrency } from '../../schemas/currency.js';
-import { isValidReasonCode } from '../../schemas/iso/common.js';
-import type { Pacs002 } from '../../schemas/iso/pacs002.js';
-import { DomainError, isDomainError, outcomeOfCause, storedCause, type Reason } from '../../schemas/outcomes.js';
-import { payeeFspOf, payerFspOf, type Pacs008 } from '../../schemas/iso/pacs008.js';
-import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../ledger/engine.js';
-import type { Registry } from '../../ledger/registry.js';
-import { fromLedger, LEDGER_MAX, toLedger, type LedgerUnits } from '../../ledger/units.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { InboundMessage, TransferOutbox } from './outbox.js';
-import { hubStatus } from './status.js';
-import { authenticateSender, runLater } from './identity.js';
-import { checkPrepareAgainstPacket, decodeIlpPacket, type PrepareForIlpCheck } from '../security/ilp.js';
+import { currencyMisfit, formatUnits, type Amount } from '../../../schemas/amount.js';
+import { isCurrency } from '../../../schemas/currency.js';
+import { isValidReasonCode } from '../../../schemas/iso/common.js';
+import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
+import { DomainError, isDomainError, outcomeOfCause, storedCause, type Reason } from '../../../schemas/outcomes.js';
+import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
+import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../../ledger/engine.js';
+import type { Registry } from '../../../ledger/registry.js';
+import { fromLedger, LEDGER_MAX, toLedger, type LedgerUnits } from '../../../ledger/units.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { InboundMessage, TransferOutbox } from '../outbox.js';
+import { hubStatus } from '../status.js';
+import { authenticateSender, runLater } from '../identity.js';
+import { checkPrepareAgainstPacket, decodeIlpPacket, type PrepareForIlpCheck } from '../../security/ilp.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
   /** Decode the ILP packet and check it against the transfer (switch/security/ilp.ts). */
   ilpCheck: boolean;
   sendTransferConfirmationToPayee: boolean;
-  expirySweepMs: number;
 }
 
 const COMPLETED_FUTURE_TOLERANCE_MS = 200;
@@ -46,8 +48,6 @@ function decodeBase64Url32(text: string): Buffer | undefined {
 }
 
 export class TransferService {
-  private sweepTimer?: NodeJS.Timeout;
-
   constructor(
     private readonly registry: Registry,
     private readonly engine: LedgerEngine,
@@ -350,28 +350,17 @@ export class TransferService {
 
   // ---------------------------------------------------------------- expiry
 
-  startExpirySweep(): void {
-    this.sweepTimer = setInterval(() => void this.sweep(), this.config.expirySweepMs);
-    this.sweepTimer.unref();
-  }
-
-  stopExpirySweep(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-  }
-
-  /** Aborts every reserved transfer past its expiration and tells payer and payee. */
-  async sweep(now = Date.now()): Promise<number> {
-    if (!this.engine.available) return 0;
-    const due = this.engine.expired(now).filter((t) => t.kind === 'TRANSFER');
-    await Promise.all(
-      due.map(async (transfer) => {
-        const error = new DomainError('TRANSFER_EXPIRED');
-        if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
-        this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
-        this.later(() => this.outbox.transferError(transfer.payee, transfer.id, error));
-      }),
-    );
-    return due.length;
+  /**
+   * A reserved transfer past its expiration (the expiry sweep publishes one command per due transfer, keyed by the
+   * payer): aborted, and payer and payee told. Nothing to do when it was finished or is being finished meanwhile.
+   */
+  async expire(id: string, now: number): Promise<void> {
+    const transfer = this.engine.inFlightTransfer(id);
+    if (!transfer || transfer.kind !== 'TRANSFER' || transfer.finishing || transfer.expiresAt > now) return;
+    const error = new DomainError('TRANSFER_EXPIRED');
+    if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
+    this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
+    this.later(() => this.outbox.transferError(transfer.payee, transfer.id, error));
   }
 
   // ---------------------------------------------------------------- helpers

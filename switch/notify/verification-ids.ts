@@ -4,8 +4,8 @@
  * stands for, so the bank's acmt.024 (Rpt/OrgnlId = that id) is routed back to the full path.
  * Entries live as long as a lookup may take to be answered; memory is bounded.
  */
-import { newMessageId } from '../status.js';
-import type { PartyPath } from '../outbox.js';
+import { newMessageId } from '../core/status.js';
+import type { PartyPath } from '../core/outbox.js';
 
 const MAX_ID = 35;
 

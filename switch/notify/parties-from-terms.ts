@@ -2,9 +2,9 @@
  * Debtor and creditor for banks: a transfer from a Mojaloop payer names only the FSPs; the parties
  * are in the transaction its ILP packet carries.
  */
-import type { Pacs008 } from '../../../schemas/iso/pacs008.js';
-import { partyToCanonical, type FspiopParty } from '../../../translators/fspiop/common.js';
-import { decodeIlpPacket } from '../../security/ilp.js';
+import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import { partyToCanonical, type FspiopParty } from '../../translators/fspiop/common.js';
+import { decodeIlpPacket } from '../security/ilp.js';
 
 /** The message with Dbtr/Cdtr filled from the ILP transaction where it names none. */
 export function withPartiesFromTerms(message: Pacs008): Pacs008 {

@@ -5,7 +5,7 @@
  * banks"):
  *   - inbound, `canonicalAgents` rewrites every agent of a bank's message that names a participant by BIC or clearing
  *     id into `Othr/Id` = its FSP id, so nothing behind the edge sees the difference; an agent that names no
- *     participant is left as written, for the precise refusal of whoever reads it (`agentName`);
+ *     participant is left as written, for the precise refusal of whoever reads it (`agentName`, schemas/iso/institutions.ts);
  *   - outbound, `registeredAgents` writes every agent that names a participant by FSP id the way that participant
  *     registered (BIC, else its first clearing id, else `Othr/Id`), so a bank recognises itself and its peers.
  * The rule that keeps the Mojaloop mapping: a `ClrSysMmbId` beside `Othr/Id` is the FSPIOP partySubIdOrType and is
@@ -14,58 +14,46 @@
 import type { Agent, FinInstnId } from '../../schemas/iso/common.js';
 import type { BahParty } from '../../schemas/iso/head001.js';
 import { describeInstitution, registeredInstitution } from '../../schemas/iso/institutions.js';
-import type { Registry } from '../../ledger/registry.js';
+import type { ParticipantDirectory } from './participants.js';
 import type { BusinessDocument, InboundDocument } from '../../translators/isoxml/render.js';
 
 export type InstitutionResolution = { ok: true; name: string } | { ok: false; reason: string };
 
 const fail = (reason: string): InstitutionResolution => ({ ok: false, reason });
 
-function byMember(registry: Registry, member: NonNullable<FinInstnId['ClrSysMmbId']>): InstitutionResolution {
+function byMember(directory: ParticipantDirectory, member: NonNullable<FinInstnId['ClrSysMmbId']>): InstitutionResolution {
   const what = describeInstitution({ ClrSysMmbId: member });
   if (member.ClrSysId?.Cd !== undefined) {
-    const p = registry.participantOfMember(member.ClrSysId.Cd, member.MmbId);
+    const p = directory.participantOfMember(member.ClrSysId.Cd, member.MmbId);
     return p ? { ok: true, name: p.name } : fail(`${what} is not registered to any participant`);
   }
   if (member.ClrSysId !== undefined) return fail(`${what} is not registered to any participant (only ClrSysId/Cd clearing systems are registered)`);
-  const holders = registry.participantsOfMemberId(member.MmbId);
+  const holders = directory.participantsOfMemberId(member.MmbId);
   if (holders.length === 1) return { ok: true, name: holders[0]!.name };
   return fail(holders.length === 0 ? `${what} is not registered to any participant` : `${what} is registered in several clearing systems: name the system in ClrSysId/Cd`);
 }
 
 /** The participant a FinInstnId names (by `Othr/Id`, `BICFI` or `ClrSysMmbId`), or why it names none. */
-export function resolveInstitution(registry: Registry, id: FinInstnId): InstitutionResolution {
+export function resolveInstitution(directory: ParticipantDirectory, id: FinInstnId): InstitutionResolution {
   if (id.Othr) {
-    const byBic = id.BICFI === undefined ? undefined : registry.participantOfBic(id.BICFI);
+    const byBic = id.BICFI === undefined ? undefined : directory.participantOfBic(id.BICFI);
     if (byBic && byBic.name !== id.Othr.Id) return fail(`Othr/Id ${id.Othr.Id} and BICFI ${id.BICFI} name different participants`);
     return { ok: true, name: id.Othr.Id };
   }
   const found: string[] = [];
   if (id.BICFI !== undefined) {
-    const p = registry.participantOfBic(id.BICFI);
+    const p = directory.participantOfBic(id.BICFI);
     if (!p) return fail(`BICFI ${id.BICFI} is not registered to any participant`);
     found.push(p.name);
   }
   if (id.ClrSysMmbId) {
-    const r = byMember(registry, id.ClrSysMmbId);
+    const r = byMember(directory, id.ClrSysMmbId);
     if (!r.ok) return r;
     found.push(r.name);
   }
   if (found.length === 0) return fail(`${describeInstitution(id)} names no institution`);
   if (found.some((n) => n !== found[0])) return fail(`${describeInstitution(id)} name different participants`);
   return { ok: true, name: found[0]! };
-}
-
-/**
- * The FSP id an agent names (after `canonicalAgents`: its `Othr/Id`), a description of what it names when that is no
- * participant (`BICFI X`, `ClrSysMmbId USABA/…`: never a valid participant name, so lookups fail and the refusal says
- * what the bank wrote), or undefined when the agent names nothing at all (an empty `FinInstnId`).
- */
-export function agentName(agent: Agent | undefined): string | undefined {
-  const id = agent?.FinInstnId;
-  if (!id) return undefined;
-  if (id.Othr) return id.Othr.Id;
-  return id.BICFI === undefined && id.ClrSysMmbId === undefined ? undefined : describeInstitution(id);
 }
 
 type AnyDocument = BusinessDocument | InboundDocument;
@@ -113,29 +101,29 @@ export function mapAgents<D extends AnyDocument>(doc: D, f: AgentMap): D {
 }
 
 /** Inbound: agents naming a participant by BIC or clearing id become `Othr/Id` = its FSP id. */
-export function canonicalAgents<D extends InboundDocument>(registry: Registry, doc: D): D {
+export function canonicalAgents<D extends InboundDocument>(directory: ParticipantDirectory, doc: D): D {
   return mapAgents(doc, (agent) => {
     if (agent.FinInstnId.Othr) return agent;
-    const r = resolveInstitution(registry, agent.FinInstnId);
+    const r = resolveInstitution(directory, agent.FinInstnId);
     return r.ok ? { FinInstnId: { Othr: { Id: r.name } } } : agent;
   });
 }
 
 /** The FinInstnId the hub writes for participant `name`: as it registered, else its FSP id. */
-export function registeredFinInstnId(registry: Registry, name: string): FinInstnId {
-  return registeredInstitution(name, registry.isoIdentifiers(name));
+export function registeredFinInstnId(directory: ParticipantDirectory, name: string): FinInstnId {
+  return registeredInstitution(name, directory.isoIdentifiers(name));
 }
 
 /** Outbound: agents naming a participant by FSP id alone are written the way it registered. */
-export function registeredAgents<D extends BusinessDocument>(registry: Registry, doc: D): D {
+export function registeredAgents<D extends BusinessDocument>(directory: ParticipantDirectory, doc: D): D {
   return mapAgents(doc, (agent) => {
     const id = agent.FinInstnId;
     if (!id.Othr || id.BICFI !== undefined || id.ClrSysMmbId !== undefined) return agent;
-    return { FinInstnId: registeredFinInstnId(registry, id.Othr.Id) };
+    return { FinInstnId: registeredFinInstnId(directory, id.Othr.Id) };
   });
 }
 
 /** The BAH party (`FIId/FinInstnId`) for a participant, as it registered. */
-export function registeredBahParty(registry: Registry, name: string): BahParty {
-  return { FIId: { FinInstnId: registeredFinInstnId(registry, name) } };
+export function registeredBahParty(directory: ParticipantDirectory, name: string): BahParty {
+  return { FIId: { FinInstnId: registeredFinInstnId(directory, name) } };
 }

@@ -1,0 +1,78 @@
+/**
+ * Quote records: the minimum the hub keeps of each agreement (docs/discovery.md). They are not position changes: no
+ * balance moves and no participant's ordering matters (a quote id's first record wins, by the insert's conflict). They
+ * share the ledger's group commit only to share its fsync, through the narrow `RecordWriter` the engine offers.
+ */
+import type { Db } from './db.js';
+import type { QuoteInsert, QuoteUpdate } from './group-commit.js';
+
+export interface QuoteRecord {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: string | null;
+  expiration: string | null;
+  state: string;
+  requestHash: string;
+  responseHash: string | null;
+  errorCode: string | null;
+}
+
+interface QuoteRow {
+  id: string;
+  payer: string;
+  payee: string;
+  currency: string;
+  amount: string | null;
+  expiration: Date | null;
+  state: string;
+  request_hash: string;
+  response_hash: string | null;
+  error_code: string | null;
+  response_expiration: Date | null;
+}
+
+/** A write that rides the group commit without moving a balance (the engine's `submitRecord`). */
+export interface RecordWriter {
+  submitRecord(write: { quoteInsert?: QuoteInsert; quoteUpdate?: QuoteUpdate }): Promise<{ conflict: boolean }>;
+}
+
+export class QuoteRecords {
+  constructor(
+    private readonly db: Db,
+    private readonly writer: RecordWriter,
+  ) {}
+
+  /** Records a new quote; `conflict` when its id is already known. */
+  record(quote: QuoteInsert): Promise<{ conflict: boolean }> {
+    return this.writer.submitRecord({ quoteInsert: quote });
+  }
+
+  async update(update: QuoteUpdate): Promise<void> {
+    await this.writer.submitRecord({ quoteUpdate: update });
+  }
+
+  async find(id: string): Promise<QuoteRecord | undefined> {
+    const rows = await this.db.query<QuoteRow>(
+      `SELECT id, payer, payee, currency, amount::text AS amount, expiration, state, request_hash, response_hash,
+              error_code, response_expiration FROM quote WHERE id = $1`,
+      [id],
+      'find_quote',
+    );
+    const row = rows.rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      payer: row.payer,
+      payee: row.payee,
+      currency: row.currency,
+      amount: row.amount,
+      expiration: row.expiration ? row.expiration.toISOString() : null,
+      state: row.state,
+      requestHash: row.request_hash,
+      responseHash: row.response_hash,
+      errorCode: row.error_code,
+    };
+  }
+}

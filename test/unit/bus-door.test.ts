@@ -1,0 +1,44 @@
+/**
+ * The one door (docs/architecture.md): every topic of switch/core/topics.ts has its worker, and the expiry sweep
+ * changes nothing itself: it publishes one expire command per due transfer, keyed by the payer.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import type { InFlight, LedgerReader } from '../../ledger/reader.js';
+import { InProcessBus, type Bus, type Topic } from '../../switch/bus/bus.js';
+import { ExpirySweep } from '../../switch/core/expiry.js';
+import { liquidityTopics, transferTopics } from '../../switch/core/topics.js';
+import type { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
+import { serveWorkers } from '../../switch/core/workers/serve.js';
+import type { TransferService } from '../../switch/core/workers/transfers.js';
+
+test('every transfer and liquidity topic has a worker, subscribed once', () => {
+  const subscribed: string[] = [];
+  const bus = { subscribe: (topic: Topic<unknown, unknown>) => void subscribed.push(topic.name) } as unknown as Bus;
+  serveWorkers(bus, { transfers: {} as TransferService, liquidity: {} as LiquidityWorker });
+  const topics = [...Object.values(transferTopics), ...Object.values(liquidityTopics)].map((t) => t.name);
+  assert.deepEqual([...subscribed].sort(), [...topics].sort());
+  assert.equal(new Set(subscribed).size, subscribed.length);
+});
+
+test('the expiry sweep publishes an expire command per due transfer, keyed by its payer, and aborts nothing itself', async () => {
+  const due = [
+    { id: 't1', kind: 'TRANSFER', payer: 'payerA', payee: 'payeeB' },
+    { id: 'f1', kind: 'FUNDS_OUT', payer: 'Hub', payee: 'dfsp' },
+    { id: 't2', kind: 'TRANSFER', payer: 'payerC', payee: 'payeeB' },
+  ] as InFlight[];
+  const reader = { available: true, expired: (now: number) => (now >= 1000 ? due : []) } as unknown as LedgerReader;
+  const bus = new InProcessBus();
+  const published: Array<{ key: string; transferId: string; now: number }> = [];
+  bus.subscribe(transferTopics.expire, async (command, key) => void published.push({ key, ...command }));
+  const sweep = new ExpirySweep(reader, bus, 60_000, pino({ level: 'silent' }));
+  assert.equal(await sweep.sweep(999), 0);
+  assert.equal(await sweep.sweep(1000), 2);
+  assert.deepEqual(published, [
+    { key: 'payerA', transferId: 't1', now: 1000 },
+    { key: 'payerC', transferId: 't2', now: 1000 },
+  ]);
+  const recovering = new ExpirySweep({ ...reader, available: false } as LedgerReader, bus, 60_000, pino({ level: 'silent' }));
+  assert.equal(await recovering.sweep(1000), 0, 'nothing is published while the ledger recovers');
+});
