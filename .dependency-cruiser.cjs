@@ -30,7 +30,7 @@ module.exports = {
     },
     {
       name: 'conformance-imports-nothing-of-the-hub',
-      comment: 'conformance/ tests the wire against any hub: sharing the hub\'s code would hide a bug on both sides.',
+      comment: "conformance/ tests the wire against any hub: sharing the hub's code would hide a bug on both sides.",
       severity: 'error',
       from: { path: '^conformance/' },
       to: { path: '^(schemas|translators|ledger|switch|test|scripts)/' },
@@ -46,7 +46,7 @@ module.exports = {
     },
     {
       name: 'notify-uses-only-core-ports',
-      comment: 'notify renders what core hands it; it may name core\'s outbox interfaces and the canonical status helpers, no core internals.',
+      comment: "notify renders what core hands it; it may name core's outbox interfaces and the canonical status helpers, no core internals.",
       severity: 'error',
       from: { path: '^switch/notify/' },
       to: { path: '^switch/core/', pathNot: '^switch/core/(outbox|status|topics|bridge/ports)\\.ts$' },
@@ -105,7 +105,7 @@ module.exports = {
     // ---- wire vocabulary stays at the edge (DESIGN.md "Errors")
     {
       name: 'core-and-ledger-speak-outcomes',
-      comment: 'ledger/ and switch/core raise domain outcomes (schemas/outcomes.ts); FSPIOP errors and codes are the edges\' words.',
+      comment: "ledger/ and switch/core raise domain outcomes (schemas/outcomes.ts); FSPIOP errors and codes are the edges' words.",
       severity: 'error',
       from: { path: '^(ledger|switch/core)/' },
       to: { path: '^schemas/errors\\.ts$' },

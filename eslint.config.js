@@ -15,11 +15,18 @@ export default tseslint.config(
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'warn',
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
       ],
       eqeqeq: ['error', 'always'],
       // TigerBeetle style: a function fits on a screen. An error in product code, a warning in tests and conformance.
@@ -42,8 +49,11 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: `Literal[value=${FSPIOP_CODE}]`, message: 'An FSPIOP error code below the edge: raise a domain outcome (schemas/outcomes.ts).' },
-        { selector: `TemplateElement[value.raw=${FSPIOP_CODE}]`, message: 'An FSPIOP error code below the edge: raise a domain outcome (schemas/outcomes.ts).' },
-        { selector: "Identifier[name='FspiopError']", message: 'FspiopError is the edges\' word: raise a DomainError.' },
+        {
+          selector: `TemplateElement[value.raw=${FSPIOP_CODE}]`,
+          message: 'An FSPIOP error code below the edge: raise a domain outcome (schemas/outcomes.ts).',
+        },
+        { selector: "Identifier[name='FspiopError']", message: "FspiopError is the edges' word: raise a DomainError." },
       ],
     },
   },

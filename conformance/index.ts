@@ -101,9 +101,11 @@ async function runOne(s: Scenario, ctx: SuiteContext, limitMs: number): Promise<
 /** Pseudo-scenario: every hub-authored message received during the run, checked against fspiop.md §14. */
 export const AUDIT_NAME = 'audit: every hub-authored message received meets the §14 checklist';
 /** Pseudo-scenario of runs with banks: every XML message the hub sent a bank. */
-export const XML_AUDIT_NAME = 'audit: every XML message the hub sent a bank is a business message from the hub to that bank (signed by the hub XML certificate when given)';
+export const XML_AUDIT_NAME =
+  'audit: every XML message the hub sent a bank is a business message from the hub to that bank (signed by the hub XML certificate when given)';
 /** Pseudo-scenario of secured runs: the signature of every message with a body the simulators received. */
-export const SIGNATURE_AUDIT_NAME = 'audit: every message with a body received carries a valid FSPIOP-Signature (hub key on hub-authored messages, the sender\'s key on forwarded ones)';
+export const SIGNATURE_AUDIT_NAME =
+  "audit: every message with a body received carries a valid FSPIOP-Signature (hub key on hub-authored messages, the sender's key on forwarded ones)";
 
 export function selectScenarios(all: Scenario[], grep?: string | RegExp): Scenario[] {
   const re = grep === undefined ? undefined : grep instanceof RegExp ? grep : new RegExp(grep);

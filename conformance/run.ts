@@ -86,8 +86,7 @@ async function main(): Promise<number> {
   const useColor = process.stdout.isTTY;
   const green = (s: string) => (useColor ? `\x1b[32m${s}\x1b[0m` : s);
   const red = (s: string) => (useColor ? `\x1b[31m${s}\x1b[0m` : s);
-  const line = (r: ScenarioResult) =>
-    console.log(r.skipped ? `skip ${r.name} — ${r.skipped}` : `${r.ok ? green('pass') : red('FAIL')} ${r.name} (${r.ms} ms)`);
+  const line = (r: ScenarioResult) => console.log(r.skipped ? `skip ${r.name} — ${r.skipped}` : `${r.ok ? green('pass') : red('FAIL')} ${r.name} (${r.ms} ms)`);
 
   const { readFile } = await import('node:fs/promises');
   const read = (file: string | undefined) => (file === undefined ? undefined : readFile(file, 'utf8'));
@@ -147,7 +146,7 @@ main().then(
     process.exitCode = code;
   },
   (err) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exitCode = 2;
   },
 );

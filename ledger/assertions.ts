@@ -90,9 +90,15 @@ export function assertReport(sent: SentCounts, report: ApplyReport): void {
     if (!key.startsWith('quote:')) transferConflicts++;
   }
   const quoteConflicts = report.conflicts.length - transferConflicts;
-  assertLedger(report.inserted + transferConflicts === sent.inserts, () => `${report.inserted} transfers inserted and ${transferConflicts} conflicts for ${sent.inserts} sent`);
+  assertLedger(
+    report.inserted + transferConflicts === sent.inserts,
+    () => `${report.inserted} transfers inserted and ${transferConflicts} conflicts for ${sent.inserts} sent`,
+  );
   assertLedger(report.updated === sent.updates, () => `${report.updated} transfer state changes applied for ${sent.updates} sent`);
-  assertLedger(report.quotes_inserted + quoteConflicts === sent.quoteInserts, () => `${report.quotes_inserted} quotes inserted and ${quoteConflicts} conflicts for ${sent.quoteInserts} sent`);
+  assertLedger(
+    report.quotes_inserted + quoteConflicts === sent.quoteInserts,
+    () => `${report.quotes_inserted} quotes inserted and ${quoteConflicts} conflicts for ${sent.quoteInserts} sent`,
+  );
   assertLedger(report.quotes_updated <= sent.quoteUpdates, () => `${report.quotes_updated} quote changes applied for ${sent.quoteUpdates} sent`);
   let expected = sent.entries.length;
   if (transferConflicts > 0) {
@@ -139,6 +145,9 @@ export function assertMemoryMatches(
     const known = pending.get(Number(id));
     assertLedger(known !== undefined, () => `mizani_apply moved account ${id}, which no entry of the batch names`);
     const expected = parseLedger(durable) + known.delta;
-    assertLedger(known.account.value === expected, () => `account ${id} holds ${ledgerText(known.account.value)} in memory; durable ${durable} with ${known.delta} (10^-4) pending makes ${expected}`);
+    assertLedger(
+      known.account.value === expected,
+      () => `account ${id} holds ${ledgerText(known.account.value)} in memory; durable ${durable} with ${known.delta} (10^-4) pending makes ${expected}`,
+    );
   }
 }

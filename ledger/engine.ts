@@ -9,12 +9,7 @@
  * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
  */
 import type { Connection, Db, Queryable } from './db.js';
-import {
-  GroupCommitter,
-  LedgerUnavailableError,
-  type JournalEntry,
-  type LedgerWrite,
-} from './group-commit.js';
+import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { LedgerAssertionError } from './assertions.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
@@ -23,13 +18,7 @@ import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseL
 export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
 
 /** Internal transfer states (contract fspiop.md §9.2) that Mizani stores. */
-export type InternalState =
-  | 'RESERVED'
-  | 'COMMITTED'
-  | 'ABORTED_REJECTED'
-  | 'ABORTED_ERROR'
-  | 'EXPIRED_RESERVED'
-  | 'INVALID';
+export type InternalState = 'RESERVED' | 'COMMITTED' | 'ABORTED_REJECTED' | 'ABORTED_ERROR' | 'EXPIRED_RESERVED' | 'INVALID';
 
 export function apiState(state: string): 'RECEIVED' | 'RESERVED' | 'COMMITTED' | 'ABORTED' {
   switch (state) {
@@ -101,10 +90,7 @@ export interface PrepareInput {
   receivedAt: string;
 }
 
-export type PrepareOutcome =
-  | { kind: 'reserved'; transfer: InFlight }
-  | { kind: 'rejected'; error: DomainError }
-  | { kind: 'duplicate' };
+export type PrepareOutcome = { kind: 'reserved'; transfer: InFlight } | { kind: 'rejected'; error: DomainError } | { kind: 'duplicate' };
 
 interface TransferRow {
   id: string;
@@ -361,10 +347,7 @@ export class LedgerEngine {
   }
 
   /** Records a prepare that failed validation (state INVALID), so its id answers duplicates. */
-  async recordInvalid(
-    input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: LedgerUnits | null },
-    cause: string,
-  ): Promise<{ conflict: boolean }> {
+  async recordInvalid(input: Omit<PrepareInput, 'expiresAt' | 'amount'> & { amount: LedgerUnits | null }, cause: string): Promise<{ conflict: boolean }> {
     this.assertAvailable();
     this.admitNew('write');
     return this.write(input.id, input.prepareHash, {
@@ -509,10 +492,7 @@ export class LedgerEngine {
     }
     settlement.value = ledgerPlus(settlement.value, amount);
     clearing.value = ledgerMinus(clearing.value, amount);
-    if (settlement.value > 0n) throw this.stop(`settlement ${settlement.id} of ${participant} is ${ledgerText(settlement.value)} ${currency} after a funds-out reservation: more out than in`);
-    if (position && this.registry.requiresLiquidityCheck(currency) && position.value > ledgerNegated(settlement.value)) {
-      throw this.stop(`position ${position.id} of ${participant} is ${ledgerText(position.value)} ${currency}, beyond its liquidity ${ledgerText(ledgerNegated(settlement.value))} after a funds-out reservation`);
-    }
+    this.assertFundsOutCovered(participant, currency, settlement, position);
     const now = new Date().toISOString();
     const transfer: InFlight = {
       id: transferId,
@@ -559,6 +539,20 @@ export class LedgerEngine {
     return written;
   }
 
+  /** After a funds-out reservation: never more out than in, and the position still covered where it must be. */
+  private assertFundsOutCovered(participant: string, currency: string, settlement: Account, position: Account | undefined): void {
+    if (settlement.value > 0n) {
+      throw this.stop(
+        `settlement ${settlement.id} of ${participant} is ${ledgerText(settlement.value)} ${currency} after a funds-out reservation: more out than in`,
+      );
+    }
+    if (position && this.registry.requiresLiquidityCheck(currency) && position.value > ledgerNegated(settlement.value)) {
+      throw this.stop(
+        `position ${position.id} of ${participant} is ${ledgerText(position.value)} ${currency}, beyond its liquidity ${ledgerText(ledgerNegated(settlement.value))} after a funds-out reservation`,
+      );
+    }
+  }
+
   async fundsOutCommit(transfer: InFlight): Promise<void> {
     this.assertAvailable();
     this.startFinishing(transfer);
@@ -598,13 +592,7 @@ export class LedgerEngine {
 
   // ---- internals ----
 
-  private checkHeadroom(
-    payer: string,
-    currency: string,
-    position: Account,
-    amount: LedgerUnits,
-    liquidity: boolean,
-  ): DomainError | undefined {
+  private checkHeadroom(payer: string, currency: string, position: Account, amount: LedgerUnits, liquidity: boolean): DomainError | undefined {
     if (liquidity) {
       const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
       const cover = settlement ? -settlement.value : 0n;
@@ -622,11 +610,17 @@ export class LedgerEngine {
    */
   private assertWithinHeadroom(payer: string, currency: string, position: Account, liquidity: boolean): void {
     const cap = this.registry.limit(position.id)?.value ?? LEDGER_ZERO;
-    if (position.value > cap) throw this.stop(`position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its net debit cap ${ledgerText(cap)}`);
+    if (position.value > cap)
+      throw this.stop(
+        `position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its net debit cap ${ledgerText(cap)}`,
+      );
     if (!liquidity) return;
     const settlement = this.registry.accountOf(payer, currency, 'SETTLEMENT');
     const cover = settlement ? ledgerNegated(settlement.value) : LEDGER_ZERO;
-    if (position.value > cover) throw this.stop(`position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its liquidity cover ${ledgerText(cover)}`);
+    if (position.value > cover)
+      throw this.stop(
+        `position ${position.id} of ${payer} is ${ledgerText(position.value)} ${currency} after a reservation, beyond its liquidity cover ${ledgerText(cover)}`,
+      );
   }
 
   /**
@@ -663,17 +657,9 @@ export class LedgerEngine {
     }
   }
 
-  private accountsForReservation(
-    kind: TransferKind,
-    payer: string,
-    payee: string,
-    currency: string,
-  ): { debit: Account; credit: Account } | undefined {
+  private accountsForReservation(kind: TransferKind, payer: string, payee: string, currency: string): { debit: Account; credit: Account } | undefined {
     const clearing = this.registry.hubAccount(currency, CLEARING);
-    const debit =
-      kind === 'FUNDS_OUT'
-        ? this.registry.accountOf(payee, currency, 'SETTLEMENT')
-        : this.registry.accountOf(payer, currency, 'POSITION');
+    const debit = kind === 'FUNDS_OUT' ? this.registry.accountOf(payee, currency, 'SETTLEMENT') : this.registry.accountOf(payer, currency, 'POSITION');
     return clearing && debit ? { debit, credit: clearing } : undefined;
   }
 
@@ -697,7 +683,10 @@ export class LedgerEngine {
   private admitNew(work: 'transfer' | 'write'): void {
     const queued = this.committer.pending;
     if (queued >= this.queueWritesMax) {
-      throw new DomainError('SERVER_BUSY', `the ledger's group-commit queue holds ${queued} writes (GROUP_COMMIT_QUEUE_WRITES_MAX): no new work now, retry later`);
+      throw new DomainError(
+        'SERVER_BUSY',
+        `the ledger's group-commit queue holds ${queued} writes (GROUP_COMMIT_QUEUE_WRITES_MAX): no new work now, retry later`,
+      );
     }
     if (work === 'transfer' && this.inFlight.size >= this.inFlightMax) {
       throw new DomainError('SERVER_BUSY', `${this.inFlight.size} transfers are in flight (TRANSFERS_IN_FLIGHT_MAX): no new transfer now, retry later`);

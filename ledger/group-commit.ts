@@ -259,7 +259,16 @@ export class GroupCommitter {
       writes_max: max,
       ...(this.options.verifyBalances ? { report_values: true } : {}),
     });
-    return { document, sameBatchConflicts, inserts: inserts.length, updates: updates.length, entries, quoteInserts: quoteInserts.length, quoteUpdates: quoteUpdates.length, insertKeys };
+    return {
+      document,
+      sameBatchConflicts,
+      inserts: inserts.length,
+      updates: updates.length,
+      entries,
+      quoteInserts: quoteInserts.length,
+      quoteUpdates: quoteUpdates.length,
+      insertKeys,
+    };
   }
 
   /** Each write of the batch with whether it conflicted (for the balance check). */

@@ -22,7 +22,9 @@ export async function migrate(db: Db): Promise<string[]> {
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
   const dir = migrationsDir();
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const applied: string[] = [];
   for (const file of files) {
     const version = file.replace(/\.sql$/, '');

@@ -133,10 +133,7 @@ export class Registry {
 
   static async load(db: Db, hubName: string): Promise<Registry> {
     const registry = new Registry(db, hubName);
-    await db.query(
-      `INSERT INTO participant (name, is_active, is_hub) VALUES ($1, true, true) ON CONFLICT (name) DO NOTHING`,
-      [hubName],
-    );
+    await db.query(`INSERT INTO participant (name, is_active, is_hub) VALUES ($1, true, true) ON CONFLICT (name) DO NOTHING`, [hubName]);
     await registry.reload();
     return registry;
   }
@@ -297,10 +294,7 @@ export class Registry {
       throw new DomainError('HUB_RECONCILIATION_ACCOUNT_MISSING', 'Hub reconciliation account for the specified currency does not exist');
     }
     if (!this.hubAccount(currency, 'HUB_MULTILATERAL_SETTLEMENT')) {
-      throw new DomainError(
-        'HUB_SETTLEMENT_ACCOUNT_MISSING',
-        'Hub multilateral net settlement account for the specified currency does not exist',
-      );
+      throw new DomainError('HUB_SETTLEMENT_ACCOUNT_MISSING', 'Hub multilateral net settlement account for the specified currency does not exist');
     }
     const models = this.modelsFor(currency);
     if (models.length === 0) {
@@ -454,9 +448,7 @@ export class Registry {
         throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', `Ledger account type ${type} was not found`);
       }
     }
-    const clash = [...this.models.values()].find(
-      (m) => m.isActive && m.currency === model.currency && m.ledgerAccountType === model.ledgerAccountType,
-    );
+    const clash = [...this.models.values()].find((m) => m.isActive && m.currency === model.currency && m.ledgerAccountType === model.ledgerAccountType);
     if (clash) {
       throw new DomainError(
         'SETTLEMENT_MODEL_OVERLAPS',
@@ -496,10 +488,12 @@ export class Registry {
     if (this.accountTypes.has(name)) {
       throw new DomainError('ACCOUNT_TYPE_EXISTS', 'Ledger account type already exists');
     }
-    await this.db.query(
-      'INSERT INTO ledger_account_type (name, description, is_active, is_settleable) VALUES ($1, $2, $3, $4)',
-      [name, description, isActive, isSettleable],
-    );
+    await this.db.query('INSERT INTO ledger_account_type (name, description, is_active, is_settleable) VALUES ($1, $2, $3, $4)', [
+      name,
+      description,
+      isActive,
+      isSettleable,
+    ]);
     this.accountTypes.add(name);
   }
 

@@ -71,9 +71,7 @@ const table: Array<[string, string, number]> = [
   ['6000', 'Generic Settlement Error', 400],
 ];
 
-export const ERROR_CODES: ReadonlyMap<string, ErrorCodeInfo> = new Map(
-  table.map(([code, message, httpStatus]) => [code, { code, message, httpStatus }]),
-);
+export const ERROR_CODES: ReadonlyMap<string, ErrorCodeInfo> = new Map(table.map(([code, message, httpStatus]) => [code, { code, message, httpStatus }]));
 
 const CATEGORY_STATUS: Record<string, number> = { '1': 503, '2': 500 };
 

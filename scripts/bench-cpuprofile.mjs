@@ -60,17 +60,28 @@ for (const [id, us] of self) {
 }
 const ms = (us) => (us / 1000).toFixed(0).padStart(8);
 const pct = (us) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
-console.log(`profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (idle ${(idle / 1e6).toFixed(1)} s); shares are of busy time`);
+console.log(
+  `profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (idle ${(idle / 1e6).toFixed(1)} s); shares are of busy time`,
+);
 console.log('\nself time by area:');
-for (const [k, v] of [...areaAgg].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${ms(v)} ms ${pct(v)}  ${k}`);
+for (const [k, v] of [...areaAgg]
+  .filter(([k]) => k !== '(idle)')
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 25))
+  console.log(`${ms(v)} ms ${pct(v)}  ${k}`);
 console.log(`\ntop ${top} functions by self time:`);
-for (const [k, v] of [...fnAgg].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(v)} ms ${pct(v)}  ${k}`);
+for (const [k, v] of [...fnAgg]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`${ms(v)} ms ${pct(v)}  ${k}`);
 
 if (values.inclusive !== undefined) {
   const re = new RegExp(values.inclusive);
   const parent = new Map();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const keyOf = (n) => `${n.callFrame.functionName || '(anonymous)'}  ${(n.callFrame.url || '').replace(/^.*\/(node_modules|dist)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+  const keyOf = (n) =>
+    `${n.callFrame.functionName || '(anonymous)'}  ${(n.callFrame.url || '').replace(/^.*\/(node_modules|dist)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
   const incl = new Map();
   for (const [id, us] of self) {
     if (byId.get(id)?.callFrame.functionName === '(idle)') continue;

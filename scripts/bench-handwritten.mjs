@@ -74,7 +74,8 @@ async function main() {
     for (const j of r % 2 === 0 ? jobs : [...jobs].reverse()) {
       const m = await runChild(j, seconds);
       samples.get(j.key).push(m);
-      if (!values.json) console.error(`round ${r + 1} ${j.key.padEnd(64)} ${fmt(m.opsPerS, 0).padStart(9)} op/s ${fmt(m.cpuUsPerOp, 1).padStart(9)} µs CPU/op  ${m.outcome}`);
+      if (!values.json)
+        console.error(`round ${r + 1} ${j.key.padEnd(64)} ${fmt(m.opsPerS, 0).padStart(9)} op/s ${fmt(m.cpuUsPerOp, 1).padStart(9)} µs CPU/op  ${m.outcome}`);
     }
   }
   const summary = jobs.map((j) => {
@@ -94,12 +95,17 @@ async function main() {
   }
   console.log(`\nmedians over ${rounds} rounds of ${seconds} s (node ${process.version}):`);
   console.log(`${'case'.padEnd(64)} ${'op/s'.padStart(9)} ${'µs CPU/op'.padStart(10)} ${'µs wall/op'.padStart(10)}  outcome`);
-  for (const m of summary) console.log(`${m.case.padEnd(64)} ${fmt(m.opsPerS, 0).padStart(9)} ${fmt(m.cpuUsPerOp, 1).padStart(10)} ${fmt(m.wallUsPerOp, 1).padStart(10)}  ${m.outcome}`);
+  for (const m of summary)
+    console.log(
+      `${m.case.padEnd(64)} ${fmt(m.opsPerS, 0).padStart(9)} ${fmt(m.cpuUsPerOp, 1).padStart(10)} ${fmt(m.wallUsPerOp, 1).padStart(10)}  ${m.outcome}`,
+    );
 }
 
 function runChild(job, seconds) {
   return new Promise((resolve, reject) => {
-    const p = fork(fileURLToPath(import.meta.url), ['--child', `${job.c}:${job.i}`, '--seconds', String(seconds)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const p = fork(fileURLToPath(import.meta.url), ['--child', `${job.c}:${job.i}`, '--seconds', String(seconds)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let result;
     p.on('message', (m) => (result = m));
     p.on('error', reject);
@@ -163,7 +169,8 @@ function prepareBody(i, extra = {}) {
     payeeFsp: 'payeefsp',
     amount: { amount: `${100 + i}.25`, currency: 'USD' },
     ...extra,
-    ilpPacket: 'DIICqwAAAAAAACdCMjAzMDAxMDEwMDAwMDAwMDCb1QNXrckZ4VWrEca9SWwd4PjkKnMaJqo6KE1ZmTq7KQpnLm1vamFsb29wggJkZXlKaGJXOTFiblFpT25zaVlXMXZkVzUwSWpvaU1UQXdMalVpTENKamRYSnlaVzVqZVNJNklsVlRSQ0o5TENKbGVIQnBjbUYwYVc5dUlqb2lNakF6TUMwd01TMHdNVlF3TURvd01Eb3dNQzR3TURCYUlpd2ljR0Y1WldVaU9uc2ljR0Z5ZEhsSlpFbHVabThpT25zaVpuTndTV1FpT2lKd1lYbGxaV1p6Y0NJc0luQmhjblI1U1dSVWVYQmxJam9pVFZOSlUwUk9JaXdpY0dGeWRIbEpaR1Z1ZEdsbWFXVnlJam9pTWpjM01UTTRNRE01TVRJaWZYMHNJbkJoZVdWeUlqcDdJbkJoY25SNVNXUkpibVp2SWpwN0ltWnpjRWxrSWpvaWNHRjVaWEptYzNBaUxDSndZWEowZVVsa1ZIbHdaU0k2SWsxVFNWTkVUaUlzSW5CaGNuUjVTV1JsYm5ScFptbGxjaUk2SWpRME1USXpORFUyTnpnNUluMTlMQ0p4ZFc5MFpVbGtJam9pTURGS1FrWklNVmt5VmtvMVdrSTJVVFpYTTBzeVRqaEVOMEVpTENKMGNtRnVjMkZqZEdsdmJrbGtJam9pTURGS1FrWklNVmt5VmtvMVdrSTJVVFpYTTBzeVRqaEVOMElpTENKMGNtRnVjMkZqZEdsdmJsUjVjR1VpT25zaWFXNXBkR2xoZEc5eUlqb2lVRUZaUlZJaUxDSnBibWwwYVdGMGIzSlVlWEJsSWpvaVEwOU9VMVZOUlZJaUxDSnpZMlZ1WVhKcGJ5STZJbFJTUVU1VFJrVlNJbjE5',
+    ilpPacket:
+      'DIICqwAAAAAAACdCMjAzMDAxMDEwMDAwMDAwMDCb1QNXrckZ4VWrEca9SWwd4PjkKnMaJqo6KE1ZmTq7KQpnLm1vamFsb29wggJkZXlKaGJXOTFiblFpT25zaVlXMXZkVzUwSWpvaU1UQXdMalVpTENKamRYSnlaVzVqZVNJNklsVlRSQ0o5TENKbGVIQnBjbUYwYVc5dUlqb2lNakF6TUMwd01TMHdNVlF3TURvd01Eb3dNQzR3TURCYUlpd2ljR0Y1WldVaU9uc2ljR0Z5ZEhsSlpFbHVabThpT25zaVpuTndTV1FpT2lKd1lYbGxaV1p6Y0NJc0luQmhjblI1U1dSVWVYQmxJam9pVFZOSlUwUk9JaXdpY0dGeWRIbEpaR1Z1ZEdsbWFXVnlJam9pTWpjM01UTTRNRE01TVRJaWZYMHNJbkJoZVdWeUlqcDdJbkJoY25SNVNXUkpibVp2SWpwN0ltWnpjRWxrSWpvaWNHRjVaWEptYzNBaUxDSndZWEowZVVsa1ZIbHdaU0k2SWsxVFNWTkVUaUlzSW5CaGNuUjVTV1JsYm5ScFptbGxjaUk2SWpRME1USXpORFUyTnpnNUluMTlMQ0p4ZFc5MFpVbGtJam9pTURGS1FrWklNVmt5VmtvMVdrSTJVVFpYTTBzeVRqaEVOMEVpTENKMGNtRnVjMkZqZEdsdmJrbGtJam9pTURGS1FrWklNVmt5VmtvMVdrSTJVVFpYTTBzeVRqaEVOMElpTENKMGNtRnVjMkZqZEdsdmJsUjVjR1VpT25zaWFXNXBkR2xoZEc5eUlqb2lVRUZaUlZJaUxDSnBibWwwYVdGMGIzSlVlWEJsSWpvaVEwOU9VMVZOUlZJaUxDSnpZMlZ1WVhKcGJ5STZJbFJTUVU1VFJrVlNJbjE5',
     condition: 'm9UDV63JGeFVqxHGvUlsHeD45CpzGiaqOihNWZk6uyk',
     expiration: '2030-01-01T00:00:00.000Z',
   };
@@ -201,7 +208,14 @@ async function jwsOperation(impl) {
   const messages = Array.from({ length: N }, (_, i) => {
     const body = Buffer.from(JSON.stringify(prepareBody(i)), 'utf8');
     const ph = Buffer.from(
-      JSON.stringify({ alg: 'RS256', 'FSPIOP-URI': '/transfers', 'FSPIOP-HTTP-Method': 'POST', 'FSPIOP-Source': 'payerfsp', 'FSPIOP-Destination': 'payeefsp', Date: date }),
+      JSON.stringify({
+        alg: 'RS256',
+        'FSPIOP-URI': '/transfers',
+        'FSPIOP-HTTP-Method': 'POST',
+        'FSPIOP-Source': 'payerfsp',
+        'FSPIOP-Destination': 'payeefsp',
+        Date: date,
+      }),
     ).toString('base64url');
     const signature = sign('sha256', Buffer.from(`${ph}.${body.toString('base64url')}`, 'latin1'), privateKey).toString('base64url');
     const headers = {
@@ -224,9 +238,12 @@ async function jwsOperation(impl) {
   const verifyWithJose = async (m) => {
     const { protectedHeader, signature } = JSON.parse(m.headers['fspiop-signature']);
     const h = m.headers;
-    const r = await flattenedVerify({ protected: protectedHeader, payload: m.body.toString('base64url'), signature }, m.keys[0], { algorithms: ['RS256', 'RS384', 'RS512', 'ES256'] });
+    const r = await flattenedVerify({ protected: protectedHeader, payload: m.body.toString('base64url'), signature }, m.keys[0], {
+      algorithms: ['RS256', 'RS384', 'RS512', 'ES256'],
+    });
     const ph = r.protectedHeader;
-    if (ph['FSPIOP-URI'] !== h['fspiop-uri'] || ph['FSPIOP-HTTP-Method'] !== h['fspiop-http-method'] || h['fspiop-http-method'] !== m.method) throw new Error('uri/method');
+    if (ph['FSPIOP-URI'] !== h['fspiop-uri'] || ph['FSPIOP-HTTP-Method'] !== h['fspiop-http-method'] || h['fspiop-http-method'] !== m.method)
+      throw new Error('uri/method');
     if (ph['FSPIOP-Source'] !== h['fspiop-source'] || (ph.Date !== undefined && ph.Date !== h.date)) throw new Error('source/date');
     if ((ph['FSPIOP-Destination'] ?? undefined) !== (h['fspiop-destination'] || undefined)) throw new Error('destination');
   };
@@ -261,7 +278,9 @@ async function jsonOperation(name, impl) {
   let outcome;
   try {
     const v = decode(raws[0]);
-    outcome = name.includes('proto') ? `accepted (prototype of amount ${Object.getPrototypeOf(v.amount) === Object.prototype ? 'intact' : 'REPLACED'})` : 'accepted';
+    outcome = name.includes('proto')
+      ? `accepted (prototype of amount ${Object.getPrototypeOf(v.amount) === Object.prototype ? 'intact' : 'REPLACED'})`
+      : 'accepted';
   } catch (err) {
     outcome = `refused: ${(err.errorInformation?.errorDescription ?? err.message).slice(0, 60)}`;
   }
@@ -284,7 +303,16 @@ async function ilpOperation(impl) {
   const { createHash, createHmac } = await import('node:crypto');
   const { serializeIlpPrepare, deserializeIlpPrepare } = await import('ilp-packet');
   // Packets as the SDK builds them (contract security.md §2.2): transaction object, sorted keys, base64url in data.
-  const sorted = (v) => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v);
+  const sorted = (v) =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted(v[k])]),
+          )
+        : v;
   const packets = Array.from({ length: N }, (_, i) => {
     const tx = sorted({
       quoteId: `01JBFH1Y2VJ5ZB6Q6W3K2N${String(i).padStart(4, '0')}`,
@@ -308,7 +336,10 @@ async function ilpOperation(impl) {
   if (impl === 'hub decodeIlpPacket') {
     const { decodeIlpPacket } = await import(dist('switch/security/ilp.js'));
     const p = decodeIlpPacket(packets[0]);
-    return { run: (i) => decodeIlpPacket(packets[i % N]), outcome: `amount ${p.amount}, ${p.data.length} B data, transaction ${p.transaction ? 'decoded' : 'absent'}` };
+    return {
+      run: (i) => decodeIlpPacket(packets[i % N]),
+      outcome: `amount ${p.amount}, ${p.data.length} B data, transaction ${p.transaction ? 'decoded' : 'absent'}`,
+    };
   }
   const withTx = impl === 'ilp-packet + tx';
   const decode = (b64) => {
@@ -317,7 +348,10 @@ async function ilpOperation(impl) {
     return p;
   };
   const p = decode(packets[0]);
-  return { run: (i) => decode(packets[i % N]), outcome: `amount ${p.amount}, ${p.data.length} B data, transaction ${p.transaction ? 'decoded' : 'not decoded'}` };
+  return {
+    run: (i) => decode(packets[i % N]),
+    outcome: `amount ${p.amount}, ${p.data.length} B data, transaction ${p.transaction ? 'decoded' : 'not decoded'}`,
+  };
 }
 
 // ---- (d) the load generator's signer ------------------------------------------------------------------------------
@@ -326,7 +360,14 @@ async function signOperation(impl) {
   const { generateKeyPairSync, sign } = await import('node:crypto');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const date = new Date(Date.UTC(2026, 11, 6)).toUTCString();
-  const header = { alg: 'RS256', 'FSPIOP-URI': '/transfers', 'FSPIOP-HTTP-Method': 'POST', 'FSPIOP-Source': 'payerfsp', 'FSPIOP-Destination': 'payeefsp', Date: date };
+  const header = {
+    alg: 'RS256',
+    'FSPIOP-URI': '/transfers',
+    'FSPIOP-HTTP-Method': 'POST',
+    'FSPIOP-Source': 'payerfsp',
+    'FSPIOP-Destination': 'payeefsp',
+    Date: date,
+  };
   const bodies = Array.from({ length: N }, (_, i) => JSON.stringify(prepareBody(i)));
   if (impl === 'node:crypto') {
     // conformance/load/plan.ts protectedHeader + signRaw + signatureHeader

@@ -79,8 +79,7 @@ const snippetsPkgPath = require.resolve('@mojaloop/api-snippets/package.json');
 const snippetsDir = dirname(snippetsPkgPath);
 const snippetsVersion = JSON.parse(readFileSync(snippetsPkgPath, 'utf8')).version;
 
-const CORRELATION_ID_V2 =
-  '^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$';
+const CORRELATION_ID_V2 = '^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$';
 
 /** FSPIOP v2.0 `DateOfBirth`/`Date` pattern (calendar-checked YYYY-MM-DD), used for ISO `format: date` (adjustment 3). */
 const DATE_PATTERN =
@@ -169,8 +168,21 @@ const BODY_METHODS = ['post', 'put', 'patch'];
 const DROP = new Set(['example', 'examples', 'description', 'title', 'externalDocs', 'xml', 'deprecated', 'readOnly', 'writeOnly', 'default']);
 /** Keywords copied verbatim (their value is not a schema). */
 const COPY = new Set([
-  'type', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'multipleOf',
-  'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'required',
+  'type',
+  'enum',
+  'const',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'required',
 ]);
 /** Keywords whose value is a schema / array of schemas / map of schemas. */
 const SUB_SCHEMA = new Set(['items', 'not', 'additionalProperties']);
@@ -231,7 +243,10 @@ function convertDocument({ version, name = `v${version}`, file, adjust }) {
         throw new Error(`${where}: unsupported OpenAPI keyword "${key}" (extend scripts/gen-fspiop-schemas.mjs)`);
       }
     }
-    for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']]) {
+    for (const [flag, bound] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ]) {
       if (node[flag] === true) {
         if (typeof node[bound] !== 'number') throw new Error(`${where}: ${flag} without ${bound}`);
         out[flag] = node[bound];

@@ -13,7 +13,11 @@ const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
 const CODE = '**/*.{ts,mjs,cjs,js}';
 
 const checks = [
-  ['dependency rules', bin('dependency-cruiser', 'bin/dependency-cruise.mjs'), ['--config', '.dependency-cruiser.cjs', 'schemas', 'translators', 'ledger', 'switch', 'conformance', 'test']],
+  [
+    'dependency rules',
+    bin('dependency-cruiser', 'bin/dependency-cruise.mjs'),
+    ['--config', '.dependency-cruiser.cjs', 'schemas', 'translators', 'ledger', 'switch', 'conformance', 'test'],
+  ],
   // Errors only: the warnings (explicit any, long test functions) are for `npx eslint .` to list while they are paid off.
   ['ESLint', bin('eslint', 'bin/eslint.js'), ['--quiet', '.']],
   ['Prettier', bin('prettier', 'bin/prettier.cjs'), ['--check', '--log-level', 'warn', CODE]],

@@ -116,7 +116,9 @@ export async function ensureInstalled({ log = (s) => console.log(s) } = {}) {
   const found = completeInstall(dir);
   if (found) {
     const seconds = (Date.now() - started) / 1000;
-    log(`${PACKAGE}@${VERSION} already installed in ${dir} (installed ${found.installedAt}, took ${found.installSeconds} s then); check took ${seconds.toFixed(3)} s`);
+    log(
+      `${PACKAGE}@${VERSION} already installed in ${dir} (installed ${found.installedAt}, took ${found.installSeconds} s then); check took ${seconds.toFixed(3)} s`,
+    );
     return { dir, entry: entryPoint(dir), version: VERSION, cached: true, seconds };
   }
 
@@ -136,30 +138,49 @@ export async function ensureInstalled({ log = (s) => console.log(s) } = {}) {
   const logStream = createWriteStream(logFile);
   log(`installing ${PACKAGE}@${VERSION} into ${dir} (log: ${logFile}); the first install compiles grpc and takes minutes`);
   try {
-    writeFileSync(join(tmp, 'package.json'), JSON.stringify({
-      name: 'mizani-sdk-adapter-cache',
-      version: '0.0.0',
-      private: true,
-      // npm >= 11.x reviews install scripts against this policy (only warns today). grpc's is
-      // the one that matters: it compiles the native binding. The others print banners or
-      // set up CLIs the adapter does not use, but are allowed so that nothing differs from a
-      // plain install.
-      allowScripts: { grpc: true, protobufjs: true, ejs: true, 'core-js': true },
-    }, null, 2) + '\n');
+    writeFileSync(
+      join(tmp, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'mizani-sdk-adapter-cache',
+          version: '0.0.0',
+          private: true,
+          // npm >= 11.x reviews install scripts against this policy (only warns today). grpc's is
+          // the one that matters: it compiles the native binding. The others print banners or
+          // set up CLIs the adapter does not use, but are allowed so that nothing differs from a
+          // plain install.
+          allowScripts: { grpc: true, protobufjs: true, ejs: true, 'core-js': true },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     const env = buildEnv();
     logStream.write(`nodedir=${env.npm_config_nodedir ?? '(npm config)'} JOBS=${env.JOBS} node=${process.version}\n`);
     const npmCli = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const res = await run(npmCli, ['install', '--no-audit', '--no-fund', '--omit=dev', '--foreground-scripts', `${PACKAGE}@${VERSION}`], { cwd: tmp, env }, logStream);
+    const res = await run(
+      npmCli,
+      ['install', '--no-audit', '--no-fund', '--omit=dev', '--foreground-scripts', `${PACKAGE}@${VERSION}`],
+      { cwd: tmp, env },
+      logStream,
+    );
     if (res.code !== 0) throw new Error(`npm install exited with ${res.code ?? res.signal}:\n${tail(logFile)}`);
 
     // Load test: requiring the package (not running it) loads every module it needs, the native
     // grpc binding included (via @mojaloop/central-services-shared -> @mojaloop/event-sdk).
-    const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(PACKAGE)}); const g = Object.keys(require.cache).filter((k) => k.endsWith('.node')); console.log('load ok; native modules: ' + g.join(' '))`], {
-      cwd: tmp,
-      env: { PATH: process.env.PATH ?? '', PEER_ENDPOINT: '127.0.0.1:1', BACKEND_ENDPOINT: '127.0.0.1:1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const check = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(PACKAGE)}); const g = Object.keys(require.cache).filter((k) => k.endsWith('.node')); console.log('load ok; native modules: ' + g.join(' '))`,
+      ],
+      {
+        cwd: tmp,
+        env: { PATH: process.env.PATH ?? '', PEER_ENDPOINT: '127.0.0.1:1', BACKEND_ENDPOINT: '127.0.0.1:1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     logStream.write(`load test: exit ${check.status}\n${check.stdout}\n${check.stderr}\n`);
     if (check.status !== 0) throw new Error(`the installed adapter does not load:\n${check.stderr.slice(-3000)}`);
 

@@ -52,7 +52,12 @@ function takeOption(token: Extract<Token, { kind: 'option' }>, spec: OptionSpec,
   if (value === undefined || value === '' || (!token.inlineValue && value.startsWith('--'))) throw new UsageError(`option --${name} needs a value`);
   if (spec.type === 'list') {
     const list = (values[name] as string[] | undefined) ?? [];
-    list.push(...value.split(',').map((v) => v.trim()).filter((v) => v !== ''));
+    list.push(
+      ...value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    );
     values[name] = list;
     return !token.inlineValue;
   }
@@ -81,7 +86,14 @@ export function parseCommandLine(args: string[], spec: Record<string, OptionSpec
       continue;
     }
     const s = spec[token.name];
-    if (!s) throw new UsageError(`unknown option ${token.rawName} for "${where}" (known: ${Object.keys(spec).map((k) => `--${k}`).join(', ') || 'none'}; -h for help)`);
+    if (!s)
+      throw new UsageError(
+        `unknown option ${token.rawName} for "${where}" (known: ${
+          Object.keys(spec)
+            .map((k) => `--${k}`)
+            .join(', ') || 'none'
+        }; -h for help)`,
+      );
     extendsList = takeOption(token, s, values) ? token.name : undefined;
   }
   if (rest.length > positionals) throw new UsageError(`unexpected argument "${rest[positionals]}" (options start with --)`);

@@ -27,8 +27,16 @@ const USAGE = [
 ];
 
 const COMMAND_USAGE: Record<'start' | 'migrate', string[]> = {
-  start: ['usage: mizani start', '  runs the hub: FSPIOP API, Admin API and the ISO 20022 XML edge; configuration from MIZANI_* environment variables (README)', 'exit codes: 0 stopped by SIGINT/SIGTERM; 2 invalid configuration'],
-  migrate: ['usage: mizani migrate', '  applies the database migrations (ledger/migrations) to MIZANI_DATABASE_URL, or the embedded database, and exits', 'exit codes: 0 done; 2 invalid configuration'],
+  start: [
+    'usage: mizani start',
+    '  runs the hub: FSPIOP API, Admin API and the ISO 20022 XML edge; configuration from MIZANI_* environment variables (README)',
+    'exit codes: 0 stopped by SIGINT/SIGTERM; 2 invalid configuration',
+  ],
+  migrate: [
+    'usage: mizani migrate',
+    '  applies the database migrations (ledger/migrations) to MIZANI_DATABASE_URL, or the embedded database, and exits',
+    'exit codes: 0 done; 2 invalid configuration',
+  ],
 };
 
 /** start / migrate take no options but -h/--help: their usage, or a usage error. */
@@ -110,7 +118,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err) => {
-    process.stderr.write(`mizani: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`mizani: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -15,43 +15,135 @@ export const SETTINGS: Setting[] = [
   { name: 'MIZANI_HOST', default: '127.0.0.1', description: 'Interface both APIs listen on (`0.0.0.0` for all).' },
   { name: 'MIZANI_FSPIOP_PORT', default: '3000', description: 'Port of the FSPIOP API (participants).' },
   { name: 'MIZANI_ADMIN_PORT', default: '3001', description: 'Port of the Admin API (operators), `/metrics` included.' },
-  { name: 'MIZANI_PROFILE', default: 'demo', description: '`demo` (embedded quick start: security layers default off, said at start-up) or `production` (mTLS and JWS default on; switching them off must be explicit).' },
-  { name: 'MIZANI_MTLS', default: '', description: '`on` or `off`: HTTPS with client certificates on the FSPIOP API, certificate bound to FSPIOP-Source. Empty: on in production, off in demo.' },
+  {
+    name: 'MIZANI_PROFILE',
+    default: 'demo',
+    description:
+      '`demo` (embedded quick start: security layers default off, said at start-up) or `production` (mTLS and JWS default on; switching them off must be explicit).',
+  },
+  {
+    name: 'MIZANI_MTLS',
+    default: '',
+    description: '`on` or `off`: HTTPS with client certificates on the FSPIOP API, certificate bound to FSPIOP-Source. Empty: on in production, off in demo.',
+  },
   { name: 'MIZANI_TLS_CERT', default: '', description: 'Hub certificate (PEM), used as server certificate and as client certificate for callbacks.' },
   { name: 'MIZANI_TLS_KEY', default: '', description: 'Private key of `MIZANI_TLS_CERT` (PEM).' },
   { name: 'MIZANI_TLS_CA', default: '', description: 'Scheme CA certificate(s) (PEM) that sign participant certificates.' },
   { name: 'MIZANI_TLS_CRL', default: '', description: 'Certificate revocation list of the scheme CA (PEM), optional.' },
-  { name: 'MIZANI_JWS_VERIFY', default: '', description: '`on` or `off`: every inbound FSPIOP message with a body must carry a valid FSPIOP-Signature of its sender. Empty: on in production, off in demo.' },
-  { name: 'MIZANI_JWS_SIGNING_KEY', default: '', description: 'Hub private key (PEM, RSA ≥ 2048 or EC P-256) that signs every message the hub authors; required in production.' },
-  { name: 'MIZANI_JWS_SIGN_WORKERS', default: '1', description: 'Worker threads that sign hub messages off the event loop (0: sign in-thread; EC keys gain nothing from workers).' },
-  { name: 'MIZANI_XML_SIGNING_CERT', default: '', description: 'Hub certificate (PEM, RSA) whose key signs every ISO 20022 XML message the hub sends banks; required in production.' },
+  {
+    name: 'MIZANI_JWS_VERIFY',
+    default: '',
+    description:
+      '`on` or `off`: every inbound FSPIOP message with a body must carry a valid FSPIOP-Signature of its sender. Empty: on in production, off in demo.',
+  },
+  {
+    name: 'MIZANI_JWS_SIGNING_KEY',
+    default: '',
+    description: 'Hub private key (PEM, RSA ≥ 2048 or EC P-256) that signs every message the hub authors; required in production.',
+  },
+  {
+    name: 'MIZANI_JWS_SIGN_WORKERS',
+    default: '1',
+    description: 'Worker threads that sign hub messages off the event loop (0: sign in-thread; EC keys gain nothing from workers).',
+  },
+  {
+    name: 'MIZANI_XML_SIGNING_CERT',
+    default: '',
+    description: 'Hub certificate (PEM, RSA) whose key signs every ISO 20022 XML message the hub sends banks; required in production.',
+  },
   { name: 'MIZANI_XML_SIGNING_KEY', default: '', description: 'Private key of `MIZANI_XML_SIGNING_CERT` (PEM).' },
-  { name: 'MIZANI_XML_VERIFY', default: '', description: '`on` or `off`: ISO 20022 XML from banks must carry a valid XML signature by a registered certificate. Empty: on in production, off in demo.' },
-  { name: 'MIZANI_BANK_PAYMENT_EXPIRY_S', default: '60', description: 'Lifetime of a bank\'s pacs.008 that names no expiry: agreement and transfer must complete within it.' },
+  {
+    name: 'MIZANI_XML_VERIFY',
+    default: '',
+    description: '`on` or `off`: ISO 20022 XML from banks must carry a valid XML signature by a registered certificate. Empty: on in production, off in demo.',
+  },
+  {
+    name: 'MIZANI_BANK_PAYMENT_EXPIRY_S',
+    default: '60',
+    description: "Lifetime of a bank's pacs.008 that names no expiry: agreement and transfer must complete within it.",
+  },
   { name: 'MIZANI_BANK_QUOTE_EXPIRY_S', default: '60', description: 'Lifetime of the terms the hub issues when it answers a quote for a bank payee.' },
-  { name: 'MIZANI_DATE_WINDOW_S', default: '300', description: 'A request whose Date header is further than this from the hub clock is refused (0: no check).' },
-  { name: 'MIZANI_ILP_CHECK', default: 'on', description: '`on` or `off`: decode every prepare\'s ILP packet and check its amount, condition and transaction against the transfer.' },
-  { name: 'MIZANI_HUB_NAME', default: 'Hub', description: 'The hub\'s own FSP id: FSPIOP-Source of every message it authors.' },
+  {
+    name: 'MIZANI_DATE_WINDOW_S',
+    default: '300',
+    description: 'A request whose Date header is further than this from the hub clock is refused (0: no check).',
+  },
+  {
+    name: 'MIZANI_ILP_CHECK',
+    default: 'on',
+    description: "`on` or `off`: decode every prepare's ILP packet and check its amount, condition and transaction against the transfer.",
+  },
+  { name: 'MIZANI_HUB_NAME', default: 'Hub', description: "The hub's own FSP id: FSPIOP-Source of every message it authors." },
   { name: 'MIZANI_CALLBACK_VERSION', default: '1.0', description: 'Content-Type version of callbacks the hub authors.' },
-  { name: 'MIZANI_SEND_TRANSFER_CONFIRMATION_TO_PAYEE', default: 'true', description: 'After a COMMITTED fulfil, also send the payee a `PUT /transfers/{ID}` from the hub.' },
+  {
+    name: 'MIZANI_SEND_TRANSFER_CONFIRMATION_TO_PAYEE',
+    default: 'true',
+    description: 'After a COMMITTED fulfil, also send the payee a `PUT /transfers/{ID}` from the hub.',
+  },
   { name: 'MIZANI_ON_US_TRANSFERS', default: 'false', description: 'Allow transfers whose payer and payee are the same participant.' },
   { name: 'MIZANI_EXPIRY_SWEEP_MS', default: '1000', description: 'How often expired transfers are looked for and aborted.' },
   { name: 'MIZANI_CALLBACK_RETRIES', default: '3', description: 'Retries of a callback after a network error or 5xx answer.' },
   { name: 'MIZANI_CALLBACK_TIMEOUT_MS', default: '5000', description: 'Timeout of one callback attempt.' },
   { name: 'MIZANI_CALLBACK_CONNECTIONS', default: '32', description: 'Keep-alive connections per participant origin.' },
-  { name: 'MIZANI_ORACLE_CACHE_MS', default: '60000', description: 'How long answers of external oracles are cached (built-in oracle answers are cached until changed).' },
+  {
+    name: 'MIZANI_ORACLE_CACHE_MS',
+    default: '60000',
+    description: 'How long answers of external oracles are cached (built-in oracle answers are cached until changed).',
+  },
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
-  { name: 'MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX', default: '10000', description: 'Ledger writes waiting for the group commit at which new work (prepares, quotes, funds in/out) is refused with 2005 Server busy before anything is reserved. Writes that finish accepted transfers (commits, aborts) are always queued.' },
-  { name: 'MIZANI_TRANSFERS_IN_FLIGHT_MAX', default: '100000', description: 'Transfers reserved and not yet final at which new prepares are refused with 2005 Server busy (about 1 KiB of memory each).' },
-  { name: 'MIZANI_LEDGER_ASSERTIONS', default: 'hot', description: 'Run-time assertions on the money path. `hot`: on every batch, entries balance per currency and are exact, the batch is within its maximum, a reservation leaves the position within its cap, the database reports what was sent. `all`: also every batch\'s balances against memory (tests, debugging; costs O(queued writes) per batch). A failed assertion fails the batch; the ledger rebuilds from the database.' },
-  { name: 'MIZANI_BUSY_LOOP_UTILISATION', default: '0.95', description: 'Admission control: smoothed share of time the event loop is busy (0..1) at which, with more than 8 requests waiting, new discoveries are refused with 2005 Server busy. 0: not watched.' },
-  { name: 'MIZANI_BUSY_LOOP_LAG_MS', default: '200', description: 'Admission control: smoothed event-loop lag at which new discoveries are refused with 2005 Server busy (1.5 times it: new quotes too; twice it: new transfers too). 0: not watched.' },
-  { name: 'MIZANI_BUSY_LEDGER_WAIT_MS', default: '500', description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.' },
-  { name: 'MIZANI_BUSY_OPEN_REQUESTS', default: '2000', description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.' },
-  { name: 'MIZANI_FOLLOW_UP_TASKS_MAX', default: '20000', description: 'Bound on follow-up work (forwarding messages, callbacks being delivered): at half of it new discoveries are refused with 2005 Server busy, at three quarters new quotes, at the bound new prepares. Follow-ups of accepted work are never dropped. 0: not bounded.' },
-  { name: 'MIZANI_CALLBACKS_PENDING_MAX', default: '2000', description: 'Bound on the callbacks to one participant waiting for a connection or in flight: at it, new work from or to that participant is refused with 2005 Server busy (others\' goes on); callbacks themselves are never dropped. 0: not bounded.' },
+  {
+    name: 'MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX',
+    default: '10000',
+    description:
+      'Ledger writes waiting for the group commit at which new work (prepares, quotes, funds in/out) is refused with 2005 Server busy before anything is reserved. Writes that finish accepted transfers (commits, aborts) are always queued.',
+  },
+  {
+    name: 'MIZANI_TRANSFERS_IN_FLIGHT_MAX',
+    default: '100000',
+    description: 'Transfers reserved and not yet final at which new prepares are refused with 2005 Server busy (about 1 KiB of memory each).',
+  },
+  {
+    name: 'MIZANI_LEDGER_ASSERTIONS',
+    default: 'hot',
+    description:
+      "Run-time assertions on the money path. `hot`: on every batch, entries balance per currency and are exact, the batch is within its maximum, a reservation leaves the position within its cap, the database reports what was sent. `all`: also every batch's balances against memory (tests, debugging; costs O(queued writes) per batch). A failed assertion fails the batch; the ledger rebuilds from the database.",
+  },
+  {
+    name: 'MIZANI_BUSY_LOOP_UTILISATION',
+    default: '0.95',
+    description:
+      'Admission control: smoothed share of time the event loop is busy (0..1) at which, with more than 8 requests waiting, new discoveries are refused with 2005 Server busy. 0: not watched.',
+  },
+  {
+    name: 'MIZANI_BUSY_LOOP_LAG_MS',
+    default: '200',
+    description:
+      'Admission control: smoothed event-loop lag at which new discoveries are refused with 2005 Server busy (1.5 times it: new quotes too; twice it: new transfers too). 0: not watched.',
+  },
+  {
+    name: 'MIZANI_BUSY_LEDGER_WAIT_MS',
+    default: '500',
+    description: 'Admission control: wait of the oldest ledger write for its group commit at which new work is refused (as above). 0: not watched.',
+  },
+  {
+    name: 'MIZANI_BUSY_OPEN_REQUESTS',
+    default: '2000',
+    description: 'Admission control: requests received and not yet answered at which new work is refused (as above). 0: not watched.',
+  },
+  {
+    name: 'MIZANI_FOLLOW_UP_TASKS_MAX',
+    default: '20000',
+    description:
+      'Bound on follow-up work (forwarding messages, callbacks being delivered): at half of it new discoveries are refused with 2005 Server busy, at three quarters new quotes, at the bound new prepares. Follow-ups of accepted work are never dropped. 0: not bounded.',
+  },
+  {
+    name: 'MIZANI_CALLBACKS_PENDING_MAX',
+    default: '2000',
+    description:
+      "Bound on the callbacks to one participant waiting for a connection or in flight: at it, new work from or to that participant is refused with 2005 Server busy (others' goes on); callbacks themselves are never dropped. 0: not bounded.",
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -148,13 +240,15 @@ function securitySettings({ value, onOff }: Readers) {
   const tlsFiles = { cert: value('MIZANI_TLS_CERT'), key: value('MIZANI_TLS_KEY'), ca: value('MIZANI_TLS_CA'), crl: value('MIZANI_TLS_CRL') };
   if (mtls) {
     const missing = (['cert', 'key', 'ca'] as const).filter((k) => !tlsFiles[k]).map((k) => `MIZANI_TLS_${k.toUpperCase()}`);
-    if (missing.length) throw new ConfigError(`mTLS is on (MIZANI_MTLS or the production profile) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+    if (missing.length)
+      throw new ConfigError(`mTLS is on (MIZANI_MTLS or the production profile) but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
   }
   const jwsSigningKey = value('MIZANI_JWS_SIGNING_KEY') || undefined;
   const xmlCert = value('MIZANI_XML_SIGNING_CERT');
   const xmlKey = value('MIZANI_XML_SIGNING_KEY');
   if (Boolean(xmlCert) !== Boolean(xmlKey)) throw new ConfigError('MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY go together');
-  if (production && !xmlCert) throw new ConfigError('the production profile needs MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY: the hub signs every XML message it sends');
+  if (production && !xmlCert)
+    throw new ConfigError('the production profile needs MIZANI_XML_SIGNING_CERT and MIZANI_XML_SIGNING_KEY: the hub signs every XML message it sends');
   if (production && !jwsSigningKey) throw new ConfigError('the production profile needs MIZANI_JWS_SIGNING_KEY: the hub signs every message it authors');
   return { profile: profile as Config['profile'], production, mtls, tlsFiles, jwsSigningKey, xmlCert, xmlKey };
 }

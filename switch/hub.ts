@@ -85,8 +85,16 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
     const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
-    await lifecycle.start('expiry sweep', () => services.expiry.start(), () => services.expiry.stop());
-    await lifecycle.start('bank payment sweep', () => services.bridge.startSweep(config.expirySweepMs), () => services.bridge.stopSweep());
+    await lifecycle.start(
+      'expiry sweep',
+      () => services.expiry.start(),
+      () => services.expiry.stop(),
+    );
+    await lifecycle.start(
+      'bank payment sweep',
+      () => services.bridge.startSweep(config.expirySweepMs),
+      () => services.bridge.stopSweep(),
+    );
     log.info({ fspiop: urls.fspiop, admin: urls.admin, hub: config.hubName }, 'Mizani hub started');
     let stopped: Promise<void> | undefined;
     const stop = async () => {
@@ -129,21 +137,26 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   const engine = await lifecycle.start(
     'ledger writer',
     () =>
-      new LedgerEngine(db, registry, {
-        maxBatch: config.batchMax,
-        queueWritesMax: config.groupCommitQueueWritesMax,
-        inFlightTransfersMax: config.transfersInFlightMax,
-        assertions: config.ledgerAssertions,
-      }, {
-        onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
-        onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
-        onWaitingForWriterLock: (waitedMs) =>
-          log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database'),
-        observeBatch: (size, seconds) => {
-          metrics.batchSize.observe(size);
-          metrics.batchDuration.observe(seconds);
+      new LedgerEngine(
+        db,
+        registry,
+        {
+          maxBatch: config.batchMax,
+          queueWritesMax: config.groupCommitQueueWritesMax,
+          inFlightTransfersMax: config.transfersInFlightMax,
+          assertions: config.ledgerAssertions,
         },
-      }),
+        {
+          onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
+          onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
+          onWaitingForWriterLock: (waitedMs) =>
+            log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database'),
+          observeBatch: (size, seconds) => {
+            metrics.batchSize.observe(size);
+            metrics.batchDuration.observe(seconds);
+          },
+        },
+      ),
     (created) => created.close(),
   );
   // Takes the writer session and its advisory lock (released by the writer's stop above).
@@ -166,9 +179,15 @@ async function startKeys(lifecycle: Lifecycle, config: Config, log: Logger, db: 
   const tls = config.tls ? await lifecycle.start('TLS material', () => loadTlsMaterial(config.tls!)) : undefined;
   for (const warning of tls?.warnings ?? []) log.warn({ warning }, 'TLS configuration');
   if (config.mtls) {
-    log.info({ certificate: tls!.identity, notAfter: tls!.notAfter }, 'mTLS is ON: FSPIOP clients must present a scheme certificate naming their FSPIOP-Source');
+    log.info(
+      { certificate: tls!.identity, notAfter: tls!.notAfter },
+      'mTLS is ON: FSPIOP clients must present a scheme certificate naming their FSPIOP-Source',
+    );
   } else {
-    log.warn({ profile: config.profile }, 'mTLS is OFF: the FSPIOP API accepts plain HTTP and does not authenticate the transport (demo profile, or MIZANI_MTLS=off)');
+    log.warn(
+      { profile: config.profile },
+      'mTLS is OFF: the FSPIOP API accepts plain HTTP and does not authenticate the transport (demo profile, or MIZANI_MTLS=off)',
+    );
   }
   const jwsKeys = new JwsKeyStore(db);
   const xmlCertificates = new JwsKeyStore(db, { table: 'participant_xml_certificate' });
@@ -194,7 +213,11 @@ async function startJwsSigner(lifecycle: Lifecycle, config: Config, log: Logger)
   }
   const key = await lifecycle.start('JWS signing key', async () => createPrivateKey(await readFile(config.jwsSigningKey!, 'utf8')));
   const alg = signingAlgFor(key);
-  const pool = await lifecycle.start('JWS signer workers', () => new JwsSigningPool({ size: config.jwsSignWorkers }), (p) => p.close());
+  const pool = await lifecycle.start(
+    'JWS signer workers',
+    () => new JwsSigningPool({ size: config.jwsSignWorkers }),
+    (p) => p.close(),
+  );
   log.info({ alg, workers: config.jwsSignWorkers }, 'the hub signs the messages it authors');
   return { sign: (input) => pool.sign({ ...input, key, alg }) };
 }
@@ -223,7 +246,11 @@ interface Services {
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
   const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
-  const delivery = await lifecycle.start('callback delivery', () => createDelivery(config, log, metrics, keys.tls), (d) => d.close());
+  const delivery = await lifecycle.start(
+    'callback delivery',
+    () => createDelivery(config, log, metrics, keys.tls),
+    (d) => d.close(),
+  );
   const terms = await lifecycle.start('hub terms', () => HubTerms.load(db));
   const oracles = new OracleRegistry(db);
   await lifecycle.start('oracle registry', () => oracles.load());
@@ -246,16 +273,35 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine) });
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
-  const discovery = new DiscoveryService(registry, directory, new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds), log);
+  const discovery = new DiscoveryService(
+    registry,
+    directory,
+    new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
+    log,
+  );
   const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, engine);
   const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
   const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
-  const bridge = new BankBridge(db, registry, participants, engine, quoteRecords, directory, bus, quoteOutbox, bankOutbox, bridgeWording, terms, {
-    hubName: config.hubName,
-    paymentExpiryMs: config.bankPaymentExpiryMs,
-    quoteExpiryMs: config.bankQuoteExpiryMs,
-  }, log);
+  const bridge = new BankBridge(
+    db,
+    registry,
+    participants,
+    engine,
+    quoteRecords,
+    directory,
+    bus,
+    quoteOutbox,
+    bankOutbox,
+    bridgeWording,
+    terms,
+    {
+      hubName: config.hubName,
+      paymentExpiryMs: config.bankPaymentExpiryMs,
+      quoteExpiryMs: config.bankQuoteExpiryMs,
+    },
+    log,
+  );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
   return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
@@ -288,7 +334,11 @@ async function startServers(
 ): Promise<{ fspiop: string; admin: string }> {
   const { db, registry, engine } = ledger;
   const health = healthCheck(ledger);
-  const admission = await lifecycle.start('admission control', () => createAdmission(config, log, metrics, engine, services.delivery), (a) => a.close());
+  const admission = await lifecycle.start(
+    'admission control',
+    () => createAdmission(config, log, metrics, engine, services.delivery),
+    (a) => a.close(),
+  );
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const fspiop = await lifecycle.start(
     'FSPIOP API',
@@ -300,7 +350,18 @@ async function startServers(
     () =>
       createAdminServer(
         { ...serverOptions, api: 'admin' },
-        { db, registry, participants: services.participants, bus: services.bus, metrics, health, directory: services.directory, jwsKeys: keys.jwsKeys, xmlCertificates: keys.xmlCertificates, requireHttpsCallbacks: config.mtls },
+        {
+          db,
+          registry,
+          participants: services.participants,
+          bus: services.bus,
+          metrics,
+          health,
+          directory: services.directory,
+          jwsKeys: keys.jwsKeys,
+          xmlCertificates: keys.xmlCertificates,
+          requireHttpsCallbacks: config.mtls,
+        },
       ),
     (server) => server.close(),
   );
@@ -314,7 +375,10 @@ type Health = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
 /** GET /health of both APIs: the database answers and the ledger is not recovering. */
 function healthCheck({ db, engine }: Ledger): Health {
   return async () => {
-    const database = await db.query('SELECT 1').then(() => 'OK', () => 'DOWN');
+    const database = await db.query('SELECT 1').then(
+      () => 'OK',
+      () => 'DOWN',
+    );
     const state = engine.available ? 'OK' : 'RECOVERING';
     return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
   };
@@ -334,11 +398,29 @@ function createFspiopApi(
   const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
   const server = createFspiopServer(
     { ...serverOptions, api: 'fspiop', https },
-    { security, bus: services.bus, discovery: services.discovery, quotes: services.quotes, headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] }, health },
+    {
+      security,
+      bus: services.bus,
+      discovery: services.discovery,
+      quotes: services.quotes,
+      headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
+      health,
+    },
   );
   registerIsoXmlRoutes(server, {
-    registry, participants: services.participants, bridge: services.bridge, discovery: services.discovery, xml: services.xmlOutbox, certificates: keys.xmlCertificates, schemas: keys.xmlSchemas,
-    hubName: config.hubName, mtls: config.mtls, requireSignature: config.xmlVerify, log, admission: serverOptions.admission, verificationIds: services.verificationIds,
+    registry,
+    participants: services.participants,
+    bridge: services.bridge,
+    discovery: services.discovery,
+    xml: services.xmlOutbox,
+    certificates: keys.xmlCertificates,
+    schemas: keys.xmlSchemas,
+    hubName: config.hubName,
+    mtls: config.mtls,
+    requireSignature: config.xmlVerify,
+    log,
+    admission: serverOptions.admission,
+    verificationIds: services.verificationIds,
   });
   return server;
 }

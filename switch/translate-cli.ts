@@ -72,7 +72,8 @@ function options(argv: string[]) {
   };
   const kind = named.message as Kind;
   if (!KINDS.includes(kind)) throw new UsageError(`--message must be one of ${KINDS.join(', ')}`);
-  if (named.profile !== undefined && named.profile !== 'iso-2019' && named.profile !== 'iso-2026') throw new UsageError('--profile must be iso-2019 or iso-2026');
+  if (named.profile !== undefined && named.profile !== 'iso-2019' && named.profile !== 'iso-2026')
+    throw new UsageError('--profile must be iso-2019 or iso-2026');
   return { from: dialect('from'), to: dialect('to'), kind, named, file: line.positionals[0] };
 }
 
@@ -121,7 +122,10 @@ function read(input: string, from: Dialect, kind: Kind, named: Record<string, st
       return { kind, message: isError ? fspiop.partiesErrorToCanonical(path, body, headers, now) : fspiop.partiesPutToCanonical(path, body, headers, now) };
     }
     case 'quote-request':
-      return { kind, message: iso ? isojson.isoQuoteRequestToCanonical(body) : fspiop.quoteRequestToCanonical(body, headers.source, named.receiver ?? '', now) };
+      return {
+        kind,
+        message: iso ? isojson.isoQuoteRequestToCanonical(body) : fspiop.quoteRequestToCanonical(body, headers.source, named.receiver ?? '', now),
+      };
     case 'quote-response':
       return {
         kind,

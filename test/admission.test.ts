@@ -51,7 +51,9 @@ async function stalledRequests(n: number): Promise<Socket[]> {
     const socket = connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     socket.on('error', () => undefined);
-    socket.write(`POST /transfers HTTP/1.1\r\nhost: x\r\ncontent-type: application/vnd.interoperability.transfers+json;version=1.1\r\ncontent-length: 1000\r\n\r\n{"transferId":`);
+    socket.write(
+      `POST /transfers HTTP/1.1\r\nhost: x\r\ncontent-type: application/vnd.interoperability.transfers+json;version=1.1\r\ncontent-length: 1000\r\n\r\n{"transferId":`,
+    );
     sockets.push(socket);
   }
   await new Promise((r) => setTimeout(r, 200)); // the hub has read their headers
@@ -130,7 +132,10 @@ test('at capacity: new discovery, quote and transfer are refused with 2005 at on
   for (const stage of ['discovery', 'agreement', 'transfer']) {
     assert.match(metrics, new RegExp(`mizani_refused_busy_total\\{stage="${stage}"\\} 1\\b`), `refusals of ${stage} counted in /metrics`);
   }
-  assert.ok(hub.logs.some((l) => l.includes('at capacity: new work refused with 2005')), 'the refusal is logged (warn, at most once a second)');
+  assert.ok(
+    hub.logs.some((l) => l.includes('at capacity: new work refused with 2005')),
+    'the refusal is logged (warn, at most once a second)',
+  );
 });
 
 test('one request open besides the asker: pressure 1 refuses new discoveries but still takes new quotes and prepares', async () => {
@@ -157,7 +162,13 @@ test("at capacity a bank's pacs.008 gets an admi.002 with HTTP 503; the same mes
   const stalled = await stalledRequests(2);
   let refused;
   try {
-    refused = await bank.pay({ txId, amount: '4', debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: null, creditor: { type: 'MSISDN', id: ctx.newPartyId() } });
+    refused = await bank.pay({
+      txId,
+      amount: '4',
+      debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' },
+      creditorAgent: null,
+      creditor: { type: 'MSISDN', id: ctx.newPartyId() },
+    });
   } finally {
     for (const s of stalled) s.destroy();
   }

@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import pg from 'pg';
 import { SuiteContext } from '../conformance/lib/context.js';
 import type { DfspSimulator } from '../conformance/lib/dfsp.js';
@@ -224,7 +224,12 @@ async function takenAgain(w: World, payee: DfspSimulator): Promise<void> {
 test('follow-up work at its bound: new prepares get 2005; every callback owed is delivered once the payee answers', async () => {
   const endpoint = await heldEndpoint();
   try {
-    const w = await world({ MIZANI_FOLLOW_UP_TASKS_MAX: '2', MIZANI_CALLBACKS_PENDING_MAX: '0', MIZANI_CALLBACK_RETRIES: '0', MIZANI_CALLBACK_TIMEOUT_MS: '30000' });
+    const w = await world({
+      MIZANI_FOLLOW_UP_TASKS_MAX: '2',
+      MIZANI_CALLBACKS_PENDING_MAX: '0',
+      MIZANI_CALLBACK_RETRIES: '0',
+      MIZANI_CALLBACK_TIMEOUT_MS: '30000',
+    });
     const { ctx, payer } = w;
     const slow = await ctx.newDfsp({ callbackBase: endpoint.url });
     const accepted = [ctx.newTransfer({ payer, payee: slow, amount: '1' }), ctx.newTransfer({ payer, payee: slow, amount: '2' })];
@@ -243,7 +248,11 @@ test('follow-up work at its bound: new prepares get 2005; every callback owed is
     endpoint.release();
     await takenAgain(w, w.payee);
     for (const t of accepted) {
-      assert.equal(endpoint.received.filter((r) => r.startsWith('POST /transfers ') && r.includes(t.transferId)).length, 1, `the forward of ${t.transferId} was delivered once`);
+      assert.equal(
+        endpoint.received.filter((r) => r.startsWith('POST /transfers ') && r.includes(t.transferId)).length,
+        1,
+        `the forward of ${t.transferId} was delivered once`,
+      );
     }
     assert.ok(!endpoint.received.some((r) => r.includes(refused.transferId)), 'the refused one was not forwarded');
   } finally {
@@ -255,7 +264,12 @@ test('follow-up work at its bound: new prepares get 2005; every callback owed is
 test("one participant's callbacks at their bound: new work to it gets 2005, work with others goes on", async () => {
   const endpoint = await heldEndpoint();
   try {
-    const w = await world({ MIZANI_CALLBACKS_PENDING_MAX: '1', MIZANI_FOLLOW_UP_TASKS_MAX: '0', MIZANI_CALLBACK_RETRIES: '0', MIZANI_CALLBACK_TIMEOUT_MS: '30000' });
+    const w = await world({
+      MIZANI_CALLBACKS_PENDING_MAX: '1',
+      MIZANI_FOLLOW_UP_TASKS_MAX: '0',
+      MIZANI_CALLBACK_RETRIES: '0',
+      MIZANI_CALLBACK_TIMEOUT_MS: '30000',
+    });
     const { ctx, payer, payee } = w;
     const slow = await ctx.newDfsp({ callbackBase: endpoint.url });
     const first = ctx.newTransfer({ payer, payee: slow, amount: '1' });

@@ -127,12 +127,24 @@ test('dialect scenarios (docs/iso20022.md) against a hub that signs and verifies
     const verdicts = await officialVerdicts(xml);
     const bad = verdicts.map((v, i) => ({ v, i })).filter(({ v }) => !v.valid);
     t.diagnostic(`${xml.length} XML business messages validated against the official XSDs, ${bad.length} invalid`);
-    if (bad.length) failures.push(`XML not valid against the official XSDs:\n${bad.slice(0, 5).map(({ v, i }) => `  ${v.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('; ')}\n  ${xml[i]!.slice(0, 1500)}`).join('\n\n')}`);
+    if (bad.length)
+      failures.push(
+        `XML not valid against the official XSDs:\n${bad
+          .slice(0, 5)
+          .map(({ v, i }) => `  ${v.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('; ')}\n  ${xml[i]!.slice(0, 1500)}`)
+          .join('\n\n')}`,
+      );
   }
   // Every hub-authored ISO JSON body, against the Mojaloop ISO 20022 JSON schemas.
   const badIso = iso.map((b) => ({ b, issue: validateIsoJsonBody(b.method, b.route, b.body) })).filter((x) => x.issue);
   t.diagnostic(`${iso.length} hub-authored ISO 20022 JSON bodies validated, ${badIso.length} invalid`);
-  if (badIso.length) failures.push(`ISO 20022 JSON bodies the hub authored that fail the schema:\n${badIso.slice(0, 5).map((x) => `  ${x.b.where}: ${x.issue!.code} ${x.issue!.detail}\n  ${JSON.stringify(x.b.body).slice(0, 800)}`).join('\n')}`);
+  if (badIso.length)
+    failures.push(
+      `ISO 20022 JSON bodies the hub authored that fail the schema:\n${badIso
+        .slice(0, 5)
+        .map((x) => `  ${x.b.where}: ${x.issue!.code} ${x.issue!.detail}\n  ${JSON.stringify(x.b.body).slice(0, 800)}`)
+        .join('\n')}`,
+    );
 
   assert.equal(failures.length, 0, failures.join('\n\n'));
   assert.ok(result.passed >= 10, `only ${result.passed} scenarios ran`);

@@ -55,10 +55,7 @@ async function issue(name: string): Promise<Credentials> {
 }
 
 function report(result: SuiteResult): string {
-  return (
-    `${result.failed.length} scenario(s) failed:\n\n` +
-    result.failed.map((f) => `✖ ${f.name}\n  ${f.error.message.replace(/\n/g, '\n  ')}`).join('\n\n')
-  );
+  return `${result.failed.length} scenario(s) failed:\n\n` + result.failed.map((f) => `✖ ${f.name}\n  ${f.error.message.replace(/\n/g, '\n  ')}`).join('\n\n');
 }
 
 before(async () => {
@@ -128,12 +125,20 @@ test('the whole conformance suite passes against a secured hub (mTLS, JWS verifi
     },
     onResult: (r) => t.diagnostic(`${r.skipped ? 'skip' : r.ok ? 'pass' : 'FAIL'} ${r.name} (${r.ms} ms)${r.skipped ? ` — ${r.skipped}` : ''}`),
   });
-  t.diagnostic(`${result.passed} passed, ${result.skipped} skipped, ${result.failed.length} failed in ${result.ms} ms; ${issued} participant certificates issued`);
+  t.diagnostic(
+    `${result.passed} passed, ${result.skipped} skipped, ${result.failed.length} failed in ${result.ms} ms; ${issued} participant certificates issued`,
+  );
   assert.equal(result.failed.length, 0, report(result));
   assert.equal(result.skipped, 0, 'every security scenario has what it needs');
   const names = result.results.map((r) => r.name);
-  assert.ok(names.filter((n) => n.startsWith('security:')).length >= 14, `security scenarios ran: ${names.filter((n) => n.startsWith('security:')).join(', ')}`);
-  assert.ok(names.some((n) => n.startsWith('audit: every message with a body received carries a valid FSPIOP-Signature')), 'the signature audit ran');
+  assert.ok(
+    names.filter((n) => n.startsWith('security:')).length >= 14,
+    `security scenarios ran: ${names.filter((n) => n.startsWith('security:')).join(', ')}`,
+  );
+  assert.ok(
+    names.some((n) => n.startsWith('audit: every message with a body received carries a valid FSPIOP-Signature')),
+    'the signature audit ran',
+  );
   assert.ok(result.passed >= 90, `only ${result.passed} scenarios ran`);
   assert.equal(hub.child.exitCode, null, 'the hub is still running after every scenario');
 });
@@ -157,4 +162,3 @@ test('certificates issued beforehand with the CLI, given as a directory (--cert-
   assert.equal(result.failed.length, 0, report(result));
   assert.ok(result.passed >= 6, `only ${result.passed} scenarios ran`);
 });
-

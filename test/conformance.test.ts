@@ -31,8 +31,7 @@ test('FSPIOP transfer scenarios pass against a hub on PostgreSQL', { timeout: 10
   assert.equal(
     result.failed.length,
     0,
-    `${result.failed.length} scenario(s) failed:\n\n` +
-      result.failed.map((f) => `✖ ${f.name}\n  ${f.error.message.replace(/\n/g, '\n  ')}`).join('\n\n'),
+    `${result.failed.length} scenario(s) failed:\n\n` + result.failed.map((f) => `✖ ${f.name}\n  ${f.error.message.replace(/\n/g, '\n  ')}`).join('\n\n'),
   );
   assert.equal(hub.child.exitCode, null, 'the hub is still running after every scenario');
 });

@@ -269,9 +269,7 @@ async function reconcile(
     EXPIRED_RESERVED: 'ABORT,ABORT,PREPARE,PREPARE',
     ABORTED_ERROR: 'ABORT,ABORT,PREPARE,PREPARE',
   };
-  const wrongJournal = events.rows.filter(
-    (r) => (expectedEvents[r.state] ?? null) !== r.events || (r.net !== null && units(r.net) !== 0n),
-  );
+  const wrongJournal = events.rows.filter((r) => (expectedEvents[r.state] ?? null) !== r.events || (r.net !== null && units(r.net) !== 0n));
   assert.deepEqual(wrongJournal.slice(0, 10), [], `${label}: ${wrongJournal.length} transfer(s) whose journal does not match their state`);
 
   const rows = await transferRows(db);
@@ -307,11 +305,7 @@ async function reconcile(
   };
   const payerPosition = value(parties.payer, 'POSITION');
   const payeePosition = value(parties.payee, 'POSITION');
-  assert.equal(
-    fmt(payerPosition),
-    fmt(committed + reserved),
-    `${label}: payer POSITION = Σ committed (${fmt(committed)}) + Σ reserved (${fmt(reserved)})`,
-  );
+  assert.equal(fmt(payerPosition), fmt(committed + reserved), `${label}: payer POSITION = Σ committed (${fmt(committed)}) + Σ reserved (${fmt(reserved)})`);
   assert.equal(fmt(payeePosition), fmt(-committed), `${label}: payee POSITION = −Σ committed (${fmt(committed)})`);
   assert.equal(fmt(value(null, 'HUB_CLEARING')), fmt(-reserved), `${label}: HUB_CLEARING = −Σ reserved`);
   return { payerPosition, payeePosition, committed: nCommitted, reserved: nReserved };
@@ -460,10 +454,7 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
     await lockConn!.query('LOCK TABLE transfer IN EXCLUSIVE MODE');
     stalledAt = Date.now();
     markStalled();
-    while (
-      Date.now() - stalledAt < STALL_MAX_MS &&
-      (Date.now() - stalledAt < STALL_MS || preparesInFlight() < PER_TICK || fulfilsInFlight() < 1)
-    ) {
+    while (Date.now() - stalledAt < STALL_MAX_MS && (Date.now() - stalledAt < STALL_MS || preparesInFlight() < PER_TICK || fulfilsInFlight() < 1)) {
       await sleep(2);
     }
     kill();
@@ -471,12 +462,16 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
     const theirs = `FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> ALL ($2::int[])`;
     const params = [database!.name, [lockPid, dbPid]];
     await db!.query(`SELECT pg_terminate_backend(pid, 10000) ${theirs}`, params);
-    await until(async () => Number((await db!.query<{ n: string }>(`SELECT count(*) AS n ${theirs}`, params)).rows[0]!.n), (n) => n === 0, {
-      timeoutMs: 30_000,
-      intervalMs: 20,
-      label: "the dead hub's PostgreSQL sessions end",
-      describe: (n) => `${n} session(s)`,
-    });
+    await until(
+      async () => Number((await db!.query<{ n: string }>(`SELECT count(*) AS n ${theirs}`, params)).rows[0]!.n),
+      (n) => n === 0,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+        label: "the dead hub's PostgreSQL sessions end",
+        describe: (n) => `${n} session(s)`,
+      },
+    );
     await lockConn!.query('ROLLBACK');
   };
 
@@ -524,7 +519,14 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
     const attempt: Attempt = { hub: 1, sentAt: Date.now() };
     p.prepare = attempt;
     try {
-      const res = await hubClient.send({ method: 'POST', path: '/transfers', version: '1.1', source: payerName, destination: payeeName, body: JSON.stringify(body) });
+      const res = await hubClient.send({
+        method: 'POST',
+        path: '/transfers',
+        version: '1.1',
+        source: payerName,
+        destination: payeeName,
+        body: JSON.stringify(body),
+      });
       attempt.status = res.status;
       if (res.status !== 202) attempt.error = res.rawBody.slice(0, 300);
     } catch (err) {
@@ -557,15 +559,16 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
   const loadMs = killAt - loadStart;
 
   let exitTimer: NodeJS.Timeout | undefined;
-  const exitCode = await Promise.race([
-    hub1.exited,
-    new Promise<'timeout'>((resolve) => (exitTimer = setTimeout(() => resolve('timeout'), 15_000))),
-  ]);
+  const exitCode = await Promise.race([hub1.exited, new Promise<'timeout'>((resolve) => (exitTimer = setTimeout(() => resolve('timeout'), 15_000)))]);
   clearTimeout(exitTimer);
   assert.notEqual(exitCode, 'timeout', 'the killed hub did not exit');
   assert.equal(hub1.child.signalCode, 'SIGKILL', 'the hub died of the SIGKILL');
   // Every request the dead hub had (prepares, fulfils) fails or was answered before it died.
-  await until(() => pending.size, (n) => n === 0, { timeoutMs: 30_000, label: 'requests to the dead hub settle' });
+  await until(
+    () => pending.size,
+    (n) => n === 0,
+    { timeoutMs: 30_000, label: 'requests to the dead hub settle' },
+  );
 
   // ---- what survived the crash
   const sent = new Map(plan.filter((p) => p.prepare).map((p) => [p.id, p]));
@@ -594,7 +597,9 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
     `kill after a ${atKill.stallMs} ms ledger stall, with ${atKill.preparesInFlight} prepares and ${atKill.fulfilsInFlight} fulfils in flight; ` +
       `${atKill.fulfilOk} fulfils had their 200; ${committedWithoutAnswer} committed without the 200 reaching the payee`,
   );
-  t.diagnostic(`at the crash: ${atCrash.size} transfers in the database, ${reservedAtCrash} RESERVED, ${[...atCrash.values()].filter((r) => r.state === 'COMMITTED').length} COMMITTED`);
+  t.diagnostic(
+    `at the crash: ${atCrash.size} transfers in the database, ${reservedAtCrash} RESERVED, ${[...atCrash.values()].filter((r) => r.state === 'COMMITTED').length} COMMITTED`,
+  );
   const lost202 = got202.filter((p) => !atCrash.has(p.id));
   assert.deepEqual(
     lost202.map((p) => p.id),
@@ -648,12 +653,16 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
 
   // ---- recovery: nothing RESERVED any more (the silent ones expire)
   const lastExpiry = Math.max(...prepares.map((p) => p.expiresAt));
-  await until(() => countReserved(db!), (n) => n === 0, {
-    timeoutMs: Math.max(0, lastExpiry - Date.now()) + 30_000,
-    intervalMs: 200,
-    label: 'every RESERVED transfer ends (commit or expiry) after the restart',
-    describe: (n) => `${n} still RESERVED; hub problems: ${hubProblems(hub2).join('\n') || 'none'}`,
-  });
+  await until(
+    () => countReserved(db!),
+    (n) => n === 0,
+    {
+      timeoutMs: Math.max(0, lastExpiry - Date.now()) + 30_000,
+      intervalMs: 200,
+      label: 'every RESERVED transfer ends (commit or expiry) after the restart',
+      describe: (n) => `${n} still RESERVED; hub problems: ${hubProblems(hub2).join('\n') || 'none'}`,
+    },
+  );
   const recoveredMs = Date.now() - killAt;
   const final = await transferRows(db);
   const finalCounts = new Map<string, number>();
@@ -665,7 +674,11 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
 
   // ---- every transfer is final, with the outcome its history allows
   const notFinal = [...final.values()].filter((r) => !FINAL_STATES.has(r.state));
-  assert.deepEqual(notFinal.map((r) => `${r.id}: ${r.state}`), [], 'no transfer is left RESERVED (or in any non-final state)');
+  assert.deepEqual(
+    notFinal.map((r) => `${r.id}: ${r.state}`),
+    [],
+    'no transfer is left RESERVED (or in any non-final state)',
+  );
   const bad: string[] = [];
   for (const p of got202) {
     const state = final.get(p.id)?.state;
@@ -720,11 +733,16 @@ test('kill -9 with transfers in flight: every 202 survives, every transfer ends 
     const errors = sim.callbacks(since, 'error');
     return reservedThenExpired.filter((r) => !(errors.get(r.id) ?? []).some((c) => c.body?.errorInformation?.errorCode === '3303'));
   };
-  await until(() => missing3303(payer, payerMark).length + missing3303(payee, payeeMark).length, (n) => n === 0, {
-    timeoutMs: 30_000,
-    label: '3303 from the new hub to payer and payee for every transfer that expired after the restart',
-    describe: () => `payer misses ${missing3303(payer, payerMark).length}, payee misses ${missing3303(payee, payeeMark).length} of ${reservedThenExpired.length}`,
-  });
+  await until(
+    () => missing3303(payer, payerMark).length + missing3303(payee, payeeMark).length,
+    (n) => n === 0,
+    {
+      timeoutMs: 30_000,
+      label: '3303 from the new hub to payer and payee for every transfer that expired after the restart',
+      describe: () =>
+        `payer misses ${missing3303(payer, payerMark).length}, payee misses ${missing3303(payee, payeeMark).length} of ${reservedThenExpired.length}`,
+    },
+  );
   // Transfers the new hub committed: the payer gets the payee's fulfil forwarded.
   const committedByHub2 = [...final.values()].filter((r) => r.state === 'COMMITTED' && atCrash.get(r.id)?.state === 'RESERVED');
   const payerNotTold = () => {

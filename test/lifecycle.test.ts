@@ -28,8 +28,16 @@ const CHILD = fileURLToPath(new URL('./support/lifecycle-child.js', import.meta.
 const LINGER_MS = 1500;
 /** Parts that hold something and are stopped, in start order (TLS and XML signing are off here). */
 const STOPPED_PARTS = [
-  'database', 'ledger writer', 'JWS signer workers', 'callback delivery', 'party directory',
-  'admission control', 'FSPIOP API', 'Admin API', 'expiry sweep', 'bank payment sweep',
+  'database',
+  'ledger writer',
+  'JWS signer workers',
+  'callback delivery',
+  'party directory',
+  'admission control',
+  'FSPIOP API',
+  'Admin API',
+  'expiry sweep',
+  'bank payment sweep',
 ];
 
 let dir: string;
@@ -111,7 +119,10 @@ interface ChildReport {
 
 /** Runs the child; resolves with its report (while it lingers) and a promise of its exit. */
 async function runChild(env: Record<string, string>): Promise<{ report: ChildReport; exit: Promise<{ code: number | null; ms: number }> }> {
-  const child = spawn(process.execPath, [CHILD], { env: { PATH: process.env.PATH ?? '', LINGER_MS: String(LINGER_MS), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHILD], {
+    env: { PATH: process.env.PATH ?? '', LINGER_MS: String(LINGER_MS), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
   const exit = new Promise<{ code: number | null; ms: number }>((resolve) => child.once('exit', (code) => resolve({ code, ms: Date.now() - reported })));
@@ -145,7 +156,13 @@ function stoppedOrder(parts: string[]): string[] {
   return parts.filter((p) => p.startsWith('stopped ')).map((p) => p.slice('stopped '.length));
 }
 
-async function assertReleased(database: TestDatabase, ports: number[], report: ChildReport, exit: Promise<{ code: number | null; ms: number }>, expectedCode: number): Promise<void> {
+async function assertReleased(
+  database: TestDatabase,
+  ports: number[],
+  report: ChildReport,
+  exit: Promise<{ code: number | null; ms: number }>,
+  expectedCode: number,
+): Promise<void> {
   assert.deepEqual(await held(database), { sessions: 0, advisoryLocks: 0 }, 'no database session and no advisory lock is left');
   for (const port of ports) assert.equal(await listening(port), false, `nothing listens on ${port}`);
   assert.deepEqual(leftOver(report), [], 'no handle left in the process');
@@ -213,7 +230,11 @@ test('start then stop: everything released, in reverse start order; stop is idem
     await hub.stop();
     const started = events.filter((e) => e.event === 'started').map((e) => e.part);
     const stopped = events.filter((e) => e.event === 'stopped').map((e) => e.part);
-    assert.deepEqual(started.filter((p) => STOPPED_PARTS.includes(p)), STOPPED_PARTS, 'start order');
+    assert.deepEqual(
+      started.filter((p) => STOPPED_PARTS.includes(p)),
+      STOPPED_PARTS,
+      'start order',
+    );
     assert.deepEqual(stopped, [...STOPPED_PARTS].reverse(), 'each part stopped once, in reverse order');
     assert.equal(events.filter((e) => e.event === 'stop-failed' || e.event === 'stop-timed-out').length, 0);
 

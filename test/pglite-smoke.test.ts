@@ -27,7 +27,10 @@ test('embedded PGlite hub starts, keeps its ledger across a restart', { timeout:
   const env = { MIZANI_DATA_DIR: dataDir };
   let hub = await startHubProcess(env, 60_000);
   try {
-    assert.ok(hub.logs.some((l) => l.includes('embedded PGlite')), 'start-up says it runs on the embedded database');
+    assert.ok(
+      hub.logs.some((l) => l.includes('embedded PGlite')),
+      'start-up says it runs on the embedded database',
+    );
     const health = await json('GET', `${hub.fspiopUrl}/health`);
     assert.equal(health.status, 200);
     assert.equal(health.body.database, 'OK');
@@ -35,8 +38,14 @@ test('embedded PGlite hub starts, keeps its ledger across a restart', { timeout:
       assert.equal((await json('POST', `${hub.adminUrl}/participants/Hub/accounts`, { currency: 'USD', type })).status, 201);
     }
     const model = {
-      name: 'DEFAULTDEFERREDNET', settlementGranularity: 'NET', settlementInterchange: 'MULTILATERAL', settlementDelay: 'DEFERRED',
-      requireLiquidityCheck: true, ledgerAccountType: 'POSITION', autoPositionReset: true, settlementAccountType: 'SETTLEMENT',
+      name: 'DEFAULTDEFERREDNET',
+      settlementGranularity: 'NET',
+      settlementInterchange: 'MULTILATERAL',
+      settlementDelay: 'DEFERRED',
+      requireLiquidityCheck: true,
+      ledgerAccountType: 'POSITION',
+      autoPositionReset: true,
+      settlementAccountType: 'SETTLEMENT',
     };
     assert.equal((await json('POST', `${hub.adminUrl}/settlementModels`, model)).status, 201);
     assert.equal((await json('POST', `${hub.adminUrl}/participants`, { name: 'smokefsp', currency: 'USD' })).status, 201);
@@ -45,7 +54,10 @@ test('embedded PGlite hub starts, keeps its ledger across a restart', { timeout:
     const accounts = await json('GET', `${hub.adminUrl}/participants/smokefsp/accounts`);
     const settlement = accounts.body.find((a: { ledgerAccountType: string }) => a.ledgerAccountType === 'SETTLEMENT');
     const fundsIn = {
-      transferId: '01JBFH0S3PQTFEZ7E0R0ES7X9R', externalReference: 'smoke', action: 'recordFundsIn', reason: 'smoke test',
+      transferId: '01JBFH0S3PQTFEZ7E0R0ES7X9R',
+      externalReference: 'smoke',
+      action: 'recordFundsIn',
+      reason: 'smoke test',
       amount: { amount: '250.75', currency: 'USD' },
     };
     assert.equal((await json('POST', `${hub.adminUrl}/participants/smokefsp/accounts/${settlement.id}`, fundsIn)).status, 202);

@@ -108,15 +108,23 @@ export class AdminClient {
 
   /** `POST /participants/{hub}/accounts` — tolerates "already registered" so suites can re-run on one hub. */
   async createHubAccount(hubName: string, type: string, currency: string): Promise<void> {
-    await this.expect('POST', `/participants/${encodeURIComponent(hubName)}/accounts`, { type, currency }, [200, 201], (r) =>
-      (r.status === 400 || r.status === 409) && (errorCodeOf(r) === '3003' || r.status === 409) && /already/i.test(errorDescriptionOf(r)),
+    await this.expect(
+      'POST',
+      `/participants/${encodeURIComponent(hubName)}/accounts`,
+      { type, currency },
+      [200, 201],
+      (r) => (r.status === 400 || r.status === 409) && (errorCodeOf(r) === '3003' || r.status === 409) && /already/i.test(errorDescriptionOf(r)),
     );
   }
 
   /** `POST /settlementModels` — tolerates "already exists". */
   async createSettlementModel(model: Record<string, unknown>): Promise<void> {
-    await this.expect('POST', '/settlementModels', model, [200, 201], (r) =>
-      (r.status === 400 || r.status === 409) && /already exists/i.test(errorDescriptionOf(r)),
+    await this.expect(
+      'POST',
+      '/settlementModels',
+      model,
+      [200, 201],
+      (r) => (r.status === 400 || r.status === 409) && /already exists/i.test(errorDescriptionOf(r)),
     );
   }
 
@@ -227,12 +235,7 @@ export class AdminClient {
 
   /** `GET /participants/{name}/positions?currency=X` → exact decimal string value. */
   async getPosition(name: string, currency: string): Promise<PositionView> {
-    const r = await this.expect(
-      'GET',
-      `/participants/${encodeURIComponent(name)}/positions?currency=${encodeURIComponent(currency)}`,
-      undefined,
-      [200],
-    );
+    const r = await this.expect('GET', `/participants/${encodeURIComponent(name)}/positions?currency=${encodeURIComponent(currency)}`, undefined, [200]);
     const b = r.body;
     if (!b || typeof b !== 'object' || Array.isArray(b) || b.value === undefined || b.value === null) {
       throw new AdminError(`no ${currency} position for ${name}: ${show(r.rawBody)}`, r);
@@ -365,7 +368,6 @@ export async function fundIn(admin: AdminClient, name: string, currency: string,
     },
   );
 }
-
 
 /** Full DFSP provisioning per admin.md §1.9 (step 4), after hub set-up for the currency. */
 export async function provisionDfsp(admin: AdminClient, dfsp: DfspProvisioning, opts: ProvisionOptions): Promise<void> {

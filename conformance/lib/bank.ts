@@ -327,7 +327,10 @@ export class BankSimulator {
 
   /** pacs.008 (this bank, as its identity, as debtor agent unless given). */
   pay(f: Omit<Pacs008Fields, 'debtorAgent' | 'currency'> & { debtorAgent?: Institution; currency?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
-    return this.send(pacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.identity, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')), o);
+    return this.send(
+      pacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.identity, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')),
+      o,
+    );
   }
 
   statusReport(f: Pacs002Fields, o: BankSendOptions = {}): Promise<BankSendResult> {
@@ -338,11 +341,20 @@ export class BankSimulator {
     return this.send(pacs028Xml(f, this.version('pacs.028')), o);
   }
 
-  cancel(f: Omit<Camt056Fields, 'assigner' | 'assignee'> & { assigner?: Institution; assignee?: Institution }, o: BankSendOptions = {}): Promise<BankSendResult> {
-    return this.send(camt056Xml({ ...f, assigner: f.assigner ?? this.identity, assignee: f.assignee ?? this.opts.hubIdentity ?? this.opts.hubName }, this.version('camt.056')), o);
+  cancel(
+    f: Omit<Camt056Fields, 'assigner' | 'assignee'> & { assigner?: Institution; assignee?: Institution },
+    o: BankSendOptions = {},
+  ): Promise<BankSendResult> {
+    return this.send(
+      camt056Xml({ ...f, assigner: f.assigner ?? this.identity, assignee: f.assignee ?? this.opts.hubIdentity ?? this.opts.hubName }, this.version('camt.056')),
+      o,
+    );
   }
 
-  verifyParty(f: Omit<Acmt023Fields, 'assigner' | 'assignee'> & { assigner?: Institution; assignee?: Institution }, o: BankSendOptions = {}): Promise<BankSendResult> {
+  verifyParty(
+    f: Omit<Acmt023Fields, 'assigner' | 'assignee'> & { assigner?: Institution; assignee?: Institution },
+    o: BankSendOptions = {},
+  ): Promise<BankSendResult> {
     return this.send(acmt023Xml({ ...f, assigner: f.assigner ?? this.identity, assignee: f.assignee ?? this.opts.hubIdentity ?? this.opts.hubName }), o);
   }
 
@@ -374,7 +386,11 @@ export class BankSimulator {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.waiters.delete(waiter);
-        reject(new Error(`bank ${this.name}: no ${o.label ?? 'matching message'} within ${timeoutMs} ms. Received:\n  ${this.describe().replace(/\n/g, '\n  ')}${this.problems.length ? `\n  problems: ${this.problems.join('; ')}` : ''}`));
+        reject(
+          new Error(
+            `bank ${this.name}: no ${o.label ?? 'matching message'} within ${timeoutMs} ms. Received:\n  ${this.describe().replace(/\n/g, '\n  ')}${this.problems.length ? `\n  problems: ${this.problems.join('; ')}` : ''}`,
+          ),
+        );
       }, timeoutMs);
       this.timers.add(timer);
       this.waiters.add(waiter);
@@ -413,7 +429,11 @@ export class BankSimulator {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.outboundWaiters.delete(w);
-        reject(new Error(`bank ${this.name}: no ${label} within ${timeoutMs} ms; sent: ${show(this.outbound.map((x) => ({ kind: x.kind, ref: x.ref, status: x.result?.status, error: x.error })))}; problems: ${show(this.problems)}`));
+        reject(
+          new Error(
+            `bank ${this.name}: no ${label} within ${timeoutMs} ms; sent: ${show(this.outbound.map((x) => ({ kind: x.kind, ref: x.ref, status: x.result?.status, error: x.error })))}; problems: ${show(this.problems)}`,
+          ),
+        );
       }, timeoutMs);
       this.timers.add(timer);
       this.outboundWaiters.add(w);
@@ -424,7 +444,10 @@ export class BankSimulator {
     if (this.received.length === 0) return '(none)';
     return this.received
       .slice(-max)
-      .map((m) => `#${m.seq} ${m.method} ${m.path} ${m.kind ?? '?'} ${m.version ?? ''} from=${m.from ?? '?'}${m.signature && !m.signature.ok ? ` [BAD SIGNATURE: ${m.signature.detail}]` : ''} ${show(m.message?.toString() ?? m.parseError ?? m.text, 500)}`)
+      .map(
+        (m) =>
+          `#${m.seq} ${m.method} ${m.path} ${m.kind ?? '?'} ${m.version ?? ''} from=${m.from ?? '?'}${m.signature && !m.signature.ok ? ` [BAD SIGNATURE: ${m.signature.detail}]` : ''} ${show(m.message?.toString() ?? m.parseError ?? m.text, 500)}`,
+      )
       .join('\n');
   }
 
@@ -511,7 +534,7 @@ export class BankSimulator {
         originalMsgId: m.message!.text('GrpHdr/MsgId'),
         originalMsgNmId: m.version,
         originalEndToEndId: tx!.text('PmtId/EndToEndId'),
-        status: b.kind === 'accept' ? b.status ?? 'ACSC' : 'RJCT',
+        status: b.kind === 'accept' ? (b.status ?? 'ACSC') : 'RJCT',
       };
       const sentTxId = tx!.text('PmtId/TxId');
       const uetr = tx!.text('PmtId/UETR');
@@ -539,7 +562,7 @@ export class BankSimulator {
     const type = othr?.text('SchmeNm/Prtry') ?? splitPartyId(vid).type;
     const id = othr?.text('Id') ?? splitPartyId(vid).id;
     const p = this.parties.get(`${type}/${id}`);
-    const mode = p ? p.lookup ?? 'answer' : 'unknown';
+    const mode = p ? (p.lookup ?? 'answer') : 'unknown';
     if (mode === 'silent') return;
     this.schedule(0, `answering acmt.023 ${vid}`, async () => {
       const xml = acmt024Xml({
@@ -548,7 +571,9 @@ export class BankSimulator {
         originalMsgId: req.text('Assgnmt/MsgId'),
         originalId: vid,
         verified: mode === 'answer',
-        ...(mode === 'answer' ? { party: { type, id, name: p!.name, org: p!.org }, currency: this.opts.currency, agentFsp: this.identity } : { reason: '3204' }),
+        ...(mode === 'answer'
+          ? { party: { type, id, name: p!.name, org: p!.org }, currency: this.opts.currency, agentFsp: this.identity }
+          : { reason: '3204' }),
       });
       try {
         const result = await this.send(xml);

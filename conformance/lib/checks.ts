@@ -33,9 +33,13 @@ export interface ErrorExpectation {
  * carries in the extension list when it did not fit (key "detail", docs/iso20022-mapping.md §5).
  */
 export function wholeErrorText(body: unknown): string {
-  const ei = (body as { errorInformation?: { errorDescription?: string; extensionList?: { extension?: Array<{ key: string; value: string }> } } })?.errorInformation;
-  const detail = (ei?.extensionList?.extension ?? []).filter((e) => e.key === 'detail').map((e) => e.value).join('');
-  return detail ? `${ei?.errorDescription ?? ''} - ${detail}` : ei?.errorDescription ?? '';
+  const ei = (body as { errorInformation?: { errorDescription?: string; extensionList?: { extension?: Array<{ key: string; value: string }> } } })
+    ?.errorInformation;
+  const detail = (ei?.extensionList?.extension ?? [])
+    .filter((e) => e.key === 'detail')
+    .map((e) => e.value)
+    .join('');
+  return detail ? `${ei?.errorDescription ?? ''} - ${detail}` : (ei?.errorDescription ?? '');
 }
 
 export function assertErrorInformation(body: unknown, code: string, where: string, exp: ErrorExpectation = {}): void {
@@ -93,7 +97,10 @@ export function assertHubMessage(rec: RecordedRequest, exp: HubMessageExpectatio
   const ct = h['content-type'];
   const family = exp.iso ? `iso20022\\.${resource}` : resource;
   const ctRe = new RegExp(`^application/vnd\\.interoperability\\.${family}\\+json\\s?;\\s?version=\\d+\\.\\d+$`);
-  assert.ok(ct !== undefined && ctRe.test(ct), `${where}: content-type must be the ${exp.iso ? 'ISO 20022 ' : ''}${resource} media type with major.minor version, got ${JSON.stringify(ct)}`);
+  assert.ok(
+    ct !== undefined && ctRe.test(ct),
+    `${where}: content-type must be the ${exp.iso ? 'ISO 20022 ' : ''}${resource} media type with major.minor version, got ${JSON.stringify(ct)}`,
+  );
   if (exp.callbackVersion !== 'any') {
     assert.equal(versionOf(ct), exp.callbackVersion, `${where}: content-type version should be the hub's callback version ${exp.callbackVersion}, got ${ct}`);
   }
@@ -115,7 +122,11 @@ export function assertHubMessage(rec: RecordedRequest, exp: HubMessageExpectatio
   if (sig !== undefined) {
     const ph = decodeProtectedHeader(sig);
     assert.ok(ph, `${where}: fspiop-signature present but not a valid {protectedHeader, signature} JSON: ${sig}`);
-    assert.equal(ph['FSPIOP-Source'], exp.hubName, `${where}: a signature on a hub-authored message must be the hub's own (a copied DFSP signature must be dropped)`);
+    assert.equal(
+      ph['FSPIOP-Source'],
+      exp.hubName,
+      `${where}: a signature on a hub-authored message must be the hub's own (a copied DFSP signature must be dropped)`,
+    );
   }
   if (exp.method !== 'POST' && rec.body && typeof rec.body === 'object') {
     assert.equal((rec.body as Record<string, unknown>).transferId, undefined, `${where}: callback bodies must not carry the transferId`);

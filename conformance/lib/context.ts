@@ -377,7 +377,7 @@ export class SuiteContext {
         currency: o.currency ?? this.currency,
         ndc: o.ndc ?? this.opts.ndc,
         fundsIn: o.fundsIn ?? this.opts.fundsIn,
-        callbackBase: o.endpoints === false ? undefined : o.callbackBase ?? sim.baseUrl,
+        callbackBase: o.endpoints === false ? undefined : (o.callbackBase ?? sim.baseUrl),
         ...(o.dialect !== undefined ? { dialect: o.dialect } : {}),
       },
       { hubName: this.hubName, timeoutMs: this.T },
@@ -470,7 +470,14 @@ export class SuiteContext {
     return this.once('probe: hub verifies XML signatures', async () => {
       const name = randomName('probe');
       const dispatcher = this.tls ? ((await this.tls.dispatcher(this.defaultIdentity)) as import('undici').Dispatcher) : undefined;
-      const probe = new BankSimulator({ name, hubUrl: this.opts.hubUrl, hubName: this.hubName, currency: this.currency, timeoutMs: this.T, ...(dispatcher ? { dispatcher } : {}) });
+      const probe = new BankSimulator({
+        name,
+        hubUrl: this.opts.hubUrl,
+        hubName: this.hubName,
+        currency: this.currency,
+        timeoutMs: this.T,
+        ...(dispatcher ? { dispatcher } : {}),
+      });
       try {
         const text = envelopeXml(
           appHdrXml({ from: name, to: this.hubName, bizMsgIdr: newMsgId('P'), msgDefIdr: 'pacs.028.001.03' }),
@@ -527,9 +534,14 @@ export class SuiteContext {
         const resource = resourceOf(rec.path);
         if (rec.headers['fspiop-source'] !== this.hubName || !AUDITED_RESOURCES.includes(resource)) continue;
         // POST: the hub's own requests in translated and bridged flows (docs/iso20022.md: quotes and transfers).
-        const allowed = rec.method === 'PUT' || (rec.method === 'PATCH' && resource === 'transfers') || (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers'));
+        const allowed =
+          rec.method === 'PUT' ||
+          (rec.method === 'PATCH' && resource === 'transfers') ||
+          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers'));
         if (!allowed) {
-          problems.push(`${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`);
+          problems.push(
+            `${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`,
+          );
           continue;
         }
         try {
@@ -611,7 +623,9 @@ export class SuiteContext {
     for (const sim of this.sims) {
       for (const rec of sim.requests) {
         if (rec.signature && !rec.signature.ok) {
-          problems.push(`${sim.name} received ${rec.method} ${rec.path} from ${rec.headers['fspiop-source'] ?? '?'}: signature (${rec.signature.signer} key) ${rec.signature.detail}`);
+          problems.push(
+            `${sim.name} received ${rec.method} ${rec.path} from ${rec.headers['fspiop-source'] ?? '?'}: signature (${rec.signature.signer} key) ${rec.signature.detail}`,
+          );
           if (problems.length >= max) return problems;
         }
       }
@@ -713,8 +727,8 @@ export class SuiteContext {
       method: 'POST',
       path: '/transfers',
       version: o.version ?? '1.1',
-      source: o.source === null ? undefined : o.source ?? t.payerFsp,
-      destination: o.destination === null ? undefined : o.destination ?? t.payeeFsp,
+      source: o.source === null ? undefined : (o.source ?? t.payerFsp),
+      destination: o.destination === null ? undefined : (o.destination ?? t.payeeFsp),
       body,
       headers: o.headers,
       sign: o.sign,
@@ -832,7 +846,11 @@ export class SuiteContext {
   /** Sleep-free check that nothing matching arrived so far (used after a later, ordering message arrived). */
   assertNone(sim: DfspSimulator, predicate: (r: RecordedRequest) => boolean, what: string, since = 0): void {
     const found = sim.find(predicate, since);
-    assert.equal(found.length, 0, `${sim.name} should not have received ${what}; got:\n${found.map((r) => `  ${r.method} ${r.path} ${show(r.bodyText, 300)}`).join('\n')}`);
+    assert.equal(
+      found.length,
+      0,
+      `${sim.name} should not have received ${what}; got:\n${found.map((r) => `  ${r.method} ${r.path} ${show(r.bodyText, 300)}`).join('\n')}`,
+    );
   }
 
   // ---- positions -----------------------------------------------------------------------------------------------
@@ -852,7 +870,9 @@ export class SuiteContext {
         { timeoutMs: this.opts.positionSettleMs, intervalMs: 100, label: `${label}: position of ${name}` },
       );
     } catch (err) {
-      assert.fail(`${label}: position of ${name} (${currency}) should be ${expected}, is ${last ?? '(unreadable)'}${last === undefined ? ` — ${err instanceof Error ? err.message : String(err)}` : ''}`);
+      assert.fail(
+        `${label}: position of ${name} (${currency}) should be ${expected}, is ${last ?? '(unreadable)'}${last === undefined ? ` — ${err instanceof Error ? err.message : String(err)}` : ''}`,
+      );
     }
   }
 }

@@ -582,8 +582,8 @@ export class DfspSimulator {
     }
     const party = this.parties.get(partyKey(parsed.type, parsed.id, parsed.subId));
     const behaviour: PartyLookupBehaviour = party
-      ? party.lookup ?? { kind: 'answer' }
-      : this.opts.unknownParty ?? { kind: 'error', errorCode: '3204', errorDescription: 'Party not found' };
+      ? (party.lookup ?? { kind: 'answer' })
+      : (this.opts.unknownParty ?? { kind: 'error', errorCode: '3204', errorDescription: 'Party not found' });
     if (behaviour.kind === 'silent') return;
     this.schedule(behaviour.delayMs ?? 0, `answering GET ${rec.path}`, () => this.answerPartiesGet(rec, parsed.path, party, behaviour));
   }
@@ -604,16 +604,19 @@ export class DfspSimulator {
       const code = b.kind === 'error' ? b.errorCode : '3204';
       body = { errorInformation: { errorCode: code, errorDescription: (b.kind === 'error' && b.errorDescription) || 'Party not found' } };
     }
-    await this.sendOutbound({ resource: 'parties', partyPath: path, behaviour: b.kind }, {
-      method: 'PUT',
-      path: putPath,
-      version: b.version ?? this.version,
-      resource: 'parties',
-      source: this.name,
-      destination: requester,
-      body,
-      headers: { 'fspiop-uri': putPath, 'fspiop-http-method': 'PUT' },
-    });
+    await this.sendOutbound(
+      { resource: 'parties', partyPath: path, behaviour: b.kind },
+      {
+        method: 'PUT',
+        path: putPath,
+        version: b.version ?? this.version,
+        resource: 'parties',
+        source: this.name,
+        destination: requester,
+        body,
+        headers: { 'fspiop-uri': putPath, 'fspiop-http-method': 'PUT' },
+      },
+    );
   }
 
   // ---- POST /quotes --------------------------------------------------------------------------------------------
@@ -654,7 +657,7 @@ export class DfspSimulator {
           this.problems.push(`quote ${quoteId}: request without amount {amount, currency}: ${show(rec.bodyText, 300)}`);
           return;
         }
-        const offset = b.kind === 'expired' ? -(b.expiredForMs ?? 60_000) : b.expiresInMs ?? this.opts.quoteExpiryMs ?? 60_000;
+        const offset = b.kind === 'expired' ? -(b.expiredForMs ?? 60_000) : (b.expiresInMs ?? this.opts.quoteExpiryMs ?? 60_000);
         const expiration = new Date(Date.now() + offset).toISOString();
         const transferAmount = { amount: amount.amount, currency: amount.currency };
         const ilp = quoteIlp(this.ilpSecret, q, { transferAmount, expiration });
@@ -675,16 +678,19 @@ export class DfspSimulator {
       }
       this.quoteAnswers.set(quoteId, answer);
     }
-    await this.sendOutbound({ resource: 'quotes', quoteId, behaviour: b.kind }, {
-      method: 'PUT',
-      path: answer.path,
-      version: answer.version,
-      resource: 'quotes',
-      source: this.name,
-      destination: requester,
-      body: answer.bodyText,
-      headers: { 'fspiop-uri': answer.path, 'fspiop-http-method': 'PUT' },
-    });
+    await this.sendOutbound(
+      { resource: 'quotes', quoteId, behaviour: b.kind },
+      {
+        method: 'PUT',
+        path: answer.path,
+        version: answer.version,
+        resource: 'quotes',
+        source: this.name,
+        destination: requester,
+        body: answer.bodyText,
+        headers: { 'fspiop-uri': answer.path, 'fspiop-http-method': 'PUT' },
+      },
+    );
   }
 
   /** Send an answer to the hub and record it as outbound (response or error). */
@@ -717,7 +723,9 @@ export class DfspSimulator {
       return { reason: `ILP packet does not decode: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (d.condition !== body.condition) {
-      return { reason: `the fulfilment derived from the packet gives condition ${d.condition}, the prepare carries ${String(body.condition)} (not a packet of this payee's quotes)` };
+      return {
+        reason: `the fulfilment derived from the packet gives condition ${d.condition}, the prepare carries ${String(body.condition)} (not a packet of this payee's quotes)`,
+      };
     }
     const tx = d.transaction ?? {};
     const mismatches: string[] = [];
@@ -766,7 +774,7 @@ export class DfspSimulator {
       return;
     }
     const version = b.version ?? this.opts.version ?? versionOf(prepare.headers['content-type']) ?? '1.1';
-    const payer: string = typeof prepare.body?.payerFsp === 'string' ? prepare.body.payerFsp : prepare.headers['fspiop-source'] ?? '';
+    const payer: string = typeof prepare.body?.payerFsp === 'string' ? prepare.body.payerFsp : (prepare.headers['fspiop-source'] ?? '');
     const completedTimestamp = new Date().toISOString();
     let path = `/transfers/${encodeURIComponent(transferId)}`;
     let body: object;

@@ -332,7 +332,12 @@ export function waitQuoteAnswer(
 }
 
 /** The POST /quotes forwarded to the payee (after `since`). */
-export function waitQuoteRequestAt(ctx: SuiteContext, payee: DfspSimulator, quoteId: string, o: { since?: number; timeoutMs?: number } = {}): Promise<RecordedRequest> {
+export function waitQuoteRequestAt(
+  ctx: SuiteContext,
+  payee: DfspSimulator,
+  quoteId: string,
+  o: { since?: number; timeoutMs?: number } = {},
+): Promise<RecordedRequest> {
   return payee.waitFor((r) => r.method === 'POST' && r.path.split('?')[0] === '/quotes' && r.body?.quoteId === quoteId, o.timeoutMs ?? ctx.T, {
     since: o.since,
     label: `forwarded POST /quotes for ${quoteId}`,
@@ -427,6 +432,10 @@ export async function transferWithQuote(
   const since = payer.mark();
   const res = await ctx.sendPrepare(transfer, { version: o.version ?? payer.version });
   expectStatus(res, 202, `POST /transfers ${transfer.transferId} by ${payer.name}`);
-  const cb = await waitAnswer(ctx, payer, `/transfers/${transfer.transferId}`, { since, timeoutMs: o.timeoutMs, label: `fulfil of transfer ${transfer.transferId}` });
+  const cb = await waitAnswer(ctx, payer, `/transfers/${transfer.transferId}`, {
+    since,
+    timeoutMs: o.timeoutMs,
+    label: `fulfil of transfer ${transfer.transferId}`,
+  });
   return { res, cb, transfer };
 }

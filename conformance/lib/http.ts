@@ -169,7 +169,9 @@ export class RequestFailed extends Error {
       chain.push(x.message ?? String(e));
       if (x.code) codes.push(x.code);
     }
-    super(`${method} ${url}${request.identity ? ` (as ${request.identity})` : ''} failed: ${chain.join(' <- ')}${codes.length ? ` [${codes.join(', ')}]` : ''}`);
+    super(
+      `${method} ${url}${request.identity ? ` (as ${request.identity})` : ''} failed: ${chain.join(' <- ')}${codes.length ? ` [${codes.join(', ')}]` : ''}`,
+    );
     this.name = 'RequestFailed';
     this.codes = codes;
   }
@@ -195,7 +197,7 @@ export class FspiopClient {
     const body = encodeBody(opts.body);
     const url = this.baseUrl + opts.path;
     const security = this.security;
-    const identity = opts.identity === null ? undefined : opts.identity ?? headers['fspiop-source'] ?? security?.defaultIdentity?.();
+    const identity = opts.identity === null ? undefined : (opts.identity ?? headers['fspiop-source'] ?? security?.defaultIdentity?.());
     if (security?.sign && body !== undefined && !callerSets(opts.headers, 'fspiop-signature')) {
       const signer = headers['fspiop-source'] ?? identity;
       if (signer !== undefined) {
@@ -212,7 +214,15 @@ export class FspiopClient {
         );
       }
     }
-    const sent: SentRequest = { method: opts.method, path: opts.path, url, headers, body, sentAt: Date.now(), ...(identity !== undefined && !opts.dispatcher ? { identity } : {}) };
+    const sent: SentRequest = {
+      method: opts.method,
+      path: opts.path,
+      url,
+      headers,
+      body,
+      sentAt: Date.now(),
+      ...(identity !== undefined && !opts.dispatcher ? { identity } : {}),
+    };
     let dispatcher = this.dispatcher;
     if (opts.dispatcher) dispatcher = opts.dispatcher;
     else if (security?.dispatcher) dispatcher = await security.dispatcher(identity);

@@ -6,9 +6,42 @@ import { b64url, fromB64url, sortedStringify } from './util.js';
 
 /** ISO 4217 minor units for currencies the suite may use (SDK table subset); unknown → 2. */
 export const CURRENCY_DECIMALS: Readonly<Record<string, number>> = {
-  USD: 2, EUR: 2, GBP: 2, KES: 2, TZS: 2, ZMW: 2, MWK: 2, GHS: 2, NGN: 2, ZAR: 2, INR: 2, PHP: 2, MAD: 2, XTS: 2,
-  BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3, LYD: 3, IQD: 3,
-  JPY: 0, KRW: 0, XOF: 0, XAF: 0, CLP: 0, BIF: 0, RWF: 0, UGX: 0, DJF: 0, GNF: 0, KMF: 0, PYG: 0, VND: 0, VUV: 0, XPF: 0,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  KES: 2,
+  TZS: 2,
+  ZMW: 2,
+  MWK: 2,
+  GHS: 2,
+  NGN: 2,
+  ZAR: 2,
+  INR: 2,
+  PHP: 2,
+  MAD: 2,
+  XTS: 2,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
+  LYD: 3,
+  IQD: 3,
+  JPY: 0,
+  KRW: 0,
+  XOF: 0,
+  XAF: 0,
+  CLP: 0,
+  BIF: 0,
+  RWF: 0,
+  UGX: 0,
+  DJF: 0,
+  GNF: 0,
+  KMF: 0,
+  PYG: 0,
+  VND: 0,
+  VUV: 0,
+  XPF: 0,
 };
 
 export function currencyDecimals(currency: string): number {
@@ -145,7 +178,11 @@ export function decodeIlpPacket(packet: string): DecodedIlpPrepare {
  */
 export function deriveFulfilment(secret: string, transaction: object | string | Buffer): string {
   const json =
-    typeof transaction === 'string' ? Buffer.from(transaction, 'utf8') : Buffer.isBuffer(transaction) ? transaction : Buffer.from(sortedStringify(transaction), 'utf8');
+    typeof transaction === 'string'
+      ? Buffer.from(transaction, 'utf8')
+      : Buffer.isBuffer(transaction)
+        ? transaction
+        : Buffer.from(sortedStringify(transaction), 'utf8');
   const key = Buffer.from(Buffer.from(secret, 'utf8').toString('base64'), 'ascii');
   const data = Buffer.from(json.toString('base64'), 'ascii');
   return b64url(createHmac('sha256', key).update(data).digest());

@@ -31,7 +31,10 @@ export interface IsoAgent {
 }
 export interface IsoParty {
   Nm?: string;
-  Id: { PrvtId?: { Othr: { Id: string; SchmeNm?: { Prtry?: string; Cd?: string } } }; OrgId?: { Othr: { Id: string; SchmeNm?: { Prtry?: string; Cd?: string } } } };
+  Id: {
+    PrvtId?: { Othr: { Id: string; SchmeNm?: { Prtry?: string; Cd?: string } } };
+    OrgId?: { Othr: { Id: string; SchmeNm?: { Prtry?: string; Cd?: string } } };
+  };
 }
 export interface IsoAmount {
   ActiveCurrencyAndAmount: string;
@@ -386,7 +389,9 @@ export class IsoJsonPayee {
     }
     const d = fulfilmentFromPacket(this.secret, packet);
     if (d.condition !== d.packetCondition) {
-      this.sim.problems.push(`ISO transfer ${transferId}: the packet is not one of this payee's terms (condition ${d.packetCondition}, derived ${d.condition})`);
+      this.sim.problems.push(
+        `ISO transfer ${transferId}: the packet is not one of this payee's terms (condition ${d.packetCondition}, derived ${d.condition})`,
+      );
       return;
     }
     await this.answer('transfers', transferId, `/transfers/${transferId}`, payer, pacs002Status({ fulfilment: d.fulfilment, status: 'COMM' }));
@@ -395,7 +400,22 @@ export class IsoJsonPayee {
 
 // ---- checks of what the hub renders for an ISO JSON participant ----------------------------------------------------
 
-const FSPIOP_MEMBERS = ['transferId', 'quoteId', 'transactionId', 'party', 'errorInformation', 'payerFsp', 'payeeFsp', 'ilpPacket', 'condition', 'fulfilment', 'transferState', 'amount', 'payer', 'payee'];
+const FSPIOP_MEMBERS = [
+  'transferId',
+  'quoteId',
+  'transactionId',
+  'party',
+  'errorInformation',
+  'payerFsp',
+  'payeeFsp',
+  'ilpPacket',
+  'condition',
+  'fulfilment',
+  'transferState',
+  'amount',
+  'payer',
+  'payee',
+];
 
 export type IsoJsonKind = 'acmt.024' | 'acmt.024-error' | 'pacs.081' | 'pacs.082' | 'pacs.008' | 'pacs.002' | 'pacs.002-error';
 
@@ -410,7 +430,10 @@ export function isoJsonProblems(kind: IsoJsonKind, body: any): string[] {
   const agent = (a: any, where: string) => need(typeof a?.FinInstnId === 'object' && a.FinInstnId !== null, `${where}.FinInstnId missing`);
   const partyOk = (x: any, where: string) => need(Boolean(x?.Id?.PrvtId?.Othr?.Id || x?.Id?.OrgId?.Othr?.Id), `${where}.Id.{PrvtId|OrgId}.Othr.Id missing`);
   const amountOk = (a: any, where: string) =>
-    need(typeof a?.ActiveCurrencyAndAmount === 'string' && ISO_AMOUNT_RE.test(a.ActiveCurrencyAndAmount) && /^[A-Z]{3}$/.test(a?.Ccy ?? ''), `${where} is not {ActiveCurrencyAndAmount, Ccy}: ${show(a)}`);
+    need(
+      typeof a?.ActiveCurrencyAndAmount === 'string' && ISO_AMOUNT_RE.test(a.ActiveCurrencyAndAmount) && /^[A-Z]{3}$/.test(a?.Ccy ?? ''),
+      `${where} is not {ActiveCurrencyAndAmount, Ccy}: ${show(a)}`,
+    );
   const grpHdr = (g: any, terms: boolean) => {
     need(typeof g?.MsgId === 'string' && g.MsgId.length > 0 && g.MsgId.length <= 35, 'GrpHdr.MsgId missing or longer than 35');
     need(DATE_TIME_RE.test(g?.CreDtTm ?? ''), `GrpHdr.CreDtTm is not a date-time: ${show(g?.CreDtTm)}`);

@@ -4,7 +4,16 @@
 // no URI = the Document, "#<KeyInfo Id>" = the KeyInfo carrying the X.509 certificate), and reading and verifying what
 // the hub sends. Element names and order follow the official XSDs (/work/shared/iso20022/xsd). Written from the
 // schemas and docs only: nothing of the hub is imported.
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as cryptoSign, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DOMParser, XMLSerializer, type Document as XDocument, type Element as XElement, type Node as XNode } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization } from 'xml-crypto';
@@ -20,7 +29,10 @@ export const SUPPLEMENT_NS = 'urn:mizani:xsd:supplementary';
 
 /** Message versions per profile (docs/iso20022.md, translators' catalog header). */
 export type XmlProfile = 'iso-2019' | 'iso-2026';
-export const PROFILE_VERSIONS: Record<XmlProfile, Record<'head' | 'pacs.008' | 'pacs.002' | 'pacs.028' | 'camt.056' | 'camt.029' | 'acmt.023' | 'acmt.024' | 'admi.002', string>> = {
+export const PROFILE_VERSIONS: Record<
+  XmlProfile,
+  Record<'head' | 'pacs.008' | 'pacs.002' | 'pacs.028' | 'camt.056' | 'camt.029' | 'acmt.023' | 'acmt.024' | 'admi.002', string>
+> = {
   'iso-2019': {
     head: 'head.001.001.02',
     'pacs.008': 'pacs.008.001.08',
@@ -83,7 +95,10 @@ export type Institution = string | { bicfi: string } | { memberId: string; clear
 export function finInstnId(who: Institution): string {
   if (typeof who === 'string') return el('FinInstnId', el('Othr', leaf('Id', who)));
   if ('bicfi' in who) return el('FinInstnId', leaf('BICFI', who.bicfi));
-  return el('FinInstnId', el('ClrSysMmbId', who.clearingSystemId !== undefined && el('ClrSysId', leaf('Cd', who.clearingSystemId)), leaf('MmbId', who.memberId)));
+  return el(
+    'FinInstnId',
+    el('ClrSysMmbId', who.clearingSystemId !== undefined && el('ClrSysId', leaf('Cd', who.clearingSystemId)), leaf('MmbId', who.memberId)),
+  );
 }
 
 /** `Othr/Id fsp`, `BICFI X`, `ClrSysMmbId USABA/123`: one text for comparing how institutions are named. */
@@ -143,7 +158,7 @@ const ORG_TYPES = new Set(['BUSINESS', 'ALIAS', 'DEVICE']);
 /** PartyIdentification: Nm, then Id/{PrvtId|OrgId}/Othr/{Id, SchmeNm/Prtry}. */
 export function party(name: string, p: PartyRef | undefined): string {
   if (!p) return el(name);
-  const branch = p.org ?? ORG_TYPES.has(p.type) ? 'OrgId' : 'PrvtId';
+  const branch = (p.org ?? ORG_TYPES.has(p.type)) ? 'OrgId' : 'PrvtId';
   return el(name, leaf('Nm', p.name), el('Id', el(branch, el('Othr', leaf('Id', p.id), el('SchmeNm', leaf('Prtry', p.type))))));
 }
 
@@ -268,7 +283,8 @@ export class XmlView {
     const verdict = XMLValidator.validate(text);
     if (verdict !== true) throw new Error(`not well-formed XML: ${verdict.err.msg} (line ${verdict.err.line})`);
     if (/<!DOCTYPE/i.test(text)) throw new Error('not accepted: the message has a DOCTYPE');
-    if (UNDEFINED_ENTITY.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, ''))) throw new Error('not well-formed XML: an undefined entity reference or a bare &');
+    if (UNDEFINED_ENTITY.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, '')))
+      throw new Error('not well-formed XML: an undefined entity reference or a bare &');
     const top = (PARSER.parse(text) as OrderedNode[]).filter((n) => tagOf(n) !== undefined);
     if (top.length !== 1) throw new Error(`not well-formed XML: ${top.length} document elements`);
     return new XmlView(top[0]!, tagOf(top[0]!)!, { '': '' }); // unprefixed names start in no namespace
@@ -355,8 +371,10 @@ export interface ParsedEnvelope {
 }
 
 function envelopeError(rootName: string, rootNs: string, kids: string[]): Error | undefined {
-  if (rootName !== 'Message' || rootNs !== ENVELOPE_NS) return new Error(`root element is ${rootNs ? `{${rootNs}}` : ''}${rootName}, not {${ENVELOPE_NS}}Message`);
-  if (kids.length !== 2 || kids[0] !== 'AppHdr' || kids[1] !== 'Document') return new Error(`the envelope must hold AppHdr then Document, holds ${kids.join(', ')}`);
+  if (rootName !== 'Message' || rootNs !== ENVELOPE_NS)
+    return new Error(`root element is ${rootNs ? `{${rootNs}}` : ''}${rootName}, not {${ENVELOPE_NS}}Message`);
+  if (kids.length !== 2 || kids[0] !== 'AppHdr' || kids[1] !== 'Document')
+    return new Error(`the envelope must hold AppHdr then Document, holds ${kids.join(', ')}`);
   return undefined;
 }
 
@@ -364,7 +382,11 @@ function envelopeError(rootName: string, rootNs: string, kids: string[]): Error 
 export function parseEnvelope(text: string): ParsedEnvelope {
   const root = parseXml(text);
   const kids = root.children();
-  const wrong = envelopeError(root.name, root.namespace, kids.map((k) => k.name));
+  const wrong = envelopeError(
+    root.name,
+    root.namespace,
+    kids.map((k) => k.name),
+  );
   if (wrong) throw wrong;
   const appHdr = kids[0]!;
   const document = kids[1]!;
@@ -422,7 +444,11 @@ function domEnvelope(text: string): { dom: XDocument; appHdr: XElement; document
   const dom = parseDom(text);
   const root = dom.documentElement;
   const kids = root ? childElements(root) : [];
-  const wrong = envelopeError(root?.localName ?? '', root?.namespaceURI ?? '', kids.map((k) => k.localName ?? ''));
+  const wrong = envelopeError(
+    root?.localName ?? '',
+    root?.namespaceURI ?? '',
+    kids.map((k) => k.localName ?? ''),
+  );
   if (wrong) throw wrong;
   return { dom, appHdr: kids[0]!, document: kids[1]! };
 }
@@ -466,7 +492,9 @@ export function signEnvelope(xml: string, key: XmlSigningKey, o: SignOptions = {
   const documentDigest = sha256b64(excC14n(env.document));
   const der = new X509Certificate(key.cert).raw;
   const keyInfoId = `KeyInfo-${randomBytes(8).toString('hex')}`;
-  const keyInfoXml = o.noKeyInfo ? '' : `<ds:KeyInfo Id="${keyInfoId}"><ds:X509Data><ds:X509Certificate>${der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
+  const keyInfoXml = o.noKeyInfo
+    ? ''
+    : `<ds:KeyInfo Id="${keyInfoId}"><ds:X509Data><ds:X509Certificate>${der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`;
   const open = `<ds:Signature xmlns:ds="${DS_NS}">`;
   const digestAlg = o.digestAlgorithm ?? SHA256;
   const reference = (uri: string | undefined, transforms: string[], digest: string) =>
@@ -515,7 +543,8 @@ export function verifyEnvelope(text: string, certPem: string): SignatureCheck {
   const sig = dsChildren(sgntr).find((e) => e.localName === 'Signature');
   if (!sig || all.length !== 1) return { ok: false, detail: `expected exactly one ds:Signature, in AppHdr/Sgntr (found ${all.length})` };
   const [signedInfo, value, keyInfo] = dsChildren(sig);
-  if (signedInfo?.localName !== 'SignedInfo' || value?.localName !== 'SignatureValue') return { ok: false, detail: 'Signature must hold SignedInfo and SignatureValue' };
+  if (signedInfo?.localName !== 'SignedInfo' || value?.localName !== 'SignatureValue')
+    return { ok: false, detail: 'Signature must hold SignedInfo and SignatureValue' };
   const si = dsChildren(signedInfo);
   const c14n = si.find((e) => e.localName === 'CanonicalizationMethod')?.getAttribute('Algorithm');
   const alg = si.find((e) => e.localName === 'SignatureMethod')?.getAttribute('Algorithm');
@@ -562,10 +591,13 @@ export function verifyEnvelope(text: string, certPem: string): SignatureCheck {
     if (sha256b64(canonical) !== digestText) return { ok: false, detail: `the ${what} digest does not match` };
     seen.add(what);
   }
-  if (!seen.has('AppHdr') || !seen.has('Document')) return { ok: false, detail: `the signature does not cover ${seen.has('AppHdr') ? 'the Document' : 'the AppHdr'}` };
+  if (!seen.has('AppHdr') || !seen.has('Document'))
+    return { ok: false, detail: `the signature does not cover ${seen.has('AppHdr') ? 'the Document' : 'the AppHdr'}` };
   const sv = Buffer.from(textContent(value).replace(/\s+/g, ''), 'base64');
   const ok = cryptoVerify('sha256', Buffer.from(excC14n(signedInfo), 'utf8'), cert.publicKey, sv);
-  return ok ? { ok: true, detail: `RSA-SHA256 over ${[...seen].join(', ')}` } : { ok: false, detail: 'the signature value does not verify with the hub certificate' };
+  return ok
+    ? { ok: true, detail: `RSA-SHA256 over ${[...seen].join(', ')}` }
+    : { ok: false, detail: 'the signature value does not verify with the hub certificate' };
 }
 
 /** The public key of a certificate PEM (for tests). */
@@ -657,8 +689,7 @@ export function pacs002Xml(f: Pacs002Fields, version = 'pacs.002.001.10'): strin
     leaf('OrgnlTxId', f.originalTxId),
     leaf('OrgnlUETR', f.originalUetr),
     leaf('TxSts', f.status),
-    f.reason &&
-      el('StsRsnInf', el('Rsn', f.reason.prtry !== undefined ? leaf('Prtry', f.reason.prtry) : leaf('Cd', f.reason.cd)), leaf('AddtlInf', f.info)),
+    f.reason && el('StsRsnInf', el('Rsn', f.reason.prtry !== undefined ? leaf('Prtry', f.reason.prtry) : leaf('Cd', f.reason.cd)), leaf('AddtlInf', f.info)),
   );
   return documentXml(version, el('FIToFIPmtStsRpt', el('GrpHdr', leaf('MsgId', f.msgId ?? newMsgId()), leaf('CreDtTm', isoNow())), tx));
 }
@@ -688,7 +719,13 @@ export function acmt024Xml(f: Acmt024Fields): string {
       : '';
   const body = el(
     'IdVrfctnRpt',
-    el('Assgnmt', leaf('MsgId', f.msgId ?? newMsgId()), leaf('CreDtTm', isoNow()), assignmentParty('Assgnr', f.assigner), assignmentParty('Assgne', f.assignee)),
+    el(
+      'Assgnmt',
+      leaf('MsgId', f.msgId ?? newMsgId()),
+      leaf('CreDtTm', isoNow()),
+      assignmentParty('Assgnr', f.assigner),
+      assignmentParty('Assgne', f.assignee),
+    ),
     f.originalMsgId && el('OrgnlAssgnmt', leaf('MsgId', f.originalMsgId)),
     el('Rpt', leaf('OrgnlId', f.originalId), leaf('Vrfctn', f.verified ? 'true' : 'false'), f.reason && el('Rsn', leaf('Cd', f.reason)), updated),
   );
@@ -706,7 +743,13 @@ export interface Acmt023Fields {
 export function acmt023Xml(f: Acmt023Fields): string {
   const body = el(
     'IdVrfctnReq',
-    el('Assgnmt', leaf('MsgId', f.msgId ?? newMsgId()), leaf('CreDtTm', isoNow()), assignmentParty('Assgnr', f.assigner), assignmentParty('Assgne', f.assignee)),
+    el(
+      'Assgnmt',
+      leaf('MsgId', f.msgId ?? newMsgId()),
+      leaf('CreDtTm', isoNow()),
+      assignmentParty('Assgnr', f.assigner),
+      assignmentParty('Assgne', f.assignee),
+    ),
     el('Vrfctn', leaf('Id', `${f.party.type}/${f.party.id}`.slice(0, 35)), el('PtyAndAcctId', party('Pty', f.party))),
   );
   return documentXml('acmt.023.001.04', body);
@@ -726,7 +769,13 @@ export function pacs028Xml(f: Pacs028Fields, version = 'pacs.028.001.03'): strin
   const body = el(
     'FIToFIPmtStsReq',
     el('GrpHdr', leaf('MsgId', f.msgId ?? newMsgId()), leaf('CreDtTm', isoNow()), f.instructingAgent && agent('InstgAgt', f.instructingAgent)),
-    el('TxInf', leaf('StsReqId', f.statusRequestId), leaf('OrgnlEndToEndId', f.originalEndToEndId), leaf('OrgnlTxId', f.originalTxId), leaf('OrgnlUETR', f.originalUetr)),
+    el(
+      'TxInf',
+      leaf('StsReqId', f.statusRequestId),
+      leaf('OrgnlEndToEndId', f.originalEndToEndId),
+      leaf('OrgnlTxId', f.originalTxId),
+      leaf('OrgnlUETR', f.originalUetr),
+    ),
   );
   return documentXml(version, body);
 }

@@ -126,7 +126,12 @@ const KEY_TYPE: Record<string, 'rsa' | 'ec'> = { RS256: 'rsa', RS384: 'rsa', RS5
  * `flattenedVerify` (algorithm allow-list, key type and size, the signature itself). `headers`: lower-case names.
  * Returns the reason on failure.
  */
-export async function verifySignature(method: string, headers: Record<string, string | undefined>, body: Buffer, keys: readonly KeyObject[]): Promise<SignatureCheck> {
+export async function verifySignature(
+  method: string,
+  headers: Record<string, string | undefined>,
+  body: Buffer,
+  keys: readonly KeyObject[],
+): Promise<SignatureCheck> {
   const fail = (reason: string): SignatureCheck => ({ ok: false, reason });
   const value = headers['fspiop-signature'];
   if (!value) return fail('no fspiop-signature header');
@@ -136,8 +141,10 @@ export async function verifySignature(method: string, headers: Record<string, st
   } catch {
     return fail(`fspiop-signature is not JSON: ${value.slice(0, 80)}`);
   }
-  if (typeof parsed.protectedHeader !== 'string' || typeof parsed.signature !== 'string') return fail('fspiop-signature lacks protectedHeader/signature strings');
-  if (!/^[A-Za-z0-9_-]+$/.test(parsed.protectedHeader) || !/^[A-Za-z0-9_-]+$/.test(parsed.signature)) return fail('protectedHeader/signature are not unpadded base64url');
+  if (typeof parsed.protectedHeader !== 'string' || typeof parsed.signature !== 'string')
+    return fail('fspiop-signature lacks protectedHeader/signature strings');
+  if (!/^[A-Za-z0-9_-]+$/.test(parsed.protectedHeader) || !/^[A-Za-z0-9_-]+$/.test(parsed.signature))
+    return fail('protectedHeader/signature are not unpadded base64url');
   let ph: Record<string, unknown>;
   try {
     ph = joseDecodeProtectedHeader({ protected: parsed.protectedHeader }) as Record<string, unknown>;

@@ -241,7 +241,10 @@ export class TestOracle {
     let path = url.pathname;
     if (!path.startsWith(this.o.prefix)) return { status: 404, body: { errorInformation: { errorCode: '3002', errorDescription: 'Unknown URI' } } };
     path = path.slice(this.o.prefix.length);
-    const seg = path.split('/').filter(Boolean).map((x) => decodeURIComponent(x));
+    const seg = path
+      .split('/')
+      .filter(Boolean)
+      .map((x) => decodeURIComponent(x));
     if (seg[0] !== 'participants') return { status: 404, body: { errorInformation: { errorCode: '3002', errorDescription: 'Unknown URI' } } };
     const currency = url.searchParams.get('currency') ?? undefined;
     if (seg.length === 1 && rec.method === 'POST') {
@@ -268,7 +271,8 @@ export class TestOracle {
       }
       case 'POST': {
         const b = rec.body ?? {};
-        if (typeof b.fspId !== 'string') return { status: 400, body: { errorInformation: { errorCode: '3102', errorDescription: 'Missing mandatory element - fspId' } } };
+        if (typeof b.fspId !== 'string')
+          return { status: 400, body: { errorInformation: { errorCode: '3102', errorDescription: 'Missing mandatory element - fspId' } } };
         const entry: OracleEntry = { fspId: b.fspId };
         if (typeof b.currency === 'string') entry.currency = b.currency;
         const sub = typeof b.partySubIdOrType === 'string' ? b.partySubIdOrType : subId;
@@ -285,7 +289,8 @@ export class TestOracle {
       case 'DELETE': {
         const before = this.entries.get(k) ?? [];
         const rest = before.filter(
-          (e) => !((currency === undefined || e.currency === currency) && (subId === undefined ? e.partySubIdOrType === undefined : e.partySubIdOrType === subId)),
+          (e) =>
+            !((currency === undefined || e.currency === currency) && (subId === undefined ? e.partySubIdOrType === undefined : e.partySubIdOrType === subId)),
         );
         this.entries.set(k, rest);
         return { status: 204 };

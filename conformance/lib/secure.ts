@@ -5,7 +5,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
-import { generateJwsKeyPair, generateJwsKeyPairSync, publicKeyFromPem, signatureHeaders, type JwsAlg, type JwsKeyPair, type JwsMessage, type TestSigner } from './jws.js';
+import {
+  generateJwsKeyPair,
+  generateJwsKeyPairSync,
+  publicKeyFromPem,
+  signatureHeaders,
+  type JwsAlg,
+  type JwsKeyPair,
+  type JwsMessage,
+  type TestSigner,
+} from './jws.js';
 import { randomName } from './util.js';
 import type { KeyObject } from 'node:crypto';
 

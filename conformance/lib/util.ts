@@ -113,9 +113,10 @@ export async function pollUntil<T>(
     if (Date.now() >= deadline) break;
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
   }
-  const detail = lastError !== undefined
-    ? `last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
-    : `last value: ${opts.describe ? opts.describe(last) : show(last)}`;
+  const detail =
+    lastError !== undefined
+      ? `last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+      : `last value: ${opts.describe ? opts.describe(last) : show(last)}`;
   throw new Error(`${opts.label}: condition not met within ${opts.timeoutMs} ms (${detail})`);
 }
 

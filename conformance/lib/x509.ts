@@ -94,7 +94,10 @@ export async function selfSignedRsaCertificate(o: SelfSignedOptions): Promise<Se
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, sha256Rsa, tlv(0x03, Buffer.from([0]), signature));
   new X509Certificate(der); // sanity: it parses
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return {
     cert: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
     key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -39,7 +39,10 @@ export interface PgSettings {
 
 export async function pgSettings(adminUrl: string): Promise<PgSettings> {
   const names = ['fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'shared_buffers', 'max_connections', 'wal_level', 'commit_delay'];
-  const out = await psql(adminUrl, `SELECT name, setting || coalesce(' ' || unit, '') FROM pg_settings WHERE name IN (${names.map((n) => `'${n}'`).join(',')})`);
+  const out = await psql(
+    adminUrl,
+    `SELECT name, setting || coalesce(' ' || unit, '') FROM pg_settings WHERE name IN (${names.map((n) => `'${n}'`).join(',')})`,
+  );
   const settings: Record<string, string> = {};
   for (const line of out.trim().split('\n')) {
     const [k, v] = line.split('\t');
@@ -51,15 +54,9 @@ export async function pgSettings(adminUrl: string): Promise<PgSettings> {
 
 /** Pids of the backends connected to `db` plus the server's background writers (WAL writer, checkpointer …). */
 export async function backendPids(adminUrl: string, db: string | undefined): Promise<number[]> {
-  const where = db
-    ? `datname = '${db.replace(/'/g, "''")}' OR backend_type IN ('walwriter','checkpointer','background writer','autovacuum launcher')`
-    : 'true';
+  const where = db ? `datname = '${db.replace(/'/g, "''")}' OR backend_type IN ('walwriter','checkpointer','background writer','autovacuum launcher')` : 'true';
   const out = await psql(adminUrl, `SELECT pid FROM pg_stat_activity WHERE ${where}`);
-  return out
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+  return out.trim().split('\n').filter(Boolean).map(Number);
 }
 
 /**
@@ -132,7 +129,11 @@ export interface TableStats {
  * Transfers by state in the hub's database, polled until none is RECEIVED or RESERVED (every accepted transfer
  * final) or `timeoutMs` passed: the expiry sweep must finish what its payee never answered.
  */
-export async function settleTransfers(adminUrl: string, db: string, timeoutMs: number): Promise<{ states: Record<string, number>; notFinal: number; waitedS: number }> {
+export async function settleTransfers(
+  adminUrl: string,
+  db: string,
+  timeoutMs: number,
+): Promise<{ states: Record<string, number>; notFinal: number; waitedS: number }> {
   const started = Date.now();
   for (;;) {
     const out = await psql(databaseUrl(adminUrl, db), 'SELECT state, count(*) FROM transfer GROUP BY state ORDER BY state');

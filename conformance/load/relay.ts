@@ -72,19 +72,17 @@ export async function startRelay(o: RelayOptions = {}): Promise<Relay> {
       stats.unroutable++;
       return;
     }
-    d.pool
-      .request({ method: method as 'PUT', path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
-      .then(
-        async (res) => {
-          await res.body.dump();
-          if (res.statusCode >= 300) stats.forwardErrors[`HTTP ${res.statusCode}`] = (stats.forwardErrors[`HTTP ${res.statusCode}`] ?? 0) + 1;
-          else stats.forwarded++;
-        },
-        (err: { code?: string }) => {
-          const k = err.code ?? 'error';
-          stats.forwardErrors[k] = (stats.forwardErrors[k] ?? 0) + 1;
-        },
-      );
+    d.pool.request({ method: method as 'PUT', path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }).then(
+      async (res) => {
+        await res.body.dump();
+        if (res.statusCode >= 300) stats.forwardErrors[`HTTP ${res.statusCode}`] = (stats.forwardErrors[`HTTP ${res.statusCode}`] ?? 0) + 1;
+        else stats.forwarded++;
+      },
+      (err: { code?: string }) => {
+        const k = err.code ?? 'error';
+        stats.forwardErrors[k] = (stats.forwardErrors[k] ?? 0) + 1;
+      },
+    );
   };
 
   const onFspiop = (req: IncomingMessage, res: ServerResponse, body: string) => {
@@ -161,7 +159,7 @@ export async function startRelay(o: RelayOptions = {}): Promise<Relay> {
     server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  const host = (o.host ?? '127.0.0.1').includes(':') ? `[${o.host}]` : o.host ?? '127.0.0.1';
+  const host = (o.host ?? '127.0.0.1').includes(':') ? `[${o.host}]` : (o.host ?? '127.0.0.1');
   return {
     url: `http://${host}:${addr.port}`,
     server,

@@ -130,7 +130,8 @@ export interface Summary {
 export const fmt = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '-' : v >= 1000 ? v.toFixed(0) : v.toFixed(digits);
 
-const pct = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(digits)}%`);
+const pct = (v: number | null | undefined, digits = 2): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(digits)}%`;
 
 function pad(cells: string[], widths: number[]): string {
   return cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]!) : c.padStart(widths[k]!))).join('  ');
@@ -143,9 +144,7 @@ export function codes(byCode: Record<string, number>): string {
 
 export function stepTable(r: StepResult): string {
   const lines: string[] = [];
-  lines.push(
-    `== ${r.target} — ${r.label}: offered ${fmt(r.offeredRate)}/s, measured ${fmt(r.measuredS, 0)} s (warm-up ${r.warmupS} s) ==`,
-  );
+  lines.push(`== ${r.target} — ${r.label}: offered ${fmt(r.offeredRate)}/s, measured ${fmt(r.measuredS, 0)} s (warm-up ${r.warmupS} s) ==`);
   const w = [11, 9, 8, 8, 8, 9, 8, 8, 8];
   lines.push(pad(['stage', 'rate/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', '>1 s', 'timeout', 'errors'], w));
   for (const [name, s] of [
@@ -154,7 +153,9 @@ export function stepTable(r: StepResult): string {
     ['transfer', r.stages.transfer],
     ['end to end', r.stages.endToEnd],
   ] as const) {
-    lines.push(pad([name, fmt(s.rate), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), pct(s.shareOver1sInclTimeouts), String(s.timeouts), String(s.errorCount)], w));
+    lines.push(
+      pad([name, fmt(s.rate), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), pct(s.shareOver1sInclTimeouts), String(s.timeouts), String(s.errorCount)], w),
+    );
   }
   lines.push(
     `payments: planned ${r.planned}, started ${r.started}, completed ${r.completed}, failed ${r.failed}${r.aborted ? `, aborted ${r.aborted}` : ''}; complete payments/s in the window ${fmt(r.achievedRate)}`,
@@ -182,7 +183,9 @@ export function stepTable(r: StepResult): string {
     );
   }
   if (c.rssMiB && c.rssMiB.start !== undefined) {
-    lines.push(`${r.target} memory (RSS): ${fmt(c.rssMiB.start, 0)} MiB at the window's start, ${fmt(c.rssMiB.end, 0)} MiB at its end, max ${fmt(c.rssMiB.max, 0)} MiB`);
+    lines.push(
+      `${r.target} memory (RSS): ${fmt(c.rssMiB.start, 0)} MiB at the window's start, ${fmt(c.rssMiB.end, 0)} MiB at its end, max ${fmt(c.rssMiB.max, 0)} MiB`,
+    );
   }
   const pp: string[] = [];
   if (per.hub !== undefined) pp.push(`hub ${fmt(per.hub, 3)}`);
@@ -217,7 +220,9 @@ export function stepTable(r: StepResult): string {
       );
     }
   }
-  lines.push(`latency bar (<1% of transfer stages over 1 s, no errors, ≥99% completed, ≥95% of the offered rate, generator kept up): ${r.meetsLatencyBar ? 'met' : 'NOT met — ' + r.barNotes.join('; ')}`);
+  lines.push(
+    `latency bar (<1% of transfer stages over 1 s, no errors, ≥99% completed, ≥95% of the offered rate, generator kept up): ${r.meetsLatencyBar ? 'met' : 'NOT met — ' + r.barNotes.join('; ')}`,
+  );
   for (const s of r.errors.samples.slice(0, 5)) lines.push(`  sample: ${s}`);
   return lines.join('\n');
 }
@@ -251,7 +256,9 @@ export function summaryTable(s: Summary): string {
     `knee (highest offered rate meeting the latency bar): hub ${ge(s.knee.hubIsLowerBound)}${s.knee.hub ?? '-'}/s, relay ${ge(s.knee.relayIsLowerBound)}${s.knee.relay ?? '-'}/s ${s.knee.note ? `(${s.knee.note})` : ''}`,
   );
   if (s.efficiency.ratio !== null) {
-    lines.push(`efficiency hub/relay: ${s.efficiency.ratio.toFixed(3)} (hub ${fmt(s.efficiency.hubRate)}/s vs relay ${fmt(s.efficiency.relayRate)}/s; ${s.efficiency.basis})`);
+    lines.push(
+      `efficiency hub/relay: ${s.efficiency.ratio.toFixed(3)} (hub ${fmt(s.efficiency.hubRate)}/s vs relay ${fmt(s.efficiency.relayRate)}/s; ${s.efficiency.basis})`,
+    );
   }
   lines.push(`signing: ${s.signing.note}`);
   return lines.join('\n');
@@ -294,20 +301,25 @@ function chart(title: string, lines: Line[], o: { log?: boolean; yLabel: string;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<text x="${L}" y="14" font-weight="bold" font-size="13">${esc(title)}</text>`);
-  if (o.shade) parts.push(`<rect x="${sx(o.shade[0])}" y="${T}" width="${Math.max(0, sx(o.shade[1]) - sx(o.shade[0]))}" height="${H - T - B}" fill="#eef5ff"/>`);
+  if (o.shade)
+    parts.push(`<rect x="${sx(o.shade[0])}" y="${T}" width="${Math.max(0, sx(o.shade[1]) - sx(o.shade[0]))}" height="${H - T - B}" fill="#eef5ff"/>`);
   // y grid
   const ticks: number[] = [];
   if (o.log) for (let v = y0; v <= y1 * 1.0001; v *= 10) ticks.push(v);
   else for (let k = 0; k <= 5; k++) ticks.push(y0 + ((y1 - y0) * k) / 5);
   for (const v of ticks) {
     const y = sy(v);
-    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${L - 4}" y="${y + 4}" text-anchor="end">${v >= 100 ? v.toFixed(0) : Number(v.toPrecision(2))}</text>`);
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${L - 4}" y="${y + 4}" text-anchor="end">${v >= 100 ? v.toFixed(0) : Number(v.toPrecision(2))}</text>`,
+    );
   }
   const raw = (x1 - x0) / 10;
   const mag = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-9))));
   const xstep = Math.max(raw <= 1 ? 1 : 0, [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw) ?? 10 * mag);
   for (let x = Math.ceil(x0 / xstep) * xstep; x <= x1; x += xstep) {
-    parts.push(`<line x1="${sx(x)}" x2="${sx(x)}" y1="${T}" y2="${H - B}" stroke="#f0f0f0"/><text x="${sx(x)}" y="${H - B + 14}" text-anchor="middle">${x}</text>`);
+    parts.push(
+      `<line x1="${sx(x)}" x2="${sx(x)}" y1="${T}" y2="${H - B}" stroke="#f0f0f0"/><text x="${sx(x)}" y="${H - B + 14}" text-anchor="middle">${x}</text>`,
+    );
   }
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle">${esc(o.xLabel ?? 'seconds since start')}</text>`);
   parts.push(`<text x="12" y="${(T + H - B) / 2}" transform="rotate(-90 12 ${(T + H - B) / 2})" text-anchor="middle">${esc(o.yLabel)}</text>`);
@@ -326,7 +338,9 @@ function chart(title: string, lines: Line[], o: { log?: boolean; yLabel: string;
     if (cur) segs.push(cur);
     for (const d of segs) parts.push(`<path d="${d}" fill="none" stroke="${l.color}" stroke-width="1.5"${l.dash ? ' stroke-dasharray="4 3"' : ''}/>`);
     const ly = T + 10 + k * 15;
-    parts.push(`<line x1="${W - R + 10}" x2="${W - R + 30}" y1="${ly}" y2="${ly}" stroke="${l.color}" stroke-width="2"${l.dash ? ' stroke-dasharray="4 3"' : ''}/><text x="${W - R + 34}" y="${ly + 4}">${esc(l.name)}</text>`);
+    parts.push(
+      `<line x1="${W - R + 10}" x2="${W - R + 30}" y1="${ly}" y2="${ly}" stroke="${l.color}" stroke-width="2"${l.dash ? ' stroke-dasharray="4 3"' : ''}/><text x="${W - R + 34}" y="${ly + 4}">${esc(l.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');
@@ -383,17 +397,25 @@ function sweepHtml(s: Summary): string {
     const pts = (f: (r: StepResult) => number): Array<[number, number | null]> => steps.map((r) => [r.offeredRate, Number.isFinite(f(r)) ? f(r) : null]);
     out.push(`<h2>${target}: rate sweep</h2>`);
     out.push(
-      chart(`${target}: achieved vs offered (payments/s)`, [
-        { name: 'achieved', color: COLORS[2]!, points: pts((r) => r.achievedRate) },
-        { name: 'offered', color: '#999', dash: true, points: pts((r) => r.offeredRate) },
-      ], { yLabel: 'payments/s', xLabel: 'offered payments/s' }),
+      chart(
+        `${target}: achieved vs offered (payments/s)`,
+        [
+          { name: 'achieved', color: COLORS[2]!, points: pts((r) => r.achievedRate) },
+          { name: 'offered', color: '#999', dash: true, points: pts((r) => r.offeredRate) },
+        ],
+        { yLabel: 'payments/s', xLabel: 'offered payments/s' },
+      ),
     );
     out.push(
-      chart(`${target}: latency vs offered rate (ms, log scale)`, [
-        { name: 'transfer p99', color: COLORS[2]!, points: pts((r) => r.stages.transfer.p99) },
-        { name: 'end to end p50', color: COLORS[3]!, dash: true, points: pts((r) => r.stages.endToEnd.p50) },
-        { name: 'end to end p99', color: COLORS[3]!, points: pts((r) => r.stages.endToEnd.p99) },
-      ], { log: true, yLabel: 'ms', xLabel: 'offered payments/s' }),
+      chart(
+        `${target}: latency vs offered rate (ms, log scale)`,
+        [
+          { name: 'transfer p99', color: COLORS[2]!, points: pts((r) => r.stages.transfer.p99) },
+          { name: 'end to end p50', color: COLORS[3]!, dash: true, points: pts((r) => r.stages.endToEnd.p50) },
+          { name: 'end to end p99', color: COLORS[3]!, points: pts((r) => r.stages.endToEnd.p99) },
+        ],
+        { log: true, yLabel: 'ms', xLabel: 'offered payments/s' },
+      ),
     );
   }
   return out.join('<br/>');

@@ -243,7 +243,10 @@ function parseOptions(argv: string[]): Options {
 
 const log = (s: string) => process.stdout.write(s + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const hexRandom = (n: number) => randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+const hexRandom = (n: number) =>
+  randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n);
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const letters = (n: number) => Array.from({ length: n }, () => LETTERS[randomInt(26)]).join('');
 
@@ -365,9 +368,7 @@ class CpuSampler {
   private pgPids: number[] = [];
   private pidTimer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly o: { hubPid?: number; relayPid?: number; pgAdminUrl?: string; pgDb?: string; pgAll: boolean },
-  ) {}
+  constructor(private readonly o: { hubPid?: number; relayPid?: number; pgAdminUrl?: string; pgDb?: string; pgAll: boolean }) {}
 
   async refreshPgPids(): Promise<void> {
     if (!this.o.pgAdminUrl || !this.o.pgDb) return;
@@ -388,11 +389,14 @@ class CpuSampler {
     let k = 0;
     const next = () => {
       const delay = t0Ms + k * 1000 - Date.now();
-      this.timer = setTimeout(() => {
-        this.take(k);
-        k++;
-        next();
-      }, Math.max(0, delay));
+      this.timer = setTimeout(
+        () => {
+          this.take(k);
+          k++;
+          next();
+        },
+        Math.max(0, delay),
+      );
     };
     next();
   }
@@ -473,7 +477,9 @@ function workerInits(ctx: RunCtx, targetUrl: string): InitMsg[] {
     type: 'init' as const,
     worker: w,
     workers: o.workers,
-    dfsps: ctx.dfsps.filter((_, j) => j % o.workers === w).map((d) => ({ name: d.name, parties: d.parties, ilpSecret: d.ilpSecret, privateKeyPem: d.privateKeyPem })),
+    dfsps: ctx.dfsps
+      .filter((_, j) => j % o.workers === w)
+      .map((d) => ({ name: d.name, parties: d.parties, ilpSecret: d.ilpSecret, privateKeyPem: d.privateKeyPem })),
     targetUrl,
     hubName: o.hubName,
     bindHost: o.bindHost,
@@ -530,8 +536,12 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   const planned = await plannedP.finally(offSign);
   const t0Ms = Math.max(spec.anchorMs, Date.now() + 300);
   const dateShiftS = (t0Ms - spec.anchorMs) / 1000;
-  if (!quiet && t0Ms - Date.now() > 5000) log(`[${t.kind} ${label}] signed ahead; starting in ${fmt((t0Ms - Date.now()) / 1000, 0)} s (at the planned time of the messages)`);
-  if (dateShiftS > o.expiryS / 2) log(`[${t.kind} ${label}] warning: signing overran its estimate by ${fmt(dateShiftS, 0)} s; quotes/transfers expire ${o.expiryS} s after their planned start`);
+  if (!quiet && t0Ms - Date.now() > 5000)
+    log(`[${t.kind} ${label}] signed ahead; starting in ${fmt((t0Ms - Date.now()) / 1000, 0)} s (at the planned time of the messages)`);
+  if (dateShiftS > o.expiryS / 2)
+    log(
+      `[${t.kind} ${label}] warning: signing overran its estimate by ${fmt(dateShiftS, 0)} s; quotes/transfers expire ${o.expiryS} s after their planned start`,
+    );
 
   // per second merge
   const accs = new Map<number, SecAcc>();
@@ -548,8 +558,7 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
     accs.delete(sec);
     const s0 = sampler.samples.get(sec);
     const s1 = sampler.samples.get(sec + 1);
-    const cpuPct = (k: CpuKey) =>
-      s0?.[k] !== undefined && s1?.[k] !== undefined ? ((s1[k]! - s0[k]!) * 100) : undefined;
+    const cpuPct = (k: CpuKey) => (s0?.[k] !== undefined && s1?.[k] !== undefined ? (s1[k]! - s0[k]!) * 100 : undefined);
     const phase: SecPoint['phase'] = sec < warmupS ? 'warmup' : sec < warmupS + durationS ? 'measure' : 'drain';
     const q = (h: Histogram, p: number) => (h.n ? h.percentileMs(p) : null);
     series.push({
@@ -570,7 +579,18 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   const onSec = (m: SecStatsJson) => {
     let a = accs.get(m.sec);
     if (!a) {
-      a = { n: 0, started: 0, completed: 0, failed: 0, inflight: 0, lag: new Histogram(), stages: [new Histogram(), new Histogram(), new Histogram()], e2e: new Histogram(), errors: {}, cpuMs: 0 };
+      a = {
+        n: 0,
+        started: 0,
+        completed: 0,
+        failed: 0,
+        inflight: 0,
+        lag: new Histogram(),
+        stages: [new Histogram(), new Histogram(), new Histogram()],
+        e2e: new Histogram(),
+        errors: {},
+        cpuMs: 0,
+      };
       accs.set(m.sec, a);
     }
     a.n++;
@@ -627,16 +647,22 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   let tablesAtStart: Promise<TableStats[] | undefined> | undefined;
   let tablesAtEnd: Promise<TableStats[] | undefined> | undefined;
   const snapTables = () => (pgActivity ? tableStats(t.pgActivity!.adminUrl, t.pgActivity!.db).catch(() => undefined) : undefined);
-  const windowStartTimer = setTimeout(() => {
-    orchCpuAt.set(warmupS, process.cpuUsage());
-    if (pgActivity) pgActivity.start(t.pgActivity!.adminUrl, t.pgActivity!.db, 100);
-    tablesAtStart = snapTables();
-  }, Math.max(0, t0Ms + warmupS * 1000 - Date.now()));
-  const windowEndTimer = setTimeout(() => {
-    orchCpuAt.set(warmupS + durationS, process.cpuUsage());
-    stopActivity();
-    tablesAtEnd = snapTables();
-  }, Math.max(0, t0Ms + (warmupS + durationS) * 1000 - Date.now()));
+  const windowStartTimer = setTimeout(
+    () => {
+      orchCpuAt.set(warmupS, process.cpuUsage());
+      if (pgActivity) pgActivity.start(t.pgActivity!.adminUrl, t.pgActivity!.db, 100);
+      tablesAtStart = snapTables();
+    },
+    Math.max(0, t0Ms + warmupS * 1000 - Date.now()),
+  );
+  const windowEndTimer = setTimeout(
+    () => {
+      orchCpuAt.set(warmupS + durationS, process.cpuUsage());
+      stopActivity();
+      tablesAtEnd = snapTables();
+    },
+    Math.max(0, t0Ms + (warmupS + durationS) * 1000 - Date.now()),
+  );
   const doneP = t.workers.collect('done', Math.max(0, t0Ms - Date.now()) + (warmupS + durationS) * 1000 + 3 * o.stageTimeoutS * 1000 + 120_000);
   let stoppedEarly = false;
   let stoppedAtMs = 0;
@@ -674,7 +700,14 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
     tables = tEnd
       .map((e) => {
         const b = tStart.find((x) => x.relname === e.relname);
-        return { table: e.relname, seqScans: e.seqScan - (b?.seqScan ?? 0), seqTuplesRead: e.seqTupRead - (b?.seqTupRead ?? 0), idxScans: e.idxScan - (b?.idxScan ?? 0), liveTuples: e.liveTup, deadTuples: e.deadTup };
+        return {
+          table: e.relname,
+          seqScans: e.seqScan - (b?.seqScan ?? 0),
+          seqTuplesRead: e.seqTupRead - (b?.seqTupRead ?? 0),
+          idxScans: e.idxScan - (b?.idxScan ?? 0),
+          liveTuples: e.liveTup,
+          deadTuples: e.deadTup,
+        };
       })
       .filter((x) => x.seqScans > 0 || x.idxScans > 0)
       .sort((x, y) => y.seqTuplesRead - x.seqTuplesRead);
@@ -754,7 +787,8 @@ function buildResult(
     };
   };
   const byCode: Record<string, number> = {};
-  for (const w of ws) w.stageErrors.forEach((e, k) => Object.entries(e).forEach(([c, n]) => (byCode[`${STAGES[k]}:${c}`] = (byCode[`${STAGES[k]}:${c}`] ?? 0) + n)));
+  for (const w of ws)
+    w.stageErrors.forEach((e, k) => Object.entries(e).forEach(([c, n]) => (byCode[`${STAGES[k]}:${c}`] = (byCode[`${STAGES[k]}:${c}`] ?? 0) + n)));
   const payeeErrors: Record<string, number> = {};
   for (const w of ws) for (const [c, n] of Object.entries(w.payeeErrors)) payeeErrors[c] = (payeeErrors[c] ?? 0) + n;
   const ack: Record<string, LatencySummary> = {};
@@ -796,7 +830,8 @@ function buildResult(
   if (signatureFailures > 0) byCode['signature:invalid'] = signatureFailures;
   const errorsTotal = Object.values(byCode).reduce((x, y) => x + y, 0);
   const barNotes: string[] = [];
-  if (stages.transfer.shareOver1sInclTimeouts >= 0.01) barNotes.push(`${(stages.transfer.shareOver1sInclTimeouts * 100).toFixed(2)}% of transfer stages over 1 s`);
+  if (stages.transfer.shareOver1sInclTimeouts >= 0.01)
+    barNotes.push(`${(stages.transfer.shareOver1sInclTimeouts * 100).toFixed(2)}% of transfer stages over 1 s`);
   if (errorsTotal > 0) barNotes.push(`${errorsTotal} errors`);
   if (planned > 0 && completed < 0.99 * planned) barNotes.push(`only ${completed} of ${planned} payments completed`);
   if (throughputCount / measuredS < 0.95 * a.rate) barNotes.push(`only ${fmt(throughputCount / measuredS)} complete payments/s of ${fmt(a.rate)}/s offered`);
@@ -895,15 +930,22 @@ async function setupHubTarget(ctx: RunCtx, hubUrl: string, adminUrl: string, cpu
   const big = '1000000000000';
   for (let k = 0; k < ctx.dfsps.length; k += 5) {
     await Promise.all(
-      ctx.dfsps.slice(k, k + 5).map((d) =>
-        provisionDfsp(admin, { name: d.name, currency: o.currency, ndc: big, fundsIn: big, callbackBase: servers[d.name] }, { hubName: o.hubName, timeoutMs: 60_000 }),
-      ),
+      ctx.dfsps
+        .slice(k, k + 5)
+        .map((d) =>
+          provisionDfsp(
+            admin,
+            { name: d.name, currency: o.currency, ndc: big, fundsIn: big, callbackBase: servers[d.name] },
+            { hubName: o.hubName, timeoutMs: 60_000 },
+          ),
+        ),
     );
   }
   if (o.sign) {
     const r = await admin.call('POST', `/participants/${encodeURIComponent(ctx.dfsps[0]!.name)}/jwsKeys`, { publicKey: ctx.dfsps[0]!.publicKeyPem });
     if (r.status >= 200 && r.status < 300) {
-      for (const d of ctx.dfsps.slice(1)) await admin.expect('POST', `/participants/${encodeURIComponent(d.name)}/jwsKeys`, { publicKey: d.publicKeyPem }, [200, 201, 204]);
+      for (const d of ctx.dfsps.slice(1))
+        await admin.expect('POST', `/participants/${encodeURIComponent(d.name)}/jwsKeys`, { publicKey: d.publicKeyPem }, [200, 201, 204]);
       const probe = await probeJwsVerification(hubUrl, ctx.dfsps[0]!.name, o);
       ctx.summary.signing.hubVerifying = probe.verifying;
       ctx.summary.signing.note += `. Hub: JWS public keys registered (POST /participants/{name}/jwsKeys); ${probe.detail}`;
@@ -921,13 +963,23 @@ async function setupHubTarget(ctx: RunCtx, hubUrl: string, adminUrl: string, cpu
   const errors = reg.flatMap((r) => r.errors);
   if (errors.length) throw new Error(`party registration failed:\n  ${errors.slice(0, 10).join('\n  ')}`);
   log(`hub: ${reg.reduce((s, r) => s + r.parties, 0)} parties registered`);
-  return { kind: 'hub', url: hubUrl, workers: set, signMs: avg(ready.map((r) => r.signMs)), cpu, pgActivity: pgDb ? { adminUrl: o.pgUrl, db: pgDb } : undefined };
+  return {
+    kind: 'hub',
+    url: hubUrl,
+    workers: set,
+    signMs: avg(ready.map((r) => r.signMs)),
+    cpu,
+    pgActivity: pgDb ? { adminUrl: o.pgUrl, db: pgDb } : undefined,
+  };
 }
 
 async function setupRelayTarget(ctx: RunCtx, outDir: string): Promise<{ t: TargetCtx; relay: ChildProcess }> {
   const { o } = ctx;
   const path = fileURLToPath(new URL('./relay.js', import.meta.url));
-  const relay = spawn(process.execPath, [path, '--host', o.bindHost, '--port', '0', '--hub-name', o.hubName], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const relay = spawn(process.execPath, [path, '--host', o.bindHost, '--port', '0', '--hub-name', o.hubName], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   children.add(relay);
   relay.once('exit', () => children.delete(relay));
   const url = await new Promise<string>((resolveP, reject) => {
@@ -947,7 +999,11 @@ async function setupRelayTarget(ctx: RunCtx, outDir: string): Promise<{ t: Targe
   const servers = Object.assign({}, ...ready.map((r) => r.servers)) as Record<string, string>;
   const parties: Record<string, string> = {};
   for (const d of ctx.dfsps) for (const p of d.parties) parties[`MSISDN/${p}`] = d.name;
-  const res = await request(`${url}/_relay/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dfsps: servers, parties, hubName: o.hubName }) });
+  const res = await request(`${url}/_relay/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ dfsps: servers, parties, hubName: o.hubName }),
+  });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`relay config → ${res.statusCode} ${text}`);
   void outDir;
@@ -970,7 +1026,16 @@ async function probeJwsVerification(hubUrl: string, source: string, o: Options):
     transactionType: { initiator: 'PAYER', initiatorType: 'CONSUMER', scenario: 'TRANSFER' },
   });
   const date = new Date().toUTCString();
-  const ph = Buffer.from(JSON.stringify({ alg: 'RS256', 'FSPIOP-URI': '/quotes', 'FSPIOP-HTTP-Method': 'POST', 'FSPIOP-Source': source, 'FSPIOP-Destination': 'nosuchfsp', Date: date })).toString('base64url');
+  const ph = Buffer.from(
+    JSON.stringify({
+      alg: 'RS256',
+      'FSPIOP-URI': '/quotes',
+      'FSPIOP-HTTP-Method': 'POST',
+      'FSPIOP-Source': source,
+      'FSPIOP-Destination': 'nosuchfsp',
+      Date: date,
+    }),
+  ).toString('base64url');
   try {
     const res = await request(`${hubUrl}/quotes`, {
       method: 'POST',
@@ -987,7 +1052,8 @@ async function probeJwsVerification(hubUrl: string, source: string, o: Options):
       body,
     });
     const text = await res.body.text();
-    if (res.statusCode === 400 && /"3105"/.test(text)) return { verifying: true, detail: 'the hub verifies signatures (a corrupted signature was refused with 400/3105)' };
+    if (res.statusCode === 400 && /"3105"/.test(text))
+      return { verifying: true, detail: 'the hub verifies signatures (a corrupted signature was refused with 400/3105)' };
     if (res.statusCode === 202) return { verifying: false, detail: 'the hub is NOT verifying signatures (a corrupted signature was accepted with 202)' };
     return { verifying: null, detail: `verification unknown: a corrupted signature got HTTP ${res.statusCode} ${text.slice(0, 200)}` };
   } catch (err) {
@@ -1132,7 +1198,7 @@ async function main(): Promise<number> {
       enabled: o.sign,
       hubVerifying: null,
       note: o.sign
-        ? 'RS256 FSPIOP-Signature on every POST/PUT of the payment (POST /quotes, PUT /parties, PUT /quotes, POST /transfers, PUT /transfers); all signatures are computed ahead of the measured window from pre-built messages (Date headers and timestamps are those of the planned start), so the DFSPs\' signing CPU is not on the measured path'
+        ? "RS256 FSPIOP-Signature on every POST/PUT of the payment (POST /quotes, PUT /parties, PUT /quotes, POST /transfers, PUT /transfers); all signatures are computed ahead of the measured window from pre-built messages (Date headers and timestamps are those of the planned start), so the DFSPs' signing CPU is not on the measured path"
         : 'messages are not signed (--sign not given)',
     },
     steps: [],
@@ -1188,8 +1254,10 @@ async function main(): Promise<number> {
           secEnv.MIZANI_JWS_VERIFY = 'on';
           if (o.hubSign) {
             const kp = await new Promise<{ pub: string; priv: string }>((resolveP, reject) =>
-              generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (err, pub, priv) =>
-                err ? reject(err) : resolveP({ pub, priv }),
+              generateKeyPair(
+                'rsa',
+                { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
+                (err, pub, priv) => (err ? reject(err) : resolveP({ pub, priv })),
               ),
             );
             const keyFile = join(outDir, 'hub-jws-signing-key.pem');
@@ -1209,7 +1277,15 @@ async function main(): Promise<number> {
         hubUrl = hub.fspiopUrl;
         adminUrl = hub.adminUrl;
         hubPid = hub.pid;
-        summary.hub = { started: true, fspiop: hubUrl, admin: adminUrl, pid: hubPid, database: dbName, env: { MIZANI_DATABASE_URL: dbUrl, ...secEnv, ...o.hubEnv }, nodeArgs: o.hubNodeArgs };
+        summary.hub = {
+          started: true,
+          fspiop: hubUrl,
+          admin: adminUrl,
+          pid: hubPid,
+          database: dbName,
+          env: { MIZANI_DATABASE_URL: dbUrl, ...secEnv, ...o.hubEnv },
+          nodeArgs: o.hubNodeArgs,
+        };
         log(`hub: ready at ${hubUrl} (admin ${adminUrl}, pid ${hubPid})`);
       } else {
         if (!hubPid) {
@@ -1232,7 +1308,13 @@ async function main(): Promise<number> {
         log(`[hub] waiting for every accepted transfer to reach a final state (at most ${o.expiryS + 30} s)`);
         summary.finalStates = await settleTransfers(o.pgUrl, pgDb, (o.expiryS + 30) * 1000);
         const f = summary.finalStates;
-        log(`[hub] transfers after the run: ${Object.entries(f.states).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; not final: ${f.notFinal} (after ${fmt(f.waitedS, 0)} s)`);
+        log(
+          `[hub] transfers after the run: ${
+            Object.entries(f.states)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || 'none'
+          }; not final: ${f.notFinal} (after ${fmt(f.waitedS, 0)} s)`,
+        );
         if (f.notFinal > 0) summary.notes.push(`${f.notFinal} transfer(s) still RECEIVED/RESERVED ${fmt(f.waitedS, 0)} s after the run`);
       }
       if (hub && hub.child.exitCode !== null) summary.notes.push(`the hub exited during the run (code ${hub.child.exitCode}); see hub.log`);
@@ -1259,10 +1341,15 @@ async function main(): Promise<number> {
       const scan = await scanLog(hub.logFile);
       summary.hubLog = { file: hub.logFile, ...scan };
       const problems = (scan.byLevel['40'] ?? 0) + (scan.byLevel['50'] ?? 0) + (scan.byLevel['60'] ?? 0);
-      if (problems) summary.notes.push(`hub logged ${scan.byLevel['40'] ?? 0} warning(s), ${(scan.byLevel['50'] ?? 0) + (scan.byLevel['60'] ?? 0)} error(s); first: ${scan.firstProblems[0]}`);
+      if (problems)
+        summary.notes.push(
+          `hub logged ${scan.byLevel['40'] ?? 0} warning(s), ${(scan.byLevel['50'] ?? 0) + (scan.byLevel['60'] ?? 0)} error(s); first: ${scan.firstProblems[0]}`,
+        );
     }
     if (dbName && !o.keepDb) {
-      await dropDatabase(o.pgUrl, dbName).catch((err) => process.stderr.write(`load: could not drop ${dbName}: ${err instanceof Error ? err.message : String(err)}\n`));
+      await dropDatabase(o.pgUrl, dbName).catch((err) =>
+        process.stderr.write(`load: could not drop ${dbName}: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
     } else if (dbName) summary.notes.push(`database ${dbName} kept (--keep-db)`);
   }
 
@@ -1272,13 +1359,18 @@ async function main(): Promise<number> {
     return ok.length ? Math.max(...ok.map((r) => r.offeredRate)) : null;
   };
   const lowerBound = (target: 'hub' | 'relay') => o.knee && ctx.kneeSearch[target] !== undefined && ctx.kneeSearch[target]!.firstFail === null;
-  const boundNotes = (['hub', 'relay'] as const).filter(lowerBound).map((t) => `the ${t} ramp ended (--knee-steps / --knee-max-rate) before the bar failed: its knee is a lower bound`);
+  const boundNotes = (['hub', 'relay'] as const)
+    .filter(lowerBound)
+    .map((t) => `the ${t} ramp ended (--knee-steps / --knee-max-rate) before the bar failed: its knee is a lower bound`);
   summary.knee = {
     hub: kneeOf('hub'),
     relay: kneeOf('relay'),
     hubIsLowerBound: lowerBound('hub'),
     relayIsLowerBound: lowerBound('relay'),
-    note: [o.knee ? 'from the --knee ramp' : summary.steps.length > 1 ? 'among the rates run' : 'only one rate run: use --rates or --knee to find it', ...boundNotes].join('; '),
+    note: [
+      o.knee ? 'from the --knee ramp' : summary.steps.length > 1 ? 'among the rates run' : 'only one rate run: use --rates or --knee to find it',
+      ...boundNotes,
+    ].join('; '),
   };
   if (summary.knee.hub !== null && summary.knee.relay !== null && o.knee) {
     summary.efficiency = {
@@ -1305,7 +1397,8 @@ async function main(): Promise<number> {
   }
   for (const r of summary.steps) {
     if (r.target !== 'hub') continue;
-    if (summary.efficiency.ratio !== null) r.targets['efficiency hub/relay ≥ 0.5'] = { value: summary.efficiency.ratio, target: '≥ 0.5', ok: summary.efficiency.ratio >= 0.5 };
+    if (summary.efficiency.ratio !== null)
+      r.targets['efficiency hub/relay ≥ 0.5'] = { value: summary.efficiency.ratio, target: '≥ 0.5', ok: summary.efficiency.ratio >= 0.5 };
   }
   summary.finishedAt = new Date().toISOString();
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
@@ -1323,7 +1416,7 @@ process.on('exit', () => {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`load: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`load: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     for (const c of children) c.kill('SIGKILL');
     process.exit(1);
   },

@@ -103,7 +103,10 @@ export async function signAhead(
             const now = performance.now();
             if (onProgress && (now - lastReport > 1000 || m.final)) {
               lastReport = now;
-              onProgress(doneBy.reduce((a, b) => a + b, 0), cfg.count);
+              onProgress(
+                doneBy.reduce((a, b) => a + b, 0),
+                cfg.count,
+              );
             }
           });
           w.once('error', reject);

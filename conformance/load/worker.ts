@@ -28,7 +28,17 @@ import {
   type PaymentSpec,
   type PlanConfig,
 } from './plan.js';
-import { ACK_KINDS, STAGES, type AckKind, type FromWorker, type InitMsg, type SecStatsJson, type StepSpec, type ToWorker, type WindowStatsJson } from './protocol.js';
+import {
+  ACK_KINDS,
+  STAGES,
+  type AckKind,
+  type FromWorker,
+  type InitMsg,
+  type SecStatsJson,
+  type StepSpec,
+  type ToWorker,
+  type WindowStatsJson,
+} from './protocol.js';
 import { signAhead, SigStore } from './sigstore.js';
 
 // ---- state ------------------------------------------------------------------------------------------------------
@@ -471,7 +481,7 @@ function onRequest(d: Dfsp, req: IncomingMessage, res: ServerResponse): void {
         win.unexpected++;
       }
     } catch (err) {
-      sample(`handler error on ${method} ${path}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      sample(`handler error on ${method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   });
   req.on('error', () => undefined);
@@ -500,15 +510,23 @@ async function verifyInbound(req: IncomingMessage, method: string, body: string)
   }
   if (ph.alg !== 'RS256') return `alg ${ph.alg}`;
   if (ph['FSPIOP-URI'] !== one('fspiop-uri')) return `FSPIOP-URI ${one('fspiop-uri')} ≠ protected ${ph['FSPIOP-URI']}`;
-  if (ph['FSPIOP-HTTP-Method'] !== one('fspiop-http-method') || ph['FSPIOP-HTTP-Method'] !== method) return `FSPIOP-HTTP-Method ${one('fspiop-http-method')} ≠ protected ${ph['FSPIOP-HTTP-Method']}`;
+  if (ph['FSPIOP-HTTP-Method'] !== one('fspiop-http-method') || ph['FSPIOP-HTTP-Method'] !== method)
+    return `FSPIOP-HTTP-Method ${one('fspiop-http-method')} ≠ protected ${ph['FSPIOP-HTTP-Method']}`;
   if (ph['FSPIOP-Source'] !== source) return `FSPIOP-Source ≠ protected ${ph['FSPIOP-Source']}`;
   if (ph.Date !== undefined && ph.Date !== one('date')) return `Date ${one('date')} ≠ protected ${ph.Date}`;
   const dest = one('fspiop-destination');
-  if ((dest !== undefined || ph['FSPIOP-Destination'] !== undefined) && dest !== ph['FSPIOP-Destination']) return `FSPIOP-Destination ${dest} ≠ protected ${ph['FSPIOP-Destination']}`;
+  if ((dest !== undefined || ph['FSPIOP-Destination'] !== undefined) && dest !== ph['FSPIOP-Destination'])
+    return `FSPIOP-Destination ${dest} ≠ protected ${ph['FSPIOP-Destination']}`;
   try {
-    await flattenedVerify({ protected: sig.protectedHeader ?? '', payload: Buffer.from(body, 'utf8').toString('base64url'), signature: sig.signature ?? '' }, senderKey, { algorithms: ['RS256'] });
+    await flattenedVerify(
+      { protected: sig.protectedHeader ?? '', payload: Buffer.from(body, 'utf8').toString('base64url'), signature: sig.signature ?? '' },
+      senderKey,
+      { algorithms: ['RS256'] },
+    );
   } catch (err) {
-    return err instanceof joseErrors.JWSSignatureVerificationFailed ? 'signature does not verify over the received body' : `jose refused the signature: ${err instanceof Error ? err.message : String(err)}`;
+    return err instanceof joseErrors.JWSSignatureVerificationFailed
+      ? 'signature does not verify over the received body'
+      : `jose refused the signature: ${err instanceof Error ? err.message : String(err)}`;
   }
   return undefined;
 }
@@ -644,8 +662,12 @@ async function plan(s: StepSpec): Promise<void> {
   let sign: (Awaited<ReturnType<typeof signAhead>> & { store: string; bytes: number }) | undefined;
   if (init.sign && count > 0) {
     store = SigStore.create(count, { memoryBudgetBytes: init.signMemoryBytes, dir: init.tmpDir, mode: init.signStore, tag: s.nonce });
-    const r = await signAhead(cfg, init.dfsps.map((d) => d.privateKeyPem!), store, init.signThreads, (done, total) =>
-      send({ type: 'signProgress', worker: init.worker, done, total }),
+    const r = await signAhead(
+      cfg,
+      init.dfsps.map((d) => d.privateKeyPem!),
+      store,
+      init.signThreads,
+      (done, total) => send({ type: 'signProgress', worker: init.worker, done, total }),
     );
     sign = { ...r, store: store.handle.kind, bytes: store.bytes };
   }
@@ -873,7 +895,7 @@ process.on('message', (m: ToWorker) => {
           process.exit(0);
       }
     } catch (err) {
-      send({ type: 'fatal', worker: init?.worker ?? -1, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      send({ type: 'fatal', worker: init?.worker ?? -1, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
   })();
 });

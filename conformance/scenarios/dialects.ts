@@ -30,7 +30,16 @@ import {
 } from '../lib/flows.js';
 import { buildIlpV1Packet, conditionFromFulfilment, decodeIlpPacket, generateFulfilment } from '../lib/ilp.js';
 import { IsoJsonPayee, isoJsonProblems, isoSend, pacs008FromTerms, pacs081, type IsoJsonKind, type IsoQuoteBehaviour } from '../lib/isojson.js';
-import { describeFinInstnId, describeInstitution, pacs008Xml, pacs028Xml, randomAbaRoutingNumber, randomBic, signEnvelope, type PartyRef as XmlParty } from '../lib/isoxml.js';
+import {
+  describeFinInstnId,
+  describeInstitution,
+  pacs008Xml,
+  pacs028Xml,
+  randomAbaRoutingNumber,
+  randomBic,
+  signEnvelope,
+  type PartyRef as XmlParty,
+} from '../lib/isoxml.js';
 import type { Scenario } from '../lib/scenario.js';
 import { pollUntil, show } from '../lib/util.js';
 
@@ -44,7 +53,12 @@ async function walletWithParty(
   ctx: SuiteContext,
   o: { dialect?: 'fspiop/1.1' | 'fspiop/2.0'; version?: string; ndc?: string; quote?: Parameters<DfspSimulator['addParty']>[0]['quote'] } = {},
 ): Promise<{ wallet: DfspSimulator; party: PartyRef }> {
-  const wallet = await ctx.newDfsp({ prefix: 'wal', ...(o.dialect ? { dialect: o.dialect } : {}), ...(o.version ? { version: o.version } : {}), ...(o.ndc ? { ndc: o.ndc } : {}) });
+  const wallet = await ctx.newDfsp({
+    prefix: 'wal',
+    ...(o.dialect ? { dialect: o.dialect } : {}),
+    ...(o.version ? { version: o.version } : {}),
+    ...(o.ndc ? { ndc: o.ndc } : {}),
+  });
   const party = msisdn(ctx);
   wallet.addParty({ partyIdType: party.type, partyIdentifier: party.id, firstName: 'Mary', lastName: 'Jones', quote: o.quote });
   await registerPartyOk(ctx, wallet, party);
@@ -98,11 +112,19 @@ function expectAccepted(r: BankSendResult, status: number, what: string): void {
 }
 
 /** A 400 with an admi.002 naming `reason` (ISO ExternalStatusReason1Code) and a description. */
-function expectAdmi002(r: BankSendResult, reason: string | string[], what: string, o: { description?: RegExp; ref?: string | null; location?: RegExp } = {}): void {
+function expectAdmi002(
+  r: BankSendResult,
+  reason: string | string[],
+  what: string,
+  o: { description?: RegExp; ref?: string | null; location?: RegExp } = {},
+): void {
   assert.equal(r.status, 400, `${what}: expected HTTP 400 with an admi.002, got ${r.status} ${show(r.body, 800)}`);
   assert.ok(r.reject, `${what}: the 400 body is not an admi.002 business message: ${show(r.body, 800)}`);
   const reasons = Array.isArray(reason) ? reason : [reason];
-  assert.ok(reasons.includes(r.reject.reason ?? ''), `${what}: admi.002 Rsn/RjctgPtyRsn should be ${reasons.join(' or ')}, got ${r.reject.reason} (${r.reject.description})`);
+  assert.ok(
+    reasons.includes(r.reject.reason ?? ''),
+    `${what}: admi.002 Rsn/RjctgPtyRsn should be ${reasons.join(' or ')}, got ${r.reject.reason} (${r.reject.description})`,
+  );
   assert.ok((r.reject.description ?? '').length > 0, `${what}: admi.002 without Rsn/RsnDesc: ${show(r.body, 800)}`);
   if (o.description) assert.match(r.reject.description ?? '', o.description, `${what}: admi.002 RsnDesc`);
   if (o.ref !== undefined) assert.equal(r.reject.ref, o.ref ?? 'NONREF', `${what}: admi.002 RltdRef/Ref`);
@@ -122,7 +144,12 @@ function statusOf(m: BankMessage): { sts?: string; prtry?: string; cd?: string; 
   };
 }
 
-async function bankStatus(ctx: SuiteContext, bank: BankSimulator, txId: string, o: { since?: number; label?: string; timeoutMs?: number } = {}): Promise<ReturnType<typeof statusOf> & { m: BankMessage }> {
+async function bankStatus(
+  ctx: SuiteContext,
+  bank: BankSimulator,
+  txId: string,
+  o: { since?: number; label?: string; timeoutMs?: number } = {},
+): Promise<ReturnType<typeof statusOf> & { m: BankMessage }> {
   const m = await bank.waitStatus(txId, o.timeoutMs ?? ctx.T, { since: o.since, label: o.label });
   assert.equal(m.from, ctx.hubDescribed, `pacs.002 for ${txId}: AppHdr/Fr must be the hub`);
   assert.equal(m.to, bank.described, `pacs.002 for ${txId}: AppHdr/To must be the bank, as it registered`);
@@ -131,7 +158,14 @@ async function bankStatus(ctx: SuiteContext, bank: BankSimulator, txId: string, 
   return { ...statusOf(m), m };
 }
 
-async function expectRejected(ctx: SuiteContext, bank: BankSimulator, txId: string, code: string, what: string, o: { since?: number; timeoutMs?: number } = {}): Promise<void> {
+async function expectRejected(
+  ctx: SuiteContext,
+  bank: BankSimulator,
+  txId: string,
+  code: string,
+  what: string,
+  o: { since?: number; timeoutMs?: number } = {},
+): Promise<void> {
   const s = await bankStatus(ctx, bank, txId, { ...o, label: `pacs.002 RJCT ${code} for ${txId} (${what})` });
   assert.equal(s.sts, 'RJCT', `${what}: TxSts should be RJCT, got ${s.sts}; ${show(s.m.message?.toString(), 800)}`);
   assert.equal(s.prtry, code, `${what}: StsRsnInf/Rsn/Prtry should be the FSPIOP code ${code}; ${show(s.m.message?.toString(), 800)}`);
@@ -146,7 +180,14 @@ function expectIsoFromHub(ctx: SuiteContext, rec: RecordedRequest, to: DfspSimul
   assert.deepEqual(problems, [], `${method} ${rec.path} to ${to.name} is not a valid ISO 20022 JSON ${kind}: ${show(rec.bodyText, 1500)}`);
 }
 
-function hubPost(ctx: SuiteContext, sim: DfspSimulator, path: string, match: (r: RecordedRequest) => boolean, label: string, since = 0): Promise<RecordedRequest> {
+function hubPost(
+  ctx: SuiteContext,
+  sim: DfspSimulator,
+  path: string,
+  match: (r: RecordedRequest) => boolean,
+  label: string,
+  since = 0,
+): Promise<RecordedRequest> {
   return sim.waitFor((r) => r.method === 'POST' && r.path.split('?')[0] === path && match(r), ctx.T, { since, label, context: (r) => r.path.startsWith(path) });
 }
 
@@ -167,18 +208,41 @@ async function walletSideOfBankPayment(
   txId: string | undefined,
   amount: string,
 ): Promise<{ quote: RecordedRequest; prepare: RecordedRequest; transferId: string }> {
-  const quote = await hubPost(ctx, wallet, '/quotes', (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id, `hub POST /quotes for the bank's payment ${txId ?? ''}`);
+  const quote = await hubPost(
+    ctx,
+    wallet,
+    '/quotes',
+    (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id,
+    `hub POST /quotes for the bank's payment ${txId ?? ''}`,
+  );
   assertHubMessage(quote, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/quotes', resource: 'quotes', ...ctx.hubFormatFor(wallet) });
   const q = quote.body;
   assert.equal(q.payer?.partyIdInfo?.fspId, bank.name, `quote request for ${txId}: payer fspId must be the bank; ${show(quote.bodyText)}`);
   assert.equal(q.payee?.partyIdInfo?.fspId, wallet.name, `quote request for ${txId}: payee fspId; ${show(quote.bodyText)}`);
   assert.equal(q.amountType, 'SEND', `quote request for ${txId}: amountType; ${show(quote.bodyText)}`);
   assert.deepEqual(q.amount, { amount, currency: ctx.currency }, `quote request for ${txId}: amount`);
-  if (txId === undefined) assert.match(String(q.transactionId), /^[0-9A-HJKMNP-TV-Z]{26}$/, `quote request: a bank id FSPIOP cannot carry travels as a ULID the hub assigns; ${show(quote.bodyText)}`);
-  else assert.equal(q.transactionId, txId, `quote request for ${txId}: transactionId should be the bank's TxId (the payment's id end to end); ${show(quote.bodyText)}`);
+  if (txId === undefined)
+    assert.match(
+      String(q.transactionId),
+      /^[0-9A-HJKMNP-TV-Z]{26}$/,
+      `quote request: a bank id FSPIOP cannot carry travels as a ULID the hub assigns; ${show(quote.bodyText)}`,
+    );
+  else
+    assert.equal(
+      q.transactionId,
+      txId,
+      `quote request for ${txId}: transactionId should be the bank's TxId (the payment's id end to end); ${show(quote.bodyText)}`,
+    );
   const transferId = String(q.transactionId);
   const prepare = await hubPost(ctx, wallet, '/transfers', (r) => r.body?.transferId === transferId, `hub POST /transfers ${transferId}`);
-  assertHubMessage(prepare, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/transfers', resource: 'transfers', ...ctx.hubFormatFor(wallet) });
+  assertHubMessage(prepare, {
+    hubName: ctx.hubName,
+    destination: wallet.name,
+    method: 'POST',
+    uri: '/transfers',
+    resource: 'transfers',
+    ...ctx.hubFormatFor(wallet),
+  });
   const p = prepare.body;
   assert.equal(p.payerFsp, bank.name, `prepare ${txId}: payerFsp must be the bank`);
   assert.equal(p.payeeFsp, wallet.name, `prepare ${txId}: payeeFsp`);
@@ -192,7 +256,15 @@ async function walletSideOfBankPayment(
 
 /** Discover a bank's customer and agree on terms the hub issues for the bank (wallet → bank, phases 1 and 2). */
 async function agreeWithBank(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, party: PartyRef, amount: string): Promise<AgreedQuote> {
-  const quoteReq = newQuoteRequest({ payer: wallet, payee: bank.name, payerParty: msisdn(ctx), payeeParty: party, amount, currency: ctx.currency, expiresInMs: 60_000 });
+  const quoteReq = newQuoteRequest({
+    payer: wallet,
+    payee: bank.name,
+    payerParty: msisdn(ctx),
+    payeeParty: party,
+    amount,
+    currency: ctx.currency,
+    expiresInMs: 60_000,
+  });
   quoteReq.quoteId = ulid();
   quoteReq.transactionId = ulid();
   const { cb } = await requestQuote(ctx, wallet, bank.name, quoteReq);
@@ -207,7 +279,13 @@ async function agreeWithBank(ctx: SuiteContext, wallet: DfspSimulator, bank: Ban
 }
 
 /** Wallet → bank transfer (phase 3) with a ULID transferId; returns the transfer and the bank's pacs.008. */
-async function transferToBank(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, q: AgreedQuote, o: { expiresInMs?: number; transferId?: string } = {}) {
+async function transferToBank(
+  ctx: SuiteContext,
+  wallet: DfspSimulator,
+  bank: BankSimulator,
+  q: AgreedQuote,
+  o: { expiresInMs?: number; transferId?: string } = {},
+) {
   const t = transferFromQuote(wallet, bank.name, q, { transferId: o.transferId ?? ulid(), expiresInMs: o.expiresInMs });
   const since = bank.mark();
   const res = await ctx.sendPrepare(t, { version: wallet.version });
@@ -224,7 +302,9 @@ async function walletToWalletV2(ctx: SuiteContext): Promise<void> {
   const { res: getRes, cb: found } = await discoverParty(ctx, payer, party);
   expectSuccessCallback(found, 'discovery of the v2.0 payee');
   assert.equal(found.headers['fspiop-source'], payee.name, 'same family: the payee PUT /parties is forwarded, not re-authored');
-  const fwdGet = await payee.waitFor((r) => r.method === 'GET' && r.path.startsWith(`/parties/${party.type}/${party.id}`), ctx.T, { label: 'forwarded GET /parties' });
+  const fwdGet = await payee.waitFor((r) => r.method === 'GET' && r.path.startsWith(`/parties/${party.type}/${party.id}`), ctx.T, {
+    label: 'forwarded GET /parties',
+  });
   assertForwarded(fwdGet, getRes.request);
   const req = newQuoteRequest({ payer, payee, payerParty: msisdn(ctx), payeeParty: party, amount, currency: ctx.currency, expiresInMs: 60_000 });
   const { res: qres, cb } = await requestQuote(ctx, payer, payee.name, req);
@@ -270,7 +350,11 @@ async function isoJsonPaysFspiop(ctx: SuiteContext, o: IsoPayerOptions = {}): Pr
   expectStatus(get, 202, `ISO JSON GET ${path}`);
   const fwd = await wallet.waitFor((r) => r.method === 'GET' && r.path.split('?')[0] === path, ctx.T, { label: `GET ${path} at the FSPIOP payee` });
   assert.equal(fwd.headers['fspiop-source'], iso.name, 'a GET keeps its requester as FSPIOP-Source');
-  assert.match(fwd.headers['content-type'] ?? fwd.headers['accept'] ?? '', /^application\/vnd\.interoperability\.parties\+json/, `the GET reaches the FSPIOP payee in its media type; headers ${show(fwd.headers)}`);
+  assert.match(
+    fwd.headers['content-type'] ?? fwd.headers['accept'] ?? '',
+    /^application\/vnd\.interoperability\.parties\+json/,
+    `the GET reaches the FSPIOP payee in its media type; headers ${show(fwd.headers)}`,
+  );
   const found = await waitAnswer(ctx, iso, path, { since, label: `acmt.024 for ${path}` });
   expectSuccessCallback(found, `ISO JSON discovery of ${path}`);
   expectIsoFromHub(ctx, found, iso, 'acmt.024');
@@ -280,7 +364,11 @@ async function isoJsonPaysFspiop(ctx: SuiteContext, o: IsoPayerOptions = {}): Pr
   assert.equal(found.body.Assgnmt.Assgne.Agt.FinInstnId.Othr?.Id, iso.name, 'acmt.024: assignee is the requester');
 
   // Phase 2: pacs.081 → POST /quotes (hub) → the payee's PUT /quotes → pacs.082 (hub) with the payee's packet.
-  const { body: terms, quoteId, transactionId } = pacs081({ payerFsp: iso.name, payeeFsp: wallet.name, payer: msisdn(ctx), payee: party, amount, currency: ctx.currency });
+  const {
+    body: terms,
+    quoteId,
+    transactionId,
+  } = pacs081({ payerFsp: iso.name, payeeFsp: wallet.name, payer: msisdn(ctx), payee: party, amount, currency: ctx.currency });
   o.editQuote?.(terms);
   since = iso.mark();
   expectStatus(await isoSend(iso, { method: 'POST', path: '/quotes', destination: wallet.name, body: terms }), 202, 'ISO JSON POST /quotes');
@@ -299,7 +387,11 @@ async function isoJsonPaysFspiop(ctx: SuiteContext, o: IsoPayerOptions = {}): Pr
   assert.equal(qans.body.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket, payeeAnswer.ilpPacket, 'pacs.082 carries the payee ILP packet');
   assert.equal(qans.body.CdtTrfTxInf.IntrBkSttlmAmt.ActiveCurrencyAndAmount, amount, 'pacs.082 amount');
   // docs/iso20022.md: the original counterparties stay named in the body (debtor/creditor agents).
-  assert.equal(qans.body.CdtTrfTxInf.DbtrAgt?.FinInstnId?.Othr?.Id, iso.name, `pacs.082 DbtrAgt must be the payer FSP (the quote's payer), not the hub; ${show(qans.bodyText, 2000)}`);
+  assert.equal(
+    qans.body.CdtTrfTxInf.DbtrAgt?.FinInstnId?.Othr?.Id,
+    iso.name,
+    `pacs.082 DbtrAgt must be the payer FSP (the quote's payer), not the hub; ${show(qans.bodyText, 2000)}`,
+  );
   assert.equal(qans.body.CdtTrfTxInf.CdtrAgt?.FinInstnId?.Othr?.Id, wallet.name, `pacs.082 CdtrAgt must be the payee FSP; ${show(qans.bodyText, 2000)}`);
   o.checkTerms?.(qans);
 
@@ -309,14 +401,25 @@ async function isoJsonPaysFspiop(ctx: SuiteContext, o: IsoPayerOptions = {}): Pr
   since = iso.mark();
   expectStatus(await isoSend(iso, { method: 'POST', path: '/transfers', destination: wallet.name, body: transfer }), 202, 'ISO JSON POST /transfers');
   const prep = await hubPost(ctx, wallet, '/transfers', (r) => r.body?.transferId === transferId, `translated POST /transfers ${transferId}`);
-  assertHubMessage(prep, { hubName: ctx.hubName, destination: wallet.name, method: 'POST', uri: '/transfers', resource: 'transfers', ...ctx.hubFormatFor(wallet) });
+  assertHubMessage(prep, {
+    hubName: ctx.hubName,
+    destination: wallet.name,
+    method: 'POST',
+    uri: '/transfers',
+    resource: 'transfers',
+    ...ctx.hubFormatFor(wallet),
+  });
   assert.equal(prep.body.payerFsp, iso.name, 'prepare: payerFsp');
   assert.equal(prep.body.condition, payeeAnswer.condition, 'prepare: condition derived from the packet');
   const fulfil = await waitAnswer(ctx, iso, `/transfers/${transferId}`, { since, label: `pacs.002 for ${transferId}` });
   expectSuccessCallback(fulfil, `ISO JSON transfer ${transferId}`);
   expectIsoFromHub(ctx, fulfil, iso, 'pacs.002');
   assert.equal(fulfil.body.TxInfAndSts.TxSts, 'COMM', `pacs.002 TxSts; ${show(fulfil.bodyText)}`);
-  assert.equal(conditionFromFulfilment(String(fulfil.body.TxInfAndSts.ExctnConf)), payeeAnswer.condition, 'pacs.002 ExctnConf is the fulfilment of the condition');
+  assert.equal(
+    conditionFromFulfilment(String(fulfil.body.TxInfAndSts.ExctnConf)),
+    payeeAnswer.condition,
+    'pacs.002 ExctnConf is the fulfilment of the condition',
+  );
   const conf = await ctx.expectHubCallback(wallet, transferId, { type: 'put', label: 'commit confirmation to the FSPIOP payee' });
   assert.equal(conf.body?.transferState, 'COMMITTED', 'confirmation to the payee');
   await ctx.expectPosition(iso, addDecimal(isoBefore!, amount), 'ISO JSON payer position');
@@ -397,7 +500,13 @@ async function bankPaysWallet(ctx: SuiteContext): Promise<void> {
   const amount = '25.5';
   const txId = ulid();
   const [bankBefore, walBefore] = await positions(ctx, bank, wallet);
-  const r = await bank.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: null, creditor: xmlParty(party) });
+  const r = await bank.pay({
+    txId,
+    amount,
+    debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' },
+    creditorAgent: null,
+    creditor: xmlParty(party),
+  });
   expectAccepted(r, 202, 'pacs.008 bank → wallet');
   assert.equal(r.body, '', 'the 202 has no body');
   await walletSideOfBankPayment(ctx, bank, wallet, party, txId, amount);
@@ -424,7 +533,14 @@ async function bankPaysWallet(ctx: SuiteContext): Promise<void> {
 
 async function bankPaysWalletFailure(
   ctx: SuiteContext,
-  o: { code: string; what: string; bankNdc?: string; amount?: string; walletQuote?: Parameters<DfspSimulator['addParty']>[0]['quote']; unknownCreditor?: boolean },
+  o: {
+    code: string;
+    what: string;
+    bankNdc?: string;
+    amount?: string;
+    walletQuote?: Parameters<DfspSimulator['addParty']>[0]['quote'];
+    unknownCreditor?: boolean;
+  },
 ): Promise<void> {
   const bank = await ctx.newBank(o.bankNdc ? { ndc: o.bankNdc } : {});
   const { wallet, party } = await walletWithParty(ctx, { quote: o.walletQuote });
@@ -432,12 +548,22 @@ async function bankPaysWalletFailure(
   const amount = o.amount ?? '10';
   const txId = ulid();
   const [bankBefore, walBefore] = await positions(ctx, bank, wallet);
-  const r = await bank.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: null, creditor: xmlParty(creditor) });
+  const r = await bank.pay({
+    txId,
+    amount,
+    debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' },
+    creditorAgent: null,
+    creditor: xmlParty(creditor),
+  });
   expectAccepted(r, 202, `pacs.008 (${o.what})`);
   await expectRejected(ctx, bank, txId, o.code, o.what);
   await ctx.expectPosition(bank.name, bankBefore!, `bank position after ${o.what}`);
   await ctx.expectPosition(wallet, walBefore!, `wallet position after ${o.what}`);
-  ctx.assertNone(wallet, (x) => x.method === 'POST' && x.path === '/transfers' && x.body?.transferId === txId, `a prepare for a rejected instruction (${o.what})`);
+  ctx.assertNone(
+    wallet,
+    (x) => x.method === 'POST' && x.path === '/transfers' && x.body?.transferId === txId,
+    `a prepare for a rejected instruction (${o.what})`,
+  );
 }
 
 async function walletPaysBank(ctx: SuiteContext, o: { bankAnswer: 'accept' | 'rejectPrtry' | 'rejectCd' | 'silent' }): Promise<void> {
@@ -471,7 +597,10 @@ async function walletPaysBank(ctx: SuiteContext, o: { bankAnswer: 'accept' | 're
   if (o.bankAnswer === 'rejectPrtry') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { prtry: '5104' }, info: 'Account blocked' });
   else if (o.bankAnswer === 'rejectCd') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { cd: 'AC04' }, info: 'Closed account' });
   else if (o.bankAnswer === 'silent') bank.setPaymentBehaviour(t.transferId, { kind: 'silent' });
-  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === t.transferId, ctx.T, { since, label: `pacs.008 ${t.transferId}` });
+  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === t.transferId, ctx.T, {
+    since,
+    label: `pacs.008 ${t.transferId}`,
+  });
   assert.equal(p008.from, ctx.hubDescribed, 'pacs.008: AppHdr/Fr is the hub');
   assert.equal(p008.version, bank.version('pacs.008'), 'pacs.008 in the bank profile version');
   if (p008.signature) assert.ok(p008.signature.ok, `pacs.008 hub signature: ${p008.signature.detail}`);
@@ -514,7 +643,9 @@ async function bankPaysBank(ctx: SuiteContext): Promise<{ a: BankSimulator; b: B
   const creditor = { type: 'MSISDN', id: ctx.newPartyId(), name: 'Ada Lovelace' };
   const r = await a.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' }, creditorAgent: b.name, creditor });
   expectAccepted(r, 202, 'pacs.008 bank → bank');
-  const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === txId, ctx.T, { label: `pacs.008 ${txId} at bank B` });
+  const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === txId, ctx.T, {
+    label: `pacs.008 ${txId} at bank B`,
+  });
   assert.equal(p008.from, ctx.hubDescribed, 'pacs.008 to B: AppHdr/Fr is the hub');
   if (p008.signature) assert.ok(p008.signature.ok, `pacs.008 to B: hub signature ${p008.signature.detail}`);
   const tx = p008.message!.at('CdtTrfTxInf')!;
@@ -580,7 +711,11 @@ function carriageScenarios(): Scenario[] {
           checkQuote: (r) => {
             assert.equal(r.body.fees, undefined, `a commission is not FSPIOP fees; ${show(r.bodyText, 2000)}`);
             const charges = carried(r.body, 'ChrgsInf') as Array<Record<string, any>> | undefined;
-            assert.deepEqual(charges?.map((c) => [c.Amt, c.Ccy, c.Tp?.Cd]), [['0.5', ctx.currency, 'COMM']], `iso:ChrgsInf in the extension list; ${show(r.bodyText, 2000)}`);
+            assert.deepEqual(
+              charges?.map((c) => [c.Amt, c.Ccy, c.Tp?.Cd]),
+              [['0.5', ctx.currency, 'COMM']],
+              `iso:ChrgsInf in the extension list; ${show(r.bodyText, 2000)}`,
+            );
             assert.equal(carried(r.body, 'SttlmMtd'), 'INDA', 'iso:SttlmMtd in the extension list');
           },
         }),
@@ -591,7 +726,11 @@ function carriageScenarios(): Scenario[] {
         fspiopPaysIsoJson(ctx, {
           payerDialect: V2,
           editQuote: (req) => {
-            req.payer.personalInfo = { complexName: { firstName: 'Henrik', middleName: 'J', lastName: 'Karlsson' }, dateOfBirth: '1984-03-02', kycInformation: '{"tier":"2","verified":true}' };
+            req.payer.personalInfo = {
+              complexName: { firstName: 'Henrik', middleName: 'J', lastName: 'Karlsson' },
+              dateOfBirth: '1984-03-02',
+              kycInformation: '{"tier":"2","verified":true}',
+            };
             req.payer.merchantClassificationCode = '5411';
             req.payer.partyIdInfo.extensionList = { extension: [{ key: 'channel', value: 'USSD' }] };
             req.extensionList = { extension: [{ key: 'purpose', value: 'rent' }] };
@@ -651,7 +790,12 @@ export const flowScenarios: Scenario[] = [
   },
   {
     name: 'dialects: bank pays wallet — the wallet rejects the quote (5101) → pacs.002 RJCT 5101',
-    run: (ctx) => bankPaysWalletFailure(ctx, { code: '5101', what: 'quote rejected', walletQuote: { kind: 'error', errorCode: '5101', errorDescription: 'Payee rejected quote' } }),
+    run: (ctx) =>
+      bankPaysWalletFailure(ctx, {
+        code: '5101',
+        what: 'quote rejected',
+        walletQuote: { kind: 'error', errorCode: '5101', errorDescription: 'Payee rejected quote' },
+      }),
   },
   {
     name: 'dialects: bank pays wallet — net debit cap exceeded → pacs.002 RJCT 4200, nothing reserved',
@@ -696,14 +840,21 @@ export const flowScenarios: Scenario[] = [
   },
 ];
 
-
 // ---- status (pacs.028) and cancellation (camt.056) ----------------------------------------------------------------------
 
-async function resolution(ctx: SuiteContext, bank: BankSimulator, txId: string, what: string): Promise<{ conf?: string; sts?: string; cd?: string; prtry?: string; m: BankMessage }> {
+async function resolution(
+  ctx: SuiteContext,
+  bank: BankSimulator,
+  txId: string,
+  what: string,
+): Promise<{ conf?: string; sts?: string; cd?: string; prtry?: string; m: BankMessage }> {
   const since = bank.mark();
   const r = await bank.cancel({ originalTxId: txId, cancellationId: ulid().slice(0, 35), reason: { cd: 'DUPL' } });
   expectAccepted(r, 202, `camt.056 for ${txId} (${what})`);
-  const m = await bank.waitFor((x) => x.kind === 'camt.029' && x.message?.text('CxlDtls/TxInfAndSts/OrgnlTxId') === txId, ctx.T, { since, label: `camt.029 for ${txId} (${what})` });
+  const m = await bank.waitFor((x) => x.kind === 'camt.029' && x.message?.text('CxlDtls/TxInfAndSts/OrgnlTxId') === txId, ctx.T, {
+    since,
+    label: `camt.029 for ${txId} (${what})`,
+  });
   assert.equal(m.from, ctx.hubDescribed, 'camt.029: AppHdr/Fr is the hub');
   assert.equal(m.version, bank.version('camt.029'), 'camt.029 version of the bank profile');
   if (m.signature) assert.ok(m.signature.ok, `camt.029 hub signature: ${m.signature.detail}`);
@@ -732,7 +883,14 @@ async function bankToBank(ctx: SuiteContext, behaviour: Parameters<BankSimulator
   const amount = '7.77';
   const [aBefore, bBefore] = await positions(ctx, a, b);
   const expiry = o.expiresInMs === undefined ? undefined : new Date(Date.now() + o.expiresInMs).toISOString();
-  const r = await a.pay({ txId, amount, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: b.name, creditor: { type: 'MSISDN', id: ctx.newPartyId() }, ...(expiry ? { expiry } : {}) });
+  const r = await a.pay({
+    txId,
+    amount,
+    debtor: { type: 'MSISDN', id: ctx.newPartyId() },
+    creditorAgent: b.name,
+    creditor: { type: 'MSISDN', id: ctx.newPartyId() },
+    ...(expiry ? { expiry } : {}),
+  });
   expectAccepted(r, 202, 'pacs.008 bank → bank');
   const p008 = await b.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === txId, ctx.T, { label: `pacs.008 ${txId} at B` });
   return { a, b, txId, amount, aBefore: aBefore!, bBefore: bBefore!, p008 };
@@ -792,7 +950,11 @@ export const statusScenarios: Scenario[] = [
       try {
         const c = await resolution(ctx, a, txId, 'reserved');
         since = c.m.seq;
-        assert.equal(c.conf, 'PDCR', `camt.029 for a reserved payment: docs/iso20022.md says PDCR (it cannot be withdrawn from the payee; its final pacs.002 follows); ${show(c.m.message?.toString())}`);
+        assert.equal(
+          c.conf,
+          'PDCR',
+          `camt.029 for a reserved payment: docs/iso20022.md says PDCR (it cannot be withdrawn from the payee; its final pacs.002 follows); ${show(c.m.message?.toString())}`,
+        );
       } catch (err) {
         cancellation = err as Error; // checked last, so the expiry is still verified
       }
@@ -810,7 +972,11 @@ export const statusScenarios: Scenario[] = [
       const { wallet, party } = await walletWithParty(ctx, { quote: { kind: 'silent' } });
       const txId = ulid();
       const [bankBefore] = await positions(ctx, bank);
-      expectAccepted(await bank.pay({ txId, amount: '5', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: null, creditor: xmlParty(party) }), 202, 'pacs.008');
+      expectAccepted(
+        await bank.pay({ txId, amount: '5', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: null, creditor: xmlParty(party) }),
+        202,
+        'pacs.008',
+      );
       await hubPost(ctx, wallet, '/quotes', (r) => r.body?.payee?.partyIdInfo?.partyIdentifier === party.id, 'the hub quote request');
       const c = await resolution(ctx, bank, txId, 'being agreed');
       assert.equal(c.conf, 'CNCL', `camt.029 for a payment not yet reserved; ${show(c.m.message?.toString())}`);
@@ -822,7 +988,12 @@ export const statusScenarios: Scenario[] = [
         method: 'PUT',
         path: `/quotes/${quote.body.quoteId}`,
         destination: ctx.hubName,
-        body: { transferAmount: { amount: '5', currency: ctx.currency }, expiration: new Date(Date.now() + 60_000).toISOString(), ilpPacket: 'AQ', condition: 'A'.repeat(43) },
+        body: {
+          transferAmount: { amount: '5', currency: ctx.currency },
+          expiration: new Date(Date.now() + 60_000).toISOString(),
+          ilpPacket: 'AQ',
+          condition: 'A'.repeat(43),
+        },
         headers: { 'fspiop-uri': `/quotes/${quote.body.quoteId}`, 'fspiop-http-method': 'PUT' },
       });
       assert.ok(late.status < 500, `late quote answer: ${late.status} ${late.rawBody}`);
@@ -866,7 +1037,11 @@ export const admiScenarios: Scenario[] = [
     assert.ok(!r.body.includes('root:'), 'the entity was not resolved into the answer');
   }),
   admi('envelope in a foreign namespace → 400 FF01', async (_ctx, bank) => {
-    expectAdmi002(await bank.send(statusDoc(bank), { mutate: (t) => t.replace('urn:mizani:xsd:envelope', 'urn:example:envelope') }), 'FF01', 'wrong envelope namespace');
+    expectAdmi002(
+      await bank.send(statusDoc(bank), { mutate: (t) => t.replace('urn:mizani:xsd:envelope', 'urn:example:envelope') }),
+      'FF01',
+      'wrong envelope namespace',
+    );
   }),
   admi('Document of an unsupported message version (pacs.028.001.99) → 400 FF01', async (_ctx, bank) => {
     const doc = statusDoc(bank).replace(/pacs\.028\.001\.\d\d/, 'pacs.028.001.99');
@@ -876,7 +1051,18 @@ export const admiScenarios: Scenario[] = [
     expectAdmi002(await bank.send(statusDoc(bank), { msgDefIdr: bank.version('pacs.008') }), 'FF01', 'BAH and Document disagree');
   }),
   admi('schema-invalid pacs.008 (ChrgBr missing) → 400 FF01 naming the line and path', async (ctx, bank) => {
-    const doc = pacs008Xml({ txId: ulid(), amount: '1', currency: ctx.currency, debtorAgent: bank.name, creditorAgent: null, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditor: { type: 'MSISDN', id: ctx.newPartyId() } }, bank.version('pacs.008')).replace(/<ChrgBr>[A-Z]+<\/ChrgBr>/, '');
+    const doc = pacs008Xml(
+      {
+        txId: ulid(),
+        amount: '1',
+        currency: ctx.currency,
+        debtorAgent: bank.name,
+        creditorAgent: null,
+        debtor: { type: 'MSISDN', id: ctx.newPartyId() },
+        creditor: { type: 'MSISDN', id: ctx.newPartyId() },
+      },
+      bank.version('pacs.008'),
+    ).replace(/<ChrgBr>[A-Z]+<\/ChrgBr>/, '');
     const r = await bank.send(doc);
     expectAdmi002(r, 'FF01', 'schema-invalid pacs.008', { location: /line \d+.*CdtTrfTxInf/ });
   }),
@@ -906,7 +1092,18 @@ export const admiScenarios: Scenario[] = [
   admi(
     'Document changed after signing → 400 DS0B',
     async (ctx, bank) => {
-      const doc = pacs008Xml({ txId: ulid(), amount: '1', currency: ctx.currency, debtorAgent: bank.name, creditorAgent: null, debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditor: { type: 'MSISDN', id: ctx.newPartyId() } }, bank.version('pacs.008'));
+      const doc = pacs008Xml(
+        {
+          txId: ulid(),
+          amount: '1',
+          currency: ctx.currency,
+          debtorAgent: bank.name,
+          creditorAgent: null,
+          debtor: { type: 'MSISDN', id: ctx.newPartyId() },
+          creditor: { type: 'MSISDN', id: ctx.newPartyId() },
+        },
+        bank.version('pacs.008'),
+      );
       const r = await bank.send(doc, { mutate: (t) => t.replace('>1</IntrBkSttlmAmt>', '>1000</IntrBkSttlmAmt>') });
       assert.ok(r.sent.includes('>1000</IntrBkSttlmAmt>'), 'the tampered amount was sent');
       expectAdmi002(r, 'DS0B', 'tampered Document', { description: /digest|changed/i });
@@ -940,7 +1137,11 @@ export const admiScenarios: Scenario[] = [
   admi(
     'SHA-1 digests → 400 DS0B',
     async (_ctx, bank) => {
-      expectAdmi002(await bank.send(statusDoc(bank), { signOptions: { digestAlgorithm: 'http://www.w3.org/2000/09/xmldsig#sha1' } }), 'DS0B', 'SHA-1 digest algorithm');
+      expectAdmi002(
+        await bank.send(statusDoc(bank), { signOptions: { digestAlgorithm: 'http://www.w3.org/2000/09/xmldsig#sha1' } }),
+        'DS0B',
+        'SHA-1 digest algorithm',
+      );
     },
     { needsVerify: true },
   ),
@@ -963,7 +1164,11 @@ async function unrepresentableBankAmount(ctx: SuiteContext, amount: string): Pro
     assert.match(s.info, /amount|decimal|digit|precision|fraction/i, `the reason names the amount problem: ${s.info}`);
   }
   // The hub may ask the wallet for terms first (the currency rule applies at the transfer), but never for another amount.
-  ctx.assertNone(wallet, (x) => x.method === 'POST' && x.path === '/quotes' && x.body?.payee?.partyIdInfo?.partyIdentifier === party.id && x.body?.amount?.amount !== amount, `a quote request for another amount than ${amount}`);
+  ctx.assertNone(
+    wallet,
+    (x) => x.method === 'POST' && x.path === '/quotes' && x.body?.payee?.partyIdInfo?.partyIdentifier === party.id && x.body?.amount?.amount !== amount,
+    `a quote request for another amount than ${amount}`,
+  );
   ctx.assertNone(wallet, (x) => x.method === 'POST' && x.path === '/transfers' && x.body?.transferId === txId, `a prepare for ${amount}`);
   await ctx.expectPosition(bank.name, bankBefore!, `bank position after ${amount}`);
   await ctx.expectPosition(wallet, walBefore!, `wallet position after ${amount}`);
@@ -983,7 +1188,14 @@ export const exactnessScenarios: Scenario[] = [
     run: async (ctx) => {
       const { sim: iso } = await isoJsonParticipant(ctx);
       const { wallet, party } = await walletWithParty(ctx);
-      const { body, quoteId } = pacs081({ payerFsp: iso.name, payeeFsp: wallet.name, payer: msisdn(ctx), payee: party, amount: '1.12345', currency: ctx.currency });
+      const { body, quoteId } = pacs081({
+        payerFsp: iso.name,
+        payeeFsp: wallet.name,
+        payer: msisdn(ctx),
+        payee: party,
+        amount: '1.12345',
+        currency: ctx.currency,
+      });
       const since = iso.mark();
       const res = await isoSend(iso, { method: 'POST', path: '/quotes', destination: wallet.name, body });
       if (res.status === 202) {
@@ -1038,7 +1250,11 @@ export const exactnessScenarios: Scenario[] = [
         amount: { currency: ctx.currency, amount: '10' },
         transactionType: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER' },
       };
-      const ilpPacket = buildIlpV1Packet({ amountMinorUnits: '1000', account: `g.${iso.name}.msisdn.${transaction.payee.partyIdInfo.partyIdentifier}`, transaction });
+      const ilpPacket = buildIlpV1Packet({
+        amountMinorUnits: '1000',
+        account: `g.${iso.name}.msisdn.${transaction.payee.partyIdInfo.partyIdentifier}`,
+        transaction,
+      });
       const { condition } = generateFulfilment();
       const body = { transferId, payerFsp: payer.name, payeeFsp: iso.name, amount: { amount: '10', currency: ctx.currency }, ilpPacket, condition, expiration };
       const [before] = await positions(ctx, payer);
@@ -1126,12 +1342,20 @@ async function isoNamedBankPaysWallet(ctx: SuiteContext, naming: IsoNaming): Pro
   await ctx.expectPosition(wallet, subDecimal(walBefore!, amount), 'wallet position (payee)');
   // The same pacs.008 again: the current status, named the same way; a pacs.028 naming it the bank's way: ACSC.
   let since = bank.mark();
-  expectAccepted(await bank.send(r.sent.slice(r.sent.indexOf('<Document'), r.sent.indexOf('</Document>') + '</Document>'.length)), 202, 'the same pacs.008 again');
+  expectAccepted(
+    await bank.send(r.sent.slice(r.sent.indexOf('<Document'), r.sent.indexOf('</Document>') + '</Document>'.length)),
+    202,
+    'the same pacs.008 again',
+  );
   const again = await bankStatus(ctx, bank, ids.ref, { since, label: 'the status again for a duplicate pacs.008 without TxId' });
   assert.equal(again.sts, 'ACSC', 'duplicate pacs.008 without TxId: ACSC again');
   expectNamedAsSent(again.m, ids, bank.version('pacs.008'), 'pacs.002 for the duplicate');
   since = bank.mark();
-  expectAccepted(await bank.statusRequest({ originalUetr: ids.uetr, originalEndToEndId: ids.endToEndId, statusRequestId: ulid() }), 202, 'pacs.028 without OrgnlTxId');
+  expectAccepted(
+    await bank.statusRequest({ originalUetr: ids.uetr, originalEndToEndId: ids.endToEndId, statusRequestId: ulid() }),
+    202,
+    'pacs.028 without OrgnlTxId',
+  );
   const st = await bankStatus(ctx, bank, ids.ref, { since, label: 'pacs.002 answering the pacs.028 without OrgnlTxId' });
   assert.equal(st.sts, 'ACSC', `pacs.028 by UETR / EndToEndId: ${show(st.m.message?.toString())}`);
   expectNamedAsSent(st.m, ids, undefined, 'pacs.002 answering the pacs.028');
@@ -1147,15 +1371,30 @@ async function walletPaysIsoNamedBank(ctx: SuiteContext, naming: IsoNaming): Pro
   const amount = '8.08';
   const { cb: found } = await discoverParty(ctx, wallet, party);
   expectSuccessCallback(found, `discovery of a customer of a bank named by ${bank.described}`);
-  assert.equal(found.body?.party?.partyIdInfo?.fspId, bank.name, `PUT /parties: the bank's acmt.024 names itself by ${bank.described}, the wallet sees its FSP id; ${show(found.bodyText)}`);
+  assert.equal(
+    found.body?.party?.partyIdInfo?.fspId,
+    bank.name,
+    `PUT /parties: the bank's acmt.024 names itself by ${bank.described}, the wallet sees its FSP id; ${show(found.bodyText)}`,
+  );
   const a023 = await bank.waitFor((m) => m.kind === 'acmt.023', ctx.T, { label: 'acmt.023' });
-  assert.equal(describeFinInstnId(a023.message!.at('Assgnmt/Assgne/Agt/FinInstnId')), bank.described, `acmt.023: Assgne names the bank as it registered; ${show(a023.message?.toString())}`);
+  assert.equal(
+    describeFinInstnId(a023.message!.at('Assgnmt/Assgne/Agt/FinInstnId')),
+    bank.described,
+    `acmt.023: Assgne names the bank as it registered; ${show(a023.message?.toString())}`,
+  );
   const q = await agreeWithBank(ctx, wallet, bank, party, amount);
   const [walBefore, bankBefore] = await positions(ctx, wallet, bank);
   const { t, since } = await transferToBank(ctx, wallet, bank, q);
-  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && BankSimulator.paymentRef(m) === t.transferId, ctx.T, { since, label: `pacs.008 ${t.transferId}` });
+  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && BankSimulator.paymentRef(m) === t.transferId, ctx.T, {
+    since,
+    label: `pacs.008 ${t.transferId}`,
+  });
   const tx = p008.message!.at('CdtTrfTxInf')!;
-  assert.equal(describeFinInstnId(tx.at('CdtrAgt/FinInstnId')), bank.described, `pacs.008: CdtrAgt names the bank as it registered; ${show(tx.toString(), 1500)}`);
+  assert.equal(
+    describeFinInstnId(tx.at('CdtrAgt/FinInstnId')),
+    bank.described,
+    `pacs.008: CdtrAgt names the bank as it registered; ${show(tx.toString(), 1500)}`,
+  );
   assert.equal(describeFinInstnId(tx.at('DbtrAgt/FinInstnId')), describeInstitution(wallet.name), 'pacs.008: DbtrAgt = the wallet by FSP id');
   assert.equal(tx.text('PmtId/TxId'), t.transferId, 'pacs.008: TxId = the transferId');
   const put = await ctx.waitTransferCallback(wallet, t.transferId, { type: 'put', label: `PUT /transfers ${t.transferId}` });
@@ -1197,7 +1436,11 @@ async function clearingBankPaysBicBank(ctx: SuiteContext): Promise<void> {
   assert.equal(describeFinInstnId(tx.at('DbtrAgt/FinInstnId')), a.described, `pacs.008 to B: DbtrAgt = A as it registered; ${body}`);
   assert.equal(describeFinInstnId(tx.at('InstgAgt/FinInstnId')), a.described, `pacs.008 to B: InstgAgt; ${body}`);
   assert.equal(describeFinInstnId(tx.at('InstdAgt/FinInstnId')), b.described, `pacs.008 to B: InstdAgt; ${body}`);
-  assert.deepEqual(tx.all('RmtInf/Ustrd').map((u) => u.text()), remittance, `pacs.008 to B: the remittance information A sent; ${body}`);
+  assert.deepEqual(
+    tx.all('RmtInf/Ustrd').map((u) => u.text()),
+    remittance,
+    `pacs.008 to B: the remittance information A sent; ${body}`,
+  );
   assert.equal(tx.text('Purp/Cd'), 'RENT', `pacs.008 to B: the purpose A sent; ${body}`);
   const answer = await b.waitForOutbound((o) => o.kind === 'pacs.002' && o.ref === ids.uetr, ctx.T, `B's pacs.002 for ${ids.uetr}`);
   assert.ok(answer.result, `B could not answer: ${answer.error}`);
@@ -1237,7 +1480,14 @@ export const isoIdentityScenarios: Scenario[] = [
       const unknown = randomAbaRoutingNumber();
       const ids = paymentIdsFor('clearing');
       const [before] = await positions(ctx, bank);
-      const r = await bank.pay({ endToEndId: ids.endToEndId, uetr: ids.uetr, amount: '3', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: { clearingSystemId: 'USABA', memberId: unknown }, creditor: { type: 'MSISDN', id: ctx.newPartyId() } });
+      const r = await bank.pay({
+        endToEndId: ids.endToEndId,
+        uetr: ids.uetr,
+        amount: '3',
+        debtor: { type: 'MSISDN', id: ctx.newPartyId() },
+        creditorAgent: { clearingSystemId: 'USABA', memberId: unknown },
+        creditor: { type: 'MSISDN', id: ctx.newPartyId() },
+      });
       expectAccepted(r, 202, 'pacs.008 to an unknown routing number');
       await expectRejected(ctx, bank, ids.ref, '3201', 'unknown creditor agent routing number');
       const s = await bankStatus(ctx, bank, ids.ref);
@@ -1253,7 +1503,8 @@ export const isoIdentityScenarios: Scenario[] = [
       const unknown = { clearingSystemId: 'USABA', memberId: randomAbaRoutingNumber() };
       const r = await bank.send(statusDoc(bank), { from: unknown });
       expectAdmi002(r, ['NARR', 'DS0E'], 'unknown sender routing number');
-      if (r.reject?.reason === 'NARR') assert.match(r.reject.description ?? '', new RegExp(`ClrSysMmbId USABA/${unknown.memberId}`), 'the admi.002 names the routing number');
+      if (r.reject?.reason === 'NARR')
+        assert.match(r.reject.description ?? '', new RegExp(`ClrSysMmbId USABA/${unknown.memberId}`), 'the admi.002 names the routing number');
       assert.equal(r.reject?.to, describeInstitution(unknown), 'the admi.002 is addressed to the sender as it named itself');
     },
   },
@@ -1265,7 +1516,11 @@ export const isoIdentityScenarios: Scenario[] = [
       const [a, b] = await Promise.all([ctx.newBank({ prefix: 'ida' }), ctx.newBank({ prefix: 'idb' })]);
       const bad = [
         [{ bicfi: 'not-a-bic' }, '3101', /bicfi/],
-        [{ clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: routing.slice(0, 8) + String((Number(routing[8]) + 1) % 10) }] }, '3101', /ABA routing number/],
+        [
+          { clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: routing.slice(0, 8) + String((Number(routing[8]) + 1) % 10) }] },
+          '3101',
+          /ABA routing number/,
+        ],
         [{ clearingSystemMemberIds: [{ clearingSystemId: 'usaba', memberId: routing }] }, '3101', /clearingSystemId/],
         [{ bicfi: bic, extra: 1 }, '3103', /extra/],
       ] as const;

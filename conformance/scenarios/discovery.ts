@@ -32,7 +32,14 @@ const msisdn = (ctx: SuiteContext, subId?: string): PartyRef => ({ type: 'MSISDN
 
 /** The simulator holds the party (answers GET /parties for it). */
 function hold(sim: DfspSimulator, p: PartyRef, extra: { firstName?: string; lastName?: string; name?: string } = {}): void {
-  sim.addParty({ partyIdType: p.type, partyIdentifier: p.id, partySubIdOrType: p.subId, firstName: extra.firstName ?? 'Mary', lastName: extra.lastName ?? 'Jones', name: extra.name });
+  sim.addParty({
+    partyIdType: p.type,
+    partyIdentifier: p.id,
+    partySubIdOrType: p.subId,
+    firstName: extra.firstName ?? 'Mary',
+    lastName: extra.lastName ?? 'Jones',
+    name: extra.name,
+  });
 }
 
 /** A participant that exists but is inactive. */
@@ -62,7 +69,11 @@ function expectAdminError(r: OracleAdminResponse, status: number, code: string, 
   assertErrorInformation(r.body, code, `${what} → HTTP ${r.status} ${show(r.rawBody, 400)}`, { description });
 }
 
-const describeOracles = (list: OracleView[]) => show(list.map((o) => ({ id: o.oracleId, type: o.oracleIdType, url: o.endpoint?.value, currency: o.currency, isDefault: o.isDefault })), 800);
+const describeOracles = (list: OracleView[]) =>
+  show(
+    list.map((o) => ({ id: o.oracleId, type: o.oracleIdType, url: o.endpoint?.value, currency: o.currency, isDefault: o.isDefault })),
+    800,
+  );
 
 /** The partyList entry of a registration callback for `p`. */
 function partyListEntry(cb: RecordedRequest, p: PartyRef): Record<string, unknown> {
@@ -166,7 +177,14 @@ const alsScenarios: Scenario[] = [
       const p = msisdn(ctx);
       await registerPartyOk(ctx, payee, p);
       const { cb } = await registerParty(ctx, payer, p);
-      expectHubErrorCallback(ctx, cb, payer, '3003', `registration by ${payer.name} of a party of ${payee.name}`, new RegExp(`already registered to ${payee.name}`));
+      expectHubErrorCallback(
+        ctx,
+        cb,
+        payer,
+        '3003',
+        `registration by ${payer.name} of a party of ${payee.name}`,
+        new RegExp(`already registered to ${payee.name}`),
+      );
       await expectOwner(ctx, payer, p, payee.name);
     },
   },
@@ -284,7 +302,12 @@ const oracleScenarios: Scenario[] = [
       const url1 = `${base}/one`;
       const url2 = `${base}/two`;
       try {
-        const created = await oa.call('POST', '/oracles', { oracleIdType: CRUD_TYPE, endpoint: { value: url1, endpointType: 'URL' }, currency: ctx.currency, isDefault: true });
+        const created = await oa.call('POST', '/oracles', {
+          oracleIdType: CRUD_TYPE,
+          endpoint: { value: url1, endpointType: 'URL' },
+          currency: ctx.currency,
+          isDefault: true,
+        });
         expectAdminStatus(created, 201, 'POST /oracles');
         const typed = await oa.list({ type: CRUD_TYPE });
         const mine = typed.find((o) => o.endpoint?.value === url1);
@@ -295,10 +318,18 @@ const oracleScenarios: Scenario[] = [
         assert.equal(mine.currency, ctx.currency, `listed oracle currency: ${show(mine)}`);
         assert.equal(mine.isDefault, true, `listed oracle isDefault: ${show(mine)}`);
         const all = await oa.list();
-        assert.ok(all.some((o) => o.endpoint?.value === url1), `GET /oracles (no filter) should list it too; got ${describeOracles(all)}`);
+        assert.ok(
+          all.some((o) => o.endpoint?.value === url1),
+          `GET /oracles (no filter) should list it too; got ${describeOracles(all)}`,
+        );
 
         const id = String(mine.oracleId);
-        const updated = await oa.call('PUT', `/oracles/${encodeURIComponent(id)}`, { oracleIdType: CRUD_TYPE, endpoint: { value: url2, endpointType: 'URL' }, currency: ctx.currency, isDefault: true });
+        const updated = await oa.call('PUT', `/oracles/${encodeURIComponent(id)}`, {
+          oracleIdType: CRUD_TYPE,
+          endpoint: { value: url2, endpointType: 'URL' },
+          currency: ctx.currency,
+          isDefault: true,
+        });
         expectAdminStatus(updated, 204, `PUT /oracles/${id}`);
         const after = await oa.list({ type: CRUD_TYPE });
         const changed = after.find((o) => String(o.oracleId) === id);
@@ -322,7 +353,12 @@ const oracleScenarios: Scenario[] = [
       // nothing may be registered by these requests; the marker lets a wrongly accepted one be cleaned up
       const value = `http://127.0.0.1:9${VALIDATION_MARKER}/${randomName('v')}`;
       try {
-        const noAccept = await oa.call('POST', '/oracles', { oracleIdType: CRUD_TYPE, endpoint: { value, endpointType: 'URL' }, currency: ctx.currency }, { accept: null });
+        const noAccept = await oa.call(
+          'POST',
+          '/oracles',
+          { oracleIdType: CRUD_TYPE, endpoint: { value, endpointType: 'URL' }, currency: ctx.currency },
+          { accept: null },
+        );
         expectAdminError(noAccept, 400, '3102', 'POST /oracles without Accept', /accept/i);
         const noType = await oa.call('POST', '/oracles', { endpoint: { value, endpointType: 'URL' }, currency: ctx.currency });
         expectAdminError(noType, 400, '3102', 'POST /oracles without oracleIdType', /oracleIdType/);
@@ -341,7 +377,11 @@ const oracleScenarios: Scenario[] = [
       const oa = oracleAdmin(ctx);
       await requireFreeType(oa, EXT_TYPE, EXT_MARKER);
       const { payer, payee } = await ctx.shared();
-      const oracle = await new TestOracle({ host: ctx.opts.bindHost, advertisedHost: ctx.opts.advertisedHost, prefix: `${EXT_MARKER}/${randomName('o')}` }).start();
+      const oracle = await new TestOracle({
+        host: ctx.opts.bindHost,
+        advertisedHost: ctx.opts.advertisedHost,
+        prefix: `${EXT_MARKER}/${randomName('o')}`,
+      }).start();
       const prefix = new URL(oracle.baseUrl).pathname;
       const onOracle = (method: string, p: PartyRef) => (r: RecordedRequest) =>
         r.method === method && r.path.split('?')[0]!.startsWith(`${prefix}/participants/${p.type}/${encodeURIComponent(p.id)}`);
@@ -357,7 +397,11 @@ const oracleScenarios: Scenario[] = [
         // 1. GET /participants of that type is answered from the external oracle
         await expectOwner(ctx, payer, biz, payee.name);
         const q = await oracle.waitFor(onOracle('GET', biz), ctx.T, `GET ${prefix}/participants/${describeParty(biz)} from the hub`);
-        assert.equal(q.headers['fspiop-source'], payer.name, `hub → oracle GET: FSPIOP-Source should be the requester (fspiop.md §11); headers ${show(q.headers)}`);
+        assert.equal(
+          q.headers['fspiop-source'],
+          payer.name,
+          `hub → oracle GET: FSPIOP-Source should be the requester (fspiop.md §11); headers ${show(q.headers)}`,
+        );
 
         // 2. GET /parties of that type goes to the FSP the oracle names
         const since = payee.mark();
@@ -486,7 +530,11 @@ const partiesScenarios: Scenario[] = [
       await registerPartyOk(ctx, payee, p);
       const { cb } = await discoverParty(ctx, payer, p);
       expectErrorCallback(cb, '3204', `discovery of ${describeParty(p)} (payee answers 3204)`);
-      assert.equal(cb.headers['fspiop-source'], payee.name, `the error must be the payee's, forwarded (FSPIOP-Source ${payee.name}); headers ${show(cb.headers)}`);
+      assert.equal(
+        cb.headers['fspiop-source'],
+        payee.name,
+        `the error must be the payee's, forwarded (FSPIOP-Source ${payee.name}); headers ${show(cb.headers)}`,
+      );
       assertForwarded(cb, (await payeePartyAnswer(ctx, payee, p)).request);
     },
   },
@@ -521,7 +569,12 @@ const partiesScenarios: Scenario[] = [
       await pollUntil(
         async () => (await lookupParticipant(ctx, payer, p)).cb,
         (cb) => cb.body?.fspId === down.name,
-        { timeoutMs: ctx.T, intervalMs: 250, label: `${describeParty(p)} registered to ${down.name}`, describe: (cb) => (cb ? `PUT ${cb.path} ${show(cb.bodyText)}` : 'nothing') },
+        {
+          timeoutMs: ctx.T,
+          intervalMs: 250,
+          label: `${describeParty(p)} registered to ${down.name}`,
+          describe: (cb) => (cb ? `PUT ${cb.path} ${show(cb.bodyText)}` : 'nothing'),
+        },
       );
       const { cb } = await discoverParty(ctx, payer, p, { timeoutMs: 2 * ctx.T });
       expectHubErrorCallback(ctx, cb, payer, '1001', `discovery of ${describeParty(p)} owned by ${down.name} (endpoints on a closed port)`);

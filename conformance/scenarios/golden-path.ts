@@ -36,7 +36,11 @@ async function onboardPayeeParty(ctx: SuiteContext, payee: DfspSimulator, o: { q
   const p = msisdn(ctx);
   payee.addParty({ partyIdType: p.type, partyIdentifier: p.id, firstName: 'Mary', lastName: 'Jones', quote: o.quote });
   const { res } = await registerPartyOk(ctx, payee, p);
-  assert.match(res.request.headers['content-type'] ?? '', new RegExp(`version=${payee.version.replace('.', '\\.')}$`), 'the registration is sent in the payee version');
+  assert.match(
+    res.request.headers['content-type'] ?? '',
+    new RegExp(`version=${payee.version.replace('.', '\\.')}$`),
+    'the registration is sent in the payee version',
+  );
   return p;
 }
 
@@ -95,7 +99,11 @@ async function goldenPath(ctx: SuiteContext, payerVersion: string, payeeVersion:
   const payerBefore = await ctx.position(payer);
   const payeeBefore = await ctx.position(payee);
   // the payer never learns the fulfilment: the payee re-derives it from the packet (security.md §2.3)
-  const { res, cb: put, transfer: t } = await transferWithQuote(ctx, payer, payeeFsp, q).catch((err: Error) => {
+  const {
+    res,
+    cb: put,
+    transfer: t,
+  } = await transferWithQuote(ctx, payer, payeeFsp, q).catch((err: Error) => {
     // a payee that could not fulfil says why (e.g. the packet did not match the transfer)
     if (payee.problems.length) err.message += `\n  payee ${payee.name} problems: ${payee.problems.join('; ')}`;
     throw err;
@@ -132,12 +140,10 @@ const MIXES: Array<[string, string]> = [
 ];
 
 export const goldenPathScenarios: Scenario[] = [
-  ...MIXES.map(
-    ([payerV, payeeV]): Scenario => ({
-      name: `golden path: discover → quote → transfer → COMMITTED, payer v${payerV} / payee v${payeeV}; forwards keep the sender's version; exact positions`,
-      run: (ctx) => goldenPath(ctx, payerV, payeeV),
-    }),
-  ),
+  ...MIXES.map(([payerV, payeeV]): Scenario => ({
+    name: `golden path: discover → quote → transfer → COMMITTED, payer v${payerV} / payee v${payeeV}; forwards keep the sender's version; exact positions`,
+    run: (ctx) => goldenPath(ctx, payerV, payeeV),
+  })),
   {
     name: 'golden path: unknown party — stops at discovery with 3204 from the hub',
     run: async (ctx) => {

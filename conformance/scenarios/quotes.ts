@@ -34,15 +34,34 @@ export function biCurrencyDfsp(ctx: SuiteContext): Promise<DfspSimulator> {
 /** A quote request from the shared payer to the shared payee. */
 async function sharedQuote(ctx: SuiteContext, o: { amount?: string; expiresInMs?: number } = {}) {
   const { payer, payee } = await ctx.shared();
-  const body = newQuoteRequest({ payer, payee, payeeParty: msisdn(ctx), amount: o.amount ?? '10', currency: ctx.currency, expiresInMs: o.expiresInMs ?? 60_000 });
+  const body = newQuoteRequest({
+    payer,
+    payee,
+    payeeParty: msisdn(ctx),
+    amount: o.amount ?? '10',
+    currency: ctx.currency,
+    expiresInMs: o.expiresInMs ?? 60_000,
+  });
   return { payer, payee, body, quoteId: String(body.quoteId) };
 }
 
 const isQuotePostFor = (quoteId: string) => (r: RecordedRequest) => r.method === 'POST' && r.path.split('?')[0] === '/quotes' && r.body?.quoteId === quoteId;
 
 /** Expect a hub error callback `PUT /quotes/{ID}/error` with `code` at `sim`. */
-async function expectHubQuoteError(ctx: SuiteContext, sim: DfspSimulator, quoteId: string, code: string, what: string, o: { since?: number; timeoutMs?: number } = {}): Promise<RecordedRequest> {
-  const cb = await waitQuoteAnswer(ctx, sim, quoteId, { since: o.since, from: ctx.hubName, timeoutMs: o.timeoutMs, label: `PUT /quotes/${quoteId}/error ${code} from ${ctx.hubName} (${what})` });
+async function expectHubQuoteError(
+  ctx: SuiteContext,
+  sim: DfspSimulator,
+  quoteId: string,
+  code: string,
+  what: string,
+  o: { since?: number; timeoutMs?: number } = {},
+): Promise<RecordedRequest> {
+  const cb = await waitQuoteAnswer(ctx, sim, quoteId, {
+    since: o.since,
+    from: ctx.hubName,
+    timeoutMs: o.timeoutMs,
+    label: `PUT /quotes/${quoteId}/error ${code} from ${ctx.hubName} (${what})`,
+  });
   expectErrorCallback(cb, code, what);
   expectFromHub(ctx, cb, sim);
   return cb;
@@ -184,7 +203,11 @@ export const quoteScenarios: Scenario[] = [
       expectStatus(again, 202, 'the same POST /quotes again');
       const both = await payee.waitForCount(isQuotePostFor(quoteId), 2, ctx.T, { since, label: `POST /quotes ${quoteId}` });
       assertForwarded(both[1]!, again.request);
-      ctx.assertNone(payer, (r) => r.path === `/quotes/${quoteId}/error` && r.headers['fspiop-source'] === ctx.hubName, 'an error for a resent identical quote request');
+      ctx.assertNone(
+        payer,
+        (r) => r.path === `/quotes/${quoteId}/error` && r.headers['fspiop-source'] === ctx.hubName,
+        'an error for a resent identical quote request',
+      );
     },
   },
   {
@@ -250,7 +273,11 @@ export const quoteScenarios: Scenario[] = [
       const res = await putQuote(payee, payer.name, quoteId, quoteResponse(body, { expiresInMs: 120_000 }));
       expectStatus(res, 200, `second, different PUT /quotes/${quoteId}`);
       await expectHubQuoteError(ctx, payee, quoteId, '3106', 'a different answer to the same quote', { since });
-      assert.equal(payer.find((r) => r.path === `/quotes/${quoteId}` && r.headers['fspiop-source'] === payee.name, sinceA).length, 0, 'the different answer must not be forwarded');
+      assert.equal(
+        payer.find((r) => r.path === `/quotes/${quoteId}` && r.headers['fspiop-source'] === payee.name, sinceA).length,
+        0,
+        'the different answer must not be forwarded',
+      );
     },
   },
   {

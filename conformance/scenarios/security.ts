@@ -138,11 +138,25 @@ const jwsScenarios: Scenario[] = [
       const t1 = ctx.newTransfer(pair);
       const m1 = prepareMessage(t1);
       const tampered = JSON.stringify({ ...t1.body, amount: { amount: '11', currency: t1.currency } });
-      await expectRefused(ctx, t1, pair, await ctx.sendPrepare(t1, { raw: tampered, headers: await forged(key, m1) }), '3105', 'a prepare whose amount changed after signing');
+      await expectRefused(
+        ctx,
+        t1,
+        pair,
+        await ctx.sendPrepare(t1, { raw: tampered, headers: await forged(key, m1) }),
+        '3105',
+        'a prepare whose amount changed after signing',
+      );
       const t2 = ctx.newTransfer(pair);
       const m2 = prepareMessage(t2);
       const reformatted = JSON.stringify(t2.body, null, 1);
-      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: reformatted, headers: await forged(key, m2) }), '3105', 'a prepare re-formatted after signing (the hub verifies the bytes received, fspiop.md §15)');
+      await expectRefused(
+        ctx,
+        t2,
+        pair,
+        await ctx.sendPrepare(t2, { raw: reformatted, headers: await forged(key, m2) }),
+        '3105',
+        'a prepare re-formatted after signing (the hub verifies the bytes received, fspiop.md §15)',
+      );
       await expectStillServing(ctx, pair.payer, pair.payee, 'tampered prepares');
     },
   },
@@ -153,17 +167,41 @@ const jwsScenarios: Scenario[] = [
       const pair = await ctx.shared();
       const own = keyOf(ctx, pair.payer.name);
       // a registered key of another participant, of the payer's own algorithm (so only the owner is wrong)
-      const other = ctx.keyring!.otherRegistered(own.alg, pair.payer.name) ?? { name: '(new)', key: await ctx.registerJwsKey((await ctx.newDfsp({ prefix: 'key' })).name, { alg: own.alg }) };
+      const other = ctx.keyring!.otherRegistered(own.alg, pair.payer.name) ?? {
+        name: '(new)',
+        key: await ctx.registerJwsKey((await ctx.newDfsp({ prefix: 'key' })).name, { alg: own.alg }),
+      };
       const t0 = ctx.newTransfer(pair);
       const m0 = prepareMessage(t0);
-      await expectRefused(ctx, t0, pair, await ctx.sendPrepare(t0, { raw: m0.body, headers: await forged(other.key, m0) }), '3105', `a prepare signed with ${other.name}'s ${other.key.alg} key`);
+      await expectRefused(
+        ctx,
+        t0,
+        pair,
+        await ctx.sendPrepare(t0, { raw: m0.body, headers: await forged(other.key, m0) }),
+        '3105',
+        `a prepare signed with ${other.name}'s ${other.key.alg} key`,
+      );
       const t1 = ctx.newTransfer(pair);
       const m1 = prepareMessage(t1);
-      await expectRefused(ctx, t1, pair, await ctx.sendPrepare(t1, { raw: m1.body, headers: await forged(keyOf(ctx, pair.payee.name), m1) }), '3105', "a prepare signed with the payee's key");
+      await expectRefused(
+        ctx,
+        t1,
+        pair,
+        await ctx.sendPrepare(t1, { raw: m1.body, headers: await forged(keyOf(ctx, pair.payee.name), m1) }),
+        '3105',
+        "a prepare signed with the payee's key",
+      );
       const stranger = await ctx.keyring!.create(`unregistered-${pair.payer.name}`, { alg: own.alg, use: false });
       const t2 = ctx.newTransfer(pair);
       const m2 = prepareMessage(t2);
-      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: m2.body, headers: await forged(stranger, m2) }), '3105', 'a prepare signed with an unregistered key');
+      await expectRefused(
+        ctx,
+        t2,
+        pair,
+        await ctx.sendPrepare(t2, { raw: m2.body, headers: await forged(stranger, m2) }),
+        '3105',
+        'a prepare signed with an unregistered key',
+      );
       await expectStillServing(ctx, pair.payer, pair.payee, 'prepares signed with the wrong keys');
     },
   },
@@ -177,7 +215,11 @@ const jwsScenarios: Scenario[] = [
       // control: the same forging helper without a change is accepted (so each refusal below is due to the change)
       const control = ctx.newTransfer(pair);
       const cm = prepareMessage(control);
-      expectStatus(await ctx.sendPrepare(control, { raw: cm.body, headers: await forged(key, cm) }), 202, `control: a prepare signed by the helper (${key.alg})`);
+      expectStatus(
+        await ctx.sendPrepare(control, { raw: cm.body, headers: await forged(key, cm) }),
+        202,
+        `control: a prepare signed by the helper (${key.alg})`,
+      );
       const variants: Array<[string, (t: Transfer, m: JwsMessage & { date: string }) => Record<string, unknown>]> = [
         ['FSPIOP-URI', (t) => ({ 'FSPIOP-URI': `/transfers/${t.transferId}` })],
         ['FSPIOP-HTTP-Method', () => ({ 'FSPIOP-HTTP-Method': 'PUT' })],
@@ -208,8 +250,14 @@ const jwsScenarios: Scenario[] = [
       const pair = await ctx.shared();
       const key = keyOf(ctx, pair.payer.name);
       const attempts: Array<[string, (m: JwsMessage & { date: string }) => string | Promise<string>]> = [
-        ['alg none, empty signature', (m) => JSON.stringify({ protectedHeader: b64url(Buffer.from(JSON.stringify(protectedHeaderOf('none', m)))), signature: '' })],
-        ['alg none, some signature', (m) => JSON.stringify({ protectedHeader: b64url(Buffer.from(JSON.stringify(protectedHeaderOf('none', m)))), signature: b64url(Buffer.from('x')) })],
+        [
+          'alg none, empty signature',
+          (m) => JSON.stringify({ protectedHeader: b64url(Buffer.from(JSON.stringify(protectedHeaderOf('none', m)))), signature: '' }),
+        ],
+        [
+          'alg none, some signature',
+          (m) => JSON.stringify({ protectedHeader: b64url(Buffer.from(JSON.stringify(protectedHeaderOf('none', m)))), signature: b64url(Buffer.from('x')) }),
+        ],
         [
           'HS256 keyed with the public key',
           // a real HS256 JWS (jose) whose secret is the text of the payer's registered public key
@@ -268,14 +316,25 @@ const keyScenarios: Scenario[] = [
       // the first key is still active: accepted too
       const t1 = ctx.newTransfer(pair);
       const m1 = prepareMessage(t1);
-      expectStatus(await ctx.sendPrepare(t1, { raw: m1.body, headers: await forged(first, m1) }), 202, 'a prepare signed with the first key while both are active');
+      expectStatus(
+        await ctx.sendPrepare(t1, { raw: m1.body, headers: await forged(first, m1) }),
+        202,
+        'a prepare signed with the first key while both are active',
+      );
       await ctx.waitTransferCallback(payer, t1.transferId, { type: 'put', from: pair.payee.name });
 
       const revoke = await ctx.admin.revokeJwsKey(payer.name, first.kid);
       assert.equal(revoke.status, 204, `DELETE /participants/${payer.name}/jwsKeys/${first.kid}: expected 204, got ${revoke.status} ${show(revoke.rawBody)}`);
       const t2 = ctx.newTransfer(pair);
       const m2 = prepareMessage(t2);
-      await expectRefused(ctx, t2, pair, await ctx.sendPrepare(t2, { raw: m2.body, headers: await forged(first, m2) }), '3105', 'a prepare signed with the revoked key');
+      await expectRefused(
+        ctx,
+        t2,
+        pair,
+        await ctx.sendPrepare(t2, { raw: m2.body, headers: await forged(first, m2) }),
+        '3105',
+        'a prepare signed with the revoked key',
+      );
       await expectStillServing(ctx, payer, pair.payee, 'revoking the first key');
 
       const list = await ctx.admin.listJwsKeys(payer.name);
@@ -293,9 +352,18 @@ const keyScenarios: Scenario[] = [
       const d = await ctx.newDfsp({ prefix: 'key' });
       const second = await ctx.registerJwsKey(d.name, { use: false });
       const third = await ctx.keyring!.create(d.name, { use: false });
-      await adminError(ctx, await ctx.admin.addJwsKey(d.name, third.publicKeyPem, third.kid), 400, '3100', `POST /participants/${d.name}/jwsKeys (third active key)`);
+      await adminError(
+        ctx,
+        await ctx.admin.addJwsKey(d.name, third.publicKeyPem, third.kid),
+        400,
+        '3100',
+        `POST /participants/${d.name}/jwsKeys (third active key)`,
+      );
       const list = await ctx.admin.listJwsKeys(d.name);
-      const active = (list.body as Array<{ kid: string; revokedDate?: string }>).filter((k) => !k.revokedDate).map((k) => k.kid).sort();
+      const active = (list.body as Array<{ kid: string; revokedDate?: string }>)
+        .filter((k) => !k.revokedDate)
+        .map((k) => k.kid)
+        .sort();
       assert.deepEqual(active, [keyOf(ctx, d.name).kid, second.kid].sort(), `active keys after the refused third: ${show(list.rawBody)}`);
       // a private key is never accepted as a participant key
       const r = await ctx.admin.addJwsKey(d.name, third.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), `${d.name}-private`);
@@ -308,7 +376,7 @@ const keyScenarios: Scenario[] = [
 
 const tlsScenarios: Scenario[] = [
   {
-    name: "security: client certificate of participant A with FSPIOP-Source B → 400/3100 (prepare, GET); nothing recorded",
+    name: 'security: client certificate of participant A with FSPIOP-Source B → 400/3100 (prepare, GET); nothing recorded',
     requires: ['mtls'],
     run: async (ctx) => {
       const pair = await ctx.shared();
@@ -317,7 +385,13 @@ const tlsScenarios: Scenario[] = [
       const res = await ctx.sendPrepare(t, { identity: pair.payee.name }); // signed by the payer: only the certificate is wrong
       assert.equal(res.request.identity, pair.payee.name);
       await expectRefused(ctx, t, pair, res, '3100', "a prepare by the payer sent with the payee's certificate", /certificate/i);
-      const get = await ctx.send({ method: 'GET', path: `/transfers/${t.transferId}`, source: pair.payer.name, destination: ctx.hubName, identity: other.name });
+      const get = await ctx.send({
+        method: 'GET',
+        path: `/transfers/${t.transferId}`,
+        source: pair.payer.name,
+        destination: ctx.hubName,
+        identity: other.name,
+      });
       expectSyncError(get, 400, '3100', { description: /certificate/i });
       await expectStillServing(ctx, pair.payer, pair.payee, 'a certificate / FSPIOP-Source mismatch');
     },
@@ -404,7 +478,11 @@ const hubSignatureScenarios: Scenario[] = [
       const flipped = Buffer.from(conf.rawBody);
       flipped[flipped.length - 2] ^= 1;
       assert.equal((await verifySignature(conf.method, conf.headers, flipped, [ctx.hubKey!])).ok, false, 'a changed body must not verify');
-      assert.equal((await verifySignature(conf.method, conf.headers, conf.rawBody, ctx.keyring!.publicKeys(payer.name))).ok, false, "the hub's signature must not verify with a DFSP key");
+      assert.equal(
+        (await verifySignature(conf.method, conf.headers, conf.rawBody, ctx.keyring!.publicKeys(payer.name))).ok,
+        false,
+        "the hub's signature must not verify with a DFSP key",
+      );
 
       // a hub error callback (GET of an unknown transfer → 3208) is signed too
       const unknown = ctx.newTransfer({ payer, payee, register: false });
@@ -412,7 +490,13 @@ const hubSignatureScenarios: Scenario[] = [
       expectStatus(await ctx.getTransfer(payer.name, unknown.transferId), 202, 'GET /transfers/{unknown}');
       const err = await ctx.expectHubError(payer, unknown.transferId, '3208', { since });
       assert.equal(err.signature?.ok, true, `hub error callback: ${show(err.signature)}`);
-      assertHubMessage(err, { hubName: ctx.hubName, destination: payer.name, method: 'PUT', uri: `/transfers/${unknown.transferId}/error`, callbackVersion: ctx.opts.callbackVersion });
+      assertHubMessage(err, {
+        hubName: ctx.hubName,
+        destination: payer.name,
+        method: 'PUT',
+        uri: `/transfers/${unknown.transferId}/error`,
+        callbackVersion: ctx.opts.callbackVersion,
+      });
     },
   },
 ];

@@ -60,7 +60,11 @@ async function pay(ctx: SuiteContext, payer: DfspSimulator, payee: DfspSimulator
 async function dfsps(ctx: SuiteContext, n: number, currency: string, o: { fundsIn?: string; ndc?: string } = {}): Promise<DfspSimulator[]> {
   const sims = await Promise.all(Array.from({ length: n }, () => ctx.newDfsp({ prefix: 'stl', ...(o.ndc ? { ndc: o.ndc } : {}) })));
   if (currency !== ctx.currency) {
-    await Promise.all(sims.map((s) => addCurrency(ctx.admin, s.name, currency, { hubName: ctx.hubName, fundsIn: o.fundsIn ?? '100000', ndc: o.ndc ?? '1000000', timeoutMs: ctx.T })));
+    await Promise.all(
+      sims.map((s) =>
+        addCurrency(ctx.admin, s.name, currency, { hubName: ctx.hubName, fundsIn: o.fundsIn ?? '100000', ndc: o.ndc ?? '1000000', timeoutMs: ctx.T }),
+      ),
+    );
   }
   return sims;
 }
@@ -126,14 +130,24 @@ async function multilateral(ctx: SuiteContext): Promise<void> {
   await pay(ctx, c, a, '10', currency, true); // v1.1 RESERVED notification: the hub commits; it lands in the window too
   await closeWindow(s, window);
   const content = (await s.window(window)).content ?? [];
-  assert.ok(content.some((x) => x.ledgerAccountType === 'POSITION' && x.currencyId === currency && x.state === 'CLOSED'), `window content: ${show(content)}`);
+  assert.ok(
+    content.some((x) => x.ledgerAccountType === 'POSITION' && x.currencyId === currency && x.state === 'CLOSED'),
+    `window content: ${show(content)}`,
+  );
 
   const created = await s.create('DEFAULTDEFERREDNET', [window], REASON);
   expectStatus(created, 200, 'POST /v2/settlements');
   const st = created.body as SettlementView;
   assert.equal(st.state, 'PENDING_SETTLEMENT', show(st));
-  assert.deepEqual(st.settlementWindows.map((w) => [w.id, w.state]), [[window, 'PENDING_SETTLEMENT']]);
-  const ids = { a: await positionAccountId(ctx.admin, a.name, currency), b: await positionAccountId(ctx.admin, b.name, currency), c: await positionAccountId(ctx.admin, c.name, currency) };
+  assert.deepEqual(
+    st.settlementWindows.map((w) => [w.id, w.state]),
+    [[window, 'PENDING_SETTLEMENT']],
+  );
+  const ids = {
+    a: await positionAccountId(ctx.admin, a.name, currency),
+    b: await positionAccountId(ctx.admin, b.name, currency),
+    c: await positionAccountId(ctx.admin, c.name, currency),
+  };
   const nets = netsOf(st);
   assert.deepEqual(
     [nets.get(ids.a)?.amount, nets.get(ids.b)?.amount, nets.get(ids.c)?.amount],
@@ -150,11 +164,17 @@ async function multilateral(ctx: SuiteContext): Promise<void> {
     }
     if (state === 'PS_TRANSFERS_RESERVED') {
       // net recipients are reset when reserved, net senders when committed (settlement.md §3)
-      for (const d of [b, c]) assert.equal((await balances(ctx.admin, d.name, currency)).position, before.get(d.name)!.position, `${d.name} (net recipient) reset at RESERVED`);
-      assert.equal((await balances(ctx.admin, a.name, currency)).position, addDecimal(before.get(a.name)!.position, '90'), `${a.name} (net sender) not yet reset at RESERVED`);
+      for (const d of [b, c])
+        assert.equal((await balances(ctx.admin, d.name, currency)).position, before.get(d.name)!.position, `${d.name} (net recipient) reset at RESERVED`);
+      assert.equal(
+        (await balances(ctx.admin, a.name, currency)).position,
+        addDecimal(before.get(a.name)!.position, '90'),
+        `${a.name} (net sender) not yet reset at RESERVED`,
+      );
     }
     if (state === 'PS_TRANSFERS_COMMITTED') {
-      for (const d of [a, b, c]) assert.equal((await balances(ctx.admin, d.name, currency)).position, before.get(d.name)!.position, `${d.name} position back to its pre-transfer value`);
+      for (const d of [a, b, c])
+        assert.equal((await balances(ctx.admin, d.name, currency)).position, before.get(d.name)!.position, `${d.name} position back to its pre-transfer value`);
     }
   });
   assert.equal(await hubSettlementBalance(ctx.admin, ctx.hubName, currency), hubBefore, 'HUB_MULTILATERAL_SETTLEMENT back where it started');
@@ -211,7 +231,10 @@ async function twoCurrencies(ctx: SuiteContext): Promise<void> {
   await closeWindow(s, window);
   const content = (await s.window(window)).content ?? [];
   for (const currency of [ctx.currency, BILATERAL_CURRENCY]) {
-    assert.ok(content.some((x) => x.ledgerAccountType === 'POSITION' && x.currencyId === currency), `window content has ${currency}: ${show(content)}`);
+    assert.ok(
+      content.some((x) => x.ledgerAccountType === 'POSITION' && x.currencyId === currency),
+      `window content has ${currency}: ${show(content)}`,
+    );
   }
   // EUR under its bilateral model: the window is not SETTLED while its USD content is not.
   const eur = await s.create(BILATERAL_MODEL, [window], REASON);
@@ -220,7 +243,10 @@ async function twoCurrencies(ctx: SuiteContext): Promise<void> {
   const aEur = await positionAccountId(ctx.admin, a.name, BILATERAL_CURRENCY);
   const bEur = await positionAccountId(ctx.admin, b.name, BILATERAL_CURRENCY);
   assert.deepEqual([eurNets.get(aEur)?.amount, eurNets.get(bEur)?.amount], ['25', '-25'], `EUR nets: ${show(eur.rawBody)}`);
-  assert.ok([...eurNets.values()].every((n) => n.currency === BILATERAL_CURRENCY), 'a currency model settles only its currency');
+  assert.ok(
+    [...eurNets.values()].every((n) => n.currency === BILATERAL_CURRENCY),
+    'a currency model settles only its currency',
+  );
   const eurDone = await settleAll(s, eur.body as SettlementView, async () => undefined);
   assert.equal(eurDone.state, 'SETTLED');
   assert.notEqual((await s.window(window)).state, 'SETTLED', 'the window keeps unsettled USD content');
@@ -228,7 +254,10 @@ async function twoCurrencies(ctx: SuiteContext): Promise<void> {
   const usd = await s.create('DEFAULTDEFERREDNET', [window], REASON);
   expectStatus(usd, 200, 'POST /v2/settlements (DEFAULTDEFERREDNET) over the same window');
   const usdNets = netsOf(usd.body as SettlementView);
-  assert.ok([...usdNets.values()].every((n) => n.currency === ctx.currency), `the default model settles what has no model of its own: ${show(usd.rawBody)}`);
+  assert.ok(
+    [...usdNets.values()].every((n) => n.currency === ctx.currency),
+    `the default model settles what has no model of its own: ${show(usd.rawBody)}`,
+  );
   await settleAll(s, usd.body as SettlementView, async () => undefined);
   assert.equal((await s.window(window)).state, 'SETTLED', 'all content settled: the window is SETTLED');
   for (const [i, d] of [a, b].entries()) {
@@ -299,7 +328,10 @@ async function windowErrors(ctx: SuiteContext): Promise<void> {
   expectError(await s.create('NOSUCHMODEL', [open], REASON), 400, '3100', /Settlement model not found: NOSUCHMODEL/);
   const byState = await s.windows({ state: 'CLOSED' });
   expectStatus(byState, 200, 'GET /v2/settlementWindows?state=CLOSED');
-  assert.ok((byState.body as Array<{ settlementWindowId: number }>).some((w) => w.settlementWindowId === open), 'the closed window is listed by its state');
+  assert.ok(
+    (byState.body as Array<{ settlementWindowId: number }>).some((w) => w.settlementWindowId === open),
+    'the closed window is listed by its state',
+  );
   // settle it so the next scenario starts clean
   const st = await s.create('DEFAULTDEFERREDNET', [open], REASON);
   expectStatus(st, 200, 'POST /v2/settlements');
@@ -318,7 +350,12 @@ async function settlementErrors(ctx: SuiteContext): Promise<void> {
   const st = created.body as SettlementView;
   expectError(await ctx.admin.call('GET', '/v2/settlements/2000000000'), 400, '3100', /Settlement with ID '2000000000' not found/);
   // PUT body rules
-  expectError(await s.put(st.id, { participants: [], state: 'ABORTED', reason: 'x' }), 400, '3100', /No other properties are allowed when participants is provided/);
+  expectError(
+    await s.put(st.id, { participants: [], state: 'ABORTED', reason: 'x' }),
+    400,
+    '3100',
+    /No other properties are allowed when participants is provided/,
+  );
   expectError(await s.put(st.id, { state: 'ABORTED' }), 400, '3102', /State and reason are mandatory/);
   // an illegal move (skipping RECORDED) is refused per account
   const aAccount = await positionAccountId(ctx.admin, a.name, ctx.currency);
@@ -328,7 +365,9 @@ async function settlementErrors(ctx: SuiteContext): Promise<void> {
   assert.equal(refusedAccount?.errorInformation?.errorCode, '3000', `per-account refusal: ${show(skip.rawBody)}`);
   assert.match(refusedAccount?.errorInformation?.errorDescription ?? '', /State change not allowed/);
   // an unknown account is refused per account too
-  const unknown = await s.put(st.id, { participants: [{ id: st.participants[0]!.id, accounts: [{ id: 2_000_000_000, state: 'PS_TRANSFERS_RECORDED', reason: REASON }] }] });
+  const unknown = await s.put(st.id, {
+    participants: [{ id: st.participants[0]!.id, accounts: [{ id: 2_000_000_000, state: 'PS_TRANSFERS_RECORDED', reason: REASON }] }],
+  });
   expectStatus(unknown, 200, 'PUT naming an unknown account');
   assert.match(JSON.stringify(unknown.body), /Account not found/, show(unknown.rawBody));
   // abort from RECORDED is allowed; the window goes back to ABORTED and can be settled again
@@ -344,13 +383,29 @@ async function settlementErrors(ctx: SuiteContext): Promise<void> {
   // abort after COMMITTED is refused
   expectError(await s.put(second.id, { state: 'ABORTED', reason: REASON }), 400, '3100', /.+/);
   expectStatus(await s.stepAll(second, 'SETTLED', REASON), 200, 'PUT SETTLED');
-  assert.deepEqual([await balances(ctx.admin, a.name, ctx.currency), await balances(ctx.admin, b.name, ctx.currency)], before, 'balances back after the second settlement');
+  assert.deepEqual(
+    [await balances(ctx.admin, a.name, ctx.currency), await balances(ctx.admin, b.name, ctx.currency)],
+    before,
+    'balances back after the second settlement',
+  );
 }
 
 export const settlementScenarios: Scenario[] = [
-  { name: 'settlement: multilateral net — close, settle in four steps, positions reset (recipients at RESERVED, senders at COMMITTED), SETTLEMENT unchanged, idempotent, finalisation', exclusive: true, run: multilateral },
+  {
+    name: 'settlement: multilateral net — close, settle in four steps, positions reset (recipients at RESERVED, senders at COMMITTED), SETTLEMENT unchanged, idempotent, finalisation',
+    exclusive: true,
+    run: multilateral,
+  },
   { name: 'settlement: bilateral net model for EUR and the default model for USD over one window with two currencies', exclusive: true, run: twoCurrencies },
-  { name: 'settlement: continuous gross (IMMEDIATE/GROSS) settles at commit against prefunded SETTLEMENT accounts; not window content; no deferred settlement', exclusive: true, run: cgs },
+  {
+    name: 'settlement: continuous gross (IMMEDIATE/GROSS) settles at commit against prefunded SETTLEMENT accounts; not window content; no deferred settlement',
+    exclusive: true,
+    run: cgs,
+  },
   { name: 'settlement: window errors — no filter, unknown, empty, not open, open window not applicable, unknown model', exclusive: true, run: windowErrors },
-  { name: 'settlement: settlement errors — unknown id, PUT body rules, illegal step, unknown account, abort from RECORDED and resettle, abort after COMMITTED refused', exclusive: true, run: settlementErrors },
+  {
+    name: 'settlement: settlement errors — unknown id, PUT body rules, illegal step, unknown account, abort from RECORDED and resettle, abort after COMMITTED refused',
+    exclusive: true,
+    run: settlementErrors,
+  },
 ];

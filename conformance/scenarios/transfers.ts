@@ -10,8 +10,7 @@ import { show } from '../lib/util.js';
 
 export type { Scenario } from '../lib/scenario.js';
 
-const isPrepareFor = (transferId: string) => (r: RecordedRequest) =>
-  r.method === 'POST' && r.path === '/transfers' && r.body?.transferId === transferId;
+const isPrepareFor = (transferId: string) => (r: RecordedRequest) => r.method === 'POST' && r.path === '/transfers' && r.body?.transferId === transferId;
 
 async function waitPrepareAt(ctx: SuiteContext, payee: DfspSimulator, t: Transfer): Promise<RecordedRequest> {
   return payee.waitFor(isPrepareFor(t.transferId), ctx.T, {
@@ -168,7 +167,11 @@ export const transferScenarios: Scenario[] = [
       assert.equal(patch.body?.fulfilment, undefined, `PATCH to payee must not carry the fulfilment; body ${show(patch.bodyText)}`);
       assertIsoTimestamp(patch.body?.completedTimestamp, 'PATCH to payee');
 
-      ctx.assertNone(payer, (r) => r.path.startsWith(`/transfers/${t.transferId}`) && r.headers['fspiop-source'] === payee.name, "the payee's RESERVED PUT (the hub answers the payer itself)");
+      ctx.assertNone(
+        payer,
+        (r) => r.path.startsWith(`/transfers/${t.transferId}`) && r.headers['fspiop-source'] === payee.name,
+        "the payee's RESERVED PUT (the hub answers the payer itself)",
+      );
       await ctx.expectPosition(payer, addDecimal(payerBefore, t.amount), 'payer position after commit');
       await ctx.expectPosition(payee, subDecimal(payeeBefore, t.amount), 'payee position after commit');
     },
@@ -625,12 +628,7 @@ export const transferScenarios: Scenario[] = [
     name: 'amount in exponent form (string "1e3" and JSON number 1e3): 400/3101',
     run: async (ctx) => {
       await badPrepare(ctx, (b) => JSON.stringify({ ...b, amount: { amount: '1e3', currency: ctx.currency } }), 400, '3101');
-      await badPrepare(
-        ctx,
-        (b) => JSON.stringify({ ...b, amount: { amount: '__N__', currency: ctx.currency } }).replace('"__N__"', '1e3'),
-        400,
-        '3101',
-      );
+      await badPrepare(ctx, (b) => JSON.stringify({ ...b, amount: { amount: '__N__', currency: ctx.currency } }).replace('"__N__"', '1e3'), 400, '3101');
     },
   },
   {
@@ -672,20 +670,21 @@ export const transferScenarios: Scenario[] = [
   {
     name: 'header: unsupported Content-Type version 3.0 → 406/3001 with supported versions',
     run: async (ctx) => {
-      const res = await badHeaders(
-        ctx,
-        { 'content-type': 'application/vnd.interoperability.transfers+json;version=3.0' },
-        406,
-        '3001',
-      );
-      assertVersionExtensions(res, [['1', '1'], ['2', '0']]);
+      const res = await badHeaders(ctx, { 'content-type': 'application/vnd.interoperability.transfers+json;version=3.0' }, 406, '3001');
+      assertVersionExtensions(res, [
+        ['1', '1'],
+        ['2', '0'],
+      ]);
     },
   },
   {
     name: 'header: unsupported Accept version 3 → 406/3001 with supported versions',
     run: async (ctx) => {
       const res = await badHeaders(ctx, { accept: 'application/vnd.interoperability.transfers+json;version=3' }, 406, '3001');
-      assertVersionExtensions(res, [['1', '1'], ['2', '0']]);
+      assertVersionExtensions(res, [
+        ['1', '1'],
+        ['2', '0'],
+      ]);
     },
   },
   {

@@ -253,7 +253,14 @@ export const PARTICIPANT_SCHEME = 'MIZANI_PARTICIPANT';
  * `<currency>/<ledgerAccountType>` (at most 3 + 1 + 30 characters: always fits) and the owner names the
  * participant; the hub-wide `<participant>/<currency>/<ledgerAccountType>` (≤ 67 characters) is the account's `Nm`.
  */
-export function ledgerAccount(facts: { participant: string; currency: string; ledgerAccountType: string; hub: Agent; hubName: string; participantBic?: string }): ReportedAccount {
+export function ledgerAccount(facts: {
+  participant: string;
+  currency: string;
+  ledgerAccountType: string;
+  hub: Agent;
+  hubName: string;
+  participantBic?: string;
+}): ReportedAccount {
   const { participant, currency, ledgerAccountType } = facts;
   const OrgId: NonNullable<AccountOwner['Id']>['OrgId'] = { Othr: [{ Id: participant, SchmeNm: { Prtry: PARTICIPANT_SCHEME } }] };
   if (facts.participantBic !== undefined) OrgId.AnyBIC = facts.participantBic;
@@ -309,7 +316,13 @@ const UUID_V4_LOWER = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
  * `TxId` when it fits Max35Text (ULIDs, settlement transfer ids), as `UETR` when it is a lower-case UUID v4, else a
  * UUID's 32 hexadecimal digits as `TxId`; the end-to-end id and the hub's own reference as given.
  */
-export function movementReferences(ids: { settlementId?: string | number; windowIds?: readonly (string | number)[]; transferId?: string; endToEndId?: string; acctSvcrRef?: string }): TransactionReferences {
+export function movementReferences(ids: {
+  settlementId?: string | number;
+  windowIds?: readonly (string | number)[];
+  transferId?: string;
+  endToEndId?: string;
+  acctSvcrRef?: string;
+}): TransactionReferences {
   const refs: TransactionReferences = {};
   if (ids.acctSvcrRef !== undefined) refs.AcctSvcrRef = ids.acctSvcrRef;
   if (ids.endToEndId !== undefined) refs.EndToEndId = ids.endToEndId;

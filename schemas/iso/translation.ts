@@ -36,7 +36,11 @@ export class TranslationError extends FspiopError {
  * fit travels whole in the extensions (key `detail`), after `data` as extension items. The dialects' outcome tables
  * (translators/<dialect>/outcomes.ts) word their reasons through this one function.
  */
-export function wordedReason(code: string, detail: string | undefined, options: { whole?: boolean; data?: Readonly<Record<string, string>> } = {}): StatusReason {
+export function wordedReason(
+  code: string,
+  detail: string | undefined,
+  options: { whole?: boolean; data?: Readonly<Record<string, string>> } = {},
+): StatusReason {
   return reasonOfWireError(wordedError(code, detail, options));
 }
 

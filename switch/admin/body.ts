@@ -51,7 +51,10 @@ function missing(field: string): FspiopError {
 }
 
 export class Fields {
-  constructor(private readonly body: Body, private readonly prefix = '') {}
+  constructor(
+    private readonly body: Body,
+    private readonly prefix = '',
+  ) {}
 
   private key(name: string): string {
     return this.prefix ? `${this.prefix}.${name}` : name;

@@ -7,11 +7,7 @@ import type { Participant, Registry } from '../../ledger/registry.js';
  * checks at the edge bind the transport identity to this name.) `unknown`: what an unknown sender
  * is (the payer, for a transfer).
  */
-export function authenticateSender(
-  registry: Registry,
-  source: string,
-  unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN',
-): Participant {
+export function authenticateSender(registry: Registry, source: string, unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN'): Participant {
   const participant = registry.participant(source);
   if (!participant || participant.isHub) {
     throw new DomainError(unknown, `FSPIOP-Source ${source} is not a registered participant`);

@@ -15,10 +15,7 @@ export function newMessageId(): string {
   return ulid();
 }
 
-export function hubStatus(
-  transferId: string,
-  view: { state: keyof typeof TX_STS; completedAt?: string; fulfilment?: string; cause?: string },
-): Pacs002 {
+export function hubStatus(transferId: string, view: { state: keyof typeof TX_STS; completedAt?: string; fulfilment?: string; cause?: string }): Pacs002 {
   const message: Pacs002 = {
     GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString() },
     TxInfAndSts: { OrgnlTxId: transferId, TxSts: TX_STS[view.state] },

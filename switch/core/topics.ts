@@ -75,11 +75,7 @@ export interface OpeningPosition {
  * How a funds command ended: done (or the same movement again), refused (it would exceed the liquidity), a different
  * movement already used the transfer id, or (funds-out end) no reserved funds-out of this account has the id.
  */
-export type FundsReply =
-  | { outcome: 'done' }
-  | { outcome: 'refused'; detail: string }
-  | { outcome: 'different-movement' }
-  | { outcome: 'not-reserved' };
+export type FundsReply = { outcome: 'done' } | { outcome: 'refused'; detail: string } | { outcome: 'different-movement' } | { outcome: 'not-reserved' };
 
 export const liquidityTopics = {
   /** Keyed by the participant whose SETTLEMENT account receives the funds. */

@@ -30,7 +30,9 @@ function byMember(directory: ParticipantDirectory, member: NonNullable<FinInstnI
   if (member.ClrSysId !== undefined) return fail(`${what} is not registered to any participant (only ClrSysId/Cd clearing systems are registered)`);
   const holders = directory.participantsOfMemberId(member.MmbId);
   if (holders.length === 1) return { ok: true, name: holders[0]!.name };
-  return fail(holders.length === 0 ? `${what} is not registered to any participant` : `${what} is registered in several clearing systems: name the system in ClrSysId/Cd`);
+  return fail(
+    holders.length === 0 ? `${what} is not registered to any participant` : `${what} is registered in several clearing systems: name the system in ClrSysId/Cd`,
+  );
 }
 
 /** The participant a FinInstnId names (by `Othr/Id`, `BICFI` or `ClrSysMmbId`), or why it names none. */
@@ -93,7 +95,10 @@ export function mapAgents<D extends AnyDocument>(doc: D, f: AgentMap): D {
     }
     case 'camt.029': {
       const m = d.message;
-      return { ...d, message: { ...m, Assgnmt: mapAssignment(m.Assgnmt, f), ...(m.RslvdCase ? { RslvdCase: { ...m.RslvdCase, Cretr: f(m.RslvdCase.Cretr) } } : {}) } } as D;
+      return {
+        ...d,
+        message: { ...m, Assgnmt: mapAssignment(m.Assgnmt, f), ...(m.RslvdCase ? { RslvdCase: { ...m.RslvdCase, Cretr: f(m.RslvdCase.Cretr) } } : {}) },
+      } as D;
     }
     default:
       return doc;

@@ -105,7 +105,8 @@ export class IsoIdentifierIndex {
       throw new DomainError('ISO_IDENTIFIER_TAKEN', `${what} is already registered to participant ${nameOf(owner) ?? owner}`);
     };
     if (ids.bicfi !== undefined) taken(this.participantOfBic(ids.bicfi), `BICFI ${ids.bicfi}`);
-    for (const m of ids.clearingSystemMemberIds) taken(this.participantOfMember(m.clearingSystemId, m.memberId), `${m.clearingSystemId} member id ${m.memberId}`);
+    for (const m of ids.clearingSystemMemberIds)
+      taken(this.participantOfMember(m.clearingSystemId, m.memberId), `${m.clearingSystemId} member id ${m.memberId}`);
   }
 
   private reindex(): void {

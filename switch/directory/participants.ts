@@ -101,7 +101,10 @@ export class ParticipantDirectory {
     let written: Entry | undefined;
     const participant = await this.registry.createParticipant(name, currency, isProxy, async (tx: Queryable, id: number) => {
       const row = dialect
-        ? await tx.query<{ dialect: Dialect; xml_profile: XmlProfile }>('UPDATE participant SET dialect = $2 WHERE id = $1 RETURNING dialect, xml_profile', [id, dialect])
+        ? await tx.query<{ dialect: Dialect; xml_profile: XmlProfile }>('UPDATE participant SET dialect = $2 WHERE id = $1 RETURNING dialect, xml_profile', [
+            id,
+            dialect,
+          ])
         : await tx.query<{ dialect: Dialect; xml_profile: XmlProfile }>('SELECT dialect, xml_profile FROM participant WHERE id = $1', [id]);
       written = { dialect: row.rows[0]!.dialect, xmlProfile: row.rows[0]!.xml_profile, endpoints: new Map() };
     });

@@ -146,7 +146,10 @@ export class AdmissionControl {
     if (behind !== undefined) {
       this.refused[work]++;
       this.onRefused(work, this.signals());
-      throw new DomainError('SERVER_BUSY', `${behind.pending} callbacks to ${behind.name} are waiting (CALLBACKS_PENDING_MAX): no new ${work} requests with it now; retry later`);
+      throw new DomainError(
+        'SERVER_BUSY',
+        `${behind.pending} callbacks to ${behind.name} are waiting (CALLBACKS_PENDING_MAX): no new ${work} requests with it now; retry later`,
+      );
     }
     const signals = this.signals();
     if (signals.pressure < REFUSED_AT[work]) return;

@@ -29,9 +29,7 @@ export function transferPrepareOf(inbound: InboundMessage, body: unknown): Pacs0
 }
 
 export function transferStatusOf(transferId: string, inbound: InboundMessage, body: unknown): Pacs002 {
-  return iso(inbound)
-    ? isoStatusToCanonical(transferId, body as IsoPacs002)
-    : statusToCanonical(transferId, body as FspiopTransferFulfil, inbound.receivedAt);
+  return iso(inbound) ? isoStatusToCanonical(transferId, body as IsoPacs002) : statusToCanonical(transferId, body as FspiopTransferFulfil, inbound.receivedAt);
 }
 
 /** PUT /transfers/{ID}/error and PUT /quotes/{ID}/error: both are a pacs.002 with a status reason. */

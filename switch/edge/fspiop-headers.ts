@@ -46,10 +46,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const FSP_ID_MAX = 32;
 
-const CONTENT_VERSION_UNSUPPORTED =
-  'Unacceptable version requested - Client supplied a protocol version which is not supported by the server';
-const ACCEPT_VERSION_UNSUPPORTED =
-  'Unacceptable version requested - The Client requested an unsupported version, see extension list for supported version(s).';
+const CONTENT_VERSION_UNSUPPORTED = 'Unacceptable version requested - Client supplied a protocol version which is not supported by the server';
+const ACCEPT_VERSION_UNSUPPORTED = 'Unacceptable version requested - The Client requested an unsupported version, see extension list for supported version(s).';
 
 type HeaderValue = string | string[] | undefined;
 

@@ -55,7 +55,10 @@ function partyPath(request: FastifyRequest): PartyPath {
   if (!isPartyIdType(params.type)) {
     throw new FspiopError('3101', `/path/Type must be one of ${PARTY_ID_TYPES.join(', ')}`);
   }
-  for (const [name, value] of [['ID', params.id], ['SubId', params.subId]] as const) {
+  for (const [name, value] of [
+    ['ID', params.id],
+    ['SubId', params.subId],
+  ] as const) {
     if (value !== undefined && (value.length < 1 || value.length > 128)) {
       throw new FspiopError('3100', `/path/${name} must be 1 to 128 characters`);
     }
@@ -83,13 +86,7 @@ function queryCurrency(request: FastifyRequest): string | undefined {
  * Header check, dialect gate, JSON decoding and schema validation: everything that needs no state.
  * `route` is the OpenAPI path template of the request.
  */
-function receive<T>(
-  request: FastifyRequest,
-  resource: string,
-  routeTemplate: string,
-  policy: HeaderPolicy,
-  security: EdgeSecurity,
-): Parsed<T> {
+function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy, security: EdgeSecurity): Parsed<T> {
   const headers = checkFspiopHeaders(request.method, resource, distinctHeaders(request), policy);
   // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants keeps FSPIOP bodies
   // under the ISO media type (iso20022-mapping.md §1).
@@ -127,8 +124,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   const server = createServer(options);
   // Past capacity, new work is refused before any parsing or signature check (admission.ts); also new work with a
   // participant whose callbacks are at their bound (named by the headers, as they are, before anything is checked).
-  const admit: Admit = (work, request) =>
-    options.admission?.admit(work, headerValue(request, 'fspiop-source'), headerValue(request, 'fspiop-destination'));
+  const admit: Admit = (work, request) => options.admission?.admit(work, headerValue(request, 'fspiop-source'), headerValue(request, 'fspiop-destination'));
 
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
@@ -182,7 +178,6 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       return reply.code(200).send();
     },
   });
-
 }
 
 /** Account lookup: the hub answers. */
@@ -224,14 +219,19 @@ function participantRoutes(server: FastifyInstance, deps: FspiopEdgeDeps): void 
 
   route(server, '/participants', {
     POST: async (request, reply) => {
-      const { body, inbound } = receive<{ requestId: string; partyList: BatchParty[]; currency?: string }>(request, 'participants', '/participants', headerPolicy, deps.security);
+      const { body, inbound } = receive<{ requestId: string; partyList: BatchParty[]; currency?: string }>(
+        request,
+        'participants',
+        '/participants',
+        headerPolicy,
+        deps.security,
+      );
       const bad = body.partyList.find((p) => !isPartyIdType(p.partyIdType));
       if (bad) throw new FspiopError('3101', `/requestBody/partyList partyIdType ${bad.partyIdType} is not a party id type`);
       await discovery.registerBatch(body, inbound);
       return reply.code(202).send();
     },
   });
-
 }
 
 /** Parties: the hub routes lookups to the FSP that holds the party, and its answers back. */
@@ -263,7 +263,6 @@ function partyRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit
       },
     });
   }
-
 }
 
 function quoteRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {

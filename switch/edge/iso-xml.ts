@@ -190,7 +190,9 @@ function admitSender(edge: XmlEdge, received: ReceivedBusinessMessage, request: 
   const participant = sender === undefined ? undefined : deps.registry.participant(sender);
   if (!participant || participant.isHub || deps.participants.dialectOf(participant.name) !== 'iso20022-xml') {
     const resolution = resolveInstitution(deps.participants, fr);
-    const why = resolution.ok ? `sender ${resolution.name} is not a registered ISO 20022 XML participant` : `sender ${resolution.reason}: not a registered ISO 20022 XML participant`;
+    const why = resolution.ok
+      ? `sender ${resolution.name} is not a registered ISO 20022 XML participant`
+      : `sender ${resolution.reason}: not a registered ISO 20022 XML participant`;
     return { ok: false, refused: refuse(reply, new XmlRejection('CONTENT', why), participant ? sender : undefined, ref, 400, fr) };
   }
   if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {

@@ -38,7 +38,17 @@ export function parseJsonBody(raw: Buffer | undefined): unknown {
 }
 
 /** Headers Node would join when repeated: a repeated one is malformed, so the checks must see each copy. */
-const SINGLE_HEADERS = ['content-type', 'accept', 'date', 'fspiop-source', 'fspiop-destination', 'fspiop-signature', 'fspiop-uri', 'fspiop-http-method', 'fspiop-proxy'];
+const SINGLE_HEADERS = [
+  'content-type',
+  'accept',
+  'date',
+  'fspiop-source',
+  'fspiop-destination',
+  'fspiop-signature',
+  'fspiop-uri',
+  'fspiop-http-method',
+  'fspiop-proxy',
+];
 
 export function distinctHeaders(request: FastifyRequest): Record<string, string | string[] | undefined> {
   const distinct = request.raw.headersDistinct;

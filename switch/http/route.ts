@@ -32,10 +32,13 @@ export function route(server: FastifyInstance, url: string, handlers: Partial<Re
     method: others as ['POST'],
     url,
     handler: async (_request, reply) =>
-      sendError(reply.header('allow', allowed.join(', ')), new FspiopError('3000', undefined, {
-        description: 'Generic client error - Method Not Allowed',
-        httpStatus: 405,
-      })),
+      sendError(
+        reply.header('allow', allowed.join(', ')),
+        new FspiopError('3000', undefined, {
+          description: 'Generic client error - Method Not Allowed',
+          httpStatus: 405,
+        }),
+      ),
   });
 }
 

@@ -51,9 +51,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     clientErrorHandler,
   });
   server.removeAllContentTypeParsers();
-  server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
-    done(null, body),
-  );
+  server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
 
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     err = wireErrorOf(err); // a domain outcome (core, ledger) in its FSPIOP form
@@ -61,10 +59,20 @@ export function createServer(options: ServerOptions): FastifyInstance {
       // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
       // Busy refusals are summarised by admission control (one warning a second, with counts): past
       // capacity a line per refusal would cost what refusing is meant to save.
-      if (err.code !== '2005') options.log.info(
-        { api: options.api, method: request.method, url: request.url, source: request.headers['fspiop-source'], remote: request.ip, code: err.code, reason: err.description, ...(err.detail ? { detail: err.detail } : {}) },
-        'request refused',
-      );
+      if (err.code !== '2005')
+        options.log.info(
+          {
+            api: options.api,
+            method: request.method,
+            url: request.url,
+            source: request.headers['fspiop-source'],
+            remote: request.ip,
+            code: err.code,
+            reason: err.description,
+            ...(err.detail ? { detail: err.detail } : {}),
+          },
+          'request refused',
+        );
       return sendError(reply, err);
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

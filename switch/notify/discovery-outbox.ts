@@ -225,17 +225,20 @@ export class DialectQuoteOutbox implements QuoteOutbox {
 
   forwardQuoteRequest(to: string, quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<DeliveryResult> {
     if (this.sameFamily(to, inbound)) {
-      return this.notifier.forward({ to, endpointType: 'FSPIOP_CALLBACK_URL_QUOTES', vars: {}, path: '/quotes', method: 'POST', headers: inbound.headers, body: inbound.raw });
+      return this.notifier.forward({
+        to,
+        endpointType: 'FSPIOP_CALLBACK_URL_QUOTES',
+        vars: {},
+        path: '/quotes',
+        method: 'POST',
+        headers: inbound.headers,
+        body: inbound.raw,
+      });
     }
     return this.author(to, quoteId, 'POST', { request: message });
   }
 
-  forwardQuoteAnswer(
-    to: string,
-    quoteId: string,
-    answer: { response?: QuoteResponse; error?: Pacs002 },
-    inbound: InboundMessage,
-  ): Promise<DeliveryResult> {
+  forwardQuoteAnswer(to: string, quoteId: string, answer: { response?: QuoteResponse; error?: Pacs002 }, inbound: InboundMessage): Promise<DeliveryResult> {
     if (this.sameFamily(to, inbound)) {
       return this.notifier.forward({
         to,

@@ -72,9 +72,7 @@ export interface FspiopNotifierConfig {
 
 /** Fills `{{name}}` placeholders; values are percent-encoded: an identifier is one path segment. */
 export function renderTemplate(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) =>
-    vars[name] === undefined ? whole : encodeURIComponent(vars[name]),
-  );
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => (vars[name] === undefined ? whole : encodeURIComponent(vars[name])));
 }
 
 export class FspiopNotifier {
@@ -126,8 +124,7 @@ export class FspiopNotifier {
       'fspiop-http-method': options.method,
     };
     if (options.method === 'GET' || options.method === 'POST') {
-      headers['accept'] =
-        options.accept ?? `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion.split('.')[0]}`;
+      headers['accept'] = options.accept ?? `application/vnd.interoperability.${options.resource}+json;version=${this.config.callbackVersion.split('.')[0]}`;
     }
     const body = options.body === undefined ? undefined : sortedJson(options.body);
     if (body !== undefined && this.config.signer) {

@@ -27,4 +27,3 @@ export function withPartiesFromTerms(message: Pacs008): Pacs008 {
   }
   return copy;
 }
-

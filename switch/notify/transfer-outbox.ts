@@ -65,7 +65,14 @@ export class DialectTransferOutbox implements TransferOutbox {
 
   forwardPrepare(payee: string, message: Pacs008, inbound: InboundMessage): Promise<DeliveryResult> {
     if (this.sameFamily(payee, inbound)) {
-      return this.notifier.forward({ to: payee, endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_POST', vars: {}, method: 'POST', headers: inbound.headers, body: inbound.raw });
+      return this.notifier.forward({
+        to: payee,
+        endpointType: 'FSPIOP_CALLBACK_URL_TRANSFER_POST',
+        vars: {},
+        method: 'POST',
+        headers: inbound.headers,
+        body: inbound.raw,
+      });
     }
     return this.author(payee, message.CdtTrfTxInf.PmtId.TxId, 'POST', { pacs008: message });
   }

@@ -125,7 +125,9 @@ export function parseJwsPublicKey(pem: string, now: Date = new Date()): ParsedJw
     alg,
     publicKey: key.export({ type: 'spki', format: 'pem' }) as string,
     certificate,
-    fingerprint: createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64url'),
+    fingerprint: createHash('sha256')
+      .update(key.export({ type: 'spki', format: 'der' }))
+      .digest('base64url'),
     thumbprint: jwkThumbprint(key),
   };
 }

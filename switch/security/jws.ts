@@ -180,10 +180,7 @@ export function verifyFspiopSignature(input: VerifyInput): void {
   for (const key of input.keys) {
     if (!keyFits(key, alg as VerifyAlg)) continue;
     fitting++;
-    const ok =
-      alg === 'ES256'
-        ? cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-        : cryptoVerify(hash, data, key, sig);
+    const ok = alg === 'ES256' ? cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig) : cryptoVerify(hash, data, key, sig);
     if (ok) return;
   }
   if (fitting === 0) fail(`alg ${alg} does not fit the ${keyTypeName(input.keys[0]!)} key of ${q(source)}`);
@@ -426,4 +423,3 @@ function runWorker(): void {
 }
 
 if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_MARK] === true) runWorker();
-

@@ -59,7 +59,13 @@ const COMMANDS: Record<string, Record<string, OptionSpec>> = {
     key: { type: 'string' },
     renew: { type: 'flag' },
   },
-  revoke: { dir: { type: 'string', required: true }, name: { type: 'string' }, serial: { type: 'string' }, reason: { type: 'string' }, 'crl-days': { type: 'int' } },
+  revoke: {
+    dir: { type: 'string', required: true },
+    name: { type: 'string' },
+    serial: { type: 'string' },
+    reason: { type: 'string' },
+    'crl-days': { type: 'int' },
+  },
   crl: { dir: { type: 'string', required: true }, 'crl-days': { type: 'int' } },
   show: { dir: { type: 'string', required: true }, name: { type: 'string' } },
 };
@@ -127,7 +133,9 @@ async function runIssue(o: Options, _now: Date, out: (line: string) => void): Pr
     keyType: keyTypeOption(o.key as string | undefined),
     renew: o.renew === true,
   });
-  out(`${kind} certificate issued: ${certificate.subject} (${describeKey(certificate.keyType)}, serial ${certificate.serial}, valid until ${certificate.notAfter.toISOString()})`);
+  out(
+    `${kind} certificate issued: ${certificate.subject} (${describeKey(certificate.keyType)}, serial ${certificate.serial}, valid until ${certificate.notAfter.toISOString()})`,
+  );
   out(`  certificate: ${cert}`);
   out(`  private key: ${key} (mode 0600)`);
   out(`  CA:          ${pkiPaths(dir).caCert}`);
@@ -145,7 +153,11 @@ async function runRevoke(o: Options, now: Date, out: (line: string) => void): Pr
   if (reason !== undefined && !(REVOCATION_REASONS as readonly string[]).includes(reason)) {
     throw new UsageError(`option --reason must be one of ${REVOCATION_REASONS.join(', ')}, got "${reason}"`);
   }
-  const result = await revokeInDir(dir, { name, serial }, { now, reason: reason as RevocationReason | undefined, crlDays: o['crl-days'] as number | undefined });
+  const result = await revokeInDir(
+    dir,
+    { name, serial },
+    { now, reason: reason as RevocationReason | undefined, crlDays: o['crl-days'] as number | undefined },
+  );
   out(`revoked: ${result.serials.join(', ')}${name ? ` ("${name}")` : ''}`);
   out(`  CRL rewritten: ${result.crl}`);
   out('  servers read the CRL at start-up: restart (or reload) them to enforce it');
@@ -200,7 +212,9 @@ async function showOne(dir: string, index: Awaited<ReturnType<typeof readPkiInde
     out(`  subject:   ${c.subject}`);
     out(`  key:       ${describeKey(c.keyType)}`);
     out(`  validity:  ${c.notBefore} .. ${c.notAfter}`);
-    const san = [c.kind === 'participant' ? `URI:urn:mizani:participant:${c.name}` : '', ...c.dns.map((d) => `DNS:${d}`), ...c.ip.map((a) => `IP:${a}`)].filter(Boolean);
+    const san = [c.kind === 'participant' ? `URI:urn:mizani:participant:${c.name}` : '', ...c.dns.map((d) => `DNS:${d}`), ...c.ip.map((a) => `IP:${a}`)].filter(
+      Boolean,
+    );
     out(`  SAN:       ${san.length ? san.join(', ') : '(none)'}`);
     if (current && inFile) {
       out(`  sha256:    ${createHash('sha256').update(inFile.raw).digest('hex')}`);

@@ -260,10 +260,7 @@ export async function issueCertificate(ca: PemPair, options: IssueOptions): Prom
   if (options.kind === 'participant') names.push({ type: 'url', value: PARTICIPANT_URI_PREFIX + options.name });
   for (const value of dns) names.push({ type: 'dns', value });
   for (const value of ip) names.push({ type: 'ip', value });
-  const usages =
-    keyType === 'ec'
-      ? x509.KeyUsageFlags.digitalSignature
-      : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment; // TLS_RSA_* suites of the contract
+  const usages = keyType === 'ec' ? x509.KeyUsageFlags.digitalSignature : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment; // TLS_RSA_* suites of the contract
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usages, true),
@@ -478,10 +475,7 @@ export interface IssueToDirOptions extends IssueOptions {
 }
 
 /** Issues a certificate into `<dir>/<name>/` and records it in the index. */
-export async function issueToDir(
-  dir: string,
-  options: IssueToDirOptions,
-): Promise<{ certificate: IssuedCertificate; cert: string; key: string }> {
+export async function issueToDir(dir: string, options: IssueToDirOptions): Promise<{ certificate: IssuedCertificate; cert: string; key: string }> {
   checkName(options.name);
   const index = await readPkiIndex(dir);
   const ca = await readCa(dir);

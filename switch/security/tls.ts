@@ -263,7 +263,9 @@ export async function loadTlsMaterial(paths: TlsPaths, now: Date = new Date()): 
   await checkPrivateKey(paths, keyText, certificate, warnings);
   checkChain(paths, chain, cas, now);
   const { crl, crlNextUpdate } =
-    crlText !== undefined && paths.crl ? await checkCrls(paths, paths.crl, crlText, cas, certificate, now, warnings) : { crl: undefined, crlNextUpdate: undefined };
+    crlText !== undefined && paths.crl
+      ? await checkCrls(paths, paths.crl, crlText, cas, certificate, now, warnings)
+      : { crl: undefined, crlNextUpdate: undefined };
 
   const extendedKeyUsage = certificate.keyUsage; // node: the EKU OIDs
   return {
@@ -364,9 +366,7 @@ export function clientTlsOptions(material: TlsMaterial, options: { servername?: 
       const error = checkServerIdentity(hostname, cert);
       if (error) return error;
       const actual = participantOfPeerCertificate(cert);
-      return actual === expected
-        ? undefined
-        : new Error(`server certificate belongs to participant "${actual ?? '(none)'}", expected "${expected}"`);
+      return actual === expected ? undefined : new Error(`server certificate belongs to participant "${actual ?? '(none)'}", expected "${expected}"`);
     };
   }
   return result;

@@ -25,12 +25,24 @@ const initial = (name: string, body: unknown) => api.call('POST', `/participants
 
 test('POST initialPositionAndLimits: 201, accounts active, once only', async () => {
   let res = await api.call('GET', '/participants/payerfsp/accounts');
-  assert.deepEqual(res.json.map((a: any) => [a.ledgerAccountType, a.isActive]), [['POSITION', 0], ['SETTLEMENT', 0]]);
+  assert.deepEqual(
+    res.json.map((a: any) => [a.ledgerAccountType, a.isActive]),
+    [
+      ['POSITION', 0],
+      ['SETTLEMENT', 0],
+    ],
+  );
   res = await initial('payerfsp', { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: 1000000 }, initialPosition: 0 });
   assert.equal(res.status, 201);
   assert.equal(res.text, '');
   res = await api.call('GET', '/participants/payerfsp/accounts');
-  assert.deepEqual(res.json.map((a: any) => [a.ledgerAccountType, a.isActive]), [['POSITION', 1], ['SETTLEMENT', 1]]);
+  assert.deepEqual(
+    res.json.map((a: any) => [a.ledgerAccountType, a.isActive]),
+    [
+      ['POSITION', 1],
+      ['SETTLEMENT', 1],
+    ],
+  );
   res = await initial('payerfsp', { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: 1000000 }, initialPosition: 0 });
   assert.equal(res.status, 500);
   assert.deepEqual(errorOf(res), { errorCode: '2001', errorDescription: 'Participant Limit or Initial Position already set' });
@@ -38,7 +50,12 @@ test('POST initialPositionAndLimits: 201, accounts active, once only', async () 
 
 test('POST initialPositionAndLimits: refusals', async () => {
   const cases: Array<[string, unknown, string, string]> = [
-    ['payeefsp', { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: '500.12345' } }, '3100', 'Generic validation error - /requestBody/limit/value must have at most 4 decimal places'],
+    [
+      'payeefsp',
+      { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: '500.12345' } },
+      '3100',
+      'Generic validation error - /requestBody/limit/value must have at most 4 decimal places',
+    ],
     ['payeefsp', { currency: 'USD', limit: { type: 'OTHER', value: 5 } }, '3101', 'Malformed syntax - /requestBody/limit/type must be one of NET_DEBIT_CAP'],
     ['payeefsp', { currency: 'USD' }, '3102', "Missing mandatory element - /requestBody must have required property 'limit'"],
     ['ghost', { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: 5 } }, '3200', 'The requested resource could not be found.'],

@@ -63,7 +63,10 @@ test('refusals: URLs, type pattern, unknown participant', async () => {
 
 test('with mTLS on, FSPIOP callback URLs must be https', async () => {
   let res = await secured.call('POST', '/participants/payerfsp/endpoints', { type: 'FSPIOP_CALLBACK_URL_QUOTES', value: 'http://127.0.0.1:9/q' });
-  assert.deepEqual(errorOf(res), { errorCode: '3101', errorDescription: 'Malformed syntax - /requestBody/value must be an https URL: the hub calls back over mutual TLS' });
+  assert.deepEqual(errorOf(res), {
+    errorCode: '3101',
+    errorDescription: 'Malformed syntax - /requestBody/value must be an https URL: the hub calls back over mutual TLS',
+  });
   res = await secured.call('POST', '/participants/payerfsp/endpoints', { type: 'FSPIOP_CALLBACK_URL_QUOTES', value: 'https://127.0.0.1:9/q' });
   assert.equal(res.status, 201);
 });

@@ -23,7 +23,13 @@ after(async () => {
   await api?.close();
 });
 
-const funds = (action: string, amount: string, id: string, currency = 'USD') => ({ transferId: id, externalReference: 'ref', action, reason: 'r', amount: { amount, currency } });
+const funds = (action: string, amount: string, id: string, currency = 'USD') => ({
+  transferId: id,
+  externalReference: 'ref',
+  action,
+  reason: 'r',
+  amount: { amount, currency },
+});
 const post = (account: number | string, body: unknown, name = 'payerfsp') => api.call('POST', `/participants/${name}/accounts/${account}`, body);
 const finish = (id: string, action: string) => api.call('PUT', `/participants/payerfsp/accounts/${settlement}/transfers/${id}`, { action, reason: 'r' });
 
@@ -57,7 +63,10 @@ test('funds out: reserve, commit (twice), abort of a committed one refused; rese
   assert.equal((await finish(out, 'recordFundsOutCommit')).status, 202);
   assert.equal((await finish(out, 'recordFundsOutCommit')).status, 202, 'the same request again');
   res = await finish(out, 'recordFundsOutAbort');
-  assert.deepEqual(errorOf(res), { errorCode: '3100', errorDescription: `Generic validation error - transfer ${out} is not a reserved funds-out of payerfsp account ${settlement}` });
+  assert.deepEqual(errorOf(res), {
+    errorCode: '3100',
+    errorDescription: `Generic validation error - transfer ${out} is not a reserved funds-out of payerfsp account ${settlement}`,
+  });
 
   const aborted = transferId();
   assert.equal((await post(settlement, funds('recordFundsOutPrepareReserve', '5', aborted))).status, 202);
@@ -67,7 +76,10 @@ test('funds out: reserve, commit (twice), abort of a committed one refused; rese
   res = await finish(transferId(), 'recordFundsOutAbort');
   assert.equal(errorOf(res).errorCode, '3100');
   res = await api.call('PUT', `/participants/payerfsp/accounts/${settlement}/transfers/${aborted}`, { action: 'bad', reason: 'r' });
-  assert.deepEqual(errorOf(res), { errorCode: '3101', errorDescription: 'Malformed syntax - /requestBody/action must be one of recordFundsOutCommit, recordFundsOutAbort' });
+  assert.deepEqual(errorOf(res), {
+    errorCode: '3101',
+    errorDescription: 'Malformed syntax - /requestBody/action must be one of recordFundsOutCommit, recordFundsOutAbort',
+  });
 });
 
 test('refusals: account, currency, amount, action, transfer id, participant', async () => {
@@ -75,7 +87,12 @@ test('refusals: account, currency, amount, action, transfer id, participant', as
     [position, funds('recordFundsIn', '7', transferId()), '3100', `Generic validation error - account ${position} is not a SETTLEMENT account`],
     [settlement, funds('recordFundsIn', '7', transferId(), 'EUR'), '3100', `Generic validation error - account ${settlement} holds USD, not EUR`],
     [settlement, funds('recordFundsIn', '0', transferId()), '3100', 'Generic validation error - /requestBody/amount/amount must be greater than 0'],
-    [settlement, funds('recordFundsIn', '1.00001', transferId()), '3100', 'Generic validation error - /requestBody/amount/amount must have at most 4 decimal places'],
+    [
+      settlement,
+      funds('recordFundsIn', '1.00001', transferId()),
+      '3100',
+      'Generic validation error - /requestBody/amount/amount must have at most 4 decimal places',
+    ],
     [settlement, funds('nope', '1', transferId()), '3101', 'Malformed syntax - /requestBody/action must be one of recordFundsIn, recordFundsOutPrepareReserve'],
     ['abc', funds('recordFundsIn', '1', transferId()), '3101', 'Malformed syntax - /path/id must be a numeric account id'],
     [settlement, funds('recordFundsIn', '1', transferId()), '3100', `Generic validation error - account ${settlement} does not belong to payeefsp`, 'payeefsp'],

@@ -18,7 +18,10 @@ test('POST /participants/Hub/accounts: 201 with the hub participant, once per ty
   let res = await api.call('POST', '/participants/Hub/accounts', { type: 'HUB_RECONCILIATION', currency: 'USD' });
   assert.equal(res.status, 201, res.text);
   assert.equal(res.json.name, 'Hub');
-  assert.deepEqual(res.json.accounts.map((a: any) => [a.ledgerAccountType, a.currency, a.isActive]), [['HUB_RECONCILIATION', 'USD', 1]]);
+  assert.deepEqual(
+    res.json.accounts.map((a: any) => [a.ledgerAccountType, a.currency, a.isActive]),
+    [['HUB_RECONCILIATION', 'USD', 1]],
+  );
   res = await api.call('POST', '/participants/Hub/accounts', { type: 'HUB_MULTILATERAL_SETTLEMENT', currency: 'USD' });
   assert.equal(res.json.accounts.length, 2);
   assert.ok(api.registry.hubAccount('USD', 'HUB_MULTILATERAL_SETTLEMENT'));

@@ -45,7 +45,10 @@ test('refusals: taken identifiers, malformed values, unknown participant', async
   assert.equal(errorOf(res).errorCode, '3101');
   const twice = { clearingSystemId: 'USABA', memberId: '026009593' };
   res = await put('bank2', { clearingSystemMemberIds: [twice, twice] });
-  assert.deepEqual(errorOf(res), { errorCode: '3100', errorDescription: 'Generic validation error - /requestBody/clearingSystemMemberIds lists USABA/026009593 twice' });
+  assert.deepEqual(errorOf(res), {
+    errorCode: '3100',
+    errorDescription: 'Generic validation error - /requestBody/clearingSystemMemberIds lists USABA/026009593 twice',
+  });
   res = await put('bank2', { other: 1 });
   assert.deepEqual(errorOf(res), { errorCode: '3103', errorDescription: 'Too many elements - /requestBody/other is not an allowed property' });
   res = await api.call('GET', '/participants/ghost/isoIdentifiers');

@@ -42,7 +42,13 @@ test('POST, GET, DELETE /participants/{name}/jwsKeys: rotation through the API r
 
   res = await api.call('GET', '/participants/payeefsp/jwsKeys');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.json.map((k: any) => [k.kid, k.alg, k.publicKey, k.revokedDate]), [['key-rsa', 'RS256', pem(rsa), undefined], [res.json[1].kid, 'ES256', pem(ec), undefined]]);
+  assert.deepEqual(
+    res.json.map((k: any) => [k.kid, k.alg, k.publicKey, k.revokedDate]),
+    [
+      ['key-rsa', 'RS256', pem(rsa), undefined],
+      [res.json[1].kid, 'ES256', pem(ec), undefined],
+    ],
+  );
   assert.ok(!Number.isNaN(Date.parse(res.json[0].createdDate)));
 
   res = await api.call('DELETE', '/participants/payeefsp/jwsKeys/key-rsa');
@@ -56,7 +62,11 @@ test('POST, GET, DELETE /participants/{name}/jwsKeys: rotation through the API r
 });
 
 test('jwsKeys refusals: participant, body, key', async () => {
-  for (const [method, path] of [['GET', '/participants/ghost/jwsKeys'], ['POST', '/participants/ghost/jwsKeys'], ['DELETE', '/participants/ghost/jwsKeys/x']] as const) {
+  for (const [method, path] of [
+    ['GET', '/participants/ghost/jwsKeys'],
+    ['POST', '/participants/ghost/jwsKeys'],
+    ['DELETE', '/participants/ghost/jwsKeys/x'],
+  ] as const) {
     const res = await api.call(method, path, method === 'POST' ? { publicKey: pem(rsa) } : undefined);
     assert.deepEqual(errorOf(res), { errorCode: '3200', errorDescription: 'The requested resource could not be found.' }, `${method} ${path}`);
   }
@@ -93,7 +103,10 @@ test('xmlCertificates: X.509 certificates only, kept apart from JWS keys', async
   assert.equal(api.xmlCertificates.activeKeysOf('bank1')[0]?.certificate, `${ca.certPem.trim()}\n`);
   assert.equal(api.jwsKeys.keysOf('bank1').length, 0);
   res = await api.call('GET', '/participants/bank1/xmlCertificates');
-  assert.deepEqual(res.json.map((k: any) => k.kid), ['bank1-2026']);
+  assert.deepEqual(
+    res.json.map((k: any) => k.kid),
+    ['bank1-2026'],
+  );
   assert.ok(res.json[0].certificate.startsWith('-----BEGIN CERTIFICATE-----'));
   assert.equal((await api.call('DELETE', '/participants/bank1/xmlCertificates/bank1-2026')).status, 204);
   assert.equal(api.xmlCertificates.keysOf('bank1').length, 0);

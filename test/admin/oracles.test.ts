@@ -6,7 +6,12 @@ import { errorOf, startAdminApi, type AdminApi } from '../support/admin-api.js';
 
 let api: AdminApi;
 const ALS = { 'content-type': 'application/json', date: new Date().toUTCString(), accept: 'application/vnd.interoperability.participants+json;version=1.1' };
-const msisdn = (value = 'http://127.0.0.1:9/oracle') => ({ oracleIdType: 'MSISDN', endpoint: { value, endpointType: 'URL' }, currency: 'USD', isDefault: true });
+const msisdn = (value = 'http://127.0.0.1:9/oracle') => ({
+  oracleIdType: 'MSISDN',
+  endpoint: { value, endpointType: 'URL' },
+  currency: 'USD',
+  isDefault: true,
+});
 
 before(async () => {
   api = await startAdminApi('oracles', oracleRoutes);
@@ -38,8 +43,14 @@ test('POST, GET, PUT, DELETE /oracles; each change reaches the directory', async
     { oracleId: 1, oracleIdType: 'MSISDN', endpoint: { value: 'http://127.0.0.1:9/oracle', endpointType: 'URL' }, currency: 'USD', isDefault: true },
     { oracleId: 2, oracleIdType: 'ACCOUNT_ID', endpoint: { value: 'http://127.0.0.1:9/acc', endpointType: 'URL' }, currency: null, isDefault: false },
   ]);
-  assert.deepEqual((await api.call('GET', '/oracles?type=ACCOUNT_ID', undefined, ALS)).json.map((o: any) => o.oracleId), [2]);
-  assert.deepEqual((await api.call('GET', '/oracles?currency=USD', undefined, ALS)).json.map((o: any) => o.oracleId), [1]);
+  assert.deepEqual(
+    (await api.call('GET', '/oracles?type=ACCOUNT_ID', undefined, ALS)).json.map((o: any) => o.oracleId),
+    [2],
+  );
+  assert.deepEqual(
+    (await api.call('GET', '/oracles?currency=USD', undefined, ALS)).json.map((o: any) => o.oracleId),
+    [1],
+  );
 
   res = await api.call('PUT', '/oracles/1', msisdn('http://127.0.0.1:9/o2'), ALS);
   assert.equal(res.status, 204);
@@ -55,7 +66,10 @@ test('refusals: duplicate, id type, currency, missing endpoint, ids', async () =
   assert.equal((await api.call('POST', '/oracles', msisdn(), ALS)).status, 201);
   let res = await api.call('POST', '/oracles', msisdn(), ALS);
   assert.equal(res.status, 500);
-  assert.deepEqual(errorOf(res), { errorCode: '2001', errorDescription: 'Internal server error - an oracle for MSISDN at http://127.0.0.1:9/oracle is already registered' });
+  assert.deepEqual(errorOf(res), {
+    errorCode: '2001',
+    errorDescription: 'Internal server error - an oracle for MSISDN at http://127.0.0.1:9/oracle is already registered',
+  });
   res = await api.call('POST', '/oracles', { oracleIdType: 'NOPE', endpoint: { value: 'http://x', endpointType: 'URL' } }, ALS);
   assert.deepEqual(res.json.errorInformation.extensionList.extension[0], {
     key: 'detail',

@@ -37,7 +37,13 @@ test('POST /participants: 201 with the Mojaloop participant shape, inactive POSI
   assert.equal(body.isProxy, true);
   assert.equal(body.dialect, 'fspiop/1.1');
   assert.ok(!Number.isNaN(Date.parse(body.created)));
-  assert.deepEqual(body.accounts.map((a: any) => [a.ledgerAccountType, a.currency, a.isActive]), [['POSITION', 'USD', 0], ['SETTLEMENT', 'USD', 0]]);
+  assert.deepEqual(
+    body.accounts.map((a: any) => [a.ledgerAccountType, a.currency, a.isActive]),
+    [
+      ['POSITION', 'USD', 0],
+      ['SETTLEMENT', 'USD', 0],
+    ],
+  );
   assert.equal('xmlProfile' in body, false);
   assert.equal('isoIdentifiers' in body, false);
 });
@@ -50,7 +56,12 @@ test('POST /participants: refusals', async () => {
     [{ name: 'Hub', currency: 'USD' }, 400, '3000', 'The hub participant cannot be created'],
     [{ name: 'bank1', currency: 'XYZ' }, 400, '3101', 'Malformed syntax - /requestBody/currency XYZ is not a supported ISO 4217 currency'],
     [{ name: 'p1', currency: 'USD', extra: 1 }, 400, '3103', 'Too many elements - /requestBody/extra is not an allowed property'],
-    [{ name: 'p1', currency: 'USD', dialect: 'x' }, 400, '3101', 'Malformed syntax - /requestBody/dialect must be one of fspiop/1.1, fspiop/2.0, iso20022-json/2.0, iso20022-xml'],
+    [
+      { name: 'p1', currency: 'USD', dialect: 'x' },
+      400,
+      '3101',
+      'Malformed syntax - /requestBody/dialect must be one of fspiop/1.1, fspiop/2.0, iso20022-json/2.0, iso20022-xml',
+    ],
     ['{"name":', 400, '3101', 'Malformed syntax - request body is not valid JSON'],
     ['', 400, '3102', 'Missing mandatory element - /requestBody is required'],
     ['{"__proto__":{}}', 400, '3101', 'Malformed syntax - /requestBody contains the forbidden key __proto__'],
@@ -66,9 +77,18 @@ test('GET /participants (isProxy filter) and GET /participants/{name}', async ()
   await api.call('POST', '/participants', { name: 'bank1', currency: 'USD', dialect: 'iso20022-xml' });
   let res = await api.call('GET', '/participants');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.json.map((p: any) => p.name), ['Hub', 'payerfsp', 'bank1']);
-  assert.deepEqual((await api.call('GET', '/participants?isProxy=true')).json.map((p: any) => p.name), ['payerfsp']);
-  assert.deepEqual((await api.call('GET', '/participants?isProxy=0')).json.map((p: any) => p.name), ['Hub', 'bank1']);
+  assert.deepEqual(
+    res.json.map((p: any) => p.name),
+    ['Hub', 'payerfsp', 'bank1'],
+  );
+  assert.deepEqual(
+    (await api.call('GET', '/participants?isProxy=true')).json.map((p: any) => p.name),
+    ['payerfsp'],
+  );
+  assert.deepEqual(
+    (await api.call('GET', '/participants?isProxy=0')).json.map((p: any) => p.name),
+    ['Hub', 'bank1'],
+  );
   res = await api.call('GET', '/participants/bank1');
   assert.equal(res.status, 200);
   assert.equal(res.json.dialect, 'iso20022-xml');

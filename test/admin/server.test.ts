@@ -56,10 +56,18 @@ test('one request to each module through the assembled server', async () => {
   assert.equal(hub.status, 201);
   const settlement = api.registry.accountOf('payerfsp', 'USD', 'SETTLEMENT')!.id;
   const funds = await api.call('POST', `/participants/payerfsp/accounts/${settlement}`, {
-    transferId: '00000000-0000-4000-8000-000000000001', externalReference: 'x', action: 'recordFundsIn', reason: 'r', amount: { amount: '5', currency: 'USD' },
+    transferId: '00000000-0000-4000-8000-000000000001',
+    externalReference: 'x',
+    action: 'recordFundsIn',
+    reason: 'r',
+    amount: { amount: '5', currency: 'USD' },
   });
   assert.equal(funds.status, 202);
-  const oracles = await api.call('GET', '/oracles', undefined, { 'content-type': 'application/json', date: new Date().toUTCString(), accept: 'application/json' });
+  const oracles = await api.call('GET', '/oracles', undefined, {
+    'content-type': 'application/json',
+    date: new Date().toUTCString(),
+    accept: 'application/json',
+  });
   assert.equal(oracles.status, 200);
 });
 
@@ -82,7 +90,11 @@ test('registerRoutes refuses a method declared twice on one path', () => {
   const server = createServer({ api: 'admin', maxBodyBytes: 1024, log: pino({ level: 'silent' }), metrics: api.metrics });
   const handler = async () => undefined;
   assert.throws(
-    () => registerRoutes(server, [{ method: 'GET', path: '/x', handler }, { method: 'GET', path: '/x', handler }]),
+    () =>
+      registerRoutes(server, [
+        { method: 'GET', path: '/x', handler },
+        { method: 'GET', path: '/x', handler },
+      ]),
     /GET \/x is declared twice/,
   );
 });

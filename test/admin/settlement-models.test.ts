@@ -29,7 +29,15 @@ test('POST, GET, PUT /settlementModels', async () => {
   let res = await api.call('POST', '/settlementModels', MODEL);
   assert.equal(res.status, 201);
   assert.equal(res.text, '');
-  res = await api.call('POST', '/settlementModels', { ...MODEL, name: 'CGS', settlementGranularity: 'GROSS', settlementInterchange: 'BILATERAL', settlementDelay: 'IMMEDIATE', currency: 'USD', autoPositionReset: false });
+  res = await api.call('POST', '/settlementModels', {
+    ...MODEL,
+    name: 'CGS',
+    settlementGranularity: 'GROSS',
+    settlementInterchange: 'BILATERAL',
+    settlementDelay: 'IMMEDIATE',
+    currency: 'USD',
+    autoPositionReset: false,
+  });
   assert.equal(res.status, 201);
   const view = {
     settlementModelId: 1,
@@ -46,7 +54,10 @@ test('POST, GET, PUT /settlementModels', async () => {
   };
   res = await api.call('GET', '/settlementModels');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.json.map((m: any) => m.name), ['DEFAULTDEFERREDNET', 'CGS']);
+  assert.deepEqual(
+    res.json.map((m: any) => m.name),
+    ['DEFAULTDEFERREDNET', 'CGS'],
+  );
   assert.deepEqual(res.json[0], view);
   assert.deepEqual((await api.call('GET', '/settlementModels/DEFAULTDEFERREDNET')).json, view);
   res = await api.call('PUT', '/settlementModels/CGS', { isActive: 0 });
@@ -62,7 +73,9 @@ test('settlement model refusals', async () => {
   assert.equal(res.status, 400);
   assert.equal(errorOf(res).errorDescription, 'Generic client error');
   // A detail longer than FSPIOP's 128 characters travels whole, in consecutive `detail` extensions.
-  const detail = res.json.errorInformation.extensionList.extension.map((e: { key: string; value: string }) => (assert.equal(e.key, 'detail'), e.value)).join('');
+  const detail = res.json.errorInformation.extensionList.extension
+    .map((e: { key: string; value: string }) => (assert.equal(e.key, 'detail'), e.value))
+    .join('');
   assert.equal(
     detail,
     'Invalid settlement model: IMMEDIATE/NET/MULTILATERAL is not one of IMMEDIATE/GROSS/BILATERAL, DEFERRED/GROSS/BILATERAL, DEFERRED/NET/BILATERAL, DEFERRED/NET/MULTILATERAL',
@@ -89,7 +102,11 @@ test('GET, POST /ledgerAccountTypes', async () => {
 });
 
 test('other methods: 405 with Allow', async () => {
-  for (const [method, path, allow] of [['DELETE', '/settlementModels/CGS', 'GET, PUT'], ['PUT', '/settlementModels', 'GET, POST'], ['DELETE', '/ledgerAccountTypes', 'GET, POST']]) {
+  for (const [method, path, allow] of [
+    ['DELETE', '/settlementModels/CGS', 'GET, PUT'],
+    ['PUT', '/settlementModels', 'GET, POST'],
+    ['DELETE', '/ledgerAccountTypes', 'GET, POST'],
+  ]) {
     const res = await api.call(method!, path!);
     assert.equal(res.status, 405);
     assert.equal(res.headers['allow'], allow);

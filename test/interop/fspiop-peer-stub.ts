@@ -45,7 +45,18 @@ export interface PeerStub {
 }
 
 /** Headers a switch passes on (FSPIOP API 1.1 §3.2); hop-by-hop ones are left out. */
-const RELAYED = ['content-type', 'accept', 'date', 'x-forwarded-for', 'fspiop-source', 'fspiop-destination', 'fspiop-encryption', 'fspiop-signature', 'fspiop-uri', 'fspiop-http-method'];
+const RELAYED = [
+  'content-type',
+  'accept',
+  'date',
+  'x-forwarded-for',
+  'fspiop-source',
+  'fspiop-destination',
+  'fspiop-encryption',
+  'fspiop-signature',
+  'fspiop-uri',
+  'fspiop-http-method',
+];
 
 export async function startPeerStub(options: PeerStubOptions = {}): Promise<PeerStub> {
   const requests: RecordedFspiopRequest[] = [];

@@ -18,7 +18,12 @@ import fc from 'fast-check';
 import { validateFspiopBody, validateIsoJsonBody } from '../../schemas/fspiop/validators.js';
 import { quoteRequestToCanonical, quoteResponseToCanonical, type FspiopQuoteRequest, type FspiopQuoteResponse } from '../../translators/fspiop/quotes.js';
 import { prepareToCanonical } from '../../translators/fspiop/transfers.js';
-import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical } from '../../translators/isojson/quotes.js';
+import {
+  isoQuoteRequestFromCanonical,
+  isoQuoteRequestToCanonical,
+  isoQuoteResponseFromCanonical,
+  isoQuoteResponseToCanonical,
+} from '../../translators/isojson/quotes.js';
 import { isoTransferFromCanonical, isoTransferToCanonical } from '../../translators/isojson/transfers.js';
 import { formatAmount } from '../../schemas/amount.js';
 import * as arb from '../unit/translator-arbitraries.js';
@@ -91,7 +96,9 @@ test('stock ISO payer → hub: Mojaloop’s pacs.081 and pacs.008 are valid for 
     fc.asyncProperty(stockQuoteRequest, arb.quoteResponse(ISO), arb.prepare(ISO), async (quote, terms, prepare) => {
       // The SDK renders a transfer from the agreed terms it received (Mojaloop's context `isoPostQuoteResponse`).
       const isoQuote = wire((await stock.FSPIOP.quotes.post({ body: arb.plain(quote) })).body);
-      const isoTerms = wire((await stock.FSPIOP.quotes.put({ body: arb.plain(terms), params: { ID: quote.quoteId }, $context: { isoPostQuote: isoQuote } })).body);
+      const isoTerms = wire(
+        (await stock.FSPIOP.quotes.put({ body: arb.plain(terms), params: { ID: quote.quoteId }, $context: { isoPostQuote: isoQuote } })).body,
+      );
       const iso = wire((await stock.FSPIOP.transfers.post({ body: arb.plain(prepare), $context: { isoPostQuoteResponse: isoTerms } })).body);
       assert.equal(validateIsoJsonBody('POST', '/transfers', iso), null, `Mojaloop pacs.008 refused by the hub schema: ${JSON.stringify(iso)}`);
       const p = isoTransferToCanonical(iso, { onUnsupported: () => undefined });
@@ -103,43 +110,65 @@ test('stock ISO payer → hub: Mojaloop’s pacs.081 and pacs.008 are valid for 
   );
 });
 
-test('hub → stock ISO payee: Mizani’s pacs.081 (with all FSPIOP data) reads through Mojaloop’s transformer to a valid POST /quotes for the same payment', { timeout: 15 * 60_000 }, async () => {
-  await fc.assert(
-    fc.asyncProperty(arb.quoteRequest(ISO).map(withoutRefundReason), arb.fspId, arb.fspId, async (body: FspiopQuoteRequest, payer, payee) => {
-      const iso = isoQuoteRequestFromCanonical(quoteRequestToCanonical(body, payer, payee, AT));
-      const fspiop = wire((await stock.FSPIOPISO20022.quotes.post({ body: iso })).body);
-      assert.equal(validateFspiopBody('2.0', 'POST', '/quotes', fspiop), null, `Mojaloop's reading of Mizani's pacs.081 is not a valid POST /quotes: ${JSON.stringify(fspiop)}`);
-      assert.equal(fspiop.quoteId, body.quoteId);
-      assert.equal(fspiop.transactionId, body.transactionId);
-      assert.deepEqual(fspiop.amount.currency, body.amount.currency);
-      assert.equal(fspiop.payee.partyIdInfo.partyIdentifier, body.payee.partyIdInfo.partyIdentifier);
-    }),
-    { numRuns: RUNS },
-  );
-});
+test(
+  'hub → stock ISO payee: Mizani’s pacs.081 (with all FSPIOP data) reads through Mojaloop’s transformer to a valid POST /quotes for the same payment',
+  { timeout: 15 * 60_000 },
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(arb.quoteRequest(ISO).map(withoutRefundReason), arb.fspId, arb.fspId, async (body: FspiopQuoteRequest, payer, payee) => {
+        const iso = isoQuoteRequestFromCanonical(quoteRequestToCanonical(body, payer, payee, AT));
+        const fspiop = wire((await stock.FSPIOPISO20022.quotes.post({ body: iso })).body);
+        assert.equal(
+          validateFspiopBody('2.0', 'POST', '/quotes', fspiop),
+          null,
+          `Mojaloop's reading of Mizani's pacs.081 is not a valid POST /quotes: ${JSON.stringify(fspiop)}`,
+        );
+        assert.equal(fspiop.quoteId, body.quoteId);
+        assert.equal(fspiop.transactionId, body.transactionId);
+        assert.deepEqual(fspiop.amount.currency, body.amount.currency);
+        assert.equal(fspiop.payee.partyIdInfo.partyIdentifier, body.payee.partyIdInfo.partyIdentifier);
+      }),
+      { numRuns: RUNS },
+    );
+  },
+);
 
-test('hub → stock ISO payer: Mizani’s pacs.082 (zero fees left out, a fee with a commission carried) reads to a valid PUT /quotes with the same terms', { timeout: 15 * 60_000 }, async () => {
-  await fc.assert(
-    fc.asyncProperty(arb.ulid, arb.quoteResponse(ISO), arb.fspId, arb.fspId, async (id, body: FspiopQuoteResponse, payer, payee) => {
-      const iso = isoQuoteResponseFromCanonical(quoteResponseToCanonical(id, body, AT, { payer, payee }));
-      const fspiop = wire((await stock.FSPIOPISO20022.quotes.put({ body: iso, params: { ID: id }, headers: { 'fspiop-source': payee, 'fspiop-destination': payer } })).body);
-      assert.equal(validateFspiopBody('2.0', 'PUT', '/quotes/{ID}', fspiop), null, `Mojaloop's reading of Mizani's pacs.082 is not a valid PUT /quotes: ${JSON.stringify(fspiop)}`);
-      assert.equal(fspiop.ilpPacket, body.ilpPacket);
-      assert.equal(fspiop.condition, body.condition);
-      assert.deepEqual(fspiop.transferAmount.currency, body.transferAmount.currency);
-      // what Mizani reads back from its own rendering is the whole body (the stock reader keeps what it maps)
-      assert.equal(isoQuoteResponseToCanonical(id, iso).CdtTrfTxInf.ExctnCond, body.condition);
-    }),
-    { numRuns: RUNS },
-  );
-});
+test(
+  'hub → stock ISO payer: Mizani’s pacs.082 (zero fees left out, a fee with a commission carried) reads to a valid PUT /quotes with the same terms',
+  { timeout: 15 * 60_000 },
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(arb.ulid, arb.quoteResponse(ISO), arb.fspId, arb.fspId, async (id, body: FspiopQuoteResponse, payer, payee) => {
+        const iso = isoQuoteResponseFromCanonical(quoteResponseToCanonical(id, body, AT, { payer, payee }));
+        const fspiop = wire(
+          (await stock.FSPIOPISO20022.quotes.put({ body: iso, params: { ID: id }, headers: { 'fspiop-source': payee, 'fspiop-destination': payer } })).body,
+        );
+        assert.equal(
+          validateFspiopBody('2.0', 'PUT', '/quotes/{ID}', fspiop),
+          null,
+          `Mojaloop's reading of Mizani's pacs.082 is not a valid PUT /quotes: ${JSON.stringify(fspiop)}`,
+        );
+        assert.equal(fspiop.ilpPacket, body.ilpPacket);
+        assert.equal(fspiop.condition, body.condition);
+        assert.deepEqual(fspiop.transferAmount.currency, body.transferAmount.currency);
+        // what Mizani reads back from its own rendering is the whole body (the stock reader keeps what it maps)
+        assert.equal(isoQuoteResponseToCanonical(id, iso).CdtTrfTxInf.ExctnCond, body.condition);
+      }),
+      { numRuns: RUNS },
+    );
+  },
+);
 
 test('hub → stock ISO payee: Mizani’s pacs.008 reads through Mojaloop’s transformer to a valid POST /transfers', { timeout: 15 * 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(arb.prepare(ISO), async (prepare) => {
       const iso = isoTransferFromCanonical(prepareToCanonical(prepare, AT));
       const fspiop = wire((await stock.FSPIOPISO20022.transfers.post({ body: iso })).body);
-      assert.equal(validateFspiopBody('2.0', 'POST', '/transfers', fspiop), null, `Mojaloop's reading of Mizani's pacs.008 is not a valid POST /transfers: ${JSON.stringify(fspiop)}`);
+      assert.equal(
+        validateFspiopBody('2.0', 'POST', '/transfers', fspiop),
+        null,
+        `Mojaloop's reading of Mizani's pacs.008 is not a valid POST /transfers: ${JSON.stringify(fspiop)}`,
+      );
       assert.equal(fspiop.transferId, prepare.transferId);
       assert.equal(fspiop.condition, prepare.condition);
       assert.equal(fspiop.payerFsp, prepare.payerFsp);

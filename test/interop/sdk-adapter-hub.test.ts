@@ -88,76 +88,93 @@ describe('Mizani hub with the Mojaloop SDK scheme adapter 18.0.2 as payer and pa
   /** every outbound call and its answer (MIZANI_INTEROP_DUMP) */
   const outboundLog: unknown[] = [];
 
-  before(async () => {
-    let t = Date.now();
-    install = await installSdkAdapter();
-    timings.install = Date.now() - t;
+  before(
+    async () => {
+      let t = Date.now();
+      install = await installSdkAdapter();
+      timings.install = Date.now() - t;
 
-    t = Date.now();
-    sharedRedis = await ensureRedis();
-    await flushRedisDb(sharedRedis, PAYER_REDIS_DB);
-    payeeRedis = await startPrivateRedis();
-    payeeRedisServer = { host: payeeRedis.host, port: payeeRedis.port };
-    await flushRedisDb(payeeRedisServer, PAYEE_REDIS_DB);
-    database = await createTestDatabase('mizani_interop');
-    hub = await startHubProcess({ MIZANI_DATABASE_URL: database.url, MIZANI_EXPIRY_SWEEP_MS: '500' });
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    admin = new AdminClient(hub.adminUrl);
-    timings.hub = Date.now() - t;
+      t = Date.now();
+      sharedRedis = await ensureRedis();
+      await flushRedisDb(sharedRedis, PAYER_REDIS_DB);
+      payeeRedis = await startPrivateRedis();
+      payeeRedisServer = { host: payeeRedis.host, port: payeeRedis.port };
+      await flushRedisDb(payeeRedisServer, PAYEE_REDIS_DB);
+      database = await createTestDatabase('mizani_interop');
+      hub = await startHubProcess({ MIZANI_DATABASE_URL: database.url, MIZANI_EXPIRY_SWEEP_MS: '500' });
+      db = new pg.Client({ connectionString: database.url });
+      await db.connect();
+      admin = new AdminClient(hub.adminUrl);
+      timings.hub = Date.now() - t;
 
-    t = Date.now();
-    payerSim = await startCoreBankingSim({ parties: { [PAYER_MSISDN]: 'Baraka Mushi' } });
-    payeeSim = await startCoreBankingSim({
-      parties: { [PAYEE_MSISDN]: 'Amina Juma' },
-      quote: (q: InternalQuoteRequest) =>
-        q.amount === QUOTE_REJECTED_AMOUNT
-          ? { httpStatus: 400, statusCode: '5101', message: 'Payee rejected quote' }
-          : {
-              quoteId: q.quoteId,
-              transactionId: q.transactionId,
-              transferAmount: q.amount,
-              transferAmountCurrency: q.currency,
-              payeeReceiveAmount: q.amount,
-              payeeReceiveAmountCurrency: q.currency,
-            },
-      transfer: (tr) =>
-        tr.amount === TRANSFER_REJECTED_AMOUNT
-          ? { httpStatus: 400, statusCode: '5104', message: 'Payee rejected transaction' }
-          : { homeTransactionId: `home-${randomUUID()}` },
-    });
-    const common = { peerEndpoint: hub.fspiopUrl, alsEndpoint: hub.fspiopUrl, entry: install.entry, requestTimeoutSeconds: 20, startTimeoutMs: 60_000 };
-    const started = await Promise.allSettled([
-      startSdkAdapter({ ...common, dfspId: PAYER, backendEndpoint: payerSim.url, redis: { host: sharedRedis.host, port: sharedRedis.port, db: PAYER_REDIS_DB } }),
-      startSdkAdapter({ ...common, dfspId: PAYEE, backendEndpoint: payeeSim.url, redis: { ...payeeRedisServer, db: PAYEE_REDIS_DB } }),
-    ]);
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-      throw failed.reason;
-    }
-    [payer, payee] = started.map((r) => (r as PromiseFulfilledResult<SdkAdapter>).value) as [SdkAdapter, SdkAdapter];
-    timings.adapters = Date.now() - t;
+      t = Date.now();
+      payerSim = await startCoreBankingSim({ parties: { [PAYER_MSISDN]: 'Baraka Mushi' } });
+      payeeSim = await startCoreBankingSim({
+        parties: { [PAYEE_MSISDN]: 'Amina Juma' },
+        quote: (q: InternalQuoteRequest) =>
+          q.amount === QUOTE_REJECTED_AMOUNT
+            ? { httpStatus: 400, statusCode: '5101', message: 'Payee rejected quote' }
+            : {
+                quoteId: q.quoteId,
+                transactionId: q.transactionId,
+                transferAmount: q.amount,
+                transferAmountCurrency: q.currency,
+                payeeReceiveAmount: q.amount,
+                payeeReceiveAmountCurrency: q.currency,
+              },
+        transfer: (tr) =>
+          tr.amount === TRANSFER_REJECTED_AMOUNT
+            ? { httpStatus: 400, statusCode: '5104', message: 'Payee rejected transaction' }
+            : { homeTransactionId: `home-${randomUUID()}` },
+      });
+      const common = { peerEndpoint: hub.fspiopUrl, alsEndpoint: hub.fspiopUrl, entry: install.entry, requestTimeoutSeconds: 20, startTimeoutMs: 60_000 };
+      const started = await Promise.allSettled([
+        startSdkAdapter({
+          ...common,
+          dfspId: PAYER,
+          backendEndpoint: payerSim.url,
+          redis: { host: sharedRedis.host, port: sharedRedis.port, db: PAYER_REDIS_DB },
+        }),
+        startSdkAdapter({ ...common, dfspId: PAYEE, backendEndpoint: payeeSim.url, redis: { ...payeeRedisServer, db: PAYEE_REDIS_DB } }),
+      ]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+        throw failed.reason;
+      }
+      [payer, payee] = started.map((r) => (r as PromiseFulfilledResult<SdkAdapter>).value) as [SdkAdapter, SdkAdapter];
+      timings.adapters = Date.now() - t;
 
-    // admin.md §1.9: hub accounts + settlement model, then each DFSP: participant in USD, NDC,
-    // funds in, and every FSPIOP callback endpoint pointing at the adapter's inbound API
-    t = Date.now();
-    await provision(
-      admin,
-      [
-        { name: PAYER, currency: CURRENCY, ndc: PAYER_NDC, fundsIn: '100000', callbackBase: payer.inboundUrl },
-        { name: PAYEE, currency: CURRENCY, ndc: '100000', fundsIn: '100000', callbackBase: payee.inboundUrl },
-      ],
-      { hubName: HUB_NAME, timeoutMs: 20_000 },
-    );
-    timings.provision = Date.now() - t;
-  }, { timeout: 50 * 60_000 });
+      // admin.md §1.9: hub accounts + settlement model, then each DFSP: participant in USD, NDC,
+      // funds in, and every FSPIOP callback endpoint pointing at the adapter's inbound API
+      t = Date.now();
+      await provision(
+        admin,
+        [
+          { name: PAYER, currency: CURRENCY, ndc: PAYER_NDC, fundsIn: '100000', callbackBase: payer.inboundUrl },
+          { name: PAYEE, currency: CURRENCY, ndc: '100000', fundsIn: '100000', callbackBase: payee.inboundUrl },
+        ],
+        { hubName: HUB_NAME, timeoutMs: 20_000 },
+      );
+      timings.provision = Date.now() - t;
+    },
+    { timeout: 50 * 60_000 },
+  );
 
   after(async () => {
     if (process.env.MIZANI_INTEROP_DUMP) {
       writeFileSync(
         process.env.MIZANI_INTEROP_DUMP,
-        JSON.stringify({ outbound: outboundLog, backend: { payer: payerSim?.requests, payee: payeeSim?.requests }, hub: hub?.logs, env: { payer: payer?.env, payee: payee?.env } }, null, 2),
+        JSON.stringify(
+          {
+            outbound: outboundLog,
+            backend: { payer: payerSim?.requests, payee: payeeSim?.requests },
+            hub: hub?.logs,
+            env: { payer: payer?.env, payee: payee?.env },
+          },
+          null,
+          2,
+        ),
       );
     }
     await Promise.allSettled([payer?.stop(), payee?.stop()]);
@@ -201,22 +218,31 @@ describe('Mizani hub with the Mojaloop SDK scheme adapter 18.0.2 as payer and pa
 
   const positions = async () => ({ payer: await position(PAYER), payee: await position(PAYEE) });
 
-  async function transferRows(ids: string[]): Promise<Map<string, { state: string; amount: string | null; payer: string; payee: string; currency: string; fulfilment: string | null; cause: string | null }>> {
-    const res = await db.query(
-      'SELECT id, state, amount::text AS amount, payer, payee, currency, fulfilment, cause FROM transfer WHERE id = ANY($1::text[])',
-      [ids],
-    );
+  async function transferRows(
+    ids: string[],
+  ): Promise<
+    Map<string, { state: string; amount: string | null; payer: string; payee: string; currency: string; fulfilment: string | null; cause: string | null }>
+  > {
+    const res = await db.query('SELECT id, state, amount::text AS amount, payer, payee, currency, fulfilment, cause FROM transfer WHERE id = ANY($1::text[])', [
+      ids,
+    ]);
     return new Map(res.rows.map((r: any) => [r.id as string, r]));
   }
 
   /** An adapter's JSON record in its Redis, waiting up to 5 s until `done` holds. */
-  async function storedRecord(server: { host: string; port: number }, dbIndex: number, key: string, done: (r: Record<string, any>) => boolean): Promise<Record<string, any>> {
+  async function storedRecord(
+    server: { host: string; port: number },
+    dbIndex: number,
+    key: string,
+    done: (r: Record<string, any>) => boolean,
+  ): Promise<Record<string, any>> {
     const deadline = Date.now() + 5000;
     for (;;) {
       const text = await redisGet(server, dbIndex, key);
       const record = text === null ? undefined : (JSON.parse(text) as Record<string, any>);
       if (record && done(record)) return record;
-      if (Date.now() > deadline) assert.fail(`${key} in redis ${server.port}/${dbIndex}: ${text === null ? 'absent' : `currentState ${record?.currentState}`}${explain()}`);
+      if (Date.now() > deadline)
+        assert.fail(`${key} in redis ${server.port}/${dbIndex}: ${text === null ? 'absent' : `currentState ${record?.currentState}`}${explain()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -236,7 +262,10 @@ describe('Mizani hub with the Mojaloop SDK scheme adapter 18.0.2 as payer and pa
       `install ${install.cached ? 'cached' : 'fresh'} ${timings.install} ms; redis + database + hub ${timings.hub} ms; ` +
         `sims + two adapters ${timings.adapters} ms; provisioning ${timings.provision} ms`,
     );
-    for (const [adapter, name] of [[payer, PAYER], [payee, PAYEE]] as const) {
+    for (const [adapter, name] of [
+      [payer, PAYER],
+      [payee, PAYEE],
+    ] as const) {
       const health = await fetch(`${adapter.outboundUrl}/`);
       assert.equal(health.status, 200);
       const registered = await admin.call('GET', `/participants/${name}/endpoints`);
@@ -252,12 +281,15 @@ describe('Mizani hub with the Mojaloop SDK scheme adapter 18.0.2 as payer and pa
     }
   });
 
-  test("the payee registers its MSISDN through its own outbound POST /accounts (FSPIOP POST /participants)", async () => {
+  test('the payee registers its MSISDN through its own outbound POST /accounts (FSPIOP POST /participants)', async () => {
     const result = await outbound(payee, 'POST', '/accounts', [{ idType: 'MSISDN', idValue: PAYEE_MSISDN, currency: CURRENCY }]);
     assert.equal(result.status, 200, `POST /accounts: ${JSON.stringify(result.body)}${explain()}`);
     assert.equal(result.body.currentState, 'COMPLETED', JSON.stringify(result.body));
     assert.deepEqual(result.body.response, [{ idType: 'MSISDN', idValue: PAYEE_MSISDN }], 'no error for the account');
-    const rows = await db.query('SELECT party_id_type, party_identifier, party_sub_id_or_type, currency, fsp_id FROM oracle_party WHERE party_identifier = $1', [PAYEE_MSISDN]);
+    const rows = await db.query(
+      'SELECT party_id_type, party_identifier, party_sub_id_or_type, currency, fsp_id FROM oracle_party WHERE party_identifier = $1',
+      [PAYEE_MSISDN],
+    );
     assert.deepEqual(rows.rows, [{ party_id_type: 'MSISDN', party_identifier: PAYEE_MSISDN, party_sub_id_or_type: '', currency: CURRENCY, fsp_id: PAYEE }]);
   });
 
@@ -339,7 +371,9 @@ describe('Mizani hub with the Mojaloop SDK scheme adapter 18.0.2 as payer and pa
       assert.ok(row.fulfilment, 'fulfilment stored');
     }
 
-    const quotes = await db.query('SELECT id, state, payer, payee, amount::text AS amount FROM quote WHERE id = ANY($1::text[])', [completed.map((c) => c.quoteId)]);
+    const quotes = await db.query('SELECT id, state, payer, payee, amount::text AS amount FROM quote WHERE id = ANY($1::text[])', [
+      completed.map((c) => c.quoteId),
+    ]);
     for (const c of completed) {
       const q = quotes.rows.find((r: any) => r.id === c.quoteId);
       assert.equal(q?.state, 'ANSWERED', `the hub's quote ${c.quoteId}: ${JSON.stringify(q)}`);
@@ -369,10 +403,7 @@ describe('Mizani hub with the Mojaloop SDK scheme adapter 18.0.2 as payer and pa
     const asked = payeeSim.requests.length;
     const result = await sendMoney(UNKNOWN_MSISDN, '1');
     assertOutboundError(result, '3204', 'unknown MSISDN');
-    assert.ok(
-      !payeeSim.requests.slice(asked).some((r) => r.path.includes(UNKNOWN_MSISDN)),
-      'the hub answered from its oracle: the payee was not asked',
-    );
+    assert.ok(!payeeSim.requests.slice(asked).some((r) => r.path.includes(UNKNOWN_MSISDN)), 'the hub answered from its oracle: the payee was not asked');
     assert.deepEqual(await positions(), before);
   });
 

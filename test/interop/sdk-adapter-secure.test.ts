@@ -114,118 +114,131 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
   /** how many signatures the test checked itself, by author */
   const checked: Record<string, number> = {};
 
-  before(async () => {
-    let t = Date.now();
-    install = await installSdkAdapter();
-    timings.install = Date.now() - t;
+  before(
+    async () => {
+      let t = Date.now();
+      install = await installSdkAdapter();
+      timings.install = Date.now() - t;
 
-    t = Date.now();
-    work = mkdtempSync(join(tmpdir(), 'mizani-secure-interop-'));
-    const [scheme, payerKey, payeeKey, hubKey, r1, r2, dbase] = await Promise.all([
-      initSchemePki(join(work, 'pki'), { hubName: HUB_NAME, keyType: PKI_KEY }),
-      createJwsKeyPair(join(work, 'jws'), PAYER),
-      createJwsKeyPair(join(work, 'jws'), PAYEE),
-      createJwsKeyPair(join(work, 'jws'), HUB_NAME),
-      startPrivateRedis(),
-      startPrivateRedis(),
-      createTestDatabase('mizani_interop_secure'),
-    ]);
-    pki = scheme;
-    Object.assign(jws, { [PAYER]: payerKey, [PAYEE]: payeeKey, [HUB_NAME]: hubKey });
-    payerRedis = r1;
-    payeeRedis = r2;
-    database = dbase;
-    timings.pki = Date.now() - t;
+      t = Date.now();
+      work = mkdtempSync(join(tmpdir(), 'mizani-secure-interop-'));
+      const [scheme, payerKey, payeeKey, hubKey, r1, r2, dbase] = await Promise.all([
+        initSchemePki(join(work, 'pki'), { hubName: HUB_NAME, keyType: PKI_KEY }),
+        createJwsKeyPair(join(work, 'jws'), PAYER),
+        createJwsKeyPair(join(work, 'jws'), PAYEE),
+        createJwsKeyPair(join(work, 'jws'), HUB_NAME),
+        startPrivateRedis(),
+        startPrivateRedis(),
+        createTestDatabase('mizani_interop_secure'),
+      ]);
+      pki = scheme;
+      Object.assign(jws, { [PAYER]: payerKey, [PAYEE]: payeeKey, [HUB_NAME]: hubKey });
+      payerRedis = r1;
+      payeeRedis = r2;
+      database = dbase;
+      timings.pki = Date.now() - t;
 
-    // the hub starts while the DFSPs' certificates are issued
-    t = Date.now();
-    const issued = (async () => {
-      await issueParticipantCertificate(pki, PAYER);
-      await issueParticipantCertificate(pki, PAYEE);
-    })();
-    issued.catch(() => undefined);
-    hub = await startHubProcess({
-      MIZANI_DATABASE_URL: database.url,
-      MIZANI_EXPIRY_SWEEP_MS: '500',
-      MIZANI_PROFILE: 'production',
-      MIZANI_TLS_CERT: pki.hub.cert,
-      MIZANI_TLS_KEY: pki.hub.key,
-      MIZANI_TLS_CA: pki.ca,
-      MIZANI_TLS_CRL: pki.crl,
-      MIZANI_JWS_SIGNING_KEY: hubKey.privateKeyPath,
-      MIZANI_XML_SIGNING_CERT: pki.hubXml.cert,
-      MIZANI_XML_SIGNING_KEY: pki.hubXml.key,
-    });
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    admin = new AdminClient(hub.adminUrl);
-    await issued;
-    timings.hub = Date.now() - t;
+      // the hub starts while the DFSPs' certificates are issued
+      t = Date.now();
+      const issued = (async () => {
+        await issueParticipantCertificate(pki, PAYER);
+        await issueParticipantCertificate(pki, PAYEE);
+      })();
+      issued.catch(() => undefined);
+      hub = await startHubProcess({
+        MIZANI_DATABASE_URL: database.url,
+        MIZANI_EXPIRY_SWEEP_MS: '500',
+        MIZANI_PROFILE: 'production',
+        MIZANI_TLS_CERT: pki.hub.cert,
+        MIZANI_TLS_KEY: pki.hub.key,
+        MIZANI_TLS_CA: pki.ca,
+        MIZANI_TLS_CRL: pki.crl,
+        MIZANI_JWS_SIGNING_KEY: hubKey.privateKeyPath,
+        MIZANI_XML_SIGNING_CERT: pki.hubXml.cert,
+        MIZANI_XML_SIGNING_KEY: pki.hubXml.key,
+      });
+      db = new pg.Client({ connectionString: database.url });
+      await db.connect();
+      admin = new AdminClient(hub.adminUrl);
+      await issued;
+      timings.hub = Date.now() - t;
 
-    t = Date.now();
-    payerSim = await startCoreBankingSim({ parties: { [PAYER_MSISDN]: 'Baraka Mushi' } });
-    payeeSim = await startCoreBankingSim({
-      parties: { [PAYEE_MSISDN]: 'Amina Juma' },
-      quote: (q: InternalQuoteRequest) =>
-        q.amount === QUOTE_REJECTED_AMOUNT
-          ? { httpStatus: 400, statusCode: '5101', message: 'Payee rejected quote' }
-          : {
-              quoteId: q.quoteId,
-              transactionId: q.transactionId,
-              transferAmount: q.amount,
-              transferAmountCurrency: q.currency,
-              payeeReceiveAmount: q.amount,
-              payeeReceiveAmountCurrency: q.currency,
-            },
-      transfer: () => ({ homeTransactionId: `home-${randomUUID()}` }),
-    });
-    const secured = (name: string, other: string): Partial<SdkAdapterOptions> => {
-      const id = pki.participants[name]!;
-      return {
-        outboundTls: { enabled: true, caPaths: [pki.ca], certPath: id.cert, keyPath: id.key },
-        inboundTls: { enabled: true, caPaths: [pki.ca], certPath: id.cert, keyPath: id.key },
-        jwsSign: true,
-        jwsSignPutParties: true,
-        jwsSigningKey: jws[name]!.privateKeyPath,
-        validateInboundJws: true,
-        validateInboundPutPartiesJws: true,
-        jwsVerificationKeysDirectory: writeVerificationKeys(join(work, `keys-${name}`), [jws[other]!, hubKey]),
+      t = Date.now();
+      payerSim = await startCoreBankingSim({ parties: { [PAYER_MSISDN]: 'Baraka Mushi' } });
+      payeeSim = await startCoreBankingSim({
+        parties: { [PAYEE_MSISDN]: 'Amina Juma' },
+        quote: (q: InternalQuoteRequest) =>
+          q.amount === QUOTE_REJECTED_AMOUNT
+            ? { httpStatus: 400, statusCode: '5101', message: 'Payee rejected quote' }
+            : {
+                quoteId: q.quoteId,
+                transactionId: q.transactionId,
+                transferAmount: q.amount,
+                transferAmountCurrency: q.currency,
+                payeeReceiveAmount: q.amount,
+                payeeReceiveAmountCurrency: q.currency,
+              },
+        transfer: () => ({ homeTransactionId: `home-${randomUUID()}` }),
+      });
+      const secured = (name: string, other: string): Partial<SdkAdapterOptions> => {
+        const id = pki.participants[name]!;
+        return {
+          outboundTls: { enabled: true, caPaths: [pki.ca], certPath: id.cert, keyPath: id.key },
+          inboundTls: { enabled: true, caPaths: [pki.ca], certPath: id.cert, keyPath: id.key },
+          jwsSign: true,
+          jwsSignPutParties: true,
+          jwsSigningKey: jws[name]!.privateKeyPath,
+          validateInboundJws: true,
+          validateInboundPutPartiesJws: true,
+          jwsVerificationKeysDirectory: writeVerificationKeys(join(work, `keys-${name}`), [jws[other]!, hubKey]),
+        };
       };
-    };
-    const common = { peerEndpoint: hub.fspiopUrl, alsEndpoint: hub.fspiopUrl, entry: install.entry, requestTimeoutSeconds: 20, startTimeoutMs: 60_000 };
-    const started = await Promise.allSettled([
-      startSdkAdapter({ ...common, ...secured(PAYER, PAYEE), dfspId: PAYER, backendEndpoint: payerSim.url, redis: { host: r1.host, port: r1.port, db: 5 } }),
-      startSdkAdapter({ ...common, ...secured(PAYEE, PAYER), dfspId: PAYEE, backendEndpoint: payeeSim.url, redis: { host: r2.host, port: r2.port, db: 6 } }),
-    ]);
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-      throw failed.reason;
-    }
-    [payer, payee] = started.map((r) => (r as PromiseFulfilledResult<SdkAdapter>).value) as [SdkAdapter, SdkAdapter];
-    timings.adapters = Date.now() - t;
+      const common = { peerEndpoint: hub.fspiopUrl, alsEndpoint: hub.fspiopUrl, entry: install.entry, requestTimeoutSeconds: 20, startTimeoutMs: 60_000 };
+      const started = await Promise.allSettled([
+        startSdkAdapter({ ...common, ...secured(PAYER, PAYEE), dfspId: PAYER, backendEndpoint: payerSim.url, redis: { host: r1.host, port: r1.port, db: 5 } }),
+        startSdkAdapter({ ...common, ...secured(PAYEE, PAYER), dfspId: PAYEE, backendEndpoint: payeeSim.url, redis: { host: r2.host, port: r2.port, db: 6 } }),
+      ]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+        throw failed.reason;
+      }
+      [payer, payee] = started.map((r) => (r as PromiseFulfilledResult<SdkAdapter>).value) as [SdkAdapter, SdkAdapter];
+      timings.adapters = Date.now() - t;
 
-    t = Date.now();
-    await provision(
-      admin,
-      [
-        { name: PAYER, currency: CURRENCY, ndc: PAYER_NDC, fundsIn: '100000', callbackBase: payer.inboundUrl },
-        { name: PAYEE, currency: CURRENCY, ndc: '100000', fundsIn: '100000', callbackBase: payee.inboundUrl },
-      ],
-      { hubName: HUB_NAME, timeoutMs: 20_000 },
-    );
-    for (const name of [PAYER, PAYEE]) {
-      const r = await admin.call('POST', `/participants/${name}/jwsKeys`, { publicKey: jws[name]!.publicKeyPem });
-      assert.equal(r.status, 201, `POST /participants/${name}/jwsKeys: ${r.status} ${r.rawBody}`);
-    }
-    timings.provision = Date.now() - t;
-  }, { timeout: 50 * 60_000 });
+      t = Date.now();
+      await provision(
+        admin,
+        [
+          { name: PAYER, currency: CURRENCY, ndc: PAYER_NDC, fundsIn: '100000', callbackBase: payer.inboundUrl },
+          { name: PAYEE, currency: CURRENCY, ndc: '100000', fundsIn: '100000', callbackBase: payee.inboundUrl },
+        ],
+        { hubName: HUB_NAME, timeoutMs: 20_000 },
+      );
+      for (const name of [PAYER, PAYEE]) {
+        const r = await admin.call('POST', `/participants/${name}/jwsKeys`, { publicKey: jws[name]!.publicKeyPem });
+        assert.equal(r.status, 201, `POST /participants/${name}/jwsKeys: ${r.status} ${r.rawBody}`);
+      }
+      timings.provision = Date.now() - t;
+    },
+    { timeout: 50 * 60_000 },
+  );
 
   after(async () => {
     if (process.env.MIZANI_INTEROP_DUMP) {
       writeFileSync(
         process.env.MIZANI_INTEROP_DUMP,
-        JSON.stringify({ outbound: outboundLog, backend: { payer: payerSim?.requests, payee: payeeSim?.requests }, hub: hub?.logs, env: { payer: payer?.env, payee: payee?.env }, pki: pki?.transcript }, null, 2),
+        JSON.stringify(
+          {
+            outbound: outboundLog,
+            backend: { payer: payerSim?.requests, payee: payeeSim?.requests },
+            hub: hub?.logs,
+            env: { payer: payer?.env, payee: payee?.env },
+            pki: pki?.transcript,
+          },
+          null,
+          2,
+        ),
       );
     }
     await Promise.allSettled([payer?.stop(), payee?.stop()]);
@@ -273,7 +286,8 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
       const text = await redisGet(server, dbIndex, key);
       const record = text === null ? undefined : (JSON.parse(text) as Record<string, any>);
       if (record && done(record)) return record;
-      if (Date.now() > deadline) assert.fail(`${key} in redis ${server.port}/${dbIndex}: ${text === null ? 'absent' : `currentState ${record?.currentState}`}${explain()}`);
+      if (Date.now() > deadline)
+        assert.fail(`${key} in redis ${server.port}/${dbIndex}: ${text === null ? 'absent' : `currentState ${record?.currentState}`}${explain()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -308,7 +322,14 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
    * `identity` as client certificate when given; resolves with the answer, the negotiated TLS
    * protocol and cipher, or the connection error.
    */
-  function tlsCall(options: { url: string; method: string; headers?: Record<string, string>; body?: string; identity?: TlsIdentity; plain?: boolean }): Promise<DirectResult> {
+  function tlsCall(options: {
+    url: string;
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+    identity?: TlsIdentity;
+    plain?: boolean;
+  }): Promise<DirectResult> {
     const url = new URL(options.plain ? options.url.replace(/^https:/, 'http:') : options.url);
     return new Promise((resolve) => {
       const common = { method: options.method, headers: options.headers ?? {}, agent: false as const, timeout: 10_000 };
@@ -416,7 +437,10 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assert.match(logText, /mTLS is ON/, 'hub log: mTLS');
     assert.match(logText, /"alg":"RS256"[^\n]*the hub signs the messages it authors/, 'hub log: hub signing with RS256');
     assert.doesNotMatch(logText, /JWS verification is OFF/);
-    for (const [adapter, name] of [[payer, PAYER], [payee, PAYEE]] as const) {
+    for (const [adapter, name] of [
+      [payer, PAYER],
+      [payee, PAYEE],
+    ] as const) {
       assert.match(adapter.inboundUrl, /^https:/);
       assert.equal(adapter.env.OUTBOUND_MUTUAL_TLS_ENABLED, 'true');
       assert.equal(adapter.env.INBOUND_MUTUAL_TLS_ENABLED, 'true');
@@ -478,7 +502,15 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
       [
         'body changed after signing',
         (q) => {
-          const signature = signFspiop({ key: jws[PAYER]!.privateKey, method: 'POST', uri: '/quotes', source: PAYER, destination: PAYEE, date: q.headers.date!, body: q.body });
+          const signature = signFspiop({
+            key: jws[PAYER]!.privateKey,
+            method: 'POST',
+            uri: '/quotes',
+            source: PAYER,
+            destination: PAYEE,
+            date: q.headers.date!,
+            body: q.body,
+          });
           return { headers: { ...q.headers, 'fspiop-signature': signature }, body: q.body.replace('"amount":"1"', '"amount":"2"') };
         },
       ],
@@ -486,14 +518,30 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
         'signed with a key the hub does not know',
         (q) => {
           const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-          const signature = signFspiop({ key: privateKey, method: 'POST', uri: '/quotes', source: PAYER, destination: PAYEE, date: q.headers.date!, body: q.body });
+          const signature = signFspiop({
+            key: privateKey,
+            method: 'POST',
+            uri: '/quotes',
+            source: PAYER,
+            destination: PAYEE,
+            date: q.headers.date!,
+            body: q.body,
+          });
           return { headers: { ...q.headers, 'fspiop-signature': signature }, body: q.body };
         },
       ],
       [
         'protected header for another destination',
         (q) => {
-          const signature = signFspiop({ key: jws[PAYER]!.privateKey, method: 'POST', uri: '/quotes', source: PAYER, destination: PAYER, date: q.headers.date!, body: q.body });
+          const signature = signFspiop({
+            key: jws[PAYER]!.privateKey,
+            method: 'POST',
+            uri: '/quotes',
+            source: PAYER,
+            destination: PAYER,
+            date: q.headers.date!,
+            body: q.body,
+          });
           return { headers: { ...q.headers, 'fspiop-signature': signature }, body: q.body };
         },
       ],
@@ -515,11 +563,17 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assert.equal(result.status, 200, `POST /accounts: ${JSON.stringify(result.body)}${explain()}`);
     assert.equal(result.body.currentState, 'COMPLETED', JSON.stringify(result.body));
     assert.deepEqual(result.body.response, [{ idType: 'MSISDN', idValue: PAYEE_MSISDN }], `no error for the account: ${JSON.stringify(result.body)}`);
-    const rows = await db.query('SELECT party_id_type, party_identifier, party_sub_id_or_type, currency, fsp_id FROM oracle_party WHERE party_identifier = $1', [PAYEE_MSISDN]);
+    const rows = await db.query(
+      'SELECT party_id_type, party_identifier, party_sub_id_or_type, currency, fsp_id FROM oracle_party WHERE party_identifier = $1',
+      [PAYEE_MSISDN],
+    );
     assert.deepEqual(rows.rows, [{ party_id_type: 'MSISDN', party_identifier: PAYEE_MSISDN, party_sub_id_or_type: '', currency: CURRENCY, fsp_id: PAYEE }]);
     // the hub's PUT /participants/{requestId} was validated by the payee with the hub's key
     const validated = jwsLog(payee).validated.filter((v) => v.method === 'PUT' && v.url?.startsWith('/participants/'));
-    assert.ok(validated.some((v) => v.source === HUB_NAME), `the payee validated no signed PUT /participants from ${HUB_NAME}: ${JSON.stringify(jwsLog(payee).validated)}`);
+    assert.ok(
+      validated.some((v) => v.source === HUB_NAME),
+      `the payee validated no signed PUT /participants from ${HUB_NAME}: ${JSON.stringify(jwsLog(payee).validated)}`,
+    );
   });
 
   test('another DFSP registering the same MSISDN gets 3003 back in a signed hub message', async () => {
@@ -529,7 +583,11 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assert.equal(account?.error?.statusCode, '3003', JSON.stringify(result.body));
     // the hub's PUT /participants/{requestId} (the 3003 is in partyList[].errorInformation), validated with the hub's key
     const validated = jwsLog(payer).validated.filter((v) => v.method === 'PUT' && v.url.startsWith('/participants/'));
-    assert.deepEqual(validated.map((v) => v.source), [HUB_NAME], JSON.stringify(jwsLog(payer).validated.map((v) => [v.method, v.url, v.source])));
+    assert.deepEqual(
+      validated.map((v) => v.source),
+      [HUB_NAME],
+      JSON.stringify(jwsLog(payer).validated.map((v) => [v.method, v.url, v.source])),
+    );
     const rows = await db.query('SELECT fsp_id FROM oracle_party WHERE party_identifier = $1', [PAYEE_MSISDN]);
     assert.deepEqual(rows.rows, [{ fsp_id: PAYEE }], 'the registration is unchanged');
   });
@@ -577,7 +635,9 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     }
     assert.equal(sum, '120.13');
 
-    const rows = await db.query('SELECT id, state, amount::text AS amount, payer, payee, fulfilment FROM transfer WHERE id = ANY($1::text[])', [completed.map((c) => c.transferId)]);
+    const rows = await db.query('SELECT id, state, amount::text AS amount, payer, payee, fulfilment FROM transfer WHERE id = ANY($1::text[])', [
+      completed.map((c) => c.transferId),
+    ]);
     for (const c of completed) {
       const row = rows.rows.find((r: any) => r.id === c.transferId);
       assert.equal(row?.state, 'COMMITTED', `the hub's transfer ${c.transferId}: ${JSON.stringify(row)}`);
@@ -589,7 +649,9 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assert.equal(now.payee, addDecimal(before.payee, negateDecimal(sum)), `payee position ${JSON.stringify({ before, now })}`);
 
     // the hub's commit confirmations (PUT /transfers/{ID} from Hub to the payee) were validated and accepted
-    const confirmations = jwsLog(payee).validated.filter((v) => v.method === 'PUT' && v.source === HUB_NAME && completed.some((c) => v.url === `/transfers/${c.transferId}`));
+    const confirmations = jwsLog(payee).validated.filter(
+      (v) => v.method === 'PUT' && v.source === HUB_NAME && completed.some((c) => v.url === `/transfers/${c.transferId}`),
+    );
     assert.equal(confirmations.length, completed.length, `hub confirmations validated by the payee: ${JSON.stringify(jwsLog(payee).validated)}`);
     const failedDeliveries = hub.logs.filter((l) => l.includes('callback delivery failed'));
     assert.deepEqual(failedDeliveries, [], 'every callback of the hub was accepted');
@@ -611,17 +673,25 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assertOutboundError(result, '3204', 'unknown MSISDN');
     // validated by the payer (VALIDATE_INBOUND_PUT_PARTIES_JWS=true) with the hub's key
     const validated = jwsLog(payer).validated.filter((v) => v.method === 'PUT' && v.url === `/parties/MSISDN/${UNKNOWN_MSISDN}/error`);
-    assert.deepEqual(validated.map((v) => v.source), [HUB_NAME], JSON.stringify(jwsLog(payer).validated.slice(-5)));
+    assert.deepEqual(
+      validated.map((v) => v.source),
+      [HUB_NAME],
+      JSON.stringify(jwsLog(payer).validated.slice(-5)),
+    );
     assert.deepEqual(await positions(), before);
   });
 
-  test("the payee rejects the quote: its signed error reaches the payer through the hub, nothing moves", async () => {
+  test('the payee rejects the quote: its signed error reaches the payer through the hub, nothing moves', async () => {
     const before = await positions();
     const result = await sendMoney(PAYEE_MSISDN, QUOTE_REJECTED_AMOUNT);
     assertOutboundError(result, '5101', 'quote rejected');
     const quoteId = result.body.transferState?.quoteId as string;
     const validated = jwsLog(payer).validated.filter((v) => v.url === `/quotes/${quoteId}/error`);
-    assert.deepEqual(validated.map((v) => v.source), [PAYEE], JSON.stringify(jwsLog(payer).validated.slice(-5)));
+    assert.deepEqual(
+      validated.map((v) => v.source),
+      [PAYEE],
+      JSON.stringify(jwsLog(payer).validated.slice(-5)),
+    );
     assert.deepEqual(await positions(), before);
   });
 
@@ -631,7 +701,11 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assertOutboundError(result, '4200', 'NDC exceeded');
     const transferId = result.body.transferState?.transferId as string;
     const validated = jwsLog(payer).validated.filter((v) => v.url === `/transfers/${transferId}/error`);
-    assert.deepEqual(validated.map((v) => v.source), [HUB_NAME], JSON.stringify(jwsLog(payer).validated.slice(-5)));
+    assert.deepEqual(
+      validated.map((v) => v.source),
+      [HUB_NAME],
+      JSON.stringify(jwsLog(payer).validated.slice(-5)),
+    );
     assert.deepEqual(await positions(), before);
   });
 
@@ -645,7 +719,10 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
       // each of them, checked again here with its author's key: the other DFSP's for forwarded
       // messages, the hub's for the messages the hub authored
       for (const v of validated) {
-        assert.ok(v.source === HUB_NAME || v.source === (adapter === payer ? PAYEE : PAYER), `${adapter.dfspId} got a signed ${v.method} ${v.url} from ${v.source}`);
+        assert.ok(
+          v.source === HUB_NAME || v.source === (adapter === payer ? PAYEE : PAYER),
+          `${adapter.dfspId} got a signed ${v.method} ${v.url} from ${v.source}`,
+        );
         assertSignedBy(`${v.method} ${v.url} to ${adapter.dfspId}`, v.headers, v.body, v.source, adapter.dfspId);
       }
       assert.ok(bySource[HUB_NAME]! > 0 && bySource[adapter === payer ? PAYEE : PAYER]! > 0, JSON.stringify(bySource));
@@ -655,9 +732,19 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     const metrics = await (await fetch(`${hub.adminUrl}/metrics`)).text();
     const count = (result: string) => Number(new RegExp(`^mizani_callbacks_total\\{[^}]*result="${result}"[^}]*\\}\\s+(\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
     t.diagnostic(`hub callbacks: ${count('delivered')} delivered, ${count('failed')} failed`);
-    assert.equal(count('failed'), 0, metrics.split('\n').filter((l) => l.startsWith('mizani_callbacks_total')).join('\n'));
+    assert.equal(
+      count('failed'),
+      0,
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith('mizani_callbacks_total'))
+        .join('\n'),
+    );
     assert.ok(count('delivered') >= 35, `delivered callbacks: ${count('delivered')}`);
-    assert.deepEqual(hub.logs.filter((l) => l.includes('callback delivery failed')), []);
+    assert.deepEqual(
+      hub.logs.filter((l) => l.includes('callback delivery failed')),
+      [],
+    );
     assert.equal(hub.child.exitCode, null);
     assert.equal(payer.child.exitCode, null);
     assert.equal(payee.child.exitCode, null);

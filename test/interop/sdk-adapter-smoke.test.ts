@@ -68,39 +68,45 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
   let payee: SdkAdapter;
   const timings: Record<string, number> = {};
 
-  before(async () => {
-    let t = Date.now();
-    install = await installSdkAdapter();
-    timings.install = Date.now() - t;
-    t = Date.now();
-    const redis = await ensureRedis();
-    sim = await startCoreBankingSim({ parties: { [PAYEE_MSISDN]: 'Amina Juma', [PAYER_MSISDN]: 'Baraka Mushi' } });
-    stub = await startPeerStub({ oracle: (_type, id) => (id === PAYER_MSISDN ? PAYER : PAYEE) });
-    const common = {
-      peerEndpoint: stub.url,
-      backendEndpoint: sim.url,
-      entry: install.entry,
-      requestTimeoutSeconds: 5,
-    };
-    const started = await Promise.allSettled([
-      startSdkAdapter({ ...common, dfspId: PAYER, redis: { host: redis.host, port: redis.port, db: 1 } }),
-      startSdkAdapter({ ...common, dfspId: PAYEE, redis: { host: redis.host, port: redis.port, db: 2 }, ilpSecret: PAYEE_ILP_SECRET }),
-    ]);
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      // stop the one that did start, then report
-      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-      throw failed.reason;
-    }
-    [payer, payee] = started.map((r) => (r as PromiseFulfilledResult<SdkAdapter>).value) as [SdkAdapter, SdkAdapter];
-    stub.routes[PAYER] = payer.inboundUrl;
-    stub.routes[PAYEE] = payee.inboundUrl;
-    timings.start = Date.now() - t;
-  }, { timeout: 50 * 60_000 });
+  before(
+    async () => {
+      let t = Date.now();
+      install = await installSdkAdapter();
+      timings.install = Date.now() - t;
+      t = Date.now();
+      const redis = await ensureRedis();
+      sim = await startCoreBankingSim({ parties: { [PAYEE_MSISDN]: 'Amina Juma', [PAYER_MSISDN]: 'Baraka Mushi' } });
+      stub = await startPeerStub({ oracle: (_type, id) => (id === PAYER_MSISDN ? PAYER : PAYEE) });
+      const common = {
+        peerEndpoint: stub.url,
+        backendEndpoint: sim.url,
+        entry: install.entry,
+        requestTimeoutSeconds: 5,
+      };
+      const started = await Promise.allSettled([
+        startSdkAdapter({ ...common, dfspId: PAYER, redis: { host: redis.host, port: redis.port, db: 1 } }),
+        startSdkAdapter({ ...common, dfspId: PAYEE, redis: { host: redis.host, port: redis.port, db: 2 }, ilpSecret: PAYEE_ILP_SECRET }),
+      ]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        // stop the one that did start, then report
+        await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+        throw failed.reason;
+      }
+      [payer, payee] = started.map((r) => (r as PromiseFulfilledResult<SdkAdapter>).value) as [SdkAdapter, SdkAdapter];
+      stub.routes[PAYER] = payer.inboundUrl;
+      stub.routes[PAYEE] = payee.inboundUrl;
+      timings.start = Date.now() - t;
+    },
+    { timeout: 50 * 60_000 },
+  );
 
   after(async () => {
     if (process.env.MIZANI_INTEROP_DUMP && stub) {
-      writeFileSync(process.env.MIZANI_INTEROP_DUMP, JSON.stringify({ hub: stub.requests, backend: sim?.requests, env: { payer: payer?.env, payee: payee?.env } }, null, 2));
+      writeFileSync(
+        process.env.MIZANI_INTEROP_DUMP,
+        JSON.stringify({ hub: stub.requests, backend: sim?.requests, env: { payer: payer?.env, payee: payee?.env } }, null, 2),
+      );
     }
     await Promise.all([payer?.stop(), payee?.stop()]);
     await Promise.all([stub?.stop(), sim?.stop()]);
@@ -126,9 +132,15 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
   test('the inbound API answers FSPIOP requests and enforces 1.x headers', async () => {
     // node:http sends only these headers (fetch() would add Accept: */* and others)
     const base = () => ({ date: new Date().toUTCString(), 'fspiop-source': 'mizani', 'content-type': ct('parties') });
-    const get = (over: Record<string, string | undefined>) => rawRequest('GET', `${payee.inboundUrl}/parties/MSISDN/${PROBE_MSISDN}`, { ...base(), accept: 'application/vnd.interoperability.parties+json;version=1', ...over });
+    const get = (over: Record<string, string | undefined>) =>
+      rawRequest('GET', `${payee.inboundUrl}/parties/MSISDN/${PROBE_MSISDN}`, {
+        ...base(),
+        accept: 'application/vnd.interoperability.parties+json;version=1',
+        ...over,
+      });
     const partyBody = JSON.stringify({ party: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: PROBE_MSISDN, fspId: PAYEE } } });
-    const put = (over: Record<string, string | undefined>) => rawRequest('PUT', `${payer.inboundUrl}/parties/MSISDN/${PROBE_MSISDN}`, { ...base(), ...over }, partyBody);
+    const put = (over: Record<string, string | undefined>) =>
+      rawRequest('PUT', `${payer.inboundUrl}/parties/MSISDN/${PROBE_MSISDN}`, { ...base(), ...over }, partyBody);
     const cases: Array<[string, Promise<RawResponse>, number, string | undefined]> = [
       // [what, request, HTTP status, errorCode]
       ['GET, Accept version=1', get({}), 202, undefined],
@@ -155,7 +167,9 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
       }
     }
     // the accepted GET made the payee ask its backend, then call back through the hub with 3204
-    const err = await stub.waitFor((r) => r.method === 'PUT' && r.path === `/parties/MSISDN/${PROBE_MSISDN}/error` && r.headers['fspiop-destination'] === 'mizani');
+    const err = await stub.waitFor(
+      (r) => r.method === 'PUT' && r.path === `/parties/MSISDN/${PROBE_MSISDN}/error` && r.headers['fspiop-destination'] === 'mizani',
+    );
     assert.equal((err.body as any).errorInformation.errorCode, '3204');
   });
 
@@ -186,7 +200,8 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
     // wait for the last relay to come back, then pick each message of this transfer
     await stub.waitFor((r) => r.method === 'PUT' && r.path === `/transfers/${transferId}` && (r.relayStatus !== undefined || r.relayError !== undefined));
     const mine = stub.requests.slice(since);
-    const from = (src: string, method: string, path: RegExp) => mine.find((r) => r.headers['fspiop-source'] === src && r.method === method && path.test(r.path));
+    const from = (src: string, method: string, path: RegExp) =>
+      mine.find((r) => r.headers['fspiop-source'] === src && r.method === method && path.test(r.path));
     const seq = [
       from(PAYER, 'GET', new RegExp(`^/parties/MSISDN/${PAYEE_MSISDN}$`)),
       from(PAYEE, 'PUT', new RegExp(`^/parties/MSISDN/${PAYEE_MSISDN}$`)),
@@ -257,7 +272,11 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
     assert.equal(packet.type, 1, 'ILP v1 payment packet');
     assert.equal(packet.amount, 2550n, 'amount in minor units');
     assert.equal(packet.account, `g.${PAYEE}.msisdn.${PAYEE_MSISDN}`);
-    assert.deepEqual(packet.transactionObjectKeys, ['transactionId', 'quoteId', 'payee', 'payer', 'amount', 'transactionType'], 'sender order, not sorted; note dropped');
+    assert.deepEqual(
+      packet.transactionObjectKeys,
+      ['transactionId', 'quoteId', 'payee', 'payer', 'amount', 'transactionType'],
+      'sender order, not sorted; note dropped',
+    );
     assert.equal(packet.transactionObject.quoteId, quote.quoteId);
     assert.equal(packet.transactionObject.transactionId, transferId);
     assert.deepEqual(packet.transactionObject.amount, { amount: '25.5', currency: 'USD' });
@@ -285,7 +304,8 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
 
     // --- what the payee's core banking saw
     const backendPaths = sim.requests.map((r) => `${r.method} ${r.path}`);
-    for (const p of [`GET /parties/MSISDN/${PAYEE_MSISDN}`, 'POST /quoterequests', 'POST /transfers']) assert.ok(backendPaths.includes(p), `backend saw ${backendPaths.join(', ')}`);
+    for (const p of [`GET /parties/MSISDN/${PAYEE_MSISDN}`, 'POST /quoterequests', 'POST /transfers'])
+      assert.ok(backendPaths.includes(p), `backend saw ${backendPaths.join(', ')}`);
     const backendTransfer = sim.requests.find((r) => r.method === 'POST' && r.path === '/transfers' && (r.body as any)?.transferId === transferId);
     assert.ok(backendTransfer);
     assert.equal(backendTransfer.headers['content-type'], 'application/json');
@@ -335,7 +355,11 @@ describe('Mojaloop SDK scheme adapter 18.0.2 (smoke)', { skip, timeout: 50 * 60_
     assert.equal(post.headers.accept, 'application/vnd.interoperability.participants+json;version=1');
     const request = post.body as { requestId: string; partyList: unknown[]; currency: string };
     assert.match(request.requestId, UUID);
-    assert.deepEqual(request, { requestId: request.requestId, partyList: [{ partyIdType: 'MSISDN', partyIdentifier: PAYEE_MSISDN, fspId: PAYEE }], currency: 'USD' });
+    assert.deepEqual(request, {
+      requestId: request.requestId,
+      partyList: [{ partyIdType: 'MSISDN', partyIdentifier: PAYEE_MSISDN, fspId: PAYEE }],
+      currency: 'USD',
+    });
     // the hub's answer (contract §11): PUT /participants/{requestId}, with currency (without it the
     // adapter reports every account as failed: "Provided currency not supported")
     const callback = await rawRequest(

@@ -130,15 +130,38 @@ test('before the commit: an unbalanced write, an inexact amount, too many entrie
   const e1 = registry.accountOf('dfsp1', 'EUR', 'POSITION')!;
   const e2 = registry.accountOf('dfsp2', 'EUR', 'POSITION')!;
   const bad: Array<[string, LedgerWrite, RegExp]> = [
-    ['unbalanced', { entries: [{ transfer_id: 'u', account: p1, amount: L(5n), event: 'TEST' }, { transfer_id: 'u', account: p2, amount: L(-4n), event: 'TEST' }] }, /entries of u sum to 1 \(10\^-4 USD\), not zero/],
-    ['inexact', { entries: [{ transfer_id: 'x', account: p1, amount: 1.5 as unknown as LedgerUnits, event: 'TEST' }] }, /entry of x has amount 1\.5, not an exact ledger amount/],
-    ['too many', { entries: Array.from({ length: 6 }, (_, i) => ({ transfer_id: 'm', account: i % 2 ? p1 : p2, amount: L(i % 2 ? 1n : -1n), event: 'TEST' })) }, /carries 6 journal entries \(at most 4\)/],
-    ['currencies', { entries: [
-      { transfer_id: 'c', account: p1, amount: L(5n), event: 'TEST' },
-      { transfer_id: 'c', account: e2, amount: L(-5n), event: 'TEST' },
-      { transfer_id: 'c', account: e1, amount: L(5n), event: 'TEST' },
-      { transfer_id: 'c', account: p2, amount: L(-4n), event: 'TEST' },
-    ] }, /entries of c sum to 1 \(10\^-4 USD\), not zero/],
+    [
+      'unbalanced',
+      {
+        entries: [
+          { transfer_id: 'u', account: p1, amount: L(5n), event: 'TEST' },
+          { transfer_id: 'u', account: p2, amount: L(-4n), event: 'TEST' },
+        ],
+      },
+      /entries of u sum to 1 \(10\^-4 USD\), not zero/,
+    ],
+    [
+      'inexact',
+      { entries: [{ transfer_id: 'x', account: p1, amount: 1.5 as unknown as LedgerUnits, event: 'TEST' }] },
+      /entry of x has amount 1\.5, not an exact ledger amount/,
+    ],
+    [
+      'too many',
+      { entries: Array.from({ length: 6 }, (_, i) => ({ transfer_id: 'm', account: i % 2 ? p1 : p2, amount: L(i % 2 ? 1n : -1n), event: 'TEST' })) },
+      /carries 6 journal entries \(at most 4\)/,
+    ],
+    [
+      'currencies',
+      {
+        entries: [
+          { transfer_id: 'c', account: p1, amount: L(5n), event: 'TEST' },
+          { transfer_id: 'c', account: e2, amount: L(-5n), event: 'TEST' },
+          { transfer_id: 'c', account: e1, amount: L(5n), event: 'TEST' },
+          { transfer_id: 'c', account: p2, amount: L(-4n), event: 'TEST' },
+        ],
+      },
+      /entries of c sum to 1 \(10\^-4 USD\), not zero/,
+    ],
   ];
   for (const [what, write, pattern] of bad) {
     const failures: Error[] = [];
@@ -173,7 +196,12 @@ test('through the engine: a bad write in the batch fails it with every write que
   const p2 = registry.accountOf('dfsp2', 'USD', 'POSITION')!;
   const results = await Promise.allSettled([
     engine.prepare(prepareInput('same-batch-1', L(7n * USD))),
-    committerOf(engine).submit({ entries: [{ transfer_id: 'bug', account: p1, amount: L(USD), event: 'TEST' }, { transfer_id: 'bug', account: p2, amount: L(-2n * USD), event: 'TEST' }] }),
+    committerOf(engine).submit({
+      entries: [
+        { transfer_id: 'bug', account: p1, amount: L(USD), event: 'TEST' },
+        { transfer_id: 'bug', account: p2, amount: L(-2n * USD), event: 'TEST' },
+      ],
+    }),
     engine.prepare(prepareInput('same-batch-2', L(8n * USD), 'dfsp2', 'dfsp1')),
   ]);
   for (const r of results) assertUnavailableBy((r as PromiseRejectedResult).reason, /entries of bug sum to -10000/);
@@ -197,10 +225,7 @@ test('after a reservation the position is within its cap: a decision with a bug 
   const before = await snapshot();
   // A bug in the decision: every prepare passes, whatever the headroom.
   (engine as unknown as { checkHeadroom: () => undefined }).checkHeadroom = () => undefined;
-  const results = await Promise.allSettled([
-    engine.prepare(prepareInput('within', L(60n * USD))),
-    engine.prepare(prepareInput('beyond', L(60n * USD))),
-  ]);
+  const results = await Promise.allSettled([engine.prepare(prepareInput('within', L(60n * USD))), engine.prepare(prepareInput('beyond', L(60n * USD)))]);
   assert.equal(results[1].status, 'rejected');
   assertUnavailableBy((results[1] as PromiseRejectedResult).reason, /is 120\.0000 USD after a reservation, beyond its net debit cap 100\.0000/);
   // The first was queued in the same tick: failed with it (its reservation was in memory that can no longer be trusted).
@@ -239,7 +264,7 @@ test('an assertion while a batch is being committed: that batch completes, the q
   await engine.close();
 });
 
-test("after the commit: a report that is not what was sent fails the batch (and its callers), even though PostgreSQL applied it", async () => {
+test('after the commit: a report that is not what was sent fails the batch (and its callers), even though PostgreSQL applied it', async () => {
   const registry = await freshLedger();
   const p1 = registry.accountOf('dfsp1', 'USD', 'POSITION')!;
   const p2 = registry.accountOf('dfsp2', 'USD', 'POSITION')!;
@@ -273,7 +298,10 @@ test('MIZANI_LEDGER_ASSERTIONS=all: memory that drifted from the books is caught
   await engine.fundsIn('dfsp1', 'USD', L(9n * USD), 'fin-1', 'ref'); // memory moves after durable: no false alarm
   const position = registry.accountOf('dfsp1', 'USD', 'POSITION')!;
   position.value = L(position.value + 1n); // a bug moved memory without a journal entry
-  await assert.rejects(engine.prepare(prepareInput('b', L(USD))), (err) => (assertUnavailableBy(err, /account \d+ holds 3\.0001 in memory; durable 3\.0000/), true));
+  await assert.rejects(
+    engine.prepare(prepareInput('b', L(USD))),
+    (err) => (assertUnavailableBy(err, /account \d+ holds 3\.0001 in memory; durable 3\.0000/), true),
+  );
   await probe.recovered;
   await assertMemoryIsDatabase(registry);
   assert.equal(position.value === registry.accountOf('dfsp1', 'USD', 'POSITION')!.value, false, 'memory was rebuilt (new account objects)');
@@ -299,10 +327,17 @@ test('GROUP_COMMIT_QUEUE_WRITES_MAX: new work past the bound is refused with SER
   // One tick: two writes fill the queue; every further kind of new work is refused at once.
   const accepted = [engine.prepare(prepareInput('q1', L(2n * USD))), engine.fundsIn('dfsp1', 'USD', L(USD), 'q2', 'ref')];
   assert.equal(position(), 3n * USD);
-  await assert.rejects(engine.prepare(prepareInput('refused', L(4n * USD))), (err) => assertBusy(err, /group-commit queue holds 2 writes \(GROUP_COMMIT_QUEUE_WRITES_MAX\)/));
-  await assert.rejects(engine.recordInvalid({ ...prepareInput('invalid', L(USD)), amount: null }, 'X'), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
+  await assert.rejects(engine.prepare(prepareInput('refused', L(4n * USD))), (err) =>
+    assertBusy(err, /group-commit queue holds 2 writes \(GROUP_COMMIT_QUEUE_WRITES_MAX\)/),
+  );
+  await assert.rejects(engine.recordInvalid({ ...prepareInput('invalid', L(USD)), amount: null }, 'X'), (err) =>
+    assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/),
+  );
   await assert.rejects(engine.fundsOutReserve('dfsp1', 'USD', L(USD), 'fout', 'ref'), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
-  await assert.rejects(engine.submitRecord({ quoteInsert: { id: 'quote', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', state: 'RECEIVED', request_hash: 'h' } }), (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/));
+  await assert.rejects(
+    engine.submitRecord({ quoteInsert: { id: 'quote', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', state: 'RECEIVED', request_hash: 'h' } }),
+    (err) => assertBusy(err, /GROUP_COMMIT_QUEUE_WRITES_MAX/),
+  );
   assert.equal(position(), 3n * USD, 'nothing of the refused work was reserved');
   assert.equal(engine.inFlightTransfer('refused'), undefined);
   // Finishing accepted work is queued beyond the bound.
@@ -344,20 +379,47 @@ function entry(transferId: string, account: Account, amount: string) {
 
 test('mizani_apply refuses a batch whose entries do not sum to zero per currency, and one larger than its maximum', async () => {
   const registry = await freshLedger();
-  const [p1, p2, e1, e2] = [['dfsp1', 'USD'], ['dfsp2', 'USD'], ['dfsp1', 'EUR'], ['dfsp2', 'EUR']].map(([n, c]) => registry.accountOf(n!, c!, 'POSITION')!);
+  const [p1, p2, e1, e2] = [
+    ['dfsp1', 'USD'],
+    ['dfsp2', 'USD'],
+    ['dfsp1', 'EUR'],
+    ['dfsp2', 'EUR'],
+  ].map(([n, c]) => registry.accountOf(n!, c!, 'POSITION')!);
   const before = await snapshot();
-  await assert.rejects(apply({ writes: 1, entries: [entry('s1', p1!, '1.0000'), entry('s1', p2!, '-0.9999')] }), /do not sum to zero per currency \(USD 0\.0001\)/);
+  await assert.rejects(
+    apply({ writes: 1, entries: [entry('s1', p1!, '1.0000'), entry('s1', p2!, '-0.9999')] }),
+    /do not sum to zero per currency \(USD 0\.0001\)/,
+  );
   // Zero overall, not per currency.
-  await assert.rejects(apply({ writes: 1, entries: [entry('s2', p1!, '1'), entry('s2', e2!, '-1')] }), /do not sum to zero per currency \((EUR -1\.0000, USD 1\.0000|USD 1\.0000, EUR -1\.0000)\)/);
+  await assert.rejects(
+    apply({ writes: 1, entries: [entry('s2', p1!, '1'), entry('s2', e2!, '-1')] }),
+    /do not sum to zero per currency \((EUR -1\.0000, USD 1\.0000|USD 1\.0000, EUR -1\.0000)\)/,
+  );
   // Unbalanced across two writes that each look fine to nobody.
   await assert.rejects(apply({ writes: 2, entries: [entry('s3', p1!, '2'), entry('s4', p2!, '-1')] }), /do not sum to zero/);
   // Larger than the maximum the hub passes; the hub cannot lift the fixed ceiling.
   await assert.rejects(apply({ writes: 3, writes_max: 2, entries: [] }), /a batch of 3 writes exceeds the maximum of 2/);
   await assert.rejects(apply({ writes: 100_001, writes_max: 1_000_000, entries: [] }), /a batch of 100001 writes exceeds the maximum of 100000/);
   // More rows than writes, more than 4 entries per write; without `writes`, the rows count.
-  await assert.rejects(apply({ writes: 1, entries: [], updates: [{ id: 'x', from_state: 'RESERVED', state: 'COMMITTED' }, { id: 'y', from_state: 'RESERVED', state: 'COMMITTED' }] }), /a batch of 1 writes carries 0 transfer inserts, 2 state changes/);
-  await assert.rejects(apply({ writes: 1, entries: Array.from({ length: 6 }, (_, i) => entry('s5', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }), /at most one of each and 4 entries per write/);
-  await assert.rejects(apply({ writes_max: 1, entries: Array.from({ length: 6 }, (_, i) => entry('s6', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }), /a batch of 2 writes exceeds the maximum of 1/);
+  await assert.rejects(
+    apply({
+      writes: 1,
+      entries: [],
+      updates: [
+        { id: 'x', from_state: 'RESERVED', state: 'COMMITTED' },
+        { id: 'y', from_state: 'RESERVED', state: 'COMMITTED' },
+      ],
+    }),
+    /a batch of 1 writes carries 0 transfer inserts, 2 state changes/,
+  );
+  await assert.rejects(
+    apply({ writes: 1, entries: Array.from({ length: 6 }, (_, i) => entry('s5', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }),
+    /at most one of each and 4 entries per write/,
+  );
+  await assert.rejects(
+    apply({ writes_max: 1, entries: Array.from({ length: 6 }, (_, i) => entry('s6', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }),
+    /a batch of 2 writes exceeds the maximum of 1/,
+  );
   assert.equal(await snapshot(), before, 'nothing of a refused batch is applied');
 
   // A balanced batch in two currencies is applied and reported.
@@ -378,7 +440,14 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
     balances: { [p1!.id]: '1.0000', [p2!.id]: '-1.0000', [e1!.id]: '2.5000', [e2!.id]: '-2.5000' },
   });
   // The same insert again: a conflict, its entries skipped; balances only when asked for.
-  const again = await apply({ writes: 1, inserts: [{ id: 'ok-1', kind: 'TRANSFER', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', amount: '1', state: 'RESERVED' }], entries: [{ ...entry('ok-1', p1!, '1'), with_insert: true }, { ...entry('ok-1', p2!, '-1'), with_insert: true }] });
+  const again = await apply({
+    writes: 1,
+    inserts: [{ id: 'ok-1', kind: 'TRANSFER', payer: 'dfsp1', payee: 'dfsp2', currency: 'USD', amount: '1', state: 'RESERVED' }],
+    entries: [
+      { ...entry('ok-1', p1!, '1'), with_insert: true },
+      { ...entry('ok-1', p2!, '-1'), with_insert: true },
+    ],
+  });
   assert.deepEqual(again, { conflicts: ['ok-1'], inserted: 0, updated: 0, journal: 0, quotes_inserted: 0, quotes_updated: 0, balances: null });
 });
 

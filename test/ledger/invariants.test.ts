@@ -75,7 +75,12 @@ async function resetSchema(): Promise<void> {
 function newEngine(registry: Registry, batchSizes: number[] = [], hooks: { onRecovering?: () => void; onRecovered?: () => void } = {}): LedgerEngine {
   // Several engines share one database on purpose here (restart, interference); the writer lock
   // that keeps production hubs exclusive has its own test below.
-  return new LedgerEngine(db, registry, { maxBatch: 500, exclusiveWriter: false, assertions: 'all' }, { ...hooks, observeBatch: (size) => batchSizes.push(size) });
+  return new LedgerEngine(
+    db,
+    registry,
+    { maxBatch: 500, exclusiveWriter: false, assertions: 'all' },
+    { ...hooks, observeBatch: (size) => batchSizes.push(size) },
+  );
 }
 
 async function buildWorld(options: WorldOptions): Promise<World> {
@@ -307,12 +312,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('opening' as const), p: fc.nat(3), cur: fc.nat(1), amount: units(-300n * USD, 300n * USD) }) },
 );
 
-const capArb = fc.oneof(
-  fc.constant(0n),
-  units(1n, 100n * USD),
-  units(100n * USD, 2_000n * USD),
-  fc.constant(1_000_000n * USD),
-);
+const capArb = fc.oneof(fc.constant(0n), units(1n, 100n * USD), units(100n * USD, 2_000n * USD), fc.constant(1_000_000n * USD));
 
 const worldArb = fc.record({
   dfsps: fc.integer({ min: 3, max: 4 }),
@@ -361,8 +361,7 @@ function start(world: World, op: Op, claimed: Set<string>, snapshot: InFlight[])
         const headroom = world.liquidity && cover < cap ? cover - pos.value : cap - pos.value;
         amount = headroom + op.delta > 0n ? headroom + op.delta : 1n;
       }
-      const expected =
-        world.liquidity && cover - pos.value < amount ? LIQUIDITY : cap - pos.value < amount ? LIMIT : 'reserved';
+      const expected = world.liquidity && cover - pos.value < amount ? LIQUIDITY : cap - pos.value < amount ? LIMIT : 'reserved';
       const expired = op.t === 'prepare' && op.expired;
       return engine.prepare(prepareInput(payer, payee, currency, amount, nextId('tr'), expired)).then((out) => {
         assert.equal(out.kind === 'rejected' ? out.error.outcome : out.kind, expected, `prepare of ${amount} by ${payer}`);
@@ -385,9 +384,7 @@ function start(world: World, op: Op, claimed: Set<string>, snapshot: InFlight[])
       const due = engine.expired(Date.now()).filter((t) => t.kind === 'TRANSFER' && !claimed.has(t.id));
       for (const t of due) claimed.add(t.id);
       count(`expire:${due.length > 0}`);
-      return Promise.all(
-        due.map((t) => engine.abort(t, { state: 'EXPIRED_RESERVED', cause: '3303: Transfer expired', completedAt })),
-      ).then(() => undefined);
+      return Promise.all(due.map((t) => engine.abort(t, { state: 'EXPIRED_RESERVED', cause: '3303: Transfer expired', completedAt }))).then(() => undefined);
     }
     case 'fundsIn': {
       const name = dfsps[op.p % n]!;
@@ -533,10 +530,29 @@ test('random concurrent bursts keep the journal balanced, positions exact, caps 
   const seconds = (Date.now() - started) / 1000;
   console.log(`invariants property: ${runs} runs in ${seconds.toFixed(1)} s; outcomes ${JSON.stringify(tally)}; largest batch ${Math.max(...allBatchSizes)}`);
   // The generator really exercised the interesting paths, and group commit really batched.
-  for (const key of ['prepare:reserved', `prepare:${LIMIT}`, `prepare:${LIQUIDITY}`, 'prepareEdge:reserved', `prepareEdge:${LIMIT}`, `prepareEdge:${LIQUIDITY}`, 'commit', 'abort', 'expire:true', 'fundsOut:reserved', 'fundsOut:refused', 'fundsOutCommit', 'fundsOutAbort', 'opening', 'duplicates-checked']) {
+  for (const key of [
+    'prepare:reserved',
+    `prepare:${LIMIT}`,
+    `prepare:${LIQUIDITY}`,
+    'prepareEdge:reserved',
+    `prepareEdge:${LIMIT}`,
+    `prepareEdge:${LIQUIDITY}`,
+    'commit',
+    'abort',
+    'expire:true',
+    'fundsOut:reserved',
+    'fundsOut:refused',
+    'fundsOutCommit',
+    'fundsOutAbort',
+    'opening',
+    'duplicates-checked',
+  ]) {
     assert.ok((tally[key] ?? 0) > 0, `no ${key} in ${runs} runs`);
   }
-  assert.ok(allBatchSizes.some((size) => size >= 5), 'group commits batched several writes');
+  assert.ok(
+    allBatchSizes.some((size) => size >= 5),
+    'group commits batched several writes',
+  );
 });
 
 /** The exact decision sequence: in call order, each prepare is reserved iff it still fits. */
@@ -573,7 +589,15 @@ async function headroomRace(liquidity: boolean, amounts: bigint[], cap: bigint, 
   for (const [i, o] of outcomes.entries()) {
     if (o.kind === 'rejected') {
       // Nothing else fitted at that moment: the rejection was not spurious.
-      assert.ok(amounts[i]! > limit - start - amounts.slice(0, i).filter((_, j) => got[j] === 'reserved').reduce((a, b) => a + b, 0n));
+      assert.ok(
+        amounts[i]! >
+          limit -
+            start -
+            amounts
+              .slice(0, i)
+              .filter((_, j) => got[j] === 'reserved')
+              .reduce((a, b) => a + b, 0n),
+      );
     }
   }
   assert.equal(pos.value, start + reservedSum, 'memory position = opening + reserved');
@@ -625,7 +649,13 @@ test('liquidity-cover variant: with requireLiquidityCheck, prepares beyond the f
   await headroomRace(true, [cover + 1n, cover, 1n, 1n], 10_000n * USD, 0n, cover);
   assert.equal(position(registryOfLastRace!, 'dfsp1', 'USD').value, cover);
   // And a world where the cap binds before the cover does: 4200 even with liquidity checking on.
-  await headroomRace(true, Array.from({ length: 200 }, (_, i) => BigInt(i + 1) * 1234n), 20n * USD, 0n, 1_000n * USD);
+  await headroomRace(
+    true,
+    Array.from({ length: 200 }, (_, i) => BigInt(i + 1) * 1234n),
+    20n * USD,
+    0n,
+    1_000n * USD,
+  );
   // Without liquidity checking, an empty settlement account does not stop a prepare under the cap.
   const world = await buildWorld({ dfsps: 2, currencies: 1, liquidity: false, caps: [100n * USD] });
   const out = await world.engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 50n * USD));
@@ -700,9 +730,7 @@ test('duplicate prepare after a restart (id in the database, not in memory) answ
   assert.deepEqual(await dbAccountValues(), before);
   assert.deepEqual(memoryValues(registry2), before);
   assert.equal((await db.query('SELECT id FROM journal_entry')).rows.length, journalBefore);
-  const states = await db.query<{ id: string; state: string; amount: string }>(
-    `SELECT id, state, amount::text AS amount FROM transfer ORDER BY id`,
-  );
+  const states = await db.query<{ id: string; state: string; amount: string }>(`SELECT id, state, amount::text AS amount FROM transfer ORDER BY id`);
   assert.deepEqual(
     states.rows.map((r) => `${r.id}:${r.state}:${r.amount}`),
     ['dup-committed:COMMITTED:10.0000', 'dup-funds-in:COMMITTED:5.0000', 'dup-funds-out:ABORTED_ERROR:1.0000', 'dup-rejected:ABORTED_REJECTED:1000.0000'],
@@ -729,7 +757,10 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
     engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 4n * USD, 'same-tick-prepare')),
     engine.prepare(prepareInput('dfsp1', 'dfsp2', 'USD', 1_000n * USD, 'same-tick-prepare')),
   ]);
-  assert.deepEqual(prepares.map((p) => p.kind), ['reserved', 'duplicate', 'duplicate']);
+  assert.deepEqual(
+    prepares.map((p) => p.kind),
+    ['reserved', 'duplicate', 'duplicate'],
+  );
   assert.equal(position(registry, 'dfsp1', 'USD').value, 3n * USD);
   assert.equal(engine.inFlightTransfer('same-tick-prepare')?.amount, 3n * USD);
   await checkDurableInvariants(registry, engine);
@@ -749,7 +780,10 @@ test('duplicate ids submitted in the same tick (same group commit) are applied o
   const written = await Promise.all([write(2n * USD), write(5n * USD), write(2n * USD)]);
   assert.deepEqual(written, [{ conflict: false }, { conflict: true }, { conflict: true }]);
   const rows = await db.query<{ amount: string }>(`SELECT amount::text AS amount FROM journal_entry WHERE transfer_id = 'same-batch' ORDER BY id`);
-  assert.deepEqual(rows.rows.map((r) => r.amount), ['-2.0000', '2.0000']);
+  assert.deepEqual(
+    rows.rows.map((r) => r.amount),
+    ['-2.0000', '2.0000'],
+  );
   // (this committer bypassed the engine's memory: reload before comparing memory with the database)
   await engine.load();
   await checkDurableInvariants(engine.registry, engine);
@@ -891,12 +925,7 @@ async function failingBurst(registry: Registry, engine: LedgerEngine, reserved: 
   return { before };
 }
 
-async function assertRecovered(
-  registry: Registry,
-  engine: LedgerEngine,
-  probe: ReturnType<typeof recoveryProbe>,
-  { before }: { before: JournalSnapshot },
-) {
+async function assertRecovered(registry: Registry, engine: LedgerEngine, probe: ReturnType<typeof recoveryProbe>, { before }: { before: JournalSnapshot }) {
   await probe.recovered;
   assert.deepEqual(probe.events, ['recovering', 'recovered']);
   assert.equal(engine.available, true);
@@ -925,9 +954,7 @@ test('a failed batch (trigger raises) leaves no half-written state and the engin
       RETURN NEW;
     END $$;
     CREATE TRIGGER test_poison BEFORE INSERT ON transfer FOR EACH ROW EXECUTE FUNCTION test_poison();`);
-  const before = await failingBurst(registry, engine, reserved, () =>
-    engine.prepare(prepareInput('dfsp2', 'dfsp1', 'USD', 1n * USD, 'poison-1')),
-  );
+  const before = await failingBurst(registry, engine, reserved, () => engine.prepare(prepareInput('dfsp2', 'dfsp1', 'USD', 1n * USD, 'poison-1')));
   await assertRecovered(registry, engine, probe, before);
   await db.exec('DROP TRIGGER test_poison ON transfer; DROP FUNCTION test_poison();');
 });

@@ -159,7 +159,16 @@ function expectedVerdict(doc: Node, limits: JsonGuardLimits): Verdict {
   const pointer = (segments: Array<string | number>) =>
     '/requestBody' +
     segments
-      .map((s) => '/' + (typeof s === 'number' ? String(s) : s.replace(/~/g, '~0').replace(/\//g, '~1').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Surrogate}/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)))
+      .map(
+        (s) =>
+          '/' +
+          (typeof s === 'number'
+            ? String(s)
+            : s
+                .replace(/~/g, '~0')
+                .replace(/\//g, '~1')
+                .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Surrogate}/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+      )
       .join('');
   const walk = (n: Node, path: Array<string | number>): Verdict => {
     if (n.t === 'str') return n.v.length > maxString ? { code: '3100', kind: 'length', path: pointer(path) } : null;
@@ -276,10 +285,17 @@ test('json-guard accepts every JSON.stringify output within its limits, and unes
 });
 
 test('json-guard never throws anything but FspiopError on arbitrary input, and bytes and string agree', () => {
-  const structural = fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', '\\', ':', ',', 'a', 'u', '0', 'd', '8', ' ', '_', 'é', '\ud800'), maxLength: 60 });
+  const structural = fc.string({
+    unit: fc.constantFrom('{', '}', '[', ']', '"', '\\', ':', ',', 'a', 'u', '0', 'd', '8', ' ', '_', 'é', '\ud800'),
+    maxLength: 60,
+  });
   fc.assert(
     fc.property(
-      fc.oneof(structural, fc.string({ unit: 'binary', maxLength: 60 }), fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b))),
+      fc.oneof(
+        structural,
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)),
+      ),
       limitsArb,
       (input, limits) => {
         const got = guardOutcome(input, limits);
@@ -310,8 +326,16 @@ test('json-guard is linear and cheaper than JSON.parse (typical 1 KB body, 5 MB 
   const quote = JSON.stringify({
     quoteId: randomUUID(),
     transactionId: randomUUID(),
-    payee: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '27713803912', fspId: 'payeefsp' }, name: 'Mary Jones', personalInfo: { complexName: { firstName: 'Mary', lastName: 'Jones' }, dateOfBirth: '1970-01-01' } },
-    payer: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '27713803913', fspId: 'payerfsp' }, name: 'John Doe', personalInfo: { complexName: { firstName: 'John', lastName: 'Doe' }, dateOfBirth: '1980-01-01' } },
+    payee: {
+      partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '27713803912', fspId: 'payeefsp' },
+      name: 'Mary Jones',
+      personalInfo: { complexName: { firstName: 'Mary', lastName: 'Jones' }, dateOfBirth: '1970-01-01' },
+    },
+    payer: {
+      partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '27713803913', fspId: 'payerfsp' },
+      name: 'John Doe',
+      personalInfo: { complexName: { firstName: 'John', lastName: 'Doe' }, dateOfBirth: '1980-01-01' },
+    },
     amountType: 'SEND',
     amount: { amount: '150.25', currency: 'USD' },
     fees: { amount: '1.5', currency: 'USD' },
@@ -319,7 +343,12 @@ test('json-guard is linear and cheaper than JSON.parse (typical 1 KB body, 5 MB 
     geoCode: { latitude: '52.2345', longitude: '21.0123' },
     note: 'Gift for the weekend, see you soon',
     expiration: new Date(Date.now() + 60_000).toISOString(),
-    extensionList: { extension: [{ key: 'reference', value: 'abc-123' }, { key: 'channel', value: 'app' }] },
+    extensionList: {
+      extension: [
+        { key: 'reference', value: 'abc-123' },
+        { key: 'channel', value: 'app' },
+      ],
+    },
   });
   const bulk = (() => {
     const parts: string[] = [];
@@ -347,12 +376,16 @@ test('json-guard is linear and cheaper than JSON.parse (typical 1 KB body, 5 MB 
     return `{"list":[${parts.join(',')}]}`;
   })();
   const report: string[] = [];
-  for (const [name, text, minMs] of [['quote (1 KB)', quote, 250], ['bulk (5 MB)', bulk, 250], ['dense (5 MB)', dense, 250]] as const) {
+  for (const [name, text, minMs] of [
+    ['quote (1 KB)', quote, 250],
+    ['bulk (5 MB)', bulk, 250],
+    ['dense (5 MB)', dense, 250],
+  ] as const) {
     const raw = Buffer.from(text);
     guardJson(raw, limits);
     const guard = timeOf(() => guardJson(raw, limits), minMs);
     const parse = timeOf(() => JSON.parse(text), minMs);
-    const mbps = (ms: number) => ((raw.length / 1e6) / (ms / 1000)).toFixed(0);
+    const mbps = (ms: number) => (raw.length / 1e6 / (ms / 1000)).toFixed(0);
     report.push(`${name}: guard ${mbps(guard)} MB/s, JSON.parse ${mbps(parse)} MB/s, guard/JSON.parse ${(guard / parse).toFixed(2)}`);
     // Loose bound (machines are noisy): the guard must stay well under the parse it protects.
     assert.ok(guard < parse * 1.5 + 0.05, `${name}: guard ${guard.toFixed(3)} ms vs JSON.parse ${parse.toFixed(3)} ms`);
@@ -390,7 +423,9 @@ test('parseJsonBody: arbitrary bytes are decoded or refused with a 400 FSPIOP er
         fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
         fc.string({ unit: 'binary', maxLength: 100 }).map((s) => Buffer.from(s, 'utf8')),
         fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v))),
-        fc.constantFrom('{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', '\ufeff{}', '[]', '1', '"x"', 'null', '{"a":1}garbage').map((s) => Buffer.from(s)),
+        fc
+          .constantFrom('{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', '\ufeff{}', '[]', '1', '"x"', 'null', '{"a":1}garbage')
+          .map((s) => Buffer.from(s)),
       ),
       (raw) => {
         try {
@@ -441,7 +476,10 @@ function checkIssue(issue: ReturnType<typeof validateFspiopBody>): void {
   assert.ok(error.description.startsWith(ERROR_CODES.get(issue.code)!.message), error.description);
   assert.ok(Array.from(error.description).length <= 128, error.description);
   // never cut: the description holds the whole detail, or the detail travels whole in the extension list
-  const carried = (error.extensions ?? []).filter((e) => e.key === 'detail').map((e) => e.value).join('');
+  const carried = (error.extensions ?? [])
+    .filter((e) => e.key === 'detail')
+    .map((e) => e.value)
+    .join('');
   assert.ok(error.description.endsWith(` - ${issue.detail}`) || carried === issue.detail || !issue.detail, JSON.stringify(issue));
 }
 
@@ -464,18 +502,22 @@ const amount = fc
   .tuple(fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }), fc.integer({ min: 0, max: 9999 }))
   .map(([whole, frac]) => (frac === 0 ? `${whole}` : `${whole}.${String(frac).padStart(4, '0').replace(/0+$/, '')}`));
 const money = fc.record({ currency, amount });
-const dateTime = fc
-  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
-  .map((d) => d.toISOString());
+const dateTime = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
 const extensionList = fc.record({
-  extension: fc.array(fc.record({ key: fc.string({ minLength: 1, maxLength: 32 }), value: fc.string({ minLength: 1, maxLength: 128 }) }), { minLength: 1, maxLength: 3 }),
+  extension: fc.array(fc.record({ key: fc.string({ minLength: 1, maxLength: 32 }), value: fc.string({ minLength: 1, maxLength: 128 }) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
 });
 const withOptional = <T extends object>(base: fc.Arbitrary<T>, optional: Record<string, fc.Arbitrary<unknown>>) =>
   fc.tuple(base, fc.record(optional, { requiredKeys: [] })).map(([b, o]) => ({ ...b, ...o }));
 
-const partyIdInfo = withOptional(fc.record({ partyIdType: fc.constantFrom('MSISDN', 'PERSONAL_ID', 'ACCOUNT_ID'), partyIdentifier: fc.stringMatching(/^[0-9]{6,12}$/) }), {
-  fspId,
-});
+const partyIdInfo = withOptional(
+  fc.record({ partyIdType: fc.constantFrom('MSISDN', 'PERSONAL_ID', 'ACCOUNT_ID'), partyIdentifier: fc.stringMatching(/^[0-9]{6,12}$/) }),
+  {
+    fspId,
+  },
+);
 
 interface BodyCase {
   version: FspiopVersion;
@@ -484,63 +526,117 @@ interface BodyCase {
   body: Record<string, unknown>;
 }
 
-const bodyCase: fc.Arbitrary<BodyCase> = fc.tuple(
-  fc.constantFrom(...VERSIONS),
-  fc.oneof(
-    withOptional(fc.record({ transferId: uuid, payerFsp: fspId, payeeFsp: fspId, amount: money, ilpPacket: b64(120), condition: b64(32), expiration: dateTime }), { extensionList }).map(
-      (body) => ({ method: 'POST' as const, route: '/transfers', body }),
+const bodyCase: fc.Arbitrary<BodyCase> = fc
+  .tuple(
+    fc.constantFrom(...VERSIONS),
+    fc.oneof(
+      withOptional(
+        fc.record({ transferId: uuid, payerFsp: fspId, payeeFsp: fspId, amount: money, ilpPacket: b64(120), condition: b64(32), expiration: dateTime }),
+        { extensionList },
+      ).map((body) => ({ method: 'POST' as const, route: '/transfers', body })),
+      withOptional(fc.record({ transferState: fc.constantFrom('RECEIVED', 'RESERVED', 'COMMITTED', 'ABORTED') }), {
+        fulfilment: b64(32),
+        completedTimestamp: dateTime,
+        extensionList,
+      }).map((body) => ({ method: 'PUT' as const, route: '/transfers/{ID}', body })),
+      fc
+        .tuple(
+          withOptional(fc.record({ errorCode: fc.stringMatching(/^[1-9]\d{3}$/), errorDescription: fc.string({ minLength: 1, maxLength: 128 }) }), {
+            extensionList,
+          }),
+          fc.constantFrom('/transfers/{ID}/error', '/quotes/{ID}/error', '/parties/{Type}/{ID}/error'),
+        )
+        .map(([errorInformation, route]) => ({ method: 'PUT' as const, route, body: { errorInformation } })),
+      withOptional(
+        fc.record({
+          quoteId: uuid,
+          transactionId: uuid,
+          payee: fc.record({ partyIdInfo }),
+          payer: fc.record({ partyIdInfo }),
+          amountType: fc.constantFrom('SEND', 'RECEIVE'),
+          amount: money,
+          transactionType: fc.record({
+            scenario: fc.constantFrom('TRANSFER', 'DEPOSIT'),
+            initiator: fc.constantFrom('PAYER', 'PAYEE'),
+            initiatorType: fc.constantFrom('CONSUMER', 'BUSINESS'),
+          }),
+        }),
+        { expiration: dateTime, note: fc.string({ minLength: 1, maxLength: 128 }), extensionList, transactionRequestId: uuid },
+      ).map((body) => ({ method: 'POST' as const, route: '/quotes', body })),
+      withOptional(fc.record({ transferAmount: money, expiration: dateTime, ilpPacket: b64(120), condition: b64(32) }), {
+        payeeFspFee: money,
+        extensionList,
+      }).map((body) => ({
+        method: 'PUT' as const,
+        route: '/quotes/{ID}',
+        body,
+      })),
+      withOptional(fc.record({ fspId }), { currency }).map((body) => ({ method: 'POST' as const, route: '/participants/{Type}/{ID}', body })),
+      fc
+        .record({ party: withOptional(fc.record({ partyIdInfo }), { name: fc.string({ minLength: 1, maxLength: 128 }) }) })
+        .map((body) => ({ method: 'PUT' as const, route: '/parties/{Type}/{ID}', body })),
     ),
-    withOptional(fc.record({ transferState: fc.constantFrom('RECEIVED', 'RESERVED', 'COMMITTED', 'ABORTED') }), { fulfilment: b64(32), completedTimestamp: dateTime, extensionList }).map(
-      (body) => ({ method: 'PUT' as const, route: '/transfers/{ID}', body }),
-    ),
-    fc
-      .tuple(
-        withOptional(fc.record({ errorCode: fc.stringMatching(/^[1-9]\d{3}$/), errorDescription: fc.string({ minLength: 1, maxLength: 128 }) }), { extensionList }),
-        fc.constantFrom('/transfers/{ID}/error', '/quotes/{ID}/error', '/parties/{Type}/{ID}/error'),
-      )
-      .map(([errorInformation, route]) => ({ method: 'PUT' as const, route, body: { errorInformation } })),
-    withOptional(
-      fc.record({
-        quoteId: uuid,
-        transactionId: uuid,
-        payee: fc.record({ partyIdInfo }),
-        payer: fc.record({ partyIdInfo }),
-        amountType: fc.constantFrom('SEND', 'RECEIVE'),
-        amount: money,
-        transactionType: fc.record({ scenario: fc.constantFrom('TRANSFER', 'DEPOSIT'), initiator: fc.constantFrom('PAYER', 'PAYEE'), initiatorType: fc.constantFrom('CONSUMER', 'BUSINESS') }),
-      }),
-      { expiration: dateTime, note: fc.string({ minLength: 1, maxLength: 128 }), extensionList, transactionRequestId: uuid },
-    ).map((body) => ({ method: 'POST' as const, route: '/quotes', body })),
-    withOptional(fc.record({ transferAmount: money, expiration: dateTime, ilpPacket: b64(120), condition: b64(32) }), { payeeFspFee: money, extensionList }).map((body) => ({
-      method: 'PUT' as const,
-      route: '/quotes/{ID}',
-      body,
-    })),
-    withOptional(fc.record({ fspId }), { currency }).map((body) => ({ method: 'POST' as const, route: '/participants/{Type}/{ID}', body })),
-    fc.record({ party: withOptional(fc.record({ partyIdInfo }), { name: fc.string({ minLength: 1, maxLength: 128 }) }) }).map((body) => ({ method: 'PUT' as const, route: '/parties/{Type}/{ID}', body })),
-  ),
-).map(([version, c]) => ({ version, ...c }));
+  )
+  .map(([version, c]) => ({ version, ...c }));
 
 /** Interesting replacement values for a mutated field. */
 const replacement: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
-    '', '0', '-1', '1e3', '0.00001', '1'.repeat(40), '1.', '.5', '01', 'USD', 'XXX', 'usd', 'COMMITTED', 'RESERVED', 'ABORTED', 'null', '\u0000', '\ud800', 'é',
-    '2099-01-01T00:00:00.000Z', '2000-02-30T00:00:00.000Z', '2024-01-01T00:00:00Z', 'a'.repeat(200), '9999', '3100', 'abc', ' ', 'x'.repeat(32769),
-    0, -1, 1e308, 1.5, true, false, null, [], {}, [1, 2], { amount: '1', currency: 'USD' },
+    '',
+    '0',
+    '-1',
+    '1e3',
+    '0.00001',
+    '1'.repeat(40),
+    '1.',
+    '.5',
+    '01',
+    'USD',
+    'XXX',
+    'usd',
+    'COMMITTED',
+    'RESERVED',
+    'ABORTED',
+    'null',
+    '\u0000',
+    '\ud800',
+    'é',
+    '2099-01-01T00:00:00.000Z',
+    '2000-02-30T00:00:00.000Z',
+    '2024-01-01T00:00:00Z',
+    'a'.repeat(200),
+    '9999',
+    '3100',
+    'abc',
+    ' ',
+    'x'.repeat(32769),
+    0,
+    -1,
+    1e308,
+    1.5,
+    true,
+    false,
+    null,
+    [],
+    {},
+    [1, 2],
+    { amount: '1', currency: 'USD' },
   ),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-type JsonMutation =
-  | { op: 'delete'; at: number }
-  | { op: 'replace'; at: number; value: unknown }
-  | { op: 'add'; at: number; key: string; value: unknown };
+type JsonMutation = { op: 'delete'; at: number } | { op: 'replace'; at: number; value: unknown } | { op: 'add'; at: number; key: string; value: unknown };
 
 const jsonMutation: fc.Arbitrary<JsonMutation> = fc.oneof(
   fc.record({ op: fc.constant('delete' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('replace' as const), at: fc.nat(), value: replacement }),
-  fc.record({ op: fc.constant('add' as const), at: fc.nat(), key: fc.oneof(fc.constantFrom('extra', 'transferId', 'amount', 'fspId', ''), fc.string({ maxLength: 6 })), value: replacement }),
+  fc.record({
+    op: fc.constant('add' as const),
+    at: fc.nat(),
+    key: fc.oneof(fc.constantFrom('extra', 'transferId', 'amount', 'fspId', ''), fc.string({ maxLength: 6 })),
+    value: replacement,
+  }),
 );
 
 type Slot = { parent: Record<string, unknown> | unknown[]; key: string | number };
@@ -549,7 +645,8 @@ function slotsOf(value: unknown): Slot[] {
   const slots: Slot[] = [];
   const visit = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((item, i) => (slots.push({ parent: v, key: i }), visit(item)));
-    else if (v !== null && typeof v === 'object') for (const [k, item] of Object.entries(v)) slots.push({ parent: v as Record<string, unknown>, key: k }), visit(item);
+    else if (v !== null && typeof v === 'object')
+      for (const [k, item] of Object.entries(v)) (slots.push({ parent: v as Record<string, unknown>, key: k }), visit(item));
   };
   visit(value);
   return slots;
@@ -604,7 +701,7 @@ function applyByteMutations(raw: Buffer, mutations: ByteMutation[]): Buffer {
   let b = raw;
   for (const m of mutations) {
     const at = b.length === 0 ? 0 : m.at % b.length;
-    if (m.op === 'flip' && b.length > 0) (b = Buffer.from(b)), (b[at] = m.byte);
+    if (m.op === 'flip' && b.length > 0) ((b = Buffer.from(b)), (b[at] = m.byte));
     else if (m.op === 'insert') b = Buffer.concat([b.subarray(0, at), Buffer.from([m.byte]), b.subarray(at)]);
     else if (m.op === 'delete') b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]);
     else if (m.op === 'truncate') b = b.subarray(0, at);
@@ -712,7 +809,6 @@ after(async () => {
   await database?.drop();
 });
 
-
 /** A transfer payer → payee clears: the payer gets the COMMITTED fulfil within `ms` (diagnostics otherwise). */
 async function assertTransferClears(payer: DfspSimulator, payee: DfspSimulator, what: string, ms = 10_000): Promise<void> {
   const transfer = ctx!.newTransfer({ payer, payee, amount: '2' });
@@ -755,7 +851,12 @@ function baseRequest(template: Template, payer: DfspSimulator, payee: DfspSimula
     case 'prepare': {
       const t = ctx!.newTransfer({ payer, payee, amount: '1' });
       known.push(t.transferId);
-      return { method: 'POST', path: '/transfers', headers: { ...media('transfers', true), 'fspiop-source': payer.name, 'fspiop-destination': payee.name }, body: json(t.body) };
+      return {
+        method: 'POST',
+        path: '/transfers',
+        headers: { ...media('transfers', true), 'fspiop-source': payer.name, 'fspiop-destination': payee.name },
+        body: json(t.body),
+      };
     }
     case 'fulfil':
       return {
@@ -772,7 +873,11 @@ function baseRequest(template: Template, payer: DfspSimulator, payee: DfspSimula
         body: json({ errorInformation: { errorCode: '5100', errorDescription: 'Generic Payee rejection' } }),
       };
     case 'getTransfer':
-      return { method: 'GET', path: `/transfers/${someId}`, headers: { ...media('transfers', true), 'fspiop-source': payer.name, 'fspiop-destination': 'Hub' } };
+      return {
+        method: 'GET',
+        path: `/transfers/${someId}`,
+        headers: { ...media('transfers', true), 'fspiop-source': payer.name, 'fspiop-destination': 'Hub' },
+      };
     case 'quote':
       return {
         method: 'POST',
@@ -793,10 +898,19 @@ function baseRequest(template: Template, payer: DfspSimulator, payee: DfspSimula
         method: 'PUT',
         path: `/quotes/${randomUUID()}`,
         headers: { ...media('quotes', false), 'fspiop-source': payee.name, 'fspiop-destination': payer.name },
-        body: json({ transferAmount: { amount: '5', currency: 'USD' }, expiration: new Date(Date.now() + 60_000).toISOString(), ilpPacket: randomBytes(90).toString('base64url'), condition: randomBytes(32).toString('base64url') }),
+        body: json({
+          transferAmount: { amount: '5', currency: 'USD' },
+          expiration: new Date(Date.now() + 60_000).toISOString(),
+          ilpPacket: randomBytes(90).toString('base64url'),
+          condition: randomBytes(32).toString('base64url'),
+        }),
       };
     case 'getParty':
-      return { method: 'GET', path: `/parties/MSISDN/2${Math.floor(Math.random() * 1e10)}`, headers: { ...media('parties', true), 'fspiop-source': payer.name } };
+      return {
+        method: 'GET',
+        path: `/parties/MSISDN/2${Math.floor(Math.random() * 1e10)}`,
+        headers: { ...media('parties', true), 'fspiop-source': payer.name },
+      };
     case 'registerParty':
       return {
         method: 'POST',
@@ -805,7 +919,12 @@ function baseRequest(template: Template, payer: DfspSimulator, payee: DfspSimula
         body: json({ fspId: payee.name, currency: 'USD' }),
       };
     case 'patch':
-      return { method: 'PATCH', path: `/transfers/${someId}`, headers: { ...media('transfers', false), 'fspiop-source': payee.name }, body: json({ transferState: 'COMMITTED', completedTimestamp: new Date().toISOString() }) };
+      return {
+        method: 'PATCH',
+        path: `/transfers/${someId}`,
+        headers: { ...media('transfers', false), 'fspiop-source': payee.name },
+        body: json({ transferState: 'COMMITTED', completedTimestamp: new Date().toISOString() }),
+      };
     case 'health':
       return { method: 'GET', path: '/health', headers: {} };
   }
@@ -814,9 +933,22 @@ function baseRequest(template: Template, payer: DfspSimulator, payee: DfspSimula
 /** Header values undici will send (visible ASCII, space, tab, obs-text) — CR/LF/NUL are the raw-socket test's business. */
 const headerValue = fc.oneof(
   fc.constantFrom(
-    '', ' ', 'application/json', 'application/vnd.interoperability.transfers+json;version=9.9', 'application/vnd.interoperability.iso20022.transfers+json;version=2.0',
-    'application/vnd.interoperability.transfers+json;version=1.1, text/html', 'Sun, 06 Nov 1994 08:49:37 GMT', 'Mon, 31 Feb 2025 10:00:00 GMT', 'yesterday',
-    'Hub', 'hub', 'nobody', 'x'.repeat(33), 'caf\u00e9', '*/*', '{"signature":"x","protectedHeader":"y"}',
+    '',
+    ' ',
+    'application/json',
+    'application/vnd.interoperability.transfers+json;version=9.9',
+    'application/vnd.interoperability.iso20022.transfers+json;version=2.0',
+    'application/vnd.interoperability.transfers+json;version=1.1, text/html',
+    'Sun, 06 Nov 1994 08:49:37 GMT',
+    'Mon, 31 Feb 2025 10:00:00 GMT',
+    'yesterday',
+    'Hub',
+    'hub',
+    'nobody',
+    'x'.repeat(33),
+    'caf\u00e9',
+    '*/*',
+    '{"signature":"x","protectedHeader":"y"}',
   ),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
 );
@@ -830,12 +962,26 @@ type RequestMutation =
   | { op: 'bytes'; mutations: ByteMutation[] }
   | { op: 'body'; body: Uint8Array | null };
 
-const HEADER_NAMES = ['content-type', 'accept', 'date', 'fspiop-source', 'fspiop-destination', 'fspiop-signature', 'fspiop-uri', 'fspiop-http-method', 'content-encoding', 'x-extra'];
+const HEADER_NAMES = [
+  'content-type',
+  'accept',
+  'date',
+  'fspiop-source',
+  'fspiop-destination',
+  'fspiop-signature',
+  'fspiop-uri',
+  'fspiop-http-method',
+  'content-encoding',
+  'x-extra',
+];
 
 const requestMutation: fc.Arbitrary<RequestMutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('dropHeader' as const), name: fc.constantFrom(...HEADER_NAMES) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('setHeader' as const), name: fc.constantFrom(...HEADER_NAMES), value: headerValue }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('method' as const), method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('method' as const), method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('path' as const), variant: fc.nat({ max: 7 }), text: fc.string({ unit: 'binary', maxLength: 12 }) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('json' as const), mutations: fc.array(jsonMutation, { minLength: 1, maxLength: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('bytes' as const), mutations: fc.array(byteMutation, { minLength: 1, maxLength: 3 }) }) },
@@ -912,7 +1058,8 @@ function responseProblem(req: LiveRequest, status: number, headers: Record<strin
   if (!info || typeof info !== 'object') return 'an error without errorInformation';
   const known = ERROR_CODES.get(info.errorCode);
   if (!known) return `an error code ${String(info.errorCode)} outside the table`;
-  if (typeof info.errorDescription !== 'string' || info.errorDescription.length < 1 || info.errorDescription.length > 128) return 'an errorDescription that is not 1..128 characters';
+  if (typeof info.errorDescription !== 'string' || info.errorDescription.length < 1 || info.errorDescription.length > 128)
+    return 'an errorDescription that is not 1..128 characters';
   if (!info.errorDescription.startsWith(known.message)) return `an errorDescription not starting with "${known.message}"`;
   const expected = info.errorCode === '3000' && status === 405 && headers['allow'] ? 405 : known.httpStatus;
   if (status !== expected) return `HTTP ${status} for code ${info.errorCode} (the table says ${known.httpStatus})`;
@@ -972,7 +1119,8 @@ test('live FSPIOP edge: mutated requests always get a well-formed FSPIOP answer;
     const key = `${f.status} ${f.problem}${/"code":"(FST_[A-Z_]+)"/.exec(f.body)?.[1] ? ` (${/"code":"(FST_[A-Z_]+)"/.exec(f.body)![1]})` : ''}`;
     byProblem.set(key, [...(byProblem.get(key) ?? []), f]);
   }
-  for (const [key, list] of byProblem) t.diagnostic(`not FSPIOP-shaped ×${list.length}: ${key} — e.g. ${list[0]!.body.slice(0, 120)} ← ${list[0]!.request.slice(0, 160)}`);
+  for (const [key, list] of byProblem)
+    t.diagnostic(`not FSPIOP-shaped ×${list.length}: ${key} — e.g. ${list[0]!.body.slice(0, 120)} ← ${list[0]!.request.slice(0, 160)}`);
   // What the hub logged as errors meanwhile (answers were fine, but something failed behind them).
   const errorLogs = hubProcess.logs.slice(logsBefore).filter((line) => /"level":50/.test(line));
   const byMessage = new Map<string, number>();
@@ -993,7 +1141,10 @@ test('live FSPIOP edge: mutated requests always get a well-formed FSPIOP answer;
   await assertBooksBalance(database!.url);
   frameworkGaps = findings.filter(isKnownFrameworkGap);
   assert.deepEqual(
-    findings.filter((f) => !isKnownFrameworkGap(f)).map((f) => `${f.status} ${f.problem}: ${f.body} ← ${f.request}`).slice(0, 5),
+    findings
+      .filter((f) => !isKnownFrameworkGap(f))
+      .map((f) => `${f.status} ${f.problem}: ${f.body} ← ${f.request}`)
+      .slice(0, 5),
     [],
     'every answer is 2xx or a well-formed FSPIOP error',
   );

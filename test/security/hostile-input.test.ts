@@ -57,7 +57,6 @@ after(async () => {
   await database?.drop();
 });
 
-
 // ------------------------------------------------------------------------------------ raw HTTP
 
 interface RawResponse {
@@ -245,7 +244,10 @@ function expectFspiopError(result: RawResult, code: string, what: string): RawRe
 function wholeError(res: RawResponse): string {
   const info = res.json.errorInformation;
   assert.ok(Array.from(info.errorDescription as string).length <= 128, info.errorDescription);
-  const detail = ((info.extensionList?.extension ?? []) as Array<{ key: string; value: string }>).filter((e) => e.key === 'detail').map((e) => e.value).join('');
+  const detail = ((info.extensionList?.extension ?? []) as Array<{ key: string; value: string }>)
+    .filter((e) => e.key === 'detail')
+    .map((e) => e.value)
+    .join('');
   return detail ? `${info.errorDescription} - ${detail}` : info.errorDescription;
 }
 
@@ -292,8 +294,15 @@ async function assertUnharmed(o: { transfers?: string[]; quotes?: string[]; paye
   for (const id of o.transfers ?? []) assert.equal(await rows('transfer', id), 0, `${what}: transfer ${id} must not be persisted`);
   for (const id of o.quotes ?? []) assert.equal(await rows('quote', id), 0, `${what}: quote ${id} must not be persisted`);
   if (o.payeeSince !== undefined) {
-    const leaked = payee.find((r) => (o.transfers ?? []).some((id) => r.path.includes(id) || r.bodyText.includes(id)) || badHeaders(r).length > 0, o.payeeSince);
-    assert.deepEqual(leaked.map((r) => `${r.method} ${r.path} ${badHeaders(r).join('; ')}`), [], `${what}: nothing of the hostile request reaches the payee`);
+    const leaked = payee.find(
+      (r) => (o.transfers ?? []).some((id) => r.path.includes(id) || r.bodyText.includes(id)) || badHeaders(r).length > 0,
+      o.payeeSince,
+    );
+    assert.deepEqual(
+      leaked.map((r) => `${r.method} ${r.path} ${badHeaders(r).join('; ')}`),
+      [],
+      `${what}: nothing of the hostile request reaches the payee`,
+    );
   }
   assert.equal(hub.child.exitCode, null, `${what}: the hub process is alive`);
   assert.equal(hub.child.signalCode, null, `${what}: the hub process is alive`);
@@ -345,7 +354,9 @@ test('chunked body > 5 MiB → 400/3104; nothing persisted', async () => {
   const t = hostilePrepare();
   const json = JSON.stringify(t.body);
   const pad = Buffer.alloc(MAX_BODY + 1 - Buffer.byteLength(json), 0x20); // one byte over, no Content-Length to go by
-  const request = prepareRequest(t, Buffer.concat([Buffer.from(`${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n${pad.length.toString(16)}\r\n`), pad]), [['transfer-encoding', 'chunked']]);
+  const request = prepareRequest(t, Buffer.concat([Buffer.from(`${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n${pad.length.toString(16)}\r\n`), pad]), [
+    ['transfer-encoding', 'chunked'],
+  ]);
   // The terminating chunk only if the hub has not answered by then (it should have: the limit is passed).
   const result = await rawHttp([request, { waitMs: 1000 }, '\r\n0\r\n\r\n'], { timeoutMs: 20_000, responses: 1 });
   expectFspiopError(result, '3104', 'chunked 5 MiB + 1');
@@ -376,7 +387,9 @@ test('70 KB header block is refused in FSPIOP form', async () => {
 });
 
 test('a 70 KB request line (URL) → 431 from Node, connection closed', async () => {
-  const result = await rawHttp(inPieces(httpRequest('GET', `/transfers/${'a'.repeat(70 * 1024)}`, fspiopHeaders('transfers', attacker.name, 'Hub'))), { responses: 1 });
+  const result = await rawHttp(inPieces(httpRequest('GET', `/transfers/${'a'.repeat(70 * 1024)}`, fspiopHeaders('transfers', attacker.name, 'Hub'))), {
+    responses: 1,
+  });
   expectRefusedByHttpLayer(result, '70 KB URL', [400, 414, 431]); // today 431
   await assertUnharmed({ what: '70 KB URL' });
 });
@@ -452,7 +465,10 @@ const PROTO_BODIES = (t: Transfer): Array<[string, string]> => {
     ['__proto__ in amount', base.replace('"amount":{', '"amount":{"__proto__":{"x":1},')],
     ['escaped \\u005f\\u005fproto__', `{"\\u005f\\u005fproto__":{"x":1},${base.slice(1)}`],
     ['constructor.prototype', `{"constructor":{"prototype":{"x":1}},${base.slice(1)}`],
-    ['__proto__ in an extension item', JSON.stringify({ ...t.body, extensionList: { extension: [{ key: 'a', value: 'b' }] } }).replace('{"key":"a"', '{"__proto__":{"x":1},"key":"a"')],
+    [
+      '__proto__ in an extension item',
+      JSON.stringify({ ...t.body, extensionList: { extension: [{ key: 'a', value: 'b' }] } }).replace('{"key":"a"', '{"__proto__":{"x":1},"key":"a"'),
+    ],
   ];
 };
 
@@ -520,7 +536,9 @@ test('CR/LF/NUL/CTL in header values, obs-fold, bad header names → refused by 
   // The header line is written verbatim, whatever bytes it holds.
   const raw = (header: string) =>
     Buffer.from(
-      `POST /transfers HTTP/1.1\r\nhost: x\r\n${fspiopHeaders('transfers', t.payerFsp, t.payeeFsp).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n${header}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `POST /transfers HTTP/1.1\r\nhost: x\r\n${fspiopHeaders('transfers', t.payerFsp, t.payeeFsp)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n')}\r\n${header}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       'latin1',
     );
   const variants: Array<[string, string]> = [
@@ -542,7 +560,9 @@ test('CR/LF/NUL/CTL in header values, obs-fold, bad header names → refused by 
 test('header-level parse errors are answered in FSPIOP form (400/3101)', async () => {
   const t = hostilePrepare();
   const body = JSON.stringify(t.body);
-  const req = `POST /transfers HTTP/1.1\r\nhost: x\r\n${fspiopHeaders('transfers', t.payerFsp, t.payeeFsp).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\nx-note: a\nx-injected: 1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const req = `POST /transfers HTTP/1.1\r\nhost: x\r\n${fspiopHeaders('transfers', t.payerFsp, t.payeeFsp)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\nx-note: a\nx-injected: 1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
   expectFspiopFormRefusal(await rawHttp([Buffer.from(req, 'latin1')]), 'LF in a header value', ['3101']);
 });
 
@@ -568,7 +588,11 @@ test('percent-encoded CR/LF in a party id never becomes a header of a forwarded 
   await new Promise((r) => setTimeout(r, 1500)); // let callbacks (if any) arrive
   for (const sim of [payee, attacker, payer]) {
     const bad = sim.find((r) => badHeaders(r).length > 0 || /[\r\n]/.test(r.path), sim === payee ? payeeSince : sim === attacker ? attackerSince : 0);
-    assert.deepEqual(bad.map((r) => `${r.method} ${JSON.stringify(r.path)} ${badHeaders(r).join('; ')}`), [], `${sim.name} received an injected header`);
+    assert.deepEqual(
+      bad.map((r) => `${r.method} ${JSON.stringify(r.path)} ${badHeaders(r).join('; ')}`),
+      [],
+      `${sim.name} received an injected header`,
+    );
   }
   await assertUnharmed({ what: 'encoded CR/LF in a party id' });
 });
@@ -580,13 +604,20 @@ test('percent-encoded CR/LF in a party id never becomes a header of a forwarded 
 test('party ids are percent-encoded into callback URLs and FSPIOP-URI: the owner receives exactly its own resource', async () => {
   // Control characters are refused outright (3101); everything else is one encoded path segment.
   const refused = await rawHttp([
-    httpRequest('POST', `/participants/MSISDN/${encodeURIComponent('12\r\nx-injected: 1')}`, fspiopHeaders('participants', attacker.name), JSON.stringify({ fspId: attacker.name })),
+    httpRequest(
+      'POST',
+      `/participants/MSISDN/${encodeURIComponent('12\r\nx-injected: 1')}`,
+      fspiopHeaders('participants', attacker.name),
+      JSON.stringify({ fspId: attacker.name }),
+    ),
   ]);
   expectFspiopError(refused, '3101', 'party id with CR/LF');
   for (const id of ['1/../../x?y=1#z', '12%41', '\u00e9\u6f22\u5b57']) {
     const enc = encodeURIComponent(id);
     const attackerSince = attacker.mark();
-    const reg = await rawHttp([httpRequest('POST', `/participants/MSISDN/${enc}`, fspiopHeaders('participants', attacker.name), JSON.stringify({ fspId: attacker.name }))]);
+    const reg = await rawHttp([
+      httpRequest('POST', `/participants/MSISDN/${enc}`, fspiopHeaders('participants', attacker.name), JSON.stringify({ fspId: attacker.name })),
+    ]);
     assert.equal(reg.responses[0]?.status, 202, `${id}: register`);
     const answer = await attacker.waitFor((r) => r.method === 'PUT' && r.path.startsWith('/participants/'), 5000, { since: attackerSince });
     assert.equal(answer.path, `/participants/MSISDN/${enc}`, `${id}: registration answer path`);
@@ -619,8 +650,20 @@ test('Content-Length and Transfer-Encoding together, two Content-Lengths, negati
   const body = JSON.stringify(t.body);
   const chunked = `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
   const variants: Array<[string, Buffer]> = [
-    ['CL + TE', prepareRequest(t, chunked, [['content-length', String(Buffer.byteLength(chunked))], ['transfer-encoding', 'chunked']])],
-    ['two different Content-Length', prepareRequest(t, body, [['content-length', '5'], ['content-length', String(Buffer.byteLength(body))]])],
+    [
+      'CL + TE',
+      prepareRequest(t, chunked, [
+        ['content-length', String(Buffer.byteLength(chunked))],
+        ['transfer-encoding', 'chunked'],
+      ]),
+    ],
+    [
+      'two different Content-Length',
+      prepareRequest(t, body, [
+        ['content-length', '5'],
+        ['content-length', String(Buffer.byteLength(body))],
+      ]),
+    ],
     ['Content-Length -1', prepareRequest(t, body, [['content-length', '-1']])],
     ['Content-Length 1e3', prepareRequest(t, body, [['content-length', '1e3']])],
     ['chunk size overflow', prepareRequest(t, `ffffffffffffffffffff\r\n${body}\r\n0\r\n\r\n`, [['transfer-encoding', 'chunked']])],
@@ -638,7 +681,9 @@ test('Content-Length and Transfer-Encoding together, two Content-Lengths, negati
 test('a transfer coding other than chunked (Transfer-Encoding: gzip, chunked) → 501, never read as identity', async () => {
   const t = hostilePrepare();
   const body = JSON.stringify(t.body);
-  const result = await rawHttp([prepareRequest(t, `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`, [['transfer-encoding', 'gzip, chunked']])]);
+  const result = await rawHttp([
+    prepareRequest(t, `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`, [['transfer-encoding', 'gzip, chunked']]),
+  ]);
   assert.ok([400, 501].includes(result.responses[0]?.status ?? 0), `HTTP ${result.responses[0]?.status}`);
   await assertUnharmed({ transfers: [t.transferId], what: 'gzip, chunked' });
 });
@@ -685,7 +730,9 @@ test('lying Content-Length (longer than the body): the request hangs, but other 
 test('a stalled or trickled body is cut by a request timeout', async () => {
   const t = hostilePrepare();
   const body = JSON.stringify(t.body);
-  const result = await rawHttp([prepareRequest(t, body.slice(0, 20), [['content-length', String(Buffer.byteLength(body))]])], { timeoutMs: STALLED_BODY_BOUND_MS });
+  const result = await rawHttp([prepareRequest(t, body.slice(0, 20), [['content-length', String(Buffer.byteLength(body))]])], {
+    timeoutMs: STALLED_BODY_BOUND_MS,
+  });
   assert.ok(!result.timedOut, `still open after ${result.ms} ms`);
   if (result.responses[0]) assert.ok([400, 408].includes(result.responses[0].status), `HTTP ${result.responses[0].status}`);
   await assertUnharmed({ transfers: [t.transferId], what: 'stalled body cut' });
@@ -733,7 +780,10 @@ test('40 lookups of party ids that cannot be written in a header do not cut the 
   const since = attacker.mark();
   const ask = await rawHttp([httpRequest('GET', `/transfers/${id}`, fspiopHeaders('transfers', attacker.name, 'Hub'))]);
   assert.equal(ask.responses[0]?.status, 202);
-  const answer = await attacker.waitFor((r) => r.method === 'PUT' && r.path === `/transfers/${id}/error`, 5000, { since, label: `PUT /transfers/${id}/error (3208)` });
+  const answer = await attacker.waitFor((r) => r.method === 'PUT' && r.path === `/transfers/${id}/error`, 5000, {
+    since,
+    label: `PUT /transfers/${id}/error (3208)`,
+  });
   assert.equal(answer.body?.errorInformation?.errorCode, '3208');
 });
 

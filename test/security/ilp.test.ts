@@ -168,8 +168,7 @@ function reproducedV1Builder(secret: string): V1Builder {
     const amountText = `${Number(r.transferAmount.amount) * Math.pow(10, decimals)}`;
     const amount = BigInt(Long.fromString(amountText, true).toString());
     const { fspId, partyIdType, partyIdentifier, partySubIdOrType } = q.payee.partyIdInfo;
-    const account =
-      `g.${fspId}.${partyIdType.toLowerCase()}.${partyIdentifier.toLowerCase()}` + (partySubIdOrType ? `.${partySubIdOrType.toLowerCase()}` : '');
+    const account = `g.${fspId}.${partyIdType.toLowerCase()}.${partyIdentifier.toLowerCase()}` + (partySubIdOrType ? `.${partySubIdOrType.toLowerCase()}` : '');
     const ilpPacket = serializeV1(amount, account, data).toString('base64url');
     const key = Buffer.from(Buffer.from(secret).toString('base64'), 'ascii');
     const fulfilment = createHmac('sha256', key).update(Buffer.from(ilpPacket, 'ascii')).digest('base64url');
@@ -267,7 +266,9 @@ test('§4.4: the quote-response packet decodes to exactly the stated fields', ()
   );
   // the fulfilment of §4.4 (HMAC rule of §2.3) hashes to the packet's condition: the fulfil check would pass
   const key = Buffer.from(Buffer.from('test-secret').toString('base64'), 'ascii');
-  const fulfilment = createHmac('sha256', key).update(Buffer.from(Buffer.from(VECTOR_TX_JSON).toString('base64'), 'ascii')).digest('base64url');
+  const fulfilment = createHmac('sha256', key)
+    .update(Buffer.from(Buffer.from(VECTOR_TX_JSON).toString('base64'), 'ascii'))
+    .digest('base64url');
   assert.equal(fulfilment, VECTOR_FULFILMENT);
   assert.equal(conditionFromFulfilment(fulfilment), packet.condition);
 });
@@ -303,8 +304,18 @@ test('v4: a different transfer amount is refused with the precise figures', () =
   // the currency decides the scale: 100.5 BHD is 100500
   assertMismatch(packet, vectorTransfer({ currency: 'BHD' }), /expected 100500/);
   // above the uint64 range
-  assertMismatch(packet, vectorTransfer({ amountUnits: parseUnits('184467440737095516.16') }), /transfer amount 184467440737095516\.16 USD is beyond the ILP uint64 amount range$/);
-  assert.equal(checkPrepareAgainstPacket(decodeIlpPacket(v4Packet({ amount: '18446744073709551615', expiresAt: '2030-01-01T00:00:00.000Z', tx: {} })), vectorTransfer({ amountUnits: parseUnits('184467440737095516.15') })), undefined);
+  assertMismatch(
+    packet,
+    vectorTransfer({ amountUnits: parseUnits('184467440737095516.16') }),
+    /transfer amount 184467440737095516\.16 USD is beyond the ILP uint64 amount range$/,
+  );
+  assert.equal(
+    checkPrepareAgainstPacket(
+      decodeIlpPacket(v4Packet({ amount: '18446744073709551615', expiresAt: '2030-01-01T00:00:00.000Z', tx: {} })),
+      vectorTransfer({ amountUnits: parseUnits('184467440737095516.15') }),
+    ),
+    undefined,
+  );
 });
 
 test('v4: a different condition is refused', () => {
@@ -320,20 +331,22 @@ test('v4: a different condition is refused', () => {
 
 test('v4: an expiresAt that is not the quote expiration inside the packet is refused', () => {
   const tampered = decodeIlpPacket(v4Packet({ amount: '10050', expiresAt: '2030-01-01T01:00:00.000Z' }));
-  assertMismatch(
-    tampered,
-    vectorTransfer(),
-    /ILP packet expiresAt 2030-01-01T01:00:00\.000Z is not the quote expiration 2030-01-01T00:00:00\.000Z$/,
-  );
+  assertMismatch(tampered, vectorTransfer(), /ILP packet expiresAt 2030-01-01T01:00:00\.000Z is not the quote expiration 2030-01-01T00:00:00\.000Z$/);
   // the same instant written in another zone is the same expiry
   const tx = { ...vectorTx(), expiration: '2030-01-01T02:00:00.000+02:00' };
-  assert.equal(checkPrepareAgainstPacket(decodeIlpPacket(v4Packet({ amount: '10050', expiresAt: '2030-01-01T00:00:00.000Z', tx })), vectorTransfer()), undefined);
+  assert.equal(
+    checkPrepareAgainstPacket(decodeIlpPacket(v4Packet({ amount: '10050', expiresAt: '2030-01-01T00:00:00.000Z', tx })), vectorTransfer()),
+    undefined,
+  );
   // FX transaction objects carry the expiry in conversionTerms
   const fx = { conversionRequestId: 'x', conversionTerms: { expiration: '2030-01-01T00:00:00.000Z' } };
   assertMismatch(decodeIlpPacket(v4Packet({ amount: '10050', expiresAt: '2030-01-01T00:00:01.000Z', tx: fx })), vectorTransfer(), /expiresAt/);
   // no expiration in the data (not an SDK transaction object): nothing to compare
   const bare = { ...vectorTx(), expiration: undefined };
-  assert.equal(checkPrepareAgainstPacket(decodeIlpPacket(v4Packet({ amount: '10050', expiresAt: '2031-01-01T00:00:00.000Z', tx: bare })), vectorTransfer()), undefined);
+  assert.equal(
+    checkPrepareAgainstPacket(decodeIlpPacket(v4Packet({ amount: '10050', expiresAt: '2031-01-01T00:00:00.000Z', tx: bare })), vectorTransfer()),
+    undefined,
+  );
 });
 
 test('v4: the transaction object must agree with the transfer (amount, currency, payer, payee)', () => {
@@ -368,7 +381,10 @@ test('malformed: trailing bytes, inner extra bytes, wrong types, non-canonical l
   const bytes = Buffer.from(VECTOR_PACKET, 'base64url');
   const edit = (f: (b: Buffer) => Buffer): string => b64url(f(Buffer.from(bytes)));
 
-  assertMalformed(edit((b) => Buffer.concat([b, Buffer.from([0])])), /1 trailing bytes after the 683-byte envelope/);
+  assertMalformed(
+    edit((b) => Buffer.concat([b, Buffer.from([0])])),
+    /1 trailing bytes after the 683-byte envelope/,
+  );
   assertMalformed(
     edit((b) => {
       b.writeUInt16BE(684, 2); // envelope one byte longer, one extra byte inside
@@ -383,10 +399,16 @@ test('malformed: trailing bytes, inner extra bytes, wrong types, non-canonical l
     [2, /type 2 \(v1 ILQP/],
     [255, /type 255 is neither/],
   ] as const) {
-    assertMalformed(edit((b) => ((b[0] = type), b)), name);
+    assertMalformed(
+      edit((b) => ((b[0] = type), b)),
+      name,
+    );
   }
   // 683 written in 3 length bytes instead of 2
-  assertMalformed(edit((b) => Buffer.concat([Buffer.from([0x0c, 0x83, 0x00, 0x02, 0xab]), b.subarray(4)])), /non-canonical OER length \(683 in 3 bytes\) for envelope/);
+  assertMalformed(
+    edit((b) => Buffer.concat([Buffer.from([0x0c, 0x83, 0x00, 0x02, 0xab]), b.subarray(4)])),
+    /non-canonical OER length \(683 in 3 bytes\) for envelope/,
+  );
   // the 10-byte destination length written as 0x81 0x0a
   assertMalformed(
     edit((b) => {
@@ -395,20 +417,53 @@ test('malformed: trailing bytes, inner extra bytes, wrong types, non-canonical l
     }),
     /non-canonical OER length \(10 in 1 bytes\) for destination/,
   );
-  assertMalformed(edit((b) => ((b[61] = 0x80), b)), /invalid OER length-of-length 0 for destination at offset 61/);
-  assertMalformed(edit((b) => ((b[61] = 0x85), b)), /invalid OER length-of-length 5 for destination at offset 61/);
+  assertMalformed(
+    edit((b) => ((b[61] = 0x80), b)),
+    /invalid OER length-of-length 0 for destination at offset 61/,
+  );
+  assertMalformed(
+    edit((b) => ((b[61] = 0x85), b)),
+    /invalid OER length-of-length 5 for destination at offset 61/,
+  );
   // a destination length that runs into the data field: the bytes read are no ILP address
-  assertMalformed(edit((b) => ((b[61] = 0x7f), b)), /destination at offset 61 is not a valid ILP address/);
-  assertMalformed(edit((b) => ((b[61] = 0x82), (b[62] = 0x7f), (b[63] = 0xff), b)), /destination is 32767 bytes at offset 61, more than 1023$/);
-  assertMalformed(edit((b) => ((b[61] = 0x82), (b[62] = 0x03), (b[63] = 0xff), b)), /truncated: destination needs 1023 bytes at offset 64, 623 left in the envelope$/);
+  assertMalformed(
+    edit((b) => ((b[61] = 0x7f), b)),
+    /destination at offset 61 is not a valid ILP address/,
+  );
+  assertMalformed(
+    edit((b) => ((b[61] = 0x82), (b[62] = 0x7f), (b[63] = 0xff), b)),
+    /destination is 32767 bytes at offset 61, more than 1023$/,
+  );
+  assertMalformed(
+    edit((b) => ((b[61] = 0x82), (b[62] = 0x03), (b[63] = 0xff), b)),
+    /truncated: destination needs 1023 bytes at offset 64, 623 left in the envelope$/,
+  );
   // expiresAt: month 13, a letter, Feb 30
-  assertMalformed(edit((b) => (b.write('13', 16, 'ascii'), b)), /expiresAt 20301301000000000 is not a valid UTC timestamp/);
-  assertMalformed(edit((b) => (b.write('x', 20, 'ascii'), b)), /expiresAt at offset 12 is not 17 ASCII digits/);
-  assertMalformed(edit((b) => (b.write('0230', 16, 'ascii'), b)), /is not a valid UTC timestamp/);
+  assertMalformed(
+    edit((b) => (b.write('13', 16, 'ascii'), b)),
+    /expiresAt 20301301000000000 is not a valid UTC timestamp/,
+  );
+  assertMalformed(
+    edit((b) => (b.write('x', 20, 'ascii'), b)),
+    /expiresAt at offset 12 is not 17 ASCII digits/,
+  );
+  assertMalformed(
+    edit((b) => (b.write('0230', 16, 'ascii'), b)),
+    /is not a valid UTC timestamp/,
+  );
   // destination: unknown scheme, and a high-bit byte that ilp-packet's 'ascii' decoding would turn into 'g'
-  assertMalformed(edit((b) => (b.write('x', 62, 'ascii'), b)), /destination at offset 61 is not a valid ILP address: "x\.mojaloop"/);
-  assertMalformed(edit((b) => ((b[62] = 0xe7), b)), /destination at offset 61 is not a valid ILP address/);
-  assertMalformed(edit((b) => (b.write(' ', 64, 'ascii'), b)), /not a valid ILP address/);
+  assertMalformed(
+    edit((b) => (b.write('x', 62, 'ascii'), b)),
+    /destination at offset 61 is not a valid ILP address: "x\.mojaloop"/,
+  );
+  assertMalformed(
+    edit((b) => ((b[62] = 0xe7), b)),
+    /destination at offset 61 is not a valid ILP address/,
+  );
+  assertMalformed(
+    edit((b) => (b.write(' ', 64, 'ascii'), b)),
+    /not a valid ILP address/,
+  );
 });
 
 test('malformed: text that is not canonical base64url', () => {
@@ -471,7 +526,9 @@ test('property: any ILP v4 Prepare built by ilp-packet decodes back to the same 
       addressArb,
       dataArb,
       (amount, expiresAt, condition, destination, { data, tx }) => {
-        const text = serializeIlpPrepare({ amount: amount.toString(), expiresAt, executionCondition: Buffer.from(condition), destination, data }).toString('base64url');
+        const text = serializeIlpPrepare({ amount: amount.toString(), expiresAt, executionCondition: Buffer.from(condition), destination, data }).toString(
+          'base64url',
+        );
         const decoded = decodeIlpPacket(text);
         assert.equal(decoded.version, 4);
         if (decoded.version !== 4) return;

@@ -116,7 +116,13 @@ describe('verification failures: 3105 with a precise reason', () => {
   const payer = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const payee = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const ok = (sig = RS256_SIGNATURE_HEADER, overrides: Record<string, string | undefined> = {}, keys: KeyObject[] = [vectorRsaKey], method = 'POST', body = BODY): VerifyInput => ({
+  const ok = (
+    sig = RS256_SIGNATURE_HEADER,
+    overrides: Record<string, string | undefined> = {},
+    keys: KeyObject[] = [vectorRsaKey],
+    method = 'POST',
+    body = BODY,
+  ): VerifyInput => ({
     method,
     headers: vectorHeaders(sig, overrides),
     body,
@@ -137,8 +143,16 @@ describe('verification failures: 3105 with a precise reason', () => {
     expect('not an object', ok('["a","b"]'), /malformed: not a JSON object/);
     expect('no signature member', ok(JSON.stringify({ protectedHeader: RS256_PROTECTED })), /malformed: signature must be a string/);
     expect('protectedHeader not a string', ok(JSON.stringify({ protectedHeader: 1, signature: 'AA' })), /malformed: protectedHeader must be a string/);
-    expect('extra member', ok(JSON.stringify({ protectedHeader: RS256_PROTECTED, signature: 'AA', payload: BODY_B64 })), /malformed: unexpected member payload/);
-    expect('not base64url', ok(JSON.stringify({ protectedHeader: `${RS256_PROTECTED}==`, signature: 'AA' })), /malformed: protectedHeader is not 1..32768 base64url chars/);
+    expect(
+      'extra member',
+      ok(JSON.stringify({ protectedHeader: RS256_PROTECTED, signature: 'AA', payload: BODY_B64 })),
+      /malformed: unexpected member payload/,
+    );
+    expect(
+      'not base64url',
+      ok(JSON.stringify({ protectedHeader: `${RS256_PROTECTED}==`, signature: 'AA' })),
+      /malformed: protectedHeader is not 1..32768 base64url chars/,
+    );
     expect('empty signature', ok(JSON.stringify({ protectedHeader: RS256_PROTECTED, signature: '' })), /malformed: signature is not 1..512 base64url chars/);
     const twice = ok();
     twice.headers['fspiop-signature'] = [RS256_SIGNATURE_HEADER, RS256_SIGNATURE_HEADER];
@@ -154,8 +168,16 @@ describe('verification failures: 3105 with a precise reason', () => {
   });
 
   test('protected header unreadable', () => {
-    expect('protected not JSON', ok(JSON.stringify({ protectedHeader: Buffer.from('{alg').toString('base64url'), signature: 'AA' })), /^protected header is not base64url-encoded UTF-8 JSON$/);
-    expect('protected not an object', ok(JSON.stringify({ protectedHeader: Buffer.from('"RS256"').toString('base64url'), signature: 'AA' })), /^protected header is not a JSON object$/);
+    expect(
+      'protected not JSON',
+      ok(JSON.stringify({ protectedHeader: Buffer.from('{alg').toString('base64url'), signature: 'AA' })),
+      /^protected header is not base64url-encoded UTF-8 JSON$/,
+    );
+    expect(
+      'protected not an object',
+      ok(JSON.stringify({ protectedHeader: Buffer.from('"RS256"').toString('base64url'), signature: 'AA' })),
+      /^protected header is not a JSON object$/,
+    );
     expect('protected 4n+1', ok(JSON.stringify({ protectedHeader: 'eyJhb', signature: 'AA' })), /^protected header is not valid base64url$/);
   });
 
@@ -172,24 +194,66 @@ describe('verification failures: 3105 with a precise reason', () => {
     });
     expect('tampered protected header', ok(tamperedHeader), /^signature does not verify/);
     // payee signs a message claiming to come from payer: checked with payer's keys, it fails.
-    const forged = signFspiopMessage({ method: 'POST', uri: '/transfers', source: 'payerfsp', destination: 'payeefsp', date: DATE, body: BODY, key: payee.privateKey, alg: 'RS256' });
+    const forged = signFspiopMessage({
+      method: 'POST',
+      uri: '/transfers',
+      source: 'payerfsp',
+      destination: 'payeefsp',
+      date: DATE,
+      body: BODY,
+      key: payee.privateKey,
+      alg: 'RS256',
+    });
     expect('another participant (forged source)', ok(forged, {}, [payer.publicKey]), /^signature does not verify with the key of payerfsp$/);
     // payee's own valid signature (source payeefsp) sent under FSPIOP-Source payerfsp.
-    const own = signFspiopMessage({ method: 'POST', uri: '/transfers', source: 'payeefsp', destination: 'payeefsp', date: DATE, body: BODY, key: payee.privateKey, alg: 'RS256' });
+    const own = signFspiopMessage({
+      method: 'POST',
+      uri: '/transfers',
+      source: 'payeefsp',
+      destination: 'payeefsp',
+      date: DATE,
+      body: BODY,
+      key: payee.privateKey,
+      alg: 'RS256',
+    });
     expect('another participant (own source)', ok(own, {}, [payer.publicKey]), /^FSPIOP-Source header payerfsp does not match protected payeefsp$/);
     // two keys, neither right
     expect('two wrong keys', ok(undefined, {}, [payer.publicKey, payee.publicKey]), /^signature does not verify with the keys of payerfsp$/);
   });
 
   test('protected members must equal the headers', () => {
-    expect('uri mismatch', ok(undefined, { 'fspiop-uri': '/transfers/01JBFH0S3PQTFEZ7E0R0ES7X9R' }), /^FSPIOP-URI header \/transfers\/01JBF\.\.\.EZ7E0R0ES7X9R does not match protected \/transfers$/);
+    expect(
+      'uri mismatch',
+      ok(undefined, { 'fspiop-uri': '/transfers/01JBFH0S3PQTFEZ7E0R0ES7X9R' }),
+      /^FSPIOP-URI header \/transfers\/01JBF\.\.\.EZ7E0R0ES7X9R does not match protected \/transfers$/,
+    );
     expect('uri case', ok(undefined, { 'fspiop-uri': '/Transfers' }), /^FSPIOP-URI header \/Transfers does not match/);
-    expect('method mismatch', ok(undefined, { 'fspiop-http-method': 'PUT' }, [vectorRsaKey], 'PUT'), /^FSPIOP-HTTP-Method header PUT does not match protected POST$/);
+    expect(
+      'method mismatch',
+      ok(undefined, { 'fspiop-http-method': 'PUT' }, [vectorRsaKey], 'PUT'),
+      /^FSPIOP-HTTP-Method header PUT does not match protected POST$/,
+    );
     expect('method not the request method', ok(undefined, {}, [vectorRsaKey], 'PUT'), /^FSPIOP-HTTP-Method header POST is not the request method PUT$/);
     expect('source mismatch', ok(undefined, { 'fspiop-source': 'otherfsp' }), /^FSPIOP-Source header otherfsp does not match protected payerfsp$/);
-    expect('destination mismatch', ok(undefined, { 'fspiop-destination': 'otherfsp' }), /^FSPIOP-Destination header otherfsp does not match protected payeefsp$/);
-    expect('destination header missing', ok(undefined, { 'fspiop-destination': undefined }), /^protected header has FSPIOP-Destination but the header is missing$/);
-    const noDestination = signFspiopMessage({ method: 'POST', uri: '/transfers', source: 'payerfsp', date: DATE, body: BODY, key: payer.privateKey, alg: 'RS256' });
+    expect(
+      'destination mismatch',
+      ok(undefined, { 'fspiop-destination': 'otherfsp' }),
+      /^FSPIOP-Destination header otherfsp does not match protected payeefsp$/,
+    );
+    expect(
+      'destination header missing',
+      ok(undefined, { 'fspiop-destination': undefined }),
+      /^protected header has FSPIOP-Destination but the header is missing$/,
+    );
+    const noDestination = signFspiopMessage({
+      method: 'POST',
+      uri: '/transfers',
+      source: 'payerfsp',
+      date: DATE,
+      body: BODY,
+      key: payer.privateKey,
+      alg: 'RS256',
+    });
     expect('destination not protected', ok(noDestination, {}, [payer.publicKey]), /^FSPIOP-Destination header is not in the protected header$/);
     expect('date mismatch', ok(undefined, { date: 'Thu, 01 Jan 2026 00:00:01 GMT' }), /^Date header Thu, 01 Jan 2026 00:00:01 GMT does not match protected/);
     expect('date missing', ok(undefined, { date: undefined }), /^protected header has Date but the Date header is missing$/);
@@ -261,9 +325,20 @@ describe('signFspiopMessage', () => {
   });
 
   test('member order and optional members: hub callback without destination', () => {
-    const value = signFspiopMessage({ method: 'put', uri: '/transfers/01JBFH0S3PQTFEZ7E0R0ES7X9R/error', source: 'Hub', date: DATE, body: '{"errorInformation":{"errorCode":"3100","errorDescription":"x"}}', key: rsa.privateKey, alg: 'RS256' });
+    const value = signFspiopMessage({
+      method: 'put',
+      uri: '/transfers/01JBFH0S3PQTFEZ7E0R0ES7X9R/error',
+      source: 'Hub',
+      date: DATE,
+      body: '{"errorInformation":{"errorCode":"3100","errorDescription":"x"}}',
+      key: rsa.privateKey,
+      alg: 'RS256',
+    });
     const header = Buffer.from((JSON.parse(value) as { protectedHeader: string }).protectedHeader, 'base64url').toString();
-    assert.equal(header, `{"alg":"RS256","FSPIOP-URI":"/transfers/01JBFH0S3PQTFEZ7E0R0ES7X9R/error","FSPIOP-HTTP-Method":"PUT","FSPIOP-Source":"Hub","Date":"${DATE}"}`);
+    assert.equal(
+      header,
+      `{"alg":"RS256","FSPIOP-URI":"/transfers/01JBFH0S3PQTFEZ7E0R0ES7X9R/error","FSPIOP-HTTP-Method":"PUT","FSPIOP-Source":"Hub","Date":"${DATE}"}`,
+    );
   });
 
   test('refuses keys that do not fit', () => {
@@ -327,7 +402,8 @@ describe('JwsSigningPool', () => {
       assert.equal(most, 3, 'the workers never hold more than the bound');
       assert.equal(pool.signedInThread, 7);
       const signatures = await Promise.all(jobs);
-      for (const [i, sig] of signatures.entries()) assert.equal(sig, signFspiopMessage({ ...message(i), key: rsa.privateKey, alg: 'RS256' }), `message ${i} signed`);
+      for (const [i, sig] of signatures.entries())
+        assert.equal(sig, signFspiopMessage({ ...message(i), key: rsa.privateKey, alg: 'RS256' }), `message ${i} signed`);
     } finally {
       await pool.close();
     }
@@ -338,7 +414,10 @@ describe('JwsSigningPool', () => {
     try {
       await assert.rejects(pool.sign({ ...message(1), key: rsa.publicKey, alg: 'RS256' }), /needs a private key/);
       await assert.rejects(pool.sign({ ...message(1), key: ec.privateKey, alg: 'RS256' }), /does not fit/);
-      assert.equal(await pool.sign({ ...message(1), key: rsa.privateKey, alg: 'RS256' }), signFspiopMessage({ ...message(1), key: rsa.privateKey, alg: 'RS256' }));
+      assert.equal(
+        await pool.sign({ ...message(1), key: rsa.privateKey, alg: 'RS256' }),
+        signFspiopMessage({ ...message(1), key: rsa.privateKey, alg: 'RS256' }),
+      );
     } finally {
       await pool.close();
     }
@@ -421,9 +500,21 @@ describe('JwsKeyStore (PostgreSQL)', () => {
     reject(() => parseJwsPublicKey(rsaPrivate.export({ type: 'pkcs8', format: 'pem' }) as string), '3100', /private keys are not accepted/);
     reject(() => parseJwsPublicKey(rsaPrivate.export({ type: 'pkcs1', format: 'pem' }) as string), '3100', /private keys are not accepted/);
     const ecPrivate = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }) as string;
-    reject(() => parseJwsPublicKey(`-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${ecPrivate}`), '3100', /private keys are not accepted/);
-    reject(() => parseJwsPublicKey(pem(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey)), '3100', /RSA key of 1024 bits: at least 2048 bits are required/);
-    reject(() => parseJwsPublicKey(pem(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey)), '3100', /EC curve secp384r1 is not supported: only P-256/);
+    reject(
+      () => parseJwsPublicKey(`-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${ecPrivate}`),
+      '3100',
+      /private keys are not accepted/,
+    );
+    reject(
+      () => parseJwsPublicKey(pem(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey)),
+      '3100',
+      /RSA key of 1024 bits: at least 2048 bits are required/,
+    );
+    reject(
+      () => parseJwsPublicKey(pem(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey)),
+      '3100',
+      /EC curve secp384r1 is not supported: only P-256/,
+    );
     reject(() => parseJwsPublicKey(pem(generateKeyPairSync('ed25519').publicKey)), '3100', /key type ed25519 is not supported/);
     reject(() => parseJwsPublicKey(pem(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey)), '3100', /RSA-PSS keys are not supported/);
     reject(() => parseJwsPublicKey('hello'), '3101', /publicKey is not a PEM block/);
@@ -481,12 +572,22 @@ describe('JwsKeyStore (PostgreSQL)', () => {
     assert.equal(c.alg, 'RS256');
     const reloaded = new JwsKeyStore(db);
     await reloaded.load();
-    assert.deepEqual(reloaded.activeKeysOf('payerfsp').map((k) => k.kid), ['key-2026', 'key-2027']);
+    assert.deepEqual(
+      reloaded.activeKeysOf('payerfsp').map((k) => k.kid),
+      ['key-2026', 'key-2027'],
+    );
     verifyFspiopSignature({ ...signed(keyC.privateKey, 'RS256'), keys: reloaded.keysOf('payerfsp') });
     assert.equal(reasonOf({ ...signed(keyA.privateKey, 'RS256'), keys: reloaded.keysOf('payerfsp') }), 'signature does not verify with the keys of payerfsp');
 
     const list = await store.list('payerfsp');
-    assert.deepEqual(list.map((k) => [k.kid, k.alg, k.revokedDate !== undefined]), [[a.kid, 'RS256', true], ['key-2026', 'ES256', false], ['key-2027', 'RS256', false]]);
+    assert.deepEqual(
+      list.map((k) => [k.kid, k.alg, k.revokedDate !== undefined]),
+      [
+        [a.kid, 'RS256', true],
+        ['key-2026', 'ES256', false],
+        ['key-2027', 'RS256', false],
+      ],
+    );
     assert.equal(list[0]!.publicKey, pem(keyA.publicKey));
   });
 
@@ -499,5 +600,4 @@ describe('JwsKeyStore (PostgreSQL)', () => {
     assert.equal(active.rows[0]!.n, '2');
     assert.equal(store.keysOf('Hub').length, 2);
   });
-
 });

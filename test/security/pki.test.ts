@@ -60,7 +60,12 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<stri
   assert.fail(`expected a failure matching ${pattern}`);
 }
 
-async function get(origin: string, connect: ConnectionOptions, path = '/whoami', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+async function get(
+  origin: string,
+  connect: ConnectionOptions,
+  path = '/whoami',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const pool = new Pool(origin, { connect: connect as never, connections: 1 });
   try {
     const response = await pool.request({ path, method: path === '/bind' ? 'POST' : 'GET', headers, headersTimeout: 5000, bodyTimeout: 5000 });
@@ -141,7 +146,10 @@ describe('hub edge: mTLS server', () => {
 
   test('no client certificate: handshake refused', async () => {
     const before_ = edge.tlsErrors.length;
-    await rejects(get(edge.origin, { ca: material.hub!.ca, rejectUnauthorized: true }), /CERTIFICATE_REQUIRED|certificate required|other side closed|ECONNRESET|socket hang up/i);
+    await rejects(
+      get(edge.origin, { ca: material.hub!.ca, rejectUnauthorized: true }),
+      /CERTIFICATE_REQUIRED|certificate required|other side closed|ECONNRESET|socket hang up/i,
+    );
     await waitFor(() => edge.tlsErrors.length > before_);
     assert.match(errorText(edge.tlsErrors.at(-1)), /peer did not return a certificate|PEER_DID_NOT_RETURN_A_CERTIFICATE/i);
   });
@@ -350,7 +358,10 @@ describe('loadTlsMaterial', () => {
       loadTlsMaterial({ cert: files.cert, key: certificatePaths(scheme, 'Hub').key, ca: paths.caCert }),
       /private key .*Hub\.key does not match the certificate .*A\.crt/,
     );
-    await expectError(loadTlsMaterial({ cert: certificatePaths(other, 'A').cert, key: certificatePaths(other, 'A').key, ca: paths.caCert }), /is not signed by the CA in/);
+    await expectError(
+      loadTlsMaterial({ cert: certificatePaths(other, 'A').cert, key: certificatePaths(other, 'A').key, ca: paths.caCert }),
+      /is not signed by the CA in/,
+    );
     await expectError(loadTlsMaterial({ cert: files.cert, key: files.key, ca: files.cert }), /is not a CA certificate/);
     await expectError(loadTlsMaterial({ cert: files.cert, key: files.key, ca: paths.caCert, crl: pkiPaths(other).crl }), /is not signed by a CA in/);
     await expectError(loadTlsMaterial({ cert: files.cert, key: files.key, ca: paths.caCert, crl: paths.caCert }), /is not a PEM CRL/);
@@ -418,7 +429,11 @@ describe('mizani pki CLI', () => {
   async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await pkiCommand(argv, (l) => out.push(l), (l) => err.push(l));
+    const code = await pkiCommand(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
   const mode = async (path: string) => (await stat(path)).mode & 0o777;

@@ -65,7 +65,14 @@ export async function startAdminApi(
   const bus = new InProcessBus();
   serveLiquidity(bus, new LiquidityWorker(registry, engine));
   const deps: AdminDeps = {
-    db, registry, participants, bus, directory, jwsKeys, xmlCertificates, metrics,
+    db,
+    registry,
+    participants,
+    bus,
+    directory,
+    jwsKeys,
+    xmlCertificates,
+    metrics,
     requireHttpsCallbacks: options.requireHttpsCallbacks ?? false,
     health:
       options.health ??
@@ -125,8 +132,15 @@ export async function seedCurrency(api: AdminApi, currency: string): Promise<voi
   }
   if (!api.registry.settlementModel('DEFAULTDEFERREDNET')) {
     await api.registry.createSettlementModel({
-      name: 'DEFAULTDEFERREDNET', settlementGranularity: 'NET', settlementInterchange: 'MULTILATERAL', settlementDelay: 'DEFERRED',
-      currency: null, requireLiquidityCheck: true, ledgerAccountType: 'POSITION', autoPositionReset: true, settlementAccountType: 'SETTLEMENT',
+      name: 'DEFAULTDEFERREDNET',
+      settlementGranularity: 'NET',
+      settlementInterchange: 'MULTILATERAL',
+      settlementDelay: 'DEFERRED',
+      currency: null,
+      requireLiquidityCheck: true,
+      ledgerAccountType: 'POSITION',
+      autoPositionReset: true,
+      settlementAccountType: 'SETTLEMENT',
     });
   }
 }

@@ -218,7 +218,9 @@ export async function startCoreBankingSim(options: CoreBankingSimOptions = {}): 
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`core-banking sim: no matching request within ${timeoutMs} ms; got ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none'}`));
+          reject(
+            new Error(`core-banking sim: no matching request within ${timeoutMs} ms; got ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none'}`),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(check);
       });

@@ -106,10 +106,14 @@ export interface RedisInfo {
 export async function ensureRedis(port = Number(process.env.MIZANI_TEST_REDIS_PORT ?? 6379), host = '127.0.0.1'): Promise<RedisInfo> {
   if (await redisPing(host, port)) return { host, port, started: false };
   await new Promise<void>((resolve, reject) => {
-    execFile('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], (err, stdout, stderr) => {
-      if (err) reject(new Error(`could not start redis-server on port ${port}: ${err.message}\n${stdout}${stderr}`));
-      else resolve();
-    });
+    execFile(
+      'redis-server',
+      ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`could not start redis-server on port ${port}: ${err.message}\n${stdout}${stderr}`));
+        else resolve();
+      },
+    );
   });
   for (let i = 0; i < 50; i++) {
     if (await redisPing(host, port)) return { host, port, started: true };
@@ -200,7 +204,10 @@ export async function flushRedisDb(server: { host?: string; port: number }, db: 
 
 /** GET key in db; null when absent. */
 export async function redisGet(server: { host?: string; port: number }, db: number, key: string): Promise<string | null> {
-  const [, value] = await redisCommands(server, [['SELECT', String(db)], ['GET', key]]);
+  const [, value] = await redisCommands(server, [
+    ['SELECT', String(db)],
+    ['GET', key],
+  ]);
   if (value !== null && typeof value !== 'string') throw new Error(`redis GET ${key}: ${JSON.stringify(value)}`);
   return value;
 }

@@ -36,6 +36,9 @@ export async function assertOfficiallyValid(items: readonly string[], label = 'd
   const bad = verdicts
     .map((v, i) => ({ v, i }))
     .filter(({ v }) => !v.valid)
-    .map(({ v, i }) => `${label} #${i + 1}:\n  ${v.errors.map((e) => `${e.line ?? '?'}:${e.column ?? '?'} ${e.message}`).join('\n  ')}\n${items[i]!.slice(0, 3000)}`);
+    .map(
+      ({ v, i }) =>
+        `${label} #${i + 1}:\n  ${v.errors.map((e) => `${e.line ?? '?'}:${e.column ?? '?'} ${e.message}`).join('\n  ')}\n${items[i]!.slice(0, 3000)}`,
+    );
   assert.equal(bad.length, 0, `${bad.length} of ${items.length} not valid against the official schemas:\n${bad.slice(0, 3).join('\n\n')}`);
 }

@@ -22,21 +22,46 @@ function refusal(f: () => void): string | undefined {
 test('ledger wait: at its limit discoveries are refused, at 1.5 times it quotes, at twice it prepares too', () => {
   let waitMs = 0;
   const seen: string[] = [];
-  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 100, openRequests: 0 }, { ledgerQueueAgeMs: () => waitMs }, (work) => seen.push(work));
+  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 100, openRequests: 0 }, { ledgerQueueAgeMs: () => waitMs }, (work) =>
+    seen.push(work),
+  );
   try {
-    for (const work of ['discovery', 'agreement', 'transfer'] as const) assert.equal(refusal(() => a.admit(work)), undefined);
+    for (const work of ['discovery', 'agreement', 'transfer'] as const)
+      assert.equal(
+        refusal(() => a.admit(work)),
+        undefined,
+      );
     waitMs = 120;
-    assert.equal(refusal(() => a.admit('discovery')), '2005');
-    assert.equal(refusal(() => a.admit('agreement')), undefined, 'quotes go on below 1.5');
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      '2005',
+    );
+    assert.equal(
+      refusal(() => a.admit('agreement')),
+      undefined,
+      'quotes go on below 1.5',
+    );
     waitMs = 150;
-    assert.equal(refusal(() => a.admit('agreement')), '2005');
-    assert.equal(refusal(() => a.admit('transfer')), undefined);
+    assert.equal(
+      refusal(() => a.admit('agreement')),
+      '2005',
+    );
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      undefined,
+    );
     waitMs = 200;
-    assert.equal(refusal(() => a.admit('transfer')), '2005');
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      '2005',
+    );
     assert.deepEqual(seen, ['discovery', 'agreement', 'transfer']);
     assert.deepEqual(a.refused, { discovery: 1, agreement: 1, transfer: 1 });
     waitMs = 0;
-    assert.equal(refusal(() => a.admit('discovery')), undefined);
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      undefined,
+    );
   } finally {
     a.close();
   }
@@ -49,8 +74,14 @@ test('open requests: the asking request itself does not count; closing twice cou
     assert.equal(a.signals().pressure, 0.5);
     const asker = a.opened();
     assert.equal(a.signals().pressure, 1);
-    assert.equal(refusal(() => a.admit('discovery')), '2005');
-    assert.equal(refusal(() => a.admit('transfer')), undefined);
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      '2005',
+    );
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      undefined,
+    );
     closers[0]!();
     closers[0]!();
     assert.equal(a.signals().openRequests, 2);
@@ -71,7 +102,10 @@ test('event-loop lag: a blocked loop raises the pressure, an idle one lets it fa
     while (Date.now() < until); // block the loop
     await new Promise((r) => setTimeout(r, 60));
     assert.ok(a.signals().pressure >= 1, `lag after a 400 ms block: ${a.signals().loopLagMs} ms`);
-    assert.equal(refusal(() => a.admit('discovery')), '2005');
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      '2005',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(a.signals().pressure < 1, `lag after 1.5 s idle: ${a.signals().loopLagMs} ms`);
   } finally {
@@ -92,11 +126,26 @@ test('event-loop utilisation: a loop kept busy with requests waiting refuses fir
       await new Promise((r) => setImmediate(r));
     }
     assert.ok(a.signals().loopUtilisation >= 0.8, `utilisation after 2 s busy: ${a.signals().loopUtilisation}`);
-    assert.equal(refusal(() => a.admit('discovery')), undefined, 'a busy loop with nothing waiting is not overload');
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      undefined,
+      'a busy loop with nothing waiting is not overload',
+    );
     const waiting = Array.from({ length: 10 }, () => a.opened());
-    assert.equal(refusal(() => a.admit('discovery')), '2005');
-    assert.equal(refusal(() => a.admit('agreement')), undefined, 'utilisation alone never refuses quotes');
-    assert.equal(refusal(() => a.admit('transfer')), undefined, 'utilisation alone never refuses prepares');
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      '2005',
+    );
+    assert.equal(
+      refusal(() => a.admit('agreement')),
+      undefined,
+      'utilisation alone never refuses quotes',
+    );
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      undefined,
+      'utilisation alone never refuses prepares',
+    );
     for (const close of waiting) close();
     await new Promise((r) => setTimeout(r, 2000));
     assert.ok(a.signals().loopUtilisation < 0.8, `utilisation after 2 s idle: ${a.signals().loopUtilisation}`);
@@ -109,7 +158,10 @@ test('every limit 0: admission control is off', () => {
   const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0 }, { ledgerQueueAgeMs: () => 1e9 });
   try {
     assert.equal(a.enabled, false);
-    assert.equal(refusal(() => a.admit('transfer')), undefined);
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      undefined,
+    );
   } finally {
     a.close();
   }
@@ -117,19 +169,41 @@ test('every limit 0: admission control is off', () => {
 
 test('follow-up tasks: a bound, counted twice, so that at the bound new prepares are refused (half: discoveries, three quarters: quotes)', () => {
   let pending = 0;
-  const a = new AdmissionControl({ loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0, followUpTasks: 100 }, { ledgerQueueAgeMs: () => 0, followUpTasks: () => pending });
+  const a = new AdmissionControl(
+    { loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0, followUpTasks: 100 },
+    { ledgerQueueAgeMs: () => 0, followUpTasks: () => pending },
+  );
   try {
     assert.equal(a.enabled, true);
     pending = 49;
-    for (const work of ['discovery', 'agreement', 'transfer'] as const) assert.equal(refusal(() => a.admit(work)), undefined);
+    for (const work of ['discovery', 'agreement', 'transfer'] as const)
+      assert.equal(
+        refusal(() => a.admit(work)),
+        undefined,
+      );
     pending = 50;
-    assert.equal(refusal(() => a.admit('discovery')), '2005');
-    assert.equal(refusal(() => a.admit('agreement')), undefined);
+    assert.equal(
+      refusal(() => a.admit('discovery')),
+      '2005',
+    );
+    assert.equal(
+      refusal(() => a.admit('agreement')),
+      undefined,
+    );
     pending = 75;
-    assert.equal(refusal(() => a.admit('agreement')), '2005');
-    assert.equal(refusal(() => a.admit('transfer')), undefined);
+    assert.equal(
+      refusal(() => a.admit('agreement')),
+      '2005',
+    );
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      undefined,
+    );
     pending = 100;
-    assert.equal(refusal(() => a.admit('transfer')), '2005');
+    assert.equal(
+      refusal(() => a.admit('transfer')),
+      '2005',
+    );
     assert.equal(a.signals().followUpTasks, 100);
   } finally {
     a.close();
@@ -152,7 +226,10 @@ test('runLater counts its tasks until they settle, failed ones too', async () =>
 });
 
 test('callbacks per participant: at the bound, new work from or to that participant is refused at every stage; others go on', () => {
-  const pending = new Map<string, number>([['slowfsp', 3], ['okfsp', 2]]);
+  const pending = new Map<string, number>([
+    ['slowfsp', 3],
+    ['okfsp', 2],
+  ]);
   const seen: string[] = [];
   const a = new AdmissionControl(
     { loopUtilisation: 0, loopLagMs: 0, ledgerQueueMs: 0, openRequests: 0, callbacksPending: 3 },
@@ -161,14 +238,34 @@ test('callbacks per participant: at the bound, new work from or to that particip
   );
   try {
     for (const work of ['discovery', 'agreement', 'transfer'] as const) {
-      assert.equal(refusal(() => a.admit(work, 'slowfsp', 'okfsp')), '2005', `${work} from it`);
-      assert.equal(refusal(() => a.admit(work, 'okfsp', 'slowfsp')), '2005', `${work} to it`);
-      assert.equal(refusal(() => a.admit(work, 'okfsp', 'otherfsp')), undefined, `${work} without it`);
-      assert.equal(refusal(() => a.admit(work)), undefined, `${work} naming nobody`);
+      assert.equal(
+        refusal(() => a.admit(work, 'slowfsp', 'okfsp')),
+        '2005',
+        `${work} from it`,
+      );
+      assert.equal(
+        refusal(() => a.admit(work, 'okfsp', 'slowfsp')),
+        '2005',
+        `${work} to it`,
+      );
+      assert.equal(
+        refusal(() => a.admit(work, 'okfsp', 'otherfsp')),
+        undefined,
+        `${work} without it`,
+      );
+      assert.equal(
+        refusal(() => a.admit(work)),
+        undefined,
+        `${work} naming nobody`,
+      );
     }
     assert.throws(() => a.admit('transfer', undefined, 'slowfsp'), /3 callbacks to slowfsp are waiting \(CALLBACKS_PENDING_MAX\)/);
     pending.set('slowfsp', 2);
-    assert.equal(refusal(() => a.admit('transfer', 'okfsp', 'slowfsp')), undefined, 'below the bound again');
+    assert.equal(
+      refusal(() => a.admit('transfer', 'okfsp', 'slowfsp')),
+      undefined,
+      'below the bound again',
+    );
     assert.equal(seen.length, 7);
   } finally {
     a.close();
@@ -192,7 +289,11 @@ test('Delivery counts the requests to each participant until they are answered (
       while (held.length === 0) await new Promise((r) => setTimeout(r, 10));
       held.shift()!.writeHead(200).end();
     }
-    assert.deepEqual((await Promise.all([...sent, other])).map((o) => o.ok), [true, true, true, true], 'every request delivered');
+    assert.deepEqual(
+      (await Promise.all([...sent, other])).map((o) => o.ok),
+      [true, true, true, true],
+      'every request delivered',
+    );
     assert.equal(delivery.pendingFor('payee'), 0);
   } finally {
     await delivery.close();

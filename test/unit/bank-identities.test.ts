@@ -25,7 +25,13 @@ const ROWS = [
   { participant_id: 3, kind: 'CLRSYS', clearing_system: 'GBDSC', value: '000100002', position: 1 },
   { participant_id: 4, kind: 'BICFI', clearing_system: '', value: 'MIZAHUBB', position: 0 },
 ];
-const NAMES = new Map([[1, 'bank-a'], [2, 'bank-b'], [3, 'bank-c'], [4, 'Hub'], [5, 'wallet']]);
+const NAMES = new Map([
+  [1, 'bank-a'],
+  [2, 'bank-b'],
+  [3, 'bank-c'],
+  [4, 'Hub'],
+  [5, 'wallet'],
+]);
 
 /** The directory's lookups over a real index loaded from rows (no database). */
 async function registry(): Promise<ParticipantDirectory> {
@@ -71,7 +77,12 @@ test('inbound: a ClrSysMmbId beside Othr/Id stays the party sub-id; a bare one b
   const doc = {
     kind: 'acmt.024',
     message: {
-      Assgnmt: { MsgId: 'M', CreDtTm: '2026-03-01T10:00:00Z', Assgnr: agent({ ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '011000015' } }), Assgne: agent({ BICFI: 'NOPEUS33' }) },
+      Assgnmt: {
+        MsgId: 'M',
+        CreDtTm: '2026-03-01T10:00:00Z',
+        Assgnr: agent({ ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '011000015' } }),
+        Assgne: agent({ BICFI: 'NOPEUS33' }),
+      },
       Rpt: { OrgnlId: 'MSISDN/1', Vrfctn: true, UpdtdPtyAndAcctId: { Pty: {}, Agt: withSubId } },
     },
     context: {},
@@ -123,12 +134,25 @@ test('identifier rules: BIC key, ABA check digit, the Admin API body', () => {
   });
   assert.deepEqual(parseIsoIdentifiers(body({})), { clearingSystemMemberIds: [] });
   const refused = (v: unknown, code: string, text: RegExp) => {
-    assert.throws(() => parseIsoIdentifiers(body(v)), (e: unknown) => e instanceof FspiopError && e.code === code && text.test(e.message) && Array.from(e.description).length <= 128, JSON.stringify(v));
+    assert.throws(
+      () => parseIsoIdentifiers(body(v)),
+      (e: unknown) => e instanceof FspiopError && e.code === code && text.test(e.message) && Array.from(e.description).length <= 128,
+      JSON.stringify(v),
+    );
   };
   refused({ bicfi: 'bankus33' }, '3101', /bicfi must match/);
   refused({ clearingSystemMemberIds: [{ clearingSystemId: 'USABA', memberId: '011000016' }] }, '3101', /not an ABA routing number/);
   refused({ clearingSystemMemberIds: [{ clearingSystemId: 'GBDSC', memberId: ' 200415' }] }, '3101', /no space first or last/);
-  refused({ clearingSystemMemberIds: [{ clearingSystemId: 'GBDSC', memberId: '200415' }, { clearingSystemId: 'GBDSC', memberId: '200415' }] }, '3100', /twice/);
+  refused(
+    {
+      clearingSystemMemberIds: [
+        { clearingSystemId: 'GBDSC', memberId: '200415' },
+        { clearingSystemId: 'GBDSC', memberId: '200415' },
+      ],
+    },
+    '3100',
+    /twice/,
+  );
   refused({ clearingSystemMemberIds: [{ clearingSystemId: 'GBDSC' }] }, '3102', /memberId/);
   refused({ clearingSystemMemberIds: 'USABA' }, '3101', /array/);
   refused({ clearingSystemMemberIds: Array.from({ length: 11 }, (_, i) => ({ clearingSystemId: 'GBDSC', memberId: `${i}` })) }, '3103', /at most 10/);

@@ -46,7 +46,10 @@ test('unknown options and commands are usage errors: exit 2, the reason on stder
     [['frobnicate'], /unknown command "frobnicate"/],
     [['start', '--port', '80'], /mizani start: unknown option --port for "start"/],
     [['migrate', 'now'], /mizani migrate: unexpected argument "now"/],
-    [['translate', '--from', 'fspiop', '--to', 'isoxml', '--message', 'transfer', '--colour', 'red'], /mizani translate: unknown option --colour for "translate"/],
+    [
+      ['translate', '--from', 'fspiop', '--to', 'isoxml', '--message', 'transfer', '--colour', 'red'],
+      /mizani translate: unknown option --colour for "translate"/,
+    ],
     [['translate', '--to', 'isoxml', '--message', 'transfer'], /missing required option --from/],
     [['translate', '--from', 'fspiop', '--to', 'isoxml', '--message', 'transfer', '--profile', 'iso-1999'], /--profile must be iso-2019 or iso-2026/],
     [['validate', 'x.xml', '--strict'], /mizani validate: Unknown option '--strict'/],

@@ -9,14 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { DfspSimulator, parsePartiesPath, partyBody } from '../../conformance/lib/dfsp.js';
 import { agreedQuote, newQuoteRequest, partyIdInfo, partyPath, transferFromQuote } from '../../conformance/lib/flows.js';
 import { FspiopClient, IMF_FIXDATE_RE } from '../../conformance/lib/http.js';
-import {
-  conditionFromFulfilment,
-  decodeIlpPacket,
-  deriveFulfilment,
-  fulfilmentFromPacket,
-  quoteIlp,
-  transactionFromQuote,
-} from '../../conformance/lib/ilp.js';
+import { conditionFromFulfilment, decodeIlpPacket, deriveFulfilment, fulfilmentFromPacket, quoteIlp, transactionFromQuote } from '../../conformance/lib/ilp.js';
 import { OracleAdminClient, TestOracle } from '../../conformance/lib/oracle.js';
 import { closedPortUrl, sortedStringify } from '../../conformance/lib/util.js';
 
@@ -105,7 +98,12 @@ test('round trip: payee quote → payer transfer from the quote → payee re-der
 test('party paths, PartyIdInfo and the quote request shape', () => {
   assert.equal(partyPath('parties', { type: 'MSISDN', id: '123' }), '/parties/MSISDN/123');
   assert.equal(partyPath('participants', { type: 'EMAIL', id: 'a b@x.org', subId: 'S/1' }), '/participants/EMAIL/a%20b%40x.org/S%2F1');
-  assert.deepEqual(partyIdInfo({ type: 'MSISDN', id: '1', subId: 'X' }, 'fsp'), { partyIdType: 'MSISDN', partyIdentifier: '1', partySubIdOrType: 'X', fspId: 'fsp' });
+  assert.deepEqual(partyIdInfo({ type: 'MSISDN', id: '1', subId: 'X' }, 'fsp'), {
+    partyIdType: 'MSISDN',
+    partyIdentifier: '1',
+    partySubIdOrType: 'X',
+    fspId: 'fsp',
+  });
   assert.deepEqual(parsePartiesPath('/parties/MSISDN/123?x=1'), { type: 'MSISDN', id: '123', subId: undefined, path: '/parties/MSISDN/123' });
   assert.deepEqual(parsePartiesPath('/parties/EMAIL/a%40b/SUB'), { type: 'EMAIL', id: 'a@b', subId: 'SUB', path: '/parties/EMAIL/a%40b/SUB' });
   assert.equal(parsePartiesPath('/parties/MSISDN/123/error'), undefined);
@@ -161,7 +159,8 @@ class FakeHub {
     for (;;) {
       const hits = this.seen.filter(pred);
       if (hits.length >= n) return hits[n - 1]!;
-      if (Date.now() > deadline) throw new Error(`fake hub: nothing matching within ${ms} ms; seen ${JSON.stringify(this.seen.map((s) => `${s.method} ${s.path}`))}`);
+      if (Date.now() > deadline)
+        throw new Error(`fake hub: nothing matching within ${ms} ms; seen ${JSON.stringify(this.seen.map((s) => `${s.method} ${s.path}`))}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -302,7 +301,10 @@ test('prepare after a quote: the payee fulfils with the fulfilment re-derived fr
   await toPayee.send({ method: 'POST', path: '/transfers', source: 'payerfsp', destination: 'payeefsp', body: tampered.body });
   const out = await payee.waitForOutbound((o) => o.transferId === tampered.transferId, 1000);
   assert.equal(out.error, 'no fulfilment registered');
-  assert.ok(payee.problems.some((p) => p.includes(tampered.transferId) && /amount 8 ≠ packet 7\.25/.test(p)), payee.problems.join('\n'));
+  assert.ok(
+    payee.problems.some((p) => p.includes(tampered.transferId) && /amount 8 ≠ packet 7\.25/.test(p)),
+    payee.problems.join('\n'),
+  );
 });
 
 test('a simulator without a configured version still mirrors the prepare version and sends v1.1 requests', async () => {
@@ -356,7 +358,10 @@ test('test oracle: GET/POST/DELETE /participants/{Type}/{ID} and batch POST per 
 
     const seen = await oracle.waitFor((x) => x.method === 'DELETE', 100, 'DELETE');
     assert.equal(seen.headers['fspiop-source'], 'x');
-    await assert.rejects(oracle.waitFor((x) => x.method === 'PATCH', 50, 'a PATCH'), /external oracle: no a PATCH within 50 ms/);
+    await assert.rejects(
+      oracle.waitFor((x) => x.method === 'PATCH', 50, 'a PATCH'),
+      /external oracle: no a PATCH within 50 ms/,
+    );
     r = await c.send({ method: 'GET', path: '/elsewhere/participants/BUSINESS/B1', source: 'x' });
     assert.equal(r.status, 404, 'outside the prefix');
   } finally {

@@ -1,13 +1,7 @@
 // ILP helpers of the conformance suite against the contract's vectors (security.md §4.3, §4.4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  buildIlpPacket,
-  conditionFromFulfilment,
-  decodeIlpPacket,
-  generateFulfilment,
-  toMinorUnits,
-} from '../../conformance/lib/ilp.js';
+import { buildIlpPacket, conditionFromFulfilment, decodeIlpPacket, generateFulfilment, toMinorUnits } from '../../conformance/lib/ilp.js';
 import { sortedStringify } from '../../conformance/lib/util.js';
 
 test('conditions from known fulfilments (security.md §4.3)', () => {

@@ -47,7 +47,10 @@ test('XmlView reads an envelope by local names, with namespaces resolved and tex
   assert.equal(describeFinInstnId(tx.at('DbtrAgt/FinInstnId')), 'ClrSysMmbId USABA/021000021');
   assert.equal(tx.at('Cdtr/Nm')!.toString().includes('&amp;'), true, 'toString escapes again');
   assert.equal(tx.text('Cdtr/Nm'), 'Ada & "Bob" <Lovelace>', 'entities and &#xD; decoded (then trimmed)');
-  assert.deepEqual(tx.all('RmtInf/Ustrd').map((u) => u.text()), ['line one', 'line two']);
+  assert.deepEqual(
+    tx.all('RmtInf/Ustrd').map((u) => u.text()),
+    ['line one', 'line two'],
+  );
   assert.deepEqual(tx.supplement(), { PmtInstrXpryDtTm: '2030-01-01T00:00:00Z' });
   assert.equal(tx.at('Nothing/Here'), undefined);
   assert.equal(tx.text('Nothing'), undefined);

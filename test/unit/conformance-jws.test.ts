@@ -3,7 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, sign as cryptoSign } from 'node:crypto';
-import { decodeProtectedHeader, generateJwsKeyPairSync, protectedHeaderOf, signatureHeaders, signatureValue, verifySignature } from '../../conformance/lib/jws.js';
+import {
+  decodeProtectedHeader,
+  generateJwsKeyPairSync,
+  protectedHeaderOf,
+  signatureHeaders,
+  signatureValue,
+  verifySignature,
+} from '../../conformance/lib/jws.js';
 
 const body = Buffer.from(
   '{"amount":{"amount":"100","currency":"USD"},"condition":"GRzLaTP7DJ9t4P-a_BA0WA9wzzlsugf00-Tn6kESAfM","expiration":"2030-01-01T00:00:00.000Z","ilpPacket":"AYIBgQAAAAAAAAAAAA","payeeFsp":"payeefsp","payerFsp":"payerfsp","transferId":"01JBFH0S3PQTFEZ7E0R0ES7X9R"}',
@@ -32,8 +39,16 @@ test("the suite's JWS verifier accepts the contract vectors (security.md §4.1 R
   assert.equal((await verifySignature('POST', { ...headers, 'fspiop-signature': rsSig }, body, [ec])).ok, false, 'RS256 vector with the EC key');
   const changed = Buffer.from(body.toString().replace('"100"', '"101"'));
   assert.equal((await verifySignature('POST', { ...headers, 'fspiop-signature': rsSig }, changed, [rsa])).ok, false, 'changed body');
-  assert.equal((await verifySignature('POST', { ...headers, date: 'Thu, 01 Jan 2026 00:00:01 GMT', 'fspiop-signature': rsSig }, body, [rsa])).ok, false, 'changed Date');
-  assert.equal((await verifySignature('POST', { ...headers, 'fspiop-destination': 'other', 'fspiop-signature': esSig }, body, [ec])).ok, false, 'changed destination');
+  assert.equal(
+    (await verifySignature('POST', { ...headers, date: 'Thu, 01 Jan 2026 00:00:01 GMT', 'fspiop-signature': rsSig }, body, [rsa])).ok,
+    false,
+    'changed Date',
+  );
+  assert.equal(
+    (await verifySignature('POST', { ...headers, 'fspiop-destination': 'other', 'fspiop-signature': esSig }, body, [ec])).ok,
+    false,
+    'changed destination',
+  );
   for (const alg of ['RS256', 'ES256'] as const) {
     const keys = generateJwsKeyPairSync(alg);
     const m = { method: 'PUT', uri: '/transfers/1', source: 'a', destination: 'b', date: headers.date, body };
@@ -68,7 +83,11 @@ test('the forgeries of the security scenarios are refused by the verifier too', 
   const m = { method: 'POST', uri: '/transfers', source: 'payerfsp', destination: 'payeefsp', date: headers.date, body };
   const check = async (signature: string) => (await verifySignature('POST', { ...headers, 'fspiop-signature': signature }, body, [keys.publicKey])).ok;
   // validly signed, protected header not describing the request
-  assert.equal(await check(await signatureValue(keys.privateKey, { ...protectedHeaderOf('RS256', m), 'FSPIOP-URI': '/quotes' }, body)), false, 'other FSPIOP-URI');
+  assert.equal(
+    await check(await signatureValue(keys.privateKey, { ...protectedHeaderOf('RS256', m), 'FSPIOP-URI': '/quotes' }, body)),
+    false,
+    'other FSPIOP-URI',
+  );
   const noDestination: Record<string, unknown> = { ...protectedHeaderOf('RS256', m) };
   delete noDestination['FSPIOP-Destination'];
   assert.equal(await check(await signatureValue(keys.privateKey, noDestination, body)), false, 'FSPIOP-Destination missing');

@@ -1,7 +1,16 @@
 // Small helpers of the conformance suite: exact decimals, sorted JSON, wire assertions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addDecimal, compareDecimal, decimalEquals, isDecimal, negateDecimal, normalizeDecimal, shiftToInteger, subDecimal } from '../../conformance/lib/decimal.js';
+import {
+  addDecimal,
+  compareDecimal,
+  decimalEquals,
+  isDecimal,
+  negateDecimal,
+  normalizeDecimal,
+  shiftToInteger,
+  subDecimal,
+} from '../../conformance/lib/decimal.js';
 import { sortedStringify } from '../../conformance/lib/util.js';
 import { assertErrorInformation, assertHubMessage } from '../../conformance/lib/checks.js';
 import type { RecordedRequest } from '../../conformance/lib/dfsp.js';
@@ -78,7 +87,13 @@ test('hub-message checklist (§14)', () => {
   assert.throws(() => assertHubMessage(rec({ headers: { ...good, 'fspiop-source': 'payee' } }), exp), /fspiop-source/);
   assert.throws(() => assertHubMessage(rec({ headers: { ...good, date: '2024-01-01' } }), exp), /IMF-fixdate/);
   assert.throws(() => assertHubMessage(rec({ headers: good, body: { transferId: 't1', transferState: 'COMMITTED' } }), exp), /transferId/);
-  const sig = JSON.stringify({ protectedHeader: Buffer.from(JSON.stringify({ alg: 'RS256', 'FSPIOP-Source': 'payee' })).toString('base64url'), signature: 'x' });
+  const sig = JSON.stringify({
+    protectedHeader: Buffer.from(JSON.stringify({ alg: 'RS256', 'FSPIOP-Source': 'payee' })).toString('base64url'),
+    signature: 'x',
+  });
   assert.throws(() => assertHubMessage(rec({ headers: { ...good, 'fspiop-signature': sig } }), exp), /copied DFSP signature/);
-  assertHubMessage(rec({ headers: { ...good, 'content-type': 'application/vnd.interoperability.transfers+json;version=1.1' } }), { ...exp, callbackVersion: 'any' });
+  assertHubMessage(rec({ headers: { ...good, 'content-type': 'application/vnd.interoperability.transfers+json;version=1.1' } }), {
+    ...exp,
+    callbackVersion: 'any',
+  });
 });

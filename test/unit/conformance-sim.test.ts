@@ -41,7 +41,8 @@ class FakeHub {
     for (;;) {
       const hit = this.seen.find(pred);
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`fake hub: nothing matching within ${ms} ms; seen ${JSON.stringify(this.seen.map((s) => `${s.method} ${s.path}`))}`);
+      if (Date.now() > deadline)
+        throw new Error(`fake hub: nothing matching within ${ms} ms; seen ${JSON.stringify(this.seen.map((s) => `${s.method} ${s.path}`))}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, 50);
         this.listeners.push(() => {
@@ -202,7 +203,14 @@ test('payee behaviours: reject, reserved, wrongFulfilment, committedWithoutFulfi
   payee.setBehaviour(ids.silent, { kind: 'silent' });
   // silent first: the later transfers' callbacks prove it had its chance to answer
   for (const id of [ids.silent, ids.reject, ids.reserved, ids.wrong, ids.nofulfil]) {
-    const res = await toSim.send({ method: 'POST', path: '/transfers', version: '1.0', source: 'payerfsp', destination: 'payeefsp', body: prepareBody(id, f.get(id)!.condition) });
+    const res = await toSim.send({
+      method: 'POST',
+      path: '/transfers',
+      version: '1.0',
+      source: 'payerfsp',
+      destination: 'payeefsp',
+      body: prepareBody(id, f.get(id)!.condition),
+    });
     assert.equal(res.status, 202);
   }
   const rej = await hub.waitFor((s) => s.path === `/transfers/${ids.reject}/error`);

@@ -11,7 +11,13 @@ import { quoteRequestFromCanonical, quoteRequestToCanonical, quoteResponseFromCa
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { prepareFromCanonical, prepareToCanonical } from '../../translators/fspiop/transfers.js';
 import { isoTransferFromCanonical, isoTransferToCanonical } from '../../translators/isojson/transfers.js';
-import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
+import {
+  isoQuoteRequestFromCanonical,
+  isoQuoteRequestToCanonical,
+  isoQuoteResponseFromCanonical,
+  isoQuoteResponseToCanonical,
+  type IsoTermsMessage,
+} from '../../translators/isojson/quotes.js';
 import { ilpV4Packet, plain } from './translator-arbitraries.js';
 import { createHash } from 'node:crypto';
 import { isoUnits } from '../../schemas/amount.js';
@@ -51,7 +57,10 @@ test('ISO → FSPIOP: a commission and the settlement method have no FSPIOP memb
   assert.equal(validateFspiopBody('2.0', 'POST', '/quotes', fspiop), null);
   assert.deepEqual(fspiop.fees, { currency: 'USD', amount: '1' }, 'the fee taken by the payer FSP is FSPIOP fees');
   const carried = fspiop.extensionList!.extension;
-  assert.deepEqual(carried.map((e) => e.key), ['iso:ChrgsInf', 'iso:SttlmMtd']);
+  assert.deepEqual(
+    carried.map((e) => e.key),
+    ['iso:ChrgsInf', 'iso:SttlmMtd'],
+  );
   assert.deepEqual(JSON.parse(carried[0]!.value), [{ Amt: '0.3', Ccy: 'USD', Agt: agent('payer-dfsp'), Tp: { Cd: 'COMM' } }]);
   // ... and come back: FSPIOP -> canonical -> ISO JSON names the same charges and method.
   const again = isoQuoteRequestFromCanonical(quoteRequestToCanonical(fspiop, 'payer-dfsp', 'payee-dfsp', AT), fixed);
@@ -76,7 +85,12 @@ test('ISO → FSPIOP: PUT /quotes keeps fee and commission as members and carrie
       VrfctnOfTerms: { IlpV4PrepPacket: PACKET },
       SplmtryData: {
         PlcAndNm: 'Mizani/FSPIOP',
-        Envlp: { ChrgsInf: [{ Amt: amount('0.5'), Agt: agent('payee-dfsp'), Tp: { Cd: 'COMM' } }, { Amt: amount('0.1'), Agt: agent('payee-dfsp'), Tp: { Cd: 'TAXS' } }] },
+        Envlp: {
+          ChrgsInf: [
+            { Amt: amount('0.5'), Agt: agent('payee-dfsp'), Tp: { Cd: 'COMM' } },
+            { Amt: amount('0.1'), Agt: agent('payee-dfsp'), Tp: { Cd: 'TAXS' } },
+          ],
+        },
       },
     },
   };
@@ -86,7 +100,10 @@ test('ISO → FSPIOP: PUT /quotes keeps fee and commission as members and carrie
   assert.deepEqual(fspiop.payeeFspFee, { currency: 'USD', amount: '2' });
   assert.deepEqual(fspiop.payeeFspCommission, { currency: 'USD', amount: '0.5' });
   assert.deepEqual(JSON.parse(fspiop.extensionList!.extension[0]!.value), [{ Amt: '0.1', Ccy: 'USD', Agt: agent('payee-dfsp'), Tp: { Cd: 'TAXS' } }]);
-  const back = isoQuoteResponseFromCanonical(quoteResponseToCanonical('01JBVM19DFKNRWC21FGJNTHRAT', fspiop, AT, { payer: 'payer-dfsp', payee: 'payee-dfsp' }), fixed);
+  const back = isoQuoteResponseFromCanonical(
+    quoteResponseToCanonical('01JBVM19DFKNRWC21FGJNTHRAT', fspiop, AT, { payer: 'payer-dfsp', payee: 'payee-dfsp' }),
+    fixed,
+  );
   assert.deepEqual(plain(back.CdtTrfTxInf.ChrgsInf), plain(iso.CdtTrfTxInf.ChrgsInf));
   assert.deepEqual(plain(back.CdtTrfTxInf.SplmtryData), plain(iso.CdtTrfTxInf.SplmtryData));
 });
@@ -96,13 +113,19 @@ test('the carrier never drops: when FSPIOP’s 16 extension items cannot hold it
   const many = Array.from({ length: 30 }, () => ({ Amt: amount('1'), Agt: agent('a-payer-dfsp-with-a-long-id-0001'), Tp: { Cd: 'COMM' } }));
   iso.CdtTrfTxInf.SplmtryData = { PlcAndNm: 'Mizani/FSPIOP', Envlp: { ChrgsInf: many } };
   const canonical = isoQuoteRequestToCanonical(iso);
-  assert.throws(() => quoteRequestFromCanonical(canonical), (e: unknown) => e instanceof TranslationError && /FSPIOP allows 16/.test(e.message));
+  assert.throws(
+    () => quoteRequestFromCanonical(canonical),
+    (e: unknown) => e instanceof TranslationError && /FSPIOP allows 16/.test(e.message),
+  );
 });
 
 test('an extension item under the carrier prefix that is not Mizani’s JSON is refused precisely', () => {
   const body = quoteRequestFromCanonical(isoQuoteRequestToCanonical(isoQuoteRequest()));
   body.extensionList!.extension[0]!.value = '{not json';
-  assert.throws(() => quoteRequestToCanonical(body, 'payer-dfsp', 'payee-dfsp', AT), (e: unknown) => e instanceof TranslationError && /iso:ChrgsInf/.test(e.message));
+  assert.throws(
+    () => quoteRequestToCanonical(body, 'payer-dfsp', 'payee-dfsp', AT),
+    (e: unknown) => e instanceof TranslationError && /iso:ChrgsInf/.test(e.message),
+  );
 });
 
 test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts, purpose, remittance, routing number) reaches an FSPIOP payee’s POST /transfers in iso: items, and an ISO JSON payee’s in its envelope', () => {
@@ -124,7 +147,10 @@ test('a bank’s pacs.008 (UETR, end-to-end id, SLEV, accounts, purpose, remitta
   };
   const fspiop = prepareFromCanonical(canonical);
   assert.equal(validateFspiopBody('2.0', 'POST', '/transfers', fspiop), null);
-  assert.deepEqual(fspiop.extensionList!.extension.map((e) => e.key), ['iso:PmtId', 'iso:ChrgBr', 'iso:DbtrAcct', 'iso:Purp', 'iso:RmtInf', 'iso:InstgAgt']);
+  assert.deepEqual(
+    fspiop.extensionList!.extension.map((e) => e.key),
+    ['iso:PmtId', 'iso:ChrgBr', 'iso:DbtrAcct', 'iso:Purp', 'iso:RmtInf', 'iso:InstgAgt'],
+  );
   assert.deepEqual(prepareToCanonical(fspiop, AT).CdtTrfTxInf, canonical.CdtTrfTxInf);
   const iso = isoTransferFromCanonical(canonical, fixed);
   assert.equal(validateIsoJsonBody('POST', '/transfers', iso), null);

@@ -6,7 +6,11 @@ import { TranslationError } from '../../schemas/iso/translation.js';
 import { errorInformationOf } from '../../translators/fspiop/common.js';
 
 const length = (text: string) => Array.from(text).length;
-const carriedDetail = (e: FspiopError) => (e.extensions ?? []).filter((x) => x.key === DETAIL_EXTENSION_KEY).map((x) => x.value).join('');
+const carriedDetail = (e: FspiopError) =>
+  (e.extensions ?? [])
+    .filter((x) => x.key === DETAIL_EXTENSION_KEY)
+    .map((x) => x.value)
+    .join('');
 
 test('a detail that fits makes "<standard message> - <detail>"; one that does not leaves the standard message whole', () => {
   assert.equal(describeError('3100', 'amount: too many decimals'), 'Generic validation error - amount: too many decimals');
@@ -50,7 +54,13 @@ test('an ISO reason longer than 128 characters reaches an FSPIOP participant who
   const info = errorInformationOf('5100', text, [{ key: 'a', value: 'b' }]);
   assert.equal(info.errorDescription, ERROR_CODES.get('5100')!.message);
   assert.deepEqual(info.extensionList!.extension[0], { key: 'a', value: 'b' });
-  assert.equal(info.extensionList!.extension.slice(1).map((x) => x.value).join(''), text);
+  assert.equal(
+    info
+      .extensionList!.extension.slice(1)
+      .map((x) => x.value)
+      .join(''),
+    text,
+  );
   assert.deepEqual(errorInformationOf('5100', 'Closed', undefined), { errorCode: '5100', errorDescription: 'Closed' });
   assert.deepEqual(errorInformationOf('5100', undefined, undefined), { errorCode: '5100', errorDescription: 'Generic Payee rejection' });
 });

@@ -17,8 +17,7 @@ const ALL_VERSIONS_EXT = [
 ];
 const DATE = 'Thu, 29 Feb 2024 12:00:00 GMT';
 const CT = (resource: string, version = '1.1') => `application/vnd.interoperability.${resource}+json;version=${version}`;
-const ACC = (resource: string, version?: string) =>
-  `application/vnd.interoperability.${resource}+json${version === undefined ? '' : `;version=${version}`}`;
+const ACC = (resource: string, version?: string) => `application/vnd.interoperability.${resource}+json${version === undefined ? '' : `;version=${version}`}`;
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -52,8 +51,7 @@ const INVALID_ACCEPT = 'Malformed syntax - Invalid accept header';
 const MISSING_DATE = 'Missing mandatory element - Missing required date header';
 const INVALID_DATE = 'Malformed syntax - Invalid date header';
 const CT_VERSION = 'Unacceptable version requested - Client supplied a protocol version which is not supported by the server';
-const ACCEPT_VERSION =
-  'Unacceptable version requested - The Client requested an unsupported version, see extension list for supported version(s).';
+const ACCEPT_VERSION = 'Unacceptable version requested - The Client requested an unsupported version, see extension list for supported version(s).';
 
 test('valid POST /transfers headers are parsed', () => {
   assert.deepEqual(checkFspiopHeaders('POST', 'transfers', headers(), policy), {
@@ -85,7 +83,12 @@ test('Content-Type: optional single space around ";", version 2.0, ISO 20022 dia
   ]) {
     assert.equal(checkFspiopHeaders('POST', 'transfers', headers({ 'content-type': ct }), policy).contentVersion?.minor, 1, ct);
   }
-  const v2 = checkFspiopHeaders('POST', 'fxTransfers', headers({ 'content-type': CT('fxTransfers', '2.0'), accept: ACC('fxTransfers', '2') }, 'fxTransfers'), policy);
+  const v2 = checkFspiopHeaders(
+    'POST',
+    'fxTransfers',
+    headers({ 'content-type': CT('fxTransfers', '2.0'), accept: ACC('fxTransfers', '2') }, 'fxTransfers'),
+    policy,
+  );
   assert.deepEqual([v2.dialect, v2.contentVersion], ['fspiop', { major: 2, minor: 0 }]);
   const iso = checkFspiopHeaders(
     'POST',
@@ -125,20 +128,40 @@ test('Content-Type malformed / wrong resource → 400/3101', () => {
 
 test('Content-Type unsupported version → 406/3001 with supported versions as extensions', () => {
   for (const v of ['3.0', '1.2', '2.1', '0.9']) {
-    expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ 'content-type': CT('transfers', v) }), policy), '3001', 406, CT_VERSION, ALL_VERSIONS_EXT);
+    expectError(
+      () => checkFspiopHeaders('POST', 'transfers', headers({ 'content-type': CT('transfers', v) }), policy),
+      '3001',
+      406,
+      CT_VERSION,
+      ALL_VERSIONS_EXT,
+    );
   }
   // policy restricted to 1.x (e.g. a scheme that does not serve 2.0)
-  const v1only: HeaderPolicy = { supportedVersions: [{ major: 1, minor: 0 }, { major: 1, minor: 1 }] };
+  const v1only: HeaderPolicy = {
+    supportedVersions: [
+      { major: 1, minor: 0 },
+      { major: 1, minor: 1 },
+    ],
+  };
   expectError(
     () => checkFspiopHeaders('PUT', 'transfers', headers({ 'content-type': CT('transfers', '2.0'), accept: undefined }), v1only),
     '3001',
     406,
     CT_VERSION,
-    [{ key: '1', value: '0' }, { key: '1', value: '1' }],
+    [
+      { key: '1', value: '0' },
+      { key: '1', value: '1' },
+    ],
   );
   // the ISO 20022 dialect exists from 2.0 only
   expectError(
-    () => checkFspiopHeaders('PUT', 'transfers', headers({ 'content-type': 'application/vnd.interoperability.iso20022.transfers+json;version=1.1', accept: undefined }), policy),
+    () =>
+      checkFspiopHeaders(
+        'PUT',
+        'transfers',
+        headers({ 'content-type': 'application/vnd.interoperability.iso20022.transfers+json;version=1.1', accept: undefined }),
+        policy,
+      ),
     '3001',
     406,
     CT_VERSION,
@@ -159,7 +182,10 @@ test('Accept list: several entries, unversioned entry = any version', () => {
   const h = headers({ accept: `${ACC('transfers', '3')}, ${ACC('transfers', '1.1')},${ACC('transfers')}` });
   assert.deepEqual(checkFspiopHeaders('GET', 'transfers', h, policy).acceptVersions, [{ major: 3 }, { major: 1, minor: 1 }, {}]);
   assert.deepEqual(checkFspiopHeaders('GET', 'transfers', headers({ accept: ACC('transfers') }), policy).acceptVersions, [{}]);
-  assert.deepEqual(checkFspiopHeaders('GET', 'transfers', headers({ accept: 'application/vnd.interoperability.transfers+json ; version=2.0' }), policy).acceptVersions, [{ major: 2, minor: 0 }]);
+  assert.deepEqual(
+    checkFspiopHeaders('GET', 'transfers', headers({ accept: 'application/vnd.interoperability.transfers+json ; version=2.0' }), policy).acceptVersions,
+    [{ major: 2, minor: 0 }],
+  );
 });
 
 test('Accept malformed (incl. */*), wrong resource → 400/3101, also validated on PUT', () => {
@@ -184,7 +210,13 @@ test('Accept with no supported version → 406/3001 with supported versions as e
   for (const accept of [ACC('transfers', '3'), ACC('transfers', '1.2'), `${ACC('transfers', '3')},${ACC('transfers', '2.1')}`]) {
     expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ accept }), policy), '3001', 406, ACCEPT_VERSION, ALL_VERSIONS_EXT);
   }
-  expectError(() => checkFspiopHeaders('PUT', 'transfers', headers({ accept: ACC('transfers', '9.0') }), policy), '3001', 406, ACCEPT_VERSION, ALL_VERSIONS_EXT);
+  expectError(
+    () => checkFspiopHeaders('PUT', 'transfers', headers({ accept: ACC('transfers', '9.0') }), policy),
+    '3001',
+    406,
+    ACCEPT_VERSION,
+    ALL_VERSIONS_EXT,
+  );
 });
 
 test('Date missing → 400/3102; not an IMF-fixdate or not a real date → 400/3101', () => {
@@ -215,17 +247,42 @@ test('Date missing → 400/3102; not an IMF-fixdate or not a real date → 400/3
 });
 
 test('FSPIOP-Source required (3102), 1..32 chars (3101)', () => {
-  expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': undefined }), policy), '3102', 400, 'Missing mandatory element - FSPIOP-Source is required');
+  expectError(
+    () => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': undefined }), policy),
+    '3102',
+    400,
+    'Missing mandatory element - FSPIOP-Source is required',
+  );
   for (const source of ['', 'x'.repeat(33)]) {
-    expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': source }), policy), '3101', 400, 'Malformed syntax - Invalid FSPIOP-Source header');
+    expectError(
+      () => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': source }), policy),
+      '3101',
+      400,
+      'Malformed syntax - Invalid FSPIOP-Source header',
+    );
   }
   assert.equal(checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': 'x'.repeat(32) }), policy).source, 'x'.repeat(32));
 });
 
 test('FSPIOP-Destination optional, 1..32 chars when present (3101); empty means none', () => {
-  expectError(() => checkFspiopHeaders('GET', 'parties', headers({ 'fspiop-destination': 'y'.repeat(33), 'content-type': CT('parties'), accept: ACC('parties', '1') }, 'parties'), policy), '3101', 400, 'Malformed syntax - Invalid FSPIOP-Destination header');
+  expectError(
+    () =>
+      checkFspiopHeaders(
+        'GET',
+        'parties',
+        headers({ 'fspiop-destination': 'y'.repeat(33), 'content-type': CT('parties'), accept: ACC('parties', '1') }, 'parties'),
+        policy,
+      ),
+    '3101',
+    400,
+    'Malformed syntax - Invalid FSPIOP-Destination header',
+  );
   // Mojaloop switches add an empty FSPIOP-Destination when relaying: it means "none".
-  assert.equal(checkFspiopHeaders('GET', 'parties', headers({ 'fspiop-destination': '', 'content-type': CT('parties'), accept: ACC('parties', '1') }, 'parties'), policy).destination, undefined);
+  assert.equal(
+    checkFspiopHeaders('GET', 'parties', headers({ 'fspiop-destination': '', 'content-type': CT('parties'), accept: ACC('parties', '1') }, 'parties'), policy)
+      .destination,
+    undefined,
+  );
   assert.equal(checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-destination': 'y'.repeat(32) }), policy).destination, 'y'.repeat(32));
 });
 
@@ -234,8 +291,18 @@ test('repeated headers (arrays) → 400/3101', () => {
   expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ 'content-type': twice(CT('transfers')) }), policy), '3101', 400, INVALID_CT);
   expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ accept: twice(ACC('transfers', '1')) }), policy), '3101', 400, INVALID_ACCEPT);
   expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ date: twice(DATE) }), policy), '3101', 400, INVALID_DATE);
-  expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': twice('a') }), policy), '3101', 400, 'Malformed syntax - Invalid FSPIOP-Source header');
-  expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-destination': twice('b') }), policy), '3101', 400, 'Malformed syntax - Invalid FSPIOP-Destination header');
+  expectError(
+    () => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-source': twice('a') }), policy),
+    '3101',
+    400,
+    'Malformed syntax - Invalid FSPIOP-Source header',
+  );
+  expectError(
+    () => checkFspiopHeaders('POST', 'transfers', headers({ 'fspiop-destination': twice('b') }), policy),
+    '3101',
+    400,
+    'Malformed syntax - Invalid FSPIOP-Destination header',
+  );
 });
 
 test('first failure wins, in Mojaloop order: Accept, Date, Content-Type, Source, Destination', () => {
@@ -244,5 +311,10 @@ test('first failure wins, in Mojaloop order: Accept, Date, Content-Type, Source,
   expectError(() => checkFspiopHeaders('POST', 'transfers', headers({ ...bad, accept: undefined }), policy), '3102', 400, MISSING_ACCEPT);
   expectError(() => checkFspiopHeaders('PUT', 'transfers', headers({ ...bad, accept: undefined }), policy), '3101', 400, INVALID_DATE);
   expectError(() => checkFspiopHeaders('PUT', 'transfers', headers({ ...bad, accept: undefined, date: DATE }), policy), '3101', 400, INVALID_CT);
-  expectError(() => checkFspiopHeaders('PUT', 'transfers', headers({ ...bad, accept: undefined, date: DATE, 'content-type': CT('transfers') }), policy), '3101', 400, 'Malformed syntax - Invalid FSPIOP-Source header');
+  expectError(
+    () => checkFspiopHeaders('PUT', 'transfers', headers({ ...bad, accept: undefined, date: DATE, 'content-type': CT('transfers') }), policy),
+    '3101',
+    400,
+    'Malformed syntax - Invalid FSPIOP-Source header',
+  );
 });

@@ -22,9 +22,7 @@ const fspId = fc.stringMatching(/^[a-z][a-z0-9]{1,31}$/);
 const amount = fc
   .tuple(fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }), fc.integer({ min: 0, max: 9999 }))
   .map(([whole, frac]) => (frac === 0 ? `${whole}` : `${whole}.${String(frac).padStart(4, '0').replace(/0+$/, '')}`));
-const dateTime = fc
-  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
-  .map((d) => d.toISOString());
+const dateTime = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
 const extensionList = fc.option(
   fc.record({
     extension: fc.array(fc.record({ key: fc.string({ minLength: 1, maxLength: 32 }), value: fc.string({ minLength: 1, maxLength: 128 }) }), {

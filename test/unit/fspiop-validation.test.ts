@@ -17,7 +17,8 @@ function prepare(overrides: Record<string, unknown> = {}): Record<string, unknow
     payerFsp: 'payerfsp',
     payeeFsp: 'payeefsp',
     amount: { currency: 'USD', amount: '123.45' },
-    ilpPacket: 'AYIBgQAAAAAAAASwNGxldmVsb25lLmRmc3AxLm1lci45T2RTOF81MDdqUUZERmZlakgyOVc4bXFmNEpLMHlGTFGCAUBQU0svMS4wCk5vbmNlOiB1SXlweUYzY3pYSXBFdzVVc05TYWh3CkVuY3J5cHRpb246IG5vbmUKUGF5bWVudC1JZDogMTMyMzZhM2ItOGZhOC00MTYzLTg0NDctNGMzZWQzZGE5OGE3CgpDb250ZW50LUxlbmd0aDogMTM1CkNvbnRlbnQtVHlwZTogYXBwbGljYXRpb24vanNvbgpTZW5kZXItSWRlbnRpZmllcjogOTI4MDYzOTEKCiJ7XCJmZWVcIjowLFwidHJhbnNmZXJDb2RlXCI6XCJpbnZvaWNlXCIsXCJkZWJpdE5hbWVcIjpcImFsaWNlIGNvb3BlclwiLFwiY3JlZGl0TmFtZVwiOlwibWVyIGNoYW50XCIsXCJkZWJpdElkZW50aWZpZXJcIjpcIjkyODA2MzkxXCJ9IgA',
+    ilpPacket:
+      'AYIBgQAAAAAAAASwNGxldmVsb25lLmRmc3AxLm1lci45T2RTOF81MDdqUUZERmZlakgyOVc4bXFmNEpLMHlGTFGCAUBQU0svMS4wCk5vbmNlOiB1SXlweUYzY3pYSXBFdzVVc05TYWh3CkVuY3J5cHRpb246IG5vbmUKUGF5bWVudC1JZDogMTMyMzZhM2ItOGZhOC00MTYzLTg0NDctNGMzZWQzZGE5OGE3CgpDb250ZW50LUxlbmd0aDogMTM1CkNvbnRlbnQtVHlwZTogYXBwbGljYXRpb24vanNvbgpTZW5kZXItSWRlbnRpZmllcjogOTI4MDYzOTEKCiJ7XCJmZWVcIjowLFwidHJhbnNmZXJDb2RlXCI6XCJpbnZvaWNlXCIsXCJkZWJpdE5hbWVcIjpcImFsaWNlIGNvb3BlclwiLFwiY3JlZGl0TmFtZVwiOlwibWVyIGNoYW50XCIsXCJkZWJpdElkZW50aWZpZXJcIjpcIjkyODA2MzkxXCJ9IgA',
     condition: CONDITION,
     expiration: '2030-01-01T00:00:00.000Z',
     ...overrides,
@@ -34,17 +35,11 @@ test('compiles every body schema of both versions in ajv strict mode', () => {
 for (const v of VERSIONS) {
   test(`v${v}: valid transfer prepare / fulfil / error / patch bodies`, () => {
     assert.equal(validateFspiopBody(v, 'POST', '/transfers', prepare()), null);
-    assert.equal(
-      validateFspiopBody(v, 'POST', '/transfers', prepare({ extensionList: { extension: [{ key: 'k', value: 'v' }] } })),
-      null,
-    );
+    assert.equal(validateFspiopBody(v, 'POST', '/transfers', prepare({ extensionList: { extension: [{ key: 'k', value: 'v' }] } })), null);
     assert.equal(validateFspiopBody(v, 'PUT', '/transfers/{ID}', fulfil), null);
     assert.equal(validateFspiopBody(v, 'PUT', '/transfers/{ID}', { transferState: 'RESERVED' }), null);
     assert.equal(validateFspiopBody(v, 'PUT', '/transfers/{ID}/error', payeeError), null);
-    assert.equal(
-      validateFspiopBody(v, 'PATCH', '/transfers/{ID}', { completedTimestamp: '2024-01-01T00:00:00.000Z', transferState: 'COMMITTED' }),
-      null,
-    );
+    assert.equal(validateFspiopBody(v, 'PATCH', '/transfers/{ID}', { completedTimestamp: '2024-01-01T00:00:00.000Z', transferState: 'COMMITTED' }), null);
   });
 
   test(`v${v}: UUID and ULID transferIds are accepted`, () => {
@@ -54,7 +49,13 @@ for (const v of VERSIONS) {
   });
 
   test(`v${v}: malformed transferIds are 3101`, () => {
-    for (const bad of [ULID.toLowerCase(), UUID.toUpperCase(), '01ARZ3NDEKTSV4RRFFQ69G5FAU0' /* 27 chars */, 'I1ARZ3NDEKTSV4RRFFQ69G5FAV' /* I not Crockford */, 'b51ec534-ee48-8575-b6a9-ead2955b8069' /* v8 */]) {
+    for (const bad of [
+      ULID.toLowerCase(),
+      UUID.toUpperCase(),
+      '01ARZ3NDEKTSV4RRFFQ69G5FAU0' /* 27 chars */,
+      'I1ARZ3NDEKTSV4RRFFQ69G5FAV' /* I not Crockford */,
+      'b51ec534-ee48-8575-b6a9-ead2955b8069' /* v8 */,
+    ]) {
       const issue = validateFspiopBody(v, 'POST', '/transfers', prepare({ transferId: bad }));
       assert.equal(issue?.code, '3101', bad);
       assert.equal(issue.detail, '/requestBody/transferId must match the pattern of the API definition');
@@ -132,7 +133,10 @@ for (const v of VERSIONS) {
       assert.equal(issue?.code, '3101', bad);
       // the DateTime regex is long: the detail names it instead of quoting it, so the description is whole
       assert.equal(issue.detail, '/requestBody/expiration must match the pattern of the API definition');
-      assert.equal(new FspiopError(issue.code, issue.detail).description, 'Malformed syntax - /requestBody/expiration must match the pattern of the API definition');
+      assert.equal(
+        new FspiopError(issue.code, issue.detail).description,
+        'Malformed syntax - /requestBody/expiration must match the pattern of the API definition',
+      );
     }
     assert.equal(validateFspiopBody(v, 'POST', '/transfers', prepare({ expiration: '2024-02-29T23:59:59.999-05:30' })), null);
   });
@@ -147,10 +151,10 @@ for (const v of VERSIONS) {
       code: '3100',
       detail: '/requestBody/payeeFsp must NOT have fewer than 1 characters',
     });
-    assert.deepEqual(
-      validateFspiopBody(v, 'PUT', '/transfers/{ID}/error', { errorInformation: { errorCode: '5100', errorDescription: 'x'.repeat(129) } }),
-      { code: '3100', detail: '/requestBody/errorInformation/errorDescription must NOT have more than 128 characters' },
-    );
+    assert.deepEqual(validateFspiopBody(v, 'PUT', '/transfers/{ID}/error', { errorInformation: { errorCode: '5100', errorDescription: 'x'.repeat(129) } }), {
+      code: '3100',
+      detail: '/requestBody/errorInformation/errorDescription must NOT have more than 128 characters',
+    });
     const extension = Array.from({ length: 17 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
     assert.deepEqual(validateFspiopBody(v, 'POST', '/transfers', prepare({ extensionList: { extension } })), {
       code: '3100',
@@ -159,7 +163,13 @@ for (const v of VERSIONS) {
   });
 
   test(`v${v}: parties callback`, () => {
-    const party = { party: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '27713803912', fspId: 'payeefsp' }, name: 'Henrik Karlsson', personalInfo: { complexName: { firstName: 'Henrik', lastName: 'Karlsson' }, dateOfBirth: '1978-02-28' } } };
+    const party = {
+      party: {
+        partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '27713803912', fspId: 'payeefsp' },
+        name: 'Henrik Karlsson',
+        personalInfo: { complexName: { firstName: 'Henrik', lastName: 'Karlsson' }, dateOfBirth: '1978-02-28' },
+      },
+    };
     assert.equal(validateFspiopBody(v, 'PUT', '/parties/{Type}/{ID}', party), null);
     assert.equal(validateFspiopBody(v, 'PUT', '/parties/{Type}/{ID}/{SubId}', party), null);
     assert.equal(validateFspiopBody(v, 'PUT', '/parties/{Type}/{ID}/error', payeeError), null);
@@ -181,7 +191,10 @@ test('v2.0: additional properties are 3103', () => {
   });
   // PUT callbacks must not carry the resource id
   assert.equal(validateFspiopBody('2.0', 'PUT', '/transfers/{ID}', { ...fulfil, transferId: UUID })?.code, '3103');
-  assert.equal(validateFspiopBody('2.0', 'PUT', '/transfers/{ID}/error', { errorInformation: { errorCode: '5100', errorDescription: 'x', y: 1 } })?.code, '3103');
+  assert.equal(
+    validateFspiopBody('2.0', 'PUT', '/transfers/{ID}/error', { errorInformation: { errorCode: '5100', errorDescription: 'x', y: 1 } })?.code,
+    '3103',
+  );
 });
 
 test('v1.1: api-snippets v1.1 does not forbid additional properties', () => {
@@ -190,15 +203,18 @@ test('v1.1: api-snippets v1.1 does not forbid additional properties', () => {
 
 test('v1.1 CorrelationId is the v2.0 pattern (ULID adjustment); v1.1 keeps other patterns', () => {
   // UUID v6/v7 and ULID accepted on v1.1 as on v2.0
-  assert.equal(validateFspiopBody('1.1', 'POST', '/quotes', {
-    quoteId: ULID,
-    transactionId: UUID_V7,
-    payee: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '123' } },
-    payer: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '456' } },
-    amountType: 'SEND',
-    amount: { currency: 'USD', amount: '10' },
-    transactionType: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER' },
-  }), null);
+  assert.equal(
+    validateFspiopBody('1.1', 'POST', '/quotes', {
+      quoteId: ULID,
+      transactionId: UUID_V7,
+      payee: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '123' } },
+      payer: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '456' } },
+      amountType: 'SEND',
+      amount: { currency: 'USD', amount: '10' },
+      transactionType: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER' },
+    }),
+    null,
+  );
 });
 
 test('v2.0 FX: POST /fxTransfers accepts amountType (TTK), rejects other extras', () => {

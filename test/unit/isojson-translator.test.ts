@@ -9,12 +9,38 @@ import { validateIsoJsonBody } from '../../schemas/fspiop/validators.js';
 import { TranslationError, isoAmountFit } from '../../schemas/iso/translation.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
 import { partiesErrorFromCanonical, partiesPutFromCanonical, partiesPutToCanonical } from '../../translators/fspiop/parties.js';
-import { quoteRequestFromCanonical, quoteRequestToCanonical, quoteResponseFromCanonical, quoteResponseToCanonical, type FspiopQuoteRequest, type FspiopQuoteResponse } from '../../translators/fspiop/quotes.js';
-import { errorFromCanonical, errorToCanonical, patchFromCanonical, prepareFromCanonical, prepareToCanonical, statusFromCanonical } from '../../translators/fspiop/transfers.js';
+import {
+  quoteRequestFromCanonical,
+  quoteRequestToCanonical,
+  quoteResponseFromCanonical,
+  quoteResponseToCanonical,
+  type FspiopQuoteRequest,
+  type FspiopQuoteResponse,
+} from '../../translators/fspiop/quotes.js';
+import {
+  errorFromCanonical,
+  errorToCanonical,
+  patchFromCanonical,
+  prepareFromCanonical,
+  prepareToCanonical,
+  statusFromCanonical,
+} from '../../translators/fspiop/transfers.js';
 import { composeName, splitName } from '../../translators/isojson/common.js';
 import { isoPartyReportFromCanonical, isoPartyReportToCanonical, type IsoAcmt024 } from '../../translators/isojson/parties.js';
-import { isoQuoteRequestFromCanonical, isoQuoteRequestToCanonical, isoQuoteResponseFromCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
-import { isoStatusFromCanonical, isoStatusToCanonical, isoTransferFromCanonical, isoTransferToCanonical, type IsoPacs008 } from '../../translators/isojson/transfers.js';
+import {
+  isoQuoteRequestFromCanonical,
+  isoQuoteRequestToCanonical,
+  isoQuoteResponseFromCanonical,
+  isoQuoteResponseToCanonical,
+  type IsoTermsMessage,
+} from '../../translators/isojson/quotes.js';
+import {
+  isoStatusFromCanonical,
+  isoStatusToCanonical,
+  isoTransferFromCanonical,
+  isoTransferToCanonical,
+  type IsoPacs008,
+} from '../../translators/isojson/transfers.js';
 import { ilpV4Packet, plain } from './translator-arbitraries.js';
 import { isoUnits } from '../../schemas/amount.js';
 
@@ -24,31 +50,45 @@ const CONDITION = createHash('sha256').update(FULFILMENT).digest();
 const PACKET = ilpV4Packet(CONDITION, 1080n, 'g.payee-dfsp.msisdn.16665551002', Buffer.from('{}'));
 const fixed = { newMsgId: () => '01JBVM1D2MR6D4WBWWYY3ZHGMM', now: () => AT };
 
-const refused = (pattern: RegExp, code = '3100') => (e: unknown) => {
-  assert.ok(e instanceof TranslationError, `expected a TranslationError, got ${String(e)}`);
-  assert.equal(e.code, code);
-  assert.match(e.message, pattern);
-  return true;
-};
+const refused =
+  (pattern: RegExp, code = '3100') =>
+  (e: unknown) => {
+    assert.ok(e instanceof TranslationError, `expected a TranslationError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.match(e.message, pattern);
+    return true;
+  };
 
 // ------------------------------------------------------------------------------------------------ MPD / contract examples
 
 test('MPD PUT /transfers (RESV + ExctnConf), PATCH (COMM) and error examples read as FSPIOP', () => {
   const id = '01JBVM13SQYP507JB1DYBZVCMF';
-  const put = { GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7X', CreDtTm: AT }, TxInfAndSts: { ExctnConf: FULFILMENT.toString('base64url'), PrcgDt: { DtTm: AT }, TxSts: 'RESV' as const } };
+  const put = {
+    GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7X', CreDtTm: AT },
+    TxInfAndSts: { ExctnConf: FULFILMENT.toString('base64url'), PrcgDt: { DtTm: AT }, TxSts: 'RESV' as const },
+  };
   assert.equal(validateIsoJsonBody('PUT', '/transfers/{ID}', put), null);
-  assert.deepEqual(statusFromCanonical(isoStatusToCanonical(id, put)), { transferState: 'RESERVED', fulfilment: FULFILMENT.toString('base64url'), completedTimestamp: AT });
+  assert.deepEqual(statusFromCanonical(isoStatusToCanonical(id, put)), {
+    transferState: 'RESERVED',
+    fulfilment: FULFILMENT.toString('base64url'),
+    completedTimestamp: AT,
+  });
   const patch = { GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7Y', CreDtTm: AT }, TxInfAndSts: { PrcgDt: { DtTm: AT }, TxSts: 'COMM' as const } };
   assert.equal(validateIsoJsonBody('PATCH', '/transfers/{ID}', patch), null);
   assert.deepEqual(patchFromCanonical(isoStatusToCanonical(id, patch)), { completedTimestamp: AT, transferState: 'COMMITTED' });
   const error = { GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7Z', CreDtTm: AT }, TxInfAndSts: { StsRsnInf: { Rsn: { Prtry: '4001' } } } };
   assert.equal(validateIsoJsonBody('PUT', '/transfers/{ID}/error', error), null);
-  assert.deepEqual(errorFromCanonical(isoStatusToCanonical(id, error)), { errorInformation: { errorCode: '4001', errorDescription: 'Payer FSP insufficient liquidity' } });
+  assert.deepEqual(errorFromCanonical(isoStatusToCanonical(id, error)), {
+    errorInformation: { errorCode: '4001', errorDescription: 'Payer FSP insufficient liquidity' },
+  });
   // the MPD prose puts the code in Rsn.Cd: read it too
   const cd = { ...error, TxInfAndSts: { StsRsnInf: { Rsn: { Cd: '5101' }, AddtlInf: 'Payee rejected quote' } } };
   assert.deepEqual(errorFromCanonical(isoStatusToCanonical(id, cd)), { errorInformation: { errorCode: '5101', errorDescription: 'Payee rejected quote' } });
   // FSPIOP -> ISO writes the MPD form: Prtry, no OrgnlTxId
-  const rendered = isoStatusFromCanonical(errorToCanonical(id, { errorInformation: { errorCode: '4001', errorDescription: 'Payer FSP insufficient liquidity' } }, AT), fixed);
+  const rendered = isoStatusFromCanonical(
+    errorToCanonical(id, { errorInformation: { errorCode: '4001', errorDescription: 'Payer FSP insufficient liquidity' } }, AT),
+    fixed,
+  );
   assert.deepEqual(rendered, {
     GrpHdr: { MsgId: '01JBVM1D2MR6D4WBWWYY3ZHGMM', CreDtTm: AT },
     TxInfAndSts: { StsRsnInf: { Rsn: { Prtry: '4001' }, AddtlInf: 'Payer FSP insufficient liquidity' } },
@@ -57,7 +97,13 @@ test('MPD PUT /transfers (RESV + ExctnConf), PATCH (COMM) and error examples rea
 
 /** MPD §7.7 / POST /transfers examples, with the packet made real and `Name` (refused by the schema) as `Nm`. */
 const mpdTransfer = (): IsoPacs008 => ({
-  GrpHdr: { MsgId: '01JBVM1D2MR6D4WBWWYY3ZHGMM', CreDtTm: '2024-11-04T12:57:45.812Z', NbOfTxs: '1', SttlmInf: { SttlmMtd: 'CLRG' }, PmtInstrXpryDtTm: '2024-11-04T12:58:45.810Z' },
+  GrpHdr: {
+    MsgId: '01JBVM1D2MR6D4WBWWYY3ZHGMM',
+    CreDtTm: '2024-11-04T12:57:45.812Z',
+    NbOfTxs: '1',
+    SttlmInf: { SttlmMtd: 'CLRG' },
+    PmtInstrXpryDtTm: '2024-11-04T12:58:45.810Z',
+  },
   CdtTrfTxInf: {
     PmtId: { TxId: '01JBVM13SQYP507JB1DYBZVCMF' },
     ChrgBr: 'CRED',
@@ -93,7 +139,13 @@ test('MPD pacs.008 example -> POST /transfers FSPIOP (condition derived from the
 
 test('MPD pacs.081 example -> POST /quotes FSPIOP (ChrgBr CRED = SEND; initiator inferred as Mojaloop does)', () => {
   const body: IsoTermsMessage = {
-    GrpHdr: { MsgId: '01JBVM19DJQ96BS9X6VA5AMW2Y', CreDtTm: '2024-11-04T12:57:42.066Z', NbOfTxs: '1', PmtInstrXpryDtTm: '2024-11-04T12:58:42.063Z', SttlmInf: { SttlmMtd: 'CLRG' } },
+    GrpHdr: {
+      MsgId: '01JBVM19DJQ96BS9X6VA5AMW2Y',
+      CreDtTm: '2024-11-04T12:57:42.066Z',
+      NbOfTxs: '1',
+      PmtInstrXpryDtTm: '2024-11-04T12:58:42.063Z',
+      SttlmInf: { SttlmMtd: 'CLRG' },
+    },
     CdtTrfTxInf: {
       PmtId: { TxId: '01JBVM19DFKNRWC21FGJNTHRAT', EndToEndId: '01JBVM13SQYP507JB1DYBZVCMF' },
       Cdtr: { Id: { PrvtId: { Othr: { SchmeNm: { Prtry: 'MSISDN' }, Id: '16665551002' } } } },
@@ -127,12 +179,19 @@ test('MPD pacs.081 example -> POST /quotes FSPIOP (ChrgBr CRED = SEND; initiator
 
 test('acmt.024 error with the code in Rpt.Rsn.Prtry (MPD example) or Rsn.Cd (transformer) reads as FSPIOP', () => {
   const body: IsoAcmt024 = {
-    Assgnmt: { MsgId: '01JBVM16V3Q4MSV8KTG0BRJGZ2', CreDtTm: AT, Assgnr: { Agt: { FinInstnId: { Othr: { Id: 'payee-dfsp' } } } }, Assgne: { Agt: { FinInstnId: { Othr: { Id: 'payer-dfsp' } } } } },
+    Assgnmt: {
+      MsgId: '01JBVM16V3Q4MSV8KTG0BRJGZ2',
+      CreDtTm: AT,
+      Assgnr: { Agt: { FinInstnId: { Othr: { Id: 'payee-dfsp' } } } },
+      Assgne: { Agt: { FinInstnId: { Othr: { Id: 'payer-dfsp' } } } },
+    },
     Rpt: { OrgnlId: 'MSISDN/16665551002', Vrfctn: false, Rsn: { Prtry: '3204' } },
   };
   assert.equal(validateIsoJsonBody('PUT', '/parties/{Type}/{ID}/error', body), null);
   const path = { Type: 'MSISDN', ID: '16665551002' };
-  assert.deepEqual(partiesErrorFromCanonical(isoPartyReportToCanonical(path, body)), { errorInformation: { errorCode: '3204', errorDescription: 'Party not found' } });
+  assert.deepEqual(partiesErrorFromCanonical(isoPartyReportToCanonical(path, body)), {
+    errorInformation: { errorCode: '3204', errorDescription: 'Party not found' },
+  });
   body.Rpt.Rsn = { Cd: '3204' };
   assert.equal(partiesErrorFromCanonical(isoPartyReportToCanonical(path, body)).errorInformation.errorCode, '3204');
 });
@@ -143,7 +202,13 @@ test('PUT /parties: all supported currencies, names and FSPIOP-only party data s
   const path = { Type: 'MSISDN', ID: '265991234567', SubId: 'WALLET' };
   const body = {
     party: {
-      partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '265991234567', partySubIdOrType: 'WALLET', fspId: 'payee-dfsp', extensionList: { extension: [{ key: 'k', value: 'v' }] } },
+      partyIdInfo: {
+        partyIdType: 'MSISDN',
+        partyIdentifier: '265991234567',
+        partySubIdOrType: 'WALLET',
+        fspId: 'payee-dfsp',
+        extensionList: { extension: [{ key: 'k', value: 'v' }] },
+      },
       merchantClassificationCode: '5411',
       name: 'Chikondi Banda',
       personalInfo: { complexName: { firstName: 'Chikondi', lastName: 'Banda' }, dateOfBirth: '1990-02-28', kycInformation: '{"level":2}' },
@@ -167,7 +232,10 @@ test('PUT /parties: all supported currencies, names and FSPIOP-only party data s
   assert.deepEqual(b.Rpt.UpdtdPtyAndAcctId?.Pty.Id, { OrgId: { Othr: { Id: 'shop-1', SchmeNm: { Prtry: 'BUSINESS' } } } });
   // acmt.024 identifiers are Max35Text: a longer one cannot be reported
   const long = { party: { partyIdInfo: { partyIdType: 'EMAIL', partyIdentifier: `${'x'.repeat(40)}@example.com` } } };
-  assert.throws(() => isoPartyReportFromCanonical(partiesPutToCanonical({ Type: 'EMAIL', ID: 'x' }, long, { source: 'a', destination: 'b' }, AT)), refused(/52 characters, the ISO element allows 35/));
+  assert.throws(
+    () => isoPartyReportFromCanonical(partiesPutToCanonical({ Type: 'EMAIL', ID: 'x' }, long, { source: 'a', destination: 'b' }, AT)),
+    refused(/52 characters, the ISO element allows 35/),
+  );
 });
 
 test('name convention first;middle;last;display', () => {
@@ -194,7 +262,15 @@ test('ids must be ULIDs in the ISO 20022 JSON dialect (rendering and reading)', 
   const q = quoteRequestToCanonical(quote({ quoteId: uuid, transactionId: '01JBVM13SQYP507JB1DYBZVCMF' }), 'payer-dfsp', 'payee-dfsp', AT);
   assert.throws(() => isoQuoteRequestFromCanonical(q), refused(/quoteId \(CdtTrfTxInf\.PmtId\.TxId\): "b51ec534-.*" is not a ULID/));
   const t = prepareToCanonical(
-    { transferId: uuid, payerFsp: 'a', payeeFsp: 'b', amount: { currency: 'USD', amount: '1' }, ilpPacket: PACKET, condition: CONDITION.toString('base64url'), expiration: AT },
+    {
+      transferId: uuid,
+      payerFsp: 'a',
+      payeeFsp: 'b',
+      amount: { currency: 'USD', amount: '1' },
+      ilpPacket: PACKET,
+      condition: CONDITION.toString('base64url'),
+      expiration: AT,
+    },
     AT,
   );
   assert.throws(() => isoTransferFromCanonical(t), refused(/transferId .* is not a ULID/));
@@ -226,8 +302,13 @@ test('amounts: 19 digits are refused into ISO, 5 decimals from ISO are refused i
   });
   const big = prepareToCanonical(
     {
-      transferId: '01JBVM13SQYP507JB1DYBZVCMF', payerFsp: 'a', payeeFsp: 'b', amount: { currency: 'USD', amount: '1234567890123456789' },
-      ilpPacket: PACKET, condition: CONDITION.toString('base64url'), expiration: AT,
+      transferId: '01JBVM13SQYP507JB1DYBZVCMF',
+      payerFsp: 'a',
+      payeeFsp: 'b',
+      amount: { currency: 'USD', amount: '1234567890123456789' },
+      ilpPacket: PACKET,
+      condition: CONDITION.toString('base64url'),
+      expiration: AT,
     },
     AT,
   );
@@ -282,7 +363,11 @@ test('FSPIOP data without an ISO element travels in CdtTrfTxInf.SplmtryData, and
   assert.equal(validateIsoJsonBody('POST', '/quotes', iso), null);
   assert.deepEqual(iso.CdtTrfTxInf.SplmtryData, {
     PlcAndNm: 'Mizani/FSPIOP',
-    Envlp: { Dbtr: { personalInfo: { dateOfBirth: '1990-01-01' } }, extensions: [{ key: 'k', value: 'v' }], geoCode: { latitude: '-13.9626', longitude: '33.7741' } },
+    Envlp: {
+      Dbtr: { personalInfo: { dateOfBirth: '1990-01-01' } },
+      extensions: [{ key: 'k', value: 'v' }],
+      geoCode: { latitude: '-13.9626', longitude: '33.7741' },
+    },
   });
   assert.equal(iso.CdtTrfTxInf.Dbtr.Nm, 'Ada;;Banda;');
   assert.deepEqual(quoteRequestFromCanonical(isoQuoteRequestToCanonical(iso)), body);
@@ -325,7 +410,13 @@ test('PUT /quotes: zero-valued fee and commission are absent; a non-zero fee and
 test('a FSPIOP party with everything (complexName, date of birth, KYC, merchant code, extensions, currencies) survives pacs.081', () => {
   const body: FspiopQuoteRequest = quote({ quoteId: '01JBVM19DFKNRWC21FGJNTHRAT', transactionId: '01JBVM13SQYP507JB1DYBZVCMF' });
   body.payer = {
-    partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '265999000001', partySubIdOrType: 'x'.repeat(60), fspId: 'payer-dfsp', extensionList: { extension: [{ key: 'tier', value: '2' }] } },
+    partyIdInfo: {
+      partyIdType: 'MSISDN',
+      partyIdentifier: '265999000001',
+      partySubIdOrType: 'x'.repeat(60),
+      fspId: 'payer-dfsp',
+      extensionList: { extension: [{ key: 'tier', value: '2' }] },
+    },
     merchantClassificationCode: '4829',
     name: 'A'.repeat(128),
     personalInfo: { complexName: { firstName: 'Adaeze', middleName: 'K', lastName: 'Banda' }, dateOfBirth: '1990-02-28', kycInformation: '{"level":2}' },
@@ -343,7 +434,11 @@ test('fees, refunds, note, sub-scenario, balance of payments and the initiator h
     amountType: 'RECEIVE',
     fees: { currency: 'MWK', amount: '5.5' },
     transactionType: {
-      scenario: 'REFUND', subScenario: 'PARTIAL', initiator: 'PAYEE', initiatorType: 'AGENT', balanceOfPayments: '123',
+      scenario: 'REFUND',
+      subScenario: 'PARTIAL',
+      initiator: 'PAYEE',
+      initiatorType: 'AGENT',
+      balanceOfPayments: '123',
       refundInfo: { originalTransactionId: '01JBVM13SQYP507JB1DYBZVCMA', refundReason: 'damaged' },
     },
     note: 'thanks',
@@ -358,7 +453,10 @@ test('fees, refunds, note, sub-scenario, balance of payments and the initiator h
       IntrBkSttlmAmt: { ActiveCurrencyAndAmount: '1080', Ccy: 'MWK' },
       ChrgBr: 'DEBT',
       ChrgsInf: { Amt: { ActiveOrHistoricCurrencyAndAmount: '5.5', Ccy: 'MWK' }, Agt: { FinInstnId: { Othr: { Id: 'payer-dfsp' } } } },
-      Dbtr: undefined, Cdtr: undefined, DbtrAgt: undefined, CdtrAgt: undefined,
+      Dbtr: undefined,
+      Cdtr: undefined,
+      DbtrAgt: undefined,
+      CdtrAgt: undefined,
       InstrForCdtrAgt: { Cd: 'REFD', InstrInf: 'damaged' },
       InstrForNxtAgt: { InstrInf: 'thanks' },
       Purp: { Prtry: 'REFUND' },
@@ -369,12 +467,28 @@ test('fees, refunds, note, sub-scenario, balance of payments and the initiator h
 });
 
 test('the condition must be the ILP v4 packet’s; a v1 packet or a different condition cannot be carried', () => {
-  const ok = { transferId: '01JBVM13SQYP507JB1DYBZVCMF', payerFsp: 'a', payeeFsp: 'b', amount: { currency: 'USD', amount: '1' }, ilpPacket: PACKET, condition: CONDITION.toString('base64url'), expiration: AT };
+  const ok = {
+    transferId: '01JBVM13SQYP507JB1DYBZVCMF',
+    payerFsp: 'a',
+    payeeFsp: 'b',
+    amount: { currency: 'USD', amount: '1' },
+    ilpPacket: PACKET,
+    condition: CONDITION.toString('base64url'),
+    expiration: AT,
+  };
   assert.equal(conditionFromIlpV4Packet(PACKET).ok, true);
-  assert.throws(() => isoTransferFromCanonical(prepareToCanonical({ ...ok, condition: Buffer.alloc(32).toString('base64url') }, AT)), refused(/differs from the ILP packet's/));
+  assert.throws(
+    () => isoTransferFromCanonical(prepareToCanonical({ ...ok, condition: Buffer.alloc(32).toString('base64url') }, AT)),
+    refused(/differs from the ILP packet's/),
+  );
   const v1 = Buffer.from([1, 3, 0, 0, 0]).toString('base64url');
   assert.throws(() => isoTransferFromCanonical(prepareToCanonical({ ...ok, ilpPacket: v1 }, AT)), refused(/not an ILP v4 Prepare/));
-  const r = quoteResponseToCanonical('01JBVM19DFKNRWC21FGJNTHRAT', { transferAmount: { currency: 'USD', amount: '1' }, expiration: AT, ilpPacket: PACKET, condition: 'A'.repeat(43) }, AT, { payer: 'a', payee: 'b' });
+  const r = quoteResponseToCanonical(
+    '01JBVM19DFKNRWC21FGJNTHRAT',
+    { transferAmount: { currency: 'USD', amount: '1' }, expiration: AT, ilpPacket: PACKET, condition: 'A'.repeat(43) },
+    AT,
+    { payer: 'a', payee: 'b' },
+  );
   assert.throws(() => isoQuoteResponseFromCanonical(r), refused(/differs from the ILP packet's/));
 });
 
@@ -384,21 +498,30 @@ test('ISO elements outside the supported profile are carried in payment messages
   (body.CdtTrfTxInf.Dbtr as unknown as Record<string, unknown>).PstlAdr = { TwnNm: 'Lilongwe', Ctry: 'MW' };
   assert.equal(validateIsoJsonBody('POST', '/transfers', body), null);
   const canonical = isoTransferToCanonical(body);
-  assert.deepEqual(canonical.CdtTrfTxInf.SplmtryData?.iso, { 'CdtTrfTxInf.Tax': { RefNb: 'x' }, 'CdtTrfTxInf.Dbtr.PstlAdr': { TwnNm: 'Lilongwe', Ctry: 'MW' } });
+  assert.deepEqual(canonical.CdtTrfTxInf.SplmtryData?.iso, {
+    'CdtTrfTxInf.Tax': { RefNb: 'x' },
+    'CdtTrfTxInf.Dbtr.PstlAdr': { TwnNm: 'Lilongwe', Ctry: 'MW' },
+  });
   const again = isoTransferFromCanonical(canonical, fixed) as unknown as { CdtTrfTxInf: Record<string, any> };
   assert.deepEqual(again.CdtTrfTxInf.Tax, { RefNb: 'x' });
   assert.deepEqual(again.CdtTrfTxInf.Dbtr.PstlAdr, { TwnNm: 'Lilongwe', Ctry: 'MW' });
   assert.equal(validateIsoJsonBody('POST', '/transfers', again), null);
   // to an FSPIOP payee, and back
   const fspiop = prepareFromCanonical(canonical);
-  assert.ok(fspiop.extensionList!.extension.some((e) => e.key === 'iso:elements'), JSON.stringify(fspiop));
+  assert.ok(
+    fspiop.extensionList!.extension.some((e) => e.key === 'iso:elements'),
+    JSON.stringify(fspiop),
+  );
   assert.deepEqual(prepareToCanonical(fspiop, AT).CdtTrfTxInf.SplmtryData?.iso, canonical.CdtTrfTxInf.SplmtryData?.iso);
   // reported on request (the hub forwarding the original to an ISO receiver logs them)
   let reported: string[] = [];
   isoTransferToCanonical(body, { onUnsupported: (p) => (reported = p) });
   assert.deepEqual(reported.sort(), ['CdtTrfTxInf.Dbtr.PstlAdr', 'CdtTrfTxInf.Tax']);
   // acmt.024 and pacs.002 still refuse what is outside the profile
-  const status = { GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7X', CreDtTm: AT }, TxInfAndSts: { TxSts: 'COMM' as const, SplmtryData: { PlcAndNm: 'other', Envlp: { anything: 1 } } } };
+  const status = {
+    GrpHdr: { MsgId: '01JBVM1E4B1N6Z1Q7N2M2Y5J7X', CreDtTm: AT },
+    TxInfAndSts: { TxSts: 'COMM' as const, SplmtryData: { PlcAndNm: 'other', Envlp: { anything: 1 } } },
+  };
   assert.deepEqual(statusFromCanonical(isoStatusToCanonical('01JBVM13SQYP507JB1DYBZVCMF', status)), { transferState: 'COMMITTED' });
   // an OrgnlTxId that is not the path id is refused
   const wrong = { ...status, TxInfAndSts: { TxSts: 'COMM' as const, OrgnlTxId: 'OTHER' } };

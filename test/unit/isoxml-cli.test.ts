@@ -27,15 +27,25 @@ function file(name: string, content: string): string {
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await validateCommand(args, (l) => out.push(l), (l) => err.push(l));
+  const code = await validateCommand(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err };
 }
 
 const valid = file('valid.xml', TYPICAL_PACS008);
 const invalid = file('invalid.xml', TYPICAL_PACS008.replace('<ChrgBr>SLEV</ChrgBr>', '\n  <ChrgBr>XXXX</ChrgBr>'));
-const documentOnly = file('document.xml', `<?xml version="1.0" encoding="UTF-8"?>\n${/<Document[\s\S]*<\/Document>/.exec(TYPICAL_PACS008)![0].replace('<ChrgBr>SLEV', '<ChrgBr>XXXX')}`);
+const documentOnly = file(
+  'document.xml',
+  `<?xml version="1.0" encoding="UTF-8"?>\n${/<Document[\s\S]*<\/Document>/.exec(TYPICAL_PACS008)![0].replace('<ChrgBr>SLEV', '<ChrgBr>XXXX')}`,
+);
 const mismatch = file('mismatch.xml', TYPICAL_PACS008.replace('<MsgDefIdr>pacs.008.001.08', '<MsgDefIdr>pacs.002.001.10'));
-const xxe = file('xxe.xml', `<?xml version="1.0"?>\n<!DOCTYPE Message [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<Message xmlns="urn:mizani:xsd:envelope">&x;</Message>`);
+const xxe = file(
+  'xxe.xml',
+  `<?xml version="1.0"?>\n<!DOCTYPE Message [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<Message xmlns="urn:mizani:xsd:envelope">&x;</Message>`,
+);
 
 test('runtime (default): valid file, and every error with file:line:column: path', async () => {
   const ok = await run([valid]);
@@ -49,7 +59,10 @@ test('runtime (default): valid file, and every error with file:line:column: path
   assert.equal(doc.code, 1);
   assert.match(doc.err[0]!, /document\.xml:2:\?: \/Document\/FIToFICstmrCdtTrf\/CdtTrfTxInf\/ChrgBr:/);
   const mis = await run([mismatch]);
-  assert.match(mis.err[0]!, /\/Message\/AppHdr\/MsgDefIdr: AppHdr\/MsgDefIdr "pacs\.002\.001\.10" does not name the message in Document \(pacs\.008\.001\.08\)/);
+  assert.match(
+    mis.err[0]!,
+    /\/Message\/AppHdr\/MsgDefIdr: AppHdr\/MsgDefIdr "pacs\.002\.001\.10" does not name the message in Document \(pacs\.008\.001\.08\)/,
+  );
 });
 
 test('official: Xerces with the official schemas gives the same verdicts with line, column and path', async () => {
@@ -88,7 +101,10 @@ test('bank files of messages the hub does not take: valid against their official
     assert.deepEqual(r.err, []);
   }
   // An invalid one is invalid (1), whatever the hub takes.
-  const broken = file('camt053-broken.xml', readFileSync(fixture('camt.053.001.08-statement.xml'), 'utf8').replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>PLUS</CdtDbtInd>'));
+  const broken = file(
+    'camt053-broken.xml',
+    readFileSync(fixture('camt.053.001.08-statement.xml'), 'utf8').replace('<CdtDbtInd>CRDT</CdtDbtInd>', '<CdtDbtInd>PLUS</CdtDbtInd>'),
+  );
   const bad = await run([broken]);
   assert.equal(bad.code, 1);
   assert.match(bad.err[0]!, /camt053-broken\.xml:\d+:\?: \/Document\/BkToCstmrStmt\/Stmt\/Bal\[1\]\/CdtDbtInd: .*PLUS/);
@@ -110,29 +126,47 @@ test('a FedNow-style wrapper: its AppHdr and message root are validated, what it
   for (const engine of ['--runtime', '--official']) {
     const ok = await run([fixture(FEDNOW), engine]);
     assert.equal(ok.code, 0, [...ok.out, ...ok.err].join('\n'));
-    assert.match(ok.out[0]!, /\{urn:example:fednow-style:message\}Message is not the Mizani envelope .*AppHdr \(head\.001\.001\.02, line 7\), FIToFICstmrCdtTrf \(pacs\.008\.001\.08, as its Document, line 23\)/);
+    assert.match(
+      ok.out[0]!,
+      /\{urn:example:fednow-style:message\}Message is not the Mizani envelope .*AppHdr \(head\.001\.001\.02, line 7\), FIToFICstmrCdtTrf \(pacs\.008\.001\.08, as its Document, line 23\)/,
+    );
     assert.match(ok.out[1]!, /valid against head\.001\.001\.02 \+ pacs\.008\.001\.08/);
   }
   const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
-  const broken = file('fednow-broken.xml', fednowText.replace('<ChrgBr>SLEV</ChrgBr>', '<ChrgBr>XXXX</ChrgBr>').replace('<MsgDefIdr>pacs.008.001.08', '<MsgDefIdr>pacs.008.001.09'));
+  const broken = file(
+    'fednow-broken.xml',
+    fednowText.replace('<ChrgBr>SLEV</ChrgBr>', '<ChrgBr>XXXX</ChrgBr>').replace('<MsgDefIdr>pacs.008.001.08', '<MsgDefIdr>pacs.008.001.09'),
+  );
   for (const engine of ['--runtime', '--official']) {
     const bad = await run([broken, engine]);
     assert.equal(bad.code, 1);
-    assert.match(bad.err.join('\n'), new RegExp(`fednow-broken\\.xml:${lineOf(fednowText, '<ChrgBr>')}:[\\d?]+: /Message/FIToFICstmrCdtTrf/CdtTrfTxInf/ChrgBr: `));
+    assert.match(
+      bad.err.join('\n'),
+      new RegExp(`fednow-broken\\.xml:${lineOf(fednowText, '<ChrgBr>')}:[\\d?]+: /Message/FIToFICstmrCdtTrf/CdtTrfTxInf/ChrgBr: `),
+    );
     assert.match(bad.err.join('\n'), /\/Message\/AppHdr\/MsgDefIdr: AppHdr\/MsgDefIdr "pacs\.008\.001\.09" does not name the message in FIToFICstmrCdtTrf/);
   }
   // The message inside a Document, a foreign sibling, prefixes declared on the wrapper: still its parts.
   const withDocument = fednowText
-    .replace('<Message xmlns="urn:example:fednow-style:message">', '<w:Message xmlns:w="urn:example:fednow-style:message" xmlns:p="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">')
+    .replace(
+      '<Message xmlns="urn:example:fednow-style:message">',
+      '<w:Message xmlns:w="urn:example:fednow-style:message" xmlns:p="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">',
+    )
     .replace('</Message>', '<w:Trailer><w:Count>1</w:Count></w:Trailer></w:Message>')
-    .replace(/<FIToFICstmrCdtTrf xmlns="[^"]+">([\s\S]*)<\/FIToFICstmrCdtTrf>/, (_m, body: string) => `<p:Document><p:FIToFICstmrCdtTrf>${body.replace(/<(\/?)([A-Za-z])/g, '<$1p:$2')}</p:FIToFICstmrCdtTrf></p:Document>`);
+    .replace(
+      /<FIToFICstmrCdtTrf xmlns="[^"]+">([\s\S]*)<\/FIToFICstmrCdtTrf>/,
+      (_m, body: string) => `<p:Document><p:FIToFICstmrCdtTrf>${body.replace(/<(\/?)([A-Za-z])/g, '<$1p:$2')}</p:FIToFICstmrCdtTrf></p:Document>`,
+    );
   const r = await run([file('fednow-document.xml', withDocument)]);
   assert.equal(r.code, 0, [...r.out, ...r.err].join('\n'));
   assert.match(r.out[0]!, /Document \(pacs\.008\.001\.08, line 23\); skipped \{urn:example:fednow-style:message\}Trailer/);
   // A version the hub does not take, in the same wrapper: valid, exit 3.
   const v09 = await run([file('fednow-v09.xml', fednowText.replace(/pacs\.008\.001\.08/g, 'pacs.008.001.09'))]);
   assert.equal(v09.code, 3, [...v09.out, ...v09.err].join('\n'));
-  assert.match(v09.out.at(-1)!, /pacs\.008\.001\.09 is valid against its official schema, but the hub does not accept pacs\.008\.001\.09 \(it takes pacs\.008 as pacs\.008\.001\.08, pacs\.008\.001\.14\)/);
+  assert.match(
+    v09.out.at(-1)!,
+    /pacs\.008\.001\.09 is valid against its official schema, but the hub does not accept pacs\.008\.001\.09 \(it takes pacs\.008 as pacs\.008\.001\.08, pacs\.008\.001\.14\)/,
+  );
 });
 
 test('what cannot be validated: no ISO part, a namespace no schema exists for', async () => {
@@ -161,7 +195,10 @@ test('hostile files are refused before validation; usage errors exit 2', async (
     const h = await run([help]);
     assert.equal(h.code, 0);
     assert.match(h.out[0]!, /^usage: mizani validate/);
-    assert.ok(h.out.some((l) => /exit codes: 0 valid.*3 valid, but not a message or version the hub accepts/.test(l)), h.out.join('\n'));
+    assert.ok(
+      h.out.some((l) => /exit codes: 0 valid.*3 valid, but not a message or version the hub accepts/.test(l)),
+      h.out.join('\n'),
+    );
     assert.deepEqual(h.err, []);
   }
 });
@@ -174,7 +211,10 @@ test('the official-schema helper catches invalid items, bare parts and unsupport
     TYPICAL_PACS008.replace(/pacs\.008\.001\.08"/, 'pacs.008.001.09"'),
     TYPICAL_PACS008,
   ]);
-  assert.deepEqual(verdicts.map((v) => v.valid), [true, false, false, false, true]);
+  assert.deepEqual(
+    verdicts.map((v) => v.valid),
+    [true, false, false, false, true],
+  );
   assert.match(verdicts[1]!.errors[0]!.message, /BizMsgIdr/);
   assert.equal(verdicts[2]!.errors[0]!.line, 1);
 });

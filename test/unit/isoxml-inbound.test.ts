@@ -66,7 +66,11 @@ test('AppHdr/Fr by clearing-system member id: the participant the edge maps it t
   assert.equal(got.sender, 'bank-a');
   assert.deepEqual(asked, ['bank-a']);
   assert.deepEqual(got.header.Fr.FIId.FinInstnId, { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId: '011000015' } });
-  const unknown = receiveBusinessMessage(byRouting.replace('011000015', '021000021'), { ...options, participantOf, certificatesOf: (s) => (asked.push(s), []) });
+  const unknown = receiveBusinessMessage(byRouting.replace('011000015', '021000021'), {
+    ...options,
+    participantOf,
+    certificatesOf: (s) => (asked.push(s), []),
+  });
   assert.equal(unknown.sender, undefined);
   assert.equal(unknown.senderDescription, 'ClrSysMmbId USABA/021000021');
   assert.deepEqual(asked, ['bank-a'], 'no certificate lookup for a sender that names no participant');
@@ -128,12 +132,21 @@ test('remittance information, purpose and the instructing/instructed agents are 
 });
 
 test('foreign supplementary data is ignored; a malformed Mizani block is refused', () => {
-  const foreign = TYPICAL_PACS008.replace('</RmtInf>', '</RmtInf><SplmtryData><Envlp><x:Any xmlns:x="urn:bank:x">{"PmtInstrXpryDtTm":"2026-01-01T00:00:00Z"}</x:Any></Envlp></SplmtryData>');
+  const foreign = TYPICAL_PACS008.replace(
+    '</RmtInf>',
+    '</RmtInf><SplmtryData><Envlp><x:Any xmlns:x="urn:bank:x">{"PmtInstrXpryDtTm":"2026-01-01T00:00:00Z"}</x:Any></Envlp></SplmtryData>',
+  );
   const got = receiveBusinessMessage(foreign, options);
   assert.ok(got.document.kind === 'pacs.008' && got.document.message.GrpHdr.PmtInstrXpryDtTm === undefined);
-  const bad = TYPICAL_PACS008.replace('</RmtInf>', '</RmtInf><SplmtryData><Envlp><Splmtry xmlns="urn:mizani:xsd:supplementary">{"__proto__":{"x":1}}</Splmtry></Envlp></SplmtryData>');
+  const bad = TYPICAL_PACS008.replace(
+    '</RmtInf>',
+    '</RmtInf><SplmtryData><Envlp><Splmtry xmlns="urn:mizani:xsd:supplementary">{"__proto__":{"x":1}}</Splmtry></Envlp></SplmtryData>',
+  );
   refused(bad, 'CONTENT');
-  const wrongShape = TYPICAL_PACS008.replace('</RmtInf>', '</RmtInf><SplmtryData><Envlp><Splmtry xmlns="urn:mizani:xsd:supplementary">{"PmtInstrXpryDtTm":42}</Splmtry></Envlp></SplmtryData>');
+  const wrongShape = TYPICAL_PACS008.replace(
+    '</RmtInf>',
+    '</RmtInf><SplmtryData><Envlp><Splmtry xmlns="urn:mizani:xsd:supplementary">{"PmtInstrXpryDtTm":42}</Splmtry></Envlp></SplmtryData>',
+  );
   assert.match(refused(wrongShape, 'CONTENT').description, /PmtInstrXpryDtTm must be a string/);
 });
 
@@ -151,7 +164,12 @@ test('a FedNow-style bank file (routing numbers, no TxId), put in the Mizani env
   assert.equal(got.sender, 'first-bank');
   assert.ok(got.document.kind === 'pacs.008');
   const tx = got.document.message.CdtTrfTxInf;
-  assert.deepEqual(tx.PmtId, { TxId: '5c1f0e8a-7d2b-4e69-9a43-0b7c2f6d8e15', InstrId: 'AWT-0042', EndToEndId: 'INV-2026-0042', UETR: '5c1f0e8a-7d2b-4e69-9a43-0b7c2f6d8e15' });
+  assert.deepEqual(tx.PmtId, {
+    TxId: '5c1f0e8a-7d2b-4e69-9a43-0b7c2f6d8e15',
+    InstrId: 'AWT-0042',
+    EndToEndId: 'INV-2026-0042',
+    UETR: '5c1f0e8a-7d2b-4e69-9a43-0b7c2f6d8e15',
+  });
   const usaba = (MmbId: string) => ({ FinInstnId: { ClrSysMmbId: { ClrSysId: { Cd: 'USABA' }, MmbId } } });
   assert.deepEqual([tx.DbtrAgt, tx.CdtrAgt, tx.InstgAgt, tx.InstdAgt], [usaba('011000015'), usaba('021000021'), usaba('011000015'), usaba('021000021')]);
   assert.deepEqual(tx.RmtInf, { Ustrd: ['Invoice 2026-0042, delivery of 40 bags of maize'] });
@@ -159,5 +177,9 @@ test('a FedNow-style bank file (routing numbers, no TxId), put in the Mizani env
   assert.deepEqual(tx.IntrBkSttlmAmt, { currency: 'USD', units: 136_710_000n });
   assert.equal(got.document.reference.OrgnlTxId, undefined);
   assert.equal(got.document.reference.OrgnlEndToEndId, 'INV-2026-0042');
-  assert.deepEqual(got.document.reference.OrgnlGrpInf, { OrgnlMsgId: '20260301011000015FT00431', OrgnlMsgNmId: 'pacs.008.001.08', OrgnlCreDtTm: '2026-03-01T10:14:02-05:00' });
+  assert.deepEqual(got.document.reference.OrgnlGrpInf, {
+    OrgnlMsgId: '20260301011000015FT00431',
+    OrgnlMsgNmId: 'pacs.008.001.08',
+    OrgnlCreDtTm: '2026-03-01T10:14:02-05:00',
+  });
 });

@@ -49,8 +49,6 @@ before(async () => {
   signer = { privateKey: createPrivateKey(issued.keyPem), certificate: parseXmlSigningCertificate(issued.certPem) };
 });
 
-
-
 // --------------------------------------------------------------------------------------- generators
 
 /** XML-safe text: letters, digits, punctuation that needs escaping, spaces, CR/LF/tab, non-ASCII. */
@@ -59,7 +57,11 @@ const textChar = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('&', '<', '>', '"', "'", ' ', '-', '/', '.', ';', ':', '\r', '\n', '\t', ']]>') },
   { weight: 1, arbitrary: fc.constantFrom('é', 'ß', 'Ω', 'ü', '中', '😀', '\u00a0') },
 );
-const text = (min: number, max: number) => fc.array(textChar, { minLength: min, maxLength: max }).map((a) => a.join('')).filter((s) => [...s].length >= min && [...s].length <= max);
+const text = (min: number, max: number) =>
+  fc
+    .array(textChar, { minLength: min, maxLength: max })
+    .map((a) => a.join(''))
+    .filter((s) => [...s].length >= min && [...s].length <= max);
 const id35 = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$/);
 const ulid = fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 const fsp = fc.stringMatching(/^[a-z][a-z0-9-]{1,20}$/).filter((s) => s !== HUB);
@@ -70,12 +72,18 @@ const uuid4 = fc.uuid({ version: 4 });
 const base64url = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => Buffer.from(b).toString('base64url'));
 
 const dateTime = fc
-  .tuple(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }), fc.constantFrom('Z', '+02:00', '-05:30', ''), fc.boolean())
+  .tuple(
+    fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+    fc.constantFrom('Z', '+02:00', '-05:30', ''),
+    fc.boolean(),
+  )
   .map(([d, zone, ms]) => {
     const iso = d.toISOString();
     return (ms ? iso.slice(0, 23) : iso.slice(0, 19)) + zone;
   });
-const date = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const date = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 
 const amount = fc.record({ currency: ccy, units: fc.bigInt({ min: 0n, max: 10n ** 18n - 1n }).map(isoUnits) });
 
@@ -92,33 +100,61 @@ function clean<T>(v: T): T {
 
 /** A clearing-system member id: with a clearing system code (USABA, …), a proprietary system, or none. */
 const clrSysMmbId = fc
-  .tuple(opt(fc.oneof(fc.constantFrom('USABA', 'GBDSC', 'DEBLZ', 'CACPA').map((Cd) => ({ Cd })), id35.map((Prtry) => ({ Prtry })))), id35)
+  .tuple(
+    opt(
+      fc.oneof(
+        fc.constantFrom('USABA', 'GBDSC', 'DEBLZ', 'CACPA').map((Cd) => ({ Cd })),
+        id35.map((Prtry) => ({ Prtry })),
+      ),
+    ),
+    id35,
+  )
   .map(([ClrSysId, MmbId]) => clean({ ClrSysId, MmbId }));
 const agent: fc.Arbitrary<Agent> = fc
   .record({ Othr: opt(fsp.map((Id) => ({ Id }))), ClrSysMmbId: opt(clrSysMmbId), BICFI: opt(bic) })
   .filter((f) => f.Othr !== undefined || f.BICFI !== undefined || f.ClrSysMmbId !== undefined)
   .map((FinInstnId) => clean({ FinInstnId }));
-const fspAgent: fc.Arbitrary<Agent> = fc.tuple(fsp, opt(id35)).map(([Id, sub]) => clean({ FinInstnId: { Othr: { Id }, ClrSysMmbId: sub === undefined ? undefined : { MmbId: sub } } }));
+const fspAgent: fc.Arbitrary<Agent> = fc
+  .tuple(fsp, opt(id35))
+  .map(([Id, sub]) => clean({ FinInstnId: { Othr: { Id }, ClrSysMmbId: sub === undefined ? undefined : { MmbId: sub } } }));
 
-const scheme = fc.oneof(fc.constantFrom('MSISDN', 'EMAIL', 'PERSONAL_ID', 'BUSINESS', 'ALIAS').map((Prtry) => ({ Prtry })), fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })));
+const scheme = fc.oneof(
+  fc.constantFrom('MSISDN', 'EMAIL', 'PERSONAL_ID', 'BUSINESS', 'ALIAS').map((Prtry) => ({ Prtry })),
+  fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })),
+);
 const partyId = (idMax: number): fc.Arbitrary<PartyId> =>
   fc.tuple(fc.boolean(), text(1, idMax), opt(scheme)).map(([org, Id, SchmeNm]) => {
     const Othr = clean({ Id, SchmeNm });
     return org ? { OrgId: { Othr } } : { PrvtId: { Othr } };
   });
 const party = (idMax: number): fc.Arbitrary<Party> =>
-  fc.record({ Nm: opt(text(1, 140)), Id: opt(partyId(idMax)) }).filter((p) => p.Nm !== undefined || p.Id !== undefined).map(clean);
+  fc
+    .record({ Nm: opt(text(1, 140)), Id: opt(partyId(idMax)) })
+    .filter((p) => p.Nm !== undefined || p.Id !== undefined)
+    .map(clean);
 
 const account = fc
   .record({
     Ccy: opt(ccy),
-    Id: opt(fc.oneof(fc.stringMatching(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,20}$/).map((IBAN) => ({ IBAN })), fc.tuple(text(1, 34), opt(scheme)).map(([Id, SchmeNm]) => ({ Othr: clean({ Id, SchmeNm }) })))),
+    Id: opt(
+      fc.oneof(
+        fc.stringMatching(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,20}$/).map((IBAN) => ({ IBAN })),
+        fc.tuple(text(1, 34), opt(scheme)).map(([Id, SchmeNm]) => ({ Othr: clean({ Id, SchmeNm }) })),
+      ),
+    ),
   })
   .map(clean);
 const extensions = fc.array(fc.record({ key: text(1, 32), value: text(1, 128) }), { minLength: 1, maxLength: 3 });
 const partySupplement = fc
   .record({
-    personalInfo: opt(fc.record({ complexName: opt(fc.record({ firstName: opt(text(1, 20)), middleName: opt(text(1, 20)), lastName: opt(text(1, 20)) }).map(clean)), dateOfBirth: opt(date) }).map(clean)),
+    personalInfo: opt(
+      fc
+        .record({
+          complexName: opt(fc.record({ firstName: opt(text(1, 20)), middleName: opt(text(1, 20)), lastName: opt(text(1, 20)) }).map(clean)),
+          dateOfBirth: opt(date),
+        })
+        .map(clean),
+    ),
     merchantClassificationCode: opt(fc.stringMatching(/^\d{1,4}$/)),
     extensions: opt(extensions),
     fspIdFromHeader: opt(fc.constant(true as const)),
@@ -155,7 +191,12 @@ const pacs008: fc.Arbitrary<Pacs008> = fc
     txIdIsUetr: fc.boolean(),
     InstgAgt: opt(agent),
     InstdAgt: opt(agent),
-    Purp: opt(fc.oneof(fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })), text(1, 35).map((Prtry) => ({ Prtry })))),
+    Purp: opt(
+      fc.oneof(
+        fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })),
+        text(1, 35).map((Prtry) => ({ Prtry })),
+      ),
+    ),
     Ustrd: opt(fc.array(text(1, 140), { minLength: 1, maxLength: 3 })),
     IntrBkSttlmAmt: amount,
     InstdAmt: opt(amount),
@@ -166,7 +207,11 @@ const pacs008: fc.Arbitrary<Pacs008> = fc
     CdtrAgt: fspAgent,
     Cdtr: opt(party(35)),
     CdtrAcct: opt(account),
-    terms: fc.oneof(ilpPacket.map(([p, c]) => ({ packet: p, condition: c })), base64url(32).map((c) => ({ condition: c })), fc.constant({ condition: 'not-a-sha256-condition' })),
+    terms: fc.oneof(
+      ilpPacket.map(([p, c]) => ({ packet: p, condition: c })),
+      base64url(32).map((c) => ({ condition: c })),
+      fc.constant({ condition: 'not-a-sha256-condition' }),
+    ),
     Sh256Sgntr: opt(base64url(32)),
     supplement: opt(fc.record({ extensions: opt(extensions), Dbtr: opt(partySupplement), Cdtr: opt(partySupplement) }).map(clean)),
   })
@@ -189,14 +234,19 @@ const pacs008: fc.Arbitrary<Pacs008> = fc
         Cdtr: r.Cdtr,
         CdtrAcct: r.CdtrAcct,
         ExctnCond: r.terms.condition,
-        VrfctnOfTerms: 'packet' in r.terms || r.Sh256Sgntr ? { IlpV4PrepPacket: 'packet' in r.terms ? r.terms.packet : undefined, Sh256Sgntr: r.Sh256Sgntr } : undefined,
+        VrfctnOfTerms:
+          'packet' in r.terms || r.Sh256Sgntr ? { IlpV4PrepPacket: 'packet' in r.terms ? r.terms.packet : undefined, Sh256Sgntr: r.Sh256Sgntr } : undefined,
         SplmtryData: r.supplement,
       },
     }),
   );
 
 const statusReason = fc.record({
-  Rsn: fc.oneof(fc.stringMatching(/^[1-5]\d{3}$/).map((Prtry) => ({ Prtry })), fc.stringMatching(/^[A-Z]{2}\d{2}$/).map((Cd) => ({ Cd })), fc.constant({})),
+  Rsn: fc.oneof(
+    fc.stringMatching(/^[1-5]\d{3}$/).map((Prtry) => ({ Prtry })),
+    fc.stringMatching(/^[A-Z]{2}\d{2}$/).map((Cd) => ({ Cd })),
+    fc.constant({}),
+  ),
   AddtlInf: opt(text(1, 300)),
   extensions: opt(extensions),
 });
@@ -230,10 +280,17 @@ const pacs002 = fc
     context: clean(r.context),
   }));
 
-const pathId = fc.tuple(fc.constantFrom('MSISDN', 'EMAIL', 'ACCOUNT_ID'), text(1, 60), opt(id35)).map(([t, i, s]) => (s === undefined ? `${t}/${i}` : `${t}/${i}/${s}`));
+const pathId = fc
+  .tuple(fc.constantFrom('MSISDN', 'EMAIL', 'ACCOUNT_ID'), text(1, 60), opt(id35))
+  .map(([t, i, s]) => (s === undefined ? `${t}/${i}` : `${t}/${i}/${s}`));
 const acmt023: fc.Arbitrary<PartyVerificationRequest> = fc
   .record({ MsgId: ulid, CreDtTm: dateTime, Assgnr: fspAgent, Assgne: opt(fspAgent), Id: pathId, Pty: party(256), Agt: opt(agent) })
-  .map((r) => clean({ Assgnmt: { MsgId: r.MsgId, CreDtTm: r.CreDtTm, Assgnr: r.Assgnr, Assgne: r.Assgne }, Vrfctn: { Id: r.Id, PtyAndAcctId: { Pty: r.Pty, Agt: r.Agt } } }));
+  .map((r) =>
+    clean({
+      Assgnmt: { MsgId: r.MsgId, CreDtTm: r.CreDtTm, Assgnr: r.Assgnr, Assgne: r.Assgne },
+      Vrfctn: { Id: r.Id, PtyAndAcctId: { Pty: r.Pty, Agt: r.Agt } },
+    }),
+  );
 
 const acmt024 = fc
   .record({
@@ -243,16 +300,23 @@ const acmt024 = fc
     Assgne: fspAgent,
     OrgnlId: pathId,
     Vrfctn: fc.boolean(),
-    Rsn: opt(fc.oneof(fc.stringMatching(/^\d{4}$/).map((Cd) => ({ Cd })), id35.map((Prtry) => ({ Prtry })))),
+    Rsn: opt(
+      fc.oneof(
+        fc.stringMatching(/^\d{4}$/).map((Cd) => ({ Cd })),
+        id35.map((Prtry) => ({ Prtry })),
+      ),
+    ),
     Pty: party(256),
     Ccys: opt(fc.array(ccy, { maxLength: 3 })),
     Agt: opt(fspAgent),
     found: fc.boolean(),
     supplement: opt(
-      fc.record({
-        party: opt(partySupplement),
-        error: opt(fc.record({ AddtlInf: opt(text(1, 128)), extensions: opt(extensions) }).map(clean)),
-      }).map(clean),
+      fc
+        .record({
+          party: opt(partySupplement),
+          error: opt(fc.record({ AddtlInf: opt(text(1, 128)), extensions: opt(extensions) }).map(clean)),
+        })
+        .map(clean),
     ),
     context: fc.record({ OrgnlAssgnmt: opt(fc.record({ MsgId: opt(ulid), CreDtTm: opt(dateTime) }).map(clean)) }),
   })
@@ -275,9 +339,14 @@ const original: fc.Arbitrary<OriginalTransactionReference> = fc
   .map(clean);
 const pacs028: fc.Arbitrary<PaymentStatusRequest> = fc
   .record({ MsgId: id35, CreDtTm: dateTime, InstgAgt: opt(agent), InstdAgt: opt(agent), original, StsReqId: opt(id35) })
-  .map((r) => clean({ GrpHdr: { MsgId: r.MsgId, CreDtTm: r.CreDtTm, InstgAgt: r.InstgAgt, InstdAgt: r.InstdAgt }, TxInf: { ...r.original, StsReqId: r.StsReqId } }));
+  .map((r) =>
+    clean({ GrpHdr: { MsgId: r.MsgId, CreDtTm: r.CreDtTm, InstgAgt: r.InstgAgt, InstdAgt: r.InstdAgt }, TxInf: { ...r.original, StsReqId: r.StsReqId } }),
+  );
 
-const reasonChoice = fc.oneof(fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })), id35.map((Prtry) => ({ Prtry })));
+const reasonChoice = fc.oneof(
+  fc.stringMatching(/^[A-Z]{4}$/).map((Cd) => ({ Cd })),
+  id35.map((Prtry) => ({ Prtry })),
+);
 const camt056: fc.Arbitrary<CancellationRequest> = fc
   .record({
     Id: id35,
@@ -322,12 +391,27 @@ const camt029: fc.Arbitrary<InvestigationResolution> = fc
       Assgnmt: { Id: r.Id, Assgnr: r.Assgnr, Assgne: r.Assgne, CreDtTm: r.CreDtTm },
       RslvdCase: r.RslvdCase,
       Sts: { Conf: r.Conf },
-      CxlDtls: r.details && { TxInfAndSts: { ...r.details.original, CxlStsId: r.details.CxlStsId, TxCxlSts: r.details.TxCxlSts, CxlStsRsnInf: r.details.rsn, OrgnlIntrBkSttlmAmt: r.details.amt } },
+      CxlDtls: r.details && {
+        TxInfAndSts: {
+          ...r.details.original,
+          CxlStsId: r.details.CxlStsId,
+          TxCxlSts: r.details.TxCxlSts,
+          CxlStsRsnInf: r.details.rsn,
+          OrgnlIntrBkSttlmAmt: r.details.amt,
+        },
+      },
     }),
   );
 
 const admi002: fc.Arbitrary<MessageReject> = fc
-  .record({ Ref: id35, code: fc.constantFrom('FF01', 'DS0A', 'DS0B', 'DS0D', 'DS0E', 'DU01', 'NARR'), at: opt(dateTime), loc: opt(text(1, 350)), desc: opt(text(1, 350)), data: opt(text(1, 2000)) })
+  .record({
+    Ref: id35,
+    code: fc.constantFrom('FF01', 'DS0A', 'DS0B', 'DS0D', 'DS0E', 'DU01', 'NARR'),
+    at: opt(dateTime),
+    loc: opt(text(1, 350)),
+    desc: opt(text(1, 350)),
+    data: opt(text(1, 2000)),
+  })
   .map((r) => clean({ RltdRef: { Ref: r.Ref }, Rsn: { RjctgPtyRsn: r.code, RjctnDtTm: r.at, ErrLctn: r.loc, RsnDesc: r.desc, AddtlData: r.data } }));
 
 const header = fc
@@ -343,21 +427,36 @@ const header = fc
     CpyDplct: opt(fc.constantFrom('CODU', 'COPY', 'DUPL') as fc.Arbitrary<'COPY'>),
     PssblDplct: opt(fc.boolean()),
     Prty: opt(fc.constantFrom('NORM', 'HIGH')),
-    Rltd: opt(fc.array(fc.record({ BizMsgIdr: id35, MsgDefIdr: fc.constantFrom('pacs.008.001.08', 'acmt.023.001.04'), CreDt: dateTime, from: fsp, BizSvc: opt(id35) }), { minLength: 1, maxLength: 2 })),
+    Rltd: opt(
+      fc.array(
+        fc.record({ BizMsgIdr: id35, MsgDefIdr: fc.constantFrom('pacs.008.001.08', 'acmt.023.001.04'), CreDt: dateTime, from: fsp, BizSvc: opt(id35) }),
+        { minLength: 1, maxLength: 2 },
+      ),
+    ),
   })
-  .map((r) =>
-    clean({
-      Fr: { FIId: { FinInstnId: r.member ? { ClrSysMmbId: r.member } : clean({ Othr: { Id: r.from }, BICFI: r.bic }) } },
-      To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } },
-      BizMsgIdr: r.BizMsgIdr,
-      CreDt: r.CreDt,
-      BizSvc: r.BizSvc,
-      BizPrcgDt: r.BizPrcgDt,
-      CpyDplct: r.CpyDplct,
-      PssblDplct: r.PssblDplct,
-      Prty: r.Prty,
-      Rltd: r.Rltd?.map((x) => clean({ Fr: { FIId: { FinInstnId: { Othr: { Id: x.from } } } }, To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } }, BizMsgIdr: x.BizMsgIdr, MsgDefIdr: x.MsgDefIdr, BizSvc: x.BizSvc, CreDt: x.CreDt })),
-    }) as Omit<BusinessApplicationHeader, 'MsgDefIdr'>,
+  .map(
+    (r) =>
+      clean({
+        Fr: { FIId: { FinInstnId: r.member ? { ClrSysMmbId: r.member } : clean({ Othr: { Id: r.from }, BICFI: r.bic }) } },
+        To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } },
+        BizMsgIdr: r.BizMsgIdr,
+        CreDt: r.CreDt,
+        BizSvc: r.BizSvc,
+        BizPrcgDt: r.BizPrcgDt,
+        CpyDplct: r.CpyDplct,
+        PssblDplct: r.PssblDplct,
+        Prty: r.Prty,
+        Rltd: r.Rltd?.map((x) =>
+          clean({
+            Fr: { FIId: { FinInstnId: { Othr: { Id: x.from } } } },
+            To: { FIId: { FinInstnId: { Othr: { Id: HUB } } } },
+            BizMsgIdr: x.BizMsgIdr,
+            MsgDefIdr: x.MsgDefIdr,
+            BizSvc: x.BizSvc,
+            CreDt: x.CreDt,
+          }),
+        ),
+      }) as Omit<BusinessApplicationHeader, 'MsgDefIdr'>,
   );
 
 // --------------------------------------------------------------------------------------- round trip
@@ -370,7 +469,10 @@ function assertDigestsMatchLibxml2(xml: string): void {
   const doc = XmlDocument.fromString(xml);
   try {
     const [appHdr, document] = doc.root.find('./*') as XmlElement[];
-    const digest = (el: XmlElement) => createHash('sha256').update(el.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0 })).digest('base64');
+    const digest = (el: XmlElement) =>
+      createHash('sha256')
+        .update(el.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0 }))
+        .digest('base64');
     const documentDigest = digest(document!);
     appHdr!.get('.//ds:Signature', { ds: 'http://www.w3.org/2000/09/xmldsig#' })!.remove();
     const values = [...xml.matchAll(/<ds:DigestValue>([^<]+)<\/ds:DigestValue>/g)].map((m) => m[1]);
@@ -469,14 +571,30 @@ test('amounts are written with exactly the digits of the Amount and the Ccy attr
     assert.match(xml, new RegExp(`<IntrBkSttlmAmt Ccy="XOF">${textValue.replace('.', '\\.')}</IntrBkSttlmAmt>`));
   }
   const tooBig: Pacs008 = { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'XOF', units: isoUnits(10n ** 23n) } } };
-  assert.throws(() => renderBusinessMessage({ kind: 'pacs.008', message: tooBig }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 1 })[0]! }), TranslationError);
+  assert.throws(
+    () => renderBusinessMessage({ kind: 'pacs.008', message: tooBig }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 1 })[0]! }),
+    TranslationError,
+  );
 });
 
 test('xs:decimal lexical forms a bank may send are read exactly', () => {
   const base = fc.sample(pacs008, { numRuns: 1, seed: 11 })[0]!;
-  const xml = renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'EUR', units: isoUnits(150_000n) } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 2 })[0]! });
-  for (const [lexical, units] of [['+001.50', 150_000n], ['1.500000', 150_000n], ['.5', 50_000n], ['5.', 500_000n], [' 7 ', 700_000n]] as const) {
-    const got = receiveBusinessMessage(xml.replace('<IntrBkSttlmAmt Ccy="EUR">1.5</IntrBkSttlmAmt>', `<IntrBkSttlmAmt Ccy="EUR">${lexical}</IntrBkSttlmAmt>`), { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
+  const xml = renderBusinessMessage(
+    { kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'EUR', units: isoUnits(150_000n) } } } },
+    { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 2 })[0]! },
+  );
+  for (const [lexical, units] of [
+    ['+001.50', 150_000n],
+    ['1.500000', 150_000n],
+    ['.5', 50_000n],
+    ['5.', 500_000n],
+    [' 7 ', 700_000n],
+  ] as const) {
+    const got = receiveBusinessMessage(xml.replace('<IntrBkSttlmAmt Ccy="EUR">1.5</IntrBkSttlmAmt>', `<IntrBkSttlmAmt Ccy="EUR">${lexical}</IntrBkSttlmAmt>`), {
+      hubFspId: HUB,
+      certificatesOf: () => [],
+      requireSignature: false,
+    });
     assert.equal(got.document.kind === 'pacs.008' && got.document.message.CdtTrfTxInf.IntrBkSttlmAmt.units, units, lexical);
   }
 });
@@ -484,7 +602,8 @@ test('xs:decimal lexical forms a bank may send are read exactly', () => {
 test('what a version cannot express is refused, never dropped or emitted invalid', () => {
   const base = fc.sample(pacs008, { numRuns: 1, seed: 3 })[0]!;
   const hdr = fc.sample(header, { numRuns: 1, seed: 3 })[0]!;
-  const render = (m: Pacs008, profile: XmlProfileName = 'iso-2019') => renderBusinessMessage({ kind: 'pacs.008', message: m }, { profile, hubFspId: HUB, header: hdr });
+  const render = (m: Pacs008, profile: XmlProfileName = 'iso-2019') =>
+    renderBusinessMessage({ kind: 'pacs.008', message: m }, { profile, hubFspId: HUB, header: hdr });
   assert.throws(() => render({ ...base, GrpHdr: { ...base.GrpHdr, MsgId: 'x'.repeat(36) } }), /GrpHdr\.MsgId: 36 characters/);
   assert.throws(() => render({ ...base, GrpHdr: { ...base.GrpHdr, CreDtTm: '2026-02-30T10:00:00Z' } }), /ISODateTime/);
   assert.throws(() => render({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, Dbtr: { Nm: 'bell\u0007' } } }), /XML 1\.0 cannot carry/);
@@ -493,7 +612,11 @@ test('what a version cannot express is refused, never dropped or emitted invalid
   render({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, Dbtr: { Id: { PrvtId: { Othr: { Id: 'x'.repeat(256) } } } } } }, 'iso-2026');
   const [packet] = fc.sample(ilpPacket, { numRuns: 1, seed: 5 })[0]!;
   assert.throws(
-    () => render({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, ExctnCond: Buffer.alloc(32).toString('base64url'), VrfctnOfTerms: { IlpV4PrepPacket: packet } } }, 'iso-2026'),
+    () =>
+      render(
+        { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, ExctnCond: Buffer.alloc(32).toString('base64url'), VrfctnOfTerms: { IlpV4PrepPacket: packet } } },
+        'iso-2026',
+      ),
     /differs from the execution condition/,
   );
 });
@@ -503,7 +626,10 @@ test('bank messages: a pacs.008 without expiry or ILP terms reads with both abse
   const { PmtInstrXpryDtTm: _e, ...grpHdr } = base.GrpHdr;
   const { ExctnCond: _c, VrfctnOfTerms: _v, SplmtryData: _s, ...tx } = base.CdtTrfTxInf;
   for (const profile of PROFILES) {
-    const xml = renderBusinessMessage({ kind: 'pacs.008', message: { GrpHdr: grpHdr, CdtTrfTxInf: tx } }, { profile, hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! });
+    const xml = renderBusinessMessage(
+      { kind: 'pacs.008', message: { GrpHdr: grpHdr, CdtTrfTxInf: tx } },
+      { profile, hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! },
+    );
     assert.doesNotMatch(xml, /SplmtryData|XpryDtTm|PmtSgntr/);
     const got = receiveBusinessMessage(xml, { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
     assert.ok(got.document.kind === 'pacs.008');
@@ -525,11 +651,17 @@ test('a payment identified by its UETR (sent without TxId) is written without Tx
     RmtInf: { Ustrd: ['Invoice 2026-0042', 'Delivery of 40 bags of maize'] },
   };
   for (const profile of PROFILES) {
-    const xml = renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: tx } }, { profile, hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! });
+    const xml = renderBusinessMessage(
+      { kind: 'pacs.008', message: { ...base, CdtTrfTxInf: tx } },
+      { profile, hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! },
+    );
     emitted.push(xml);
     assert.doesNotMatch(xml, /<TxId>/);
     assert.match(xml, new RegExp(`<EndToEndId>E2E-2026-0301-0001</EndToEndId><UETR>${uetr}</UETR>`));
-    assert.match(xml, /<InstgAgt><FinInstnId><ClrSysMmbId><ClrSysId><Cd>USABA<\/Cd><\/ClrSysId><MmbId>011000015<\/MmbId><\/ClrSysMmbId><\/FinInstnId><\/InstgAgt><InstdAgt><FinInstnId><BICFI>BANKUS33XXX<\/BICFI>/);
+    assert.match(
+      xml,
+      /<InstgAgt><FinInstnId><ClrSysMmbId><ClrSysId><Cd>USABA<\/Cd><\/ClrSysId><MmbId>011000015<\/MmbId><\/ClrSysMmbId><\/FinInstnId><\/InstgAgt><InstdAgt><FinInstnId><BICFI>BANKUS33XXX<\/BICFI>/,
+    );
     assert.match(xml, /<Purp><Cd>GDDS<\/Cd><\/Purp><RmtInf><Ustrd>Invoice 2026-0042<\/Ustrd><Ustrd>Delivery of 40 bags of maize<\/Ustrd><\/RmtInf>/);
     const got = receiveBusinessMessage(xml, { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
     assert.ok(got.document.kind === 'pacs.008');
@@ -537,23 +669,46 @@ test('a payment identified by its UETR (sent without TxId) is written without Tx
     assert.equal(got.document.reference.OrgnlTxId, undefined);
     assert.equal(got.document.reference.OrgnlUETR, uetr);
   }
-  assert.throws(() => renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...tx, RmtInf: { Ustrd: ['x'.repeat(141)] } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! }), (e: unknown) => e instanceof TranslationError && /RmtInf\.Ustrd\[0\]/.test(e.message));
-  assert.throws(() => renderBusinessMessage({ kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...tx, Purp: { Cd: 'GDDS', Prtry: 'X' } } } }, { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! }), TranslationError);
+  assert.throws(
+    () =>
+      renderBusinessMessage(
+        { kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...tx, RmtInf: { Ustrd: ['x'.repeat(141)] } } } },
+        { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! },
+      ),
+    (e: unknown) => e instanceof TranslationError && /RmtInf\.Ustrd\[0\]/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      renderBusinessMessage(
+        { kind: 'pacs.008', message: { ...base, CdtTrfTxInf: { ...tx, Purp: { Cd: 'GDDS', Prtry: 'X' } } } },
+        { hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! },
+      ),
+    TranslationError,
+  );
 });
 
 test('pacs.002 status codes: ISO codes written, ISO and Mojaloop codes read', () => {
   const hdr = fc.sample(header, { numRuns: 1, seed: 6 })[0]!;
   const render = (m: Pacs002) => renderBusinessMessage({ kind: 'pacs.002', message: m }, { hubFspId: HUB, header: hdr });
   const base: Pacs002 = { GrpHdr: { MsgId: 'S', CreDtTm: '2026-03-01T10:00:00Z' }, TxInfAndSts: { OrgnlTxId: 'T' } };
-  const written = (['RECV', 'RESV', 'COMM', 'ABOR'] as const).map((s) => /<TxSts>(\w+)<\/TxSts>/.exec(render({ ...base, TxInfAndSts: { ...base.TxInfAndSts, TxSts: s } }))![1]);
+  const written = (['RECV', 'RESV', 'COMM', 'ABOR'] as const).map(
+    (s) => /<TxSts>(\w+)<\/TxSts>/.exec(render({ ...base, TxInfAndSts: { ...base.TxInfAndSts, TxSts: s } }))![1],
+  );
   assert.deepEqual(written, ['RCVD', 'ACSP', 'ACSC', 'RJCT']);
   const xml = render({ ...base, TxInfAndSts: { ...base.TxInfAndSts, TxSts: 'RESV' } });
   const read = (code: string) => {
-    const got = receiveBusinessMessage(xml.replace('<TxSts>ACSP</TxSts>', `<TxSts>${code}</TxSts>`), { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
+    const got = receiveBusinessMessage(xml.replace('<TxSts>ACSP</TxSts>', `<TxSts>${code}</TxSts>`), {
+      hubFspId: HUB,
+      certificatesOf: () => [],
+      requireSignature: false,
+    });
     return got.document.kind === 'pacs.002' ? got.document.message.TxInfAndSts.TxSts : undefined;
   };
   assert.deepEqual(['ACCP', 'ACSP', 'ACCC', 'ACSC', 'RJCT', 'RCVD', 'RESV'].map(read), ['RESV', 'RESV', 'COMM', 'COMM', 'ABOR', 'RECV', 'RESV']);
-  assert.throws(() => read('XXXX'), (e: unknown) => e instanceof XmlRejection && e.kind === 'CONTENT');
+  assert.throws(
+    () => read('XXXX'),
+    (e: unknown) => e instanceof XmlRejection && e.kind === 'CONTENT',
+  );
   // A rejection with a reason is the error form.
   const rejected = render({ ...base, TxInfAndSts: { ...base.TxInfAndSts, StsRsnInf: { Rsn: { Cd: 'AC04' }, AddtlInf: 'closed account' } } });
   assert.match(rejected, /<TxSts>RJCT<\/TxSts><StsRsnInf><Rsn><Cd>AC04<\/Cd><\/Rsn><AddtlInf>closed account<\/AddtlInf><\/StsRsnInf>/);
@@ -561,11 +716,20 @@ test('pacs.002 status codes: ISO codes written, ISO and Mojaloop codes read', ()
 });
 
 test('admi.002 from a rejection; camt.029 from a transfer state', () => {
-  const r = new XmlRejection('SCHEMA', "pacs.008.001.08: Element 'ChrgBr': not valid", { line: 3, column: 7, path: '/Message/Document/FIToFICstmrCdtTrf/CdtTrfTxInf/ChrgBr' });
+  const r = new XmlRejection('SCHEMA', "pacs.008.001.08: Element 'ChrgBr': not valid", {
+    line: 3,
+    column: 7,
+    path: '/Message/Document/FIToFICstmrCdtTrf/CdtTrfTxInf/ChrgBr',
+  });
   const reject = messageRejectOf(r, 'BIZ-9', new Date('2026-03-01T10:00:00Z'));
   assert.deepEqual(reject, {
     RltdRef: { Ref: 'BIZ-9' },
-    Rsn: { RjctgPtyRsn: 'FF01', RjctnDtTm: '2026-03-01T10:00:00.000Z', RsnDesc: r.description, ErrLctn: 'line 3, column 7, /Message/Document/FIToFICstmrCdtTrf/CdtTrfTxInf/ChrgBr' },
+    Rsn: {
+      RjctgPtyRsn: 'FF01',
+      RjctnDtTm: '2026-03-01T10:00:00.000Z',
+      RsnDesc: r.description,
+      ErrLctn: 'line 3, column 7, /Message/Document/FIToFICstmrCdtTrf/CdtTrfTxInf/ChrgBr',
+    },
   });
   const hdr = fc.sample(header, { numRuns: 1, seed: 8 })[0]!;
   emitted.push(renderBusinessMessage({ kind: 'admi.002', message: reject }, { hubFspId: HUB, header: hdr }));

@@ -14,7 +14,9 @@ import { officialDir } from '../support/xsd-official.js';
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 test('every runtime schema is byte-identical to the official copy and listed in the README with its SHA-256', () => {
-  const files = readdirSync(RUNTIME_SCHEMA_DIR).filter((f) => f.endsWith('.xsd')).sort();
+  const files = readdirSync(RUNTIME_SCHEMA_DIR)
+    .filter((f) => f.endsWith('.xsd'))
+    .sort();
   const expected = [...RUNTIME_SCHEMAS].map((id) => `${id}.xsd`).sort();
   assert.deepEqual(files, expected, 'schemas/xsd holds exactly the catalog');
   const readme = readFileSync(join(RUNTIME_SCHEMA_DIR, 'README.md'), 'utf8');

@@ -112,7 +112,8 @@ function craft(xml: string, key: KeyObject, cert: XmlSigningCertificate, c: Craf
   const hash = c.hash ?? 'sha256';
   const digestUri = c.digestUri ?? SHA256;
   const dom = domOf(xml);
-  const appHdr = dom.getElementsByTagNameNS('urn:iso:std:iso:20022:tech:xsd:head.001.001.02', 'AppHdr')[0] ?? dom.documentElement!.getElementsByTagName('*')[0]!;
+  const appHdr =
+    dom.getElementsByTagNameNS('urn:iso:std:iso:20022:tech:xsd:head.001.001.02', 'AppHdr')[0] ?? dom.documentElement!.getElementsByTagName('*')[0]!;
   const ns = appHdr.namespaceURI!;
   const prefix = appHdr.prefix ? `${appHdr.prefix}:` : '';
   appHdr.appendChild(dom.createElementNS(ns, `${prefix}Sgntr`));
@@ -120,7 +121,8 @@ function craft(xml: string, key: KeyObject, cert: XmlSigningCertificate, c: Craf
   const digest = (text: string) => createHash(hash).update(text).digest('base64');
   const ref = (uri: string | null, transforms: string[], value: string) =>
     `<ds:Reference${uri === null ? '' : ` URI="${uri}"`}>${nl}<ds:Transforms>${transforms.map((t) => `<ds:Transform Algorithm="${t}"/>`).join('')}</ds:Transforms>${nl}<ds:DigestMethod Algorithm="${digestUri}"/>${nl}<ds:DigestValue>${value}</ds:DigestValue>${nl}</ds:Reference>`;
-  const keyInfoContent = c.keyInfo === undefined ? `<ds:X509Data><ds:X509Certificate>${cert.der.toString('base64')}</ds:X509Certificate></ds:X509Data>` : c.keyInfo;
+  const keyInfoContent =
+    c.keyInfo === undefined ? `<ds:X509Data><ds:X509Certificate>${cert.der.toString('base64')}</ds:X509Certificate></ds:X509Data>` : c.keyInfo;
   const keyInfo = keyInfoContent === null ? '' : `<ds:KeyInfo Id="KI-1">${keyInfoContent}</ds:KeyInfo>`;
   const open = `<ds:Signature xmlns:ds="${DS}">`;
   const keyInfoRef =
@@ -162,7 +164,10 @@ test('the digests match an independent canonicalizer (libxml2 exclusive c14n)', 
   const doc = XmlDocument.fromString(xml);
   try {
     const [appHdr, document] = [...doc.root.find('./*')] as XmlElement[];
-    const digestOf = (el: XmlElement) => createHash('sha256').update(el.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0 })).digest('base64');
+    const digestOf = (el: XmlElement) =>
+      createHash('sha256')
+        .update(el.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0 }))
+        .digest('base64');
     const documentDigest = digestOf(document!);
     // The enveloped-signature transform: the AppHdr without its ds:Signature (Sgntr stays, empty).
     const sig = appHdr!.get('.//ds:Signature', { ds: DS })!;
@@ -225,7 +230,9 @@ test('only the registered certificate verifies: wrong, foreign and expired certi
   // Rotation: two registered certificates, either one signs.
   assert.equal(verify(xml, [otherBank.cert, bank.cert]).signed, true);
   // Key sources other than X509Data are refused.
-  const keyValue = craft(unsigned(), bank.key, bank.cert, { keyInfo: '<ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AA==</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>' });
+  const keyValue = craft(unsigned(), bank.key, bank.cert, {
+    keyInfo: '<ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AA==</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>',
+  });
   refused(() => verify(keyValue, [bank.cert]), 'SIGNATURE_CERTIFICATE');
   const retrieval = craft(unsigned(), bank.key, bank.cert, { keyInfo: '<ds:RetrievalMethod URI="http://attacker.example/key"/>' });
   refused(() => verify(retrieval, [bank.cert]), 'SIGNATURE_CERTIFICATE');
@@ -240,10 +247,16 @@ test('unsigned messages: refused when a signature is required (DS0A), reported o
 test('SHA-1, HMAC, inclusive c14n and other transforms are refused even when the math is right', () => {
   const sha1Digest = craft(unsigned(), bank.key, bank.cert, { hash: 'sha1', digestUri: 'http://www.w3.org/2000/09/xmldsig#sha1' });
   assert.match(refused(() => verify(sha1Digest, [bank.cert]), 'SIGNATURE_ALGORITHM').description, /only SHA-256/);
-  const rsaSha1 = craft(unsigned(), bank.key, bank.cert, { signatureUri: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', sign: (d) => cryptoSign('sha1', d, bank.key) });
+  const rsaSha1 = craft(unsigned(), bank.key, bank.cert, {
+    signatureUri: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+    sign: (d) => cryptoSign('sha1', d, bank.key),
+  });
   assert.match(refused(() => verify(rsaSha1, [bank.cert]), 'SIGNATURE_ALGORITHM').description, /only RSA-SHA256/);
   const secret = bank.cert.der; // HMAC keyed with public data: the classic key-confusion attack
-  const hmac = craft(unsigned(), bank.key, bank.cert, { signatureUri: 'http://www.w3.org/2000/09/xmldsig#hmac-sha1', sign: (d) => createHmac('sha1', secret).update(d).digest() });
+  const hmac = craft(unsigned(), bank.key, bank.cert, {
+    signatureUri: 'http://www.w3.org/2000/09/xmldsig#hmac-sha1',
+    sign: (d) => createHmac('sha1', secret).update(d).digest(),
+  });
   refused(() => verify(hmac, [bank.cert]), 'SIGNATURE_ALGORITHM');
   const inclusive = craft(unsigned(), bank.key, bank.cert, { c14nUri: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315' });
   refused(() => verify(inclusive, [bank.cert]), 'SIGNATURE_ALGORITHM');
@@ -290,7 +303,9 @@ test('signature wrapping is refused: moved, duplicated or hidden signed content'
   refused(() => verify(moved, [bank.cert]), 'SIGNATURE_MALFORMED');
   // 7. The whole signed message re-wrapped: still exactly one AppHdr and one Document, and the
   //    signature covers them independently of the wrapper, so a re-wrap with another prefix verifies.
-  const rewrapped = xml.replace('<Message xmlns="urn:mizani:xsd:envelope">', '<m:Message xmlns:m="urn:mizani:xsd:envelope" xmlns:x="urn:other">').replace('</Message>', '</m:Message>');
+  const rewrapped = xml
+    .replace('<Message xmlns="urn:mizani:xsd:envelope">', '<m:Message xmlns:m="urn:mizani:xsd:envelope" xmlns:x="urn:other">')
+    .replace('</Message>', '</m:Message>');
   assert.equal(verify(rewrapped, [bank.cert]).signed, true);
 });
 
@@ -306,8 +321,15 @@ test('a signed rendering is deterministic for a given BizMsgIdr and creation tim
   const render = () =>
     renderBusinessMessage(
       { kind: 'pacs.002', message: status },
-      { hubFspId: 'hub', header: { Fr: bahParty('hub'), To: bahParty('bank-a'), BizMsgIdr: 'H-1', CreDt: '2026-03-01T10:00:03Z' }, signer: { privateKey: bank.key, certificate: bank.cert } },
+      {
+        hubFspId: 'hub',
+        header: { Fr: bahParty('hub'), To: bahParty('bank-a'), BizMsgIdr: 'H-1', CreDt: '2026-03-01T10:00:03Z' },
+        signer: { privateKey: bank.key, certificate: bank.cert },
+      },
     );
   assert.equal(render(), render());
-  assert.equal(verify(render().replace('<Id>bank-a</Id></Othr></FinInstnId></FIId></To>', '<Id>bank-a</Id></Othr></FinInstnId></FIId></To>'), [bank.cert]).signed, true);
+  assert.equal(
+    verify(render().replace('<Id>bank-a</Id></Othr></FinInstnId></FIId></To>', '<Id>bank-a</Id></Othr></FinInstnId></FIId></To>'), [bank.cert]).signed,
+    true,
+  );
 });

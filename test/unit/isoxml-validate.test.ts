@@ -17,7 +17,10 @@ test('the typical bank pacs.008 (addresses, remittance, BIC) is valid; errors ca
   assert.equal(parseBusinessMessage(TYPICAL_PACS008).definition.version, 'pacs.008.001.08');
   const schemas = new RuntimeSchemas();
   try {
-    const bad = TYPICAL_PACS008.replace('<Ctry>KE</Ctry>', '<Ctry>Kenya</Ctry>').replace('<Purp><Cd>GDDS</Cd></Purp>', '<Purp><Cd>GDDS</Cd><Prtry>X</Prtry></Purp>');
+    const bad = TYPICAL_PACS008.replace('<Ctry>KE</Ctry>', '<Ctry>Kenya</Ctry>').replace(
+      '<Purp><Cd>GDDS</Cd></Purp>',
+      '<Purp><Cd>GDDS</Cd><Prtry>X</Prtry></Purp>',
+    );
     const doc = parseLibxml(Buffer.from(bad));
     try {
       const document = (doc.root.firstChild as XmlElement).next as XmlElement;
@@ -83,7 +86,9 @@ test('no leak over many validations (diag, WASM memory, JS heap)', async (t) => 
     for (let i = 0; i < 2000; i++) (i % 50 === 0 ? failing : once)();
     const report = diag.report() as Record<string, unknown>;
     diag.configure({ enabled: false });
-    t.diagnostic(`${runs} validations: WASM memory ${wasmBefore} -> ${wasmAfter} bytes, heapUsed ${(heapBefore / 1048576).toFixed(1)} -> ${(heapAfter / 1048576).toFixed(1)} MiB`);
+    t.diagnostic(
+      `${runs} validations: WASM memory ${wasmBefore} -> ${wasmAfter} bytes, heapUsed ${(heapBefore / 1048576).toFixed(1)} -> ${(heapAfter / 1048576).toFixed(1)} MiB`,
+    );
     assert.deepEqual(report, {}, 'no libxml2-wasm object left undisposed');
     assert.ok(wasmBefore > 0, 'the WASM memory was observed');
     assert.equal(wasmAfter, wasmBefore, 'the WASM linear memory did not grow');

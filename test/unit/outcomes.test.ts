@@ -5,7 +5,14 @@ import { ERROR_CODES, FspiopError, describeError } from '../../schemas/errors.js
 import { DomainError, OUTCOME_NAMES, OUTCOMES, outcomeOfCause, storedCause } from '../../schemas/outcomes.js';
 import { FSPIOP_FORMS, fspiopErrorInformationOf, fspiopErrorOf, wireErrorOf } from '../../translators/fspiop/outcomes.js';
 import { ISO_JSON_FORMS, isoJsonReasonOf } from '../../translators/isojson/outcomes.js';
-import { XML_FORMS, bankReasonToCanonical, givenReasonForBank, messageRejectionOf, messageRejectionStatusOf, xmlReasonOf } from '../../translators/isoxml/outcomes.js';
+import {
+  XML_FORMS,
+  bankReasonToCanonical,
+  givenReasonForBank,
+  messageRejectionOf,
+  messageRejectionStatusOf,
+  xmlReasonOf,
+} from '../../translators/isoxml/outcomes.js';
 import { reasonIn } from '../../switch/notify/dialects.js';
 import { causeText, recordedReport } from '../../switch/notify/transfer-outbox.js';
 
@@ -29,7 +36,10 @@ test('every code a table gives is an FSPIOP error code (errors.md §3)', () => {
 test('the ISO dialects carry the FSPIOP code and wording of every outcome today (Mojaloop: Prtry is the FSPIOP code)', () => {
   for (const name of OUTCOME_NAMES) {
     const fspiop = FSPIOP_FORMS[name];
-    for (const [dialect, form] of [['ISO JSON', ISO_JSON_FORMS[name]], ['ISO XML', XML_FORMS[name]]] as const) {
+    for (const [dialect, form] of [
+      ['ISO JSON', ISO_JSON_FORMS[name]],
+      ['ISO XML', XML_FORMS[name]],
+    ] as const) {
       assert.equal(form.prtry, fspiop.code, `${dialect} ${name}`);
       assert.equal(form.whole, fspiop.whole, `${dialect} ${name}: description style`);
     }
@@ -45,13 +55,16 @@ test("a sample of outcomes gives the hub's FSPIOP answers exactly as before", ()
   assert.deepEqual(body(new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.')), {
     errorInformation: { errorCode: '3208', errorDescription: 'Transfer ID not found - Provided Transfer ID was not found on the server.' },
   });
-  assert.deepEqual(body(new DomainError('MODIFIED_DUPLICATE', 'a prepare with this transfer id and a different body was received before', { originalHash: 'h1' })), {
-    errorInformation: {
-      errorCode: '3106',
-      errorDescription: 'Modified request - a prepare with this transfer id and a different body was received before',
-      extensionList: { extension: [{ key: 'originalHash', value: 'h1' }] },
+  assert.deepEqual(
+    body(new DomainError('MODIFIED_DUPLICATE', 'a prepare with this transfer id and a different body was received before', { originalHash: 'h1' })),
+    {
+      errorInformation: {
+        errorCode: '3106',
+        errorDescription: 'Modified request - a prepare with this transfer id and a different body was received before',
+        extensionList: { extension: [{ key: 'originalHash', value: 'h1' }] },
+      },
     },
-  });
+  );
   assert.deepEqual(body(new DomainError('SOURCE_IS_NOT_PAYER', 'FSPIOP-Source header should match Payer')), {
     errorInformation: { errorCode: '3100', errorDescription: 'Generic validation error - FSPIOP-Source header should match Payer' },
   });
@@ -64,13 +77,21 @@ test("a sample of outcomes gives the hub's FSPIOP answers exactly as before", ()
 
 test('Admin API refusals keep their whole Mojaloop descriptions and HTTP statuses', () => {
   const whole = (e: DomainError) => [fspiopErrorOf(e).code, fspiopErrorOf(e).description, fspiopErrorOf(e).httpStatus];
-  assert.deepEqual(whole(new DomainError('PARTICIPANT_NOT_FOUND', 'The requested resource could not be found.')), ['3200', 'The requested resource could not be found.', 400]);
+  assert.deepEqual(whole(new DomainError('PARTICIPANT_NOT_FOUND', 'The requested resource could not be found.')), [
+    '3200',
+    'The requested resource could not be found.',
+    400,
+  ]);
   assert.deepEqual(whole(new DomainError('SETTLEMENT_MODEL_MISSING', 'Unable to find a matching or default, Settlement Model')), [
     '6000',
     'Unable to find a matching or default, Settlement Model',
     400,
   ]);
-  assert.deepEqual(whole(new DomainError('LIMIT_ALREADY_SET', 'Participant Limit or Initial Position already set')), ['2001', 'Participant Limit or Initial Position already set', 500]);
+  assert.deepEqual(whole(new DomainError('LIMIT_ALREADY_SET', 'Participant Limit or Initial Position already set')), [
+    '2001',
+    'Participant Limit or Initial Position already set',
+    500,
+  ]);
   assert.deepEqual(whole(new DomainError('RECEIVED_ERROR_CODE_INVALID', 'The incoming error code: 99 is not a valid mojaloop specification error code')), [
     '3100',
     'The incoming error code: 99 is not a valid mojaloop specification error code',
@@ -100,7 +121,10 @@ test('FSPIOP description rules hold for outcomes: at most 128 characters, never 
   assert.equal(error.extensions!.map((x) => x.value).join(''), long);
   assert.deepEqual(error.toBody(), new FspiopError('3203', long).toBody(), 'as the hub built it before');
   const wholeLong = 'Settlement model x already covers POSITION for '.padEnd(150, 'y');
-  assert.deepEqual(fspiopErrorOf(new DomainError('SETTLEMENT_MODEL_OVERLAPS', wholeLong)).toBody(), new FspiopError('3000', undefined, { description: wholeLong }).toBody());
+  assert.deepEqual(
+    fspiopErrorOf(new DomainError('SETTLEMENT_MODEL_OVERLAPS', wholeLong)).toBody(),
+    new FspiopError('3000', undefined, { description: wholeLong }).toBody(),
+  );
   for (const name of OUTCOME_NAMES) {
     const described = fspiopErrorOf(new DomainError(name, 'd'.repeat(300)));
     assert.ok(Array.from(described.description).length <= 128, name);
@@ -129,7 +153,11 @@ test('ISO 20022 JSON and banks get the reason Mojaloop words: Prtry = FSPIOP cod
   const rejection = messageRejectionOf(new DomainError('SENDER_INACTIVE', 'FSPIOP-Source bank1 is inactive'));
   assert.equal(rejection.reasonCode, 'NARR');
   assert.equal(rejection.description, '3100: Generic validation error - FSPIOP-Source bank1 is inactive');
-  assert.deepEqual(reasonIn('iso20022-xml', { Rsn: { Prtry: '5104' }, AddtlInf: 'given' }), { Rsn: { Prtry: '5104' }, AddtlInf: 'given' }, 'a given reason is not reworded');
+  assert.deepEqual(
+    reasonIn('iso20022-xml', { Rsn: { Prtry: '5104' }, AddtlInf: 'given' }),
+    { Rsn: { Prtry: '5104' }, AddtlInf: 'given' },
+    'a given reason is not reworded',
+  );
 });
 
 test("the reasons banks give and get that are not the hub's outcomes", () => {

@@ -28,8 +28,11 @@ export const fspId = fc.stringMatching(/^[a-z][a-z0-9-]{0,31}$/);
 export const dateTime = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
   .map((d) => d.toISOString());
-const dateOnly = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-const text = (min: number, max: number) => fc.string({ minLength: min, maxLength: max, unit: fc.constantFrom('a', 'B', ' ', ';', '/', 'é', '中', '😀', '-', '"', '\\', 'z', '0') });
+const dateOnly = fc
+  .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+const text = (min: number, max: number) =>
+  fc.string({ minLength: min, maxLength: max, unit: fc.constantFrom('a', 'B', ' ', ';', '/', 'é', '中', '😀', '-', '"', '\\', 'z', '0') });
 export const currency = fc.constantFrom('USD', 'EUR', 'XOF', 'BHD', 'XTS', 'MWK', 'JPY', 'KWD');
 
 /** FSPIOP Amount text; `maxTotalDigits` (ISO) bounds integer + decimal digits. */
@@ -41,7 +44,9 @@ export function amountText(o: Options): fc.Arbitrary<string> {
       .map(([digits, raw, frac]) => {
         const whole = raw % 10n ** BigInt(digits);
         if (decimals === 0) return `${whole}`;
-        const f = String(frac % 10 ** decimals).padStart(decimals, '0').replace(/0+$/, '');
+        const f = String(frac % 10 ** decimals)
+          .padStart(decimals, '0')
+          .replace(/0+$/, '');
         return f ? `${whole}.${f}` : `${whole}`;
       });
   });
@@ -67,9 +72,7 @@ const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
 export function party(o: Options, _role: 'quote' | 'lookup' = 'quote'): fc.Arbitrary<FspiopParty> {
   const idMax = o.acmt ? 35 : 128;
-  const complexName = fc
-    .record({ firstName: opt(nameText), middleName: opt(nameText), lastName: opt(nameText) })
-    .map(compact);
+  const complexName = fc.record({ firstName: opt(nameText), middleName: opt(nameText), lastName: opt(nameText) }).map(compact);
   const personalInfo = fc
     .record({
       complexName: opt(complexName),
@@ -140,7 +143,15 @@ export function ilpV4Packet(condition: Buffer, amount: bigint, destination: stri
   const amountBytes = Buffer.alloc(8);
   amountBytes.writeBigUInt64BE(amount);
   const dest = Buffer.from(destination, 'ascii');
-  const content = Buffer.concat([amountBytes, Buffer.from('20991231235959999', 'ascii'), condition, lengthPrefix(dest.length), dest, lengthPrefix(data.length), data]);
+  const content = Buffer.concat([
+    amountBytes,
+    Buffer.from('20991231235959999', 'ascii'),
+    condition,
+    lengthPrefix(dest.length),
+    dest,
+    lengthPrefix(data.length),
+    data,
+  ]);
   return Buffer.concat([Buffer.from([12]), lengthPrefix(content.length), content]).toString('base64url');
 }
 

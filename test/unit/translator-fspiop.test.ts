@@ -46,7 +46,11 @@ test('PUT /parties and its error survive FSPIOP -> acmt.024 -> FSPIOP (property)
       const report = partiesPutToCanonical(path, body, { source, destination }, at);
       assert.equal(report.Rpt.Vrfctn, true);
       assert.equal(report.Assgnmt.Assgnr.FinInstnId.Othr?.Id, source);
-      assert.deepEqual(report.Rpt.UpdtdPtyAndAcctId?.Acct?.Ccys ?? null, party.supportedCurrencies ? [...party.supportedCurrencies] : null, 'all supported currencies');
+      assert.deepEqual(
+        report.Rpt.UpdtdPtyAndAcctId?.Acct?.Ccys ?? null,
+        party.supportedCurrencies ? [...party.supportedCurrencies] : null,
+        'all supported currencies',
+      );
       assert.deepEqual(plain(partiesPutFromCanonical(report)), plain(body));
     }),
     { numRuns: RUNS },
@@ -142,20 +146,32 @@ test('POST, PUT, PATCH /transfers and PUT /transfers/{ID}/error survive FSPIOP -
 test('FSPIOP refuses amounts it cannot carry exactly (5 decimals, 19 integer digits), never rounds', () => {
   const at = '2026-01-01T00:00:00.000Z';
   const base = prepareToCanonical(
-    { transferId: '01JBVM13SQYP507JB1DYBZVCMF', payerFsp: 'a', payeeFsp: 'b', amount: { currency: 'USD', amount: '1' }, ilpPacket: 'AQ', condition: 'x'.repeat(43), expiration: at },
+    {
+      transferId: '01JBVM13SQYP507JB1DYBZVCMF',
+      payerFsp: 'a',
+      payeeFsp: 'b',
+      amount: { currency: 'USD', amount: '1' },
+      ilpPacket: 'AQ',
+      condition: 'x'.repeat(43),
+      expiration: at,
+    },
     at,
   );
   const withUnits = (units: bigint) => ({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, IntrBkSttlmAmt: { currency: 'USD', units: isoUnits(units) } } });
   assert.throws(
     () => prepareFromCanonical(withUnits(123_456_78n)),
-    (e: unknown) => e instanceof TranslationError && e.code === '3100' && e.field === 'amount' && /123\.45678 USD has 5 decimal places, FSPIOP allows 4/.test(e.reason),
+    (e: unknown) =>
+      e instanceof TranslationError && e.code === '3100' && e.field === 'amount' && /123\.45678 USD has 5 decimal places, FSPIOP allows 4/.test(e.reason),
   );
   assert.throws(
     () => prepareFromCanonical(withUnits(10n ** 18n * 100_000n)),
     (e: unknown) => e instanceof TranslationError && e.code === '3100' && /19 integer digits, FSPIOP allows 18/.test(e.reason),
   );
   assert.equal(prepareFromCanonical(withUnits((10n ** 18n - 1n) * 100_000n + 99_990n)).amount.amount, '999999999999999999.9999');
-  assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: isoUnits(1n) }), { ok: false, reason: 'amount 0.00001 JPY has 5 decimal places, FSPIOP allows 4' });
+  assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: isoUnits(1n) }), {
+    ok: false,
+    reason: 'amount 0.00001 JPY has 5 decimal places, FSPIOP allows 4',
+  });
   assert.deepEqual(fspiopAmountFit({ currency: 'JPY', units: isoUnits(10n) }), { ok: true }); // minor units are the hub's rule
   assert.equal(fspiopAmountFit({ currency: 'USD', units: isoUnits(-1n) }).ok, false);
 });

@@ -252,7 +252,15 @@ export function chargesFromCarried(v: unknown, field: string): Charge[] {
   if (!Array.isArray(v)) throw new TranslationError(field, 'not a list of charges');
   return v.map((c, i) => {
     const where = `${field}[${i}]`;
-    const ok = c && typeof c === 'object' && typeof c.Amt === 'string' && typeof c.Ccy === 'string' && c.Agt && typeof c.Agt === 'object' && c.Agt.FinInstnId && typeof c.Agt.FinInstnId === 'object';
+    const ok =
+      c &&
+      typeof c === 'object' &&
+      typeof c.Amt === 'string' &&
+      typeof c.Ccy === 'string' &&
+      c.Agt &&
+      typeof c.Agt === 'object' &&
+      c.Agt.FinInstnId &&
+      typeof c.Agt.FinInstnId === 'object';
     if (!ok) throw new TranslationError(where, 'not a charge {Amt, Ccy, Agt}');
     const fin = c.Agt.FinInstnId as Record<string, unknown>;
     const agent: Agent = { FinInstnId: {} };

@@ -50,7 +50,8 @@ export function partyRequestToCanonical(path: PartyPathId, headers: FspiopHeader
 /** acmt.023 -> the GET /parties path and headers. */
 export function partyRequestFromCanonical(request: PartyVerificationRequest): { path: PartyPathId; headers: FspiopHeaders } {
   const { type, identifier } = readPartyIdentification(request.Vrfctn.PtyAndAcctId.Pty.Id);
-  if (type === undefined || identifier === undefined) throw new TranslationError('Vrfctn.PtyAndAcctId.Pty.Id', 'the party asked about has no type or identifier', '3102');
+  if (type === undefined || identifier === undefined)
+    throw new TranslationError('Vrfctn.PtyAndAcctId.Pty.Id', 'the party asked about has no type or identifier', '3102');
   const path: PartyPathId = { Type: type, ID: identifier };
   const subId = request.Vrfctn.PtyAndAcctId.Agt?.FinInstnId.ClrSysMmbId?.MmbId;
   if (subId !== undefined) path.SubId = subId;
@@ -76,7 +77,8 @@ export function partiesPutToCanonical(path: PartyPathId, body: FspiopPartiesPut,
 /** acmt.024 (Vrfctn true) -> PUT /parties/... body. */
 export function partiesPutFromCanonical(report: PartyVerificationReport): FspiopPartiesPut {
   const found = report.Rpt.UpdtdPtyAndAcctId;
-  if (!report.Rpt.Vrfctn || !found) throw new TranslationError('party', 'the verification report carries no party (Vrfctn false: use partiesErrorFromCanonical)', '3102');
+  if (!report.Rpt.Vrfctn || !found)
+    throw new TranslationError('party', 'the verification report carries no party (Vrfctn false: use partiesErrorFromCanonical)', '3102');
   return { party: partyFromCanonical({ Pty: found.Pty, Acct: found.Acct, Agt: found.Agt, supplement: report.SplmtryData?.party }, 'party') };
 }
 

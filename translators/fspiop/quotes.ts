@@ -160,7 +160,11 @@ function sameAgent(a: Agent | undefined, b: Agent | undefined): boolean {
  * Picks the charges FSPIOP has members for (`kinds`: a fee has no type, a commission is COMM; each taken by
  * `agent`), in that order; the others are returned to be carried in the extension list.
  */
-function pickCharges(charges: Charge[] | undefined, kinds: ReadonlyArray<'fee' | 'commission'>, agent: Agent | undefined): { picked: Map<string, Charge>; rest: Charge[] } {
+function pickCharges(
+  charges: Charge[] | undefined,
+  kinds: ReadonlyArray<'fee' | 'commission'>,
+  agent: Agent | undefined,
+): { picked: Map<string, Charge>; rest: Charge[] } {
   const picked = new Map<string, Charge>();
   const rest: Charge[] = [];
   for (const c of charges ?? []) {
@@ -183,7 +187,8 @@ function readCarried(message: QuoteRequest | QuoteResponse, carried: Record<stri
     message.GrpHdr.SttlmInf = { SttlmMtd: carried.SttlmMtd as 'INDA' | 'INGA' | 'COVE' };
   }
   for (const name of Object.keys(carried)) {
-    if (!['ChrgsInf', 'SttlmMtd', 'elements'].includes(name)) throw new TranslationError(`${field} ${CARRIED}${name}`, 'not something Mizani carries in a quote');
+    if (!['ChrgsInf', 'SttlmMtd', 'elements'].includes(name))
+      throw new TranslationError(`${field} ${CARRIED}${name}`, 'not something Mizani carries in a quote');
   }
   return carried.elements === undefined ? undefined : foreignElementsOf(carried.elements, `${field} ${CARRIED}elements`);
 }
@@ -326,11 +331,32 @@ export function quoteResponseFromCanonical(message: QuoteResponse): FspiopQuoteR
 
 // Key order of the api-snippets schemas, so rendered bodies read like the specification's examples.
 const QUOTE_REQUEST_KEYS = [
-  'quoteId', 'transactionId', 'transactionRequestId', 'payee', 'payer', 'amountType', 'amount', 'fees', 'transactionType',
-  'converter', 'currencyConversion', 'geoCode', 'note', 'expiration', 'extensionList',
+  'quoteId',
+  'transactionId',
+  'transactionRequestId',
+  'payee',
+  'payer',
+  'amountType',
+  'amount',
+  'fees',
+  'transactionType',
+  'converter',
+  'currencyConversion',
+  'geoCode',
+  'note',
+  'expiration',
+  'extensionList',
 ] as const;
 const QUOTE_RESPONSE_KEYS = [
-  'transferAmount', 'payeeReceiveAmount', 'payeeFspFee', 'payeeFspCommission', 'expiration', 'geoCode', 'ilpPacket', 'condition', 'extensionList',
+  'transferAmount',
+  'payeeReceiveAmount',
+  'payeeFspFee',
+  'payeeFspCommission',
+  'expiration',
+  'geoCode',
+  'ilpPacket',
+  'condition',
+  'extensionList',
 ] as const;
 
 function reorder<T extends object>(body: T, keys: readonly string[]): T {

@@ -160,7 +160,10 @@ function agentOf(fin: Record<string, unknown>, field: string): Agent {
   const clr = fin.ClrSysMmbId as Record<string, unknown> | undefined;
   const sys = clr?.ClrSysId as Record<string, unknown> | undefined;
   const othr = fin.Othr as Record<string, unknown> | undefined;
-  const ok = str(fin.BICFI) && (clr === undefined || (typeof clr.MmbId === 'string' && (sys === undefined || (str(sys.Cd) && str(sys.Prtry))))) && (othr === undefined || typeof othr.Id === 'string');
+  const ok =
+    str(fin.BICFI) &&
+    (clr === undefined || (typeof clr.MmbId === 'string' && (sys === undefined || (str(sys.Cd) && str(sys.Prtry))))) &&
+    (othr === undefined || typeof othr.Id === 'string');
   if (!ok) throw new TranslationError(field, 'not an agent {FinInstnId}');
   return { FinInstnId: JSON.parse(JSON.stringify(fin)) as Agent['FinInstnId'] };
 }
@@ -172,7 +175,8 @@ function accountOf(o: Record<string, unknown>, field: string): Account {
   const othr = id?.Othr as Record<string, unknown> | undefined;
   const scheme = othr?.SchmeNm as Record<string, unknown> | undefined;
   const shapeOk =
-    ok(o.Ccy) && (id === undefined || (typeof id === 'object' && ok(id.IBAN))) &&
+    ok(o.Ccy) &&
+    (id === undefined || (typeof id === 'object' && ok(id.IBAN))) &&
     (othr === undefined || (typeof othr === 'object' && typeof othr.Id === 'string')) &&
     (scheme === undefined || (typeof scheme === 'object' && ok(scheme.Prtry) && ok(scheme.Cd)));
   if (!shapeOk) throw new TranslationError(field, 'not an account {Ccy?, Id?}');

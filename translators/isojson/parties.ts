@@ -80,7 +80,7 @@ export function isoPartyReportFromCanonical(report: PartyVerificationReport, opt
       Assgne: { Agt: agentToIso(report.Assgnmt.Assgne, 'Assgnmt.Assgne (FSPIOP-Destination)') },
     },
     Rpt: {
-      OrgnlId: chars(report.Rpt.OrgnlId) <= ACMT_ID_MAX ? report.Rpt.OrgnlId : (options.newMsgId ? options.newMsgId() : hdr.MsgId),
+      OrgnlId: chars(report.Rpt.OrgnlId) <= ACMT_ID_MAX ? report.Rpt.OrgnlId : options.newMsgId ? options.newMsgId() : hdr.MsgId,
       Vrfctn: report.Rpt.Vrfctn,
     },
   };
@@ -132,7 +132,8 @@ function readEnvelope(body: IsoAcmt024, unsupported: Unsupported): Acmt024Envelo
   let supportedCurrencies: string[] | undefined;
   if (envelope.supportedCurrencies !== undefined) {
     const list = envelope.supportedCurrencies;
-    if (!Array.isArray(list) || list.some((c) => typeof c !== 'string')) throw new TranslationError(`${where}.supportedCurrencies`, 'supplementary data: not a list of currency codes');
+    if (!Array.isArray(list) || list.some((c) => typeof c !== 'string'))
+      throw new TranslationError(`${where}.supportedCurrencies`, 'supplementary data: not a list of currency codes');
     supportedCurrencies = list as string[];
   }
   const party = partySupplementFromEnvelope(envelope.party, `${where}.party`);

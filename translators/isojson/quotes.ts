@@ -161,7 +161,11 @@ function chargesToIso(charges: Charge[] | undefined, envelope: Envelope): IsoCha
   const meaningful = (charges ?? []).filter((c) => c.Amt.units !== 0n);
   if (meaningful.length === 0) return undefined;
   const [first, ...rest] = meaningful;
-  if (rest.length > 0) envelope.put(['ChrgsInf'], rest.map((c, i) => chargeToIso(c, `CdtTrfTxInf.SplmtryData.Envlp.ChrgsInf[${i}]`)));
+  if (rest.length > 0)
+    envelope.put(
+      ['ChrgsInf'],
+      rest.map((c, i) => chargeToIso(c, `CdtTrfTxInf.SplmtryData.Envlp.ChrgsInf[${i}]`)),
+    );
   return chargeToIso(first!, 'CdtTrfTxInf.ChrgsInf');
 }
 
@@ -232,8 +236,18 @@ function groupHeader(g: IsoTermsMessage['GrpHdr']): void {
 
 /** Envelope members of pacs.081 (docs/iso20022-mapping.md §5). */
 const PACS081_ENVELOPE = [
-  'Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'ChrgsInf', 'transactionType',
-  'extensions', 'geoCode', 'converter', 'currencyConversion',
+  'Dbtr',
+  'Cdtr',
+  'DbtrAcct',
+  'CdtrAcct',
+  'DbtrAgt',
+  'CdtrAgt',
+  'ChrgsInf',
+  'transactionType',
+  'extensions',
+  'geoCode',
+  'converter',
+  'currencyConversion',
 ] as const;
 /** Envelope members of pacs.082. */
 const PACS082_ENVELOPE = ['Dbtr', 'Cdtr', 'DbtrAgt', 'CdtrAgt', 'ChrgsInf', 'extensions', 'geoCode'] as const;
@@ -291,7 +305,11 @@ export function isoQuoteRequestFromCanonical(message: QuoteRequest, options: Iso
     const rest = partySupplementToEnvelope(s[side]);
     if (rest) envelope.put([side], rest);
   }
-  if (s.extensions) envelope.put(['extensions'], s.extensions.map((e) => ({ key: e.key, value: e.value })));
+  if (s.extensions)
+    envelope.put(
+      ['extensions'],
+      s.extensions.map((e) => ({ key: e.key, value: e.value })),
+    );
   if (s.geoCode) envelope.put(['geoCode'], { latitude: s.geoCode.latitude, longitude: s.geoCode.longitude });
   if (s.converter !== undefined) envelope.put(['converter'], s.converter);
   if (s.currencyConversion) {
@@ -344,7 +362,8 @@ function transactionTypeFromEnvelope(v: unknown, where: string): TransactionType
   }
   const type = optionalString(t.initiatorType, `${where}.initiatorType`);
   if (type !== undefined) {
-    if (!['CONSUMER', 'AGENT', 'BUSINESS', 'DEVICE'].includes(type)) throw new TranslationError(`${where}.initiatorType`, 'supplementary data: not an initiator type');
+    if (!['CONSUMER', 'AGENT', 'BUSINESS', 'DEVICE'].includes(type))
+      throw new TranslationError(`${where}.initiatorType`, 'supplementary data: not an initiator type');
     out.initiatorType = type as TransactionTypeSupplement['initiatorType'];
   }
   const refund = optionalObject(t.refundInfo, `${where}.refundInfo`);
@@ -376,7 +395,8 @@ export function isoQuoteRequestToCanonical(body: IsoTermsMessage, options: IsoJs
   const g = body.GrpHdr;
   const tx = body.CdtTrfTxInf;
   groupHeader(g);
-  if (tx.PmtId.EndToEndId === undefined) throw new TranslationError('CdtTrfTxInf.PmtId.EndToEndId', 'the transaction id (FSPIOP transactionId) is required', '3102');
+  if (tx.PmtId.EndToEndId === undefined)
+    throw new TranslationError('CdtTrfTxInf.PmtId.EndToEndId', 'the transaction id (FSPIOP transactionId) is required', '3102');
   const { dbtr, cdtr } = partiesFromIso(tx, e, where);
   const message: QuoteRequest = {
     GrpHdr: { MsgId: g.MsgId, CreDtTm: g.CreDtTm },
@@ -404,13 +424,18 @@ export function isoQuoteRequestToCanonical(body: IsoTermsMessage, options: IsoJs
   const initiator = tx.PmtTpInf?.LclInstrm?.Prtry;
   if (initiator !== undefined) {
     const m = INITIATOR.exec(initiator);
-    if (!m) throw new TranslationError('CdtTrfTxInf.PmtTpInf.LclInstrm.Prtry', `${JSON.stringify(initiator)} is not <PAYER|PAYEE>/<CONSUMER|AGENT|BUSINESS|DEVICE>`);
+    if (!m)
+      throw new TranslationError('CdtTrfTxInf.PmtTpInf.LclInstrm.Prtry', `${JSON.stringify(initiator)} is not <PAYER|PAYEE>/<CONSUMER|AGENT|BUSINESS|DEVICE>`);
     t.initiator = m[1] as 'PAYER' | 'PAYEE';
     t.initiatorType = m[2] as TransactionTypeSupplement['initiatorType'];
   }
   if (tx.PmtTpInf?.CtgyPurp) t.subScenario = tx.PmtTpInf.CtgyPurp.Prtry;
   if (tx.RgltryRptg) {
-    if (Array.isArray(tx.RgltryRptg.Dtls)) throw new TranslationError('CdtTrfTxInf.RgltryRptg.Dtls', 'a list of regulatory details is not in Mizani’s ISO JSON profile (one: the balance of payments code)');
+    if (Array.isArray(tx.RgltryRptg.Dtls))
+      throw new TranslationError(
+        'CdtTrfTxInf.RgltryRptg.Dtls',
+        'a list of regulatory details is not in Mizani’s ISO JSON profile (one: the balance of payments code)',
+      );
     t.balanceOfPayments = tx.RgltryRptg.Dtls.Cd;
   }
   if (Object.keys(t).length > 0) s.transactionType = t;
@@ -434,8 +459,10 @@ export function isoQuoteRequestToCanonical(body: IsoTermsMessage, options: IsoJs
 function instructionIdFromIso(tx: IsoTermsMessage['CdtTrfTxInf'], t: TransactionTypeSupplement, c: QuoteRequest['CdtTrfTxInf']): void {
   const instr = tx.InstrForCdtrAgt;
   if (instr) {
-    if (instr.Cd !== REFUND) throw new TranslationError('CdtTrfTxInf.InstrForCdtrAgt', `only the refund instruction (Cd ${REFUND}) is in Mizani’s ISO JSON profile`);
-    if (tx.PmtId.InstrId === undefined) throw new TranslationError('CdtTrfTxInf.PmtId.InstrId', 'a refund (InstrForCdtrAgt REFD) needs the refunded transaction in PmtId.InstrId', '3102');
+    if (instr.Cd !== REFUND)
+      throw new TranslationError('CdtTrfTxInf.InstrForCdtrAgt', `only the refund instruction (Cd ${REFUND}) is in Mizani’s ISO JSON profile`);
+    if (tx.PmtId.InstrId === undefined)
+      throw new TranslationError('CdtTrfTxInf.PmtId.InstrId', 'a refund (InstrForCdtrAgt REFD) needs the refunded transaction in PmtId.InstrId', '3102');
     if (t.refundInfo) throw new TranslationError('CdtTrfTxInf.InstrForCdtrAgt', 'supplementary data: a second refundInfo beside the refund instruction');
     t.refundInfo = { originalTransactionId: requireUlid(tx.PmtId.InstrId, 'CdtTrfTxInf.PmtId.InstrId') };
     if (instr.InstrInf !== undefined) t.refundInfo.refundReason = instr.InstrInf;
@@ -460,8 +487,14 @@ function requestExtrasFromEnvelope(e: Record<string, unknown>, where: string): Q
   if (cc) {
     onlyKeys(cc, ['sourceAmount', 'targetAmount'], `${where}.currencyConversion`);
     s.currencyConversion = {
-      sourceAmount: historicAmountFromIso(historicAmountFromEnvelope(cc.sourceAmount, `${where}.currencyConversion.sourceAmount`), `${where}.currencyConversion.sourceAmount`),
-      targetAmount: historicAmountFromIso(historicAmountFromEnvelope(cc.targetAmount, `${where}.currencyConversion.targetAmount`), `${where}.currencyConversion.targetAmount`),
+      sourceAmount: historicAmountFromIso(
+        historicAmountFromEnvelope(cc.sourceAmount, `${where}.currencyConversion.sourceAmount`),
+        `${where}.currencyConversion.sourceAmount`,
+      ),
+      targetAmount: historicAmountFromIso(
+        historicAmountFromEnvelope(cc.targetAmount, `${where}.currencyConversion.targetAmount`),
+        `${where}.currencyConversion.targetAmount`,
+      ),
     };
   }
   return s;
@@ -507,7 +540,11 @@ export function isoQuoteResponseFromCanonical(message: QuoteResponse, options: I
     if (rest) envelope.put([side], rest);
   }
   if (sd?.geoCode) envelope.put(['geoCode'], { latitude: sd.geoCode.latitude, longitude: sd.geoCode.longitude });
-  if (sd?.extensions) envelope.put(['extensions'], sd.extensions.map((e) => ({ key: e.key, value: e.value })));
+  if (sd?.extensions)
+    envelope.put(
+      ['extensions'],
+      sd.extensions.map((e) => ({ key: e.key, value: e.value })),
+    );
   const supplement = supplementToIso(envelope.data, options, uncarried, 'CdtTrfTxInf.SplmtryData');
   if (supplement) out.SplmtryData = supplement;
   uncarried.settle(options, 'PUT /quotes');
@@ -531,8 +568,10 @@ export function isoQuoteResponseToCanonical(quoteId: string, body: IsoTermsMessa
   const g = body.GrpHdr;
   const tx = body.CdtTrfTxInf;
   groupHeader(g);
-  if (tx.PmtId.TxId !== quoteId) throw new TranslationError('CdtTrfTxInf.PmtId.TxId', `${JSON.stringify(tx.PmtId.TxId)} differs from the quote id in the path ${JSON.stringify(quoteId)}`);
-  if (g.PmtInstrXpryDtTm === undefined) throw new TranslationError('GrpHdr.PmtInstrXpryDtTm', 'the quote response needs its expiry (FSPIOP expiration)', '3102');
+  if (tx.PmtId.TxId !== quoteId)
+    throw new TranslationError('CdtTrfTxInf.PmtId.TxId', `${JSON.stringify(tx.PmtId.TxId)} differs from the quote id in the path ${JSON.stringify(quoteId)}`);
+  if (g.PmtInstrXpryDtTm === undefined)
+    throw new TranslationError('GrpHdr.PmtInstrXpryDtTm', 'the quote response needs its expiry (FSPIOP expiration)', '3102');
   const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
   const message: QuoteResponse = {
     GrpHdr: { MsgId: g.MsgId, CreDtTm: g.CreDtTm, PmtInstrXpryDtTm: g.PmtInstrXpryDtTm },

@@ -117,7 +117,20 @@ const PACS008_PROFILE = {
 } as const;
 
 /** Envelope members of pacs.008 (docs/iso20022-mapping.md §5). */
-const PACS008_ENVELOPE = ['PmtId', 'InstgAgt', 'InstdAgt', 'Dbtr', 'Cdtr', 'DbtrAcct', 'CdtrAcct', 'DbtrAgt', 'CdtrAgt', 'ChrgBr', 'RmtInf', 'extensions'] as const;
+const PACS008_ENVELOPE = [
+  'PmtId',
+  'InstgAgt',
+  'InstdAgt',
+  'Dbtr',
+  'Cdtr',
+  'DbtrAcct',
+  'CdtrAcct',
+  'DbtrAgt',
+  'CdtrAgt',
+  'ChrgBr',
+  'RmtInf',
+  'extensions',
+] as const;
 
 /** The execution condition of the packet, or a TranslationError naming `field`. */
 export function conditionOf(packet: string | undefined, field: string): string {
@@ -131,7 +144,10 @@ export function conditionOf(packet: string | undefined, field: string): string {
 export function checkConditionCarried(packet: string | undefined, condition: string, field: string): void {
   const derived = conditionOf(packet, field);
   if (derived !== condition) {
-    throw new TranslationError(field, `the condition ${condition} differs from the ILP packet's ${derived}; the ISO 20022 JSON dialect carries only the packet`);
+    throw new TranslationError(
+      field,
+      `the condition ${condition} differs from the ILP packet's ${derived}; the ISO 20022 JSON dialect carries only the packet`,
+    );
   }
 }
 
@@ -164,7 +180,8 @@ function envelopeRouteInto(c: Pacs008['CdtTrfTxInf'], e: Record<string, unknown>
   if (rmt) {
     onlyKeys(rmt, ['Ustrd'], `${where}.RmtInf`);
     const lines = rmt.Ustrd;
-    if (!Array.isArray(lines) || lines.some((x) => typeof x !== 'string')) throw new TranslationError(`${where}.RmtInf.Ustrd`, 'supplementary data: not a list of texts');
+    if (!Array.isArray(lines) || lines.some((x) => typeof x !== 'string'))
+      throw new TranslationError(`${where}.RmtInf.Ustrd`, 'supplementary data: not a list of texts');
     c.RmtInf = { Ustrd: [...(lines as string[])] };
   }
 }
@@ -273,7 +290,11 @@ export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRende
     const rest = partySupplementToEnvelope(s?.[side]);
     if (rest) envelope.put([side], rest);
   }
-  if (s?.extensions) envelope.put(['extensions'], s.extensions.map((e) => ({ key: e.key, value: e.value })));
+  if (s?.extensions)
+    envelope.put(
+      ['extensions'],
+      s.extensions.map((e) => ({ key: e.key, value: e.value })),
+    );
   const supplement = supplementToIso(envelope.data, options, uncarried, 'CdtTrfTxInf.SplmtryData');
   if (supplement) out.SplmtryData = supplement;
   uncarried.settle(options, 'POST /transfers');
@@ -404,7 +425,8 @@ export function isoStatusToCanonical(id: string, body: IsoPacs002, options: IsoJ
   if (t.TxSts !== undefined) out.TxSts = t.TxSts;
   if (t.StsRsnInf) {
     const rsn = t.StsRsnInf.Rsn;
-    if (!rsn || (rsn.Prtry === undefined && rsn.Cd === undefined)) throw new TranslationError('TxInfAndSts.StsRsnInf.Rsn', 'the status reason has no code', '3102');
+    if (!rsn || (rsn.Prtry === undefined && rsn.Cd === undefined))
+      throw new TranslationError('TxInfAndSts.StsRsnInf.Rsn', 'the status reason has no code', '3102');
     const reason: StatusReason = { Rsn: {} };
     if (rsn.Prtry !== undefined) reason.Rsn.Prtry = rsn.Prtry;
     if (rsn.Cd !== undefined) reason.Rsn.Cd = rsn.Cd;

@@ -87,7 +87,9 @@ async function memoryOverValidations(validations: number, validateOnce: () => vo
   const results = [];
   for (let r = 0; r < rounds; r++) results.push(await round());
   const seconds = results.reduce((n, r) => n + r.seconds, 0);
-  console.log(`\n${validations} validations in ${seconds.toFixed(1)} s (${((seconds * 1e6) / validations).toFixed(1)} µs each), memory after each ${validations / rounds}:`);
+  console.log(
+    `\n${validations} validations in ${seconds.toFixed(1)} s (${((seconds * 1e6) / validations).toFixed(1)} µs each), memory after each ${validations / rounds}:`,
+  );
   console.log(`  WASM linear memory ${[start, ...results].map((r) => mb(r.wasm)).join(' -> ')}`);
   console.log(`  JS heapUsed        ${[start, ...results].map((r) => mb(r.mem.heapUsed)).join(' -> ')}`);
   console.log(`  rss                ${[start, ...results].map((r) => mb(r.mem.rss)).join(' -> ')}`);
@@ -96,7 +98,6 @@ async function memoryOverValidations(validations: number, validateOnce: () => vo
   const report = diag.report() as unknown;
   diag.configure({ enabled: false });
   console.log(`  libxml2-wasm objects left undisposed after 10000 more: ${JSON.stringify(report) === '{}' ? 0 : JSON.stringify(report).slice(0, 200)}`);
-
 }
 
 /** The JVM-per-call alternative. */
@@ -117,7 +118,6 @@ async function jvmPerCall(validate: number): Promise<void> {
   } catch (err) {
     console.log(`\nxsd-schema-validator not available: ${(err as Error).message}`);
   }
-
 }
 
 async function signatures(schemas: RuntimeSchemas): Promise<void> {

@@ -82,7 +82,9 @@ export function minorUnitText(amount: Amount, field: string): string {
   if (decimalPlaces(amount.units) > digits) {
     throw new TranslationError(field, `amount has ${decimalPlaces(amount.units)} decimal places but ${amount.currency} has ${digits}: it is not rounded`);
   }
-  const scaled = toScaledInteger(amount.units, digits).toString().padStart(digits + 1, '0');
+  const scaled = toScaledInteger(amount.units, digits)
+    .toString()
+    .padStart(digits + 1, '0');
   return digits === 0 ? scaled : `${scaled.slice(0, -digits)}.${scaled.slice(-digits)}`;
 }
 
@@ -205,7 +207,10 @@ function ownerXml(o: AccountOwner, g: CamtGeneration, field: string): string {
     if (org.LEI !== undefined && !LEI.test(org.LEI)) throw new TranslationError(`${field}.Id.OrgId.LEI`, `${JSON.stringify(org.LEI)} is not an LEI`);
     const othr = nonEmpty(org.Othr, `${field}.Id.OrgId.Othr`) ?? [];
     const idMax = g === '08' ? 35 : 256;
-    id = el('Id', el('OrgId', optLeaf('AnyBIC', org.AnyBIC), optLeaf('LEI', org.LEI), ...othr.map((x, i) => genericIdXml(x, idMax, `${field}.Id.OrgId.Othr[${i}]`))));
+    id = el(
+      'Id',
+      el('OrgId', optLeaf('AnyBIC', org.AnyBIC), optLeaf('LEI', org.LEI), ...othr.map((x, i) => genericIdXml(x, idMax, `${field}.Id.OrgId.Othr[${i}]`))),
+    );
   }
   return el('Ownr', optText('Nm', o.Nm, 140, `${field}.Nm`), id);
 }
@@ -293,7 +298,14 @@ function numberAndSumXml(name: string, s: NumberAndSum, currency: string, field:
 export function summaryXml(s: TransactionSummary, currency: string, field: string): string {
   const all = s.TtlNtries;
   const net = all?.TtlNetNtry;
-  const netXml = () => (net ? el('TtlNetNtry', decimalXml('Amt', net.Amt, currency, `${field}.TtlNtries.TtlNetNtry.Amt`), creditDebitXml(net.CdtDbtInd, `${field}.TtlNtries.TtlNetNtry.CdtDbtInd`)) : '');
+  const netXml = () =>
+    net
+      ? el(
+          'TtlNetNtry',
+          decimalXml('Amt', net.Amt, currency, `${field}.TtlNtries.TtlNetNtry.Amt`),
+          creditDebitXml(net.CdtDbtInd, `${field}.TtlNtries.TtlNetNtry.CdtDbtInd`),
+        )
+      : '';
   return el(
     'TxsSummry',
     all && numberAndSumXml('TtlNtries', all, currency, `${field}.TtlNtries`, netXml),
@@ -363,7 +375,13 @@ function transactionFromXml(node: XNode): EntryTransaction {
 
 function bankTransactionCodeXml(c: BankTransactionCode, field: string): string {
   const d = c.Domn;
-  const domn = d && el('Domn', leaf('Cd', maxText(d.Cd, 4, `${field}.Domn.Cd`)), el('Fmly', leaf('Cd', maxText(d.Fmly.Cd, 4, `${field}.Domn.Fmly.Cd`)), leaf('SubFmlyCd', maxText(d.Fmly.SubFmlyCd, 4, `${field}.Domn.Fmly.SubFmlyCd`))));
+  const domn =
+    d &&
+    el(
+      'Domn',
+      leaf('Cd', maxText(d.Cd, 4, `${field}.Domn.Cd`)),
+      el('Fmly', leaf('Cd', maxText(d.Fmly.Cd, 4, `${field}.Domn.Fmly.Cd`)), leaf('SubFmlyCd', maxText(d.Fmly.SubFmlyCd, 4, `${field}.Domn.Fmly.SubFmlyCd`))),
+    );
   const p = c.Prtry;
   const prtry = p && el('Prtry', leaf('Cd', maxText(p.Cd, 35, `${field}.Prtry.Cd`)), optText('Issr', p.Issr, 35, `${field}.Prtry.Issr`));
   return el('BkTxCd', domn, prtry);
@@ -435,9 +453,21 @@ export interface SectionParts {
   Ntry: ReportEntry[];
 }
 
-export function sectionXml(tag: string, s: SectionParts, g: CamtGeneration, field: string, extra: { balances?: readonly CashBalance[]; addtl: [string, string | undefined] }): string {
+export function sectionXml(
+  tag: string,
+  s: SectionParts,
+  g: CamtGeneration,
+  field: string,
+  extra: { balances?: readonly CashBalance[]; addtl: [string, string | undefined] },
+): string {
   const ccy = s.Acct.Ccy;
-  const period = s.FrToDt && el('FrToDt', leaf('FrDtTm', dateTimeText(s.FrToDt.FrDtTm, `${field}.FrToDt.FrDtTm`)), leaf('ToDtTm', dateTimeText(s.FrToDt.ToDtTm, `${field}.FrToDt.ToDtTm`)));
+  const period =
+    s.FrToDt &&
+    el(
+      'FrToDt',
+      leaf('FrDtTm', dateTimeText(s.FrToDt.FrDtTm, `${field}.FrToDt.FrDtTm`)),
+      leaf('ToDtTm', dateTimeText(s.FrToDt.ToDtTm, `${field}.FrToDt.ToDtTm`)),
+    );
   const [addtlName, addtl] = extra.addtl;
   return el(
     tag,

@@ -35,7 +35,8 @@ export function camt029ToXml(m: InvestigationResolution, version: Camt029Version
     assignmentPartyXml('Assgne', a.Assgne, 'Assgnmt.Assgne'),
     leaf('CreDtTm', dateTimeText(a.CreDtTm, 'Assgnmt.CreDtTm')),
   );
-  const kase = m.RslvdCase && el('RslvdCase', leaf('Id', maxText(m.RslvdCase.Id, 35, 'RslvdCase.Id')), assignmentPartyXml('Cretr', m.RslvdCase.Cretr, 'RslvdCase.Cretr'));
+  const kase =
+    m.RslvdCase && el('RslvdCase', leaf('Id', maxText(m.RslvdCase.Id, 35, 'RslvdCase.Id')), assignmentPartyXml('Cretr', m.RslvdCase.Cretr, 'RslvdCase.Cretr'));
   const sts = el('Sts', leaf('Conf', maxText(m.Sts.Conf, 4, 'Sts.Conf')));
   let details = '';
   const t = m.CxlDtls?.TxInfAndSts;

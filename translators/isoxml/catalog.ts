@@ -27,17 +27,7 @@ export type HeadVersion = 'head.001.001.02' | 'head.001.001.03' | 'head.001.001.
 export const HEAD_VERSIONS: readonly HeadVersion[] = ['head.001.001.02', 'head.001.001.03', 'head.001.001.04'];
 
 export type MessageKind =
-  | 'pacs.008'
-  | 'pacs.002'
-  | 'acmt.023'
-  | 'acmt.024'
-  | 'pacs.028'
-  | 'camt.056'
-  | 'camt.029'
-  | 'admi.002'
-  | 'camt.052'
-  | 'camt.053'
-  | 'camt.054';
+  'pacs.008' | 'pacs.002' | 'acmt.023' | 'acmt.024' | 'pacs.028' | 'camt.056' | 'camt.029' | 'admi.002' | 'camt.052' | 'camt.053' | 'camt.054';
 
 export type MessageVersion =
   | 'pacs.008.001.08'

@@ -37,7 +37,7 @@ type Print = (line: string) => void;
 export const VALIDATE_USAGE = [
   'usage: mizani validate <file.xml> [--runtime | --official] [--schema <file.xsd>] [--xsd-dir <dir>]',
   '  validates an ISO 20022 XML file: a bare AppHdr or Document, the Mizani envelope, or the parts a foreign wrapper holds',
-  '  --runtime        libxml2, the hub\'s runtime schemas (schemas/xsd), official schemas for other messages (default)',
+  "  --runtime        libxml2, the hub's runtime schemas (schemas/xsd), official schemas for other messages (default)",
   '  --official       Xerces (Java 17) with the official ISO 20022 schemas',
   '  --schema FILE    validate the whole file against this XSD instead',
   '  --xsd-dir DIR    the official schemas (default: MIZANI_ISO20022_XSD_DIR, ../shared/iso20022/xsd, schemas/xsd)',
@@ -84,7 +84,11 @@ function parseOptions(argv: string[]): Options | 'help' | { error: string } {
   if (values.runtime && values.official) return { error: '--runtime and --official exclude each other' };
   if (positionals.length === 0) return { error: 'a file to validate is required' };
   if (positionals.length > 1) return { error: 'one file at a time' };
-  const o: Options = { file: positionals[0]!, engine: values.official ? 'official' : 'runtime', xsdDir: values['xsd-dir'] ? resolve(values['xsd-dir']) : officialSchemaDir() };
+  const o: Options = {
+    file: positionals[0]!,
+    engine: values.official ? 'official' : 'runtime',
+    xsdDir: values['xsd-dir'] ? resolve(values['xsd-dir']) : officialSchemaDir(),
+  };
   if (values.schema !== undefined) o.schema = values.schema;
   return o;
 }
@@ -112,7 +116,11 @@ function structureProblems(found: FileParts, doc: XmlDocument): SchemaViolation[
     const defIdr = /<(?:[\w.-]+:)?MsgDefIdr>([^<]*)<\//.exec(header.text);
     if (defIdr && defIdr[1] !== messages[0]!.version) {
       const lineNo = header.text.slice(0, defIdr.index).split('\n').length;
-      problems.push({ line: lineNo, path: `${header.pathPrefix}/AppHdr/MsgDefIdr`, message: `AppHdr/MsgDefIdr ${JSON.stringify(defIdr[1])} does not name the message in ${messages[0]!.label} (${messages[0]!.version})` });
+      problems.push({
+        line: lineNo,
+        path: `${header.pathPrefix}/AppHdr/MsgDefIdr`,
+        message: `AppHdr/MsgDefIdr ${JSON.stringify(defIdr[1])} does not name the message in ${messages[0]!.label} (${messages[0]!.version})`,
+      });
     }
   }
   return problems;
@@ -161,7 +169,12 @@ function validateRuntime(parts: readonly XmlPart[], dir: string): { violations: 
       doc.dispose();
     }
   }
-  const what = official === 0 ? 'runtime schemas, libxml2' : official === parts.length ? `official schemas in ${dir}, libxml2` : `runtime schemas and official schemas in ${dir}, libxml2`;
+  const what =
+    official === 0
+      ? 'runtime schemas, libxml2'
+      : official === parts.length
+        ? `official schemas in ${dir}, libxml2`
+        : `runtime schemas and official schemas in ${dir}, libxml2`;
   return { violations, what };
 }
 
@@ -171,7 +184,11 @@ async function validateOfficial(parts: readonly XmlPart[], dir: string, text: st
   const known = parts.filter((p) => officialXsd(dir, p.version) !== undefined);
   for (const p of parts) if (!known.includes(p)) violations.push(noSchema(p, dir));
   const xerces = await import('./xerces.js');
-  const verdicts = await xerces.validateBatchWithXerces(known.map((p) => p.text), dir, known.map((p) => p.version));
+  const verdicts = await xerces.validateBatchWithXerces(
+    known.map((p) => p.text),
+    dir,
+    known.map((p) => p.version),
+  );
   for (const verdict of verdicts) {
     for (const e of verdict.errors) {
       const v: SchemaViolation = { message: e.message };
@@ -193,7 +210,9 @@ function notAccepted(parts: readonly XmlPart[]): string[] {
     const kind = p.version.slice(0, 8);
     if (p.role === 'message' && messageByVersion(p.version)) {
       const emitted = Object.values(XML_PROFILES).map((profile) => `${profile[kind as MessageKind]} in ${profile.name}`);
-      lines.push(`${p.version} is valid against its official schema, but the hub does not accept ${p.version} from banks: it is a report the hub sends them (${kind} as ${emitted.join(', ')})`);
+      lines.push(
+        `${p.version} is valid against its official schema, but the hub does not accept ${p.version} from banks: it is a report the hub sends them (${kind} as ${emitted.join(', ')})`,
+      );
       continue;
     }
     const same = (p.role === 'header' ? HEAD_DEFINITIONS : MESSAGE_DEFINITIONS).filter((d) => d.version.startsWith(kind)).map((d) => d.version);
@@ -204,7 +223,11 @@ function notAccepted(parts: readonly XmlPart[]): string[] {
 }
 
 /** Validates the whole file against one XSD (`--schema`): valid or invalid, nothing said about the hub. */
-async function validateWithSchema(options: Options & { schema: string }, text: string, doc: XmlDocument): Promise<{ violations: SchemaViolation[]; what: string }> {
+async function validateWithSchema(
+  options: Options & { schema: string },
+  text: string,
+  doc: XmlDocument,
+): Promise<{ violations: SchemaViolation[]; what: string }> {
   if (options.engine === 'runtime') {
     return { violations: checkWith(runtimeSchemas().validatorForFile(resolve(options.schema)), doc, doc), what: `${options.schema} (runtime validator)` };
   }
@@ -282,7 +305,9 @@ export async function validateCommand(argv: string[], out: Print, err: Print = o
       return EXIT_INVALID;
     }
     const message = (e as Error).message;
-    err(`mizani validate: ${/Java|JAVA_HOME|xsd-schema-validator/.test(message) ? `the official validator needs Java and xsd-schema-validator: ${message}` : message}`);
+    err(
+      `mizani validate: ${/Java|JAVA_HOME|xsd-schema-validator/.test(message) ? `the official validator needs Java and xsd-schema-validator: ${message}` : message}`,
+    );
     return EXIT_USAGE;
   } finally {
     doc.dispose();
@@ -297,4 +322,3 @@ export async function validateCommand(argv: string[], out: Print, err: Print = o
   for (const l of refused) out(`${file}: ${l}`);
   return refused.length > 0 ? EXIT_NOT_ACCEPTED : EXIT_VALID;
 }
-

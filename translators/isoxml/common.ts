@@ -92,7 +92,9 @@ function partyIdXml(id: PartyId, idMax: number, field: string): string {
  */
 export function partyXml(name: string, party: Party | undefined, options: { idMax: number; required: boolean; field: string }): string {
   if (!party) return options.required ? el(name) : '';
-  const inner = optLeaf('Nm', party.Nm === undefined ? undefined : maxText(party.Nm, 140, `${options.field}.Nm`)) + (party.Id ? partyIdXml(party.Id, options.idMax, options.field) : '');
+  const inner =
+    optLeaf('Nm', party.Nm === undefined ? undefined : maxText(party.Nm, 140, `${options.field}.Nm`)) +
+    (party.Id ? partyIdXml(party.Id, options.idMax, options.field) : '');
   return options.required ? el(name, inner) : opt(name, inner);
 }
 
@@ -198,7 +200,11 @@ export function reasonFromXml(node: XNode | undefined): { Cd?: string; Prtry?: s
 
 /** StatusReasonInformation: Rsn then AddtlInf (the canonical text split into Max105Text pieces). */
 export function statusReasonXml(name: string, r: StatusReason, field: string): string {
-  return el(name, reasonXml(r.Rsn, `${field}.Rsn`), r.AddtlInf === undefined || r.AddtlInf === '' ? '' : addtlInfXml(max105Pieces(r.AddtlInf), `${field}.AddtlInf`));
+  return el(
+    name,
+    reasonXml(r.Rsn, `${field}.Rsn`),
+    r.AddtlInf === undefined || r.AddtlInf === '' ? '' : addtlInfXml(max105Pieces(r.AddtlInf), `${field}.AddtlInf`),
+  );
 }
 
 export function statusReasonFromXml(node: XNode): StatusReason {

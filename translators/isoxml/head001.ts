@@ -94,7 +94,12 @@ export function finInstnIdXml(id: FinInstnId): string {
   return el(
     'FinInstnId',
     optLeaf('BICFI', id.BICFI),
-    member && el('ClrSysMmbId', system && el('ClrSysId', system.Cd !== undefined ? leaf('Cd', system.Cd) : leaf('Prtry', system.Prtry ?? '')), leaf('MmbId', member.MmbId)),
+    member &&
+      el(
+        'ClrSysMmbId',
+        system && el('ClrSysId', system.Cd !== undefined ? leaf('Cd', system.Cd) : leaf('Prtry', system.Prtry ?? '')),
+        leaf('MmbId', member.MmbId),
+      ),
     id.Othr && el('Othr', leaf('Id', id.Othr.Id)),
   );
 }

@@ -60,7 +60,9 @@ export function receiveBusinessMessage(raw: Buffer | Uint8Array | string, option
   const to = parsed.header.To.FIId.FinInstnId;
   const namesHub = options.namesHub ?? ((id: FinInstnId) => id.Othr?.Id === options.hubFspId);
   if (!namesHub(to)) {
-    throw new XmlRejection('HEADER_MISMATCH', `AppHdr/To must name the hub (${options.hubFspId}), not ${describeInstitution(to)}`, { path: '/Message/AppHdr/To' });
+    throw new XmlRejection('HEADER_MISMATCH', `AppHdr/To must name the hub (${options.hubFspId}), not ${describeInstitution(to)}`, {
+      path: '/Message/AppHdr/To',
+    });
   }
   const fr = parsed.header.Fr.FIId.FinInstnId;
   const sender = options.participantOf ? options.participantOf(fr) : fr.Othr?.Id;
@@ -74,7 +76,16 @@ export function receiveBusinessMessage(raw: Buffer | Uint8Array | string, option
     }
     const signature = verifyBusinessMessage(parsed, sender === undefined ? [] : options.certificatesOf(sender), verifyOptions);
     const document = documentFromXml(parsed.document, parsed.definition, { hubFspId: options.hubFspId });
-    return { head: parsed.head, definition: parsed.definition, header: parsed.header, sender, senderDescription: describeInstitution(fr), signature, document, parsed };
+    return {
+      head: parsed.head,
+      definition: parsed.definition,
+      header: parsed.header,
+      sender,
+      senderDescription: describeInstitution(fr),
+      signature,
+      document,
+      parsed,
+    };
   } catch (err) {
     if (err instanceof XmlRejection) err.about = { from: fr, bizMsgIdr: parsed.header.BizMsgIdr };
     throw err;

@@ -181,7 +181,8 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
 function purposeXml(purp: Pacs008['CdtTrfTxInf']['Purp']): string {
   if (!purp) return '';
   const field = 'CdtTrfTxInf.Purp';
-  if ((purp.Cd === undefined) === (purp.Prtry === undefined)) throw new TranslationError(field, 'needs exactly one of Cd and Prtry: the ISO element is a choice');
+  if ((purp.Cd === undefined) === (purp.Prtry === undefined))
+    throw new TranslationError(field, 'needs exactly one of Cd and Prtry: the ISO element is a choice');
   return el('Purp', purp.Cd !== undefined ? leaf('Cd', maxText(purp.Cd, 4, `${field}.Cd`)) : leaf('Prtry', maxText(purp.Prtry!, 35, `${field}.Prtry`)));
 }
 
@@ -218,7 +219,11 @@ function originalReference(groupHeader: XNode, pmtId: XNode, version: Pacs008Ver
     OrgnlGrpInf: { OrgnlMsgId: groupHeader.reqText('MsgId'), OrgnlMsgNmId: version, OrgnlCreDtTm: readDateTime(groupHeader.req('CreDtTm')) },
     OrgnlEndToEndId: pmtId.reqText('EndToEndId'),
   };
-  for (const [element, key] of [['InstrId', 'OrgnlInstrId'], ['TxId', 'OrgnlTxId'], ['UETR', 'OrgnlUETR']] as const) {
+  for (const [element, key] of [
+    ['InstrId', 'OrgnlInstrId'],
+    ['TxId', 'OrgnlTxId'],
+    ['UETR', 'OrgnlUETR'],
+  ] as const) {
     const value = pmtId.textOf(element);
     if (value !== undefined) ref[key] = value;
   }
@@ -236,14 +241,20 @@ function readRouteAndPurpose(tx: XNode, out: Pacs008FromXml['CdtTrfTxInf']): voi
     const cd = purp.textOf('Cd');
     out.Purp = cd !== undefined ? { Cd: cd } : { Prtry: purp.reqText('Prtry') };
   }
-  const ustrd = tx.child('RmtInf')?.children('Ustrd').map((n) => n.text()) ?? [];
+  const ustrd =
+    tx
+      .child('RmtInf')
+      ?.children('Ustrd')
+      .map((n) => n.text()) ?? [];
   if (ustrd.length > 0) out.RmtInf = { Ustrd: ustrd };
 }
 
 /** ILP terms: PmtSgntr (ILPV4 packet, else a SHA-256 condition) in .14, supplementary data in .08. */
 function readIlpTerms(tx: XNode, supplement: SupplementReader, out: Pacs008FromXml['CdtTrfTxInf']): void {
   const sgntr = tx.child('PmtSgntr');
-  const terms: VerificationOfTerms = { ...(supplement.object<VerificationOfTerms>('VrfctnOfTerms', (v) => Object.values(v).every((x) => typeof x === 'string')) ?? {}) };
+  const terms: VerificationOfTerms = {
+    ...(supplement.object<VerificationOfTerms>('VrfctnOfTerms', (v) => Object.values(v).every((x) => typeof x === 'string')) ?? {}),
+  };
   let condition = supplement.string('ExctnCond');
   if (sgntr) {
     const ilp = sgntr.child('ILPV4');

@@ -290,14 +290,19 @@ function checkLibxml(doc: XmlDocument, schemas: RuntimeSchemas | undefined): { h
   const [appHdr, document] = elements;
   if (elements.length !== 2 || appHdr!.name !== 'AppHdr' || document!.name !== 'Document') {
     const found = elements.map((e) => e.name).join(', ') || 'nothing';
-    throw new XmlRejection('ENVELOPE', `the envelope must hold exactly AppHdr then Document, found ${found}`, { line: root.line, path: `/${ENVELOPE_ELEMENT}` });
+    throw new XmlRejection('ENVELOPE', `the envelope must hold exactly AppHdr then Document, found ${found}`, {
+      line: root.line,
+      path: `/${ENVELOPE_ELEMENT}`,
+    });
   }
   const head = headByNamespaceUri(appHdr!.namespaceUri);
   if (!head) {
     const v = versionOfNamespace(appHdr!.namespaceUri);
     throw new XmlRejection(
       'UNSUPPORTED_MESSAGE',
-      v ? `header ${v} is not supported (supported: ${HEAD_DEFINITIONS.map((d) => d.version).join(', ')})` : `AppHdr namespace ${JSON.stringify(appHdr!.namespaceUri.slice(0, 80))} is not a head.001 namespace`,
+      v
+        ? `header ${v} is not supported (supported: ${HEAD_DEFINITIONS.map((d) => d.version).join(', ')})`
+        : `AppHdr namespace ${JSON.stringify(appHdr!.namespaceUri.slice(0, 80))} is not a head.001 namespace`,
       { line: appHdr!.line, path: `/${ENVELOPE_ELEMENT}/AppHdr` },
     );
   }
@@ -341,7 +346,7 @@ function checkLibxml(doc: XmlDocument, schemas: RuntimeSchemas | undefined): { h
  */
 export function parseBusinessMessage(input: Buffer | Uint8Array | string, options: ParseOptions = {}): ParsedBusinessMessage {
   const screened = screenXml(input, options.limits);
-  const schemas = options.validate === false ? undefined : options.schemas ?? runtimeSchemas();
+  const schemas = options.validate === false ? undefined : (options.schemas ?? runtimeSchemas());
   const doc = parseLibxml(screened.bytes);
   let ids: { head: HeadDefinition; definition: MessageDefinition };
   try {

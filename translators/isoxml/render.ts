@@ -167,7 +167,10 @@ export interface RenderOptions extends MappingContext {
 }
 
 /** The versions a message is rendered in for a profile (and overrides). */
-export function renderVersions(kind: MessageKind, options: Pick<RenderOptions, 'profile' | 'version' | 'head'>): { version: MessageVersion; head: HeadVersion } {
+export function renderVersions(
+  kind: MessageKind,
+  options: Pick<RenderOptions, 'profile' | 'version' | 'head'>,
+): { version: MessageVersion; head: HeadVersion } {
   const profile = XML_PROFILES[options.profile ?? DEFAULT_XML_PROFILE];
   const version = options.version ?? profile[kind];
   versionFor(kind, version);

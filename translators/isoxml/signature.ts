@@ -36,7 +36,16 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, createPrivateKey, randomBytes, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  randomBytes,
+  sign as cryptoSign,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { XMLSerializer, type Element as XmldomElement, type Node as XmldomNode } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 import { locateEnvelopeParts, XMLDSIG_NS } from './envelope.js';
@@ -167,7 +176,8 @@ function signatureDom(signatureXml: string): XmldomElement {
  */
 export function signBusinessMessage(xml: string, signer: XmlSigner, now: Date = new Date()): string {
   const cert = signer.certificate;
-  if (!withinValidity(cert, now)) throw new XmlCertificateError(`the signing certificate is not valid now (valid ${cert.validFrom.toISOString()} to ${cert.validTo.toISOString()})`);
+  if (!withinValidity(cert, now))
+    throw new XmlCertificateError(`the signing certificate is not valid now (valid ${cert.validFrom.toISOString()} to ${cert.validTo.toISOString()})`);
   const key = typeof signer.privateKey === 'string' ? createPrivateKey(signer.privateKey) : signer.privateKey;
   const dom = domOf(xml);
   const parts = locateEnvelopeParts(dom);
@@ -301,7 +311,11 @@ function parseReference(ref: XmldomElement, keyInfoId: string | undefined): Pars
   if (!hasUri) kind = 'document';
   else if (uri === '') kind = 'appHdr';
   else if (keyInfoId !== undefined && uri === `#${keyInfoId}`) kind = 'keyInfo';
-  else throw fail('SIGNATURE_REFERENCE', `Reference URI ${JSON.stringify(uri.slice(0, 80))} is not accepted: only "" (AppHdr), no URI (Document) and "#<KeyInfo Id>"`);
+  else
+    throw fail(
+      'SIGNATURE_REFERENCE',
+      `Reference URI ${JSON.stringify(uri.slice(0, 80))} is not accepted: only "" (AppHdr), no URI (Document) and "#<KeyInfo Id>"`,
+    );
 
   const children = dsElements(ref, 'Reference');
   let i = 0;
@@ -319,7 +333,8 @@ function parseReference(ref: XmldomElement, keyInfoId: string | undefined): Pars
     throw fail('SIGNATURE_MALFORMED', 'Reference must hold Transforms, DigestMethod and DigestValue');
   }
   const digestAlgorithm = algorithmOf(method, 'DigestMethod');
-  if (digestAlgorithm !== SHA256) throw fail('SIGNATURE_ALGORITHM', `digest algorithm ${JSON.stringify(digestAlgorithm.slice(0, 80))} is not accepted: only SHA-256`);
+  if (digestAlgorithm !== SHA256)
+    throw fail('SIGNATURE_ALGORITHM', `digest algorithm ${JSON.stringify(digestAlgorithm.slice(0, 80))} is not accepted: only SHA-256`);
   const expected = kind === 'appHdr' ? [ENVELOPED_SIGNATURE, EXC_C14N] : [EXC_C14N];
   if (transforms.length !== expected.length || transforms.some((t, k) => t !== expected[k])) {
     const bad = transforms.find((t) => t !== ENVELOPED_SIGNATURE && t !== EXC_C14N);
@@ -340,7 +355,12 @@ function sameDigest(a: Buffer, b: Buffer): boolean {
 function rdnSet(dn: string): string {
   return dn
     .split(/\s*[,\n+]\s*/)
-    .map((p) => p.trim().replace(/\s*=\s*/, '=').toUpperCase())
+    .map((p) =>
+      p
+        .trim()
+        .replace(/\s*=\s*/, '=')
+        .toUpperCase(),
+    )
     .filter(Boolean)
     .sort()
     .join('|');
@@ -389,7 +409,12 @@ function matchKeyInfo(keyInfo: XmldomElement, registered: readonly XmlSigningCer
 }
 
 /** Signature → SignedInfo, SignatureValue, KeyInfo? (no Object); exclusive c14n and RSA-SHA256 only. */
-function signatureParts(signature: XmldomElement): { signedInfo: XmldomElement; signatureValue: XmldomElement; keyInfo?: XmldomElement; refs: XmldomElement[] } {
+function signatureParts(signature: XmldomElement): {
+  signedInfo: XmldomElement;
+  signatureValue: XmldomElement;
+  keyInfo?: XmldomElement;
+  refs: XmldomElement[];
+} {
   onlyAttributes(signature, ['Id'], 'Signature');
   const top = dsElements(signature, 'Signature');
   const [signedInfo, signatureValue, keyInfo] = top;
@@ -416,7 +441,11 @@ function signatureParts(signature: XmldomElement): { signedInfo: XmldomElement; 
 }
 
 /** Each reference's digest, resolved structurally (the AppHdr without its Sgntr, the Document, the KeyInfo). */
-function checkDigests(parsedRefs: ReturnType<typeof parseReference>[], parts: ReturnType<typeof locateEnvelopeParts>, keyInfo: XmldomElement | undefined): void {
+function checkDigests(
+  parsedRefs: ReturnType<typeof parseReference>[],
+  parts: ReturnType<typeof locateEnvelopeParts>,
+  keyInfo: XmldomElement | undefined,
+): void {
   for (const r of parsedRefs) {
     let canonical: string;
     if (r.kind === 'document') canonical = excC14n(parts.document);
@@ -429,7 +458,11 @@ function checkDigests(parsedRefs: ReturnType<typeof parseReference>[], parts: Re
     }
     if (!sameDigest(sha256(canonical), r.digest)) {
       const what = r.kind === 'appHdr' ? 'AppHdr' : r.kind === 'document' ? 'Document' : 'KeyInfo';
-      throw fail('SIGNATURE_DIGEST', `the ${what} does not match its digest: it was changed after signing`, r.kind === 'document' ? '/Message/Document' : r.kind === 'appHdr' ? '/Message/AppHdr' : undefined);
+      throw fail(
+        'SIGNATURE_DIGEST',
+        `the ${what} does not match its digest: it was changed after signing`,
+        r.kind === 'document' ? '/Message/Document' : r.kind === 'appHdr' ? '/Message/AppHdr' : undefined,
+      );
     }
   }
 }
@@ -457,10 +490,12 @@ export function verifyBusinessMessage(
   const parsedRefs = refs.map((r) => parseReference(r, keyInfoId));
   const seen = new Set<RefKind>();
   for (const r of parsedRefs) {
-    if (seen.has(r.kind)) throw fail('SIGNATURE_REFERENCE', `two references to the ${r.kind === 'appHdr' ? 'AppHdr' : r.kind === 'document' ? 'Document' : 'KeyInfo'}`);
+    if (seen.has(r.kind))
+      throw fail('SIGNATURE_REFERENCE', `two references to the ${r.kind === 'appHdr' ? 'AppHdr' : r.kind === 'document' ? 'Document' : 'KeyInfo'}`);
     seen.add(r.kind);
   }
-  if (!seen.has('appHdr') || !seen.has('document')) throw fail('SIGNATURE_REFERENCE', 'the signature must cover the AppHdr (URI="") and the Document (Reference without URI)');
+  if (!seen.has('appHdr') || !seen.has('document'))
+    throw fail('SIGNATURE_REFERENCE', 'the signature must cover the AppHdr (URI="") and the Document (Reference without URI)');
 
   // The key: a registered certificate, named by KeyInfo when present.
   let candidates: XmlSigningCertificate[] = [...registered];
@@ -475,7 +510,10 @@ export function verifyBusinessMessage(
   const valid = candidates.filter((c) => withinValidity(c, now));
   if (valid.length === 0) {
     const c = candidates[0]!;
-    throw fail('CERTIFICATE_NOT_VALID', `the registered certificate is not valid at ${now.toISOString()} (valid ${c.validFrom.toISOString()} to ${c.validTo.toISOString()})`);
+    throw fail(
+      'CERTIFICATE_NOT_VALID',
+      `the registered certificate is not valid at ${now.toISOString()} (valid ${c.validFrom.toISOString()} to ${c.validTo.toISOString()})`,
+    );
   }
 
   checkDigests(parsedRefs, parts, keyInfo);

@@ -42,7 +42,10 @@ interface Compiled {
 }
 
 function cleanMessage(message: string): string {
-  return message.replace(/\{urn:iso:std:iso:20022:tech:xsd:[^}]*\}/g, '').replace(/\s+$/g, '').trim();
+  return message
+    .replace(/\{urn:iso:std:iso:20022:tech:xsd:[^}]*\}/g, '')
+    .replace(/\s+$/g, '')
+    .trim();
 }
 
 /** libxml2 reports `/*\/*\/*[2]/*[3]` for namespaced documents; this gives the element names. */

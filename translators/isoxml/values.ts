@@ -89,7 +89,8 @@ export function isXsdDate(text: string): boolean {
 
 /** A canonical date-time as ISODateTime text (verbatim), refused when the schema would refuse it. */
 export function dateTimeText(value: string, field: string): string {
-  if (!isXsdDateTime(value)) throw new TranslationError(field, `${JSON.stringify(value.slice(0, 40))} is not an ISO 8601 date-time the ISODateTime type accepts`);
+  if (!isXsdDateTime(value))
+    throw new TranslationError(field, `${JSON.stringify(value.slice(0, 40))} is not an ISO 8601 date-time the ISODateTime type accepts`);
   return value;
 }
 

@@ -52,7 +52,7 @@ interface Validator {
 let loaded: Promise<Validator> | undefined;
 
 async function validator(): Promise<Validator> {
-  loaded ??= import('xsd-schema-validator').then((m) => ((m as { default?: Validator }).default ?? (m as unknown as Validator)));
+  loaded ??= import('xsd-schema-validator').then((m) => (m as { default?: Validator }).default ?? (m as unknown as Validator));
   return loaded;
 }
 
@@ -137,7 +137,11 @@ export async function validateOfficial(xml: string, schemaDir: string = official
  * item's errors carry lines and columns of that item's own text. `versions`: the official schemas
  * the items need, when they are not (all) in the catalog (e.g. camt.053.001.08 for `mizani validate`).
  */
-export async function validateBatchWithXerces(items: readonly string[], schemaDir: string = officialSchemaDir(), versions?: readonly string[]): Promise<XercesVerdict[]> {
+export async function validateBatchWithXerces(
+  items: readonly string[],
+  schemaDir: string = officialSchemaDir(),
+  versions?: readonly string[],
+): Promise<XercesVerdict[]> {
   if (items.length === 0) return [];
   const { dir, batchXsd } = batchSchemas(schemaDir, versions);
   try {
@@ -182,4 +186,3 @@ export async function validateBatchWithXerces(items: readonly string[], schemaDi
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

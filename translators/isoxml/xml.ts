@@ -202,11 +202,13 @@ export class XNode {
 
   /** Text with XSD whitespace collapse (for decimal, dateTime, date, boolean values). */
   collapsed(): string {
-    return this.text().replace(/[\t\n\r ]+/g, ' ').trim();
+    return this.text()
+      .replace(/[\t\n\r ]+/g, ' ')
+      .trim();
   }
 
   attr(name: string): string | undefined {
-    return this.element.hasAttribute(name) ? this.element.getAttribute(name) ?? undefined : undefined;
+    return this.element.hasAttribute(name) ? (this.element.getAttribute(name) ?? undefined) : undefined;
   }
 
   /** Follows a chain of children; undefined as soon as one is missing. */

@@ -26,7 +26,11 @@ export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'
           const value = endpoints.get(type);
           return send(reply, 200, value === undefined ? {} : { type, value });
         }
-        return send(reply, 200, [...endpoints].map(([t, value]) => ({ type: t, value })));
+        return send(
+          reply,
+          200,
+          [...endpoints].map(([t, value]) => ({ type: t, value })),
+        );
       },
     },
     { method: 'POST', path: '/participants/:name/endpoints', handler: (request, reply) => setEndpoint(deps, request, reply) },

@@ -10,13 +10,7 @@
  * an identifier another participant holds 3003.
  */
 import { FspiopError } from '../../../schemas/errors.js';
-import {
-  BICFI_PATTERN,
-  CLEARING_SYSTEM_CODE,
-  memberIdProblem,
-  type ClearingMemberId,
-  type IsoIdentifiers,
-} from '../../../schemas/iso/institutions.js';
+import { BICFI_PATTERN, CLEARING_SYSTEM_CODE, memberIdProblem, type ClearingMemberId, type IsoIdentifiers } from '../../../schemas/iso/institutions.js';
 import type { Route } from '../../http/route.js';
 import { Fields, parseAdminBody, type Body } from '../body.js';
 import type { AdminDeps } from '../deps.js';

@@ -226,7 +226,11 @@ export class QuoteService {
     const quote = await this.quotes.find(quoteId);
     this.later(async () => {
       if (quote && inbound.source !== quote.payer && inbound.source !== quote.payee) {
-        return this.outbox.quoteError(inbound.source, quoteId, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to quote ${quoteId}`));
+        return this.outbox.quoteError(
+          inbound.source,
+          quoteId,
+          new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to quote ${quoteId}`),
+        );
       }
       const refusal = this.destinationRefusal(to);
       if (refusal) return this.outbox.quoteError(inbound.source, quoteId, refusal);

@@ -287,10 +287,10 @@ export class BankBridge {
       request_hash: inbound.hash,
     });
     if (recorded.conflict) throw new DomainError('ID_COLLISION', 'a fresh quote id collided');
-    const moved = await this.db.query(
-      `UPDATE bridge_payment SET state = 'QUOTING', quote_id = $2, changed_at = now() WHERE id = $1 AND state = 'RECEIVED'`,
-      [id, quoteId],
-    );
+    const moved = await this.db.query(`UPDATE bridge_payment SET state = 'QUOTING', quote_id = $2, changed_at = now() WHERE id = $1 AND state = 'RECEIVED'`, [
+      id,
+      quoteId,
+    ]);
     if (moved.rowCount === 0) return; // cancelled meanwhile
     const sent = await this.quoteOutbox.forwardQuoteRequest(payee, quoteId, request, inbound);
     if (sent.refused) return this.reject(id, bank, sent.refused);
@@ -324,7 +324,16 @@ export class BankBridge {
       const packet = response.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket;
       if (!packet) throw new DomainError('ILP_PACKET_MISSING', 'the payee answered without an ILP packet');
       const ids = { id: row.id, transferId: row.transfer_id ?? row.id };
-      await this.startTransfer(ids, message, row.payer, quote.payee, { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond }, expiresAt, undefined, row.request_hash);
+      await this.startTransfer(
+        ids,
+        message,
+        row.payer,
+        quote.payee,
+        { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond },
+        expiresAt,
+        undefined,
+        row.request_hash,
+      );
     } catch (err) {
       await this.reject(row.id, row.payer, this.reasonOf(err));
     }
@@ -378,10 +387,7 @@ export class BankBridge {
 
   /** Instructions that never reached a transfer by their expiry are rejected (3303). */
   async sweep(now = new Date()): Promise<number> {
-    const due = await this.db.query<BridgeRow>(
-      `SELECT * FROM bridge_payment WHERE state IN ('RECEIVED', 'QUOTING') AND expires_at <= $1`,
-      [now],
-    );
+    const due = await this.db.query<BridgeRow>(`SELECT * FROM bridge_payment WHERE state IN ('RECEIVED', 'QUOTING') AND expires_at <= $1`, [now]);
     for (const row of due.rows) {
       await this.reject(row.id, row.payer, new DomainError('TRANSFER_EXPIRED', 'no agreement with the payee before the instruction expired'));
     }

@@ -26,9 +26,7 @@ export class HubTerms {
 
   /** Loads the hub's ILP secret, creating it once (random, kept in the database). */
   static async load(db: Db): Promise<HubTerms> {
-    await db.query(`INSERT INTO hub_secret (name, value) VALUES ('ilp', $1) ON CONFLICT (name) DO NOTHING`, [
-      randomBytes(32).toString('base64url'),
-    ]);
+    await db.query(`INSERT INTO hub_secret (name, value) VALUES ('ilp', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(32).toString('base64url')]);
     const row = await db.query<{ value: string }>(`SELECT value FROM hub_secret WHERE name = 'ilp'`);
     return new HubTerms(db, Buffer.from(row.rows[0]!.value, 'base64url'));
   }

@@ -34,7 +34,10 @@ export interface BridgeWording {
   /** A bank's debtor or creditor as Mojaloop identifies parties (a party id type and identifier), canonical. */
   mojaloopParty(party: Party | undefined, account: Pacs008['CdtTrfTxInf']['DbtrAcct'], fsp: string, field: string): { Pty: Party; Agt?: Agent };
   /** The transaction the terms of a bank-to-bank payment carry (the ILP packet's data). */
-  paymentTransaction(tx: Pick<Pacs008['CdtTrfTxInf'], 'Dbtr' | 'DbtrAcct' | 'Cdtr' | 'CdtrAcct' | 'IntrBkSttlmAmt'>, ids: { transferId: string; bank: string; payee: string; expiresAt: string }): Record<string, unknown>;
+  paymentTransaction(
+    tx: Pick<Pacs008['CdtTrfTxInf'], 'Dbtr' | 'DbtrAcct' | 'Cdtr' | 'CdtrAcct' | 'IntrBkSttlmAmt'>,
+    ids: { transferId: string; bank: string; payee: string; expiresAt: string },
+  ): Record<string, unknown>;
   /** The transaction the terms of a quote answered for a bank payee carry. */
   quoteTransaction(quoteId: string, request: QuoteRequest, expiration: string): Record<string, unknown>;
 }

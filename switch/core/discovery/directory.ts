@@ -9,7 +9,6 @@ import { DomainError } from '../../../schemas/outcomes.js';
 import type { Db } from '../../../ledger/db.js';
 import type { PartyIdType } from '../../../schemas/iso/parties.js';
 
-
 export interface PartyKey {
   type: PartyIdType;
   id: string;
@@ -55,9 +54,7 @@ export class OracleRegistry {
   }
 
   list(filter: { type?: string; currency?: string } = {}): OracleRecord[] {
-    return this.oracles.filter(
-      (o) => (!filter.type || o.oracleIdType === filter.type) && (!filter.currency || o.currency === filter.currency),
-    );
+    return this.oracles.filter((o) => (!filter.type || o.oracleIdType === filter.type) && (!filter.currency || o.currency === filter.currency));
   }
 
   /** The oracle that serves a type (and currency): the default one when several match. */
@@ -85,10 +82,14 @@ export class OracleRegistry {
   async update(id: number, input: Omit<OracleRecord, 'oracleId'>): Promise<void> {
     const index = this.oracles.findIndex((o) => o.oracleId === id);
     if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
-    await this.db.query(
-      'UPDATE oracle SET oracle_id_type = $2, endpoint = $3, endpoint_type = $4, currency = $5, is_default = $6 WHERE id = $1',
-      [id, input.oracleIdType, input.endpoint.value, input.endpoint.endpointType, input.currency, input.isDefault],
-    );
+    await this.db.query('UPDATE oracle SET oracle_id_type = $2, endpoint = $3, endpoint_type = $4, currency = $5, is_default = $6 WHERE id = $1', [
+      id,
+      input.oracleIdType,
+      input.endpoint.value,
+      input.endpoint.endpointType,
+      input.currency,
+      input.isDefault,
+    ]);
     this.oracles[index] = { oracleId: id, ...input };
   }
 

@@ -86,7 +86,14 @@ export class TransferService {
     const expiresAt = Date.parse(expiration);
     const refusal =
       this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
-      this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, { amountUnits: amount.units, currency: amount.currency, expiration, condition: tx.ExctnCond, payerFsp: payer, payeeFsp: payee });
+      this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
+        amountUnits: amount.units,
+        currency: amount.currency,
+        expiration,
+        condition: tx.ExctnCond,
+        payerFsp: payer,
+        payeeFsp: payee,
+      });
     let ledgerAmount: LedgerUnits | null = null;
     try {
       ledgerAmount = toLedger(amount.units);
@@ -126,14 +133,7 @@ export class TransferService {
     this.later(() => this.forwardPrepare(outcome.transfer, message, inbound));
   }
 
-  private validatePrepare(
-    payer: string,
-    payee: string,
-    amount: Amount,
-    condition: string,
-    expiration: string,
-    expiresAt: number,
-  ): DomainError | undefined {
+  private validatePrepare(payer: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
     const payeeParticipant = this.registry.participant(payee);
     if (!payeeParticipant || payeeParticipant.isHub) return new DomainError('PAYEE_FSP_UNKNOWN', `Participant ${payee} not found`);
     if (!payeeParticipant.isActive) return new DomainError('PAYEE_FSP_INACTIVE', `Participant ${payee} is inactive`);
@@ -230,9 +230,7 @@ export class TransferService {
       if (!(await this.finishAbort(live, state, error, { fulfilHash: inbound.hash }))) return;
       this.later(() => this.outbox.transferError(live.payer, id, error));
       if (askedReserved) {
-        this.later(() =>
-          this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'ABORTED', completedAt: new Date().toISOString() }), error),
-        );
+        this.later(() => this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'ABORTED', completedAt: new Date().toISOString() }), error));
       } else {
         this.later(() => this.outbox.transferError(live.payee, id, error));
       }
@@ -390,7 +388,11 @@ export class TransferService {
     return this.outbox.transferError(
       to,
       id,
-      new DomainError('MODIFIED_DUPLICATE', `a ${what} with this transfer id and a different body was received before`, originalHash ? { originalHash } : undefined),
+      new DomainError(
+        'MODIFIED_DUPLICATE',
+        `a ${what} with this transfer id and a different body was received before`,
+        originalHash ? { originalHash } : undefined,
+      ),
     );
   }
 
@@ -412,7 +414,6 @@ export class TransferService {
   private later(work: () => Promise<unknown> | unknown): void {
     runLater(this.log, work);
   }
-
 }
 
 function transferNotFound(): DomainError {
@@ -452,9 +453,6 @@ function checkCompletedTimestamp(text: string): void {
     throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because future timestamp was provided');
   }
   if (at < now - COMPLETED_MAX_AGE_MS) {
-    throw new DomainError(
-      'COMPLETED_TIMESTAMP_OUT_OF_WINDOW',
-      'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration',
-    );
+    throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration');
   }
 }
