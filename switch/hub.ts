@@ -44,6 +44,9 @@ import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
 import { XmlOutbox } from './notify/xml-outbox.js';
 import { XmlBankOutbox } from './notify/bank-outbox.js';
+import { SettlementNotices } from './notify/settlement-reports/fspiop.js';
+import { SettlementReporter } from './notify/settlement-reports/reporter.js';
+import type { SettlementReports } from './core/settlement/reports.js';
 import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
 import { Metrics } from './observability/metrics.js';
@@ -241,6 +244,7 @@ interface Services {
   bridge: BankBridge;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
+  settlementReports: SettlementReports;
 }
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
@@ -261,6 +265,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   const notifier = new FspiopNotifier(participants, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
   const xmlOutbox = new XmlOutbox(participants, delivery, config.hubName, keys.xmlSigner, log);
+  const settlementReports = settlementReportsFor(config, log, participants, delivery, xmlOutbox, keys);
   const transfers = new TransferService(
     registry,
     engine,
@@ -270,7 +275,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
   );
   const bus = new InProcessBus();
-  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine) });
+  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine, settlementReports) });
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(
@@ -304,7 +309,24 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, settlementReports };
+}
+
+/**
+ * The settlement reports port (switch/core/settlement/reports.ts), wired here and only here: every worker that books
+ * a movement on a participant's account (funds in/out, settlement) reports it to this one instance. Banks get
+ * camt.054/053 through the XML outbox; the others, and the operator, settlement position-change notices.
+ */
+function settlementReportsFor(
+  config: Config,
+  log: Logger,
+  participants: ParticipantDirectory,
+  delivery: Delivery,
+  xml: XmlOutbox,
+  keys: Keys,
+): SettlementReports {
+  const notices = new SettlementNotices(participants, delivery, { hubName: config.hubName, signer: keys.signer }, log);
+  return new SettlementReporter(participants, xml, notices, config.hubName, log);
 }
 
 function createDelivery(config: Config, log: Logger, metrics: Metrics, tls: TlsMaterial | undefined): Delivery {

@@ -16,6 +16,7 @@ import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
 import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
+import type { BookedMovement, SettledAccountStatement, SettlementReports } from '../../switch/core/settlement/reports.js';
 import { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
 import { serveLiquidity } from '../../switch/core/workers/serve.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
@@ -32,9 +33,23 @@ export interface Answer {
   json: any;
 }
 
+/** The settlement reports port as the liquidity worker calls it: every report, recorded in order. */
+export class RecordedReports implements SettlementReports {
+  readonly movements: BookedMovement[] = [];
+  readonly statements: SettledAccountStatement[] = [];
+  movementBooked(m: BookedMovement): void {
+    this.movements.push(m);
+  }
+  statementSettled(s: SettledAccountStatement): void {
+    this.statements.push(s);
+  }
+}
+
 export interface AdminApi extends AdminDeps {
   /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
   engine: LedgerEngine;
+  /** What the liquidity worker reported through the settlement reports port. */
+  reports: RecordedReports;
   url: string;
   database: TestDatabase;
   server: FastifyInstance;
@@ -63,7 +78,8 @@ export async function startAdminApi(
   await Promise.all([jwsKeys.load(), xmlCertificates.load()]);
   const metrics = new Metrics();
   const bus = new InProcessBus();
-  serveLiquidity(bus, new LiquidityWorker(registry, engine));
+  const reports = new RecordedReports();
+  serveLiquidity(bus, new LiquidityWorker(registry, engine, reports));
   const deps: AdminDeps = {
     db,
     registry,
@@ -87,6 +103,7 @@ export async function startAdminApi(
   return {
     ...deps,
     engine,
+    reports,
     url,
     database,
     server,
