@@ -14,6 +14,7 @@ import { Registry } from '../../ledger/registry.js';
 import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
+import type { IntradayReportRequests, ReportRouteDeps } from '../../switch/admin/routes/reports.js';
 import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import type { BookedMovement, SettledAccountStatement, SettlementReports } from '../../switch/core/settlement/reports.js';
@@ -45,11 +46,24 @@ export class RecordedReports implements SettlementReports {
   }
 }
 
+/** The intraday report requests the Admin API made, in order. */
+export class RecordedIntradayRequests implements IntradayReportRequests {
+  readonly requests: Array<{ participant: string; currencies: readonly string[] }> = [];
+  request(participant: string, currencies: readonly string[] = []): void {
+    this.requests.push({ participant, currencies });
+  }
+}
+
+/** What an Admin API route module may take: the Admin API's dependencies and those notify gives the reports module. */
+export type AdminApiDeps = AdminDeps & ReportRouteDeps;
+
 export interface AdminApi extends AdminDeps {
   /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
   engine: LedgerEngine;
   /** What the liquidity worker reported through the settlement reports port. */
   reports: RecordedReports;
+  /** The intraday reports the Admin API asked for. */
+  intradayReports: RecordedIntradayRequests;
   url: string;
   database: TestDatabase;
   server: FastifyInstance;
@@ -60,7 +74,7 @@ export interface AdminApi extends AdminDeps {
 
 export async function startAdminApi(
   prefix: string,
-  routes: (deps: AdminDeps) => Route[],
+  routes: (deps: AdminApiDeps) => Route[],
   options: { requireHttpsCallbacks?: boolean; health?: AdminDeps['health'] } = {},
 ): Promise<AdminApi> {
   const database = await createTestDatabase(`mizani_admin_${prefix}`);
@@ -80,7 +94,9 @@ export async function startAdminApi(
   const bus = new InProcessBus();
   const reports = new RecordedReports();
   serveLiquidity(bus, new LiquidityWorker(registry, engine, reports));
-  const deps: AdminDeps = {
+  const intradayReports = new RecordedIntradayRequests();
+  const deps: AdminApiDeps = {
+    intradayReports,
     db,
     registry,
     participants,
@@ -102,6 +118,7 @@ export async function startAdminApi(
   const agent = new Agent({ connections: 4 });
   return {
     ...deps,
+    intradayReports,
     engine,
     reports,
     url,
