@@ -46,10 +46,11 @@ module.exports = {
     },
     {
       name: 'notify-uses-only-core-ports',
-      comment: "notify renders what core hands it; it may name core's outbox interfaces and the canonical status helpers, no core internals.",
+      comment:
+        "notify renders what core hands it; it may name core's outbox interfaces, the settlement reports port it implements and the canonical status helpers, no core internals.",
       severity: 'error',
       from: { path: '^switch/notify/' },
-      to: { path: '^switch/core/', pathNot: '^switch/core/(outbox|status|topics|bridge/ports)\\.ts$' },
+      to: { path: '^switch/core/', pathNot: '^switch/core/(outbox|status|topics|bridge/ports|settlement/reports)\\.ts$' },
     },
     {
       name: 'notify-is-not-an-edge',

@@ -144,6 +144,12 @@ export const SETTINGS: Setting[] = [
     description:
       "Bound on the callbacks to one participant waiting for a connection or in flight: at it, new work from or to that participant is refused with 2005 Server busy (others' goes on); callbacks themselves are never dropped. 0: not bounded.",
   },
+  {
+    name: 'MIZANI_INTRADAY_REPORT_INTERVAL_S',
+    default: '0',
+    description:
+      'Seconds between scheduled camt.052 intraday account reports to every bank (dialect `iso20022-xml` with an `ISO20022_CALLBACK_URL`); 0: none (an operator can still ask for one: `POST /participants/{name}/intradayReports`).',
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -181,6 +187,8 @@ export interface Config {
   ledgerAssertions: 'hot' | 'all';
   groupCommitQueueWritesMax: number;
   transfersInFlightMax: number;
+  /** Between scheduled camt.052 intraday reports to banks; 0: none. */
+  intradayReportIntervalMs: number;
   /** Admission control limits (pressure 1); 0 disables a signal. */
   busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number; followUpTasks: number; callbacksPending: number };
   logLevel: string;
@@ -299,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     groupCommitQueueWritesMax: int('MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX', 1, 10_000_000),
     transfersInFlightMax: int('MIZANI_TRANSFERS_IN_FLIGHT_MAX', 1, 100_000_000),
     ledgerAssertions: oneOf('MIZANI_LEDGER_ASSERTIONS', ['hot', 'all'] as const),
+    intradayReportIntervalMs: int('MIZANI_INTRADAY_REPORT_INTERVAL_S', 0, 86_400) * 1000,
     busy: {
       loopUtilisation: fraction('MIZANI_BUSY_LOOP_UTILISATION'),
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),

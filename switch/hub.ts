@@ -44,6 +44,10 @@ import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
 import { XmlOutbox } from './notify/xml-outbox.js';
 import { XmlBankOutbox } from './notify/bank-outbox.js';
+import { SettlementNotices } from './notify/settlement-reports/fspiop.js';
+import { IntradayReports } from './notify/settlement-reports/intraday.js';
+import { SettlementReporter } from './notify/settlement-reports/reporter.js';
+import type { SettlementReports } from './core/settlement/reports.js';
 import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
 import { Metrics } from './observability/metrics.js';
@@ -94,6 +98,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       'bank payment sweep',
       () => services.bridge.startSweep(config.expirySweepMs),
       () => services.bridge.stopSweep(),
+    );
+    await lifecycle.start(
+      'intraday reports to banks',
+      () => services.intradayReports.start(config.intradayReportIntervalMs),
+      () => services.intradayReports.stop(),
     );
     log.info({ fspiop: urls.fspiop, admin: urls.admin, hub: config.hubName }, 'Mizani hub started');
     let stopped: Promise<void> | undefined;
@@ -241,6 +250,8 @@ interface Services {
   bridge: BankBridge;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
+  settlementReports: SettlementReports;
+  intradayReports: IntradayReports;
 }
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
@@ -261,6 +272,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   const notifier = new FspiopNotifier(participants, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
   const xmlOutbox = new XmlOutbox(participants, delivery, config.hubName, keys.xmlSigner, log);
+  const reports = reportsToParticipants(config, log, { participants, delivery, xml: xmlOutbox, signer: keys.signer, db });
   const transfers = new TransferService(
     registry,
     engine,
@@ -270,7 +282,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
   );
   const bus = new InProcessBus();
-  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine) });
+  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine, reports.settlementReports) });
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(
@@ -304,7 +316,25 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...reports };
+}
+
+/**
+ * Reports to participants about their accounts, wired here and only here. `settlementReports` is the settlement
+ * reports port (switch/core/settlement/reports.ts): every worker that books a movement on a participant's account
+ * (funds in/out, settlement) reports it to this one instance; banks get camt.054/053 through the XML outbox, the
+ * others and the operator settlement position-change notices. `intradayReports`: camt.052 on request and on schedule.
+ */
+function reportsToParticipants(
+  config: Config,
+  log: Logger,
+  o: { participants: ParticipantDirectory; delivery: Delivery; xml: XmlOutbox; signer?: HubSigner; db: Db },
+): { settlementReports: SettlementReports; intradayReports: IntradayReports } {
+  const notices = new SettlementNotices(o.participants, o.delivery, { hubName: config.hubName, signer: o.signer }, log);
+  return {
+    settlementReports: new SettlementReporter(o.participants, o.xml, notices, config.hubName, log),
+    intradayReports: new IntradayReports(o.participants, o.db, o.xml, config.hubName, log),
+  };
 }
 
 function createDelivery(config: Config, log: Logger, metrics: Metrics, tls: TlsMaterial | undefined): Delivery {
@@ -361,6 +391,7 @@ async function startServers(
           jwsKeys: keys.jwsKeys,
           xmlCertificates: keys.xmlCertificates,
           requireHttpsCallbacks: config.mtls,
+          intradayReports: services.intradayReports,
         },
       ),
     (server) => server.close(),

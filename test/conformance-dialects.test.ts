@@ -5,6 +5,8 @@
  * Banks sign with RSA certificates of the same scheme CA. Afterwards every XML message that crossed the wire (sent by
  * the simulated banks, received from the hub, the admi.002 answers) is validated against the official ISO 20022 XSDs
  * (Xerces, one JVM), and every ISO 20022 JSON body the hub authored against the Mojaloop ISO JSON schemas.
+ * The banks' settlement reports are among them: camt.054 and camt.052 (dialects scenarios) and, once the hub serves
+ * the settlement API, the camt.054 and camt.053 of a settlement (`settlement: bank`, skipped until then).
  *
  * test/conformance.test.ts runs the same scenarios against a demo-profile hub (no XML signing, no verification): the
  * signature refusals are skipped there and the banks sign with self-signed certificates the suite makes itself.
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { runSuite, type SuiteResult } from '../conformance/index.js';
+import { runSuite, scenarios, settlementScenarios, type SuiteResult } from '../conformance/index.js';
 import type { SuiteContext } from '../conformance/lib/context.js';
 import { validateIsoJsonBody } from '../schemas/fspiop/validators.js';
 import { issueCertificate } from '../switch/security/pki.js';
@@ -96,7 +98,8 @@ test('dialect scenarios (docs/iso20022.md) against a hub that signs and verifies
   const result = await runSuite({
     hubUrl: hub.fspiopUrl,
     adminUrl: hub.adminUrl,
-    grep: process.env.DIALECTS_GREP ? new RegExp(process.env.DIALECTS_GREP) : /^dialects:/,
+    scenarios: [...scenarios, ...settlementScenarios.filter((s) => !scenarios.includes(s))],
+    grep: process.env.DIALECTS_GREP ? new RegExp(process.env.DIALECTS_GREP) : /^(dialects:|settlement: bank)/,
     dialects: {
       hubXmlCertificate,
       hubVerifiesXml: true,

@@ -2,7 +2,8 @@
 // `POST {hub}/iso20022` (pacs.008, pacs.002, acmt.023, acmt.024, pacs.028, camt.056) and serves the endpoint the hub
 // calls back (`ISO20022_CALLBACK_URL`): it records every message, checks the hub's XML signature when it knows the
 // hub's certificate, and as a payee answers what the hub sends it — a pacs.008 with a pacs.002 (ACSC, RJCT with a
-// reason, or nothing) and an acmt.023 with an acmt.024 (party known or not).
+// reason, or nothing) and an acmt.023 with an acmt.024 (party known or not). It reads the settlement reports the hub
+// sends it (camt.052/053/054, docs/settlement-banks.md) with `camtSections`.
 import { closeServer, listenOn } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -594,4 +595,111 @@ function institutionOf(v: XmlView | undefined): Institution {
   const memberId = v?.text('ClrSysMmbId/MmbId') ?? '';
   const clearingSystemId = v?.text('ClrSysMmbId/ClrSysId/Cd');
   return clearingSystemId === undefined ? { memberId } : { memberId, clearingSystemId };
+}
+
+// ---- settlement reports (camt.052 / camt.053 / camt.054) as the bank reads them ---------------------------------
+
+/** A balance of a camt.052 (ITBD, ITAV) or camt.053 (OPBD, CLBD) section. */
+export interface CamtBalance {
+  type?: string;
+  amount: string;
+  currency?: string;
+  /** CRDT: in the bank's favour; DBIT: against it. */
+  side?: string;
+  at?: string;
+}
+
+/** An entry (`Ntry`): the amount is not negative, the side says which way it goes. */
+export interface CamtEntry {
+  ref?: string;
+  amount: string;
+  currency?: string;
+  side?: string;
+  reversal: boolean;
+  /** BOOK, INFO, … */
+  status?: string;
+  /** `BkTxCd/Prtry/Cd` (FUNDS_IN, SETTLEMENT_NET_SENDER, WINDOW_NET, …) and its issuer. */
+  code?: string;
+  issuer?: string;
+  bookedAt?: string;
+  txId?: string;
+  uetr?: string;
+  /** Typed references (`Refs/Prtry`: MIZANI_SETTLEMENT_ID, MIZANI_SETTLEMENT_WINDOW_ID, …). */
+  refs: Array<{ type?: string; ref?: string }>;
+  info?: string;
+}
+
+/** One account section: `Ntfctn` (camt.054), `Stmt` (camt.053) or `Rpt` (camt.052). */
+export interface CamtSection {
+  id?: string;
+  /** `Acct/Id/Othr/Id`, e.g. `USD/SETTLEMENT`. */
+  account?: string;
+  currency?: string;
+  /** `Acct/Nm`, e.g. `bank/USD/SETTLEMENT`. */
+  name?: string;
+  period?: { from?: string; to?: string };
+  balances: CamtBalance[];
+  entries: CamtEntry[];
+  /** `TxsSummry/TtlNtries`: count, sum, net and its side. */
+  summary?: { count?: string; sum?: string; net?: string; netSide?: string };
+}
+
+const SECTION: Record<string, string> = { 'camt.052': 'Rpt', 'camt.053': 'Stmt', 'camt.054': 'Ntfctn' };
+
+function camtEntry(n: XmlView): CamtEntry {
+  const refs = n.at('NtryDtls/TxDtls/Refs');
+  return {
+    ref: n.text('NtryRef'),
+    amount: n.text('Amt') ?? '',
+    currency: n.attr('Ccy', 'Amt'),
+    side: n.text('CdtDbtInd'),
+    reversal: n.text('RvslInd') === 'true',
+    status: n.text('Sts/Cd') ?? n.text('Sts/Prtry'),
+    code: n.text('BkTxCd/Prtry/Cd'),
+    issuer: n.text('BkTxCd/Prtry/Issr'),
+    bookedAt: n.text('BookgDt/DtTm') ?? n.text('BookgDt/Dt'),
+    txId: refs?.text('TxId'),
+    uetr: refs?.text('UETR'),
+    refs: (refs?.all('Prtry') ?? []).map((p) => ({ type: p.text('Tp'), ref: p.text('Ref') })),
+    info: n.text('AddtlNtryInf'),
+  };
+}
+
+/** The account sections of a camt.052/053/054 the bank received (empty for any other message). */
+export function camtSections(m: BankMessage): CamtSection[] {
+  const tag = m.kind ? SECTION[m.kind] : undefined;
+  if (!tag || !m.message) return [];
+  return m.message.all(tag).map((s) => {
+    const total = s.at('TxsSummry/TtlNtries');
+    return {
+      id: s.text('Id'),
+      account: s.text('Acct/Id/Othr/Id'),
+      currency: s.text('Acct/Ccy'),
+      name: s.text('Acct/Nm'),
+      ...(s.at('FrToDt') ? { period: { from: s.text('FrToDt/FrDtTm'), to: s.text('FrToDt/ToDtTm') } } : {}),
+      balances: s.all('Bal').map((b) => ({
+        type: b.text('Tp/CdOrPrtry/Cd') ?? b.text('Tp/CdOrPrtry/Prtry'),
+        amount: b.text('Amt') ?? '',
+        currency: b.attr('Ccy', 'Amt'),
+        side: b.text('CdtDbtInd'),
+        at: b.text('Dt/DtTm') ?? b.text('Dt/Dt'),
+      })),
+      entries: s.all('Ntry').map(camtEntry),
+      ...(total
+        ? {
+            summary: {
+              count: total.text('NbOfNtries'),
+              sum: total.text('Sum'),
+              net: total.text('TtlNetNtry/Amt'),
+              netSide: total.text('TtlNetNtry/CdtDbtInd'),
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+/** An amount with its side as one signed decimal text from the bank's point of view: CRDT +, DBIT −. */
+export function signedFromBank(x: { amount: string; side?: string }): string {
+  return x.side === 'DBIT' && !/^0*(\.0*)?$/.test(x.amount) ? `-${x.amount}` : x.amount;
 }

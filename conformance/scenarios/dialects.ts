@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulidx';
-import { BankSimulator, type BankMessage, type BankSendResult } from '../lib/bank.js';
+import { BankSimulator, camtSections, signedFromBank, type BankMessage, type BankSendResult, type CamtEntry, type CamtSection } from '../lib/bank.js';
 import type { IsoIdentifiers } from '../lib/admin.js';
 import { assertForwarded, assertHubMessage, expectStatus, wholeErrorText } from '../lib/checks.js';
 import type { SuiteContext } from '../lib/context.js';
-import { addDecimal, subDecimal } from '../lib/decimal.js';
+import { addDecimal, decimalEquals, negateDecimal, normalizeDecimal, subDecimal } from '../lib/decimal.js';
 import type { DfspSimulator, RecordedRequest } from '../lib/dfsp.js';
 import {
   agreedQuote,
@@ -41,6 +41,7 @@ import {
   type PartyRef as XmlParty,
 } from '../lib/isoxml.js';
 import type { Scenario } from '../lib/scenario.js';
+import { ACCOUNT_STEPS, SettlementClient, netsOf, type SettlementView } from '../lib/settlement.js';
 import { pollUntil, show } from '../lib/util.js';
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
@@ -1553,4 +1554,219 @@ export const isoIdentityScenarios: Scenario[] = [
   },
 ];
 
-export const dialectScenarios: Scenario[] = [...flowScenarios, ...statusScenarios, ...admiScenarios, ...exactnessScenarios, ...isoIdentityScenarios];
+// ---- settlement reports to banks (docs/settlement-banks.md): camt.054, camt.052, camt.053 -------------------------
+
+/** The camt version of the bank's profile (.08 in iso-2019, .14 in iso-2026). */
+const camtVersion = (bank: BankSimulator, kind: 'camt.052' | 'camt.053' | 'camt.054') => `${kind}.001.${bank.profile === 'iso-2026' ? '14' : '08'}`;
+
+/** The next `kind` report at the bank whose one section passes `match`; checks the envelope and returns that section. */
+async function camtAt(
+  ctx: SuiteContext,
+  bank: BankSimulator,
+  kind: 'camt.052' | 'camt.053' | 'camt.054',
+  match: (s: CamtSection) => boolean,
+  label: string,
+  since = 0,
+): Promise<{ m: BankMessage; section: CamtSection }> {
+  const m = await bank.waitFor((x) => x.kind === kind && camtSections(x).some(match), ctx.T, { since, label });
+  assert.equal(m.version, camtVersion(bank, kind), `${label}: the version of the bank's profile`);
+  assert.equal(m.from, ctx.hubDescribed, `${label}: AppHdr/Fr is the hub`);
+  assert.equal(m.to, bank.described, `${label}: AppHdr/To is the bank as it registered`);
+  if (m.signature) assert.ok(m.signature.ok, `${label}: hub XML signature: ${m.signature.detail}`);
+  return { m, section: camtSections(m).find(match)! };
+}
+
+/** The transfer id a camt entry names (a lower-case UUID v4 travels as the UETR, other ids as the TxId). */
+const entryTransfer = (e: CamtEntry | undefined) => e?.uetr ?? e?.txId;
+
+/** The camt.054 entry the bank got for a funds movement `transferId` of kind `code`, with its checks. */
+async function fundsEntry(
+  ctx: SuiteContext,
+  bank: BankSimulator,
+  transferId: string,
+  code: string,
+  expected: { amount: string; side: 'CRDT' | 'DBIT'; status: 'BOOK' | 'INFO'; reversal?: boolean },
+  since: number,
+): Promise<CamtEntry> {
+  const label = `camt.054 ${code} for ${transferId}`;
+  const { section } = await camtAt(ctx, bank, 'camt.054', (s) => s.entries.some((e) => e.code === code && entryTransfer(e) === transferId), label, since);
+  assert.equal(section.account, `${ctx.currency}/SETTLEMENT`, `${label}: Acct/Id/Othr/Id`);
+  assert.equal(section.name, `${bank.name}/${ctx.currency}/SETTLEMENT`, `${label}: Acct/Nm`);
+  assert.equal(section.currency, ctx.currency, `${label}: Acct/Ccy`);
+  assert.equal(section.entries.length, 1, `${label}: one entry per movement`);
+  const e = section.entries[0]!;
+  assert.ok(decimalEquals(e.amount, expected.amount), `${label}: Amt ${e.amount}, expected ${expected.amount}`);
+  assert.equal(e.currency, ctx.currency, `${label}: Amt/@Ccy`);
+  assert.deepEqual([e.side, e.status, e.reversal, e.issuer], [expected.side, expected.status, expected.reversal ?? false, 'MIZANI'], `${label}: ${show(e)}`);
+  assert.ok(e.bookedAt && !Number.isNaN(Date.parse(e.bookedAt)), `${label}: BookgDt/DtTm ${e.bookedAt}`);
+  return e;
+}
+
+async function fundsOut(ctx: SuiteContext, bank: BankSimulator, accountId: number | string, amount: string, end: 'commit' | 'abort' | undefined) {
+  const transferId = randomUUID();
+  const path = `/participants/${bank.name}/accounts/${accountId}`;
+  const body = {
+    transferId,
+    externalReference: 'payout',
+    action: 'recordFundsOutPrepareReserve',
+    reason: 'to the bank',
+    amount: { amount, currency: ctx.currency },
+  };
+  const r = await ctx.admin.call('POST', path, body);
+  assert.equal(r.status, 202, `funds-out reserve ${amount}: ${r.status} ${r.rawBody}`);
+  if (end) {
+    const action = end === 'commit' ? 'recordFundsOutCommit' : 'recordFundsOutAbort';
+    const f = await ctx.admin.call('PUT', `${path}/transfers/${transferId}`, { action, reason: end });
+    assert.equal(f.status, 202, `funds-out ${end}: ${f.status} ${f.rawBody}`);
+  }
+  return transferId;
+}
+
+/** The bank's SETTLEMENT and POSITION values as the Admin API shows them (ledger sign). */
+async function adminValues(ctx: SuiteContext, bank: BankSimulator): Promise<{ settlement: string; position: string; settlementId: number | string }> {
+  const accounts = await ctx.admin.getAccounts(bank.name);
+  const of = (type: string) => accounts.find((a) => a.ledgerAccountType === type && a.currency === ctx.currency)!;
+  return {
+    settlement: normalizeDecimal(of('SETTLEMENT').value as string),
+    position: normalizeDecimal(of('POSITION').value as string),
+    settlementId: of('SETTLEMENT').id,
+  };
+}
+
+async function bankGetsFundsAndIntradayReports(ctx: SuiteContext): Promise<void> {
+  const bank = await ctx.newBank({ fundsIn: '0' });
+  const { wallet, party } = await walletWithParty(ctx);
+  const { settlementId } = await adminValues(ctx, bank);
+  const since = bank.mark();
+  const inId = await ctx.admin.recordFundsIn(bank.name, settlementId, '250.75', ctx.currency);
+  const credited = await fundsEntry(ctx, bank, inId, 'FUNDS_IN', { amount: '250.75', side: 'CRDT', status: 'BOOK' }, since);
+  assert.match(credited.info ?? '', new RegExp(`CRDT 250\\.75 ${ctx.currency}$`), `camt.054 FUNDS_IN: the balance after it; ${show(credited)}`);
+  // A payment makes the position non-zero: the available liquidity is then less than the deposit.
+  const txId = ulid();
+  const paid = await bank.pay({ txId, amount: '20', debtor: { type: 'MSISDN', id: ctx.newPartyId() }, creditorAgent: null, creditor: xmlParty(party) });
+  expectAccepted(paid, 202, 'pacs.008 bank → wallet');
+  await walletSideOfBankPayment(ctx, bank, wallet, party, txId, '20');
+  assert.equal((await bankStatus(ctx, bank, txId)).sts, 'ACSC');
+  const out = await fundsOut(ctx, bank, settlementId, '100', 'commit');
+  await fundsEntry(ctx, bank, out, 'FUNDS_OUT_RESERVE', { amount: '100', side: 'DBIT', status: 'BOOK' }, since);
+  await fundsEntry(ctx, bank, out, 'FUNDS_OUT_COMMIT', { amount: '100', side: 'DBIT', status: 'INFO' }, since);
+  const back = await fundsOut(ctx, bank, settlementId, '10', 'abort');
+  await fundsEntry(ctx, bank, back, 'FUNDS_OUT_RESERVE', { amount: '10', side: 'DBIT', status: 'BOOK' }, since);
+  await fundsEntry(ctx, bank, back, 'FUNDS_OUT_ABORT', { amount: '10', side: 'CRDT', status: 'BOOK', reversal: true }, since);
+  const order = bank.find((m) => m.kind === 'camt.054', since).map((m) => camtSections(m)[0]?.entries[0]?.code);
+  assert.deepEqual(order, ['FUNDS_IN', 'FUNDS_OUT_RESERVE', 'FUNDS_OUT_COMMIT', 'FUNDS_OUT_RESERVE', 'FUNDS_OUT_ABORT'], 'camt.054s in booking order');
+  await intradayMatchesAdmin(ctx, bank, wallet);
+}
+
+/** An on-request camt.052: its balances are the Admin API's account values, ITAV = −SETTLEMENT − POSITION. */
+async function intradayMatchesAdmin(ctx: SuiteContext, bank: BankSimulator, wallet: DfspSimulator): Promise<void> {
+  const values = await adminValues(ctx, bank);
+  assert.ok(decimalEquals(values.settlement, '-150.75') && decimalEquals(values.position, '20'), `Admin API values: ${show(values)}`);
+  const since = bank.mark();
+  const asked = await ctx.admin.call('POST', `/participants/${bank.name}/intradayReports`, { currency: ctx.currency });
+  assert.equal(asked.status, 202, `POST /participants/${bank.name}/intradayReports: ${asked.status} ${asked.rawBody}`);
+  const { m } = await camtAt(ctx, bank, 'camt.052', (s) => s.account === `${ctx.currency}/SETTLEMENT`, 'camt.052 on request', since);
+  const balance = (account: string, type: string) => {
+    const b = camtSections(m)
+      .find((s) => s.account === `${ctx.currency}/${account}`)
+      ?.balances.find((x) => x.type === type);
+    assert.ok(b, `camt.052: ${account} ${type}; ${show(camtSections(m))}`);
+    assert.equal(b.currency, ctx.currency);
+    return signedFromBank(b);
+  };
+  assert.ok(decimalEquals(balance('SETTLEMENT', 'ITBD'), negateDecimal(values.settlement)), 'camt.052 SETTLEMENT ITBD = −SETTLEMENT value');
+  assert.ok(decimalEquals(balance('POSITION', 'ITBD'), negateDecimal(values.position)), 'camt.052 POSITION ITBD = −position');
+  const available = subDecimal(negateDecimal(values.settlement), values.position);
+  assert.ok(decimalEquals(balance('SETTLEMENT', 'ITAV'), available), `camt.052 ITAV = −SETTLEMENT − POSITION = ${available}`);
+  assert.ok(decimalEquals(available, '130.75'));
+  const refused = await ctx.admin.call('POST', `/participants/${wallet.name}/intradayReports`, {});
+  assert.equal(refused.status, 400, `an FSPIOP wallet gets no camt.052: ${refused.rawBody}`);
+  assert.equal(refused.body?.errorInformation?.errorCode, '3100', refused.rawBody);
+  const elsewhere = await ctx.admin.call('POST', `/participants/${bank.name}/intradayReports`, { currency: ctx.currency === 'EUR' ? 'GBP' : 'EUR' });
+  assert.equal(elsewhere.status, 400, `a currency the bank holds no account in: ${elsewhere.rawBody}`);
+}
+
+export const settlementReportScenarios: Scenario[] = [
+  {
+    name: 'dialects: bank gets camt.054 for funds in and out (CRDT / DBIT / INFO commit / reversed abort), in booking order, and an on-request camt.052 matching the Admin API',
+    run: bankGetsFundsAndIntradayReports,
+  },
+];
+
+// ---- settlement reports during a settlement (runs once the hub serves /v2) -----------------------------------------
+
+/** Skip unless the hub serves the settlement API. */
+async function withoutSettlementApi(ctx: SuiteContext): Promise<string | undefined> {
+  const r = await ctx.admin.call('GET', '/v2/settlementWindows?state=OPEN');
+  return r.status === 404 ? 'the hub does not serve the settlement API: GET /v2/settlementWindows?state=OPEN answers 404' : undefined;
+}
+
+/** The camt.054 of a bank's settlement movement, and the camt.053 of its settled position account. */
+async function settlementReportsAt(ctx: SuiteContext, bank: BankSimulator, st: SettlementView, window: number, net: string, since: number): Promise<void> {
+  const role = decimalEquals(net, '0') ? 'SETTLEMENT_NET_ZERO' : net.startsWith('-') ? 'SETTLEMENT_NET_RECIPIENT' : 'SETTLEMENT_NET_SENDER';
+  const ids = (e: CamtEntry) => e.refs.map((r) => `${r.type}=${r.ref}`);
+  const refsOk = (e: CamtEntry) => ids(e).includes(`MIZANI_SETTLEMENT_ID=${st.id}`) && ids(e).includes(`MIZANI_SETTLEMENT_WINDOW_ID=${window}`);
+  const label = `camt.054 ${role} of ${bank.name}`;
+  const moved = await camtAt(ctx, bank, 'camt.054', (s) => s.entries.some((e) => e.code === role && refsOk(e)), label, since);
+  assert.equal(moved.section.account, `${ctx.currency}/POSITION`, `${label}: the position account`);
+  const e = moved.section.entries[0]!;
+  // The reset moves the position by −net: in the bank's favour for a net sender (its debt is discharged).
+  assert.ok(decimalEquals(signedFromBank(e), net), `${label}: ${e.side} ${e.amount} for a net of ${net}`);
+  const stmtLabel = `camt.053 of ${bank.name} for settlement ${st.id}`;
+  const stmt = await camtAt(ctx, bank, 'camt.053', (s) => s.entries.some((x) => x.code === 'WINDOW_NET' && x.ref === String(window)), stmtLabel, since);
+  const s = stmt.section;
+  assert.equal(s.account, `${ctx.currency}/POSITION`, stmtLabel);
+  assert.deepEqual(
+    s.balances.map((b) => b.type),
+    ['OPBD', 'CLBD'],
+    `${stmtLabel}: opening and closing booked balances`,
+  );
+  assert.ok(s.period?.from && s.period.to, `${stmtLabel}: FrToDt covers the windows`);
+  const w = s.entries.find((x) => x.ref === String(window))!;
+  assert.ok(decimalEquals(signedFromBank(w), negateDecimal(net)), `${stmtLabel}: the window's net ${net} (+ = owes) as ${w.side} ${w.amount}`);
+  assert.equal(s.summary?.count, String(s.entries.length), `${stmtLabel}: TxsSummry`);
+}
+
+async function banksGetSettlementReports(ctx: SuiteContext): Promise<void> {
+  const s = new SettlementClient(ctx.admin);
+  await s.closeOpenWindow('conformance: start from an empty window');
+  const window = (await s.openWindow()).settlementWindowId;
+  const { a, b } = await bankPaysBank(ctx);
+  const marks = [a.mark(), b.mark()];
+  const closed = await s.close(window, 'conformance');
+  assert.equal(closed.status, 200, `closing window ${window}: ${closed.rawBody}`);
+  const created = await s.create('DEFAULTDEFERREDNET', [window], 'conformance');
+  assert.equal(created.status, 200, `POST /v2/settlements: ${created.rawBody}`);
+  let st = created.body as SettlementView;
+  for (const state of ACCOUNT_STEPS) {
+    const r = await s.stepAll(st, state, `conformance: ${state}`);
+    assert.equal(r.status, 200, `PUT /v2/settlements/${st.id} → ${state}: ${r.rawBody}`);
+    st = await s.settlement(st.id);
+  }
+  assert.equal(st.state, 'SETTLED', show(st));
+  const nets = netsOf(st);
+  for (const [i, bank] of [a, b].entries()) {
+    const position = await ctx.admin.getAccount(bank.name, 'POSITION', ctx.currency);
+    const net = nets.get(Number(position.id))?.amount;
+    assert.ok(net !== undefined, `${bank.name}'s position account ${position.id} is in settlement ${st.id}: ${show(st.participants)}`);
+    assert.ok(decimalEquals(net, i === 0 ? '99.99' : '-99.99'), `net of ${bank.name}: ${net}`);
+    await settlementReportsAt(ctx, bank, st, window, net, marks[i]!);
+  }
+}
+
+/** Registered in conformance/scenarios/settlement.ts: it needs a settlement, so it runs alone, after the others. */
+export const bankSettlementScenario: Scenario = {
+  name: 'settlement: bank — camt.054 for each settlement movement (net sender CRDT, net recipient DBIT) and a camt.053 at SETTLED with the window nets',
+  exclusive: true,
+  skip: withoutSettlementApi,
+  run: banksGetSettlementReports,
+};
+
+export const dialectScenarios: Scenario[] = [
+  ...flowScenarios,
+  ...statusScenarios,
+  ...admiScenarios,
+  ...exactnessScenarios,
+  ...isoIdentityScenarios,
+  ...settlementReportScenarios,
+];

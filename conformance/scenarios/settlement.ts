@@ -14,6 +14,7 @@ import { addDecimal, decimalEquals, negateDecimal, normalizeDecimal, subDecimal 
 import type { DfspSimulator } from '../lib/dfsp.js';
 import type { Scenario } from '../lib/scenario.js';
 import { ACCOUNT_STEPS, SettlementClient, accountIn, netsOf, type SettlementView } from '../lib/settlement.js';
+import { bankSettlementScenario } from './dialects.js';
 import { show } from '../lib/util.js';
 
 const REASON = 'conformance';
@@ -408,4 +409,5 @@ export const settlementScenarios: Scenario[] = [
     exclusive: true,
     run: settlementErrors,
   },
+  bankSettlementScenario,
 ];

@@ -17,15 +17,19 @@ import { isoIdentifierRoutes } from './routes/iso-identifiers.js';
 import { keyRoutes } from './routes/keys.js';
 import { oracleRoutes } from './routes/oracles.js';
 import { participantRoutes } from './routes/participants.js';
+import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
 
 export type { AdminDeps } from './deps.js';
+
+/** What the assembled server needs: every module's dependencies (the reports module's come from notify). */
+export type AdminServerDeps = AdminDeps & ReportRouteDeps;
 
 /**
  * Every Admin API route. Where two modules serve one path (accounts and hub accounts, accounts and
  * funds), their order here is the order of the methods in a 405's Allow header.
  */
-export function adminRoutes(deps: AdminDeps): Route[] {
+export function adminRoutes(deps: AdminServerDeps): Route[] {
   return [
     ...healthRoutes(deps),
     ...participantRoutes(deps),
@@ -37,10 +41,11 @@ export function adminRoutes(deps: AdminDeps): Route[] {
     ...keyRoutes(deps),
     ...isoIdentifierRoutes(deps),
     ...oracleRoutes(deps),
+    ...reportRoutes(deps),
   ];
 }
 
-export function createAdminServer(options: ServerOptions, deps: AdminDeps): FastifyInstance {
+export function createAdminServer(options: ServerOptions, deps: AdminServerDeps): FastifyInstance {
   const server = createServer(options);
   registerRoutes(server, adminRoutes(deps));
   return server;

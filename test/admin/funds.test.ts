@@ -1,6 +1,7 @@
 /** Admin API funds in/out module (switch/admin/routes/funds.ts) on a real server and PostgreSQL. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ledgerDisplay } from '../../ledger/units.js';
 import { fundsRoutes } from '../../switch/admin/routes/funds.js';
 import { errorOf, seedCurrency, seedParticipant, startAdminApi, type AdminApi } from '../support/admin-api.js';
 
@@ -122,4 +123,51 @@ test('alone, the module answers only its methods', async () => {
   assert.equal(res.headers['allow'], 'POST');
   res = await api.call('GET', `/participants/payerfsp/accounts/${settlement}/transfers/${transferId()}`);
   assert.equal(res.headers['allow'], 'PUT');
+});
+
+test('each durable movement is reported once through the settlement reports port, in the ledger sign, with the value it left', async () => {
+  const payee = api.registry.accountOf('payeefsp', 'USD', 'SETTLEMENT')!.id;
+  const post = (body: unknown) => api.call('POST', `/participants/payeefsp/accounts/${payee}`, body);
+  const finish = (id: string, action: string) => api.call('PUT', `/participants/payeefsp/accounts/${payee}/transfers/${id}`, { action, reason: 'r' });
+  const mark = api.reports.movements.length;
+  const inId = transferId();
+  assert.equal((await post(funds('recordFundsIn', '50', inId))).status, 202);
+  assert.equal((await post(funds('recordFundsIn', '50', inId))).status, 202, 'the repeat books nothing');
+  const out = transferId();
+  assert.equal((await post(funds('recordFundsOutPrepareReserve', '20.25', out))).status, 202);
+  assert.equal((await post(funds('recordFundsOutPrepareReserve', '500', transferId()))).status, 400, 'refused: nothing booked');
+  assert.equal((await finish(out, 'recordFundsOutCommit')).status, 202);
+  assert.equal((await finish(out, 'recordFundsOutCommit')).status, 202, 'the repeat books nothing');
+  const aborted = transferId();
+  assert.equal((await post(funds('recordFundsOutPrepareReserve', '5', aborted))).status, 202);
+  assert.equal((await finish(aborted, 'recordFundsOutAbort')).status, 202);
+
+  const got = api.reports.movements.slice(mark);
+  for (const m of got) {
+    const { participant, currency, ledgerAccountType, accountId, settlementId, windowIds } = m;
+    assert.deepEqual(
+      { participant, currency, ledgerAccountType, accountId, settlementId, windowIds },
+      {
+        participant: 'payeefsp',
+        currency: 'USD',
+        ledgerAccountType: 'SETTLEMENT',
+        accountId: payee,
+        settlementId: undefined,
+        windowIds: undefined,
+      },
+    );
+    assert.ok(!Number.isNaN(Date.parse(m.bookedAt)), m.bookedAt);
+  }
+  assert.deepEqual(
+    got.map((m) => [m.kind, m.transferId, ledgerDisplay(m.amount), ledgerDisplay(m.balanceAfter)]),
+    [
+      ['FUNDS_IN', inId, '-50', '-50'],
+      ['FUNDS_OUT_RESERVE', out, '20.25', '-29.75'],
+      ['FUNDS_OUT_COMMIT', out, '20.25', '-29.75'],
+      ['FUNDS_OUT_RESERVE', aborted, '5', '-24.75'],
+      ['FUNDS_OUT_ABORT', aborted, '-5', '-29.75'],
+    ],
+  );
+  const row = await api.db.query<{ value: string }>('SELECT value::text AS value FROM account WHERE id = $1', [payee]);
+  assert.equal(row.rows[0]!.value, '-29.7500', 'the last balance reported is the durable value');
 });

@@ -33,7 +33,7 @@ test('createAdminServer serves every declared route', () => {
     const [method, path] = key.split(' ') as ['GET', string];
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
-  assert.equal(declared.size, 36);
+  assert.equal(declared.size, 37);
 });
 
 test('one request to each module through the assembled server', async () => {

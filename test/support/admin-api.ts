@@ -14,8 +14,10 @@ import { Registry } from '../../ledger/registry.js';
 import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
+import type { IntradayReportRequests, ReportRouteDeps } from '../../switch/admin/routes/reports.js';
 import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
+import type { BookedMovement, SettledAccountStatement, SettlementReports } from '../../switch/core/settlement/reports.js';
 import { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
 import { serveLiquidity } from '../../switch/core/workers/serve.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
@@ -32,9 +34,36 @@ export interface Answer {
   json: any;
 }
 
+/** The settlement reports port as the liquidity worker calls it: every report, recorded in order. */
+export class RecordedReports implements SettlementReports {
+  readonly movements: BookedMovement[] = [];
+  readonly statements: SettledAccountStatement[] = [];
+  movementBooked(m: BookedMovement): void {
+    this.movements.push(m);
+  }
+  statementSettled(s: SettledAccountStatement): void {
+    this.statements.push(s);
+  }
+}
+
+/** The intraday report requests the Admin API made, in order. */
+export class RecordedIntradayRequests implements IntradayReportRequests {
+  readonly requests: Array<{ participant: string; currencies: readonly string[] }> = [];
+  request(participant: string, currencies: readonly string[] = []): void {
+    this.requests.push({ participant, currencies });
+  }
+}
+
+/** What an Admin API route module may take: the Admin API's dependencies and those notify gives the reports module. */
+export type AdminApiDeps = AdminDeps & ReportRouteDeps;
+
 export interface AdminApi extends AdminDeps {
   /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
   engine: LedgerEngine;
+  /** What the liquidity worker reported through the settlement reports port. */
+  reports: RecordedReports;
+  /** The intraday reports the Admin API asked for. */
+  intradayReports: RecordedIntradayRequests;
   url: string;
   database: TestDatabase;
   server: FastifyInstance;
@@ -45,7 +74,7 @@ export interface AdminApi extends AdminDeps {
 
 export async function startAdminApi(
   prefix: string,
-  routes: (deps: AdminDeps) => Route[],
+  routes: (deps: AdminApiDeps) => Route[],
   options: { requireHttpsCallbacks?: boolean; health?: AdminDeps['health'] } = {},
 ): Promise<AdminApi> {
   const database = await createTestDatabase(`mizani_admin_${prefix}`);
@@ -63,8 +92,11 @@ export async function startAdminApi(
   await Promise.all([jwsKeys.load(), xmlCertificates.load()]);
   const metrics = new Metrics();
   const bus = new InProcessBus();
-  serveLiquidity(bus, new LiquidityWorker(registry, engine));
-  const deps: AdminDeps = {
+  const reports = new RecordedReports();
+  serveLiquidity(bus, new LiquidityWorker(registry, engine, reports));
+  const intradayReports = new RecordedIntradayRequests();
+  const deps: AdminApiDeps = {
+    intradayReports,
     db,
     registry,
     participants,
@@ -86,7 +118,9 @@ export async function startAdminApi(
   const agent = new Agent({ connections: 4 });
   return {
     ...deps,
+    intradayReports,
     engine,
+    reports,
     url,
     database,
     server,
