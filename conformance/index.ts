@@ -21,8 +21,6 @@ export type { DialectOptions } from './lib/context.js';
 export { FspiopClient } from './lib/http.js';
 export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
 export { OracleAdminClient, TestOracle } from './lib/oracle.js';
-// settlementScenarios (the TTK settlement flow, issue 12) are written ahead of the implementation and join the
-// default list when the hub serves the settlement API.
 export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios, securityScenarios, dialectScenarios, settlementScenarios };
 
 /**
@@ -37,6 +35,7 @@ export const scenarios: Scenario[] = [
   ...goldenPathScenarios,
   ...securityScenarios,
   ...dialectScenarios,
+  ...settlementScenarios,
 ];
 
 export interface ScenarioResult {

@@ -67,6 +67,8 @@ export interface ApplyReport {
   journal: number;
   quotes_inserted: number;
   quotes_updated: number;
+  /** Windows closed by the batch (0 or 1). */
+  windows_closed: number;
   /** Account id -> its balance now, when the batch asked for it. */
   balances: Record<string, string> | null;
 }
@@ -78,6 +80,7 @@ export interface SentCounts {
   entries: readonly CheckedEntry[];
   quoteInserts: number;
   quoteUpdates: number;
+  windowCloses: number;
   /** Transfer ids and `quote:<id>` keys of the inserts sent. */
   insertKeys: ReadonlySet<string>;
 }
@@ -95,6 +98,7 @@ export function assertReport(sent: SentCounts, report: ApplyReport): void {
     () => `${report.inserted} transfers inserted and ${transferConflicts} conflicts for ${sent.inserts} sent`,
   );
   assertLedger(report.updated === sent.updates, () => `${report.updated} transfer state changes applied for ${sent.updates} sent`);
+  assertLedger(report.windows_closed === sent.windowCloses, () => `${report.windows_closed} windows closed for ${sent.windowCloses} sent`);
   assertLedger(
     report.quotes_inserted + quoteConflicts === sent.quoteInserts,
     () => `${report.quotes_inserted} quotes inserted and ${quoteConflicts} conflicts for ${sent.quoteInserts} sent`,

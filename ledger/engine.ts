@@ -9,13 +9,13 @@
  * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
  */
 import type { Connection, Db, Queryable } from './db.js';
-import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite } from './group-commit.js';
+import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite, type TransferUpdate } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { LedgerAssertionError } from './assertions.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
 import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
-export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
+export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT' | 'SETTLEMENT';
 
 /** Internal transfer states (contract fspiop.md §9.2) that Mizani stores. */
 export type InternalState = 'RESERVED' | 'COMMITTED' | 'ABORTED_REJECTED' | 'ABORTED_ERROR' | 'EXPIRED_RESERVED' | 'INVALID';
@@ -89,6 +89,27 @@ export interface PrepareInput {
   prepareHash: string;
   receivedAt: string;
 }
+
+/** How a window close ended (docs/settlement.md): `closed` once durable, with the window now open. */
+export type WindowCloseOutcome = { kind: 'closed'; closed: number; opened: number } | { kind: 'not-open'; open: number } | { kind: 'empty' };
+
+/**
+ * A settlement transfer (docs/settlement.md): moves a participant's POSITION by `positionDelta` against the hub's
+ * HUB_MULTILATERAL_SETTLEMENT account, once: the id makes it idempotent.
+ */
+export interface SettlementMove {
+  transferId: string;
+  participant: string;
+  currency: string;
+  /** Signed, ledger units: positive raises the position (a net recipient's reset), negative lowers it. */
+  positionDelta: LedgerUnits;
+  event: 'SETTLEMENT_NET_RECIPIENT' | 'SETTLEMENT_NET_SENDER' | 'SETTLEMENT_NET_ZERO' | 'SETTLEMENT_ABORT';
+  reference: string;
+  /** Refuse a rise that would take the position beyond its net debit cap (or liquidity cover, where required). */
+  checkHeadroom: boolean;
+}
+
+export type SettlementMoveOutcome = { kind: 'moved' } | { kind: 'already-moved' } | { kind: 'refused'; error: DomainError };
 
 export type PrepareOutcome = { kind: 'reserved'; transfer: InFlight } | { kind: 'rejected'; error: DomainError } | { kind: 'duplicate' };
 
@@ -175,6 +196,9 @@ export class LedgerEngine {
   private readonly committer: GroupCommitter;
   private recovering = false;
   private writer?: Connection;
+  /** The OPEN settlement window as the writer sees it: commits decided now land in it. */
+  private openWindow = { id: 0, used: false };
+  private nextWindowId = 0;
 
   constructor(
     private readonly db: Db,
@@ -205,6 +229,7 @@ export class LedgerEngine {
   async load(): Promise<void> {
     if (!this.writer) this.writer = await this.acquireWriter();
     await this.registry.reload();
+    await this.loadWindows();
     this.inFlight.clear();
     const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
     for (const row of rows.rows) {
@@ -231,6 +256,23 @@ export class LedgerEngine {
         creditAccount: accounts.credit,
       });
     }
+  }
+
+  private async loadWindows(): Promise<void> {
+    const open = await this.db.query<{ id: number; used: boolean; next: number }>(
+      `SELECT w.id, EXISTS (SELECT 1 FROM window_flow f WHERE f.window_id = w.id) AS used,
+              (SELECT max(id) + 1 FROM settlement_window) AS next
+       FROM settlement_window w WHERE w.state = 'OPEN'`,
+    );
+    const row = open.rows[0];
+    if (!row) throw new Error('no settlement window is OPEN');
+    this.openWindow = { id: row.id, used: row.used };
+    this.nextWindowId = row.next;
+  }
+
+  /** The OPEN settlement window. */
+  get openWindowId(): number {
+    return this.openWindow.id;
   }
 
   get available(): boolean {
@@ -370,29 +412,63 @@ export class LedgerEngine {
     });
   }
 
-  /** Commits a reserved transfer: the payee's position receives the amount. */
+  /**
+   * Commits a reserved transfer. Under a deferred model the payee's position receives the amount and the transfer
+   * joins the OPEN window; under continuous gross settlement (IMMEDIATE) it settles in the same write: the payer's
+   * reservation is undone, its SETTLEMENT account funds the amount and the payee's receives it (settlement.md §4).
+   */
   async commit(transfer: InFlight, detail: { fulfilment?: string; fulfilHash?: string; completedAt: string }): Promise<void> {
     this.assertAvailable();
     this.startFinishing(transfer);
+    if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
+    const update: TransferUpdate = {
+      id: transfer.id,
+      from_state: 'RESERVED',
+      state: 'COMMITTED',
+      fulfil_hash: detail.fulfilHash,
+      fulfilment: detail.fulfilment,
+      completed_at: detail.completedAt,
+    };
+    const gross = this.registry.positionModel(transfer.currency)?.settlementDelay === 'IMMEDIATE';
+    await this.submitFinish(transfer, gross ? this.grossCommit(transfer, update) : this.deferredCommit(transfer, update));
+  }
+
+  private deferredCommit(transfer: InFlight, update: TransferUpdate): LedgerWrite {
     const payeePosition = this.registry.accountOf(transfer.payee, transfer.currency, 'POSITION')!;
     const clearing = transfer.creditAccount;
     payeePosition.value = ledgerMinus(payeePosition.value, transfer.amount);
     clearing.value = ledgerPlus(clearing.value, transfer.amount);
-    if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
-    await this.submitFinish(transfer, {
-      update: {
-        id: transfer.id,
-        from_state: 'RESERVED',
-        state: 'COMMITTED',
-        fulfil_hash: detail.fulfilHash,
-        fulfilment: detail.fulfilment,
-        completed_at: detail.completedAt,
-      },
+    const windowId = this.openWindow.id;
+    this.openWindow.used = true;
+    return {
+      update: { ...update, window_id: windowId },
+      flow: { windowId, payerAccountId: transfer.debitAccount.id, payeeAccountId: payeePosition.id, amount: transfer.amount },
       entries: [
         { transfer_id: transfer.id, account: clearing, amount: transfer.amount, event: 'COMMIT' },
         { transfer_id: transfer.id, account: payeePosition, amount: ledgerNegated(transfer.amount), event: 'COMMIT' },
       ],
-    });
+    };
+  }
+
+  private grossCommit(transfer: InFlight, update: TransferUpdate): LedgerWrite {
+    const payerSettlement = this.registry.accountOf(transfer.payer, transfer.currency, 'SETTLEMENT')!;
+    const payeeSettlement = this.registry.accountOf(transfer.payee, transfer.currency, 'SETTLEMENT')!;
+    const clearing = transfer.creditAccount;
+    const position = transfer.debitAccount;
+    const amount = transfer.amount;
+    position.value = ledgerMinus(position.value, amount);
+    clearing.value = ledgerPlus(clearing.value, amount);
+    payerSettlement.value = ledgerPlus(payerSettlement.value, amount);
+    payeeSettlement.value = ledgerMinus(payeeSettlement.value, amount);
+    return {
+      update,
+      entries: [
+        { transfer_id: transfer.id, account: clearing, amount, event: 'COMMIT' },
+        { transfer_id: transfer.id, account: position, amount: ledgerNegated(amount), event: 'SETTLEMENT_GROSS' },
+        { transfer_id: transfer.id, account: payerSettlement, amount, event: 'SETTLEMENT_GROSS' },
+        { transfer_id: transfer.id, account: payeeSettlement, amount: ledgerNegated(amount), event: 'SETTLEMENT_GROSS' },
+      ],
+    };
   }
 
   /** Aborts a reserved transfer: the payer's reservation is released. */
@@ -588,6 +664,76 @@ export class LedgerEngine {
         { transfer_id: id, account: settlementHub, amount: ledgerNegated(amount), event: 'OPENING' },
       ],
     });
+  }
+
+  // ---- settlement (docs/settlement.md) ----
+
+  /**
+   * Closes the OPEN window `id` and opens the next, decided now: every commit decided before this call is in the
+   * closed window (its write is queued before the close, and the close ends its batch), every later one in the new.
+   */
+  async closeWindow(id: number, reason: string): Promise<WindowCloseOutcome> {
+    this.assertAvailable();
+    const closing = this.openWindow;
+    if (id !== closing.id) return { kind: 'not-open', open: closing.id };
+    if (!closing.used) return { kind: 'empty' };
+    const opened = this.nextWindowId++;
+    this.openWindow = { id: opened, used: false };
+    await this.committer.submit({ entries: [], windowClose: { closing: id, opening: opened, reason } });
+    return { kind: 'closed', closed: id, opened };
+  }
+
+  /**
+   * Applies a settlement transfer once. A rise of the position (a net recipient's reset) is taken in memory before the
+   * write, like a reservation, so no prepare decided meanwhile can use the headroom it takes; a fall (a net sender's
+   * reset, an abort's reversal) only once durable, like funds in.
+   */
+  async settlementMove(move: SettlementMove): Promise<SettlementMoveOutcome> {
+    this.assertAvailable();
+    const position = this.registry.accountOf(move.participant, move.currency, 'POSITION');
+    if (!position) throw new Error(`${move.participant} has no ${move.currency} position account`);
+    const hub = this.requireHubAccount(move.currency, 'HUB_MULTILATERAL_SETTLEMENT');
+    const delta = move.positionDelta;
+    if (delta > 0n && move.checkHeadroom) {
+      const refusal = this.checkHeadroom(move.participant, move.currency, position, delta, this.registry.requiresLiquidityCheck(move.currency));
+      if (refusal) return { kind: 'refused', error: refusal };
+    }
+    const rises = delta > 0n;
+    if (rises) this.moveSettlement(position, hub, delta);
+    const now = new Date().toISOString();
+    const written = await this.write(move.transferId, undefined, {
+      insert: {
+        id: move.transferId,
+        kind: 'SETTLEMENT',
+        payer: rises ? move.participant : this.registry.hubName,
+        payee: rises ? this.registry.hubName : move.participant,
+        currency: move.currency,
+        amount: ledgerText(delta < 0n ? ledgerNegated(delta) : delta),
+        state: 'COMMITTED',
+        reference: move.reference,
+        created_at: now,
+        completed_at: now,
+      },
+      entries:
+        delta === 0n
+          ? []
+          : [
+              { transfer_id: move.transferId, account: position, amount: delta, event: move.event, with_insert: true },
+              { transfer_id: move.transferId, account: hub, amount: ledgerNegated(delta), event: move.event, with_insert: true },
+            ],
+      ...(rises ? {} : { movesMemoryWhenDurable: true as const }),
+    });
+    if (written.conflict) {
+      if (rises) this.moveSettlement(position, hub, ledgerNegated(delta));
+      return { kind: 'already-moved' };
+    }
+    if (!rises) this.moveSettlement(position, hub, delta);
+    return { kind: 'moved' };
+  }
+
+  private moveSettlement(position: Account, hub: Account, delta: LedgerUnits): void {
+    position.value = ledgerPlus(position.value, delta);
+    hub.value = ledgerMinus(hub.value, delta);
   }
 
   // ---- internals ----

@@ -9,11 +9,11 @@ import { DomainError } from '../schemas/outcomes.js';
 import { assertEntriesBalance, assertLedger, assertMemoryMatches, assertReport, type ApplyReport, type SentCounts } from './assertions.js';
 import type { Queryable } from './db.js';
 import type { Account } from './registry.js';
-import { ledgerText, type LedgerUnits } from './units.js';
+import { ledgerPlus, ledgerText, type LedgerUnits } from './units.js';
 
 export interface TransferInsert {
   id: string;
-  kind: 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT';
+  kind: 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT' | 'SETTLEMENT';
   payer: string;
   payee: string;
   currency: string;
@@ -37,6 +37,23 @@ export interface TransferUpdate {
   fulfilment?: string;
   cause?: string;
   completed_at?: string;
+  /** The settlement window a commit is assigned to (deferred models). */
+  window_id?: number;
+}
+
+/** A committed transfer's amount added to its window's flow from the payer's to the payee's account. */
+export interface WindowFlow {
+  windowId: number;
+  payerAccountId: number;
+  payeeAccountId: number;
+  amount: LedgerUnits;
+}
+
+/** Closes the OPEN window `closing` and opens `opening`, after every flow of the batch (it ends its batch). */
+export interface WindowClose {
+  closing: number;
+  opening: number;
+  reason: string;
 }
 
 export interface JournalEntry {
@@ -76,6 +93,8 @@ export interface LedgerWrite {
   entries: JournalEntry[];
   quoteInsert?: QuoteInsert;
   quoteUpdate?: QuoteUpdate;
+  flow?: WindowFlow;
+  windowClose?: WindowClose;
   /** The engine moves memory only once this write is durable and not a conflict (funds in); for the balance check. */
   movesMemoryWhenDurable?: true;
 }
@@ -179,7 +198,7 @@ export class GroupCommitter {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0 && !this.failedUntilReset) {
-      const batch = this.queue.splice(0, this.options.batchWritesMax);
+      const batch = this.queue.splice(0, this.batchLength());
       this.committing = batch[0]?.queuedAt;
       const started = process.hrtime.bigint();
       let report: ApplyReport;
@@ -207,6 +226,13 @@ export class GroupCommitter {
     if (failure) this.options.onFailure(failure);
   }
 
+  /** The next batch: up to batchWritesMax writes, ending at the first window close (one close per batch). */
+  private batchLength(): number {
+    const max = Math.min(this.options.batchWritesMax, this.queue.length);
+    for (let i = 0; i < max; i++) if (this.queue[i]!.write.windowClose) return i + 1;
+    return max;
+  }
+
   /**
    * The batch document, checked on the way out: its size, every write's entries. A second insert of an id already
    * in this batch conflicts whatever happens to the first (the id exists afterwards either way). mizani_apply cannot
@@ -222,6 +248,8 @@ export class GroupCommitter {
     const rows: EntryRow[] = [];
     const quoteInserts: QuoteInsert[] = [];
     const quoteUpdates: QuoteUpdate[] = [];
+    const flows = new Map<string, FlowRow>();
+    let windowClose: WindowClose | undefined;
     const insertKeys = new Set<string>();
     const sameBatchConflicts = new Set<Pending>();
     for (const pending of batch) {
@@ -248,6 +276,8 @@ export class GroupCommitter {
         }
       }
       if (write.quoteUpdate) quoteUpdates.push(write.quoteUpdate);
+      if (write.flow) addFlow(flows, write.flow);
+      if (write.windowClose) windowClose = write.windowClose;
     }
     const document = JSON.stringify({
       inserts,
@@ -255,6 +285,8 @@ export class GroupCommitter {
       entries: rows,
       quote_inserts: quoteInserts,
       quote_updates: quoteUpdates,
+      ...(flows.size > 0 ? { flows: [...flows.values()].map(flowRow) } : {}),
+      ...(windowClose ? { window_close: windowClose } : {}),
       writes: batch.length,
       writes_max: max,
       ...(this.options.verifyBalances ? { report_values: true } : {}),
@@ -267,6 +299,7 @@ export class GroupCommitter {
       entries,
       quoteInserts: quoteInserts.length,
       quoteUpdates: quoteUpdates.length,
+      windowCloses: windowClose ? 1 : 0,
       insertKeys,
     };
   }
@@ -292,6 +325,30 @@ export class GroupCommitter {
     this.failureAfterBatch = undefined;
     this.options.onFailure(err);
   }
+}
+
+/** A window flow summed over the batch (mizani_apply adds each row to window_flow). */
+interface FlowRow {
+  window_id: number;
+  payer_account_id: number;
+  payee_account_id: number;
+  amount: LedgerUnits;
+  transfers: number;
+}
+
+function addFlow(flows: Map<string, FlowRow>, flow: WindowFlow): void {
+  const key = `${flow.windowId}|${flow.payerAccountId}|${flow.payeeAccountId}`;
+  const row = flows.get(key);
+  if (row) {
+    row.amount = ledgerPlus(row.amount, flow.amount);
+    row.transfers++;
+  } else {
+    flows.set(key, { window_id: flow.windowId, payer_account_id: flow.payerAccountId, payee_account_id: flow.payeeAccountId, amount: flow.amount, transfers: 1 });
+  }
+}
+
+function flowRow(row: FlowRow): Omit<FlowRow, 'amount'> & { amount: string } {
+  return { ...row, amount: ledgerText(row.amount) };
 }
 
 /** An entry as mizani_apply reads it. */

@@ -265,6 +265,11 @@ export class Registry {
     return specific.length > 0 ? specific : active.filter((m) => m.currency === null);
   }
 
+  /** The active model that settles POSITION accounts in `currency` (its own, else the default), if any. */
+  positionModel(currency: string): SettlementModel | undefined {
+    return this.modelsFor(currency).find((m) => m.ledgerAccountType === 'POSITION');
+  }
+
   /** Whether prepares in this currency must pass the liquidity-cover check. */
   requiresLiquidityCheck(currency: string): boolean {
     return this.modelsFor(currency).some((m) => m.ledgerAccountType === 'POSITION' && m.requireLiquidityCheck);

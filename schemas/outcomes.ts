@@ -110,6 +110,14 @@ export const OUTCOMES = {
   SETTLEMENT_MODEL_EXISTS: 'a settlement model with this name already exists',
   SETTLEMENT_MODEL_OVERLAPS: 'an active settlement model already covers this account type and currency',
   SETTLEMENT_MODEL_NOT_FOUND: 'no settlement model has this name',
+  // ---- settlement (ledger/settlement.ts, switch/core/settlement)
+  SETTLEMENT_WINDOW_NOT_FOUND: 'no settlement window has this id',
+  SETTLEMENT_WINDOW_NOT_OPEN: 'the settlement window to close is not the open one',
+  SETTLEMENT_WINDOW_EMPTY: 'the settlement window to close holds no transfer',
+  SETTLEMENT_WINDOWS_INAPPLICABLE: 'a window to settle is not closed, or holds nothing the settlement model settles',
+  SETTLEMENT_MODEL_NOT_DEFERRED: 'a deferred settlement was asked for under a gross or immediate settlement model',
+  SETTLEMENT_NOT_FOUND: 'no settlement has this id',
+  SETTLEMENT_ABORT_REFUSED: 'the settlement is past the point where it may be aborted',
   ISO_IDENTIFIER_TAKEN: 'a BIC or clearing-system member id is registered to another participant',
   // ---- the hub itself
   LEDGER_UNAVAILABLE: 'the ledger is rebuilding its state after a failed write; retry later',

@@ -150,6 +150,12 @@ export const SETTINGS: Setting[] = [
     description:
       'Seconds between scheduled camt.052 intraday account reports to every bank (dialect `iso20022-xml` with an `ISO20022_CALLBACK_URL`); 0: none (an operator can still ask for one: `POST /participants/{name}/intradayReports`).',
   },
+  {
+    name: 'MIZANI_SETTLEMENT_WINDOW_CLOSE_INTERVAL_S',
+    default: '0',
+    description:
+      'Seconds between scheduled closes of the open settlement window (an empty window stays open); 0: none, windows close when the operator asks (`POST /v2/settlementWindows/{id}`).',
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -189,6 +195,8 @@ export interface Config {
   transfersInFlightMax: number;
   /** Between scheduled camt.052 intraday reports to banks; 0: none. */
   intradayReportIntervalMs: number;
+  /** Between scheduled closes of the open settlement window; 0: none. */
+  windowCloseIntervalMs: number;
   /** Admission control limits (pressure 1); 0 disables a signal. */
   busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number; followUpTasks: number; callbacksPending: number };
   logLevel: string;
@@ -308,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     transfersInFlightMax: int('MIZANI_TRANSFERS_IN_FLIGHT_MAX', 1, 100_000_000),
     ledgerAssertions: oneOf('MIZANI_LEDGER_ASSERTIONS', ['hot', 'all'] as const),
     intradayReportIntervalMs: int('MIZANI_INTRADAY_REPORT_INTERVAL_S', 0, 86_400) * 1000,
+    windowCloseIntervalMs: int('MIZANI_SETTLEMENT_WINDOW_CLOSE_INTERVAL_S', 0, 7 * 86_400) * 1000,
     busy: {
       loopUtilisation: fraction('MIZANI_BUSY_LOOP_UTILISATION'),
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),

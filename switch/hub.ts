@@ -25,6 +25,10 @@ import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
 import { LiquidityWorker } from './core/workers/liquidity.js';
 import { serveWorkers } from './core/workers/serve.js';
+import { SettlementWorker } from './core/workers/settlement.js';
+import { SettlementService } from './core/settlement/service.js';
+import { WindowSchedule } from './core/settlement/schedule.js';
+import { SettlementStore } from '../ledger/settlement.js';
 import { TransferService } from './core/workers/transfers.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
@@ -98,6 +102,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       'bank payment sweep',
       () => services.bridge.startSweep(config.expirySweepMs),
       () => services.bridge.stopSweep(),
+    );
+    await lifecycle.start(
+      'settlement window schedule',
+      () => services.windowSchedule.start(config.windowCloseIntervalMs),
+      () => services.windowSchedule.stop(),
     );
     await lifecycle.start(
       'intraday reports to banks',
@@ -252,6 +261,8 @@ interface Services {
   verificationIds: VerificationIds;
   settlementReports: SettlementReports;
   intradayReports: IntradayReports;
+  settlement: SettlementService;
+  windowSchedule: WindowSchedule;
 }
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
@@ -282,7 +293,13 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
   );
   const bus = new InProcessBus();
-  serveWorkers(bus, { transfers, liquidity: new LiquidityWorker(registry, engine, reports.settlementReports) });
+  serveWorkers(bus, {
+    transfers,
+    liquidity: new LiquidityWorker(registry, engine, reports.settlementReports),
+    settlement: new SettlementWorker(registry, engine, reports.settlementReports),
+  });
+  const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports.settlementReports);
+  const windowSchedule = new WindowSchedule(settlement, log);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(
@@ -316,7 +333,22 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...reports };
+  return {
+    participants,
+    delivery,
+    directory,
+    transfers,
+    bus,
+    expiry,
+    discovery,
+    quotes,
+    bridge,
+    xmlOutbox,
+    verificationIds,
+    settlement,
+    windowSchedule,
+    ...reports,
+  };
 }
 
 /**
@@ -392,6 +424,7 @@ async function startServers(
           xmlCertificates: keys.xmlCertificates,
           requireHttpsCallbacks: config.mtls,
           intradayReports: services.intradayReports,
+          settlement: services.settlement,
         },
       ),
     (server) => server.close(),

@@ -1695,12 +1695,6 @@ export const settlementReportScenarios: Scenario[] = [
 
 // ---- settlement reports during a settlement (runs once the hub serves /v2) -----------------------------------------
 
-/** Skip unless the hub serves the settlement API. */
-async function withoutSettlementApi(ctx: SuiteContext): Promise<string | undefined> {
-  const r = await ctx.admin.call('GET', '/v2/settlementWindows?state=OPEN');
-  return r.status === 404 ? 'the hub does not serve the settlement API: GET /v2/settlementWindows?state=OPEN answers 404' : undefined;
-}
-
 /** The camt.054 of a bank's settlement movement, and the camt.053 of its settled position account. */
 async function settlementReportsAt(ctx: SuiteContext, bank: BankSimulator, st: SettlementView, window: number, net: string, since: number): Promise<void> {
   const role = decimalEquals(net, '0') ? 'SETTLEMENT_NET_ZERO' : net.startsWith('-') ? 'SETTLEMENT_NET_RECIPIENT' : 'SETTLEMENT_NET_SENDER';
@@ -1758,7 +1752,6 @@ async function banksGetSettlementReports(ctx: SuiteContext): Promise<void> {
 export const bankSettlementScenario: Scenario = {
   name: 'settlement: bank — camt.054 for each settlement movement (net sender CRDT, net recipient DBIT) and a camt.053 at SETTLED with the window nets',
   exclusive: true,
-  skip: withoutSettlementApi,
   run: banksGetSettlementReports,
 };
 

@@ -19,11 +19,12 @@ import { oracleRoutes } from './routes/oracles.js';
 import { participantRoutes } from './routes/participants.js';
 import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
+import { settlementRoutes, type SettlementRouteDeps } from './routes/settlements.js';
 
 export type { AdminDeps } from './deps.js';
 
 /** What the assembled server needs: every module's dependencies (the reports module's come from notify). */
-export type AdminServerDeps = AdminDeps & ReportRouteDeps;
+export type AdminServerDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps;
 
 /**
  * Every Admin API route. Where two modules serve one path (accounts and hub accounts, accounts and
@@ -38,6 +39,7 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...hubAccountRoutes(deps),
     ...fundsRoutes(deps),
     ...settlementModelRoutes(deps),
+    ...settlementRoutes(deps),
     ...keyRoutes(deps),
     ...isoIdentifierRoutes(deps),
     ...oracleRoutes(deps),

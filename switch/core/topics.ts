@@ -89,3 +89,39 @@ export const liquidityTopics = {
   /** Keyed by the participant whose POSITION opens. */
   openingPosition: topic<OpeningPosition, void>('position.opening'),
 };
+
+/** Close the OPEN settlement window `windowId` (docs/settlement.md, "Windows"). */
+export interface WindowCloseCommand {
+  windowId: number;
+  reason: string;
+}
+
+export type WindowCloseReply = { outcome: 'closed'; closed: number; opened: number } | { outcome: 'not-open' } | { outcome: 'empty' };
+
+/** A settlement transfer on one participant's POSITION against HUB_MULTILATERAL_SETTLEMENT, applied once by its id. */
+export interface SettlementPositionCommand {
+  settlementId: number;
+  windowIds: number[];
+  transferId: string;
+  participant: string;
+  currency: string;
+  /** Ledger units, signed: positive raises the position (a net recipient's reset at RESERVED). */
+  positionDelta: LedgerUnits;
+  kind: 'SETTLEMENT_NET_RECIPIENT' | 'SETTLEMENT_NET_SENDER' | 'SETTLEMENT_NET_ZERO' | 'SETTLEMENT_ABORT';
+  reference: string;
+  /** The model requires liquidity: a reset beyond the net debit cap or liquidity cover is refused. */
+  checkHeadroom: boolean;
+}
+
+export type SettlementPositionReply = { outcome: 'moved' } | { outcome: 'already-moved' } | { outcome: 'refused'; detail: string };
+
+export const settlementTopics = {
+  /**
+   * Keyed by the hub: every position owner applies the close in its own order among its commits. In one process
+   * that is the one ledger writer; partitioned, each owner closes its part and the window is closed when all have
+   * (docs/settlement.md, "Several position owners").
+   */
+  closeWindow: topic<WindowCloseCommand, WindowCloseReply>('settlement.window.close'),
+  /** Keyed by the participant whose POSITION moves. */
+  position: topic<SettlementPositionCommand, SettlementPositionReply>('settlement.position'),
+};

@@ -19,7 +19,11 @@ import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import type { BookedMovement, SettledAccountStatement, SettlementReports } from '../../switch/core/settlement/reports.js';
 import { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
-import { serveLiquidity } from '../../switch/core/workers/serve.js';
+import { serveLiquidity, serveSettlement } from '../../switch/core/workers/serve.js';
+import { SettlementWorker } from '../../switch/core/workers/settlement.js';
+import { SettlementService } from '../../switch/core/settlement/service.js';
+import { SettlementStore } from '../../ledger/settlement.js';
+import type { SettlementRouteDeps } from '../../switch/admin/routes/settlements.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
 import { createServer } from '../../switch/http/server.js';
 import { Metrics } from '../../switch/observability/metrics.js';
@@ -55,9 +59,9 @@ export class RecordedIntradayRequests implements IntradayReportRequests {
 }
 
 /** What an Admin API route module may take: the Admin API's dependencies and those notify gives the reports module. */
-export type AdminApiDeps = AdminDeps & ReportRouteDeps;
+export type AdminApiDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps;
 
-export interface AdminApi extends AdminDeps {
+export interface AdminApi extends AdminDeps, SettlementRouteDeps {
   /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
   engine: LedgerEngine;
   /** What the liquidity worker reported through the settlement reports port. */
@@ -94,8 +98,11 @@ export async function startAdminApi(
   const bus = new InProcessBus();
   const reports = new RecordedReports();
   serveLiquidity(bus, new LiquidityWorker(registry, engine, reports));
+  serveSettlement(bus, new SettlementWorker(registry, engine, reports));
+  const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports);
   const intradayReports = new RecordedIntradayRequests();
   const deps: AdminApiDeps = {
+    settlement,
     intradayReports,
     db,
     registry,

@@ -118,6 +118,13 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   SETTLEMENT_MODEL_EXISTS: { code: '3000', whole: WHOLE },
   SETTLEMENT_MODEL_OVERLAPS: { code: '3000', whole: WHOLE },
   SETTLEMENT_MODEL_NOT_FOUND: { code: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOW_NOT_FOUND: { code: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOW_NOT_OPEN: { code: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOW_EMPTY: { code: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOWS_INAPPLICABLE: { code: '3100', whole: WHOLE },
+  SETTLEMENT_MODEL_NOT_DEFERRED: { code: '3100', whole: WHOLE },
+  SETTLEMENT_NOT_FOUND: { code: '3100', whole: WHOLE },
+  SETTLEMENT_ABORT_REFUSED: { code: '3100', whole: WHOLE },
   ISO_IDENTIFIER_TAKEN: { code: '3003' },
 
   LEDGER_UNAVAILABLE: { code: '2003' },

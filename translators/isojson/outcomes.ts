@@ -116,6 +116,13 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   SETTLEMENT_MODEL_EXISTS: { prtry: '3000', whole: WHOLE },
   SETTLEMENT_MODEL_OVERLAPS: { prtry: '3000', whole: WHOLE },
   SETTLEMENT_MODEL_NOT_FOUND: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOW_NOT_FOUND: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOW_NOT_OPEN: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOW_EMPTY: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_WINDOWS_INAPPLICABLE: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_MODEL_NOT_DEFERRED: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_NOT_FOUND: { prtry: '3100', whole: WHOLE },
+  SETTLEMENT_ABORT_REFUSED: { prtry: '3100', whole: WHOLE },
   ISO_IDENTIFIER_TAKEN: { prtry: '3003' },
 
   LEDGER_UNAVAILABLE: { prtry: '2003' },

@@ -3,13 +3,20 @@
  * only callers of the ledger engine's writing functions (.dependency-cruiser.cjs, one-door-to-the-ledger-writer).
  */
 import type { Bus } from '../../bus/bus.js';
-import { liquidityTopics, transferTopics } from '../topics.js';
+import { liquidityTopics, settlementTopics, transferTopics } from '../topics.js';
 import type { LiquidityWorker } from './liquidity.js';
+import type { SettlementWorker } from './settlement.js';
 import type { TransferService } from './transfers.js';
 
-export function serveWorkers(bus: Bus, workers: { transfers: TransferService; liquidity: LiquidityWorker }): void {
+export function serveWorkers(bus: Bus, workers: { transfers: TransferService; liquidity: LiquidityWorker; settlement: SettlementWorker }): void {
   serveTransfers(bus, workers.transfers);
   serveLiquidity(bus, workers.liquidity);
+  serveSettlement(bus, workers.settlement);
+}
+
+export function serveSettlement(bus: Bus, settlement: SettlementWorker): void {
+  bus.subscribe(settlementTopics.closeWindow, (c) => settlement.closeWindow(c));
+  bus.subscribe(settlementTopics.position, (c) => settlement.position(c));
 }
 
 export function serveTransfers(bus: Bus, transfers: TransferService): void {
