@@ -292,14 +292,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
     metrics,
   );
-  const bus = new InProcessBus();
-  serveWorkers(bus, {
-    transfers,
-    liquidity: new LiquidityWorker(registry, engine, reports.settlementReports),
-    settlement: new SettlementWorker(registry, engine, reports.settlementReports),
-  });
-  const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports.settlementReports);
-  const windowSchedule = new WindowSchedule(settlement, log);
+  const { bus, ...settling } = busAndSettlement(ledger, transfers, reports.settlementReports, log);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(
@@ -333,22 +326,20 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return {
-    participants,
-    delivery,
-    directory,
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...settling, ...reports };
+}
+
+/** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
+function busAndSettlement(ledger: Ledger, transfers: TransferService, reports: SettlementReports, log: Logger) {
+  const { db, registry, engine } = ledger;
+  const bus = new InProcessBus();
+  serveWorkers(bus, {
     transfers,
-    bus,
-    expiry,
-    discovery,
-    quotes,
-    bridge,
-    xmlOutbox,
-    verificationIds,
-    settlement,
-    windowSchedule,
-    ...reports,
-  };
+    liquidity: new LiquidityWorker(registry, engine, reports),
+    settlement: new SettlementWorker(registry, engine, reports),
+  });
+  const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports);
+  return { bus, settlement, windowSchedule: new WindowSchedule(settlement, log) };
 }
 
 /**
