@@ -121,6 +121,8 @@ export class Registry {
   private readonly accountIndex = new Map<string, Account>();
   private readonly limits = new Map<number, Limit>();
   private readonly models = new Map<string, SettlementModel>();
+  /** Per currency: its POSITION model (null: none) and whether prepares need the liquidity check. Cleared on model changes. */
+  private readonly positionRules = new Map<string, { model: SettlementModel | null; liquidity: boolean }>();
   private readonly accountTypes = new Set<string>();
   private hubNameLower: string;
 
@@ -155,6 +157,7 @@ export class Registry {
     this.accountIndex.clear();
     this.limits.clear();
     this.models.clear();
+    this.positionRules.clear();
     this.accountTypes.clear();
     for (const row of participants.rows) this.addParticipantToMemory(row);
     for (const row of accounts.rows) this.addAccountToMemory(row);
@@ -267,12 +270,23 @@ export class Registry {
 
   /** The active model that settles POSITION accounts in `currency` (its own, else the default), if any. */
   positionModel(currency: string): SettlementModel | undefined {
-    return this.modelsFor(currency).find((m) => m.ledgerAccountType === 'POSITION');
+    return this.positionRulesOf(currency).model ?? undefined;
   }
 
   /** Whether prepares in this currency must pass the liquidity-cover check. */
   requiresLiquidityCheck(currency: string): boolean {
-    return this.modelsFor(currency).some((m) => m.ledgerAccountType === 'POSITION' && m.requireLiquidityCheck);
+    return this.positionRulesOf(currency).liquidity;
+  }
+
+  /** Looked up on every prepare and commit: computed once per currency until the models change. */
+  private positionRulesOf(currency: string): { model: SettlementModel | null; liquidity: boolean } {
+    let rules = this.positionRules.get(currency);
+    if (!rules) {
+      const models = this.modelsFor(currency).filter((m) => m.ledgerAccountType === 'POSITION');
+      rules = { model: models[0] ?? null, liquidity: models.some((m) => m.requireLiquidityCheck) };
+      this.positionRules.set(currency, rules);
+    }
+    return rules;
   }
 
   hasAccountType(name: string): boolean {
@@ -478,6 +492,7 @@ export class Registry {
     );
     const created = toModel(row.rows[0]!);
     this.models.set(created.name, created);
+    this.positionRules.clear();
     return created;
   }
 
@@ -486,6 +501,7 @@ export class Registry {
     if (!model) throw new DomainError('SETTLEMENT_MODEL_NOT_FOUND', `Settlement model ${name} not found`);
     await this.db.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]);
     model.isActive = isActive;
+    this.positionRules.clear();
     return model;
   }
 

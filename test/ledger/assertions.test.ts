@@ -437,6 +437,7 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
     journal: 4,
     quotes_inserted: 0,
     quotes_updated: 0,
+    windows_closed: 0,
     balances: { [p1!.id]: '1.0000', [p2!.id]: '-1.0000', [e1!.id]: '2.5000', [e2!.id]: '-2.5000' },
   });
   // The same insert again: a conflict, its entries skipped; balances only when asked for.
@@ -448,7 +449,7 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
       { ...entry('ok-1', p2!, '-1'), with_insert: true },
     ],
   });
-  assert.deepEqual(again, { conflicts: ['ok-1'], inserted: 0, updated: 0, journal: 0, quotes_inserted: 0, quotes_updated: 0, balances: null });
+  assert.deepEqual(again, { conflicts: ['ok-1'], inserted: 0, updated: 0, journal: 0, quotes_inserted: 0, quotes_updated: 0, windows_closed: 0, balances: null });
 });
 
 test('mizani_apply keeps the index-only plans of migration 005 (they are part of its definition now)', async () => {

@@ -11,6 +11,7 @@
  *   GET|PUT /v2/settlements/{id}/participants/{pid}/accounts/{aid}
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLosslessNumber } from 'lossless-json';
 import { FspiopError } from '../../../schemas/errors.js';
 import {
   SETTLEMENT_STATES,
@@ -129,10 +130,7 @@ async function createSettlement(settlement: SettlementService, request: FastifyR
   const reason = fields.string('reason', { min: 1, max: REASON_MAX });
   const windows = fields.array('settlementWindows');
   if (windows.length === 0 || windows.length > 1000) throw new FspiopError('3100', '/requestBody/settlementWindows must hold 1 to 1000 windows');
-  const ids = windows.map((w, i) => {
-    if (typeof w !== 'object' || w === null || Array.isArray(w)) throw new FspiopError('3101', `/requestBody/settlementWindows/${i} must be an object`);
-    return idText(new Fields(w as Body, `settlementWindows.${i}`).only('id').decimal('id', { maxDecimals: 0 }), `settlementWindows/${i}/id`);
-  });
+  const ids = windows.map((w, i) => idText(objectAt(w, `settlementWindows.${i}`).only('id').decimal('id', { maxDecimals: 0 }), `settlementWindows/${i}/id`));
   const created = await settlement.create(model, reason, ids);
   return send(reply, 200, { ...settlementView(created), settlementModel: created.model });
 }
@@ -269,7 +267,7 @@ function body(request: FastifyRequest): Fields {
 }
 
 function objectAt(value: unknown, at: string): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isLosslessNumber(value))
     throw new FspiopError('3101', `/requestBody/${at.replace(/\./g, '/')} must be an object`);
   return new Fields(value as Body, at);
 }
