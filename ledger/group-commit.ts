@@ -343,7 +343,13 @@ function addFlow(flows: Map<string, FlowRow>, flow: WindowFlow): void {
     row.amount = ledgerPlus(row.amount, flow.amount);
     row.transfers++;
   } else {
-    flows.set(key, { window_id: flow.windowId, payer_account_id: flow.payerAccountId, payee_account_id: flow.payeeAccountId, amount: flow.amount, transfers: 1 });
+    flows.set(key, {
+      window_id: flow.windowId,
+      payer_account_id: flow.payerAccountId,
+      payee_account_id: flow.payeeAccountId,
+      amount: flow.amount,
+      transfers: 1,
+    });
   }
 }
 

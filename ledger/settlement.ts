@@ -237,7 +237,14 @@ export class SettlementStore {
       list.push(toContent(row));
       byWindow.set(row.window_id, list);
     }
-    return rows.map((r) => ({ id: r.id, state: r.state, reason: r.reason, createdAt: r.created_at, changedAt: r.changed_at, content: byWindow.get(r.id) ?? [] }));
+    return rows.map((r) => ({
+      id: r.id,
+      state: r.state,
+      reason: r.reason,
+      createdAt: r.created_at,
+      changedAt: r.changed_at,
+      content: byWindow.get(r.id) ?? [],
+    }));
   }
 
   // ---- settlements ----
@@ -249,9 +256,10 @@ export class SettlementStore {
    */
   async create(scope: SettlementScope, reason: string, windowIds: number[]): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const windows = await tx.query<{ id: number; state: string }>('SELECT id, state FROM settlement_window WHERE id = ANY ($1::integer[]) ORDER BY id FOR UPDATE', [
-        windowIds,
-      ]);
+      const windows = await tx.query<{ id: number; state: string }>(
+        'SELECT id, state FROM settlement_window WHERE id = ANY ($1::integer[]) ORDER BY id FOR UPDATE',
+        [windowIds],
+      );
       const content = await tx.query<{ id: number; window_id: number }>(
         `SELECT id, window_id FROM settlement_window_content
          WHERE window_id = ANY ($1::integer[]) AND ledger_account_type = $2 AND state IN ('CLOSED', 'ABORTED')
@@ -269,10 +277,10 @@ export class SettlementStore {
       ]);
       const id = created.rows[0]!.id;
       await tx.query('INSERT INTO settlement_settlement_window (settlement_id, window_id) SELECT $1, unnest($2::integer[])', [id, windowIds]);
-      await tx.query(`UPDATE settlement_window_content SET state = 'PENDING_SETTLEMENT', settlement_id = $1, changed_at = now() WHERE id = ANY ($2::integer[])`, [
-        id,
-        content.rows.map((c) => c.id),
-      ]);
+      await tx.query(
+        `UPDATE settlement_window_content SET state = 'PENDING_SETTLEMENT', settlement_id = $1, changed_at = now() WHERE id = ANY ($2::integer[])`,
+        [id, content.rows.map((c) => c.id)],
+      );
       await tx.query(`UPDATE settlement_window SET state = 'PENDING_SETTLEMENT', changed_at = now() WHERE id = ANY ($1::integer[])`, [windowIds]);
       await this.insertAccounts(tx, id, reason);
       await tx.query(`INSERT INTO settlement_state_change (settlement_id, state, reason) VALUES ($1, 'PENDING_SETTLEMENT', $2)`, [id, reason]);

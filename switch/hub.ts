@@ -311,28 +311,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, engine);
   const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
-  const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
-  const bridge = new BankBridge(
-    db,
-    registry,
-    participants,
-    engine,
-    quoteRecords,
-    directory,
-    bus,
-    quoteOutbox,
-    bankOutbox,
-    bridgeWording,
-    terms,
-    {
-      hubName: config.hubName,
-      paymentExpiryMs: config.bankPaymentExpiryMs,
-      quoteExpiryMs: config.bankQuoteExpiryMs,
-    },
-    log,
-  );
-  quotes.useBankAgent(bridge);
-  xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
+  const bridge = startBridge(config, log, ledger, { participants, quoteRecords, directory, bus, quoteOutbox, xmlOutbox, terms, quotes });
   return {
     participants,
     delivery,
@@ -349,6 +328,44 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     windowSchedule,
     ...reports,
   };
+}
+
+interface BridgeParts {
+  participants: ParticipantDirectory;
+  quoteRecords: QuoteRecords;
+  directory: PartyDirectory;
+  bus: InProcessBus;
+  quoteOutbox: DialectQuoteOutbox;
+  xmlOutbox: XmlOutbox;
+  terms: HubTerms;
+  quotes: QuoteService;
+}
+
+/** The bank bridge (banks' one-shot payments), wired into the quote service and the XML outbox that reach banks through it. */
+function startBridge(config: Config, log: Logger, ledger: Ledger, parts: BridgeParts): BankBridge {
+  const { participants, quoteRecords, directory, bus, quoteOutbox, xmlOutbox, terms, quotes } = parts;
+  const bridge = new BankBridge(
+    ledger.db,
+    ledger.registry,
+    participants,
+    ledger.engine,
+    quoteRecords,
+    directory,
+    bus,
+    quoteOutbox,
+    new XmlBankOutbox(xmlOutbox, config.hubName),
+    bridgeWording,
+    terms,
+    {
+      hubName: config.hubName,
+      paymentExpiryMs: config.bankPaymentExpiryMs,
+      quoteExpiryMs: config.bankQuoteExpiryMs,
+    },
+    log,
+  );
+  quotes.useBankAgent(bridge);
+  xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
+  return bridge;
 }
 
 /**

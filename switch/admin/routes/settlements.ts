@@ -12,7 +12,14 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
-import { SETTLEMENT_STATES, WINDOW_STATES, type SettlementFilter, type SettlementRecord, type WindowFilter, type WindowRecord } from '../../../ledger/settlement.js';
+import {
+  SETTLEMENT_STATES,
+  WINDOW_STATES,
+  type SettlementFilter,
+  type SettlementRecord,
+  type WindowFilter,
+  type WindowRecord,
+} from '../../../ledger/settlement.js';
 import { ledgerDisplay } from '../../../ledger/units.js';
 import type { AccountRequest, AccountResult, SettlementService } from '../../core/settlement/service.js';
 import type { Route } from '../../http/route.js';
@@ -152,7 +159,11 @@ async function listSettlements(settlement: SettlementService, request: FastifyRe
   }
   const found = await settlement.settlements(filter);
   if (found.length === 0) throw new FspiopError('3100', 'Settlements not found');
-  return send(reply, 200, found.map((s) => settlementView(s)));
+  return send(
+    reply,
+    200,
+    found.map((s) => settlementView(s)),
+  );
 }
 
 /** `{participants: [...]}` moves accounts; `{state: ABORTED, reason, externalReference?}` aborts (admin.md §4.2). */
@@ -258,7 +269,8 @@ function body(request: FastifyRequest): Fields {
 }
 
 function objectAt(value: unknown, at: string): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FspiopError('3101', `/requestBody/${at.replace(/\./g, '/')} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FspiopError('3101', `/requestBody/${at.replace(/\./g, '/')} must be an object`);
   return new Fields(value as Body, at);
 }
 

@@ -156,7 +156,11 @@ export class SettlementService {
 
   // ---- internals ----
 
-  private decide(st: SettlementRecord, request: AccountRequest, seen: Set<number>): { account: SettlementAccountRecord } | { refusal: AccountResult['refusal'] & {} } {
+  private decide(
+    st: SettlementRecord,
+    request: AccountRequest,
+    seen: Set<number>,
+  ): { account: SettlementAccountRecord } | { refusal: AccountResult['refusal'] & {} } {
     const refuse = (reason: Exclude<AccountRefusal, 'RESET_REFUSED'>) => ({ refusal: { reason, detail: REFUSAL_TEXT[reason] } });
     const account = st.accounts.find((a) => a.accountId === request.accountId);
     if (!account) return refuse('ACCOUNT_NOT_FOUND');
@@ -179,8 +183,10 @@ export class SettlementService {
     model: SettlementModel | undefined,
   ): Promise<AccountResult['refusal']> {
     if (request.state === account.state || !model?.autoPositionReset || model.ledgerAccountType !== 'POSITION') return undefined;
-    if (request.state === 'PS_TRANSFERS_RESERVED' && account.net < 0n) return this.move(st, account, ledgerNegated(account.net), 'SETTLEMENT_NET_RECIPIENT', model);
-    if (request.state === 'PS_TRANSFERS_COMMITTED' && account.net > 0n) return this.move(st, account, ledgerNegated(account.net), 'SETTLEMENT_NET_SENDER', model);
+    if (request.state === 'PS_TRANSFERS_RESERVED' && account.net < 0n)
+      return this.move(st, account, ledgerNegated(account.net), 'SETTLEMENT_NET_RECIPIENT', model);
+    if (request.state === 'PS_TRANSFERS_COMMITTED' && account.net > 0n)
+      return this.move(st, account, ledgerNegated(account.net), 'SETTLEMENT_NET_SENDER', model);
     return undefined;
   }
 
