@@ -3,6 +3,7 @@
  * mizani <command>
  *   start     run the hub (configuration from MIZANI_* variables, see README)
  *   migrate   apply database migrations and exit
+ *   reconcile check that positions, journal, window flows and settlement figures agree (mizani reconcile --help)
  *   pki       create a scheme CA and issue hub and participant certificates (mizani pki --help)
  *   translate one message from one dialect to another (FSPIOP, ISO 20022 JSON, ISO 20022 XML)
  *   validate  an ISO 20022 XML file against the runtime or the official schemas
@@ -20,6 +21,7 @@ const USAGE = [
   'usage: mizani <command> [options]      (no command: start)',
   '  start       run the hub (configuration from MIZANI_* environment variables, see the README)',
   '  migrate     apply the database migrations and exit',
+  '  reconcile   check that positions, journal, window flows and settlement figures agree (mizani reconcile --help)',
   '  pki         a scheme PKI: CA, hub and participant certificates, CRL (mizani pki --help)',
   '  translate   one message from one dialect to another: FSPIOP, ISO 20022 JSON, ISO 20022 XML (mizani translate --help)',
   '  validate    an ISO 20022 XML file against the runtime or the official schemas (mizani validate --help)',
@@ -95,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./translate-cli.js')).translateCommand(args, print, printErr);
     case 'validate':
       return (await import('../translators/isoxml/cli.js')).validateCommand(args, print, printErr);
+    case 'reconcile':
+      return (await import('./reconcile-cli.js')).reconcileCommand(args, print, printErr);
     case 'pki':
       // Needs no configuration: it only writes certificate files.
       return (await import('./security/pki-cli.js')).pkiCommand(args, print, printErr);
@@ -107,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       USAGE.forEach(print);
       return 0;
     default:
-      printErr(`mizani: unknown command "${command}" (try: start, migrate, pki, translate, validate, help)`);
+      printErr(`mizani: unknown command "${command}" (try: start, migrate, reconcile, pki, translate, validate, help)`);
       printErr(USAGE[0]!);
       return 2;
   }

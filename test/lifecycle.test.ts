@@ -203,7 +203,9 @@ for (const taken of ['FSPIOP', 'Admin'] as const) {
       assert.equal(report.code, 'EADDRINUSE', report.failed);
       assert.ok(report.parts.includes(`start-failed ${taken} API listening`), report.parts.join('\n'));
       // Everything started before the failing part, newest first (the ledger writer held the advisory lock).
-      const started = STOPPED_PARTS.filter((p) => !['expiry sweep', 'bank payment sweep', 'settlement window schedule', 'intraday reports to banks'].includes(p));
+      const started = STOPPED_PARTS.filter(
+        (p) => !['expiry sweep', 'bank payment sweep', 'settlement window schedule', 'intraday reports to banks'].includes(p),
+      );
       assert.deepEqual(stoppedOrder(report.parts), [...started].reverse());
       await assertReleased(database, [taken === 'FSPIOP' ? adminPort : fspiopPort], report, exit, 3);
     } finally {

@@ -19,6 +19,7 @@ import { oracleRoutes } from './routes/oracles.js';
 import { participantRoutes } from './routes/participants.js';
 import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
+import { settlementReportRoutes } from './routes/settlement-reports.js';
 import { settlementRoutes, type SettlementRouteDeps } from './routes/settlements.js';
 
 export type { AdminDeps } from './deps.js';
@@ -40,6 +41,7 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...fundsRoutes(deps),
     ...settlementModelRoutes(deps),
     ...settlementRoutes(deps),
+    ...settlementReportRoutes(deps),
     ...keyRoutes(deps),
     ...isoIdentifierRoutes(deps),
     ...oracleRoutes(deps),

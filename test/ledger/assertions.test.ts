@@ -449,7 +449,16 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
       { ...entry('ok-1', p2!, '-1'), with_insert: true },
     ],
   });
-  assert.deepEqual(again, { conflicts: ['ok-1'], inserted: 0, updated: 0, journal: 0, quotes_inserted: 0, quotes_updated: 0, windows_closed: 0, balances: null });
+  assert.deepEqual(again, {
+    conflicts: ['ok-1'],
+    inserted: 0,
+    updated: 0,
+    journal: 0,
+    quotes_inserted: 0,
+    quotes_updated: 0,
+    windows_closed: 0,
+    balances: null,
+  });
 });
 
 test('mizani_apply keeps the index-only plans of migration 005 (they are part of its definition now)', async () => {

@@ -23,6 +23,8 @@ const HELP: Array<[string[], RegExp]> = [
   [['start', '--help'], /^usage: mizani start\n/],
   [['start', '-h'], /^usage: mizani start\n/],
   [['migrate', '--help'], /^usage: mizani migrate\n/],
+  [['reconcile', '--help'], /^usage: mizani reconcile \[--json\]\n/],
+  [['reconcile', '-h'], /^usage: mizani reconcile \[--json\]\n/],
   [['pki', '--help'], /^usage: mizani pki /],
   [['pki', 'issue', '-h'], /^usage: mizani pki /],
   [['translate', '--help'], /^usage: mizani translate --from/],
@@ -46,6 +48,7 @@ test('unknown options and commands are usage errors: exit 2, the reason on stder
     [['frobnicate'], /unknown command "frobnicate"/],
     [['start', '--port', '80'], /mizani start: unknown option --port for "start"/],
     [['migrate', 'now'], /mizani migrate: unexpected argument "now"/],
+    [['reconcile', '--csv'], /mizani reconcile: unknown option --csv for "reconcile"/],
     [
       ['translate', '--from', 'fspiop', '--to', 'isoxml', '--message', 'transfer', '--colour', 'red'],
       /mizani translate: unknown option --colour for "translate"/,
