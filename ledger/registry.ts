@@ -258,21 +258,38 @@ export class Registry {
     return this.models.get(name);
   }
 
-  /** The active models that govern `currency`: currency-specific ones, else the default ones. */
+  /**
+   * The active models that govern `currency`, one per ledger account type: the currency's own model for that type, else
+   * the default (currency-less) one. A currency with a model of its own for one account type (say INTERCHANGE_FEE)
+   * still falls back to the default for the others (POSITION).
+   */
   modelsFor(currency: string): SettlementModel[] {
-    const active = [...this.models.values()].filter((m) => m.isActive);
-    const specific = active.filter((m) => m.currency === currency);
-    return specific.length > 0 ? specific : active.filter((m) => m.currency === null);
+    const found = new Map<string, SettlementModel>();
+    for (const m of this.models.values()) {
+      if (m.isActive && (m.currency === currency || (m.currency === null && !found.has(m.ledgerAccountType)))) found.set(m.ledgerAccountType, m);
+    }
+    return [...found.values()];
+  }
+
+  /** The active model that settles `type` accounts in `currency`: its own, else the default. No allocation (hot path). */
+  modelFor(currency: string, type: string): SettlementModel | undefined {
+    let fallback: SettlementModel | undefined;
+    for (const m of this.models.values()) {
+      if (!m.isActive || m.ledgerAccountType !== type) continue;
+      if (m.currency === currency) return m;
+      if (m.currency === null) fallback ??= m;
+    }
+    return fallback;
   }
 
   /** The active model that settles POSITION accounts in `currency` (its own, else the default), if any. */
   positionModel(currency: string): SettlementModel | undefined {
-    return this.modelsFor(currency).find((m) => m.ledgerAccountType === 'POSITION');
+    return this.modelFor(currency, 'POSITION');
   }
 
   /** Whether prepares in this currency must pass the liquidity-cover check. */
   requiresLiquidityCheck(currency: string): boolean {
-    return this.modelsFor(currency).some((m) => m.ledgerAccountType === 'POSITION' && m.requireLiquidityCheck);
+    return this.modelFor(currency, 'POSITION')?.requireLiquidityCheck ?? false;
   }
 
   hasAccountType(name: string): boolean {
@@ -381,6 +398,25 @@ export class Registry {
       return created;
     });
     for (const row of rows) this.addAccountToMemory(row);
+  }
+
+  /**
+   * An account of `type` in `currency` for every participant that holds a POSITION account in that currency and has
+   * none of `type` yet (interchange fee rules: ledger/interchange-fees.ts). Active at once: nothing is reserved against
+   * such an account. Returns how many were created.
+   */
+  async createMissingAccounts(currency: string, type: string): Promise<number> {
+    if (!this.accountTypes.has(type)) throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', `Ledger account type ${type} was not found`);
+    const rows = await this.db.query<AccountRow>(
+      `INSERT INTO account (participant_id, currency, ledger_account_type, is_active)
+       SELECT p.participant_id, p.currency, $2, true FROM account p
+       WHERE p.currency = $1 AND p.ledger_account_type = 'POSITION'
+       ON CONFLICT (participant_id, currency, ledger_account_type) DO NOTHING
+       RETURNING ${ACCOUNT_COLUMNS}`,
+      [currency, type],
+    );
+    for (const row of rows.rows) this.addAccountToMemory(row);
+    return rows.rows.length;
   }
 
   /**

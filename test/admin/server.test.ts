@@ -33,7 +33,7 @@ test('createAdminServer serves every declared route', () => {
     const [method, path] = key.split(' ') as ['GET', string];
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
-  assert.equal(declared.size, 37);
+  assert.equal(declared.size, 52);
 });
 
 test('one request to each module through the assembled server', async () => {
@@ -47,6 +47,7 @@ test('one request to each module through the assembled server', async () => {
     ['GET', '/participants/payerfsp/jwsKeys', 200],
     ['GET', '/participants/payerfsp/xmlCertificates', 200],
     ['GET', '/participants/payerfsp/isoIdentifiers', 200],
+    ['GET', '/interchangeFeeRules', 200],
   ];
   for (const [method, path, status] of checks) {
     assert.equal((await api.call(method, path)).status, status, `${method} ${path}`);
