@@ -224,6 +224,8 @@ export class InterchangeFees {
   private readonly byId = new Map<number, FeeRule>();
   /** Active rules per currency, most specific first; a currency without active rules has no entry. */
   private readonly active = new Map<string, FeeRule[]>();
+  /** Changes one at a time: each checks names and overlaps against what the previous one left. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: Db,
@@ -298,7 +300,11 @@ export class InterchangeFees {
    * when no active deferred net settlement model settles INTERCHANGE_FEE in its currency (a fee nobody could
    * settle). Every participant holding a POSITION account in the currency gets an INTERCHANGE_FEE account first.
    */
-  async create(rule: NewFeeRule): Promise<FeeRule> {
+  create(rule: NewFeeRule): Promise<FeeRule> {
+    return this.serialised(() => this.insert(rule));
+  }
+
+  private async insert(rule: NewFeeRule): Promise<FeeRule> {
     if ([...this.byId.values()].some((r) => r.name === rule.name)) {
       throw new DomainError('INTERCHANGE_FEE_RULE_EXISTS', `Interchange fee rule ${rule.name} already exists`);
     }
@@ -330,7 +336,11 @@ export class InterchangeFees {
   }
 
   /** Deactivates (or activates again, with the checks of a new rule) a rule. A fee already decided stays decided. */
-  async setActive(id: number, isActive: boolean): Promise<FeeRule> {
+  setActive(id: number, isActive: boolean): Promise<FeeRule> {
+    return this.serialised(() => this.activate(id, isActive));
+  }
+
+  private async activate(id: number, isActive: boolean): Promise<FeeRule> {
     const rule = this.byId.get(id);
     if (!rule) throw new DomainError('INTERCHANGE_FEE_RULE_NOT_FOUND', `Interchange fee rule ${id} not found`);
     if (rule.isActive === isActive) return rule;
@@ -347,6 +357,12 @@ export class InterchangeFees {
     rule.changedAt = row.rows[0]!.changed_at;
     this.index();
     return rule;
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(work, work);
+    this.changes = run.catch(() => undefined);
+    return run;
   }
 
   private checkSettleable(currency: string): void {

@@ -174,6 +174,15 @@ test('rules: validation errors carry 3102 (missing), 3101 (malformed), 3103 (une
   assert.equal(errorOf(res).errorCode, '3102');
 });
 
+test('rules: two overlapping rules posted at once — one is created, the other refused (changes are serialised)', async () => {
+  const body = (name: string) => ({ name, currency: 'INR', match: { scenario: 'REFUND' }, fee: { fixedAmount: 1 }, paidBy: 'PAYEE_FSP' });
+  const answers = await Promise.all([api.call('POST', '/interchangeFeeRules', body('refund-1')), api.call('POST', '/interchangeFeeRules', body('refund-2'))]);
+  assert.deepEqual(answers.map((a) => a.status).sort(), [201, 400]);
+  assert.match(errorOf(answers.find((a) => a.status === 400)!).errorDescription, /^The rule overlaps active INR rule refund-/);
+  const created = answers.find((a) => a.status === 201)!.json.interchangeFeeRuleId;
+  assert.equal((await api.call('PUT', `/interchangeFeeRules/${created}`, { isActive: false })).status, 200);
+});
+
 // ------------------------------------------------------------------------------------------------ the ledger
 
 let seq = 0;
@@ -352,5 +361,6 @@ test('no fee between a DFSP and itself; a DFSP without an INTERCHANGE_FEE accoun
   await seedParticipant(api, 'nofee', 'EUR');
   await api.registry.setSettlementModelActive('INTERCHANGEFEEDEFAULT', true);
   const decision = api.interchangeFees.decide('early', 'nofee', 'EUR', parseLedger('1000'), { ...P2P_WALLETS });
-  assert.deepEqual(decision, { kind: 'skipped', ruleId: 4, reason: 'nofee has no INTERCHANGE_FEE account in EUR' });
+  const eurRule = api.interchangeFees.rules({ currency: 'EUR' })[0]!;
+  assert.deepEqual(decision, { kind: 'skipped', ruleId: eurRule.id, reason: 'nofee has no INTERCHANGE_FEE account in EUR' });
 });
