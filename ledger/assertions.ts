@@ -16,8 +16,11 @@
 import type { Account } from './registry.js';
 import { isLedgerAmount, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
-/** Journal entries one ledger write may carry (a movement is 2; FX or fees would need more). Also in migration 007. */
-export const LEDGER_WRITE_ENTRIES_MAX = 4;
+/**
+ * Journal entries one ledger write may carry: a movement is 2, a commit under continuous gross settlement 4, and its
+ * interchange fee 2 more (docs/interchange-fees.md). Also in mizani_apply (migration 009).
+ */
+export const LEDGER_WRITE_ENTRIES_MAX = 6;
 
 export class LedgerAssertionError extends Error {
   constructor(message: string) {

@@ -9,9 +9,10 @@
  * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
  */
 import type { Connection, Db, Queryable } from './db.js';
-import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite, type TransferUpdate } from './group-commit.js';
+import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite, type TransferInsert, type TransferUpdate } from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { LedgerAssertionError } from './assertions.js';
+import type { FeeCharge } from './interchange-fees.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
 import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
@@ -56,6 +57,8 @@ export interface InFlight {
   ready: Promise<unknown>;
   debitAccount: Account;
   creditAccount: Account;
+  /** The interchange fee decided at prepare, booked at commit (docs/interchange-fees.md); undefined when none. */
+  fee: FeeCharge | undefined;
 }
 
 /** What the database holds of a transfer (duplicate checks, GET answers). */
@@ -88,24 +91,29 @@ export interface PrepareInput {
   expiresAt: number;
   prepareHash: string;
   receivedAt: string;
+  /** The interchange fee the transfer will owe at commit (ledger/interchange-fees.ts `decide`), if any. */
+  fee?: FeeCharge;
 }
 
 /** How a window close ended (docs/settlement.md): `closed` once durable, with the window now open. */
 export type WindowCloseOutcome = { kind: 'closed'; closed: number; opened: number } | { kind: 'not-open'; open: number } | { kind: 'empty' };
 
 /**
- * A settlement transfer (docs/settlement.md): moves a participant's POSITION by `positionDelta` against the hub's
- * HUB_MULTILATERAL_SETTLEMENT account, once: the id makes it idempotent.
+ * A settlement transfer (docs/settlement.md): moves a participant's account of the settlement model's ledger account
+ * type (POSITION; INTERCHANGE_FEE under an interchange fee model, docs/interchange-fees.md) by `positionDelta` against
+ * the hub's HUB_MULTILATERAL_SETTLEMENT account, once: the id makes it idempotent.
  */
 export interface SettlementMove {
   transferId: string;
   participant: string;
   currency: string;
-  /** Signed, ledger units: positive raises the position (a net recipient's reset), negative lowers it. */
+  /** The account moved: POSITION, or the ledger account type of the model settled (INTERCHANGE_FEE). */
+  ledgerAccountType: string;
+  /** Signed, ledger units: positive raises the account (a net recipient's reset), negative lowers it. */
   positionDelta: LedgerUnits;
   event: 'SETTLEMENT_NET_RECIPIENT' | 'SETTLEMENT_NET_SENDER' | 'SETTLEMENT_NET_ZERO' | 'SETTLEMENT_ABORT';
   reference: string;
-  /** Refuse a rise that would take the position beyond its net debit cap (or liquidity cover, where required). */
+  /** Refuse a rise that would take the position beyond its net debit cap (or liquidity cover, where required); POSITION only. */
   checkHeadroom: boolean;
 }
 
@@ -134,6 +142,16 @@ interface TransferRow {
 
 const TRANSFER_COLUMNS = `id, kind, payer, payee, currency, amount::text AS amount, state, condition, expiration,
   prepare_hash, fulfil_hash, error_hash, fulfilment, cause, completed_at, created_at`;
+
+/** A reserved transfer as a restart reloads it: with the interchange fee its prepare decided (migration 009). */
+interface InFlightRow extends TransferRow {
+  fee_rule_id: number | null;
+  fee_amount: string | null;
+  fee_from_account_id: number | null;
+  fee_to_account_id: number | null;
+}
+
+const IN_FLIGHT_COLUMNS = `${TRANSFER_COLUMNS}, fee_rule_id, fee_amount::text AS fee_amount, fee_from_account_id, fee_to_account_id`;
 
 function toRecord(row: TransferRow): TransferRecord {
   return {
@@ -231,7 +249,7 @@ export class LedgerEngine {
     await this.registry.reload();
     await this.loadWindows();
     this.inFlight.clear();
-    const rows = await this.db.query<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
+    const rows = await this.db.query<InFlightRow>(`SELECT ${IN_FLIGHT_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
     for (const row of rows.rows) {
       const record = toRecord(row);
       const accounts = this.accountsForReservation(record.kind, record.payer, record.payee, record.currency);
@@ -254,8 +272,17 @@ export class LedgerEngine {
         ready: Promise.resolve(),
         debitAccount: accounts.debit,
         creditAccount: accounts.credit,
+        fee: this.feeOfRow(row),
       });
     }
+  }
+
+  private feeOfRow(row: InFlightRow): FeeCharge | undefined {
+    if (row.fee_rule_id === null || row.fee_amount === null) return undefined;
+    const from = this.registry.account(row.fee_from_account_id ?? -1);
+    const to = this.registry.account(row.fee_to_account_id ?? -1);
+    if (!from || !to) throw new Error(`in-flight transfer ${row.id} owes an interchange fee between accounts that no longer exist`);
+    return { ruleId: row.fee_rule_id, amount: parseLedger(row.fee_amount), from, to };
   }
 
   private async loadWindows(): Promise<void> {
@@ -367,10 +394,11 @@ export class LedgerEngine {
       ready: Promise.resolve(),
       debitAccount: payerPosition,
       creditAccount: clearing,
+      fee: input.fee,
     };
     this.inFlight.set(input.id, transfer);
     const durable = this.write(input.id, input.prepareHash, {
-      insert: { ...base, state: 'RESERVED' },
+      insert: input.fee ? { ...base, state: 'RESERVED', ...feeColumns(input.fee) } : { ...base, state: 'RESERVED' },
       entries: [
         { transfer_id: input.id, account: payerPosition, amount: input.amount, event: 'PREPARE', with_insert: true },
         { transfer_id: input.id, account: clearing, amount: ledgerNegated(input.amount), event: 'PREPARE', with_insert: true },
@@ -430,7 +458,28 @@ export class LedgerEngine {
       completed_at: detail.completedAt,
     };
     const gross = this.registry.positionModel(transfer.currency)?.settlementDelay === 'IMMEDIATE';
-    await this.submitFinish(transfer, gross ? this.grossCommit(transfer, update) : this.deferredCommit(transfer, update));
+    const write = gross ? this.grossCommit(transfer, update) : this.deferredCommit(transfer, update);
+    if (transfer.fee) this.bookFee(transfer.id, transfer.fee, write);
+    await this.submitFinish(transfer, write);
+  }
+
+  /**
+   * The interchange fee decided at prepare, in the commit's own write (docs/interchange-fees.md): the paying DFSP's
+   * INTERCHANGE_FEE account grows by the fee and the receiving DFSP's shrinks by it, and the open window gets the
+   * flow between them (window content (INTERCHANGE_FEE, currency), settled under a model of that ledger account
+   * type). A commit under continuous gross settlement joins the window too, for its fee only.
+   */
+  private bookFee(id: string, fee: FeeCharge, write: LedgerWrite): void {
+    fee.from.value = ledgerPlus(fee.from.value, fee.amount);
+    fee.to.value = ledgerMinus(fee.to.value, fee.amount);
+    const windowId = this.openWindow.id;
+    this.openWindow.used = true;
+    write.entries.push(
+      { transfer_id: id, account: fee.from, amount: fee.amount, event: 'INTERCHANGE_FEE' },
+      { transfer_id: id, account: fee.to, amount: ledgerNegated(fee.amount), event: 'INTERCHANGE_FEE' },
+    );
+    write.feeFlow = { windowId, payerAccountId: fee.from.id, payeeAccountId: fee.to.id, amount: fee.amount };
+    if (write.update) write.update.window_id = windowId;
   }
 
   private deferredCommit(transfer: InFlight, update: TransferUpdate): LedgerWrite {
@@ -586,6 +635,7 @@ export class LedgerEngine {
       ready: Promise.resolve(),
       debitAccount: settlement,
       creditAccount: clearing,
+      fee: undefined,
     };
     this.inFlight.set(transferId, transfer);
     const durable = this.write(transferId, '', {
@@ -690,11 +740,11 @@ export class LedgerEngine {
    */
   async settlementMove(move: SettlementMove): Promise<SettlementMoveOutcome> {
     this.assertAvailable();
-    const position = this.registry.accountOf(move.participant, move.currency, 'POSITION');
-    if (!position) throw new Error(`${move.participant} has no ${move.currency} position account`);
+    const position = this.registry.accountOf(move.participant, move.currency, move.ledgerAccountType);
+    if (!position) throw new Error(`${move.participant} has no ${move.currency} ${move.ledgerAccountType} account`);
     const hub = this.requireHubAccount(move.currency, 'HUB_MULTILATERAL_SETTLEMENT');
     const delta = move.positionDelta;
-    if (delta > 0n && move.checkHeadroom) {
+    if (delta > 0n && move.checkHeadroom && move.ledgerAccountType === 'POSITION') {
       const refusal = this.checkHeadroom(move.participant, move.currency, position, delta, this.registry.requiresLiquidityCheck(move.currency));
       if (refusal) return { kind: 'refused', error: refusal };
     }
@@ -900,6 +950,11 @@ export class LedgerEngine {
     this.committer.reset();
     this.hooks.onRecovered?.();
   }
+}
+
+/** The transfer row's record of the fee its prepare decided (migration 009). */
+function feeColumns(fee: FeeCharge): Pick<TransferInsert, 'fee_rule_id' | 'fee_amount' | 'fee_from_account_id' | 'fee_to_account_id'> {
+  return { fee_rule_id: fee.ruleId, fee_amount: ledgerText(fee.amount), fee_from_account_id: fee.from.id, fee_to_account_id: fee.to.id };
 }
 
 export type { JournalEntry };

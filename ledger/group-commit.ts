@@ -26,6 +26,11 @@ export interface TransferInsert {
   reference?: string;
   created_at?: string;
   completed_at?: string;
+  /** The interchange fee decided at prepare (migration 009): rule, amount, paying and receiving INTERCHANGE_FEE accounts. */
+  fee_rule_id?: number;
+  fee_amount?: string;
+  fee_from_account_id?: number;
+  fee_to_account_id?: number;
 }
 
 export interface TransferUpdate {
@@ -94,6 +99,8 @@ export interface LedgerWrite {
   quoteInsert?: QuoteInsert;
   quoteUpdate?: QuoteUpdate;
   flow?: WindowFlow;
+  /** A commit's interchange fee between the two DFSPs' INTERCHANGE_FEE accounts (docs/interchange-fees.md). */
+  feeFlow?: WindowFlow;
   windowClose?: WindowClose;
   /** The engine moves memory only once this write is durable and not a conflict (funds in); for the balance check. */
   movesMemoryWhenDurable?: true;
@@ -277,6 +284,7 @@ export class GroupCommitter {
       }
       if (write.quoteUpdate) quoteUpdates.push(write.quoteUpdate);
       if (write.flow) addFlow(flows, write.flow);
+      if (write.feeFlow) addFlow(flows, write.feeFlow);
       if (write.windowClose) windowClose = write.windowClose;
     }
     const document = JSON.stringify({

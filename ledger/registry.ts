@@ -121,8 +121,6 @@ export class Registry {
   private readonly accountIndex = new Map<string, Account>();
   private readonly limits = new Map<number, Limit>();
   private readonly models = new Map<string, SettlementModel>();
-  /** Per currency: its POSITION model (null: none) and whether prepares need the liquidity check. Cleared on model changes. */
-  private readonly positionRules = new Map<string, { model: SettlementModel | null; liquidity: boolean }>();
   private readonly accountTypes = new Set<string>();
   private hubNameLower: string;
 
@@ -157,7 +155,6 @@ export class Registry {
     this.accountIndex.clear();
     this.limits.clear();
     this.models.clear();
-    this.positionRules.clear();
     this.accountTypes.clear();
     for (const row of participants.rows) this.addParticipantToMemory(row);
     for (const row of accounts.rows) this.addAccountToMemory(row);
@@ -261,32 +258,38 @@ export class Registry {
     return this.models.get(name);
   }
 
-  /** The active models that govern `currency`: currency-specific ones, else the default ones. */
+  /**
+   * The active models that govern `currency`, one per ledger account type: the currency's own model for that type, else
+   * the default (currency-less) one. A currency with a model of its own for one account type (say INTERCHANGE_FEE)
+   * still falls back to the default for the others (POSITION).
+   */
   modelsFor(currency: string): SettlementModel[] {
-    const active = [...this.models.values()].filter((m) => m.isActive);
-    const specific = active.filter((m) => m.currency === currency);
-    return specific.length > 0 ? specific : active.filter((m) => m.currency === null);
+    const found = new Map<string, SettlementModel>();
+    for (const m of this.models.values()) {
+      if (m.isActive && (m.currency === currency || (m.currency === null && !found.has(m.ledgerAccountType)))) found.set(m.ledgerAccountType, m);
+    }
+    return [...found.values()];
+  }
+
+  /** The active model that settles `type` accounts in `currency`: its own, else the default. No allocation (hot path). */
+  modelFor(currency: string, type: string): SettlementModel | undefined {
+    let fallback: SettlementModel | undefined;
+    for (const m of this.models.values()) {
+      if (!m.isActive || m.ledgerAccountType !== type) continue;
+      if (m.currency === currency) return m;
+      if (m.currency === null) fallback ??= m;
+    }
+    return fallback;
   }
 
   /** The active model that settles POSITION accounts in `currency` (its own, else the default), if any. */
   positionModel(currency: string): SettlementModel | undefined {
-    return this.positionRulesOf(currency).model ?? undefined;
+    return this.modelFor(currency, 'POSITION');
   }
 
   /** Whether prepares in this currency must pass the liquidity-cover check. */
   requiresLiquidityCheck(currency: string): boolean {
-    return this.positionRulesOf(currency).liquidity;
-  }
-
-  /** Looked up on every prepare and commit: computed once per currency until the models change. */
-  private positionRulesOf(currency: string): { model: SettlementModel | null; liquidity: boolean } {
-    let rules = this.positionRules.get(currency);
-    if (!rules) {
-      const models = this.modelsFor(currency).filter((m) => m.ledgerAccountType === 'POSITION');
-      rules = { model: models[0] ?? null, liquidity: models.some((m) => m.requireLiquidityCheck) };
-      this.positionRules.set(currency, rules);
-    }
-    return rules;
+    return this.modelFor(currency, 'POSITION')?.requireLiquidityCheck ?? false;
   }
 
   hasAccountType(name: string): boolean {
@@ -398,6 +401,25 @@ export class Registry {
   }
 
   /**
+   * An account of `type` in `currency` for every participant that holds a POSITION account in that currency and has
+   * none of `type` yet (interchange fee rules: ledger/interchange-fees.ts). Active at once: nothing is reserved against
+   * such an account. Returns how many were created.
+   */
+  async createMissingAccounts(currency: string, type: string): Promise<number> {
+    if (!this.accountTypes.has(type)) throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', `Ledger account type ${type} was not found`);
+    const rows = await this.db.query<AccountRow>(
+      `INSERT INTO account (participant_id, currency, ledger_account_type, is_active)
+       SELECT p.participant_id, p.currency, $2, true FROM account p
+       WHERE p.currency = $1 AND p.ledger_account_type = 'POSITION'
+       ON CONFLICT (participant_id, currency, ledger_account_type) DO NOTHING
+       RETURNING ${ACCOUNT_COLUMNS}`,
+      [currency, type],
+    );
+    for (const row of rows.rows) this.addAccountToMemory(row);
+    return rows.rows.length;
+  }
+
+  /**
    * Activates the participant's POSITION and SETTLEMENT accounts for the currency, sets the net
    * debit cap and returns the position account. The opening position itself is posted by the
    * ledger engine (it is a journal movement).
@@ -492,7 +514,6 @@ export class Registry {
     );
     const created = toModel(row.rows[0]!);
     this.models.set(created.name, created);
-    this.positionRules.clear();
     return created;
   }
 
@@ -501,7 +522,6 @@ export class Registry {
     if (!model) throw new DomainError('SETTLEMENT_MODEL_NOT_FOUND', `Settlement model ${name} not found`);
     await this.db.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]);
     model.isActive = isActive;
-    this.positionRules.clear();
     return model;
   }
 

@@ -118,6 +118,11 @@ export const OUTCOMES = {
   SETTLEMENT_MODEL_NOT_DEFERRED: 'a deferred settlement was asked for under a gross or immediate settlement model',
   SETTLEMENT_NOT_FOUND: 'no settlement has this id',
   SETTLEMENT_ABORT_REFUSED: 'the settlement is past the point where it may be aborted',
+  // ---- interchange fee rules (ledger/interchange-fees.ts)
+  INTERCHANGE_FEE_RULE_EXISTS: 'an interchange fee rule with this name already exists',
+  INTERCHANGE_FEE_RULE_OVERLAPS: 'an active interchange fee rule could apply to the same transfers and neither rule is more specific',
+  INTERCHANGE_FEE_RULE_NOT_FOUND: 'no interchange fee rule has this id',
+  INTERCHANGE_FEE_MODEL_MISSING: 'no active deferred net settlement model settles interchange fees in this currency',
   ISO_IDENTIFIER_TAKEN: 'a BIC or clearing-system member id is registered to another participant',
   // ---- the hub itself
   LEDGER_UNAVAILABLE: 'the ledger is rebuilding its state after a failed write; retry later',

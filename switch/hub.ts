@@ -30,6 +30,7 @@ import { SettlementService } from './core/settlement/service.js';
 import { WindowSchedule } from './core/settlement/schedule.js';
 import { SettlementStore } from '../ledger/settlement.js';
 import { TransferService } from './core/workers/transfers.js';
+import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
@@ -140,6 +141,8 @@ interface Ledger {
   db: Db;
   registry: Registry;
   engine: LedgerEngine;
+  /** Interchange fee rules (docs/interchange-fees.md): decided at prepare, changed through the Admin API. */
+  interchangeFees: InterchangeFees;
 }
 
 async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics): Promise<Ledger> {
@@ -152,6 +155,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   const applied = await lifecycle.start('migrations', () => migrate(db));
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   const registry = await lifecycle.start('registry', () => Registry.load(db, config.hubName));
+  const interchangeFees = await lifecycle.start('interchange fee rules', () => InterchangeFees.load(db, registry));
   const engine = await lifecycle.start(
     'ledger writer',
     () =>
@@ -181,7 +185,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   await lifecycle.start('ledger state', () => engine.load());
   log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
   metrics.inFlight.set(engine.inFlightCount);
-  return { db, registry, engine };
+  return { db, registry, engine, interchangeFees };
 }
 
 interface Keys {
@@ -291,6 +295,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee },
     log,
     metrics,
+    ledger.interchangeFees,
   );
   const { bus, ...settling } = busAndSettlement(ledger, transfers, reports.settlementReports, log);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
@@ -416,6 +421,7 @@ async function startServers(
           requireHttpsCallbacks: config.mtls,
           intradayReports: services.intradayReports,
           settlement: services.settlement,
+          interchangeFees: ledger.interchangeFees,
         },
       ),
     (server) => server.close(),

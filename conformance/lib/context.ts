@@ -12,7 +12,7 @@ import { DfspSimulator, type DfspSimulatorOptions, type PayeeBehaviour, type Rec
 import { appHdrXml, describeInstitution, envelopeXml, newMsgId, pacs028Xml, type Institution, type XmlProfile } from './isoxml.js';
 import { selfSignedRsaCertificate } from './x509.js';
 import { encodeBody, FspiopClient, imfDate, resourceOf, type FspiopResponse, type RequestSecurity, type SendOptions } from './http.js';
-import { buildIlpPacket, generateFulfilment, toMinorUnitsTruncated, transactionObject } from './ilp.js';
+import { buildIlpPacket, generateFulfilment, toMinorUnitsTruncated, transactionObject, type TransactionObject } from './ilp.js';
 import { createTestSigner, verifySignature, type JwsAlg, type TestSigner } from './jws.js';
 import {
   checkSecurityOptions,
@@ -139,6 +139,8 @@ export interface NewTransferOptions {
   expiresInMs?: number;
   /** Register the fulfilment so payee simulators can fulfil. Default true. */
   register?: boolean;
+  /** Changes the transaction object before it is packed into the ILP packet (e.g. the parties' extensions). */
+  editTransaction?: (transaction: TransactionObject) => void;
 }
 
 export type CallbackType = 'put' | 'error' | 'patch';
@@ -665,22 +667,9 @@ export class SuiteContext {
     const { fulfilment, condition } = generateFulfilment();
     // Amounts with more decimals than the currency has are negative tests: the packet amount is then truncated.
     const minor = toMinorUnitsTruncated(amount, currency);
-    const ilpPacket = buildIlpPacket({
-      amount,
-      currency,
-      amountMinorUnits: minor,
-      condition,
-      expiresAt: expiration,
-      transaction: transactionObject({
-        quoteId: randomUUID(),
-        transactionId: randomUUID(),
-        payerFsp,
-        payeeFsp,
-        amount,
-        currency,
-        expiration,
-      }),
-    });
+    const transaction = transactionObject({ quoteId: randomUUID(), transactionId: randomUUID(), payerFsp, payeeFsp, amount, currency, expiration });
+    o.editTransaction?.(transaction);
+    const ilpPacket = buildIlpPacket({ amount, currency, amountMinorUnits: minor, condition, expiresAt: expiration, transaction });
     if (o.register !== false) this.fulfilments.set(transferId, fulfilment);
     return {
       transferId,

@@ -80,6 +80,8 @@ export interface PartyIdInfo {
   partyIdentifier: string;
   fspId?: string;
   partySubIdOrType?: string;
+  /** e.g. `{ extension: [{ key: 'accountType', value: 'Wallet' }] }`, what Mojaloop's interchange fee script reads. */
+  extensionList?: { extension: Array<{ key: string; value: string }> };
 }
 
 /** The transaction object carried (sorted-key JSON, base64url) in the packet's data (security.md §2.2). */

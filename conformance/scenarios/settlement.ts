@@ -16,6 +16,7 @@ import type { Scenario } from '../lib/scenario.js';
 import { ACCOUNT_STEPS, SettlementClient, accountIn, netsOf, type SettlementView } from '../lib/settlement.js';
 import { bankSettlementScenario } from './dialects.js';
 import { show } from '../lib/util.js';
+import type { TransactionObject } from '../lib/ilp.js';
 
 const REASON = 'conformance';
 /** A bilateral net model for a second currency, created by the scenarios if the hub has none of that name. */
@@ -23,6 +24,31 @@ const BILATERAL_CURRENCY = 'EUR';
 const BILATERAL_MODEL = 'DEFERREDNETBILATERALEUR';
 const CGS_CURRENCY = 'INR';
 const CGS_MODEL = 'CGSINR';
+const CGS_MODEL_BODY = {
+  name: CGS_MODEL,
+  settlementGranularity: 'GROSS',
+  settlementInterchange: 'BILATERAL',
+  settlementDelay: 'IMMEDIATE',
+  currency: CGS_CURRENCY,
+  requireLiquidityCheck: true,
+  ledgerAccountType: 'POSITION',
+  autoPositionReset: false,
+  settlementAccountType: 'SETTLEMENT',
+};
+/** The testing toolkit's hub setup: interchange fees in INR settled deferred, multilateral net (settlement.md §1). */
+const FEE_CURRENCY = CGS_CURRENCY;
+const FEE_MODEL_BODY = {
+  name: 'INTERCHANGEFEE',
+  settlementGranularity: 'NET',
+  settlementInterchange: 'MULTILATERAL',
+  settlementDelay: 'DEFERRED',
+  currency: FEE_CURRENCY,
+  requireLiquidityCheck: false,
+  ledgerAccountType: 'INTERCHANGE_FEE',
+  autoPositionReset: true,
+  settlementAccountType: 'INTERCHANGE_FEE_SETTLEMENT',
+};
+const FEE_RULE_PREFIX = 'conformance-p2p-wallet-';
 
 interface Balances {
   position: string;
@@ -47,9 +73,20 @@ async function hubSettlementBalance(admin: AdminClient, hubName: string, currenc
   return normalizeDecimal(a.value as string | number);
 }
 
-/** A committed transfer payer → payee (the payee fulfils, or answers RESERVED in v1.1 and the hub commits). */
-async function pay(ctx: SuiteContext, payer: DfspSimulator, payee: DfspSimulator, amount: string, currency: string, reserved = false): Promise<string> {
-  const t = ctx.newTransfer({ payer, payee, amount, currency });
+/**
+ * A committed transfer payer → payee (the payee fulfils, or answers RESERVED in v1.1 and the hub commits); `edit`
+ * changes the transaction object the ILP packet carries.
+ */
+async function pay(
+  ctx: SuiteContext,
+  payer: DfspSimulator,
+  payee: DfspSimulator,
+  amount: string,
+  currency: string,
+  reserved = false,
+  edit?: (tx: TransactionObject) => void,
+): Promise<string> {
+  const t = ctx.newTransfer({ payer, payee, amount, currency, ...(edit ? { editTransaction: edit } : {}) });
   if (reserved) payee.setBehaviour(t.transferId, { kind: 'reserved', version: '1.1' });
   expectFspiopStatus(await ctx.sendPrepare(t), 202, `POST /transfers ${payer.name} → ${payee.name} ${amount} ${currency}`);
   const put = await ctx.waitTransferCallback(payer, t.transferId, { type: 'put', label: `commit of ${t.transferId}` });
@@ -271,17 +308,7 @@ async function twoCurrencies(ctx: SuiteContext): Promise<void> {
 
 async function cgs(ctx: SuiteContext): Promise<void> {
   const s = new SettlementClient(ctx.admin);
-  await ensureModel(ctx.admin, {
-    name: CGS_MODEL,
-    settlementGranularity: 'GROSS',
-    settlementInterchange: 'BILATERAL',
-    settlementDelay: 'IMMEDIATE',
-    currency: CGS_CURRENCY,
-    requireLiquidityCheck: true,
-    ledgerAccountType: 'POSITION',
-    autoPositionReset: false,
-    settlementAccountType: 'SETTLEMENT',
-  });
+  await ensureModel(ctx.admin, CGS_MODEL_BODY);
   const [a, b] = (await dfsps(ctx, 2, CGS_CURRENCY, { fundsIn: '500' })) as [DfspSimulator, DfspSimulator];
   const window = await freshWindow(s);
   const before = [await balances(ctx.admin, a.name, CGS_CURRENCY), await balances(ctx.admin, b.name, CGS_CURRENCY)];
@@ -305,6 +332,146 @@ async function cgs(ctx: SuiteContext): Promise<void> {
   const refused = await s.create(CGS_MODEL, [window], REASON);
   expectError(refused, 400, '3100', /Settlement can not be created for GROSS or IMMEDIATE models/);
   void negateDecimal;
+}
+
+// ---- interchange fees ------------------------------------------------------------------------------------------------
+
+/** Both parties carry the extension `accountType=Wallet` (what Mojaloop's interchange fee script looks for). */
+function wallets(tx: TransactionObject): void {
+  for (const party of [tx.payer, tx.payee]) party.partyIdInfo.extensionList = { extension: [{ key: 'accountType', value: 'Wallet' }] };
+}
+
+async function feeBalance(admin: AdminClient, name: string): Promise<string> {
+  return normalizeDecimal((await admin.getAccount(name, 'INTERCHANGE_FEE', FEE_CURRENCY)).value as string | number);
+}
+
+/** The active model that settles INTERCHANGE_FEE in the fee currency (its own, else a default), after making sure one exists. */
+async function feeModelName(admin: AdminClient): Promise<string> {
+  const made = await admin.call('POST', '/settlementModels', FEE_MODEL_BODY);
+  if (made.status !== 201) {
+    assert.match(
+      made.body?.errorInformation?.errorDescription ?? '',
+      /already exists|already covers/i,
+      `POST /settlementModels: ${made.status} ${show(made.rawBody)}`,
+    );
+  }
+  const models = (await admin.call('GET', '/settlementModels')).body as Array<{
+    name: string;
+    isActive: boolean;
+    currency: string | null;
+    ledgerAccountTypeId: string;
+  }>;
+  const fee = models.filter((m) => m.isActive && m.ledgerAccountTypeId === 'INTERCHANGE_FEE');
+  const model = fee.find((m) => m.currency === FEE_CURRENCY) ?? fee.find((m) => m.currency === null);
+  assert.ok(model, `an active INTERCHANGE_FEE settlement model for ${FEE_CURRENCY}: ${show(models)}`);
+  return model.name;
+}
+
+/** Mojaloop's rule as a Mizani rule: P2P wallet-to-wallet in INR, 60 basis points (0.6 %), the payer DFSP pays. */
+async function createFeeRule(admin: AdminClient): Promise<number> {
+  const active = (await admin.call('GET', `/interchangeFeeRules?currency=${FEE_CURRENCY}&isActive=true`)).body as Array<{
+    interchangeFeeRuleId: number;
+    name: string;
+  }>;
+  for (const left of active.filter((r) => r.name.startsWith(FEE_RULE_PREFIX))) {
+    expectStatus(
+      await admin.call('PUT', `/interchangeFeeRules/${left.interchangeFeeRuleId}`, { isActive: false }),
+      200,
+      `deactivate ${left.name}, left by an earlier run`,
+    );
+  }
+  const rule = {
+    name: `${FEE_RULE_PREFIX}${Date.now()}`,
+    currency: FEE_CURRENCY,
+    match: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER', payerAccountType: 'Wallet', payeeAccountType: 'Wallet' },
+    fee: { basisPoints: '60', rounding: 'HALF_EVEN' },
+    paidBy: 'PAYER_FSP',
+  };
+  expectError(
+    await admin.call('POST', '/interchangeFeeRules', { ...rule, fee: { basisPoints: 'x' } }),
+    400,
+    '3101',
+    /basisPoints must be a non-negative decimal/,
+  );
+  expectError(await admin.call('POST', '/interchangeFeeRules', { ...rule, fee: {} }), 400, '3102', /basisPoints' or 'fixedAmount'/);
+  expectError(await admin.call('POST', '/interchangeFeeRules', { ...rule, fee: { basisPoints: 60, fixedAmount: 1 } }), 400, '3100', /exactly one of/);
+  const created = await admin.call('POST', '/interchangeFeeRules', rule);
+  expectStatus(created, 201, 'POST /interchangeFeeRules');
+  const view = created.body;
+  assert.deepEqual(
+    [
+      view?.currency,
+      view?.isActive,
+      view?.paidBy,
+      view?.ledgerAccountType,
+      view?.fee?.rounding,
+      view?.fee?.minorUnits,
+      normalizeDecimal(view?.fee?.basisPoints),
+    ],
+    [FEE_CURRENCY, true, 'PAYER_FSP', 'INTERCHANGE_FEE', 'HALF_EVEN', 2, '60'],
+    `the rule as created: ${show(created.rawBody)}`,
+  );
+  expectError(await admin.call('POST', '/interchangeFeeRules', { ...rule, name: `${rule.name}-again` }), 400, '3100', /overlaps active INR rule/);
+  return view.interchangeFeeRuleId as number;
+}
+
+/**
+ * settlement.md §5: a P2P wallet-to-wallet transfer owes 0.6 % (rounded half-even to the currency's minor unit) from
+ * the payer DFSP to the payee DFSP, booked at commit on their INTERCHANGE_FEE accounts, window content
+ * (INTERCHANGE_FEE, INR), settled under the INTERCHANGEFEE model back to zero. INR positions settle gross at commit
+ * (the testing toolkit's CGS), so the window holds the fees only.
+ */
+async function interchangeFees(ctx: SuiteContext): Promise<void> {
+  const s = new SettlementClient(ctx.admin);
+  await ensureModel(ctx.admin, CGS_MODEL_BODY);
+  const model = await feeModelName(ctx.admin);
+  const [a, b] = (await dfsps(ctx, 2, FEE_CURRENCY, { fundsIn: '1000' })) as [DfspSimulator, DfspSimulator];
+  const ruleId = await createFeeRule(ctx.admin);
+  try {
+    const window = await freshWindow(s);
+    const before = {
+      a: await feeBalance(ctx.admin, a.name),
+      b: await feeBalance(ctx.admin, b.name),
+      aLiquidity: (await balances(ctx.admin, a.name, FEE_CURRENCY)).settlement,
+    };
+    const hubBefore = await hubSettlementBalance(ctx.admin, ctx.hubName, FEE_CURRENCY);
+    await pay(ctx, a, b, '100.25', FEE_CURRENCY, false, wallets); // 0.6015 → 0.60
+    await pay(ctx, a, b, '7.5', FEE_CURRENCY, false, wallets); // 0.045 → 0.04: a tie, to the even cent (half-up would say 0.05)
+    await pay(ctx, b, a, '50', FEE_CURRENCY, false, wallets); // 0.30, b pays
+    await pay(ctx, a, b, '10', FEE_CURRENCY); // no accountType extensions: no fee
+    assert.equal(await feeBalance(ctx.admin, a.name), addDecimal(before.a, '0.34'), `${a.name} INTERCHANGE_FEE: 0.60 + 0.04 − 0.30 owed`);
+    assert.equal(await feeBalance(ctx.admin, b.name), subDecimal(before.b, '0.34'), `${b.name} INTERCHANGE_FEE: owed 0.34`);
+    assert.equal(
+      (await balances(ctx.admin, a.name, FEE_CURRENCY)).settlement,
+      addDecimal(before.aLiquidity, '67.75'),
+      'CGS moved the SETTLEMENT account by the transfers only (100.25 + 7.5 − 50 + 10); the fees are not liquidity',
+    );
+
+    await closeWindow(s, window);
+    const content = (await s.window(window)).content ?? [];
+    assert.ok(
+      content.some((x) => x.ledgerAccountType === 'INTERCHANGE_FEE' && x.currencyId === FEE_CURRENCY && x.state === 'CLOSED'),
+      `window content (INTERCHANGE_FEE, ${FEE_CURRENCY}): ${show(content)}`,
+    );
+    assert.ok(!content.some((x) => x.ledgerAccountType === 'POSITION' && x.currencyId === FEE_CURRENCY), `no POSITION content: CGS settled at commit`);
+    const created = await s.create(model, [window], REASON);
+    expectStatus(created, 200, `POST /v2/settlements (${model})`);
+    const ids = {
+      a: Number((await ctx.admin.getAccount(a.name, 'INTERCHANGE_FEE', FEE_CURRENCY)).id),
+      b: Number((await ctx.admin.getAccount(b.name, 'INTERCHANGE_FEE', FEE_CURRENCY)).id),
+    };
+    const nets = netsOf(created.body as SettlementView);
+    assert.deepEqual([nets.get(ids.a)?.amount, nets.get(ids.b)?.amount], ['0.34', '-0.34'], `interchange fee nets: ${show(created.rawBody)}`);
+
+    await settleAll(s, created.body as SettlementView, async (state) => {
+      if (state === 'PS_TRANSFERS_RESERVED') assert.equal(await feeBalance(ctx.admin, b.name), before.b, `${b.name} (net recipient) reset at RESERVED`);
+      if (state === 'PS_TRANSFERS_COMMITTED') assert.equal(await feeBalance(ctx.admin, a.name), before.a, `${a.name} (net sender) reset at COMMITTED`);
+    });
+    assert.deepEqual([await feeBalance(ctx.admin, a.name), await feeBalance(ctx.admin, b.name)], [before.a, before.b], 'INTERCHANGE_FEE accounts back');
+    assert.equal(await hubSettlementBalance(ctx.admin, ctx.hubName, FEE_CURRENCY), hubBefore, 'HUB_MULTILATERAL_SETTLEMENT back where it started');
+  } finally {
+    await ctx.admin.call('PUT', `/interchangeFeeRules/${ruleId}`, { isActive: false });
+  }
 }
 
 // ---- negative cases ------------------------------------------------------------------------------------------------
@@ -402,6 +569,11 @@ export const settlementScenarios: Scenario[] = [
     name: 'settlement: continuous gross (IMMEDIATE/GROSS) settles at commit against prefunded SETTLEMENT accounts; not window content; no deferred settlement',
     exclusive: true,
     run: cgs,
+  },
+  {
+    name: 'settlement: interchange fees — a rule through the Admin API, P2P wallet transfers owe 0.6 % rounded half-even at commit, window content (INTERCHANGE_FEE, INR), settled under the INTERCHANGEFEE model back to zero',
+    exclusive: true,
+    run: interchangeFees,
   },
   { name: 'settlement: window errors — no filter, unknown, empty, not open, open window not applicable, unknown model', exclusive: true, run: windowErrors },
   {

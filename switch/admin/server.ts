@@ -13,6 +13,7 @@ import { endpointRoutes } from './routes/endpoints.js';
 import { fundsRoutes } from './routes/funds.js';
 import { healthRoutes } from './routes/health.js';
 import { hubAccountRoutes } from './routes/hub-accounts.js';
+import { interchangeFeeRoutes, type InterchangeFeeRouteDeps } from './routes/interchange-fees.js';
 import { isoIdentifierRoutes } from './routes/iso-identifiers.js';
 import { keyRoutes } from './routes/keys.js';
 import { oracleRoutes } from './routes/oracles.js';
@@ -25,7 +26,7 @@ import { settlementRoutes, type SettlementRouteDeps } from './routes/settlements
 export type { AdminDeps } from './deps.js';
 
 /** What the assembled server needs: every module's dependencies (the reports module's come from notify). */
-export type AdminServerDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps;
+export type AdminServerDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps & InterchangeFeeRouteDeps;
 
 /**
  * Every Admin API route. Where two modules serve one path (accounts and hub accounts, accounts and
@@ -42,6 +43,7 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...settlementModelRoutes(deps),
     ...settlementRoutes(deps),
     ...settlementReportRoutes(deps),
+    ...interchangeFeeRoutes(deps),
     ...keyRoutes(deps),
     ...isoIdentifierRoutes(deps),
     ...oracleRoutes(deps),

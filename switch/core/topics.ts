@@ -98,14 +98,19 @@ export interface WindowCloseCommand {
 
 export type WindowCloseReply = { outcome: 'closed'; closed: number; opened: number } | { outcome: 'not-open' } | { outcome: 'empty' };
 
-/** A settlement transfer on one participant's POSITION against HUB_MULTILATERAL_SETTLEMENT, applied once by its id. */
+/**
+ * A settlement transfer on one participant's account of the model's ledger account type (POSITION, or INTERCHANGE_FEE
+ * under an interchange fee model) against HUB_MULTILATERAL_SETTLEMENT, applied once by its id.
+ */
 export interface SettlementPositionCommand {
   settlementId: number;
   windowIds: number[];
   transferId: string;
   participant: string;
   currency: string;
-  /** Ledger units, signed: positive raises the position (a net recipient's reset at RESERVED). */
+  /** The settlement model's ledger account type: the account that is reset. */
+  ledgerAccountType: string;
+  /** Ledger units, signed: positive raises the account (a net recipient's reset at RESERVED). */
   positionDelta: LedgerUnits;
   kind: 'SETTLEMENT_NET_RECIPIENT' | 'SETTLEMENT_NET_SENDER' | 'SETTLEMENT_NET_ZERO' | 'SETTLEMENT_ABORT';
   reference: string;
@@ -122,6 +127,6 @@ export const settlementTopics = {
    * (docs/settlement.md, "Several position owners").
    */
   closeWindow: topic<WindowCloseCommand, WindowCloseReply>('settlement.window.close'),
-  /** Keyed by the participant whose POSITION moves. */
+  /** Keyed by the participant whose account (POSITION or INTERCHANGE_FEE) moves. */
   position: topic<SettlementPositionCommand, SettlementPositionReply>('settlement.position'),
 };

@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, type Outcome } from '../../schemas/outcomes.js';
 import { formatUnits, isoUnits, parseUnits, AMOUNT_SCALE, type IsoUnits } from '../../schemas/amount.js';
 import { currencyDecimals } from '../../schemas/currency.js';
+import type { TransactionFacts } from '../../ledger/interchange-fees.js';
 
 // ----------------------------------------------------------------------------------------- types
 
@@ -530,6 +531,34 @@ export function checkPrepareAgainstPacket(packet: DecodedIlp, transfer: PrepareF
   if (typeof payee === 'string' && payee !== transfer.payeeFsp) {
     return ilpError('ILP_PAYEE_MISMATCH', `ILP transaction payee fspId ${shown(payee, 32)} does not match payeeFsp ${transfer.payeeFsp}`);
   }
+  return undefined;
+}
+
+/**
+ * What an interchange fee rule can match on (docs/interchange-fees.md), read from the transaction object the payer
+ * agreed (the packet's `data`, as Mojaloop's fee script reads it): `transactionType.scenario`, `.initiator`,
+ * `.initiatorType`, and each party's `partyIdInfo.extensionList.extension[]` value of key `accountType`. A member that
+ * is absent or not a string is left out (it then matches only rules that do not constrain it).
+ */
+export function transactionFacts(transaction: unknown): TransactionFacts {
+  if (!isObject(transaction)) return {};
+  const type = isObject(transaction.transactionType) ? transaction.transactionType : {};
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    scenario: text(type.scenario),
+    initiator: text(type.initiator),
+    initiatorType: text(type.initiatorType),
+    payerAccountType: accountTypeOf(transaction.payer),
+    payeeAccountType: accountTypeOf(transaction.payee),
+  };
+}
+
+function accountTypeOf(party: unknown): string | undefined {
+  const info = isObject(party) ? party.partyIdInfo : undefined;
+  const list = isObject(info) ? info.extensionList : undefined;
+  const extensions = isObject(list) ? list.extension : undefined;
+  if (!Array.isArray(extensions)) return undefined;
+  for (const e of extensions) if (isObject(e) && e.key === 'accountType' && typeof e.value === 'string') return e.value;
   return undefined;
 }
 

@@ -33,8 +33,8 @@ test('createAdminServer serves every declared route', () => {
     const [method, path] = key.split(' ') as ['GET', string];
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
-  // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation.
-  assert.equal(declared.size, 53);
+  // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules.
+  assert.equal(declared.size, 57);
 });
 
 test('one request to each module through the assembled server', async () => {
@@ -50,6 +50,7 @@ test('one request to each module through the assembled server', async () => {
     ['GET', '/participants/payerfsp/isoIdentifiers', 200],
     ['GET', '/v2/settlementWindows?state=OPEN', 200],
     ['GET', '/v2/reports/settlementWindows/1', 200],
+    ['GET', '/interchangeFeeRules', 200],
   ];
   for (const [method, path, status] of checks) {
     assert.equal((await api.call(method, path)).status, status, `${method} ${path}`);

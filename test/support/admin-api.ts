@@ -24,6 +24,8 @@ import { SettlementWorker } from '../../switch/core/workers/settlement.js';
 import { SettlementService } from '../../switch/core/settlement/service.js';
 import { SettlementStore } from '../../ledger/settlement.js';
 import type { SettlementRouteDeps } from '../../switch/admin/routes/settlements.js';
+import type { InterchangeFeeRouteDeps } from '../../switch/admin/routes/interchange-fees.js';
+import { InterchangeFees } from '../../ledger/interchange-fees.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
 import { createServer } from '../../switch/http/server.js';
 import { Metrics } from '../../switch/observability/metrics.js';
@@ -59,9 +61,9 @@ export class RecordedIntradayRequests implements IntradayReportRequests {
 }
 
 /** What an Admin API route module may take: the Admin API's dependencies and those notify gives the reports module. */
-export type AdminApiDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps;
+export type AdminApiDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps & InterchangeFeeRouteDeps;
 
-export interface AdminApi extends AdminDeps, SettlementRouteDeps {
+export interface AdminApi extends AdminDeps, SettlementRouteDeps, InterchangeFeeRouteDeps {
   /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
   engine: LedgerEngine;
   /** What the liquidity worker reported through the settlement reports port. */
@@ -85,6 +87,7 @@ export async function startAdminApi(
   const db = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
   await migrate(db);
   const registry = await Registry.load(db, 'Hub');
+  const interchangeFees = await InterchangeFees.load(db, registry);
   const engine = new LedgerEngine(db, registry, { maxBatch: 100, assertions: 'all' });
   await engine.load();
   const participants = await ParticipantDirectory.load(db, registry);
@@ -103,6 +106,7 @@ export async function startAdminApi(
   const intradayReports = new RecordedIntradayRequests();
   const deps: AdminApiDeps = {
     settlement,
+    interchangeFees,
     intradayReports,
     db,
     registry,

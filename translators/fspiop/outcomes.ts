@@ -125,6 +125,10 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   SETTLEMENT_MODEL_NOT_DEFERRED: { code: '3100', whole: WHOLE },
   SETTLEMENT_NOT_FOUND: { code: '3100', whole: WHOLE },
   SETTLEMENT_ABORT_REFUSED: { code: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_RULE_EXISTS: { code: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_RULE_OVERLAPS: { code: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_RULE_NOT_FOUND: { code: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_MODEL_MISSING: { code: '3100', whole: WHOLE },
   ISO_IDENTIFIER_TAKEN: { code: '3003' },
 
   LEDGER_UNAVAILABLE: { code: '2003' },

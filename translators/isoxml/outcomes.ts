@@ -135,6 +135,10 @@ export const XML_FORMS: Readonly<Record<Outcome, XmlForm>> = {
   SETTLEMENT_MODEL_NOT_DEFERRED: { prtry: '3100', whole: WHOLE },
   SETTLEMENT_NOT_FOUND: { prtry: '3100', whole: WHOLE },
   SETTLEMENT_ABORT_REFUSED: { prtry: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_RULE_EXISTS: { prtry: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_RULE_OVERLAPS: { prtry: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_RULE_NOT_FOUND: { prtry: '3100', whole: WHOLE },
+  INTERCHANGE_FEE_MODEL_MISSING: { prtry: '3100', whole: WHOLE },
   ISO_IDENTIFIER_TAKEN: { prtry: '3003' },
 
   LEDGER_UNAVAILABLE: { prtry: '2003', admi002: NARR, httpStatus: 503 },

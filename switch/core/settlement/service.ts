@@ -175,14 +175,18 @@ export class SettlementService {
     return { account };
   }
 
-  /** The ledger effect of the step, when the model resets positions: recipients at RESERVED, senders at COMMITTED. */
+  /**
+   * The ledger effect of the step, when the model resets its accounts (autoPositionReset): recipients at RESERVED,
+   * senders at COMMITTED. The accounts are the model's ledger account type: POSITION, or INTERCHANGE_FEE under an
+   * interchange fee model (docs/interchange-fees.md), reset alike against HUB_MULTILATERAL_SETTLEMENT.
+   */
   private async applyStep(
     st: SettlementRecord,
     account: SettlementAccountRecord,
     request: AccountRequest,
     model: SettlementModel | undefined,
   ): Promise<AccountResult['refusal']> {
-    if (request.state === account.state || !model?.autoPositionReset || model.ledgerAccountType !== 'POSITION') return undefined;
+    if (request.state === account.state || !model?.autoPositionReset) return undefined;
     if (request.state === 'PS_TRANSFERS_RESERVED' && account.net < 0n)
       return this.move(st, account, ledgerNegated(account.net), 'SETTLEMENT_NET_RECIPIENT', model);
     if (request.state === 'PS_TRANSFERS_COMMITTED' && account.net > 0n)
@@ -205,10 +209,12 @@ export class SettlementService {
       transferId,
       participant,
       currency: account.currency,
+      ledgerAccountType: model.ledgerAccountType,
       positionDelta: delta,
       kind,
       reference: `settlement ${st.id}`,
-      checkHeadroom: model.requireLiquidityCheck && delta > 0n,
+      // Only a position has a net debit cap and liquidity cover to respect.
+      checkHeadroom: model.requireLiquidityCheck && delta > 0n && model.ledgerAccountType === 'POSITION',
     });
     if (reply.outcome === 'refused') return { reason: 'RESET_REFUSED', detail: `Position reset refused: ${reply.detail}` };
     return undefined;

@@ -26,6 +26,7 @@ export class SettlementWorker {
       transferId: c.transferId,
       participant: c.participant,
       currency: c.currency,
+      ledgerAccountType: c.ledgerAccountType,
       positionDelta: c.positionDelta,
       event: c.kind,
       reference: c.reference,
@@ -37,12 +38,12 @@ export class SettlementWorker {
   }
 
   private booked(c: SettlementPositionCommand): void {
-    const account = this.registry.accountOf(c.participant, c.currency, 'POSITION');
+    const account = this.registry.accountOf(c.participant, c.currency, c.ledgerAccountType);
     if (!account || c.kind === 'SETTLEMENT_ABORT') return;
     this.reports.movementBooked({
       participant: c.participant,
       currency: c.currency,
-      ledgerAccountType: 'POSITION',
+      ledgerAccountType: c.ledgerAccountType,
       accountId: account.id,
       amount: c.positionDelta,
       balanceAfter: account.value,

@@ -25,7 +25,8 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { InboundMessage, TransferOutbox } from '../outbox.js';
 import { hubStatus } from '../status.js';
 import { authenticateSender, runLater } from '../identity.js';
-import { checkPrepareAgainstPacket, decodeIlpPacket, type PrepareForIlpCheck } from '../../security/ilp.js';
+import { checkPrepareAgainstPacket, decodeIlpPacket, transactionFacts, type DecodedIlp, type PrepareForIlpCheck } from '../../security/ilp.js';
+import type { FeeCharge, InterchangeFees } from '../../../ledger/interchange-fees.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
@@ -55,6 +56,8 @@ export class TransferService {
     private readonly config: TransferServiceConfig,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    /** Interchange fee rules (docs/interchange-fees.md); none when absent. */
+    private readonly fees?: InterchangeFees,
   ) {}
 
   // ---------------------------------------------------------------- identity
@@ -84,7 +87,7 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
-    const refusal =
+    const verdict =
       this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
         amountUnits: amount.units,
@@ -94,6 +97,7 @@ export class TransferService {
         payerFsp: payer,
         payeeFsp: payee,
       });
+    const refusal = isDomainError(verdict) ? verdict : undefined;
     let ledgerAmount: LedgerUnits | null = null;
     try {
       ledgerAmount = toLedger(amount.units);
@@ -120,7 +124,8 @@ export class TransferService {
       return;
     }
 
-    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt });
+    const fee = this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
+    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt, fee });
     if (outcome.kind === 'duplicate') return this.duplicatePrepareOfRecorded(id, inbound);
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
@@ -155,16 +160,45 @@ export class TransferService {
     return undefined;
   }
 
-  /** The terms the payer agreed (the ILP packet) must be the terms of this transfer. */
-  private checkIlp(packet: string | undefined, transfer: PrepareForIlpCheck): DomainError | undefined {
+  /** The terms the payer agreed (the ILP packet) must be the terms of this transfer; they are, decoded, when checked. */
+  private checkIlp(packet: string | undefined, transfer: PrepareForIlpCheck): DomainError | DecodedIlp | undefined {
     if (!this.config.ilpCheck) return undefined;
     if (!packet) return new DomainError('ILP_PACKET_MISSING', 'ILP packet is missing');
     try {
-      return checkPrepareAgainstPacket(decodeIlpPacket(packet), transfer);
+      const decoded = decodeIlpPacket(packet);
+      return checkPrepareAgainstPacket(decoded, transfer) ?? decoded;
     } catch (err) {
       if (isDomainError(err)) return err;
       throw err;
     }
+  }
+
+  /**
+   * The interchange fee this transfer will owe at commit (docs/interchange-fees.md), decided on the transaction object
+   * the payer agreed: the packet the ILP check decoded, else (check off) the packet decoded here; a packet that does
+   * not decode gives no facts. Only called when the currency has an active rule.
+   */
+  private interchangeFee(
+    id: string,
+    payer: string,
+    payee: string,
+    currency: string,
+    amount: LedgerUnits,
+    message: Pacs008,
+    checked: DomainError | DecodedIlp | undefined,
+  ): FeeCharge | undefined {
+    let terms = isDomainError(checked) ? undefined : checked;
+    const packet = message.CdtTrfTxInf.VrfctnOfTerms?.IlpV4PrepPacket;
+    if (!terms && packet) {
+      try {
+        terms = decodeIlpPacket(packet);
+      } catch {
+        terms = undefined;
+      }
+    }
+    const decision = this.fees?.decide(payer, payee, currency, amount, transactionFacts(terms?.transaction));
+    if (decision?.kind === 'skipped') this.log.warn({ transferId: id, ruleId: decision.ruleId, reason: decision.reason }, 'interchange fee not charged');
+    return decision?.kind === 'charge' ? decision.charge : undefined;
   }
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
