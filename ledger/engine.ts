@@ -746,7 +746,9 @@ export class LedgerEngine {
     const delta = move.positionDelta;
     if (delta > 0n && move.checkHeadroom && move.ledgerAccountType === 'POSITION') {
       const refusal = this.checkHeadroom(move.participant, move.currency, position, delta, this.registry.requiresLiquidityCheck(move.currency));
-      if (refusal) return { kind: 'refused', error: refusal };
+      // A repeated move (its request died after the move was durable) is not decided again: the position already holds
+      // it, so the headroom it would take twice may well be gone. Only a refusal pays for the lookup.
+      if (refusal) return (await this.find(move.transferId)) ? { kind: 'already-moved' } : { kind: 'refused', error: refusal };
     }
     const rises = delta > 0n;
     if (rises) this.moveSettlement(position, hub, delta);
