@@ -407,21 +407,27 @@ export class SettlementStore {
   async recordAccountChanges(settlementId: number, changes: AccountChange[]): Promise<void> {
     if (changes.length === 0) return;
     await this.db.transaction(async (tx) => {
-      for (const c of changes) {
-        await tx.query(
-          `UPDATE settlement_account SET state = $3, reason = $4, external_reference = coalesce($5, external_reference),
-             transfer_id = coalesce($6, transfer_id), changed_at = now()
-           WHERE settlement_id = $1 AND account_id = $2`,
-          [settlementId, c.accountId, c.state, c.reason, c.externalReference ?? null, c.transferId ?? null],
-        );
-        await tx.query('INSERT INTO settlement_state_change (settlement_id, account_id, state, reason, external_reference) VALUES ($1, $2, $3, $4, $5)', [
-          settlementId,
-          c.accountId,
-          c.state,
-          c.reason,
-          c.externalReference ?? null,
-        ]);
-      }
+      const rows = JSON.stringify(
+        changes.map((c) => ({
+          account_id: c.accountId,
+          state: c.state,
+          reason: c.reason,
+          external_reference: c.externalReference ?? null,
+          transfer_id: c.transferId ?? null,
+        })),
+      );
+      // One statement for all accounts, however many: a settlement may hold thousands.
+      await tx.query(
+        `WITH c AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(account_id integer, state text, reason text, external_reference text, transfer_id text)),
+         moved AS (
+           UPDATE settlement_account a SET state = c.state, reason = c.reason, external_reference = coalesce(c.external_reference, a.external_reference),
+             transfer_id = coalesce(c.transfer_id, a.transfer_id), changed_at = now()
+           FROM c WHERE a.settlement_id = $1 AND a.account_id = c.account_id
+           RETURNING a.account_id)
+         INSERT INTO settlement_state_change (settlement_id, account_id, state, reason, external_reference)
+         SELECT $1, account_id, state, reason, external_reference FROM c`,
+        [settlementId, rows],
+      );
       await this.followAccounts(tx, settlementId, changes[changes.length - 1]!.reason);
     });
   }

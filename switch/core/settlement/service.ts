@@ -121,20 +121,25 @@ export class SettlementService {
       const seen = new Set<number>();
       const results: AccountResult[] = [];
       const changes: AccountChange[] = [];
+      const allowed: Array<{ request: AccountRequest; account: SettlementAccountRecord }> = [];
       for (const request of requests) {
         const decided = this.decide(before, request, seen);
         if ('refusal' in decided) results.push({ request, refusal: decided.refusal });
-        else {
-          const refusal = await this.applyStep(before, decided.account, request, model);
-          if (refusal) results.push({ request, account: decided.account, refusal });
-          else changes.push(this.change(decided.account, request));
-        }
+        else allowed.push({ request, account: decided.account });
       }
+      // Each move goes to its own participant's position owner: they run side by side.
+      const refusals = await Promise.all(allowed.map((a) => this.applyStep(before, a.account, a.request, model)));
+      allowed.forEach(({ request, account }, i) => {
+        const refusal = refusals[i];
+        if (refusal) results.push({ request, account, refusal });
+        else changes.push(this.change(account, request));
+      });
       await this.store.recordAccountChanges(settlementId, changes);
       const after = await this.settlement(settlementId);
       if (before.state !== 'SETTLED' && after.state === 'SETTLED') await this.reportSettled(after);
       const byId = new Map(after.accounts.map((a) => [a.accountId, a]));
-      const done = changes.map((c) => ({ request: requests.find((r) => r.accountId === c.accountId)!, account: byId.get(c.accountId) }));
+      const requestOf = new Map(allowed.map((a) => [a.account.accountId, a.request]));
+      const done = changes.map((c) => ({ request: requestOf.get(c.accountId)!, account: byId.get(c.accountId) }));
       return { settlement: after, results: [...done, ...results.map((r) => (r.account ? { ...r, account: byId.get(r.account.accountId) } : r))] };
     });
   }
