@@ -361,14 +361,31 @@ export class KafkaBus implements Bus {
   private async createTopics(topics: string[], numPartitions: number, configEntries?: Array<{ name: string; value: string }>): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      // Another node may create one of them meanwhile: fine when they all exist afterwards.
+      await this.admin
+        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions, configEntries })), waitForLeaders: false })
+        .catch(async (err: unknown) => {
+          const now = new Set(await this.admin.listTopics());
+          if (missing.some((topic) => !now.has(topic))) throw err;
+        });
+      await this.leadersOf(missing);
+    }
     for (const topic of topics) this.knownTopics.set(topic, Promise.resolve());
-    if (missing.length === 0) return;
-    try {
-      await this.admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions, configEntries })), waitForLeaders: true });
-    } catch (err) {
-      // Another node created one of them meanwhile: fine when they all exist now.
-      const now = new Set(await this.admin.listTopics());
-      if (missing.some((topic) => !now.has(topic))) throw err;
+  }
+
+  /** Waits until every partition of `topics` has a leader (a new topic's metadata takes a moment to spread). */
+  private async leadersOf(topics: string[]): Promise<void> {
+    const until = Date.now() + JOIN_TIMEOUT_MS;
+    for (;;) {
+      const ready = await this.admin.fetchTopicMetadata({ topics }).then(
+        (metadata) =>
+          metadata.topics.length === topics.length && metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+        () => false,
+      );
+      if (ready) return;
+      if (Date.now() > until) throw new Error(`Kafka topics ${topics.join(', ')} have no leader after ${JOIN_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
@@ -411,7 +428,10 @@ function kafkaLog(log: Logger) {
     ({ level, log: entry }: LogEntry) => {
       const { message, ...rest } = entry;
       const fields = { kafka: rest };
-      if (level <= logLevel.ERROR) log.error(fields, `kafkajs: ${message}`);
+      // kafkajs logs every error response at ERROR, retriable ones too (a new topic's leader not known yet): what
+      // fails for good is thrown, and the bus says it then.
+      if (message.startsWith('Response ')) log.debug(fields, `kafkajs: ${message}`);
+      else if (level <= logLevel.ERROR) log.error(fields, `kafkajs: ${message}`);
       else if (level === logLevel.WARN) log.warn(fields, `kafkajs: ${message}`);
       else log.debug(fields, `kafkajs: ${message}`);
     };

@@ -21,7 +21,7 @@ import { createServer, Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 export const KAFKA_VERSION = '3.9.1';
 const SCALA_VERSION = '2.13';
@@ -231,28 +231,41 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   return { bootstrap, brokers: [bootstrap], dir, startMs: Date.now() - began, log: readLog, stop: (o) => (stopped ??= stop(o)) };
 }
 
-/** Resolves when the broker answers a metadata request with itself in it. */
+/**
+ * Resolves when the broker answers as clients need it: metadata with itself in it, a topic created, an idempotent
+ * producer's send acknowledged, a consumer group's offsets read (the group coordinator has loaded).
+ */
 async function answering(bootstrap: string, exited: Promise<void>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   let gone = false;
   void exited.then(() => (gone = true));
   while (Date.now() < until) {
     if (gone) throw new Error('the Kafka broker exited during start-up');
-    if (await portOpen(bootstrap)) {
-      const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
-      try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        if (cluster.brokers.length > 0) return;
-      } catch {
-        // not yet
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    }
+    if ((await portOpen(bootstrap)) && (await serving(bootstrap))) return;
     await new Promise((ok) => setTimeout(ok, 250));
   }
   throw new Error(`the Kafka broker did not answer at ${bootstrap} within ${timeoutMs} ms`);
+}
+
+async function serving(bootstrap: string): Promise<boolean> {
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const probe = 'mizani-test-broker-ready';
+  try {
+    await admin.connect();
+    if ((await admin.describeCluster()).brokers.length === 0) return false;
+    if (!(await admin.listTopics()).includes(probe)) await admin.createTopics({ topics: [{ topic: probe }] });
+    await producer.connect();
+    await producer.send({ topic: probe, messages: [{ value: 'ready' }], acks: -1 });
+    await admin.fetchOffsets({ groupId: probe, topics: [probe] });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 function portOpen(hostPort: string): Promise<boolean> {
