@@ -89,6 +89,14 @@ export async function ensureKafkaJars(): Promise<{ dir: string; cached: boolean;
   return { dir, cached: false, seconds: (Date.now() - began) / 1000 };
 }
 
+/** A Kafka Uuid (16 bytes, base64url), never starting with "-" (as Kafka's own: a command line would read an option). */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
@@ -184,8 +192,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     '-cp',
     join(home, 'libs', '*'),
   ];
-  const clusterId = randomBytes(16).toString('base64url');
-  await run(javaBinary(), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(dir, 'server.properties')], { timeout: 120_000 });
+  await run(javaBinary(), [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', join(dir, 'server.properties')], {
+    timeout: 120_000,
+  });
   const logFile = join(dir, 'broker.log');
   const out = openSync(logFile, 'a');
   const child = spawn('bash', ['-c', WATCHDOG, 'kafka-watchdog', javaBinary(), ...jvm, 'kafka.Kafka', join(dir, 'server.properties')], {
