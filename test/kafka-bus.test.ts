@@ -135,15 +135,16 @@ test('offsets are committed only up to the last message whose handler finished',
   }
 });
 
-test('a handler failure comes back as the same DomainError; an unforeseen one as UNEXPECTED_FAILURE', { timeout: 60_000 }, async () => {
+test('a handler failure comes back as the same DomainError; an unforeseen one as UNEXPECTED_FAILURE; big commands pass', { timeout: 60_000 }, async () => {
   const topicPrefix = prefix();
-  const failing = topic<{ how: string }, unknown>('test.failing');
+  const failing = topic<{ how: string; bytes?: Buffer }, unknown>('test.failing');
   const worker = bus({ topicPrefix });
-  worker.subscribe(failing, async ({ how }) => {
+  worker.subscribe(failing, async ({ how, bytes }) => {
     if (how === 'domain') throw new DomainError('PAYER_LIMIT_EXCEEDED', 'position 12.5 + 100 exceeds the cap 50', { cap: '50' });
     if (how === 'sync') throw new DomainError('SOURCE_IS_NOT_PAYER');
     if (how === 'type') throw new TypeError('x is not a function');
     if (how === 'date') return { at: new Date(0) };
+    if (how === 'big') return { length: bytes!.length, last: bytes![bytes!.length - 1] };
     return { units: -(2n ** 70n), bytes: Buffer.from('ok'), nothing: undefined };
   });
   const requester = bus({ topicPrefix });
@@ -164,6 +165,12 @@ test('a handler failure comes back as the same DomainError; an unforeseen one as
   await assert.rejects(requester.request(failing, 'k', { how: 'date' }), (err: DomainError) => err.outcome === 'UNEXPECTED_FAILURE');
   assert.deepEqual(await requester.request(failing, 'k', { how: 'ok' }), { units: -(2n ** 70n), bytes: Buffer.from('ok'), nothing: undefined });
   await assert.rejects(requester.request(failing, 'k', { how: new Date() as unknown as string }), CodecError, 'a command it cannot carry is refused');
+  const body = Buffer.alloc(5 * 1024 * 1024, 7);
+  assert.deepEqual(
+    await requester.request(failing, 'k', { how: 'big', bytes: body }),
+    { length: body.length, last: 7 },
+    "a 5 MiB body (past Kafka's 1 MB default)",
+  );
 });
 
 test('no answer in time is LEDGER_UNAVAILABLE; a command published while no worker runs is applied once one starts', { timeout: 90_000 }, async () => {

@@ -16,8 +16,8 @@
  *   applied; a retry is a duplicate). A reply past its deadline is not sent: nobody waits for it.
  * - Commands and replies are JSON through codec.ts, which carries bigint, Buffer and the rest exactly and refuses
  *   what it cannot carry.
- * - Sends go through one KafkaPublisher (one batch in flight: order kept, round trips shared) of an idempotent
- *   producer with acks from all in-sync replicas.
+ * - Sends go through a KafkaPublisher (one batch in flight: order kept, round trips shared; one for commands, one
+ *   for replies) of an idempotent producer with acks from all in-sync replicas. Topics take messages up to 16 MiB.
  *
  * Not yet (issue 13): offsets recorded in the ledger's PostgreSQL transaction (a crash now re-applies, as
  * duplicates, the commands finished after the last commit), several active nodes (each would hold positions in
@@ -59,6 +59,11 @@ const DEADLINE_SLACK_MS = 1000;
 /** Longest wait, when the bus stops, for the handlers it started. */
 const DRAIN_MS = 3000;
 const JOIN_TIMEOUT_MS = 60_000;
+/**
+ * Largest message on the topics this bus creates (Kafka's default is 1 MB): a prepare carries the body as received
+ * (base64) and the canonical message made of it, and an FSPIOP body may be 5 MiB (MIZANI_MAX_BODY_BYTES).
+ */
+const MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
 const TOPIC_NAME = /^[A-Za-z0-9._-]+$/;
 
 type Envelope = { ok: true; value: unknown } | { ok: false; failure: unknown };
@@ -77,7 +82,9 @@ export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly producer: Producer;
-  private readonly publisher: KafkaPublisher;
+  /** Commands out; replies have their own, so a reply topic gone (its node stopped) fails no command with it. */
+  private readonly commandsOut: KafkaPublisher;
+  private readonly repliesOut: KafkaPublisher;
   private readonly replies: Consumer;
   private commands: Consumer | undefined;
   private readonly handlers = new Map<string, Handler<unknown, unknown>>();
@@ -102,7 +109,8 @@ export class KafkaBus implements Bus {
     this.kafka = new Kafka({ clientId: `mizani-${this.nodeId}`, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: kafkaLog(this.log) });
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
-    this.publisher = new KafkaPublisher(this.producer);
+    this.commandsOut = new KafkaPublisher(this.producer);
+    this.repliesOut = new KafkaPublisher(this.producer);
     this.replies = this.kafka.consumer({ groupId: `${options.topicPrefix}.node.${this.nodeId}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
   }
 
@@ -130,7 +138,7 @@ export class KafkaBus implements Bus {
         const timer = setTimeout(() => this.unanswered(id, why), this.options.requestTimeoutMs);
         this.waiting.set(id, { topic: topic.name, key, resolve, reject, timer });
         const headers = { [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
-        this.publisher
+        this.commandsOut
           .publish(kafkaTopic, { key, value, headers })
           .catch((err: Error) => this.unanswered(id, `the broker did not take the command (${err.message})`));
       })) as R;
@@ -161,7 +169,8 @@ export class KafkaBus implements Bus {
       if (this.replyTopicCreated) await this.deleteReplyTopic();
       else await this.admin.disconnect();
       this.state = 'stopped';
-      throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`the Kafka bus could not start (brokers ${this.options.brokers.join(', ')}): ${reason}`, { cause: err });
     }
   }
 
@@ -175,7 +184,7 @@ export class KafkaBus implements Bus {
       await this.commitFinished();
     }
     for (const id of [...this.waiting.keys()]) this.unanswered(id, 'the bus stopped');
-    await this.publisher.flush();
+    await Promise.all([this.commandsOut.flush(), this.repliesOut.flush()]);
     await this.release();
     await this.deleteReplyTopic();
     this.state = 'stopped';
@@ -271,7 +280,7 @@ export class KafkaBus implements Bus {
     } catch (err) {
       value = encode(this.failureOf(err, replyTo));
     }
-    await this.publisher.publish(replyTo, { value, headers: { [CORRELATION]: id } }).catch((err: unknown) => {
+    await this.repliesOut.publish(replyTo, { value, headers: { [CORRELATION]: id } }).catch((err: unknown) => {
       this.log.warn({ err, replyTo }, 'Kafka bus: a reply could not be sent; its requester is told there was no answer');
     });
   }
@@ -358,9 +367,10 @@ export class KafkaBus implements Bus {
     return known;
   }
 
-  private async createTopics(topics: string[], numPartitions: number, configEntries?: Array<{ name: string; value: string }>): Promise<void> {
+  private async createTopics(topics: string[], numPartitions: number, extra: Array<{ name: string; value: string }> = []): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
+    const configEntries = [{ name: 'max.message.bytes', value: String(MESSAGE_MAX_BYTES) }, ...extra];
     if (missing.length > 0) {
       // Another node may create one of them meanwhile: fine when they all exist afterwards.
       await this.admin
