@@ -194,6 +194,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   ];
   await run(javaBinary(), [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', join(dir, 'server.properties')], {
     timeout: 120_000,
+  }).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   const logFile = join(dir, 'broker.log');
   const out = openSync(logFile, 'a');
