@@ -199,7 +199,8 @@ export class KafkaBus implements Bus {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // A new generation: kafkajs resumes every partition at its committed offset. Start over from there.
       this.progress.clear();
-      this.log.info({ assignment: event.payload.memberAssignment }, 'Kafka bus: partitions assigned');
+      const assigned = Object.values(event.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
+      this.log.info({ partitions: assigned, topics: Object.keys(event.payload.memberAssignment).length }, 'Kafka bus: partitions assigned');
     });
     consumer.on(consumer.events.CRASH, (event) => this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka bus: consumer crashed'));
     await consumer.connect();
