@@ -132,7 +132,9 @@ export class KafkaBus implements Bus {
     const deadline = Date.now() + this.options.requestTimeoutMs;
     this.requests++;
     try {
-      await this.ensureTopic(kafkaTopic);
+      await this.ensureTopic(kafkaTopic).catch((err: Error) => {
+        throw this.options.failures.unanswered(topic.name, key, `the topic could not be created (${err.message})`);
+      });
       return (await new Promise<unknown>((resolve, reject) => {
         const why = `no answer within ${this.options.requestTimeoutMs} ms`;
         const timer = setTimeout(() => this.unanswered(id, why), this.options.requestTimeoutMs);
