@@ -125,7 +125,7 @@ export const OUTCOMES = {
   INTERCHANGE_FEE_MODEL_MISSING: 'no active deferred net settlement model settles interchange fees in this currency',
   ISO_IDENTIFIER_TAKEN: 'a BIC or clearing-system member id is registered to another participant',
   // ---- the hub itself
-  LEDGER_UNAVAILABLE: 'the ledger is rebuilding its state after a failed write; retry later',
+  LEDGER_UNAVAILABLE: 'the ledger is rebuilding its state after a failed write, or the position owner gave no answer in time (Kafka bus); retry later',
   SERVER_BUSY: 'the hub is at capacity (admission control, or a bounded queue is full) and takes no new work of this kind now; retry later',
   RECORD_VANISHED: 'a record the hub had just found a conflict with is gone',
   ID_COLLISION: 'an id the hub generated is already taken',

@@ -2,7 +2,7 @@
 // The whole test suite: the lint checks first (`npm run lint`: layers, ESLint, Prettier; a failure
 // stops the run), then makes sure PostgreSQL is up, builds, and runs every compiled test file (unit,
 // ledger properties against PostgreSQL, the conformance suite against a real hub process, the crash
-// test, the embedded-database smoke test) with Node's test runner.
+// test, the embedded-database smoke test, the Kafka bus against a real broker) with Node's test runner.
 // Usage: node scripts/test.mjs [name-filter ...]   (with a filter, only the matching tests run, no lint)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -61,7 +61,8 @@ if (filters.length === 0) {
 }
 await ensurePostgres();
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-const files = testFiles(join(root, 'dist/test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+// Filters match the path inside the checkout (its own folder name, e.g. wt-kafka, must not match every file).
+const files = testFiles(join(root, 'dist/test')).filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
@@ -75,6 +76,11 @@ if (files.some((f) => f.includes('mojaloop-transformer'))) {
   // Mojaloop's own ISO 20022 JSON transformer, once per machine (outside the repo, like the SDK adapter).
   const install = spawnSync(process.execPath, [join(root, 'scripts/mojaloop-transformer-install.mjs')], { stdio: 'inherit', cwd: root });
   if (install.status !== 0) console.error('the Mojaloop transformer install failed; its test will say why');
+}
+if (files.some((f) => relative(root, f).includes('kafka'))) {
+  // Apache Kafka's jars (test/support/kafka.ts), once per machine, before the Kafka test files would each fetch them.
+  const install = spawnSync(process.execPath, [join(root, 'scripts/kafka.mjs'), 'install'], { stdio: 'inherit', cwd: root });
+  if (install.status !== 0) console.error('fetching the Kafka jars failed; the Kafka tests will say why');
 }
 console.log(`running ${files.length} test files:\n  ${files.map((f) => relative(root, f)).join('\n  ')}`);
 const started = Date.now();

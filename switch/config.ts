@@ -156,6 +156,30 @@ export const SETTINGS: Setting[] = [
     description:
       'Seconds between scheduled closes of the open settlement window (an empty window stays open); 0: none, windows close when the operator asks (`POST /v2/settlementWindows/{id}`).',
   },
+  {
+    name: 'MIZANI_BUS',
+    default: 'in-process',
+    description:
+      '`in-process` (one hub process: commands go straight to the workers) or `kafka` (commands and replies travel over Apache Kafka, `MIZANI_KAFKA_BROKERS`; docs/architecture.md, "Two buses").',
+  },
+  { name: 'MIZANI_KAFKA_BROKERS', default: '', description: 'With `MIZANI_BUS=kafka`: the brokers, `host:port` separated by commas.' },
+  {
+    name: 'MIZANI_KAFKA_TOPIC_PREFIX',
+    default: 'mizani',
+    description:
+      'With `MIZANI_BUS=kafka`: starts the name of every Kafka topic and consumer group of the hub (`<prefix>.transfer.prepare`, `<prefix>.workers`, ...); one prefix per hub cluster sharing the brokers. Letters, digits, `.`, `_`, `-`.',
+  },
+  {
+    name: 'MIZANI_KAFKA_PARTITIONS',
+    default: '16',
+    description: 'With `MIZANI_BUS=kafka`: partitions of each command topic the hub creates (a topic that exists keeps its own).',
+  },
+  {
+    name: 'MIZANI_KAFKA_REQUEST_TIMEOUT_MS',
+    default: '10000',
+    description:
+      "With `MIZANI_BUS=kafka`: how long a request waits for the worker's answer; past it the caller is told 2003 Service currently unavailable (the command may still be applied: a retry is a duplicate).",
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -197,10 +221,14 @@ export interface Config {
   intradayReportIntervalMs: number;
   /** Between scheduled closes of the open settlement window; 0: none. */
   windowCloseIntervalMs: number;
+  /** Which bus carries commands to the workers (switch/bus/). */
+  bus: BusConfig;
   /** Admission control limits (pressure 1); 0 disables a signal. */
   busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number; followUpTasks: number; callbacksPending: number };
   logLevel: string;
 }
+
+export type BusConfig = { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; topicPrefix: string; partitions: number; requestTimeoutMs: number };
 
 export class ConfigError extends Error {}
 
@@ -269,6 +297,28 @@ function securitySettings({ value, onOff }: Readers) {
   return { profile: profile as Config['profile'], production, mtls, tlsFiles, jwsSigningKey, xmlCert, xmlKey };
 }
 
+/** MIZANI_BUS and, with Kafka, its brokers and names. */
+function busSettings({ value, int, oneOf }: Readers): BusConfig {
+  const kind = oneOf('MIZANI_BUS', ['in-process', 'kafka'] as const);
+  if (kind === 'in-process') return { kind };
+  const list = value('MIZANI_KAFKA_BROKERS');
+  if (!list) throw new ConfigError('MIZANI_BUS=kafka needs MIZANI_KAFKA_BROKERS (host:port, separated by commas)');
+  const brokers = list.split(',').map((b) => b.trim());
+  const bad = brokers.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/.test(b));
+  if (bad !== undefined) throw new ConfigError(`MIZANI_KAFKA_BROKERS must be host:port separated by commas, got "${bad}"`);
+  const topicPrefix = value('MIZANI_KAFKA_TOPIC_PREFIX');
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(topicPrefix)) {
+    throw new ConfigError(`MIZANI_KAFKA_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-" (1..100), got "${topicPrefix}"`);
+  }
+  return {
+    kind,
+    brokers,
+    topicPrefix,
+    partitions: int('MIZANI_KAFKA_PARTITIONS', 1, 10_000),
+    requestTimeoutMs: int('MIZANI_KAFKA_REQUEST_TIMEOUT_MS', 100, 600_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const readers = settingReaders(env);
   const { value, int, bool, onOff, fraction, oneOf } = readers;
@@ -317,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ledgerAssertions: oneOf('MIZANI_LEDGER_ASSERTIONS', ['hot', 'all'] as const),
     intradayReportIntervalMs: int('MIZANI_INTRADAY_REPORT_INTERVAL_S', 0, 86_400) * 1000,
     windowCloseIntervalMs: int('MIZANI_SETTLEMENT_WINDOW_CLOSE_INTERVAL_S', 0, 7 * 86_400) * 1000,
+    bus: busSettings(readers),
     busy: {
       loopUtilisation: fraction('MIZANI_BUSY_LOOP_UTILISATION'),
       loopLagMs: int('MIZANI_BUSY_LOOP_LAG_MS', 0, 600_000),

@@ -20,7 +20,9 @@ import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxm
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
-import { InProcessBus } from './bus/bus.js';
+import { InProcessBus, type Bus } from './bus/bus.js';
+import { KafkaBus } from './bus/kafka-bus.js';
+import { domainFailures } from './core/bus-failures.js';
 import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
 import { LiquidityWorker } from './core/workers/liquidity.js';
@@ -256,7 +258,7 @@ interface Services {
   delivery: Delivery;
   directory: PartyDirectory;
   transfers: TransferService;
-  bus: InProcessBus;
+  bus: Bus;
   expiry: ExpirySweep;
   discovery: DiscoveryService;
   quotes: QuoteService;
@@ -297,7 +299,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
     ledger.interchangeFees,
   );
-  const { bus, ...settling } = busAndSettlement(ledger, transfers, reports.settlementReports, log);
+  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, transfers, reports.settlementReports, log);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(
@@ -335,16 +337,33 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
 }
 
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
-function busAndSettlement(ledger: Ledger, transfers: TransferService, reports: SettlementReports, log: Logger) {
+async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Ledger, transfers: TransferService, reports: SettlementReports, log: Logger) {
   const { db, registry, engine } = ledger;
-  const bus = new InProcessBus();
+  const bus = createBus(config, log);
   serveWorkers(bus, {
     transfers,
     liquidity: new LiquidityWorker(registry, engine, reports),
     settlement: new SettlementWorker(registry, engine, reports),
   });
+  // Its consumers have joined their groups when it has started; it stops after the servers and sweeps that publish.
+  if (bus instanceof KafkaBus)
+    await lifecycle.start(
+      'Kafka bus',
+      () => bus.start(),
+      () => bus.stop(),
+    );
   const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports);
   return { bus, settlement, windowSchedule: new WindowSchedule(settlement, log) };
+}
+
+/**
+ * MIZANI_BUS: the in-process bus (the embedded default: one process, handlers called directly), or Kafka, whose
+ * failures cross as domain outcomes (core/bus-failures.ts).
+ */
+function createBus(config: Config, log: Logger): Bus {
+  if (config.bus.kind === 'in-process') return new InProcessBus();
+  const { brokers, topicPrefix, partitions, requestTimeoutMs } = config.bus;
+  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, failures: domainFailures, log });
 }
 
 /**

@@ -594,10 +594,12 @@ async function walletPaysBank(ctx: SuiteContext, o: { bankAnswer: 'accept' | 're
   assert.equal(bank.find((m) => m.kind !== 'acmt.023').length, 0, `the bank takes no part in the agreement: ${bank.describe()}`);
   // Phase 3
   const [walBefore, bankBefore] = await positions(ctx, wallet, bank);
-  const { t, since } = await transferToBank(ctx, wallet, bank, q, o.bankAnswer === 'silent' ? { expiresInMs: 4000 } : {});
-  if (o.bankAnswer === 'rejectPrtry') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { prtry: '5104' }, info: 'Account blocked' });
-  else if (o.bankAnswer === 'rejectCd') bank.setPaymentBehaviour(t.transferId, { kind: 'reject', reason: { cd: 'AC04' }, info: 'Closed account' });
-  else if (o.bankAnswer === 'silent') bank.setPaymentBehaviour(t.transferId, { kind: 'silent' });
+  // The bank's answer is set before the prepare is sent: the hub may forward it before the wallet has its 202.
+  const transferId = ulid();
+  if (o.bankAnswer === 'rejectPrtry') bank.setPaymentBehaviour(transferId, { kind: 'reject', reason: { prtry: '5104' }, info: 'Account blocked' });
+  else if (o.bankAnswer === 'rejectCd') bank.setPaymentBehaviour(transferId, { kind: 'reject', reason: { cd: 'AC04' }, info: 'Closed account' });
+  else if (o.bankAnswer === 'silent') bank.setPaymentBehaviour(transferId, { kind: 'silent' });
+  const { t, since } = await transferToBank(ctx, wallet, bank, q, o.bankAnswer === 'silent' ? { expiresInMs: 4000, transferId } : { transferId });
   const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === t.transferId, ctx.T, {
     since,
     label: `pacs.008 ${t.transferId}`,

@@ -7,7 +7,8 @@
  * Ordering contract (both implementations): commands with the same key reach the handler in publish
  * order, and a handler takes its decisions synchronously before it first awaits, so decisions for one
  * participant are made in arrival order. The in-process bus gives this by calling the handler
- * directly; a Kafka bus gives it with topics partitioned by key and one consumer per partition,
+ * directly; the Kafka bus (kafka-bus.ts) gives it with topics partitioned by key and one consumer per
+ * partition that starts the partition's handlers in offset order without waiting for each to finish,
  * replies going back on a per-node reply topic.
  */
 export interface Topic<Command, Reply> {
@@ -28,6 +29,20 @@ export interface Bus {
   request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R>;
   /** Commands published and not yet answered. */
   readonly pending: number;
+}
+
+/**
+ * How a bus that leaves the process (switch/bus/kafka-bus.ts) carries failures without knowing them: the wiring
+ * gives it these (switch/core/bus-failures.ts: domain outcomes), so a handler's refusal reaches the requester as the
+ * same outcome, as it does in process.
+ */
+export interface BusFailures {
+  /** A handler's rejection as plain data the codec carries; `expected` false: a failure the log must show. */
+  describe(err: unknown): { data: unknown; expected: boolean };
+  /** The requester's error for what `describe` made of the handler's. */
+  rebuild(data: unknown): Error;
+  /** No answer came: none within the timeout, the command could not be published, the bus stopped. */
+  unanswered(topic: string, key: string, why: string): Error;
 }
 
 export class InProcessBus implements Bus {

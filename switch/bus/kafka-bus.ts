@@ -1,0 +1,451 @@
+/**
+ * The bus over Apache Kafka (kafkajs): the second implementation of `Bus` (bus.ts), chosen by MIZANI_BUS=kafka.
+ *
+ * - One Kafka topic per bus topic, `<prefix>.<topic>` (e.g. `mizani.transfer.prepare`), created with `partitions`
+ *   partitions when missing. A command is a message keyed by the bus key (the participant that owns the position),
+ *   so one partition holds that participant's commands in publish order (the Java-compatible murmur2 partitioner).
+ * - `subscribe` handlers run in one consumer group, `<prefix>.workers`. For each partition the consumer starts the
+ *   handlers in offset order and does NOT wait for one to finish before starting the next: a handler takes its
+ *   decisions synchronously before it first awaits (bus.ts), so decisions stay in order, and a payment does not wait
+ *   behind the fsync of the one before it. Offsets are committed (every `commitIntervalMs`) only up to the last
+ *   message whose handler finished with every one before it (kafka-progress.ts).
+ * - `request` publishes with a correlation id, this node's reply topic (`<prefix>.reply.<node>`, one partition,
+ *   deleted when the bus stops) and a deadline, and waits for the reply. A reply carries the handler's value or its
+ *   failure as `failures` describes it (domain outcomes: core/bus-failures.ts). No reply within `requestTimeoutMs`,
+ *   or a command the broker did not take: `failures.unanswered` (LEDGER_UNAVAILABLE: the command may still be
+ *   applied; a retry is a duplicate). A reply past its deadline is not sent: nobody waits for it.
+ * - Commands and replies are JSON through codec.ts, which carries bigint, Buffer and the rest exactly and refuses
+ *   what it cannot carry.
+ * - Sends go through a KafkaPublisher (one batch in flight: order kept, round trips shared; one for commands, one
+ *   for replies) of an idempotent producer with acks from all in-sync replicas. Topics take messages up to 16 MiB.
+ *
+ * Not yet (issue 13): offsets recorded in the ledger's PostgreSQL transaction (a crash now re-applies, as
+ * duplicates, the commands finished after the last commit), several active nodes (each would hold positions in
+ * memory: the ledger's writer lock keeps a second hub process waiting), rebalance hand-over of running handlers.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Bus, BusFailures, Handler, Topic } from './bus.js';
+import { decode, encode } from './codec.js';
+import { PartitionProgress } from './kafka-progress.js';
+import { KafkaPublisher } from './kafka-publisher.js';
+
+export interface KafkaBusOptions {
+  /** `host:port` of one or more brokers. */
+  brokers: string[];
+  /** Starts every topic and group name of this bus: one prefix per cluster of hub nodes (or per test). */
+  topicPrefix: string;
+  /** Partitions of each command topic this bus creates; a topic that exists keeps the partitions it has. */
+  partitions: number;
+  /** How long a request waits for its reply. */
+  requestTimeoutMs: number;
+  failures: BusFailures;
+  log: Logger;
+  /** This node in the reply topic's name and the client id; default `<host>-<pid>-<random>`. */
+  nodeId?: string;
+  /** Handlers started and not finished at which the consumer waits before starting more; default 10,000. */
+  maxInFlight?: number;
+  /** How often finished offsets are committed; default 100 ms. */
+  commitIntervalMs?: number;
+}
+
+const REPLY_TO = 'mizani-reply-to';
+const CORRELATION = 'mizani-correlation-id';
+const DEADLINE = 'mizani-deadline';
+/** A reply this long past its request's deadline is not sent (clocks of two nodes differ a little). */
+const DEADLINE_SLACK_MS = 1000;
+/** Longest wait, when the bus stops, for the handlers it started. */
+const DRAIN_MS = 3000;
+const JOIN_TIMEOUT_MS = 60_000;
+/**
+ * Largest message on the topics this bus creates (Kafka's default is 1 MB): a prepare carries the body as received
+ * (base64) and the canonical message made of it, and an FSPIOP body may be 5 MiB (MIZANI_MAX_BODY_BYTES).
+ */
+const MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
+const TOPIC_NAME = /^[A-Za-z0-9._-]+$/;
+
+type Envelope = { ok: true; value: unknown } | { ok: false; failure: unknown };
+
+interface Waiting {
+  topic: string;
+  key: string;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class KafkaBus implements Bus {
+  readonly nodeId: string;
+  readonly replyTopic: string;
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  /** Commands out; replies have their own, so a reply topic gone (its node stopped) fails no command with it. */
+  private readonly commandsOut: KafkaPublisher;
+  private readonly repliesOut: KafkaPublisher;
+  private readonly replies: Consumer;
+  private commands: Consumer | undefined;
+  private readonly handlers = new Map<string, Handler<unknown, unknown>>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly progress = new Map<string, PartitionProgress>();
+  private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
+  private sequence = 0;
+  private requests = 0;
+  private running = 0;
+  private slotFreed: (() => void) | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
+  private readonly knownTopics = new Map<string, Promise<void>>();
+  private replyTopicCreated = false;
+  private readonly log: Logger;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    if (!TOPIC_NAME.test(options.topicPrefix)) throw new Error(`topic prefix ${JSON.stringify(options.topicPrefix)} may hold only A-Z a-z 0-9 . _ -`);
+    this.nodeId = (options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`).replace(/[^A-Za-z0-9._-]/g, '_');
+    this.replyTopic = `${options.topicPrefix}.reply.${this.nodeId}`;
+    this.log = options.log.child({ component: 'kafka-bus', node: this.nodeId });
+    this.kafka = new Kafka({ clientId: `mizani-${this.nodeId}`, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: kafkaLog(this.log) });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    this.commandsOut = new KafkaPublisher(this.producer);
+    this.repliesOut = new KafkaPublisher(this.producer);
+    this.replies = this.kafka.consumer({ groupId: `${options.topicPrefix}.node.${this.nodeId}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  }
+
+  subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>): void {
+    if (this.state !== 'new') throw new Error(`topic ${topic.name}: subscribe before the Kafka bus starts`);
+    if (this.handlers.has(topic.name)) throw new Error(`topic ${topic.name} already has a subscriber`);
+    this.handlers.set(topic.name, handler as Handler<unknown, unknown>);
+  }
+
+  get pending(): number {
+    return this.requests;
+  }
+
+  async request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R> {
+    if (this.state !== 'started') throw new Error(`the Kafka bus is ${this.state === 'new' ? 'not started' : 'stopped'}: no request on ${topic.name}`);
+    const value = encode(command);
+    const kafkaTopic = this.kafkaTopic(topic.name);
+    const id = `${this.nodeId}.${++this.sequence}`;
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    this.requests++;
+    try {
+      await this.ensureTopic(kafkaTopic).catch((err: Error) => {
+        throw this.options.failures.unanswered(topic.name, key, `the topic could not be created (${err.message})`);
+      });
+      return (await new Promise<unknown>((resolve, reject) => {
+        const why = `no answer within ${this.options.requestTimeoutMs} ms`;
+        const timer = setTimeout(() => this.unanswered(id, why), this.options.requestTimeoutMs);
+        this.waiting.set(id, { topic: topic.name, key, resolve, reject, timer });
+        const headers = { [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
+        this.commandsOut
+          .publish(kafkaTopic, { key, value, headers })
+          .catch((err: Error) => this.unanswered(id, `the broker did not take the command (${err.message})`));
+      })) as R;
+    } finally {
+      this.requests--;
+    }
+  }
+
+  /** Topics, producer, reply consumer, then the workers' consumer; resolves once both consumers have joined. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error('a Kafka bus starts once');
+    this.state = 'starting';
+    try {
+      await this.admin.connect();
+      await this.createTopics(
+        [...this.handlers.keys()].map((name) => this.kafkaTopic(name)),
+        this.options.partitions,
+      );
+      await this.createTopics([this.replyTopic], 1, [{ name: 'retention.ms', value: String(3_600_000) }]);
+      this.replyTopicCreated = true;
+      await this.producer.connect();
+      await this.startReplies();
+      if (this.handlers.size > 0) await this.startCommands();
+      this.state = 'started';
+      this.log.info({ brokers: this.options.brokers, topics: [...this.handlers.keys()], replyTopic: this.replyTopic }, 'Kafka bus started');
+    } catch (err) {
+      await this.release();
+      if (this.replyTopicCreated) await this.deleteReplyTopic();
+      else await this.admin.disconnect();
+      this.state = 'stopped';
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`the Kafka bus could not start (brokers ${this.options.brokers.join(', ')}): ${reason}`, { cause: err });
+    }
+  }
+
+  /** Stops taking commands, lets the started handlers finish (bounded), commits, and lets go of the broker. */
+  async stop(): Promise<void> {
+    if (this.state !== 'started') return;
+    this.state = 'stopping';
+    if (this.commands) {
+      this.commands.pause([...this.handlers.keys()].map((name) => ({ topic: this.kafkaTopic(name) })));
+      await this.handlersFinished(DRAIN_MS);
+      await this.commitFinished();
+    }
+    for (const id of [...this.waiting.keys()]) this.unanswered(id, 'the bus stopped');
+    await Promise.all([this.commandsOut.flush(), this.repliesOut.flush()]);
+    await this.release();
+    await this.deleteReplyTopic();
+    this.state = 'stopped';
+    this.log.info('Kafka bus stopped');
+  }
+
+  // ------------------------------------------------------------------------------------------------ workers' side
+
+  private async startCommands(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: `${this.options.topicPrefix}.workers`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    this.commands = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // A new generation: kafkajs resumes every partition at its committed offset. Start over from there.
+      this.progress.clear();
+      const assigned = Object.values(event.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
+      this.log.info({ partitions: assigned, topics: Object.keys(event.payload.memberAssignment).length }, 'Kafka bus: partitions assigned');
+    });
+    consumer.on(consumer.events.CRASH, (event) => this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka bus: consumer crashed'));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.handlers.keys()].map((name) => this.kafkaTopic(name)), fromBeginning: true });
+    const joined = this.joined(consumer);
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.startBatch(payload) });
+    await joined;
+  }
+
+  /** Starts the batch's handlers in offset order, none waiting for another; waits only when too many run. */
+  private async startBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const handler = this.handlers.get(batch.topic.slice(this.options.topicPrefix.length + 1));
+    for (const message of batch.messages) {
+      if (this.state !== 'started' || !isRunning() || isStale()) return;
+      while (this.running >= (this.options.maxInFlight ?? 10_000)) {
+        await Promise.race([new Promise<void>((resolve) => (this.slotFreed = resolve)), new Promise((resolve) => setTimeout(resolve, 1000))]);
+        await heartbeat();
+        if (this.state !== 'started' || !isRunning() || isStale()) return;
+      }
+      this.startOne(handler, batch.topic, batch.partition, message);
+      resolveOffset(message.offset);
+    }
+  }
+
+  private startOne(handler: Handler<unknown, unknown> | undefined, topic: string, partition: number, message: KafkaMessage): void {
+    const offset = BigInt(message.offset);
+    const progress = this.progressOf(topic, partition, offset);
+    const started = progress.start(offset);
+    this.running++;
+    let outcome: Promise<unknown>;
+    try {
+      if (!handler) throw new Error(`no subscriber for ${topic}`);
+      // The handler's synchronous part runs here, before the next message of the partition is started.
+      outcome = handler(decode(message.value?.toString('utf8') ?? 'null'), message.key?.toString('utf8') ?? '');
+    } catch (err) {
+      outcome = Promise.reject(err);
+    }
+    void outcome
+      .then(
+        (value): Envelope => ({ ok: true, value }),
+        (err: unknown): Envelope => this.failureOf(err, topic),
+      )
+      .then((envelope) => this.reply(message, envelope))
+      .finally(() => {
+        this.running--;
+        progress.finish(started);
+        this.scheduleCommit();
+        this.slotFreed?.();
+      });
+  }
+
+  private progressOf(topic: string, partition: number, offset: bigint): PartitionProgress {
+    const key = `${topic}:${partition}`;
+    let progress = this.progress.get(key);
+    if (!progress || !progress.follows(offset)) {
+      if (progress) this.log.warn({ topic, partition, offset: String(offset) }, 'Kafka bus: the partition went back (a rebalance); commands may run again');
+      progress = new PartitionProgress(topic, partition);
+      this.progress.set(key, progress);
+    }
+    return progress;
+  }
+
+  private failureOf(err: unknown, topic: string): Envelope {
+    const { data, expected } = this.options.failures.describe(err);
+    if (!expected) this.log.error({ err, topic }, 'Kafka bus: a handler failed');
+    return { ok: false, failure: data };
+  }
+
+  /** Publishes the reply on the requester's reply topic, unless nobody waits for it any more. */
+  private async reply(message: KafkaMessage, envelope: Envelope): Promise<void> {
+    const replyTo = headerOf(message, REPLY_TO);
+    const id = headerOf(message, CORRELATION);
+    const deadline = Number(headerOf(message, DEADLINE));
+    if (!replyTo || !id || Date.now() > deadline + DEADLINE_SLACK_MS) return;
+    let value: string;
+    try {
+      value = encode(envelope);
+    } catch (err) {
+      value = encode(this.failureOf(err, replyTo));
+    }
+    await this.repliesOut.publish(replyTo, { value, headers: { [CORRELATION]: id } }).catch((err: unknown) => {
+      this.log.warn({ err, replyTo }, 'Kafka bus: a reply could not be sent; its requester is told there was no answer');
+    });
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.state !== 'started') return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commitFinished();
+    }, this.options.commitIntervalMs ?? 100);
+  }
+
+  /** Commits what finished, one commit at a time. */
+  private commitFinished(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      const due = [...this.progress.values()].flatMap((p) => (p.due === undefined ? [] : [{ progress: p, offset: p.due }]));
+      if (due.length === 0 || !this.commands) return;
+      try {
+        await this.commands.commitOffsets(
+          due.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, offset: String(offset) })),
+        );
+        for (const { progress, offset } of due) progress.committed = offset;
+      } catch (err) {
+        this.log.warn({ err }, 'Kafka bus: offsets not committed now (a rebalance?); they go with the next commit');
+      }
+    });
+    return this.committing;
+  }
+
+  private async handlersFinished(withinMs: number): Promise<void> {
+    const until = Date.now() + withinMs;
+    while (this.running > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (this.running > 0) this.log.warn({ running: this.running }, 'Kafka bus: stopped with handlers still running; their commands run again');
+  }
+
+  // ------------------------------------------------------------------------------------------------ requester's side
+
+  private async startReplies(): Promise<void> {
+    await this.replies.connect();
+    await this.replies.subscribe({ topics: [this.replyTopic], fromBeginning: true });
+    const joined = this.joined(this.replies);
+    await this.replies.run({ autoCommit: false, eachBatch: async ({ batch }) => batch.messages.forEach((message) => this.settle(message)) });
+    await joined;
+  }
+
+  private settle(message: KafkaMessage): void {
+    const id = headerOf(message, CORRELATION);
+    const waiting = id === undefined ? undefined : this.waiting.get(id);
+    if (!waiting) return; // answered after its timeout
+    this.waiting.delete(id!);
+    clearTimeout(waiting.timer);
+    let envelope: Envelope;
+    try {
+      envelope = decode(message.value?.toString('utf8') ?? 'null') as Envelope;
+    } catch (err) {
+      return waiting.reject(this.options.failures.unanswered(waiting.topic, waiting.key, `the answer could not be read (${(err as Error).message})`));
+    }
+    if (envelope.ok) waiting.resolve(envelope.value);
+    else waiting.reject(this.options.failures.rebuild(envelope.failure));
+  }
+
+  private unanswered(id: string, why: string): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    clearTimeout(waiting.timer);
+    waiting.reject(this.options.failures.unanswered(waiting.topic, waiting.key, why));
+  }
+
+  // ------------------------------------------------------------------------------------------------ topics, clients
+
+  private kafkaTopic(name: string): string {
+    return `${this.options.topicPrefix}.${name}`;
+  }
+
+  /** A topic this bus publishes to without consuming it: created on first use. */
+  private ensureTopic(topic: string): Promise<void> {
+    let known = this.knownTopics.get(topic);
+    if (!known) {
+      known = this.createTopics([topic], this.options.partitions);
+      known.catch(() => this.knownTopics.delete(topic));
+      this.knownTopics.set(topic, known);
+    }
+    return known;
+  }
+
+  private async createTopics(topics: string[], numPartitions: number, extra: Array<{ name: string; value: string }> = []): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    const configEntries = [{ name: 'max.message.bytes', value: String(MESSAGE_MAX_BYTES) }, ...extra];
+    if (missing.length > 0) {
+      // Another node may create one of them meanwhile: fine when they all exist afterwards.
+      await this.admin
+        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions, configEntries })), waitForLeaders: false })
+        .catch(async (err: unknown) => {
+          const now = new Set(await this.admin.listTopics());
+          if (missing.some((topic) => !now.has(topic))) throw err;
+        });
+      await this.leadersOf(missing);
+    }
+    for (const topic of topics) this.knownTopics.set(topic, Promise.resolve());
+  }
+
+  /** Waits until every partition of `topics` has a leader (a new topic's metadata takes a moment to spread). */
+  private async leadersOf(topics: string[]): Promise<void> {
+    const until = Date.now() + JOIN_TIMEOUT_MS;
+    for (;;) {
+      const ready = await this.admin.fetchTopicMetadata({ topics }).then(
+        (metadata) =>
+          metadata.topics.length === topics.length && metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+        () => false,
+      );
+      if (ready) return;
+      if (Date.now() > until) throw new Error(`Kafka topics ${topics.join(', ')} have no leader after ${JOIN_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private joined(consumer: Consumer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the Kafka bus consumer did not join its group within ${JOIN_TIMEOUT_MS} ms`)), JOIN_TIMEOUT_MS);
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+  }
+
+  private async release(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    const quietly = (what: string, p: Promise<void> | undefined) => p?.catch((err: unknown) => this.log.warn({ err }, `Kafka bus: ${what} failed`));
+    await quietly('disconnecting the workers consumer', this.commands?.disconnect());
+    await quietly('disconnecting the reply consumer', this.replies.disconnect());
+    await quietly('disconnecting the producer', this.producer.disconnect());
+  }
+
+  private async deleteReplyTopic(): Promise<void> {
+    await this.admin.deleteTopics({ topics: [this.replyTopic], timeout: 2000 }).catch((err: unknown) => {
+      this.log.warn({ err, topic: this.replyTopic }, 'Kafka bus: the reply topic could not be deleted');
+    });
+    await this.admin.disconnect();
+  }
+}
+
+function headerOf(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value[0] : value)?.toString('utf8');
+}
+
+/** kafkajs logs through pino, under the bus's logger. */
+function kafkaLog(log: Logger) {
+  return () =>
+    ({ level, log: entry }: LogEntry) => {
+      const { message, ...rest } = entry;
+      const fields = { kafka: rest };
+      // kafkajs logs every error response at ERROR, retriable ones too (a new topic's leader not known yet): what
+      // fails for good is thrown, and the bus says it then.
+      if (message.startsWith('Response ')) log.debug(fields, `kafkajs: ${message}`);
+      else if (level <= logLevel.ERROR) log.error(fields, `kafkajs: ${message}`);
+      else if (level === logLevel.WARN) log.warn(fields, `kafkajs: ${message}`);
+      else log.debug(fields, `kafkajs: ${message}`);
+    };
+}
