@@ -20,7 +20,9 @@
 // Repetition k's fill goes into the window repetition k-1 opened, so the ledger holds k × N transfers by then.
 // Transfer stage = POST /transfers until the payer has PUT /transfers (conformance/load); "before" = the --before
 // seconds ahead of the close, "during" = the seconds from the close's start to --around seconds after the create's
-// end, merged over the repetitions from the generator's per-second histograms (--series-histograms).
+// end, merged over the repetitions from the generator's per-second histograms (--series-histograms). Also printed:
+// the per-second p99 around the close, and "during" against blocks of "before" as long as it (like for like: a p99
+// over 300 samples is not a p99 over 3,000).
 // A benchmark, not a test: it prints figures and MET / MISSED per target, and exits 0 unless it could not measure.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -63,9 +65,13 @@ const { values } = parseArgs({
   strict: true,
 });
 if (values.help) {
-  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8')
     .split('\n')
-    .slice(1, 24);
+    .slice(1);
+  const header = lines.slice(
+    0,
+    lines.findIndex((l) => !l.startsWith('//')),
+  );
   process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
   process.stdout.write(
     'Options: --transfers N (1000000) --repeat K (3) --dfsps F fill DFSPs (16) --batch B group-commit writes in the fill (10000)\n' +
@@ -405,7 +411,16 @@ function latencies(step, actions) {
   const closeSec = sec(actions.close.startMs);
   const range = (a, b) => merge(step.series.filter((p) => p.t >= a && p.t <= b));
   const before = range(closeSec - o.beforeS, closeSec - 1);
-  const during = range(closeSec, sec(actions.create.endMs) + o.aroundS);
+  const duringEnd = sec(actions.create.endMs) + o.aroundS;
+  const during = range(closeSec, duringEnd);
+  // A p99 over a few seconds is not a p99 over 30 s (fewer samples, fewer of the machine's bursts): the seconds before
+  // are also cut in blocks as long as "during", for a like-for-like comparison.
+  const span = duringEnd - closeSec + 1;
+  const blocks = [];
+  for (let end = closeSec - 1; end - span + 1 >= closeSec - o.beforeS; end -= span) {
+    const h = range(end - span + 1, end);
+    if (h.n) blocks.push(h.percentileMs(99));
+  }
   const steps = actions.steps.length ? range(sec(actions.steps[0].startMs), sec(actions.steps.at(-1).endMs) + o.aroundS) : undefined;
   const measuredEnd = step.warmupS + step.measuredS;
   const late = sec(actions.create.endMs) + o.aroundS >= measuredEnd;
@@ -413,7 +428,7 @@ function latencies(step, actions) {
   const around = step.series
     .filter((p) => p.t >= closeSec - 5 && p.t <= sec(actions.create.endMs) + 5)
     .map((p) => ({ t: p.t - closeSec, n: p.stageCounts[TRANSFER], p99: p.p99[TRANSFER] }));
-  return { hist: { before, during, steps }, late, around, seconds: { close: closeSec, createEnd: sec(actions.create.endMs) } };
+  return { hist: { before, during, steps }, late, around, blocks: { span, p99: blocks }, seconds: { close: closeSec, createEnd: sec(actions.create.endMs) } };
 }
 
 function merge(points) {
@@ -513,8 +528,12 @@ function report(reps) {
   log(`  close a window of ${o.transfers.toLocaleString('en-US')}+ transfers < 1 s: ${fmt(closeMs)} ms — ${closeMs < 1000 ? 'MET' : 'MISSED'}`);
   log(`  create a settlement over it < 1 s: ${fmt(createMs)} ms — ${createMs < 1000 ? 'MET' : 'MISSED'}`);
   log(`  transfer p99 during / before ≤ 1.10: ${fmt(during.p99)} / ${fmt(before.p99)} ms = ${fmt(ratio, 2)} — ${ratio <= 1.1 ? 'MET' : 'MISSED'}`);
+  const like = reps.map((r) => ({ k: r.k, during: lat(r.hist.during).p99, blocks: median(r.blocks.p99), n: r.blocks.p99.length, span: r.blocks.span }));
+  log('  like for like, per repetition: p99 during / median p99 of the equally long blocks before');
+  for (const l of like) log(`    rep ${l.k}: ${fmt(l.during)} / ${fmt(l.blocks)} ms (${l.n} blocks of ${l.span} s) = ${fmt(l.during / l.blocks, 2)}`);
   for (const r of reps) if (r.late) log(`  note: repetition ${r.k}'s close + create ended after the load's measured window`);
   const out = {
+    likeForLike: like,
     options: o,
     repetitions: reps.map(({ hist, ...r }) => ({ ...r, latency: { before: lat(hist.before), during: lat(hist.during), steps: lat(hist.steps) } })),
   };
