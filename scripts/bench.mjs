@@ -9,6 +9,8 @@
 //   node scripts/bench.mjs -- <run.js options>   anything else (see --help)
 // Extra options after the preset are passed through (e.g. `node scripts/bench.mjs baseline --workers 2`).
 // --no-build skips `tsc`.
+// Settlement (issue 12: close and settle a window of 1,000,000 transfers under load) is scripts/bench-settlement.mjs:
+// it fills the ledger with the hub stopped and drives the hub between steps, so it is a script of its own, not a preset.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -1,5 +1,5 @@
 // Result shapes, the text tables printed at the end, and the self-contained HTML report (inline SVG charts).
-import type { LatencySummary } from './hist.js';
+import type { HistogramJson, LatencySummary } from './hist.js';
 
 export interface StageReport extends LatencySummary {
   /** Successful stage completions per second inside the measured window (by callback time). */
@@ -27,11 +27,15 @@ export interface SecPoint {
   /** RSS of the hub (or relay) at the start of the second, MiB. */
   rssMiB?: number;
   cpu: { hub?: number; pg?: number; pgAll?: number; relay?: number; machine?: number; generator: number };
+  /** With --series-histograms: that second's histograms (discovery, agreement, transfer, end to end), by completion. */
+  hist?: HistogramJson[];
 }
 
 export interface StepResult {
   target: 'hub' | 'relay';
   label: string;
+  /** Wall time (epoch ms) at which second 0 of `series` begins. */
+  t0Ms: number;
   offeredRate: number;
   warmupS: number;
   durationS: number;

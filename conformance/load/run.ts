@@ -70,6 +70,7 @@ interface Options {
   verifySample: number;
   workerNodeArgs: string[];
   hubSign: boolean;
+  seriesHistograms: boolean;
 }
 
 const HELP = `Mizani load generator (open loop)
@@ -94,6 +95,8 @@ Load:
 Output:
   --out DIR                    summary.json, report.html, hub.log (default load-results/<timestamp>)
   --progress S                 progress line every S seconds (default 5)
+  --series-histograms          also keep each second's latency histograms in summary.json (series[].hist: discovery,
+                               agreement, transfer, end to end), so any span of seconds can be merged exactly
 Tuning:
   --stage-timeout S (10)  --expiry S (60)  --connections N per DFSP (16)  --currency USD  --fspiop-version 1.1
   --pg-url URL (postgres://postgres@127.0.0.1:5432/postgres)  --pg-db NAME (existing hub's database, for CPU)
@@ -147,6 +150,7 @@ const OPTIONS = {
   'no-probe': { type: 'boolean' },
   'no-hub-sign': { type: 'boolean' },
   'verify-sample': { type: 'string' },
+  'series-histograms': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -230,6 +234,7 @@ function parseOptions(argv: string[]): Options {
     verifySample: Math.floor(num('verify-sample', 0, 0)),
     workerNodeArgs: nodeArgs(values['worker-node-args']),
     hubSign: !values['no-hub-sign'],
+    seriesHistograms: values['series-histograms'] ?? false,
   };
   if (!o.relayOnly && !o.startHub && !(o.hub && o.admin)) throw new Error('give --hub URL --admin URL, or --start-hub, or --relay-only');
   if (o.workers > o.dfsps / 2) throw new Error('each worker needs at least 2 DFSPs (--dfsps ≥ 2 × --workers)');
@@ -536,6 +541,9 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   const planned = await plannedP.finally(offSign);
   const t0Ms = Math.max(spec.anchorMs, Date.now() + 300);
   const dateShiftS = (t0Ms - spec.anchorMs) / 1000;
+  // Second k of the step's series is [t0 + k s, t0 + k + 1 s) of wall time: a tool acting on the hub during the step
+  // (scripts/bench-settlement.mjs) reads this line to place its actions among the seconds.
+  if (!quiet) log(`[${t.kind} ${label}] t0 ${t0Ms} (${new Date(t0Ms).toISOString()}): second 0 of the series`);
   if (!quiet && t0Ms - Date.now() > 5000)
     log(`[${t.kind} ${label}] signed ahead; starting in ${fmt((t0Ms - Date.now()) / 1000, 0)} s (at the planned time of the messages)`);
   if (dateShiftS > o.expiryS / 2)
@@ -574,6 +582,7 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
       lagP99: q(a.lag, 99),
       rssMiB: s0?.rss,
       cpu: { hub: cpuPct('hub'), pg: cpuPct('pg'), pgAll: cpuPct('pgAll'), relay: cpuPct('relay'), machine: cpuPct('machine'), generator: a.cpuMs / 10 },
+      ...(o.seriesHistograms ? { hist: [...a.stages.map((h) => h.toJSON()), a.e2e.toJSON()] } : {}),
     });
   };
   const onSec = (m: SecStatsJson) => {
@@ -722,6 +731,7 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
   const orchCpuS = (orchEnd.user - orchStart.user + orchEnd.system - orchStart.system) / 1e6;
   return buildResult(ctx, t, {
     label,
+    t0Ms,
     rate,
     warmupS,
     durationS,
@@ -742,6 +752,7 @@ function buildResult(
   t: TargetCtx,
   a: {
     label: string;
+    t0Ms: number;
     rate: number;
     warmupS: number;
     durationS: number;
@@ -852,6 +863,7 @@ function buildResult(
   return {
     target: t.kind,
     label: a.label,
+    t0Ms: a.t0Ms,
     offeredRate: a.rate,
     warmupS: a.warmupS,
     durationS: a.durationS,
