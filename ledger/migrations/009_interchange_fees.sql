@@ -36,7 +36,11 @@ ALTER TABLE transfer
   ADD COLUMN fee_from_account_id integer,
   ADD COLUMN fee_to_account_id integer;
 
--- mizani_apply as in 008, and: a transfer insert may carry its fee (the four columns above); a write carries at most
+-- mizani_apply as in 007, and: a state change may carry the window the commit was assigned to (`window_id`); the
+-- batch's window flows (`flows`, summed per window and account pair by the hub) are added to window_flow; a window
+-- close (`window_close`: the window closing, the one opening, the reason; mizani_close_window of 008) closes the window
+-- after every flow of this batch, so every commit decided before the close is in the closed window and every one after
+-- it in the new one; a transfer insert may carry its fee (the four columns above); a write carries at most
 -- 6 journal entries (a commit under continuous gross settlement is 4, its interchange fee 2 more) and at most 2
 -- window flows (a deferred commit's own and its fee's; the hub sums flows per window and account pair, so a batch
 -- holds at most twice as many flow rows as writes). The hub's mirror of the entry limit is LEDGER_WRITE_ENTRIES_MAX
