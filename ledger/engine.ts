@@ -178,6 +178,11 @@ export const LEDGER_WRITER_LOCK = 7343211;
 
 export interface EngineHooks {
   onRecovering?: (err: Error) => void;
+  /**
+   * Awaited once a recovery has begun and before the writer session (and its lock) is let go: whoever serves the
+   * ledger stops here, so no other hub node that takes the lock meanwhile finds this one still serving.
+   */
+  beforeWriterRelease?: () => Promise<void>;
   onRecovered?: () => void;
   /** Called while another session holds the writer lock (every few seconds). */
   onWaitingForWriterLock?: (waitedMs: number) => void;
@@ -213,6 +218,7 @@ export class LedgerEngine {
   private readonly pendingPrepares = new Map<string, string>();
   private readonly committer: GroupCommitter;
   private recovering = false;
+  private closed = false;
   private writer?: Connection;
   /** The OPEN settlement window as the writer sees it: commits decided now land in it. */
   private openWindow = { id: 0, used: false };
@@ -909,8 +915,13 @@ export class LedgerEngine {
     let lastReport = started;
     try {
       for (;;) {
+        if (this.closed) throw new Error('the ledger engine was closed while waiting for the writer lock');
         const got = await connection.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEDGER_WRITER_LOCK]);
-        if (got.rows[0]?.ok) return connection;
+        if (got.rows[0]?.ok) {
+          if (!this.closed) return connection;
+          await connection.query('SELECT pg_advisory_unlock_all()');
+          throw new Error('the ledger engine was closed while waiting for the writer lock');
+        }
         if (Date.now() - lastReport >= 5000) {
           lastReport = Date.now();
           this.hooks.onWaitingForWriterLock?.(lastReport - started);
@@ -923,8 +934,14 @@ export class LedgerEngine {
     }
   }
 
-  /** Gives up the writer session (and with it the writer lock). */
+  /** Whether this engine holds the writer session: it has loaded the ledger and may write. */
+  get holdsWriter(): boolean {
+    return this.writer !== undefined && !this.recovering;
+  }
+
+  /** Gives up the writer session (and with it the writer lock), or stops waiting for it. */
   async close(): Promise<void> {
+    this.closed = true;
     const writer = this.writer;
     this.writer = undefined;
     if (writer) {
@@ -936,10 +953,12 @@ export class LedgerEngine {
   private async recover(err: Error): Promise<void> {
     this.recovering = true;
     this.hooks.onRecovering?.(err);
+    await this.hooks.beforeWriterRelease?.().catch(() => undefined);
     // The writer session may be broken; end it (and its lock) and take a fresh one.
     this.writer?.release(true);
     this.writer = undefined;
     for (let attempt = 0; ; attempt++) {
+      if (this.closed) return;
       try {
         await this.load();
         break;

@@ -180,6 +180,12 @@ export const SETTINGS: Setting[] = [
     description:
       "With `MIZANI_BUS=kafka`: how long a request waits for the worker's answer; past it the caller is told 2003 Service currently unavailable (the command may still be applied: a retry is a duplicate).",
   },
+  {
+    name: 'MIZANI_KAFKA_SESSION_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'With `MIZANI_BUS=kafka`: how long the workers group waits for a silent node (one that died while holding the ledger) before its partitions go to the node that took the ledger over; the larger part of a takeover.',
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -228,7 +234,8 @@ export interface Config {
   logLevel: string;
 }
 
-export type BusConfig = { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; topicPrefix: string; partitions: number; requestTimeoutMs: number };
+export type BusConfig =
+  { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; topicPrefix: string; partitions: number; requestTimeoutMs: number; sessionTimeoutMs: number };
 
 export class ConfigError extends Error {}
 
@@ -316,6 +323,7 @@ function busSettings({ value, int, oneOf }: Readers): BusConfig {
     topicPrefix,
     partitions: int('MIZANI_KAFKA_PARTITIONS', 1, 10_000),
     requestTimeoutMs: int('MIZANI_KAFKA_REQUEST_TIMEOUT_MS', 100, 600_000),
+    sessionTimeoutMs: int('MIZANI_KAFKA_SESSION_TIMEOUT_MS', 3000, 300_000),
   };
 }
 

@@ -28,6 +28,7 @@ import { followUpTasksPending } from './core/identity.js';
 import { LiquidityWorker } from './core/workers/liquidity.js';
 import { serveWorkers } from './core/workers/serve.js';
 import { SettlementWorker } from './core/workers/settlement.js';
+import { LedgerOwnership, type OwnerPart } from './core/workers/ownership.js';
 import { SettlementService } from './core/settlement/service.js';
 import { WindowSchedule } from './core/settlement/schedule.js';
 import { SettlementStore } from '../ledger/settlement.js';
@@ -95,26 +96,13 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const ledger = await startLedger(lifecycle, config, log, metrics);
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
+    const ownership = ownershipOf(config, log, metrics, ledger, services);
     const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
+    // The owner's timers run on the node that holds the ledger (exactly once in a cluster): switch/core/workers/ownership.ts.
     await lifecycle.start(
-      'expiry sweep',
-      () => services.expiry.start(),
-      () => services.expiry.stop(),
-    );
-    await lifecycle.start(
-      'bank payment sweep',
-      () => services.bridge.startSweep(config.expirySweepMs),
-      () => services.bridge.stopSweep(),
-    );
-    await lifecycle.start(
-      'settlement window schedule',
-      () => services.windowSchedule.start(config.windowCloseIntervalMs),
-      () => services.windowSchedule.stop(),
-    );
-    await lifecycle.start(
-      'intraday reports to banks',
-      () => services.intradayReports.start(config.intradayReportIntervalMs),
-      () => services.intradayReports.stop(),
+      'ledger ownership',
+      () => (config.bus.kind === 'in-process' ? ownership.acquire() : ownership.acquireInBackground()),
+      () => ownership.stop(),
     );
     log.info({ fspiop: urls.fspiop, admin: urls.admin, hub: config.hubName }, 'Mizani hub started');
     let stopped: Promise<void> | undefined;
@@ -145,6 +133,8 @@ interface Ledger {
   engine: LedgerEngine;
   /** Interchange fee rules (docs/interchange-fees.md): decided at prepare, changed through the Admin API. */
   interchangeFees: InterchangeFees;
+  /** The node's ledger ownership once wired (startServices): the engine's recovery tells it. */
+  owner: { ownership?: LedgerOwnership };
 }
 
 async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics): Promise<Ledger> {
@@ -158,6 +148,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   const registry = await lifecycle.start('registry', () => Registry.load(db, config.hubName));
   const interchangeFees = await lifecycle.start('interchange fee rules', () => InterchangeFees.load(db, registry));
+  const owner: Ledger['owner'] = {};
   const engine = await lifecycle.start(
     'ledger writer',
     () =>
@@ -172,9 +163,18 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
         },
         {
           onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
-          onRecovered: () => log.warn('ledger state rebuilt; accepting transfers again'),
-          onWaitingForWriterLock: (waitedMs) =>
-            log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database'),
+          beforeWriterRelease: async () => owner.ownership?.writerLost(),
+          onRecovered: () => {
+            log.warn('ledger state rebuilt; accepting transfers again');
+            void owner.ownership?.writerRegained();
+          },
+          onWaitingForWriterLock: (waitedMs) => {
+            // With Kafka a node waiting for the lock is a standby by design (switch/core/workers/ownership.ts): said once.
+            if (config.bus.kind === 'kafka') {
+              if (waitedMs < 10_000)
+                log.info('standby: another hub node holds the ledger; this node serves the APIs and takes the ledger over when it is free');
+            } else log.warn({ waitedMs }, 'waiting for the ledger writer lock: another hub process (or a dying one) is writing to this database');
+          },
           observeBatch: (size, seconds) => {
             metrics.batchSize.observe(size);
             metrics.batchDuration.observe(seconds);
@@ -183,11 +183,14 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
       ),
     (created) => created.close(),
   );
-  // Takes the writer session and its advisory lock (released by the writer's stop above).
-  await lifecycle.start('ledger state', () => engine.load());
-  log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
-  metrics.inFlight.set(engine.inFlightCount);
-  return { db, registry, engine, interchangeFees };
+  if (config.bus.kind === 'in-process') {
+    // One process: it takes the writer session and its advisory lock (released by the writer's stop above) before
+    // its APIs listen. With Kafka, the ledger ownership part takes it in the background.
+    await lifecycle.start('ledger state', () => engine.load());
+    log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
+    metrics.inFlight.set(engine.inFlightCount);
+  }
+  return { db, registry, engine, interchangeFees, owner };
 }
 
 interface Keys {
@@ -336,6 +339,33 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...settling, ...reports };
 }
 
+/**
+ * What the node holding the ledger runs (switch/core/workers/ownership.ts): with Kafka, the workers' side of the bus
+ * (in process the handlers are called directly and need no start); on every bus, the cluster's timers.
+ */
+function ownershipOf(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  ledger: Ledger,
+  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'windowSchedule' | 'intradayReports'>,
+): LedgerOwnership {
+  const bus = s.bus;
+  const parts: OwnerPart[] = [
+    ...(bus instanceof KafkaBus ? [{ name: 'bus workers', start: () => bus.serve(), stop: () => bus.unserve() }] : []),
+    { name: 'expiry sweep', start: () => s.expiry.start(), stop: () => s.expiry.stop() },
+    { name: 'bank payment sweep', start: () => s.bridge.startSweep(config.expirySweepMs), stop: () => s.bridge.stopSweep() },
+    { name: 'settlement window schedule', start: () => s.windowSchedule.start(config.windowCloseIntervalMs), stop: () => s.windowSchedule.stop() },
+    { name: 'intraday reports to banks', start: () => s.intradayReports.start(config.intradayReportIntervalMs), stop: () => s.intradayReports.stop() },
+  ];
+  const ownership = new LedgerOwnership(ledger.engine, parts, log.child({ component: 'ledger-ownership' }), (state) => {
+    metrics.ledgerOwner.set(state === 'OWNER' ? 1 : 0);
+    if (state === 'OWNER') metrics.inFlight.set(ledger.engine.inFlightCount);
+  });
+  ledger.owner.ownership = ownership;
+  return ownership;
+}
+
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
 async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Ledger, transfers: TransferService, reports: SettlementReports, log: Logger) {
   const { db, registry, engine } = ledger;
@@ -362,8 +392,8 @@ async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Le
  */
 function createBus(config: Config, log: Logger): Bus {
   if (config.bus.kind === 'in-process') return new InProcessBus();
-  const { brokers, topicPrefix, partitions, requestTimeoutMs } = config.bus;
-  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, failures: domainFailures, log });
+  const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs } = config.bus;
+  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, failures: domainFailures, log });
 }
 
 /**
@@ -452,15 +482,19 @@ async function startServers(
 
 type Health = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
 
-/** GET /health of both APIs: the database answers and the ledger is not recovering. */
-function healthCheck({ db, engine }: Ledger): Health {
+/**
+ * GET /health of both APIs: the database answers and the ledger is not recovering. `ledger` is OK on the node that
+ * holds the ledger, STANDBY on the others (healthy: they serve the APIs and wait to take over), RECOVERING while the
+ * owner rebuilds its state.
+ */
+function healthCheck({ db, engine, owner }: Ledger): Health {
   return async () => {
     const database = await db.query('SELECT 1').then(
       () => 'OK',
       () => 'DOWN',
     );
-    const state = engine.available ? 'OK' : 'RECOVERING';
-    return { ok: database === 'OK' && state === 'OK', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
+    const state = engine.holdsWriter ? 'OK' : owner.ownership?.state === 'STANDBY' ? 'STANDBY' : 'RECOVERING';
+    return { ok: database === 'OK' && state !== 'RECOVERING', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
   };
 }
 

@@ -47,6 +47,12 @@ function bus(options: Partial<KafkaBusOptions> & { topicPrefix: string }): Kafka
   return created;
 }
 
+/** A node that requests and serves (the ledger's owner). */
+async function serving(node: KafkaBus): Promise<void> {
+  await node.start();
+  await node.serve();
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Step {
@@ -73,7 +79,7 @@ test('request and reply across two nodes; per key, handlers start in publish ord
     return { seq: command.seq, doubled: command.units * 2n };
   });
   const requester = bus({ topicPrefix, nodeId: 'requester' });
-  await Promise.all([worker.start(), requester.start()]);
+  await Promise.all([serving(worker), requester.start()]);
 
   const keys = ['dfspA', 'dfspB', 'dfspC', 'dfspD', 'dfspE', 'dfspF'];
   const count = 600;
@@ -110,7 +116,7 @@ test('offsets are committed only up to the last message whose handler finished',
     if (command.delayMs < 0) await new Promise<void>((open) => gates.set(command.seq, open));
     return { seq: command.seq, doubled: 0n };
   });
-  await worker.start();
+  await serving(worker);
   const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const committed = async () => {
@@ -148,7 +154,7 @@ test('a handler failure comes back as the same DomainError; an unforeseen one as
     return { units: -(2n ** 70n), bytes: Buffer.from('ok'), nothing: undefined };
   });
   const requester = bus({ topicPrefix });
-  await Promise.all([worker.start(), requester.start()]);
+  await Promise.all([serving(worker), requester.start()]);
 
   await assert.rejects(requester.request(failing, 'k', { how: 'domain' }), (err: unknown) => {
     assert.ok(err instanceof DomainError);
@@ -191,7 +197,7 @@ test('no answer in time is LEDGER_UNAVAILABLE; a command published while no work
     applied.push(command.seq);
     return { seq: command.seq, doubled: command.units * 2n };
   });
-  await worker.start();
+  await serving(worker);
   assert.deepEqual(await answer, { seq: 2, doubled: 4n });
   assert.deepEqual(applied, [1, 2], 'the timed-out command is applied too (its requester was told it may be), before the next one');
 });
@@ -201,7 +207,7 @@ test('request/reply latency and throughput on this machine', { timeout: 120_000 
   const worker = bus({ topicPrefix, partitions: 8 });
   worker.subscribe(steps, async (command) => ({ seq: command.seq, doubled: command.units }));
   const requester = bus({ topicPrefix });
-  await Promise.all([worker.start(), requester.start()]);
+  await Promise.all([serving(worker), requester.start()]);
   for (let seq = 0; seq < 50; seq++) await requester.request(steps, `k${seq % 8}`, { seq, delayMs: 0, units: 1n }); // warm-up
   const latencies: number[] = [];
   for (let seq = 0; seq < 300; seq++) {
@@ -236,3 +242,37 @@ async function waitFor(check: () => Promise<boolean>, what: string, withinMs = 1
   }
   assert.fail(`not within ${withinMs} ms: ${what}`);
 }
+
+test('serve and unserve: a node that leaves the workers group finishes what it started and another takes over', { timeout: 120_000 }, async () => {
+  const topicPrefix = prefix();
+  const handledBy: Array<[string, number]> = [];
+  const nodeOf = (name: string) => {
+    const node = bus({ topicPrefix, nodeId: name, partitions: 2, sessionTimeoutMs: 6000 });
+    node.subscribe(steps, async (command) => {
+      handledBy.push([name, command.seq]);
+      await sleep(command.delayMs);
+      return { seq: command.seq, doubled: command.units * 2n };
+    });
+    return node;
+  };
+  const first = nodeOf('first');
+  const second = nodeOf('second');
+  const requester = bus({ topicPrefix, nodeId: 'requester' });
+  await Promise.all([serving(first), second.start(), requester.start()]);
+
+  const slow = requester.request(steps, 'k', { seq: 1, delayMs: 300, units: 1n });
+  await waitFor(async () => handledBy.length === 1, 'the first node started the slow command');
+  const leaving = Date.now();
+  await first.unserve();
+  assert.ok(Date.now() - leaving >= 200, 'unserve waited for the started handler');
+  assert.deepEqual(await slow, { seq: 1, doubled: 2n });
+  await second.serve();
+  const after = await Promise.all([2, 3, 4].map((seq) => requester.request(steps, `k${seq}`, { seq, delayMs: 0, units: 1n })));
+  assert.equal(after.length, 3);
+  assert.deepEqual(
+    handledBy.filter(([, seq]) => seq > 1).map(([name]) => name),
+    ['second', 'second', 'second'],
+    'only the serving node handles commands',
+  );
+  assert.equal(handledBy.filter(([, seq]) => seq === 1).length, 1, 'the finished command was committed: not handled again by the new worker');
+});

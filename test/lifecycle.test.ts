@@ -36,10 +36,7 @@ const STOPPED_PARTS = [
   'admission control',
   'FSPIOP API',
   'Admin API',
-  'expiry sweep',
-  'bank payment sweep',
-  'settlement window schedule',
-  'intraday reports to banks',
+  'ledger ownership',
 ];
 
 let dir: string;
@@ -203,9 +200,7 @@ for (const taken of ['FSPIOP', 'Admin'] as const) {
       assert.equal(report.code, 'EADDRINUSE', report.failed);
       assert.ok(report.parts.includes(`start-failed ${taken} API listening`), report.parts.join('\n'));
       // Everything started before the failing part, newest first (the ledger writer held the advisory lock).
-      const started = STOPPED_PARTS.filter(
-        (p) => !['expiry sweep', 'bank payment sweep', 'settlement window schedule', 'intraday reports to banks'].includes(p),
-      );
+      const started = STOPPED_PARTS.filter((p) => p !== 'ledger ownership');
       assert.deepEqual(stoppedOrder(report.parts), [...started].reverse());
       await assertReleased(database, [taken === 'FSPIOP' ? adminPort : fspiopPort], report, exit, 3);
     } finally {

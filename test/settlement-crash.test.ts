@@ -29,17 +29,15 @@
  *    database's (the last hub's memory).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { after, test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { Agent } from 'undici';
 import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision, type AdminResponse } from '../conformance/lib/admin.js';
 import { FspiopClient } from '../conformance/lib/http.js';
-import { buildIlpPacket, generateFulfilment, transactionObject } from '../conformance/lib/ilp.js';
 import { randomName } from '../conformance/lib/util.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { Dfsp, Load } from './support/payment-load.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { reconcileSettlement, type ReconcileOptions } from './support/settlement-reconcile.js';
 
@@ -106,145 +104,6 @@ class Hub {
     for (const hub of this.all) await hub.stop('SIGKILL').catch(() => undefined);
     await Promise.allSettled(this.clients.map((c) => c.close()));
     await this.agent.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------- DFSPs and load
-
-/** A DFSP's callback endpoint: answers at once; as a payee it fulfils every prepare it receives. */
-class Dfsp {
-  private server?: Server;
-  baseUrl = '';
-
-  constructor(
-    readonly name: string,
-    private readonly onPrepare: (body: { transferId?: unknown }) => void,
-  ) {}
-
-  async start(): Promise<this> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('error', () => undefined);
-      req.on('end', () => {
-        const method = (req.method ?? '').toUpperCase();
-        res.statusCode = method === 'PUT' || method === 'PATCH' ? 200 : 202;
-        res.setHeader('content-length', '0');
-        res.end();
-        if (method !== 'POST' || !/^\/transfers\/?$/.test(req.url ?? '')) return;
-        try {
-          this.onPrepare(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch {
-          // not a prepare this test sent
-        }
-      });
-    });
-    server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
-}
-
-/** Prepares between random DFSPs, a few at a time, to whichever hub is up; payees fulfil at once. */
-class Load {
-  readonly fulfilments = new Map<string, { fulfilment: string; payer: string; payee: string }>();
-  readonly counts = { prepares: 0, accepted: 0, fulfils: 0, fulfilled: 0, failed: 0 };
-  private running = false;
-  private workers: Array<Promise<void>> = [];
-
-  constructor(
-    private readonly hub: Hub,
-    private readonly names: string[],
-  ) {}
-
-  start(): void {
-    this.running = true;
-    this.workers = Array.from({ length: LOAD_WORKERS }, () => this.work());
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.workers);
-  }
-
-  /** The payee's fulfil, sent as soon as its prepare arrives (lost when the hub dies meanwhile: the transfer expires). */
-  fulfil(body: { transferId?: unknown }): void {
-    const id = body?.transferId;
-    const planned = typeof id === 'string' ? this.fulfilments.get(id) : undefined;
-    const client = this.hub.fspiop;
-    if (!planned || !client) return;
-    this.counts.fulfils++;
-    const path = `/transfers/${id as string}`;
-    client
-      .send({
-        method: 'PUT',
-        path,
-        version: '1.1',
-        resource: 'transfers',
-        source: planned.payee,
-        destination: planned.payer,
-        body: JSON.stringify({ transferState: 'COMMITTED', fulfilment: planned.fulfilment, completedTimestamp: new Date().toISOString() }),
-        headers: { 'fspiop-uri': path, 'fspiop-http-method': 'PUT' },
-      })
-      .then((res) => void (res.status === 200 && this.counts.fulfilled++))
-      .catch(() => undefined);
-  }
-
-  private async work(): Promise<void> {
-    while (this.running) {
-      const client = this.hub.fspiop;
-      if (!client) {
-        await sleep(20);
-        continue;
-      }
-      const payer = this.names[randomInt(this.names.length)]!;
-      const others = this.names.filter((n) => n !== payer);
-      const payee = others[randomInt(others.length)]!;
-      try {
-        const res = await client.send(this.prepare(payer, payee));
-        this.counts.prepares++;
-        if (res.status === 202) this.counts.accepted++;
-      } catch {
-        this.counts.failed++;
-        await sleep(20);
-      }
-      await sleep(10);
-    }
-  }
-
-  private prepare(payer: string, payee: string): Parameters<FspiopClient['send']>[0] {
-    const id = randomUUID();
-    const { fulfilment, condition } = generateFulfilment();
-    const amount = `${1 + randomInt(40)}.${randomInt(100).toString().padStart(2, '0')}`.replace(/\.?0+$/, '');
-    const expiration = new Date(Date.now() + EXPIRES_IN_MS).toISOString();
-    this.fulfilments.set(id, { fulfilment, payer, payee });
-    const transaction = transactionObject({
-      quoteId: randomUUID(),
-      transactionId: randomUUID(),
-      payerFsp: payer,
-      payeeFsp: payee,
-      amount,
-      currency: CURRENCY,
-      expiration,
-    });
-    const ilpPacket = buildIlpPacket({ amount, currency: CURRENCY, condition, expiresAt: expiration, transaction });
-    const body = { transferId: id, payerFsp: payer, payeeFsp: payee, amount: { amount, currency: CURRENCY }, ilpPacket, condition, expiration };
-    return { method: 'POST', path: '/transfers', version: '1.1', source: payer, destination: payee, body: JSON.stringify(body) };
   }
 }
 
@@ -406,7 +265,8 @@ test(
     await db.connect();
 
     const names = Array.from({ length: 3 }, () => randomName('stlcrash'));
-    const load = new Load(hub, names);
+    const running = hub;
+    const load = new Load(names, { workers: LOAD_WORKERS, expiresInMs: EXPIRES_IN_MS, currency: CURRENCY, pick: () => running.fspiop });
     for (const name of names) dfsps.push(await new Dfsp(name, (body) => load.fulfil(body)).start());
     // The hub's accounts, then the default model with liquidity checks (provision tolerates both existing).
     for (const type of HUB_ACCOUNT_TYPES) await hub.admin!.createHubAccount(HUB_NAME, type, CURRENCY);

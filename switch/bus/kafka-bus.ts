@@ -19,9 +19,14 @@
  * - Sends go through a KafkaPublisher (one batch in flight: order kept, round trips shared; one for commands, one
  *   for replies) of an idempotent producer with acks from all in-sync replicas. Topics take messages up to 16 MiB.
  *
+ * - `start` makes a node a requester (producer, reply consumer); `serve` makes it a worker too (it joins
+ *   `<prefix>.workers`) and `unserve` leaves the group again, after its started handlers have finished. Several hub
+ *   nodes share one bus: every node requests, and the node that holds the ledger serves (switch/core/workers/
+ *   ownership.ts); a node that stops serving hands its partitions to the group at once, a node that dies does after
+ *   `sessionTimeoutMs`.
+ *
  * Not yet (issue 13): offsets recorded in the ledger's PostgreSQL transaction (a crash now re-applies, as
- * duplicates, the commands finished after the last commit), several active nodes (each would hold positions in
- * memory: the ledger's writer lock keeps a second hub process waiting), rebalance hand-over of running handlers.
+ * duplicates, the commands finished after the last commit), partitions owned by several workers at once.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -49,6 +54,8 @@ export interface KafkaBusOptions {
   maxInFlight?: number;
   /** How often finished offsets are committed; default 100 ms. */
   commitIntervalMs?: number;
+  /** How long the group waits for a silent worker before giving its partitions to another; default 10 s. */
+  sessionTimeoutMs?: number;
 }
 
 const REPLY_TO = 'mizani-reply-to';
@@ -91,6 +98,9 @@ export class KafkaBus implements Bus {
   private readonly waiting = new Map<string, Waiting>();
   private readonly progress = new Map<string, PartitionProgress>();
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
+  /** The workers' side: whether this node is in the workers' group (serve/unserve, one change at a time). */
+  private serving = false;
+  private servingChange: Promise<void> = Promise.resolve();
   private sequence = 0;
   private requests = 0;
   private running = 0;
@@ -149,7 +159,7 @@ export class KafkaBus implements Bus {
     }
   }
 
-  /** Topics, producer, reply consumer, then the workers' consumer; resolves once both consumers have joined. */
+  /** Topics, producer and the reply consumer: this node can request. Resolves once the reply consumer has joined. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('a Kafka bus starts once');
     this.state = 'starting';
@@ -163,7 +173,6 @@ export class KafkaBus implements Bus {
       this.replyTopicCreated = true;
       await this.producer.connect();
       await this.startReplies();
-      if (this.handlers.size > 0) await this.startCommands();
       this.state = 'started';
       this.log.info({ brokers: this.options.brokers, topics: [...this.handlers.keys()], replyTopic: this.replyTopic }, 'Kafka bus started');
     } catch (err) {
@@ -176,15 +185,45 @@ export class KafkaBus implements Bus {
     }
   }
 
+  /** Joins the workers' group: the subscribed handlers get the commands of the partitions assigned to this node. */
+  serve(): Promise<void> {
+    return this.changeServing(async () => {
+      if (this.state !== 'started') throw new Error('the Kafka bus serves once started');
+      if (this.serving || this.handlers.size === 0) return;
+      await this.startCommands();
+      this.serving = true;
+    });
+  }
+
+  /** Leaves the workers' group: no new command starts, the started ones finish (bounded), their offsets are committed. */
+  unserve(): Promise<void> {
+    return this.changeServing(async () => {
+      if (!this.serving) return;
+      this.serving = false;
+      const consumer = this.commands!;
+      consumer.pause([...this.handlers.keys()].map((name) => ({ topic: this.kafkaTopic(name) })));
+      await this.handlersFinished(DRAIN_MS);
+      await this.commitFinished();
+      this.commands = undefined;
+      clearTimeout(this.commitTimer);
+      this.commitTimer = undefined;
+      await consumer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: disconnecting the workers consumer failed'));
+      this.progress.clear();
+      this.log.info('Kafka bus: left the workers group');
+    });
+  }
+
+  private changeServing(change: () => Promise<void>): Promise<void> {
+    const next = this.servingChange.then(change);
+    this.servingChange = next.catch(() => undefined);
+    return next;
+  }
+
   /** Stops taking commands, lets the started handlers finish (bounded), commits, and lets go of the broker. */
   async stop(): Promise<void> {
     if (this.state !== 'started') return;
+    await this.unserve().catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: leaving the workers group failed'));
     this.state = 'stopping';
-    if (this.commands) {
-      this.commands.pause([...this.handlers.keys()].map((name) => ({ topic: this.kafkaTopic(name) })));
-      await this.handlersFinished(DRAIN_MS);
-      await this.commitFinished();
-    }
     for (const id of [...this.waiting.keys()]) this.unanswered(id, 'the bus stopped');
     await Promise.all([this.commandsOut.flush(), this.repliesOut.flush()]);
     await this.release();
@@ -196,7 +235,14 @@ export class KafkaBus implements Bus {
   // ------------------------------------------------------------------------------------------------ workers' side
 
   private async startCommands(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: `${this.options.topicPrefix}.workers`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    const consumer = this.kafka.consumer({
+      groupId: `${this.options.topicPrefix}.workers`,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      sessionTimeout,
+      heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(sessionTimeout / 5))),
+    });
     this.commands = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // A new generation: kafkajs resumes every partition at its committed offset. Start over from there.
@@ -205,22 +251,28 @@ export class KafkaBus implements Bus {
       this.log.info({ partitions: assigned, topics: Object.keys(event.payload.memberAssignment).length }, 'Kafka bus: partitions assigned');
     });
     consumer.on(consumer.events.CRASH, (event) => this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka bus: consumer crashed'));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...this.handlers.keys()].map((name) => this.kafkaTopic(name)), fromBeginning: true });
-    const joined = this.joined(consumer);
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.startBatch(payload) });
-    await joined;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.handlers.keys()].map((name) => this.kafkaTopic(name)), fromBeginning: true });
+      const joined = this.joined(consumer);
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.startBatch(payload) });
+      await joined;
+    } catch (err) {
+      this.commands = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Starts the batch's handlers in offset order, none waiting for another; waits only when too many run. */
   private async startBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const handler = this.handlers.get(batch.topic.slice(this.options.topicPrefix.length + 1));
     for (const message of batch.messages) {
-      if (this.state !== 'started' || !isRunning() || isStale()) return;
+      if (!this.serving || !isRunning() || isStale()) return;
       while (this.running >= (this.options.maxInFlight ?? 10_000)) {
         await Promise.race([new Promise<void>((resolve) => (this.slotFreed = resolve)), new Promise((resolve) => setTimeout(resolve, 1000))]);
         await heartbeat();
-        if (this.state !== 'started' || !isRunning() || isStale()) return;
+        if (!this.serving || !isRunning() || isStale()) return;
       }
       this.startOne(handler, batch.topic, batch.partition, message);
       resolveOffset(message.offset);
@@ -289,7 +341,7 @@ export class KafkaBus implements Bus {
   }
 
   private scheduleCommit(): void {
-    if (this.commitTimer || this.state !== 'started') return;
+    if (this.commitTimer || !this.serving) return;
     this.commitTimer = setTimeout(() => {
       this.commitTimer = undefined;
       void this.commitFinished();

@@ -51,6 +51,11 @@ export class Metrics {
     help: 'Transfers holding a reservation',
     registers: [this.registry],
   });
+  readonly ledgerOwner = new Gauge({
+    name: 'mizani_ledger_owner',
+    help: '1 while this node holds the ledger (serves the workers and the timers), 0 while it waits as a standby',
+    registers: [this.registry],
+  });
 
   readonly refusedBusy = new Counter({
     name: 'mizani_refused_busy_total',

@@ -40,5 +40,6 @@ test('the bus is in-process by default; Kafka needs its brokers, and its names a
     topicPrefix: 'mizani',
     partitions: 16,
     requestTimeoutMs: 10_000,
+    sessionTimeoutMs: 10_000,
   });
 });
