@@ -9,7 +9,8 @@
  * 2. Node A is killed (SIGKILL) under load. Node B takes the ledger over; the time without a 202 is reported. Node A
  *    is started again (a standby now), and the load goes on through both.
  * 3. Then node B, the owner now, is killed: A takes the ledger back.
- * 4. Load stopped, every transfer ends (commit or expiry). Every prepare that was answered 202 is in the database and
+ * 4. The Kafka broker is killed and, 3 s later, started again on its data: payments pause and resume.
+ * 5. Load stopped, every transfer ends (commit or expiry). Every prepare that was answered 202 is in the database and
  *    final; no transfer is RESERVED; no transfer has more journal entries than its state implies; the books reconcile
  *    (test/support/settlement-reconcile.ts): positions equal the journal and the window flows.
  */
@@ -114,91 +115,114 @@ function longestGap(load: Load, from: number): number {
   return times.length > 0 ? Math.max(gap, times[0]! - from) : Number.POSITIVE_INFINITY;
 }
 
-test('kill -9 the node holding the ledger under load: a standby takes it over; nothing accepted is lost or applied twice', { timeout: 600_000 }, async (t) => {
-  const env = {
-    MIZANI_DATABASE_URL: database.url,
-    MIZANI_BUS: 'kafka',
-    MIZANI_KAFKA_BROKERS: broker.bootstrap,
-    MIZANI_KAFKA_TOPIC_PREFIX: 'cluster',
-    MIZANI_KAFKA_PARTITIONS: '4',
-    MIZANI_KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-    MIZANI_KAFKA_REQUEST_TIMEOUT_MS: '30000',
-    MIZANI_EXPIRY_SWEEP_MS: '200',
-  };
-  const a = await new Node('a').start(env);
-  nodes.push(a);
-  await until(() => a.owns(), 'node a takes the ledger');
+test(
+  'kill -9 the node holding the ledger (twice), then restart the Kafka broker, under load: nothing accepted is lost or applied twice',
+  { timeout: 600_000 },
+  async (t) => {
+    const env = {
+      MIZANI_DATABASE_URL: database.url,
+      MIZANI_BUS: 'kafka',
+      MIZANI_KAFKA_BROKERS: broker.bootstrap,
+      MIZANI_KAFKA_TOPIC_PREFIX: 'cluster',
+      MIZANI_KAFKA_PARTITIONS: '4',
+      MIZANI_KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+      MIZANI_KAFKA_REQUEST_TIMEOUT_MS: '30000',
+      MIZANI_EXPIRY_SWEEP_MS: '200',
+    };
+    const a = await new Node('a').start(env);
+    nodes.push(a);
+    await until(() => a.owns(), 'node a takes the ledger');
 
-  const names = Array.from({ length: 3 }, () => randomName('cluster'));
-  let turn = 0;
-  const pick = () => {
-    const up = nodes.filter((n) => n.up);
-    return up.length === 0 ? undefined : up[turn++ % up.length]!.fspiop;
-  };
-  const load = new Load(names, { workers: 6, expiresInMs: EXPIRES_IN_MS, currency: CURRENCY, pick });
-  for (const name of names) dfsps.push(await new Dfsp(name, (body) => load.fulfil(body)).start());
-  for (const type of HUB_ACCOUNT_TYPES) await a.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
-  await a.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });
-  await provision(
-    a.admin!,
-    dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000', callbackBase: d.baseUrl })),
-    { hubName: HUB_NAME, timeoutMs: 30_000 },
-  );
-  const b = await new Node('b').start(env);
-  nodes.push(b);
-  assert.equal((await b.health()).ledger, 'STANDBY', 'the second node is a standby');
-  assert.equal((await a.health()).ledger, 'OK', 'the first node holds the ledger');
+    const names = Array.from({ length: 3 }, () => randomName('cluster'));
+    let turn = 0;
+    const pick = () => {
+      const up = nodes.filter((n) => n.up);
+      return up.length === 0 ? undefined : up[turn++ % up.length]!.fspiop;
+    };
+    const load = new Load(names, { workers: 6, expiresInMs: EXPIRES_IN_MS, currency: CURRENCY, pick });
+    for (const name of names) dfsps.push(await new Dfsp(name, (body) => load.fulfil(body)).start());
+    for (const type of HUB_ACCOUNT_TYPES) await a.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
+    await a.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });
+    await provision(
+      a.admin!,
+      dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000', callbackBase: d.baseUrl })),
+      { hubName: HUB_NAME, timeoutMs: 30_000 },
+    );
+    const b = await new Node('b').start(env);
+    nodes.push(b);
+    assert.equal((await b.health()).ledger, 'STANDBY', 'the second node is a standby');
+    assert.equal((await a.health()).ledger, 'OK', 'the first node holds the ledger');
 
-  load.start();
-  await until(() => load.counts.fulfilled >= 100, 'payments complete through both nodes');
+    load.start();
+    await until(() => load.counts.fulfilled >= 100, 'payments complete through both nodes');
 
-  const takeovers: string[] = [];
-  let [owner, standby] = [a, b];
-  for (let round = 1; round <= 2; round++) {
+    const takeovers: string[] = [];
+    let [owner, standby] = [a, b];
+    for (let round = 1; round <= 2; round++) {
+      const committedBefore = await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`);
+      const killedAt = Date.now();
+      await owner.kill();
+      const tookOver = await until(() => standby.owns(), `node ${standby.name} takes the ledger over`);
+      await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`)) >= committedBefore + 100, 'payments commit again');
+      takeovers.push(
+        `node ${owner.name} killed: node ${standby.name} held the ledger ${tookOver} ms later; longest time without a 202: ${longestGap(load, killedAt - 1000)} ms`,
+      );
+      t.diagnostic(takeovers.at(-1)!);
+      assert.equal((await standby.health()).ledger, 'OK', `node ${standby.name} holds the ledger`);
+      // The killed node comes back, as a standby; the balancer sends it requests again.
+      const back = await new Node(owner.name).start(env);
+      nodes.splice(nodes.indexOf(owner), 1, back);
+      assert.equal((await back.health()).ledger, 'STANDBY', `node ${owner.name}, restarted, is a standby`);
+      const fulfilled = load.counts.fulfilled;
+      await until(() => load.counts.fulfilled >= fulfilled + 50, 'payments complete through both nodes again');
+      [owner, standby] = [standby, back];
+    }
+
+    // The broker goes down (SIGKILL) for a few seconds and comes back on the same data: the nodes reconnect by themselves.
     const committedBefore = await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`);
-    const killedAt = Date.now();
-    await owner.kill();
-    const tookOver = await until(() => standby.owns(), `node ${standby.name} takes the ledger over`);
-    await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`)) >= committedBefore + 100, 'payments commit again');
+    const bouncedAt = Date.now();
+    const down = await broker.bounce({ downMs: 3000 });
+    const resumed = await until(
+      async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`)) >= committedBefore + 100,
+      'payments commit again after the broker restart',
+      120_000,
+    );
+    const backAt = bouncedAt + down;
+    const firstAfter = Math.min(...[...load.answers.values()].filter((x) => x.answer === 'accepted' && x.at >= backAt).map((x) => x.at));
     takeovers.push(
-      `node ${owner.name} killed: node ${standby.name} held the ledger ${tookOver} ms later; longest time without a 202: ${longestGap(load, killedAt - 1000)} ms`,
+      `Kafka broker killed and restarted (${down} ms without a broker): first 202 ${firstAfter - backAt} ms after it answered again, ` +
+        `100 more commits ${resumed} ms after; longest time without a 202: ${longestGap(load, bouncedAt - 1000)} ms`,
     );
     t.diagnostic(takeovers.at(-1)!);
-    assert.equal((await standby.health()).ledger, 'OK', `node ${standby.name} holds the ledger`);
-    // The killed node comes back, as a standby; the balancer sends it requests again.
-    const back = await new Node(owner.name).start(env);
-    nodes.splice(nodes.indexOf(owner), 1, back);
-    assert.equal((await back.health()).ledger, 'STANDBY', `node ${owner.name}, restarted, is a standby`);
-    const fulfilled = load.counts.fulfilled;
-    await until(() => load.counts.fulfilled >= fulfilled + 50, 'payments complete through both nodes again');
-    [owner, standby] = [standby, back];
-  }
+    assert.equal(owner.process!.child.exitCode, null, 'the nodes outlive the broker restart');
+    assert.equal(standby.process!.child.exitCode, null);
 
-  await load.stop();
-  await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'RESERVED'`)) === 0, 'every transfer ends', EXPIRES_IN_MS + 60_000);
+    await load.stop();
+    await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'RESERVED'`)) === 0, 'every transfer ends', EXPIRES_IN_MS + 60_000);
 
-  // Every 202 is in the database, final.
-  const accepted = [...load.answers].filter(([, a]) => a.answer === 'accepted').map(([id]) => id);
-  const states = await db.query<{ id: string; state: string }>('SELECT id, state FROM transfer WHERE id = ANY($1)', [accepted]);
-  const stateOf = new Map(states.rows.map((r) => [r.id, r.state]));
-  const missing = accepted.filter((id) => !stateOf.has(id));
-  assert.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${accepted.length} accepted transfers are not in the ledger`);
-  const unfinished = [...stateOf].filter(([, state]) => !['COMMITTED', 'ABORTED_REJECTED', 'ABORTED_ERROR', 'EXPIRED_RESERVED'].includes(state));
-  assert.deepEqual(unfinished.slice(0, 5), [], 'every accepted transfer is final');
-  // Nothing applied twice: a transfer's journal holds its prepare pair and at most one commit or abort pair.
-  const doubled = await db.query<{ transfer_id: string; n: string }>(
-    `SELECT transfer_id, count(*) AS n FROM journal_entry j JOIN transfer t ON t.id = j.transfer_id
+    // Every 202 is in the database, final.
+    const accepted = [...load.answers].filter(([, a]) => a.answer === 'accepted').map(([id]) => id);
+    const states = await db.query<{ id: string; state: string }>('SELECT id, state FROM transfer WHERE id = ANY($1)', [accepted]);
+    const stateOf = new Map(states.rows.map((r) => [r.id, r.state]));
+    const missing = accepted.filter((id) => !stateOf.has(id));
+    assert.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${accepted.length} accepted transfers are not in the ledger`);
+    const unfinished = [...stateOf].filter(([, state]) => !['COMMITTED', 'ABORTED_REJECTED', 'ABORTED_ERROR', 'EXPIRED_RESERVED'].includes(state));
+    assert.deepEqual(unfinished.slice(0, 5), [], 'every accepted transfer is final');
+    // Nothing applied twice: a transfer's journal holds its prepare pair and at most one commit or abort pair.
+    const doubled = await db.query<{ transfer_id: string; n: string }>(
+      `SELECT transfer_id, count(*) AS n FROM journal_entry j JOIN transfer t ON t.id = j.transfer_id
      WHERE t.kind = 'TRANSFER' GROUP BY transfer_id HAVING count(*) > 4 LIMIT 5`,
-  );
-  assert.deepEqual(doubled.rows, [], 'no transfer has more than its prepare and one commit or abort in the journal');
-  await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  const findings = await reconcileSettlement(db, { steps: 'recorded' }).finally(() => db.query('COMMIT'));
-  assert.deepEqual(findings.slice(0, 20), [], `${findings.length} reconciliation finding(s)`);
+    );
+    assert.deepEqual(doubled.rows, [], 'no transfer has more than its prepare and one commit or abort in the journal');
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const findings = await reconcileSettlement(db, { steps: 'recorded' }).finally(() => db.query('COMMIT'));
+    assert.deepEqual(findings.slice(0, 20), [], `${findings.length} reconciliation finding(s)`);
 
-  const committed = [...stateOf.values()].filter((s) => s === 'COMMITTED').length;
-  const told = (answer: string) => [...load.answers.values()].filter((a) => a.answer === answer).length;
-  console.log(
-    `# ${load.counts.prepares + load.counts.failed} prepares: ${accepted.length} accepted (${committed} committed, the rest expired or aborted), ` +
-      `${told('refused')} refused, ${told('no-answer')} without an answer (in flight at a kill); ${takeovers.join('; ')}`,
-  );
-});
+    const committed = [...stateOf.values()].filter((s) => s === 'COMMITTED').length;
+    const told = (answer: string) => [...load.answers.values()].filter((a) => a.answer === answer).length;
+    console.log(
+      `# ${load.counts.prepares + load.counts.failed} prepares: ${accepted.length} accepted (${committed} committed, the rest expired or aborted), ` +
+        `${told('refused')} refused, ${told('no-answer')} without an answer (in flight at a kill); ${takeovers.join('; ')}`,
+    );
+  },
+);

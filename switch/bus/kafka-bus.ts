@@ -116,12 +116,25 @@ export class KafkaBus implements Bus {
     this.nodeId = (options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`).replace(/[^A-Za-z0-9._-]/g, '_');
     this.replyTopic = `${options.topicPrefix}.reply.${this.nodeId}`;
     this.log = options.log.child({ component: 'kafka-bus', node: this.nodeId });
-    this.kafka = new Kafka({ clientId: `mizani-${this.nodeId}`, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: kafkaLog(this.log) });
+    this.kafka = new Kafka({
+      clientId: `mizani-${this.nodeId}`,
+      brokers: options.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLog(this.log),
+      // Back to work soon after a broker comes back: kafkajs's default backoff grows to 30 s between attempts.
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 10 },
+    });
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     this.commandsOut = new KafkaPublisher(this.producer);
     this.repliesOut = new KafkaPublisher(this.producer);
-    this.replies = this.kafka.consumer({ groupId: `${options.topicPrefix}.node.${this.nodeId}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+    // A group of one (this node): after a broker restart it rejoins as soon as its old membership has timed out.
+    this.replies = this.kafka.consumer({
+      groupId: `${options.topicPrefix}.node.${this.nodeId}`,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      ...this.session(),
+    });
   }
 
   subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>): void {
@@ -235,13 +248,11 @@ export class KafkaBus implements Bus {
   // ------------------------------------------------------------------------------------------------ workers' side
 
   private async startCommands(): Promise<void> {
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const consumer = this.kafka.consumer({
       groupId: `${this.options.topicPrefix}.workers`,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
-      sessionTimeout,
-      heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(sessionTimeout / 5))),
+      ...this.session(),
     });
     this.commands = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -406,6 +417,12 @@ export class KafkaBus implements Bus {
   }
 
   // ------------------------------------------------------------------------------------------------ topics, clients
+
+  /** Group session settings of both consumers: a silent member is given up after `sessionTimeoutMs`. */
+  private session(): { sessionTimeout: number; heartbeatInterval: number } {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    return { sessionTimeout, heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(sessionTimeout / 5))) };
+  }
 
   private kafkaTopic(name: string): string {
     return `${this.options.topicPrefix}.${name}`;

@@ -167,6 +167,11 @@ export interface KafkaBroker {
   log(): string;
   /** Kills the JVM (graceful: SIGTERM first, as Kafka's shutdown hook expects) and deletes its folder. */
   stop(options?: { graceful?: boolean }): Promise<void>;
+  /**
+   * Stops the broker (graceful or SIGKILL), keeps it down `downMs`, starts it again on the same ports and data; resolves
+   * with the time it was not answering once it answers again.
+   */
+  bounce(options?: { graceful?: boolean; downMs?: number }): Promise<number>;
 }
 
 export interface StartKafkaOptions {
@@ -199,8 +204,46 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     throw err;
   });
   const logFile = join(dir, 'broker.log');
+  const readLog = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const bootstrap = `127.0.0.1:${port}`;
+  let jvmGroup = launch(dir, logFile, [...jvm, 'kafka.Kafka', join(dir, 'server.properties')]);
+  const killNow = () => {
+    jvmGroup.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killNow);
+  const waitAnswering = async (timeoutMs: number) => {
+    try {
+      await answering(bootstrap, jvmGroup.exited, timeoutMs);
+    } catch (err) {
+      const tail = readLog().split('\n').slice(-30).join('\n');
+      killNow();
+      process.removeListener('exit', killNow);
+      throw new Error(`${(err as Error).message}\n--- broker log ---\n${tail}`);
+    }
+  };
+  await waitAnswering(options.timeoutMs ?? 120_000);
+  let stopped: Promise<void> | undefined;
+  const stop = async ({ graceful = false } = {}) => {
+    await jvmGroup.end(graceful);
+    killNow();
+    process.removeListener('exit', killNow);
+  };
+  const bounce = async ({ graceful = false, downMs = 0 } = {}) => {
+    const downAt = Date.now();
+    await jvmGroup.end(graceful);
+    await new Promise((ok) => setTimeout(ok, downMs));
+    jvmGroup = launch(dir, logFile, [...jvm, 'kafka.Kafka', join(dir, 'server.properties')]);
+    await waitAnswering(options.timeoutMs ?? 120_000);
+    return Date.now() - downAt;
+  };
+  return { bootstrap, brokers: [bootstrap], dir, startMs: Date.now() - began, log: readLog, stop: (o) => (stopped ??= stop(o)), bounce };
+}
+
+/** The JVM under its watchdog, in a process group of its own (see WATCHDOG). */
+function launch(dir: string, logFile: string, args: string[]) {
   const out = openSync(logFile, 'a');
-  const child = spawn('bash', ['-c', WATCHDOG, 'kafka-watchdog', javaBinary(), ...jvm, 'kafka.Kafka', join(dir, 'server.properties')], {
+  const child = spawn('bash', ['-c', WATCHDOG, 'kafka-watchdog', javaBinary(), ...args], {
     detached: true,
     stdio: ['ignore', out, out],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', OWNER: String(process.pid), DIR: dir },
@@ -208,39 +251,21 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   closeSync(out);
   const pid = child.pid!;
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  const readLog = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  const killNow = () => {
+  const kill = (signal: NodeJS.Signals) => {
     try {
-      process.kill(-pid, 'SIGKILL');
+      process.kill(-pid, signal);
     } catch {
       // already gone
     }
-    rmSync(dir, { recursive: true, force: true });
   };
-  process.once('exit', killNow);
-  const bootstrap = `127.0.0.1:${port}`;
-  try {
-    await answering(bootstrap, exited, options.timeoutMs ?? 120_000);
-  } catch (err) {
-    const tail = readLog().split('\n').slice(-30).join('\n');
-    killNow();
-    process.removeListener('exit', killNow);
-    throw new Error(`${(err as Error).message}\n--- broker log ---\n${tail}`);
-  }
-  let stopped: Promise<void> | undefined;
-  const stop = async ({ graceful = false } = {}) => {
-    try {
-      process.kill(-pid, graceful ? 'SIGTERM' : 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => killNow(), graceful ? 15_000 : 5000);
+  /** SIGTERM first when graceful (Kafka's shutdown hook), SIGKILL otherwise or when that takes too long. */
+  const end = async (graceful: boolean) => {
+    kill(graceful ? 'SIGTERM' : 'SIGKILL');
+    const timer = setTimeout(() => kill('SIGKILL'), graceful ? 15_000 : 5000);
     await exited;
     clearTimeout(timer);
-    killNow();
-    process.removeListener('exit', killNow);
   };
-  return { bootstrap, brokers: [bootstrap], dir, startMs: Date.now() - began, log: readLog, stop: (o) => (stopped ??= stop(o)) };
+  return { exited, kill, end };
 }
 
 /**
