@@ -9,7 +9,15 @@
  * journal entries; reservations are held against the currency's internal HUB_CLEARING account.
  */
 import type { Connection, Db, Queryable } from './db.js';
-import { GroupCommitter, LedgerUnavailableError, type JournalEntry, type LedgerWrite, type TransferInsert, type TransferUpdate } from './group-commit.js';
+import {
+  GroupCommitter,
+  LedgerUnavailableError,
+  type ConsumerPosition,
+  type JournalEntry,
+  type LedgerWrite,
+  type TransferInsert,
+  type TransferUpdate,
+} from './group-commit.js';
 import { DomainError, storedCause } from '../schemas/outcomes.js';
 import { LedgerAssertionError } from './assertions.js';
 import type { FeeCharge } from './interchange-fees.js';
@@ -850,6 +858,27 @@ export class LedgerEngine {
     transfer.finished = durable.catch(() => undefined);
     await durable;
     this.inFlight.delete(transfer.id);
+  }
+
+  // ---- consumer positions (the Kafka bus: where the owner resumes each partition) ----
+
+  /**
+   * Records consumer positions in the ledger's next group-commit transaction (with whatever writes it carries, or
+   * alone): resolves once durable. The caller gives only positions whose commands have all finished, so a recorded
+   * position is never ahead of the ledger.
+   */
+  async recordConsumerPositions(positions: ConsumerPosition[]): Promise<void> {
+    this.assertAvailable();
+    if (positions.length > 0) await this.committer.submit({ entries: [], positions });
+  }
+
+  /** The recorded positions of a consumer group (where its partitions resume). */
+  async consumerPositions(consumerGroup: string): Promise<ConsumerPosition[]> {
+    const rows = await this.db.query<{ topic: string; partition: number; next_offset: string }>(
+      'SELECT topic, partition, next_offset::text AS next_offset FROM consumer_position WHERE consumer_group = $1',
+      [consumerGroup],
+    );
+    return rows.rows.map((r) => ({ consumerGroup, topic: r.topic, partition: r.partition, nextOffset: r.next_offset }));
   }
 
   private async write(id: string, hash: string | undefined, write: LedgerWrite): Promise<{ conflict: boolean }> {

@@ -92,6 +92,15 @@ export interface QuoteUpdate {
   response_expiration?: string;
 }
 
+/** Where a bus consumer resumes a partition: every command before `nextOffset` has its effects in the ledger. */
+export interface ConsumerPosition {
+  consumerGroup: string;
+  topic: string;
+  partition: number;
+  /** Decimal text (Kafka offsets are 64-bit). */
+  nextOffset: string;
+}
+
 export interface LedgerWrite {
   insert?: TransferInsert;
   update?: TransferUpdate;
@@ -104,6 +113,8 @@ export interface LedgerWrite {
   windowClose?: WindowClose;
   /** The engine moves memory only once this write is durable and not a conflict (funds in); for the balance check. */
   movesMemoryWhenDurable?: true;
+  /** Consumer positions recorded in the batch's transaction (ledger/migrations/010_consumer_positions.sql). */
+  positions?: ConsumerPosition[];
 }
 
 export interface WriteResult {
@@ -137,9 +148,24 @@ export interface GroupCommitOptions {
   observeBatch?: (size: number, seconds: number) => void;
 }
 
+/**
+ * A batch with consumer positions: one statement, so one transaction, and the same round trip. A position only moves
+ * forward (a late record of an older position changes nothing).
+ */
+const APPLY_WITH_POSITIONS = `WITH recorded AS (
+  INSERT INTO consumer_position AS c (consumer_group, topic, partition, next_offset)
+  SELECT p.consumer_group, p.topic, p.partition, p.next_offset
+  FROM jsonb_to_recordset($2::jsonb) AS p(consumer_group text, topic text, partition integer, next_offset bigint)
+  ON CONFLICT (consumer_group, topic, partition)
+  DO UPDATE SET next_offset = GREATEST(c.next_offset, EXCLUDED.next_offset), recorded_at = now()
+)
+SELECT mizani_apply($1::jsonb) AS report`;
+
 /** A batch as sent to mizani_apply, with what its report is checked against. */
 interface SentBatch extends SentCounts {
   document: string;
+  /** The consumer positions of the batch's writes (latest per partition), as JSON; undefined when none. */
+  positions?: string;
   /** Writes whose insert repeats one earlier in the batch: a conflict whatever the database says. */
   sameBatchConflicts: Set<Pending>;
 }
@@ -212,7 +238,9 @@ export class GroupCommitter {
       let sent: SentBatch;
       try {
         sent = this.prepare(batch);
-        const result = await this.options.writer().query<{ report: ApplyReport }>('SELECT mizani_apply($1::jsonb) AS report', [sent.document], 'mizani_apply');
+        const result = sent.positions
+          ? await this.options.writer().query<{ report: ApplyReport }>(APPLY_WITH_POSITIONS, [sent.document, sent.positions], 'mizani_apply_positions')
+          : await this.options.writer().query<{ report: ApplyReport }>('SELECT mizani_apply($1::jsonb) AS report', [sent.document], 'mizani_apply');
         report = result.rows[0]!.report;
         assertReport(sent, report);
         if (report.balances) assertMemoryMatches(report.balances, this.outcomes(batch, sent, report), this.queue);
@@ -257,6 +285,7 @@ export class GroupCommitter {
     const quoteUpdates: QuoteUpdate[] = [];
     const flows = new Map<string, FlowRow>();
     let windowClose: WindowClose | undefined;
+    const positions = new Map<string, ConsumerPosition>();
     const insertKeys = new Set<string>();
     const sameBatchConflicts = new Set<Pending>();
     for (const pending of batch) {
@@ -286,6 +315,7 @@ export class GroupCommitter {
       if (write.flow) addFlow(flows, write.flow);
       if (write.feeFlow) addFlow(flows, write.feeFlow);
       if (write.windowClose) windowClose = write.windowClose;
+      for (const position of write.positions ?? []) addPosition(positions, position);
     }
     const document = JSON.stringify({
       inserts,
@@ -301,6 +331,7 @@ export class GroupCommitter {
     });
     return {
       document,
+      ...(positions.size > 0 ? { positions: JSON.stringify([...positions.values()].map(positionRow)) } : {}),
       sameBatchConflicts,
       inserts: inserts.length,
       updates: updates.length,
@@ -396,4 +427,14 @@ export class LedgerUnavailableError extends DomainError {
     this.name = 'LedgerUnavailableError';
     if (cause) this.cause = cause;
   }
+}
+
+function addPosition(positions: Map<string, ConsumerPosition>, position: ConsumerPosition): void {
+  const key = `${position.consumerGroup}\u0000${position.topic}\u0000${position.partition}`;
+  const known = positions.get(key);
+  if (!known || BigInt(known.nextOffset) < BigInt(position.nextOffset)) positions.set(key, position);
+}
+
+function positionRow(p: ConsumerPosition): { consumer_group: string; topic: string; partition: number; next_offset: string } {
+  return { consumer_group: p.consumerGroup, topic: p.topic, partition: p.partition, next_offset: p.nextOffset };
 }

@@ -21,7 +21,7 @@ import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/valid
 import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
-import { KafkaBus } from './bus/kafka-bus.js';
+import { KafkaBus, type PartitionPosition } from './bus/kafka-bus.js';
 import { domainFailures } from './core/bus-failures.js';
 import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
@@ -369,7 +369,7 @@ function ownershipOf(
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
 async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Ledger, transfers: TransferService, reports: SettlementReports, log: Logger) {
   const { db, registry, engine } = ledger;
-  const bus = createBus(config, log);
+  const bus = createBus(config, log, engine);
   serveWorkers(bus, {
     transfers,
     liquidity: new LiquidityWorker(registry, engine, reports),
@@ -390,10 +390,15 @@ async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Le
  * MIZANI_BUS: the in-process bus (the embedded default: one process, handlers called directly), or Kafka, whose
  * failures cross as domain outcomes (core/bus-failures.ts).
  */
-function createBus(config: Config, log: Logger): Bus {
+function createBus(config: Config, log: Logger, engine: LedgerEngine): Bus {
   if (config.bus.kind === 'in-process') return new InProcessBus();
   const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs } = config.bus;
-  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, failures: domainFailures, log });
+  // The workers record how far each partition is applied in the ledger's own transactions (ledger/migrations/010).
+  const positions = {
+    record: (consumerGroup: string, ps: PartitionPosition[]) => engine.recordConsumerPositions(ps.map((p) => ({ consumerGroup, ...p }))),
+    read: (consumerGroup: string) => engine.consumerPositions(consumerGroup),
+  };
+  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, positions, failures: domainFailures, log });
 }
 
 /**

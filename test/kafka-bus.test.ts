@@ -12,7 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { topic } from '../switch/bus/bus.js';
 import { CodecError } from '../switch/bus/codec.js';
-import { KafkaBus, type KafkaBusOptions } from '../switch/bus/kafka-bus.js';
+import { KafkaBus, type KafkaBusOptions, type PositionStore } from '../switch/bus/kafka-bus.js';
 import { domainFailures } from '../switch/core/bus-failures.js';
 import { DomainError } from '../schemas/outcomes.js';
 import { startKafka, type KafkaBroker } from './support/kafka.js';
@@ -275,4 +275,51 @@ test('serve and unserve: a node that leaves the workers group finishes what it s
     'only the serving node handles commands',
   );
   assert.equal(handledBy.filter(([, seq]) => seq === 1).length, 1, 'the finished command was committed: not handled again by the new worker');
+});
+
+test('with a position store, a node resumes each partition at the recorded position, and records before it commits', { timeout: 90_000 }, async () => {
+  const topicPrefix = prefix();
+  const recorded = new Map<string, string>();
+  const records: string[] = [];
+  const positions: PositionStore = {
+    async record(group, list) {
+      for (const p of list) recorded.set(`${group}|${p.topic}|${p.partition}`, p.nextOffset);
+      records.push(list.map((p) => p.nextOffset).join(','));
+    },
+    async read(group) {
+      return [...recorded]
+        .filter(([k]) => k.startsWith(`${group}|`))
+        .map(([k, nextOffset]) => ({ topic: k.split('|')[1]!, partition: Number(k.split('|')[2]), nextOffset }));
+    },
+  };
+  const requester = bus({ topicPrefix, partitions: 1, requestTimeoutMs: 60_000 });
+  await requester.start();
+  // Five commands wait in the topic; the ledger says the first three were applied before a hand-over.
+  const answers = [0, 1, 2, 3, 4].map((seq) => requester.request(steps, 'k', { seq, delayMs: 0, units: 1n }).catch(() => 'unanswered'));
+  await sleep(500);
+  recorded.set(`${topicPrefix}.workers|${topicPrefix}.test.steps|0`, '3');
+  const handled: number[] = [];
+  const worker = bus({ topicPrefix, partitions: 1, positions });
+  worker.subscribe(steps, async (command) => {
+    handled.push(command.seq);
+    return { seq: command.seq, doubled: 0n };
+  });
+  await serving(worker);
+  assert.deepEqual(await Promise.all(answers.slice(3)), [
+    { seq: 3, doubled: 0n },
+    { seq: 4, doubled: 0n },
+  ]);
+  assert.deepEqual(handled, [3, 4], 'commands before the recorded position are not run again');
+  await waitFor(async () => recorded.get(`${topicPrefix}.workers|${topicPrefix}.test.steps|0`) === '5', 'the new position is recorded');
+  const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await waitFor(async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: `${topicPrefix}.workers`, topics: [`${topicPrefix}.test.steps`] });
+      return offsets!.partitions[0]!.offset === '5';
+    }, 'and then committed to Kafka');
+  } finally {
+    await admin.disconnect();
+  }
+  await requester.stop();
 });

@@ -25,8 +25,12 @@
  *   ownership.ts); a node that stops serving hands its partitions to the group at once, a node that dies does after
  *   `sessionTimeoutMs`.
  *
- * Not yet (issue 13): offsets recorded in the ledger's PostgreSQL transaction (a crash now re-applies, as
- * duplicates, the commands finished after the last commit), partitions owned by several workers at once.
+ * - With a PositionStore (the ledger), how far each partition is applied is recorded in the ledger's own group-commit
+ *   transactions before it is committed to Kafka, and a node that is assigned partitions resumes them there: a crash
+ *   or a hand-over re-runs only commands whose effects may not be in the ledger, and each of those is recognised by
+ *   its id if it was (the workers' duplicate rules).
+ *
+ * Not yet (issue 13): partitions owned by several workers at once (one node holds the ledger).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -56,6 +60,24 @@ export interface KafkaBusOptions {
   commitIntervalMs?: number;
   /** How long the group waits for a silent worker before giving its partitions to another; default 10 s. */
   sessionTimeoutMs?: number;
+  /**
+   * Where the workers record how far each partition is applied, and read it back when partitions are assigned (the
+   * ledger: its group-commit transactions). Without it only Kafka's committed offsets say where to resume.
+   */
+  positions?: PositionStore;
+}
+
+/** How far a partition is applied: every command before `nextOffset` finished. */
+export interface PartitionPosition {
+  topic: string;
+  partition: number;
+  nextOffset: string;
+}
+
+export interface PositionStore {
+  /** Resolves once the positions are durable (never ahead of the effects of the commands they cover). */
+  record(consumerGroup: string, positions: PartitionPosition[]): Promise<void>;
+  read(consumerGroup: string): Promise<PartitionPosition[]>;
 }
 
 const REPLY_TO = 'mizani-reply-to';
@@ -97,6 +119,9 @@ export class KafkaBus implements Bus {
   private readonly handlers = new Map<string, Handler<unknown, unknown>>();
   private readonly waiting = new Map<string, Waiting>();
   private readonly progress = new Map<string, PartitionProgress>();
+  /** Recorded positions (PositionStore) of the partitions assigned at the last join: commands before them are done. */
+  private resumeAt = new Map<string, bigint>();
+  private resumeReady: Promise<void> = Promise.resolve();
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
   /** The workers' side: whether this node is in the workers' group (serve/unserve, one change at a time). */
   private serving = false;
@@ -249,15 +274,17 @@ export class KafkaBus implements Bus {
 
   private async startCommands(): Promise<void> {
     const consumer = this.kafka.consumer({
-      groupId: `${this.options.topicPrefix}.workers`,
+      groupId: this.workersGroup,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       ...this.session(),
     });
     this.commands = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // A new generation: kafkajs resumes every partition at its committed offset. Start over from there.
+      // A new generation: kafkajs resumes every partition at its committed offset; where positions are recorded in the
+      // ledger, each assigned partition resumes there instead (see resume).
       this.progress.clear();
+      this.resumeReady = this.resume(consumer, event.payload.memberAssignment);
       const assigned = Object.values(event.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
       this.log.info({ partitions: assigned, topics: Object.keys(event.payload.memberAssignment).length }, 'Kafka bus: partitions assigned');
     });
@@ -278,8 +305,19 @@ export class KafkaBus implements Bus {
   /** Starts the batch's handlers in offset order, none waiting for another; waits only when too many run. */
   private async startBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const handler = this.handlers.get(batch.topic.slice(this.options.topicPrefix.length + 1));
+    await this.resumeReady;
+    const key = `${batch.topic}:${batch.partition}`;
+    const resumeAt = this.resumeAt.get(key) ?? -1n;
+    // A fetch made before the seek back to a recorded position (Kafka's offset ahead of the ledger): dropped unresolved,
+    // the next fetch starts at the position.
+    if (resumeAt >= 0n && !this.progress.has(key) && batch.messages.length > 0 && BigInt(batch.messages[0]!.offset) > resumeAt) return;
     for (const message of batch.messages) {
       if (!this.serving || !isRunning() || isStale()) return;
+      if (BigInt(message.offset) < resumeAt) {
+        // Applied before the last hand-over (its position is recorded in the ledger): not run again.
+        resolveOffset(message.offset);
+        continue;
+      }
       while (this.running >= (this.options.maxInFlight ?? 10_000)) {
         await Promise.race([new Promise<void>((resolve) => (this.slotFreed = resolve)), new Promise((resolve) => setTimeout(resolve, 1000))]);
         await heartbeat();
@@ -359,11 +397,48 @@ export class KafkaBus implements Bus {
     }, this.options.commitIntervalMs ?? 100);
   }
 
-  /** Commits what finished, one commit at a time. */
+  /**
+   * Reads the recorded positions of the workers' group and moves each assigned partition there: forward past what was
+   * applied and recorded (startBatch also skips it, in case a fetch began at Kafka's offset), or back to it if Kafka's
+   * committed offset ran ahead of the ledger (a ledger restored from its standby, say).
+   */
+  private async resume(consumer: Consumer, assignment: Record<string, number[]>): Promise<void> {
+    const store = this.options.positions;
+    if (!store) return;
+    const recorded = await store.read(this.workersGroup).catch((err: unknown) => {
+      this.log.error({ err }, 'Kafka bus: the recorded positions could not be read; partitions resume at Kafka offsets');
+      return [];
+    });
+    const at = new Map(recorded.map((p) => [`${p.topic}:${p.partition}`, BigInt(p.nextOffset)]));
+    this.resumeAt = new Map();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const offset = at.get(`${topic}:${partition}`);
+        if (offset === undefined) continue;
+        this.resumeAt.set(`${topic}:${partition}`, offset);
+        consumer.seek({ topic, partition, offset: String(offset) });
+      }
+    }
+    this.log.info({ partitions: this.resumeAt.size }, 'Kafka bus: partitions resume at the positions recorded in the ledger');
+  }
+
+  private get workersGroup(): string {
+    return `${this.options.topicPrefix}.workers`;
+  }
+
+  /** Records (PositionStore) then commits what finished, one commit at a time. */
   private commitFinished(): Promise<void> {
     this.committing = this.committing.then(async () => {
       const due = [...this.progress.values()].flatMap((p) => (p.due === undefined ? [] : [{ progress: p, offset: p.due }]));
       if (due.length === 0 || !this.commands) return;
+      if (this.options.positions) {
+        const positions = due.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, nextOffset: String(offset) }));
+        const recorded = await this.options.positions.record(this.workersGroup, positions).then(
+          () => true,
+          (err: unknown) => (this.log.warn({ err }, 'Kafka bus: positions not recorded now; they go with the next record'), false),
+        );
+        if (!recorded) return;
+      }
       try {
         await this.commands.commitOffsets(
           due.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, offset: String(offset) })),

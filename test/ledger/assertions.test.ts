@@ -473,3 +473,39 @@ test('mizani_apply keeps the index-only plans of migration 005 (they are part of
   assert.equal(rows.rows.length, 1);
   assert.deepEqual([...rows.rows[0]!.config].sort(), ['enable_hashjoin=off', 'enable_mergejoin=off', 'enable_seqscan=off']);
 });
+
+test("consumer positions ride in the ledger's group-commit transactions: with the batch's writes or alone, only forward, never without the batch", async () => {
+  const registry = await freshLedger();
+  const probe = recovery();
+  const engine = new LedgerEngine(db, registry, { maxBatch: 50, assertions: 'all' }, probe.hooks);
+  await engine.load();
+  const at = (nextOffset: string, partition = 0) => ({ consumerGroup: 'g.workers', topic: 'g.transfer.prepare', partition, nextOffset });
+  const recorded = async () => Object.fromEntries((await engine.consumerPositions('g.workers')).map((p) => [p.partition, p.nextOffset]));
+
+  const [prepared] = await Promise.all([engine.prepare(prepareInput('with-positions', L(USD))), engine.recordConsumerPositions([at('10'), at('7', 1)])]);
+  assert.equal(prepared.kind, 'reserved');
+  assert.deepEqual(await recorded(), { 0: '10', 1: '7' }, 'recorded with the prepare');
+  await engine.recordConsumerPositions([at('5')]);
+  assert.deepEqual(await recorded(), { 0: '10', 1: '7' }, 'an older position changes nothing');
+  await engine.recordConsumerPositions([at('12'), at('11')]);
+  assert.deepEqual(await recorded(), { 0: '12', 1: '7' }, 'alone; the latest of a batch wins');
+
+  const p1 = registry.accountOf('dfsp1', 'USD', 'POSITION')!;
+  const p2 = registry.accountOf('dfsp2', 'USD', 'POSITION')!;
+  const results = await Promise.allSettled([
+    engine.recordConsumerPositions([at('20')]),
+    committerOf(engine).submit({
+      entries: [
+        { transfer_id: 'bug', account: p1, amount: L(USD), event: 'TEST' },
+        { transfer_id: 'bug', account: p2, amount: L(-2n * USD), event: 'TEST' },
+      ],
+    }),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
+  await probe.recovered;
+  assert.deepEqual(await recorded(), { 0: '12', 1: '7' }, 'a failed batch records no position');
+  await engine.close();
+});
