@@ -60,6 +60,8 @@ export interface StepSpec {
   seed: number;
   /** Total offered rate (all workers), payments/s. */
   rate: number;
+  /** The rate rises linearly from 0 over the first rampMs of the warm-up (a cold target warms up without a backlog). */
+  rampMs: number;
   warmupMs: number;
   durationMs: number;
   expiryMs: number;

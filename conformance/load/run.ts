@@ -73,6 +73,8 @@ interface Options {
   seriesHistograms: boolean;
   transferOnly: boolean;
   trace: boolean;
+  /** Seconds over which a target's first step rises to its rate (undefined: half its warm-up). */
+  rampS?: number;
 }
 
 const HELP = `Mizani load generator (open loop)
@@ -88,6 +90,8 @@ Load:
                                --knee-max-rate 20000), one refinement step between the last pass and the first fail
   --overload                   run at 2x the given rate (overload behaviour)
   --duration S                 measured seconds per step (default 60)    --warmup S   (default 10)
+  --ramp S                     a target's first step (cold hub or relay) rises linearly from 0 to its rate over its
+                               first S seconds (default: half the warm-up; at most the warm-up; 0: full rate at once)
   --dfsps K                    simulated DFSPs, each payer and payee, random pairs (default 10)
   --parties P                  parties per DFSP registered in the ALS at setup (default 100)
   --workers W                  generator processes (default 1); DFSPs are split between them
@@ -159,6 +163,7 @@ const OPTIONS = {
   'verify-sample': { type: 'string' },
   'series-histograms': { type: 'boolean' },
   'transfer-only': { type: 'boolean' },
+  ramp: { type: 'string' },
   trace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -246,6 +251,7 @@ function parseOptions(argv: string[]): Options {
     seriesHistograms: values['series-histograms'] ?? false,
     transferOnly: values['transfer-only'] ?? false,
     trace: values.trace ?? false,
+    ...(values.ramp !== undefined ? { rampS: num('ramp', 0, 0) } : {}),
   };
   if (!o.relayOnly && !o.startHub && !(o.hub && o.admin)) throw new Error('give --hub URL --admin URL, or --start-hub, or --relay-only');
   if (o.workers > o.dfsps / 2) throw new Error('each worker needs at least 2 DFSPs (--dfsps ≥ 2 × --workers)');
@@ -476,6 +482,8 @@ interface TargetCtx {
   relayUrl?: string;
   /** Sample pg_stat_activity of the hub's database during the window. */
   pgActivity?: { adminUrl: string; db: string };
+  /** A step has run on this target: it is warm (JIT-compiled, connections open), later steps start at full rate. */
+  warm?: boolean;
 }
 
 interface RunCtx {
@@ -528,8 +536,11 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
     durationMs: durationS * 1000,
     expiryMs: o.expiryS * 1000,
     anchorMs: 0,
+    // A cold target (its first step) gets the rate rising over part of the warm-up (docs/benchmarks.md, "Stalls").
+    rampMs: t.warm || quiet ? 0 : Math.min(o.rampS ?? warmupS / 2, warmupS) * 1000,
   };
-  const total = Math.ceil(rate * (warmupS + durationS));
+  if (!quiet) t.warm = true; // the probe (one payment) warms nothing
+  const total = Math.ceil(rate * (warmupS + durationS - spec.rampMs / 2000));
   let estimateMs = 1500;
   if (o.sign && t.signMs) {
     const threads = Math.min(availableParallelism(), W * o.signThreads);

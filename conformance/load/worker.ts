@@ -718,12 +718,13 @@ async function plan(s: StepSpec): Promise<void> {
   store?.close();
   store = undefined;
   step = s;
-  const count = paymentsInSpan(s.rate, s.warmupMs + s.durationMs, init.worker, init.workers);
+  const count = paymentsInSpan(s.rate, s.warmupMs + s.durationMs, init.worker, init.workers, s.rampMs);
   cfg = {
     nonce: s.nonce,
     worker: init.worker,
     workers: init.workers,
     rate: s.rate,
+    rampMs: s.rampMs,
     anchorMs: s.anchorMs,
     count,
     expiryMs: s.expiryMs,
