@@ -22,6 +22,8 @@ export interface PlanConfig {
   workers: number;
   /** Total offered rate of all workers, payments/s. */
   rate: number;
+  /** The rate rises linearly from 0 to `rate` over the first rampMs of the step (0: full rate from the start). */
+  rampMs: number;
   /** Epoch ms the plan's timestamps (Date headers, expirations) are computed from. */
   anchorMs: number;
   /** Payments of this worker in this step. */
@@ -35,15 +37,22 @@ export interface PlanConfig {
   seed: number;
 }
 
-/** Payments of worker `w` (of `W`) whose planned start offset (ms) is below `spanMs` at `rate`/s in total. */
-export function paymentsInSpan(rate: number, spanMs: number, w: number, W: number): number {
-  const total = Math.ceil((spanMs * rate) / 1000 - 1e-9); // global indices g < total
+/**
+ * Payments of worker `w` (of `W`) whose planned start offset (ms) is below `spanMs` at `rate`/s in total, the rate
+ * rising linearly from 0 over the first `rampMs` (payments planned by then: rate × ramp / 2).
+ */
+export function paymentsInSpan(rate: number, spanMs: number, w: number, W: number, rampMs = 0): number {
+  const planned = spanMs <= rampMs ? (rate * spanMs * spanMs) / (2000 * rampMs) : (rate * (spanMs - rampMs / 2)) / 1000;
+  const total = Math.ceil(planned - 1e-9); // global indices g < total
   return Math.max(0, Math.ceil((total - w) / W));
 }
 
-/** Planned start offset (ms after t0) of payment i of worker w. */
-export function plannedOffsetMs(cfg: Pick<PlanConfig, 'rate' | 'worker' | 'workers'>, i: number): number {
-  return ((i * cfg.workers + cfg.worker) * 1000) / cfg.rate;
+/** Planned start offset (ms after t0) of payment i of worker w (the inverse of paymentsInSpan). */
+export function plannedOffsetMs(cfg: Pick<PlanConfig, 'rate' | 'rampMs' | 'worker' | 'workers'>, i: number): number {
+  const g = i * cfg.workers + cfg.worker;
+  const inRamp = (cfg.rate * cfg.rampMs) / 2000; // payments planned during the ramp
+  if (g < inRamp) return Math.sqrt((2000 * cfg.rampMs * g) / cfg.rate);
+  return cfg.rampMs / 2 + (g * 1000) / cfg.rate;
 }
 
 // ---- ids --------------------------------------------------------------------------------------------------------

@@ -41,7 +41,18 @@ export interface InitMsg {
   verifySample: number;
   /** The hub's JWS public key (SPKI PEM), to check the signatures of messages the hub authors. */
   hubPublicKeyPem?: string;
+  /** Payments are the transfer stage only (POST /transfers → PUT /transfers): no discovery, no quote. */
+  transferOnly: boolean;
+  /** Write one CSV line per measured transfer stage (its timestamps, TRACE_COLUMNS) to this file; empty: none. */
+  traceFile: string;
 }
+
+/**
+ * Columns of the per-transfer trace (--trace): the payment, its planned start (epoch ms), then ms after the planned
+ * start when the payer sent POST /transfers, had its 202, the payee received the hub's POST /transfers, the payee had
+ * the 200 of its PUT /transfers, and the payer received the hub's PUT /transfers (empty when it did not happen).
+ */
+export const TRACE_COLUMNS = ['i', 'payer', 'payee', 'plannedEpochMs', 'sent', 'acked', 'payeeGot', 'fulfilAcked', 'payerGot', 'outcome'] as const;
 
 export interface StepSpec {
   id: string;
@@ -49,6 +60,8 @@ export interface StepSpec {
   seed: number;
   /** Total offered rate (all workers), payments/s. */
   rate: number;
+  /** The rate rises linearly from 0 over the first rampMs of the warm-up (a cold target warms up without a backlog). */
+  rampMs: number;
   warmupMs: number;
   durationMs: number;
   expiryMs: number;
@@ -106,6 +119,13 @@ export interface WindowStatsJson {
   cpuMsWindow: number;
   eldP99Ms: number;
   eldMaxMs: number;
+  /** New TCP connections the DFSPs' clients opened towards the target during the window, and connection errors. */
+  connectsWindow: number;
+  connectErrorsWindow: number;
+  /** Connections the DFSPs' servers accepted during the window (the target's callbacks; keep-alive: 0 expected). */
+  acceptedWindow: number;
+  /** Connections that ended during the window, by side and reason (keep-alive under steady load: none expected). */
+  closesWindow: Record<string, number>;
 }
 
 export type FromWorker =

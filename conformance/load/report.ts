@@ -66,6 +66,13 @@ export interface StepResult {
     lagP99: number;
     lagMax: number;
     eventLoopP99: number;
+    /** TCP connections the DFSPs' clients opened towards the target inside the window (keep-alive pools: 0 expected). */
+    connects?: number;
+    connectErrors?: number;
+    /** Connections the DFSPs' servers accepted inside the window (the target's callbacks). */
+    accepted?: number;
+    /** Connections that ended inside the window, by side (client: the DFSPs' pools; server: theirs) and reason. */
+    closes?: Record<string, number>;
     eventLoopMax: number;
     cpuS: number;
     saturated: boolean;
@@ -201,7 +208,13 @@ export function stepTable(r: StepResult): string {
   lines.push(`CPU ms per complete payment: ${pp.join(', ') || '-'}`);
   const g = r.generator;
   lines.push(
-    `generator: ${g.workers} worker(s), scheduling lag p50 ${fmt(g.lagP50, 2)} / p99 ${fmt(g.lagP99, 2)} / max ${fmt(g.lagMax, 1)} ms, event loop p99 ${fmt(g.eventLoopP99, 1)} ms → ${g.saturated ? 'SATURATED: ' + g.notes.join('; ') : 'kept up' + (g.notes.length ? ` (${g.notes.join('; ')})` : '')}`,
+    `generator: ${g.workers} worker(s), scheduling lag p50 ${fmt(g.lagP50, 2)} / p99 ${fmt(g.lagP99, 2)} / max ${fmt(g.lagMax, 1)} ms, event loop p99 ${fmt(g.eventLoopP99, 1)} ms, new connections to the target ${g.connects ?? '-'}${g.connectErrors ? ` (${g.connectErrors} failed)` : ''}, from it ${g.accepted ?? '-'}${
+      g.closes && Object.keys(g.closes).length
+        ? `, closed ${Object.entries(g.closes)
+            .map(([k, n]) => `${k} ×${n}`)
+            .join(', ')}`
+        : ''
+    } → ${g.saturated ? 'SATURATED: ' + g.notes.join('; ') : 'kept up' + (g.notes.length ? ` (${g.notes.join('; ')})` : '')}`,
   );
   if (r.signing.enabled) {
     lines.push(

@@ -71,6 +71,10 @@ interface Options {
   workerNodeArgs: string[];
   hubSign: boolean;
   seriesHistograms: boolean;
+  transferOnly: boolean;
+  trace: boolean;
+  /** Seconds over which a target's first step rises to its rate (undefined: half its warm-up). */
+  rampS?: number;
 }
 
 const HELP = `Mizani load generator (open loop)
@@ -86,17 +90,24 @@ Load:
                                --knee-max-rate 20000), one refinement step between the last pass and the first fail
   --overload                   run at 2x the given rate (overload behaviour)
   --duration S                 measured seconds per step (default 60)    --warmup S   (default 10)
+  --ramp S                     a target's first step (cold hub or relay) rises linearly from 0 to its rate over its
+                               first S seconds (default: half the warm-up; at most the warm-up; 0: full rate at once)
   --dfsps K                    simulated DFSPs, each payer and payee, random pairs (default 10)
   --parties P                  parties per DFSP registered in the ALS at setup (default 100)
   --workers W                  generator processes (default 1); DFSPs are split between them
   --sign                       RS256 FSPIOP-Signature on every POST/PUT (signed ahead of the window); with --start-hub
                                also MIZANI_JWS_VERIFY=on and a hub signing key (MIZANI_JWS_SIGNING_KEY; --no-hub-sign: none)
   --relay                      also run the same load through the bare relay (efficiency = hub / relay)
+  --transfer-only              payments are the transfer stage only (POST /transfers → PUT /transfers: prepare and
+                               fulfil), no discovery and no quote; parties are not registered
 Output:
   --out DIR                    summary.json, report.html, hub.log (default load-results/<timestamp>)
   --progress S                 progress line every S seconds (default 5)
   --series-histograms          also keep each second's latency histograms in summary.json (series[].hist: discovery,
                                agreement, transfer, end to end), so any span of seconds can be merged exactly
+  --trace                      one CSV line per measured transfer stage in DIR/transfers-<step>-w<worker>.csv: planned
+                               start (epoch ms), then when POST /transfers was sent and answered, the payee got the
+                               prepare and had the answer to its fulfil, the payer got the fulfil (ms after the start)
 Tuning:
   --stage-timeout S (10)  --expiry S (60)  --connections N per DFSP (16)  --currency USD  --fspiop-version 1.1
   --pg-url URL (postgres://postgres@127.0.0.1:5432/postgres)  --pg-db NAME (existing hub's database, for CPU)
@@ -151,6 +162,9 @@ const OPTIONS = {
   'no-hub-sign': { type: 'boolean' },
   'verify-sample': { type: 'string' },
   'series-histograms': { type: 'boolean' },
+  'transfer-only': { type: 'boolean' },
+  ramp: { type: 'string' },
+  trace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -235,6 +249,9 @@ function parseOptions(argv: string[]): Options {
     workerNodeArgs: nodeArgs(values['worker-node-args']),
     hubSign: !values['no-hub-sign'],
     seriesHistograms: values['series-histograms'] ?? false,
+    transferOnly: values['transfer-only'] ?? false,
+    trace: values.trace ?? false,
+    ...(values.ramp !== undefined ? { rampS: num('ramp', 0, 0) } : {}),
   };
   if (!o.relayOnly && !o.startHub && !(o.hub && o.admin)) throw new Error('give --hub URL --admin URL, or --start-hub, or --relay-only');
   if (o.workers > o.dfsps / 2) throw new Error('each worker needs at least 2 DFSPs (--dfsps ≥ 2 × --workers)');
@@ -465,6 +482,8 @@ interface TargetCtx {
   relayUrl?: string;
   /** Sample pg_stat_activity of the hub's database during the window. */
   pgActivity?: { adminUrl: string; db: string };
+  /** A step has run on this target: it is warm (JIT-compiled, connections open), later steps start at full rate. */
+  warm?: boolean;
 }
 
 interface RunCtx {
@@ -500,6 +519,8 @@ function workerInits(ctx: RunCtx, targetUrl: string): InitMsg[] {
     tmpDir: tmpdir(),
     verifySample: o.sign ? o.verifySample : 0,
     hubPublicKeyPem: ctx.hubPublicKeyPem,
+    transferOnly: o.transferOnly,
+    traceFile: o.trace ? join(resolve(o.out), 'transfers-') : '',
   }));
 }
 
@@ -515,8 +536,11 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
     durationMs: durationS * 1000,
     expiryMs: o.expiryS * 1000,
     anchorMs: 0,
+    // A cold target (its first step) gets the rate rising over part of the warm-up (docs/benchmarks.md, "Stalls").
+    rampMs: t.warm || quiet ? 0 : Math.min(o.rampS ?? warmupS / 2, warmupS) * 1000,
   };
-  const total = Math.ceil(rate * (warmupS + durationS));
+  if (!quiet) t.warm = true; // the probe (one payment) warms nothing
+  const total = Math.ceil(rate * (warmupS + durationS - spec.rampMs / 2000));
   let estimateMs = 1500;
   if (o.sign && t.signMs) {
     const threads = Math.min(availableParallelism(), W * o.signThreads);
@@ -892,6 +916,13 @@ function buildResult(
       lagMax,
       eventLoopP99: eldP99,
       eventLoopMax: eldMax,
+      connects: sumOf((w) => w.connectsWindow),
+      connectErrors: sumOf((w) => w.connectErrorsWindow),
+      accepted: sumOf((w) => w.acceptedWindow),
+      closes: ws.reduce<Record<string, number>>((acc, w) => {
+        for (const [k, n] of Object.entries(w.closesWindow)) acc[k] = (acc[k] ?? 0) + n;
+        return acc;
+      }, {}),
       cpuS: generatorS,
       saturated,
       notes,
@@ -968,13 +999,7 @@ async function setupHubTarget(ctx: RunCtx, hubUrl: string, adminUrl: string, cpu
       log(`hub: POST /participants/{name}/jwsKeys → HTTP ${r.status}: the hub has no JWS key registry — messages are signed but the hub is NOT verifying them`);
     }
   }
-  log(`hub: registering ${ctx.dfsps.length * o.parties} parties in the ALS (batch POST /participants)`);
-  const regP = set.collect('registered', 300_000);
-  set.broadcast({ type: 'register', batchSize: 1000, timeoutMs: 120_000 });
-  const reg = await regP;
-  const errors = reg.flatMap((r) => r.errors);
-  if (errors.length) throw new Error(`party registration failed:\n  ${errors.slice(0, 10).join('\n  ')}`);
-  log(`hub: ${reg.reduce((s, r) => s + r.parties, 0)} parties registered`);
+  if (!o.transferOnly) await registerAllParties(ctx, set);
   return {
     kind: 'hub',
     url: hubUrl,
@@ -983,6 +1008,16 @@ async function setupHubTarget(ctx: RunCtx, hubUrl: string, adminUrl: string, cpu
     cpu,
     pgActivity: pgDb ? { adminUrl: o.pgUrl, db: pgDb } : undefined,
   };
+}
+
+async function registerAllParties(ctx: RunCtx, set: WorkerSet): Promise<void> {
+  log(`hub: registering ${ctx.dfsps.length * ctx.o.parties} parties in the ALS (batch POST /participants)`);
+  const regP = set.collect('registered', 300_000);
+  set.broadcast({ type: 'register', batchSize: 1000, timeoutMs: 120_000 });
+  const reg = await regP;
+  const errors = reg.flatMap((r) => r.errors);
+  if (errors.length) throw new Error(`party registration failed:\n  ${errors.slice(0, 10).join('\n  ')}`);
+  log(`hub: ${reg.reduce((s, r) => s + r.parties, 0)} parties registered`);
 }
 
 async function setupRelayTarget(ctx: RunCtx, outDir: string): Promise<{ t: TargetCtx; relay: ChildProcess }> {

@@ -5,8 +5,10 @@
 // counters: memory stays bounded however long the run.
 import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, flattenedVerify } from 'jose';
+import { subscribe } from 'node:diagnostics_channel';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { Histogram } from './hist.js';
@@ -31,6 +33,7 @@ import {
 import {
   ACK_KINDS,
   STAGES,
+  TRACE_COLUMNS,
   type AckKind,
   type FromWorker,
   type InitMsg,
@@ -71,6 +74,8 @@ interface Payment {
   measured: boolean;
   dead: boolean;
   sigs?: Buffer;
+  /** Transfer-stage timestamps (perf clock) for --trace: sent, acked, payeeGot, fulfilAcked, payerGot. */
+  tt?: number[];
 }
 
 class SecStats {
@@ -106,6 +111,11 @@ class WindowStats {
   cpuStart?: NodeJS.CpuUsage;
   cpuMsWindow = 0;
   eld = monitorEventLoopDelay({ resolution: 10 });
+  connectsAtStart?: [number, number, number];
+  acceptedWindow = 0;
+  closesWindow: Record<string, number> = {};
+  connectsWindow = 0;
+  connectErrorsWindow = 0;
 }
 
 let init!: InitMsg;
@@ -132,6 +142,51 @@ const timers: NodeJS.Timeout[] = [];
 
 const send = (m: FromWorker) => process.send?.(m);
 
+// New connections of the DFSPs' undici pools (towards the target): with keep-alive pools they should all be opened
+// at the start; connections opened during the window mean sockets were closed under load.
+let connects = 0;
+let connectErrors = 0;
+/** Connections the DFSPs' servers accepted (from the hub: its callbacks). */
+let accepted = 0;
+/** Why connections ended during the window: `client <reason>` (the DFSPs' pools), `server <reason>` (their servers). */
+let closes: Record<string, number> = {};
+const closed = (why: string) => {
+  if (win.connectsAtStart) closes[why] = (closes[why] ?? 0) + 1;
+};
+subscribe('undici:client:connected', () => connects++);
+subscribe('undici:client:connectError', () => connectErrors++);
+
+function closeConnectCount(): void {
+  if (!win.connectsAtStart) return;
+  win.connectsWindow = connects - win.connectsAtStart[0];
+  win.connectErrorsWindow = connectErrors - win.connectsAtStart[1];
+  win.acceptedWindow = accepted - win.connectsAtStart[2];
+  win.closesWindow = closes;
+  closes = {};
+  win.connectsAtStart = undefined;
+}
+
+let trace: WriteStream | undefined;
+let traceBuf: string[] = [];
+const T_ACKED = 1;
+const T_PAYEE_GOT = 2;
+const T_FULFIL_ACKED = 3;
+const T_PAYER_GOT = 4;
+
+/** One CSV line of the transfer stage of a measured payment (TRACE_COLUMNS), when --trace is on. */
+function traceTransfer(p: Payment, outcome: string): void {
+  if (!trace || !p.measured || !p.tt) return;
+  const rel = (v: number) => (Number.isNaN(v) ? '' : (v - p.schedAt).toFixed(1));
+  const { spec, tt } = p;
+  traceBuf.push([p.i, spec.payerFsp, spec.payeeFsp, (performance.timeOrigin + p.schedAt).toFixed(1), ...tt.map(rel), outcome].join(','));
+  if (traceBuf.length >= 512) flushTrace();
+}
+
+function flushTrace(): void {
+  if (trace && traceBuf.length > 0) trace.write(traceBuf.join('\n') + '\n');
+  traceBuf = [];
+}
+
 function secOf(now: number): SecStats {
   const s = Math.max(0, Math.floor((now - t0) / 1000));
   let st = secs.get(s);
@@ -155,6 +210,7 @@ function fail(p: Payment, stage: number, code: string, detail?: string): void {
   if (p.dead) return;
   p.dead = true;
   inFlight.delete(p.i);
+  if (stage === 2) traceTransfer(p, code);
   if (stage === 0) {
     removeFrom(p.payer.discQueue, p.spec.partyPath, p);
     removeFrom(p.payee.lookupQueue, `${p.spec.payerFsp}|${p.spec.partyPath}`, p);
@@ -298,6 +354,7 @@ function startPayment(i: number, schedAt: number, now: number): void {
     win.started++;
     win.lag.recordMs(now - schedAt);
   }
+  if (init.transferOnly) return sendTransfer(p);
   void sendMsg(payer, 'GET /parties', 'GET', spec.partyPath, 'parties', undefined, spec.date, undefined, undefined, measured).then((e) => {
     if (e) fail(p, 0, e.code, e.detail);
   });
@@ -324,7 +381,9 @@ function sendTransfer(p: Payment): void {
   p.stageStart = performance.now();
   const { spec } = p;
   const sig = signatureFor(p, SLOT_TRANSFER, 'POST', '/transfers', p.payer, spec.payeeFsp, spec.transfer);
+  if (trace) p.tt = [p.stageStart, NaN, NaN, NaN, NaN];
   void sendMsg(p.payer, 'POST /transfers', 'POST', '/transfers', 'transfers', spec.payeeFsp, spec.date, spec.transfer, sig, p.measured).then((e) => {
+    if (p.tt) p.tt[T_ACKED] = performance.now();
     if (e && p.stage === 2) fail(p, 2, e.code, e.detail);
   });
 }
@@ -373,6 +432,10 @@ function onTransfersPut(d: Dfsp, path: string, source: string | undefined, body:
     const now = performance.now();
     stageDone(p, 2, now);
     complete(p, now);
+    if (p.tt) {
+      p.tt[T_PAYER_GOT] = now;
+      traceTransfer(p, 'ok');
+    }
     return;
   }
   if (isError) {
@@ -389,6 +452,7 @@ function onTransfersPut(d: Dfsp, path: string, source: string | undefined, body:
 function answerAs(p: Payment, stage: number, kind: AckKind, slot: number, path: string, resource: string, body: string): void {
   const sig = signatureFor(p, slot, 'PUT', path, p.payee, p.spec.payerFsp, body);
   void sendMsg(p.payee, kind, 'PUT', path, resource, p.spec.payerFsp, p.spec.date, body, sig, p.measured).then((e) => {
+    if (stage === 2 && p.tt) p.tt[T_FULFIL_ACKED] = performance.now();
     if (e && p.stage === stage) fail(p, stage, `payee ${e.code}`, e.detail);
   });
 }
@@ -434,6 +498,7 @@ function onTransfersPost(d: Dfsp, body: string): void {
     win.late++;
     return;
   }
+  if (p.tt) p.tt[T_PAYEE_GOT] = performance.now();
   answerAs(p, 2, 'PUT /transfers', SLOT_FULFIL, `/transfers/${p.spec.transferId}`, 'transfers', p.spec.fulfil);
 }
 
@@ -543,6 +608,13 @@ async function startDfsp(index: number, w: InitMsg['dfsps'][number]): Promise<Df
     lookupQueue: new Map(),
   } as unknown as Dfsp;
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 70_000, requestTimeout: 0 }, (req, res) => onRequest(d, req, res));
+  server.on('connection', (socket: Socket) => {
+    accepted++;
+    let why = 'by the peer';
+    socket.once('timeout', () => (why = 'idle timeout'));
+    socket.once('error', (err: NodeJS.ErrnoException) => (why = `error ${err.code ?? err.message}`));
+    socket.once('close', () => closed(`server ${why}`));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, init.bindHost, () => resolve());
@@ -552,6 +624,7 @@ async function startDfsp(index: number, w: InitMsg['dfsps'][number]): Promise<Df
   d.server = server;
   d.baseUrl = `http://${host}:${port}`;
   d.pool = new Pool(new URL(init.targetUrl).origin, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  d.pool.on('disconnect', (_origin: unknown, _targets: unknown, err: Error & { code?: string }) => closed(`client ${err.code ?? ''} ${err.message}`.trim()));
   return d;
 }
 
@@ -645,12 +718,13 @@ async function plan(s: StepSpec): Promise<void> {
   store?.close();
   store = undefined;
   step = s;
-  const count = paymentsInSpan(s.rate, s.warmupMs + s.durationMs, init.worker, init.workers);
+  const count = paymentsInSpan(s.rate, s.warmupMs + s.durationMs, init.worker, init.workers, s.rampMs);
   cfg = {
     nonce: s.nonce,
     worker: init.worker,
     workers: init.workers,
     rate: s.rate,
+    rampMs: s.rampMs,
     anchorMs: s.anchorMs,
     count,
     expiryMs: s.expiryMs,
@@ -695,11 +769,17 @@ function start(t0Ms: number): void {
   const c = cfg!;
   win.planned = c.count === 0 ? 0 : countMeasured(c, s);
   const at = (ms: number, fn: () => void) => timers.push(setTimeout(fn, Math.max(0, t0 + ms - performance.now())));
+  if (init.traceFile) {
+    trace = createWriteStream(`${init.traceFile}${s.id}-w${init.worker}.csv`);
+    trace.write(TRACE_COLUMNS.join(',') + '\n');
+  }
   at(s.warmupMs, () => {
+    win.connectsAtStart = [connects, connectErrors, accepted];
     win.cpuStart = process.cpuUsage();
     win.eld.enable();
   });
   at(s.warmupMs + s.durationMs, () => {
+    closeConnectCount();
     if (win.cpuStart) {
       const u = process.cpuUsage(win.cpuStart);
       win.cpuMsWindow = (u.user + u.system) / 1000;
@@ -804,6 +884,7 @@ async function drain(abort: boolean): Promise<void> {
   for (const t of timers.splice(0)) clearTimeout(t);
   flushSeconds(true);
   secEld.disable();
+  closeConnectCount();
   if (win.cpuStart && win.cpuMsWindow === 0) {
     const u = process.cpuUsage(win.cpuStart);
     win.cpuMsWindow = (u.user + u.system) / 1000;
@@ -831,7 +912,14 @@ async function drain(abort: boolean): Promise<void> {
     cpuMsWindow: win.cpuMsWindow,
     eldP99Ms: win.eld.count > 0 ? win.eld.percentile(99) / 1e6 : 0,
     eldMaxMs: win.eld.count > 0 ? win.eld.max / 1e6 : 0,
+    connectsWindow: win.connectsWindow,
+    connectErrorsWindow: win.connectErrorsWindow,
+    acceptedWindow: win.acceptedWindow,
+    closesWindow: win.closesWindow,
   };
+  flushTrace();
+  trace?.end();
+  trace = undefined;
   draining = false;
   send({ type: 'done', worker: init.worker, window });
 }
