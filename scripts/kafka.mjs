@@ -21,7 +21,8 @@ if (process.argv[2] === 'install') {
 } else {
   const broker = await startKafka();
   console.log(`Kafka ${KAFKA_VERSION} broker at ${broker.bootstrap} (started in ${broker.startMs} ms, data in ${broker.dir})`);
-  console.log(`  MIZANI_BUS=kafka MIZANI_KAFKA_BROKERS=${broker.bootstrap} ./mizani start`);
+  console.log(`  MIZANI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/mizani MIZANI_BUS=kafka MIZANI_KAFKA_BROKERS=${broker.bootstrap} ./mizani start`);
+  console.log('  (each hub node started so on other ports, MIZANI_FSPIOP_PORT / MIZANI_ADMIN_PORT, joins the cluster)');
   console.log('Ctrl-C stops it and deletes its folder.');
   const stop = async () => {
     await broker.stop({ graceful: true });

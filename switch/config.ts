@@ -310,6 +310,11 @@ function busSettings({ value, int, oneOf }: Readers): BusConfig {
   if (kind === 'in-process') return { kind };
   const list = value('MIZANI_KAFKA_BROKERS');
   if (!list) throw new ConfigError('MIZANI_BUS=kafka needs MIZANI_KAFKA_BROKERS (host:port, separated by commas)');
+  if (!value('MIZANI_DATABASE_URL')) {
+    throw new ConfigError(
+      "MIZANI_BUS=kafka needs MIZANI_DATABASE_URL: the Kafka bus is for hub nodes that share one PostgreSQL server, and the embedded PGlite database is one process's",
+    );
+  }
   const brokers = list.split(',').map((b) => b.trim());
   const bad = brokers.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/.test(b));
   if (bad !== undefined) throw new ConfigError(`MIZANI_KAFKA_BROKERS must be host:port separated by commas, got "${bad}"`);

@@ -31,10 +31,15 @@ test('the bus is in-process by default; Kafka needs its brokers, and its names a
   assert.deepEqual(loadConfig({}).bus, { kind: 'in-process' });
   assert.throws(() => loadConfig({ MIZANI_BUS: 'rabbit' }), /MIZANI_BUS must be in-process or kafka, got "rabbit"/);
   assert.throws(() => loadConfig({ MIZANI_BUS: 'kafka' }), /MIZANI_BUS=kafka needs MIZANI_KAFKA_BROKERS/);
-  assert.throws(() => loadConfig({ MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092,localhost' }), /host:port separated by commas, got "localhost"/);
-  assert.throws(() => loadConfig({ MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092', MIZANI_KAFKA_TOPIC_PREFIX: 'my hub' }), /MIZANI_KAFKA_TOPIC_PREFIX/);
-  assert.throws(() => loadConfig({ MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092', MIZANI_KAFKA_PARTITIONS: '0' }), /MIZANI_KAFKA_PARTITIONS/);
-  assert.deepEqual(loadConfig({ MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092, 10.0.0.2:9093,[::1]:9094' }).bus, {
+  assert.throws(() => loadConfig({ MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092' }), /MIZANI_BUS=kafka needs MIZANI_DATABASE_URL: .* PGlite/);
+  const pg = { MIZANI_DATABASE_URL: 'postgres://h/db' };
+  assert.throws(() => loadConfig({ ...pg, MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092,localhost' }), /host:port separated by commas, got "localhost"/);
+  assert.throws(
+    () => loadConfig({ ...pg, MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092', MIZANI_KAFKA_TOPIC_PREFIX: 'my hub' }),
+    /MIZANI_KAFKA_TOPIC_PREFIX/,
+  );
+  assert.throws(() => loadConfig({ ...pg, MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092', MIZANI_KAFKA_PARTITIONS: '0' }), /MIZANI_KAFKA_PARTITIONS/);
+  assert.deepEqual(loadConfig({ ...pg, MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092, 10.0.0.2:9093,[::1]:9094' }).bus, {
     kind: 'kafka',
     brokers: ['k1:9092', '10.0.0.2:9093', '[::1]:9094'],
     topicPrefix: 'mizani',
