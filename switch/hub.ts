@@ -302,7 +302,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
     ledger.interchangeFees,
   );
-  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, transfers, reports.settlementReports, log);
+  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, transfers, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
   const verificationIds = new VerificationIds();
   const discovery = new DiscoveryService(
@@ -367,9 +367,17 @@ function ownershipOf(
 }
 
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
-async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Ledger, transfers: TransferService, reports: SettlementReports, log: Logger) {
+async function busAndSettlement(
+  lifecycle: Lifecycle,
+  config: Config,
+  ledger: Ledger,
+  transfers: TransferService,
+  reports: SettlementReports,
+  log: Logger,
+  metrics: Metrics,
+) {
   const { db, registry, engine } = ledger;
-  const bus = createBus(config, log, engine);
+  const bus = createBus(config, log, metrics, engine);
   serveWorkers(bus, {
     transfers,
     liquidity: new LiquidityWorker(registry, engine, reports),
@@ -390,7 +398,7 @@ async function busAndSettlement(lifecycle: Lifecycle, config: Config, ledger: Le
  * MIZANI_BUS: the in-process bus (the embedded default: one process, handlers called directly), or Kafka, whose
  * failures cross as domain outcomes (core/bus-failures.ts).
  */
-function createBus(config: Config, log: Logger, engine: LedgerEngine): Bus {
+function createBus(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine): Bus {
   if (config.bus.kind === 'in-process') return new InProcessBus();
   const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs } = config.bus;
   // The workers record how far each partition is applied in the ledger's own transactions (ledger/migrations/010).
@@ -398,7 +406,11 @@ function createBus(config: Config, log: Logger, engine: LedgerEngine): Bus {
     record: (consumerGroup: string, ps: PartitionPosition[]) => engine.recordConsumerPositions(ps.map((p) => ({ consumerGroup, ...p }))),
     read: (consumerGroup: string) => engine.consumerPositions(consumerGroup),
   };
-  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, positions, failures: domainFailures, log });
+  const onAssigned = (served: number) => {
+    metrics.busPartitions.set(served);
+    metrics.busRebalances.inc();
+  };
+  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, positions, onAssigned, failures: domainFailures, log });
 }
 
 /**

@@ -67,6 +67,13 @@ class Node {
     return (await res.json()) as { ledger?: string };
   }
 
+  /** A metric's value from the node's Admin /metrics. */
+  async metric(name: string): Promise<number> {
+    const text = await (await fetch(`${this.process!.adminUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
+  }
+
   async kill(): Promise<void> {
     const client = this.fspiop;
     this.fspiop = undefined;
@@ -152,6 +159,12 @@ test(
     nodes.push(b);
     assert.equal((await b.health()).ledger, 'STANDBY', 'the second node is a standby');
     assert.equal((await a.health()).ledger, 'OK', 'the first node holds the ledger');
+    assert.deepEqual(
+      [await a.metric('mizani_ledger_owner'), await b.metric('mizani_ledger_owner'), await b.metric('mizani_bus_partitions_served')],
+      [1, 0, 0],
+      'the metrics say which node holds the ledger',
+    );
+    assert.ok((await a.metric('mizani_bus_partitions_served')) >= 4, 'the owner serves the partitions');
 
     load.start();
     await until(() => load.counts.fulfilled >= 100, 'payments complete through both nodes');

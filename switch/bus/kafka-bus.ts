@@ -65,6 +65,8 @@ export interface KafkaBusOptions {
    * ledger: its group-commit transactions). Without it only Kafka's committed offsets say where to resume.
    */
   positions?: PositionStore;
+  /** Told the partitions this node serves after each rebalance of the workers' group (0 when it leaves). */
+  onAssigned?: (partitions: number) => void;
 }
 
 /** How far a partition is applied: every command before `nextOffset` finished. */
@@ -247,6 +249,7 @@ export class KafkaBus implements Bus {
       this.commitTimer = undefined;
       await consumer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: disconnecting the workers consumer failed'));
       this.progress.clear();
+      this.options.onAssigned?.(0);
       this.log.info('Kafka bus: left the workers group');
     });
   }
@@ -286,6 +289,7 @@ export class KafkaBus implements Bus {
       this.progress.clear();
       this.resumeReady = this.resume(consumer, event.payload.memberAssignment);
       const assigned = Object.values(event.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
+      this.options.onAssigned?.(assigned);
       this.log.info({ partitions: assigned, topics: Object.keys(event.payload.memberAssignment).length }, 'Kafka bus: partitions assigned');
     });
     consumer.on(consumer.events.CRASH, (event) => this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka bus: consumer crashed'));

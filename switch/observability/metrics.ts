@@ -51,6 +51,16 @@ export class Metrics {
     help: 'Transfers holding a reservation',
     registers: [this.registry],
   });
+  readonly busPartitions = new Gauge({
+    name: 'mizani_bus_partitions_served',
+    help: 'Partitions of the Kafka command topics this node serves (after the last rebalance of the workers group)',
+    registers: [this.registry],
+  });
+  readonly busRebalances = new Counter({
+    name: 'mizani_bus_rebalances_total',
+    help: 'Rebalances of the Kafka workers group this node took part in (joins, and leaving it)',
+    registers: [this.registry],
+  });
   readonly ledgerOwner = new Gauge({
     name: 'mizani_ledger_owner',
     help: '1 while this node holds the ledger (serves the workers and the timers), 0 while it waits as a standby',
