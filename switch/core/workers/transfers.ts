@@ -335,6 +335,9 @@ export class TransferService {
   /** A fulfil or error for a transfer that is unknown, final, or was finished meanwhile. */
   private async lateFulfilOrError(id: string, inbound: InboundMessage, kind: 'fulfil' | 'error'): Promise<void> {
     const record = await this.engine.find(id);
+    // While the ledger rebuilds its memory (a failed batch, a database failover) "not in flight" means nothing yet: the
+    // transfer may be RESERVED and about to be reloaded, or its finishing write may have failed. Retry later, not an error.
+    if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
     if (!record || record.kind !== 'TRANSFER') {
       this.later(() => this.outbox.transferError(inbound.source, id, transferNotFound()));
       return;
