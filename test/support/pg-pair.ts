@@ -15,6 +15,9 @@
  *   has no standby of its own, and with the primary's setting it would wait for one for ever (what Patroni's
  *   synchronous mode does on its own: docs/operations-postgresql.md).
  * - Start returns once the primary reports the standby `sync` in pg_stat_replication.
+ * - `holdReplication()` SIGSTOPs the primary's WAL sender, so that a failover test can catch commits between the
+ *   primary and the standby for certain (as the crash test stalls the ledger's writes before its kill), and
+ *   `synchronousCommit: 'local'` makes the pair asynchronous: the negative control such a test must fail on.
  * - No orphan server: each `postgres` runs in a process group of its own; a small bash watchdog polls the test process
  *   every second and, once it is gone (even by SIGKILL), stops every server of the pair (SIGQUIT, then SIGKILL) and deletes
  *   the folder. `stop()` does the same at once; the test process's exit sends SIGQUIT too.
@@ -100,6 +103,12 @@ export interface PgPair {
   createDatabase(database: string): Promise<void>;
   /** The standby's sync_state as the primary reports it (`sync`, `async`, ...; undefined when not connected). */
   standbySyncState(): Promise<string | undefined>;
+  /**
+   * Holds replication: SIGSTOPs the primary's WAL sender to the standby (a stalled network, as far as commits can tell).
+   * From then on a synchronous commit waits; an asynchronous one would be acknowledged with its WAL on the primary
+   * only. Returns the sender's pid. `stopPrimary` ends it with the primary.
+   */
+  holdReplication(): Promise<number>;
   /** `pg_ctl stop -m immediate` of the primary: every session cut, nothing flushed further. Returns its ms. */
   stopPrimary(): Promise<number>;
   /** `pg_ctl promote -w` of the standby: returns once it accepts writes (its ms). */
@@ -112,6 +121,12 @@ export interface PgPair {
 
 export interface StartPgPairOptions {
   timeoutMs?: number;
+  /**
+   * The primary's synchronous_commit: `on` (the default: the standby has flushed the commit's WAL before the primary
+   * answers) or `local` (acknowledged once on the primary's disk only: a negative control, which a failover test
+   * must fail on).
+   */
+  synchronousCommit?: 'on' | 'local';
 }
 
 export async function startPgPair(options: StartPgPairOptions = {}): Promise<PgPair> {
@@ -161,8 +176,11 @@ export async function startPgPair(options: StartPgPairOptions = {}): Promise<PgP
   const standby = node('standby', await freePort());
   const nodeUrl = (n: PgNode, database = 'postgres') => `postgres://postgres@127.0.0.1:${n.port}/${database}`;
   let stopped: Promise<void> | undefined;
+  /** The WAL sender held by holdReplication, if any. */
+  let held: number | undefined;
   const stop = async () => {
     quitAll();
+    if (held !== undefined) killQuietly(held);
     const timer = setTimeout(() => [...children].forEach((c) => c.kill('SIGKILL')), 5000);
     await Promise.all([primary.exited, standby.exited]);
     clearTimeout(timer);
@@ -178,7 +196,7 @@ export async function startPgPair(options: StartPgPairOptions = {}): Promise<PgP
   try {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     await pgTool('initdb', ['-D', primary.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
-    appendFileSync(join(primary.dataDir, 'postgresql.conf'), primaryConf(primary.port));
+    appendFileSync(join(primary.dataDir, 'postgresql.conf'), primaryConf(primary.port, options.synchronousCommit ?? 'on'));
     launch(primary);
     await answering(nodeUrl(primary), primary, deadline);
     await pgTool('pg_basebackup', [
@@ -219,10 +237,18 @@ export async function startPgPair(options: StartPgPairOptions = {}): Promise<PgP
       }
     },
     standbySyncState: () => syncState(nodeUrl(primary)),
+    holdReplication: async () => {
+      held = await walSenderPid(nodeUrl(primary));
+      process.kill(held, 'SIGSTOP');
+      return held;
+    },
     stopPrimary: () =>
       timed(async () => {
         const [cmd, ...args] = pgCtl(primary, ['stop', '-m', 'immediate', '-w']);
-        await run(cmd!, args, { ...as, env, timeout: 60_000, cwd: dir });
+        const stopping = run(cmd!, args, { ...as, env, timeout: 60_000, cwd: dir });
+        // A stopped sender cannot take the postmaster's SIGQUIT: it goes with the primary, having sent nothing more.
+        if (held !== undefined) killQuietly(held);
+        await stopping;
         await primary.exited;
       }),
     promoteStandby: () =>
@@ -235,7 +261,7 @@ export async function startPgPair(options: StartPgPairOptions = {}): Promise<PgP
   };
 }
 
-function primaryConf(port: number): string {
+function primaryConf(port: number, synchronousCommit: string): string {
   return `
 # ---- test/support/pg-pair.ts: the primary
 listen_addresses = '127.0.0.1'
@@ -248,7 +274,7 @@ max_wal_senders = 5
 max_replication_slots = 5
 wal_keep_size = '64MB'
 hot_standby = on
-synchronous_commit = on
+synchronous_commit = ${synchronousCommit}
 synchronous_standby_names = 'FIRST 1 (${STANDBY_NAME})'
 log_line_prefix = '%m [%p] '
 `;
@@ -262,6 +288,26 @@ primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=postgres application
 primary_slot_name = '${STANDBY_NAME}'
 synchronous_standby_names = ''
 `;
+}
+
+async function walSenderPid(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    const r = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_replication WHERE application_name = $1', [STANDBY_NAME]);
+    if (!r.rows[0]) throw new Error('the primary has no WAL sender to the standby');
+    return r.rows[0].pid;
+  } finally {
+    await client.end();
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 async function syncState(url: string): Promise<string | undefined> {
