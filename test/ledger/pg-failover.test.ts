@@ -10,10 +10,14 @@
  *   row written then exists afterwards);
  * - the standby is promoted: operations succeed again on it by themselves, a session of the old primary is refused, a
  *   new one is on the new primary; the events say lost, no primary (with each host's answer), then the new primary and
- *   the time without one.
+ *   the time without one;
+ * - the old primary started again (not fenced, so a primary of its own): a search refuses both (split brain);
+ * - `mizani start` on a URL that names no primary exits 1 after MIZANI_DB_PRIMARY_WAIT_S, saying what the host answered.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { openDb, type Db } from '../../ledger/db.js';
 import { DatabaseUnavailableError, type DatabaseEvent } from '../../ledger/pg-primary.js';
 import { DomainError } from '../../schemas/outcomes.js';
@@ -47,6 +51,17 @@ test('the database layer follows the primary across a failover and never writes 
     openDb({ url: pair.nodeUrl(standby), dataDir: '', poolSize: 2, connectTimeoutMs: 2000 }),
     new RegExp(`no PostgreSQL primary among ${standby.label} within 0 ms: no primary: ${standby.label} standby`),
     'a URL naming only the standby does not open',
+  );
+  const cli = fileURLToPath(new URL('../../switch/cli.js', import.meta.url));
+  const started = spawnSync(process.execPath, [cli, 'start'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, MIZANI_DATABASE_URL: pair.nodeUrl(standby), MIZANI_DB_PRIMARY_WAIT_S: '1', MIZANI_FSPIOP_PORT: '0', MIZANI_ADMIN_PORT: '0' },
+    timeout: 30_000,
+  });
+  assert.equal(started.status, 1, `mizani start on a standby only: ${started.stderr}`);
+  assert.match(
+    started.stderr,
+    new RegExp(`^mizani: Error: no PostgreSQL primary among ${standby.label} within 1000 ms: no primary: ${standby.label} standby\n`),
   );
 
   const events: DatabaseEvent[] = [];
@@ -127,6 +142,16 @@ test('the database layer follows the primary across a failover and never writes 
   );
   const found = events.at(-1)!;
   assert.ok(found.kind === 'primary' && found.host === standby.label && found.previous === primary.label && (found.outageMs ?? -1) >= 0);
+
+  // ---- the old primary comes back as a primary of its own (nobody fenced it): two primaries, the split brain
+  await pair.restart(primary);
+  await assert.rejects(
+    openDb({ url: pair.url('failover'), dataDir: '', poolSize: 2, connectTimeoutMs: 2000 }),
+    new RegExp(`${primary.label} and ${standby.label} all answer as primary \\(split brain\\?\\): writing to none`),
+    'a hub that looks for the primary while two answer writes to neither',
+  );
+  assert.deepEqual(await where(db), { port: standby.port, standby: false }, 'a hub already on the new primary stays there');
+
   t.diagnostic(
     `pg_ctl stop -m immediate ${stopMs} ms, promote ${promoteMs} ms; queries served again ${firstOkAt - lostAt} ms after the stop ` +
       `(the layer reports ${found.outageMs} ms without a primary)`,

@@ -113,6 +113,11 @@ export interface PgPair {
   stopPrimary(): Promise<number>;
   /** `pg_ctl promote -w` of the standby: returns once it accepts writes (its ms). */
   promoteStandby(): Promise<number>;
+  /**
+   * Starts `node` again on its data folder (after `stopPrimary`: the old primary comes back as a primary of its own,
+   * without a standby: the split brain a failover manager exists to prevent).
+   */
+  restart(node: PgNode): Promise<void>;
   /** The commands an operator types for the two steps above (printed by scripts/pg-pair.mjs). */
   commands(): { stopPrimary: string; promoteStandby: string };
   /** Stops both servers (immediate) and deletes the folder. Idempotent. */
@@ -256,6 +261,11 @@ export async function startPgPair(options: StartPgPairOptions = {}): Promise<PgP
         const [cmd, ...args] = pgCtl(standby, ['promote', '-w', '-t', '60']);
         await run(cmd!, args, { ...as, env, timeout: 70_000, cwd: dir });
       }),
+    restart: async (n) => {
+      if (n.child && n.child.exitCode === null && n.child.signalCode === null) throw new Error(`the ${n.name} is running`);
+      launch(n);
+      await answering(nodeUrl(n), n, Date.now() + 60_000);
+    },
     commands: () => ({ stopPrimary: asUser(pgCtl(primary, ['stop', '-m', 'immediate'])), promoteStandby: asUser(pgCtl(standby, ['promote'])) }),
     stop: () => (stopped ??= stop()),
   };
