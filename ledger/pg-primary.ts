@@ -166,7 +166,8 @@ export class PrimaryTracker {
         this.attempt = this.search();
         const found = await this.attempt;
         if (found || this.closed) return;
-        await sleep(Math.min(SEARCH_BACKOFF_MAX_MS, SEARCH_BACKOFF_MIN_MS * 2 ** n));
+        // Unreferenced: a search alone does not keep the process alive (a hub has its servers for that).
+        await sleep(Math.min(SEARCH_BACKOFF_MAX_MS, SEARCH_BACKOFF_MIN_MS * 2 ** n), false);
       }
     } finally {
       this.attempt = undefined;
@@ -250,4 +251,9 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message || err.name : String(err);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, ref = true): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (!ref) timer.unref();
+  });
+}
