@@ -5,7 +5,7 @@
  * 1. A PostgreSQL primary with a synchronous standby (test/support/pg-pair.ts) on private ports; a hub process (the real
  *    `mizani start`, in-process bus) given both hosts in MIZANI_DATABASE_URL, standby listed too; three DFSPs whose
  *    callback endpoints are simulators in this process.
- * 2. Load through the FSPIOP API: prepares between random DFSPs, a few at a time, expiring EXPIRES_IN_MS after they are
+ * 2. Load through the FSPIOP API: prepares between random DFSPs, LOAD_WORKERS at a time, expiring EXPIRES_IN_MS after they are
  *    sent. Each payee fulfils as soon as the prepare reaches it and, as a real DFSP does, sends the same fulfil again
  *    while the hub answers 5xx or not at all (until the expiry). The payer records every callback; a payer that has no
  *    final callback once the expiry has passed asks `GET /transfers/{id}`, as FSPIOP says it may.
@@ -46,7 +46,7 @@ import { reconcileSettlement } from './support/settlement-reconcile.js';
 const CURRENCY = 'USD';
 const DATABASE = 'mizani_failover';
 const DFSPS = 3;
-const LOAD_WORKERS = 4;
+const LOAD_WORKERS = 12;
 const EXPIRES_IN_MS = 15_000;
 /** Load before the stop (at least this long, and at least WARM_ACCEPTED prepares accepted). */
 const WARM_MS = 3000;
@@ -373,6 +373,8 @@ async function failOverUnderLoad(t: TestContext, load: Load) {
   const waiting = {
     prepares: load.all.filter((p) => p.prepare.doneAt === undefined).length,
     fulfils: load.all.filter((p) => p.fulfils.some((f) => f.doneAt === undefined)).length,
+    /** Accepted (202) and not yet committed: payments in flight, whatever their next step. */
+    payments: load.all.filter((p) => p.prepare.status === 202 && !p.fulfils.some((f) => f.status === 200)).length,
   };
   // Sent well after the hold, acknowledged before the stop: a commit on the primary alone (asynchronous replication).
   const ackedOnPrimaryOnly = load.all.filter(
@@ -395,7 +397,8 @@ async function failOverUnderLoad(t: TestContext, load: Load) {
   const lastBefore = Math.max(...load.all.filter((p) => p.prepare.status === 202 && p.prepare.doneAt! <= stopAt).map((p) => p.prepare.doneAt!));
   t.diagnostic(
     `replication held (WAL sender ${walSender} stopped) after ${holdAt - warmFrom} ms of load; primary stopped ${stopAt - holdAt} ms later with ` +
-      `${waiting.prepares} prepares and ${waiting.fulfils} fulfils waiting for their commit; pg_ctl stop ${stopMs} ms; ` +
+      `${waiting.prepares} prepares and ${waiting.fulfils} fulfils waiting for their commit and ${waiting.payments} accepted payments not yet ` +
+      `committed; pg_ctl stop ${stopMs} ms; ` +
       `promote ${promotedAt - stopAt} ms after the stop (took ${promoteMs} ms)`,
   );
   return { stopAt, lastBefore, backAt: back!.prepare.doneAt!, waiting, ackedOnPrimaryOnly };
