@@ -75,7 +75,10 @@ export function isConnectionLoss(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || SERVER_GONE_CODES.has(code) || code.startsWith('08'))) return true;
-  if (/Connection terminated|not queryable|timeout expired|Connection closed|Client was closed/i.test(err.message)) return true;
+  // node-postgres's words for a connection that ended, timed out, or a pool ended by an earlier loss.
+  if (/Connection terminated|not queryable|timeout expired|Connection closed|Client was closed|Cannot use a pool after calling end/i.test(err.message)) {
+    return true;
+  }
   return err.cause !== undefined && err.cause !== err && isConnectionLoss(err.cause);
 }
 
@@ -139,6 +142,7 @@ export class PrimaryTracker {
       this.current = undefined;
       this.lost = { host: primary.host, at: Date.now() };
       this.lastReport = 0;
+      this.searches = 0;
       this.options.onEvent?.({ kind: 'primary-lost', host: primary.host, error: errorText(err) });
       void primary.pool.end().catch(() => undefined);
       this.startSearching();
@@ -148,9 +152,10 @@ export class PrimaryTracker {
 
   async close(): Promise<void> {
     this.closed = true;
+    // A search under way may still set a primary (and its pool): wait for it first.
+    await this.attempt?.catch(() => undefined);
     const current = this.current;
     this.current = undefined;
-    await this.attempt?.catch(() => undefined);
     await current?.pool.end();
   }
 
@@ -206,7 +211,9 @@ export class PrimaryTracker {
   }
 
   private async probe(host: PgHost): Promise<HostState> {
-    const client = new pg.Client({ connectionString: host.connectionString, connectionTimeoutMillis: this.options.connectTimeoutMs });
+    const timeout = this.options.connectTimeoutMs;
+    // Both bounded: a host may accept a connection and then never answer.
+    const client = new pg.Client({ connectionString: host.connectionString, connectionTimeoutMillis: timeout, query_timeout: timeout });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -234,7 +241,7 @@ export class PrimaryTracker {
       keepAlive: true,
       Client: TimedClient,
       onConnect: async (client: pg.ClientBase) => {
-        const r = await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+        const r = await within(connectTimeoutMs, client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'), host.label);
         if (r.rows[0]?.standby !== false) throw new NotPrimaryError(host.label);
       },
     });
@@ -244,6 +251,19 @@ export class PrimaryTracker {
       if (current?.pool === pool) this.failed(current, err);
     });
     return pool;
+  }
+}
+
+/** `work`, or a timeout error (pg's words, so that it counts as a lost connection) after `ms`. */
+async function within<T>(ms: number, work: Promise<T>, host: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${host}: timeout expired checking that the connection is to a primary`)), ms);
+  });
+  try {
+    return await Promise.race([work, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

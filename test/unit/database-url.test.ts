@@ -82,6 +82,7 @@ test('which errors mean the primary is gone', () => {
     coded('08006'),
     new Error('Connection terminated unexpectedly'),
     new Error('Client has encountered a connection error and is not queryable'),
+    new Error('Cannot use a pool after calling end on the pool'),
     new NotPrimaryError('h:5432'),
     new DatabaseUnavailableError('searching'),
     new Error('batch failed', { cause: coded('EPIPE') }),
