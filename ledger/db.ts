@@ -5,6 +5,8 @@
  */
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
+import { parseDatabaseUrl } from './pg-hosts.js';
+import { DatabaseUnavailableError, isConnectionLoss, PrimaryTracker, type DatabaseEvent, type Primary } from './pg-primary.js';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -32,63 +34,94 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/** A connection's query, with or without a prepared-statement name. */
+function pgQuery(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[], name?: string) {
+  return client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
+}
+
+function result<R>(r: pg.QueryResult): QueryResult<R> {
+  return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+}
+
+/**
+ * PostgreSQL through `pg`, on whichever host answers as primary (ledger/pg-primary.ts). An operation that fails because
+ * the primary went away fails with DatabaseUnavailableError (LEDGER_UNAVAILABLE) and the next ones go to the primary
+ * found after it; a dedicated connection belongs to the primary it was opened on and refuses to run on after a change.
+ */
 class PgDb implements Db {
   readonly kind = 'pg' as const;
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly primaries: PrimaryTracker) {}
 
-  async query<R>(text: string, params?: unknown[], name?: string): Promise<QueryResult<R>> {
-    const result = await this.pool.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
-    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
-  }
-
-  async exec(script: string): Promise<void> {
-    await this.pool.query(script);
-  }
-
-  async connect(): Promise<Connection> {
-    const client = await this.pool.connect();
-    // Errors of an idle dedicated client surface on its next query; they must not crash the process.
-    client.on('error', () => undefined);
-    return {
-      async query<R>(text: string, params?: unknown[], name?: string) {
-        const result = await client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
-        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
-      },
-      async exec(script: string) {
-        await client.query(script);
-      },
-      release(destroy = false) {
-        client.release(destroy ? new Error('session ended by Mizani') : undefined);
-      },
-    };
-  }
-
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  /** Runs `fn` on the primary's pool; a lost primary is reported to the tracker and surfaces as DatabaseUnavailableError. */
+  private async onPrimary<T>(fn: (primary: Primary) => Promise<T>): Promise<T> {
+    const primary = await this.primaries.primary();
     try {
-      await client.query('BEGIN');
-      const tx: Queryable = {
-        async query<R>(text: string, params?: unknown[]) {
-          const result = await client.query(text, params as unknown[]);
-          return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
-        },
-        async exec(script: string) {
-          await client.query(script);
-        },
-      };
-      const value = await fn(tx);
-      await client.query('COMMIT');
-      return value;
+      return await fn(primary);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
+      throw this.primaries.failed(primary, err);
     }
   }
 
+  async query<R>(text: string, params?: unknown[], name?: string): Promise<QueryResult<R>> {
+    return this.onPrimary(async ({ pool }) => result<R>(await pgQuery(pool, text, params, name)));
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.onPrimary(({ pool }) => pool.query(script));
+  }
+
+  async connect(): Promise<Connection> {
+    return this.onPrimary(async (primary) => {
+      const client = await primary.pool.connect();
+      // Errors of an idle dedicated client surface on its next query; they must not crash the process.
+      client.on('error', () => undefined);
+      const run = async <T>(fn: () => Promise<T>): Promise<T> => {
+        if (!this.primaries.isCurrent(primary)) throw new DatabaseUnavailableError(`this session was on ${primary.host}, no longer the primary served on`);
+        try {
+          return await fn();
+        } catch (err) {
+          throw this.primaries.failed(primary, err);
+        }
+      };
+      return {
+        query: <R>(text: string, params?: unknown[], name?: string) => run(async () => result<R>(await pgQuery(client, text, params, name))),
+        exec: (script: string) => run(async () => void (await client.query(script))),
+        release(destroy = false) {
+          client.release(destroy ? new Error('session ended by Mizani') : undefined);
+        },
+      };
+    });
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.onPrimary(async ({ pool }) => {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          async query<R>(text: string, params?: unknown[]) {
+            return result<R>(await client.query(text, params as unknown[]));
+          },
+          async exec(script: string) {
+            await client.query(script);
+          },
+        };
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (err) {
+        broken = isConnectionLoss(err) ? err : undefined;
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    });
+  }
+
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.primaries.close();
   }
 }
 
@@ -134,19 +167,36 @@ class PgliteDb implements Db {
 }
 
 export interface DbOptions {
-  /** postgres://... ; when absent an embedded PGlite database in `dataDir` is used. */
+  /**
+   * postgres://... , one host or a list of the cluster's hosts (`postgres://user@h1:5432,h2:5432/db`, ledger/pg-hosts.ts):
+   * the hub uses the one that answers as primary. When absent an embedded PGlite database in `dataDir` is used.
+   */
   url?: string;
   dataDir: string;
   poolSize: number;
+  /** How long opening waits for a primary to answer (0: one search). */
+  primaryWaitMs?: number;
+  /** Longest wait for one host to accept a connection (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Failovers and the primary found, for logs and metrics. */
+  onEvent?: (event: DatabaseEvent) => void;
 }
 
 export async function openDb(options: DbOptions): Promise<Db> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize });
-    // A broken idle connection must not take the process down; the next query reports it.
-    pool.on('error', () => undefined);
-    await pool.query('SELECT 1');
-    return new PgDb(pool);
+    const primaries = new PrimaryTracker({
+      hosts: parseDatabaseUrl(options.url),
+      poolSize: options.poolSize,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      onEvent: options.onEvent,
+    });
+    try {
+      await primaries.waitForPrimary(options.primaryWaitMs ?? 0);
+    } catch (err) {
+      await primaries.close();
+      throw err;
+    }
+    return new PgDb(primaries);
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { mkdirSync } = await import('node:fs');

@@ -257,9 +257,24 @@ export class LedgerEngine {
    * and so does a hub restarted after a crash while a write of the dead process is still running in
    * PostgreSQL: that session keeps the lock until its write has ended, so the state loaded below
    * includes it. (`exclusiveWriter: false` is for tests that drive two engines on purpose.)
+   *
+   * A load that fails gives up the writer session it took: the session may be broken (the primary went away in the
+   * middle, ledger/pg-primary.ts), and the next load must take a fresh one on the primary served on then.
    */
   async load(): Promise<void> {
-    if (!this.writer) this.writer = await this.acquireWriter();
+    if (this.writer) return this.loadState();
+    this.writer = await this.acquireWriter();
+    try {
+      await this.loadState();
+    } catch (err) {
+      this.writer?.release(true);
+      this.writer = undefined;
+      throw err;
+    }
+  }
+
+  /** Balances, windows and in-flight transfers, from PostgreSQL. */
+  private async loadState(): Promise<void> {
     await this.registry.reload();
     await this.loadWindows();
     this.inFlight.clear();

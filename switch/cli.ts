@@ -12,7 +12,7 @@
 import { openDb } from '../ledger/db.js';
 import { migrate } from '../ledger/migrate.js';
 import { parseCommandLine, UsageError } from './cli-args.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, databaseOptions, loadConfig } from './config.js';
 import { startHub } from './hub.js';
 
 type Print = (line: string) => void;
@@ -77,7 +77,7 @@ async function runHub(command: 'start' | 'migrate', out: Print, err: Print): Pro
     process.on('unhandledRejection', (e) => hub.log.error({ err: e }, 'unhandled rejection'));
     return -1; // keep running
   }
-  const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
+  const db = await openDb({ ...databaseOptions(config), poolSize: 1 });
   try {
     const applied = await migrate(db);
     out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');

@@ -2,6 +2,8 @@
  * Configuration from MIZANI_* environment variables. Defaults run the embedded single-process hub.
  * The README's configuration table is generated from SETTINGS (keep the two in step).
  */
+import { DatabaseUrlError, parseDatabaseUrl } from '../ledger/pg-hosts.js';
+
 export interface Setting {
   name: string;
   default: string;
@@ -9,9 +11,25 @@ export interface Setting {
 }
 
 export const SETTINGS: Setting[] = [
-  { name: 'MIZANI_DATABASE_URL', default: '', description: 'PostgreSQL URL (`postgres://user@host:5432/db`). Empty: embedded PGlite in `MIZANI_DATA_DIR`.' },
+  {
+    name: 'MIZANI_DATABASE_URL',
+    default: '',
+    description:
+      'PostgreSQL URL (`postgres://user@host:5432/db`), or every server of a replicated cluster (`postgres://user@h1:5432,h2:5432/db`): the hub writes only to the one that answers as primary and finds it again after a failover (docs/operations-postgresql.md). Empty: embedded PGlite in `MIZANI_DATA_DIR`.',
+  },
   { name: 'MIZANI_DATA_DIR', default: './data/pglite', description: 'Folder of the embedded PGlite database (used only without `MIZANI_DATABASE_URL`).' },
   { name: 'MIZANI_DB_POOL_SIZE', default: '8', description: 'PostgreSQL connections in the pool.' },
+  {
+    name: 'MIZANI_DB_PRIMARY_WAIT_S',
+    default: '30',
+    description:
+      'At start-up, how long to wait for a host of `MIZANI_DATABASE_URL` to answer as primary; past it the hub exits, saying what each host answered. (Once running, it looks for the primary for as long as it takes.)',
+  },
+  {
+    name: 'MIZANI_DB_CONNECT_TIMEOUT_MS',
+    default: '5000',
+    description: 'Longest wait for one PostgreSQL host to accept a connection (a host that is gone may never refuse one).',
+  },
   { name: 'MIZANI_HOST', default: '127.0.0.1', description: 'Interface both APIs listen on (`0.0.0.0` for all).' },
   { name: 'MIZANI_FSPIOP_PORT', default: '3000', description: 'Port of the FSPIOP API (participants).' },
   { name: 'MIZANI_ADMIN_PORT', default: '3001', description: 'Port of the Admin API (operators), `/metrics` included.' },
@@ -205,6 +223,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   dbPoolSize: number;
+  dbPrimaryWaitMs: number;
+  dbConnectTimeoutMs: number;
   host: string;
   fspiopPort: number;
   adminPort: number;
@@ -332,6 +352,19 @@ function busSettings({ value, int, oneOf }: Readers): BusConfig {
   };
 }
 
+/** MIZANI_DATABASE_URL, its host list checked as the database layer will read it (ledger/pg-hosts.ts). */
+function databaseUrlSetting({ value }: Readers): string {
+  const url = value('MIZANI_DATABASE_URL');
+  if (!url) return url;
+  try {
+    parseDatabaseUrl(url);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new ConfigError(`MIZANI_DATABASE_URL ${err.message}`);
+    throw err;
+  }
+  return url;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const readers = settingReaders(env);
   const { value, int, bool, onOff, fraction, oneOf } = readers;
@@ -340,10 +373,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^\d+\.\d+$/.test(callbackVersion)) throw new ConfigError(`MIZANI_CALLBACK_VERSION must look like 1.0, got "${callbackVersion}"`);
   const hubName = value('MIZANI_HUB_NAME');
   if (hubName.length < 1 || hubName.length > 32) throw new ConfigError('MIZANI_HUB_NAME must be 1..32 characters');
-  const databaseUrl = value('MIZANI_DATABASE_URL');
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('MIZANI_DATABASE_URL must start with postgres:// or postgresql://');
-  }
+  const databaseUrl = databaseUrlSetting(readers);
   return {
     profile,
     mtls,
@@ -360,6 +390,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: databaseUrl || undefined,
     dataDir: value('MIZANI_DATA_DIR'),
     dbPoolSize: int('MIZANI_DB_POOL_SIZE', 1, 200),
+    dbPrimaryWaitMs: int('MIZANI_DB_PRIMARY_WAIT_S', 0, 86_400) * 1000,
+    dbConnectTimeoutMs: int('MIZANI_DB_CONNECT_TIMEOUT_MS', 100, 600_000),
     host: value('MIZANI_HOST'),
     fspiopPort: int('MIZANI_FSPIOP_PORT', 0, 65535),
     adminPort: int('MIZANI_ADMIN_PORT', 0, 65535),
@@ -391,4 +423,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: value('MIZANI_LOG_LEVEL'),
   };
+}
+
+/** What the database layer (ledger/db.ts `openDb`) takes from the configuration, the pool size aside. */
+export function databaseOptions(config: Config): { url?: string; dataDir: string; primaryWaitMs: number; connectTimeoutMs: number } {
+  return { url: config.databaseUrl, dataDir: config.dataDir, primaryWaitMs: config.dbPrimaryWaitMs, connectTimeoutMs: config.dbConnectTimeoutMs };
 }

@@ -19,7 +19,7 @@ import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
 import { createAdminServer } from './admin/server.js';
-import type { Config } from './config.js';
+import { databaseOptions, type Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import { KafkaBus, type PartitionPosition } from './bus/kafka-bus.js';
 import { domainFailures } from './core/bus-failures.js';
@@ -58,6 +58,7 @@ import { SettlementReporter } from './notify/settlement-reports/reporter.js';
 import type { SettlementReports } from './core/settlement/reports.js';
 import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
+import { databaseEvents } from './observability/database.js';
 import { Metrics } from './observability/metrics.js';
 import { JwsKeyStore } from './security/jws-keys.js';
 import { JwsSigningPool, signingAlgFor } from './security/jws.js';
@@ -140,7 +141,7 @@ interface Ledger {
 async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics): Promise<Ledger> {
   const db = await lifecycle.start(
     'database',
-    () => openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }),
+    () => openDb({ ...databaseOptions(config), poolSize: config.dbPoolSize, onEvent: databaseEvents(log, metrics) }),
     (opened) => opened.close(),
   );
   log.info({ database: config.databaseUrl ? 'postgresql' : `embedded PGlite at ${config.dataDir}` }, 'database opened');

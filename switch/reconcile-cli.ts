@@ -6,7 +6,7 @@
 import { openDb } from '../ledger/db.js';
 import { reconcile, type Reconciliation } from '../ledger/reconciliation.js';
 import { parseCommandLine, UsageError } from './cli-args.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, databaseOptions, loadConfig } from './config.js';
 
 type Print = (line: string) => void;
 
@@ -42,7 +42,7 @@ export async function reconcileCommand(args: string[], out: Print, err: Print): 
     err(`mizani: ${e.message}`);
     return 2;
   }
-  const db = await openDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
+  const db = await openDb({ ...databaseOptions(config), poolSize: 1 });
   try {
     const result = await reconcile(db);
     if (json)

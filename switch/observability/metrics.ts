@@ -82,6 +82,30 @@ export class Metrics {
     collect: (): void => this.admissionPressure.set(this.admissionPressureOf()),
   });
 
+  // ---- the database primary (ledger/pg-primary.ts, docs/operations-postgresql.md)
+  readonly dbPrimary = new Gauge({
+    name: 'mizani_database_primary',
+    help: 'The PostgreSQL host the hub writes to: 1 for the primary served on, 0 for the other hosts (all 0 while it has none)',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+  readonly dbPrimaryLost = new Counter({
+    name: 'mizani_database_primary_lost_total',
+    help: 'Times the hub lost its PostgreSQL primary (connection or server gone, or the host turned standby)',
+    registers: [this.registry],
+  });
+  readonly dbFailovers = new Counter({
+    name: 'mizani_database_failovers_total',
+    help: 'Times the hub moved to another PostgreSQL host as primary after losing one',
+    registers: [this.registry],
+  });
+  readonly dbOutage = new Histogram({
+    name: 'mizani_database_outage_seconds',
+    help: 'Time without a PostgreSQL primary, from its loss to a primary found again',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mizani_' });
   }

@@ -334,7 +334,16 @@ export class TransferService {
 
   /** A fulfil or error for a transfer that is unknown, final, or was finished meanwhile. */
   private async lateFulfilOrError(id: string, inbound: InboundMessage, kind: 'fulfil' | 'error'): Promise<void> {
+    // While the ledger rebuilds its memory (a failed batch, a database failover) "not in flight" means nothing yet: the
+    // transfer may be RESERVED and about to be reloaded, or its finishing write may have failed. Retry later, not an
+    // error. Checked before the read too: the caller looked the transfer up in memory just now, and the rebuild may
+    // end while the record is read (the memory then holds it, the record says RESERVED, and neither is wrong).
+    if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
     const record = await this.engine.find(id);
+    if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
+    if (record?.state === 'RESERVED' && this.engine.inFlightTransfer(id)) {
+      throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger has just rebuilt its memory, retry');
+    }
     if (!record || record.kind !== 'TRANSFER') {
       this.later(() => this.outbox.transferError(inbound.source, id, transferNotFound()));
       return;
