@@ -10,7 +10,9 @@
  *    is started again (a standby now), and the load goes on through both.
  * 3. Then node B, the owner now, is killed: A takes the ledger back.
  * 4. The Kafka broker is killed and, 3 s later, started again on its data: payments pause and resume.
- * 5. Load stopped, every transfer ends (commit or expiry). Every prepare that was answered 202 is in the database and
+ * 5. The PostgreSQL primary (test/support/pg-pair.ts: a synchronous standby beside it) is stopped and the standby
+ *    promoted: both nodes follow it by themselves (the host list in MIZANI_DATABASE_URL) and one takes the ledger.
+ * 6. Load stopped, every transfer ends (commit or expiry). Every prepare that was answered 202 is in the database and
  *    final; no transfer is RESERVED; no transfer has more journal entries than its state implies; the books reconcile
  *    (test/support/settlement-reconcile.ts): positions equal the journal and the window flows.
  */
@@ -23,7 +25,7 @@ import { randomName } from '../conformance/lib/util.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
 import { startKafka, type KafkaBroker } from './support/kafka.js';
 import { Dfsp, Load } from './support/payment-load.js';
-import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { startPgPair, type PgPair } from './support/pg-pair.js';
 import { reconcileSettlement } from './support/settlement-reconcile.js';
 
 const CURRENCY = 'USD';
@@ -32,7 +34,8 @@ const EXPIRES_IN_MS = 30_000;
 const SESSION_TIMEOUT_MS = 6000;
 
 let broker: KafkaBroker;
-let database: TestDatabase;
+let pair: PgPair;
+const DATABASE = 'mizani_cluster';
 let db: pg.Client;
 const nodes: Node[] = [];
 const dfsps: Dfsp[] = [];
@@ -98,8 +101,9 @@ async function scalar(sql: string, params: unknown[] = []): Promise<number> {
 }
 
 before(async () => {
-  [broker, database] = await Promise.all([startKafka(), createTestDatabase('mizani_cluster_failover')]);
-  db = new pg.Client({ connectionString: database.url });
+  [broker, pair] = await Promise.all([startKafka(), startPgPair()]);
+  await pair.createDatabase(DATABASE);
+  db = new pg.Client({ connectionString: pair.nodeUrl(pair.primary, DATABASE) });
   await db.connect();
 });
 
@@ -107,7 +111,7 @@ after(async () => {
   for (const node of nodes) await node.process?.stop('SIGKILL').catch(() => undefined);
   await Promise.allSettled(dfsps.map((d) => d.stop()));
   await db?.end().catch(() => undefined);
-  await database?.drop();
+  await pair?.stop();
   await broker?.stop();
 });
 
@@ -127,7 +131,7 @@ test(
   { timeout: 600_000 },
   async (t) => {
     const env = {
-      MIZANI_DATABASE_URL: database.url,
+      MIZANI_DATABASE_URL: pair.url(DATABASE),
       MIZANI_BUS: 'kafka',
       MIZANI_KAFKA_BROKERS: broker.bootstrap,
       MIZANI_KAFKA_TOPIC_PREFIX: 'cluster',
@@ -209,6 +213,27 @@ test(
     t.diagnostic(takeovers.at(-1)!);
     assert.equal(owner.process!.child.exitCode, null, 'the nodes outlive the broker restart');
     assert.equal(standby.process!.child.exitCode, null);
+
+    // The PostgreSQL primary stops (immediate) and its synchronous standby is promoted: both nodes follow it, and one of
+    // them takes the ledger on it (the lock of the old primary is gone with it).
+    const committedBeforeStop = await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`);
+    await db.end();
+    const stoppedAt = Date.now();
+    await pair.stopPrimary();
+    await pair.promoteStandby();
+    db = new pg.Client({ connectionString: pair.nodeUrl(pair.standby, DATABASE) });
+    await db.connect();
+    const followed = await until(
+      async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`)) >= committedBeforeStop + 100,
+      'payments commit again on the promoted standby',
+      120_000,
+    );
+    takeovers.push(
+      `PostgreSQL primary stopped, standby promoted: 100 more commits ${followed} ms later; longest time without a 202: ${longestGap(load, stoppedAt - 1000)} ms`,
+    );
+    t.diagnostic(takeovers.at(-1)!);
+    const owners = await Promise.all([owner, standby].map(async (n) => (await n.health()).ledger));
+    assert.deepEqual([...owners].sort(), ['OK', 'STANDBY'], 'one node holds the ledger on the new primary, the other waits');
 
     await load.stop();
     await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'RESERVED'`)) === 0, 'every transfer ends', EXPIRES_IN_MS + 60_000);
