@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
+import { ChangeFeed } from '../ledger/changes.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
@@ -95,6 +96,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const ledger = await startLedger(lifecycle, config, log, metrics);
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
+    await lifecycle.start(
+      'change notices from other hub processes',
+      () => followChanges(ledger, keys, services, log),
+      (feed) => feed.stop(),
+    );
     const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
     await lifecycle.start(
       'expiry sweep',
@@ -188,6 +194,27 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
   log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
   metrics.inFlight.set(engine.inFlightCount);
   return { db, registry, engine, interchangeFees };
+}
+
+/**
+ * Reference data changed through another hub process's Admin API reaches this one's memory (ledger/changes.ts): each
+ * store reloads on its notice, and all of them when the listening session (re)connects.
+ */
+async function followChanges(ledger: Ledger, keys: Keys, services: Services, log: Logger): Promise<ChangeFeed> {
+  const { directory } = services;
+  const feed = new ChangeFeed(ledger.db, (store, err) => log.error({ store, err }, 'reloading after a change notice failed: retrying'))
+    .on('registry', () => ledger.registry.refresh())
+    .on('fees', () => ledger.interchangeFees.reload())
+    .on('directory', () => services.participants.refresh())
+    .on('participant_jws_key', (name) => (name === undefined ? keys.jwsKeys.load() : keys.jwsKeys.refresh(name)))
+    .on('participant_xml_certificate', (name) => (name === undefined ? keys.xmlCertificates.load() : keys.xmlCertificates.refresh(name)))
+    .on('oracles', async () => {
+      await directory.oracles.load();
+      directory.clear();
+    })
+    .on('party', (detail) => directory.forget(detail));
+  await feed.start();
+  return feed;
 }
 
 interface Keys {

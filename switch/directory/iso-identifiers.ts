@@ -5,6 +5,7 @@
  */
 import { DomainError } from '../../schemas/outcomes.js';
 import { bicKey, type ClearingMemberId, type IsoIdentifiers } from '../../schemas/iso/institutions.js';
+import { notifyChanged } from '../../ledger/changes.js';
 import type { Db } from '../../ledger/db.js';
 
 interface IdentifierRow {
@@ -83,6 +84,7 @@ export class IsoIdentifierIndex {
             [participantId, kind, system, value, key, position],
           );
         }
+        await notifyChanged(tx, 'directory');
       });
     } catch (err) {
       // Another process registered one of them meanwhile: reload and name the owner.

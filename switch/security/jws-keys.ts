@@ -9,6 +9,7 @@
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { FspiopError } from '../../schemas/errors.js';
+import { changeAndNotify, notifyChanged } from '../../ledger/changes.js';
 import type { Db } from '../../ledger/db.js';
 
 export type JwsKeyAlg = 'RS256' | 'ES256';
@@ -158,7 +159,7 @@ export class JwsKeyStore {
   private keyObjects = new Map<string, KeyObject[]>();
   private static readonly NONE = Object.freeze([]) as unknown as KeyObject[];
 
-  private readonly table: string;
+  private readonly table: 'participant_jws_key' | 'participant_xml_certificate';
 
   /**
    * `table`: participant_jws_key (FSPIOP JWS keys) or participant_xml_certificate (certificates
@@ -171,7 +172,7 @@ export class JwsKeyStore {
     this.table = options.table ?? 'participant_jws_key';
   }
 
-  /** Loads every active key (at start; call again to pick up changes made by another hub process). */
+  /** Loads every active key (at start, and on a change another hub process made: ledger/changes.ts); swapped in at once. */
   async load(): Promise<void> {
     const rows = await this.db.query<{ participant: string } & KeyRow>(
       `SELECT participant, kid, alg, public_key, certificate FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
@@ -196,7 +197,8 @@ export class JwsKeyStore {
     return this.active.get(name) ?? [];
   }
 
-  private async refresh(name: string): Promise<void> {
+  /** Re-reads one participant's active keys (after a change here or, through ledger/changes.ts, in another process). */
+  async refresh(name: string): Promise<void> {
     const rows = await this.db.query<KeyRow>(
       `SELECT kid, alg, public_key, certificate FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
       [name],
@@ -247,6 +249,7 @@ export class JwsKeyStore {
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [name, id, parsed.alg, parsed.publicKey, parsed.certificate ?? null, parsed.fingerprint, slot],
         );
+        await notifyChanged(tx, this.table, name);
       });
     } catch (err) {
       // The lock makes these unreachable between hub processes sharing the database; kept as a backstop.
@@ -264,10 +267,18 @@ export class JwsKeyStore {
 
   /** Revokes a key (idempotent for an already revoked key). Unknown kid → 3200. */
   async revoke(name: string, kid: string): Promise<void> {
-    const result = await this.db.query<{ kid: string }>(
-      `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now())
-       WHERE participant = $1 AND kid = $2 RETURNING kid`,
-      [name, kid],
+    const result = await changeAndNotify(
+      this.db,
+      this.table,
+      async (tx) => {
+        const revoked = await tx.query<{ kid: string }>(
+          `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now())
+         WHERE participant = $1 AND kid = $2 RETURNING kid`,
+          [name, kid],
+        );
+        return revoked;
+      },
+      name,
     );
     if (result.rows.length === 0) {
       throw new FspiopError('3200', `JWS key ${kid.slice(0, 64)} of ${name} not found`);
