@@ -45,6 +45,7 @@ import { createFspiopServer } from './edge/fspiop-server.js';
 import { AdmissionControl } from './edge/admission.js';
 import { EdgeSecurity } from './edge/security.js';
 import { registerIsoXmlRoutes } from './edge/iso-xml.js';
+import { SeenMessageIds } from './edge/message-ids.js';
 import { Lifecycle, type LifecycleEvent } from './lifecycle.js';
 import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
 import { Delivery } from './notify/delivery.js';
@@ -292,6 +293,7 @@ interface Services {
   bridge: BankBridge;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
+  seenIds: SeenMessageIds;
   settlementReports: SettlementReports;
   intradayReports: IntradayReports;
   settlement: SettlementService;
@@ -328,7 +330,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, transfers, reports.settlementReports, log);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
-  const verificationIds = new VerificationIds();
+  const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
     registry,
     directory,
@@ -360,7 +362,8 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...settling, ...reports };
+  const seenIds = new SeenMessageIds(db);
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, seenIds, ...settling, ...reports };
 }
 
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
@@ -528,6 +531,7 @@ function createFspiopApi(
     log,
     admission: serverOptions.admission,
     verificationIds: services.verificationIds,
+    seenIds: services.seenIds,
   });
   return server;
 }
