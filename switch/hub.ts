@@ -293,7 +293,6 @@ interface Services {
   bridge: BankBridge;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
-  seenIds: SeenMessageIds;
   settlementReports: SettlementReports;
   intradayReports: IntradayReports;
   settlement: SettlementService;
@@ -362,8 +361,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  const seenIds = new SeenMessageIds(db);
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, seenIds, ...settling, ...reports };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...settling, ...reports };
 }
 
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
@@ -449,7 +447,7 @@ async function startServers(
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const fspiop = await lifecycle.start(
     'FSPIOP API',
-    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, services, health),
+    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, services, health, db),
     (server) => server.close(),
   );
   const admin = await lifecycle.start(
@@ -503,6 +501,7 @@ function createFspiopApi(
   keys: Keys,
   services: Services,
   health: Health,
+  db: Db,
 ): FastifyInstance {
   const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
   const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
@@ -531,7 +530,7 @@ function createFspiopApi(
     log,
     admission: serverOptions.admission,
     verificationIds: services.verificationIds,
-    seenIds: services.seenIds,
+    seenIds: new SeenMessageIds(db),
   });
   return server;
 }
