@@ -23,6 +23,7 @@ import { createAdminServer } from './admin/server.js';
 import type { Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import { KafkaBus } from './bus/kafka-bus.js';
+import { PendingAge } from './bus/pending-age.js';
 import { domainFailures } from './core/bus-failures.js';
 import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
@@ -439,15 +440,17 @@ async function startServers(
 ): Promise<{ fspiop: string; admin: string }> {
   const { db, registry, engine } = ledger;
   const health = healthCheck(ledger);
+  // The FSPIOP and XML edges publish through it: how long their oldest command waits is a ledger signal (admission).
+  const edgeBus = new PendingAge(services.bus);
   const admission = await lifecycle.start(
     'admission control',
-    () => createAdmission(config, log, metrics, engine, services.delivery),
+    () => createAdmission(config, log, metrics, engine, services.delivery, edgeBus),
     (a) => a.close(),
   );
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const fspiop = await lifecycle.start(
     'FSPIOP API',
-    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, services, health, db),
+    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, { ...services, bus: edgeBus }, health, db),
     (server) => server.close(),
   );
   const admin = await lifecycle.start(
@@ -535,10 +538,11 @@ function createFspiopApi(
   return server;
 }
 
-function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, delivery: Delivery): AdmissionControl {
+function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, delivery: Delivery, edgeBus: PendingAge): AdmissionControl {
   let lastBusyLog = 0;
   const sources = {
-    ledgerQueueAgeMs: () => engine.oldestWriteWaitMs(),
+    // With Kafka, a node that does not hold the ledger has no queue of its own: its unanswered commands tell (admission.ts).
+    ledgerQueueAgeMs: config.bus.kind === 'kafka' ? () => Math.max(engine.oldestWriteWaitMs(), edgeBus.oldestMs()) : () => engine.oldestWriteWaitMs(),
     followUpTasks: followUpTasksPending,
     callbacksPendingFor: (participant: string) => delivery.pendingFor(participant),
   };
