@@ -78,7 +78,7 @@ export class ChangeFeed {
   private notice(payload: string): void {
     const colon = payload.indexOf(':');
     const store = (colon < 0 ? payload : payload.slice(0, colon)) as Store;
-    this.handlers.get(store)?.request(colon < 0 ? undefined : payload.slice(colon + 1));
+    void this.handlers.get(store)?.request(colon < 0 ? undefined : payload.slice(colon + 1));
   }
 
   private all(): Promise<void> {
