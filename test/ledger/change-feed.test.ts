@@ -12,7 +12,7 @@ import { ChangeFeed } from '../../ledger/changes.js';
 import { openDb, type Db } from '../../ledger/db.js';
 import { migrate } from '../../ledger/migrate.js';
 import { Registry } from '../../ledger/registry.js';
-import { InterchangeFees } from '../../ledger/interchange-fees.js';
+import { INTERCHANGE_FEE, InterchangeFees } from '../../ledger/interchange-fees.js';
 import { ledgerUnits as L } from '../../ledger/units.js';
 import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { JwsKeyStore } from '../../switch/security/jws-keys.js';
@@ -171,6 +171,27 @@ test('oracles: an oracle registered on A is the one B selects', async () => {
   const id = b.oracles.select('ACCOUNT_ID')!.oracleId;
   await a.oracles.remove(id);
   await within('oracle removed', () => b.oracles.select('ACCOUNT_ID') === undefined);
+});
+
+test('interchange fee rules: a rule created on A decides fees on B; deactivated on A, B stops charging it', async () => {
+  await a.registry.setSettlementModelActive('DEFAULTDEFERREDNET', true);
+  await a.registry.createSettlementModel({
+    name: 'FEES',
+    settlementGranularity: 'NET',
+    settlementInterchange: 'MULTILATERAL',
+    settlementDelay: 'DEFERRED',
+    currency: null,
+    requireLiquidityCheck: false,
+    ledgerAccountType: INTERCHANGE_FEE,
+    autoPositionReset: true,
+    settlementAccountType: 'INTERCHANGE_FEE_SETTLEMENT',
+  });
+  await within('fee model', () => b.registry.modelFor('XOF', INTERCHANGE_FEE) !== undefined);
+  await a.participants.createParticipant('dfsp2', 'XOF', false);
+  const rule = await a.fees.create({ name: 'flat', currency: 'XOF', match: {}, fee: { kind: 'fixed', amount: L(100n) }, paidBy: 'PAYER_FSP' });
+  await within('rule and fee accounts', () => b.fees.decide('dfsp1', 'dfsp2', 'XOF', L(10_000n), {})?.kind === 'charge');
+  await a.fees.setActive(rule.id, false);
+  await within('rule deactivated', () => b.fees.decide('dfsp1', 'dfsp2', 'XOF', L(10_000n), {}) === undefined);
 });
 
 test('a lost listening session reconnects and reloads everything: a change it could not hear is seen', async () => {
