@@ -43,7 +43,7 @@ after(async () => {
   await database?.drop();
 });
 
-async function adminA(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function adminA(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const response = await request(`${hubA.adminUrl}${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
