@@ -70,11 +70,6 @@ export class ChangeFeed {
     await Promise.all([...this.handlers.values()].map((h) => h.idle()));
   }
 
-  /** Resolves when every reload asked for so far has finished (tests). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.handlers.values()].map((h) => h.idle()));
-  }
-
   private notice(payload: string): void {
     const colon = payload.indexOf(':');
     const store = (colon < 0 ? payload : payload.slice(0, colon)) as Store;
