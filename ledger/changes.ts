@@ -26,6 +26,32 @@ export function changeAndNotify<T>(db: Db, store: Store, fn: (tx: Queryable) => 
   });
 }
 
+/**
+ * A store's own changes to its memory, counted so a reload cannot undo one: a reload that read the database before a
+ * change committed and applied its rows after the change had updated memory would put the old value back (until the
+ * change's own notice reloaded again). A reload whose read overlapped a change to memory reads again instead.
+ */
+export class LocalWrites {
+  private count = 0;
+
+  /** Call whenever the store changes its memory (after a write of its own, or applying a reload). */
+  wrote(): void {
+    this.count++;
+  }
+
+  /** `read` until no change reached memory meanwhile, then `apply` (synchronous: readers never see half of it). */
+  async reload<T>(read: () => Promise<T>, apply: (rows: T) => void): Promise<void> {
+    for (;;) {
+      const before = this.count;
+      const rows = await read();
+      if (before !== this.count) continue;
+      apply(rows);
+      this.count++;
+      return;
+    }
+  }
+}
+
 /** What a store does on a notice: reload (detail absent: everything it holds) or forget what `detail` names. */
 export type OnChange = (detail: string | undefined) => Promise<void> | void;
 

@@ -18,7 +18,7 @@
  * convention: positive = owes), and the open window gets the flow, so the window holds (INTERCHANGE_FEE, currency)
  * content that a deferred net model with that ledger account type settles.
  */
-import { changeAndNotify } from './changes.js';
+import { changeAndNotify, LocalWrites } from './changes.js';
 import { currencyDecimals } from '../schemas/currency.js';
 import { DomainError } from '../schemas/outcomes.js';
 import type { Db } from './db.js';
@@ -227,6 +227,7 @@ export class InterchangeFees {
   private readonly active = new Map<string, FeeRule[]>();
   /** Changes one at a time: each checks names and overlaps against what the previous one left. */
   private changes: Promise<unknown> = Promise.resolve();
+  private readonly local = new LocalWrites();
 
   private constructor(
     private readonly db: Db,
@@ -241,10 +242,14 @@ export class InterchangeFees {
 
   /** Reads every rule (at start, and on a change another hub process made: ledger/changes.ts); swapped in at once. */
   async reload(): Promise<void> {
-    const rows = await this.db.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM interchange_fee_rule`);
-    this.byId.clear();
-    for (const row of rows.rows) this.byId.set(row.id, toRule(row));
-    this.index();
+    await this.local.reload(
+      () => this.db.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM interchange_fee_rule`),
+      (rows) => {
+        this.byId.clear();
+        for (const row of rows.rows) this.byId.set(row.id, toRule(row));
+        this.index();
+      },
+    );
   }
 
   private index(): void {
@@ -336,6 +341,7 @@ export class InterchangeFees {
     const created = toRule(row.rows[0]!);
     this.byId.set(created.id, created);
     this.index();
+    this.local.wrote();
     return created;
   }
 
@@ -356,10 +362,13 @@ export class InterchangeFees {
     const row = await changeAndNotify(this.db, 'fees', (tx) =>
       tx.query<{ changed_at: Date }>('UPDATE interchange_fee_rule SET is_active = $2, changed_at = now() WHERE id = $1 RETURNING changed_at', [id, isActive]),
     );
-    rule.isActive = isActive;
-    rule.changedAt = row.rows[0]!.changed_at;
+    // The rule as memory holds it now: a reload may have replaced it meanwhile.
+    const current = this.byId.get(id) ?? rule;
+    current.isActive = isActive;
+    current.changedAt = row.rows[0]!.changed_at;
     this.index();
-    return rule;
+    this.local.wrote();
+    return current;
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
  * (switch/directory/participants.ts), keyed by these participants' ids.
  */
 import { DomainError } from '../schemas/outcomes.js';
-import { changeAndNotify, notifyChanged } from './changes.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from './changes.js';
 import type { Db, Queryable } from './db.js';
 import { ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
@@ -123,6 +123,7 @@ export class Registry {
   private readonly limits = new Map<number, Limit>();
   private readonly models = new Map<string, SettlementModel>();
   private readonly accountTypes = new Set<string>();
+  private readonly local = new LocalWrites();
   private hubNameLower: string;
 
   private constructor(
@@ -150,6 +151,7 @@ export class Registry {
     this.models.clear();
     this.accountTypes.clear();
     this.apply(rows);
+    this.local.wrote();
   }
 
   /**
@@ -159,7 +161,10 @@ export class Registry {
    * are the ledger engine's. A new account comes with its stored balance.
    */
   async refresh(): Promise<void> {
-    this.apply(await this.readAll());
+    await this.local.reload(
+      () => this.readAll(),
+      (rows) => this.apply(rows),
+    );
   }
 
   private async readAll() {
@@ -210,6 +215,7 @@ export class Registry {
       isHub: row.is_hub,
       createdAt: row.created_at,
     };
+    this.local.wrote();
     const known = this.byId.get(row.id);
     if (known) return Object.assign(known, participant);
     this.byName.set(row.name, participant);
@@ -219,6 +225,7 @@ export class Registry {
 
   /** A known account keeps its object and its balance (the engine's); only what the Admin API changes is updated. */
   private addAccountToMemory(row: AccountRow): Account {
+    this.local.wrote();
     const known = this.accounts.get(row.id);
     if (known) {
       known.isActive = row.is_active;
@@ -409,6 +416,7 @@ export class Registry {
     const participant = this.requireParticipant(name);
     await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE participant SET is_active = $2 WHERE id = $1', [participant.id, isActive]));
     participant.isActive = isActive;
+    this.local.wrote();
     return participant;
   }
 
@@ -489,6 +497,7 @@ export class Registry {
     });
     for (const account of toActivate) account.isActive = true;
     this.limits.set(position.id, { accountId: position.id, type: 'NET_DEBIT_CAP', value: limit, alarmPercentage, changedAt });
+    this.local.wrote();
     return position;
   }
 
@@ -509,6 +518,7 @@ export class Registry {
     existing.value = limit;
     existing.alarmPercentage = alarmPercentage;
     existing.changedAt = row.rows[0]!.changed_at;
+    this.local.wrote();
     return existing;
   }
 
@@ -524,6 +534,7 @@ export class Registry {
     }
     await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE account SET is_active = $2 WHERE id = $1', [accountId, isActive]));
     account.isActive = isActive;
+    this.local.wrote();
   }
 
   async createSettlementModel(model: Omit<SettlementModel, 'id' | 'isActive'>): Promise<SettlementModel> {
@@ -562,6 +573,7 @@ export class Registry {
     );
     const created = toModel(row.rows[0]!);
     this.models.set(created.name, created);
+    this.local.wrote();
     return created;
   }
 
@@ -570,6 +582,7 @@ export class Registry {
     if (!model) throw new DomainError('SETTLEMENT_MODEL_NOT_FOUND', `Settlement model ${name} not found`);
     await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]));
     model.isActive = isActive;
+    this.local.wrote();
     return model;
   }
 
@@ -586,6 +599,7 @@ export class Registry {
       ]),
     );
     this.accountTypes.add(name);
+    this.local.wrote();
   }
 
   async accountTypeRows(q: Queryable = this.db): Promise<Array<Record<string, unknown>>> {

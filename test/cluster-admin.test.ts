@@ -17,7 +17,7 @@ import { ParticipantDirectory } from '../switch/directory/participants.js';
 import { startHub, type RunningHub } from '../switch/hub.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 
-const BOUND_MS = 500;
+const BOUND_MS = 1000;
 let database: TestDatabase;
 let hubA: RunningHub;
 let dbB: Db;

@@ -5,7 +5,7 @@
  * ledger's registry, which stays the one cache of who the participants are (ledger/registry.ts knows no dialect or
  * endpoint). The dialect and XML profile are still columns of the `participant` table; only this module reads them.
  */
-import { changeAndNotify, notifyChanged } from '../../ledger/changes.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from '../../ledger/changes.js';
 import type { Db, Queryable } from '../../ledger/db.js';
 import type { Participant, Registry } from '../../ledger/registry.js';
 import type { IsoIdentifiers } from '../../schemas/iso/institutions.js';
@@ -31,6 +31,7 @@ interface Entry {
 export class ParticipantDirectory {
   private entries = new Map<number, Entry>();
   private readonly isoIds: IsoIdentifierIndex;
+  private readonly local = new LocalWrites();
 
   private constructor(
     private readonly db: Db,
@@ -47,15 +48,21 @@ export class ParticipantDirectory {
 
   /** Re-reads everything (start, and a change another hub process made: ledger/changes.ts); swapped in at once. */
   async refresh(): Promise<void> {
-    const [participants, endpoints] = await Promise.all([
-      this.db.query<{ id: number; dialect: Dialect; xml_profile: XmlProfile }>('SELECT id, dialect, xml_profile FROM participant'),
-      this.db.query<{ participant_id: number; type: string; value: string }>('SELECT participant_id, type, value FROM participant_endpoint'),
-      this.isoIds.load(),
-    ]);
-    const entries = new Map<number, Entry>();
-    for (const row of participants.rows) entries.set(row.id, { dialect: row.dialect, xmlProfile: row.xml_profile, endpoints: new Map() });
-    for (const row of endpoints.rows) entries.get(row.participant_id)?.endpoints.set(row.type, row.value);
-    this.entries = entries;
+    await this.local.reload(
+      () =>
+        Promise.all([
+          this.db.query<{ id: number; dialect: Dialect; xml_profile: XmlProfile }>('SELECT id, dialect, xml_profile FROM participant'),
+          this.db.query<{ participant_id: number; type: string; value: string }>('SELECT participant_id, type, value FROM participant_endpoint'),
+          this.isoIds.read(),
+        ]),
+      ([participants, endpoints, isoIds]) => {
+        const entries = new Map<number, Entry>();
+        for (const row of participants.rows) entries.set(row.id, { dialect: row.dialect, xmlProfile: row.xml_profile, endpoints: new Map() });
+        for (const row of endpoints.rows) entries.get(row.participant_id)?.endpoints.set(row.type, row.value);
+        this.entries = entries;
+        this.isoIds.apply(isoIds);
+      },
+    );
   }
 
   // ---- reads (hot path: no I/O)
@@ -120,6 +127,7 @@ export class ParticipantDirectory {
     const entry = this.entries.get(participant.id);
     if (entry) entry.dialect = written!.dialect;
     else this.entries.set(participant.id, written!);
+    this.local.wrote();
     return participant;
   }
 
@@ -128,6 +136,7 @@ export class ParticipantDirectory {
     if (participant.isHub) throw new DomainError('HUB_HAS_NO_DIALECT', 'The hub participant has no dialect');
     await changeAndNotify(this.db, 'directory', (tx) => tx.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]));
     this.requireEntry(participant).dialect = dialect;
+    this.local.wrote();
     return participant;
   }
 
@@ -135,6 +144,7 @@ export class ParticipantDirectory {
     const participant = this.registry.requireParticipant(name);
     await changeAndNotify(this.db, 'directory', (tx) => tx.query('UPDATE participant SET xml_profile = $2 WHERE id = $1', [participant.id, profile]));
     this.requireEntry(participant).xmlProfile = profile;
+    this.local.wrote();
     return participant;
   }
 
@@ -148,12 +158,17 @@ export class ParticipantDirectory {
       ),
     );
     this.requireEntry(participant).endpoints.set(type, value);
+    this.local.wrote();
   }
 
   /** Replaces the participant's ISO 20022 identifiers (validated by the caller); ISO_IDENTIFIER_TAKEN when another participant holds one. */
   async setIsoIdentifiers(name: string, ids: IsoIdentifiers): Promise<IsoIdentifiers> {
     const participant = this.registry.requireParticipant(name);
-    return this.isoIds.replace(participant.id, ids, (id) => this.registry.participantById(id)?.name);
+    try {
+      return await this.isoIds.replace(participant.id, ids, (id) => this.registry.participantById(id)?.name);
+    } finally {
+      this.local.wrote();
+    }
   }
 
   private entryOf(name: string): Entry | undefined {

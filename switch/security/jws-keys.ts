@@ -9,7 +9,7 @@
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { FspiopError } from '../../schemas/errors.js';
-import { changeAndNotify, notifyChanged } from '../../ledger/changes.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from '../../ledger/changes.js';
 import type { Db } from '../../ledger/db.js';
 
 export type JwsKeyAlg = 'RS256' | 'ES256';
@@ -150,6 +150,10 @@ interface ActiveKey {
   certificate?: string;
 }
 
+function activeKey(row: Pick<KeyRow, 'kid' | 'alg' | 'public_key' | 'certificate'>): ActiveKey {
+  return { kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key), ...(row.certificate ? { certificate: row.certificate } : {}) };
+}
+
 function isUniqueViolation(err: unknown): err is { code: string; constraint?: string; message: string } {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
@@ -157,6 +161,7 @@ function isUniqueViolation(err: unknown): err is { code: string; constraint?: st
 export class JwsKeyStore {
   private active = new Map<string, ActiveKey[]>();
   private keyObjects = new Map<string, KeyObject[]>();
+  private readonly local = new LocalWrites();
   private static readonly NONE = Object.freeze([]) as unknown as KeyObject[];
 
   private readonly table: 'participant_jws_key' | 'participant_xml_certificate';
@@ -174,17 +179,22 @@ export class JwsKeyStore {
 
   /** Loads every active key (at start, and on a change another hub process made: ledger/changes.ts); swapped in at once. */
   async load(): Promise<void> {
-    const rows = await this.db.query<{ participant: string } & KeyRow>(
-      `SELECT participant, kid, alg, public_key, certificate FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
+    await this.local.reload(
+      () =>
+        this.db.query<{ participant: string } & KeyRow>(
+          `SELECT participant, kid, alg, public_key, certificate FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
+        ),
+      (rows) => {
+        const active = new Map<string, ActiveKey[]>();
+        for (const row of rows.rows) {
+          const list = active.get(row.participant) ?? [];
+          list.push(activeKey(row));
+          active.set(row.participant, list);
+        }
+        this.active = active;
+        this.keyObjects = new Map([...active].map(([name, list]) => [name, Object.freeze(list.map((k) => k.key)) as KeyObject[]]));
+      },
     );
-    const active = new Map<string, ActiveKey[]>();
-    for (const row of rows.rows) {
-      const list = active.get(row.participant) ?? [];
-      list.push({ kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key), ...(row.certificate ? { certificate: row.certificate } : {}) });
-      active.set(row.participant, list);
-    }
-    this.active = active;
-    this.keyObjects = new Map([...active].map(([name, list]) => [name, Object.freeze(list.map((k) => k.key)) as KeyObject[]]));
   }
 
   /** The active keys of a participant (empty when none): a frozen array, the same one until the keys change. */
@@ -199,23 +209,23 @@ export class JwsKeyStore {
 
   /** Re-reads one participant's active keys (after a change here or, through ledger/changes.ts, in another process). */
   async refresh(name: string): Promise<void> {
-    const rows = await this.db.query<KeyRow>(
-      `SELECT kid, alg, public_key, certificate FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
-      [name],
+    await this.local.reload(
+      () =>
+        this.db.query<KeyRow>(
+          `SELECT kid, alg, public_key, certificate FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
+          [name],
+        ),
+      (rows) => {
+        const list = rows.rows.map(activeKey);
+        if (list.length === 0) {
+          this.active.delete(name);
+          this.keyObjects.delete(name);
+        } else {
+          this.active.set(name, list);
+          this.keyObjects.set(name, Object.freeze(list.map((k) => k.key)) as KeyObject[]);
+        }
+      },
     );
-    const list: ActiveKey[] = rows.rows.map((row) => ({
-      kid: row.kid,
-      alg: row.alg,
-      key: createPublicKey(row.public_key),
-      ...(row.certificate ? { certificate: row.certificate } : {}),
-    }));
-    if (list.length === 0) {
-      this.active.delete(name);
-      this.keyObjects.delete(name);
-    } else {
-      this.active.set(name, list);
-      this.keyObjects.set(name, Object.freeze(list.map((k) => k.key)) as KeyObject[]);
-    }
   }
 
   /**

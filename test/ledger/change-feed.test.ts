@@ -20,8 +20,8 @@ import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/dire
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 const HUB = 'Hub';
-/** What "promptly" means here: well under a second. */
-const BOUND_MS = 500;
+/** What "promptly" means here: under a second even on a loaded machine (measured: tens of ms, see the last test). */
+const BOUND_MS = 1000;
 
 interface Node {
   db: Db;

@@ -7,7 +7,7 @@
  */
 import { Agent, request } from 'undici';
 import { DomainError } from '../../../schemas/outcomes.js';
-import { changeAndNotify, notifyChanged } from '../../../ledger/changes.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from '../../../ledger/changes.js';
 import type { Db, Queryable } from '../../../ledger/db.js';
 import type { PartyIdType } from '../../../schemas/iso/parties.js';
 
@@ -47,13 +47,16 @@ const MAX_CACHE_ENTRIES = 100_000;
 /** The hub's view of registered oracles: served from memory, written through to PostgreSQL. */
 export class OracleRegistry {
   private oracles: OracleRecord[] = [];
+  private readonly local = new LocalWrites();
 
   constructor(private readonly db: Db) {}
 
   /** Reads every oracle (at start, and on a change another hub process made); swapped in at once. */
   async load(): Promise<void> {
-    const rows = await this.db.query<OracleRow>('SELECT * FROM oracle ORDER BY id');
-    this.oracles = rows.rows.map(toOracle);
+    await this.local.reload(
+      () => this.db.query<OracleRow>('SELECT * FROM oracle ORDER BY id'),
+      (rows) => (this.oracles = rows.rows.map(toOracle)),
+    );
   }
 
   list(filter: { type?: string; currency?: string } = {}): OracleRecord[] {
@@ -83,13 +86,13 @@ export class OracleRegistry {
       ]),
     );
     const created = toOracle(row.rows[0]!);
-    this.oracles.push(created);
+    this.oracles = [...this.oracles.filter((o) => o.oracleId !== created.oracleId), created];
+    this.local.wrote();
     return created;
   }
 
   async update(id: number, input: Omit<OracleRecord, 'oracleId'>): Promise<void> {
-    const index = this.oracles.findIndex((o) => o.oracleId === id);
-    if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
+    if (!this.oracles.some((o) => o.oracleId === id)) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
     await changeAndNotify(this.db, 'oracles', (tx) =>
       tx.query('UPDATE oracle SET oracle_id_type = $2, endpoint = $3, endpoint_type = $4, currency = $5, is_default = $6 WHERE id = $1', [
         id,
@@ -100,14 +103,16 @@ export class OracleRegistry {
         input.isDefault,
       ]),
     );
-    this.oracles[index] = { oracleId: id, ...input };
+    // Found again: a reload may have replaced the list meanwhile.
+    this.oracles = this.oracles.map((o) => (o.oracleId === id ? { oracleId: id, ...input } : o));
+    this.local.wrote();
   }
 
   async remove(id: number): Promise<void> {
-    const index = this.oracles.findIndex((o) => o.oracleId === id);
-    if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
+    if (!this.oracles.some((o) => o.oracleId === id)) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
     await changeAndNotify(this.db, 'oracles', (tx) => tx.query('DELETE FROM oracle WHERE id = $1', [id]));
-    this.oracles.splice(index, 1);
+    this.oracles = this.oracles.filter((o) => o.oracleId !== id);
+    this.local.wrote();
   }
 }
 
