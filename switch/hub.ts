@@ -440,7 +440,7 @@ async function startServers(
 ): Promise<{ fspiop: string; admin: string }> {
   const { db, registry, engine } = ledger;
   const health = healthCheck(ledger);
-  // The FSPIOP and XML edges publish through it: how long their oldest command waits is a ledger signal (admission).
+  // The FSPIOP edge publishes through it: how long its oldest command waits is a ledger signal (admission).
   const edgeBus = new PendingAge(services.bus);
   const admission = await lifecycle.start(
     'admission control',

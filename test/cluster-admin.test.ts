@@ -2,7 +2,7 @@
  * Issue 13, several API nodes on one database: a real hub process (node A) and the stores another node's Admin API
  * writes through (node B), on one PostgreSQL database. What B changes, A's APIs answer with promptly; what A's Admin
  * API changes reaches B's memory. (Two full hubs need the ledger ownership of the Kafka mode; the scenarios a
- * two-node conformance run must cover are listed in docs/architecture.md, "What API nodes share".)
+ * two-node conformance run must cover are listed in docs/architecture.md, "What a two-node run must show".)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
