@@ -31,6 +31,12 @@ export interface Db extends Queryable {
   connect(): Promise<Connection>;
   /** Runs `fn` inside one transaction on one connection. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Receives NOTIFY on `channel` (sent with pg_notify, delivered on commit) until the returned function is called.
+   * `gap` is called after every (re)connection of the listening session, the first included: notices sent while it
+   * was not listening are lost, so whoever listens reloads what they cover.
+   */
+  listen(channel: string, onNotice: (payload: string) => void, gap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -120,9 +126,83 @@ class PgDb implements Db {
     });
   }
 
+  /** The listening session follows the primary too: each (re)connection goes to the primary of the moment. */
+  listen(channel: string, onNotice: (payload: string) => void, gap: () => void): Promise<() => Promise<void>> {
+    return listenWithReconnect(async () => (await this.primaries.primary()).pool.options, channel, onNotice, gap);
+  }
+
   async close(): Promise<void> {
     await this.primaries.close();
   }
+}
+
+/** How often the listening session is pinged, so a connection that died silently is noticed and replaced. */
+const LISTEN_PING_MS = 5000;
+const LISTEN_RETRY_MAX_MS = 2000;
+
+/**
+ * One session of its own (not the pool's: it is held for the process's life) that LISTENs; when it breaks or stops
+ * answering a ping, a new one is opened (retrying with a growing pause) and `gap` called once it listens again.
+ */
+async function listenWithReconnect(
+  options: () => Promise<pg.ClientConfig>,
+  channel: string,
+  onNotice: (payload: string) => void,
+  gap: () => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retryMs = 50;
+  let timer: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const next = new pg.Client({ ...(await options()), application_name: 'mizani-listen', keepAlive: true });
+    next.on('error', () => drop(next));
+    next.on('end', () => drop(next));
+    next.on('notification', (n) => {
+      if (n.channel === channel) onNotice(n.payload ?? '');
+    });
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (stopped) return void next.end().catch(() => undefined);
+    client = next;
+    retryMs = 50;
+    gap();
+  };
+  const reopen = (): void => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      open().catch(() => {
+        retryMs = Math.min(retryMs * 2, LISTEN_RETRY_MAX_MS);
+        reopen();
+      });
+    }, retryMs);
+  };
+  const drop = (which: pg.Client): void => {
+    if (client !== which) return;
+    client = undefined;
+    which.end().catch(() => undefined);
+    reopen();
+  };
+  const ping = setInterval(() => {
+    const current = client;
+    if (!current) return;
+    const dead = setTimeout(() => drop(current), LISTEN_PING_MS);
+    current.query('SELECT 1').then(
+      () => clearTimeout(dead),
+      () => (clearTimeout(dead), drop(current)),
+    );
+  }, LISTEN_PING_MS);
+  ping.unref();
+  await open();
+  return async () => {
+    stopped = true;
+    clearInterval(ping);
+    if (timer) clearTimeout(timer);
+    const last = client;
+    client = undefined;
+    await last?.end().catch(() => undefined);
+  };
 }
 
 class PgliteDb implements Db {
@@ -159,6 +239,13 @@ class PgliteDb implements Db {
         },
       }),
     );
+  }
+
+  /** One session, in this process: it does not lose its connection, so `gap` is called once, at the start. */
+  async listen(channel: string, onNotice: (payload: string) => void, gap: () => void): Promise<() => Promise<void>> {
+    const unlisten = await this.lite.listen(channel, onNotice);
+    gap();
+    return unlisten;
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,7 @@
  * convention: positive = owes), and the open window gets the flow, so the window holds (INTERCHANGE_FEE, currency)
  * content that a deferred net model with that ledger account type settles.
  */
+import { changeAndNotify, LocalWrites } from './changes.js';
 import { currencyDecimals } from '../schemas/currency.js';
 import { DomainError } from '../schemas/outcomes.js';
 import type { Db } from './db.js';
@@ -226,6 +227,7 @@ export class InterchangeFees {
   private readonly active = new Map<string, FeeRule[]>();
   /** Changes one at a time: each checks names and overlaps against what the previous one left. */
   private changes: Promise<unknown> = Promise.resolve();
+  private readonly local = new LocalWrites();
 
   private constructor(
     private readonly db: Db,
@@ -238,11 +240,16 @@ export class InterchangeFees {
     return fees;
   }
 
+  /** Reads every rule (at start, and on a change another hub process made: ledger/changes.ts); swapped in at once. */
   async reload(): Promise<void> {
-    const rows = await this.db.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM interchange_fee_rule`);
-    this.byId.clear();
-    for (const row of rows.rows) this.byId.set(row.id, toRule(row));
-    this.index();
+    await this.local.reload(
+      () => this.db.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM interchange_fee_rule`),
+      (rows) => {
+        this.byId.clear();
+        for (const row of rows.rows) this.byId.set(row.id, toRule(row));
+        this.index();
+      },
+    );
   }
 
   private index(): void {
@@ -312,26 +319,29 @@ export class InterchangeFees {
     this.checkConflict(rule.currency, rule.match);
     await this.registry.createMissingAccounts(rule.currency, INTERCHANGE_FEE);
     const m = rule.match;
-    const row = await this.db.query<RuleRow>(
-      `INSERT INTO interchange_fee_rule (name, currency, scenario, initiator, initiator_type, payer_account_type, payee_account_type,
+    const row = await changeAndNotify(this.db, 'fees', (tx) =>
+      tx.query<RuleRow>(
+        `INSERT INTO interchange_fee_rule (name, currency, scenario, initiator, initiator_type, payer_account_type, payee_account_type,
          basis_points, fixed_amount, paid_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${RULE_COLUMNS}`,
-      [
-        rule.name,
-        rule.currency,
-        m.scenario ?? null,
-        m.initiator ?? null,
-        m.initiatorType ?? null,
-        m.payerAccountType ?? null,
-        m.payeeAccountType ?? null,
-        rule.fee.kind === 'rate' ? basisPointsText(rule.fee.ppm) : null,
-        rule.fee.kind === 'fixed' ? ledgerText(rule.fee.amount) : null,
-        rule.paidBy,
-      ],
+        [
+          rule.name,
+          rule.currency,
+          m.scenario ?? null,
+          m.initiator ?? null,
+          m.initiatorType ?? null,
+          m.payerAccountType ?? null,
+          m.payeeAccountType ?? null,
+          rule.fee.kind === 'rate' ? basisPointsText(rule.fee.ppm) : null,
+          rule.fee.kind === 'fixed' ? ledgerText(rule.fee.amount) : null,
+          rule.paidBy,
+        ],
+      ),
     );
     const created = toRule(row.rows[0]!);
     this.byId.set(created.id, created);
     this.index();
+    this.local.wrote();
     return created;
   }
 
@@ -349,14 +359,16 @@ export class InterchangeFees {
       this.checkConflict(rule.currency, rule.match);
       await this.registry.createMissingAccounts(rule.currency, INTERCHANGE_FEE);
     }
-    const row = await this.db.query<{ changed_at: Date }>(
-      'UPDATE interchange_fee_rule SET is_active = $2, changed_at = now() WHERE id = $1 RETURNING changed_at',
-      [id, isActive],
+    const row = await changeAndNotify(this.db, 'fees', (tx) =>
+      tx.query<{ changed_at: Date }>('UPDATE interchange_fee_rule SET is_active = $2, changed_at = now() WHERE id = $1 RETURNING changed_at', [id, isActive]),
     );
-    rule.isActive = isActive;
-    rule.changedAt = row.rows[0]!.changed_at;
+    // The rule as memory holds it now: a reload may have replaced it meanwhile.
+    const current = this.byId.get(id) ?? rule;
+    current.isActive = isActive;
+    current.changedAt = row.rows[0]!.changed_at;
     this.index();
-    return rule;
+    this.local.wrote();
+    return current;
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@
  * (switch/directory/participants.ts), keyed by these participants' ids.
  */
 import { DomainError } from '../schemas/outcomes.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from './changes.js';
 import type { Db, Queryable } from './db.js';
 import { ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
@@ -122,6 +123,7 @@ export class Registry {
   private readonly limits = new Map<number, Limit>();
   private readonly models = new Map<string, SettlementModel>();
   private readonly accountTypes = new Set<string>();
+  private readonly local = new LocalWrites();
   private hubNameLower: string;
 
   private constructor(
@@ -138,8 +140,34 @@ export class Registry {
     return registry;
   }
 
-  /** Re-reads everything from the database (start-up, and recovery after a failed batch). */
+  /** Re-reads everything from the database (start-up, and recovery after a failed batch): balances included. */
   async reload(): Promise<void> {
+    const rows = await this.readAll();
+    this.byName.clear();
+    this.byId.clear();
+    this.accounts.clear();
+    this.accountIndex.clear();
+    this.limits.clear();
+    this.models.clear();
+    this.accountTypes.clear();
+    this.apply(rows);
+    this.local.wrote();
+  }
+
+  /**
+   * Catches up with changes another hub process made (ledger/changes.ts), while requests run: reads first, then
+   * updates memory in one synchronous step. Known participants, accounts, limits and models are updated in place
+   * (the engine's in-flight transfers hold Account objects) and a known account's balance is never touched: balances
+   * are the ledger engine's. A new account comes with its stored balance.
+   */
+  async refresh(): Promise<void> {
+    await this.local.reload(
+      () => this.readAll(),
+      (rows) => this.apply(rows),
+    );
+  }
+
+  private async readAll() {
     const [participants, accounts, limits, models, types] = await Promise.all([
       this.db.query<ParticipantRow>('SELECT id, name, is_active, is_proxy, is_hub, created_at FROM participant'),
       this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM account`),
@@ -149,28 +177,35 @@ export class Registry {
       this.db.query<ModelRow>('SELECT * FROM settlement_model'),
       this.db.query<{ name: string }>('SELECT name FROM ledger_account_type'),
     ]);
-    this.byName.clear();
-    this.byId.clear();
-    this.accounts.clear();
-    this.accountIndex.clear();
-    this.limits.clear();
-    this.models.clear();
-    this.accountTypes.clear();
-    for (const row of participants.rows) this.addParticipantToMemory(row);
-    for (const row of accounts.rows) this.addAccountToMemory(row);
-    for (const row of limits.rows) {
-      this.limits.set(row.account_id, {
+    return { participants: participants.rows, accounts: accounts.rows, limits: limits.rows, models: models.rows, types: types.rows };
+  }
+
+  /** Adds what is new and updates what is known, in place; nothing here awaits. */
+  private apply(rows: Awaited<ReturnType<Registry['readAll']>>): void {
+    for (const row of rows.participants) this.addParticipantToMemory(row);
+    for (const row of rows.accounts) this.addAccountToMemory(row);
+    for (const row of rows.limits) {
+      const limit: Limit = {
         accountId: row.account_id,
         type: 'NET_DEBIT_CAP',
         value: parseLedger(row.value),
         alarmPercentage: row.alarm_percentage,
         changedAt: row.changed_at,
-      });
+      };
+      const known = this.limits.get(row.account_id);
+      if (known) Object.assign(known, limit);
+      else this.limits.set(row.account_id, limit);
     }
-    for (const row of models.rows) this.models.set(row.name, toModel(row));
-    for (const row of types.rows) this.accountTypes.add(row.name);
+    for (const row of rows.models) {
+      const model = toModel(row);
+      const known = this.models.get(row.name);
+      if (known) Object.assign(known, model);
+      else this.models.set(row.name, model);
+    }
+    for (const row of rows.types) this.accountTypes.add(row.name);
   }
 
+  /** Known participants are updated in place (callers hold them). */
   private addParticipantToMemory(row: ParticipantRow): Participant {
     const participant: Participant = {
       id: row.id,
@@ -180,12 +215,23 @@ export class Registry {
       isHub: row.is_hub,
       createdAt: row.created_at,
     };
+    this.local.wrote();
+    const known = this.byId.get(row.id);
+    if (known) return Object.assign(known, participant);
     this.byName.set(row.name, participant);
     this.byId.set(row.id, participant);
     return participant;
   }
 
+  /** A known account keeps its object and its balance (the engine's); only what the Admin API changes is updated. */
   private addAccountToMemory(row: AccountRow): Account {
+    this.local.wrote();
+    const known = this.accounts.get(row.id);
+    if (known) {
+      known.isActive = row.is_active;
+      known.participantName = this.byId.get(row.participant_id)?.name ?? known.participantName;
+      return known;
+    }
     const account: Account = {
       id: row.id,
       participantId: row.participant_id,
@@ -342,6 +388,7 @@ export class Registry {
         participantRow = inserted.rows[0]!;
       }
       await alongside?.(tx, participantRow.id);
+      await notifyChanged(tx, 'registry');
       const types = new Set<string>();
       for (const model of models) {
         types.add(model.ledgerAccountType);
@@ -367,8 +414,9 @@ export class Registry {
 
   async setParticipantActive(name: string, isActive: boolean): Promise<Participant> {
     const participant = this.requireParticipant(name);
-    await this.db.query('UPDATE participant SET is_active = $2 WHERE id = $1', [participant.id, isActive]);
+    await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE participant SET is_active = $2 WHERE id = $1', [participant.id, isActive]));
     participant.isActive = isActive;
+    this.local.wrote();
     return participant;
   }
 
@@ -395,6 +443,7 @@ export class Registry {
         );
         created.push(...row.rows);
       }
+      await notifyChanged(tx, 'registry');
       return created;
     });
     for (const row of rows) this.addAccountToMemory(row);
@@ -407,13 +456,15 @@ export class Registry {
    */
   async createMissingAccounts(currency: string, type: string): Promise<number> {
     if (!this.accountTypes.has(type)) throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', `Ledger account type ${type} was not found`);
-    const rows = await this.db.query<AccountRow>(
-      `INSERT INTO account (participant_id, currency, ledger_account_type, is_active)
+    const rows = await changeAndNotify(this.db, 'registry', (tx) =>
+      tx.query<AccountRow>(
+        `INSERT INTO account (participant_id, currency, ledger_account_type, is_active)
        SELECT p.participant_id, p.currency, $2, true FROM account p
        WHERE p.currency = $1 AND p.ledger_account_type = 'POSITION'
        ON CONFLICT (participant_id, currency, ledger_account_type) DO NOTHING
        RETURNING ${ACCOUNT_COLUMNS}`,
-      [currency, type],
+        [currency, type],
+      ),
     );
     for (const row of rows.rows) this.addAccountToMemory(row);
     return rows.rows.length;
@@ -441,10 +492,12 @@ export class Registry {
          RETURNING changed_at`,
         [position.id, ledgerText(limit), alarmPercentage],
       );
+      await notifyChanged(tx, 'registry');
       return row.rows[0]!.changed_at;
     });
     for (const account of toActivate) account.isActive = true;
     this.limits.set(position.id, { accountId: position.id, type: 'NET_DEBIT_CAP', value: limit, alarmPercentage, changedAt });
+    this.local.wrote();
     return position;
   }
 
@@ -455,14 +508,17 @@ export class Registry {
     if (!position || !existing) {
       throw new DomainError('LIMIT_NOT_SET', `Participant ${name} has no ${currency} net debit cap to adjust`);
     }
-    const row = await this.db.query<{ changed_at: Date }>(
-      `UPDATE participant_limit SET value = $2, alarm_percentage = $3, changed_at = now() WHERE account_id = $1
-       RETURNING changed_at`,
-      [position.id, ledgerText(limit), alarmPercentage],
+    const row = await changeAndNotify(this.db, 'registry', (tx) =>
+      tx.query<{ changed_at: Date }>(
+        `UPDATE participant_limit SET value = $2, alarm_percentage = $3, changed_at = now() WHERE account_id = $1
+         RETURNING changed_at`,
+        [position.id, ledgerText(limit), alarmPercentage],
+      ),
     );
     existing.value = limit;
     existing.alarmPercentage = alarmPercentage;
     existing.changedAt = row.rows[0]!.changed_at;
+    this.local.wrote();
     return existing;
   }
 
@@ -476,8 +532,9 @@ export class Registry {
     if (account.type !== 'POSITION') {
       throw new DomainError('ACCOUNT_NOT_POSITION', 'Only position account update is permitted');
     }
-    await this.db.query('UPDATE account SET is_active = $2 WHERE id = $1', [accountId, isActive]);
+    await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE account SET is_active = $2 WHERE id = $1', [accountId, isActive]));
     account.isActive = isActive;
+    this.local.wrote();
   }
 
   async createSettlementModel(model: Omit<SettlementModel, 'id' | 'isActive'>): Promise<SettlementModel> {
@@ -496,32 +553,36 @@ export class Registry {
         `Settlement model ${clash.name} already covers ${model.ledgerAccountType} for ${model.currency ?? 'all currencies'}`,
       );
     }
-    const row = await this.db.query<ModelRow>(
-      `INSERT INTO settlement_model (name, settlement_granularity, settlement_interchange, settlement_delay, currency,
+    const row = await changeAndNotify(this.db, 'registry', (tx) =>
+      tx.query<ModelRow>(
+        `INSERT INTO settlement_model (name, settlement_granularity, settlement_interchange, settlement_delay, currency,
          require_liquidity_check, ledger_account_type, settlement_account_type, auto_position_reset)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [
-        model.name,
-        model.settlementGranularity,
-        model.settlementInterchange,
-        model.settlementDelay,
-        model.currency,
-        model.requireLiquidityCheck,
-        model.ledgerAccountType,
-        model.settlementAccountType,
-        model.autoPositionReset,
-      ],
+        [
+          model.name,
+          model.settlementGranularity,
+          model.settlementInterchange,
+          model.settlementDelay,
+          model.currency,
+          model.requireLiquidityCheck,
+          model.ledgerAccountType,
+          model.settlementAccountType,
+          model.autoPositionReset,
+        ],
+      ),
     );
     const created = toModel(row.rows[0]!);
     this.models.set(created.name, created);
+    this.local.wrote();
     return created;
   }
 
   async setSettlementModelActive(name: string, isActive: boolean): Promise<SettlementModel> {
     const model = this.models.get(name);
     if (!model) throw new DomainError('SETTLEMENT_MODEL_NOT_FOUND', `Settlement model ${name} not found`);
-    await this.db.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]);
+    await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]));
     model.isActive = isActive;
+    this.local.wrote();
     return model;
   }
 
@@ -529,13 +590,16 @@ export class Registry {
     if (this.accountTypes.has(name)) {
       throw new DomainError('ACCOUNT_TYPE_EXISTS', 'Ledger account type already exists');
     }
-    await this.db.query('INSERT INTO ledger_account_type (name, description, is_active, is_settleable) VALUES ($1, $2, $3, $4)', [
-      name,
-      description,
-      isActive,
-      isSettleable,
-    ]);
+    await changeAndNotify(this.db, 'registry', (tx) =>
+      tx.query('INSERT INTO ledger_account_type (name, description, is_active, is_settleable) VALUES ($1, $2, $3, $4)', [
+        name,
+        description,
+        isActive,
+        isSettleable,
+      ]),
+    );
     this.accountTypes.add(name);
+    this.local.wrote();
   }
 
   async accountTypeRows(q: Queryable = this.db): Promise<Array<Record<string, unknown>>> {

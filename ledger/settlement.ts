@@ -405,6 +405,16 @@ export class SettlementStore {
     return new Set(rows.rows.map((r) => r.id));
   }
 
+  /**
+   * The durable balance of each account, from PostgreSQL: what a settlement statement reports. Not the registry's
+   * memory, which only the process holding the ledger keeps current (and which includes reservations not yet written).
+   */
+  async balances(accountIds: number[]): Promise<Map<number, LedgerUnits>> {
+    if (accountIds.length === 0) return new Map();
+    const rows = await this.db.query<{ id: number; value: string }>('SELECT id, value::text AS value FROM account WHERE id = ANY ($1::int[])', [accountIds]);
+    return new Map(rows.rows.map((r) => [r.id, parseLedger(r.value)]));
+  }
+
   /** Each settled account's net per window of the settlement, keyed `<windowId>|<accountId>`. */
   async windowNets(settlementId: number): Promise<Map<string, LedgerUnits>> {
     const rows = await this.db.query<{ window_id: number; account_id: number; net: string }>(

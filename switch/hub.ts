@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
+import { ChangeFeed } from '../ledger/changes.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
@@ -22,6 +23,7 @@ import { createAdminServer } from './admin/server.js';
 import { databaseOptions, type Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import { KafkaBus, type PartitionPosition } from './bus/kafka-bus.js';
+import { PendingAge } from './bus/pending-age.js';
 import { domainFailures } from './core/bus-failures.js';
 import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
@@ -45,6 +47,7 @@ import { createFspiopServer } from './edge/fspiop-server.js';
 import { AdmissionControl } from './edge/admission.js';
 import { EdgeSecurity } from './edge/security.js';
 import { registerIsoXmlRoutes } from './edge/iso-xml.js';
+import { SeenMessageIds } from './edge/message-ids.js';
 import { Lifecycle, type LifecycleEvent } from './lifecycle.js';
 import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
 import { Delivery } from './notify/delivery.js';
@@ -98,6 +101,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
     const ownership = ownershipOf(config, log, metrics, ledger, services);
+    await lifecycle.start(
+      'change notices from other hub processes',
+      () => followChanges(ledger, keys, services, log),
+      (feed) => feed.stop(),
+    );
     const urls = await startServers(lifecycle, config, log, metrics, ledger, keys, services);
     // The owner's timers run on the node that holds the ledger (exactly once in a cluster): switch/core/workers/ownership.ts.
     await lifecycle.start(
@@ -192,6 +200,27 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
     metrics.inFlight.set(engine.inFlightCount);
   }
   return { db, registry, engine, interchangeFees, owner };
+}
+
+/**
+ * Reference data changed through another hub process's Admin API reaches this one's memory (ledger/changes.ts): each
+ * store reloads on its notice, and all of them when the listening session (re)connects.
+ */
+async function followChanges(ledger: Ledger, keys: Keys, services: Services, log: Logger): Promise<ChangeFeed> {
+  const { directory } = services;
+  const feed = new ChangeFeed(ledger.db, (store, err) => log.error({ store, err }, 'reloading after a change notice failed: retrying'))
+    .on('registry', () => ledger.registry.refresh())
+    .on('fees', () => ledger.interchangeFees.reload())
+    .on('directory', () => services.participants.refresh())
+    .on('participant_jws_key', (name) => (name === undefined ? keys.jwsKeys.load() : keys.jwsKeys.refresh(name)))
+    .on('participant_xml_certificate', (name) => (name === undefined ? keys.xmlCertificates.load() : keys.xmlCertificates.refresh(name)))
+    .on('oracles', async () => {
+      await directory.oracles.load();
+      directory.clear();
+    })
+    .on('party', (detail) => directory.forget(detail));
+  await feed.start();
+  return feed;
 }
 
 interface Keys {
@@ -305,7 +334,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, transfers, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
-  const verificationIds = new VerificationIds();
+  const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
     registry,
     directory,
@@ -459,15 +488,17 @@ async function startServers(
 ): Promise<{ fspiop: string; admin: string }> {
   const { db, registry, engine } = ledger;
   const health = healthCheck(ledger);
+  // The FSPIOP edge publishes through it: how long its oldest command waits is a ledger signal (admission).
+  const edgeBus = new PendingAge(services.bus);
   const admission = await lifecycle.start(
     'admission control',
-    () => createAdmission(config, log, metrics, engine, services.delivery),
+    () => createAdmission(config, log, metrics, engine, services.delivery, edgeBus),
     (a) => a.close(),
   );
   const serverOptions = { maxBodyBytes: config.maxBodyBytes, log, metrics };
   const fspiop = await lifecycle.start(
     'FSPIOP API',
-    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, services, health),
+    () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, { ...services, bus: edgeBus }, health, db),
     (server) => server.close(),
   );
   const admin = await lifecycle.start(
@@ -525,6 +556,7 @@ function createFspiopApi(
   keys: Keys,
   services: Services,
   health: Health,
+  db: Db,
 ): FastifyInstance {
   const security = new EdgeSecurity({ mtls: config.mtls, jwsVerify: config.jwsVerify, dateWindowMs: config.dateWindowMs }, registry, keys.jwsKeys);
   const https = config.mtls && keys.tls ? { ...serverTlsOptions(keys.tls, { requireClientCert: true }) } : undefined;
@@ -553,14 +585,16 @@ function createFspiopApi(
     log,
     admission: serverOptions.admission,
     verificationIds: services.verificationIds,
+    seenIds: new SeenMessageIds(db),
   });
   return server;
 }
 
-function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, delivery: Delivery): AdmissionControl {
+function createAdmission(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, delivery: Delivery, edgeBus: PendingAge): AdmissionControl {
   let lastBusyLog = 0;
   const sources = {
-    ledgerQueueAgeMs: () => engine.oldestWriteWaitMs(),
+    // With Kafka, a node that does not hold the ledger has no queue of its own: its unanswered commands tell (admission.ts).
+    ledgerQueueAgeMs: config.bus.kind === 'kafka' ? () => Math.max(engine.oldestWriteWaitMs(), edgeBus.oldestMs()) : () => engine.oldestWriteWaitMs(),
     followUpTasks: followUpTasksPending,
     callbacksPendingFor: (participant: string) => delivery.pendingFor(participant),
   };

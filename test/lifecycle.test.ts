@@ -33,6 +33,7 @@ const STOPPED_PARTS = [
   'JWS signer workers',
   'callback delivery',
   'party directory',
+  'change notices from other hub processes',
   'admission control',
   'FSPIOP API',
   'Admin API',

@@ -5,9 +5,10 @@
  */
 import { DomainError } from '../../schemas/outcomes.js';
 import { bicKey, type ClearingMemberId, type IsoIdentifiers } from '../../schemas/iso/institutions.js';
+import { notifyChanged } from '../../ledger/changes.js';
 import type { Db } from '../../ledger/db.js';
 
-interface IdentifierRow {
+export interface IdentifierRow {
   participant_id: number;
   kind: 'BICFI' | 'CLRSYS';
   clearing_system: string;
@@ -31,12 +32,21 @@ export class IsoIdentifierIndex {
   constructor(private readonly db: Db) {}
 
   async load(): Promise<void> {
+    this.apply(await this.read());
+  }
+
+  /** Every registered identifier (`apply` puts them in memory): a reload in two steps, so its caller can check between. */
+  async read(): Promise<IdentifierRow[]> {
     const rows = await this.db.query<IdentifierRow>(
       'SELECT participant_id, kind, clearing_system, value, position FROM participant_iso_identifier ORDER BY participant_id, position',
     );
+    return rows.rows;
+  }
+
+  apply(rows: IdentifierRow[]): void {
     this.byParticipant.clear();
     const grouped = new Map<number, IsoIdentifiers>();
-    for (const row of rows.rows) {
+    for (const row of rows) {
       const ids = grouped.get(row.participant_id) ?? { clearingSystemMemberIds: [] };
       if (row.kind === 'BICFI') ids.bicfi = row.value;
       else ids.clearingSystemMemberIds.push({ clearingSystemId: row.clearing_system, memberId: row.value });
@@ -83,6 +93,7 @@ export class IsoIdentifierIndex {
             [participantId, kind, system, value, key, position],
           );
         }
+        await notifyChanged(tx, 'directory');
       });
     } catch (err) {
       // Another process registered one of them meanwhile: reload and name the owner.

@@ -5,6 +5,7 @@
  * ledger's registry, which stays the one cache of who the participants are (ledger/registry.ts knows no dialect or
  * endpoint). The dialect and XML profile are still columns of the `participant` table; only this module reads them.
  */
+import { changeAndNotify, LocalWrites, notifyChanged } from '../../ledger/changes.js';
 import type { Db, Queryable } from '../../ledger/db.js';
 import type { Participant, Registry } from '../../ledger/registry.js';
 import type { IsoIdentifiers } from '../../schemas/iso/institutions.js';
@@ -28,8 +29,9 @@ interface Entry {
 }
 
 export class ParticipantDirectory {
-  private readonly entries = new Map<number, Entry>();
+  private entries = new Map<number, Entry>();
   private readonly isoIds: IsoIdentifierIndex;
+  private readonly local = new LocalWrites();
 
   private constructor(
     private readonly db: Db,
@@ -40,14 +42,27 @@ export class ParticipantDirectory {
 
   static async load(db: Db, registry: Registry): Promise<ParticipantDirectory> {
     const directory = new ParticipantDirectory(db, registry);
-    const [participants, endpoints] = await Promise.all([
-      db.query<{ id: number; dialect: Dialect; xml_profile: XmlProfile }>('SELECT id, dialect, xml_profile FROM participant'),
-      db.query<{ participant_id: number; type: string; value: string }>('SELECT participant_id, type, value FROM participant_endpoint'),
-      directory.isoIds.load(),
-    ]);
-    for (const row of participants.rows) directory.entries.set(row.id, { dialect: row.dialect, xmlProfile: row.xml_profile, endpoints: new Map() });
-    for (const row of endpoints.rows) directory.entries.get(row.participant_id)?.endpoints.set(row.type, row.value);
+    await directory.refresh();
     return directory;
+  }
+
+  /** Re-reads everything (start, and a change another hub process made: ledger/changes.ts); swapped in at once. */
+  async refresh(): Promise<void> {
+    await this.local.reload(
+      () =>
+        Promise.all([
+          this.db.query<{ id: number; dialect: Dialect; xml_profile: XmlProfile }>('SELECT id, dialect, xml_profile FROM participant'),
+          this.db.query<{ participant_id: number; type: string; value: string }>('SELECT participant_id, type, value FROM participant_endpoint'),
+          this.isoIds.read(),
+        ]),
+      ([participants, endpoints, isoIds]) => {
+        const entries = new Map<number, Entry>();
+        for (const row of participants.rows) entries.set(row.id, { dialect: row.dialect, xmlProfile: row.xml_profile, endpoints: new Map() });
+        for (const row of endpoints.rows) entries.get(row.participant_id)?.endpoints.set(row.type, row.value);
+        this.entries = entries;
+        this.isoIds.apply(isoIds);
+      },
+    );
   }
 
   // ---- reads (hot path: no I/O)
@@ -107,42 +122,53 @@ export class ParticipantDirectory {
           ])
         : await tx.query<{ dialect: Dialect; xml_profile: XmlProfile }>('SELECT dialect, xml_profile FROM participant WHERE id = $1', [id]);
       written = { dialect: row.rows[0]!.dialect, xmlProfile: row.rows[0]!.xml_profile, endpoints: new Map() };
+      await notifyChanged(tx, 'directory');
     });
     const entry = this.entries.get(participant.id);
     if (entry) entry.dialect = written!.dialect;
     else this.entries.set(participant.id, written!);
+    this.local.wrote();
     return participant;
   }
 
   async setDialect(name: string, dialect: Dialect): Promise<Participant> {
     const participant = this.registry.requireParticipant(name);
     if (participant.isHub) throw new DomainError('HUB_HAS_NO_DIALECT', 'The hub participant has no dialect');
-    await this.db.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]);
+    await changeAndNotify(this.db, 'directory', (tx) => tx.query('UPDATE participant SET dialect = $2 WHERE id = $1', [participant.id, dialect]));
     this.requireEntry(participant).dialect = dialect;
+    this.local.wrote();
     return participant;
   }
 
   async setXmlProfile(name: string, profile: XmlProfile): Promise<Participant> {
     const participant = this.registry.requireParticipant(name);
-    await this.db.query('UPDATE participant SET xml_profile = $2 WHERE id = $1', [participant.id, profile]);
+    await changeAndNotify(this.db, 'directory', (tx) => tx.query('UPDATE participant SET xml_profile = $2 WHERE id = $1', [participant.id, profile]));
     this.requireEntry(participant).xmlProfile = profile;
+    this.local.wrote();
     return participant;
   }
 
   async setEndpoint(name: string, type: string, value: string): Promise<void> {
     const participant = this.registry.requireParticipant(name);
-    await this.db.query(
-      `INSERT INTO participant_endpoint (participant_id, type, value) VALUES ($1, $2, $3)
-       ON CONFLICT (participant_id, type) DO UPDATE SET value = EXCLUDED.value, changed_at = now()`,
-      [participant.id, type, value],
+    await changeAndNotify(this.db, 'directory', (tx) =>
+      tx.query(
+        `INSERT INTO participant_endpoint (participant_id, type, value) VALUES ($1, $2, $3)
+         ON CONFLICT (participant_id, type) DO UPDATE SET value = EXCLUDED.value, changed_at = now()`,
+        [participant.id, type, value],
+      ),
     );
     this.requireEntry(participant).endpoints.set(type, value);
+    this.local.wrote();
   }
 
   /** Replaces the participant's ISO 20022 identifiers (validated by the caller); ISO_IDENTIFIER_TAKEN when another participant holds one. */
   async setIsoIdentifiers(name: string, ids: IsoIdentifiers): Promise<IsoIdentifiers> {
     const participant = this.registry.requireParticipant(name);
-    return this.isoIds.replace(participant.id, ids, (id) => this.registry.participantById(id)?.name);
+    try {
+      return await this.isoIds.replace(participant.id, ids, (id) => this.registry.participantById(id)?.name);
+    } finally {
+      this.local.wrote();
+    }
   }
 
   private entryOf(name: string): Entry | undefined {

@@ -9,7 +9,9 @@
  *   XML signing, with little waiting is not overload), and it cannot exceed 1, so on its own it only refuses
  *   new discoveries;
  * - event-loop lag: how late a 50 ms timer fires (smoothed) — the loop is saturated in long bursts;
- * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated;
+ * - ledger queue age: how long the oldest write has waited for its group commit — PostgreSQL is saturated; with
+ *   Kafka, also how long this node's oldest command to the ledger has waited for its answer (switch/bus/pending-age.ts):
+ *   a node that does not hold the ledger has no queue of its own, and must not read an idle one as "no overload";
  * - open requests: requests received and not yet answered — anything downstream is slow;
  * - follow-up tasks: work scheduled after answering (forwarding, callbacks) and not yet done — participants or
  *   delivery are slow. Its limit is a bound (MIZANI_FOLLOW_UP_TASKS_MAX): the signal counts twice, so at the bound
@@ -23,6 +25,12 @@
  * under overload measured with both refused at 1, a third of the payments that passed discovery were then
  * refused at the quote. Callbacks that finish work (PUT /parties, PUT /quotes,
  * PUT /transfers, errors) and status requests are never refused.
+ *
+ * With several hub nodes every signal is this node's own (docs/architecture.md, "What API nodes share"): a node
+ * refuses what it cannot take now, so behind a load balancer one node may answer 2005 where another accepts. That
+ * never changes what a participant's money does (a refusal is before anything is recorded, and 2005 says retry), so
+ * the node that answered does not matter; the ledger signal is the one all nodes see alike, each through its own
+ * unanswered commands.
  */
 import { DomainError } from '../../schemas/outcomes.js';
 
@@ -45,7 +53,7 @@ export interface AdmissionLimits {
 
 /** Where the signals come from. */
 export interface AdmissionSources {
-  /** Age in ms of the oldest queued ledger write (0 when none is waiting). */
+  /** Age in ms of the oldest queued ledger write (0 when none is waiting); with Kafka, or of this node's oldest unanswered command. */
   ledgerQueueAgeMs: () => number;
   /** Follow-up tasks pending (switch/core/identity.ts `followUpTasksPending`). */
   followUpTasks?: () => number;

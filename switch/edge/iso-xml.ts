@@ -26,6 +26,7 @@ import { canonicalAgents, resolveInstitution } from '../directory/agents.js';
 import type { ParticipantDirectory } from '../directory/participants.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
 import type { VerificationIds } from '../notify/verification-ids.js';
+import type { SeenMessageIds } from './message-ids.js';
 import { isPartyIdType } from '../../schemas/iso/parties.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
@@ -48,28 +49,15 @@ export interface IsoXmlEdgeDeps {
   log: Logger;
   /** Which party path the Vrfctn/Id of an acmt.023 the hub sent stands for. */
   verificationIds: VerificationIds;
+  /** BizMsgIdr already received, per sender, by any hub process (a resend is a duplicate: DU01). */
+  seenIds: SeenMessageIds;
   /** Past capacity, a bank's new payments (pacs.008) and lookups (acmt.023) are refused (admission.ts). */
   admission?: AdmissionControl;
 }
 
-/** Business message ids seen lately, per sender: a resent BizMsgIdr is a duplicate (DU01). */
-class RecentIds {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly max: number) {}
-
-  /** false when already seen. */
-  add(key: string): boolean {
-    if (this.seen.has(key)) return false;
-    if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value as string);
-    this.seen.set(key, Date.now());
-    return true;
-  }
-}
-
-/** What every bank message meets at the edge: its sender's certificates, institutions, recent ids, the admi.002 refusal. */
+/** What every bank message meets at the edge: its sender's certificates, institutions, the admi.002 refusal. */
 interface XmlEdge {
   deps: IsoXmlEdgeDeps;
-  recent: RecentIds;
   /** Which participant a BAH party names (by Othr/Id, BICFI or ClrSysMmbId). */
   participantOf(id: FinInstnId): string | undefined;
   certificatesOf(name: string): readonly XmlSigningCertificate[];
@@ -95,7 +83,6 @@ function xmlEdge(deps: IsoXmlEdgeDeps): XmlEdge {
   };
   return {
     deps,
-    recent: new RecentIds(100_000),
     participantOf,
     certificatesOf: (name) => {
       const out: XmlSigningCertificate[] = [];
@@ -129,6 +116,10 @@ async function receiveIso20022(edge: XmlEdge, request: FastifyRequest, reply: Fa
   const ref = received.header.BizMsgIdr;
   const sender = admitSender(edge, received, request, reply);
   if (!sender.ok) return sender.refused;
+  // After admission: a message refused as busy may be sent again later.
+  if (!(await deps.seenIds.firstTime(sender.value, ref))) {
+    return refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender.value, ref);
+  }
   const inbound: InboundMessage = {
     source: sender.value,
     destination: deps.hubName,
@@ -180,7 +171,7 @@ function readBusinessMessage(edge: XmlEdge, request: FastifyRequest, reply: Fast
 
 /**
  * The sender is a registered ISO 20022 XML participant, bound to the TLS certificate; new work is admitted (or refused
- * past capacity); a BizMsgIdr is taken once. The sender's name, or the refusal.
+ * past capacity). The sender's name, or the refusal.
  */
 function admitSender(edge: XmlEdge, received: ReceivedBusinessMessage, request: FastifyRequest, reply: FastifyReply): Step<string> {
   const { deps, refuse } = edge;
@@ -207,9 +198,6 @@ function admitSender(edge: XmlEdge, received: ReceivedBusinessMessage, request: 
       if (isDomainError(err)) return { ok: false, refused: refuse(reply, messageRejectionOf(err), sender, ref, messageRejectionStatusOf(err)) };
       throw err;
     }
-  }
-  if (!edge.recent.add(`${sender}\u0000${ref}`)) {
-    return { ok: false, refused: refuse(reply, new XmlRejection('DUPLICATE', `BizMsgIdr ${ref} was received before`), sender, ref) };
   }
   return { ok: true, value: participant.name };
 }
@@ -239,7 +227,7 @@ async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: Iso
     case 'acmt.024': {
       // The bank's answer to a lookup the hub passed on: to the FSP that asked.
       const report = doc.message;
-      const path: PartyPath = deps.verificationIds.pathOf(report.Rpt.OrgnlId);
+      const path: PartyPath = await deps.verificationIds.pathOf(report.Rpt.OrgnlId);
       const to = participantNamed(deps, report.Assgnmt.Assgne, 'Assgnmt/Assgne');
       if (!to) throw new FspiopError('3102', 'Assgnmt/Assgne must name the FSP that asked');
       await deps.discovery.forwardPartyAnswer(path, report, { ...inbound, destination: to }, !report.Rpt.Vrfctn);

@@ -18,7 +18,7 @@ import { isoQuoteRequestFromCanonical, isoQuoteResponseFromCanonical } from '../
 import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
 import type { BatchPartyResult, DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
-import { VerificationIds } from './verification-ids.js';
+import type { VerificationIds } from './verification-ids.js';
 import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import { errorReportFor } from './transfer-outbox.js';
@@ -71,13 +71,13 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     private readonly callbackVersion: string,
     private readonly hubName: string,
     private readonly xml?: XmlChannel,
-    private readonly verificationIds = new VerificationIds(),
+    private readonly verificationIds?: VerificationIds,
   ) {}
 
-  forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult> {
+  async forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult> {
     const dialect = this.directory.dialectOf(to);
     if (dialect === 'iso20022-xml') {
-      if (!this.xml) return Promise.resolve({ ok: false, noEndpoint: true });
+      if (!this.xml || !this.verificationIds) return { ok: false, noEndpoint: true };
       const request = partyRequestToCanonical(
         { Type: party.type, ID: party.id, ...(party.subId !== undefined ? { SubId: party.subId } : {}) },
         { source: inbound.source, destination: to },
@@ -85,7 +85,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       );
       // An XML message has its own id (Max35Text); the path the FSPIOP translator puts there may be longer.
       request.Assgnmt.MsgId = newMessageId();
-      request.Vrfctn.Id = this.verificationIds.idFor(party);
+      request.Vrfctn.Id = await this.verificationIds.idFor(party);
       return this.xml.send(to, { kind: 'acmt.023', message: request });
     }
     // A GET has no body: across families only its media type changes, and it stays the requester's.

@@ -9,6 +9,7 @@
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { FspiopError } from '../../schemas/errors.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from '../../ledger/changes.js';
 import type { Db } from '../../ledger/db.js';
 
 export type JwsKeyAlg = 'RS256' | 'ES256';
@@ -149,6 +150,10 @@ interface ActiveKey {
   certificate?: string;
 }
 
+function activeKey(row: Pick<KeyRow, 'kid' | 'alg' | 'public_key' | 'certificate'>): ActiveKey {
+  return { kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key), ...(row.certificate ? { certificate: row.certificate } : {}) };
+}
+
 function isUniqueViolation(err: unknown): err is { code: string; constraint?: string; message: string } {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
@@ -156,9 +161,10 @@ function isUniqueViolation(err: unknown): err is { code: string; constraint?: st
 export class JwsKeyStore {
   private active = new Map<string, ActiveKey[]>();
   private keyObjects = new Map<string, KeyObject[]>();
+  private readonly local = new LocalWrites();
   private static readonly NONE = Object.freeze([]) as unknown as KeyObject[];
 
-  private readonly table: string;
+  private readonly table: 'participant_jws_key' | 'participant_xml_certificate';
 
   /**
    * `table`: participant_jws_key (FSPIOP JWS keys) or participant_xml_certificate (certificates
@@ -171,19 +177,24 @@ export class JwsKeyStore {
     this.table = options.table ?? 'participant_jws_key';
   }
 
-  /** Loads every active key (at start; call again to pick up changes made by another hub process). */
+  /** Loads every active key (at start, and on a change another hub process made: ledger/changes.ts); swapped in at once. */
   async load(): Promise<void> {
-    const rows = await this.db.query<{ participant: string } & KeyRow>(
-      `SELECT participant, kid, alg, public_key, certificate FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
+    await this.local.reload(
+      () =>
+        this.db.query<{ participant: string } & KeyRow>(
+          `SELECT participant, kid, alg, public_key, certificate FROM ${this.table} WHERE revoked_at IS NULL ORDER BY participant, created_at, id`,
+        ),
+      (rows) => {
+        const active = new Map<string, ActiveKey[]>();
+        for (const row of rows.rows) {
+          const list = active.get(row.participant) ?? [];
+          list.push(activeKey(row));
+          active.set(row.participant, list);
+        }
+        this.active = active;
+        this.keyObjects = new Map([...active].map(([name, list]) => [name, Object.freeze(list.map((k) => k.key)) as KeyObject[]]));
+      },
     );
-    const active = new Map<string, ActiveKey[]>();
-    for (const row of rows.rows) {
-      const list = active.get(row.participant) ?? [];
-      list.push({ kid: row.kid, alg: row.alg, key: createPublicKey(row.public_key), ...(row.certificate ? { certificate: row.certificate } : {}) });
-      active.set(row.participant, list);
-    }
-    this.active = active;
-    this.keyObjects = new Map([...active].map(([name, list]) => [name, Object.freeze(list.map((k) => k.key)) as KeyObject[]]));
   }
 
   /** The active keys of a participant (empty when none): a frozen array, the same one until the keys change. */
@@ -196,24 +207,25 @@ export class JwsKeyStore {
     return this.active.get(name) ?? [];
   }
 
-  private async refresh(name: string): Promise<void> {
-    const rows = await this.db.query<KeyRow>(
-      `SELECT kid, alg, public_key, certificate FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
-      [name],
+  /** Re-reads one participant's active keys (after a change here or, through ledger/changes.ts, in another process). */
+  async refresh(name: string): Promise<void> {
+    await this.local.reload(
+      () =>
+        this.db.query<KeyRow>(
+          `SELECT kid, alg, public_key, certificate FROM ${this.table} WHERE participant = $1 AND revoked_at IS NULL ORDER BY created_at, id`,
+          [name],
+        ),
+      (rows) => {
+        const list = rows.rows.map(activeKey);
+        if (list.length === 0) {
+          this.active.delete(name);
+          this.keyObjects.delete(name);
+        } else {
+          this.active.set(name, list);
+          this.keyObjects.set(name, Object.freeze(list.map((k) => k.key)) as KeyObject[]);
+        }
+      },
     );
-    const list: ActiveKey[] = rows.rows.map((row) => ({
-      kid: row.kid,
-      alg: row.alg,
-      key: createPublicKey(row.public_key),
-      ...(row.certificate ? { certificate: row.certificate } : {}),
-    }));
-    if (list.length === 0) {
-      this.active.delete(name);
-      this.keyObjects.delete(name);
-    } else {
-      this.active.set(name, list);
-      this.keyObjects.set(name, Object.freeze(list.map((k) => k.key)) as KeyObject[]);
-    }
   }
 
   /**
@@ -247,6 +259,7 @@ export class JwsKeyStore {
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [name, id, parsed.alg, parsed.publicKey, parsed.certificate ?? null, parsed.fingerprint, slot],
         );
+        await notifyChanged(tx, this.table, name);
       });
     } catch (err) {
       // The lock makes these unreachable between hub processes sharing the database; kept as a backstop.
@@ -264,10 +277,18 @@ export class JwsKeyStore {
 
   /** Revokes a key (idempotent for an already revoked key). Unknown kid → 3200. */
   async revoke(name: string, kid: string): Promise<void> {
-    const result = await this.db.query<{ kid: string }>(
-      `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now())
-       WHERE participant = $1 AND kid = $2 RETURNING kid`,
-      [name, kid],
+    const result = await changeAndNotify(
+      this.db,
+      this.table,
+      async (tx) => {
+        const revoked = await tx.query<{ kid: string }>(
+          `UPDATE ${this.table} SET revoked_at = coalesce(revoked_at, now())
+         WHERE participant = $1 AND kid = $2 RETURNING kid`,
+          [name, kid],
+        );
+        return revoked;
+      },
+      name,
     );
     if (result.rows.length === 0) {
       throw new FspiopError('3200', `JWS key ${kid.slice(0, 64)} of ${name} not found`);

@@ -2,11 +2,13 @@
  * Who holds a party: the built-in oracle (PostgreSQL) for every party id type, unless an external
  * oracle is registered for the type (and currency), which is then asked over HTTP (contract
  * fspiop.md §11). Answers are cached in memory; changes made through the hub invalidate them at
- * once, and answers of external oracles also expire after a TTL.
+ * once, in every hub process (a change notice, ledger/changes.ts), and answers of external oracles also
+ * expire after a TTL.
  */
 import { Agent, request } from 'undici';
 import { DomainError } from '../../../schemas/outcomes.js';
-import type { Db } from '../../../ledger/db.js';
+import { changeAndNotify, LocalWrites, notifyChanged } from '../../../ledger/changes.js';
+import type { Db, Queryable } from '../../../ledger/db.js';
 import type { PartyIdType } from '../../../schemas/iso/parties.js';
 
 export interface PartyKey {
@@ -45,12 +47,16 @@ const MAX_CACHE_ENTRIES = 100_000;
 /** The hub's view of registered oracles: served from memory, written through to PostgreSQL. */
 export class OracleRegistry {
   private oracles: OracleRecord[] = [];
+  private readonly local = new LocalWrites();
 
   constructor(private readonly db: Db) {}
 
+  /** Reads every oracle (at start, and on a change another hub process made); swapped in at once. */
   async load(): Promise<void> {
-    const rows = await this.db.query<OracleRow>('SELECT * FROM oracle ORDER BY id');
-    this.oracles = rows.rows.map(toOracle);
+    await this.local.reload(
+      () => this.db.query<OracleRow>('SELECT * FROM oracle ORDER BY id'),
+      (rows) => (this.oracles = rows.rows.map(toOracle)),
+    );
   }
 
   list(filter: { type?: string; currency?: string } = {}): OracleRecord[] {
@@ -70,34 +76,43 @@ export class OracleRegistry {
       (o) => o.oracleIdType === input.oracleIdType && o.currency === input.currency && o.endpoint.value === input.endpoint.value,
     );
     if (duplicate) throw new DomainError('ORACLE_EXISTS', `an oracle for ${input.oracleIdType} at ${input.endpoint.value} is already registered`);
-    const row = await this.db.query<OracleRow>(
-      `INSERT INTO oracle (oracle_id_type, endpoint, endpoint_type, currency, is_default) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [input.oracleIdType, input.endpoint.value, input.endpoint.endpointType, input.currency, input.isDefault],
+    const row = await changeAndNotify(this.db, 'oracles', (tx) =>
+      tx.query<OracleRow>(`INSERT INTO oracle (oracle_id_type, endpoint, endpoint_type, currency, is_default) VALUES ($1, $2, $3, $4, $5) RETURNING *`, [
+        input.oracleIdType,
+        input.endpoint.value,
+        input.endpoint.endpointType,
+        input.currency,
+        input.isDefault,
+      ]),
     );
     const created = toOracle(row.rows[0]!);
-    this.oracles.push(created);
+    this.oracles = [...this.oracles.filter((o) => o.oracleId !== created.oracleId), created];
+    this.local.wrote();
     return created;
   }
 
   async update(id: number, input: Omit<OracleRecord, 'oracleId'>): Promise<void> {
-    const index = this.oracles.findIndex((o) => o.oracleId === id);
-    if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
-    await this.db.query('UPDATE oracle SET oracle_id_type = $2, endpoint = $3, endpoint_type = $4, currency = $5, is_default = $6 WHERE id = $1', [
-      id,
-      input.oracleIdType,
-      input.endpoint.value,
-      input.endpoint.endpointType,
-      input.currency,
-      input.isDefault,
-    ]);
-    this.oracles[index] = { oracleId: id, ...input };
+    if (!this.oracles.some((o) => o.oracleId === id)) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
+    await changeAndNotify(this.db, 'oracles', (tx) =>
+      tx.query('UPDATE oracle SET oracle_id_type = $2, endpoint = $3, endpoint_type = $4, currency = $5, is_default = $6 WHERE id = $1', [
+        id,
+        input.oracleIdType,
+        input.endpoint.value,
+        input.endpoint.endpointType,
+        input.currency,
+        input.isDefault,
+      ]),
+    );
+    // Found again: a reload may have replaced the list meanwhile.
+    this.oracles = this.oracles.map((o) => (o.oracleId === id ? { oracleId: id, ...input } : o));
+    this.local.wrote();
   }
 
   async remove(id: number): Promise<void> {
-    const index = this.oracles.findIndex((o) => o.oracleId === id);
-    if (index < 0) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
-    await this.db.query('DELETE FROM oracle WHERE id = $1', [id]);
-    this.oracles.splice(index, 1);
+    if (!this.oracles.some((o) => o.oracleId === id)) throw new DomainError('ORACLE_NOT_FOUND', `oracle ${id} not found`);
+    await changeAndNotify(this.db, 'oracles', (tx) => tx.query('DELETE FROM oracle WHERE id = $1', [id]));
+    this.oracles = this.oracles.filter((o) => o.oracleId !== id);
+    this.local.wrote();
   }
 }
 
@@ -122,8 +137,15 @@ export interface DirectoryOptions {
   oracleTimeoutMs: number;
 }
 
+/** The detail of a `party` change notice: which party's cached answers every hub process forgets. */
+function partyDetail(key: PartyKey): string {
+  return JSON.stringify([key.type, key.id, key.subId ?? '']);
+}
+
 export class PartyDirectory {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Counts invalidations: an answer read while one happened is not cached (it may predate the change). */
+  private generation = 0;
   private readonly agent: Agent;
 
   constructor(
@@ -143,8 +165,10 @@ export class PartyDirectory {
     const cacheKey = `${key.type}\u0000${key.id}\u0000${key.subId ?? ''}\u0000${currency ?? ''}`;
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.entries;
+    const generation = this.generation;
     const oracle = this.oracles.select(key.type, currency);
     const entries = oracle ? await this.externalLookup(oracle, key, currency, requester) : await this.builtInLookup(key, currency);
+    if (generation !== this.generation) return entries;
     if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(cacheKey, {
       entries,
@@ -158,10 +182,12 @@ export class PartyDirectory {
     try {
       if (oracle) {
         await this.externalRegister(oracle, key, fspId, currency, requester);
+        await notifyChanged(this.db, 'party', partyDetail(key));
         return { ok: true };
       }
-      const inserted = await this.db.query<{ fsp_id: string }>(
-        `WITH ins AS (
+      const inserted = await this.announced(key, (tx) =>
+        tx.query<{ fsp_id: string }>(
+          `WITH ins AS (
            INSERT INTO oracle_party (party_id_type, party_identifier, party_sub_id_or_type, currency, fsp_id)
            VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING fsp_id)
          SELECT fsp_id FROM ins
@@ -169,7 +195,8 @@ export class PartyDirectory {
          SELECT fsp_id FROM oracle_party
           WHERE party_id_type = $1 AND party_identifier = $2 AND party_sub_id_or_type = $3 AND currency = $4
          LIMIT 1`,
-        [key.type, key.id, key.subId ?? '', currency ?? '', fspId],
+          [key.type, key.id, key.subId ?? '', currency ?? '', fspId],
+        ),
       );
       const owner = inserted.rows[0]?.fsp_id;
       if (owner !== undefined && owner !== fspId) {
@@ -193,11 +220,14 @@ export class PartyDirectory {
       }
       if (oracle) {
         await this.externalDelete(oracle, key, currency, requester);
+        await notifyChanged(this.db, 'party', partyDetail(key));
       } else {
-        await this.db.query(
-          `DELETE FROM oracle_party WHERE party_id_type = $1 AND party_identifier = $2 AND party_sub_id_or_type = $3
-             AND fsp_id = $4 AND ($5 = '' OR currency = $5)`,
-          [key.type, key.id, key.subId ?? '', requester, currency ?? ''],
+        await this.announced(key, (tx) =>
+          tx.query(
+            `DELETE FROM oracle_party WHERE party_id_type = $1 AND party_identifier = $2 AND party_sub_id_or_type = $3
+               AND fsp_id = $4 AND ($5 = '' OR currency = $5)`,
+            [key.type, key.id, key.subId ?? '', requester, currency ?? ''],
+          ),
         );
       }
       return { ok: true };
@@ -206,14 +236,28 @@ export class PartyDirectory {
     }
   }
 
+  /** A built-in registration's write, with the notice that makes every hub process forget the party (on commit). */
+  private announced<T>(key: PartyKey, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return changeAndNotify(this.db, 'party', fn, partyDetail(key));
+  }
+
+  /** A `party` change notice (ledger/changes.ts): forgets the party it names, or everything when it names none. */
+  forget(detail: string | undefined): void {
+    if (detail === undefined) return this.clear();
+    const [type, id, subId] = JSON.parse(detail) as [PartyIdType, string, string];
+    this.invalidate({ type, id, ...(subId ? { subId } : {}) });
+  }
+
   /** Forgets cached answers of a party (all currencies). */
   invalidate(key: PartyKey): void {
+    this.generation++;
     const prefix = `${key.type}\u0000${key.id}\u0000${key.subId ?? ''}\u0000`;
     for (const cacheKey of this.cache.keys()) if (cacheKey.startsWith(prefix)) this.cache.delete(cacheKey);
   }
 
   /** Drops every cached answer (an oracle was added, changed or removed). */
   clear(): void {
+    this.generation++;
     this.cache.clear();
   }
 

@@ -247,12 +247,14 @@ export class SettlementService {
   /** Statements for every settled account (banks: camt.053), once the settlement reached SETTLED. */
   private async reportSettled(st: SettlementRecord): Promise<void> {
     const nets = await this.store.windowNets(st.id);
+    // From the database: on a hub process that does not hold the ledger, the registry's balances are not kept.
+    const balances = await this.store.balances(st.accounts.map((a) => a.accountId));
     const settledAt = new Date().toISOString();
     for (const account of st.accounts) {
       const participant = this.registry.participantById(account.participantId);
       const ledgerAccount = this.registry.account(account.accountId);
-      if (!participant || !ledgerAccount) continue;
-      const closing = ledgerAccount.value;
+      const closing = balances.get(account.accountId);
+      if (!participant || !ledgerAccount || closing === undefined) continue;
       this.reports.statementSettled({
         settlementId: st.id,
         participant: participant.name,
