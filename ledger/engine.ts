@@ -227,6 +227,7 @@ export class LedgerEngine {
   private readonly committer: GroupCommitter;
   private recovering = false;
   private closed = false;
+  private waitingForLock = false;
   private writer?: Connection;
   /** The OPEN settlement window as the writer sees it: commits decided now land in it. */
   private openWindow = { id: 0, used: false };
@@ -957,6 +958,7 @@ export class LedgerEngine {
     const connection = await this.db.connect();
     const started = Date.now();
     let lastReport = started;
+    this.waitingForLock = true;
     try {
       for (;;) {
         if (this.closed) throw new Error('the ledger engine was closed while waiting for the writer lock');
@@ -975,7 +977,14 @@ export class LedgerEngine {
     } catch (err) {
       connection.release(true);
       throw err;
+    } finally {
+      this.waitingForLock = false;
     }
+  }
+
+  /** Whether this engine is waiting for the writer lock that another session (another hub node) holds. */
+  get waitingForWriter(): boolean {
+    return this.waitingForLock;
   }
 
   /** Whether this engine holds the writer session: it has loaded the ledger and may write. */

@@ -408,11 +408,13 @@ async function busAndSettlement(
 ) {
   const { db, registry, engine } = ledger;
   const bus = createBus(config, log, metrics, engine);
-  serveWorkers(bus, {
-    transfers,
-    liquidity: new LiquidityWorker(registry, engine, reports),
-    settlement: new SettlementWorker(registry, engine, reports),
-  });
+  // With Kafka the commands may come from other nodes, whose Admin changes reach this registry by notice: the workers
+  // catch up before deciding about a participant they do not know yet (serve.ts).
+  serveWorkers(
+    bus,
+    { transfers, liquidity: new LiquidityWorker(registry, engine, reports), settlement: new SettlementWorker(registry, engine, reports) },
+    bus instanceof KafkaBus ? registry : undefined,
+  );
   // Its consumers have joined their groups when it has started; it stops after the servers and sweeps that publish.
   if (bus instanceof KafkaBus)
     await lifecycle.start(
@@ -542,7 +544,8 @@ function healthCheck({ db, engine, owner }: Ledger): Health {
       () => 'OK',
       () => 'DOWN',
     );
-    const state = engine.holdsWriter ? 'OK' : owner.ownership?.state === 'STANDBY' ? 'STANDBY' : 'RECOVERING';
+    // A node whose engine waits for the lock another node holds is a standby, also after losing it (a failover).
+    const state = engine.holdsWriter ? 'OK' : owner.ownership?.state === 'STANDBY' || engine.waitingForWriter ? 'STANDBY' : 'RECOVERING';
     return { ok: database === 'OK' && state !== 'RECOVERING', detail: { database, ledger: state, inFlight: engine.inFlightCount } };
   };
 }

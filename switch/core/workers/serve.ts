@@ -2,16 +2,55 @@
  * The bus consumers: every topic of switch/core/topics.ts gets its worker here, in one place. The workers are the
  * only callers of the ledger engine's writing functions (.dependency-cruiser.cjs, one-door-to-the-ledger-writer).
  */
-import type { Bus } from '../../bus/bus.js';
+import type { Registry } from '../../../ledger/registry.js';
+import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
+import type { Bus, Handler, Topic } from '../../bus/bus.js';
 import { liquidityTopics, settlementTopics, transferTopics } from '../topics.js';
 import type { LiquidityWorker } from './liquidity.js';
 import type { SettlementWorker } from './settlement.js';
 import type { TransferService } from './transfers.js';
 
-export function serveWorkers(bus: Bus, workers: { transfers: TransferService; liquidity: LiquidityWorker; settlement: SettlementWorker }): void {
-  serveTransfers(bus, workers.transfers);
-  serveLiquidity(bus, workers.liquidity);
-  serveSettlement(bus, workers.settlement);
+export function serveWorkers(
+  bus: Bus,
+  workers: { transfers: TransferService; liquidity: LiquidityWorker; settlement: SettlementWorker },
+  registry?: Registry,
+): void {
+  const door = registry ? knowingBus(bus, registry) : bus;
+  serveTransfers(door, workers.transfers);
+  serveLiquidity(door, workers.liquidity);
+  serveSettlement(door, workers.settlement);
+}
+
+/**
+ * With several hub nodes, a participant or a currency account created through another node's Admin API reaches this
+ * node's registry by a change notice (ledger/changes.ts), a few milliseconds after the commit; a command for it sent
+ * right after the Admin answer may come first. So before a worker decides about a participant (the command's key; a
+ * prepare's payee and currency too) that this node's registry does not know, the registry catches up once (one
+ * refresh shared by all such commands at a time); what is still unknown after it is refused as before.
+ */
+function knowingBus(bus: Bus, registry: Registry): Bus {
+  let refreshing: Promise<void> | undefined;
+  const catchUp = () => (refreshing ??= registry.refresh().finally(() => (refreshing = undefined)));
+  const knows = (name: string, currency?: string) =>
+    registry.isHubName(name) ||
+    (registry.participant(name) !== undefined && (currency === undefined || registry.accountOf(name, currency, 'POSITION') !== undefined));
+  const named = (command: unknown, key: string): boolean => {
+    const message = (command as { message?: Pacs008 }).message;
+    const tx = message?.CdtTrfTxInf;
+    if (!tx) return knows(key);
+    const currency = tx.IntrBkSttlmAmt?.currency;
+    return knows(payerFspOf(message), currency) && knows(payeeFspOf(message), currency);
+  };
+  return {
+    get pending() {
+      return bus.pending;
+    },
+    request: (topic, key, command) => bus.request(topic, key, command),
+    subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>) {
+      const after = (command: C, key: string) => () => handler(command, key);
+      bus.subscribe(topic, (command, key) => (named(command, key) ? handler(command, key) : catchUp().then(after(command, key), after(command, key))));
+    },
+  };
 }
 
 export function serveSettlement(bus: Bus, settlement: SettlementWorker): void {
