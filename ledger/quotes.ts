@@ -4,7 +4,7 @@
  * share the ledger's group commit only to share its fsync, through the narrow `RecordWriter` the engine offers.
  */
 import type { Db } from './db.js';
-import type { QuoteInsert, QuoteUpdate } from './group-commit.js';
+import { GroupCommitter, type QuoteInsert, type QuoteUpdate } from './group-commit.js';
 
 export interface QuoteRecord {
   id: string;
@@ -36,6 +36,22 @@ interface QuoteRow {
 /** A write that rides the group commit without moving a balance (the engine's `submitRecord`). */
 export interface RecordWriter {
   submitRecord(write: { quoteInsert?: QuoteInsert; quoteUpdate?: QuoteUpdate }): Promise<{ conflict: boolean }>;
+}
+
+/**
+ * The record writer of a hub node: the ledger engine's group commit while this node holds the ledger (one fsync for
+ * both), else a group commit of its own on the pool (with several hub nodes, a node that does not hold the ledger
+ * records the quotes it takes too: any node serves any request). Both write through mizani_apply, so the rows and
+ * the conflict rule are the same.
+ */
+export function nodeRecordWriter(db: Db, engine: RecordWriter & { readonly holdsWriter: boolean }, batchWritesMax: number): RecordWriter {
+  const own: GroupCommitter = new GroupCommitter({
+    writer: () => db,
+    batchWritesMax,
+    // No memory to rebuild: the failed batch's callers were told LEDGER_UNAVAILABLE (a retry is a duplicate).
+    onFailure: () => own.reset(),
+  });
+  return { submitRecord: (write) => (engine.holdsWriter ? engine.submitRecord(write) : own.submit({ entries: [], ...write })) };
 }
 
 export class QuoteRecords {

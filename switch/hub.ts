@@ -15,7 +15,7 @@ import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
 import { ParticipantDirectory } from './directory/participants.js';
-import { QuoteRecords } from '../ledger/quotes.js';
+import { nodeRecordWriter, QuoteRecords } from '../ledger/quotes.js';
 import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
@@ -342,7 +342,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
-  const quoteRecords = new QuoteRecords(db, engine);
+  const quoteRecords = new QuoteRecords(db, nodeRecordWriter(db, engine, config.batchMax));
   const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
   const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
   const bridge = new BankBridge(

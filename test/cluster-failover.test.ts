@@ -23,6 +23,9 @@ import pg from 'pg';
 import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision } from '../conformance/lib/admin.js';
 import { FspiopClient } from '../conformance/lib/http.js';
 import { randomName } from '../conformance/lib/util.js';
+import { newQuoteRequest } from '../conformance/lib/flows.js';
+import { buildIlpPacket, generateFulfilment, transactionObject } from '../conformance/lib/ilp.js';
+import { randomUUID } from 'node:crypto';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
 import { startKafka, type KafkaBroker } from './support/kafka.js';
 import { Dfsp, Load } from './support/payment-load.js';
@@ -172,6 +175,48 @@ test(
       'the metrics say which node holds the ledger',
     );
     assert.ok((await a.metric('mizani_bus_partitions_served')) >= 4, 'the owner serves the partitions');
+
+    // A quote through the standby is recorded there (a node without the ledger records quotes with its own group commit)
+    // and its answer through the owner finds it.
+    const quoteId = randomUUID();
+    const quote = newQuoteRequest({ quoteId, payer: names[0]!, payee: names[1]!, payeeParty: { type: 'MSISDN', id: '27710000001' } });
+    const asked = await b.fspiop!.send({
+      method: 'POST',
+      path: '/quotes',
+      version: '1.1',
+      source: names[0],
+      destination: names[1],
+      body: JSON.stringify(quote),
+    });
+    assert.equal(asked.status, 202, `POST /quotes through the standby: ${asked.status}`);
+    const quoteExpiration = new Date(Date.now() + 60_000).toISOString();
+    const { condition } = generateFulfilment();
+    const transaction = transactionObject({
+      quoteId,
+      transactionId: quote.transactionId as string,
+      payerFsp: names[0]!,
+      payeeFsp: names[1]!,
+      amount: '10',
+      currency: CURRENCY,
+      expiration: quoteExpiration,
+    });
+    const ilpPacket = buildIlpPacket({ amount: '10', currency: CURRENCY, condition, expiresAt: quoteExpiration, transaction });
+    const quoted = { transferAmount: { amount: '10', currency: CURRENCY }, expiration: quoteExpiration, ilpPacket, condition };
+    const answered = await a.fspiop!.send({
+      method: 'PUT',
+      path: `/quotes/${quoteId}`,
+      version: '1.1',
+      resource: 'quotes',
+      source: names[1],
+      destination: names[0],
+      body: JSON.stringify(quoted),
+      headers: { 'fspiop-uri': `/quotes/${quoteId}`, 'fspiop-http-method': 'PUT' },
+    });
+    assert.equal(answered.status, 200, `PUT /quotes through the owner: ${answered.status}`);
+    await until(
+      async () => (await scalar(`SELECT count(*) AS v FROM quote WHERE id = $1 AND response_hash IS NOT NULL`, [quoteId])) === 1,
+      'the quote and its answer are recorded',
+    );
 
     load.start();
     await until(() => load.counts.fulfilled >= 100, 'payments complete through both nodes');
