@@ -53,6 +53,8 @@ interface Dfsp {
   server: Server;
   baseUrl: string;
   pool: Pool;
+  /** --quotes-hub: the pool quote messages go through (else `pool`). */
+  quotePool?: Pool;
   /** Payer side: party path → payments waiting for PUT /parties (FIFO; identical lookups are interchangeable). */
   discQueue: Map<string, Payment[]>;
   /** Payee side: `${payer}|${path}` → payments whose lookup it will answer (gives the signed-ahead answer). */
@@ -258,7 +260,7 @@ async function sendMsg(
 ): Promise<{ code: string; detail: string } | undefined> {
   const t = performance.now();
   try {
-    const res = await from.pool.request({
+    const res = await ((resource === 'quotes' && from.quotePool) || from.pool).request({
       method,
       path,
       headers: headersFor(resource, method, from.name, destination, date, path, signature),
@@ -551,7 +553,10 @@ async function startDfsp(index: number, w: InitMsg['dfsps'][number]): Promise<Df
   const host = init.advertiseHost.includes(':') ? `[${init.advertiseHost}]` : init.advertiseHost;
   d.server = server;
   d.baseUrl = `http://${host}:${port}`;
-  d.pool = new Pool(new URL(init.targetUrl).origin, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  const target = new URL(w.targetUrl ?? init.targetUrl).origin;
+  d.pool = new Pool(target, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  if (init.quotesUrl && new URL(init.quotesUrl).origin !== target)
+    d.quotePool = new Pool(new URL(init.quotesUrl).origin, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
   return d;
 }
 
@@ -845,6 +850,7 @@ async function shutdown(): Promise<void> {
   await Promise.all(
     dfsps.map(async (d) => {
       await d.pool.close().catch(() => undefined);
+      await d.quotePool?.close().catch(() => undefined);
       await new Promise<void>((r) => {
         d.server.close(() => r());
         d.server.closeAllConnections();
