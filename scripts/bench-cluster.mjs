@@ -117,6 +117,20 @@ function brokerJvmPid(dir) {
   return undefined;
 }
 
+const IDLE_MS = 10_000;
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** utime + stime + reaped children of a process, seconds (/proc/<pid>/stat); 0 when there is none. */
+function cpuSeconds(pid) {
+  if (!pid) return 0;
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 async function health(adminUrl) {
   try {
     const res = await fetch(`${adminUrl}/health`);
@@ -204,6 +218,19 @@ async function runOnce(key, round) {
     nodes.push(first);
     await until(async () => (await health(first.adminUrl)).ledger === 'OK', 'node 1 takes the ledger');
     log(`run ${id}: node 1 at ${first.fspiopUrl} (admin ${first.adminUrl}, pid ${first.pid}) holds the ledger`);
+    // What the owner node and the broker cost with no load (polling consumers, timers), so a per-payment figure at a
+    // low rate can be read as fixed cost + marginal cost.
+    await sleep(3000);
+    const idle0 = { node: cpuSeconds(first.pid), broker: cpuSeconds(result.brokerPid), at: Date.now() };
+    await sleep(IDLE_MS);
+    const idleS = (Date.now() - idle0.at) / 1000;
+    result.idleCores = {
+      node: (cpuSeconds(first.pid) - idle0.node) / idleS,
+      broker: result.brokerPid ? (cpuSeconds(result.brokerPid) - idle0.broker) / idleS : undefined,
+    };
+    log(
+      `run ${id}: idle for ${idleS.toFixed(0)} s: node 1 ${f(result.idleCores.node * 1000, 1)} ms/s, broker ${f((result.idleCores.broker ?? NaN) * 1000, 1)} ms/s of CPU`,
+    );
     // A node loads the participants (and their endpoints) when it starts and does not see those created later through
     // another node's Admin API: the others start once the generator has provisioned the DFSPs through node 1 (--await-go),
     // on ports chosen now so the generator's DFSPs can be pointed at them from the start.
@@ -314,23 +341,23 @@ for (let r = 1; r <= rounds && !stopAsked; r++) {
 
 // ---- the table ------------------------------------------------------------------------------------------------------
 const lines = [];
-const header = `| run | configuration | offered/s | complete/s | e2e p50 / p99 ms | hub CPU ms/payment (per node) | PostgreSQL ms/payment | broker ms/payment | errors | load avg (1 min) |`;
-lines.push(header, '|---|---|---|---|---|---|---|---|---|---|');
+const header = `| run | configuration | offered/s | complete/s | e2e p50 / p99 ms | hub CPU ms/payment (per node) | PostgreSQL ms/payment | broker ms/payment | idle node / broker ms/s | errors | load avg (1 min) |`;
+lines.push(header, '|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   if (r.error) {
-    lines.push(`| ${r.config}${r.round} | ${r.name} | failed: ${r.error.split('\n')[0].slice(0, 80)} | | | | | | | |`);
+    lines.push(`| ${r.config}${r.round} | ${r.name} | failed: ${r.error.split('\n')[0].slice(0, 80)} | | | | | | | | |`);
     continue;
   }
   const nodes = r.nodeMs && r.nodeMs.length > 1 ? ` (${r.nodeMs.map((x, k) => `${r.owner?.[k] === 'OK' ? 'owner' : 'API'} ${f(x)}`).join(', ')})` : '';
   lines.push(
-    `| ${r.config}${r.round} | ${r.name} | ${f(r.offered, 0)}${r.knee !== undefined ? ` (knee ${r.knee ?? '–'})` : ''} | ${f(r.achieved, 1)} | ${f(r.e2eP50, 0)} / ${f(r.e2eP99, 0)} | ${f(r.hubMs)}${nodes} | ${f(r.pgMs)} | ${f(r.brokerMs)} | ${r.errors ?? '–'} | ${f(r.loadavgStart?.[0], 1)} → ${f(r.loadavgEnd?.[0], 1)} |`,
+    `| ${r.config}${r.round} | ${r.name} | ${f(r.offered, 0)}${r.knee !== undefined ? ` (knee ${r.knee ?? '–'})` : ''} | ${f(r.achieved, 1)} | ${f(r.e2eP50, 0)} / ${f(r.e2eP99, 0)} | ${f(r.hubMs)}${nodes} | ${f(r.pgMs)} | ${f(r.brokerMs)} | ${f((r.idleCores?.node ?? NaN) * 1000, 1)} / ${f((r.idleCores?.broker ?? NaN) * 1000, 1)} | ${r.errors ?? '–'} | ${f(r.loadavgStart?.[0], 1)} → ${f(r.loadavgEnd?.[0], 1)} |`,
   );
 }
 lines.push('', '**Medians per configuration**', '');
 lines.push(
-  '| configuration | runs | complete/s | e2e p50 / p99 ms | hub CPU ms/payment | owner / API node ms/payment | PostgreSQL ms/payment | broker ms/payment | hub + broker ms/payment |',
+  '| configuration | runs | complete/s | e2e p50 / p99 ms | hub CPU ms/payment | owner / API node ms/payment | PostgreSQL ms/payment | broker ms/payment | hub + broker ms/payment | idle node / broker ms/s |',
 );
-lines.push('|---|---|---|---|---|---|---|---|---|');
+lines.push('|---|---|---|---|---|---|---|---|---|---|');
 const med = {};
 for (const key of configs) {
   const rs = results.filter((r) => r.config === key && !r.error);
@@ -349,10 +376,12 @@ for (const key of configs) {
     pg: m((r) => r.pgMs),
     broker: m((r) => r.brokerMs),
     hubPlusBroker: m((r) => (r.hubMs ?? NaN) + (r.brokerMs ?? 0)),
+    idleNode: m((r) => r.idleCores?.node),
+    idleBroker: m((r) => r.idleCores?.broker),
   };
   med[key] = m1;
   lines.push(
-    `| ${key}: ${CONFIGS[key].name} | ${m1.runs} | ${f(m1.achieved, 1)}${v.knee ? ` (knee ${f(m1.knee, 0)})` : ''} | ${f(m1.p50, 0)} / ${f(m1.p99, 0)} | ${f(m1.hub)} | ${m1.owner !== undefined ? `${f(m1.owner)} / ${f(m1.api)}` : '–'} | ${f(m1.pg)} | ${f(m1.broker)} | ${f(m1.hubPlusBroker)} |`,
+    `| ${key}: ${CONFIGS[key].name} | ${m1.runs} | ${f(m1.achieved, 1)}${v.knee ? ` (knee ${f(m1.knee, 0)})` : ''} | ${f(m1.p50, 0)} / ${f(m1.p99, 0)} | ${f(m1.hub)} | ${m1.owner !== undefined ? `${f(m1.owner)} / ${f(m1.api)}` : '–'} | ${f(m1.pg)} | ${f(m1.broker)} | ${f(m1.hubPlusBroker)} | ${f(m1.idleNode * 1000, 1)} / ${f(m1.idleBroker * 1000, 1)} |`,
   );
 }
 if (med.a && med.b) {
