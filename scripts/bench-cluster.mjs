@@ -92,7 +92,7 @@ for (const f of ['dist/test/support/kafka.js', 'dist/conformance/load/hub-proces
 }
 const { startKafka } = await import(join(root, 'dist/test/support/kafka.js'));
 const { startHubChild, freePort } = await import(join(root, 'dist/conformance/load/hub-process.js'));
-const { createDatabase, dropDatabase } = await import(join(root, 'dist/conformance/load/pg.js'));
+const { createDatabase, dropDatabase, psql } = await import(join(root, 'dist/conformance/load/pg.js'));
 
 // The hub verifies every DFSP signature and signs what it authors, as `--start-hub --sign` runs it.
 const { privateKey } = generateKeyPairSync('rsa', {
@@ -148,8 +148,25 @@ async function until(probe, label, timeoutMs = 120_000) {
   }
 }
 
-/** The generator in its own process; `onGo`: with --await-go, what to do before answering "go". */
-function runGenerator(args, logFile, onGo) {
+/** pg_stat_database of `db`: transactions and rows, cumulative (the hub's database only, unlike pg_stat_wal). */
+async function dbStats(db) {
+  try {
+    const out = await psql(
+      v['pg-url'],
+      `SELECT xact_commit, tup_inserted, tup_updated, tup_deleted, tup_returned + tup_fetched FROM pg_stat_database WHERE datname = '${db}'`,
+    );
+    const [commits, inserted, updated, deleted, read] = out.trim().split('\t').map(Number);
+    return { commits, inserted, updated, deleted, read, at: Date.now() };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The generator in its own process; `onGo`: with --await-go, what to do before answering "go"; `onT0(ms)`: the wall
+ * time of second 0 of the (first) step, from its `t0` line.
+ */
+function runGenerator(args, logFile, onGo, onT0) {
   return new Promise((resolveP) => {
     const child = spawn(process.execPath, ['dist/conformance/load/run.js', ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     const lines = [];
@@ -157,6 +174,11 @@ function runGenerator(args, logFile, onGo) {
       const text = chunk.toString();
       process.stdout.write(text.replace(/^(?=.)/gm, '    '));
       lines.push(text);
+      const t0 = /\[hub [^\]]*\] t0 (\d+(?:\.\d+)?)/.exec(text);
+      if (t0 && onT0) {
+        onT0(Number(t0[1]));
+        onT0 = undefined;
+      }
       if (onGo && text.includes('hub: provisioned; waiting for go')) {
         const go = onGo;
         onGo = undefined;
@@ -281,7 +303,18 @@ async function runOnce(key, round) {
       ...(v.knee ? ['--knee', '--knee-factor', v['knee-factor'], '--knee-steps', v['knee-steps']] : []),
       ...passThrough,
     ];
-    const code = await runGenerator(args, join(dir, 'generator.log'), later.length ? startLater : undefined);
+    // The database's transactions and rows over the measured window (fixed rate only): from t0 + warm-up to the end.
+    const timers = [];
+    const snaps = {};
+    const onT0 = v.knee
+      ? undefined
+      : (t0) => {
+          const at = (s) => Math.max(0, t0 + s * 1000 - Date.now());
+          timers.push(setTimeout(async () => (snaps.start = await dbStats(dbName)), at(Number(v.warmup))));
+          timers.push(setTimeout(async () => (snaps.end = await dbStats(dbName)), at(Number(v.warmup) + Number(v.duration))));
+        };
+    const code = await runGenerator(args, join(dir, 'generator.log'), later.length ? startLater : undefined, onT0);
+    timers.forEach(clearTimeout);
     result.generatorExit = code;
     result.owner = [];
     for (const n of nodes) result.owner.push((await health(n.adminUrl)).ledger ?? 'DOWN');
@@ -309,6 +342,11 @@ async function runOnce(key, round) {
         machineCores: step.cpu.machineS !== undefined ? step.cpu.machineS / step.cpu.windowS : undefined,
         steps: steps.map((s) => ({ offered: s.offeredRate, achieved: s.achievedRate, meetsBar: s.meetsLatencyBar, hubMs: s.cpu.perPaymentMs.hub })),
       });
+    }
+    if (snaps.start && snaps.end && step) {
+      const n = step.achievedRate * step.measuredS;
+      const d = (k) => (snaps.end[k] - snaps.start[k]) / n;
+      result.dbPerPayment = { commits: d('commits'), inserted: d('inserted'), updated: d('updated'), deleted: d('deleted'), read: d('read') };
     }
     result.finalStates = summary.finalStates;
     result.notes = summary.notes;
@@ -355,9 +393,9 @@ for (const r of results) {
 }
 lines.push('', '**Medians per configuration**', '');
 lines.push(
-  '| configuration | runs | complete/s | e2e p50 / p99 ms | hub CPU ms/payment | owner / API node ms/payment | PostgreSQL ms/payment | broker ms/payment | hub + broker ms/payment | idle node / broker ms/s |',
+  '| configuration | runs | complete/s | e2e p50 / p99 ms | hub CPU ms/payment | owner / API node ms/payment | PostgreSQL ms/payment | broker ms/payment | hub + broker ms/payment | idle node / broker ms/s | PostgreSQL transactions / rows written per payment |',
 );
-lines.push('|---|---|---|---|---|---|---|---|---|---|');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
 const med = {};
 for (const key of configs) {
   const rs = results.filter((r) => r.config === key && !r.error);
@@ -377,11 +415,13 @@ for (const key of configs) {
     broker: m((r) => r.brokerMs),
     hubPlusBroker: m((r) => (r.hubMs ?? NaN) + (r.brokerMs ?? 0)),
     idleNode: m((r) => r.idleCores?.node),
+    commits: m((r) => r.dbPerPayment?.commits),
+    written: m((r) => (r.dbPerPayment ? r.dbPerPayment.inserted + r.dbPerPayment.updated + r.dbPerPayment.deleted : undefined)),
     idleBroker: m((r) => r.idleCores?.broker),
   };
   med[key] = m1;
   lines.push(
-    `| ${key}: ${CONFIGS[key].name} | ${m1.runs} | ${f(m1.achieved, 1)}${v.knee ? ` (knee ${f(m1.knee, 0)})` : ''} | ${f(m1.p50, 0)} / ${f(m1.p99, 0)} | ${f(m1.hub)} | ${m1.owner !== undefined ? `${f(m1.owner)} / ${f(m1.api)}` : '–'} | ${f(m1.pg)} | ${f(m1.broker)} | ${f(m1.hubPlusBroker)} | ${f(m1.idleNode * 1000, 1)} / ${f(m1.idleBroker * 1000, 1)} |`,
+    `| ${key}: ${CONFIGS[key].name} | ${m1.runs} | ${f(m1.achieved, 1)}${v.knee ? ` (knee ${f(m1.knee, 0)})` : ''} | ${f(m1.p50, 0)} / ${f(m1.p99, 0)} | ${f(m1.hub)} | ${m1.owner !== undefined ? `${f(m1.owner)} / ${f(m1.api)}` : '–'} | ${f(m1.pg)} | ${f(m1.broker)} | ${f(m1.hubPlusBroker)} | ${f(m1.idleNode * 1000, 1)} / ${f(m1.idleBroker * 1000, 1)} | ${f(m1.commits)} / ${f(m1.written, 1)} |`,
   );
 }
 if (med.a && med.b) {
