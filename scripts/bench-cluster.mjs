@@ -13,6 +13,7 @@
 //   node scripts/bench-cluster.mjs --configs b,c --repeat 1 --duration 10 --warmup 3     a short development run
 //   node scripts/bench-cluster.mjs --knee --rate 120        a knee search per configuration (×1.2, ≤ 6 steps)
 //   node scripts/bench-cluster.mjs -- --workers 2           anything after -- goes to run.js
+//   node scripts/bench-cluster.mjs --tabulate load-results/x,load-results/y   the table of earlier sittings, runs pooled
 // --hub-env K=V (repeatable) for every node; --admission keeps admission control's CPU signals (off by default here);
 // --partitions N (16) MIZANI_KAFKA_PARTITIONS. --no-build skips tsc; --out DIR (default load-results/cluster-<timestamp>): runs' folders, results.json, table.md.
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,6 +46,7 @@ const { values: v } = parseArgs({
     'pg-url': { type: 'string', default: process.env.MIZANI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     out: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    tabulate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -76,10 +78,26 @@ for (const kv of v['hub-env']) {
   if (eq < 1) throw new Error(`--hub-env needs KEY=VALUE, got ${kv}`);
   hubEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
 }
+if (v.tabulate) {
+  // The table again, from the results.json of one or more earlier sittings (their runs pooled).
+  const dirs = v.tabulate.split(',').map((d) => resolve(root, d.trim()));
+  const pooled = dirs.flatMap((d) =>
+    JSON.parse(readFileSync(join(d, 'results.json'), 'utf8')).results.map((r) => ({
+      ...r,
+      round: `${r.round}${dirs.length > 1 ? `/${dirs.indexOf(d) + 1}` : ''}`,
+    })),
+  );
+  const out = resolve(root, v.out ?? dirs[0]);
+  mkdirSync(out, { recursive: true });
+  printTable(pooled, out);
+  process.exit(0);
+}
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = resolve(root, v.out ?? `load-results/cluster-${stamp}`);
 mkdirSync(outDir, { recursive: true });
-const log = (s) => process.stdout.write(`[bench-cluster] ${s}\n`);
+function log(s) {
+  process.stdout.write(`[bench-cluster] ${s}\n`);
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 if (!v['no-build']) {
@@ -200,13 +218,15 @@ function runGenerator(args, logFile, onGo, onT0) {
   });
 }
 
-const median = (xs) => {
+function median(xs) {
   const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (!s.length) return undefined;
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const f = (x, d = 2) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
+}
+function f(x, d = 2) {
+  return x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d);
+}
 
 async function runOnce(key, round) {
   const c = CONFIGS[key];
@@ -377,67 +397,73 @@ for (let r = 1; r <= rounds && !stopAsked; r++) {
   }
 }
 
+printTable(results, outDir);
+
 // ---- the table ------------------------------------------------------------------------------------------------------
-const lines = [];
-const header = `| run | configuration | offered/s | complete/s | e2e p50 / p99 ms | hub CPU ms/payment (per node) | PostgreSQL ms/payment | broker ms/payment | idle node / broker ms/s | errors | load avg (1 min) |`;
-lines.push(header, '|---|---|---|---|---|---|---|---|---|---|---|');
-for (const r of results) {
-  if (r.error) {
-    lines.push(`| ${r.config}${r.round} | ${r.name} | failed: ${r.error.split('\n')[0].slice(0, 80)} | | | | | | | | |`);
-    continue;
+function printTable(results, outDir) {
+  const knee = results.some((r) => r.knee !== undefined);
+  const configs = Object.keys(CONFIGS).filter((key) => results.some((r) => r.config === key));
+  const lines = [];
+  const header = `| run | configuration | offered/s | complete/s | e2e p50 / p99 ms | hub CPU ms/payment (per node) | PostgreSQL ms/payment | broker ms/payment | idle node / broker ms/s | errors | load avg (1 min) |`;
+  lines.push(header, '|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    if (r.error) {
+      lines.push(`| ${r.config}${r.round} | ${r.name} | failed: ${r.error.split('\n')[0].slice(0, 80)} | | | | | | | | |`);
+      continue;
+    }
+    const nodes = r.nodeMs && r.nodeMs.length > 1 ? ` (${r.nodeMs.map((x, k) => `${r.owner?.[k] === 'OK' ? 'owner' : 'API'} ${f(x)}`).join(', ')})` : '';
+    lines.push(
+      `| ${r.config}${r.round} | ${r.name} | ${f(r.offered, 0)}${r.knee !== undefined ? ` (knee ${r.knee ?? '–'})` : ''} | ${f(r.achieved, 1)} | ${f(r.e2eP50, 0)} / ${f(r.e2eP99, 0)} | ${f(r.hubMs)}${nodes} | ${f(r.pgMs)} | ${f(r.brokerMs)} | ${f((r.idleCores?.node ?? NaN) * 1000, 1)} / ${f((r.idleCores?.broker ?? NaN) * 1000, 1)} | ${r.errors ?? '–'} | ${f(r.loadavgStart?.[0], 1)} → ${f(r.loadavgEnd?.[0], 1)} |`,
+    );
   }
-  const nodes = r.nodeMs && r.nodeMs.length > 1 ? ` (${r.nodeMs.map((x, k) => `${r.owner?.[k] === 'OK' ? 'owner' : 'API'} ${f(x)}`).join(', ')})` : '';
+  lines.push('', '**Medians per configuration**', '');
   lines.push(
-    `| ${r.config}${r.round} | ${r.name} | ${f(r.offered, 0)}${r.knee !== undefined ? ` (knee ${r.knee ?? '–'})` : ''} | ${f(r.achieved, 1)} | ${f(r.e2eP50, 0)} / ${f(r.e2eP99, 0)} | ${f(r.hubMs)}${nodes} | ${f(r.pgMs)} | ${f(r.brokerMs)} | ${f((r.idleCores?.node ?? NaN) * 1000, 1)} / ${f((r.idleCores?.broker ?? NaN) * 1000, 1)} | ${r.errors ?? '–'} | ${f(r.loadavgStart?.[0], 1)} → ${f(r.loadavgEnd?.[0], 1)} |`,
+    '| configuration | runs | complete/s | e2e p50 / p99 ms | hub CPU ms/payment | owner / API node ms/payment | PostgreSQL ms/payment | broker ms/payment | hub + broker ms/payment | idle node / broker ms/s | PostgreSQL transactions / rows written per payment |',
   );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  const med = {};
+  for (const key of configs) {
+    const rs = results.filter((r) => r.config === key && !r.error);
+    if (!rs.length) continue;
+    const m = (g) => median(rs.map(g));
+    const ownerIdx = (r) => Math.max(0, r.owner?.indexOf('OK') ?? 0);
+    const m1 = {
+      runs: rs.length,
+      achieved: m((r) => r.achieved),
+      knee: knee ? m((r) => r.knee) : undefined,
+      p50: m((r) => r.e2eP50),
+      p99: m((r) => r.e2eP99),
+      hub: m((r) => r.hubMs),
+      owner: CONFIGS[key].nodes > 1 ? m((r) => r.nodeMs?.[ownerIdx(r)]) : undefined,
+      api: CONFIGS[key].nodes > 1 ? m((r) => r.nodeMs?.find((_, k) => k !== ownerIdx(r))) : undefined,
+      pg: m((r) => r.pgMs),
+      broker: m((r) => r.brokerMs),
+      hubPlusBroker: m((r) => (r.hubMs ?? NaN) + (r.brokerMs ?? 0)),
+      idleNode: m((r) => r.idleCores?.node),
+      commits: m((r) => r.dbPerPayment?.commits),
+      written: m((r) => (r.dbPerPayment ? r.dbPerPayment.inserted + r.dbPerPayment.updated + r.dbPerPayment.deleted : undefined)),
+      idleBroker: m((r) => r.idleCores?.broker),
+    };
+    med[key] = m1;
+    lines.push(
+      `| ${key}: ${CONFIGS[key].name} | ${m1.runs} | ${f(m1.achieved, 1)}${knee ? ` (knee ${f(m1.knee, 0)})` : ''} | ${f(m1.p50, 0)} / ${f(m1.p99, 0)} | ${f(m1.hub)} | ${m1.owner !== undefined ? `${f(m1.owner)} / ${f(m1.api)}` : '–'} | ${f(m1.pg)} | ${f(m1.broker)} | ${f(m1.hubPlusBroker)} | ${f(m1.idleNode * 1000, 1)} / ${f(m1.idleBroker * 1000, 1)} | ${f(m1.commits)} / ${f(m1.written, 1)} |`,
+    );
+  }
+  if (med.a && med.b) {
+    lines.push(
+      '',
+      `Kafka hop per payment (b − a): hub ${f(med.b.hub - med.a.hub)} ms + broker ${f(med.b.broker)} ms = ${f(med.b.hubPlusBroker - med.a.hub)} ms of CPU; PostgreSQL ${f(med.b.pg - med.a.pg)} ms.`,
+    );
+  }
+  if (med.c && med.c.owner !== undefined) {
+    lines.push(
+      `2 nodes: API node ${f(med.c.api)} ms/payment (half the discovery and transfer requests), owner ${f(med.c.owner)} ms/payment (the other half, every quote, the ledger workers and the transfer callbacks): ` +
+        `discovery + transfer edge ≈ ${f(2 * med.c.api)} ms, quotes + ledger ≈ ${f(med.c.owner - med.c.api)} ms per payment.`,
+    );
+  }
+  const table = lines.join('\n');
+  writeFileSync(join(outDir, 'table.md'), table + '\n');
+  writeFileSync(join(outDir, 'medians.json'), JSON.stringify(med, null, 2));
+  process.stdout.write('\n' + table + '\n\n');
+  log(`wrote ${join(outDir, 'table.md')} and ${join(outDir, 'medians.json')}`);
 }
-lines.push('', '**Medians per configuration**', '');
-lines.push(
-  '| configuration | runs | complete/s | e2e p50 / p99 ms | hub CPU ms/payment | owner / API node ms/payment | PostgreSQL ms/payment | broker ms/payment | hub + broker ms/payment | idle node / broker ms/s | PostgreSQL transactions / rows written per payment |',
-);
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
-const med = {};
-for (const key of configs) {
-  const rs = results.filter((r) => r.config === key && !r.error);
-  if (!rs.length) continue;
-  const m = (g) => median(rs.map(g));
-  const ownerIdx = (r) => Math.max(0, r.owner?.indexOf('OK') ?? 0);
-  const m1 = {
-    runs: rs.length,
-    achieved: m((r) => r.achieved),
-    knee: v.knee ? m((r) => r.knee) : undefined,
-    p50: m((r) => r.e2eP50),
-    p99: m((r) => r.e2eP99),
-    hub: m((r) => r.hubMs),
-    owner: CONFIGS[key].nodes > 1 ? m((r) => r.nodeMs?.[ownerIdx(r)]) : undefined,
-    api: CONFIGS[key].nodes > 1 ? m((r) => r.nodeMs?.find((_, k) => k !== ownerIdx(r))) : undefined,
-    pg: m((r) => r.pgMs),
-    broker: m((r) => r.brokerMs),
-    hubPlusBroker: m((r) => (r.hubMs ?? NaN) + (r.brokerMs ?? 0)),
-    idleNode: m((r) => r.idleCores?.node),
-    commits: m((r) => r.dbPerPayment?.commits),
-    written: m((r) => (r.dbPerPayment ? r.dbPerPayment.inserted + r.dbPerPayment.updated + r.dbPerPayment.deleted : undefined)),
-    idleBroker: m((r) => r.idleCores?.broker),
-  };
-  med[key] = m1;
-  lines.push(
-    `| ${key}: ${CONFIGS[key].name} | ${m1.runs} | ${f(m1.achieved, 1)}${v.knee ? ` (knee ${f(m1.knee, 0)})` : ''} | ${f(m1.p50, 0)} / ${f(m1.p99, 0)} | ${f(m1.hub)} | ${m1.owner !== undefined ? `${f(m1.owner)} / ${f(m1.api)}` : '–'} | ${f(m1.pg)} | ${f(m1.broker)} | ${f(m1.hubPlusBroker)} | ${f(m1.idleNode * 1000, 1)} / ${f(m1.idleBroker * 1000, 1)} | ${f(m1.commits)} / ${f(m1.written, 1)} |`,
-  );
-}
-if (med.a && med.b) {
-  lines.push(
-    '',
-    `Kafka hop per payment (b − a): hub ${f(med.b.hub - med.a.hub)} ms + broker ${f(med.b.broker)} ms = ${f(med.b.hubPlusBroker - med.a.hub)} ms of CPU; PostgreSQL ${f(med.b.pg - med.a.pg)} ms.`,
-  );
-}
-if (med.c && med.c.owner !== undefined) {
-  lines.push(
-    `2 nodes: API node ${f(med.c.api)} ms/payment (half the discovery and transfer requests), owner ${f(med.c.owner)} ms/payment (the other half, every quote, the ledger workers and the transfer callbacks): ` +
-      `discovery + transfer edge ≈ ${f(2 * med.c.api)} ms, quotes + ledger ≈ ${f(med.c.owner - med.c.api)} ms per payment.`,
-  );
-}
-const table = lines.join('\n');
-writeFileSync(join(outDir, 'table.md'), table + '\n');
-writeFileSync(join(outDir, 'results.json'), JSON.stringify({ options: v, passThrough, results, medians: med }, null, 2));
-process.stdout.write('\n' + table + '\n\n');
-log(`wrote ${join(outDir, 'results.json')} and ${join(outDir, 'table.md')}`);
