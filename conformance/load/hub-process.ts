@@ -37,10 +37,13 @@ export async function startHubChild(o: {
   logFile: string;
   host?: string;
   timeoutMs?: number;
+  /** Chosen by the caller (e.g. known to the generator before the node starts); default: free ports. */
+  fspiopPort?: number;
+  adminPort?: number;
 }): Promise<HubChild> {
   const host = o.host ?? '127.0.0.1';
-  const fspiopPort = await freePort(host);
-  const adminPort = await freePort(host);
+  const fspiopPort = o.fspiopPort ?? (await freePort(host));
+  const adminPort = o.adminPort ?? (await freePort(host));
   const fd = openSync(o.logFile, 'a');
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), HUB_CLI, 'start'], {
     env: {

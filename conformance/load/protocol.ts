@@ -15,6 +15,11 @@ export interface WorkerDfsp {
   ilpSecret: string;
   /** PKCS#8 PEM; present when signing. */
   privateKeyPem?: string;
+  /**
+   * FSPIOP base URL this DFSP talks to, when the target is several hub nodes (`--hub URL1,URL2`): the DFSPs are
+   * spread over the nodes as a load balancer keeping a DFSP's connections on one node would. Absent: `targetUrl`.
+   */
+  targetUrl?: string;
 }
 
 export interface InitMsg {
@@ -24,6 +29,8 @@ export interface InitMsg {
   dfsps: WorkerDfsp[];
   /** FSPIOP base URL the DFSPs talk to (the hub or the relay). */
   targetUrl: string;
+  /** Where every DFSP sends its quote messages (POST and PUT /quotes), when not to its own target (--quotes-hub). */
+  quotesUrl?: string;
   hubName: string;
   bindHost: string;
   advertiseHost: string;

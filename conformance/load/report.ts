@@ -26,7 +26,7 @@ export interface SecPoint {
   lagP99: number | null;
   /** RSS of the hub (or relay) at the start of the second, MiB. */
   rssMiB?: number;
-  cpu: { hub?: number; pg?: number; pgAll?: number; relay?: number; machine?: number; generator: number };
+  cpu: { hub?: number; pg?: number; pgAll?: number; relay?: number; broker?: number; machine?: number; generator: number };
   /** With --series-histograms: that second's histograms (discovery, agreement, transfer, end to end), by completion. */
   hist?: HistogramJson[];
 }
@@ -80,7 +80,12 @@ export interface StepResult {
   };
   cpu: {
     windowS: number;
+    /** The sum over the hub's nodes when there are several (--hub URL1,URL2 --hub-pid P1,P2). */
     hubS?: number;
+    /** Each node's, in --hub-pid order (several nodes only). */
+    hubNodesS?: Array<number | undefined>;
+    /** The message broker's process (--broker-pid). */
+    brokerS?: number;
     pgS?: number;
     pgAllS?: number;
     relayS?: number;
@@ -91,7 +96,16 @@ export interface StepResult {
     cores: number;
     /** Hub (or relay) resident memory at the window's start and end, and the maximum seen. */
     rssMiB?: { start?: number; end?: number; max: number };
-    perPaymentMs: { hub?: number; pg?: number; hubPlusPg?: number; pgAll?: number; relay?: number; generator?: number };
+    perPaymentMs: {
+      hub?: number;
+      hubNodes?: Array<number | undefined>;
+      broker?: number;
+      pg?: number;
+      hubPlusPg?: number;
+      pgAll?: number;
+      relay?: number;
+      generator?: number;
+    };
   };
   signing: {
     enabled: boolean;
@@ -183,6 +197,8 @@ export function stepTable(r: StepResult): string {
   const per = c.perPaymentMs;
   const parts = [`window ${fmt(c.windowS, 1)} s`];
   if (c.hubS !== undefined) parts.push(`hub ${fmt(c.hubS, 2)} s (${fmt((c.hubS / c.windowS) * 100, 0)}% of a core)`);
+  if (c.hubNodesS) parts.push(`per node ${c.hubNodesS.map((x, k) => `#${k + 1} ${fmt(x, 2)} s (${fmt(per.hubNodes?.[k], 3)} ms/payment)`).join(', ')}`);
+  if (c.brokerS !== undefined) parts.push(`broker ${fmt(c.brokerS, 2)} s (${fmt(per.broker, 3)} ms/payment)`);
   if (c.pgS !== undefined) parts.push(`PostgreSQL ${fmt(c.pgS, 2)} s (hub db backends + WAL writer/checkpointer/bgwriter)`);
   if (c.pgAllS !== undefined) parts.push(`all postgres processes ${fmt(c.pgAllS, 2)} s`);
   if (c.relayS !== undefined) parts.push(`relay ${fmt(c.relayS, 2)} s (${fmt((c.relayS / c.windowS) * 100, 0)}%)`);
@@ -390,6 +406,7 @@ function stepHtml(r: StepResult): string {
   if (r.series.some((p) => p.cpu.hub !== undefined)) cpuLines.push({ name: 'hub', color: COLORS[0]!, points: pts((p) => p.cpu.hub) });
   if (r.series.some((p) => p.cpu.pg !== undefined)) cpuLines.push({ name: 'PostgreSQL', color: COLORS[1]!, points: pts((p) => p.cpu.pg) });
   if (r.series.some((p) => p.cpu.relay !== undefined)) cpuLines.push({ name: 'relay', color: COLORS[4]!, points: pts((p) => p.cpu.relay) });
+  if (r.series.some((p) => p.cpu.broker !== undefined)) cpuLines.push({ name: 'broker', color: COLORS[3]!, points: pts((p) => p.cpu.broker) });
   cpuLines.push({ name: 'generator', color: COLORS[2]!, points: pts((p) => p.cpu.generator) });
   if (r.series.some((p) => p.cpu.machine !== undefined)) cpuLines.push({ name: 'whole machine', color: '#777', dash: true, points: pts((p) => p.cpu.machine) });
   const cpu = chart('CPU (% of one core)', cpuLines, { yLabel: '%', shade });

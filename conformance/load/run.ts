@@ -29,7 +29,10 @@ import { codes, fmt, renderHtml, stepTable, summaryTable, type SecPoint, type St
 // ---- options --------------------------------------------------------------------------------------------------------
 
 interface Options {
+  /** The first FSPIOP base URL of --hub (the only one for a single hub). */
   hub?: string;
+  /** Every FSPIOP base URL of --hub (several: the nodes of a cluster, DFSPs spread over them). */
+  hubs: string[];
   admin?: string;
   startHub: boolean;
   hubName: string;
@@ -57,6 +60,9 @@ interface Options {
   pgUrl: string;
   pgDb?: string;
   hubPid?: number;
+  /** Every pid of --hub-pid: the hub's CPU is their sum, and each node's is reported too. */
+  hubPids: number[];
+  brokerPid?: number;
   hubEnv: Record<string, string>;
   hubNodeArgs: string[];
   keepDb: boolean;
@@ -75,12 +81,16 @@ interface Options {
   trace: boolean;
   /** Seconds over which a target's first step rises to its rate (undefined: half its warm-up). */
   rampS?: number;
+  awaitGo: boolean;
+  quotesHub?: string;
 }
 
 const HELP = `Mizani load generator (open loop)
 
 Target (one of):
   --hub URL --admin URL        an existing hub (FSPIOP and Admin API base URLs)
+  --hub URL1,URL2 --admin URL  the nodes of a cluster: DFSP j talks to node ⌊j / workers⌋ mod N (a load balancer keeping a
+                               DFSP's connections on one node); --hub-pid P1,P2 sums the nodes' CPU (and reports each)
   --start-hub                  start the hub (dist/switch/cli.js) on a fresh PostgreSQL database, dropped at the end
   --relay-only                 only the bare relay baseline
 Load:
@@ -111,10 +121,16 @@ Output:
 Tuning:
   --stage-timeout S (10)  --expiry S (60)  --connections N per DFSP (16)  --currency USD  --fspiop-version 1.1
   --pg-url URL (postgres://postgres@127.0.0.1:5432/postgres)  --pg-db NAME (existing hub's database, for CPU)
-  --hub-pid PID (existing hub; default: the process listening on the hub's port)  --hub-name Hub
+  --hub-pid PID[,PID…] (existing hub or nodes; default: the process listening on each hub port)  --hub-name Hub
+  --broker-pid PID             the message broker's process (e.g. the Kafka JVM): its CPU is reported apart
   --hub-env K=V (repeatable, extra MIZANI_* for --start-hub)  --hub-node-args "--cpu-prof --cpu-prof-dir=DIR"
   --verify-sample N            receivers check the FSPIOP-Signature of 1 in N signed messages (0 = off; 1 = all)
   --worker-node-args "..."     extra node flags of the generator workers (e.g. --cpu-prof)
+  --quotes-hub URL             every DFSP's quote messages (POST and PUT /quotes) go to this node (a load balancer's
+                               path rule), the rest as --hub spreads them
+  --await-go                   after provisioning the DFSPs, before registering their parties, print "hub: provisioned;
+                               waiting for go" and wait for a line "go" on stdin (a driving script acts in between, e.g.
+                               starts a cluster node that loads the participants at start-up: scripts/bench-cluster.mjs)
   --keep-db  --sign-threads N  --sign-store auto|memory|file  --sign-memory-mb 1024  --no-probe
   --bind-host 127.0.0.1  --advertise-host HOST`;
 
@@ -149,6 +165,7 @@ const OPTIONS = {
   'pg-url': { type: 'string' },
   'pg-db': { type: 'string' },
   'hub-pid': { type: 'string' },
+  'broker-pid': { type: 'string' },
   'hub-env': { type: 'string', multiple: true },
   'hub-node-args': { type: 'string' },
   'worker-node-args': { type: 'string' },
@@ -165,6 +182,8 @@ const OPTIONS = {
   'transfer-only': { type: 'boolean' },
   ramp: { type: 'string' },
   trace: { type: 'boolean' },
+  'await-go': { type: 'boolean' },
+  'quotes-hub': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -206,8 +225,17 @@ function parseOptions(argv: string[]): Options {
   const signStore = values['sign-store'] ?? 'auto';
   if (signStore !== 'auto' && signStore !== 'memory' && signStore !== 'file') throw new Error('--sign-store auto|memory|file');
   const nodeArgs = (v: string | undefined) => (v ?? '').split(/\s+/).filter(Boolean);
+  const hubs = (values.hub ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const hubPids = (values['hub-pid'] ?? '')
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map((x) => Math.floor(num('hub-pid', 1, 0, x.trim())));
   const o: Options = {
-    hub: values.hub,
+    hub: hubs[0],
+    hubs,
     admin: values.admin,
     startHub: values['start-hub'] ?? false,
     hubName: values['hub-name'] ?? 'Hub',
@@ -234,7 +262,9 @@ function parseOptions(argv: string[]): Options {
     version: values['fspiop-version'] ?? '1.1',
     pgUrl: values['pg-url'] ?? process.env.MIZANI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     pgDb: values['pg-db'],
-    ...(values['hub-pid'] !== undefined ? { hubPid: num('hub-pid', 1, 0) } : {}),
+    ...(hubPids.length ? { hubPid: hubPids[0] } : {}),
+    hubPids,
+    ...(values['broker-pid'] !== undefined ? { brokerPid: Math.floor(num('broker-pid', 1, 0)) } : {}),
     hubEnv,
     hubNodeArgs: nodeArgs(values['hub-node-args']),
     keepDb: values['keep-db'] ?? false,
@@ -252,8 +282,11 @@ function parseOptions(argv: string[]): Options {
     transferOnly: values['transfer-only'] ?? false,
     trace: values.trace ?? false,
     ...(values.ramp !== undefined ? { rampS: num('ramp', 0, 0) } : {}),
+    awaitGo: values['await-go'] ?? false,
+    ...(values['quotes-hub'] !== undefined ? { quotesHub: values['quotes-hub'] } : {}),
   };
   if (!o.relayOnly && !o.startHub && !(o.hub && o.admin)) throw new Error('give --hub URL --admin URL, or --start-hub, or --relay-only');
+  if (o.hubPids.length > 1 && o.hubPids.length !== o.hubs.length) throw new Error('--hub-pid: one pid per --hub URL');
   if (o.workers > o.dfsps / 2) throw new Error('each worker needs at least 2 DFSPs (--dfsps ≥ 2 × --workers)');
   if (!o.advertiseHost) o.advertiseHost = o.bindHost;
   if (!o.out) o.out = join('load-results', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -372,7 +405,11 @@ class WorkerSet {
 
 interface CpuSample {
   sec: number;
+  /** CPU seconds so far of the hub: the sum over its nodes when there are several. */
   hub?: number;
+  /** Per node, in --hub-pid order (several nodes only). */
+  hubNodes?: Array<number | undefined>;
+  broker?: number;
   pg?: number;
   pgAll?: number;
   relay?: number;
@@ -381,7 +418,7 @@ interface CpuSample {
   rss?: number;
 }
 
-type CpuKey = 'hub' | 'pg' | 'pgAll' | 'relay' | 'machine';
+type CpuKey = 'hub' | 'pg' | 'pgAll' | 'relay' | 'machine' | 'broker';
 
 class CpuSampler {
   readonly samples = new Map<number, CpuSample>();
@@ -390,7 +427,9 @@ class CpuSampler {
   private pgPids: number[] = [];
   private pidTimer?: NodeJS.Timeout;
 
-  constructor(private readonly o: { hubPid?: number; relayPid?: number; pgAdminUrl?: string; pgDb?: string; pgAll: boolean }) {}
+  constructor(
+    private readonly o: { hubPid?: number; hubPids?: number[]; brokerPid?: number; relayPid?: number; pgAdminUrl?: string; pgDb?: string; pgAll: boolean },
+  ) {}
 
   async refreshPgPids(): Promise<void> {
     if (!this.o.pgAdminUrl || !this.o.pgDb) return;
@@ -425,10 +464,22 @@ class CpuSampler {
 
   take(sec: number): void {
     const s: CpuSample = { sec };
-    if (this.o.hubPid) {
+    if (this.o.hubPids && this.o.hubPids.length > 1) {
+      // A node that is gone counts as missing, not as zero: the window's figure is then undefined, not too low.
+      s.hubNodes = this.o.hubPids.map((pid) => {
+        const p = readProc(pid);
+        return p ? p.self + p.children : undefined;
+      });
+      if (s.hubNodes.every((x) => x !== undefined)) s.hub = s.hubNodes.reduce((a, b) => a! + b!, 0);
+      s.rss = this.o.hubPids.reduce((a, pid) => a + (rssMiB(pid) ?? 0), 0);
+    } else if (this.o.hubPid) {
       const p = readProc(this.o.hubPid);
       if (p) s.hub = p.self + p.children;
       s.rss = rssMiB(this.o.hubPid);
+    }
+    if (this.o.brokerPid) {
+      const p = readProc(this.o.brokerPid);
+      if (p) s.broker = p.self + p.children;
     }
     if (this.o.relayPid) {
       const p = readProc(this.o.relayPid);
@@ -453,6 +504,19 @@ class CpuSampler {
     while (bb > a && this.samples.get(bb)?.[key] === undefined) bb--;
     const sb = this.samples.get(bb)?.[key];
     return sa === undefined || sb === undefined || bb <= a ? undefined : sb - sa;
+  }
+
+  /** CPU seconds of each hub node between the samples at seconds a and b (several nodes only). */
+  nodesBetween(a: number, b: number): Array<number | undefined> | undefined {
+    const n = this.o.hubPids && this.o.hubPids.length > 1 ? this.o.hubPids.length : 0;
+    if (!n) return undefined;
+    return Array.from({ length: n }, (_, k) => {
+      const sa = this.samples.get(a)?.hubNodes?.[k];
+      let bb = b;
+      while (bb > a && this.samples.get(bb)?.hubNodes?.[k] === undefined) bb--;
+      const sb = this.samples.get(bb)?.hubNodes?.[k];
+      return sa === undefined || sb === undefined || bb <= a ? undefined : sb - sa;
+    });
   }
 }
 
@@ -495,16 +559,28 @@ interface RunCtx {
   summary: Summary;
 }
 
-function workerInits(ctx: RunCtx, targetUrl: string): InitMsg[] {
+/**
+ * `spread`: several FSPIOP base URLs (the nodes of a cluster). DFSP j talks to spread[⌊j / workers⌋ mod N], so that
+ * each worker's DFSPs (payers and payees of its payments) are on every node, and a payment's prepare and fulfil
+ * reach different nodes as often as through a load balancer.
+ */
+function workerInits(ctx: RunCtx, targetUrl: string, spread: string[] = []): InitMsg[] {
   const { o } = ctx;
   return Array.from({ length: o.workers }, (_, w) => ({
     type: 'init' as const,
     worker: w,
     workers: o.workers,
     dfsps: ctx.dfsps
-      .filter((_, j) => j % o.workers === w)
-      .map((d) => ({ name: d.name, parties: d.parties, ilpSecret: d.ilpSecret, privateKeyPem: d.privateKeyPem })),
+      .map((d, j) => ({
+        name: d.name,
+        parties: d.parties,
+        ilpSecret: d.ilpSecret,
+        privateKeyPem: d.privateKeyPem,
+        ...(spread.length > 1 ? { targetUrl: spread[Math.floor(j / o.workers) % spread.length] } : {}),
+      }))
+      .filter((_, j) => j % o.workers === w),
     targetUrl,
+    ...(o.quotesHub && spread.length ? { quotesUrl: o.quotesHub } : {}),
     hubName: o.hubName,
     bindHost: o.bindHost,
     advertiseHost: o.advertiseHost,
@@ -605,7 +681,15 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
       p99: [...a.stages.map((h) => q(h, 99)), q(a.e2e, 99)],
       lagP99: q(a.lag, 99),
       rssMiB: s0?.rss,
-      cpu: { hub: cpuPct('hub'), pg: cpuPct('pg'), pgAll: cpuPct('pgAll'), relay: cpuPct('relay'), machine: cpuPct('machine'), generator: a.cpuMs / 10 },
+      cpu: {
+        hub: cpuPct('hub'),
+        pg: cpuPct('pg'),
+        pgAll: cpuPct('pgAll'),
+        relay: cpuPct('relay'),
+        ...(s0?.broker !== undefined ? { broker: cpuPct('broker') } : {}),
+        machine: cpuPct('machine'),
+        generator: a.cpuMs / 10,
+      },
       ...(o.seriesHistograms ? { hist: [...a.stages.map((h) => h.toJSON()), a.e2e.toJSON()] } : {}),
     });
   };
@@ -653,11 +737,11 @@ async function runStep(ctx: RunCtx, t: TargetCtx, rate: number, label: string, w
         const v = recent.map((p) => p[which][k]).filter((x): x is number => x !== null);
         return v.length ? (which === 'p50' ? v.sort((x, y) => x - y)[Math.floor(v.length / 2)]! : Math.max(...v)) : null;
       };
-      const cpuAvg = (k: 'hub' | 'pg' | 'relay' | 'generator') => {
+      const cpuAvg = (k: 'hub' | 'pg' | 'relay' | 'broker' | 'generator') => {
         const v = recent.map((p) => p.cpu[k]).filter((x): x is number => x !== undefined);
         return v.length ? v.reduce((s, x) => s + x, 0) / v.length : undefined;
       };
-      const cpuParts = (['hub', 'pg', 'relay', 'generator'] as const)
+      const cpuParts = (['hub', 'pg', 'relay', 'broker', 'generator'] as const)
         .map((k) => [k, cpuAvg(k)] as const)
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k} ${fmt(v, 0)}%`);
@@ -838,6 +922,8 @@ function buildResult(
   const ws0 = a.warmupS;
   const ws1 = a.warmupS + Math.round(measuredS);
   const hubS = t.kind === 'hub' ? a.sampler.between('hub', ws0, ws1) : undefined;
+  const hubNodesS = t.kind === 'hub' ? a.sampler.nodesBetween(ws0, ws1) : undefined;
+  const brokerS = t.kind === 'hub' ? a.sampler.between('broker', ws0, ws1) : undefined;
   const pgS = t.kind === 'hub' ? a.sampler.between('pg', ws0, ws1) : undefined;
   const pgAllS = t.kind === 'hub' ? a.sampler.between('pgAll', ws0, ws1) : undefined;
   const relayS = t.kind === 'relay' ? a.sampler.between('relay', ws0, ws1) : undefined;
@@ -845,7 +931,7 @@ function buildResult(
   const machineS = a.sampler.between('machine', ws0, ws1);
   const rssAt = (sec: number) => a.sampler.samples.get(sec)?.rss;
   const rss = { start: rssAt(ws0), end: rssAt(ws1) ?? rssAt(ws1 - 1), max: Math.max(0, ...[...a.sampler.samples.values()].map((x) => x.rss ?? 0)) };
-  const othersS = machineS === undefined ? undefined : Math.max(0, machineS - (hubS ?? 0) - (pgAllS ?? 0) - (relayS ?? 0) - generatorS);
+  const othersS = machineS === undefined ? undefined : Math.max(0, machineS - (hubS ?? 0) - (pgAllS ?? 0) - (relayS ?? 0) - (brokerS ?? 0) - generatorS);
   const per = (s: number | undefined) => (s === undefined || throughputCount === 0 ? undefined : (s * 1000) / throughputCount);
   const lagP99 = lag.percentileMs(99);
   const lagMax = lag.maxMs();
@@ -930,6 +1016,8 @@ function buildResult(
     cpu: {
       windowS: measuredS,
       hubS,
+      ...(hubNodesS ? { hubNodesS } : {}),
+      ...(brokerS !== undefined ? { brokerS } : {}),
       pgS,
       pgAllS,
       relayS,
@@ -938,7 +1026,16 @@ function buildResult(
       othersS,
       cores: availableParallelism(),
       rssMiB: rss,
-      perPaymentMs: { hub: per(hubS), pg: per(pgS), hubPlusPg: per(hubPlusPg), pgAll: per(pgAllS), relay: per(relayS), generator: per(generatorS) },
+      perPaymentMs: {
+        hub: per(hubS),
+        ...(hubNodesS ? { hubNodes: hubNodesS.map(per) } : {}),
+        ...(brokerS !== undefined ? { broker: per(brokerS) } : {}),
+        pg: per(pgS),
+        hubPlusPg: per(hubPlusPg),
+        pgAll: per(pgAllS),
+        relay: per(relayS),
+        generator: per(generatorS),
+      },
     },
     signing: {
       enabled: o.sign,
@@ -962,10 +1059,25 @@ function buildResult(
 
 // ---- set-up of a target -------------------------------------------------------------------------------------------
 
+/** --await-go: says so on stdout and resolves on a line "go" on stdin. */
+function awaitGo(): Promise<void> {
+  log('hub: provisioned; waiting for go');
+  return new Promise((resolveP, reject) => {
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (line) => {
+      if (line.trim() !== 'go') return;
+      resolveP(); // first: close() emits 'close' at once
+      lines.close();
+      process.stdin.pause();
+    });
+    lines.once('close', () => reject(new Error('--await-go: stdin closed before "go"')));
+  });
+}
+
 async function setupHubTarget(ctx: RunCtx, hubUrl: string, adminUrl: string, cpu: () => CpuSampler, pgDb?: string): Promise<TargetCtx> {
   const { o } = ctx;
   log(`hub: starting ${o.workers} generator worker(s) with ${ctx.dfsps.length} simulated DFSPs`);
-  const { set, ready } = await WorkerSet.spawn(workerInits(ctx, hubUrl), o.workerNodeArgs);
+  const { set, ready } = await WorkerSet.spawn(workerInits(ctx, hubUrl, o.hubs), o.workerNodeArgs);
   const servers = Object.assign({}, ...ready.map((r) => r.servers)) as Record<string, string>;
   const admin = new AdminClient(adminUrl, { timeoutMs: 60_000 });
   log(`hub: provisioning ${ctx.dfsps.length} DFSPs (accounts, limits, funds in, callback endpoints)`);
@@ -999,6 +1111,7 @@ async function setupHubTarget(ctx: RunCtx, hubUrl: string, adminUrl: string, cpu
       log(`hub: POST /participants/{name}/jwsKeys → HTTP ${r.status}: the hub has no JWS key registry — messages are signed but the hub is NOT verifying them`);
     }
   }
+  if (o.awaitGo) await awaitGo();
   if (!o.transferOnly) await registerAllParties(ctx, set);
   return {
     kind: 'hub',
@@ -1291,6 +1404,8 @@ async function main(): Promise<number> {
       let hubUrl = o.hub;
       let adminUrl = o.admin;
       let hubPid = o.hubPid;
+      let hubPids = o.hubPids;
+      let resolvePids = () => undefined as void;
       let pgDb = o.pgDb;
       if (o.startHub) {
         dbName = `mizani_load_${Date.now().toString(36)}_${hexRandom(4)}`;
@@ -1335,15 +1450,45 @@ async function main(): Promise<number> {
         };
         log(`hub: ready at ${hubUrl} (admin ${adminUrl}, pid ${hubPid})`);
       } else {
-        if (!hubPid) {
-          const u = new URL(hubUrl!);
-          if (['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'].includes(u.hostname)) hubPid = pidListeningOn(Number(u.port || 80));
-        }
-        summary.hub = { started: false, fspiop: hubUrl, admin: adminUrl, pid: hubPid ?? null, database: pgDb ?? null };
-        if (!hubPid) summary.notes.push('hub pid unknown (--hub-pid): hub CPU not measured');
+        const local = (url: string) => {
+          const u = new URL(url);
+          return ['127.0.0.1', 'localhost', '[::1]', '0.0.0.0'].includes(u.hostname) ? pidListeningOn(Number(u.port || 80)) : undefined;
+        };
+        // Several nodes without --hub-pid: the listeners of their ports, looked up when a step starts (a node may be
+        // started after the generator: --await-go).
+        resolvePids = () => {
+          if (hubPids.length === o.hubs.length) return;
+          const found = o.hubs.map(local);
+          if (found.every((p) => p !== undefined)) {
+            hubPids = found as number[];
+            summary.hub!.nodes = o.hubs.map((url, k) => ({ fspiop: url, pid: hubPids[k] }));
+            summary.hub!.pid = hubPids[0];
+            summary.notes = summary.notes.filter((n) => !n.startsWith('hub pid unknown'));
+          }
+        };
+        if (!hubPid) hubPid = hubPids[0] ?? (o.hubs.length > 1 ? undefined : local(hubUrl!));
+        summary.hub = {
+          started: false,
+          fspiop: o.hubs.length > 1 ? o.hubs.join(',') : hubUrl,
+          admin: adminUrl,
+          pid: hubPid ?? null,
+          ...(hubPids.length > 1 ? { nodes: o.hubs.map((url, k) => ({ fspiop: url, pid: hubPids[k] })) } : {}),
+          ...(o.brokerPid ? { brokerPid: o.brokerPid } : {}),
+          database: pgDb ?? null,
+        };
+        if (!hubPid || (o.hubs.length > 1 && hubPids.length !== o.hubs.length)) summary.notes.push('hub pid unknown (--hub-pid): hub CPU not measured');
         if (!pgDb) summary.notes.push('hub database unknown (--pg-db): PostgreSQL CPU reported for all postgres processes only');
       }
-      const cpu = () => new CpuSampler({ hubPid, pgAdminUrl: o.pgUrl, pgDb, pgAll: true });
+      const cpu = () => {
+        resolvePids();
+        return new CpuSampler({
+          ...(o.hubs.length > 1 ? (hubPids.length === o.hubs.length ? { hubPids } : {}) : { hubPid }),
+          brokerPid: o.brokerPid,
+          pgAdminUrl: o.pgUrl,
+          pgDb,
+          pgAll: true,
+        });
+      };
       const t = await setupHubTarget(ctx, hubUrl!, adminUrl!, cpu, pgDb);
       try {
         await runTarget(ctx, t);

@@ -56,6 +56,8 @@ interface Dfsp {
   server: Server;
   baseUrl: string;
   pool: Pool;
+  /** --quotes-hub: the pool quote messages go through (else `pool`). */
+  quotePool?: Pool;
   /** Payer side: party path → payments waiting for PUT /parties (FIFO; identical lookups are interchangeable). */
   discQueue: Map<string, Payment[]>;
   /** Payee side: `${payer}|${path}` → payments whose lookup it will answer (gives the signed-ahead answer). */
@@ -314,7 +316,7 @@ async function sendMsg(
 ): Promise<{ code: string; detail: string } | undefined> {
   const t = performance.now();
   try {
-    const res = await from.pool.request({
+    const res = await ((resource === 'quotes' && from.quotePool) || from.pool).request({
       method,
       path,
       headers: headersFor(resource, method, from.name, destination, date, path, signature),
@@ -623,8 +625,11 @@ async function startDfsp(index: number, w: InitMsg['dfsps'][number]): Promise<Df
   const host = init.advertiseHost.includes(':') ? `[${init.advertiseHost}]` : init.advertiseHost;
   d.server = server;
   d.baseUrl = `http://${host}:${port}`;
-  d.pool = new Pool(new URL(init.targetUrl).origin, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  const target = new URL(w.targetUrl ?? init.targetUrl).origin;
+  d.pool = new Pool(target, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
   d.pool.on('disconnect', (_origin: unknown, _targets: unknown, err: Error & { code?: string }) => closed(`client ${err.code ?? ''} ${err.message}`.trim()));
+  if (init.quotesUrl && new URL(init.quotesUrl).origin !== target)
+    d.quotePool = new Pool(new URL(init.quotesUrl).origin, { connections: init.connections, keepAliveTimeout: 30_000, pipelining: 1 });
   return d;
 }
 
@@ -933,6 +938,7 @@ async function shutdown(): Promise<void> {
   await Promise.all(
     dfsps.map(async (d) => {
       await d.pool.close().catch(() => undefined);
+      await d.quotePool?.close().catch(() => undefined);
       await new Promise<void>((r) => {
         d.server.close(() => r());
         d.server.closeAllConnections();
