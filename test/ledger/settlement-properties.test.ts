@@ -905,10 +905,16 @@ async function checkAll(w: World, label: string): Promise<void> {
 
 async function runBurst(w: World, burst: Op[]): Promise<void> {
   const pending: Array<Promise<void>> = [];
-  for (const op of burst) {
-    // Traffic is only started (its decision taken): it becomes durable while the settlement commands that follow run.
-    if (isTraffic(op)) pending.push(startTraffic(w, op));
-    else await runSettle(w, op);
+  try {
+    for (const op of burst) {
+      // Traffic is only started (its decision taken): it becomes durable while the settlement commands that follow run.
+      if (isTraffic(op)) pending.push(startTraffic(w, op));
+      else await runSettle(w, op);
+    }
+  } catch (err) {
+    // The run fails with its own error, not with the traffic it left behind failing once its ledger is closed.
+    await Promise.allSettled(pending);
+    throw err;
   }
   await Promise.all(pending);
 }
