@@ -298,9 +298,9 @@ async function runOnce(key, round) {
       first.adminUrl,
       // The generator finds the later nodes' pids itself (the listeners of their ports) when its step starts.
       ...(later.length ? ['--await-go'] : ['--hub-pid', String(first.pid)]),
-      // A node that does not hold the ledger cannot record quotes on this branch (QuoteRecords write through the
-      // local ledger engine's group commit, which only the writer-lock holder may use: LEDGER_UNAVAILABLE), so the
-      // balancer sends /quotes to the owner, as a path rule; discovery and transfers are spread over every node.
+      // The first sitting's runs (docs/benchmarks.md "Scale-out") were made when a node without the ledger could not
+      // record quotes, so /quotes go to the owner as a path rule; main has fixed that since (ledger/quotes.ts
+      // nodeRecordWriter): dropping this rule spreads quotes too, for the next sitting to compare.
       ...(later.length ? ['--quotes-hub', first.fspiopUrl] : []),
       '--pg-db',
       dbName,
