@@ -28,7 +28,7 @@ import { buildIlpPacket, generateFulfilment, transactionObject } from '../confor
 import { randomUUID } from 'node:crypto';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
 import { startKafka, type KafkaBroker } from './support/kafka.js';
-import { Dfsp, Load } from './support/payment-load.js';
+import { Dfsp, Load, prepares } from './support/payment-load.js';
 import { startPgPair, type PgPair } from './support/pg-pair.js';
 import { reconcileSettlement } from './support/settlement-reconcile.js';
 
@@ -155,7 +155,13 @@ test(
       return up.length === 0 ? undefined : up[turn++ % up.length]!.fspiop;
     };
     const load = new Load(names, { workers: 6, expiresInMs: EXPIRES_IN_MS, currency: CURRENCY, pick });
-    for (const name of names) dfsps.push(await new Dfsp(name, (body) => load.fulfil(body)).start());
+    for (const name of names)
+      dfsps.push(
+        await new Dfsp(
+          name,
+          prepares((body) => load.fulfil(body)),
+        ).start(),
+      );
     // The scheme is set up through the standby's Admin API: what it creates reaches the owner's memory by notice, and
     // the funds in that follow at once go through the owner's workers.
     const b = await new Node('b').start(env);

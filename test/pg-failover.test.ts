@@ -30,8 +30,6 @@
  *    figure; it is asserted only below a generous SERVICE_GAP_MAX_MS (a noisy machine).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, test, type TestContext } from 'node:test';
 import pg from 'pg';
@@ -40,6 +38,7 @@ import { FspiopClient } from '../conformance/lib/http.js';
 import { buildIlpPacket, conditionFromFulfilment, generateFulfilment, transactionObject } from '../conformance/lib/ilp.js';
 import { randomName } from '../conformance/lib/util.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { Dfsp, type DfspRequest } from './support/payment-load.js';
 import { startPgPair, type PgPair } from './support/pg-pair.js';
 import { reconcileSettlement } from './support/settlement-reconcile.js';
 
@@ -101,57 +100,14 @@ interface Payment {
   askedAt?: number;
 }
 
-/** A DFSP's callback endpoint: answers at once; as payee it fulfils, as payer it records what it is told. */
-class Dfsp {
-  private server?: Server;
-  baseUrl = '';
-
-  constructor(
-    readonly name: string,
-    private readonly load: Load,
-  ) {}
-
-  async start(): Promise<this> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('error', () => undefined);
-      req.on('end', () => {
-        const method = (req.method ?? '').toUpperCase();
-        res.statusCode = method === 'PUT' || method === 'PATCH' ? 200 : 202;
-        res.setHeader('content-length', '0');
-        res.end();
-        let body: any;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          return;
-        }
-        const path = req.url ?? '';
-        if (method === 'POST' && /^\/transfers\/?$/.test(path)) this.load.onPrepare(this.name, body);
-        const m = /^\/transfers\/([^/?]+)(\/error)?$/.exec(path);
-        if (method === 'PUT' && m) this.load.onCallback(this.name, decodeURIComponent(m[1]!), m[2] !== undefined, body);
-      });
-    });
-    server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
+/** Hands what a DFSP's endpoint receives to the load: prepares to its payee side, transfer callbacks to its payer side. */
+function toLoad(name: string, load: Load): (request: DfspRequest) => void {
+  return ({ method, path, body }) => {
+    if (body === undefined) return;
+    if (method === 'POST' && /^\/transfers\/?$/.test(path)) load.onPrepare(name, body);
+    const m = /^\/transfers\/([^/?]+)(\/error)?$/.exec(path);
+    if (method === 'PUT' && m) load.onCallback(name, decodeURIComponent(m[1]!), m[2] !== undefined, body);
+  };
 }
 
 /** Prepares between random DFSPs, a few at a time; payees fulfil (and retry); payers record, and ask when not told. */
@@ -416,7 +372,7 @@ test(
     const admin = new AdminClient(hub.adminUrl, { timeoutMs: 30_000 });
     const load = new Load(client);
     load.names = Array.from({ length: DFSPS }, () => randomName('pgha'));
-    for (const name of load.names) dfsps.push(await new Dfsp(name, load).start());
+    for (const name of load.names) dfsps.push(await new Dfsp(name, toLoad(name, load)).start());
     await provision(
       admin,
       dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000', callbackBase: d.baseUrl })),

@@ -37,7 +37,7 @@ import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision, ty
 import { FspiopClient } from '../conformance/lib/http.js';
 import { randomName } from '../conformance/lib/util.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
-import { Dfsp, Load } from './support/payment-load.js';
+import { Dfsp, Load, prepares } from './support/payment-load.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { reconcileSettlement, type ReconcileOptions } from './support/settlement-reconcile.js';
 
@@ -267,7 +267,13 @@ test(
     const names = Array.from({ length: 3 }, () => randomName('stlcrash'));
     const running = hub;
     const load = new Load(names, { workers: LOAD_WORKERS, expiresInMs: EXPIRES_IN_MS, currency: CURRENCY, pick: () => running.fspiop });
-    for (const name of names) dfsps.push(await new Dfsp(name, (body) => load.fulfil(body)).start());
+    for (const name of names)
+      dfsps.push(
+        await new Dfsp(
+          name,
+          prepares((body) => load.fulfil(body)),
+        ).start(),
+      );
     // The hub's accounts, then the default model with liquidity checks (provision tolerates both existing).
     for (const type of HUB_ACCOUNT_TYPES) await hub.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
     await hub.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });

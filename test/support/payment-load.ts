@@ -12,14 +12,28 @@ import { buildIlpPacket, generateFulfilment, transactionObject } from '../../con
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** A DFSP's callback endpoint: answers at once; as a payee it fulfils every prepare it receives. */
+/** A request a DFSP's callback endpoint received: its method, path and JSON body (undefined when not JSON). */
+export interface DfspRequest {
+  method: string;
+  path: string;
+  body: any;
+}
+
+/** Of the requests a DFSP receives, its prepares (`POST /transfers`), for `Dfsp`'s constructor. */
+export function prepares(onPrepare: (body: { transferId?: unknown }) => void): (request: DfspRequest) => void {
+  return ({ method, path, body }) => {
+    if (method === 'POST' && /^\/transfers\/?$/.test(path) && body !== undefined) onPrepare(body);
+  };
+}
+
+/** A DFSP's callback endpoint: answers every request at once (200 to PUT and PATCH, 202 else), then hands it on. */
 export class Dfsp {
   private server?: Server;
   baseUrl = '';
 
   constructor(
     readonly name: string,
-    private readonly onPrepare: (body: { transferId?: unknown }) => void,
+    private readonly onRequest: (request: DfspRequest) => void,
   ) {}
 
   async start(): Promise<this> {
@@ -32,12 +46,13 @@ export class Dfsp {
         res.statusCode = method === 'PUT' || method === 'PATCH' ? 200 : 202;
         res.setHeader('content-length', '0');
         res.end();
-        if (method !== 'POST' || !/^\/transfers\/?$/.test(req.url ?? '')) return;
+        let body: any;
         try {
-          this.onPrepare(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
-          // not a prepare this test sent
+          body = undefined; // not a message this test sent
         }
+        this.onRequest({ method, path: req.url ?? '/', body });
       });
     });
     server.keepAliveTimeout = 30_000;
