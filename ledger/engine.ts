@@ -224,6 +224,8 @@ export class LedgerEngine {
   private readonly inFlight = new Map<string, InFlight>();
   /** Prepares whose outcome is not durable yet, by id -> body hash. */
   private readonly pendingPrepares = new Map<string, string>();
+  /** Settlement moves whose write is not durable yet, by transfer id: a repeat waits for the first (settlementMove). */
+  private readonly settlementMovesInFlight = new Map<string, Promise<SettlementMoveOutcome>>();
   private readonly committer: GroupCommitter;
   private recovering = false;
   private closed = false;
@@ -770,6 +772,23 @@ export class LedgerEngine {
    */
   async settlementMove(move: SettlementMove): Promise<SettlementMoveOutcome> {
     this.assertAvailable();
+    // A repeat of a move still being written (its request failed on another account while this one ran, and the operator
+    // asked again at once) must not be decided against the headroom the first already took: it waits for the first.
+    const running = this.settlementMovesInFlight.get(move.transferId);
+    if (running) {
+      const first = await running.catch(() => undefined);
+      if (first && first.kind !== 'refused') return { kind: 'already-moved' };
+    }
+    const applying = this.applySettlementMove(move);
+    this.settlementMovesInFlight.set(move.transferId, applying);
+    try {
+      return await applying;
+    } finally {
+      if (this.settlementMovesInFlight.get(move.transferId) === applying) this.settlementMovesInFlight.delete(move.transferId);
+    }
+  }
+
+  private async applySettlementMove(move: SettlementMove): Promise<SettlementMoveOutcome> {
     const position = this.registry.accountOf(move.participant, move.currency, move.ledgerAccountType);
     if (!position) throw new Error(`${move.participant} has no ${move.currency} ${move.ledgerAccountType} account`);
     const hub = this.requireHubAccount(move.currency, 'HUB_MULTILATERAL_SETTLEMENT');

@@ -1013,3 +1013,35 @@ test('a reset repeated after its request died is not refused for the headroom it
     await w.engine.close();
   }
 });
+
+test('a reset repeated while the first is still being written waits for it instead of taking the headroom twice', async () => {
+  // dfsp2 and dfsp3 may each owe at most 50 and receive 100. The RESERVED request dies on dfsp2's reset while dfsp3's is
+  // still being written; the operator repeats it at once: dfsp3's second reset must wait for its first, not be refused.
+  const w = await buildWorld({
+    dfsps: 3,
+    cgs: false,
+    eurModel: false,
+    liquidity: true,
+    eurLiquidity: false,
+    caps: [1_000n * U, 1_000n * U, 50n * U, 50n * U, 50n * U, 50n * U],
+    deposits: [5_000n * U],
+    openings: [0n],
+  });
+  try {
+    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset: 0, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
+    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset: 1, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
+    await closeWindow(w, false);
+    await createSettlement(w, { t: 'create', model: 0, windows: [0], anyWindow: false });
+    const step = (interrupt: Interrupt) => stepSettlement(w, { t: 'step', pick: 0, live: true, accounts: null, target: 'next', oddity: 'none', interrupt });
+    await step(null); // RECORDED
+    await step({ at: 'move', k: 0 }); // RESERVED: dfsp2's reset dies before it is sent, dfsp3's is in flight; repeated
+    assert.deepEqual(w.tally['step:interrupted:move'], 1);
+    await step(null); // COMMITTED
+    await step(null); // SETTLED
+    assert.equal((await w.service.settlement(1)).state, 'SETTLED');
+    await checkAll(w, 'after the repeated step');
+    for (const name of w.dfsps) assert.equal(w.registry.accountOf(name, 'USD', 'POSITION')!.value, 0n, `${name}'s position is back to 0`);
+  } finally {
+    await w.engine.close();
+  }
+});
