@@ -197,8 +197,32 @@ function toAccount(row: AccountRow): SettlementAccountRecord {
   };
 }
 
+/** Session advisory lock that serialises settlement changes across hub nodes (see `exclusive`). */
+export const SETTLEMENT_CHANGE_LOCK = 7343212;
+
 export class SettlementStore {
   constructor(private readonly db: Db) {}
+
+  /**
+   * Runs `work` while this session holds the settlement change lock: settlement changes are operator actions that
+   * each read the state the previous one left, so with several hub nodes on one database they run one at a time
+   * across all of them (the lock is the session's, so a node that dies mid-change lets go of it).
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const session = await this.db.connect();
+    let healthy = false;
+    try {
+      await session.query('SELECT pg_advisory_lock($1)', [SETTLEMENT_CHANGE_LOCK]);
+      healthy = true;
+      try {
+        return await work();
+      } finally {
+        await session.query('SELECT pg_advisory_unlock($1)', [SETTLEMENT_CHANGE_LOCK]).catch(() => (healthy = false));
+      }
+    } finally {
+      session.release(!healthy);
+    }
+  }
 
   // ---- windows ----
 

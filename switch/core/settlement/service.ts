@@ -7,8 +7,8 @@
  * transfer id; the settlement's own records (ledger/settlement.ts) are written after those moves are durable. A crash
  * between the two leaves the account at its previous state with its move applied; the same request again finds the
  * move done (`already-moved`) and records the state, so nothing is applied twice. Settlement changes are serialised
- * (one at a time in this process; across hub nodes not yet, see docs/architecture.md "Two buses"): they are operator
- * actions, and each reads the state the previous one left.
+ * (one at a time, across hub nodes: SettlementStore.exclusive): they are operator actions, and each reads the state the
+ * previous one left.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registry, SettlementModel } from '../../../ledger/registry.js';
@@ -284,7 +284,8 @@ export class SettlementService {
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
+    const exclusive = () => this.store.exclusive(work);
+    const run = this.queue.then(exclusive, exclusive);
     this.queue = run.catch(() => undefined);
     return run;
   }
