@@ -21,7 +21,7 @@
 import { changeAndNotify, LocalWrites } from './changes.js';
 import { currencyDecimals } from '../schemas/currency.js';
 import { DomainError } from '../schemas/outcomes.js';
-import type { Db } from './db.js';
+import type { Db, Queryable } from './db.js';
 import type { Account, Registry } from './registry.js';
 import { LEDGER_SCALE, ledgerText, ledgerUnits, parseLedger, type LedgerUnits } from './units.js';
 
@@ -221,6 +221,9 @@ function toRule(row: RuleRow): FeeRule {
   };
 }
 
+/** Transaction advisory lock taken by every change of the fee rules (checkAgainstDatabase). */
+export const FEE_RULE_CHANGE_LOCK = 7343213;
+
 export class InterchangeFees {
   private readonly byId = new Map<number, FeeRule>();
   /** Active rules per currency, most specific first; a currency without active rules has no entry. */
@@ -312,15 +315,12 @@ export class InterchangeFees {
   }
 
   private async insert(rule: NewFeeRule): Promise<FeeRule> {
-    if ([...this.byId.values()].some((r) => r.name === rule.name)) {
-      throw new DomainError('INTERCHANGE_FEE_RULE_EXISTS', `Interchange fee rule ${rule.name} already exists`);
-    }
     this.checkSettleable(rule.currency);
-    this.checkConflict(rule.currency, rule.match);
     await this.registry.createMissingAccounts(rule.currency, INTERCHANGE_FEE);
     const m = rule.match;
-    const row = await changeAndNotify(this.db, 'fees', (tx) =>
-      tx.query<RuleRow>(
+    const row = await changeAndNotify(this.db, 'fees', async (tx) => {
+      await this.checkAgainstDatabase(tx, rule.currency, rule.match, rule.name);
+      return tx.query<RuleRow>(
         `INSERT INTO interchange_fee_rule (name, currency, scenario, initiator, initiator_type, payer_account_type, payee_account_type,
          basis_points, fixed_amount, paid_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${RULE_COLUMNS}`,
@@ -336,8 +336,8 @@ export class InterchangeFees {
           rule.fee.kind === 'fixed' ? ledgerText(rule.fee.amount) : null,
           rule.paidBy,
         ],
-      ),
-    );
+      );
+    });
     const created = toRule(row.rows[0]!);
     this.byId.set(created.id, created);
     this.index();
@@ -356,12 +356,15 @@ export class InterchangeFees {
     if (rule.isActive === isActive) return rule;
     if (isActive) {
       this.checkSettleable(rule.currency);
-      this.checkConflict(rule.currency, rule.match);
       await this.registry.createMissingAccounts(rule.currency, INTERCHANGE_FEE);
     }
-    const row = await changeAndNotify(this.db, 'fees', (tx) =>
-      tx.query<{ changed_at: Date }>('UPDATE interchange_fee_rule SET is_active = $2, changed_at = now() WHERE id = $1 RETURNING changed_at', [id, isActive]),
-    );
+    const row = await changeAndNotify(this.db, 'fees', async (tx) => {
+      if (isActive) await this.checkAgainstDatabase(tx, rule.currency, rule.match);
+      return tx.query<{ changed_at: Date }>('UPDATE interchange_fee_rule SET is_active = $2, changed_at = now() WHERE id = $1 RETURNING changed_at', [
+        id,
+        isActive,
+      ]);
+    });
     // The rule as memory holds it now: a reload may have replaced it meanwhile.
     const current = this.byId.get(id) ?? rule;
     current.isActive = isActive;
@@ -387,8 +390,19 @@ export class InterchangeFees {
     }
   }
 
-  private checkConflict(currency: string, match: FeeMatch): void {
-    const clash = conflictingRule(this.active.get(currency) ?? [], match);
+  /**
+   * The name and overlap checks, made in the change's own transaction against the rules in the database, under a lock
+   * that every rule change takes: two hub nodes' Admin APIs may take changes at the same instant, and each node's
+   * memory learns the other's only by a notice after it commits.
+   */
+  private async checkAgainstDatabase(tx: Queryable, currency: string, match: FeeMatch, newName?: string): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [FEE_RULE_CHANGE_LOCK]);
+    if (newName !== undefined) {
+      const taken = await tx.query('SELECT 1 FROM interchange_fee_rule WHERE name = $1', [newName]);
+      if (taken.rows.length > 0) throw new DomainError('INTERCHANGE_FEE_RULE_EXISTS', `Interchange fee rule ${newName} already exists`);
+    }
+    const active = await tx.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM interchange_fee_rule WHERE currency = $1 AND is_active`, [currency]);
+    const clash = conflictingRule(active.rows.map(toRule), match);
     if (clash) {
       throw new DomainError(
         'INTERCHANGE_FEE_RULE_OVERLAPS',

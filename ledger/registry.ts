@@ -546,14 +546,7 @@ export class Registry {
         throw new DomainError('ACCOUNT_TYPE_NOT_FOUND', `Ledger account type ${type} was not found`);
       }
     }
-    const clash = [...this.models.values()].find((m) => m.isActive && m.currency === model.currency && m.ledgerAccountType === model.ledgerAccountType);
-    if (clash) {
-      throw new DomainError(
-        'SETTLEMENT_MODEL_OVERLAPS',
-        `Settlement model ${clash.name} already covers ${model.ledgerAccountType} for ${model.currency ?? 'all currencies'}`,
-      );
-    }
-    const row = await changeAndNotify(this.db, 'registry', (tx) =>
+    const row = await this.changeModels(model, (tx) =>
       tx.query<ModelRow>(
         `INSERT INTO settlement_model (name, settlement_granularity, settlement_interchange, settlement_delay, currency,
          require_liquidity_check, ledger_account_type, settlement_account_type, auto_position_reset)
@@ -580,10 +573,34 @@ export class Registry {
   async setSettlementModelActive(name: string, isActive: boolean): Promise<SettlementModel> {
     const model = this.models.get(name);
     if (!model) throw new DomainError('SETTLEMENT_MODEL_NOT_FOUND', `Settlement model ${name} not found`);
-    await changeAndNotify(this.db, 'registry', (tx) => tx.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]));
+    await this.changeModels(model, (tx) => tx.query('UPDATE settlement_model SET is_active = $2 WHERE id = $1', [model.id, isActive]));
     model.isActive = isActive;
     this.local.wrote();
     return model;
+  }
+
+  /**
+   * A settlement model change. At most one active model covers a ledger account type in a scope (a currency, or all):
+   * the database keeps that (migration 012), so two hub nodes changing models at once cannot both succeed; the loser
+   * is told which model covers the scope.
+   */
+  private async changeModels<T>(model: Pick<SettlementModel, 'currency' | 'ledgerAccountType'>, change: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await changeAndNotify(this.db, 'registry', change);
+    } catch (err) {
+      if ((err as { constraint?: unknown }).constraint === 'settlement_model_name_key') {
+        throw new DomainError('SETTLEMENT_MODEL_EXISTS', 'Settlement Model already exists');
+      }
+      if ((err as { constraint?: unknown }).constraint !== 'settlement_model_active_scope') throw err;
+      const clash = await this.db.query<{ name: string }>(
+        `SELECT name FROM settlement_model WHERE is_active AND coalesce(currency, '') = coalesce($1, '') AND ledger_account_type = $2`,
+        [model.currency, model.ledgerAccountType],
+      );
+      throw new DomainError(
+        'SETTLEMENT_MODEL_OVERLAPS',
+        `Settlement model ${clash.rows[0]?.name ?? '(another)'} already covers ${model.ledgerAccountType} for ${model.currency ?? 'all currencies'}`,
+      );
+    }
   }
 
   async createAccountType(name: string, description: string, isActive: boolean, isSettleable: boolean): Promise<void> {

@@ -48,6 +48,13 @@ test('embedded PGlite hub starts, keeps its ledger across a restart', { timeout:
       settlementAccountType: 'SETTLEMENT',
     };
     assert.equal((await json('POST', `${hub.adminUrl}/settlementModels`, model)).status, 201);
+    // The one-active-model-per-scope index (migration 012) and the settlement changes' advisory lock work here too.
+    const overlapping = await json('POST', `${hub.adminUrl}/settlementModels`, { ...model, name: 'ANOTHERNET' });
+    assert.equal(overlapping.status, 400);
+    assert.match(overlapping.body.errorInformation.errorDescription, /Settlement model DEFAULTDEFERREDNET already covers POSITION for all currencies/);
+    const empty = await json('POST', `${hub.adminUrl}/v2/settlementWindows/1`, { state: 'CLOSED', reason: 'smoke' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.body.errorInformation.errorDescription, /empty/);
     assert.equal((await json('POST', `${hub.adminUrl}/participants`, { name: 'smokefsp', currency: 'USD' })).status, 201);
     const limits = { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: 1000 }, initialPosition: 0 };
     assert.equal((await json('POST', `${hub.adminUrl}/participants/smokefsp/initialPositionAndLimits`, limits)).status, 201);
