@@ -29,6 +29,7 @@ import { ExpirySweep } from './core/expiry.js';
 import { followUpTasksPending } from './core/identity.js';
 import { LiquidityWorker } from './core/workers/liquidity.js';
 import { serveWorkers } from './core/workers/serve.js';
+import { ReferenceWorker } from './core/workers/reference.js';
 import { SettlementWorker } from './core/workers/settlement.js';
 import { LedgerOwnership, type OwnerPart } from './core/workers/ownership.js';
 import { SettlementService } from './core/settlement/service.js';
@@ -412,7 +413,12 @@ async function busAndSettlement(
   // catch up before deciding about a participant they do not know yet (serve.ts).
   serveWorkers(
     bus,
-    { transfers, liquidity: new LiquidityWorker(registry, engine, reports), settlement: new SettlementWorker(registry, engine, reports) },
+    {
+      transfers,
+      liquidity: new LiquidityWorker(registry, engine, reports),
+      settlement: new SettlementWorker(registry, engine, reports),
+      reference: new ReferenceWorker(registry, ledger.interchangeFees),
+    },
     bus instanceof KafkaBus ? registry : undefined,
   );
   // Its consumers have joined their groups when it has started; it stops after the servers and sweeps that publish.

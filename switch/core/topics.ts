@@ -130,3 +130,20 @@ export const settlementTopics = {
   /** Keyed by the participant whose account (POSITION or INTERCHANGE_FEE) moves. */
   position: topic<SettlementPositionCommand, SettlementPositionReply>('settlement.position'),
 };
+
+/** The reference data a worker decides with, held in memory where the ledger is: the registry, the fee rules. */
+export type ReferenceStore = 'registry' | 'fees';
+
+/** Re-read `stores` from PostgreSQL before answering: an Admin change made through any node is then seen by the ledger. */
+export interface ReferenceSyncCommand {
+  stores: ReferenceStore[];
+}
+
+export const referenceTopics = {
+  /**
+   * Keyed by the participant the change is about (the hub for scheme-wide changes: settlement models, fee rules). The
+   * Admin API answers a change only once the ledger's workers have it, so a command sent after the answer is decided
+   * with it, whichever node took the change and whichever takes the command (the notice alone comes a few ms late).
+   */
+  sync: topic<ReferenceSyncCommand, void>('reference.sync'),
+};

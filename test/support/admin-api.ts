@@ -19,7 +19,8 @@ import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import type { BookedMovement, SettledAccountStatement, SettlementReports } from '../../switch/core/settlement/reports.js';
 import { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
-import { serveLiquidity, serveSettlement } from '../../switch/core/workers/serve.js';
+import { serveLiquidity, serveReference, serveSettlement } from '../../switch/core/workers/serve.js';
+import { ReferenceWorker } from '../../switch/core/workers/reference.js';
 import { SettlementWorker } from '../../switch/core/workers/settlement.js';
 import { SettlementService } from '../../switch/core/settlement/service.js';
 import { SettlementStore } from '../../ledger/settlement.js';
@@ -81,7 +82,8 @@ export interface AdminApi extends AdminDeps, SettlementRouteDeps, InterchangeFee
 export async function startAdminApi(
   prefix: string,
   routes: (deps: AdminApiDeps) => Route[],
-  options: { requireHttpsCallbacks?: boolean; health?: AdminDeps['health'] } = {},
+  /** `ownReference: false`: the test serves referenceTopics.sync itself (another node's stores as the ledger's). */
+  options: { requireHttpsCallbacks?: boolean; health?: AdminDeps['health']; ownReference?: boolean } = {},
 ): Promise<AdminApi> {
   const database = await createTestDatabase(`mizani_admin_${prefix}`);
   const db = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
@@ -102,6 +104,7 @@ export async function startAdminApi(
   const reports = new RecordedReports();
   serveLiquidity(bus, new LiquidityWorker(registry, engine, reports));
   serveSettlement(bus, new SettlementWorker(registry, engine, reports));
+  if (options.ownReference !== false) serveReference(bus, new ReferenceWorker(registry, interchangeFees));
   const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports);
   const intradayReports = new RecordedIntradayRequests();
   const deps: AdminApiDeps = {

@@ -17,6 +17,7 @@ import { liquidityTopics } from '../../core/topics.js';
 import type { Route } from '../../http/route.js';
 import { jsonNumber, type Fields } from '../body.js';
 import type { AdminDeps } from '../deps.js';
+import { ledgerHas } from '../ledger-sync.js';
 import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, query, send } from '../request.js';
 
 type Deps = Pick<AdminDeps, 'registry' | 'bus' | 'db'>;
@@ -26,7 +27,7 @@ export function accountRoutes(deps: Deps): Route[] {
     { method: 'POST', path: '/participants/:name/initialPositionAndLimits', handler: (q, r) => initialPositionAndLimits(deps, q, r) },
     { method: 'GET', path: '/participants/limits', handler: (q, r) => allLimits(deps.registry, q, r) },
     { method: 'GET', path: '/participants/:name/limits', handler: (q, r) => limitsOf(deps.registry, q, r) },
-    { method: 'PUT', path: '/participants/:name/limits', handler: (q, r) => updateLimit(deps.registry, q, r) },
+    { method: 'PUT', path: '/participants/:name/limits', handler: (q, r) => updateLimit(deps, q, r) },
     { method: 'GET', path: '/participants/:name/positions', handler: (q, r) => positions(deps, q, r) },
     { method: 'GET', path: '/participants/:name/accounts', handler: (q, r) => accounts(deps, q, r) },
     {
@@ -35,7 +36,9 @@ export function accountRoutes(deps: Deps): Route[] {
       handler: async (request, reply) => {
         const fields = bodyFields(request, 'isActive');
         const id = accountIdParam(request);
-        await deps.registry.setAccountActive(param(request, 'name'), id, fields.boolean('isActive', { lenient: true }));
+        const name = param(request, 'name');
+        await deps.registry.setAccountActive(name, id, fields.boolean('isActive', { lenient: true }));
+        await ledgerHas(deps.bus, name, 'registry');
         return send(reply, 200);
       },
     },
@@ -58,6 +61,7 @@ async function initialPositionAndLimits(deps: Deps, request: FastifyRequest, rep
   const initial = parseLedger(fields.optionalDecimal('initialPosition', { maxDecimals: LEDGER_DECIMALS }) ?? '0');
   const name = param(request, 'name');
   await deps.registry.setInitialLimit(name, currency, limit.value, limit.alarm);
+  await ledgerHas(deps.bus, name, 'registry');
   // The opening position is a position change: through the bus, to the worker that owns the participant's position.
   await deps.bus.request(liquidityTopics.openingPosition, name, { participant: name, currency, amount: initial });
   return send(reply, 201);
@@ -89,11 +93,13 @@ async function limitsOf(registry: Registry, request: FastifyRequest, reply: Fast
   return send(reply, 200, rows);
 }
 
-async function updateLimit(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+async function updateLimit(deps: Deps, request: FastifyRequest, reply: FastifyReply) {
   const fields = bodyFields(request, 'currency', 'limit');
   const currency = currencyField(fields);
   const { value, alarm } = limitField(fields);
-  const limit = await registry.updateLimit(param(request, 'name'), currency, value, alarm);
+  const name = param(request, 'name');
+  const limit = await deps.registry.updateLimit(name, currency, value, alarm);
+  await ledgerHas(deps.bus, name, 'registry');
   return send(reply, 200, { currency, limit: limitView(limit) });
 }
 

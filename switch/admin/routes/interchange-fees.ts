@@ -27,12 +27,17 @@ import {
   type NewFeeRule,
 } from '../../../ledger/interchange-fees.js';
 import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
+import type { Registry } from '../../../ledger/registry.js';
+import type { Bus } from '../../bus/bus.js';
 import type { Route } from '../../http/route.js';
+import { ledgerHas } from '../ledger-sync.js';
 import { jsonNumber, type Fields } from '../body.js';
 import { bodyFields, currencyField, param, query, send } from '../request.js';
 
 export interface InterchangeFeeRouteDeps {
   interchangeFees: InterchangeFees;
+  bus: Bus;
+  registry: Registry;
 }
 
 const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
@@ -53,7 +58,12 @@ export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
     {
       method: 'POST',
       path: '/interchangeFeeRules',
-      handler: async (request, reply) => send(reply, 201, ruleView(await fees.create(ruleBody(request)))),
+      handler: async (request, reply) => {
+        const rule = await fees.create(ruleBody(request));
+        // Its INTERCHANGE_FEE accounts too (created with the rule).
+        await ledgerHas(deps.bus, deps.registry.hubName, 'registry', 'fees');
+        return send(reply, 201, ruleView(rule));
+      },
     },
     {
       method: 'GET',
@@ -71,7 +81,9 @@ export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
       handler: async (request, reply) => {
         const id = ruleId(request);
         const isActive = bodyFields(request, 'isActive').boolean('isActive');
-        return send(reply, 200, ruleView(await fees.setActive(id, isActive)));
+        const rule = await fees.setActive(id, isActive);
+        await ledgerHas(deps.bus, deps.registry.hubName, 'registry', 'fees');
+        return send(reply, 200, ruleView(rule));
       },
     },
   ];

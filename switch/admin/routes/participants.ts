@@ -9,11 +9,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import { DIALECTS, type Dialect, type ParticipantDirectory } from '../../directory/participants.js';
 import type { Route } from '../../http/route.js';
+import type { Bus } from '../../bus/bus.js';
 import type { AdminDeps } from '../deps.js';
+import { ledgerHas } from '../ledger-sync.js';
 import { bodyFields, currencyField, NAME, param, query, send } from '../request.js';
 import { participantView } from '../views.js';
 
-export function participantRoutes(deps: Pick<AdminDeps, 'participants'>): Route[] {
+export function participantRoutes(deps: Pick<AdminDeps, 'participants' | 'bus'>): Route[] {
   const { participants } = deps;
   const { registry } = participants;
   return [
@@ -24,7 +26,7 @@ export function participantRoutes(deps: Pick<AdminDeps, 'participants'>): Route[
       path: '/participants/:name',
       handler: async (request, reply) => send(reply, 200, participantView(participants, request, registry.requireParticipant(param(request, 'name')))),
     },
-    { method: 'PUT', path: '/participants/:name', handler: (request, reply) => update(participants, request, reply) },
+    { method: 'PUT', path: '/participants/:name', handler: (request, reply) => update(participants, deps.bus, request, reply) },
   ];
 }
 
@@ -49,7 +51,7 @@ async function create(directory: ParticipantDirectory, request: FastifyRequest, 
   return send(reply, 201, participantView(directory, request, participant));
 }
 
-async function update(directory: ParticipantDirectory, request: FastifyRequest, reply: FastifyReply) {
+async function update(directory: ParticipantDirectory, bus: Bus, request: FastifyRequest, reply: FastifyReply) {
   const fields = bodyFields(request, 'isActive', 'dialect', 'xmlProfile');
   const name = param(request, 'name');
   if (!fields.has('isActive') && !fields.has('dialect') && !fields.has('xmlProfile')) {
@@ -61,6 +63,9 @@ async function update(directory: ParticipantDirectory, request: FastifyRequest, 
   if (fields.has('xmlProfile')) {
     participant = await directory.setXmlProfile(name, fields.string('xmlProfile', { oneOf: ['iso-2019', 'iso-2026'] }) as 'iso-2019' | 'iso-2026');
   }
-  if (fields.has('isActive')) participant = await registry.setParticipantActive(name, fields.boolean('isActive', { lenient: true }));
+  if (fields.has('isActive')) {
+    participant = await registry.setParticipantActive(name, fields.boolean('isActive', { lenient: true }));
+    await ledgerHas(bus, name, 'registry');
+  }
   return send(reply, 200, participantView(directory, request, participant));
 }

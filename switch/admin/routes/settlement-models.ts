@@ -11,16 +11,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import type { Registry, SettlementModel } from '../../../ledger/registry.js';
 import type { Route } from '../../http/route.js';
+import type { Bus } from '../../bus/bus.js';
 import type { AdminDeps } from '../deps.js';
+import { ledgerHas } from '../ledger-sync.js';
 import { bodyFields, currencyField, param, send } from '../request.js';
 
 const VALID_COMBINATIONS = ['IMMEDIATE/GROSS/BILATERAL', 'DEFERRED/GROSS/BILATERAL', 'DEFERRED/NET/BILATERAL', 'DEFERRED/NET/MULTILATERAL'];
 
-export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry'>): Route[] {
-  const { registry } = deps;
+export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry' | 'bus'>): Route[] {
+  const { registry, bus } = deps;
   return [
     { method: 'GET', path: '/settlementModels', handler: async (_request, reply) => send(reply, 200, registry.settlementModels().map(modelView)) },
-    { method: 'POST', path: '/settlementModels', handler: (q, r) => createModel(registry, q, r) },
+    { method: 'POST', path: '/settlementModels', handler: (q, r) => createModel(registry, bus, q, r) },
     {
       method: 'GET',
       path: '/settlementModels/:name',
@@ -36,6 +38,7 @@ export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry'>): Route[
       handler: async (request, reply) => {
         const fields = bodyFields(request, 'isActive');
         const model = await registry.setSettlementModelActive(param(request, 'name'), fields.boolean('isActive', { lenient: true }));
+        await ledgerHas(bus, registry.hubName, 'registry');
         return send(reply, 200, modelView(model));
       },
     },
@@ -57,7 +60,7 @@ export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry'>): Route[
   ];
 }
 
-async function createModel(registry: Registry, request: FastifyRequest, reply: FastifyReply) {
+async function createModel(registry: Registry, bus: Bus, request: FastifyRequest, reply: FastifyReply) {
   const fields = bodyFields(
     request,
     'name',
@@ -88,6 +91,7 @@ async function createModel(registry: Registry, request: FastifyRequest, reply: F
     });
   }
   await registry.createSettlementModel(model);
+  await ledgerHas(bus, registry.hubName, 'registry');
   return send(reply, 201);
 }
 

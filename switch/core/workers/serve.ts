@@ -5,20 +5,26 @@
 import type { Registry } from '../../../ledger/registry.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
 import type { Bus, Handler, Topic } from '../../bus/bus.js';
-import { liquidityTopics, settlementTopics, transferTopics } from '../topics.js';
+import { liquidityTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
 import type { LiquidityWorker } from './liquidity.js';
+import type { ReferenceWorker } from './reference.js';
 import type { SettlementWorker } from './settlement.js';
 import type { TransferService } from './transfers.js';
 
 export function serveWorkers(
   bus: Bus,
-  workers: { transfers: TransferService; liquidity: LiquidityWorker; settlement: SettlementWorker },
+  workers: { transfers: TransferService; liquidity: LiquidityWorker; settlement: SettlementWorker; reference: ReferenceWorker },
   registry?: Registry,
 ): void {
   const door = registry ? knowingBus(bus, registry) : bus;
   serveTransfers(door, workers.transfers);
   serveLiquidity(door, workers.liquidity);
   serveSettlement(door, workers.settlement);
+  serveReference(bus, workers.reference);
+}
+
+export function serveReference(bus: Bus, reference: ReferenceWorker): void {
+  bus.subscribe(referenceTopics.sync, (c) => reference.sync(c));
 }
 
 /**
