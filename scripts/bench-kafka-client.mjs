@@ -27,12 +27,12 @@
 //   npm run build && node scripts/bench-kafka-client.mjs                  500 and 1,000/s, 20 s after 5 s, 3 rounds
 //   node scripts/bench-kafka-client.mjs --rates 1000 --rounds 1 --duration 5 --warmup 2 --idle 2     a quick look
 //   node scripts/bench-kafka-client.mjs --out load-results/kafka-client.json                          figures as JSON
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -110,7 +110,7 @@ async function main() {
 /** kafkajs's DefaultPartitioner and @platformatic/kafka's compatibilityPartitioner put each key on the same partition. */
 async function samePartitions(partitions) {
   const { Partitioners } = await import('kafkajs');
-  const { compatibilityPartitioner } = await import('@platformatic/kafka');
+  const { compatibilityPartitioner } = await importPlatformatic();
   const kafkajs = Partitioners.DefaultPartitioner();
   const metadata = { partitionMetadata: Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 1 })) };
   for (const key of [...PARTICIPANTS, 'hub', 'payerfsp', 'x'.repeat(40)]) {
@@ -121,8 +121,28 @@ async function samePartitions(partitions) {
 }
 
 function versions() {
-  const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-  return `kafkajs ${version('kafkajs')}, @platformatic/kafka ${version('@platformatic/kafka')}, node ${process.version}`;
+  const version = (modules, name) => JSON.parse(readFileSync(join(modules, name, 'package.json'), 'utf8')).version;
+  return `kafkajs ${version(join(root, 'node_modules'), 'kafkajs')}, @platformatic/kafka ${version(PLATFORMATIC_MODULES, '@platformatic/kafka')}, node ${process.version}`;
+}
+
+/**
+ * @platformatic/kafka is not one of the project's dependencies (the decision is to stay on kafkajs for now): it is
+ * installed once per machine beside the other tools this project fetches, and imported from there.
+ */
+const PLATFORMATIC_VERSION = '2.12.1';
+const PLATFORMATIC_DIR = join(homedir(), '.cache', 'mizani', `platformatic-kafka-${PLATFORMATIC_VERSION}`);
+const PLATFORMATIC_MODULES = join(PLATFORMATIC_DIR, 'node_modules');
+
+async function importPlatformatic() {
+  const entry = join(PLATFORMATIC_MODULES, '@platformatic', 'kafka', 'dist', 'index.js');
+  if (!existsSync(entry)) {
+    console.error(`installing @platformatic/kafka@${PLATFORMATIC_VERSION} into ${PLATFORMATIC_DIR}`);
+    mkdirSync(PLATFORMATIC_DIR, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', PLATFORMATIC_DIR, '--no-save', '--no-audit', '--no-fund', `@platformatic/kafka@${PLATFORMATIC_VERSION}`], {
+      stdio: 'inherit',
+    });
+  }
+  return import(pathToFileURL(entry).href);
 }
 
 /** The broker's JVM: the java process whose command line names the broker's folder. */
@@ -455,7 +475,7 @@ async function platformaticClient({ brokers, role }) {
       return { promise, resolve, reject };
     };
   }
-  const { Producer, Consumer, compatibilityPartitioner, stringSerializers, stringDeserializers, ProduceAcks } = await import('@platformatic/kafka');
+  const { Producer, Consumer, compatibilityPartitioner, stringSerializers, stringDeserializers, ProduceAcks } = await importPlatformatic();
   const producer = new Producer({
     clientId: `bench-${role}`,
     bootstrapBrokers: brokers,
