@@ -185,12 +185,12 @@ export const SETTINGS: Setting[] = [
     name: 'MIZANI_KAFKA_TOPIC_PREFIX',
     default: 'mizani',
     description:
-      'With `MIZANI_BUS=kafka`: starts the name of every Kafka topic and consumer group of the hub (`<prefix>.transfer.prepare`, `<prefix>.workers`, ...); one prefix per hub cluster sharing the brokers. Letters, digits, `.`, `_`, `-`.',
+      'With `MIZANI_BUS=kafka`: starts the name of every Kafka topic and consumer group of the hub (`<prefix>.commands`, `<prefix>.workers`, `<prefix>.reply.<node>`, ...); one prefix per hub cluster sharing the brokers. Letters, digits, `.`, `_`, `-`.',
   },
   {
     name: 'MIZANI_KAFKA_PARTITIONS',
     default: '16',
-    description: 'With `MIZANI_BUS=kafka`: partitions of each command topic the hub creates (a topic that exists keeps its own).',
+    description: 'With `MIZANI_BUS=kafka`: partitions of the commands topic the hub creates (a topic that exists keeps its own).',
   },
   {
     name: 'MIZANI_KAFKA_REQUEST_TIMEOUT_MS',

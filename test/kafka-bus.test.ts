@@ -120,7 +120,7 @@ test('offsets are committed only up to the last message whose handler finished',
   const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const committed = async () => {
-    const [offsets] = await admin.fetchOffsets({ groupId: `${topicPrefix}.workers`, topics: [`${topicPrefix}.test.steps`] });
+    const [offsets] = await admin.fetchOffsets({ groupId: `${topicPrefix}.workers`, topics: [`${topicPrefix}.commands`] });
     return Number(offsets!.partitions[0]!.offset);
   };
   try {
@@ -297,7 +297,7 @@ test('with a position store, a node resumes each partition at the recorded posit
   // Five commands wait in the topic; the ledger says the first three were applied before a hand-over.
   const answers = [0, 1, 2, 3, 4].map((seq) => requester.request(steps, 'k', { seq, delayMs: 0, units: 1n }).catch(() => 'unanswered'));
   await sleep(500);
-  recorded.set(`${topicPrefix}.workers|${topicPrefix}.test.steps|0`, '3');
+  recorded.set(`${topicPrefix}.workers|${topicPrefix}.commands|0`, '3');
   const handled: number[] = [];
   const worker = bus({ topicPrefix, partitions: 1, positions });
   worker.subscribe(steps, async (command) => {
@@ -310,12 +310,12 @@ test('with a position store, a node resumes each partition at the recorded posit
     { seq: 4, doubled: 0n },
   ]);
   assert.deepEqual(handled, [3, 4], 'commands before the recorded position are not run again');
-  await waitFor(async () => recorded.get(`${topicPrefix}.workers|${topicPrefix}.test.steps|0`) === '5', 'the new position is recorded');
+  await waitFor(async () => recorded.get(`${topicPrefix}.workers|${topicPrefix}.commands|0`) === '5', 'the new position is recorded');
   const admin = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     await waitFor(async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId: `${topicPrefix}.workers`, topics: [`${topicPrefix}.test.steps`] });
+      const [offsets] = await admin.fetchOffsets({ groupId: `${topicPrefix}.workers`, topics: [`${topicPrefix}.commands`] });
       return offsets!.partitions[0]!.offset === '5';
     }, 'and then committed to Kafka');
   } finally {

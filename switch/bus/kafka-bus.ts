@@ -1,9 +1,12 @@
 /**
  * The bus over Apache Kafka (kafkajs): the second implementation of `Bus` (bus.ts), chosen by MIZANI_BUS=kafka.
  *
- * - One Kafka topic per bus topic, `<prefix>.<topic>` (e.g. `mizani.transfer.prepare`), created with `partitions`
- *   partitions when missing. A command is a message keyed by the bus key (the participant that owns the position),
- *   so one partition holds that participant's commands in publish order (the Java-compatible murmur2 partitioner).
+ * - Every command travels in one Kafka topic, `<prefix>.commands`, created with `partitions` partitions when missing;
+ *   a header names its bus topic (e.g. `transfer.prepare`). A command is a message keyed by the bus key (the
+ *   participant that owns the position), so one partition holds all of that participant's commands, of every kind, in
+ *   publish order (the Java-compatible murmur2 partitioner). One topic rather than one per bus topic: each fetch names
+ *   every partition it reads, and kafkajs's cost per fetch grows with them (13 topics × 16 partitions made encoding
+ *   fetches the largest single cost of a Kafka node; docs/benchmarks.md "Scale-out").
  * - `subscribe` handlers run in one consumer group, `<prefix>.workers`. For each partition the consumer starts the
  *   handlers in offset order and does NOT wait for one to finish before starting the next: a handler takes its
  *   decisions synchronously before it first awaits (bus.ts), so decisions stay in order, and a payment does not wait
@@ -85,6 +88,8 @@ export interface PositionStore {
 const REPLY_TO = 'mizani-reply-to';
 const CORRELATION = 'mizani-correlation-id';
 const DEADLINE = 'mizani-deadline';
+/** The bus topic of a command (all travel in `<prefix>.commands`). */
+const BUS_TOPIC = 'mizani-topic';
 /** A reply this long past its request's deadline is not sent (clocks of two nodes differ a little). */
 const DEADLINE_SLACK_MS = 1000;
 /** Longest wait, when the bus stops, for the handlers it started. */
@@ -177,21 +182,20 @@ export class KafkaBus implements Bus {
   async request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R> {
     if (this.state !== 'started') throw new Error(`the Kafka bus is ${this.state === 'new' ? 'not started' : 'stopped'}: no request on ${topic.name}`);
     const value = encode(command);
-    const kafkaTopic = this.kafkaTopic(topic.name);
     const id = `${this.nodeId}.${++this.sequence}`;
     const deadline = Date.now() + this.options.requestTimeoutMs;
     this.requests++;
     try {
-      await this.ensureTopic(kafkaTopic).catch((err: Error) => {
+      await this.ensureTopic(this.commandsTopic).catch((err: Error) => {
         throw this.options.failures.unanswered(topic.name, key, `the topic could not be created (${err.message})`);
       });
       return (await new Promise<unknown>((resolve, reject) => {
         const why = `no answer within ${this.options.requestTimeoutMs} ms`;
         const timer = setTimeout(() => this.unanswered(id, why), this.options.requestTimeoutMs);
         this.waiting.set(id, { topic: topic.name, key, resolve, reject, timer });
-        const headers = { [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
+        const headers = { [BUS_TOPIC]: topic.name, [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
         this.commandsOut
-          .publish(kafkaTopic, { key, value, headers })
+          .publish(this.commandsTopic, { key, value, headers })
           .catch((err: Error) => this.unanswered(id, `the broker did not take the command (${err.message})`));
       })) as R;
     } finally {
@@ -205,10 +209,7 @@ export class KafkaBus implements Bus {
     this.state = 'starting';
     try {
       await this.admin.connect();
-      await this.createTopics(
-        [...this.handlers.keys()].map((name) => this.kafkaTopic(name)),
-        this.options.partitions,
-      );
+      await this.createTopics([this.commandsTopic], this.options.partitions);
       await this.createTopics([this.replyTopic], 1, [{ name: 'retention.ms', value: String(3_600_000) }]);
       this.replyTopicCreated = true;
       await this.producer.connect();
@@ -241,7 +242,7 @@ export class KafkaBus implements Bus {
       if (!this.serving) return;
       this.serving = false;
       const consumer = this.commands!;
-      consumer.pause([...this.handlers.keys()].map((name) => ({ topic: this.kafkaTopic(name) })));
+      consumer.pause([{ topic: this.commandsTopic }]);
       await this.handlersFinished(DRAIN_MS);
       await this.commitFinished();
       this.commands = undefined;
@@ -295,7 +296,7 @@ export class KafkaBus implements Bus {
     consumer.on(consumer.events.CRASH, (event) => this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka bus: consumer crashed'));
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [...this.handlers.keys()].map((name) => this.kafkaTopic(name)), fromBeginning: true });
+      await consumer.subscribe({ topics: [this.commandsTopic], fromBeginning: true });
       const joined = this.joined(consumer);
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.startBatch(payload) });
       await joined;
@@ -308,7 +309,6 @@ export class KafkaBus implements Bus {
 
   /** Starts the batch's handlers in offset order, none waiting for another; waits only when too many run. */
   private async startBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const handler = this.handlers.get(batch.topic.slice(this.options.topicPrefix.length + 1));
     await this.resumeReady;
     const key = `${batch.topic}:${batch.partition}`;
     const resumeAt = this.resumeAt.get(key) ?? -1n;
@@ -327,14 +327,16 @@ export class KafkaBus implements Bus {
         await heartbeat();
         if (!this.serving || !isRunning() || isStale()) return;
       }
-      this.startOne(handler, batch.topic, batch.partition, message);
+      this.startOne(batch.topic, batch.partition, message);
       resolveOffset(message.offset);
     }
   }
 
-  private startOne(handler: Handler<unknown, unknown> | undefined, topic: string, partition: number, message: KafkaMessage): void {
+  private startOne(kafkaTopic: string, partition: number, message: KafkaMessage): void {
+    const topic = headerOf(message, BUS_TOPIC) ?? '(no topic header)';
+    const handler = this.handlers.get(topic);
     const offset = BigInt(message.offset);
-    const progress = this.progressOf(topic, partition, offset);
+    const progress = this.progressOf(kafkaTopic, partition, offset);
     const started = progress.start(offset);
     this.running++;
     let outcome: Promise<unknown>;
@@ -503,8 +505,8 @@ export class KafkaBus implements Bus {
     return { sessionTimeout, heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(sessionTimeout / 5))) };
   }
 
-  private kafkaTopic(name: string): string {
-    return `${this.options.topicPrefix}.${name}`;
+  private get commandsTopic(): string {
+    return `${this.options.topicPrefix}.commands`;
   }
 
   /** A topic this bus publishes to without consuming it: created on first use. */
