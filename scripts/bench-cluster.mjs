@@ -298,10 +298,9 @@ async function runOnce(key, round) {
       first.adminUrl,
       // The generator finds the later nodes' pids itself (the listeners of their ports) when its step starts.
       ...(later.length ? ['--await-go'] : ['--hub-pid', String(first.pid)]),
-      // The first sitting's runs (docs/benchmarks.md "Scale-out") were made when a node without the ledger could not
-      // record quotes, so /quotes go to the owner as a path rule; main has fixed that since (ledger/quotes.ts
-      // nodeRecordWriter): dropping this rule spreads quotes too, for the next sitting to compare.
-      ...(later.length ? ['--quotes-hub', first.fspiopUrl] : []),
+      // Every request, quotes included, goes to the node its DFSP was given (a node without the ledger records the
+      // quotes it takes: ledger/quotes.ts nodeRecordWriter). `-- --quotes-hub URL` sends every quote to one node, as
+      // the first sitting had to (docs/benchmarks.md "Scale-out").
       '--pg-db',
       dbName,
       '--pg-url',
@@ -478,8 +477,8 @@ function medians(results, configs, knee, lines, title) {
   }
   if (med.c && med.c.owner !== undefined) {
     lines.push(
-      `2 nodes: API node ${f(med.c.api)} ms/payment (half the discovery and transfer requests), owner ${f(med.c.owner)} ms/payment (the other half, every quote, the ledger workers and the transfer callbacks): ` +
-        `discovery + transfer edge ≈ ${f(2 * med.c.api)} ms, quotes + ledger ≈ ${f(med.c.owner - med.c.api)} ms per payment.`,
+      `2 nodes: API node ${f(med.c.api)} ms/payment (half of every request: discovery, quotes, transfers), owner ${f(med.c.owner)} ms/payment (the other half, the ledger workers and the transfer callbacks): ` +
+        `edge work ≈ ${f(2 * med.c.api)} ms, owner-only work ≈ ${f(med.c.owner - med.c.api)} ms per payment.`,
     );
   }
   return med;
