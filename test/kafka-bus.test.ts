@@ -108,6 +108,37 @@ test('request and reply across two nodes; per key, handlers start in publish ord
   assert.equal(requester.pending, 0);
 });
 
+test('the commands of one key on different bus topics start in publish order (one commands topic, one partition per key)', { timeout: 60_000 }, async () => {
+  const topicPrefix = prefix();
+  const other = topic<Step, { seq: number; doubled: bigint }>('test.other');
+  const worker = bus({ topicPrefix, nodeId: 'worker' });
+  const started: string[] = [];
+  const handler = (name: string) => async (command: Step, key: string) => {
+    started.push(`${key}:${name}:${command.seq}`);
+    await sleep(command.delayMs);
+    return { seq: command.seq, doubled: 0n };
+  };
+  worker.subscribe(steps, handler('steps'));
+  worker.subscribe(other, handler('other'));
+  const requester = bus({ topicPrefix, nodeId: 'requester' });
+  await Promise.all([serving(worker), requester.start()]);
+  // Published in this order by one node (its publisher keeps the order): the order a participant's commands have.
+  const published: string[] = [];
+  const replies: Array<Promise<unknown>> = [];
+  for (let seq = 0; seq < 40; seq++) {
+    const key = seq % 3 === 0 ? 'dfspB' : 'dfspA';
+    const name = seq % 2 === 0 ? 'steps' : 'other';
+    published.push(`${key}:${name}:${seq}`);
+    replies.push(requester.request(name === 'steps' ? steps : other, key, { seq, delayMs: (40 - seq) % 5, units: 0n }));
+  }
+  await Promise.all(replies);
+  for (const key of ['dfspA', 'dfspB']) {
+    const mine = (list: string[]) => list.filter((s) => s.startsWith(`${key}:`));
+    assert.deepEqual(mine(started), mine(published), `${key}: commands of both bus topics started in publish order`);
+  }
+  await Promise.all([worker.stop(), requester.stop()]);
+});
+
 test('offsets are committed only up to the last message whose handler finished', { timeout: 60_000 }, async () => {
   const topicPrefix = prefix();
   const worker = bus({ topicPrefix, partitions: 1 });
