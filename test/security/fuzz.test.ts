@@ -1041,6 +1041,12 @@ interface LiveFinding {
   problem: string;
 }
 
+/**
+ * Refusals the contract words in full instead of "<standard message> - <detail>" (as Mojaloop does), that the live
+ * FSPIOP edge can give: a participant's error callback carrying a code that is not an FSPIOP error code (errors.md).
+ */
+const CONTRACT_WORDED: Array<[string, RegExp]> = [['3100', /^The incoming error code: .* is not a valid mojaloop specification error code$/s]];
+
 /** Why a response is not a well-formed FSPIOP answer (undefined when it is). */
 function responseProblem(req: LiveRequest, status: number, headers: Record<string, string | string[] | undefined>, body: string): string | undefined {
   if (req.method === 'HEAD') return status >= 500 ? `HTTP ${status} to a HEAD` : undefined; // no body to check
@@ -1060,7 +1066,8 @@ function responseProblem(req: LiveRequest, status: number, headers: Record<strin
   if (!known) return `an error code ${String(info.errorCode)} outside the table`;
   if (typeof info.errorDescription !== 'string' || info.errorDescription.length < 1 || info.errorDescription.length > 128)
     return 'an errorDescription that is not 1..128 characters';
-  if (!info.errorDescription.startsWith(known.message)) return `an errorDescription not starting with "${known.message}"`;
+  const contractWorded = CONTRACT_WORDED.some(([code, pattern]) => info.errorCode === code && pattern.test(info.errorDescription));
+  if (!contractWorded && !info.errorDescription.startsWith(known.message)) return `an errorDescription not starting with "${known.message}"`;
   const expected = info.errorCode === '3000' && status === 405 && headers['allow'] ? 405 : known.httpStatus;
   if (status !== expected) return `HTTP ${status} for code ${info.errorCode} (the table says ${known.httpStatus})`;
   return undefined;
