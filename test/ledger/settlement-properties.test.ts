@@ -990,29 +990,43 @@ test('settlement keeps no drift under random traffic, window closes, settlement 
   }
 });
 
-test('a reset repeated after its request died is not refused for the headroom it already took', async () => {
-  // dfsp2 may owe at most 50 and receives 100: its reset (+100, back to 0) fits once, not twice. The first RESERVED
-  // request dies after the reset is durable; the operator repeats it, and it must complete.
+/**
+ * A world of `caps.length / 2` DFSPs (USD and EUR caps in that order, liquidity required, 5,000 deposited each) where
+ * dfsp1 paid 100 USD to each of `payeeOffsets` (0: dfsp2, 1: dfsp3), committed, the window closed and settlement 1
+ * created from it.
+ */
+async function oneSettlement(caps: bigint[], payeeOffsets: number[]): Promise<World> {
   const w = await buildWorld({
-    dfsps: 2,
+    dfsps: caps.length / 2,
     cgs: false,
     eurModel: false,
     liquidity: true,
     eurLiquidity: false,
-    caps: [1_000n * U, 1_000n * U, 50n * U, 50n * U],
+    caps,
     deposits: [5_000n * U],
     openings: [0n],
   });
+  for (const payeeOffset of payeeOffsets) {
+    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
+  }
+  await closeWindow(w, false);
+  await createSettlement(w, { t: 'create', model: 0, windows: [0], anyWindow: false });
+  return w;
+}
+
+/** Settlement 1's every account one step on, `interrupt` armed (withInterrupt repeats the request when it fires). */
+const stepAll = (w: World, interrupt: Interrupt = null) =>
+  stepSettlement(w, { t: 'step', pick: 0, live: true, accounts: null, target: 'next', oddity: 'none', interrupt });
+
+test('a reset repeated after its request died is not refused for the headroom it already took', async () => {
+  // dfsp2 may owe at most 50 and receives 100: its reset (+100, back to 0) fits once, not twice. The first RESERVED
+  // request dies after the reset is durable; the operator repeats it, and it must complete.
+  const w = await oneSettlement([1_000n * U, 1_000n * U, 50n * U, 50n * U], [0]);
   try {
-    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset: 0, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
-    await closeWindow(w, false);
-    await createSettlement(w, { t: 'create', model: 0, windows: [0], anyWindow: false });
-    const step = (target: 'next', interrupt: Interrupt) =>
-      stepSettlement(w, { t: 'step', pick: 0, live: true, accounts: null, target, oddity: 'none', interrupt });
-    await step('next', null); // RECORDED
-    await step('next', { at: 'record' }); // RESERVED: dies after dfsp2's reset, then repeated
-    await step('next', { at: 'move', k: 0 }); // COMMITTED: dies before dfsp1's reset, then repeated
-    await step('next', null); // SETTLED
+    await stepAll(w); // RECORDED
+    await stepAll(w, { at: 'record' }); // RESERVED: dies after dfsp2's reset, then repeated
+    await stepAll(w, { at: 'move', k: 0 }); // COMMITTED: dies before dfsp1's reset, then repeated
+    await stepAll(w); // SETTLED
     assert.equal((await w.service.settlement(1)).state, 'SETTLED');
     assert.deepEqual(
       Object.keys(w.tally)
@@ -1030,27 +1044,13 @@ test('a reset repeated after its request died is not refused for the headroom it
 test('a reset repeated while the first is still being written waits for it instead of taking the headroom twice', async () => {
   // dfsp2 and dfsp3 may each owe at most 50 and receive 100. The RESERVED request dies on dfsp2's reset while dfsp3's is
   // still being written; the operator repeats it at once: dfsp3's second reset must wait for its first, not be refused.
-  const w = await buildWorld({
-    dfsps: 3,
-    cgs: false,
-    eurModel: false,
-    liquidity: true,
-    eurLiquidity: false,
-    caps: [1_000n * U, 1_000n * U, 50n * U, 50n * U, 50n * U, 50n * U],
-    deposits: [5_000n * U],
-    openings: [0n],
-  });
+  const w = await oneSettlement([1_000n * U, 1_000n * U, 50n * U, 50n * U, 50n * U, 50n * U], [0, 1]);
   try {
-    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset: 0, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
-    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset: 1, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
-    await closeWindow(w, false);
-    await createSettlement(w, { t: 'create', model: 0, windows: [0], anyWindow: false });
-    const step = (interrupt: Interrupt) => stepSettlement(w, { t: 'step', pick: 0, live: true, accounts: null, target: 'next', oddity: 'none', interrupt });
-    await step(null); // RECORDED
-    await step({ at: 'move', k: 0 }); // RESERVED: dfsp2's reset dies before it is sent, dfsp3's is in flight; repeated
+    await stepAll(w); // RECORDED
+    await stepAll(w, { at: 'move', k: 0 }); // RESERVED: dfsp2's reset dies before it is sent, dfsp3's is in flight; repeated
     assert.deepEqual(w.tally['step:interrupted:move'], 1);
-    await step(null); // COMMITTED
-    await step(null); // SETTLED
+    await stepAll(w); // COMMITTED
+    await stepAll(w); // SETTLED
     assert.equal((await w.service.settlement(1)).state, 'SETTLED');
     await checkAll(w, 'after the repeated step');
     for (const name of w.dfsps) assert.equal(w.registry.accountOf(name, 'USD', 'POSITION')!.value, 0n, `${name}'s position is back to 0`);
@@ -1063,22 +1063,9 @@ test('settlement changes taken by two hub nodes run one at a time: an abort wait
   // Two nodes' settlement services on one database. Node A's step to RESERVED has reset dfsp2 and is about to record it
   // when node B is asked to abort: B must wait for A (else it reverses the reset, records ABORTED, and A then records
   // RESERVED accounts in an aborted settlement), then abort from RESERVED, reversing the reset once.
-  const w = await buildWorld({
-    dfsps: 2,
-    cgs: false,
-    eurModel: false,
-    liquidity: true,
-    eurLiquidity: false,
-    caps: [1_000n * U],
-    deposits: [5_000n * U],
-    openings: [0n],
-  });
+  const w = await oneSettlement([1_000n * U, 1_000n * U, 1_000n * U, 1_000n * U], [0]);
   try {
-    await startTraffic(w, { t: 'prepare', payer: 0, payeeOffset: 0, cur: 0, amount: 100n * U, expired: false, then: 'commit' });
-    await closeWindow(w, false);
-    await createSettlement(w, { t: 'create', model: 0, windows: [0], anyWindow: false });
-    const step = () => stepSettlement(w, { t: 'step', pick: 0, live: true, accounts: null, target: 'next', oddity: 'none', interrupt: null });
-    await step(); // RECORDED
+    await stepAll(w); // RECORDED
     const events: string[] = [];
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
