@@ -16,6 +16,7 @@ import { loadConfig } from '../switch/config.js';
 import { ParticipantDirectory } from '../switch/directory/participants.js';
 import { startHub, type RunningHub } from '../switch/hub.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { deferredNetModel } from './support/settlement-models.js';
 
 const BOUND_MS = 1000;
 let database: TestDatabase;
@@ -64,17 +65,7 @@ async function within(what: string, seen: () => boolean | Promise<boolean>): Pro
 test("a participant, endpoint and limit set through node B's stores are what node A's Admin API answers", async () => {
   await registryB.createHubAccount('XOF', 'HUB_RECONCILIATION');
   await registryB.createHubAccount('XOF', 'HUB_MULTILATERAL_SETTLEMENT');
-  await registryB.createSettlementModel({
-    name: 'DEFAULTDEFERREDNET',
-    settlementGranularity: 'NET',
-    settlementInterchange: 'MULTILATERAL',
-    settlementDelay: 'DEFERRED',
-    currency: null,
-    requireLiquidityCheck: true,
-    ledgerAccountType: 'POSITION',
-    autoPositionReset: true,
-    settlementAccountType: 'SETTLEMENT',
-  });
+  await registryB.createSettlementModel(deferredNetModel());
   await directoryB.createParticipant('dfspb', 'XOF', false, 'fspiop/2.0');
   await within('participant on A', async () => (await adminA('GET', '/participants/dfspb')).status === 200);
   await directoryB.setEndpoint('dfspb', 'FSPIOP_CALLBACK_URL_TRANSFER_POST', 'http://dfspb.example/transfers');

@@ -7,42 +7,35 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openDb, type Db } from '../../ledger/db.js';
+import type { Db } from '../../ledger/db.js';
 import { INTERCHANGE_FEE, InterchangeFees, type NewFeeRule } from '../../ledger/interchange-fees.js';
-import { migrate } from '../../ledger/migrate.js';
-import { Registry, type SettlementModel } from '../../ledger/registry.js';
+import { Registry } from '../../ledger/registry.js';
 import { ledgerUnits } from '../../ledger/units.js';
 import { isDomainError } from '../../schemas/outcomes.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { twoNodesOnOneDatabase, type TwoNodes } from '../support/postgres.js';
+import { deferredNetModel } from '../support/settlement-models.js';
 
-let testDb: TestDatabase;
+let nodes: TwoNodes;
 let dbA: Db;
 let dbB: Db;
 
 before(async () => {
-  testDb = await createTestDatabase('mizani_admin_races');
-  dbA = await openDb({ url: testDb.url, dataDir: '', poolSize: 4 });
-  dbB = await openDb({ url: testDb.url, dataDir: '', poolSize: 4 });
-  await migrate(dbA);
+  nodes = await twoNodesOnOneDatabase('mizani_admin_races');
+  ({ dbA, dbB } = nodes);
 });
 
 after(async () => {
-  await dbA?.close();
-  await dbB?.close();
-  await testDb?.drop();
+  await nodes?.close();
 });
 
-const model = (name: string, currency: string | null, ledgerAccountType = 'POSITION'): Omit<SettlementModel, 'id' | 'isActive'> => ({
-  name,
-  settlementGranularity: 'NET',
-  settlementInterchange: 'MULTILATERAL',
-  settlementDelay: 'DEFERRED',
-  currency,
-  requireLiquidityCheck: false,
-  ledgerAccountType,
-  autoPositionReset: true,
-  settlementAccountType: ledgerAccountType === INTERCHANGE_FEE ? 'INTERCHANGE_FEE_SETTLEMENT' : 'SETTLEMENT',
-});
+const model = (name: string, currency: string | null, ledgerAccountType = 'POSITION') =>
+  deferredNetModel({
+    name,
+    currency,
+    requireLiquidityCheck: false,
+    ledgerAccountType,
+    settlementAccountType: ledgerAccountType === INTERCHANGE_FEE ? 'INTERCHANGE_FEE_SETTLEMENT' : 'SETTLEMENT',
+  });
 
 /** The outcome name of a refusal, or 'ok'. */
 async function outcome(work: Promise<unknown>): Promise<string> {

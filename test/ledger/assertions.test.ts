@@ -19,6 +19,7 @@ import { LedgerAssertionError, type ApplyReport } from '../../ledger/assertions.
 import { ledgerNegated, ledgerUnits as L, parseLedger, type LedgerUnits } from '../../ledger/units.js';
 import type { Queryable } from '../../ledger/db.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { deferredNetModel } from '../support/settlement-models.js';
 
 const USD = 10_000n;
 const HUB = 'Hub';
@@ -44,17 +45,7 @@ async function freshLedger(): Promise<Registry> {
     await registry.createHubAccount(currency, 'HUB_RECONCILIATION');
     await registry.createHubAccount(currency, 'HUB_MULTILATERAL_SETTLEMENT');
   }
-  await registry.createSettlementModel({
-    name: 'DEFAULTDEFERREDNET',
-    settlementGranularity: 'NET',
-    settlementInterchange: 'MULTILATERAL',
-    settlementDelay: 'DEFERRED',
-    currency: null,
-    requireLiquidityCheck: false,
-    ledgerAccountType: 'POSITION',
-    autoPositionReset: true,
-    settlementAccountType: 'SETTLEMENT',
-  });
+  await registry.createSettlementModel(deferredNetModel({ requireLiquidityCheck: false }));
   for (const name of ['dfsp1', 'dfsp2']) {
     for (const currency of ['USD', 'EUR']) {
       await registry.createParticipant(name, currency, false);

@@ -18,6 +18,7 @@ import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { JwsKeyStore } from '../../switch/security/jws-keys.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { deferredNetModel } from '../support/settlement-models.js';
 
 const HUB = 'Hub';
 /** What "promptly" means here: under a second even on a loaded machine (measured: tens of ms, see the last test). */
@@ -102,17 +103,7 @@ test('registry: hub accounts, models, participants, limits and account states ma
   await a.registry.createHubAccount('XOF', 'HUB_RECONCILIATION');
   await a.registry.createHubAccount('XOF', 'HUB_MULTILATERAL_SETTLEMENT');
   await within('hub account', () => b.registry.hubAccount('XOF', 'HUB_MULTILATERAL_SETTLEMENT') !== undefined);
-  await a.registry.createSettlementModel({
-    name: 'DEFAULTDEFERREDNET',
-    settlementGranularity: 'NET',
-    settlementInterchange: 'MULTILATERAL',
-    settlementDelay: 'DEFERRED',
-    currency: null,
-    requireLiquidityCheck: true,
-    ledgerAccountType: 'POSITION',
-    autoPositionReset: true,
-    settlementAccountType: 'SETTLEMENT',
-  });
+  await a.registry.createSettlementModel(deferredNetModel());
   await within('settlement model', () => b.registry.positionModel('XOF') !== undefined);
   await a.participants.createParticipant('dfsp1', 'XOF', false, 'fspiop/2.0');
   await within(

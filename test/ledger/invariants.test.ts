@@ -25,6 +25,7 @@ import { GroupCommitter, LedgerUnavailableError } from '../../ledger/group-commi
 import { ledgerText, ledgerUnits as L, parseLedger } from '../../ledger/units.js';
 import { fspiopErrorOf } from '../../translators/fspiop/outcomes.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { deferredNetModel } from '../support/settlement-models.js';
 
 /** The engine's refusals of a prepare (FSPIOP 4001 and 4200 on the wire). */
 const LIQUIDITY = 'PAYER_FSP_INSUFFICIENT_LIQUIDITY';
@@ -91,17 +92,7 @@ async function buildWorld(options: WorldOptions): Promise<World> {
     await registry.createHubAccount(currency, 'HUB_RECONCILIATION');
     await registry.createHubAccount(currency, 'HUB_MULTILATERAL_SETTLEMENT');
   }
-  await registry.createSettlementModel({
-    name: 'DEFAULTDEFERREDNET',
-    settlementGranularity: 'NET',
-    settlementInterchange: 'MULTILATERAL',
-    settlementDelay: 'DEFERRED',
-    currency: null,
-    requireLiquidityCheck: options.liquidity,
-    ledgerAccountType: 'POSITION',
-    autoPositionReset: true,
-    settlementAccountType: 'SETTLEMENT',
-  });
+  await registry.createSettlementModel(deferredNetModel({ requireLiquidityCheck: options.liquidity }));
   const dfsps = Array.from({ length: options.dfsps }, (_, i) => `dfsp${i + 1}`);
   let k = 0;
   for (const name of dfsps) {

@@ -5,27 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openDb, type Db } from '../../ledger/db.js';
-import { migrate } from '../../ledger/migrate.js';
+import type { Db } from '../../ledger/db.js';
 import { SeenMessageIds } from '../../switch/edge/message-ids.js';
 import { VerificationIds } from '../../switch/notify/verification-ids.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { twoNodesOnOneDatabase, type TwoNodes } from '../support/postgres.js';
 
-let testDb: TestDatabase;
+let nodes: TwoNodes;
 let dbA: Db;
 let dbB: Db;
 
 before(async () => {
-  testDb = await createTestDatabase('mizani_correlation');
-  dbA = await openDb({ url: testDb.url, dataDir: '', poolSize: 4 });
-  dbB = await openDb({ url: testDb.url, dataDir: '', poolSize: 4 });
-  await migrate(dbA);
+  nodes = await twoNodesOnOneDatabase('mizani_correlation');
+  ({ dbA, dbB } = nodes);
 });
 
 after(async () => {
-  await dbA?.close();
-  await dbB?.close();
-  await testDb?.drop();
+  await nodes?.close();
 });
 
 test('a BizMsgIdr received through A is a duplicate through B, per sender, until its retention ends', async () => {

@@ -32,6 +32,7 @@ import { createServer } from '../../switch/http/server.js';
 import { Metrics } from '../../switch/observability/metrics.js';
 import { JwsKeyStore } from '../../switch/security/jws-keys.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
+import { deferredNetModel } from './settlement-models.js';
 
 export interface Answer {
   status: number;
@@ -179,17 +180,7 @@ export async function seedCurrency(api: AdminApi, currency: string): Promise<voi
     if (!api.registry.hubAccount(currency, type)) await api.registry.createHubAccount(currency, type);
   }
   if (!api.registry.settlementModel('DEFAULTDEFERREDNET')) {
-    await api.registry.createSettlementModel({
-      name: 'DEFAULTDEFERREDNET',
-      settlementGranularity: 'NET',
-      settlementInterchange: 'MULTILATERAL',
-      settlementDelay: 'DEFERRED',
-      currency: null,
-      requireLiquidityCheck: true,
-      ledgerAccountType: 'POSITION',
-      autoPositionReset: true,
-      settlementAccountType: 'SETTLEMENT',
-    });
+    await api.registry.createSettlementModel(deferredNetModel());
   }
 }
 

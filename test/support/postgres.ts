@@ -4,6 +4,8 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { openDb, type Db } from '../../ledger/db.js';
+import { migrate } from '../../ledger/migrate.js';
 
 export const PG_ADMIN_URL = process.env.MIZANI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -39,6 +41,29 @@ export async function createTestDatabase(prefix = 'mizani_test'): Promise<TestDa
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+/** Two hub processes on one migrated test database: each with its own pool, as two nodes have. */
+export interface TwoNodes {
+  dbA: Db;
+  dbB: Db;
+  close(): Promise<void>;
+}
+
+export async function twoNodesOnOneDatabase(prefix: string): Promise<TwoNodes> {
+  const database = await createTestDatabase(prefix);
+  const dbA = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
+  const dbB = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
+  await migrate(dbA);
+  return {
+    dbA,
+    dbB,
+    async close() {
+      await dbA.close();
+      await dbB.close();
+      await database.drop();
     },
   };
 }
