@@ -74,6 +74,8 @@ export interface ApplyReport {
   windows_closed: number;
   /** Account id -> its balance now, when the batch asked for it. */
   balances: Record<string, string> | null;
+  /** New row versions of the accounts moved, when asked (`report_versions`, migration 013). */
+  versions?: Record<string, string> | null;
 }
 
 /** What was sent, as far as the report can be checked against it. */

@@ -12,6 +12,7 @@ import type { Connection, Db, Queryable } from './db.js';
 import {
   GroupCommitter,
   LedgerUnavailableError,
+  type AccountMove,
   type ConsumerPosition,
   type JournalEntry,
   type LedgerWrite,
@@ -103,6 +104,14 @@ export interface PrepareInput {
   fee?: FeeCharge;
 }
 
+/**
+ * One owner's part of a window close under several owners (docs/settlement.md §8): `switched` once every commit this
+ * owner decided in the closing window is durable and its later ones go to the next; `unused` when asked to switch
+ * only if it used the window and it did not (nothing changed); `not-open` when the window is neither open nor the one
+ * this owner last switched from.
+ */
+export type WindowPartOutcome = { kind: 'switched' } | { kind: 'unused' } | { kind: 'not-open'; open: number };
+
 /** How a window close ended (docs/settlement.md): `closed` once durable, with the window now open. */
 export type WindowCloseOutcome = { kind: 'closed'; closed: number; opened: number } | { kind: 'not-open'; open: number } | { kind: 'empty' };
 
@@ -181,8 +190,32 @@ function toRecord(row: TransferRow): TransferRecord {
   };
 }
 
-/** Session advisory lock held by the one process that writes the ledger (see `load`). */
+/**
+ * Session advisory lock held by the one process that writes the ledger (see `load`); shared by every owner when the
+ * ledger is partitioned, so a node of one kind never writes beside a node of the other.
+ */
 export const LEDGER_WRITER_LOCK = 7343211;
+/** With several owners: the advisory lock (this class, the partition) an owner's writer session holds per partition. */
+export const LEDGER_PARTITION_LOCK = 7343214;
+
+/**
+ * The ledger split over several owners (MIZANI_LEDGER_PARTITIONED, docs/architecture.md "Partitioned owners"): a
+ * participant's accounts and the transfers it pays are written by the owner of its partition (the bus's partition of
+ * the participant's key). Credits to another owner's accounts are written by delta in the payer's owner's batch and
+ * reported (`EngineHooks.onForeignMoves`) for that owner's memory (`applyForeignMove`).
+ */
+export interface LedgerPartitioning {
+  partitionOf(participant: string): number;
+}
+
+/** An account of another owner's participant that a durable batch of this owner moved. */
+export interface ForeignMove {
+  participant: string;
+  accountId: number;
+  delta: LedgerUnits;
+  /** The account row's version after that batch. */
+  version: bigint;
+}
 
 export interface EngineHooks {
   onRecovering?: (err: Error) => void;
@@ -195,6 +228,10 @@ export interface EngineHooks {
   /** Called while another session holds the writer lock (every few seconds). */
   onWaitingForWriterLock?: (waitedMs: number) => void;
   observeBatch?: (size: number, seconds: number) => void;
+  /** Partitioned: accounts of other owners' participants moved by a durable batch of this owner (their owners' memory). */
+  onForeignMoves?: (moves: ForeignMove[]) => void;
+  /** Partitioned: called while another owner's session holds a partition this engine was given (every few seconds). */
+  onWaitingForPartition?: (partition: number, waitedMs: number) => void;
 }
 
 export interface EngineOptions {
@@ -211,6 +248,8 @@ export interface EngineOptions {
    * also every batch's balances against memory. Only with one engine per database.
    */
   assertions?: 'hot' | 'all';
+  /** Several owners, each writing the participants of the partitions it is assigned (`assign`). */
+  partitioning?: LedgerPartitioning;
 }
 
 /** Default of MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX: ten full batches of the default MIZANI_BATCH_MAX. */
@@ -234,6 +273,13 @@ export class LedgerEngine {
   /** The OPEN settlement window as the writer sees it: commits decided now land in it. */
   private openWindow = { id: 0, used: false };
   private nextWindowId = 0;
+  /** Partitioned: the last switch of windows (closeWindowPart), so a repeat answers as the first did. */
+  private lastSwitch: { closed: number; opened: number; durable: Promise<unknown> } | undefined;
+  /** Partitioned: the partitions whose locks the writer session holds and whose participants this engine writes. */
+  private owned = new Set<number>();
+  private assigning = false;
+  /** Loads and assignments, one at a time. */
+  private ownershipChange: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -246,9 +292,11 @@ export class LedgerEngine {
     this.committer = new GroupCommitter({
       writer: () => this.requireWriter(),
       batchWritesMax: options.maxBatch,
-      verifyBalances: options.assertions === 'all',
+      // Another owner's writes reach the hub's rows (and credited accounts) too: PostgreSQL's balances are not this memory's.
+      verifyBalances: options.assertions === 'all' && !options.partitioning,
       onFailure: (err) => void this.recover(err),
       observeBatch: hooks.observeBatch,
+      ...(options.partitioning ? { onMoved: (moves: AccountMove[]) => this.reportForeignMoves(moves) } : {}),
     });
   }
 
@@ -264,10 +312,15 @@ export class LedgerEngine {
    * A load that fails gives up the writer session it took: the session may be broken (the primary went away in the
    * middle, ledger/pg-primary.ts), and the next load must take a fresh one on the primary served on then.
    */
-  async load(): Promise<void> {
+  load(): Promise<void> {
+    return this.serialisedChange(() => this.loadWithWriter());
+  }
+
+  private async loadWithWriter(): Promise<void> {
     if (this.writer) return this.loadState();
     this.writer = await this.acquireWriter();
     try {
+      if (this.options.partitioning) await this.lockPartitions([...this.owned], this.writer);
       await this.loadState();
     } catch (err) {
       this.writer?.release(true);
@@ -281,8 +334,14 @@ export class LedgerEngine {
     await this.registry.reload();
     await this.loadWindows();
     this.inFlight.clear();
+    if (this.options.partitioning) return this.loadOwned();
     const rows = await this.db.query<InFlightRow>(`SELECT ${IN_FLIGHT_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
-    for (const row of rows.rows) {
+    this.loadInFlight(rows.rows);
+  }
+
+  /** Reserved transfers as a load finds them, into memory. */
+  private loadInFlight(rows: InFlightRow[]): void {
+    for (const row of rows) {
       const record = toRecord(row);
       const accounts = this.accountsForReservation(record.kind, record.payer, record.payee, record.currency);
       if (!accounts) throw new Error(`in-flight transfer ${record.id} refers to accounts that no longer exist`);
@@ -317,16 +376,145 @@ export class LedgerEngine {
     return { ruleId: row.fee_rule_id, amount: parseLedger(row.fee_amount), from, to };
   }
 
+  /**
+   * The OPEN window. Partitioned, a close that has begun (`closing_opens`, migration 013) is one this engine has
+   * switched from already: it may take the partition of an owner that answered the close, so it starts in the next.
+   */
   private async loadWindows(): Promise<void> {
-    const open = await this.db.query<{ id: number; used: boolean; next: number }>(
-      `SELECT w.id, EXISTS (SELECT 1 FROM window_flow f WHERE f.window_id = w.id) AS used,
+    const open = await this.db.query<{ id: number; closing_opens: number | null; used: boolean; next: number }>(
+      `SELECT w.id, w.closing_opens, EXISTS (SELECT 1 FROM window_flow f WHERE f.window_id = coalesce(w.closing_opens, w.id)) AS used,
               (SELECT max(id) + 1 FROM settlement_window) AS next
        FROM settlement_window w WHERE w.state = 'OPEN'`,
     );
     const row = open.rows[0];
     if (!row) throw new Error('no settlement window is OPEN');
-    this.openWindow = { id: row.id, used: row.used };
     this.nextWindowId = row.next;
+    if (this.options.partitioning && row.closing_opens !== null) {
+      this.openWindow = { id: row.closing_opens, used: row.used };
+      this.lastSwitch = { closed: row.id, opened: row.closing_opens, durable: Promise.resolve() };
+      return;
+    }
+    this.openWindow = { id: row.id, used: row.used };
+    this.lastSwitch = undefined;
+  }
+
+  // ---- several owners (partitioning) ----
+
+  /** Whether this engine writes `participant`'s accounts and the transfers it pays: always, unless partitioned. */
+  owns(participant: string): boolean {
+    const partitioning = this.options.partitioning;
+    return !partitioning || this.owned.has(partitioning.partitionOf(participant));
+  }
+
+  /** The partitions this engine owns (partitioned). */
+  get ownedPartitions(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  /**
+   * Partitioned: the bus's new assignment. The caller has let every command it started finish; this waits for the
+   * writes they queued, lets go of the partitions lost (their next owner waits for the lock, so it loads after
+   * these writes), takes the locks of those gained (waiting while a previous owner still writes them), and reloads
+   * what it owns from PostgreSQL: balances at their current versions (so a credit notice of an earlier version, a
+   * repeat after a hand-over, changes nothing) and the reserved transfers of its payers.
+   */
+  assign(partitions: readonly number[]): Promise<void> {
+    return this.serialisedChange(async () => {
+      if (!this.options.partitioning) throw new Error('assign: the ledger is not partitioned');
+      this.assigning = true;
+      try {
+        await this.committer.drained();
+        const next = new Set(partitions);
+        const writer = this.requireWriter();
+        for (const partition of [...this.owned]) {
+          if (next.has(partition)) continue;
+          this.owned.delete(partition);
+          // A lock that cannot be let go must not outlive this session: a failed unlock ends it (the engine recovers).
+          await writer.query('SELECT pg_advisory_unlock($1, $2)', [LEDGER_PARTITION_LOCK, partition]).catch((err: Error) => {
+            throw this.stop(`partition ${partition} could not be let go: ${err.message}`);
+          });
+        }
+        await this.lockPartitions(
+          [...next].filter((p) => !this.owned.has(p)),
+          writer,
+        );
+        await this.registry.refresh();
+        await this.loadOwned();
+      } finally {
+        this.assigning = false;
+      }
+    });
+  }
+
+  /** Takes each partition's lock on the writer session, waiting while another owner holds it. */
+  private async lockPartitions(partitions: number[], writer: Queryable): Promise<void> {
+    for (const partition of partitions) {
+      const started = Date.now();
+      let lastReport = started;
+      for (;;) {
+        if (this.closed) throw new Error('the ledger engine was closed while waiting for a partition');
+        const got = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LEDGER_PARTITION_LOCK, partition]);
+        if (got.rows[0]?.ok) break;
+        if (Date.now() - lastReport >= 5000) {
+          lastReport = Date.now();
+          this.hooks.onWaitingForPartition?.(partition, lastReport - started);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      this.owned.add(partition);
+    }
+  }
+
+  /** Balances (with their versions) of the owned participants' accounts and their reserved transfers, from PostgreSQL. */
+  private async loadOwned(): Promise<void> {
+    const names = this.registry.participants().filter((p) => !p.isHub && this.owns(p.name));
+    const ids = names.map((p) => p.id);
+    const accounts = await this.db.query<{ id: number; value: string; version: string }>(
+      'SELECT id, value::text AS value, version::text AS version FROM account WHERE participant_id = ANY($1::int[])',
+      [ids],
+    );
+    for (const row of accounts.rows) {
+      const account = this.registry.account(row.id);
+      if (!account) continue;
+      account.value = parseLedger(row.value);
+      account.loadedVersion = BigInt(row.version);
+    }
+    const rows = await this.db.query<InFlightRow>(
+      `SELECT ${IN_FLIGHT_COLUMNS} FROM transfer
+       WHERE state = 'RESERVED' AND (CASE WHEN kind = 'FUNDS_OUT' THEN payee ELSE payer END) = ANY($1::text[])`,
+      [names.map((p) => p.name)],
+    );
+    this.inFlight.clear();
+    this.loadInFlight(rows.rows);
+  }
+
+  /**
+   * Partitioned: another owner's durable batch moved an account of a participant this engine owns. Applied once: only
+   * a version later than the one this memory was loaded at is not in it yet (a notice sent again after a hand-over
+   * is older than the reload that followed it). Any other is ignored, as is an account this engine does not own.
+   */
+  applyForeignMove(move: { accountId: number; delta: LedgerUnits; version: bigint }): 'applied' | 'ignored' {
+    const account = this.registry.account(move.accountId);
+    if (!account || !this.owns(account.participantName) || this.assigning || this.recovering) return 'ignored';
+    if (move.version <= account.loadedVersion) return 'ignored';
+    account.value = ledgerPlus(account.value, move.delta);
+    return 'applied';
+  }
+
+  private reportForeignMoves(moves: AccountMove[]): void {
+    const foreign: ForeignMove[] = [];
+    for (const move of moves) {
+      const participant = move.account.participantName;
+      if (move.delta === 0n || this.registry.isHubName(participant) || this.owns(participant)) continue;
+      foreign.push({ participant, accountId: move.account.id, delta: move.delta, version: move.version });
+    }
+    if (foreign.length > 0) this.hooks.onForeignMoves?.(foreign);
+  }
+
+  private serialisedChange<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.ownershipChange.then(change);
+    this.ownershipChange = next.catch(() => undefined);
+    return next;
   }
 
   /** The OPEN settlement window. */
@@ -335,7 +523,7 @@ export class LedgerEngine {
   }
 
   get available(): boolean {
-    return !this.recovering;
+    return !this.recovering && !this.assigning;
   }
 
   get inFlightCount(): number {
@@ -766,6 +954,27 @@ export class LedgerEngine {
   }
 
   /**
+   * Partitioned: this owner's part of closing window `id` (docs/settlement.md §8). With `onlyIfUsed`, a window this
+   * owner has not used stays open here (`unused`). Otherwise its later commits go to `opening`, and the answer waits
+   * until every commit it decided in `id` is durable (an empty write queued after them). A repeat answers `switched`.
+   * The settlement service records the close once every partition has switched.
+   */
+  async closeWindowPart(id: number, opening: number, onlyIfUsed: boolean): Promise<WindowPartOutcome> {
+    this.assertAvailable();
+    if (this.lastSwitch?.closed === id) {
+      await this.lastSwitch.durable;
+      return { kind: 'switched' };
+    }
+    if (this.openWindow.id !== id) return { kind: 'not-open', open: this.openWindow.id };
+    if (onlyIfUsed && !this.openWindow.used) return { kind: 'unused' };
+    this.openWindow = { id: opening, used: false };
+    const durable = this.committer.submit({ entries: [] });
+    this.lastSwitch = { closed: id, opened: opening, durable: durable.catch(() => undefined) };
+    await durable;
+    return { kind: 'switched' };
+  }
+
+  /**
    * Applies a settlement transfer once. A rise of the position (a net recipient's reset) is taken in memory before the
    * write, like a reservation, so no prepare decided meanwhile can use the headroom it takes; a fall (a net sender's
    * reset, an abort's reversal) only once durable, like funds in.
@@ -962,7 +1171,7 @@ export class LedgerEngine {
   }
 
   private assertAvailable(): void {
-    if (this.recovering || this.committer.failed) throw new LedgerUnavailableError();
+    if (this.recovering || this.assigning || this.committer.failed) throw new LedgerUnavailableError();
   }
 
   private requireWriter(): Queryable {
@@ -981,7 +1190,9 @@ export class LedgerEngine {
     try {
       for (;;) {
         if (this.closed) throw new Error('the ledger engine was closed while waiting for the writer lock');
-        const got = await connection.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEDGER_WRITER_LOCK]);
+        // Partitioned owners share the writer lock (each also holds its partitions'); the one writer holds it alone.
+        const take = this.options.partitioning ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+        const got = await connection.query<{ ok: boolean }>(`SELECT ${take}($1) AS ok`, [LEDGER_WRITER_LOCK]);
         if (got.rows[0]?.ok) {
           if (!this.closed) return connection;
           await connection.query('SELECT pg_advisory_unlock_all()');

@@ -6,7 +6,7 @@
  * on its way back; a failed check fails the batch like a database error does.
  */
 import { DomainError } from '../schemas/outcomes.js';
-import { assertEntriesBalance, assertLedger, assertMemoryMatches, assertReport, type ApplyReport, type SentCounts } from './assertions.js';
+import { assertEntriesBalance, assertLedger, assertMemoryMatches, assertReport, type ApplyReport, type CheckedEntry, type SentCounts } from './assertions.js';
 import type { Queryable } from './db.js';
 import type { Account } from './registry.js';
 import { ledgerPlus, ledgerText, type LedgerUnits } from './units.js';
@@ -146,6 +146,18 @@ export interface GroupCommitOptions {
   /** Called once after a batch fails (or `fail`); the owner rebuilds its memory, then calls `reset()`. */
   onFailure: (err: Error) => void;
   observeBatch?: (size: number, seconds: number) => void;
+  /**
+   * Several ledger owners (MIZANI_LEDGER_PARTITIONED): once a batch is durable, each account it moved with the sum of
+   * its entries in the batch and the row's version after it (mizani_apply's `versions`, migration 013).
+   */
+  onMoved?: (moved: AccountMove[]) => void;
+}
+
+/** An account a durable batch moved: by `delta` in all, leaving the row at `version`. */
+export interface AccountMove {
+  account: Account;
+  delta: LedgerUnits;
+  version: bigint;
 }
 
 /**
@@ -223,6 +235,11 @@ export class GroupCommitter {
     return this.queue.length;
   }
 
+  /** Resolves once no write is queued or being committed (each has settled, durable or failed). */
+  async drained(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
   /** How long (ms) the oldest write not yet resolved has waited: queued, or in the batch being committed. */
   oldestWaitMs(): number {
     const oldest = this.committing ?? this.queue[0]?.queuedAt;
@@ -252,6 +269,7 @@ export class GroupCommitter {
       this.stats.lastBatchSize = batch.length;
       this.options.observeBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
       const conflicts = report.conflicts.length > 0 ? new Set(report.conflicts) : undefined;
+      if (this.options.onMoved && report.versions) this.options.onMoved(accountMoves(sent.entries, conflicts, report.versions));
       for (const pending of batch) pending.resolve({ conflict: isConflict(pending, sent, conflicts) });
     }
     this.committing = undefined;
@@ -328,6 +346,7 @@ export class GroupCommitter {
       writes: batch.length,
       writes_max: max,
       ...(this.options.verifyBalances ? { report_values: true } : {}),
+      ...(this.options.onMoved ? { report_versions: true } : {}),
     });
     return {
       document,
@@ -427,6 +446,20 @@ export class LedgerUnavailableError extends DomainError {
     this.name = 'LedgerUnavailableError';
     if (cause) this.cause = cause;
   }
+}
+
+/** The batch's entries summed per account, without those of inserts that conflicted (not applied), with the new versions. */
+function accountMoves(entries: readonly CheckedEntry[], conflicts: ReadonlySet<string> | undefined, versions: Record<string, string>): AccountMove[] {
+  const moves = new Map<number, AccountMove>();
+  for (const entry of entries) {
+    if (entry.with_insert && conflicts?.has(entry.transfer_id)) continue;
+    const version = versions[String(entry.account.id)];
+    if (version === undefined) continue;
+    const known = moves.get(entry.account.id);
+    if (known) known.delta = ledgerPlus(known.delta, entry.amount);
+    else moves.set(entry.account.id, { account: entry.account, delta: entry.amount, version: BigInt(version) });
+  }
+  return [...moves.values()];
 }
 
 function addPosition(positions: Map<string, ConsumerPosition>, position: ConsumerPosition): void {

@@ -28,6 +28,11 @@ export interface Account {
   isActive: boolean;
   /** Balance in ledger units (10^-4), including reservations of transfers in flight. */
   value: LedgerUnits;
+  /**
+   * The row's update count (`account.version`, migration 013) when `value` was read from PostgreSQL. With several
+   * ledger owners (MIZANI_LEDGER_PARTITIONED) another owner's credit of a later version is not in `value` yet.
+   */
+  loadedVersion: bigint;
   changedAt: Date;
   createdAt: Date;
   createdBy: string;
@@ -74,6 +79,7 @@ interface AccountRow {
   ledger_account_type: string;
   is_active: boolean;
   value: string;
+  version: string;
   changed_at: Date;
   created_at: Date;
   created_by: string;
@@ -93,7 +99,7 @@ interface ModelRow {
   auto_position_reset: boolean;
 }
 
-const ACCOUNT_COLUMNS = `id, participant_id, currency, ledger_account_type, is_active, value::text AS value, changed_at, created_at, created_by`;
+const ACCOUNT_COLUMNS = `id, participant_id, currency, ledger_account_type, is_active, value::text AS value, version::text AS version, changed_at, created_at, created_by`;
 
 function accountKey(participantId: number, currency: string, type: string): string {
   return `${participantId}|${currency}|${type}`;
@@ -240,6 +246,7 @@ export class Registry {
       type: row.ledger_account_type,
       isActive: row.is_active,
       value: parseLedger(row.value),
+      loadedVersion: BigInt(row.version),
       changedAt: row.changed_at,
       createdAt: row.created_at,
       createdBy: row.created_by,

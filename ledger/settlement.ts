@@ -231,6 +231,47 @@ export class SettlementStore {
     return rows.rows[0] ? (await this.withContent(this.db, rows.rows))[0] : undefined;
   }
 
+  // ---- a window close with several position owners (docs/settlement.md §8) ----
+
+  /** The close of OPEN window `id` has begun and `opening` is next: an owner that loads now starts there. */
+  async markClosing(id: number, opening: number): Promise<void> {
+    await this.db.query(`UPDATE settlement_window SET closing_opens = $2 WHERE id = $1 AND state = 'OPEN'`, [id, opening]);
+  }
+
+  /** No owner used window `id`: it stays open as if no close had begun. */
+  async clearClosing(id: number): Promise<void> {
+    await this.db.query(`UPDATE settlement_window SET closing_opens = NULL WHERE id = $1 AND state = 'OPEN'`, [id]);
+  }
+
+  /** Whether any commit is recorded in window `id` (a window flow). */
+  async windowUsed(id: number): Promise<boolean> {
+    const rows = await this.db.query<{ used: boolean }>('SELECT EXISTS (SELECT 1 FROM window_flow WHERE window_id = $1) AS used', [id]);
+    return rows.rows[0]?.used ?? false;
+  }
+
+  /**
+   * Every owner has switched from OPEN window `id` to `opening`: `id` is CLOSED with its content (from its flows) and
+   * `opening` is the OPEN window. One transaction. A window whose close began while it held nothing and that an
+   * owner had already left (it loaded after the close began) is closed with no content: its owners cannot go back.
+   */
+  async recordClose(id: number, opening: number, reason: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const closed = await tx.query(
+        `UPDATE settlement_window SET state = 'CLOSED', reason = $2, changed_at = now(), closed_at = now(), closing_opens = NULL
+         WHERE id = $1 AND state = 'OPEN'`,
+        [id, reason],
+      );
+      if (closed.rowCount !== 1) throw new Error(`window ${id} is not the open window`);
+      await tx.query(
+        `INSERT INTO settlement_window_content (window_id, ledger_account_type, currency, state)
+         SELECT DISTINCT $1::integer, a.ledger_account_type, a.currency, 'CLOSED'
+         FROM window_flow f JOIN account a ON a.id = f.payer_account_id WHERE f.window_id = $1`,
+        [id],
+      );
+      await tx.query(`INSERT INTO settlement_window (id, state, reason) VALUES ($1, 'OPEN', $2)`, [opening, reason]);
+    });
+  }
+
   async windows(filter: WindowFilter): Promise<WindowRecord[]> {
     const rows = await this.db.query<WindowRow>(
       `SELECT w.id, w.state, w.reason, w.created_at, w.changed_at FROM settlement_window w

@@ -204,6 +204,12 @@ export const SETTINGS: Setting[] = [
     description:
       'With `MIZANI_BUS=kafka`: how long the workers group waits for a silent node (one that died while holding the ledger) before its partitions go to the node that took the ledger over; the larger part of a takeover.',
   },
+  {
+    name: 'MIZANI_LEDGER_PARTITIONED',
+    default: 'false',
+    description:
+      'With `MIZANI_BUS=kafka`: `true` makes every hub node a position owner of the partitions of the commands topic the workers group gives it (positions written by several nodes at once; docs/architecture.md "Partitioned owners"); `false`: one node holds the whole ledger, the others stand by. All nodes of a cluster must agree: a node of the other kind waits.',
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -255,7 +261,8 @@ export interface Config {
 }
 
 export type BusConfig =
-  { kind: 'in-process' } | { kind: 'kafka'; brokers: string[]; topicPrefix: string; partitions: number; requestTimeoutMs: number; sessionTimeoutMs: number };
+  | { kind: 'in-process' }
+  | { kind: 'kafka'; brokers: string[]; topicPrefix: string; partitions: number; requestTimeoutMs: number; sessionTimeoutMs: number; partitioned: boolean };
 
 export class ConfigError extends Error {}
 
@@ -325,9 +332,13 @@ function securitySettings({ value, onOff }: Readers) {
 }
 
 /** MIZANI_BUS and, with Kafka, its brokers and names. */
-function busSettings({ value, int, oneOf }: Readers): BusConfig {
+function busSettings({ value, int, bool, oneOf }: Readers): BusConfig {
   const kind = oneOf('MIZANI_BUS', ['in-process', 'kafka'] as const);
-  if (kind === 'in-process') return { kind };
+  if (kind === 'in-process') {
+    if (bool('MIZANI_LEDGER_PARTITIONED'))
+      throw new ConfigError('MIZANI_LEDGER_PARTITIONED=true needs MIZANI_BUS=kafka: positions are partitioned over the Kafka bus');
+    return { kind };
+  }
   const list = value('MIZANI_KAFKA_BROKERS');
   if (!list) throw new ConfigError('MIZANI_BUS=kafka needs MIZANI_KAFKA_BROKERS (host:port, separated by commas)');
   if (!value('MIZANI_DATABASE_URL')) {
@@ -349,6 +360,7 @@ function busSettings({ value, int, oneOf }: Readers): BusConfig {
     partitions: int('MIZANI_KAFKA_PARTITIONS', 1, 10_000),
     requestTimeoutMs: int('MIZANI_KAFKA_REQUEST_TIMEOUT_MS', 100, 600_000),
     sessionTimeoutMs: int('MIZANI_KAFKA_SESSION_TIMEOUT_MS', 3000, 300_000),
+    partitioned: bool('MIZANI_LEDGER_PARTITIONED'),
   };
 }
 

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
 import { ChangeFeed } from '../ledger/changes.js';
 import { openDb, type Db } from '../ledger/db.js';
-import { LedgerEngine } from '../ledger/engine.js';
+import { LedgerEngine, type ForeignMove } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
 import { ParticipantDirectory } from './directory/participants.js';
 import { nodeRecordWriter, QuoteRecords } from '../ledger/quotes.js';
@@ -23,6 +23,7 @@ import { createAdminServer } from './admin/server.js';
 import { databaseOptions, type Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import { KafkaBus, type PartitionPosition } from './bus/kafka-bus.js';
+import { ownerTopics, type AccountsMovedNotice } from './core/topics.js';
 import { PendingAge } from './bus/pending-age.js';
 import { domainFailures } from './core/bus-failures.js';
 import { ExpirySweep } from './core/expiry.js';
@@ -143,8 +144,16 @@ interface Ledger {
   engine: LedgerEngine;
   /** Interchange fee rules (docs/interchange-fees.md): decided at prepare, changed through the Admin API. */
   interchangeFees: InterchangeFees;
-  /** The node's ledger ownership once wired (startServices): the engine's recovery tells it. */
-  owner: { ownership?: LedgerOwnership };
+  /**
+   * The node's ledger ownership once wired (startServices): the engine's recovery tells it. Partitioned, also the bus
+   * (the partition of a participant, the notices of accounts another owner's batch moved) and the owner's reaction to
+   * each new assignment of partitions.
+   */
+  owner: {
+    ownership?: LedgerOwnership;
+    bus?: KafkaBus;
+    assigned?: (partitions: number[]) => Promise<void>;
+  };
 }
 
 async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics): Promise<Ledger> {
@@ -170,6 +179,9 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
           queueWritesMax: config.groupCommitQueueWritesMax,
           inFlightTransfersMax: config.transfersInFlightMax,
           assertions: config.ledgerAssertions,
+          ...(config.bus.kind === 'kafka' && config.bus.partitioned
+            ? { partitioning: { partitionOf: (participant: string) => owner.bus?.partitionOf(participant) ?? 0 } }
+            : {}),
         },
         {
           onRecovering: (err) => log.error({ err }, 'ledger write failed: rebuilding state from the database'),
@@ -189,6 +201,9 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
             metrics.batchSize.observe(size);
             metrics.batchDuration.observe(seconds);
           },
+          onForeignMoves: (moves) => sendForeignMoves(owner, moves, log),
+          onWaitingForPartition: (partition, waitedMs) =>
+            log.warn({ partition, waitedMs }, 'ledger: waiting for a partition another node still writes (it finishes its commands first)'),
         },
       ),
     (created) => created.close(),
@@ -201,6 +216,27 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
     metrics.inFlight.set(engine.inFlightCount);
   }
   return { db, registry, engine, interchangeFees, owner };
+}
+
+/**
+ * Partitioned: accounts of other owners' participants that a durable batch moved, one notice per participant (keyed by
+ * it, so its owner gets it). A notice lost here (the broker down, this node dying) leaves that owner's memory short of
+ * a credit, which only refuses conservatively, until its next assignment reloads it.
+ */
+function sendForeignMoves(owner: Ledger['owner'], moves: ForeignMove[], log: Logger): void {
+  const bus = owner.bus;
+  if (!bus) return;
+  const byParticipant = new Map<string, AccountsMovedNotice['moves']>();
+  for (const move of moves) {
+    const list = byParticipant.get(move.participant) ?? [];
+    list.push({ accountId: move.accountId, delta: move.delta, version: move.version });
+    byParticipant.set(move.participant, list);
+  }
+  for (const [participant, list] of byParticipant) {
+    bus.send(ownerTopics.accountsMoved, participant, { moves: list }).catch((err: unknown) => {
+      log.warn({ err, participant }, 'a notice of accounts moved could not be sent; their owner decides without the credit until it reloads');
+    });
+  }
 }
 
 /**
@@ -382,12 +418,19 @@ function ownershipOf(
   s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'windowSchedule' | 'intradayReports'>,
 ): LedgerOwnership {
   const bus = s.bus;
-  const parts: OwnerPart[] = [
-    ...(bus instanceof KafkaBus ? [{ name: 'bus workers', start: () => bus.serve(), stop: () => bus.unserve() }] : []),
-    { name: 'expiry sweep', start: () => s.expiry.start(), stop: () => s.expiry.stop() },
+  const clusterTimers: OwnerPart[] = [
     { name: 'bank payment sweep', start: () => s.bridge.startSweep(config.expirySweepMs), stop: () => s.bridge.stopSweep() },
     { name: 'settlement window schedule', start: () => s.windowSchedule.start(config.windowCloseIntervalMs), stop: () => s.windowSchedule.stop() },
     { name: 'intraday reports to banks', start: () => s.intradayReports.start(config.intradayReportIntervalMs), stop: () => s.intradayReports.stop() },
+  ];
+  const partitioned = config.bus.kind === 'kafka' && config.bus.partitioned;
+  // Partitioned, every node owns some partitions and sweeps its own payers' expiries; the cluster's timers run on the
+  // owner of partition 0 (started and stopped as assignments come).
+  if (partitioned) ledger.owner.assigned = clusterTimersOnPartitionZero(ledger.engine, clusterTimers, log);
+  const parts: OwnerPart[] = [
+    ...(bus instanceof KafkaBus ? [{ name: 'bus workers', start: () => bus.serve(), stop: () => bus.unserve() }] : []),
+    { name: 'expiry sweep', start: () => s.expiry.start(), stop: () => s.expiry.stop() },
+    ...(partitioned ? [] : clusterTimers),
   ];
   const ownership = new LedgerOwnership(ledger.engine, parts, log.child({ component: 'ledger-ownership' }), (state) => {
     metrics.ledgerOwner.set(state === 'OWNER' ? 1 : 0);
@@ -395,6 +438,27 @@ function ownershipOf(
   });
   ledger.owner.ownership = ownership;
   return ownership;
+}
+
+/** Partitioned: each new assignment reaches the engine, then the cluster's timers follow partition 0. */
+function clusterTimersOnPartitionZero(engine: LedgerEngine, timers: OwnerPart[], log: Logger): (partitions: number[]) => Promise<void> {
+  let running = false;
+  const change = async (start: boolean) => {
+    running = start;
+    for (const timer of start ? timers : [...timers].reverse()) {
+      await Promise.resolve(start ? timer.start() : timer.stop()).catch((err: unknown) =>
+        log.error({ err, part: timer.name }, 'a cluster timer failed to change'),
+      );
+    }
+    log.info({ timers: timers.map((t) => t.name) }, start ? 'this node owns partition 0: it runs the cluster timers' : 'cluster timers stopped here');
+  };
+  // Stopped before partition 0 is let go, started once its lock is held: never on two nodes at once.
+  return async (partitions) => {
+    const zero = partitions.includes(0);
+    if (running && !zero) await change(false);
+    await engine.assign(partitions);
+    if (zero && !running) await change(true);
+  };
 }
 
 /** The bus with every worker subscribed (the one door), and the settlement service that publishes on it. */
@@ -408,7 +472,12 @@ async function busAndSettlement(
   metrics: Metrics,
 ) {
   const { db, registry, engine } = ledger;
-  const bus = createBus(config, log, metrics, engine);
+  const bus = createBus(config, log, metrics, engine, (partitions) => ledger.owner.assigned?.(partitions) ?? Promise.resolve());
+  const partitioned = bus instanceof KafkaBus && config.bus.kind === 'kafka' && config.bus.partitioned;
+  if (partitioned) {
+    ledger.owner.bus = bus;
+    transfers.useBus(bus);
+  }
   // With Kafka the commands may come from other nodes, whose Admin changes reach this registry by notice: the workers
   // catch up before deciding about a participant they do not know yet (serve.ts).
   serveWorkers(
@@ -428,7 +497,7 @@ async function busAndSettlement(
       () => bus.start(),
       () => bus.stop(),
     );
-  const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports);
+  const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports, partitioned);
   return { bus, settlement, windowSchedule: new WindowSchedule(settlement, log) };
 }
 
@@ -436,9 +505,9 @@ async function busAndSettlement(
  * MIZANI_BUS: the in-process bus (the embedded default: one process, handlers called directly), or Kafka, whose
  * failures cross as domain outcomes (core/bus-failures.ts).
  */
-function createBus(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine): Bus {
+function createBus(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, assign: (partitions: number[]) => Promise<void>): Bus {
   if (config.bus.kind === 'in-process') return new InProcessBus();
-  const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs } = config.bus;
+  const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, partitioned } = config.bus;
   // The workers record how far each partition is applied in the ledger's own transactions (ledger/migrations/010).
   const positions = {
     record: (consumerGroup: string, ps: PartitionPosition[]) => engine.recordConsumerPositions(ps.map((p) => ({ consumerGroup, ...p }))),
@@ -448,7 +517,18 @@ function createBus(config: Config, log: Logger, metrics: Metrics, engine: Ledger
     metrics.busPartitions.set(served);
     metrics.busRebalances.inc();
   };
-  return new KafkaBus({ brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, positions, onAssigned, failures: domainFailures, log });
+  return new KafkaBus({
+    brokers,
+    topicPrefix,
+    partitions,
+    requestTimeoutMs,
+    sessionTimeoutMs,
+    positions,
+    onAssigned,
+    ...(partitioned ? { assign } : {}),
+    failures: domainFailures,
+    log,
+  });
 }
 
 /**

@@ -8,8 +8,17 @@ import type { Bus } from '../bus/bus.js';
 import { referenceTopics, type ReferenceStore } from '../core/topics.js';
 
 export async function ledgerHas(bus: Bus, key: string, ...stores: ReferenceStore[]): Promise<void> {
+  await confirmed(bus.request(referenceTopics.sync, key, { stores }));
+}
+
+/** A scheme-wide change (a settlement model, a fee rule): every position owner re-reads it (one request per partition). */
+export async function everyOwnerHas(bus: Bus, hubName: string, ...stores: ReferenceStore[]): Promise<void> {
+  await confirmed(bus.requestEach(referenceTopics.sync, hubName, { stores }));
+}
+
+async function confirmed(sync: Promise<unknown>): Promise<void> {
   try {
-    await bus.request(referenceTopics.sync, key, { stores });
+    await sync;
   } catch (err) {
     if (!isDomainError(err) || err.outcome !== 'LEDGER_UNAVAILABLE') throw err;
     // The ledger is changing hands (or recovering): it reads everything when it is back.

@@ -27,6 +27,13 @@ export type Handler<Command, Reply> = (command: Command, key: string) => Promise
 export interface Bus {
   subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>): void;
   request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R>;
+  /**
+   * The command to the worker of every partition (each position owner applies it in its own order), the replies in
+   * partition order. In process there is one: the reply of the one handler.
+   */
+  requestEach<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R[]>;
+  /** A command nobody answers (a notice): resolves once the bus has taken it (in process: once handled). */
+  send<C>(topic: Topic<C, void>, key: string, command: C): Promise<void>;
   /** Commands published and not yet answered. */
   readonly pending: number;
 }
@@ -63,6 +70,14 @@ export class InProcessBus implements Bus {
     } finally {
       this.inFlight--;
     }
+  }
+
+  async requestEach<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R[]> {
+    return [await this.request(topic, key, command)];
+  }
+
+  async send<C>(topic: Topic<C, void>, key: string, command: C): Promise<void> {
+    await this.request(topic, key, command);
   }
 
   get pending(): number {

@@ -3,8 +3,9 @@
  *
  * - Every command travels in one Kafka topic, `<prefix>.commands`, created with `partitions` partitions when missing;
  *   a header names its bus topic (e.g. `transfer.prepare`). A command is a message keyed by the bus key (the
- *   participant that owns the position), so one partition holds all of that participant's commands, of every kind, in
- *   publish order (the Java-compatible murmur2 partitioner). One topic rather than one per bus topic: each fetch names
+ *   participant that owns the position) and sent to the partition of that key (partitions.ts: the position owners
+ *   compute the same), so one partition holds all of that participant's commands, of every kind, in publish order.
+ *   `requestEach` sends one to every partition (a window close, a scheme-wide reference change); `send` a notice. One topic rather than one per bus topic: each fetch names
  *   every partition it reads, and kafkajs's cost per fetch grows with them (13 topics × 16 partitions made encoding
  *   fetches the largest single cost of a Kafka node; docs/benchmarks.md "Scale-out").
  * - `subscribe` handlers run in one consumer group, `<prefix>.workers`. For each partition the consumer starts the
@@ -33,7 +34,9 @@
  *   or a hand-over re-runs only commands whose effects may not be in the ledger, and each of those is recognised by
  *   its id if it was (the workers' duplicate rules).
  *
- * Not yet (issue 13): partitions owned by several workers at once (one node holds the ledger).
+ * - Several position owners (`assign`): every hub node serves, each owning the partitions the group gives it; after a
+ *   rebalance a node lets every command it started finish before it takes its new assignment (the ledger's partition
+ *   locks: ledger/engine.ts `assign`), and only then starts the next command.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -42,6 +45,7 @@ import type { Logger } from 'pino';
 import type { Bus, BusFailures, Handler, Topic } from './bus.js';
 import { decode, encode } from './codec.js';
 import { PartitionProgress } from './kafka-progress.js';
+import { partitionOf } from './partitions.js';
 import { KafkaPublisher } from './kafka-publisher.js';
 
 export interface KafkaBusOptions {
@@ -70,6 +74,12 @@ export interface KafkaBusOptions {
   positions?: PositionStore;
   /** Told the partitions this node serves after each rebalance of the workers' group (0 when it leaves). */
   onAssigned?: (partitions: number) => void;
+  /**
+   * Several position owners (MIZANI_LEDGER_PARTITIONED): after each rebalance of the workers' group, once every
+   * command this node started has finished and before any other starts, the partitions of the commands topic now
+   * assigned to it (none when it leaves the group). Retried until it succeeds.
+   */
+  assign?: (partitions: number[]) => Promise<void>;
 }
 
 /** How far a partition is applied: every command before `nextOffset` finished. */
@@ -139,8 +149,11 @@ export class KafkaBus implements Bus {
   private slotFreed: (() => void) | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
-  private readonly knownTopics = new Map<string, Promise<void>>();
   private replyTopicCreated = false;
+  /** Rebalances of the workers' group seen (each GROUP_JOIN): an assignment retried is dropped when a newer one came. */
+  private assignments = 0;
+  /** Partitions of the commands topic (read at start: a topic that existed keeps its own count). */
+  private partitionCount = 0;
   private readonly log: Logger;
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -179,23 +192,39 @@ export class KafkaBus implements Bus {
     return this.requests;
   }
 
-  async request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R> {
+  request<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R> {
+    return this.requestTo(topic, key, command, this.partitionOf(key));
+  }
+
+  requestEach<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R[]> {
+    if (this.state !== 'started') return this.request(topic, key, command).then((reply) => [reply]);
+    return Promise.all(Array.from({ length: this.partitionCount }, (_, partition) => this.requestTo(topic, key, command, partition)));
+  }
+
+  async send<C>(topic: Topic<C, void>, key: string, command: C): Promise<void> {
+    if (this.state !== 'started') throw new Error(`the Kafka bus is ${this.state === 'new' ? 'not started' : 'stopped'}: nothing sent on ${topic.name}`);
+    await this.commandsOut.publish(this.commandsTopic, { key, partition: this.partitionOf(key), value: encode(command), headers: { [BUS_TOPIC]: topic.name } });
+  }
+
+  /** The partition of the commands topic that holds `key`'s commands (switch/bus/partitions.ts). */
+  partitionOf(key: string): number {
+    return partitionOf(key, Math.max(1, this.partitionCount));
+  }
+
+  private async requestTo<C, R>(topic: Topic<C, R>, key: string, command: C, partition: number): Promise<R> {
     if (this.state !== 'started') throw new Error(`the Kafka bus is ${this.state === 'new' ? 'not started' : 'stopped'}: no request on ${topic.name}`);
     const value = encode(command);
     const id = `${this.nodeId}.${++this.sequence}`;
     const deadline = Date.now() + this.options.requestTimeoutMs;
     this.requests++;
     try {
-      await this.ensureTopic(this.commandsTopic).catch((err: Error) => {
-        throw this.options.failures.unanswered(topic.name, key, `the topic could not be created (${err.message})`);
-      });
       return (await new Promise<unknown>((resolve, reject) => {
         const why = `no answer within ${this.options.requestTimeoutMs} ms`;
         const timer = setTimeout(() => this.unanswered(id, why), this.options.requestTimeoutMs);
         this.waiting.set(id, { topic: topic.name, key, resolve, reject, timer });
         const headers = { [BUS_TOPIC]: topic.name, [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
         this.commandsOut
-          .publish(this.commandsTopic, { key, value, headers })
+          .publish(this.commandsTopic, { key, partition, value, headers })
           .catch((err: Error) => this.unanswered(id, `the broker did not take the command (${err.message})`));
       })) as R;
     } finally {
@@ -210,6 +239,7 @@ export class KafkaBus implements Bus {
     try {
       await this.admin.connect();
       await this.createTopics([this.commandsTopic], this.options.partitions);
+      this.partitionCount = await this.partitionsOf(this.commandsTopic);
       await this.createTopics([this.replyTopic], 1, [{ name: 'retention.ms', value: String(3_600_000) }]);
       this.replyTopicCreated = true;
       await this.producer.connect();
@@ -231,8 +261,14 @@ export class KafkaBus implements Bus {
     return this.changeServing(async () => {
       if (this.state !== 'started') throw new Error('the Kafka bus serves once started');
       if (this.serving || this.handlers.size === 0) return;
-      await this.startCommands();
+      // Serving from the first assignment on, which may come before the join has been answered.
       this.serving = true;
+      try {
+        await this.startCommands();
+      } catch (err) {
+        this.serving = false;
+        throw err;
+      }
     });
   }
 
@@ -243,8 +279,11 @@ export class KafkaBus implements Bus {
       this.serving = false;
       const consumer = this.commands!;
       consumer.pause([{ topic: this.commandsTopic }]);
-      await this.handlersFinished(DRAIN_MS);
+      if (this.options.assign) await this.allHandlersFinished();
+      else await this.handlersFinished(DRAIN_MS);
       await this.commitFinished();
+      // Position owners: the partitions' locks go now, so their next owners need not wait for this node's session.
+      if (this.options.assign) await this.options.assign([]).catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: letting go of the partitions failed'));
       this.commands = undefined;
       clearTimeout(this.commitTimer);
       this.commitTimer = undefined;
@@ -286,9 +325,10 @@ export class KafkaBus implements Bus {
     this.commands = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       // A new generation: kafkajs resumes every partition at its committed offset; where positions are recorded in the
-      // ledger, each assigned partition resumes there instead (see resume).
-      this.progress.clear();
-      this.resumeReady = this.resume(consumer, event.payload.memberAssignment);
+      // ledger, each assigned partition resumes there instead (see resume). Position owners first record how far the
+      // commands they ran got (rejoined).
+      if (!this.options.assign) this.progress.clear();
+      this.resumeReady = this.rejoined(consumer, event.payload.memberAssignment);
       const assigned = Object.values(event.payload.memberAssignment).reduce((n, partitions) => n + partitions.length, 0);
       this.options.onAssigned?.(assigned);
       this.log.info({ partitions: assigned, topics: Object.keys(event.payload.memberAssignment).length }, 'Kafka bus: partitions assigned');
@@ -403,6 +443,50 @@ export class KafkaBus implements Bus {
     }, this.options.commitIntervalMs ?? 100);
   }
 
+  /** After a rebalance: the position owners' new assignment (`assign`), then each partition where it resumes. */
+  private async rejoined(consumer: Consumer, assignment: Record<string, number[]>): Promise<void> {
+    const generation = ++this.assignments;
+    if (this.options.assign) {
+      await this.allHandlersFinished();
+      await this.recordFinished();
+      this.progress.clear();
+      await this.assigned(
+        [...(assignment[this.commandsTopic] ?? [])].sort((a, b) => a - b),
+        generation,
+      );
+    }
+    await this.resume(consumer, assignment);
+  }
+
+  /** `assign`, retried until it succeeds, this node stops serving or a newer assignment came. */
+  private async assigned(partitions: number[], generation: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.serving || generation !== this.assignments) return;
+      try {
+        await this.options.assign!(partitions);
+        this.log.info({ partitions }, 'Kafka bus: this node owns these partitions');
+        return;
+      } catch (err) {
+        if (this.state !== 'started' || !this.serving || generation !== this.assignments) throw err;
+        this.log.error({ err, partitions, attempt }, 'Kafka bus: taking the assigned partitions failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  /** Every started handler has finished (no bound: a partition is not handed on while its commands still run here). */
+  private async allHandlersFinished(): Promise<void> {
+    const started = Date.now();
+    let reported = started;
+    while (this.running > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (Date.now() - reported >= 5000) {
+        reported = Date.now();
+        this.log.warn({ running: this.running, waitedMs: reported - started }, 'Kafka bus: waiting for commands still running before the new assignment');
+      }
+    }
+  }
+
   /**
    * Reads the recorded positions of the workers' group and moves each assigned partition there: forward past what was
    * applied and recorded (startBatch also skips it, in case a fetch began at Kafka's offset), or back to it if Kafka's
@@ -430,6 +514,22 @@ export class KafkaBus implements Bus {
 
   private get workersGroup(): string {
     return `${this.options.topicPrefix}.workers`;
+  }
+
+  /**
+   * Records (PositionStore) how far every partition's commands finished, without Kafka's commit (the generation has
+   * changed): a partition handed on resumes at its next owner after what this node applied.
+   */
+  private recordFinished(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      const store = this.options.positions;
+      const due = [...this.progress.values()].flatMap((p) =>
+        p.due === undefined ? [] : [{ topic: p.topic, partition: p.partition, nextOffset: String(p.due) }],
+      );
+      if (!store || due.length === 0) return;
+      await store.record(this.workersGroup, due).catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: positions not recorded before a hand-over'));
+    });
+    return this.committing;
   }
 
   /** Records (PositionStore) then commits what finished, one commit at a time. */
@@ -509,17 +609,6 @@ export class KafkaBus implements Bus {
     return `${this.options.topicPrefix}.commands`;
   }
 
-  /** A topic this bus publishes to without consuming it: created on first use. */
-  private ensureTopic(topic: string): Promise<void> {
-    let known = this.knownTopics.get(topic);
-    if (!known) {
-      known = this.createTopics([topic], this.options.partitions);
-      known.catch(() => this.knownTopics.delete(topic));
-      this.knownTopics.set(topic, known);
-    }
-    return known;
-  }
-
   private async createTopics(topics: string[], numPartitions: number, extra: Array<{ name: string; value: string }> = []): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
@@ -534,7 +623,13 @@ export class KafkaBus implements Bus {
         });
       await this.leadersOf(missing);
     }
-    for (const topic of topics) this.knownTopics.set(topic, Promise.resolve());
+  }
+
+  private async partitionsOf(topic: string): Promise<number> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count < 1) throw new Error(`Kafka topic ${topic} has no partitions`);
+    return count;
   }
 
   /** Waits until every partition of `topics` has a leader (a new topic's metadata takes a moment to spread). */

@@ -26,6 +26,20 @@ export class PendingAge implements Bus {
     }
   }
 
+  async requestEach<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R[]> {
+    const id = ++this.sequence;
+    this.started.set(id, performance.now());
+    try {
+      return await this.inner.requestEach(topic, key, command);
+    } finally {
+      this.started.delete(id);
+    }
+  }
+
+  send<C>(topic: Topic<C, void>, key: string, command: C): Promise<void> {
+    return this.inner.send(topic, key, command);
+  }
+
   get pending(): number {
     return this.inner.pending;
   }

@@ -2,8 +2,8 @@
  * The commands that change positions or transfer states, and the participant each is keyed by: the one door
  * to each position owner (docs/architecture.md). Publishers (the edges, the bank bridge, the Admin API, the
  * expiry sweep) send these; the workers under switch/core/workers/ consume them and alone call the ledger's
- * writing functions. Prepare and abort are keyed by the payer, commit by the payee, funds movements by the
- * participant whose SETTLEMENT account moves.
+ * writing functions. A transfer's commands (prepare, fulfil, error, expiry) are keyed by its payer, so one owner
+ * writes a transfer whole; funds movements by the participant whose SETTLEMENT account moves.
  */
 import type { LedgerUnits } from '../../ledger/units.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
@@ -36,9 +36,12 @@ export interface ExpireCommand {
 export const transferTopics = {
   /** Keyed by the payer. FSPIOP and ISO JSON prepares (edge), bank payments (bank bridge). */
   prepare: topic<PrepareCommand, void>('transfer.prepare'),
-  /** Keyed by the payee (the sender of the fulfil). FSPIOP fulfils (edge), a bank payee's acceptance (bridge). */
+  /**
+   * Keyed by the payer (FSPIOP-Destination; the bridge knows it): its position owner finishes the transfer. FSPIOP
+   * fulfils (edge), a bank payee's acceptance (bridge). One that reaches another owner is sent on (TransferService).
+   */
   fulfil: topic<StatusCommand, void>('transfer.fulfil'),
-  /** Keyed by the payee (the sender of the error). FSPIOP errors (edge), a bank payee's rejection (bridge). */
+  /** Keyed by the payer, as a fulfil. FSPIOP errors (edge), a bank payee's rejection (bridge). */
   reject: topic<StatusCommand, void>('transfer.reject'),
   /** Keyed by the requester. Changes nothing; on the bus so it is answered in order with the requester's others. */
   get: topic<GetCommand, void>('transfer.get'),
@@ -99,6 +102,19 @@ export interface WindowCloseCommand {
 export type WindowCloseReply = { outcome: 'closed'; closed: number; opened: number } | { outcome: 'not-open' } | { outcome: 'empty' };
 
 /**
+ * One position owner's part of closing window `windowId` when the ledger is partitioned (docs/settlement.md §8): sent
+ * to every partition. `onlyIfUsed`: an owner that has not used the window leaves it open and answers `unused`.
+ */
+export interface WindowPartCommand {
+  windowId: number;
+  /** The window every owner's later commits go to (the settlement service chose it). */
+  opening: number;
+  onlyIfUsed: boolean;
+}
+
+export type WindowPartReply = { outcome: 'switched' } | { outcome: 'unused' } | { outcome: 'not-open'; open: number };
+
+/**
  * A settlement transfer on one participant's account of the model's ledger account type (POSITION, or INTERCHANGE_FEE
  * under an interchange fee model) against HUB_MULTILATERAL_SETTLEMENT, applied once by its id.
  */
@@ -129,6 +145,21 @@ export const settlementTopics = {
   closeWindow: topic<WindowCloseCommand, WindowCloseReply>('settlement.window.close'),
   /** Keyed by the participant whose account (POSITION or INTERCHANGE_FEE) moves. */
   position: topic<SettlementPositionCommand, SettlementPositionReply>('settlement.position'),
+  /** To every partition (`requestEach`): each owner's part of a window close, partitioned ledger only. */
+  closeWindowPart: topic<WindowPartCommand, WindowPartReply>('settlement.window.part'),
+};
+
+/** Accounts of one participant that another position owner's durable batch moved (a payee credited), by row version. */
+export interface AccountsMovedNotice {
+  moves: Array<{ accountId: number; delta: LedgerUnits; version: bigint }>;
+}
+
+export const ownerTopics = {
+  /**
+   * Keyed by the participant whose accounts moved; sent (no reply) by the payer's owner once its batch is durable, so
+   * the participant's owner brings its memory up to date (ledger/engine.ts `applyForeignMove`). Partitioned ledger only.
+   */
+  accountsMoved: topic<AccountsMovedNotice, void>('position.accounts.moved'),
 };
 
 /** The reference data a worker decides with, held in memory where the ledger is: the registry, the fee rules. */

@@ -161,7 +161,7 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}', headerPolicy, deps.security);
       const message = transferStatusOf(id, inbound, body);
-      await bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message, inbound });
+      await bus.request(transferTopics.fulfil, payerKey(inbound), { transferId: id, message, inbound });
       return reply.code(200).send();
     },
     PATCH: async () => {
@@ -174,10 +174,18 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}/error', headerPolicy, deps.security);
       const message = errorReportOf(id, inbound, body);
-      await bus.request(transferTopics.reject, inbound.source, { transferId: id, message, inbound });
+      await bus.request(transferTopics.reject, payerKey(inbound), { transferId: id, message, inbound });
       return reply.code(200).send();
     },
   });
+}
+
+/**
+ * A fulfil or an error is finished by the payer's position owner (switch/core/topics.ts): its key is the payer, which
+ * FSPIOP-Destination names. Without it, the sender's; the worker sends it on to the payer's owner if that is another.
+ */
+function payerKey(inbound: InboundMessage): string {
+  return inbound.destination ?? inbound.source;
 }
 
 /** Account lookup: the hub answers. */

@@ -115,6 +115,14 @@ class FaultyBus implements Bus {
     return this.inner.request(topic, key, command);
   }
 
+  async requestEach<C, R>(topic: Topic<C, R>, key: string, command: C): Promise<R[]> {
+    return [await this.request(topic, key, command)];
+  }
+
+  send<C>(topic: Topic<C, void>, key: string, command: C): Promise<void> {
+    return this.inner.send(topic, key, command);
+  }
+
   get pending(): number {
     return this.inner.pending;
   }

@@ -160,10 +160,11 @@ export class Load {
     }
   }
 
-  private prepare(payer: string, payee: string): { id: string; request: Parameters<FspiopClient['send']>[0] } {
+  /** A prepare from `payer` to `payee` (a random amount unless given), its fulfilment remembered for `fulfil`. */
+  prepare(payer: string, payee: string, given?: string): { id: string; request: Parameters<FspiopClient['send']>[0] } {
     const id = randomUUID();
     const { fulfilment, condition } = generateFulfilment();
-    const amount = `${1 + randomInt(40)}.${randomInt(100).toString().padStart(2, '0')}`.replace(/\.?0+$/, '');
+    const amount = given ?? `${1 + randomInt(40)}.${randomInt(100).toString().padStart(2, '0')}`.replace(/\.?0+$/, '');
     const expiration = new Date(Date.now() + this.options.expiresInMs).toISOString();
     const currency = this.options.currency;
     this.fulfilments.set(id, { fulfilment, payer, payee });

@@ -46,5 +46,8 @@ test('the bus is in-process by default; Kafka needs its brokers, and its names a
     partitions: 16,
     requestTimeoutMs: 10_000,
     sessionTimeoutMs: 10_000,
+    partitioned: false,
   });
+  assert.throws(() => loadConfig({ MIZANI_LEDGER_PARTITIONED: 'true' }), /MIZANI_LEDGER_PARTITIONED=true needs MIZANI_BUS=kafka/);
+  assert.equal(loadConfig({ ...pg, MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092', MIZANI_LEDGER_PARTITIONED: 'true' }).bus.kind, 'kafka');
 });

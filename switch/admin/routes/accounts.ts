@@ -17,7 +17,7 @@ import { liquidityTopics } from '../../core/topics.js';
 import type { Route } from '../../http/route.js';
 import { jsonNumber, type Fields } from '../body.js';
 import type { AdminDeps } from '../deps.js';
-import { ledgerHas } from '../ledger-sync.js';
+import { everyOwnerHas, ledgerHas } from '../ledger-sync.js';
 import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, query, send } from '../request.js';
 
 type Deps = Pick<AdminDeps, 'registry' | 'bus' | 'db'>;
@@ -38,7 +38,8 @@ export function accountRoutes(deps: Deps): Route[] {
         const id = accountIdParam(request);
         const name = param(request, 'name');
         await deps.registry.setAccountActive(name, id, fields.boolean('isActive', { lenient: true }));
-        await ledgerHas(deps.bus, name, 'registry');
+        // Every owner: a payer's owner decides whether the payee's account takes transfers.
+        await everyOwnerHas(deps.bus, deps.registry.hubName, 'registry');
         return send(reply, 200);
       },
     },

@@ -30,7 +30,7 @@ import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
 import type { Registry } from '../../../ledger/registry.js';
 import type { Bus } from '../../bus/bus.js';
 import type { Route } from '../../http/route.js';
-import { ledgerHas } from '../ledger-sync.js';
+import { everyOwnerHas } from '../ledger-sync.js';
 import { jsonNumber, type Fields } from '../body.js';
 import { bodyFields, currencyField, param, query, send } from '../request.js';
 
@@ -61,7 +61,7 @@ export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
       handler: async (request, reply) => {
         const rule = await fees.create(ruleBody(request));
         // Its INTERCHANGE_FEE accounts too (created with the rule).
-        await ledgerHas(deps.bus, deps.registry.hubName, 'registry', 'fees');
+        await everyOwnerHas(deps.bus, deps.registry.hubName, 'registry', 'fees');
         return send(reply, 201, ruleView(rule));
       },
     },
@@ -82,7 +82,7 @@ export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
         const id = ruleId(request);
         const isActive = bodyFields(request, 'isActive').boolean('isActive');
         const rule = await fees.setActive(id, isActive);
-        await ledgerHas(deps.bus, deps.registry.hubName, 'registry', 'fees');
+        await everyOwnerHas(deps.bus, deps.registry.hubName, 'registry', 'fees');
         return send(reply, 200, ruleView(rule));
       },
     },

@@ -11,7 +11,7 @@ import { DIALECTS, type Dialect, type ParticipantDirectory } from '../../directo
 import type { Route } from '../../http/route.js';
 import type { Bus } from '../../bus/bus.js';
 import type { AdminDeps } from '../deps.js';
-import { ledgerHas } from '../ledger-sync.js';
+import { everyOwnerHas } from '../ledger-sync.js';
 import { bodyFields, currencyField, NAME, param, query, send } from '../request.js';
 import { participantView } from '../views.js';
 
@@ -65,7 +65,8 @@ async function update(directory: ParticipantDirectory, bus: Bus, request: Fastif
   }
   if (fields.has('isActive')) {
     participant = await registry.setParticipantActive(name, fields.boolean('isActive', { lenient: true }));
-    await ledgerHas(bus, name, 'registry');
+    // Every owner: a payer's owner decides whether the payee takes transfers.
+    await everyOwnerHas(bus, registry.hubName, 'registry');
   }
   return send(reply, 200, participantView(directory, request, participant));
 }

@@ -13,7 +13,7 @@ import type { Registry, SettlementModel } from '../../../ledger/registry.js';
 import type { Route } from '../../http/route.js';
 import type { Bus } from '../../bus/bus.js';
 import type { AdminDeps } from '../deps.js';
-import { ledgerHas } from '../ledger-sync.js';
+import { everyOwnerHas } from '../ledger-sync.js';
 import { bodyFields, currencyField, param, send } from '../request.js';
 
 const VALID_COMBINATIONS = ['IMMEDIATE/GROSS/BILATERAL', 'DEFERRED/GROSS/BILATERAL', 'DEFERRED/NET/BILATERAL', 'DEFERRED/NET/MULTILATERAL'];
@@ -38,7 +38,7 @@ export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry' | 'bus'>)
       handler: async (request, reply) => {
         const fields = bodyFields(request, 'isActive');
         const model = await registry.setSettlementModelActive(param(request, 'name'), fields.boolean('isActive', { lenient: true }));
-        await ledgerHas(bus, registry.hubName, 'registry');
+        await everyOwnerHas(bus, registry.hubName, 'registry');
         return send(reply, 200, modelView(model));
       },
     },
@@ -91,7 +91,7 @@ async function createModel(registry: Registry, bus: Bus, request: FastifyRequest
     });
   }
   await registry.createSettlementModel(model);
-  await ledgerHas(bus, registry.hubName, 'registry');
+  await everyOwnerHas(bus, registry.hubName, 'registry');
   return send(reply, 201);
 }
 

@@ -443,17 +443,21 @@ export class BankBridge {
     const reason = message.TxInfAndSts.StsRsnInf;
     if (status === 'COMM' || status === 'RESV') {
       const live = this.ledger.inFlightTransfer(id);
-      const condition = live?.condition ?? (await this.ledger.find(id))?.condition ?? undefined;
+      const record = live ? undefined : await this.ledger.find(id);
+      const condition = live?.condition ?? record?.condition ?? undefined;
       const fulfilment = condition ? await this.terms.fulfilmentFor(condition) : undefined;
+      // Keyed by the payer: its position owner finishes the transfer (switch/core/topics.ts).
+      const payer = live?.payer ?? record?.payer ?? inbound.source;
       if (!fulfilment) {
         // Not a transfer the hub holds terms for: the fulfil path answers (3208, not the payee, ...).
-        return this.bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message: hubStatus(id, { state: 'COMMITTED' }), inbound });
+        return this.bus.request(transferTopics.fulfil, payer, { transferId: id, message: hubStatus(id, { state: 'COMMITTED' }), inbound });
       }
-      return this.bus.request(transferTopics.fulfil, inbound.source, { transferId: id, message: hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound });
+      return this.bus.request(transferTopics.fulfil, payer, { transferId: id, message: hubStatus(id, { state: 'COMMITTED', fulfilment }), inbound });
     }
     if (status === 'ABOR' || reason) {
       const error: Pacs002 = { GrpHdr: message.GrpHdr, TxInfAndSts: { OrgnlTxId: id, StsRsnInf: this.wording.reasonFromBank(reason) } };
-      return this.bus.request(transferTopics.reject, inbound.source, { transferId: id, message: error, inbound });
+      const payer = this.ledger.inFlightTransfer(id)?.payer ?? (await this.ledger.find(id))?.payer ?? inbound.source;
+      return this.bus.request(transferTopics.reject, payer, { transferId: id, message: error, inbound });
     }
     this.log.info({ transferId: id, bank: inbound.source, status }, 'bank status without a decision ignored');
   }

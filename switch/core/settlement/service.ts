@@ -65,6 +65,8 @@ export class SettlementService {
     private readonly store: SettlementStore,
     private readonly bus: Bus,
     private readonly reports: SettlementReports,
+    /** Positions owned by several ledger workers (MIZANI_LEDGER_PARTITIONED): a window close is a round to all of them. */
+    private readonly partitioned = false,
   ) {}
 
   /** Closes the OPEN window `id`; answers with the window opened in its place. Closed means settleable at once. */
@@ -73,11 +75,42 @@ export class SettlementService {
       const window = await this.store.window(id);
       if (!window) throw new DomainError('SETTLEMENT_WINDOW_NOT_FOUND', `Window ${id} does not exist`);
       if (window.state !== 'OPEN') throw new DomainError('SETTLEMENT_WINDOW_NOT_OPEN', `Window ${id} is not open`);
-      const reply = await this.bus.request(settlementTopics.closeWindow, this.registry.hubName, { windowId: id, reason });
-      if (reply.outcome === 'empty') throw new DomainError('SETTLEMENT_WINDOW_EMPTY', `Window ${id} is empty`);
-      if (reply.outcome === 'not-open') throw new DomainError('SETTLEMENT_WINDOW_NOT_OPEN', `Window ${id} is not open`);
-      return (await this.store.window(reply.opened))!;
+      const opened = this.partitioned ? await this.closeAcrossOwners(id, reason) : await this.closeByTheOwner(id, reason);
+      return (await this.store.window(opened))!;
     });
+  }
+
+  /** One position owner: it closes the window in its order among its commits and records the close in the same write. */
+  private async closeByTheOwner(id: number, reason: string): Promise<number> {
+    const reply = await this.bus.request(settlementTopics.closeWindow, this.registry.hubName, { windowId: id, reason });
+    if (reply.outcome === 'empty') throw new DomainError('SETTLEMENT_WINDOW_EMPTY', `Window ${id} is empty`);
+    if (reply.outcome === 'not-open') throw new DomainError('SETTLEMENT_WINDOW_NOT_OPEN', `Window ${id} is not open`);
+    return reply.opened;
+  }
+
+  /**
+   * Several position owners (docs/settlement.md §8). The close is marked begun (an owner loading now starts in the next
+   * window); every partition's owner is asked to switch if it used the window; if none did, the window stays open
+   * (SETTLEMENT_WINDOW_EMPTY, as with one owner); otherwise every owner that has not switched is told to, and once all
+   * have (each answer comes after its commits in the window are durable) the close is recorded.
+   */
+  private async closeAcrossOwners(id: number, reason: string): Promise<number> {
+    const opening = id + 1;
+    const ask = (onlyIfUsed: boolean) => this.bus.requestEach(settlementTopics.closeWindowPart, this.registry.hubName, { windowId: id, opening, onlyIfUsed });
+    const notOpen = () => new DomainError('SETTLEMENT_WINDOW_NOT_OPEN', `Window ${id} is not open`);
+    await this.store.markClosing(id, opening);
+    const first = await ask(true);
+    if (first.some((r) => r.outcome === 'not-open')) throw notOpen();
+    if (first.every((r) => r.outcome === 'unused') && !(await this.store.windowUsed(id))) {
+      await this.store.clearClosing(id);
+      throw new DomainError('SETTLEMENT_WINDOW_EMPTY', `Window ${id} is empty`);
+    }
+    if (!first.every((r) => r.outcome === 'switched')) {
+      const second = await ask(false);
+      if (second.some((r) => r.outcome !== 'switched')) throw notOpen();
+    }
+    await this.store.recordClose(id, opening, reason);
+    return opening;
   }
 
   create(modelName: string, reason: string, windowIds: number[]): Promise<SettlementRecord> {

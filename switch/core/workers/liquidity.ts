@@ -19,7 +19,7 @@ import type { LedgerEngine } from '../../../ledger/engine.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { ledgerNegated, type LedgerUnits } from '../../../ledger/units.js';
 import type { BookedMovement, SettlementReports } from '../settlement/reports.js';
-import type { FundsMovement, FundsOutEnd, FundsReply, OpeningPosition } from '../topics.js';
+import type { AccountsMovedNotice, FundsMovement, FundsOutEnd, FundsReply, OpeningPosition } from '../topics.js';
 
 const DONE: FundsReply = { outcome: 'done' };
 
@@ -29,6 +29,11 @@ export class LiquidityWorker {
     private readonly engine: LedgerEngine,
     private readonly reports: SettlementReports,
   ) {}
+
+  /** Partitioned ledger: another owner credited this owner's participant (ownerTopics.accountsMoved). */
+  async accountsMoved(c: AccountsMovedNotice): Promise<void> {
+    for (const move of c.moves) this.engine.applyForeignMove(move);
+  }
 
   async fundsIn(c: FundsMovement): Promise<FundsReply> {
     const written = await this.engine.fundsIn(c.participant, c.currency, c.amount, c.transferId, c.reference);

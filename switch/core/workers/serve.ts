@@ -5,7 +5,7 @@
 import type { Registry } from '../../../ledger/registry.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
 import type { Bus, Handler, Topic } from '../../bus/bus.js';
-import { liquidityTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
+import { liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
 import type { LiquidityWorker } from './liquidity.js';
 import type { ReferenceWorker } from './reference.js';
 import type { SettlementWorker } from './settlement.js';
@@ -52,6 +52,8 @@ function knowingBus(bus: Bus, registry: Registry): Bus {
       return bus.pending;
     },
     request: (topic, key, command) => bus.request(topic, key, command),
+    requestEach: (topic, key, command) => bus.requestEach(topic, key, command),
+    send: (topic, key, command) => bus.send(topic, key, command),
     subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>) {
       const after = (command: C, key: string) => () => handler(command, key);
       bus.subscribe(topic, (command, key) => (named(command, key) ? handler(command, key) : catchUp().then(after(command, key), after(command, key))));
@@ -62,6 +64,7 @@ function knowingBus(bus: Bus, registry: Registry): Bus {
 export function serveSettlement(bus: Bus, settlement: SettlementWorker): void {
   bus.subscribe(settlementTopics.closeWindow, (c) => settlement.closeWindow(c));
   bus.subscribe(settlementTopics.position, (c) => settlement.position(c));
+  bus.subscribe(settlementTopics.closeWindowPart, (c) => settlement.closeWindowPart(c));
 }
 
 export function serveTransfers(bus: Bus, transfers: TransferService): void {
@@ -78,4 +81,5 @@ export function serveLiquidity(bus: Bus, liquidity: LiquidityWorker): void {
   bus.subscribe(liquidityTopics.fundsOutCommit, (c) => liquidity.fundsOutEnd(c, 'commit'));
   bus.subscribe(liquidityTopics.fundsOutAbort, (c) => liquidity.fundsOutEnd(c, 'abort'));
   bus.subscribe(liquidityTopics.openingPosition, (c) => liquidity.openingPosition(c));
+  bus.subscribe(ownerTopics.accountsMoved, (c) => liquidity.accountsMoved(c));
 }

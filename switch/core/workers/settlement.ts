@@ -6,7 +6,14 @@
 import type { LedgerEngine } from '../../../ledger/engine.js';
 import type { Registry } from '../../../ledger/registry.js';
 import type { SettlementReports } from '../settlement/reports.js';
-import type { SettlementPositionCommand, SettlementPositionReply, WindowCloseCommand, WindowCloseReply } from '../topics.js';
+import type {
+  SettlementPositionCommand,
+  SettlementPositionReply,
+  WindowCloseCommand,
+  WindowCloseReply,
+  WindowPartCommand,
+  WindowPartReply,
+} from '../topics.js';
 
 export class SettlementWorker {
   constructor(
@@ -19,6 +26,11 @@ export class SettlementWorker {
     const closed = await this.engine.closeWindow(c.windowId, c.reason);
     if (closed.kind === 'closed') return { outcome: 'closed', closed: closed.closed, opened: closed.opened };
     return { outcome: closed.kind };
+  }
+
+  async closeWindowPart(c: WindowPartCommand): Promise<WindowPartReply> {
+    const part = await this.engine.closeWindowPart(c.windowId, c.opening, c.onlyIfUsed);
+    return part.kind === 'not-open' ? { outcome: 'not-open', open: part.open } : { outcome: part.kind };
   }
 
   async position(c: SettlementPositionCommand): Promise<SettlementPositionReply> {

@@ -27,6 +27,8 @@ import { hubStatus } from '../status.js';
 import { authenticateSender, runLater } from '../identity.js';
 import { checkPrepareAgainstPacket, decodeIlpPacket, transactionFacts, type DecodedIlp, type PrepareForIlpCheck } from '../../security/ilp.js';
 import type { FeeCharge, InterchangeFees } from '../../../ledger/interchange-fees.js';
+import type { Bus } from '../../bus/bus.js';
+import { transferTopics } from '../topics.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
@@ -59,6 +61,14 @@ export class TransferService {
     /** Interchange fee rules (docs/interchange-fees.md); none when absent. */
     private readonly fees?: InterchangeFees,
   ) {}
+
+  /** Partitioned ledger: where a fulfil or error that reached another owner than its payer's goes on (`useBus`). */
+  private bus?: Bus;
+
+  /** The bus a fulfil or error is sent on to its payer's owner when its key led elsewhere (partitioned ledger). */
+  useBus(bus: Bus): void {
+    this.bus = bus;
+  }
 
   // ---------------------------------------------------------------- identity
 
@@ -251,7 +261,9 @@ export class TransferService {
     }
 
     const live = this.engine.inFlightTransfer(id);
-    if (!live || live.kind !== 'TRANSFER') return this.lateFulfilOrError(id, inbound, 'fulfil');
+    if (!live || live.kind !== 'TRANSFER') {
+      return this.lateFulfilOrError(id, inbound, 'fulfil', (payer) => this.bus?.request(transferTopics.fulfil, payer, { transferId: id, message, inbound }));
+    }
     await live.ready;
     if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
     if (live.finishing) {
@@ -306,7 +318,9 @@ export class TransferService {
       throw new DomainError('RECEIVED_ERROR_CODE_INVALID', `The incoming error code: ${code} is not a valid mojaloop specification error code`);
     }
     const live = this.engine.inFlightTransfer(id);
-    if (!live || live.kind !== 'TRANSFER') return this.lateFulfilOrError(id, inbound, 'error');
+    if (!live || live.kind !== 'TRANSFER') {
+      return this.lateFulfilOrError(id, inbound, 'error', (payer) => this.bus?.request(transferTopics.reject, payer, { transferId: id, message, inbound }));
+    }
     await live.ready;
     if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
     if (live.finishing) {
@@ -333,7 +347,12 @@ export class TransferService {
   }
 
   /** A fulfil or error for a transfer that is unknown, final, or was finished meanwhile. */
-  private async lateFulfilOrError(id: string, inbound: InboundMessage, kind: 'fulfil' | 'error'): Promise<void> {
+  private async lateFulfilOrError(
+    id: string,
+    inbound: InboundMessage,
+    kind: 'fulfil' | 'error',
+    toPayersOwner?: (payer: string) => Promise<void> | undefined,
+  ): Promise<void> {
     // While the ledger rebuilds its memory (a failed batch, a database failover) "not in flight" means nothing yet: the
     // transfer may be RESERVED and about to be reloaded, or its finishing write may have failed. Retry later, not an
     // error. Checked before the read too: the caller looked the transfer up in memory just now, and the rebuild may
@@ -343,6 +362,10 @@ export class TransferService {
     if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
     if (record?.state === 'RESERVED' && this.engine.inFlightTransfer(id)) {
       throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger has just rebuilt its memory, retry');
+    }
+    // Partitioned: a transfer is finished by its payer's owner; the command's key (FSPIOP-Destination) led elsewhere.
+    if (record?.state === 'RESERVED' && record.kind === 'TRANSFER' && !this.engine.owns(record.payer) && toPayersOwner && this.bus) {
+      return toPayersOwner(record.payer);
     }
     if (!record || record.kind !== 'TRANSFER') {
       this.later(() => this.outbox.transferError(inbound.source, id, transferNotFound()));

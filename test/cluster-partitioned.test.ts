@@ -1,0 +1,250 @@
+/**
+ * Positions owned by several hub nodes at once (MIZANI_LEDGER_PARTITIONED, issue 13; docs/architecture.md
+ * "Partitioned owners"): two nodes on one Kafka bus and one PostgreSQL database, each the position owner of the
+ * partitions the workers' group gives it, both serving the APIs behind a balancer that alternates.
+ *
+ * 1. Both nodes own partitions; four DFSPs, one per partition, pay each other at random, so most payments cross
+ *    owners: the payer's owner writes the transfer, the payee's owner learns the credit by notice.
+ * 2. A settlement window is closed under load: every owner switches in its own order, the close is recorded once all
+ *    have; the window is CLOSED with content and the next is OPEN.
+ * 3. One node is killed (SIGKILL) under load: the other takes its partitions and payments go on; the node comes back
+ *    and the partitions are shared again.
+ * 4. Load stopped, every transfer final: every 202 is in the database and final, nothing applied twice, the books
+ *    reconcile; and each owner's memory equals PostgreSQL: for every DFSP a prepare one cent beyond the headroom that
+ *    PostgreSQL shows is refused and one of exactly that headroom is reserved.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision } from '../conformance/lib/admin.js';
+import { FspiopClient } from '../conformance/lib/http.js';
+import { randomName } from '../conformance/lib/util.js';
+import { partitionOf } from '../switch/bus/partitions.js';
+import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { startKafka, type KafkaBroker } from './support/kafka.js';
+import { Dfsp, Load, prepares } from './support/payment-load.js';
+import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { reconcileSettlement } from './support/settlement-reconcile.js';
+
+const CURRENCY = 'USD';
+const HUB_NAME = 'Hub';
+const PARTITIONS = 4;
+const NDC = 100_000;
+const EXPIRES_IN_MS = 20_000;
+
+let broker: KafkaBroker;
+let database: TestDatabase;
+let db: pg.Client;
+const nodes: Node[] = [];
+const dfsps: Dfsp[] = [];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class Node {
+  fspiop?: FspiopClient;
+  admin?: AdminClient;
+  process?: HubProcess;
+
+  constructor(readonly name: string) {}
+
+  async start(env: Record<string, string>): Promise<this> {
+    this.process = await startHubProcess(env, 90_000);
+    this.fspiop = new FspiopClient(this.process.fspiopUrl, { timeoutMs: 30_000 });
+    this.admin = new AdminClient(this.process.adminUrl, { timeoutMs: 30_000 });
+    return this;
+  }
+
+  get up(): boolean {
+    return this.fspiop !== undefined;
+  }
+
+  async partitions(): Promise<number> {
+    const text = await (await fetch(`${this.process!.adminUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('mizani_bus_partitions_served '));
+    return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
+  }
+
+  async kill(): Promise<void> {
+    const client = this.fspiop;
+    this.fspiop = undefined;
+    this.process!.child.kill('SIGKILL');
+    await this.process!.exited;
+    await client?.close().catch(() => undefined);
+  }
+}
+
+async function until(probe: () => Promise<boolean> | boolean, label: string, timeoutMs = 60_000): Promise<number> {
+  const began = Date.now();
+  for (;;) {
+    if (await probe()) return Date.now() - began;
+    if (Date.now() - began > timeoutMs) throw new Error(`${label}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+async function scalar(sql: string, params: unknown[] = []): Promise<number> {
+  const r = await db.query<{ v: string }>(sql, params);
+  return Number(r.rows[0]?.v ?? 0);
+}
+
+const committed = () => scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'COMMITTED'`);
+
+/** A ledger value (4 decimals, as PostgreSQL prints it) in cents: USD amounts have 2. */
+function cents(value: string): bigint {
+  const [whole, fraction = ''] = value.split('.');
+  const units = BigInt(`${whole}${fraction.padEnd(4, '0')}`.replace(/^(-?)0+(?=\d)/, '$1'));
+  assert.equal(units % 100n, 0n, `${value} has more than 2 decimals`);
+  return units / 100n;
+}
+
+/** Cents as an FSPIOP amount (no trailing zeros). */
+const decimal = (c: bigint) => `${c / 100n}.${(c % 100n).toString().padStart(2, '0')}`.replace(/\.?0+$/, '');
+
+/** One DFSP name per partition: every payment between two of them crosses partitions. */
+function namesOnePerPartition(): string[] {
+  const names = new Map<number, string>();
+  while (names.size < PARTITIONS) {
+    const name = randomName('part');
+    const partition = partitionOf(name, PARTITIONS);
+    if (!names.has(partition)) names.set(partition, name);
+  }
+  return [...names.entries()].sort(([a], [b]) => a - b).map(([, name]) => name);
+}
+
+before(async () => {
+  [broker, database] = await Promise.all([startKafka(), createTestDatabase('mizani_partitioned')]);
+  db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+});
+
+after(async () => {
+  for (const node of nodes) await node.process?.stop('SIGKILL').catch(() => undefined);
+  await Promise.allSettled(dfsps.map((d) => d.stop()));
+  await db?.end().catch(() => undefined);
+  await database?.drop().catch(() => undefined);
+  await broker?.stop();
+});
+
+test(
+  'two position owners at once: cross-owner payments, a window close and kill -9 of an owner under load; memory equals PostgreSQL after',
+  { timeout: 600_000 },
+  async (t) => {
+    const env = {
+      MIZANI_DATABASE_URL: database.url,
+      MIZANI_BUS: 'kafka',
+      MIZANI_LEDGER_PARTITIONED: 'true',
+      MIZANI_KAFKA_BROKERS: broker.bootstrap,
+      MIZANI_KAFKA_TOPIC_PREFIX: 'parted',
+      MIZANI_KAFKA_PARTITIONS: String(PARTITIONS),
+      MIZANI_KAFKA_SESSION_TIMEOUT_MS: '6000',
+      MIZANI_KAFKA_REQUEST_TIMEOUT_MS: '30000',
+      MIZANI_EXPIRY_SWEEP_MS: '200',
+    };
+    nodes.push(await new Node('a').start(env), await new Node('b').start(env));
+    const [a, b] = nodes as [Node, Node];
+    await until(async () => (await a.partitions()) > 0 && (await b.partitions()) > 0, 'both nodes own partitions');
+    assert.equal((await a.partitions()) + (await b.partitions()), PARTITIONS, 'the partitions are shared between the nodes');
+
+    const names = namesOnePerPartition();
+    let turn = 0;
+    const pick = () => {
+      const up = nodes.filter((n) => n.up);
+      return up.length === 0 ? undefined : up[turn++ % up.length]!.fspiop;
+    };
+    const load = new Load(names, { workers: 6, expiresInMs: EXPIRES_IN_MS, currency: CURRENCY, pick });
+    for (const name of names)
+      dfsps.push(
+        await new Dfsp(
+          name,
+          prepares((body) => load.fulfil(body)),
+        ).start(),
+      );
+    for (const type of HUB_ACCOUNT_TYPES) await b.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
+    await b.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });
+    await provision(
+      b.admin!,
+      dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: String(NDC), fundsIn: String(NDC * 10), callbackBase: d.baseUrl })),
+      { hubName: HUB_NAME, timeoutMs: 30_000 },
+    );
+
+    load.start();
+    await until(() => load.counts.fulfilled >= 200, 'payments complete across owners');
+
+    // A window close under load, through node a: every owner's part, then the record.
+    const open = await db.query<{ id: number }>(`SELECT id FROM settlement_window WHERE state = 'OPEN'`);
+    const windowId = open.rows[0]!.id;
+    const closed = await a.admin!.call('POST', `/v2/settlementWindows/${windowId}`, { state: 'CLOSED', reason: 'partitioned close' });
+    assert.equal(closed.status, 200, `the close answered ${closed.status}: ${JSON.stringify(closed.body)}`);
+    const windows = await db.query<{ id: number; state: string; content: string }>(
+      `SELECT w.id, w.state, (SELECT count(*) FROM settlement_window_content c WHERE c.window_id = w.id)::text AS content
+     FROM settlement_window w WHERE w.id >= $1 ORDER BY w.id`,
+      [windowId],
+    );
+    assert.deepEqual(
+      windows.rows.map((w) => [w.id, w.state, Number(w.content) > 0]),
+      [
+        [windowId, 'CLOSED', true],
+        [windowId + 1, 'OPEN', false],
+      ],
+    );
+    const beforeClose = await scalar(`SELECT count(*) AS v FROM transfer WHERE window_id = $1`, [windowId]);
+    await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE window_id = $1`, [windowId + 1])) >= 50, 'commits go to the next window');
+    assert.equal(await scalar(`SELECT count(*) AS v FROM transfer WHERE window_id = $1`, [windowId]), beforeClose, 'nothing joins the closed window');
+
+    // kill -9 one owner under load: the other takes all partitions; the killed node comes back and they are shared again.
+    const committedBefore = await committed();
+    await a.kill();
+    const tookOver = await until(async () => (await b.partitions()) === PARTITIONS, 'node b owns every partition', 60_000);
+    await until(async () => (await committed()) >= committedBefore + 100, 'payments commit again');
+    const back = await new Node('a').start(env);
+    nodes.splice(nodes.indexOf(a), 1, back);
+    await until(async () => (await back.partitions()) > 0 && (await b.partitions()) < PARTITIONS, 'the partitions are shared again');
+    const fulfilled = load.counts.fulfilled;
+    await until(() => load.counts.fulfilled >= fulfilled + 100, 'payments complete through both nodes again');
+    t.diagnostic(`node a killed: node b owned every partition ${tookOver} ms later`);
+
+    await load.stop();
+    await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE state = 'RESERVED'`)) === 0, 'every transfer ends', EXPIRES_IN_MS + 60_000);
+
+    const accepted = [...load.answers].filter(([, x]) => x.answer === 'accepted').map(([id]) => id);
+    const states = await db.query<{ id: string; state: string }>('SELECT id, state FROM transfer WHERE id = ANY($1)', [accepted]);
+    const stateOf = new Map(states.rows.map((r) => [r.id, r.state]));
+    const missing = accepted.filter((id) => !stateOf.has(id));
+    assert.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${accepted.length} accepted transfers are not in the ledger`);
+    const unfinished = [...stateOf].filter(([, state]) => !['COMMITTED', 'ABORTED_REJECTED', 'ABORTED_ERROR', 'EXPIRED_RESERVED'].includes(state));
+    assert.deepEqual(unfinished.slice(0, 5), [], 'every accepted transfer is final');
+    const doubled = await db.query(
+      `SELECT transfer_id FROM journal_entry j JOIN transfer t ON t.id = j.transfer_id WHERE t.kind = 'TRANSFER' GROUP BY transfer_id HAVING count(*) > 4 LIMIT 5`,
+    );
+    assert.deepEqual(doubled.rows, [], 'no transfer has more than its prepare and one commit or abort in the journal');
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const findings = await reconcileSettlement(db, { steps: 'recorded' }).finally(() => db.query('COMMIT'));
+    assert.deepEqual(findings.slice(0, 20), [], `${findings.length} reconciliation finding(s)`);
+
+    // Each owner's memory equals PostgreSQL: the headroom PostgreSQL shows is exactly what each payer may still send.
+    const positions = await db.query<{ name: string; value: string }>(
+      `SELECT p.name, a.value::text AS value FROM account a JOIN participant p ON p.id = a.participant_id
+     WHERE a.ledger_account_type = 'POSITION' AND p.name = ANY($1)`,
+      [names],
+    );
+    for (const { name, value } of positions.rows) {
+      const headroom = BigInt(NDC) * 100n - cents(value);
+      const payee = names.find((n) => n !== name)!;
+      const beyond = load.prepare(name, payee, decimal(headroom + 1n));
+      const exact = load.prepare(name, payee, decimal(headroom));
+      for (const p of [beyond, exact]) load.fulfilments.delete(p.id);
+      for (const p of [beyond, exact]) assert.equal((await pick()!.send(p.request)).status, 202);
+      await until(async () => (await scalar(`SELECT count(*) AS v FROM transfer WHERE id = ANY($1)`, [[beyond.id, exact.id]])) === 2, 'both recorded');
+      const decided = await db.query<{ id: string; state: string }>('SELECT id, state FROM transfer WHERE id = ANY($1)', [[beyond.id, exact.id]]);
+      const stateOfProbe = new Map(decided.rows.map((r) => [r.id, r.state]));
+      assert.deepEqual(
+        [stateOfProbe.get(beyond.id), stateOfProbe.get(exact.id)],
+        ['ABORTED_REJECTED', 'RESERVED'],
+        `${name} (position ${value}): one cent beyond its headroom refused, its headroom reserved`,
+      );
+    }
+    console.log(
+      `# ${accepted.length} accepted, ${[...stateOf.values()].filter((s) => s === 'COMMITTED').length} committed across ${PARTITIONS} partitions on two owners; node b owned all ${tookOver} ms after the kill`,
+    );
+  },
+);
