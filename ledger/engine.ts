@@ -418,7 +418,7 @@ export class LedgerEngine {
    * what it owns from PostgreSQL: balances at their current versions (so a credit notice of an earlier version, a
    * repeat after a hand-over, changes nothing) and the reserved transfers of its payers.
    */
-  assign(partitions: readonly number[]): Promise<void> {
+  assign(partitions: readonly number[], current: () => boolean = () => true): Promise<void> {
     return this.serialisedChange(async () => {
       if (!this.options.partitioning) throw new Error('assign: the ledger is not partitioned');
       this.assigning = true;
@@ -437,6 +437,7 @@ export class LedgerEngine {
         await this.lockPartitions(
           [...next].filter((p) => !this.owned.has(p)),
           writer,
+          current,
         );
         await this.registry.refresh();
         await this.loadOwned();
@@ -446,13 +447,18 @@ export class LedgerEngine {
     });
   }
 
-  /** Takes each partition's lock on the writer session, waiting while another owner holds it. */
-  private async lockPartitions(partitions: number[], writer: Queryable): Promise<void> {
+  /**
+   * Takes each partition's lock on the writer session, waiting while another owner holds it. Gives up when the
+   * assignment is no longer `current`: the other owner may be waiting for a partition this one is to let go in the
+   * newer assignment (it rejoined after a broker restart, say), which comes only after this one ends.
+   */
+  private async lockPartitions(partitions: number[], writer: Queryable, current: () => boolean = () => true): Promise<void> {
     for (const partition of partitions) {
       const started = Date.now();
       let lastReport = started;
       for (;;) {
         if (this.closed) throw new Error('the ledger engine was closed while waiting for a partition');
+        if (!current()) throw new Error(`a newer assignment came while waiting for partition ${partition}`);
         const got = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LEDGER_PARTITION_LOCK, partition]);
         if (got.rows[0]?.ok) break;
         if (Date.now() - lastReport >= 5000) {
@@ -944,6 +950,7 @@ export class LedgerEngine {
    */
   async closeWindow(id: number, reason: string): Promise<WindowCloseOutcome> {
     this.assertAvailable();
+    if (this.options.partitioning) throw new Error('a partitioned ledger closes a window by a round to every owner (closeWindowPart)');
     const closing = this.openWindow;
     if (id !== closing.id) return { kind: 'not-open', open: closing.id };
     if (!closing.used) return { kind: 'empty' };

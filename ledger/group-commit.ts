@@ -269,7 +269,7 @@ export class GroupCommitter {
       this.stats.lastBatchSize = batch.length;
       this.options.observeBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
       const conflicts = report.conflicts.length > 0 ? new Set(report.conflicts) : undefined;
-      if (this.options.onMoved && report.versions) this.options.onMoved(accountMoves(sent.entries, conflicts, report.versions));
+      if (this.options.onMoved && report.versions) this.reportMoves(accountMoves(sent.entries, conflicts, report.versions));
       for (const pending of batch) pending.resolve({ conflict: isConflict(pending, sent, conflicts) });
     }
     this.committing = undefined;
@@ -277,6 +277,15 @@ export class GroupCommitter {
     const failure = this.failureAfterBatch;
     this.failureAfterBatch = undefined;
     if (failure) this.options.onFailure(failure);
+  }
+
+  /** The batch is durable whatever the listener does with its moves: a listener's failure is not the batch's. */
+  private reportMoves(moves: AccountMove[]): void {
+    try {
+      this.options.onMoved?.(moves);
+    } catch {
+      // The listener (the owner's notices to other owners) says what it could not do; the writes stand.
+    }
   }
 
   /** The next batch: up to batchWritesMax writes, ending at the first window close (one close per batch). */

@@ -3,6 +3,7 @@
 //   a  1 node, in-process bus          (MIZANI_BUS=in-process, the default)
 //   b  1 node, Kafka                   (MIZANI_BUS=kafka, one broker on loopback)
 //   c  2 nodes, Kafka                  (one holds the ledger, the other serves the APIs; DFSPs spread over both)
+//   d  2 nodes, Kafka, partitioned     (MIZANI_LEDGER_PARTITIONED: both own positions, each the partitions it is given)
 // Each run: a fresh PostgreSQL database (and, for b and c, a fresh broker: scripts/kafka.mjs's), the node(s) started
 // as a user starts them, the load generator in its own process (dist/conformance/load/run.js against the nodes'
 // URLs, CPU from their pids, the broker's JVM apart), then everything stopped and the database dropped. Runs alternate
@@ -35,7 +36,7 @@ const { values: v } = parseArgs({
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '10' },
     repeat: { type: 'string', default: '2' },
-    configs: { type: 'string', default: 'a,b,c' },
+    configs: { type: 'string', default: 'a,b,c,d' },
     partitions: { type: 'string', default: '16' },
     dfsps: { type: 'string', default: '10' },
     knee: { type: 'boolean', default: false },
@@ -66,9 +67,10 @@ const CONFIGS = {
   a: { name: '1 node, in-process bus', nodes: 1, kafka: false },
   b: { name: '1 node, Kafka', nodes: 1, kafka: true },
   c: { name: '2 nodes, Kafka', nodes: 2, kafka: true },
+  d: { name: '2 nodes, Kafka, partitioned owners', nodes: 2, kafka: true, partitioned: true },
 };
 const configs = v.configs.split(',').map((c) => c.trim());
-for (const c of configs) if (!CONFIGS[c]) throw new Error(`unknown configuration ${c} (a, b, c)`);
+for (const c of configs) if (!CONFIGS[c]) throw new Error(`unknown configuration ${c} (a, b, c, d)`);
 // The hub's CPU signals of admission control off, as in the tests: on this shared 2-core machine CPU starvation by
 // other work is not the hub's overload, and a fixed-rate comparison of CPU per payment wants no refusals (--admission
 // keeps the hub's defaults).
@@ -253,6 +255,7 @@ async function runOnce(key, round) {
         MIZANI_KAFKA_BROKERS: broker.bootstrap,
         MIZANI_KAFKA_TOPIC_PREFIX: `bench-${id}`,
         MIZANI_KAFKA_PARTITIONS: v.partitions,
+        ...(c.partitioned ? { MIZANI_LEDGER_PARTITIONED: 'true' } : {}),
       });
     }
     // Node 1 starts and takes the ledger: it is the owner, the others API nodes (standbys of the ledger).
@@ -479,6 +482,11 @@ function medians(results, configs, knee, lines, title) {
     lines.push(
       `2 nodes: API node ${f(med.c.api)} ms/payment (half of every request: discovery, quotes, transfers), owner ${f(med.c.owner)} ms/payment (the other half, the ledger workers and the transfer callbacks): ` +
         `edge work ≈ ${f(2 * med.c.api)} ms, owner-only work ≈ ${f(med.c.owner - med.c.api)} ms per payment.`,
+    );
+  }
+  if (med.d && med.d.owner !== undefined) {
+    lines.push(
+      `2 partitioned owners: node 1 ${f(med.d.owner)} ms/payment, node 2 ${f(med.d.api)} ms/payment (both own positions; the column's owner / API is node 1 / node 2).`,
     );
   }
   return med;

@@ -152,7 +152,7 @@ interface Ledger {
   owner: {
     ownership?: LedgerOwnership;
     bus?: KafkaBus;
-    assigned?: (partitions: number[]) => Promise<void>;
+    assigned?: (partitions: number[], current: () => boolean) => Promise<void>;
   };
 }
 
@@ -441,7 +441,7 @@ function ownershipOf(
 }
 
 /** Partitioned: each new assignment reaches the engine, then the cluster's timers follow partition 0. */
-function clusterTimersOnPartitionZero(engine: LedgerEngine, timers: OwnerPart[], log: Logger): (partitions: number[]) => Promise<void> {
+function clusterTimersOnPartitionZero(engine: LedgerEngine, timers: OwnerPart[], log: Logger): (partitions: number[], current: () => boolean) => Promise<void> {
   let running = false;
   const change = async (start: boolean) => {
     running = start;
@@ -453,10 +453,10 @@ function clusterTimersOnPartitionZero(engine: LedgerEngine, timers: OwnerPart[],
     log.info({ timers: timers.map((t) => t.name) }, start ? 'this node owns partition 0: it runs the cluster timers' : 'cluster timers stopped here');
   };
   // Stopped before partition 0 is let go, started once its lock is held: never on two nodes at once.
-  return async (partitions) => {
+  return async (partitions, current) => {
     const zero = partitions.includes(0);
     if (running && !zero) await change(false);
-    await engine.assign(partitions);
+    await engine.assign(partitions, current);
     if (zero && !running) await change(true);
   };
 }
@@ -472,7 +472,7 @@ async function busAndSettlement(
   metrics: Metrics,
 ) {
   const { db, registry, engine } = ledger;
-  const bus = createBus(config, log, metrics, engine, (partitions) => ledger.owner.assigned?.(partitions) ?? Promise.resolve());
+  const bus = createBus(config, log, metrics, engine, (partitions, current) => ledger.owner.assigned?.(partitions, current) ?? Promise.resolve());
   const partitioned = bus instanceof KafkaBus && config.bus.kind === 'kafka' && config.bus.partitioned;
   if (partitioned) {
     ledger.owner.bus = bus;
@@ -505,7 +505,13 @@ async function busAndSettlement(
  * MIZANI_BUS: the in-process bus (the embedded default: one process, handlers called directly), or Kafka, whose
  * failures cross as domain outcomes (core/bus-failures.ts).
  */
-function createBus(config: Config, log: Logger, metrics: Metrics, engine: LedgerEngine, assign: (partitions: number[]) => Promise<void>): Bus {
+function createBus(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  engine: LedgerEngine,
+  assign: (partitions: number[], current: () => boolean) => Promise<void>,
+): Bus {
   if (config.bus.kind === 'in-process') return new InProcessBus();
   const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, partitioned } = config.bus;
   // The workers record how far each partition is applied in the ledger's own transactions (ledger/migrations/010).

@@ -79,7 +79,7 @@ export interface KafkaBusOptions {
    * command this node started has finished and before any other starts, the partitions of the commands topic now
    * assigned to it (none when it leaves the group). Retried until it succeeds.
    */
-  assign?: (partitions: number[]) => Promise<void>;
+  assign?: (partitions: number[], current: () => boolean) => Promise<void>;
 }
 
 /** How far a partition is applied: every command before `nextOffset` finished. */
@@ -283,7 +283,8 @@ export class KafkaBus implements Bus {
       else await this.handlersFinished(DRAIN_MS);
       await this.commitFinished();
       // Position owners: the partitions' locks go now, so their next owners need not wait for this node's session.
-      if (this.options.assign) await this.options.assign([]).catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: letting go of the partitions failed'));
+      if (this.options.assign)
+        await this.options.assign([], () => true).catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: letting go of the partitions failed'));
       this.commands = undefined;
       clearTimeout(this.commitTimer);
       this.commitTimer = undefined;
@@ -349,14 +350,16 @@ export class KafkaBus implements Bus {
 
   /** Starts the batch's handlers in offset order, none waiting for another; waits only when too many run. */
   private async startBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    await this.resumeReady;
+    if (!(await this.rebalanceDone(heartbeat, () => isRunning() && !isStale()))) return;
     const key = `${batch.topic}:${batch.partition}`;
     const resumeAt = this.resumeAt.get(key) ?? -1n;
     // A fetch made before the seek back to a recorded position (Kafka's offset ahead of the ledger): dropped unresolved,
     // the next fetch starts at the position.
     if (resumeAt >= 0n && !this.progress.has(key) && batch.messages.length > 0 && BigInt(batch.messages[0]!.offset) > resumeAt) return;
+    // A rebalance while this batch runs: its later messages wait for the next fetch, after the new assignment.
+    const generation = this.assignments;
     for (const message of batch.messages) {
-      if (!this.serving || !isRunning() || isStale()) return;
+      if (!this.serving || !isRunning() || isStale() || generation !== this.assignments) return;
       if (BigInt(message.offset) < resumeAt) {
         // Applied before the last hand-over (its position is recorded in the ledger): not run again.
         resolveOffset(message.offset);
@@ -369,6 +372,28 @@ export class KafkaBus implements Bus {
       }
       this.startOne(batch.topic, batch.partition, message);
       resolveOffset(message.offset);
+    }
+  }
+
+  /**
+   * Waits until the last rebalance's work is done (a position owner's `assign` may wait for another node to let a
+   * partition go), heartbeating meanwhile so that the group does not give this member up for silent. A heartbeat that
+   * finds the group rebalancing throws: kafkajs rejoins, and the newer assignment supersedes the one awaited here.
+   * False when the batch is no longer to be run.
+   */
+  private async rebalanceDone(heartbeat: () => Promise<void>, live: () => boolean): Promise<boolean> {
+    for (;;) {
+      const awaited = this.resumeReady;
+      let done = false;
+      const finished = awaited.then(() => (done = true));
+      finished.catch(() => undefined); // raced below; not unhandled when this batch gives up first
+      while (!done) {
+        await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        if (done) break;
+        if (!live()) return false;
+        await heartbeat();
+      }
+      if (awaited === this.resumeReady) return live();
     }
   }
 
@@ -454,6 +479,8 @@ export class KafkaBus implements Bus {
         [...(assignment[this.commandsTopic] ?? [])].sort((a, b) => a - b),
         generation,
       );
+      // A newer rebalance took over meanwhile: its own chain resumes the partitions it assigned.
+      if (generation !== this.assignments) return;
     }
     await this.resume(consumer, assignment);
   }
@@ -463,11 +490,12 @@ export class KafkaBus implements Bus {
     for (let attempt = 0; ; attempt++) {
       if (!this.serving || generation !== this.assignments) return;
       try {
-        await this.options.assign!(partitions);
+        await this.options.assign!(partitions, () => this.serving && generation === this.assignments);
         this.log.info({ partitions }, 'Kafka bus: this node owns these partitions');
         return;
       } catch (err) {
-        if (this.state !== 'started' || !this.serving || generation !== this.assignments) throw err;
+        if (!this.serving || generation !== this.assignments) return; // superseded: the newer chain assigns
+        if (this.state !== 'started') throw err;
         this.log.error({ err, partitions, attempt }, 'Kafka bus: taking the assigned partitions failed; trying again');
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
       }

@@ -8,14 +8,14 @@ import { pino } from 'pino';
 import type { InFlight, LedgerReader } from '../../ledger/reader.js';
 import { InProcessBus, type Bus, type Topic } from '../../switch/bus/bus.js';
 import { ExpirySweep } from '../../switch/core/expiry.js';
-import { liquidityTopics, referenceTopics, settlementTopics, transferTopics } from '../../switch/core/topics.js';
+import { liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../../switch/core/topics.js';
 import type { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
 import type { ReferenceWorker } from '../../switch/core/workers/reference.js';
 import type { SettlementWorker } from '../../switch/core/workers/settlement.js';
 import { serveWorkers } from '../../switch/core/workers/serve.js';
 import type { TransferService } from '../../switch/core/workers/transfers.js';
 
-test('every transfer, liquidity, settlement and reference topic has a worker, subscribed once', () => {
+test('every transfer, liquidity, settlement, owner and reference topic has a worker, subscribed once', () => {
   const subscribed: string[] = [];
   const bus = { subscribe: (topic: Topic<unknown, unknown>) => void subscribed.push(topic.name) } as unknown as Bus;
   serveWorkers(bus, {
@@ -28,6 +28,7 @@ test('every transfer, liquidity, settlement and reference topic has a worker, su
     ...Object.values(transferTopics),
     ...Object.values(liquidityTopics),
     ...Object.values(settlementTopics),
+    ...Object.values(ownerTopics),
     ...Object.values(referenceTopics),
   ].map((t) => t.name);
   assert.deepEqual([...subscribed].sort(), [...topics].sort());

@@ -8,6 +8,11 @@
  *
  * In one process (the in-process bus) the node takes the lock at start-up, before its APIs listen, as it always
  * did; with Kafka it takes it in the background, so a standby's APIs are up while it waits.
+ *
+ * Partitioned (MIZANI_LEDGER_PARTITIONED) every node takes the writer lock shared, so every node is an OWNER at once:
+ * its parts are the workers' side of the bus and its own expiry sweep, and what it writes is the partitions the
+ * workers' group gives it (KafkaBus `assign`, ledger/engine.ts `assign`); the cluster's timers follow partition 0
+ * (switch/hub.ts).
  */
 import type { Logger } from 'pino';
 import type { LedgerEngine } from '../../../ledger/engine.js';
