@@ -619,6 +619,45 @@ test('what a version cannot express is refused, never dropped or emitted invalid
       ),
     /differs from the execution condition/,
   );
+  // .08 carries the packet and the condition in supplementary data: they must agree there too.
+  assert.throws(
+    () =>
+      render({ ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, ExctnCond: Buffer.alloc(32).toString('base64url'), VrfctnOfTerms: { IlpV4PrepPacket: packet } } }),
+    /differs from the execution condition/,
+  );
+});
+
+test('pacs.008.001.08: the condition and the ILP packet in supplementary data are checked against each other on the way in, as .14 checks PmtSgntr', () => {
+  const base = fc.sample(pacs008, { numRuns: 1, seed: 11 })[0]!;
+  const [packet, condition] = fc.sample(ilpPacket, { numRuns: 1, seed: 6 })[0]!;
+  const message: Pacs008 = { ...base, CdtTrfTxInf: { ...base.CdtTrfTxInf, ExctnCond: condition, VrfctnOfTerms: { IlpV4PrepPacket: packet } } };
+  const xml = renderBusinessMessage(
+    { kind: 'pacs.008', message },
+    { profile: 'iso-2019', hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! },
+  );
+  const receive = (x: string) => receiveBusinessMessage(x, { hubFspId: HUB, certificatesOf: () => [], requireSignature: false });
+  const got = receive(xml);
+  assert.ok(got.document.kind === 'pacs.008');
+  assert.equal(got.document.message.CdtTrfTxInf.ExctnCond, condition);
+  // A bank's .08 whose supplementary condition is not the packet's is refused, naming both.
+  const other = Buffer.alloc(32, 7).toString('base64url');
+  // Only the condition in the supplementary data changes (the packet's base64url may hold the same text).
+  const at = xml.indexOf(condition, xml.indexOf('ExctnCond'));
+  assert.ok(at > 0);
+  const tampered = xml.slice(0, at) + other + xml.slice(at + condition.length);
+  assert.throws(
+    () => receive(tampered),
+    /ExctnCond differs from the execution condition of the ILP packet \(supplementary data VrfctnOfTerms\.IlpV4PrepPacket\)/,
+  );
+  // Without a condition beside it, the packet states it.
+  const { ExctnCond: _c, ...withoutCondition } = message.CdtTrfTxInf;
+  const bare = renderBusinessMessage(
+    { kind: 'pacs.008', message: { ...message, CdtTrfTxInf: withoutCondition } },
+    { profile: 'iso-2019', hubFspId: HUB, header: fc.sample(header, { numRuns: 1, seed: 4 })[0]! },
+  );
+  const derived = receive(bare);
+  assert.ok(derived.document.kind === 'pacs.008');
+  assert.equal(derived.document.message.CdtTrfTxInf.ExctnCond, condition);
 });
 
 test('bank messages: a pacs.008 without expiry or ILP terms reads with both absent', () => {

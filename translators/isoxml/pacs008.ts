@@ -14,7 +14,7 @@
  * | ChrgBr                            | ChrgBr                           | same                                  |
  * | InstgAgt, InstdAgt                | InstgAgt, InstdAgt               | same                                  |
  * | VrfctnOfTerms.IlpV4PrepPacket     | supplementary data               | PmtSgntr/ILPV4 (hex)                  |
- * | ExctnCond                         | supplementary data               | derived from ILPV4; without a packet PmtSgntr/Sgntr (hex) |
+ * | ExctnCond                         | supplementary data; with a packet it must be the packet's (else refused) | derived from ILPV4; without a packet PmtSgntr/Sgntr (hex) |
  * | Dbtr, Cdtr (Nm, Id)               | Dbtr, Cdtr (empty when unknown: required by the schema) | same           |
  * | DbtrAcct, CdtrAcct                | DbtrAcct, CdtrAcct (CashAccount38 needs Id: else supplementary data) | CashAccount40 |
  * | DbtrAgt, CdtrAgt                  | FinInstnId: BICFI, ClrSysMmbId (ClrSysId/Cd, MmbId), Othr/Id (= FSP id) | same |
@@ -90,6 +90,14 @@ function ilpTermsXml(tx: (Pacs008 | Pacs008FromXml)['CdtTrfTxInf'], v14: boolean
       supplement['VrfctnOfTerms'] = otherTerms;
     }
   } else {
+    // .08 carries both in supplementary data; they must agree as .14's PmtSgntr makes them.
+    if (packet !== undefined) {
+      const derived = conditionFromIlpV4Packet(packet);
+      if (!derived.ok) throw new TranslationError('CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket', derived.reason);
+      if (tx.ExctnCond !== undefined && tx.ExctnCond !== derived.condition) {
+        throw new TranslationError('CdtTrfTxInf.ExctnCond', 'differs from the execution condition of the ILP packet');
+      }
+    }
     if (tx.ExctnCond !== undefined) supplement['ExctnCond'] = tx.ExctnCond;
     if (tx.VrfctnOfTerms !== undefined) supplement['VrfctnOfTerms'] = tx.VrfctnOfTerms;
   }
@@ -256,16 +264,20 @@ function readIlpTerms(tx: XNode, supplement: SupplementReader, out: Pacs008FromX
     ...(supplement.object<VerificationOfTerms>('VrfctnOfTerms', (v) => Object.values(v).every((x) => typeof x === 'string')) ?? {}),
   };
   let condition = supplement.string('ExctnCond');
-  if (sgntr) {
-    const ilp = sgntr.child('ILPV4');
+  const ilp = sgntr?.child('ILPV4');
+  if (ilp) terms.IlpV4PrepPacket = hexToBase64url(ilp.text(), ilp);
+  // The packet (PmtSgntr/ILPV4 in .14, supplementary data in .08) states the condition; one given beside it must agree.
+  if (terms.IlpV4PrepPacket !== undefined) {
+    const where = ilp ? 'PmtSgntr/ILPV4' : 'supplementary data VrfctnOfTerms.IlpV4PrepPacket';
+    const derived = conditionFromIlpV4Packet(terms.IlpV4PrepPacket);
+    if (!derived.ok) throw (ilp ?? tx).fail(`${where}: ${derived.reason}`);
+    if (condition !== undefined && condition !== derived.condition) {
+      throw (ilp ?? tx).fail(`supplementary data ExctnCond differs from the execution condition of the ILP packet (${where})`);
+    }
+    condition = derived.condition;
+  } else if (sgntr) {
     const sha = sgntr.child('Sgntr');
-    if (ilp) {
-      const packet = hexToBase64url(ilp.text(), ilp);
-      const derived = conditionFromIlpV4Packet(packet);
-      if (!derived.ok) throw ilp.fail(`PmtSgntr/ILPV4: ${derived.reason}`);
-      terms.IlpV4PrepPacket = packet;
-      condition = derived.condition;
-    } else if (sha) {
+    if (sha) {
       const hex = sha.text();
       if (!SHA256_HEX.test(hex)) throw sha.fail('PmtSgntr/Sgntr must be 64 upper-case hexadecimal digits');
       condition = Buffer.from(hex, 'hex').toString('base64url');
