@@ -20,13 +20,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision } from '../conformance/lib/admin.js';
-import { FspiopClient } from '../conformance/lib/http.js';
 import { randomName } from '../conformance/lib/util.js';
 import { newQuoteRequest } from '../conformance/lib/flows.js';
 import { buildIlpPacket, generateFulfilment, transactionObject } from '../conformance/lib/ilp.js';
 import { randomUUID } from 'node:crypto';
-import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { HubNode, provisionScheme, until } from './support/cluster.js';
 import { startKafka, type KafkaBroker } from './support/kafka.js';
 import { Dfsp, Load, prepares } from './support/payment-load.js';
 import { startPgPair, type PgPair } from './support/pg-pair.js';
@@ -41,63 +39,8 @@ let broker: KafkaBroker;
 let pair: PgPair;
 const DATABASE = 'mizani_cluster';
 let db: pg.Client;
-const nodes: Node[] = [];
+const nodes: HubNode[] = [];
 const dfsps: Dfsp[] = [];
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** One hub node and a client for it, as a load balancer sees it: up until killed. */
-class Node {
-  fspiop?: FspiopClient;
-  admin?: AdminClient;
-  process?: HubProcess;
-
-  constructor(readonly name: string) {}
-
-  async start(env: Record<string, string>): Promise<this> {
-    this.process = await startHubProcess(env, 90_000);
-    this.fspiop = new FspiopClient(this.process.fspiopUrl, { timeoutMs: 30_000 });
-    this.admin = new AdminClient(this.process.adminUrl, { timeoutMs: 30_000 });
-    return this;
-  }
-
-  get up(): boolean {
-    return this.fspiop !== undefined;
-  }
-
-  owns(): boolean {
-    return this.process?.logs.some((line) => line.includes('"ledger ownership: this node serves the ledger"')) ?? false;
-  }
-
-  async health(): Promise<{ ledger?: string }> {
-    const res = await fetch(`${this.process!.adminUrl}/health`);
-    return (await res.json()) as { ledger?: string };
-  }
-
-  /** A metric's value from the node's Admin /metrics. */
-  async metric(name: string): Promise<number> {
-    const text = await (await fetch(`${this.process!.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
-  }
-
-  async kill(): Promise<void> {
-    const client = this.fspiop;
-    this.fspiop = undefined;
-    this.process!.child.kill('SIGKILL');
-    await this.process!.exited;
-    await client?.close().catch(() => undefined);
-  }
-}
-
-async function until(probe: () => Promise<boolean> | boolean, label: string, timeoutMs = 60_000): Promise<number> {
-  const began = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - began;
-    if (Date.now() - began > timeoutMs) throw new Error(`${label}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 async function scalar(sql: string, params: unknown[] = []): Promise<number> {
   const r = await db.query<{ v: string }>(sql, params);
@@ -144,7 +87,7 @@ test(
       MIZANI_KAFKA_REQUEST_TIMEOUT_MS: '30000',
       MIZANI_EXPIRY_SWEEP_MS: '200',
     };
-    const a = await new Node('a').start(env);
+    const a = await new HubNode('a').start(env);
     nodes.push(a);
     await until(() => a.owns(), 'node a takes the ledger');
 
@@ -164,15 +107,9 @@ test(
       );
     // The scheme is set up through the standby's Admin API: what it creates reaches the owner's memory by notice, and
     // the funds in that follow at once go through the owner's workers.
-    const b = await new Node('b').start(env);
+    const b = await new HubNode('b').start(env);
     nodes.push(b);
-    for (const type of HUB_ACCOUNT_TYPES) await b.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
-    await b.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });
-    await provision(
-      b.admin!,
-      dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000', callbackBase: d.baseUrl })),
-      { hubName: HUB_NAME, timeoutMs: 30_000 },
-    );
+    await provisionScheme(b.admin!, dfsps, { hubName: HUB_NAME, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000' });
     assert.equal((await b.health()).ledger, 'STANDBY', 'the second node is a standby');
     assert.equal((await a.health()).ledger, 'OK', 'the first node holds the ledger');
     assert.deepEqual(
@@ -241,7 +178,7 @@ test(
       t.diagnostic(takeovers.at(-1)!);
       assert.equal((await standby.health()).ledger, 'OK', `node ${standby.name} holds the ledger`);
       // The killed node comes back, as a standby; the balancer sends it requests again.
-      const back = await new Node(owner.name).start(env);
+      const back = await new HubNode(owner.name).start(env);
       nodes.splice(nodes.indexOf(owner), 1, back);
       assert.equal((await back.health()).ledger, 'STANDBY', `node ${owner.name}, restarted, is a standby`);
       const fulfilled = load.counts.fulfilled;

@@ -17,11 +17,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision } from '../conformance/lib/admin.js';
-import { FspiopClient } from '../conformance/lib/http.js';
 import { randomName } from '../conformance/lib/util.js';
 import { partitionOf } from '../switch/bus/partitions.js';
-import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { HubNode, provisionScheme, sleep, until } from './support/cluster.js';
 import { startKafka, type KafkaBroker } from './support/kafka.js';
 import { Dfsp, Load, prepares } from './support/payment-load.js';
 import { startPgPair, type PgPair } from './support/pg-pair.js';
@@ -32,61 +30,18 @@ const HUB_NAME = 'Hub';
 const PARTITIONS = 4;
 const NDC = 100_000;
 const EXPIRES_IN_MS = 20_000;
+const PARTITIONS_SERVED = 'mizani_bus_partitions_served';
 
 let broker: KafkaBroker;
 let pair: PgPair;
 const DATABASE = 'mizani_partitioned';
 let db: pg.Client;
-const nodes: Node[] = [];
+const nodes: HubNode[] = [];
 const dfsps: Dfsp[] = [];
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-class Node {
-  fspiop?: FspiopClient;
-  admin?: AdminClient;
-  process?: HubProcess;
-
-  constructor(readonly name: string) {}
-
-  async start(env: Record<string, string>): Promise<this> {
-    this.process = await startHubProcess(env, 90_000);
-    this.fspiop = new FspiopClient(this.process.fspiopUrl, { timeoutMs: 30_000 });
-    this.admin = new AdminClient(this.process.adminUrl, { timeoutMs: 30_000 });
-    return this;
-  }
-
-  get up(): boolean {
-    return this.fspiop !== undefined;
-  }
-
-  async partitions(): Promise<number> {
-    const text = await (await fetch(`${this.process!.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('mizani_bus_partitions_served '));
-    return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
-  }
-
-  async kill(): Promise<void> {
-    const client = this.fspiop;
-    this.fspiop = undefined;
-    this.process!.child.kill('SIGKILL');
-    await this.process!.exited;
-    await client?.close().catch(() => undefined);
-  }
-}
 
 /** The last errors the nodes logged, for a failure's message. */
 function errorsLogged(): string {
   return nodes.flatMap((n) => (n.process?.logs ?? []).filter((l) => l.includes('"level":50')).slice(-5)).join('\n');
-}
-
-async function until(probe: () => Promise<boolean> | boolean, label: string, timeoutMs = 60_000): Promise<number> {
-  const began = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - began;
-    if (Date.now() - began > timeoutMs) throw new Error(`${label}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
 }
 
 async function scalar(sql: string, params: unknown[] = []): Promise<number> {
@@ -148,10 +103,10 @@ test(
       MIZANI_KAFKA_REQUEST_TIMEOUT_MS: '30000',
       MIZANI_EXPIRY_SWEEP_MS: '200',
     };
-    nodes.push(await new Node('a').start(env), await new Node('b').start(env));
-    const [a, b] = nodes as [Node, Node];
-    await until(async () => (await a.partitions()) > 0 && (await b.partitions()) > 0, 'both nodes own partitions');
-    assert.equal((await a.partitions()) + (await b.partitions()), PARTITIONS, 'the partitions are shared between the nodes');
+    nodes.push(await new HubNode('a').start(env), await new HubNode('b').start(env));
+    const [a, b] = nodes as [HubNode, HubNode];
+    await until(async () => (await a.metric(PARTITIONS_SERVED)) > 0 && (await b.metric(PARTITIONS_SERVED)) > 0, 'both nodes own partitions');
+    assert.equal((await a.metric(PARTITIONS_SERVED)) + (await b.metric(PARTITIONS_SERVED)), PARTITIONS, 'the partitions are shared between the nodes');
 
     const names = namesOnePerPartition();
     let turn = 0;
@@ -167,13 +122,7 @@ test(
           prepares((body) => load.fulfil(body)),
         ).start(),
       );
-    for (const type of HUB_ACCOUNT_TYPES) await b.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
-    await b.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });
-    await provision(
-      b.admin!,
-      dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: String(NDC), fundsIn: String(NDC * 10), callbackBase: d.baseUrl })),
-      { hubName: HUB_NAME, timeoutMs: 30_000 },
-    );
+    await provisionScheme(b.admin!, dfsps, { hubName: HUB_NAME, currency: CURRENCY, ndc: String(NDC), fundsIn: String(NDC * 10) });
 
     load.start();
     await until(() => load.counts.fulfilled >= 200, 'payments complete across owners');
@@ -202,11 +151,11 @@ test(
     // kill -9 one owner under load: the other takes all partitions; the killed node comes back and they are shared again.
     const committedBefore = await committed();
     await a.kill();
-    const tookOver = await until(async () => (await b.partitions()) === PARTITIONS, 'node b owns every partition', 60_000);
+    const tookOver = await until(async () => (await b.metric(PARTITIONS_SERVED)) === PARTITIONS, 'node b owns every partition', 60_000);
     await until(async () => (await committed()) >= committedBefore + 100, 'payments commit again');
-    const back = await new Node('a').start(env);
+    const back = await new HubNode('a').start(env);
     nodes.splice(nodes.indexOf(a), 1, back);
-    await until(async () => (await back.partitions()) > 0 && (await b.partitions()) < PARTITIONS, 'the partitions are shared again');
+    await until(async () => (await back.metric(PARTITIONS_SERVED)) > 0 && (await b.metric(PARTITIONS_SERVED)) < PARTITIONS, 'the partitions are shared again');
     const fulfilled = load.counts.fulfilled;
     await until(() => load.counts.fulfilled >= fulfilled + 100, 'payments complete through both nodes again');
     t.diagnostic(`node a killed: node b owned every partition ${tookOver} ms later`);
@@ -226,7 +175,10 @@ test(
     db = new pg.Client({ connectionString: pair.nodeUrl(pair.standby, DATABASE) });
     await db.connect();
     const followed = await until(async () => (await committed()) >= beforeFailover + 100, 'payments commit again on the promoted standby', 120_000);
-    await until(async () => (await back.partitions()) + (await b.partitions()) === PARTITIONS, 'every partition owned after the failover');
+    await until(
+      async () => (await back.metric(PARTITIONS_SERVED)) + (await b.metric(PARTITIONS_SERVED)) === PARTITIONS,
+      'every partition owned after the failover',
+    );
     t.diagnostic(`PostgreSQL primary stopped, standby promoted: 100 more commits ${followed} ms later`);
 
     await load.stop();

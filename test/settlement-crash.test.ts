@@ -33,10 +33,11 @@ import { randomInt } from 'node:crypto';
 import { after, test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { Agent } from 'undici';
-import { AdminClient, DEFAULT_SETTLEMENT_MODEL, HUB_ACCOUNT_TYPES, provision, type AdminResponse } from '../conformance/lib/admin.js';
+import { AdminClient, DEFAULT_SETTLEMENT_MODEL, type AdminResponse } from '../conformance/lib/admin.js';
 import { FspiopClient } from '../conformance/lib/http.js';
 import { randomName } from '../conformance/lib/util.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { provisionScheme } from './support/cluster.js';
 import { Dfsp, Load, prepares } from './support/payment-load.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { reconcileSettlement, type ReconcileOptions } from './support/settlement-reconcile.js';
@@ -275,13 +276,7 @@ test(
         ).start(),
       );
     // The hub's accounts, then the default model with liquidity checks (provision tolerates both existing).
-    for (const type of HUB_ACCOUNT_TYPES) await hub.admin!.createHubAccount(HUB_NAME, type, CURRENCY);
-    await hub.admin!.createSettlementModel({ ...DEFAULT_SETTLEMENT_MODEL, requireLiquidityCheck: true });
-    await provision(
-      hub.admin!,
-      dfsps.map((d) => ({ name: d.name, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000', callbackBase: d.baseUrl })),
-      { hubName: HUB_NAME, timeoutMs: 30_000 },
-    );
+    await provisionScheme(hub.admin!, dfsps, { hubName: HUB_NAME, currency: CURRENCY, ndc: '1000000', fundsIn: '10000000' });
     load.start();
 
     const run: Run = { t, db, hub, tally: { closeDurable: 0, closeLost: 0, stepDurable: 0, stepMoved: 0, stepLost: 0, kills: 0 } };

@@ -473,7 +473,7 @@ export class KafkaBus implements Bus {
     const generation = ++this.assignments;
     if (this.options.assign) {
       await this.allHandlersFinished();
-      await this.recordFinished();
+      await this.commitFinished(true);
       this.progress.clear();
       await this.assigned(
         [...(assignment[this.commandsTopic] ?? [])].sort((a, b) => a - b),
@@ -545,23 +545,11 @@ export class KafkaBus implements Bus {
   }
 
   /**
-   * Records (PositionStore) how far every partition's commands finished, without Kafka's commit (the generation has
-   * changed): a partition handed on resumes at its next owner after what this node applied.
+   * Records (PositionStore) then commits what finished, one commit at a time. `recordOnly` at a rebalance: the generation
+   * has changed, so Kafka would refuse the commit; a partition handed on resumes at its next owner after what this
+   * node applied.
    */
-  private recordFinished(): Promise<void> {
-    this.committing = this.committing.then(async () => {
-      const store = this.options.positions;
-      const due = [...this.progress.values()].flatMap((p) =>
-        p.due === undefined ? [] : [{ topic: p.topic, partition: p.partition, nextOffset: String(p.due) }],
-      );
-      if (!store || due.length === 0) return;
-      await store.record(this.workersGroup, due).catch((err: unknown) => this.log.warn({ err }, 'Kafka bus: positions not recorded before a hand-over'));
-    });
-    return this.committing;
-  }
-
-  /** Records (PositionStore) then commits what finished, one commit at a time. */
-  private commitFinished(): Promise<void> {
+  private commitFinished(recordOnly = false): Promise<void> {
     this.committing = this.committing.then(async () => {
       const due = [...this.progress.values()].flatMap((p) => (p.due === undefined ? [] : [{ progress: p, offset: p.due }]));
       if (due.length === 0 || !this.commands) return;
@@ -573,6 +561,7 @@ export class KafkaBus implements Bus {
         );
         if (!recorded) return;
       }
+      if (recordOnly) return;
       try {
         await this.commands.commitOffsets(
           due.map(({ progress, offset }) => ({ topic: progress.topic, partition: progress.partition, offset: String(offset) })),

@@ -20,6 +20,7 @@ import { ledgerNegated, ledgerUnits as L, parseLedger, type LedgerUnits } from '
 import type { Queryable } from '../../ledger/db.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deferredNetModel } from '../support/settlement-models.js';
+import { prepareInput } from '../support/ledger-inputs.js';
 
 const USD = 10_000n;
 const HUB = 'Hub';
@@ -53,22 +54,6 @@ async function freshLedger(): Promise<Registry> {
     }
   }
   return registry;
-}
-
-function prepareInput(id: string, amount: LedgerUnits, payer = 'dfsp1', payee = 'dfsp2') {
-  const expiresAt = Date.now() + 3_600_000;
-  return {
-    id,
-    payer,
-    payee,
-    currency: 'USD',
-    amount,
-    condition: 'GRzLaTP7DJ9t4P-a_BA0WA9wzzlsugf00-Tn6kESAfM',
-    expiration: new Date(expiresAt).toISOString(),
-    expiresAt,
-    prepareHash: `hash-${id}`,
-    receivedAt: new Date().toISOString(),
-  };
 }
 
 async function snapshot(): Promise<string> {

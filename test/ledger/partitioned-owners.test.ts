@@ -14,10 +14,10 @@ import { SettlementStore } from '../../ledger/settlement.js';
 import { ledgerUnits as L, parseLedger } from '../../ledger/units.js';
 import { twoNodesOnOneDatabase, type TwoNodes } from '../support/postgres.js';
 import { deferredNetModel } from '../support/settlement-models.js';
+import { prepareInput } from '../support/ledger-inputs.js';
 
 const HUB = 'Hub';
 const USD = 10_000n;
-const CONDITION = 'GRzLaTP7DJ9t4P-a_BA0WA9wzzlsugf00-Tn6kESAfM';
 
 let nodes: TwoNodes;
 let dbA: Db;
@@ -58,25 +58,10 @@ async function owner(db: Db, moves: ForeignMove[] = []): Promise<LedgerEngine> {
 }
 
 let counter = 0;
-function prepareInput(payer: string, payee: string, units: bigint) {
-  const id = `part-${++counter}-${Date.now().toString(36)}`;
-  const expiresAt = Date.now() + 3_600_000;
-  return {
-    id,
-    payer,
-    payee,
-    currency: 'USD',
-    amount: L(units * USD),
-    condition: CONDITION,
-    expiration: new Date(expiresAt).toISOString(),
-    expiresAt,
-    prepareHash: `hash-${id}`,
-    receivedAt: new Date().toISOString(),
-  };
-}
+const nextId = () => `part-${++counter}-${Date.now().toString(36)}`;
 
 async function reserveAndCommit(engine: LedgerEngine, payer: string, payee: string, units: bigint): Promise<string> {
-  const prepared = await engine.prepare(prepareInput(payer, payee, units));
+  const prepared = await engine.prepare(prepareInput(nextId(), L(units * USD), payer, payee));
   assert.equal(prepared.kind, 'reserved');
   if (prepared.kind !== 'reserved') throw new Error('not reserved');
   await engine.commit(prepared.transfer, { completedAt: new Date().toISOString() });
@@ -109,7 +94,7 @@ test('the payer owner writes the whole transfer; the payee owner applies the cre
   assert.equal(movesA.filter((m) => m.participant === 'p0').length, 0, 'its own accounts are not reported');
 
   // Before the notice, B decides conservatively: p1 may send 100 (its cap), not 150.
-  const refused = await b.prepare(prepareInput('p1', 'p2', 150n));
+  const refused = await b.prepare(prepareInput(nextId(), L(150n * USD), 'p1', 'p2'));
   assert.equal(refused.kind, 'rejected');
   assert.equal(b.applyForeignMove(credit), 'applied');
   assert.equal(memoryPosition(b, 'p1'), -60n * USD);
@@ -130,7 +115,7 @@ test('a partition changes hands through its lock: the next owner loads after the
   const a = await owner(dbA);
   const c = await owner(dbB);
   await a.assign([0]);
-  const held = await a.prepare(prepareInput('p0', 'p1', 5n));
+  const held = await a.prepare(prepareInput(nextId(), L(5n * USD), 'p0', 'p1'));
   assert.equal(held.kind, 'reserved');
   const id = held.kind === 'reserved' ? held.transfer.id : '';
   let taken = false;
