@@ -10,6 +10,7 @@ import type { StatusReason } from '../../schemas/iso/common.js';
 import type { DomainError, Reason } from '../../schemas/outcomes.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { BulkPacs008, BulkTransferState } from '../../schemas/iso/bulk-transfers.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
 
@@ -89,4 +90,31 @@ export interface QuoteOutbox {
   forwardQuoteAnswer(to: string, quoteId: string, answer: { response?: QuoteResponse; error?: Pacs002 }, inbound: InboundMessage): Promise<DeliveryResult>;
   forwardQuoteGet(to: string, quoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
   quoteError(to: string, quoteId: string, reason: Reason): Promise<DeliveryResult>;
+}
+
+/** One transaction's outcome in a bulk's report: committed (its fulfilment), refused or aborted (why), or not final. */
+export interface BulkLineOutcome {
+  transferId: string;
+  fulfilment?: string;
+  /** An outcome the hub decided, or the reason the payee gave: the outbox words it in the receiver's dialect. */
+  reason?: Reason;
+}
+
+/** A bulk's report the hub authors: its state, when it completed, and every transaction's outcome. */
+export interface BulkReport {
+  state: BulkTransferState;
+  completedAt?: string;
+  lines: BulkLineOutcome[];
+}
+
+export interface BulkTransferOutbox {
+  /**
+   * The bulk to the payee. `whole`: every transaction was reserved, so the payer's message may go byte for byte (its
+   * signature intact) where the dialects allow; otherwise the hub authors one holding only `bulk.CdtTrfTxInf`.
+   */
+  forwardBulkPrepare(payee: string, bulk: BulkPacs008, inbound: InboundMessage, whole: boolean): Promise<DeliveryResult>;
+  /** The bulk's report (PUT /bulkTransfers/{ID}), authored by the hub. */
+  bulkReport(to: string, bulkTransferId: string, report: BulkReport): Promise<DeliveryResult>;
+  /** An error about the whole bulk (PUT /bulkTransfers/{ID}/error), authored by the hub. */
+  bulkError(to: string, bulkTransferId: string, reason: Reason): Promise<DeliveryResult>;
 }
