@@ -3,6 +3,7 @@ import { AssertionError } from 'node:assert';
 import { inspect } from 'node:util';
 import { SuiteContext, type SuiteOptions } from './lib/context.js';
 import type { Scenario } from './lib/scenario.js';
+import { bulkTransferScenarios } from './scenarios/bulk-transfers.js';
 import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
@@ -25,7 +26,7 @@ export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenar
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`, `dialects:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`, `bulk:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
 export const scenarios: Scenario[] = [
@@ -36,6 +37,7 @@ export const scenarios: Scenario[] = [
   ...securityScenarios,
   ...dialectScenarios,
   ...settlementScenarios,
+  ...bulkTransferScenarios,
 ];
 
 export interface ScenarioResult {

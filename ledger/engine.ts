@@ -1164,6 +1164,26 @@ export class LedgerEngine {
    * bounded by the work accepted (at most one finishing write per transfer in flight), so the queue never holds more
    * than the two bounds together plus the quote updates of quotes accepted.
    */
+  /**
+   * Whether `count` new transfers at once (a bulk's lines) fit within the bounds `admitNew` keeps for one: SERVER_BUSY
+   * before any is reserved when not, so a bulk is refused whole rather than line by line.
+   */
+  admitTransfers(count: number): void {
+    const queued = this.committer.pending;
+    if (queued + count > this.queueWritesMax) {
+      throw new DomainError(
+        'SERVER_BUSY',
+        `the ledger's group-commit queue holds ${queued} writes: a bulk of ${count} transfers does not fit now, retry later`,
+      );
+    }
+    if (this.inFlight.size + count > this.inFlightMax) {
+      throw new DomainError(
+        'SERVER_BUSY',
+        `${this.inFlight.size} transfers are in flight (TRANSFERS_IN_FLIGHT_MAX): a bulk of ${count} does not fit now, retry later`,
+      );
+    }
+  }
+
   private admitNew(work: 'transfer' | 'write'): void {
     const queued = this.committer.pending;
     if (queued >= this.queueWritesMax) {

@@ -74,6 +74,12 @@ export const OUTCOMES = {
   RECEIVED_ERROR_CODE_INVALID: 'an error sent by a participant carries a code that is not an FSPIOP error code',
   MODIFIED_DUPLICATE: 'a message with the id of an earlier one and a different body',
   ABORT_CAUSE_UNRECORDED: 'a transfer was aborted and no readable cause was recorded',
+  // ---- bulk transfers (switch/core/workers/bulk-transfers.ts)
+  BULK_TRANSFER_NOT_FOUND: 'no bulk transfer has this id',
+  BULK_PARTIES_DIFFER: 'a transfer of a bulk is not between the payer and the payee of the bulk',
+  BULK_TRANSFER_ID_REPEATED: 'a transfer id appears more than once in one bulk',
+  BULK_LINE_DUPLICATE: 'a transfer of a bulk has the id of an earlier transfer',
+  BULK_LINE_UNANSWERED: "the payee's answer to a bulk does not name one of its reserved transfers",
   // ---- agreement (quotes)
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: 'the payer of a quote has no active account in a currency of the quote',
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: 'the payee of a quote has no active account in the currency of the quote',

@@ -37,6 +37,9 @@ import { SettlementService } from './core/settlement/service.js';
 import { WindowSchedule } from './core/settlement/schedule.js';
 import { SettlementStore } from '../ledger/settlement.js';
 import { TransferService } from './core/workers/transfers.js';
+import { BulkTransferService } from './core/workers/bulk-transfers.js';
+import { BulkTransferStore } from '../ledger/bulk-transfers.js';
+import { DialectBulkTransferOutbox } from './notify/bulk-transfer-outbox.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
@@ -369,8 +372,18 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
     ledger.interchangeFees,
   );
-  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, transfers, reports.settlementReports, log, metrics);
-  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log);
+  const bulkStore = new BulkTransferStore(db);
+  const bulks = new BulkTransferService(
+    registry,
+    engine,
+    transfers,
+    bulkStore,
+    new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox),
+    log,
+  );
+  transfers.useBulkLines(bulks);
+  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
+  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulkStore);
   const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
     registry,
@@ -466,7 +479,7 @@ async function busAndSettlement(
   lifecycle: Lifecycle,
   config: Config,
   ledger: Ledger,
-  transfers: TransferService,
+  { transfers, bulks }: { transfers: TransferService; bulks: BulkTransferService },
   reports: SettlementReports,
   log: Logger,
   metrics: Metrics,
@@ -477,6 +490,7 @@ async function busAndSettlement(
   if (partitioned) {
     ledger.owner.bus = bus;
     transfers.useBus(bus);
+    bulks.useBus(bus);
   }
   // With Kafka the commands may come from other nodes, whose Admin changes reach this registry by notice: the workers
   // catch up before deciding about a participant they do not know yet (serve.ts).
@@ -484,6 +498,7 @@ async function busAndSettlement(
     bus,
     {
       transfers,
+      bulks,
       liquidity: new LiquidityWorker(registry, engine, reports),
       settlement: new SettlementWorker(registry, engine, reports),
       reference: new ReferenceWorker(registry, ledger.interchangeFees),

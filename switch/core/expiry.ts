@@ -1,12 +1,24 @@
 /**
  * The expiry sweep: every `intervalMs` it finds the reserved transfers past their expiration and publishes one expire
  * command per transfer, keyed by its payer. The transfer worker aborts it and tells payer and payee; the sweep itself
- * changes nothing.
+ * changes nothing. Bulks past their expiration that are not final get an expire command too (their payer's owner
+ * completes one once no line is reserved).
  */
 import type { Logger } from 'pino';
 import type { LedgerReader } from '../../ledger/reader.js';
 import type { Bus } from '../bus/bus.js';
-import { transferTopics } from './topics.js';
+import { bulkTopics, transferTopics } from './topics.js';
+
+/** Bulks not final past their expiration (ledger/bulk-transfers.ts). */
+export interface OpenBulks {
+  openPastExpiration(before: string): Promise<{ id: string; payer: string }[]>;
+}
+
+/**
+ * How long after its expiration a bulk that is not final is swept: its lines' own expiry completes it first; the sweep
+ * finishes one whose lines never reached the ledger (a failure between the bulk's record and its reservations).
+ */
+const BULK_SWEEP_GRACE_MS = 5_000;
 
 export class ExpirySweep {
   private timer?: NodeJS.Timeout;
@@ -16,6 +28,7 @@ export class ExpirySweep {
     private readonly bus: Bus,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    private readonly bulks?: OpenBulks,
   ) {}
 
   start(): void {
@@ -32,6 +45,10 @@ export class ExpirySweep {
     if (!this.ledger.available) return 0;
     const due = this.ledger.expired(now).filter((t) => t.kind === 'TRANSFER');
     await Promise.all(due.map((t) => this.bus.request(transferTopics.expire, t.payer, { transferId: t.id, now })));
+    if (this.bulks) {
+      const stale = await this.bulks.openPastExpiration(new Date(now - BULK_SWEEP_GRACE_MS).toISOString());
+      await Promise.all(stale.map((b) => this.bus.request(bulkTopics.expire, b.payer, { bulkTransferId: b.id, now })));
+    }
     return due.length;
   }
 }

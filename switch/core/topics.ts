@@ -8,6 +8,7 @@
 import type { LedgerUnits } from '../../ledger/units.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { BulkPacs002, BulkPacs008 } from '../../schemas/iso/bulk-transfers.js';
 import { topic } from '../bus/bus.js';
 import type { InboundMessage } from './outbox.js';
 
@@ -47,6 +48,47 @@ export const transferTopics = {
   get: topic<GetCommand, void>('transfer.get'),
   /** Keyed by the payer. One per due transfer, from the expiry sweep (switch/core/expiry.ts). */
   expire: topic<ExpireCommand, void>('transfer.expire'),
+};
+
+export interface BulkPrepareCommand {
+  bulk: BulkPacs008;
+  inbound: InboundMessage;
+}
+
+export interface BulkFulfilCommand {
+  bulkTransferId: string;
+  status: BulkPacs002;
+  inbound: InboundMessage;
+}
+
+export interface BulkRejectCommand {
+  bulkTransferId: string;
+  error: Pacs002;
+  inbound: InboundMessage;
+}
+
+export interface BulkGetCommand {
+  bulkTransferId: string;
+  inbound: InboundMessage;
+}
+
+export interface BulkExpireCommand {
+  bulkTransferId: string;
+  now: number;
+}
+
+/** Bulk transfers (switch/core/workers/bulk-transfers.ts): keyed like a transfer's commands, by the payer. */
+export const bulkTopics = {
+  /** Keyed by the payer: every line is reserved by its position owner, in one group commit. */
+  prepare: topic<BulkPrepareCommand, void>('bulk.prepare'),
+  /** Keyed by the payer (FSPIOP-Destination); one that reaches another owner is sent on. */
+  fulfil: topic<BulkFulfilCommand, void>('bulk.fulfil'),
+  /** Keyed by the payer, as a fulfil. */
+  reject: topic<BulkRejectCommand, void>('bulk.reject'),
+  /** Keyed by the requester. Changes nothing. */
+  get: topic<BulkGetCommand, void>('bulk.get'),
+  /** Keyed by the payer: a bulk past its expiration and not final (the expiry sweep). */
+  expire: topic<BulkExpireCommand, void>('bulk.expire'),
 };
 
 /** A movement of a participant's SETTLEMENT account; `amount` in ledger units (10^-4). */

@@ -7,13 +7,23 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
 import { validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
-import { errorReportOf, partyReportOf, quoteRequestOf, quoteResponseOf, transferPrepareOf, transferStatusOf } from './canonical.js';
+import {
+  bulkPrepareOf,
+  bulkStatusOf,
+  errorReportOf,
+  partyReportOf,
+  quoteRequestOf,
+  quoteResponseOf,
+  transferPrepareOf,
+  transferStatusOf,
+} from './canonical.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { DiscoveryService, BatchParty } from '../core/discovery/accounts.js';
 import { isPartyIdType, PARTY_ID_TYPES } from '../../schemas/iso/parties.js';
 import type { QuoteService } from '../core/agreement/quotes.js';
 import type { Bus } from '../bus/bus.js';
-import { transferTopics } from '../core/topics.js';
+import { bulkTopics, transferTopics } from '../core/topics.js';
+import { bulkPayerOf } from '../../schemas/iso/bulk-transfers.js';
 import { payerFspOf } from '../../schemas/iso/pacs008.js';
 import { checkFspiopHeaders, type HeaderPolicy, type ParsedHeaders } from './fspiop-headers.js';
 import { createServer, type ServerOptions } from '../http/server.js';
@@ -131,6 +141,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'OK' : 'DOWN', ...health.detail });
   });
   transferRoutes(server, deps, admit);
+  bulkTransferRoutes(server, deps, admit);
   participantRoutes(server, deps);
   partyRoutes(server, deps, admit);
   quoteRoutes(server, deps, admit);
@@ -175,6 +186,46 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}/error', headerPolicy, deps.security);
       const message = errorReportOf(id, inbound, body);
       await bus.request(transferTopics.reject, payerKey(inbound), { transferId: id, message, inbound });
+      return reply.code(200).send();
+    },
+  });
+}
+
+/** Bulk transfers: on the bus like a transfer's commands, keyed by the payer (switch/core/workers/bulk-transfers.ts). */
+function bulkTransferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Admit): void {
+  const { bus, headerPolicy } = deps;
+  route(server, '/bulkTransfers', {
+    POST: async (request, reply) => {
+      admit('transfer', request);
+      const { body, inbound } = receive<unknown>(request, 'bulkTransfers', '/bulkTransfers', headerPolicy, deps.security);
+      const bulk = bulkPrepareOf(inbound, body);
+      await bus.request(bulkTopics.prepare, bulkPayerOf(bulk), { bulk, inbound });
+      return reply.code(202).send();
+    },
+  });
+
+  route(server, '/bulkTransfers/:id', {
+    GET: async (request, reply) => {
+      const id = pathId(request);
+      const { inbound } = receive(request, 'bulkTransfers', '/bulkTransfers/{ID}', headerPolicy, deps.security);
+      await bus.request(bulkTopics.get, inbound.source, { bulkTransferId: id, inbound });
+      return reply.code(202).send();
+    },
+    PUT: async (request, reply) => {
+      const id = pathId(request);
+      const { body, inbound } = receive<unknown>(request, 'bulkTransfers', '/bulkTransfers/{ID}', headerPolicy, deps.security);
+      const status = bulkStatusOf(id, inbound, body);
+      await bus.request(bulkTopics.fulfil, payerKey(inbound), { bulkTransferId: id, status, inbound });
+      return reply.code(200).send();
+    },
+  });
+
+  route(server, '/bulkTransfers/:id/error', {
+    PUT: async (request, reply) => {
+      const id = pathId(request);
+      const { body, inbound } = receive<unknown>(request, 'bulkTransfers', '/bulkTransfers/{ID}/error', headerPolicy, deps.security);
+      const error = errorReportOf(id, inbound, body);
+      await bus.request(bulkTopics.reject, payerKey(inbound), { bulkTransferId: id, error, inbound });
       return reply.code(200).send();
     },
   });

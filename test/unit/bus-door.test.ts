@@ -8,24 +8,27 @@ import { pino } from 'pino';
 import type { InFlight, LedgerReader } from '../../ledger/reader.js';
 import { InProcessBus, type Bus, type Topic } from '../../switch/bus/bus.js';
 import { ExpirySweep } from '../../switch/core/expiry.js';
-import { liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../../switch/core/topics.js';
+import { bulkTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../../switch/core/topics.js';
+import type { BulkTransferService } from '../../switch/core/workers/bulk-transfers.js';
 import type { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
 import type { ReferenceWorker } from '../../switch/core/workers/reference.js';
 import type { SettlementWorker } from '../../switch/core/workers/settlement.js';
 import { serveWorkers } from '../../switch/core/workers/serve.js';
 import type { TransferService } from '../../switch/core/workers/transfers.js';
 
-test('every transfer, liquidity, settlement, owner and reference topic has a worker, subscribed once', () => {
+test('every transfer, bulk transfer, liquidity, settlement, owner and reference topic has a worker, subscribed once', () => {
   const subscribed: string[] = [];
   const bus = { subscribe: (topic: Topic<unknown, unknown>) => void subscribed.push(topic.name) } as unknown as Bus;
   serveWorkers(bus, {
     transfers: {} as TransferService,
+    bulks: {} as BulkTransferService,
     liquidity: {} as LiquidityWorker,
     settlement: {} as SettlementWorker,
     reference: {} as ReferenceWorker,
   });
   const topics = [
     ...Object.values(transferTopics),
+    ...Object.values(bulkTopics),
     ...Object.values(liquidityTopics),
     ...Object.values(settlementTopics),
     ...Object.values(ownerTopics),
@@ -54,4 +57,22 @@ test('the expiry sweep publishes an expire command per due transfer, keyed by it
   ]);
   const recovering = new ExpirySweep({ ...reader, available: false } as LedgerReader, bus, 60_000, pino({ level: 'silent' }));
   assert.equal(await recovering.sweep(1000), 0, 'nothing is published while the ledger recovers');
+});
+
+test('the expiry sweep publishes an expire command per bulk past its expiration and not final, keyed by its payer', async () => {
+  const reader = { available: true, expired: () => [] } as unknown as LedgerReader;
+  const asked: string[] = [];
+  const bulks = {
+    openPastExpiration: async (before: string) => {
+      asked.push(before);
+      return [{ id: 'b1', payer: 'payerA' }];
+    },
+  };
+  const bus = new InProcessBus();
+  const published: Array<{ key: string; bulkTransferId: string; now: number }> = [];
+  bus.subscribe(bulkTopics.expire, async (command, key) => void published.push({ key, ...command }));
+  const sweep = new ExpirySweep(reader, bus, 60_000, pino({ level: 'silent' }), bulks);
+  await sweep.sweep(10_000);
+  assert.deepEqual(published, [{ key: 'payerA', bulkTransferId: 'b1', now: 10_000 }]);
+  assert.ok(Date.parse(asked[0]!) < 10_000, 'a bulk is swept only some time after its expiration: its lines expire first');
 });

@@ -82,6 +82,11 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   RECEIVED_ERROR_CODE_INVALID: { code: '3100', whole: WHOLE },
   MODIFIED_DUPLICATE: { code: '3106' },
   ABORT_CAUSE_UNRECORDED: { code: '2001', whole: WHOLE },
+  BULK_TRANSFER_NOT_FOUND: { code: '3210' },
+  BULK_PARTIES_DIFFER: { code: '3100' },
+  BULK_TRANSFER_ID_REPEATED: { code: '3100' },
+  BULK_LINE_DUPLICATE: { code: '3106', whole: WHOLE },
+  BULK_LINE_UNANSWERED: { code: '5000' },
 
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { code: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { code: '3201' },

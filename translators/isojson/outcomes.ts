@@ -80,6 +80,11 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   RECEIVED_ERROR_CODE_INVALID: { prtry: '3100', whole: WHOLE },
   MODIFIED_DUPLICATE: { prtry: '3106' },
   ABORT_CAUSE_UNRECORDED: { prtry: '2001', whole: WHOLE },
+  BULK_TRANSFER_NOT_FOUND: { prtry: '3210' },
+  BULK_PARTIES_DIFFER: { prtry: '3100' },
+  BULK_TRANSFER_ID_REPEATED: { prtry: '3100' },
+  BULK_LINE_DUPLICATE: { prtry: '3106', whole: WHOLE },
+  BULK_LINE_UNANSWERED: { prtry: '5000' },
 
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { prtry: '3201' },

@@ -5,7 +5,8 @@
 import type { Registry } from '../../../ledger/registry.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
 import type { Bus, Handler, Topic } from '../../bus/bus.js';
-import { liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
+import { bulkTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
+import type { BulkTransferService } from './bulk-transfers.js';
 import type { LiquidityWorker } from './liquidity.js';
 import type { ReferenceWorker } from './reference.js';
 import type { SettlementWorker } from './settlement.js';
@@ -13,11 +14,12 @@ import type { TransferService } from './transfers.js';
 
 export function serveWorkers(
   bus: Bus,
-  workers: { transfers: TransferService; liquidity: LiquidityWorker; settlement: SettlementWorker; reference: ReferenceWorker },
+  workers: { transfers: TransferService; bulks: BulkTransferService; liquidity: LiquidityWorker; settlement: SettlementWorker; reference: ReferenceWorker },
   registry?: Registry,
 ): void {
   const door = registry ? knowingBus(bus, registry) : bus;
   serveTransfers(door, workers.transfers);
+  serveBulkTransfers(door, workers.bulks);
   serveLiquidity(door, workers.liquidity);
   serveSettlement(door, workers.settlement);
   serveReference(bus, workers.reference);
@@ -73,6 +75,14 @@ export function serveTransfers(bus: Bus, transfers: TransferService): void {
   bus.subscribe(transferTopics.reject, (c) => transfers.reject(c.transferId, c.message, c.inbound));
   bus.subscribe(transferTopics.get, (c) => transfers.get(c.transferId, c.inbound));
   bus.subscribe(transferTopics.expire, (c) => transfers.expire(c.transferId, c.now));
+}
+
+export function serveBulkTransfers(bus: Bus, bulks: BulkTransferService): void {
+  bus.subscribe(bulkTopics.prepare, (c) => bulks.prepare(c.bulk, c.inbound));
+  bus.subscribe(bulkTopics.fulfil, (c) => bulks.fulfil(c.bulkTransferId, c.status, c.inbound));
+  bus.subscribe(bulkTopics.reject, (c) => bulks.reject(c.bulkTransferId, c.error, c.inbound));
+  bus.subscribe(bulkTopics.get, (c) => bulks.get(c.bulkTransferId, c.inbound));
+  bus.subscribe(bulkTopics.expire, (c) => bulks.expire(c.bulkTransferId, c.now));
 }
 
 export function serveLiquidity(bus: Bus, liquidity: LiquidityWorker): void {

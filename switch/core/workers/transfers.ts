@@ -50,6 +50,21 @@ function decodeBase64Url32(text: string): Buffer | undefined {
   return bytes.length === 32 ? bytes : undefined;
 }
 
+/** How the payee's word finished a line of a bulk (`TransferService.finishLine`). */
+export type LineFinish =
+  { kind: 'committed'; fulfilment: string; completedAt: string } | { kind: 'aborted'; reason: Reason; completedAt: string } | { kind: 'finished-before' };
+
+/** Where the expiry of a line of a bulk is reported instead of to payer and payee (BulkTransferService). */
+export interface BulkLines {
+  /** The bulk the transfer is a line of, if any. */
+  bulkOf(transferId: string): Promise<string | undefined>;
+  /** A line of `bulkId` became final outside the payee's answer (it expired). */
+  lineFinished(bulkId: string): Promise<void>;
+}
+
+/** A prepare's decision (`TransferService.reserve`). */
+export type ReserveOutcome = { kind: 'reserved'; transfer: InFlight } | { kind: 'refused'; error: DomainError } | { kind: 'duplicate' };
+
 export class TransferService {
   constructor(
     private readonly registry: Registry,
@@ -65,6 +80,13 @@ export class TransferService {
   /** Partitioned ledger: where a fulfil or error that reached another owner than its payer's goes on (`useBus`). */
   private bus?: Bus;
 
+  private bulkLines?: BulkLines;
+
+  /** Bulks: an expired line is reported with its bulk, not alone. */
+  useBulkLines(lines: BulkLines): void {
+    this.bulkLines = lines;
+  }
+
   /** The bus a fulfil or error is sent on to its payer's owner when its key led elsewhere (partitioned ledger). */
   useBus(bus: Bus): void {
     this.bus = bus;
@@ -79,10 +101,8 @@ export class TransferService {
   // ---------------------------------------------------------------- prepare
 
   async prepare(message: Pacs008, inbound: InboundMessage): Promise<void> {
-    const tx = message.CdtTrfTxInf;
-    const id = tx.PmtId.TxId;
+    const id = message.CdtTrfTxInf.PmtId.TxId;
     const payer = payerFspOf(message);
-    const payee = payeeFspOf(message);
     this.authenticate(inbound.source, 'PAYER_FSP_UNKNOWN');
     if (inbound.source !== payer) throw new DomainError('SOURCE_IS_NOT_PAYER', 'FSPIOP-Source header should match Payer');
 
@@ -94,6 +114,26 @@ export class TransferService {
       return; // the original is still being recorded: it will be answered
     }
 
+    const decided = await this.reserve(message, inbound);
+    if (decided.kind === 'duplicate') return this.duplicatePrepareOfRecorded(id, inbound);
+    if (decided.kind === 'refused') {
+      this.later(() => this.outbox.transferError(payer, id, decided.error));
+      return;
+    }
+    this.later(() => this.forwardPrepare(decided.transfer, message, inbound));
+  }
+
+  /**
+   * The decision on a prepare, made durable, without telling anyone: reserved, refused (recorded INVALID or
+   * ABORTED_REJECTED, so its id answers duplicates), or a duplicate of a recorded transfer. A single prepare and every
+   * line of a bulk (BulkTransferService) are decided here. The caller has authenticated the payer and checked the
+   * transfers in flight.
+   */
+  async reserve(message: Pacs008, inbound: InboundMessage): Promise<ReserveOutcome> {
+    const tx = message.CdtTrfTxInf;
+    const id = tx.PmtId.TxId;
+    const payer = payerFspOf(message);
+    const payee = payeeFspOf(message);
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
@@ -127,25 +167,23 @@ export class TransferService {
     if (refusal || ledgerAmount === null) {
       const error = refusal ?? new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatUnits(amount.units)} cannot be held by the ledger`);
       const written = await this.engine.recordInvalid({ ...common, amount: ledgerAmount }, storedCause(error));
-      if (written.conflict) return this.duplicatePrepareOfRecorded(id, inbound);
+      if (written.conflict) return { kind: 'duplicate' };
       this.stateChanged(id, 'INVALID', { payer, payee, outcome: error.outcome, reason: error.detail });
       this.metrics.transfers.inc({ outcome: 'invalid' });
-      this.later(() => this.outbox.transferError(payer, id, error));
-      return;
+      return { kind: 'refused', error };
     }
 
     const fee = this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
     const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt, fee });
-    if (outcome.kind === 'duplicate') return this.duplicatePrepareOfRecorded(id, inbound);
+    if (outcome.kind === 'duplicate') return outcome;
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
       this.metrics.transfers.inc({ outcome: 'rejected' });
-      this.later(() => this.outbox.transferError(payer, id, outcome.error));
-      return;
+      return { kind: 'refused', error: outcome.error };
     }
     this.stateChanged(id, 'RESERVED', { payer, payee, amount: formatUnits(amount.units), currency: amount.currency });
     this.metrics.inFlight.set(this.engine.inFlightCount);
-    this.later(() => this.forwardPrepare(outcome.transfer, message, inbound));
+    return outcome;
   }
 
   private validatePrepare(payer: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
@@ -308,6 +346,50 @@ export class TransferService {
     }
   }
 
+  /**
+   * Finishes a reserved line of a bulk on the payee's word, telling no one (the bulk reports every line at once):
+   * committed when `fulfilment` is the condition's preimage and the line has not expired; aborted with the payee's
+   * `reason`, or as expired, or for an invalid fulfilment. `finished-before` when someone else finished it meanwhile
+   * (its record says how). Throws LEDGER_UNAVAILABLE when the ledger could not write.
+   */
+  async finishLine(live: InFlight, answer: { fulfilment?: string; reason?: Reason }, hash: string): Promise<LineFinish> {
+    await live.ready;
+    if (live.finishing) {
+      await live.finished;
+      return { kind: 'finished-before' };
+    }
+    const completedAt = new Date().toISOString();
+    let abort: { state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED'; reason: Reason } | undefined;
+    if (live.expiresAt <= Date.now()) abort = { state: 'EXPIRED_RESERVED', reason: new DomainError('TRANSFER_EXPIRED') };
+    else if (answer.reason) abort = { state: 'ABORTED_ERROR', reason: answer.reason };
+    else {
+      const preimage = answer.fulfilment === undefined ? undefined : decodeBase64Url32(answer.fulfilment);
+      if (!preimage || sha256Base64Url(preimage) !== live.condition) {
+        abort = { state: 'ABORTED_ERROR', reason: new DomainError('FULFILMENT_INVALID', 'invalid fulfilment') };
+      }
+    }
+    try {
+      if (abort) {
+        const hashes = answer.reason ? { errorHash: hash } : { fulfilHash: hash };
+        await this.engine.abort(live, { state: abort.state, cause: storedCause(abort.reason), completedAt, ...hashes });
+      } else {
+        await this.engine.commit(live, { fulfilment: answer.fulfilment, fulfilHash: hash, completedAt });
+      }
+    } catch (err) {
+      throw this.ledgerFailure(err);
+    }
+    const state = abort?.state ?? 'COMMITTED';
+    this.stateChanged(live.id, state, { payer: live.payer, payee: live.payee, ...(abort ? { reason: storedCause(abort.reason) } : {}) });
+    this.metrics.transfers.inc({ outcome: abort ? (state === 'EXPIRED_RESERVED' ? 'expired' : 'aborted') : 'committed' });
+    this.metrics.inFlight.set(this.engine.inFlightCount);
+    return abort ? { kind: 'aborted', reason: abort.reason, completedAt } : { kind: 'committed', fulfilment: answer.fulfilment!, completedAt };
+  }
+
+  /** Aborts a reserved line of a bulk that will not be answered (the bulk's payee cannot be reached), telling no one. */
+  abortLine(live: InFlight, reason: Reason): Promise<boolean> {
+    return this.finishAbort(live, 'ABORTED_ERROR', reason);
+  }
+
   // ---------------------------------------------------------------- payee error
 
   async reject(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
@@ -423,6 +505,11 @@ export class TransferService {
     if (!transfer || transfer.kind !== 'TRANSFER' || transfer.finishing || transfer.expiresAt > now) return;
     const error = new DomainError('TRANSFER_EXPIRED');
     if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
+    const bulk = await this.bulkLines?.bulkOf(transfer.id);
+    if (bulk) {
+      this.later(() => this.bulkLines!.lineFinished(bulk));
+      return;
+    }
     this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
     this.later(() => this.outbox.transferError(transfer.payee, transfer.id, error));
   }
