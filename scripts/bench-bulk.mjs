@@ -44,7 +44,8 @@ const CONCURRENCY = Number(values.concurrency ?? 50);
 const CURRENCY = values.currency ?? 'USD';
 const PG_URL = values['pg-url'] ?? process.env.MIZANI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-if (!values['no-build']) execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (!values['no-build'])
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
 
 const { startHubChild } = await import(dist('conformance/load/hub-process.js'));
 const { readProc, postgresTotalCpu } = await import(dist('conformance/load/procstat.js'));
@@ -95,8 +96,23 @@ function line(payer, payee, expiration) {
   const transferId = randomUUID();
   const amount = '1.25';
   const { fulfilment, condition } = generateFulfilment();
-  const transaction = transactionObject({ quoteId: randomUUID(), transactionId: randomUUID(), payerFsp: payer, payeeFsp: payee, amount, currency: CURRENCY, expiration });
-  const ilpPacket = buildIlpPacket({ amount, currency: CURRENCY, amountMinorUnits: toMinorUnits(amount, CURRENCY), condition, expiresAt: expiration, transaction });
+  const transaction = transactionObject({
+    quoteId: randomUUID(),
+    transactionId: randomUUID(),
+    payerFsp: payer,
+    payeeFsp: payee,
+    amount,
+    currency: CURRENCY,
+    expiration,
+  });
+  const ilpPacket = buildIlpPacket({
+    amount,
+    currency: CURRENCY,
+    amountMinorUnits: toMinorUnits(amount, CURRENCY),
+    condition,
+    expiresAt: expiration,
+    transaction,
+  });
   fulfilments.set(transferId, fulfilment);
   return { transferId, amount: { amount, currency: CURRENCY }, ilpPacket, condition };
 }
@@ -215,7 +231,9 @@ async function main() {
     console.log('| | hub CPU / line | PostgreSQL CPU / line | wall |');
     console.log('|---|---|---|---|');
     for (const kind of ['singles', 'bulk']) {
-      console.log(`| ${kind === 'bulk' ? `one bulk of ${LINES}` : `${LINES} single transfers`} | ${fmt(per(kind, 'hubS'))} | ${fmt(per(kind, 'pgS'))} | ${fmt(median(runs[kind].map((r) => r.ms)), 0)} |`);
+      console.log(
+        `| ${kind === 'bulk' ? `one bulk of ${LINES}` : `${LINES} single transfers`} | ${fmt(per(kind, 'hubS'))} | ${fmt(per(kind, 'pgS'))} | ${fmt(median(runs[kind].map((r) => r.ms)), 0)} |`,
+      );
     }
     const ratio = per('bulk', 'hubS') / per('singles', 'hubS');
     const wall = median(runs.bulk.map((r) => r.ms));

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
 import { validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
 import {
+  bulkErrorOf,
   bulkPrepareOf,
   bulkStatusOf,
   errorReportOf,
@@ -224,7 +225,7 @@ function bulkTransferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit
     PUT: async (request, reply) => {
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'bulkTransfers', '/bulkTransfers/{ID}/error', headerPolicy, deps.security);
-      const error = errorReportOf(id, inbound, body);
+      const error = bulkErrorOf(id, inbound, body);
       await bus.request(bulkTopics.reject, payerKey(inbound), { bulkTransferId: id, error, inbound });
       return reply.code(200).send();
     },
