@@ -40,6 +40,7 @@ import { TransferService } from './core/workers/transfers.js';
 import { BulkTransferService } from './core/workers/bulk-transfers.js';
 import { BulkTransferStore } from '../ledger/bulk-transfers.js';
 import { DialectBulkTransferOutbox } from './notify/bulk-transfer-outbox.js';
+import type { BulkTransferOutbox } from './core/outbox.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
@@ -344,6 +345,13 @@ interface Services {
   windowSchedule: WindowSchedule;
 }
 
+/** The bulk transfer worker, whose lines' expiry the transfer worker reports to it (docs/bulk.md). */
+function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkTransferOutbox, log: Logger): BulkTransferService {
+  const bulks = new BulkTransferService(ledger.registry, ledger.engine, transfers, new BulkTransferStore(ledger.db), outbox, log);
+  transfers.useBulkLines(bulks);
+  return bulks;
+}
+
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
   const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
@@ -372,18 +380,9 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
     ledger.interchangeFees,
   );
-  const bulkStore = new BulkTransferStore(db);
-  const bulks = new BulkTransferService(
-    registry,
-    engine,
-    transfers,
-    bulkStore,
-    new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox),
-    log,
-  );
-  transfers.useBulkLines(bulks);
+  const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
-  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulkStore);
+  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
     registry,

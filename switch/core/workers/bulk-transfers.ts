@@ -66,7 +66,7 @@ export class BulkTransferService implements BulkLines {
     private readonly registry: Registry,
     private readonly engine: LedgerEngine,
     private readonly transfers: TransferService,
-    private readonly store: BulkTransferStore,
+    readonly store: BulkTransferStore,
     private readonly outbox: BulkTransferOutbox,
     private readonly log: Logger,
   ) {}
