@@ -8,6 +8,7 @@ import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { quoteScenarios } from './scenarios/quotes.js';
+import { bulkQuoteScenarios } from './scenarios/bulk-quotes.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
@@ -22,7 +23,16 @@ export type { DialectOptions } from './lib/context.js';
 export { FspiopClient } from './lib/http.js';
 export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
 export { OracleAdminClient, TestOracle } from './lib/oracle.js';
-export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios, securityScenarios, dialectScenarios, settlementScenarios };
+export {
+  transferScenarios,
+  discoveryScenarios,
+  quoteScenarios,
+  goldenPathScenarios,
+  securityScenarios,
+  dialectScenarios,
+  settlementScenarios,
+  bulkQuoteScenarios,
+};
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
@@ -33,6 +43,7 @@ export const scenarios: Scenario[] = [
   ...transferScenarios,
   ...discoveryScenarios,
   ...quoteScenarios,
+  ...bulkQuoteScenarios,
   ...goldenPathScenarios,
   ...securityScenarios,
   ...dialectScenarios,

@@ -85,6 +85,9 @@ export const OUTCOMES = {
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: 'the payee of a quote has no active account in the currency of the quote',
   QUOTE_EXPIRED: 'the quote request or the quote expired',
   QUOTE_NOT_FOUND: 'no quote has this id',
+  // ---- bulk agreement (bulkQuotes)
+  BULK_QUOTE_NOT_FOUND: 'no bulk quote has this id',
+  QUOTE_ID_REPEATED_IN_BULK: 'two individual quotes, or two individual results, of one bulk quote have the same quote id',
   // ---- discovery (parties, oracles)
   PARTY_NOT_FOUND: 'no FSP holds the party',
   PARTY_REGISTERED_TO_ANOTHER_FSP: 'the party is already registered to another FSP',

@@ -16,6 +16,7 @@ import { LedgerEngine, type ForeignMove } from '../ledger/engine.js';
 import { migrate } from '../ledger/migrate.js';
 import { ParticipantDirectory } from './directory/participants.js';
 import { nodeRecordWriter, QuoteRecords } from '../ledger/quotes.js';
+import { BulkQuoteRecords } from '../ledger/bulk-quotes.js';
 import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
@@ -43,6 +44,7 @@ import { DialectBulkTransferOutbox } from './notify/bulk-transfer-outbox.js';
 import type { BulkTransferOutbox } from './core/outbox.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
+import { BulkQuoteService } from './core/agreement/bulk-quotes.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
 import { VerificationIds } from './notify/verification-ids.js';
@@ -56,6 +58,7 @@ import { registerIsoXmlRoutes } from './edge/iso-xml.js';
 import { SeenMessageIds } from './edge/message-ids.js';
 import { Lifecycle, type LifecycleEvent } from './lifecycle.js';
 import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
+import { DialectBulkQuoteOutbox } from './notify/bulk-quote-outbox.js';
 import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
@@ -336,6 +339,7 @@ interface Services {
   expiry: ExpirySweep;
   discovery: DiscoveryService;
   quotes: QuoteService;
+  bulkQuotes: BulkQuoteService;
   bridge: BankBridge;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
@@ -414,8 +418,25 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   quotes.useBankAgent(bridge);
+  const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...settling, ...reports };
+  const agreement = { quotes, bulkQuotes, bridge };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, ...agreement, xmlOutbox, verificationIds, ...settling, ...reports };
+}
+
+/** Bulk quotes (docs/bulk.md): records, outbox and service; the terms of a bank payee come from the bridge. */
+function bulkQuoteService(
+  config: Config,
+  log: Logger,
+  ledger: Ledger,
+  participants: ParticipantDirectory,
+  notifier: FspiopNotifier,
+  bridge: BankBridge,
+): BulkQuoteService {
+  const outbox = new DialectBulkQuoteOutbox(participants, notifier, config.callbackVersion);
+  const service = new BulkQuoteService(ledger.registry, participants, new BulkQuoteRecords(ledger.db), outbox, log);
+  service.useBankAgent(bridge);
+  return service;
 }
 
 /**
@@ -676,6 +697,7 @@ function createFspiopApi(
       bus: services.bus,
       discovery: services.discovery,
       quotes: services.quotes,
+      bulkQuotes: services.bulkQuotes,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
       health,
     },

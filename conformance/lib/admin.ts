@@ -289,6 +289,7 @@ export function endpointsFor(base: string): Array<{ type: string; value: string 
     { type: 'FSPIOP_CALLBACK_URL_PARTICIPANT_BATCH_PUT', value: `${b}/participants/{{requestId}}` },
     { type: 'FSPIOP_CALLBACK_URL_PARTICIPANT_BATCH_PUT_ERROR', value: `${b}/participants/{{requestId}}/error` },
     { type: 'FSPIOP_CALLBACK_URL_QUOTES', value: b },
+    { type: 'FSPIOP_CALLBACK_URL_BULK_QUOTES', value: b },
   ];
 }
 

@@ -202,7 +202,10 @@ export function registeredIdentity(name: string, ids: IsoIdentifiers | undefined
 }
 
 /** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
-const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes'];
+const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes', 'bulkQuotes'];
+
+/** Resources without an ISO 20022 JSON definition: ISO JSON participants get them in plain FSPIOP 2.0 (docs/bulk.md). */
+const FSPIOP_ONLY_RESOURCES = ['bulkQuotes'];
 
 export const nameOf = (x: DfspSimulator | string): string => (typeof x === 'string' ? x : x.name);
 
@@ -553,7 +556,7 @@ export class SuiteContext {
             method: rec.method as 'PUT' | 'PATCH' | 'POST',
             uri: rec.path.split('?')[0]!,
             resource,
-            ...this.hubFormatFor(sim),
+            ...this.hubFormatFor(sim, resource),
           });
         } catch (err) {
           problems.push(err instanceof Error ? err.message.split('\n')[0]! : String(err));
@@ -564,8 +567,13 @@ export class SuiteContext {
     return problems;
   }
 
-  /** Media type family and version the hub uses on messages it authors for `sim` (by its registered dialect). */
-  hubFormatFor(sim: DfspSimulator): { iso: boolean; callbackVersion: string } {
+  /**
+   * Media type family and version the hub uses on messages it authors for `sim` (by its registered dialect), about
+   * `resource` (a resource without an ISO definition reaches an ISO JSON participant as FSPIOP 2.0).
+   */
+  hubFormatFor(sim: DfspSimulator, resource?: string): { iso: boolean; callbackVersion: string } {
+    if (sim.dialect === 'iso20022-json/2.0' && resource !== undefined && FSPIOP_ONLY_RESOURCES.includes(resource))
+      return { iso: false, callbackVersion: '2.0' };
     switch (sim.dialect) {
       case 'fspiop/2.0':
         return { iso: false, callbackVersion: '2.0' };

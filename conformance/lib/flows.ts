@@ -87,7 +87,7 @@ export function expectFromHub(ctx: SuiteContext, cb: RecordedRequest, to: DfspSi
     method: 'PUT',
     uri: cb.path.split('?')[0]!,
     resource,
-    ...(typeof to === 'string' ? { callbackVersion: ctx.opts.callbackVersion } : ctx.hubFormatFor(to)),
+    ...(typeof to === 'string' ? { callbackVersion: ctx.opts.callbackVersion } : ctx.hubFormatFor(to, resource)),
   });
 }
 

@@ -13,6 +13,7 @@ import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { BulkPacs008, BulkTransferState } from '../../schemas/iso/bulk-transfers.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
+import type { BulkQuoteRequest, BulkQuoteResponse } from '../../schemas/iso/bulk-quotes.js';
 
 export type DialectName = 'fspiop' | 'iso20022-json' | 'iso20022-xml';
 
@@ -117,4 +118,25 @@ export interface BulkTransferOutbox {
   bulkReport(to: string, bulkTransferId: string, report: BulkReport): Promise<DeliveryResult>;
   /** An error about the whole bulk (PUT /bulkTransfers/{ID}/error), authored by the hub. */
   bulkError(to: string, bulkTransferId: string, reason: Reason): Promise<DeliveryResult>;
+}
+
+/**
+ * Bulk quotes (docs/bulk.md). Every participant that takes part speaks FSPIOP bodies for them (no ISO definition
+ * exists): a participant's message is forwarded byte for byte; the hub authors its errors and a bank payee's terms.
+ */
+export interface BulkQuoteOutbox {
+  /** The payer's POST /bulkQuotes, on to the payee. */
+  forwardBulkQuoteRequest(to: string, bulkQuoteId: string, message: BulkQuoteRequest, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The payee's PUT /bulkQuotes/{ID} (or /error), on to the payer. */
+  forwardBulkQuoteAnswer(
+    to: string,
+    bulkQuoteId: string,
+    answer: { response?: BulkQuoteResponse; error?: Pacs002 },
+    inbound: InboundMessage,
+  ): Promise<DeliveryResult>;
+  forwardBulkQuoteGet(to: string, bulkQuoteId: string, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** Terms the hub issued itself (for a bank payee), to the payer. */
+  bulkQuoteAnswer(to: string, bulkQuoteId: string, response: BulkQuoteResponse): Promise<DeliveryResult>;
+  /** An error the hub authors. */
+  bulkQuoteError(to: string, bulkQuoteId: string, reason: Reason): Promise<DeliveryResult>;
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../schemas/errors.js';
-import { validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
+import { hasIsoJsonBodySchema, validateFspiopBody, validateIsoJsonBody, type FspiopVersion } from '../../schemas/fspiop/validators.js';
 import {
   bulkErrorOf,
   bulkPrepareOf,
@@ -22,6 +22,7 @@ import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { DiscoveryService, BatchParty } from '../core/discovery/accounts.js';
 import { isPartyIdType, PARTY_ID_TYPES } from '../../schemas/iso/parties.js';
 import type { QuoteService } from '../core/agreement/quotes.js';
+import type { BulkQuoteService } from '../core/agreement/bulk-quotes.js';
 import type { Bus } from '../bus/bus.js';
 import { bulkTopics, transferTopics } from '../core/topics.js';
 import { bulkPayerOf } from '../../schemas/iso/bulk-transfers.js';
@@ -32,6 +33,7 @@ import { route } from '../http/route.js';
 import { distinctHeaders, parseJsonBody } from './request.js';
 import type { EdgeSecurity } from './security.js';
 import type { AdmissionControl, NewWork } from './admission.js';
+import { bulkQuoteRoutes } from './bulk-quotes.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -40,6 +42,7 @@ export interface FspiopEdgeDeps {
   bus: Bus;
   discovery: DiscoveryService;
   quotes: QuoteService;
+  bulkQuotes: BulkQuoteService;
   headerPolicy: HeaderPolicy;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
@@ -55,7 +58,7 @@ function schemaVersion(headers: ParsedHeaders): FspiopVersion {
   return headers.contentVersion && headers.contentVersion.major >= 2 ? '2.0' : '1.1';
 }
 
-function pathId(request: FastifyRequest): string {
+export function pathId(request: FastifyRequest): string {
   const id = (request.params as { id: string }).id;
   if (!ID_PATTERN.test(id)) throw new FspiopError('3101', `/path/ID must match a UUID or ULID`);
   return id;
@@ -97,11 +100,11 @@ function queryCurrency(request: FastifyRequest): string | undefined {
  * Header check, dialect gate, JSON decoding and schema validation: everything that needs no state.
  * `route` is the OpenAPI path template of the request.
  */
-function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy, security: EdgeSecurity): Parsed<T> {
+export function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy, security: EdgeSecurity): Parsed<T> {
   const headers = checkFspiopHeaders(request.method, resource, distinctHeaders(request), policy);
-  // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants keeps FSPIOP bodies
-  // under the ISO media type (iso20022-mapping.md §1).
-  const isoBody = headers.dialect === 'iso20022' && resource !== 'participants';
+  // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants and the resources without an ISO
+  // definition (bulk quotes, ...) keep FSPIOP bodies under the ISO media type (iso20022-mapping.md §1).
+  const isoBody = headers.dialect === 'iso20022' && hasIsoJsonBodySchema(request.method, routeTemplate);
   const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
   security.check(request, headers, raw, request.method === 'POST' && resource === 'transfers' ? '3202' : '3200');
   let body: unknown = undefined;
@@ -129,7 +132,7 @@ function receive<T>(request: FastifyRequest, resource: string, routeTemplate: st
   };
 }
 
-type Admit = (work: NewWork, request: FastifyRequest) => void;
+export type Admit = (work: NewWork, request: FastifyRequest) => void;
 
 export function createFspiopServer(options: ServerOptions & { admission?: AdmissionControl }, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
@@ -146,6 +149,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   participantRoutes(server, deps);
   partyRoutes(server, deps, admit);
   quoteRoutes(server, deps, admit);
+  bulkQuoteRoutes(server, deps, { admit, receive, pathId });
   return server;
 }
 

@@ -4,3 +4,4 @@ export * from './parties.js';
 export * from './quotes.js';
 export * from './transfers.js';
 export * from './bulk-transfers.js';
+export * from './bulk-quotes.js';

@@ -92,6 +92,8 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { code: '3201' },
   QUOTE_EXPIRED: { code: '3302' },
   QUOTE_NOT_FOUND: { code: '3205' },
+  BULK_QUOTE_NOT_FOUND: { code: '3209' },
+  QUOTE_ID_REPEATED_IN_BULK: { code: '3100' },
 
   PARTY_NOT_FOUND: { code: '3204' },
   PARTY_REGISTERED_TO_ANOTHER_FSP: { code: '3003' },

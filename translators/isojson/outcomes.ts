@@ -90,6 +90,8 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { prtry: '3201' },
   QUOTE_EXPIRED: { prtry: '3302' },
   QUOTE_NOT_FOUND: { prtry: '3205' },
+  BULK_QUOTE_NOT_FOUND: { prtry: '3209' },
+  QUOTE_ID_REPEATED_IN_BULK: { prtry: '3100' },
 
   PARTY_NOT_FOUND: { prtry: '3204' },
   PARTY_REGISTERED_TO_ANOTHER_FSP: { prtry: '3003' },

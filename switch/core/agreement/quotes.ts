@@ -113,12 +113,8 @@ export class QuoteService {
     return undefined;
   }
 
-  /** The participant a quote message goes to must be an active participant other than the hub. */
   private destinationRefusal(name: string): DomainError | undefined {
-    const participant = this.registry.participant(name);
-    if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not an active participant`);
-    if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is not an active participant`);
-    return undefined;
+    return destinationRefusal(this.registry, name);
   }
 
   private holds(participant: string, currency: string): boolean {
@@ -240,6 +236,14 @@ export class QuoteService {
       return undefined;
     });
   }
+}
+
+/** The participant a quote message (or a bulk quote message) goes to must be an active participant other than the hub. */
+export function destinationRefusal(registry: Registry, name: string): DomainError | undefined {
+  const participant = registry.participant(name);
+  if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not an active participant`);
+  if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is not an active participant`);
+  return undefined;
 }
 
 function modified(what: string, originalHash: string): DomainError {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { configure } from 'safe-stable-stringify';
-import { formatAmount, type Amount } from '../../../schemas/amount.js';
+import { formatAmount } from '../../../schemas/amount.js';
 import { isValidReasonCode, readPartyIdentification } from '../../../schemas/iso/common.js';
 import { translationRefusal } from '../../../schemas/iso/translation.js';
 import { DomainError, isDomainError, outcomeOfCause, reasonText, storedCause, type Reason } from '../../../schemas/outcomes.js';
@@ -408,30 +408,49 @@ export class BankBridge {
   /** A quote whose payee is a bank: the hub answers it with terms it issues. */
   async answerQuoteForBank(quoteId: string, request: QuoteRequest, inbound: InboundMessage): Promise<void> {
     const payer = inbound.source;
-    const expiration =
-      request.GrpHdr.PmtInstrXpryDtTm && Date.parse(request.GrpHdr.PmtInstrXpryDtTm) < Date.now() + this.config.quoteExpiryMs
-        ? request.GrpHdr.PmtInstrXpryDtTm
-        : new Date(Date.now() + this.config.quoteExpiryMs).toISOString();
-    const transaction = this.wording.quoteTransaction(quoteId, request, expiration);
-    const amount: Amount = request.CdtTrfTxInf.IntrBkSttlmAmt;
-    const issued = await this.terms.issue(transaction, amount, expiration);
-    const response: QuoteResponse = {
-      GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiration },
-      CdtTrfTxInf: {
-        PmtId: { TxId: quoteId },
-        IntrBkSttlmAmt: amount,
-        ExctnCond: issued.condition,
-        VrfctnOfTerms: { IlpV4PrepPacket: issued.ilpPacket },
-        ChrgBr: request.CdtTrfTxInf.ChrgBr,
-        Dbtr: request.CdtTrfTxInf.Dbtr,
-        DbtrAgt: request.CdtTrfTxInf.DbtrAgt,
-        Cdtr: request.CdtTrfTxInf.Cdtr,
-        CdtrAgt: request.CdtTrfTxInf.CdtrAgt,
-      },
-    };
+    const { expiration, terms } = await this.termsForBank([request], request.GrpHdr.PmtInstrXpryDtTm);
+    const response = terms[0]!;
     await this.quotes.update({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
     this.log.info({ quoteId, payer, payee: agentName(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
     await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, this.bankInbound(this.config.hubName, payer, documentHash(response)));
+  }
+
+  /**
+   * Terms the hub issues on a bank payee's behalf, one per quote request (a single quote, or the individual quotes of
+   * a bulk), all expiring together: at the requested expiry, or sooner when the configured lifetime of such terms
+   * ends first. Each is an ILP packet over the quote's transaction; the hub holds its fulfilment (hub-terms.ts), so
+   * the bank's later acceptance of a transfer on these terms can be fulfilled.
+   */
+  async termsForBank(requests: readonly QuoteRequest[], requestedExpiry?: string): Promise<{ expiration: string; terms: QuoteResponse[] }> {
+    const expiration =
+      requestedExpiry && Date.parse(requestedExpiry) < Date.now() + this.config.quoteExpiryMs
+        ? requestedExpiry
+        : new Date(Date.now() + this.config.quoteExpiryMs).toISOString();
+    const issued = await this.terms.issueAll(
+      requests.map((request) => ({
+        transaction: this.wording.quoteTransaction(request.CdtTrfTxInf.PmtId.TxId, request, expiration),
+        amount: request.CdtTrfTxInf.IntrBkSttlmAmt,
+        expiresAt: expiration,
+      })),
+    );
+    const terms = requests.map((request, i): QuoteResponse => {
+      const tx = request.CdtTrfTxInf;
+      return {
+        GrpHdr: { MsgId: newMessageId(), CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiration },
+        CdtTrfTxInf: {
+          PmtId: { TxId: tx.PmtId.TxId },
+          IntrBkSttlmAmt: tx.IntrBkSttlmAmt,
+          ExctnCond: issued[i]!.condition,
+          VrfctnOfTerms: { IlpV4PrepPacket: issued[i]!.ilpPacket },
+          ChrgBr: tx.ChrgBr,
+          Dbtr: tx.Dbtr,
+          DbtrAgt: tx.DbtrAgt,
+          Cdtr: tx.Cdtr,
+          CdtrAgt: tx.CdtrAgt,
+        },
+      };
+    });
+    return { expiration, terms };
   }
 
   /** A bank's pacs.002 about a transfer it was sent: its acceptance commits, its rejection aborts. */

@@ -36,6 +36,21 @@ export class HubTerms {
    * amount, ...): an ILP v4 packet over it, whose condition's preimage the hub keeps.
    */
   async issue(transaction: Record<string, unknown>, amount: Amount, expiresAt: string): Promise<IssuedTerms> {
+    const [issued] = await this.issueAll([{ transaction, amount, expiresAt }]);
+    return issued!;
+  }
+
+  /** Terms for several transactions (the lines of a bulk quote), their fulfilments held in one write. */
+  async issueAll(items: ReadonlyArray<{ transaction: Record<string, unknown>; amount: Amount; expiresAt: string }>): Promise<IssuedTerms[]> {
+    const made = items.map(({ transaction, amount, expiresAt }) => this.make(transaction, amount, expiresAt));
+    await this.db.query(`INSERT INTO held_fulfilment (condition, fulfilment) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (condition) DO NOTHING`, [
+      made.map((m) => m.condition),
+      made.map((m) => m.fulfilment),
+    ]);
+    return made.map(({ ilpPacket, condition }) => ({ ilpPacket, condition }));
+  }
+
+  private make(transaction: Record<string, unknown>, amount: Amount, expiresAt: string): IssuedTerms & { fulfilment: string } {
     const data = Buffer.from(Buffer.from(sortedJson(transaction)).toString('base64url'), 'ascii');
     const fulfilment = createHmac('sha256', this.secret).update(data).digest();
     const condition = createHash('sha256').update(fulfilment).digest();
@@ -47,11 +62,7 @@ export class HubTerms {
       destination: 'g.mojaloop',
       data,
     });
-    await this.db.query('INSERT INTO held_fulfilment (condition, fulfilment) VALUES ($1, $2) ON CONFLICT (condition) DO NOTHING', [
-      condition.toString('base64url'),
-      fulfilment.toString('base64url'),
-    ]);
-    return { ilpPacket: packet.toString('base64url'), condition: condition.toString('base64url') };
+    return { ilpPacket: packet.toString('base64url'), condition: condition.toString('base64url'), fulfilment: fulfilment.toString('base64url') };
   }
 
   /** The preimage the hub holds for `condition`, if the hub issued it. */
