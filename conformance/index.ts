@@ -6,6 +6,7 @@ import type { Scenario } from './lib/scenario.js';
 import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
+import { isoDetailScenarios } from './scenarios/iso-details.js';
 import { quoteScenarios } from './scenarios/quotes.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
@@ -35,6 +36,7 @@ export const scenarios: Scenario[] = [
   ...goldenPathScenarios,
   ...securityScenarios,
   ...dialectScenarios,
+  ...isoDetailScenarios,
   ...settlementScenarios,
 ];
 
