@@ -77,3 +77,22 @@ test('a request refused at once is forgotten; one older than the TTL is not answ
   await dbA.query(`UPDATE verification_request SET created_at = now() - interval '2 minutes' WHERE vrfctn_id = 'V-5'`);
   assert.deepEqual(await b.bankRequestsAnswered('bank1', path), [], 'past the TTL of B');
 });
+
+test('the cost on a bank lookup: one indexed upsert when it arrives, one locked update when it is answered', async (t) => {
+  const a = new VerificationIds(dbA);
+  const b = new VerificationIds(dbB);
+  const n = 300;
+  let remember = 0;
+  let answer = 0;
+  for (let i = 0; i < n; i++) {
+    const path = { type: 'MSISDN', id: `cost-${i}` };
+    let start = performance.now();
+    await a.rememberBankRequest('bank1', path, asked(`C-${i}`));
+    remember += performance.now() - start;
+    start = performance.now();
+    assert.equal((await b.bankRequestsAnswered('bank1', path)).length, 1);
+    answer += performance.now() - start;
+  }
+  t.diagnostic(`verification_request: remember ${(remember / n).toFixed(3)} ms, answer ${(answer / n).toFixed(3)} ms (one after another)`);
+  assert.ok(remember / n < 50 && answer / n < 50);
+});
