@@ -208,7 +208,8 @@ export function prepareFromCanonical(message: Pacs008): FspiopTransferPrepare {
  */
 function carriedOfPacs002(t: Pacs002['TxInfAndSts'], form: 'status' | 'error'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (t.AddtlStsRsnInf?.length) out.AddtlStsRsnInf = t.AddtlStsRsnInf;
+  // A status renders no reason (FSPIOP has none there): nor the further ones.
+  if (form === 'error' && t.AddtlStsRsnInf?.length) out.AddtlStsRsnInf = t.AddtlStsRsnInf;
   if (t.PrcgDt && (form === 'error' || t.PrcgDt.Dt !== undefined)) out.PrcgDt = t.PrcgDt;
   return out;
 }
