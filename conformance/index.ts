@@ -7,6 +7,7 @@ import { bulkTransferScenarios } from './scenarios/bulk-transfers.js';
 import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
+import { isoDetailScenarios } from './scenarios/iso-details.js';
 import { quoteScenarios } from './scenarios/quotes.js';
 import { bulkQuoteScenarios } from './scenarios/bulk-quotes.js';
 import { securityScenarios } from './scenarios/security.js';
@@ -47,6 +48,7 @@ export const scenarios: Scenario[] = [
   ...goldenPathScenarios,
   ...securityScenarios,
   ...dialectScenarios,
+  ...isoDetailScenarios,
   ...settlementScenarios,
   ...bulkTransferScenarios,
 ];

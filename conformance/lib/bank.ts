@@ -26,6 +26,7 @@ import {
   splitPartyId,
   verifyEnvelope,
   type Acmt023Fields,
+  type StatusReasonFields,
   type Camt056Fields,
   type Institution,
   type Pacs002Fields,
@@ -46,8 +47,18 @@ import { show } from './util.js';
 export type BankPaymentBehaviour =
   /** pacs.002 with TxSts ACSC (or `status`). */
   | { kind: 'accept'; status?: string; delayMs?: number }
-  /** pacs.002 RJCT with StsRsnInf/Rsn (Prtry: an FSPIOP error code, or Cd: an ISO reason code). */
-  | { kind: 'reject'; reason: { prtry?: string; cd?: string }; info?: string; delayMs?: number }
+  /**
+   * pacs.002 RJCT with StsRsnInf/Rsn (Prtry: an FSPIOP error code, or Cd: an ISO reason code), and `moreReasons` as
+   * further StsRsnInf; `processingDate` as PrcgDt (.16) or AccptncDtTm (.10).
+   */
+  | {
+      kind: 'reject';
+      reason: { prtry?: string; cd?: string };
+      info?: string;
+      moreReasons?: StatusReasonFields[];
+      processingDate?: Pacs002Fields['processingDate'];
+      delayMs?: number;
+    }
   /** No answer at all. */
   | { kind: 'silent' };
 
@@ -544,6 +555,8 @@ export class BankSimulator {
       if (b.kind === 'reject') {
         fields.reason = b.reason;
         if (b.info !== undefined) fields.info = b.info;
+        if (b.moreReasons) fields.moreReasons = b.moreReasons;
+        if (b.processingDate) fields.processingDate = b.processingDate;
       }
       try {
         const result = await this.statusReport(fields);

@@ -679,6 +679,28 @@ export interface Pacs002Fields {
   status: string;
   reason?: { prtry?: string; cd?: string };
   info?: string;
+  /** StsRsnInf after the first (ISO repeats it), in order. */
+  moreReasons?: StatusReasonFields[];
+  /** .16: PrcgDt/Dt (a date) or PrcgDt/DtTm; .10: AccptncDtTm (a date-time only). */
+  processingDate?: { date?: string; dateTime?: string };
+}
+
+export interface StatusReasonFields {
+  prtry?: string;
+  cd?: string;
+  info?: string;
+}
+
+function statusReasonXml(r: StatusReasonFields): string {
+  const rsn = r.prtry !== undefined ? el('Rsn', leaf('Prtry', r.prtry)) : r.cd !== undefined ? el('Rsn', leaf('Cd', r.cd)) : '';
+  return el('StsRsnInf', rsn, leaf('AddtlInf', r.info));
+}
+
+function processingDateXml(d: Pacs002Fields['processingDate'], version: string): string {
+  if (!d) return '';
+  if (version === 'pacs.002.001.16') return el('PrcgDt', d.date !== undefined ? leaf('Dt', d.date) : leaf('DtTm', d.dateTime));
+  if (d.date !== undefined) throw new Error(`${version} has no element for a processing date without a time`);
+  return leaf('AccptncDtTm', d.dateTime);
 }
 
 export function pacs002Xml(f: Pacs002Fields, version = 'pacs.002.001.10'): string {
@@ -689,7 +711,9 @@ export function pacs002Xml(f: Pacs002Fields, version = 'pacs.002.001.10'): strin
     leaf('OrgnlTxId', f.originalTxId),
     leaf('OrgnlUETR', f.originalUetr),
     leaf('TxSts', f.status),
-    f.reason && el('StsRsnInf', el('Rsn', f.reason.prtry !== undefined ? leaf('Prtry', f.reason.prtry) : leaf('Cd', f.reason.cd)), leaf('AddtlInf', f.info)),
+    f.reason && statusReasonXml({ ...f.reason, info: f.info }),
+    ...(f.moreReasons ?? []).map(statusReasonXml),
+    processingDateXml(f.processingDate, version),
   );
   return documentXml(version, el('FIToFIPmtStsRpt', el('GrpHdr', leaf('MsgId', f.msgId ?? newMsgId()), leaf('CreDtTm', isoNow())), tx));
 }
@@ -738,6 +762,8 @@ export interface Acmt023Fields {
   /** The FSP asked; the hub when the bank does not know. */
   assignee: Institution;
   party: PartyRef;
+  /** Vrfctn/Id: the bank's own id for this verification (default: a fresh one). */
+  verificationId?: string;
 }
 
 export function acmt023Xml(f: Acmt023Fields): string {
@@ -750,7 +776,7 @@ export function acmt023Xml(f: Acmt023Fields): string {
       assignmentParty('Assgnr', f.assigner),
       assignmentParty('Assgne', f.assignee),
     ),
-    el('Vrfctn', leaf('Id', `${f.party.type}/${f.party.id}`.slice(0, 35)), el('PtyAndAcctId', party('Pty', f.party))),
+    el('Vrfctn', leaf('Id', f.verificationId ?? newMsgId()), el('PtyAndAcctId', party('Pty', f.party))),
   );
   return documentXml('acmt.023.001.04', body);
 }

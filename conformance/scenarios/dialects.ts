@@ -46,7 +46,7 @@ import { pollUntil, show } from '../lib/util.js';
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
 
-const msisdn = (ctx: SuiteContext): PartyRef => ({ type: 'MSISDN', id: ctx.newPartyId() });
+export const msisdn = (ctx: SuiteContext): PartyRef => ({ type: 'MSISDN', id: ctx.newPartyId() });
 const xmlParty = (p: PartyRef, name?: string): XmlParty => ({ type: p.type, id: p.id, ...(name ? { name } : {}) });
 
 /** A wallet (FSPIOP unless told) holding a fresh MSISDN party registered with the ALS. */
@@ -84,7 +84,7 @@ async function registerIsoParty(ctx: SuiteContext, sim: DfspSimulator, p: PartyR
 }
 
 /** Register a bank's customer with the ALS as the bank (FSPIOP /participants), and wait until a lookup names it. */
-async function registerBankParty(ctx: SuiteContext, bank: BankSimulator, p: PartyRef, checker: DfspSimulator): Promise<void> {
+export async function registerBankParty(ctx: SuiteContext, bank: BankSimulator, p: PartyRef, checker: DfspSimulator): Promise<void> {
   const res = await ctx.send({
     method: 'POST',
     path: `/participants/${p.type}/${p.id}`,
@@ -107,7 +107,7 @@ async function registerBankParty(ctx: SuiteContext, bank: BankSimulator, p: Part
   );
 }
 
-function expectAccepted(r: BankSendResult, status: number, what: string): void {
+export function expectAccepted(r: BankSendResult, status: number, what: string): void {
   assert.equal(r.status, status, `${what}: expected HTTP ${status}, got ${r.status} ${show(r.body, 800)}`);
   assert.equal(r.reject, undefined, `${what}: unexpected admi.002 ${show(r.body, 800)}`);
 }
@@ -145,7 +145,7 @@ function statusOf(m: BankMessage): { sts?: string; prtry?: string; cd?: string; 
   };
 }
 
-async function bankStatus(
+export async function bankStatus(
   ctx: SuiteContext,
   bank: BankSimulator,
   txId: string,
@@ -192,7 +192,7 @@ function hubPost(
   return sim.waitFor((r) => r.method === 'POST' && r.path.split('?')[0] === path && match(r), ctx.T, { since, label, context: (r) => r.path.startsWith(path) });
 }
 
-async function positions(ctx: SuiteContext, ...names: Array<DfspSimulator | BankSimulator>): Promise<string[]> {
+export async function positions(ctx: SuiteContext, ...names: Array<DfspSimulator | BankSimulator>): Promise<string[]> {
   return Promise.all(names.map((n) => ctx.position(n.name)));
 }
 
@@ -256,7 +256,7 @@ async function walletSideOfBankPayment(
 }
 
 /** Discover a bank's customer and agree on terms the hub issues for the bank (wallet → bank, phases 1 and 2). */
-async function agreeWithBank(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, party: PartyRef, amount: string): Promise<AgreedQuote> {
+export async function agreeWithBank(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, party: PartyRef, amount: string): Promise<AgreedQuote> {
   const quoteReq = newQuoteRequest({
     payer: wallet,
     payee: bank.name,
@@ -280,7 +280,7 @@ async function agreeWithBank(ctx: SuiteContext, wallet: DfspSimulator, bank: Ban
 }
 
 /** Wallet → bank transfer (phase 3) with a ULID transferId; returns the transfer and the bank's pacs.008. */
-async function transferToBank(
+export async function transferToBank(
   ctx: SuiteContext,
   wallet: DfspSimulator,
   bank: BankSimulator,

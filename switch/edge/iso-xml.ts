@@ -27,7 +27,7 @@ import type { ParticipantDirectory } from '../directory/participants.js';
 import type { DiscoveryService } from '../core/discovery/accounts.js';
 import type { VerificationIds } from '../notify/verification-ids.js';
 import type { SeenMessageIds } from './message-ids.js';
-import { isPartyIdType } from '../../schemas/iso/parties.js';
+import { isPartyIdType, type PartyVerificationRequest } from '../../schemas/iso/parties.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
 import type { XmlOutbox } from '../notify/xml-outbox.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';
@@ -216,14 +216,9 @@ async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: Iso
     case 'camt.056':
       await deps.bridge.cancellation(doc.message, inbound);
       return 202;
-    case 'acmt.023': {
-      // The bank asks who holds a party (and to verify it): a lookup like GET /parties.
-      const party = doc.message.Vrfctn.PtyAndAcctId;
-      const path = partyPathOf(party.Pty.Id, party.Agt?.FinInstnId.ClrSysMmbId?.MmbId);
-      const holder = participantNamed(deps, doc.message.Assgnmt.Assgne, 'Assgnmt/Assgne');
-      await deps.discovery.lookupParty(path, { ...inbound, destination: holder && holder !== deps.hubName ? holder : undefined });
+    case 'acmt.023':
+      await bankLookup(doc.message, inbound, deps);
       return 202;
-    }
     case 'acmt.024': {
       // The bank's answer to a lookup the hub passed on: to the FSP that asked.
       const report = doc.message;
@@ -236,6 +231,24 @@ async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: Iso
     default:
       deps.log.info({ sender: inbound.source, kind: doc.kind }, 'bank message with nothing to do');
       return 202;
+  }
+}
+
+/**
+ * The bank asks who holds a party (and to verify it): a lookup like GET /parties. Its answer names the bank's own ids
+ * (acmt.024 OrgnlId, OrgnlAssgnmt), whichever hub process sends it: they are remembered before the lookup starts.
+ */
+async function bankLookup(request: PartyVerificationRequest, inbound: InboundMessage, deps: IsoXmlEdgeDeps): Promise<void> {
+  const party = request.Vrfctn.PtyAndAcctId;
+  const path = partyPathOf(party.Pty.Id, party.Agt?.FinInstnId.ClrSysMmbId?.MmbId);
+  const holder = participantNamed(deps, request.Assgnmt.Assgne, 'Assgnmt/Assgne');
+  const asked = { id: request.Vrfctn.Id, msgId: request.Assgnmt.MsgId, creDtTm: request.Assgnmt.CreDtTm };
+  await deps.verificationIds.rememberBankRequest(inbound.source, path, asked);
+  try {
+    await deps.discovery.lookupParty(path, { ...inbound, destination: holder && holder !== deps.hubName ? holder : undefined });
+  } catch (err) {
+    await deps.verificationIds.forgetBankRequest(inbound.source, asked.id);
+    throw err;
   }
 }
 

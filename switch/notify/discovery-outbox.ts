@@ -19,6 +19,7 @@ import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
 import type { BatchPartyResult, DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath, QuoteOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import type { VerificationIds } from './verification-ids.js';
+import { lookupHeadersForBank, sendPartyReportToBank } from './bank-lookups.js';
 import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import { errorReportFor } from './transfer-outbox.js';
@@ -95,7 +96,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
       endpointType: endpointType('PARTIES', party, 'GET'),
       vars: partyVars(party),
       method: 'GET',
-      headers: inbound.headers,
+      headers: inbound.dialect === 'iso20022-xml' ? lookupHeadersForBank(inbound.source, to, partyUri('parties', party)) : inbound.headers,
       mediaType: cross
         ? { contentType: mediaTypeFor(dialect, 'parties', this.callbackVersion), accept: acceptFor(dialect, 'parties', this.callbackVersion) }
         : undefined,
@@ -125,7 +126,7 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     const dialect = this.directory.dialectOf(to);
     if (dialect === 'iso20022-xml') {
       if (!this.xml) return { ok: false, noEndpoint: true };
-      return this.xml.send(to, { kind: 'acmt.024', message: { ...report, Assgnmt: { ...report.Assgnmt, MsgId: newMessageId() } } });
+      return sendPartyReportToBank(this.xml, this.verificationIds, to, party, report);
     }
     const isError = !report.Rpt.Vrfctn;
     const rendered = tryRender<unknown>(() =>

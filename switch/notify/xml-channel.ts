@@ -1,6 +1,7 @@
 /** What the hub sends banks (ISO 20022 XML), as canonical messages; the channel renders, signs, delivers. */
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs002Context } from '../../translators/isoxml/pacs002.js';
+import type { Acmt024Context } from '../../translators/isoxml/acmt024.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { PartyVerificationReport, PartyVerificationRequest } from '../../schemas/iso/parties.js';
 import type { DeliveryResult } from '../core/outbox.js';
@@ -10,7 +11,8 @@ export type XmlOutboundMessage =
   /** `context`: the references to the original the status names (default: what the payer bank's pacs.008 named). */
   | { kind: 'pacs.002'; message: Pacs002; context?: Pacs002Context }
   | { kind: 'acmt.023'; message: PartyVerificationRequest }
-  | { kind: 'acmt.024'; message: PartyVerificationReport };
+  /** `context`: the request it answers (acmt.023 Assgnmt), when the bank asked. */
+  | { kind: 'acmt.024'; message: PartyVerificationReport; context?: Acmt024Context };
 
 export interface XmlChannel {
   send(to: string, message: XmlOutboundMessage): Promise<DeliveryResult>;

@@ -260,7 +260,18 @@ const pacs002 = fc
     OrgnlTxId: opt(ulid),
     TxSts: opt(fc.constantFrom('RECV', 'RESV', 'COMM', 'ABOR') as fc.Arbitrary<'RECV'>),
     StsRsnInf: opt(statusReason),
-    PrcgDt: opt(dateTime),
+    AddtlStsRsnInf: opt(
+      fc.array(
+        statusReason.map(({ Rsn, AddtlInf }) => ({ Rsn, AddtlInf })),
+        { minLength: 1, maxLength: 3 },
+      ),
+    ),
+    PrcgDt: opt(
+      fc.oneof(
+        dateTime.map((DtTm) => ({ DtTm })),
+        fc.tuple(date, fc.constantFrom('', 'Z', '+01:00')).map(([d, z]) => ({ Dt: d + z })),
+      ),
+    ),
     ExctnConf: opt(fc.oneof(base64url(32), text(1, 60))),
     extensions: opt(extensions),
     context: fc.record({ OrgnlGrpInf: opt(originalGroup), OrgnlInstrId: opt(id35), OrgnlEndToEndId: opt(id35), OrgnlUETR: opt(uuid4) }),
@@ -272,7 +283,9 @@ const pacs002 = fc
         OrgnlTxId: r.OrgnlTxId,
         TxSts: r.TxSts,
         StsRsnInf: r.StsRsnInf,
-        PrcgDt: r.PrcgDt === undefined ? undefined : { DtTm: r.PrcgDt },
+        // Further reasons only beside a first one (the canonical error form).
+        AddtlStsRsnInf: r.StsRsnInf && r.AddtlStsRsnInf,
+        PrcgDt: r.PrcgDt,
         ExctnConf: r.ExctnConf,
         SplmtryData: r.extensions && { extensions: r.extensions },
       },

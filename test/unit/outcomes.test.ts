@@ -166,6 +166,8 @@ test("the reasons banks give and get that are not the hub's outcomes", () => {
     AddtlInf: 'Generic Payee rejection - bank reason AC04: Closed account',
   });
   assert.deepEqual(bankReasonToCanonical({ Rsn: { Prtry: '5104' } }), { Rsn: { Prtry: '5104' }, AddtlInf: 'Payee rejected transaction' });
+  const long = 'x'.repeat(300);
+  assert.equal(bankReasonToCanonical({ Rsn: { Cd: 'AC04' }, AddtlInf: long }).AddtlInf, `Generic Payee rejection - bank reason AC04: ${long}`, 'never cut');
   assert.deepEqual(givenReasonForBank({ Rsn: { Prtry: '5101' }, AddtlInf: 'no' }), { Rsn: { Prtry: '5101' }, AddtlInf: 'no' });
   assert.deepEqual(givenReasonForBank({ Rsn: { Prtry: '5101' } }), { Rsn: { Prtry: '5101' }, AddtlInf: 'Payee rejected quote' });
 });

@@ -4,12 +4,13 @@
  * The error functions serve every FSPIOP `{errorInformation}` callback carried as pacs.002
  * (PUT /transfers/{ID}/error and PUT /quotes/{ID}/error).
  */
-import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
+import { furtherReasonsOf, processingDateOf, type Pacs002, type TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import type { Account, Agent } from '../../schemas/iso/common.js';
 import { formatAmount } from '../../schemas/amount.js';
 import {
+  CARRIED_PREFIX,
   errorInformationOf,
   extensionListOf,
   extensionsOf,
@@ -200,6 +201,38 @@ export function prepareFromCanonical(message: Pacs008): FspiopTransferPrepare {
   return body;
 }
 
+/**
+ * What a pacs.002 says that an FSPIOP status or errorInformation has no member for, carried in the extension list
+ * (`iso:<name>` items, docs/iso20022-mapping.md §3): the status reasons after the first, and a processing date that
+ * FSPIOP cannot hold (a date without a time; any date in an error, which has no timestamp).
+ */
+function carriedOfPacs002(t: Pacs002['TxInfAndSts'], form: 'status' | 'error'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // A status renders no reason (FSPIOP has none there): nor the further ones.
+  if (form === 'error' && t.AddtlStsRsnInf?.length) out.AddtlStsRsnInf = t.AddtlStsRsnInf;
+  if (t.PrcgDt && (form === 'error' || t.PrcgDt.Dt !== undefined)) out.PrcgDt = t.PrcgDt;
+  return out;
+}
+
+function readCarriedPacs002(t: Pacs002['TxInfAndSts'], carried: Record<string, unknown>, where: string): void {
+  for (const [name, value] of Object.entries(carried)) {
+    const field = `${where} extension ${CARRIED_PREFIX}${name}`;
+    if (name === 'PrcgDt') {
+      const date = processingDateOf(value);
+      if (!date) throw new TranslationError(field, 'not a processing date {Dt} or {DtTm}');
+      if (t.PrcgDt) throw new TranslationError(field, 'the processing date is given twice (completedTimestamp too)');
+      t.PrcgDt = date;
+    } else if (name === 'AddtlStsRsnInf') {
+      const reasons = furtherReasonsOf(value);
+      if (!reasons) throw new TranslationError(field, 'not a list of status reasons {Rsn, AddtlInf}');
+      if (!t.StsRsnInf) throw new TranslationError(field, 'further status reasons in a status without an error');
+      t.AddtlStsRsnInf = reasons;
+    } else {
+      throw new TranslationError(field, 'not something Mizani carries in a transfer status or error');
+    }
+  }
+}
+
 /** PUT /transfers/{ID} or PATCH /transfers/{ID} body -> pacs.002. */
 export function statusToCanonical(transferId: string, body: FspiopTransferFulfil, receivedAt: string): Pacs002 {
   const message: Pacs002 = {
@@ -208,7 +241,9 @@ export function statusToCanonical(transferId: string, body: FspiopTransferFulfil
   };
   if (body.fulfilment !== undefined) message.TxInfAndSts.ExctnConf = body.fulfilment;
   if (body.completedTimestamp !== undefined) message.TxInfAndSts.PrcgDt = { DtTm: body.completedTimestamp };
-  if (body.extensionList) message.TxInfAndSts.SplmtryData = { extensions: extensionsOf(body.extensionList)! };
+  const { own, carried } = takeCarried(extensionsOf(body.extensionList), 'PUT /transfers');
+  if (own) message.TxInfAndSts.SplmtryData = { extensions: own };
+  readCarriedPacs002(message.TxInfAndSts, carried, 'PUT /transfers');
   return message;
 }
 
@@ -223,8 +258,9 @@ export function statusFromCanonical(message: Pacs002): FspiopTransferFulfil {
   if (!tx.TxSts) throw new Error('pacs.002 without TxSts is an error report, not a status');
   const body: FspiopTransferFulfil = { transferState: fromTxSts(tx.TxSts) };
   if (tx.ExctnConf !== undefined) body.fulfilment = tx.ExctnConf;
-  if (tx.PrcgDt) body.completedTimestamp = tx.PrcgDt.DtTm;
-  if (tx.SplmtryData) body.extensionList = extensionListOf(tx.SplmtryData.extensions);
+  if (tx.PrcgDt?.DtTm !== undefined) body.completedTimestamp = tx.PrcgDt.DtTm;
+  const extensionList = extensionListOf(withCarried(tx.SplmtryData?.extensions, carriedOfPacs002(tx, 'status'), 'extensionList'));
+  if (extensionList) body.extensionList = extensionList;
   return body;
 }
 
@@ -232,10 +268,11 @@ export function statusFromCanonical(message: Pacs002): FspiopTransferFulfil {
 export function patchFromCanonical(message: Pacs002): FspiopTransferPatch {
   const tx = message.TxInfAndSts;
   if (!tx.TxSts) throw new TranslationError('transferState', 'pacs.002 without TxSts is an error report, not a status', '3102');
-  if (!tx.PrcgDt) throw new TranslationError('completedTimestamp', 'a PATCH needs the processing date (PrcgDt.DtTm)', '3102');
+  if (tx.PrcgDt?.DtTm === undefined) throw new TranslationError('completedTimestamp', 'a PATCH needs the processing date and time (PrcgDt.DtTm)', '3102');
   if (tx.ExctnConf !== undefined) throw new TranslationError('fulfilment', 'a PATCH /transfers body carries no fulfilment');
   const body: FspiopTransferPatch = { completedTimestamp: tx.PrcgDt.DtTm, transferState: fromTxSts(tx.TxSts) };
-  if (tx.SplmtryData) body.extensionList = extensionListOf(tx.SplmtryData.extensions);
+  const extensionList = extensionListOf(withCarried(tx.SplmtryData?.extensions, carriedOfPacs002(tx, 'status'), 'extensionList'));
+  if (extensionList) body.extensionList = extensionList;
   return body;
 }
 
@@ -249,13 +286,16 @@ export function errorToCanonical(transferId: string, body: FspiopErrorBody, rece
       StsRsnInf: { Rsn: { Prtry: info.errorCode }, AddtlInf: info.errorDescription },
     },
   };
-  if (info.extensionList) message.TxInfAndSts.StsRsnInf!.extensions = extensionsOf(info.extensionList);
+  const { own, carried } = takeCarried(extensionsOf(info.extensionList), 'errorInformation');
+  if (own) message.TxInfAndSts.StsRsnInf!.extensions = own;
+  readCarriedPacs002(message.TxInfAndSts, carried, 'errorInformation');
   return message;
 }
 
 /**
- * pacs.002 error report -> FSPIOP `{errorInformation}`. The code is `Rsn.Prtry`, else `Rsn.Cd`; a report without
- * description (ISO senders may give only a code) gets the code's standard description, as Mojaloop does.
+ * pacs.002 error report -> FSPIOP `{errorInformation}`. The code is `Rsn.Prtry`, else `Rsn.Cd`, of the first reason; a
+ * report without description (ISO senders may give only a code) gets the code's standard description, as Mojaloop
+ * does. Further reasons and a processing date travel in the extension list (`iso:AddtlStsRsnInf`, `iso:PrcgDt`).
  */
 export function errorFromCanonical(message: Pacs002): FspiopErrorBody {
   const reason = message.TxInfAndSts.StsRsnInf;
@@ -263,5 +303,8 @@ export function errorFromCanonical(message: Pacs002): FspiopErrorBody {
   const code = reason.Rsn.Prtry ?? reason.Rsn.Cd;
   if (code === undefined) throw new TranslationError('errorInformation.errorCode', 'the status reason has no code', '3102');
   if (!/^[1-9]\d{3}$/.test(code)) throw new TranslationError('errorInformation.errorCode', `${JSON.stringify(code)} is not an FSPIOP error code (4 digits)`);
-  return { errorInformation: errorInformationOf(code, reason.AddtlInf, reason.extensions) };
+  const info = errorInformationOf(code, reason.AddtlInf, reason.extensions);
+  const extensions = withCarried(info.extensionList?.extension, carriedOfPacs002(message.TxInfAndSts, 'error'), 'errorInformation.extensionList');
+  if (extensions) info.extensionList = { extension: extensions };
+  return { errorInformation: info };
 }

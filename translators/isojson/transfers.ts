@@ -5,7 +5,7 @@
  */
 import type { Account, StatusReason } from '../../schemas/iso/common.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
-import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
+import { furtherReasonsOf, processingDateOf, type Pacs002, type ProcessingDate, type TxSts } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import { TranslationError, isUlid } from '../../schemas/iso/translation.js';
 import {
@@ -84,7 +84,7 @@ export interface IsoPacs002 {
   TxInfAndSts?: {
     OrgnlTxId?: string;
     ExctnConf?: string;
-    PrcgDt?: { DtTm: string };
+    PrcgDt?: { DtTm?: string; Dt?: string };
     TxSts?: TxSts;
     StsRsnInf?: { Rsn?: { Prtry?: string; Cd?: string }; AddtlInf?: string };
     SplmtryData?: IsoSupplementaryData;
@@ -382,7 +382,7 @@ const PACS002_PROFILE = {
   TxInfAndSts: {
     OrgnlTxId: true,
     ExctnConf: true,
-    PrcgDt: { DtTm: true },
+    PrcgDt: { DtTm: true, Dt: true },
     TxSts: true,
     StsRsnInf: { Rsn: { Prtry: true, Cd: true }, AddtlInf: true },
     SplmtryData: SUPPLEMENT_PROFILE,
@@ -395,14 +395,35 @@ function readEnvelope(body: IsoPacs002, unsupported: Unsupported) {
   supplementFromIso(body.SplmtryData, 'SplmtryData', unsupported);
   if (!envelope) return {};
   const where = 'TxInfAndSts.SplmtryData.Envlp';
-  onlyKeys(envelope, ['extensions', 'error'], where);
+  onlyKeys(envelope, ['extensions', 'error', 'AddtlStsRsnInf', 'PrcgDt'], where);
   const error = optionalObject(envelope.error, `${where}.error`);
   if (error) onlyKeys(error, ['AddtlInf', 'extensions'], `${where}.error`);
+  const further = envelope.AddtlStsRsnInf === undefined ? undefined : furtherReasonsOf(envelope.AddtlStsRsnInf);
+  if (envelope.AddtlStsRsnInf !== undefined && !further) throw new TranslationError(`${where}.AddtlStsRsnInf`, 'not a list of status reasons {Rsn, AddtlInf}');
+  const date = envelope.PrcgDt === undefined ? undefined : processingDateOf(envelope.PrcgDt);
+  if (envelope.PrcgDt !== undefined && date?.Dt === undefined) throw new TranslationError(`${where}.PrcgDt`, 'not a date {Dt}');
   return {
     extensions: optionalExtensions(envelope.extensions, `${where}.extensions`),
     errorText: optionalString(error?.AddtlInf, `${where}.error.AddtlInf`),
     errorExtensions: optionalExtensions(error?.extensions, `${where}.error.extensions`),
+    further,
+    date,
   };
+}
+
+/** PrcgDt, a choice: the date-time, or a date alone (kept a date). */
+function processingDateFromIso(d: NonNullable<NonNullable<IsoPacs002['TxInfAndSts']>['PrcgDt']>): ProcessingDate {
+  if ((d.Dt === undefined) === (d.DtTm === undefined))
+    throw new TranslationError('TxInfAndSts.PrcgDt', 'needs exactly one of Dt and DtTm: the ISO element is a choice');
+  return d.Dt !== undefined ? { Dt: d.Dt } : { DtTm: d.DtTm! };
+}
+
+/** The dialect's ISODate is a plain date: one with a time zone (ISO XML allows it) travels in the envelope instead. */
+function processingDateToIso(d: ProcessingDate, envelope: Record<string, unknown>): { DtTm: string } | { Dt: string } | undefined {
+  if (d.DtTm !== undefined) return { DtTm: d.DtTm };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(d.Dt)) return { Dt: d.Dt };
+  envelope.PrcgDt = { Dt: d.Dt };
+  return undefined;
 }
 
 /**
@@ -421,7 +442,9 @@ export function isoStatusToCanonical(id: string, body: IsoPacs002, options: IsoJ
   const message: Pacs002 = { GrpHdr: { MsgId: body.GrpHdr.MsgId, CreDtTm: body.GrpHdr.CreDtTm }, TxInfAndSts: { OrgnlTxId: id } };
   const out = message.TxInfAndSts;
   if (t.ExctnConf !== undefined) out.ExctnConf = t.ExctnConf;
-  if (t.PrcgDt) out.PrcgDt = { DtTm: t.PrcgDt.DtTm };
+  if (t.PrcgDt && envelope.date) throw new TranslationError('TxInfAndSts.SplmtryData.Envlp.PrcgDt', 'the processing date is given twice (PrcgDt too)');
+  const date = t.PrcgDt ? processingDateFromIso(t.PrcgDt) : envelope.date;
+  if (date) out.PrcgDt = date;
   if (t.TxSts !== undefined) out.TxSts = t.TxSts;
   if (t.StsRsnInf) {
     const rsn = t.StsRsnInf.Rsn;
@@ -439,9 +462,10 @@ export function isoStatusToCanonical(id: string, body: IsoPacs002, options: IsoJ
     if (text !== undefined) reason.AddtlInf = text;
     if (envelope.errorExtensions) reason.extensions = envelope.errorExtensions;
     out.StsRsnInf = reason;
-  } else if (envelope.errorText !== undefined || envelope.errorExtensions) {
-    throw new TranslationError('TxInfAndSts.SplmtryData.Envlp.error', 'error supplementary data without a status reason');
+  } else if (envelope.errorText !== undefined || envelope.errorExtensions || envelope.further) {
+    throw new TranslationError('TxInfAndSts.SplmtryData.Envlp', 'error supplementary data without a status reason');
   }
+  if (envelope.further) out.AddtlStsRsnInf = envelope.further;
   if (envelope.extensions) out.SplmtryData = { extensions: envelope.extensions };
   if (out.TxSts === undefined && !out.StsRsnInf) throw new TranslationError('TxInfAndSts', 'neither a status (TxSts) nor a reason (StsRsnInf)', '3102');
   return message;
@@ -459,9 +483,10 @@ export function isoStatusFromCanonical(message: Pacs002, options: IsoJsonRenderO
   const out = body.TxInfAndSts!;
   if (t.TxSts === undefined && !t.StsRsnInf) throw new TranslationError('TxInfAndSts', 'neither a status (TxSts) nor a reason (StsRsnInf)', '3102');
   if (t.ExctnConf !== undefined) out.ExctnConf = t.ExctnConf;
-  if (t.PrcgDt) out.PrcgDt = { DtTm: t.PrcgDt.DtTm };
-  if (t.TxSts !== undefined) out.TxSts = t.TxSts;
   const envelope: Record<string, unknown> = {};
+  const date = t.PrcgDt && processingDateToIso(t.PrcgDt, envelope);
+  if (date) out.PrcgDt = date;
+  if (t.TxSts !== undefined) out.TxSts = t.TxSts;
   if (t.StsRsnInf) {
     const r = t.StsRsnInf;
     const rsn: { Prtry?: string; Cd?: string } = {};
@@ -476,6 +501,11 @@ export function isoStatusFromCanonical(message: Pacs002, options: IsoJsonRenderO
     }
     if (r.extensions) error.extensions = r.extensions.map((e) => ({ key: e.key, value: e.value }));
     if (Object.keys(error).length > 0) envelope.error = error;
+  }
+  // The dialect has one StsRsnInf: the further ones travel in the envelope, in order.
+  if (t.AddtlStsRsnInf?.length) {
+    if (!t.StsRsnInf) throw new TranslationError('TxInfAndSts.AddtlStsRsnInf', 'further status reasons without a first one (StsRsnInf)');
+    envelope.AddtlStsRsnInf = t.AddtlStsRsnInf.map((r) => ({ Rsn: { ...r.Rsn }, ...(r.AddtlInf !== undefined ? { AddtlInf: r.AddtlInf } : {}) }));
   }
   if (t.SplmtryData) envelope.extensions = t.SplmtryData.extensions.map((e) => ({ key: e.key, value: e.value }));
   const supplement = supplementToIso(envelope, options, uncarried, 'TxInfAndSts.SplmtryData');

@@ -11,7 +11,7 @@
  *
  * Also here: the reasons a bank gets or gives that are not the hub's outcomes (a payee's error, a bank's rejection).
  */
-import { isValidErrorCode } from '../../schemas/errors.js';
+import { describeError, isValidErrorCode } from '../../schemas/errors.js';
 import type { StatusReason } from '../../schemas/iso/common.js';
 import { reasonOfWireError, wordedError, wordedReason } from '../../schemas/iso/translation.js';
 import type { DomainError, Outcome } from '../../schemas/outcomes.js';
@@ -188,11 +188,12 @@ export function givenReasonForBank(reason: StatusReason | undefined): StatusReas
 
 /**
  * A bank's own rejection (pacs.002 RJCT) as the canonical reason the payer is forwarded: its code when it is an FSPIOP
- * error code, else 5100 Generic Payee rejection naming the bank's code ("bank reason AC04: ...").
+ * error code, else 5100 Generic Payee rejection naming the bank's code ("bank reason AC04: ..."). The bank's text is
+ * never cut: longer than an FSPIOP description, it stays whole and each dialect places it (FSPIOP: `detail` items).
  */
 export function bankReasonToCanonical(reason: StatusReason | undefined): StatusReason {
   const given = reason?.Rsn.Prtry ?? reason?.Rsn.Cd;
   const code = given && isValidErrorCode(given) ? given : '5100';
   const detail = [given && given !== code ? `bank reason ${given}` : undefined, reason?.AddtlInf].filter(Boolean).join(': ');
-  return { Rsn: { Prtry: code }, AddtlInf: wordedError(code, detail || undefined).description };
+  return { Rsn: { Prtry: code }, AddtlInf: detail ? `${describeError(code)} - ${detail}` : describeError(code) };
 }

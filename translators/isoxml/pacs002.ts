@@ -1,6 +1,6 @@
 /**
  * pacs.002 FI-to-FI Payment Status Report, XML (pacs.002.001.10 and .16) <-> canonical Pacs002.
- * Pure. One TxInfAndSts per message.
+ * Pure. One TxInfAndSts per message; every StsRsnInf of it.
  *
  * Transaction status. Banks speak the ISO ExternalPaymentTransactionStatus1Code; the canonical model
  * holds Mojaloop's states. Written / read:
@@ -20,19 +20,21 @@
  * | TxSts                      | TxSts (table above)               | same                      |
  * | StsRsnInf.Rsn.{Prtry|Cd}   | StsRsnInf/Rsn/{Prtry|Cd}          | same                      |
  * | StsRsnInf.AddtlInf         | StsRsnInf/AddtlInf, split into Max105Text pieces | same       |
+ * | AddtlStsRsnInf[]           | the further StsRsnInf, in order   | same                      |
  * | PrcgDt.DtTm                | AccptncDtTm                       | PrcgDt/DtTm               |
+ * | PrcgDt.Dt (a date alone)   | supplementary data                | PrcgDt/Dt                 |
  * | ExctnConf (ILP fulfilment) | supplementary data                | CdtSttlmKey (hex)         |
  * | SplmtryData, StsRsnInf.extensions | supplementary data         | same                      |
  *
  * Correlation data banks expect and the canonical status does not hold (the original message and
  * end-to-end id) travel in a `Pacs002Context` beside the message, both ways.
  */
-import type { Pacs002, TxSts } from '../../schemas/iso/pacs002.js';
+import type { Pacs002, ProcessingDate, TxSts } from '../../schemas/iso/pacs002.js';
 import type { OriginalGroupInformation, OriginalTransactionReference } from '../../schemas/iso/original.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import { schemaNamespace } from './catalog.js';
 import { SupplementReader, isJsonData, readSupplement, statusReasonFromXml, statusReasonXml, supplementXml } from './common.js';
-import { dateTimeText, maxText, readDateTime } from './values.js';
+import { dateText, dateTimeText, isXsdDate, maxText, readDateTime } from './values.js';
 import { XNode, documentElement, el, leaf, optLeaf } from './xml.js';
 
 export type Pacs002Version = 'pacs.002.001.10' | 'pacs.002.001.16';
@@ -117,6 +119,30 @@ export function statusReferringTo(message: Pacs002, ref: OriginalTransactionRefe
   return { message: { ...message, TxInfAndSts: t }, context };
 }
 
+/** Every StsRsnInf, the deciding one first (none without a first one: the canonical error form has one). */
+function statusReasonsXml(t: Pacs002['TxInfAndSts']): string {
+  const further = t.AddtlStsRsnInf ?? [];
+  if (!t.StsRsnInf) {
+    if (further.length > 0) throw new TranslationError('TxInfAndSts.AddtlStsRsnInf', 'further status reasons without a first one (StsRsnInf)');
+    return '';
+  }
+  const first = statusReasonXml('StsRsnInf', t.StsRsnInf, 'TxInfAndSts.StsRsnInf');
+  return first + further.map((r, i) => statusReasonXml('StsRsnInf', r, `TxInfAndSts.AddtlStsRsnInf[${i}]`)).join('');
+}
+
+/** .16: PrcgDt, a date or a date-time. .10 has only AccptncDtTm (a date-time): a date alone goes to supplementary data. */
+function processingDateXml(date: ProcessingDate | undefined, v16: boolean, supplement: Record<string, unknown>): string {
+  if (!date) return '';
+  if (date.Dt !== undefined) {
+    const dt = dateText(date.Dt, 'TxInfAndSts.PrcgDt.Dt');
+    if (v16) return el('PrcgDt', leaf('Dt', dt));
+    supplement['PrcgDt.Dt'] = dt;
+    return '';
+  }
+  const dtTm = dateTimeText(date.DtTm, 'TxInfAndSts.PrcgDt.DtTm');
+  return v16 ? el('PrcgDt', leaf('DtTm', dtTm)) : leaf('AccptncDtTm', dtTm);
+}
+
 /** Renders the `Document` element of a pacs.002. */
 export function pacs002ToXml(m: Pacs002, version: Pacs002Version, context: Pacs002Context = {}): string {
   const v16 = version === 'pacs.002.001.16';
@@ -131,11 +157,7 @@ export function pacs002ToXml(m: Pacs002, version: Pacs002Version, context: Pacs0
   } else if (t.StsRsnInf) {
     txSts = leaf('TxSts', 'RJCT');
   }
-  let prcgDt = '';
-  if (t.PrcgDt) {
-    const dt = dateTimeText(t.PrcgDt.DtTm, 'TxInfAndSts.PrcgDt.DtTm');
-    prcgDt = v16 ? el('PrcgDt', leaf('DtTm', dt)) : leaf('AccptncDtTm', dt);
-  }
+  const prcgDt = processingDateXml(t.PrcgDt, v16, supplement);
   let key = '';
   if (t.ExctnConf !== undefined) {
     const hex = v16 ? fulfilmentHex(t.ExctnConf) : undefined;
@@ -154,13 +176,40 @@ export function pacs002ToXml(m: Pacs002, version: Pacs002Version, context: Pacs0
     optLeaf('OrgnlTxId', t.OrgnlTxId === undefined ? undefined : maxText(t.OrgnlTxId, 35, 'TxInfAndSts.OrgnlTxId')),
     uetrXml('OrgnlUETR', context.OrgnlUETR, 'context.OrgnlUETR'),
     txSts,
-    t.StsRsnInf && statusReasonXml('StsRsnInf', t.StsRsnInf, 'TxInfAndSts.StsRsnInf'),
+    statusReasonsXml(t),
     prcgDt,
     key,
     supplementXml(PLACE, supplement),
   );
   const grpHdr = el('GrpHdr', leaf('MsgId', maxText(m.GrpHdr.MsgId, 35, 'GrpHdr.MsgId')), leaf('CreDtTm', dateTimeText(m.GrpHdr.CreDtTm, 'GrpHdr.CreDtTm')));
   return documentElement(schemaNamespace(version), el('FIToFIPmtStsRpt', grpHdr, tx));
+}
+
+/** The first StsRsnInf is the canonical reason (with its extensions); every further one is kept, in order. */
+function readStatusReasons(tx: XNode, t: Pacs002['TxInfAndSts'], supplement: SupplementReader): void {
+  const [first, ...further] = tx.children('StsRsnInf');
+  if (!first) return;
+  t.StsRsnInf = statusReasonFromXml(first);
+  const ext = supplement.extensions('StsRsnInf.extensions');
+  if (ext) t.StsRsnInf.extensions = ext;
+  if (further.length > 0) t.AddtlStsRsnInf = further.map((r) => statusReasonFromXml(r));
+}
+
+/**
+ * .16: PrcgDt/Dt or PrcgDt/DtTm, else AccptncDtTm (still allowed there); .10: AccptncDtTm. A date alone the hub
+ * wrote for a .10 receiver comes back from supplementary data.
+ */
+function readProcessingDate(tx: XNode, version: Pacs002Version, supplement: SupplementReader): ProcessingDate | undefined {
+  const prcg = version === 'pacs.002.001.16' ? tx.child('PrcgDt') : undefined;
+  const date = prcg?.child('Dt');
+  const dateTime = prcg?.child('DtTm') ?? tx.child('AccptncDtTm');
+  const carried = supplement.string('PrcgDt.Dt');
+  if (carried !== undefined && (date || dateTime)) throw tx.fail('the processing date is both in the message and in Mizani supplementary data');
+  if (date) return { Dt: date.collapsed() };
+  if (dateTime) return { DtTm: readDateTime(dateTime) };
+  if (carried === undefined) return undefined;
+  if (!isXsdDate(carried)) throw tx.fail('Mizani supplementary data: PrcgDt.Dt must be an ISODate');
+  return { Dt: carried };
 }
 
 /** Reads a schema-valid pacs.002 `Document`. */
@@ -187,21 +236,15 @@ export function pacs002FromXml(document: XNode, version: Pacs002Version): { mess
   const uetr = tx.textOf('OrgnlUETR');
   if (uetr !== undefined) context.OrgnlUETR = uetr;
 
-  const reasons = tx.children('StsRsnInf');
-  if (reasons.length > 0) {
-    t.StsRsnInf = statusReasonFromXml(reasons[0]!);
-    const ext = supplement.extensions('StsRsnInf.extensions');
-    if (ext) t.StsRsnInf.extensions = ext;
-  }
+  readStatusReasons(tx, t, supplement);
   const sts = tx.textOf('TxSts');
   if (sts !== undefined) {
     const mapped = READ[sts];
     if (!mapped) throw tx.fail(`TxSts ${JSON.stringify(sts)} is not a status the hub understands (RCVD, ACSP, ACCP, ACSC, ACCC, RJCT, …)`);
     if (!(mapped === 'ABOR' && sts === 'RJCT' && t.StsRsnInf && supplement.string('TxSts') !== 'ABOR')) t.TxSts = mapped;
   }
-  // .16 moved the time to PrcgDt/DtTm but still allows AccptncDtTm.
-  const prcg = (version === 'pacs.002.001.16' ? tx.at('PrcgDt', 'DtTm') : undefined) ?? tx.child('AccptncDtTm');
-  if (prcg) t.PrcgDt = { DtTm: readDateTime(prcg) };
+  const prcgDt = readProcessingDate(tx, version, supplement);
+  if (prcgDt) t.PrcgDt = prcgDt;
   const key = tx.textOf('CdtSttlmKey');
   const conf = key !== undefined ? Buffer.from(key, 'hex').toString('base64url') : supplement.string('ExctnConf');
   if (conf !== undefined) t.ExctnConf = conf;

@@ -475,6 +475,10 @@ export class BankBridge {
     }
     if (status === 'ABOR' || reason) {
       const error: Pacs002 = { GrpHdr: message.GrpHdr, TxInfAndSts: { OrgnlTxId: id, StsRsnInf: this.wording.reasonFromBank(reason) } };
+      // The first reason decides; the bank's further reasons and its processing date go to the payer as it gave them.
+      const { AddtlStsRsnInf, PrcgDt } = message.TxInfAndSts;
+      if (AddtlStsRsnInf?.length) error.TxInfAndSts.AddtlStsRsnInf = AddtlStsRsnInf;
+      if (PrcgDt) error.TxInfAndSts.PrcgDt = PrcgDt;
       const payer = this.ledger.inFlightTransfer(id)?.payer ?? (await this.ledger.find(id))?.payer ?? inbound.source;
       return this.bus.request(transferTopics.reject, payer, { transferId: id, message: error, inbound });
     }
