@@ -1,6 +1,8 @@
 /**
  * pacs.008 FI-to-FI Customer Credit Transfer, XML (pacs.008.001.08 and .14) <-> canonical Pacs008.
- * Pure. One transaction per message (NbOfTxs 1), as the hub's transfers are one payment each.
+ * Pure. One transaction per message (NbOfTxs 1), as the hub's transfers are one payment each; a bulk (many
+ * `CdtTrfTxInf`) is bulk-pacs008.ts, which writes and reads each transaction with `transactionXml` /
+ * `transactionFromXml` below.
  *
  * | canonical                         | pacs.008.001.08                  | pacs.008.001.14                       |
  * |-----------------------------------|----------------------------------|---------------------------------------|
