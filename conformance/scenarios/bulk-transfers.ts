@@ -145,6 +145,34 @@ async function mixedAnswer(ctx: SuiteContext, version: string): Promise<void> {
   expectLineError(again, c, '5105', 'GET answer');
 }
 
+/**
+ * A bulk between a participant registered for Mojaloop's ISO 20022 JSON and one on FSPIOP v1.1: the contract's ISO
+ * mapping has no bulk messages, so the ISO participant sends and receives plain FSPIOP v2.0 bodies.
+ */
+async function isoJsonBulk(ctx: SuiteContext, isoSide: 'payer' | 'payee'): Promise<void> {
+  const iso = await ctx.newDfsp({ prefix: 'bkiso', dialect: 'iso20022-json/2.0', version: '2.0' });
+  const plain = await ctx.newDfsp({ prefix: 'bkfsp', version: '1.1' });
+  const [payer, payee] = isoSide === 'payer' ? [iso, plain] : [plain, iso];
+  const bulk = newBulk(ctx, payer, payee, ['7', '8']);
+  expectStatus(await sendBulk(ctx, bulk), 202, 'POST /bulkTransfers');
+  const forwarded = await waitBulkAtPayee(ctx, bulk);
+  assert.match(forwarded.headers['content-type'] ?? '', /^application\/vnd\.interoperability\.bulkTransfers\+json/, 'a plain FSPIOP bulk reaches the payee');
+  const [a, b] = bulk.lines as [Transfer, Transfer];
+  expectStatus(await payeeAnswer(bulk, [a], [b]), 200, 'PUT /bulkTransfers');
+  const report = await waitReport(ctx, payer, bulk.bulkTransferId);
+  const expected = isoSide === 'payer' ? 'version=2.0' : 'version=1';
+  assert.ok(
+    (report.headers['content-type'] ?? '').startsWith('application/vnd.interoperability.bulkTransfers+json') &&
+      (report.headers['content-type'] ?? '').includes(expected),
+    `the report is plain FSPIOP (${expected}): ${report.headers['content-type']}`,
+  );
+  const results = resultsOf(report, 'COMPLETED', 'report');
+  expectLineCommitted(results, a, 'report');
+  expectLineError(results, b, '5105', 'report');
+  await ctx.expectPosition(payer, '7', 'payer position');
+  await ctx.expectPosition(payee, '-7', 'payee position');
+}
+
 export const bulkTransferScenarios: Scenario[] = [
   {
     name: 'bulk: v1.1, three lines, two fulfilled and one refused by the payee; report, positions and GETs line by line',
@@ -153,6 +181,14 @@ export const bulkTransferScenarios: Scenario[] = [
   {
     name: 'bulk: v2.0, three lines, two fulfilled and one refused by the payee; report, positions and GETs line by line',
     run: (ctx) => mixedAnswer(ctx, '2.0'),
+  },
+  {
+    name: 'bulk: an ISO 20022 JSON payer pays an FSPIOP v1.1 payee in plain FSPIOP v2.0 bodies',
+    run: (ctx) => isoJsonBulk(ctx, 'payer'),
+  },
+  {
+    name: 'bulk: an FSPIOP v1.1 payer pays an ISO 20022 JSON payee, which takes and answers plain FSPIOP v2.0 bodies',
+    run: (ctx) => isoJsonBulk(ctx, 'payee'),
   },
   {
     name: 'bulk: lines refused by the limit, by a duplicate id and by the payee’s silence; the payee gets only the reserved ones',
