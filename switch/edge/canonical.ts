@@ -3,10 +3,17 @@
  * ISO 20022 JSON) to the canonical ISO 20022 object. What a translator cannot take is refused with
  * its TranslationError (an FSPIOP 3100 naming the field).
  */
+import type { BulkPacs002, BulkPacs008 } from '../../schemas/iso/bulk-transfers.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
+import {
+  bulkPrepareToCanonical,
+  bulkStatusToCanonical,
+  type FspiopBulkTransferPrepare,
+  type FspiopBulkTransferStatus,
+} from '../../translators/fspiop/bulk-transfers.js';
 import { partiesErrorToCanonical, partiesPutToCanonical, type FspiopPartiesPut } from '../../translators/fspiop/parties.js';
 import { quoteRequestToCanonical, quoteResponseToCanonical, type FspiopQuoteRequest, type FspiopQuoteResponse } from '../../translators/fspiop/quotes.js';
 import {
@@ -56,4 +63,20 @@ export function partyReportOf(path: PartyPath, inbound: InboundMessage, body: un
   return isError
     ? partiesErrorToCanonical(pathId, body as FspiopErrorBody, headers, inbound.receivedAt)
     : partiesPutToCanonical(pathId, body as FspiopPartiesPut, headers, inbound.receivedAt);
+}
+
+// Bulk transfers have no Mojaloop ISO 20022 JSON definition (contract iso20022-mapping.md §1): whatever media type a
+// participant labels them with, their bodies are FSPIOP's.
+
+export function bulkPrepareOf(inbound: InboundMessage, body: unknown): BulkPacs008 {
+  return bulkPrepareToCanonical(body as FspiopBulkTransferPrepare, inbound.receivedAt);
+}
+
+export function bulkStatusOf(bulkTransferId: string, inbound: InboundMessage, body: unknown): BulkPacs002 {
+  return bulkStatusToCanonical(bulkTransferId, body as FspiopBulkTransferStatus, inbound.receivedAt);
+}
+
+/** PUT /bulkTransfers/{ID}/error: a pacs.002 with a status reason, as a transfer's error. */
+export function bulkErrorOf(bulkTransferId: string, inbound: InboundMessage, body: unknown): Pacs002 {
+  return errorToCanonical(bulkTransferId, body as FspiopErrorBody, inbound.receivedAt);
 }

@@ -18,6 +18,13 @@ export function familyOf(dialect: Dialect): DialectName {
   return 'iso20022-xml';
 }
 
+/**
+ * Resources Mojaloop's ISO 20022 JSON dialect defines no bodies for (contract iso20022-mapping.md §1: bulk resources
+ * have no ISO definition; the SDK sends transactionRequests and authorizations in plain FSPIOP even in ISO mode): a
+ * participant registered for that dialect gets them in plain FSPIOP v2.0, media type included.
+ */
+export const FSPIOP_ONLY_RESOURCES: ReadonlySet<string> = new Set(['bulkQuotes', 'bulkTransfers', 'transactionRequests', 'authorizations']);
+
 /** Content-Type of a message the hub authors for a participant speaking `dialect`. */
 export function mediaTypeFor(dialect: Dialect, resource: string, callbackVersion: string): string {
   switch (dialect) {
@@ -26,6 +33,7 @@ export function mediaTypeFor(dialect: Dialect, resource: string, callbackVersion
     case 'fspiop/2.0':
       return `application/vnd.interoperability.${resource}+json;version=2.0`;
     case 'iso20022-json/2.0':
+      if (FSPIOP_ONLY_RESOURCES.has(resource)) return `application/vnd.interoperability.${resource}+json;version=2.0`;
       return `application/vnd.interoperability.iso20022.${resource}+json;version=2.0`;
     default:
       return 'application/xml';

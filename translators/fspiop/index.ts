@@ -3,3 +3,4 @@ export * from './common.js';
 export * from './parties.js';
 export * from './quotes.js';
 export * from './transfers.js';
+export * from './bulk-transfers.js';
