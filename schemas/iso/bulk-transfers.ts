@@ -6,7 +6,7 @@
  */
 import type { Amount } from '../amount.js';
 import type { Extension, StatusReason } from './common.js';
-import type { Pacs008 } from './pacs008.js';
+import type { Pacs008, Pacs008FromXml } from './pacs008.js';
 
 /** A multi-transaction pacs.008. Every transaction names the same payer agent and, from FSPIOP, the same payee agent. */
 export interface BulkPacs008 {
@@ -24,6 +24,15 @@ export interface BulkPacs008 {
   /** FSPIOP data without a pacs.008 element: `bulkQuoteId`, the top-level `extensionList`. */
   SplmtryData?: { bulkQuoteId?: string; extensions?: Extension[] };
 }
+
+/**
+ * A bank's bulk as read from XML (translators/isoxml/bulk-pacs008.ts): like a bank's single payment
+ * (`Pacs008FromXml`), without an expiry or ILP conditions, which the hub sets acting for the bank.
+ */
+export type BulkPacs008FromXml = Omit<BulkPacs008, 'GrpHdr' | 'CdtTrfTxInf'> & {
+  GrpHdr: Omit<BulkPacs008['GrpHdr'], 'PmtInstrXpryDtTm'> & { PmtInstrXpryDtTm?: string };
+  CdtTrfTxInf: Pacs008FromXml['CdtTrfTxInf'][];
+};
 
 /** FSPIOP `BulkTransferState`. */
 export type BulkTransferState = 'RECEIVED' | 'PENDING' | 'ACCEPTED' | 'PROCESSING' | 'COMPLETED' | 'REJECTED';
@@ -60,6 +69,11 @@ export interface BulkPacs002 {
     GrpSts?: GroupStatus;
     /** FSPIOP `bulkTransferState`. */
     BulkTransferState: BulkTransferState;
+    /**
+     * Why the whole bulk was refused (pacs.002 `OrgnlGrpInfAndSts/StsRsnInf`, a bank's group rejection; the hub's
+     * error about a bulk to a bank). FSPIOP says it in PUT /bulkTransfers/{ID}/error instead.
+     */
+    StsRsnInf?: StatusReason;
   };
   /** FSPIOP `completedTimestamp`. */
   PrcgDt?: { DtTm: string };

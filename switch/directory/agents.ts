@@ -80,6 +80,10 @@ export function mapAgents<D extends AnyDocument>(doc: D, f: AgentMap): D {
       const tx = d.message.CdtTrfTxInf;
       return { ...d, message: { ...d.message, CdtTrfTxInf: mapRoute({ ...tx, DbtrAgt: f(tx.DbtrAgt), CdtrAgt: f(tx.CdtrAgt) }, f) } } as D;
     }
+    case 'pacs.008/bulk': {
+      const lines = d.message.CdtTrfTxInf.map((tx) => mapRoute({ ...tx, DbtrAgt: f(tx.DbtrAgt), CdtrAgt: f(tx.CdtrAgt) }, f));
+      return { ...d, message: { ...d.message, CdtTrfTxInf: lines } } as D;
+    }
     case 'pacs.028':
       return { ...d, message: { ...d.message, GrpHdr: mapRoute(d.message.GrpHdr, f) } } as D;
     case 'acmt.023':

@@ -189,7 +189,8 @@ function admitSender(edge: XmlEdge, received: ReceivedBusinessMessage, request: 
   if (deps.mtls && participantOfCertificate(request.raw.socket) !== sender) {
     return { ok: false, refused: refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref) };
   }
-  const newWork = received.document.kind === 'pacs.008' ? 'agreement' : received.document.kind === 'acmt.023' ? 'discovery' : undefined;
+  const kind = received.document.kind;
+  const newWork = kind === 'pacs.008' || kind === 'pacs.008/bulk' ? 'agreement' : kind === 'acmt.023' ? 'discovery' : undefined;
   if (newWork) {
     try {
       deps.admission?.admit(newWork, sender);
@@ -210,6 +211,13 @@ async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: Iso
     case 'pacs.002':
       await deps.bridge.bankStatus(doc.message, inbound, doc.context);
       return 200;
+    case 'pacs.008/bulk':
+    case 'pacs.002/bulk':
+      // Read, but not yet taken: the bank bridge learns bulks with the bulk lifecycle. Refused, never dropped.
+      throw new FspiopError(
+        '3100',
+        `a bulk (${doc.kind === 'pacs.008/bulk' ? 'pacs.008 with many CdtTrfTxInf' : 'pacs.002 with a group status'}) is not taken from banks yet`,
+      );
     case 'pacs.028':
       await deps.bridge.statusRequest(doc.message, inbound);
       return 202;

@@ -5,7 +5,7 @@
  * every transfer of it was reserved and the payer spoke FSPIOP; otherwise the hub authors a bulk holding only the
  * transfers it reserved. Reports and errors about a bulk are always the hub's.
  */
-import { groupStatusOf, type BulkPacs002, type BulkPacs008, type BulkTransactionStatus } from '../../schemas/iso/bulk-transfers.js';
+import { groupStatusOf, lineOf, type BulkPacs002, type BulkPacs008, type BulkTransactionStatus } from '../../schemas/iso/bulk-transfers.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Reason } from '../../schemas/outcomes.js';
 import { bulkPrepareFromCanonical, bulkStatusFromCanonical } from '../../translators/fspiop/bulk-transfers.js';
@@ -17,6 +17,7 @@ import { acceptFor, familyOf, mediaTypeFor, reasonIn, tryRender } from './dialec
 import type { FspiopNotifier } from './fspiop.js';
 import { errorReportFor } from './transfer-outbox.js';
 import type { XmlChannel } from './xml-channel.js';
+import { withPartiesFromTerms } from './parties-from-terms.js';
 
 const RESOURCE = 'bulkTransfers';
 const POST_ENDPOINT = 'FSPIOP_CALLBACK_URL_BULK_TRANSFER_POST';
@@ -96,11 +97,26 @@ export class DialectBulkTransferOutbox implements BulkTransferOutbox {
     });
   }
 
-  private toBank(_to: string, _content: Authored): Promise<DeliveryResult> {
+  /**
+   * To a bank: the bulk as one pacs.008 with many transactions (each naming its debtor and creditor from the ILP
+   * transaction where it has none, as a single transfer does), a report or an error as a pacs.002 with a group status.
+   */
+  private toBank(to: string, content: Authored): Promise<DeliveryResult> {
     if (!this.xml) return Promise.resolve({ ok: false, noEndpoint: true });
-    return Promise.resolve({
-      ok: false,
-      refused: { Rsn: { Prtry: '3100' }, AddtlInf: 'Generic validation error - a bulk transfer is not yet rendered in ISO 20022 XML' },
-    });
+    if ('bulk' in content) {
+      const bulk = content.bulk;
+      const lines = bulk.CdtTrfTxInf.map((_, i) => withPartiesFromTerms(lineOf(bulk, i)).CdtTrfTxInf);
+      return this.xml.send(to, { kind: 'pacs.008/bulk', message: { ...bulk, CdtTrfTxInf: lines } });
+    }
+    return this.xml.send(to, { kind: 'pacs.002/bulk', message: 'status' in content ? content.status : bankRejection(content.error) });
   }
+}
+
+/** An error about a whole bulk, as a bank hears it: the group rejected, with the reason, no transaction status. */
+function bankRejection(error: Pacs002): BulkPacs002 {
+  return {
+    GrpHdr: error.GrpHdr,
+    OrgnlGrpInfAndSts: { OrgnlMsgId: error.TxInfAndSts.OrgnlTxId!, GrpSts: 'RJCT', BulkTransferState: 'REJECTED', StsRsnInf: error.TxInfAndSts.StsRsnInf! },
+    TxInfAndSts: [],
+  };
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { FinInstnId, StatusReason } from '../../schemas/iso/common.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import type { ParticipantDirectory } from '../directory/participants.js';
+import type { BulkPacs002Context } from '../../translators/isoxml/bulk-pacs002.js';
 import { statusReferringTo } from '../../translators/isoxml/pacs002.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
 import type { XmlSigner } from '../../translators/isoxml/signature.js';
@@ -22,8 +23,12 @@ export const ISO20022_ENDPOINT = 'ISO20022_CALLBACK_URL';
 /** How a bank named the payment a status is about (its pacs.008's references), when the bank was its payer. */
 export type OriginalReferences = (bank: string, transferId: string) => Promise<OriginalTransactionReference | undefined>;
 
+/** How a bank named a bulk it sent and each of its payments (one look-up per bulk), when the bank was its payer. */
+export type BulkReferences = (bank: string, bulkTransferId: string) => Promise<BulkPacs002Context | undefined>;
+
 export class XmlOutbox implements XmlChannel {
   private references?: OriginalReferences;
+  private bulkReferences?: BulkReferences;
 
   constructor(
     private readonly directory: ParticipantDirectory,
@@ -36,6 +41,11 @@ export class XmlOutbox implements XmlChannel {
   /** Statuses to a payer bank then name its payment the way its pacs.008 did (the bank bridge records it). */
   useReferences(references: OriginalReferences): void {
     this.references = references;
+  }
+
+  /** A bulk's statuses to a payer bank then name its bulk and payments the way its pacs.008 did. */
+  useBulkReferences(references: BulkReferences): void {
+    this.bulkReferences = references;
   }
 
   send(to: string, message: XmlOutboundMessage): Promise<DeliveryResult> {
@@ -94,6 +104,11 @@ export class XmlOutbox implements XmlChannel {
    * it the way `to` did.
    */
   private async withReferences(to: string, doc: BusinessDocument): Promise<BusinessDocument> {
+    if (doc.kind === 'pacs.002/bulk') {
+      const message = { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } };
+      const context = doc.context ?? (await this.bulkReferences?.(to, message.OrgnlGrpInfAndSts.OrgnlMsgId));
+      return context ? { ...doc, message, context } : { ...doc, message };
+    }
     if (doc.kind !== 'pacs.002') return doc;
     const message = { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } };
     if (doc.context !== undefined || !this.references) return { ...doc, message };

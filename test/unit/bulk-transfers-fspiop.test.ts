@@ -185,10 +185,10 @@ test("an ISO sender's bulk survives canonical -> FSPIOP -> canonical: the group'
   assert.deepEqual(canonical(bulkPrepareToCanonical(body, AT)), canonical(bulk));
 });
 
-test('statuses FSPIOP fields do not imply (a bank accepting without fulfilment, rejecting without reason, PART) and line amounts come back', () => {
+test('statuses FSPIOP fields do not imply (a bank accepting without fulfilment, rejecting without reason, PART, a group reason) and line amounts come back', () => {
   const status: BulkPacs002 = {
     GrpHdr: { MsgId: 'B', CreDtTm: AT },
-    OrgnlGrpInfAndSts: { OrgnlMsgId: 'B', BulkTransferState: 'PROCESSING', GrpSts: 'PART' },
+    OrgnlGrpInfAndSts: { OrgnlMsgId: 'B', BulkTransferState: 'PROCESSING', GrpSts: 'PART', StsRsnInf: { Rsn: { Cd: 'AM05' }, AddtlInf: 'Duplication' } },
     PrcgDt: { DtTm: AT },
     TxInfAndSts: [
       { OrgnlTxId: id('T1'), TxSts: 'ACSC', IntrBkSttlmAmt: parseAmount('10.5', 'USD') },
@@ -199,7 +199,10 @@ test('statuses FSPIOP fields do not imply (a bank accepting without fulfilment, 
   };
   const body = bulkStatusFromCanonical(status);
   valid('PUT', '/bulkTransfers/{ID}', body);
-  assert.deepEqual(body.extensionList?.extension, [{ key: 'iso:GrpSts', value: '"PART"' }]);
+  assert.deepEqual(body.extensionList?.extension, [
+    { key: 'iso:GrpSts', value: '"PART"' },
+    { key: 'iso:StsRsnInf', value: '{"Rsn":{"Cd":"AM05"},"AddtlInf":"Duplication"}' },
+  ]);
   assert.deepEqual(body.individualTransferResults?.[3], {
     transferId: id('T4'),
     fulfilment: 'f'.repeat(43),

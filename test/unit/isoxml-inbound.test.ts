@@ -1,6 +1,6 @@
 /**
  * The inbound pipeline (receiveBusinessMessage): routing checks on the BAH, the sender handed to the
- * certificate lookup, and the content rules the schema cannot express (one transaction per message,
+ * certificate lookup, and the content rules the schema cannot express (NbOfTxs the number of transactions,
  * a TxId, financial-institution parties), each refused with a located reason.
  */
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ test('AppHdr/Fr by clearing-system member id: the participant the edge maps it t
   assert.deepEqual(asked, ['bank-a'], 'no certificate lookup for a sender that names no participant');
 });
 
-test('content rules beyond the schema: FI parties, one transaction, a TxId', () => {
+test("content rules beyond the schema: FI parties, a count that is the transactions', a TxId", () => {
   const orgFr = TYPICAL_PACS008.replace(
     '<Fr><FIId><FinInstnId><BICFI>BANKAAAAXXX</BICFI><Othr><Id>bank-a</Id></Othr></FinInstnId></FIId></Fr>',
     '<Fr><OrgId><Nm>Some corporate</Nm></OrgId></Fr>',
@@ -84,9 +84,10 @@ test('content rules beyond the schema: FI parties, one transaction, a TxId', () 
   assert.equal(refused(orgFr, 'CONTENT').location?.path, '/Message/AppHdr/Fr');
   const tx = /<CdtTrfTxInf>[\s\S]*<\/CdtTrfTxInf>/.exec(TYPICAL_PACS008)![0];
   const two = TYPICAL_PACS008.replace(tx, tx + tx).replace('<NbOfTxs>1</NbOfTxs>', '<NbOfTxs>2</NbOfTxs>');
-  const r = refused(two, 'CONTENT');
+  assert.equal(receiveBusinessMessage(two, options).document.kind, 'pacs.008/bulk', 'many transactions: a bulk (bulk-pacs008.ts)');
+  const r = refused(TYPICAL_PACS008.replace(tx, tx + tx), 'CONTENT');
   assert.equal(r.reasonCode, 'NARR');
-  assert.match(r.description, /one transaction per message/);
+  assert.match(r.description, /NbOfTxs "1" is not the number of CdtTrfTxInf \(2\)/);
   const noId = TYPICAL_PACS008.replace('<TxId>01JBVM16V1ZXP2DM3ZS6Z7Y8XX</TxId>', '')
     .replace('<UETR>8a562c67-ca16-48ba-b074-65581be6f011</UETR>', '')
     .replace('<EndToEndId>E2E-2026-000000123</EndToEndId>', '<EndToEndId>NOTPROVIDED</EndToEndId>');

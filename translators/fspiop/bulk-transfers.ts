@@ -13,7 +13,7 @@
  * not imply (an ISO sender's), and a transaction's amount, travel as `iso:` extension items, never dropped.
  */
 import { formatAmount } from '../../schemas/amount.js';
-import type { Extension } from '../../schemas/iso/common.js';
+import type { Extension, StatusReason } from '../../schemas/iso/common.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import {
   groupStatusOf,
@@ -208,11 +208,23 @@ export function bulkStatusToCanonical(bulkTransferId: string, body: FspiopBulkTr
   let grpSts = impliedGroupStatus(body.bulkTransferState, TxInfAndSts);
   for (const [name, value] of Object.entries(carried)) {
     if (name === 'GrpSts' && (value === null || GROUP_STATUSES.includes(value as string))) grpSts = (value ?? undefined) as GroupStatus | undefined;
+    else if (name === 'StsRsnInf' && isStatusReason(value)) message.OrgnlGrpInfAndSts.StsRsnInf = value;
     else throw new TranslationError(`${STATUS} extension iso:${name}`, 'not something Mizani carries in a bulk status, or not in its shape');
   }
   if (grpSts !== undefined) message.OrgnlGrpInfAndSts.GrpSts = grpSts;
   if (own) message.SplmtryData = { extensions: own };
   return message;
+}
+
+/** A carried group reason, checked (it comes from the wire): `{Rsn: {Prtry?, Cd?}, AddtlInf?, extensions?}`. */
+function isStatusReason(v: unknown): v is StatusReason {
+  const r = v as Record<string, unknown> | null;
+  if (!r || typeof r !== 'object' || !r.Rsn || typeof r.Rsn !== 'object') return false;
+  const rsn = r.Rsn as Record<string, unknown>;
+  const text = (x: unknown) => x === undefined || typeof x === 'string';
+  const extensions =
+    r.extensions === undefined || (Array.isArray(r.extensions) && r.extensions.every((e) => e && typeof e.key === 'string' && typeof e.value === 'string'));
+  return text(rsn.Prtry) && text(rsn.Cd) && text(r.AddtlInf) && extensions;
 }
 
 function resultToCanonical(r: FspiopIndividualTransferResult, index: number, receivedAt: string): BulkTransactionStatus {
@@ -244,7 +256,8 @@ export function bulkStatusFromCanonical(message: BulkPacs002): FspiopBulkTransfe
   if (message.PrcgDt) body.completedTimestamp = message.PrcgDt.DtTm;
   if (message.TxInfAndSts.length > 0) body.individualTransferResults = message.TxInfAndSts.map(resultFromCanonical);
   const implied = impliedGroupStatus(group.BulkTransferState, message.TxInfAndSts);
-  const carried = group.GrpSts === implied ? {} : { GrpSts: group.GrpSts ?? null };
+  // A group's reason (a bank's rejection of the whole bulk) has no member in this body: FSPIOP says it in /error.
+  const carried = { ...(group.GrpSts === implied ? {} : { GrpSts: group.GrpSts ?? null }), ...(group.StsRsnInf ? { StsRsnInf: group.StsRsnInf } : {}) };
   const extensionList = extensionListOf(withCarried(message.SplmtryData?.extensions, carried, STATUS));
   if (extensionList) body.extensionList = extensionList;
   return body;

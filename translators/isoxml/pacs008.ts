@@ -1,6 +1,8 @@
 /**
  * pacs.008 FI-to-FI Customer Credit Transfer, XML (pacs.008.001.08 and .14) <-> canonical Pacs008.
- * Pure. One transaction per message (NbOfTxs 1), as the hub's transfers are one payment each.
+ * Pure. One transaction per message (NbOfTxs 1), as the hub's transfers are one payment each; a bulk (many
+ * `CdtTrfTxInf`) is bulk-pacs008.ts, which writes and reads each transaction with `transactionXml` /
+ * `transactionFromXml` below.
  *
  * | canonical                         | pacs.008.001.08                  | pacs.008.001.14                       |
  * |-----------------------------------|----------------------------------|---------------------------------------|
@@ -127,7 +129,6 @@ function paymentIdXml(p: Pacs008['CdtTrfTxInf']['PmtId'], supplement: Record<str
 export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Version): string {
   const v14 = version === 'pacs.008.001.14';
   const g = m.GrpHdr;
-  const tx = m.CdtTrfTxInf;
   const supplement: Record<string, unknown> = {};
   if (g.NbOfTxs !== '1') throw new TranslationError('GrpHdr.NbOfTxs', 'one transaction per message');
 
@@ -137,7 +138,23 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
     if (v14) expiry = leaf('XpryDtTm', dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm'));
     else supplement['PmtInstrXpryDtTm'] = dateTimeText(g.PmtInstrXpryDtTm, 'GrpHdr.PmtInstrXpryDtTm');
   }
+  const txXml = transactionXml(m.CdtTrfTxInf, v14, supplement);
+  const grpHdr = el(
+    'GrpHdr',
+    leaf('MsgId', maxText(g.MsgId, 35, 'GrpHdr.MsgId')),
+    leaf('CreDtTm', dateTimeText(g.CreDtTm, 'GrpHdr.CreDtTm')),
+    expiry,
+    leaf('NbOfTxs', '1'),
+    el('SttlmInf', leaf('SttlmMtd', g.SttlmInf.SttlmMtd)),
+  );
+  return documentElement(schemaNamespace(version), el('FIToFICstmrCdtTrf', grpHdr, txXml));
+}
 
+/**
+ * One `CdtTrfTxInf` element. `supplement`: what the transaction's supplementary data already holds (a single
+ * transfer's .08 expiry); the transaction adds what it has no element for.
+ */
+export function transactionXml(tx: (Pacs008 | Pacs008FromXml)['CdtTrfTxInf'], v14: boolean, supplement: Record<string, unknown>): string {
   const pmtSgntr = ilpTermsXml(tx, v14, supplement);
 
   const pmtId = paymentIdXml(tx.PmtId, supplement);
@@ -156,15 +173,7 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
   if (tx.SplmtryData !== undefined) supplement['SplmtryData'] = tx.SplmtryData;
   if (!isJsonData(supplement)) throw new TranslationError('CdtTrfTxInf', 'supplementary data holds values JSON cannot carry');
 
-  const grpHdr = el(
-    'GrpHdr',
-    leaf('MsgId', maxText(g.MsgId, 35, 'GrpHdr.MsgId')),
-    leaf('CreDtTm', dateTimeText(g.CreDtTm, 'GrpHdr.CreDtTm')),
-    expiry,
-    leaf('NbOfTxs', '1'),
-    el('SttlmInf', leaf('SttlmMtd', g.SttlmInf.SttlmMtd)),
-  );
-  const txXml = el(
+  return el(
     'CdtTrfTxInf',
     pmtId,
     amountXml('IntrBkSttlmAmt', tx.IntrBkSttlmAmt, 'CdtTrfTxInf.IntrBkSttlmAmt'),
@@ -183,7 +192,6 @@ export function pacs008ToXml(m: Pacs008 | Pacs008FromXml, version: Pacs008Versio
     remittanceXml(tx.RmtInf),
     supplementXml(PLACE, supplement),
   );
-  return documentElement(schemaNamespace(version), el('FIToFICstmrCdtTrf', grpHdr, txXml));
 }
 
 function purposeXml(purp: Pacs008['CdtTrfTxInf']['Purp']): string {
@@ -222,7 +230,7 @@ function paymentIdentification(pmtId: XNode): Pacs008['CdtTrfTxInf']['PmtId'] {
 }
 
 /** How the bank named its payment, as the answers about it must name it (ids exactly as written). */
-function originalReference(groupHeader: XNode, pmtId: XNode, version: Pacs008Version): OriginalTransactionReference {
+export function originalReference(groupHeader: XNode, pmtId: XNode, version: Pacs008Version): OriginalTransactionReference {
   const ref: OriginalTransactionReference = {
     OrgnlGrpInf: { OrgnlMsgId: groupHeader.reqText('MsgId'), OrgnlMsgNmId: version, OrgnlCreDtTm: readDateTime(groupHeader.req('CreDtTm')) },
     OrgnlEndToEndId: pmtId.reqText('EndToEndId'),
@@ -297,20 +305,29 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): { mess
   const tx = txs[0]!;
   const supplement = new SupplementReader(readSupplement(tx), tx);
 
-  const sttlmMtd = g.req('SttlmInf').reqText('SttlmMtd') as (typeof SETTLEMENT_METHODS)[number];
-  if (!SETTLEMENT_METHODS.includes(sttlmMtd)) throw g.fail(`SttlmMtd ${JSON.stringify(sttlmMtd)} is not supported`);
   const GrpHdr: Pacs008FromXml['GrpHdr'] = {
     MsgId: g.reqText('MsgId'),
     CreDtTm: readDateTime(g.req('CreDtTm')),
     NbOfTxs: '1',
-    SttlmInf: { SttlmMtd: sttlmMtd },
+    SttlmInf: { SttlmMtd: settlementMethodFromXml(g) },
   };
   const xpry = g.child('XpryDtTm');
   const expiry = xpry ? readDateTime(xpry) : supplement.string('PmtInstrXpryDtTm');
   if (expiry !== undefined) GrpHdr.PmtInstrXpryDtTm = expiry;
 
-  const pmtId = tx.req('PmtId');
-  const PmtId = paymentIdentification(pmtId);
+  return { message: { GrpHdr, CdtTrfTxInf: transactionFromXml(tx, supplement) }, reference: originalReference(g, tx.req('PmtId'), version) };
+}
+
+/** The group's settlement method (GrpHdr/SttlmInf/SttlmMtd), one the hub supports. */
+export function settlementMethodFromXml(g: XNode): Pacs008['GrpHdr']['SttlmInf']['SttlmMtd'] {
+  const sttlmMtd = g.req('SttlmInf').reqText('SttlmMtd') as (typeof SETTLEMENT_METHODS)[number];
+  if (!SETTLEMENT_METHODS.includes(sttlmMtd)) throw g.fail(`SttlmMtd ${JSON.stringify(sttlmMtd)} is not supported`);
+  return sttlmMtd;
+}
+
+/** Reads one `CdtTrfTxInf` (`supplement`: its supplementary data). */
+export function transactionFromXml(tx: XNode, supplement: SupplementReader): Pacs008FromXml['CdtTrfTxInf'] {
+  const PmtId = paymentIdentification(tx.req('PmtId'));
   const uetr = supplement.string('UETR');
   if (PmtId.UETR === undefined && uetr !== undefined) PmtId.UETR = uetr;
 
@@ -341,5 +358,5 @@ export function pacs008FromXml(document: XNode, version: Pacs008Version): { mess
     if (splmtry.extensions !== undefined) new SupplementReader(splmtry as Record<string, unknown>, tx).extensions('extensions');
     out.SplmtryData = splmtry;
   }
-  return { message: { GrpHdr, CdtTrfTxInf: out }, reference: originalReference(g, pmtId, version) };
+  return out;
 }

@@ -17,6 +17,7 @@ import type { AccountReportMessage, BankToCustomerStatement, DebitCreditNotifica
 import type { CancellationRequest } from '../../schemas/iso/camt056.js';
 import type { InvestigationResolution } from '../../schemas/iso/camt029.js';
 import type { MessageReject } from '../../schemas/iso/admi002.js';
+import type { BulkPacs002, BulkPacs008, BulkPacs008FromXml } from '../../schemas/iso/bulk-transfers.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
@@ -25,6 +26,8 @@ import type { PartyVerificationReport, PartyVerificationRequest } from '../../sc
 import { acmt023FromXml, acmt023ToXml } from './acmt023.js';
 import { acmt024FromXml, acmt024ToXml, type Acmt024Context } from './acmt024.js';
 import { admi002FromXml, admi002ToXml } from './admi002.js';
+import { bulkPacs002FromXml, bulkPacs002ToXml, isBulkPacs002, type BulkPacs002Context } from './bulk-pacs002.js';
+import { bulkPacs008FromXml, bulkPacs008ToXml, isBulkPacs008 } from './bulk-pacs008.js';
 import { camt029FromXml, camt029ToXml, type Camt029Version } from './camt029.js';
 import { camt052FromXml, camt052ToXml, type Camt052Version } from './camt052.js';
 import { camt053FromXml, camt053ToXml, type Camt053Version } from './camt053.js';
@@ -55,10 +58,18 @@ export type SettlementReport =
   | { kind: 'camt.053'; message: BankToCustomerStatement }
   | { kind: 'camt.054'; message: DebitCreditNotification };
 
+/**
+ * A bulk: a pacs.008 with many transactions, and its status, a pacs.002 with a group status (bulk-pacs008.ts,
+ * bulk-pacs002.ts). Their kind names the message they are (`pacs.008`, `pacs.002`: `messageKindOf`).
+ */
+export type BulkDocument =
+  { kind: 'pacs.008/bulk'; message: BulkPacs008 | BulkPacs008FromXml } | { kind: 'pacs.002/bulk'; message: BulkPacs002; context?: BulkPacs002Context };
+
 /** One business message's content, by kind (the `context` members carry ISO correlation data). */
 export type BusinessDocument =
   | { kind: 'pacs.008'; message: Pacs008 | Pacs008FromXml }
   | { kind: 'pacs.002'; message: Pacs002; context?: Pacs002Context }
+  | BulkDocument
   | { kind: 'acmt.023'; message: PartyVerificationRequest }
   | { kind: 'acmt.024'; message: PartyVerificationReport; context?: Acmt024Context }
   | { kind: 'pacs.028'; message: PaymentStatusRequest }
@@ -72,6 +83,9 @@ export type InboundDocument =
   /** `reference`: how the bank named the payment (the answers about it name it the same way). */
   | { kind: 'pacs.008'; message: Pacs008FromXml; reference: OriginalTransactionReference }
   | { kind: 'pacs.002'; message: Pacs002; context: Pacs002Context }
+  /** A bank's bulk; `references`: how it named each payment, in transaction order. */
+  | { kind: 'pacs.008/bulk'; message: BulkPacs008FromXml; references: OriginalTransactionReference[] }
+  | { kind: 'pacs.002/bulk'; message: BulkPacs002; context: BulkPacs002Context }
   | { kind: 'acmt.023'; message: PartyVerificationRequest }
   | { kind: 'acmt.024'; message: PartyVerificationReport; context: Acmt024Context }
   | { kind: 'pacs.028'; message: PaymentStatusRequest }
@@ -85,18 +99,27 @@ export interface MappingContext {
   hubFspId: string;
 }
 
+/** The ISO message a document is (a bulk is a pacs.008 or a pacs.002 like any other). */
+export function messageKindOf(kind: BusinessDocument['kind'] | InboundDocument['kind']): MessageKind {
+  return kind.slice(0, 8) as MessageKind;
+}
+
 function versionFor(kind: MessageKind, version: MessageVersion): void {
   if (messageByVersion(version)?.kind !== kind) throw new Error(`version ${version} is not a ${kind} version`);
 }
 
 /** Renders the `Document` element of a message in a given version. */
 export function documentToXml(doc: BusinessDocument, version: MessageVersion, context: MappingContext): string {
-  versionFor(doc.kind, version);
+  versionFor(messageKindOf(doc.kind), version);
   switch (doc.kind) {
     case 'pacs.008':
       return pacs008ToXml(doc.message, version as Pacs008Version);
     case 'pacs.002':
       return pacs002ToXml(doc.message, version as Pacs002Version, doc.context);
+    case 'pacs.008/bulk':
+      return bulkPacs008ToXml(doc.message, version as Pacs008Version);
+    case 'pacs.002/bulk':
+      return bulkPacs002ToXml(doc.message, version as Pacs002Version, doc.context);
     case 'acmt.023':
       return acmt023ToXml(doc.message, context);
     case 'acmt.024':
@@ -123,8 +146,10 @@ export function documentFromXml(document: XNode, definition: MessageDefinition, 
   const v = definition.version;
   switch (definition.kind) {
     case 'pacs.008':
+      if (isBulkPacs008(document)) return { kind: 'pacs.008/bulk', ...bulkPacs008FromXml(document, v as Pacs008Version) };
       return { kind: 'pacs.008', ...pacs008FromXml(document, v as Pacs008Version) };
     case 'pacs.002': {
+      if (isBulkPacs002(document)) return { kind: 'pacs.002/bulk', ...bulkPacs002FromXml(document, v as Pacs002Version) };
       const { message, context: ctx } = pacs002FromXml(document, v as Pacs002Version);
       return { kind: 'pacs.002', message, context: ctx };
     }
@@ -179,7 +204,7 @@ export function renderVersions(
 
 /** Renders a complete business message (envelope text), signed when `options.signer` is given. */
 export function renderBusinessMessage(doc: BusinessDocument, options: RenderOptions): string {
-  const { version, head } = renderVersions(doc.kind, options);
+  const { version, head } = renderVersions(messageKindOf(doc.kind), options);
   const header: BusinessApplicationHeader = { ...options.header, MsgDefIdr: version };
   const xml = emitEnvelope(headerToXml(header, head), documentToXml(doc, version, options));
   if (!options.signer) return xml;
