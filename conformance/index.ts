@@ -3,6 +3,7 @@ import { AssertionError } from 'node:assert';
 import { inspect } from 'node:util';
 import { SuiteContext, type SuiteOptions } from './lib/context.js';
 import type { Scenario } from './lib/scenario.js';
+import { bankBulkScenarios } from './scenarios/bank-bulk.js';
 import { bulkTransferScenarios } from './scenarios/bulk-transfers.js';
 import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
@@ -51,6 +52,7 @@ export const scenarios: Scenario[] = [
   ...isoDetailScenarios,
   ...settlementScenarios,
   ...bulkTransferScenarios,
+  ...bankBulkScenarios,
 ];
 
 export interface ScenarioResult {

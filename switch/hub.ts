@@ -49,6 +49,10 @@ import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
 import { VerificationIds } from './notify/verification-ids.js';
 import { BankBridge } from './core/bridge/bank-bridge.js';
+import { BankBulkPayee } from './core/bridge/bank-bulk-payee.js';
+import { BankGroupRecords } from './core/bridge/bank-group-records.js';
+import { BankGroups } from './core/bridge/bank-groups.js';
+import { GroupLinesOutbox } from './core/bridge/group-lines-outbox.js';
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
@@ -341,6 +345,8 @@ interface Services {
   quotes: QuoteService;
   bulkQuotes: BulkQuoteService;
   bridge: BankBridge;
+  groups: BankGroups;
+  bulkPayee: BankBulkPayee;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
   settlementReports: SettlementReports;
@@ -375,10 +381,15 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   const notifier = new FspiopNotifier(participants, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
   const xmlOutbox = new XmlOutbox(participants, delivery, config.hubName, keys.xmlSigner, log);
   const reports = reportsToParticipants(config, log, { participants, delivery, xml: xmlOutbox, signer: keys.signer, db });
+  // What the lifecycle tells a bank about a transaction of its multi-transaction pacs.008 goes to the group (bankBulks).
+  const transferOutbox = new GroupLinesOutbox(
+    new DialectTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox),
+    (name) => participants.dialectOf(name) === 'iso20022-xml',
+  );
   const transfers = new TransferService(
     registry,
     engine,
-    new DialectTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox),
+    transferOutbox,
     { onUsTransfers: config.onUsTransfers, ilpCheck: config.ilpCheck, sendTransferConfirmationToPayee: config.sendTransferConfirmationToPayee },
     log,
     metrics,
@@ -397,6 +408,39 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, nodeRecordWriter(db, engine, config.batchMax));
   const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
+  const banks = bankServices(
+    ledger,
+    { participants, directory, bus, quoteOutbox, quoteRecords, xmlOutbox, terms, bulkStore: bulks.store, transferOutbox },
+    config,
+    log,
+  );
+  quotes.useBankAgent(banks.bridge);
+  const agreement = { quotes, bulkQuotes: bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge) };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, ...agreement, ...banks, xmlOutbox, verificationIds, ...settling, ...reports };
+}
+
+/**
+ * The hub acting for banks (docs/iso20022.md): the bank bridge; a bank's pacs.008 with many transactions, each carried
+ * by the bridge and reported with its group, and a bank's pacs.002 answering a bulk it was sent (docs/bulk.md, "Banks").
+ */
+function bankServices(
+  ledger: Ledger,
+  parts: {
+    participants: ParticipantDirectory;
+    directory: PartyDirectory;
+    bus: Bus;
+    quoteOutbox: DialectQuoteOutbox;
+    quoteRecords: QuoteRecords;
+    xmlOutbox: XmlOutbox;
+    terms: HubTerms;
+    bulkStore: BulkTransferStore;
+    transferOutbox: GroupLinesOutbox;
+  },
+  config: Config,
+  log: Logger,
+): Pick<Services, 'bridge' | 'groups' | 'bulkPayee'> {
+  const { db, registry, engine } = ledger;
+  const { participants, directory, bus, quoteOutbox, quoteRecords, xmlOutbox, terms, bulkStore, transferOutbox } = parts;
   const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
   const bridge = new BankBridge(
     db,
@@ -417,11 +461,20 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     },
     log,
   );
-  quotes.useBankAgent(bridge);
-  const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  const agreement = { quotes, bulkQuotes, bridge };
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, ...agreement, xmlOutbox, verificationIds, ...settling, ...reports };
+  const groups = new BankGroups(
+    new BankGroupRecords(db),
+    registry,
+    engine,
+    bridge,
+    bankOutbox,
+    bridgeWording,
+    { paymentExpiryMs: config.bankPaymentExpiryMs },
+    log,
+  );
+  bridge.useGroups(groups);
+  transferOutbox.useGroups(groups);
+  return { bridge, groups, bulkPayee: new BankBulkPayee(registry, engine, bulkStore, terms, bridgeWording, bus, bridge, log) };
 }
 
 /** Bulk quotes (docs/bulk.md): records, outbox and service; the terms of a bank payee come from the bridge. */
@@ -448,11 +501,12 @@ function ownershipOf(
   log: Logger,
   metrics: Metrics,
   ledger: Ledger,
-  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'windowSchedule' | 'intradayReports'>,
+  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'groups' | 'windowSchedule' | 'intradayReports'>,
 ): LedgerOwnership {
   const bus = s.bus;
   const clusterTimers: OwnerPart[] = [
     { name: 'bank payment sweep', start: () => s.bridge.startSweep(config.expirySweepMs), stop: () => s.bridge.stopSweep() },
+    { name: 'bank payment group sweep', start: () => s.groups.startSweep(config.expirySweepMs), stop: () => s.groups.stopSweep() },
     { name: 'settlement window schedule', start: () => s.windowSchedule.start(config.windowCloseIntervalMs), stop: () => s.windowSchedule.stop() },
     { name: 'intraday reports to banks', start: () => s.intradayReports.start(config.intradayReportIntervalMs), stop: () => s.intradayReports.stop() },
   ];
@@ -706,6 +760,8 @@ function createFspiopApi(
     registry,
     participants: services.participants,
     bridge: services.bridge,
+    groups: services.groups,
+    bulkPayee: services.bulkPayee,
     discovery: services.discovery,
     xml: services.xmlOutbox,
     certificates: keys.xmlCertificates,

@@ -40,6 +40,14 @@ import {
   type XmlSigningKey,
   type XmlView,
 } from './isoxml.js';
+import {
+  bulkPacs008Xml,
+  groupPacs002Xml,
+  groupPacs028Xml,
+  type BulkPacs008Fields,
+  type GroupPacs002Fields,
+  type GroupTransactionStatus,
+} from './isoxml-bulk.js';
 import { normaliseHeaders } from './http.js';
 import { show } from './util.js';
 
@@ -60,6 +68,17 @@ export type BankPaymentBehaviour =
       delayMs?: number;
     }
   /** No answer at all. */
+  | { kind: 'silent' };
+
+/**
+ * How the bank answers a pacs.008 with many transactions (bank as payee of a bulk): one pacs.002 with a status per
+ * transaction (each by its payment behaviour: accepted, rejected, or PDNG when silent) and the group status that
+ * follows (ACCP, PART, RJCT); the group accepted or rejected as a whole, naming no transaction; or nothing.
+ */
+export type BankBulkBehaviour =
+  | { kind: 'per-transaction'; delayMs?: number }
+  | { kind: 'accept-group'; delayMs?: number }
+  | { kind: 'reject-group'; reason: { prtry?: string; cd?: string }; info?: string; delayMs?: number }
   | { kind: 'silent' };
 
 /** A customer of the bank (acmt.023 is answered for it). */
@@ -189,6 +208,7 @@ export class BankSimulator {
   readonly problems: string[] = [];
   readonly parties = new Map<string, BankParty>();
   private readonly behaviours = new Map<string, BankPaymentBehaviour>();
+  private readonly bulkBehaviours = new Map<string, BankBulkBehaviour>();
   private readonly waiters = new Set<Waiter>();
   private readonly outboundWaiters = new Set<{ predicate: (o: BankOutbound) => boolean; resolve: (o: BankOutbound) => void }>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -264,6 +284,11 @@ export class BankSimulator {
   /** How the pacs.008 with this TxId is answered (wins over the default). */
   setPaymentBehaviour(txId: string, b: BankPaymentBehaviour): void {
     this.behaviours.set(txId, b);
+  }
+
+  /** How the pacs.008 with many transactions whose GrpHdr/MsgId is `msgId` is answered (default: per transaction). */
+  setBulkBehaviour(msgId: string, b: BankBulkBehaviour): void {
+    this.bulkBehaviours.set(msgId, b);
   }
 
   // ---- sending -------------------------------------------------------------------------------------------------
@@ -343,6 +368,27 @@ export class BankSimulator {
       pacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.identity, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')),
       o,
     );
+  }
+
+  /** pacs.008 with many transactions (this bank, as its identity, as every debtor agent unless given). */
+  payMany(
+    f: Omit<BulkPacs008Fields, 'debtorAgent' | 'currency'> & { debtorAgent?: Institution; currency?: string },
+    o: BankSendOptions = {},
+  ): Promise<BankSendResult> {
+    return this.send(
+      bulkPacs008Xml({ ...f, debtorAgent: f.debtorAgent ?? this.identity, currency: f.currency ?? this.opts.currency }, this.version('pacs.008')),
+      o,
+    );
+  }
+
+  /** pacs.002 about a whole message (group status and one status per transaction). */
+  groupStatusReport(f: GroupPacs002Fields, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(groupPacs002Xml(f, this.version('pacs.002')), o);
+  }
+
+  /** pacs.028 about a whole message this bank sent. */
+  groupStatusRequest(f: { msgId?: string; originalMsgId: string; originalMsgNmId?: string }, o: BankSendOptions = {}): Promise<BankSendResult> {
+    return this.send(groupPacs028Xml({ ...f, originalMsgNmId: f.originalMsgNmId ?? this.version('pacs.008') }, this.version('pacs.028')), o);
   }
 
   statusReport(f: Pacs002Fields, o: BankSendOptions = {}): Promise<BankSendResult> {
@@ -499,8 +545,10 @@ export class BankSimulator {
       res.end();
       for (const w of [...this.waiters]) if (m.seq > w.since && w.predicate(m)) w.resolve(m);
       if (m.method !== 'POST' || !m.message) return;
-      if (m.kind === 'pacs.008') this.onPayment(m);
-      else if (m.kind === 'acmt.023') this.onVerification(m);
+      if (m.kind === 'pacs.008') {
+        if (BankSimulator.isMany(m)) this.onManyPayments(m);
+        else this.onPayment(m);
+      } else if (m.kind === 'acmt.023') this.onVerification(m);
     });
   }
 
@@ -565,6 +613,58 @@ export class BankSimulator {
         this.pushOutbound({ kind: 'pacs.002', ref: txId, behaviour: b.kind, error: err instanceof Error ? err.message : String(err), at: Date.now() });
       }
     });
+  }
+
+  /** A pacs.008 with more than one transaction (or a count other than one). */
+  static isMany(m: BankMessage): boolean {
+    return (m.message?.all('CdtTrfTxInf').length ?? 0) > 1 || m.message?.text('GrpHdr/NbOfTxs') !== '1';
+  }
+
+  /** What a transaction of a pacs.008 names its payment by: TxId, else UETR, else EndToEndId. */
+  static transactionRef(tx: XmlView): string | undefined {
+    const e2e = tx.text('PmtId/EndToEndId');
+    return tx.text('PmtId/TxId') ?? tx.text('PmtId/UETR') ?? (e2e === 'NOTPROVIDED' ? undefined : e2e);
+  }
+
+  /** A pacs.008 with many transactions: one pacs.002 for all of them, by the bulk's behaviour (once per MsgId). */
+  private onManyPayments(m: BankMessage): void {
+    const msgId = m.message!.text('GrpHdr/MsgId') ?? '';
+    if (this.find((x) => x.kind === 'pacs.008' && x.message?.text('GrpHdr/MsgId') === msgId && x.seq < m.seq).length > 0) return; // answered once
+    const b = this.bulkBehaviours.get(msgId) ?? { kind: 'per-transaction' };
+    if (b.kind === 'silent') {
+      this.pushOutbound({ kind: 'pacs.002', ref: msgId, behaviour: 'silent', at: Date.now() });
+      return;
+    }
+    const fields: GroupPacs002Fields = { originalMsgId: msgId, originalMsgNmId: m.version ?? this.version('pacs.008'), transactions: [] };
+    if (b.kind === 'accept-group') fields.groupStatus = 'ACCP';
+    else if (b.kind === 'reject-group') Object.assign(fields, { groupStatus: 'RJCT', groupReason: b.reason, groupInfo: b.info });
+    else {
+      fields.transactions = m.message!.all('CdtTrfTxInf').map((tx) => this.transactionStatus(tx));
+      const accepted = fields.transactions.filter((t) => t.status === 'ACSC').length;
+      fields.groupStatus = accepted === fields.transactions.length ? 'ACCP' : accepted === 0 ? 'RJCT' : 'PART';
+    }
+    this.schedule(b.delayMs ?? 0, `answering pacs.008 ${msgId}`, async () => {
+      try {
+        const result = await this.groupStatusReport(fields);
+        this.pushOutbound({ kind: 'pacs.002', ref: msgId, behaviour: b.kind, result, at: Date.now() });
+      } catch (err) {
+        this.pushOutbound({ kind: 'pacs.002', ref: msgId, behaviour: b.kind, error: err instanceof Error ? err.message : String(err), at: Date.now() });
+      }
+    });
+  }
+
+  /** One transaction's status by its payment behaviour, naming it as the pacs.008 did (OrgnlTxId only when it had one). */
+  private transactionStatus(tx: XmlView): GroupTransactionStatus {
+    const ref = BankSimulator.transactionRef(tx) ?? '';
+    const b = this.behaviours.get(ref) ?? this.defaultPaymentBehaviour;
+    const status: GroupTransactionStatus = {
+      originalTxId: tx.text('PmtId/TxId'),
+      originalEndToEndId: tx.text('PmtId/EndToEndId'),
+      originalUetr: tx.text('PmtId/UETR'),
+      status: b.kind === 'accept' ? (b.status ?? 'ACSC') : b.kind === 'reject' ? 'RJCT' : 'PDNG',
+    };
+    if (b.kind === 'reject') Object.assign(status, { reason: b.reason, info: b.info });
+    return status;
   }
 
   private onVerification(m: BankMessage): void {

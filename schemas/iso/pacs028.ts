@@ -1,7 +1,8 @@
 /**
  * pacs.028 FI-to-FI Payment Status Request (banks on the ISO 20022 XML edge; the FSPIOP equivalent
  * is GET /transfers/{ID}). The hub answers it with a pacs.002 built from its record of the transfer.
- * One transaction per request.
+ * One transaction per request, or one whole message: a TxInf naming the original message (OrgnlGrpInf)
+ * and none of its transactions asks about a bank's multi-transaction pacs.008 (docs/bulk.md).
  */
 import type { Agent } from './common.js';
 import type { OriginalTransactionReference } from './original.js';

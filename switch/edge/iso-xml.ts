@@ -20,6 +20,9 @@ import { isDomainError } from '../../schemas/outcomes.js';
 import { parseXmlSigningCertificate, type XmlSigningCertificate } from '../../translators/isoxml/signature.js';
 import type { RuntimeSchemas } from '../../translators/isoxml/validate.js';
 import type { BankBridge } from '../core/bridge/bank-bridge.js';
+import type { BankBulkPayee } from '../core/bridge/bank-bulk-payee.js';
+import type { BankGroups } from '../core/bridge/bank-groups.js';
+import { isGroupRequest } from '../../translators/isoxml/pacs028.js';
 import { documentHash } from '../core/bridge/bank-bridge.js';
 import { agentName } from '../../schemas/iso/institutions.js';
 import { canonicalAgents, resolveInstitution } from '../directory/agents.js';
@@ -38,6 +41,10 @@ export interface IsoXmlEdgeDeps {
   registry: Registry;
   participants: ParticipantDirectory;
   bridge: BankBridge;
+  /** A bank's pacs.008 with many transactions, and pacs.028 about one (docs/bulk.md, "Banks"). */
+  groups: BankGroups;
+  /** A bank's pacs.002 answering a bulk it was sent (with a group status, or about its one transaction). */
+  bulkPayee: BankBulkPayee;
   discovery: DiscoveryService;
   xml: XmlOutbox;
   certificates: JwsKeyStore;
@@ -209,17 +216,18 @@ async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: Iso
       await deps.bridge.payFromBank(doc.message, inbound, doc.reference);
       return 202;
     case 'pacs.002':
-      await deps.bridge.bankStatus(doc.message, inbound, doc.context);
+      // A single payment's status, or the one transaction of a bulk the bank was sent with one line.
+      await deps.bulkPayee.bankStatus(doc.message, doc.context, inbound);
       return 200;
     case 'pacs.008/bulk':
+      await deps.groups.receive(doc.message, doc.references, inbound);
+      return 202;
     case 'pacs.002/bulk':
-      // Read, but not yet taken: the bank bridge learns bulks with the bulk lifecycle. Refused, never dropped.
-      throw new FspiopError(
-        '3100',
-        `a bulk (${doc.kind === 'pacs.008/bulk' ? 'pacs.008 with many CdtTrfTxInf' : 'pacs.002 with a group status'}) is not taken from banks yet`,
-      );
+      await deps.bulkPayee.bankBulkStatus(doc.message, doc.context, inbound);
+      return 200;
     case 'pacs.028':
-      await deps.bridge.statusRequest(doc.message, inbound);
+      if (isGroupRequest(doc.message)) await deps.groups.statusRequest(doc.message, inbound);
+      else await deps.bridge.statusRequest(doc.message, inbound);
       return 202;
     case 'camt.056':
       await deps.bridge.cancellation(doc.message, inbound);

@@ -5,10 +5,11 @@ import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Reason } from '../../schemas/outcomes.js';
 import { resolveCancellation } from '../../translators/isoxml/camt029.js';
 import { statusReferringTo } from '../../translators/isoxml/pacs002.js';
-import type { BankOutbox, PaymentStateForCancellation } from '../core/bridge/ports.js';
+import type { BankGroupStatus, BankOutbox, PaymentStateForCancellation } from '../core/bridge/ports.js';
 import type { DeliveryResult } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import { errorReportFor } from './transfer-outbox.js';
+import { groupStatusReport } from './bank-group-status.js';
 import type { XmlOutbox } from './xml-outbox.js';
 
 export class XmlBankOutbox implements BankOutbox {
@@ -23,6 +24,10 @@ export class XmlBankOutbox implements BankOutbox {
 
   sendRejection(bank: string, id: string, reason: Reason, reference?: OriginalTransactionReference): Promise<DeliveryResult> {
     return this.sendStatus(bank, errorReportFor('iso20022-xml', id, reason), reference);
+  }
+
+  sendGroupStatus(bank: string, status: BankGroupStatus): Promise<DeliveryResult> {
+    return this.xml.send(bank, { kind: 'pacs.002/bulk', ...groupStatusReport(status) });
   }
 
   sendCancellationResolution(bank: string, request: CancellationRequest, state: PaymentStateForCancellation): Promise<DeliveryResult> {

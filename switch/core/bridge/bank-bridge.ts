@@ -73,7 +73,7 @@ interface BridgeRow {
 const FSPIOP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** JSON of a canonical message with its bigint amounts as text (`{"$units": "..."}`), and back. */
-function storeInstruction(message: Pacs008FromXml): string {
+export function storeInstruction(message: Pacs008FromXml): string {
   return JSON.stringify(message, (_key, value) => (typeof value === 'bigint' ? { $units: value.toString() } : value));
 }
 
@@ -104,7 +104,7 @@ const NO_TRANSFER_NAMED = 'names the transfer by neither OrgnlTxId, OrgnlUETR no
  * (worded for a bank: the code's standard description when the text is empty). Nothing stored: `fallback`; a code
  * the hub cannot read: the fallback's outcome with the text that followed.
  */
-function storedReason(wording: BridgeWording, text: string | null, fallback: DomainError): Reason {
+export function storedReason(wording: BridgeWording, text: string | null, fallback: DomainError): Reason {
   const outcome = outcomeOfCause(text);
   if (outcome) return outcome;
   if (text === null) return fallback;
@@ -114,8 +114,15 @@ function storedReason(wording: BridgeWording, text: string | null, fallback: Dom
   return wording.givenReasonForBank({ Rsn: { Prtry: code }, AddtlInf: given });
 }
 
+/** Bank payments that are transactions of a bank's multi-transaction pacs.008 (bank-groups.ts): reported with their group. */
+export interface GroupPayments {
+  /** Payment `id` of `bank` became final in the bridge (rejected, cancelled): true when a group reports it. */
+  paymentFinished(id: string, bank: string): Promise<boolean>;
+}
+
 export class BankBridge {
   private sweepTimer?: NodeJS.Timeout;
+  private groups?: GroupPayments;
 
   constructor(
     private readonly db: Db,
@@ -135,6 +142,11 @@ export class BankBridge {
 
   private later(work: () => Promise<unknown> | unknown): void {
     runLater(this.log, work);
+  }
+
+  /** Payments of a bank's group are reported with the group, not alone. */
+  useGroups(groups: GroupPayments): void {
+    this.groups = groups;
   }
 
   // ---------------------------------------------------------------- a bank pays
@@ -177,6 +189,11 @@ export class BankBridge {
         await this.banks.sendStatus(inbound.source, status);
       }
     });
+  }
+
+  /** A payment recorded by someone else (a transaction of a bank's group, bank-groups.ts), carried like one of `payFromBank`. */
+  routeRecorded(id: string, message: Pacs008FromXml, inbound: InboundMessage): Promise<void> {
+    return this.route(id, message, inbound);
   }
 
   private async route(id: string, message: Pacs008FromXml, inbound: InboundMessage): Promise<void> {
@@ -373,6 +390,7 @@ export class BankBridge {
     );
     if (moved.rowCount === 0) return;
     this.log.info({ transferId: id, payer: bank, reason: reasonText(reason) }, 'bank instruction rejected');
+    if (await this.groups?.paymentFinished(id, bank)) return;
     await this.banks.sendRejection(bank, id, reason);
   }
 
@@ -551,6 +569,7 @@ export class BankBridge {
         if (moved.rowCount > 0) {
           this.log.info({ transferId: id, payer: inbound.source }, 'bank instruction cancelled before any reservation');
           state = 'ABORTED';
+          await this.groups?.paymentFinished(id, inbound.source);
         } else {
           const status = await this.statusOf(id);
           const sts = status?.TxInfAndSts.TxSts;

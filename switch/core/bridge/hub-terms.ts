@@ -65,6 +65,16 @@ export class HubTerms {
     return { ilpPacket: packet.toString('base64url'), condition: condition.toString('base64url'), fulfilment: fulfilment.toString('base64url') };
   }
 
+  /** The preimages the hub holds for those of `conditions` it issued, by condition (one look-up for a bulk's lines). */
+  async fulfilmentsFor(conditions: readonly string[]): Promise<Map<string, string>> {
+    if (conditions.length === 0) return new Map();
+    const rows = await this.db.query<{ condition: string; fulfilment: string }>(
+      'SELECT condition, fulfilment FROM held_fulfilment WHERE condition = ANY($1::text[])',
+      [[...new Set(conditions)]],
+    );
+    return new Map(rows.rows.map((r) => [r.condition, r.fulfilment]));
+  }
+
   /** The preimage the hub holds for `condition`, if the hub issued it. */
   async fulfilmentFor(condition: string): Promise<string | undefined> {
     const row = await this.db.query<{ fulfilment: string }>('SELECT fulfilment FROM held_fulfilment WHERE condition = $1', [condition]);

@@ -5,7 +5,8 @@
  */
 import type { Agent, Party, StatusReason } from '../../../schemas/iso/common.js';
 import type { CancellationRequest } from '../../../schemas/iso/camt056.js';
-import type { OriginalTransactionReference } from '../../../schemas/iso/original.js';
+import type { OriginalGroupInformation, OriginalTransactionReference } from '../../../schemas/iso/original.js';
+import type { GroupStatus } from '../../../schemas/iso/bulk-transfers.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../../schemas/iso/pacs008.js';
 import type { QuoteRequest } from '../../../schemas/iso/quotes.js';
@@ -15,11 +16,36 @@ import type { DeliveryResult } from '../outbox.js';
 /** A payment's state as a cancellation request meets it (null: not the requester's, or unknown). */
 export type PaymentStateForCancellation = 'RECEIVED' | 'RESERVED' | 'COMMITTED' | 'ABORTED' | null;
 
+/** One transaction of a bank's multi-transaction pacs.008, as the group's pacs.002 reports it. */
+export interface BankGroupLineStatus {
+  /** The payment's id (the bank's TxId, else UETR, else EndToEndId): unique in the message. */
+  id: string;
+  /** How the bank named the transaction (OrgnlInstrId, OrgnlEndToEndId, OrgnlTxId, OrgnlUETR). */
+  reference: OriginalTransactionReference;
+  /** ACSC: committed; RJCT: refused or aborted, for `reason`. Absent: not final yet. */
+  status?: 'ACSC' | 'RJCT';
+  reason?: Reason;
+}
+
+/** The status of a bank's multi-transaction pacs.008 (pacs.002 OrgnlGrpInfAndSts + one TxInfAndSts per transaction). */
+export interface BankGroupStatus {
+  group: OriginalGroupInformation;
+  /** Once every transaction is final (or the message as a whole is refused, with `reason`). */
+  status?: GroupStatus;
+  /** Why the message as a whole is refused (OrgnlGrpInfAndSts/StsRsnInf). */
+  reason?: Reason;
+  /** When the last transaction became final. */
+  completedAt?: string;
+  lines: BankGroupLineStatus[];
+}
+
 export interface BankOutbox {
   /** A pacs.002 to `bank`; naming the payment the way `reference` does, else the way the bank's pacs.008 did. */
   sendStatus(bank: string, status: Pacs002, reference?: OriginalTransactionReference): Promise<DeliveryResult>;
   /** A pacs.002 RJCT about payment `id` for `reason`, in the bank's words. */
   sendRejection(bank: string, id: string, reason: Reason, reference?: OriginalTransactionReference): Promise<DeliveryResult>;
+  /** The pacs.002 about a bank's multi-transaction pacs.008, to that bank. */
+  sendGroupStatus(bank: string, status: BankGroupStatus): Promise<DeliveryResult>;
   /** The camt.029 answering a cancellation request, by the state the payment was in. */
   sendCancellationResolution(bank: string, request: CancellationRequest, state: PaymentStateForCancellation): Promise<DeliveryResult>;
 }
