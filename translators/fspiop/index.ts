@@ -3,3 +3,5 @@ export * from './common.js';
 export * from './parties.js';
 export * from './quotes.js';
 export * from './transfers.js';
+export * from './transaction-requests.js';
+export * from './authorizations.js';
