@@ -7,6 +7,7 @@ import { dialectScenarios } from './scenarios/dialects.js';
 import { discoveryScenarios } from './scenarios/discovery.js';
 import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { quoteScenarios } from './scenarios/quotes.js';
+import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
@@ -22,6 +23,7 @@ export { FspiopClient } from './lib/http.js';
 export { AdminClient, provision, provisionDfsp } from './lib/admin.js';
 export { OracleAdminClient, TestOracle } from './lib/oracle.js';
 export { transferScenarios, discoveryScenarios, quoteScenarios, goldenPathScenarios, securityScenarios, dialectScenarios, settlementScenarios };
+export { requestToPayScenarios };
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
@@ -32,6 +34,7 @@ export const scenarios: Scenario[] = [
   ...transferScenarios,
   ...discoveryScenarios,
   ...quoteScenarios,
+  ...requestToPayScenarios,
   ...goldenPathScenarios,
   ...securityScenarios,
   ...dialectScenarios,

@@ -39,6 +39,9 @@ import { SettlementStore } from '../ledger/settlement.js';
 import { TransferService } from './core/workers/transfers.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
+import { TransactionRequestService } from './core/agreement/transaction-requests.js';
+import { TransactionRequestRecords } from '../ledger/transaction-requests.js';
+import { DialectTransactionRequestOutbox } from './notify/request-to-pay-outbox.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
 import { VerificationIds } from './notify/verification-ids.js';
@@ -332,6 +335,7 @@ interface Services {
   expiry: ExpirySweep;
   discovery: DiscoveryService;
   quotes: QuoteService;
+  transactionRequests: TransactionRequestService;
   bridge: BankBridge;
   xmlOutbox: XmlOutbox;
   verificationIds: VerificationIds;
@@ -378,9 +382,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
     log,
   );
-  const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
-  const quoteRecords = new QuoteRecords(db, nodeRecordWriter(db, engine, config.batchMax));
-  const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
+  const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier);
   const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
   const bridge = new BankBridge(
     db,
@@ -401,9 +403,21 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     },
     log,
   );
-  quotes.useBankAgent(bridge);
+  agreement.quotes.useBankAgent(bridge);
   xmlOutbox.useReferences((bank, id) => bridge.originalReference(bank, id));
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, quotes, bridge, xmlOutbox, verificationIds, ...settling, ...reports };
+  return { participants, delivery, directory, transfers, bus, expiry, discovery, bridge, xmlOutbox, verificationIds, ...agreement, ...settling, ...reports };
+}
+
+/** Quotes and requests to pay; their records share one writer (ledger/quotes.ts `nodeRecordWriter`). */
+function agreementServices(config: Config, log: Logger, ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier) {
+  const { db, registry, engine } = ledger;
+  const recordWriter = nodeRecordWriter(db, engine, config.batchMax);
+  const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
+  const quoteRecords = new QuoteRecords(db, recordWriter);
+  const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
+  const requestOutbox = new DialectTransactionRequestOutbox(participants, notifier, config.callbackVersion);
+  const transactionRequests = new TransactionRequestService(registry, participants, new TransactionRequestRecords(db, recordWriter), requestOutbox, log);
+  return { quoteOutbox, quoteRecords, quotes, transactionRequests };
 }
 
 /**
@@ -662,6 +676,7 @@ function createFspiopApi(
       bus: services.bus,
       discovery: services.discovery,
       quotes: services.quotes,
+      transactionRequests: services.transactionRequests,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
       health,
     },

@@ -202,7 +202,10 @@ export function registeredIdentity(name: string, ids: IsoIdentifiers | undefined
 }
 
 /** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
-const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes'];
+const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes', 'transactionRequests', 'authorizations'];
+
+/** Resources with FSPIOP bodies and media types in every dialect (contract iso20022-mapping.md §1). */
+const FSPIOP_ONLY_RESOURCES = ['transactionRequests', 'authorizations'];
 
 export const nameOf = (x: DfspSimulator | string): string => (typeof x === 'string' ? x : x.name);
 
@@ -553,7 +556,7 @@ export class SuiteContext {
             method: rec.method as 'PUT' | 'PATCH' | 'POST',
             uri: rec.path.split('?')[0]!,
             resource,
-            ...this.hubFormatFor(sim),
+            ...(FSPIOP_ONLY_RESOURCES.includes(resource) ? this.fspiopFormatFor(sim) : this.hubFormatFor(sim)),
           });
         } catch (err) {
           problems.push(err instanceof Error ? err.message.split('\n')[0]! : String(err));
@@ -574,6 +577,14 @@ export class SuiteContext {
       default:
         return { iso: false, callbackVersion: this.opts.callbackVersion };
     }
+  }
+
+  /**
+   * Media type family and version of hub-authored transactionRequests and authorizations messages for `sim`: plain
+   * FSPIOP in every dialect (an ISO 20022 JSON participant gets version 2.0).
+   */
+  fspiopFormatFor(sim: DfspSimulator): { iso: false; callbackVersion: string } {
+    return { iso: false, callbackVersion: this.hubFormatFor(sim).callbackVersion };
   }
 
   /** How the hub names itself in AppHdr/Fr (the suite registers no ISO identifiers for the hub: its FSP id). */

@@ -21,6 +21,8 @@ import { route } from '../http/route.js';
 import { distinctHeaders, parseJsonBody } from './request.js';
 import type { EdgeSecurity } from './security.js';
 import type { AdmissionControl, NewWork } from './admission.js';
+import type { TransactionRequestService } from '../core/agreement/transaction-requests.js';
+import { requestToPayRoutes } from './request-to-pay-routes.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -29,6 +31,8 @@ export interface FspiopEdgeDeps {
   bus: Bus;
   discovery: DiscoveryService;
   quotes: QuoteService;
+  /** Request to pay: transactionRequests and authorizations (edge/request-to-pay-routes.ts). */
+  transactionRequests: TransactionRequestService;
   headerPolicy: HeaderPolicy;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
@@ -44,7 +48,7 @@ function schemaVersion(headers: ParsedHeaders): FspiopVersion {
   return headers.contentVersion && headers.contentVersion.major >= 2 ? '2.0' : '1.1';
 }
 
-function pathId(request: FastifyRequest): string {
+export function pathId(request: FastifyRequest): string {
   const id = (request.params as { id: string }).id;
   if (!ID_PATTERN.test(id)) throw new FspiopError('3101', `/path/ID must match a UUID or ULID`);
   return id;
@@ -86,11 +90,11 @@ function queryCurrency(request: FastifyRequest): string | undefined {
  * Header check, dialect gate, JSON decoding and schema validation: everything that needs no state.
  * `route` is the OpenAPI path template of the request.
  */
-function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy, security: EdgeSecurity): Parsed<T> {
+export function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy, security: EdgeSecurity): Parsed<T> {
   const headers = checkFspiopHeaders(request.method, resource, distinctHeaders(request), policy);
-  // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants keeps FSPIOP bodies
-  // under the ISO media type (iso20022-mapping.md §1).
-  const isoBody = headers.dialect === 'iso20022' && resource !== 'participants';
+  // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants, transactionRequests and
+  // authorizations keep FSPIOP bodies under the ISO media type (iso20022-mapping.md §1).
+  const isoBody = headers.dialect === 'iso20022' && !FSPIOP_BODIES.has(resource);
   const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
   security.check(request, headers, raw, request.method === 'POST' && resource === 'transfers' ? '3202' : '3200');
   let body: unknown = undefined;
@@ -118,7 +122,10 @@ function receive<T>(request: FastifyRequest, resource: string, routeTemplate: st
   };
 }
 
-type Admit = (work: NewWork, request: FastifyRequest) => void;
+/** Resources whose bodies are FSPIOP's in every dialect (iso20022-mapping.md §1). */
+const FSPIOP_BODIES = new Set(['participants', 'transactionRequests', 'authorizations']);
+
+export type Admit = (work: NewWork, request: FastifyRequest) => void;
 
 export function createFspiopServer(options: ServerOptions & { admission?: AdmissionControl }, deps: FspiopEdgeDeps): FastifyInstance {
   const server = createServer(options);
@@ -134,6 +141,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   participantRoutes(server, deps);
   partyRoutes(server, deps, admit);
   quoteRoutes(server, deps, admit);
+  requestToPayRoutes(server, deps, admit, { receive, pathId });
   return server;
 }
 

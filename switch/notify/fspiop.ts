@@ -10,7 +10,7 @@ import type { Delivery, DeliveryOutcome } from './delivery.js';
 
 const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
 
-export type Resource = 'transfers' | 'parties' | 'participants' | 'quotes';
+export type Resource = 'transfers' | 'parties' | 'participants' | 'quotes' | 'transactionRequests' | 'authorizations';
 
 export interface HubMessageOptions {
   /** Participant that receives the message. */

@@ -73,7 +73,9 @@ const transactionRequest: fc.Arbitrary<FspiopTransactionRequest> = fc
 const answer: fc.Arbitrary<FspiopTransactionRequestAnswer> = fc
   .record({
     transactionId: opt(arb.correlationId({})),
-    transactionRequestState: fc.constantFrom('RECEIVED', 'PENDING', 'ACCEPTED', 'REJECTED') as fc.Arbitrary<FspiopTransactionRequestAnswer['transactionRequestState']>,
+    transactionRequestState: fc.constantFrom('RECEIVED', 'PENDING', 'ACCEPTED', 'REJECTED') as fc.Arbitrary<
+      FspiopTransactionRequestAnswer['transactionRequestState']
+    >,
     extensionList: opt(arb.extensionList),
   })
   .map(compact);
@@ -210,7 +212,10 @@ test('an amount FSPIOP cannot carry exactly is refused, not rounded', () => {
   };
   const message = transactionRequestToCanonical(body, 'a', 'b', '2030-01-01T00:00:00.000Z');
   message.PmtInf.CdtTrfTx.Amt.InstdAmt = parseAmount('1.00001', 'USD');
-  assert.throws(() => transactionRequestFromCanonical(message), (err: unknown) => err instanceof TranslationError && err.code === '3100' && /decimal places/.test(err.message));
+  assert.throws(
+    () => transactionRequestFromCanonical(message),
+    (err: unknown) => err instanceof TranslationError && err.code === '3100' && /decimal places/.test(err.message),
+  );
 });
 
 test('PUT /authorizations/{ID} and the GET query survive FSPIOP -> canonical -> FSPIOP (property)', () => {
