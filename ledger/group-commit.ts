@@ -108,6 +108,8 @@ export interface TransactionRequestInsert {
   state: string;
   request_hash: string;
   error_code?: string;
+  /** The request message's id as its sender named it (a bank's pain.013 MsgId). */
+  message_id?: string;
   created_at?: string;
 }
 

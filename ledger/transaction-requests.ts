@@ -21,6 +21,8 @@ export interface TransactionRequestRecord {
   answerHash: string | null;
   transactionId: string | null;
   errorCode: string | null;
+  /** The request message's id as its sender named it. */
+  messageId: string | null;
   createdAt: string;
   changedAt: string;
 }
@@ -46,6 +48,7 @@ interface RequestRow {
   answer_hash: string | null;
   transaction_id: string | null;
   error_code: string | null;
+  message_id: string | null;
   created_at: Date;
   changed_at: Date;
 }
@@ -100,7 +103,7 @@ export class TransactionRequestRecords {
 export async function findTransactionRequest(db: Queryable, id: string): Promise<TransactionRequestRecord | undefined> {
   const rows = await db.query<RequestRow>(
     `SELECT id, payee, payer, currency, amount::text AS amount, expiration, state, request_hash, answer_hash, transaction_id,
-            error_code, created_at, changed_at FROM transaction_request WHERE id = $1`,
+            error_code, message_id, created_at, changed_at FROM transaction_request WHERE id = $1`,
     [id],
     'find_transaction_request',
   );
@@ -142,6 +145,7 @@ function recordOf(row: RequestRow): TransactionRequestRecord {
     answerHash: row.answer_hash,
     transactionId: row.transaction_id,
     errorCode: row.error_code,
+    messageId: row.message_id,
     createdAt: row.created_at.toISOString(),
     changedAt: row.changed_at.toISOString(),
   };

@@ -382,7 +382,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
     log,
   );
-  const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier);
+  const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier, xmlOutbox);
   const bankOutbox = new XmlBankOutbox(xmlOutbox, config.hubName);
   const bridge = new BankBridge(
     db,
@@ -409,13 +409,13 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
 }
 
 /** Quotes and requests to pay; their records share one writer (ledger/quotes.ts `nodeRecordWriter`). */
-function agreementServices(config: Config, log: Logger, ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier) {
+function agreementServices(config: Config, log: Logger, ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier, xml: XmlOutbox) {
   const { db, registry, engine } = ledger;
   const recordWriter = nodeRecordWriter(db, engine, config.batchMax);
   const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
   const quoteRecords = new QuoteRecords(db, recordWriter);
   const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
-  const requestOutbox = new DialectTransactionRequestOutbox(participants, notifier, config.callbackVersion);
+  const requestOutbox = new DialectTransactionRequestOutbox(participants, notifier, config.callbackVersion, xml);
   const transactionRequests = new TransactionRequestService(registry, participants, new TransactionRequestRecords(db, recordWriter), requestOutbox, log);
   return { quoteOutbox, quoteRecords, quotes, transactionRequests };
 }
@@ -685,6 +685,7 @@ function createFspiopApi(
     registry,
     participants: services.participants,
     bridge: services.bridge,
+    transactionRequests: services.transactionRequests,
     discovery: services.discovery,
     xml: services.xmlOutbox,
     certificates: keys.xmlCertificates,

@@ -6,15 +6,18 @@ import { randomUUID } from 'node:crypto';
 import { assertHubMessage } from './checks.js';
 import { nameOf, type SuiteContext } from './context.js';
 import type { DfspSimulator, RecordedRequest } from './dfsp.js';
-import { expectErrorCallback, partyIdInfo, waitAnswer, type PartyRef } from './flows.js';
+import { expectErrorCallback, partyIdInfo, waitAnswer, type PartyRef as FlowParty } from './flows.js';
+import type { PartyRef } from './isoxml.js';
 import type { FspiopResponse } from './http.js';
+import type { BankSimulator } from './bank.js';
+import { agent, amount, documentXml, el, isoNow, leaf, newMsgId, party, type Institution } from './isoxml.js';
 import { show } from './util.js';
 
 export interface TransactionRequestOptions {
   payee: DfspSimulator | string;
   payer: DfspSimulator | string;
-  payeeParty?: PartyRef;
-  payerParty?: PartyRef;
+  payeeParty?: FlowParty;
+  payerParty?: FlowParty;
   amount?: string;
   currency?: string;
   /** now + this (ms; negative = already expired). Omitted: no expiration. */
@@ -167,4 +170,88 @@ export async function adminTransactionRequest(ctx: SuiteContext, id: string): Pr
   const r = await ctx.admin.call('GET', `/transactionRequests/${id}`);
   assert.equal(r.status, 200, `Admin GET /transactionRequests/${id}: expected 200, got ${r.status} ${show(r.rawBody)}`);
   return r.body;
+}
+
+// ---- banks: pain.013 / pain.014 (docs/r2p.md) -------------------------------------------------------------------
+
+/** The pain.013 / pain.014 versions of a bank's profile (.07 with the 2019 generation, .12 with the newest). */
+export function painVersions(bank: BankSimulator): { request: string; report: string } {
+  const newest = bank.version('head') === 'head.001.001.04';
+  return newest ? { request: 'pain.013.001.12', report: 'pain.014.001.12' } : { request: 'pain.013.001.07', report: 'pain.014.001.07' };
+}
+
+export interface Pain013Fields {
+  msgId?: string;
+  /** PmtId/InstrId: the request id (a ULID: what FSPIOP payers take). */
+  requestId: string;
+  endToEndId?: string;
+  amount: string;
+  currency: string;
+  debtor: PartyRef & { name?: string };
+  debtorAgent: Institution;
+  creditor: PartyRef & { name?: string; org?: boolean };
+  creditorAgent: Institution;
+  /** Purp/Prtry: the FSPIOP scenario. */
+  scenario?: string;
+  /** PmtInf/XpryDt/DtTm. */
+  expiry?: string;
+  remittance?: string[];
+}
+
+/** A biller's bank asks a payer's FSP to have its customer pay (pain.013, one transaction). */
+export function pain013Xml(f: Pain013Fields, version: string): string {
+  const msgId = f.msgId ?? newMsgId('R');
+  const grpHdr = el('GrpHdr', leaf('MsgId', msgId), leaf('CreDtTm', isoNow()), leaf('NbOfTxs', '1'), party('InitgPty', f.creditor));
+  const tx = el(
+    'CdtTrfTx',
+    el('PmtId', leaf('InstrId', f.requestId), leaf('EndToEndId', f.endToEndId ?? f.requestId)),
+    el('Amt', amount('InstdAmt', f.amount, f.currency)),
+    leaf('ChrgBr', 'SLEV'),
+    agent('CdtrAgt', f.creditorAgent),
+    party('Cdtr', f.creditor),
+    el('Purp', leaf('Prtry', f.scenario ?? 'PAYMENT')),
+    f.remittance?.length ? el('RmtInf', ...f.remittance.map((line) => leaf('Ustrd', line))) : '',
+  );
+  const pmtInf = el(
+    'PmtInf',
+    leaf('PmtInfId', msgId),
+    leaf('PmtMtd', 'TRF'),
+    el('ReqdExctnDt', leaf('DtTm', isoNow())),
+    f.expiry ? el('XpryDt', leaf('DtTm', f.expiry)) : '',
+    party('Dbtr', f.debtor),
+    agent('DbtrAgt', f.debtorAgent),
+    tx,
+  );
+  return documentXml(version, el('CdtrPmtActvtnReq', grpHdr, pmtInf));
+}
+
+export interface Pain014Fields {
+  msgId?: string;
+  /** The request answered: its GrpHdr/MsgId and version (OrgnlGrpInfAndSts), and its id (OrgnlInstrId). */
+  originalMsgId: string;
+  originalMsgNmId: string;
+  requestId: string;
+  /** ACCP, RJCT, PDNG, ACTC … */
+  status: string;
+  reason?: { prtry?: string; cd?: string };
+  info?: string;
+}
+
+/** A payer's bank answers a request to pay (pain.014). */
+export function pain014Xml(f: Pain014Fields, version: string): string {
+  const tx = el(
+    'TxInfAndSts',
+    leaf('OrgnlInstrId', f.requestId),
+    leaf('TxSts', f.status),
+    f.reason && el('StsRsnInf', el('Rsn', f.reason.prtry !== undefined ? leaf('Prtry', f.reason.prtry) : leaf('Cd', f.reason.cd)), leaf('AddtlInf', f.info)),
+  );
+  return documentXml(
+    version,
+    el(
+      'CdtrPmtActvtnReqStsRpt',
+      el('GrpHdr', leaf('MsgId', f.msgId ?? newMsgId('S')), leaf('CreDtTm', isoNow()), el('InitgPty')),
+      el('OrgnlGrpInfAndSts', leaf('OrgnlMsgId', f.originalMsgId), leaf('OrgnlMsgNmId', f.originalMsgNmId)),
+      el('OrgnlPmtInfAndSts', leaf('OrgnlPmtInfId', f.originalMsgId), tx),
+    ),
+  );
 }

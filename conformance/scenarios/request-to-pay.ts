@@ -32,6 +32,7 @@ import {
 } from '../lib/r2p.js';
 import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
+import { bankScenarios } from './request-to-pay-banks.js';
 
 const VERSIONS = ['1.1', '2.0'] as const;
 
@@ -335,16 +336,7 @@ export const requestToPayScenarios: Scenario[] = [
       await expectHubR2pError(ctx, payer, 'transactionRequests', unknown, '3206', 'hub error to an ISO 20022 JSON participant, in FSPIOP');
     },
   },
-  {
-    name: 'r2p: a bank payer (ISO 20022 XML) → 3201 to the payee',
-    run: async (ctx) => {
-      const { payee } = await ctx.shared();
-      const bank = await ctx.once('r2p-bank', () => ctx.newBank({ prefix: 'rbk' }));
-      const body = newTransactionRequest({ payee, payer: bank.name, currency: ctx.currency });
-      expectStatus(await sendTransactionRequest(payee, bank.name, body), 202, 'POST /transactionRequests to a bank');
-      await expectHubR2pError(ctx, payee, 'transactionRequests', String(body.transactionRequestId), '3201', 'bank payer');
-    },
-  },
+  ...bankScenarios(),
   {
     name: 'r2p: request → quote naming it → transfer: the Admin API shows the request with the quote and the committed transfer that paid it',
     run: async (ctx) => {

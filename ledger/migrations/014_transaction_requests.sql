@@ -21,6 +21,9 @@ CREATE TABLE transaction_request (
   answer_hash     text,
   transaction_id  text,
   error_code      text,
+  -- The request message's id as its sender named it (a bank's pain.013 GrpHdr/MsgId): the pain.014 answering it
+  -- names it (OrgnlMsgId).
+  message_id      text,
   created_at      timestamptz NOT NULL DEFAULT now(),
   changed_at      timestamptz NOT NULL DEFAULT now()
 );
@@ -197,10 +200,10 @@ BEGIN
   WITH incoming AS (
     SELECT * FROM jsonb_to_recordset(request_ins_in) AS r(
       id text, payee text, payer text, currency text, amount numeric, expiration timestamptz,
-      state text, request_hash text, error_code text, created_at timestamptz)
+      state text, request_hash text, error_code text, message_id text, created_at timestamptz)
   ), inserted AS (
-    INSERT INTO transaction_request (id, payee, payer, currency, amount, expiration, state, request_hash, error_code, created_at)
-    SELECT id, payee, payer, currency, amount, expiration, state, request_hash, error_code, coalesce(created_at, now())
+    INSERT INTO transaction_request (id, payee, payer, currency, amount, expiration, state, request_hash, error_code, message_id, created_at)
+    SELECT id, payee, payer, currency, amount, expiration, state, request_hash, error_code, message_id, coalesce(created_at, now())
     FROM incoming
     ON CONFLICT (id) DO NOTHING
     RETURNING id

@@ -100,10 +100,13 @@ export interface TransactionRequestOutbox {
   forwardTransactionRequest(to: string, message: Pain013, inbound: InboundMessage): Promise<DeliveryResult>;
   /** GET /transactionRequests/{ID}, to the payer. */
   forwardTransactionRequestGet(to: string, id: string, inbound: InboundMessage): Promise<DeliveryResult>;
-  /** The payer's answer (PUT /transactionRequests/{ID} or its /error), to the payee. */
-  forwardTransactionRequestAnswer(to: string, id: string, report: Pain014, inbound: InboundMessage): Promise<DeliveryResult>;
-  /** An error the hub authors about a transaction request (PUT /transactionRequests/{ID}/error). */
-  transactionRequestError(to: string, id: string, reason: Reason): Promise<DeliveryResult>;
+  /**
+   * The payer's answer (PUT /transactionRequests/{ID} or its /error), to the payee. `requestMessageId`: the request
+   * message's id as its sender named it (a bank's pain.014 names it).
+   */
+  forwardTransactionRequestAnswer(to: string, id: string, report: Pain014, inbound: InboundMessage, requestMessageId?: string): Promise<DeliveryResult>;
+  /** An error the hub authors about a transaction request (PUT /transactionRequests/{ID}/error; a bank's pain.014 RJCT). */
+  transactionRequestError(to: string, id: string, reason: Reason, requestMessageId?: string): Promise<DeliveryResult>;
   /** GET /authorizations/{ID}, to the payee. */
   forwardAuthorizationRequest(to: string, request: AuthorizationRequest, inbound: InboundMessage): Promise<DeliveryResult>;
   /** The payee's PUT /authorizations/{ID} (or its /error), to the payer. */

@@ -19,6 +19,9 @@ import {
   transactionRequestFromCanonical,
 } from '../../translators/fspiop/transaction-requests.js';
 import { errorFromCanonical } from '../../translators/fspiop/transfers.js';
+import { XML_PROFILES } from '../../translators/isoxml/catalog.js';
+import type { Pain014Context } from '../../translators/isoxml/pain014.js';
+import type { XmlChannel } from './xml-channel.js';
 import type { DeliveryResult, InboundMessage, TransactionRequestOutbox } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import type { Dialect, ParticipantDirectory } from '../directory/participants.js';
@@ -63,9 +66,11 @@ export class DialectTransactionRequestOutbox implements TransactionRequestOutbox
     private readonly directory: ParticipantDirectory,
     private readonly notifier: FspiopNotifier,
     private readonly callbackVersion: string,
+    private readonly xml?: XmlChannel,
   ) {}
 
   forwardTransactionRequest(to: string, message: Pain013, inbound: InboundMessage): Promise<DeliveryResult> {
+    if (this.isBank(to)) return this.toBank(to, { kind: 'pain.013', message });
     if (this.forwardable(to, inbound)) return this.forward(to, 'transactionRequests', 'POST', '/transactionRequests', inbound);
     return this.author(to, 'transactionRequests', 'POST', '/transactionRequests', () => transactionRequestFromCanonical(message));
   }
@@ -75,7 +80,8 @@ export class DialectTransactionRequestOutbox implements TransactionRequestOutbox
     return this.forward(to, 'transactionRequests', 'GET', `/transactionRequests/${encodeURIComponent(id)}`, inbound);
   }
 
-  forwardTransactionRequestAnswer(to: string, id: string, report: Pain014, inbound: InboundMessage): Promise<DeliveryResult> {
+  forwardTransactionRequestAnswer(to: string, id: string, report: Pain014, inbound: InboundMessage, requestMessageId?: string): Promise<DeliveryResult> {
+    if (this.isBank(to)) return this.toBank(to, { kind: 'pain.014', message: report, context: this.requestContext(to, id, requestMessageId) });
     const path = `/transactionRequests/${encodeURIComponent(id)}${isRequestError(report) ? '/error' : ''}`;
     if (this.forwardable(to, inbound)) return this.forward(to, 'transactionRequests', 'PUT', path, inbound);
     return this.author(to, 'transactionRequests', 'PUT', path, () =>
@@ -83,8 +89,9 @@ export class DialectTransactionRequestOutbox implements TransactionRequestOutbox
     );
   }
 
-  transactionRequestError(to: string, id: string, reason: Reason): Promise<DeliveryResult> {
+  transactionRequestError(to: string, id: string, reason: Reason, requestMessageId?: string): Promise<DeliveryResult> {
     const report = requestErrorReport(id, reasonIn(fspiopDialectOf(this.directory.dialectOf(to)), reason));
+    if (this.isBank(to)) return this.toBank(to, { kind: 'pain.014', message: report, context: this.requestContext(to, id, requestMessageId) });
     return this.author(to, 'transactionRequests', 'PUT', `/transactionRequests/${encodeURIComponent(id)}/error`, () =>
       transactionRequestErrorFromCanonical(report),
     );
@@ -116,9 +123,24 @@ export class DialectTransactionRequestOutbox implements TransactionRequestOutbox
     return this.author(to, 'authorizations', 'PUT', `/authorizations/${encodeURIComponent(id)}/error`, () => errorFromCanonical(report));
   }
 
-  /** Banks (ISO 20022 XML) have no message for these resources yet (docs/r2p.md). */
+  private isBank(to: string): boolean {
+    return this.directory.dialectOf(to) === 'iso20022-xml';
+  }
+
+  /** Banks take requests (pain.013) and their answers (pain.014): no status question, no authorisation (docs/r2p.md). */
   private reachable(to: string): boolean {
-    return this.directory.dialectOf(to) !== 'iso20022-xml';
+    return !this.isBank(to);
+  }
+
+  private async toBank(to: string, message: Parameters<XmlChannel['send']>[1]): Promise<DeliveryResult> {
+    if (!this.xml) return { ok: false, noEndpoint: true };
+    return this.xml.send(to, message);
+  }
+
+  /** The request a pain.014 answers: its message id as its sender named it, in the bank's pain.013 version. */
+  private requestContext(to: string, id: string, requestMessageId: string | undefined): Pain014Context {
+    const version = XML_PROFILES[this.directory.xmlProfileOf(to)]['pain.013'];
+    return { OrgnlMsgId: requestMessageId ?? ([...id].length <= 35 ? id : 'NOTPROVIDED'), OrgnlMsgNmId: version };
   }
 
   /** Both sides speak FSPIOP bodies for these resources (FSPIOP and ISO 20022 JSON participants): the bytes go on. */

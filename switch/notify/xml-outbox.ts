@@ -94,6 +94,9 @@ export class XmlOutbox implements XmlChannel {
    * it the way `to` did.
    */
   private async withReferences(to: string, doc: BusinessDocument): Promise<BusinessDocument> {
+    // A request to pay or its report the hub sends is its own message too (the FSPIOP request id may be a UUID).
+    if (doc.kind === 'pain.013') return { ...doc, message: { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } } };
+    if (doc.kind === 'pain.014') return { ...doc, message: { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } } };
     if (doc.kind !== 'pacs.002') return doc;
     const message = { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } };
     if (doc.context !== undefined || !this.references) return { ...doc, message };

@@ -79,6 +79,7 @@ export class TransactionRequestService {
       expiration: message.PmtInf.XpryDt?.DtTm,
       state: 'RECEIVED',
       request_hash: inbound.hash,
+      message_id: message.GrpHdr.MsgId,
       created_at: inbound.receivedAt,
     });
     if (recorded.conflict) return this.duplicateRequest(id, message, inbound);
@@ -87,22 +88,23 @@ export class TransactionRequestService {
 
   private async routeRequest(id: string, message: Pain013, inbound: InboundMessage, payee: string, payer: string): Promise<void> {
     const refusal = this.checkRequest(message, payer);
+    const messageId = message.GrpHdr.MsgId;
     if (refusal) {
       await this.records.update({ id, state: 'REJECTED', error_code: refusal.outcome });
       this.log.info({ transactionRequestId: id, payee, payer, outcome: refusal.outcome, reason: refusal.detail }, 'transaction request refused');
-      await this.outbox.transactionRequestError(payee, id, refusal);
+      await this.outbox.transactionRequestError(payee, id, refusal, messageId);
       return;
     }
     const sent = await this.outbox.forwardTransactionRequest(payer, message, inbound);
     const failure = deliveryFailure(payer, sent, 'transactionRequests');
     if (failure) {
       this.log.warn({ transactionRequestId: id, payer, error: reasonText(failure) }, 'transaction request not delivered');
-      await this.outbox.transactionRequestError(payee, id, failure);
+      await this.outbox.transactionRequestError(payee, id, failure, messageId);
     }
   }
 
   private checkRequest(message: Pain013, payer: string): DomainError | undefined {
-    const refusal = this.destinationRefusal(payer);
+    const refusal = this.destinationRefusal(payer, 'request');
     if (refusal) return refusal;
     const expiration = message.PmtInf.XpryDt?.DtTm;
     if (expiration !== undefined && Date.parse(expiration) <= Date.now()) {
@@ -113,14 +115,15 @@ export class TransactionRequestService {
 
   /**
    * The participant a request-to-pay message goes to must be an active participant other than the hub, reachable in
-   * its dialect: banks (ISO 20022 XML) have none for these messages yet (docs/r2p.md).
+   * its dialect: a bank (ISO 20022 XML) takes a request (pain.013) but has no message for a status question or an
+   * authorisation at the payee: it authenticates its own customer (docs/r2p.md).
    */
-  private destinationRefusal(name: string): DomainError | undefined {
+  private destinationRefusal(name: string, what: 'request' | 'status question' | 'authorisation'): DomainError | undefined {
     const participant = this.registry.participant(name);
     if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not an active participant`);
     if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is not an active participant`);
-    if (this.participants.dialectOf(name) === 'iso20022-xml') {
-      return new DomainError('DESTINATION_DIALECT_UNSUPPORTED', `${name} is a bank (ISO 20022 XML): requests to pay do not reach banks yet`);
+    if (what !== 'request' && this.participants.dialectOf(name) === 'iso20022-xml') {
+      return new DomainError('DESTINATION_DIALECT_UNSUPPORTED', `${name} is a bank (ISO 20022 XML): ISO 20022 has no message for this ${what}`);
     }
     return undefined;
   }
@@ -129,7 +132,8 @@ export class TransactionRequestService {
     const record = await this.records.find(id);
     if (!record) throw new DomainError('RECORD_VANISHED', `transaction request ${id} vanished during its duplicate check`);
     if (record.requestHash !== inbound.hash || record.payee !== inbound.source || record.payer !== inbound.destination) {
-      this.later(() => this.outbox.transactionRequestError(inbound.source, id, modified('transaction request', id, record.requestHash)));
+      const error = modified('transaction request', id, record.requestHash);
+      this.later(() => this.outbox.transactionRequestError(inbound.source, id, error, message.GrpHdr.MsgId));
       return;
     }
     // The same request again: checked again and, if it still passes, sent to the payer again (who answers again).
@@ -149,7 +153,7 @@ export class TransactionRequestService {
         const outsider = new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transaction request ${id}`);
         return this.outbox.transactionRequestError(inbound.source, id, outsider);
       }
-      const refusal = this.destinationRefusal(to);
+      const refusal = this.destinationRefusal(to, 'status question');
       if (refusal) return this.outbox.transactionRequestError(inbound.source, id, refusal);
       const failure = deliveryFailure(to, await this.outbox.forwardTransactionRequestGet(to, id, inbound), 'transactionRequests');
       if (failure) await this.outbox.transactionRequestError(inbound.source, id, failure);
@@ -168,7 +172,9 @@ export class TransactionRequestService {
     const record = await this.records.find(id);
     const refusal = this.checkAnswer(id, record, state, inbound);
     if (refusal || !record) {
-      this.later(() => this.outbox.transactionRequestError(inbound.source, id, refusal ?? notFound(id)));
+      // A bank's report is refused in the answer to it (admi.002); an FSPIOP participant's in an error callback.
+      if (inbound.dialect === 'iso20022-xml') throw refusal ?? notFound(id);
+      this.later(() => this.outbox.transactionRequestError(inbound.source, id, refusal ?? notFound(id), report.GrpHdr.MsgId));
       return;
     }
     if (record.answerHash !== inbound.hash) {
@@ -176,9 +182,9 @@ export class TransactionRequestService {
       this.log.info({ transactionRequestId: id, state, payer: record.payer, payee: record.payee, errorCode }, 'transaction request state');
     }
     this.later(async () => {
-      const sent = await this.outbox.forwardTransactionRequestAnswer(record.payee, id, report, inbound);
+      const sent = await this.outbox.forwardTransactionRequestAnswer(record.payee, id, report, inbound, record.messageId ?? undefined);
       const failure = deliveryFailure(record.payee, sent, 'transactionRequests');
-      if (failure) await this.outbox.transactionRequestError(inbound.source, id, failure);
+      if (failure) await this.outbox.transactionRequestError(inbound.source, id, failure, report.GrpHdr.MsgId);
     });
   }
 
@@ -228,7 +234,7 @@ export class TransactionRequestService {
     const id = request.transactionRequestId;
     const record = await this.records.find(id);
     this.later(async () => {
-      const refusal = this.checkParties(id, record, inbound, 'payer') ?? this.destinationRefusal(inbound.destination!);
+      const refusal = this.checkParties(id, record, inbound, 'payer') ?? this.destinationRefusal(inbound.destination!, 'authorisation');
       if (refusal) return this.outbox.authorizationError(inbound.source, id, refusal);
       const sent = await this.outbox.forwardAuthorizationRequest(inbound.destination!, request, inbound);
       const failure = deliveryFailure(inbound.destination!, sent, 'authorizations');
