@@ -417,6 +417,7 @@ function agreementServices(config: Config, log: Logger, ledger: Ledger, particip
   const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
   const requestOutbox = new DialectTransactionRequestOutbox(participants, notifier, config.callbackVersion, xml);
   const transactionRequests = new TransactionRequestService(registry, participants, new TransactionRequestRecords(db, recordWriter), requestOutbox, log);
+  xml.useRequestOfQuote(async (quoteId) => (await quoteRecords.find(quoteId))?.transactionRequestId ?? undefined);
   return { quoteOutbox, quoteRecords, quotes, transactionRequests };
 }
 

@@ -34,6 +34,7 @@ function accepted(r: BankSendResult, status: number, what: string): void {
 
 /** The payment that answers an accepted request: the wallet quotes the bank (naming the request) and pays it. */
 async function walletPaysTheRequest(ctx: SuiteContext, wallet: DfspSimulator, bank: BankSimulator, id: string, transactionId: string, amount: string) {
+  const sinceB = bank.mark();
   const quote = newQuoteRequest({
     payer: wallet,
     payee: bank.name,
@@ -52,6 +53,8 @@ async function walletPaysTheRequest(ctx: SuiteContext, wallet: DfspSimulator, ba
   const put = await waitAnswer(ctx, wallet, `/transfers/${transactionId}`, { since, label: `the bank's answer to transfer ${transactionId}` });
   expectSuccessCallback(put, `transfer ${transactionId}`);
   assert.equal(put.body?.transferState, 'COMMITTED', show(put.bodyText));
+  const p008 = await bank.waitFor((m) => m.kind === 'pacs.008' && m.message?.text('CdtTrfTxInf/PmtId/TxId') === transactionId, ctx.T, { since: sinceB });
+  assert.equal(p008.message?.text('CdtTrfTxInf/PmtId/InstrId'), id, `the pacs.008 names the bank's request: ${show(p008.text, 1500)}`);
 }
 
 async function billerAtBankAsksWallet(ctx: SuiteContext): Promise<void> {
