@@ -11,6 +11,7 @@ import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { isoDetailScenarios } from './scenarios/iso-details.js';
 import { quoteScenarios } from './scenarios/quotes.js';
 import { bulkQuoteScenarios } from './scenarios/bulk-quotes.js';
+import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
@@ -34,6 +35,7 @@ export {
   dialectScenarios,
   settlementScenarios,
   bulkQuoteScenarios,
+  requestToPayScenarios,
 };
 
 /**
@@ -46,6 +48,7 @@ export const scenarios: Scenario[] = [
   ...discoveryScenarios,
   ...quoteScenarios,
   ...bulkQuoteScenarios,
+  ...requestToPayScenarios,
   ...goldenPathScenarios,
   ...securityScenarios,
   ...dialectScenarios,

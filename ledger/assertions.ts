@@ -70,6 +70,9 @@ export interface ApplyReport {
   journal: number;
   quotes_inserted: number;
   quotes_updated: number;
+  /** Transaction requests (migration 014). */
+  requests_inserted: number;
+  requests_updated: number;
   /** Windows closed by the batch (0 or 1). */
   windows_closed: number;
   /** Account id -> its balance now, when the batch asked for it. */
@@ -85,19 +88,23 @@ export interface SentCounts {
   entries: readonly CheckedEntry[];
   quoteInserts: number;
   quoteUpdates: number;
+  requestInserts: number;
+  requestUpdates: number;
   windowCloses: number;
-  /** Transfer ids and `quote:<id>` keys of the inserts sent. */
+  /** Transfer ids, `quote:<id>` and `transactionRequest:<id>` keys of the inserts sent. */
   insertKeys: ReadonlySet<string>;
 }
 
 /** The database did what was sent: conflicts only on inserts, every state change, every journal row. O(1) without conflicts. */
 export function assertReport(sent: SentCounts, report: ApplyReport): void {
   let transferConflicts = 0;
+  let requestConflicts = 0;
   for (const key of report.conflicts) {
     assertLedger(sent.insertKeys.has(key), () => `mizani_apply reported a conflict on ${key}, which this batch did not insert`);
-    if (!key.startsWith('quote:')) transferConflicts++;
+    if (key.startsWith('transactionRequest:')) requestConflicts++;
+    else if (!key.startsWith('quote:')) transferConflicts++;
   }
-  const quoteConflicts = report.conflicts.length - transferConflicts;
+  const quoteConflicts = report.conflicts.length - transferConflicts - requestConflicts;
   assertLedger(
     report.inserted + transferConflicts === sent.inserts,
     () => `${report.inserted} transfers inserted and ${transferConflicts} conflicts for ${sent.inserts} sent`,
@@ -109,6 +116,14 @@ export function assertReport(sent: SentCounts, report: ApplyReport): void {
     () => `${report.quotes_inserted} quotes inserted and ${quoteConflicts} conflicts for ${sent.quoteInserts} sent`,
   );
   assertLedger(report.quotes_updated <= sent.quoteUpdates, () => `${report.quotes_updated} quote changes applied for ${sent.quoteUpdates} sent`);
+  assertLedger(
+    report.requests_inserted + requestConflicts === sent.requestInserts,
+    () => `${report.requests_inserted} transaction requests inserted and ${requestConflicts} conflicts for ${sent.requestInserts} sent`,
+  );
+  assertLedger(
+    report.requests_updated <= sent.requestUpdates,
+    () => `${report.requests_updated} transaction request changes applied for ${sent.requestUpdates} sent`,
+  );
   let expected = sent.entries.length;
   if (transferConflicts > 0) {
     const conflicts = new Set(report.conflicts);

@@ -16,6 +16,7 @@ import {
   type ConsumerPosition,
   type JournalEntry,
   type LedgerWrite,
+  type RecordWrite,
   type TransferInsert,
   type TransferUpdate,
 } from './group-commit.js';
@@ -777,10 +778,10 @@ export class LedgerEngine {
   // ---- records that share the group commit and move no balance (ledger/quotes.ts) ----
 
   /** Writes a record beside the ledger's own in the next batch; `conflict` when its id is already known. */
-  async submitRecord(write: Pick<LedgerWrite, 'quoteInsert' | 'quoteUpdate'>): Promise<{ conflict: boolean }> {
+  async submitRecord(write: RecordWrite): Promise<{ conflict: boolean }> {
     this.assertAvailable();
-    // A new quote is new work: past the queue bound it is refused (2005); an update finishes accepted work.
-    if (write.quoteInsert) this.admitNew('write');
+    // A new quote or transaction request is new work: past the queue bound it is refused (2005); an update finishes accepted work.
+    if (write.quoteInsert || write.transactionRequestInsert) this.admitNew('write');
     return this.committer.submit({ entries: [], ...write });
   }
 

@@ -82,6 +82,9 @@ export interface QuoteInsert {
   state: string;
   request_hash: string;
   created_at?: string;
+  /** The transaction request the quote answers (FSPIOP transactionRequestId), and the quote's transaction id (migration 014). */
+  transaction_request_id?: string;
+  transaction_id?: string;
 }
 
 export interface QuoteUpdate {
@@ -90,6 +93,32 @@ export interface QuoteUpdate {
   response_hash?: string;
   error_code?: string;
   response_expiration?: string;
+  /** The payee's condition, kept for quotes of a transaction request (migration 014). */
+  condition?: string;
+}
+
+/** The minimum the hub keeps of a transaction request (docs/r2p.md, migration 014). */
+export interface TransactionRequestInsert {
+  id: string;
+  payee: string;
+  payer: string;
+  currency: string;
+  amount?: string;
+  expiration?: string;
+  state: string;
+  request_hash: string;
+  error_code?: string;
+  /** The request message's id as its sender named it (a bank's pain.013 MsgId). */
+  message_id?: string;
+  created_at?: string;
+}
+
+export interface TransactionRequestUpdate {
+  id: string;
+  state: string;
+  answer_hash?: string;
+  transaction_id?: string;
+  error_code?: string;
 }
 
 /** Where a bus consumer resumes a partition: every command before `nextOffset` has its effects in the ledger. */
@@ -107,6 +136,8 @@ export interface LedgerWrite {
   entries: JournalEntry[];
   quoteInsert?: QuoteInsert;
   quoteUpdate?: QuoteUpdate;
+  transactionRequestInsert?: TransactionRequestInsert;
+  transactionRequestUpdate?: TransactionRequestUpdate;
   flow?: WindowFlow;
   /** A commit's interchange fee between the two DFSPs' INTERCHANGE_FEE accounts (docs/interchange-fees.md). */
   feeFlow?: WindowFlow;
@@ -116,6 +147,9 @@ export interface LedgerWrite {
   /** Consumer positions recorded in the batch's transaction (ledger/migrations/010_consumer_positions.sql). */
   positions?: ConsumerPosition[];
 }
+
+/** The writes that ride the group commit without moving a balance (quote and transaction request records). */
+export type RecordWrite = Pick<LedgerWrite, 'quoteInsert' | 'quoteUpdate' | 'transactionRequestInsert' | 'transactionRequestUpdate'>;
 
 export interface WriteResult {
   /** The write's new transfer id already existed: nothing of this write was applied. */
@@ -310,6 +344,8 @@ export class GroupCommitter {
     const rows: EntryRow[] = [];
     const quoteInserts: QuoteInsert[] = [];
     const quoteUpdates: QuoteUpdate[] = [];
+    const requestInserts: TransactionRequestInsert[] = [];
+    const requestUpdates: TransactionRequestUpdate[] = [];
     const flows = new Map<string, FlowRow>();
     let windowClose: WindowClose | undefined;
     const positions = new Map<string, ConsumerPosition>();
@@ -339,6 +375,15 @@ export class GroupCommitter {
         }
       }
       if (write.quoteUpdate) quoteUpdates.push(write.quoteUpdate);
+      if (write.transactionRequestInsert) {
+        const key = `transactionRequest:${write.transactionRequestInsert.id}`;
+        if (insertKeys.has(key)) sameBatchConflicts.add(pending);
+        else {
+          insertKeys.add(key);
+          requestInserts.push(write.transactionRequestInsert);
+        }
+      }
+      if (write.transactionRequestUpdate) requestUpdates.push(write.transactionRequestUpdate);
       if (write.flow) addFlow(flows, write.flow);
       if (write.feeFlow) addFlow(flows, write.feeFlow);
       if (write.windowClose) windowClose = write.windowClose;
@@ -350,6 +395,8 @@ export class GroupCommitter {
       entries: rows,
       quote_inserts: quoteInserts,
       quote_updates: quoteUpdates,
+      ...(requestInserts.length > 0 ? { request_inserts: requestInserts } : {}),
+      ...(requestUpdates.length > 0 ? { request_updates: requestUpdates } : {}),
       ...(flows.size > 0 ? { flows: [...flows.values()].map(flowRow) } : {}),
       ...(windowClose ? { window_close: windowClose } : {}),
       writes: batch.length,
@@ -366,6 +413,8 @@ export class GroupCommitter {
       entries,
       quoteInserts: quoteInserts.length,
       quoteUpdates: quoteUpdates.length,
+      requestInserts: requestInserts.length,
+      requestUpdates: requestUpdates.length,
       windowCloses: windowClose ? 1 : 0,
       insertKeys,
     };
@@ -440,8 +489,12 @@ function entryRow(entry: JournalEntry): EntryRow {
 function isConflict(pending: Pending, sent: SentBatch, conflicts: ReadonlySet<string> | undefined): boolean {
   if (sent.sameBatchConflicts.has(pending)) return true;
   if (!conflicts) return false;
-  const { insert, quoteInsert } = pending.write;
-  return (insert !== undefined && conflicts.has(insert.id)) || (quoteInsert !== undefined && conflicts.has(`quote:${quoteInsert.id}`));
+  const { insert, quoteInsert, transactionRequestInsert: requestInsert } = pending.write;
+  return (
+    (insert !== undefined && conflicts.has(insert.id)) ||
+    (quoteInsert !== undefined && conflicts.has(`quote:${quoteInsert.id}`)) ||
+    (requestInsert !== undefined && conflicts.has(`transactionRequest:${requestInsert.id}`))
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * share the ledger's group commit only to share its fsync, through the narrow `RecordWriter` the engine offers.
  */
 import type { Db } from './db.js';
-import { GroupCommitter, type QuoteInsert, type QuoteUpdate } from './group-commit.js';
+import { GroupCommitter, type QuoteInsert, type QuoteUpdate, type RecordWrite } from './group-commit.js';
 
 export interface QuoteRecord {
   id: string;
@@ -17,6 +17,8 @@ export interface QuoteRecord {
   requestHash: string;
   responseHash: string | null;
   errorCode: string | null;
+  /** The transaction request the quote answers (migration 014), when it named one. */
+  transactionRequestId: string | null;
 }
 
 interface QuoteRow {
@@ -31,11 +33,12 @@ interface QuoteRow {
   response_hash: string | null;
   error_code: string | null;
   response_expiration: Date | null;
+  transaction_request_id: string | null;
 }
 
 /** A write that rides the group commit without moving a balance (the engine's `submitRecord`). */
 export interface RecordWriter {
-  submitRecord(write: { quoteInsert?: QuoteInsert; quoteUpdate?: QuoteUpdate }): Promise<{ conflict: boolean }>;
+  submitRecord(write: RecordWrite): Promise<{ conflict: boolean }>;
 }
 
 /**
@@ -72,7 +75,7 @@ export class QuoteRecords {
   async find(id: string): Promise<QuoteRecord | undefined> {
     const rows = await this.db.query<QuoteRow>(
       `SELECT id, payer, payee, currency, amount::text AS amount, expiration, state, request_hash, response_hash,
-              error_code, response_expiration FROM quote WHERE id = $1`,
+              error_code, response_expiration, transaction_request_id FROM quote WHERE id = $1`,
       [id],
       'find_quote',
     );
@@ -89,6 +92,7 @@ export class QuoteRecords {
       requestHash: row.request_hash,
       responseHash: row.response_hash,
       errorCode: row.error_code,
+      transactionRequestId: row.transaction_request_id,
     };
   }
 }

@@ -88,6 +88,15 @@ export const OUTCOMES = {
   // ---- bulk agreement (bulkQuotes)
   BULK_QUOTE_NOT_FOUND: 'no bulk quote has this id',
   QUOTE_ID_REPEATED_IN_BULK: 'two individual quotes, or two individual results, of one bulk quote have the same quote id',
+  // ---- request to pay (transaction requests, authorizations: switch/core/agreement/transaction-requests.ts)
+  TRANSACTION_REQUEST_NOT_FOUND: 'no transaction request has this id',
+  TRANSACTION_REQUEST_EXPIRED: 'the transaction request expired before it could be sent to the payer',
+  TRANSACTION_REQUEST_WRONG_SENDER:
+    'a message about a transaction request comes from another participant than the one that sends it (the payer answers the request and asks for authorisation, the payee answers that)',
+  TRANSACTION_REQUEST_WRONG_DESTINATION: 'a message about a transaction request is addressed to another participant than the one it must go to',
+  TRANSACTION_REQUEST_STATE_INVALID:
+    "the payer's answer does not follow the transaction request's state: it takes it back to an earlier one, or the hub had refused the request",
+  DESTINATION_DIALECT_UNSUPPORTED: 'the participant a message must go to speaks a dialect that has no message for it',
   // ---- discovery (parties, oracles)
   PARTY_NOT_FOUND: 'no FSP holds the party',
   PARTY_REGISTERED_TO_ANOTHER_FSP: 'the party is already registered to another FSP',

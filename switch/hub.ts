@@ -45,6 +45,9 @@ import type { BulkTransferOutbox } from './core/outbox.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { BulkQuoteService } from './core/agreement/bulk-quotes.js';
+import { TransactionRequestService } from './core/agreement/transaction-requests.js';
+import { TransactionRequestRecords } from '../ledger/transaction-requests.js';
+import { DialectTransactionRequestOutbox } from './notify/request-to-pay-outbox.js';
 import { DiscoveryService } from './core/discovery/accounts.js';
 import { OracleRegistry, PartyDirectory } from './core/discovery/directory.js';
 import { VerificationIds } from './notify/verification-ids.js';
@@ -344,6 +347,7 @@ interface Services {
   discovery: DiscoveryService;
   quotes: QuoteService;
   bulkQuotes: BulkQuoteService;
+  transactionRequests: TransactionRequestService;
   bridge: BankBridge;
   groups: BankGroups;
   bulkPayee: BankBulkPayee;
@@ -405,18 +409,31 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
     log,
   );
-  const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
-  const quoteRecords = new QuoteRecords(db, nodeRecordWriter(db, engine, config.batchMax));
-  const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
+  const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier, xmlOutbox);
   const banks = bankServices(
     ledger,
     { participants, directory, bus, quoteOutbox, quoteRecords, xmlOutbox, terms, bulkStore: bulks.store, transferOutbox },
     config,
     log,
   );
-  quotes.useBankAgent(banks.bridge);
-  const agreement = { quotes, bulkQuotes: bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge) };
-  return { participants, delivery, directory, transfers, bus, expiry, discovery, ...agreement, ...banks, xmlOutbox, verificationIds, ...settling, ...reports };
+  agreement.quotes.useBankAgent(banks.bridge);
+  const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge);
+  return {
+    participants,
+    delivery,
+    directory,
+    transfers,
+    bus,
+    expiry,
+    discovery,
+    ...agreement,
+    bulkQuotes,
+    ...banks,
+    xmlOutbox,
+    verificationIds,
+    ...settling,
+    ...reports,
+  };
 }
 
 /**
@@ -490,6 +507,19 @@ function bulkQuoteService(
   const service = new BulkQuoteService(ledger.registry, participants, new BulkQuoteRecords(ledger.db), outbox, log);
   service.useBankAgent(bridge);
   return service;
+}
+
+/** Quotes and requests to pay; their records share one writer (ledger/quotes.ts `nodeRecordWriter`). */
+function agreementServices(config: Config, log: Logger, ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier, xml: XmlOutbox) {
+  const { db, registry, engine } = ledger;
+  const recordWriter = nodeRecordWriter(db, engine, config.batchMax);
+  const quoteOutbox = new DialectQuoteOutbox(participants, notifier, config.callbackVersion);
+  const quoteRecords = new QuoteRecords(db, recordWriter);
+  const quotes = new QuoteService(registry, participants, quoteRecords, quoteOutbox, log);
+  const requestOutbox = new DialectTransactionRequestOutbox(participants, notifier, config.callbackVersion, xml);
+  const transactionRequests = new TransactionRequestService(registry, participants, new TransactionRequestRecords(db, recordWriter), requestOutbox, log);
+  xml.useRequestOfQuote(async (quoteId) => (await quoteRecords.find(quoteId))?.transactionRequestId ?? undefined);
+  return { quoteOutbox, quoteRecords, quotes, transactionRequests };
 }
 
 /**
@@ -752,6 +782,7 @@ function createFspiopApi(
       discovery: services.discovery,
       quotes: services.quotes,
       bulkQuotes: services.bulkQuotes,
+      transactionRequests: services.transactionRequests,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
       health,
     },
@@ -762,6 +793,7 @@ function createFspiopApi(
     bridge: services.bridge,
     groups: services.groups,
     bulkPayee: services.bulkPayee,
+    transactionRequests: services.transactionRequests,
     discovery: services.discovery,
     xml: services.xmlOutbox,
     certificates: keys.xmlCertificates,

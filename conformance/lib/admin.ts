@@ -290,6 +290,8 @@ export function endpointsFor(base: string): Array<{ type: string; value: string 
     { type: 'FSPIOP_CALLBACK_URL_PARTICIPANT_BATCH_PUT_ERROR', value: `${b}/participants/{{requestId}}/error` },
     { type: 'FSPIOP_CALLBACK_URL_QUOTES', value: b },
     { type: 'FSPIOP_CALLBACK_URL_BULK_QUOTES', value: b },
+    { type: 'FSPIOP_CALLBACK_URL_TRX_REQ_SERVICE', value: b },
+    { type: 'FSPIOP_CALLBACK_URL_AUTHORIZATIONS', value: b },
   ];
 }
 

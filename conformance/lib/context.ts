@@ -202,10 +202,10 @@ export function registeredIdentity(name: string, ids: IsoIdentifiers | undefined
 }
 
 /** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
-const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes', 'bulkQuotes'];
+const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes', 'bulkQuotes', 'transactionRequests', 'authorizations'];
 
-/** Resources without an ISO 20022 JSON definition: ISO JSON participants get them in plain FSPIOP 2.0 (docs/bulk.md). */
-const FSPIOP_ONLY_RESOURCES = ['bulkQuotes'];
+/** Resources without an ISO 20022 JSON definition: ISO JSON participants get them in plain FSPIOP 2.0 (contract iso20022-mapping.md §1). */
+const FSPIOP_ONLY_RESOURCES = ['bulkQuotes', 'bulkTransfers', 'transactionRequests', 'authorizations'];
 
 export const nameOf = (x: DfspSimulator | string): string => (typeof x === 'string' ? x : x.name);
 
@@ -542,7 +542,7 @@ export class SuiteContext {
         const allowed =
           rec.method === 'PUT' ||
           (rec.method === 'PATCH' && resource === 'transfers') ||
-          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers'));
+          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers' || resource === 'transactionRequests'));
         if (!allowed) {
           problems.push(
             `${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`,
@@ -582,6 +582,14 @@ export class SuiteContext {
       default:
         return { iso: false, callbackVersion: this.opts.callbackVersion };
     }
+  }
+
+  /**
+   * Media type family and version of hub-authored transactionRequests and authorizations messages for `sim`: plain
+   * FSPIOP in every dialect (an ISO 20022 JSON participant gets version 2.0).
+   */
+  fspiopFormatFor(sim: DfspSimulator): { iso: false; callbackVersion: string } {
+    return { iso: false, callbackVersion: this.hubFormatFor(sim).callbackVersion };
   }
 
   /** How the hub names itself in AppHdr/Fr (the suite registers no ISO identifiers for the hub: its FSP id). */

@@ -22,6 +22,7 @@ import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
 import { settlementReportRoutes } from './routes/settlement-reports.js';
 import { settlementRoutes, type SettlementRouteDeps } from './routes/settlements.js';
+import { transactionRequestRoutes } from './routes/transaction-requests.js';
 
 export type { AdminDeps } from './deps.js';
 
@@ -48,6 +49,7 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...isoIdentifierRoutes(deps),
     ...oracleRoutes(deps),
     ...reportRoutes(deps),
+    ...transactionRequestRoutes(deps),
   ];
 }
 

@@ -14,6 +14,9 @@ import type { BulkPacs008, BulkTransferState } from '../../schemas/iso/bulk-tran
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
 import type { BulkQuoteRequest, BulkQuoteResponse } from '../../schemas/iso/bulk-quotes.js';
+import type { Pain013 } from '../../schemas/iso/pain013.js';
+import type { Pain014 } from '../../schemas/iso/pain014.js';
+import type { AuthorizationRequest, AuthorizationResponse } from '../../schemas/iso/authorizations.js';
 
 export type DialectName = 'fspiop' | 'iso20022-json' | 'iso20022-xml';
 
@@ -139,4 +142,30 @@ export interface BulkQuoteOutbox {
   bulkQuoteAnswer(to: string, bulkQuoteId: string, response: BulkQuoteResponse): Promise<DeliveryResult>;
   /** An error the hub authors. */
   bulkQuoteError(to: string, bulkQuoteId: string, reason: Reason): Promise<DeliveryResult>;
+}
+
+/** Request to pay (docs/r2p.md): transaction requests and their authorisation, in the receiver's dialect. */
+export interface TransactionRequestOutbox {
+  /** The request (POST /transactionRequests), to the payer. */
+  forwardTransactionRequest(to: string, message: Pain013, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** GET /transactionRequests/{ID}, to the payer. */
+  forwardTransactionRequestGet(to: string, id: string, inbound: InboundMessage): Promise<DeliveryResult>;
+  /**
+   * The payer's answer (PUT /transactionRequests/{ID} or its /error), to the payee. `requestMessageId`: the request
+   * message's id as its sender named it (a bank's pain.014 names it).
+   */
+  forwardTransactionRequestAnswer(to: string, id: string, report: Pain014, inbound: InboundMessage, requestMessageId?: string): Promise<DeliveryResult>;
+  /** An error the hub authors about a transaction request (PUT /transactionRequests/{ID}/error; a bank's pain.014 RJCT). */
+  transactionRequestError(to: string, id: string, reason: Reason, requestMessageId?: string): Promise<DeliveryResult>;
+  /** GET /authorizations/{ID}, to the payee. */
+  forwardAuthorizationRequest(to: string, request: AuthorizationRequest, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The payee's PUT /authorizations/{ID} (or its /error), to the payer. */
+  forwardAuthorizationAnswer(
+    to: string,
+    id: string,
+    answer: { response?: AuthorizationResponse; error?: Pacs002 },
+    inbound: InboundMessage,
+  ): Promise<DeliveryResult>;
+  /** An error the hub authors about an authorisation (PUT /authorizations/{ID}/error). */
+  authorizationError(to: string, id: string, reason: Reason): Promise<DeliveryResult>;
 }

@@ -97,6 +97,17 @@ export function mapAgents<D extends AnyDocument>(doc: D, f: AgentMap): D {
       const m = d.message;
       return { ...d, message: { ...m, Assgnmt: mapAssignment(m.Assgnmt, f), ...(m.Case ? { Case: { ...m.Case, Cretr: f(m.Case.Cretr) } } : {}) } } as D;
     }
+    case 'pain.013': {
+      const p = d.message.PmtInf;
+      const CdtTrfTx = { ...p.CdtTrfTx, CdtrAgt: f(p.CdtTrfTx.CdtrAgt) };
+      return { ...d, message: { ...d.message, PmtInf: { ...p, DbtrAgt: f(p.DbtrAgt), CdtTrfTx } } } as D;
+    }
+    case 'pain.014': {
+      const g = { ...d.message.GrpHdr };
+      if (g.DbtrAgt) g.DbtrAgt = f(g.DbtrAgt);
+      if (g.CdtrAgt) g.CdtrAgt = f(g.CdtrAgt);
+      return { ...d, message: { ...d.message, GrpHdr: g } } as D;
+    }
     case 'camt.029': {
       const m = d.message;
       return {

@@ -34,6 +34,8 @@ import { distinctHeaders, parseJsonBody } from './request.js';
 import type { EdgeSecurity } from './security.js';
 import type { AdmissionControl, NewWork } from './admission.js';
 import { bulkQuoteRoutes } from './bulk-quotes.js';
+import type { TransactionRequestService } from '../core/agreement/transaction-requests.js';
+import { requestToPayRoutes } from './request-to-pay-routes.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -43,6 +45,8 @@ export interface FspiopEdgeDeps {
   discovery: DiscoveryService;
   quotes: QuoteService;
   bulkQuotes: BulkQuoteService;
+  /** Request to pay: transactionRequests and authorizations (edge/request-to-pay-routes.ts). */
+  transactionRequests: TransactionRequestService;
   headerPolicy: HeaderPolicy;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
@@ -103,7 +107,8 @@ function queryCurrency(request: FastifyRequest): string | undefined {
 export function receive<T>(request: FastifyRequest, resource: string, routeTemplate: string, policy: HeaderPolicy, security: EdgeSecurity): Parsed<T> {
   const headers = checkFspiopHeaders(request.method, resource, distinctHeaders(request), policy);
   // ISO 20022 JSON bodies exist for parties, quotes and transfers; participants and the resources without an ISO
-  // definition (bulk quotes, ...) keep FSPIOP bodies under the ISO media type (iso20022-mapping.md §1).
+  // definition (bulk quotes, bulk transfers, transaction requests, authorizations) keep FSPIOP bodies under the ISO
+  // media type (iso20022-mapping.md §1).
   const isoBody = headers.dialect === 'iso20022' && hasIsoJsonBodySchema(request.method, routeTemplate);
   const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
   security.check(request, headers, raw, request.method === 'POST' && resource === 'transfers' ? '3202' : '3200');
@@ -150,6 +155,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   partyRoutes(server, deps, admit);
   quoteRoutes(server, deps, admit);
   bulkQuoteRoutes(server, deps, { admit, receive, pathId });
+  requestToPayRoutes(server, deps, admit, { receive, pathId });
   return server;
 }
 

@@ -23,6 +23,8 @@ import type { BankBridge } from '../core/bridge/bank-bridge.js';
 import type { BankBulkPayee } from '../core/bridge/bank-bulk-payee.js';
 import type { BankGroups } from '../core/bridge/bank-groups.js';
 import { isGroupRequest } from '../../translators/isoxml/pacs028.js';
+import type { TransactionRequestService } from '../core/agreement/transaction-requests.js';
+import { bankRejectionOfRequest } from '../../translators/isoxml/pain014.js';
 import { documentHash } from '../core/bridge/bank-bridge.js';
 import { agentName } from '../../schemas/iso/institutions.js';
 import { canonicalAgents, resolveInstitution } from '../directory/agents.js';
@@ -45,6 +47,8 @@ export interface IsoXmlEdgeDeps {
   groups: BankGroups;
   /** A bank's pacs.002 answering a bulk it was sent (with a group status, or about its one transaction). */
   bulkPayee: BankBulkPayee;
+  /** Requests to pay (pain.013) and their answers (pain.014): docs/r2p.md. */
+  transactionRequests: TransactionRequestService;
   discovery: DiscoveryService;
   xml: XmlOutbox;
   certificates: JwsKeyStore;
@@ -197,7 +201,7 @@ function admitSender(edge: XmlEdge, received: ReceivedBusinessMessage, request: 
     return { ok: false, refused: refuse(reply, new XmlRejection('CONTENT', 'AppHdr/Fr does not match the client certificate participant'), sender, ref) };
   }
   const kind = received.document.kind;
-  const newWork = kind === 'pacs.008' || kind === 'pacs.008/bulk' ? 'agreement' : kind === 'acmt.023' ? 'discovery' : undefined;
+  const newWork = kind === 'pacs.008' || kind === 'pacs.008/bulk' || kind === 'pain.013' ? 'agreement' : kind === 'acmt.023' ? 'discovery' : undefined;
   if (newWork) {
     try {
       deps.admission?.admit(newWork, sender);
@@ -244,6 +248,9 @@ async function dispatch(doc: InboundDocument, inbound: InboundMessage, deps: Iso
       await deps.discovery.forwardPartyAnswer(path, report, { ...inbound, destination: to }, !report.Rpt.Vrfctn);
       return 202;
     }
+    case 'pain.013':
+    case 'pain.014':
+      return requestToPay(doc, inbound, deps);
     default:
       deps.log.info({ sender: inbound.source, kind: doc.kind }, 'bank message with nothing to do');
       return 202;
@@ -266,6 +273,28 @@ async function bankLookup(request: PartyVerificationRequest, inbound: InboundMes
     await deps.verificationIds.forgetBankRequest(inbound.source, asked.id);
     throw err;
   }
+}
+
+/**
+ * A bank's request to pay (it is the creditor's agent: the payer is the debtor agent it names) or its answer to one
+ * (a rejection's ISO reason worded as the FSPIOP payee understands it, docs/r2p.md).
+ */
+async function requestToPay(doc: Extract<InboundDocument, { kind: 'pain.013' | 'pain.014' }>, inbound: InboundMessage, deps: IsoXmlEdgeDeps): Promise<number> {
+  if (doc.kind === 'pain.013') {
+    const message = doc.message;
+    if (participantNamed(deps, message.PmtInf.CdtTrfTx.CdtrAgt, 'PmtInf/CdtTrfTx/CdtrAgt') !== inbound.source) {
+      throw new FspiopError('3100', `PmtInf/CdtTrfTx/CdtrAgt must name the bank that sends the request (${inbound.source})`);
+    }
+    const payer = participantNamed(deps, message.PmtInf.DbtrAgt, 'PmtInf/DbtrAgt');
+    if (!payer) throw new FspiopError('3102', 'PmtInf/DbtrAgt must name the payer FSP');
+    await deps.transactionRequests.request(message, { ...inbound, destination: payer });
+    return 202;
+  }
+  const report = doc.message;
+  const t = report.TxInfAndSts;
+  const answer = t.StsRsnInf ? { ...report, TxInfAndSts: { ...t, StsRsnInf: bankRejectionOfRequest(t.StsRsnInf) } } : report;
+  await deps.transactionRequests.answer(t.OrgnlInstrId, answer, inbound);
+  return 200;
 }
 
 /** The participant an agent names (after canonicalAgents: its Othr/Id); 3201 when it names an unknown institution. */

@@ -10,7 +10,7 @@ import type { Delivery, DeliveryOutcome } from './delivery.js';
 
 const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
 
-export type Resource = 'transfers' | 'parties' | 'participants' | 'quotes' | 'bulkTransfers' | 'bulkQuotes';
+export type Resource = 'transfers' | 'parties' | 'participants' | 'quotes' | 'bulkTransfers' | 'bulkQuotes' | 'transactionRequests' | 'authorizations';
 
 export interface HubMessageOptions {
   /** Participant that receives the message. */

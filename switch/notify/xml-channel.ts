@@ -6,6 +6,9 @@ import type { Pacs002Context } from '../../translators/isoxml/pacs002.js';
 import type { Acmt024Context } from '../../translators/isoxml/acmt024.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
 import type { PartyVerificationReport, PartyVerificationRequest } from '../../schemas/iso/parties.js';
+import type { Pain013 } from '../../schemas/iso/pain013.js';
+import type { Pain014 } from '../../schemas/iso/pain014.js';
+import type { Pain014Context } from '../../translators/isoxml/pain014.js';
 import type { DeliveryResult } from '../core/outbox.js';
 
 export type XmlOutboundMessage =
@@ -18,7 +21,10 @@ export type XmlOutboundMessage =
   | { kind: 'pacs.002/bulk'; message: BulkPacs002; context?: BulkPacs002Context }
   | { kind: 'acmt.023'; message: PartyVerificationRequest }
   /** `context`: the request it answers (acmt.023 Assgnmt), when the bank asked. */
-  | { kind: 'acmt.024'; message: PartyVerificationReport; context?: Acmt024Context };
+  | { kind: 'acmt.024'; message: PartyVerificationReport; context?: Acmt024Context }
+  /** Request to pay (docs/r2p.md): the request, and the payer's answer (`context`: the request it answers). */
+  | { kind: 'pain.013'; message: Pain013 }
+  | { kind: 'pain.014'; message: Pain014; context?: Pain014Context };
 
 export interface XmlChannel {
   send(to: string, message: XmlOutboundMessage): Promise<DeliveryResult>;

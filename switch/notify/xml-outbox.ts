@@ -12,6 +12,7 @@ import { statusReferringTo } from '../../translators/isoxml/pacs002.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
 import type { XmlSigner } from '../../translators/isoxml/signature.js';
 import { registeredAgents, registeredBahParty } from '../directory/agents.js';
+import { decodeIlpPacket } from '../security/ilp.js';
 import type { DeliveryResult } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import type { Delivery } from './delivery.js';
@@ -19,6 +20,9 @@ import { tryRender } from './dialects.js';
 import type { XmlChannel, XmlOutboundMessage } from './xml-channel.js';
 
 export const ISO20022_ENDPOINT = 'ISO20022_CALLBACK_URL';
+
+/** The transaction request a quote named (request to pay, docs/r2p.md), when it named one. */
+export type RequestOfQuote = (quoteId: string) => Promise<string | undefined>;
 
 /** How a bank named the payment a status is about (its pacs.008's references), when the bank was its payer. */
 export type OriginalReferences = (bank: string, transferId: string) => Promise<OriginalTransactionReference | undefined>;
@@ -29,6 +33,7 @@ export type BulkReferences = (bank: string, bulkTransferId: string) => Promise<B
 export class XmlOutbox implements XmlChannel {
   private references?: OriginalReferences;
   private bulkReferences?: BulkReferences;
+  private requestOf?: RequestOfQuote;
 
   constructor(
     private readonly directory: ParticipantDirectory,
@@ -46,6 +51,11 @@ export class XmlOutbox implements XmlChannel {
   /** A bulk's statuses to a payer bank then name its bulk and payments the way its pacs.008 did. */
   useBulkReferences(references: BulkReferences): void {
     this.bulkReferences = references;
+  }
+
+  /** A pacs.008 to a payee bank then names the request to pay its quote answered (PmtId/InstrId), as a bank's does. */
+  useRequestOfQuote(requestOf: RequestOfQuote): void {
+    this.requestOf = requestOf;
   }
 
   send(to: string, message: XmlOutboundMessage): Promise<DeliveryResult> {
@@ -109,11 +119,32 @@ export class XmlOutbox implements XmlChannel {
       const context = doc.context ?? (await this.bulkReferences?.(to, message.OrgnlGrpInfAndSts.OrgnlMsgId));
       return context ? { ...doc, message, context } : { ...doc, message };
     }
+    // A request to pay or its report the hub sends is its own message too (the FSPIOP request id may be a UUID).
+    if (doc.kind === 'pain.013') return { ...doc, message: { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } } };
+    if (doc.kind === 'pain.014') return { ...doc, message: { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } } };
+    if (doc.kind === 'pacs.008') return this.withRequest(doc);
     if (doc.kind !== 'pacs.002') return doc;
     const message = { ...doc.message, GrpHdr: { ...doc.message.GrpHdr, MsgId: newMessageId() } };
     if (doc.context !== undefined || !this.references) return { ...doc, message };
     const id = message.TxInfAndSts.OrgnlTxId;
     const ref = id === undefined ? undefined : await this.references(to, id);
     return ref ? { kind: 'pacs.002', ...statusReferringTo(message, ref) } : { ...doc, message };
+  }
+
+  /** A Mojaloop payer's transfer answering a request to pay names it, where a bank's pacs.008 does (PmtId/InstrId). */
+  private async withRequest(doc: Extract<BusinessDocument, { kind: 'pacs.008' }>): Promise<BusinessDocument> {
+    const tx = doc.message.CdtTrfTxInf;
+    const packet = tx.VrfctnOfTerms?.IlpV4PrepPacket;
+    if (!this.requestOf || tx.PmtId.InstrId !== undefined || !packet) return doc;
+    let quoteId: unknown;
+    try {
+      quoteId = (decodeIlpPacket(packet).transaction as { quoteId?: unknown } | undefined)?.quoteId;
+    } catch {
+      return doc;
+    }
+    const request = typeof quoteId === 'string' ? await this.requestOf(quoteId) : undefined;
+    // InstrId is Max35Text: a UUID request id (36 characters) stays out.
+    if (request === undefined || [...request].length > 35) return doc;
+    return { ...doc, message: { ...doc.message, CdtTrfTxInf: { ...tx, PmtId: { ...tx.PmtId, InstrId: request } } } } as BusinessDocument;
   }
 }

@@ -419,6 +419,8 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
     journal: 4,
     quotes_inserted: 0,
     quotes_updated: 0,
+    requests_inserted: 0,
+    requests_updated: 0,
     windows_closed: 0,
     balances: { [p1!.id]: '1.0000', [p2!.id]: '-1.0000', [e1!.id]: '2.5000', [e2!.id]: '-2.5000' },
   });
@@ -438,6 +440,8 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
     journal: 0,
     quotes_inserted: 0,
     quotes_updated: 0,
+    requests_inserted: 0,
+    requests_updated: 0,
     windows_closed: 0,
     balances: null,
   });

@@ -5,3 +5,5 @@ export * from './quotes.js';
 export * from './transfers.js';
 export * from './bulk-transfers.js';
 export * from './bulk-quotes.js';
+export * from './transaction-requests.js';
+export * from './authorizations.js';

@@ -9,6 +9,7 @@
  *     pacs.028.001.03, camt.056.001.08, camt.029.001.09, head.001.001.02);
  *   - `iso-2026`: the newest published versions (pacs.008.001.14, pacs.002.001.16, pacs.028.001.07,
  *     camt.056.001.12, camt.029.001.14, head.001.001.04).
+ * Requests to pay (docs/r2p.md): pain.013 / pain.014 .07 in `iso-2019`, .12 in `iso-2026`.
  * Both use acmt.023.001.04 / acmt.024.001.04 (the version Mojaloop's ISO 20022 dialect uses, so
  * discovery maps onto the same canonical shape as the ISO JSON edge) and admi.002.001.01 (its only
  * version). Inbound, any supported version is accepted whatever the sender's profile; the profile
@@ -27,7 +28,19 @@ export type HeadVersion = 'head.001.001.02' | 'head.001.001.03' | 'head.001.001.
 export const HEAD_VERSIONS: readonly HeadVersion[] = ['head.001.001.02', 'head.001.001.03', 'head.001.001.04'];
 
 export type MessageKind =
-  'pacs.008' | 'pacs.002' | 'acmt.023' | 'acmt.024' | 'pacs.028' | 'camt.056' | 'camt.029' | 'admi.002' | 'camt.052' | 'camt.053' | 'camt.054';
+  | 'pacs.008'
+  | 'pacs.002'
+  | 'acmt.023'
+  | 'acmt.024'
+  | 'pacs.028'
+  | 'camt.056'
+  | 'camt.029'
+  | 'admi.002'
+  | 'camt.052'
+  | 'camt.053'
+  | 'camt.054'
+  | 'pain.013'
+  | 'pain.014';
 
 export type MessageVersion =
   | 'pacs.008.001.08'
@@ -48,7 +61,11 @@ export type MessageVersion =
   | 'camt.053.001.08'
   | 'camt.053.001.14'
   | 'camt.054.001.08'
-  | 'camt.054.001.14';
+  | 'camt.054.001.14'
+  | 'pain.013.001.07'
+  | 'pain.013.001.12'
+  | 'pain.014.001.07'
+  | 'pain.014.001.12';
 
 /** A schema the hub validates at run time: a business message version or a header version. */
 export type SchemaId = MessageVersion | HeadVersion;
@@ -111,6 +128,10 @@ export const MESSAGE_DEFINITIONS: readonly MessageDefinition[] = Object.freeze([
   message('camt.053.001.14', 'BkToCstmrStmt', 'BankToCustomerStatementV14', 'outbound', false),
   message('camt.054.001.08', 'BkToCstmrDbtCdtNtfctn', 'BankToCustomerDebitCreditNotificationV08', 'outbound', false),
   message('camt.054.001.14', 'BkToCstmrDbtCdtNtfctn', 'BankToCustomerDebitCreditNotificationV14', 'outbound', false),
+  message('pain.013.001.07', 'CdtrPmtActvtnReq', 'CreditorPaymentActivationRequestV07', 'both'),
+  message('pain.013.001.12', 'CdtrPmtActvtnReq', 'CreditorPaymentActivationRequestV12', 'both'),
+  message('pain.014.001.07', 'CdtrPmtActvtnReqStsRpt', 'CreditorPaymentActivationRequestStatusReportV07', 'both'),
+  message('pain.014.001.12', 'CdtrPmtActvtnReqStsRpt', 'CreditorPaymentActivationRequestStatusReportV12', 'both'),
 ]);
 
 export const HEAD_DEFINITIONS: readonly HeadDefinition[] = Object.freeze(
@@ -171,6 +192,8 @@ export interface XmlProfile {
   readonly 'camt.052': 'camt.052.001.08' | 'camt.052.001.14';
   readonly 'camt.053': 'camt.053.001.08' | 'camt.053.001.14';
   readonly 'camt.054': 'camt.054.001.08' | 'camt.054.001.14';
+  readonly 'pain.013': 'pain.013.001.07' | 'pain.013.001.12';
+  readonly 'pain.014': 'pain.014.001.07' | 'pain.014.001.12';
 }
 
 export const XML_PROFILES: Readonly<Record<XmlProfileName, XmlProfile>> = Object.freeze({
@@ -188,6 +211,8 @@ export const XML_PROFILES: Readonly<Record<XmlProfileName, XmlProfile>> = Object
     'camt.052': 'camt.052.001.08',
     'camt.053': 'camt.053.001.08',
     'camt.054': 'camt.054.001.08',
+    'pain.013': 'pain.013.001.07',
+    'pain.014': 'pain.014.001.07',
   }),
   'iso-2026': Object.freeze({
     name: 'iso-2026',
@@ -203,6 +228,8 @@ export const XML_PROFILES: Readonly<Record<XmlProfileName, XmlProfile>> = Object
     'camt.052': 'camt.052.001.14',
     'camt.053': 'camt.053.001.14',
     'camt.054': 'camt.054.001.14',
+    'pain.013': 'pain.013.001.12',
+    'pain.014': 'pain.014.001.12',
   }),
 });
 

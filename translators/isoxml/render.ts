@@ -49,6 +49,10 @@ import { pacs002FromXml, pacs002ToXml, type Pacs002Context, type Pacs002Version 
 import type { Pacs008FromXml } from '../../schemas/iso/pacs008.js';
 import { pacs008FromXml, pacs008ToXml, type Pacs008Version } from './pacs008.js';
 import { pacs028FromXml, pacs028ToXml, type Pacs028Version } from './pacs028.js';
+import { pain013FromXml, pain013ToXml, type Pain013Version } from './pain013.js';
+import { pain014FromXml, pain014ToXml, type Pain014Context, type Pain014Version } from './pain014.js';
+import type { Pain013 } from '../../schemas/iso/pain013.js';
+import type { Pain014 } from '../../schemas/iso/pain014.js';
 import { signBusinessMessage, type XmlSigner } from './signature.js';
 import type { XNode } from './xml.js';
 
@@ -76,6 +80,9 @@ export type BusinessDocument =
   | { kind: 'camt.056'; message: CancellationRequest }
   | { kind: 'camt.029'; message: InvestigationResolution }
   | { kind: 'admi.002'; message: MessageReject }
+  | { kind: 'pain.013'; message: Pain013 }
+  /** `context`: the request answered, when the report does not name it (docs/r2p.md). */
+  | { kind: 'pain.014'; message: Pain014; context?: Pain014Context }
   | SettlementReport;
 
 /** What a read `Document` gives: as BusinessDocument, with pacs.008 possibly lacking expiry/condition. */
@@ -92,6 +99,8 @@ export type InboundDocument =
   | { kind: 'camt.056'; message: CancellationRequest }
   | { kind: 'camt.029'; message: InvestigationResolution }
   | { kind: 'admi.002'; message: MessageReject }
+  | { kind: 'pain.013'; message: Pain013 }
+  | { kind: 'pain.014'; message: Pain014 }
   | SettlementReport;
 
 export interface MappingContext {
@@ -138,6 +147,10 @@ export function documentToXml(doc: BusinessDocument, version: MessageVersion, co
       return camt053ToXml(doc.message, version as Camt053Version);
     case 'camt.054':
       return camt054ToXml(doc.message, version as Camt054Version);
+    case 'pain.013':
+      return pain013ToXml(doc.message, version as Pain013Version);
+    case 'pain.014':
+      return pain014ToXml(doc.message, version as Pain014Version, doc.context);
   }
 }
 
@@ -173,6 +186,10 @@ export function documentFromXml(document: XNode, definition: MessageDefinition, 
       return { kind: 'camt.053', message: camt053FromXml(document, v as Camt053Version) };
     case 'camt.054':
       return { kind: 'camt.054', message: camt054FromXml(document, v as Camt054Version) };
+    case 'pain.013':
+      return { kind: 'pain.013', message: pain013FromXml(document, v as Pain013Version) };
+    case 'pain.014':
+      return { kind: 'pain.014', message: pain014FromXml(document, v as Pain014Version) };
   }
 }
 

@@ -69,6 +69,7 @@ export class QuoteService {
       state: 'RECEIVED',
       request_hash: inbound.hash,
       created_at: inbound.receivedAt,
+      ...requestLink(message),
     });
     if (recorded.conflict) return this.duplicateRequest(quoteId, message, inbound);
     this.later(() => this.routeRequest(quoteId, message, inbound, payer, payee));
@@ -174,6 +175,7 @@ export class QuoteService {
       response_hash: inbound.hash,
       error_code: errorCode,
       response_expiration: responseExpiration,
+      ...requestCondition(quote, answer.response),
     });
     this.log.info(
       {
@@ -244,6 +246,17 @@ export function destinationRefusal(registry: Registry, name: string): DomainErro
   if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not an active participant`);
   if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is not an active participant`);
   return undefined;
+}
+
+/** A quote of a transaction request keeps its condition: the transfer that pays the request carries it (docs/r2p.md). */
+function requestCondition(quote: QuoteRecord, response: QuoteResponse | undefined): { condition?: string } {
+  return quote.transactionRequestId !== null && response ? { condition: response.CdtTrfTxInf.ExctnCond } : {};
+}
+
+/** The transaction request a quote answers (FSPIOP transactionRequestId) and its transaction id, for the quote record. */
+function requestLink(message: QuoteRequest): { transaction_request_id?: string; transaction_id?: string } {
+  const id = message.CdtTrfTxInf.PmtId;
+  return id.InstrId === undefined ? {} : { transaction_request_id: id.InstrId, transaction_id: id.EndToEndId };
 }
 
 function modified(what: string, originalHash: string): DomainError {

@@ -24,6 +24,7 @@ import type { QuoteRequest, QuoteResponse } from '../../../schemas/iso/quotes.js
 import type { Db } from '../../../ledger/db.js';
 import { apiState, type LedgerReader } from '../../../ledger/reader.js';
 import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
+import { findTransactionRequest } from '../../../ledger/transaction-requests.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { ledgerText, toLedger } from '../../../ledger/units.js';
 import { agentName } from '../../../schemas/iso/institutions.js';
@@ -274,10 +275,11 @@ export class BankBridge {
     const quoteId = newMessageId();
     const payer = this.wording.mojaloopParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr');
     const payeeParty = this.wording.mojaloopParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr');
+    const requestId = await this.requestPaidBy(tx.PmtId.InstrId, bank, payee);
     const request: QuoteRequest = {
       GrpHdr: { MsgId: quoteId, CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiresAt },
       CdtTrfTxInf: {
-        PmtId: { TxId: quoteId, EndToEndId: transferId },
+        PmtId: { TxId: quoteId, EndToEndId: transferId, ...(requestId ? { InstrId: requestId } : {}) },
         IntrBkSttlmAmt: tx.IntrBkSttlmAmt,
         ChrgBr: 'CRED',
         Dbtr: payer.Pty,
@@ -302,6 +304,7 @@ export class BankBridge {
       expiration: expiresAt,
       state: 'RECEIVED',
       request_hash: inbound.hash,
+      ...(requestId ? { transaction_request_id: requestId, transaction_id: transferId } : {}),
     });
     if (recorded.conflict) throw new DomainError('ID_COLLISION', 'a fresh quote id collided');
     const moved = await this.db.query(`UPDATE bridge_payment SET state = 'QUOTING', quote_id = $2, changed_at = now() WHERE id = $1 AND state = 'RECEIVED'`, [
@@ -313,6 +316,16 @@ export class BankBridge {
     if (sent.refused) return this.reject(id, bank, sent.refused);
     if (sent.noEndpoint) throw new DomainError('DESTINATION_NO_ENDPOINT', `${payee} has no quotes endpoint`);
     if (!sent.ok) throw new DomainError('DESTINATION_UNREACHABLE', `${payee} could not be reached`);
+  }
+
+  /**
+   * The request to pay a bank's payment answers (docs/r2p.md): its InstrId, when that names a transaction request the
+   * payee sent this bank. (A bank's InstrId is otherwise its own reference, which the payee must not read as one.)
+   */
+  private async requestPaidBy(instrId: string | undefined, bank: string, payee: string): Promise<string | undefined> {
+    if (instrId === undefined) return undefined;
+    const request = await findTransactionRequest(this.db, instrId);
+    return request && request.payer === bank && request.payee === payee ? request.id : undefined;
   }
 
   /** The payee's answer to a quote the hub requested for a bank (called by the quote service). */
