@@ -110,6 +110,17 @@ export const SETTINGS: Setting[] = [
   },
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
+  {
+    name: 'MIZANI_XML_MAX_BYTES',
+    default: '262144',
+    description:
+      'Largest ISO 20022 XML message a bank may send (256 KiB: a single payment is 2–6 KB). A scheme that takes banks\' multi-transaction pacs.008 raises it: about 0.7 KB per transaction (docs/bulk.md, "Banks").',
+  },
+  {
+    name: 'MIZANI_XML_MAX_ELEMENTS',
+    default: '5000',
+    description: 'Most XML elements in one bank message (bounds the parse). About 35 per transaction of a multi-transaction pacs.008.',
+  },
   { name: 'MIZANI_BATCH_MAX', default: '1000', description: 'Most ledger writes committed together in one group commit.' },
   {
     name: 'MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX',
@@ -245,6 +256,8 @@ export interface Config {
   oracleCacheMs: number;
   oracleTimeoutMs: number;
   maxBodyBytes: number;
+  /** Bounds of a bank's XML message (translators/isoxml/parse.ts). */
+  xmlLimits: { maxBytes: number; maxElements: number };
   batchMax: number;
   ledgerAssertions: 'hot' | 'all';
   groupCommitQueueWritesMax: number;
@@ -418,6 +431,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oracleCacheMs: int('MIZANI_ORACLE_CACHE_MS', 0, 86_400_000),
     oracleTimeoutMs: int('MIZANI_ORACLE_TIMEOUT_MS', 10, 600_000),
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
+    xmlLimits: { maxBytes: int('MIZANI_XML_MAX_BYTES', 1024, 100 * 1024 * 1024), maxElements: int('MIZANI_XML_MAX_ELEMENTS', 100, 10_000_000) },
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),
     groupCommitQueueWritesMax: int('MIZANI_GROUP_COMMIT_QUEUE_WRITES_MAX', 1, 10_000_000),
     transfersInFlightMax: int('MIZANI_TRANSFERS_IN_FLIGHT_MAX', 1, 100_000_000),

@@ -801,6 +801,7 @@ function createFspiopApi(
     hubName: config.hubName,
     mtls: config.mtls,
     requireSignature: config.xmlVerify,
+    xmlLimits: config.xmlLimits,
     log,
     admission: serverOptions.admission,
     verificationIds: services.verificationIds,

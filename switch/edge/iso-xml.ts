@@ -57,6 +57,8 @@ export interface IsoXmlEdgeDeps {
   mtls: boolean;
   /** Refuse unsigned bank messages. */
   requireSignature: boolean;
+  /** Bounds of a message (MIZANI_XML_MAX_BYTES, MIZANI_XML_MAX_ELEMENTS); the translator's defaults when absent. */
+  xmlLimits?: { maxBytes: number; maxElements: number };
   log: Logger;
   /** Which party path the Vrfctn/Id of an acmt.023 the hub sent stands for. */
   verificationIds: VerificationIds;
@@ -167,6 +169,7 @@ function readBusinessMessage(edge: XmlEdge, request: FastifyRequest, reply: Fast
       certificatesOf: edge.certificatesOf,
       requireSignature: deps.requireSignature,
       schemas: deps.schemas,
+      ...(deps.xmlLimits ? { limits: deps.xmlLimits } : {}),
     });
     return { ok: true, value };
   } catch (err) {
