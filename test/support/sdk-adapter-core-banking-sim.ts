@@ -9,6 +9,16 @@
  *        adapter is told to send it: RESERVE_NOTIFICATION / SEND_FINAL_NOTIFICATION_IF_REQUESTED)
  *   GET  /transfers/{transferId}                     transfer query        → 200 | 404
  *
+ * and for request to pay and bulk (18.0.2's InboundTransfersModel, the payer and payee sides):
+ *
+ *   POST /transactionrequests                        a payee's request to pay (payer side)
+ *                                                    → 200 { transactionId, transactionRequestState }
+ *   GET  /otp/{transactionRequestId}                 the OTP the payer must enter (payee side)
+ *                                                    → 200 { otpValue }
+ *   POST /bulkQuotes                                 bulk quote terms      → 200 { individualQuoteResults }
+ *   POST /bulkTransfers                              incoming bulk         → 200 { homeTransactionId,
+ *                                                    individualTransferResults: [{ transferId }] }
+ *
  * The adapter sends `Content-Type: application/json`, `Accept: application/json` and `Date`, and
  * requires `Content-Type: application/json` on any answer that has a body. A non-2xx answer with a
  * JSON body `{ statusCode: "<FSPIOP error code>", message }` becomes the FSPIOP error the adapter
@@ -19,7 +29,7 @@
  * test/support/sdk-adapter*.ts files may be created by this piece of work.)
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 
 /** The adapter's "internal" party form (what GET /parties must return). */
 export interface SimParty {
@@ -62,6 +72,53 @@ export interface InternalQuoteRequest {
   [k: string]: unknown;
 }
 
+/** The adapter's internal transaction request (mojaloopTransactionRequestToInternal in 18.0.2). */
+export interface InternalTransactionRequest {
+  transactionRequestId: string;
+  /** the FSPIOP body's `payee` (a Party), in the adapter's internal party form */
+  to: { idType?: string; idValue?: string; idSubValue?: string; fspId?: string; [k: string]: unknown };
+  /** the FSPIOP body's `payer` (a PartyIdInfo) */
+  from: { idType?: string; idValue?: string; idSubValue?: string; fspId?: string };
+  amount: string;
+  currency: string;
+  transactionType: unknown;
+  initiator: string;
+  initiatorType: string;
+}
+
+/** The adapter's internal bulk quote request (mojaloopBulkQuotesRequestToInternal in 18.0.2). */
+export interface InternalBulkQuoteRequest {
+  bulkQuoteId: string;
+  from: Record<string, unknown>;
+  expiration?: string;
+  individualQuotes: Array<{
+    quoteId: string;
+    transactionId: string;
+    to: { idType?: string; idValue?: string; fspId?: string; [k: string]: unknown };
+    amountType: string;
+    amount: string;
+    currency: string;
+    transactionType: string;
+    initiator: string;
+    initiatorType: string;
+  }>;
+}
+
+/** The adapter's internal bulk transfer (mojaloopBulkPrepareToInternalBulkTransfer in 18.0.2). */
+export interface InternalBulkTransfer {
+  bulkTransferId: string;
+  bulkQuotes?: unknown;
+  from?: Record<string, unknown>;
+  individualTransfers: Array<{ transferId: string; amount: string; currency: string; to?: Record<string, unknown>; [k: string]: unknown }>;
+}
+
+/** An answer that makes the adapter send an FSPIOP error: HTTP status and `{ statusCode, message }`. */
+export interface SimError {
+  httpStatus: number;
+  statusCode: string;
+  message: string;
+}
+
 export interface CoreBankingSimOptions {
   /**
    * Known parties by identifier value (any idType): `'+255700000001': 'Amina Juma'` or a full
@@ -76,6 +133,19 @@ export interface CoreBankingSimOptions {
   quote?: (request: InternalQuoteRequest) => Record<string, unknown> | { httpStatus: number; statusCode: string; message: string };
   /** Answer for POST /transfers (default `{ homeTransactionId: <uuid> }`, i.e. accept). */
   transfer?: (request: Record<string, unknown>) => Record<string, unknown> | { httpStatus: number; statusCode: string; message: string };
+  /**
+   * Answer for POST /transactionrequests (default `{ transactionId: <uuid>, transactionRequestState:
+   * 'RECEIVED' }`: the payer's back office will act on it). The adapter only relays this answer as
+   * PUT /transactionRequests/{ID}; continuing with the payment is the back office's own call to
+   * its adapter's outbound POST /requestToPayTransfer.
+   */
+  transactionRequest?: (request: InternalTransactionRequest) => Record<string, unknown> | SimError;
+  /** Answer for GET /otp/{transactionRequestId} (default: a fresh six-digit `{ otpValue }`, kept in `otps`). */
+  otp?: (transactionRequestId: string) => { otpValue: string } | SimError;
+  /** Answer for POST /bulkQuotes (default: every line at its amount, no fees). */
+  bulkQuote?: (request: InternalBulkQuoteRequest) => Record<string, unknown> | SimError;
+  /** Answer for POST /bulkTransfers (default: accept, every line listed in individualTransferResults). */
+  bulkTransfer?: (request: InternalBulkTransfer) => Record<string, unknown> | SimError;
   host?: string;
   port?: number;
 }
@@ -86,6 +156,12 @@ export interface CoreBankingSim {
   requests: RecordedBackendRequest[];
   /** incoming transfers accepted, by transferId */
   transfers: Map<string, Record<string, unknown>>;
+  /** transaction requests received (and what was answered), by transactionRequestId */
+  transactionRequests: Map<string, { request: InternalTransactionRequest; answer: Record<string, unknown> }>;
+  /** OTPs handed out, by transactionRequestId */
+  otps: Map<string, string>;
+  /** incoming bulk transfers accepted, by bulkTransferId */
+  bulkTransfers: Map<string, { request: InternalBulkTransfer; answer: Record<string, unknown> }>;
   setParty(idValue: string, party: string | SimParty | undefined): void;
   /** resolves with the first recorded request matching, waiting up to timeoutMs */
   waitFor(match: (r: RecordedBackendRequest) => boolean, timeoutMs?: number): Promise<RecordedBackendRequest>;
@@ -113,10 +189,70 @@ function isError(x: unknown): x is { httpStatus: number; statusCode: string; mes
   return typeof x === 'object' && x !== null && 'httpStatus' in x;
 }
 
+interface R2pBulkState {
+  options: CoreBankingSimOptions;
+  transactionRequests: CoreBankingSim['transactionRequests'];
+  otps: Map<string, string>;
+  bulkTransfers: CoreBankingSim['bulkTransfers'];
+}
+
+const sixDigits = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+function defaultBulkQuote(q: InternalBulkQuoteRequest): Record<string, unknown> {
+  return {
+    individualQuoteResults: q.individualQuotes.map((line) => ({
+      quoteId: line.quoteId,
+      transferAmount: line.amount,
+      transferAmountCurrency: line.currency,
+      payeeReceiveAmount: line.amount,
+      payeeReceiveAmountCurrency: line.currency,
+    })),
+  };
+}
+
+/**
+ * The request-to-pay and bulk routes; undefined when the request is none of them. Answers
+ * [status, body].
+ */
+function r2pBulkRoute(state: R2pBulkState, method: string, parts: string[], body: unknown): [number, unknown] | undefined {
+  const answered = (answer: Record<string, unknown> | SimError): [number, unknown] =>
+    isError(answer) ? [answer.httpStatus, { statusCode: answer.statusCode, message: answer.message }] : [200, answer];
+  const path = parts.join('/');
+  if (method === 'POST' && path === 'transactionrequests') {
+    const t = body as InternalTransactionRequest;
+    if (!t || typeof t !== 'object' || !t.transactionRequestId) return [400, { statusCode: '3100', message: 'transaction request body expected' }];
+    const answer = state.options.transactionRequest?.(t) ?? { transactionId: randomUUID(), transactionRequestState: 'RECEIVED' };
+    if (!isError(answer)) state.transactionRequests.set(t.transactionRequestId, { request: t, answer });
+    return answered(answer);
+  }
+  if (method === 'GET' && parts[0] === 'otp' && parts.length === 2) {
+    const answer = state.options.otp?.(parts[1]!) ?? { otpValue: sixDigits() };
+    if (!isError(answer)) state.otps.set(parts[1]!, answer.otpValue);
+    return answered(answer);
+  }
+  if (method === 'POST' && path === 'bulkQuotes') {
+    const q = body as InternalBulkQuoteRequest;
+    if (!q || typeof q !== 'object' || !Array.isArray(q.individualQuotes)) return [400, { statusCode: '3100', message: 'bulk quote body expected' }];
+    return answered(state.options.bulkQuote?.(q) ?? defaultBulkQuote(q));
+  }
+  if (method === 'POST' && path === 'bulkTransfers') {
+    const b = body as InternalBulkTransfer;
+    if (!b || typeof b !== 'object' || !Array.isArray(b.individualTransfers)) return [400, { statusCode: '3100', message: 'bulk transfer body expected' }];
+    const answer = state.options.bulkTransfer?.(b) ?? {
+      homeTransactionId: randomUUID(),
+      individualTransferResults: b.individualTransfers.map((line) => ({ transferId: line.transferId })),
+    };
+    if (!isError(answer)) state.bulkTransfers.set(b.bulkTransferId, { request: b, answer });
+    return answered(answer);
+  }
+  return undefined;
+}
+
 export async function startCoreBankingSim(options: CoreBankingSimOptions = {}): Promise<CoreBankingSim> {
   const parties = new Map<string, SimParty>(Object.entries(options.parties ?? {}).map(([k, v]) => [k, toParty(v)]));
   const requests: RecordedBackendRequest[] = [];
   const transfers = new Map<string, Record<string, unknown>>();
+  const r2pBulk: R2pBulkState = { options, transactionRequests: new Map(), otps: new Map(), bulkTransfers: new Map() };
   const waiters = new Set<() => void>();
 
   const handle = (req: IncomingMessage, rawBody: string, res: ServerResponse) => {
@@ -182,6 +318,9 @@ export async function startCoreBankingSim(options: CoreBankingSimOptions = {}): 
       return reply(200, { transferId: parts[1], homeTransactionId: known.homeTransactionId, transferState: 'COMMITTED' });
     }
 
+    const routed = r2pBulkRoute(r2pBulk, req.method ?? '', parts, body);
+    if (routed) return reply(...routed);
+
     return reply(404, { statusCode: '3002', message: `unknown backend route ${req.method} ${path}` });
   };
 
@@ -202,6 +341,9 @@ export async function startCoreBankingSim(options: CoreBankingSimOptions = {}): 
     url: `http://${host}:${port}`,
     requests,
     transfers,
+    transactionRequests: r2pBulk.transactionRequests,
+    otps: r2pBulk.otps,
+    bulkTransfers: r2pBulk.bulkTransfers,
     setParty(idValue, party) {
       if (party === undefined) parties.delete(idValue);
       else parties.set(idValue, toParty(party));
