@@ -212,6 +212,101 @@ export async function redisGet(server: { host?: string; port: number }, db: numb
   return value;
 }
 
+/** SET key value in db (the adapter's cache stores every record as JSON text under its plain key). */
+export async function redisSet(server: { host?: string; port: number }, db: number, key: string, value: string): Promise<void> {
+  const [selected, set] = await redisCommands(server, [
+    ['SELECT', String(db)],
+    ['SET', key, value],
+  ]);
+  if (selected !== 'OK' || set !== 'OK') throw new Error(`redis ${server.port} db ${db}: SET ${key} failed: ${JSON.stringify([selected, set])}`);
+}
+
+export interface RedisMessage {
+  channel: string;
+  message: string;
+  at: number;
+}
+
+export interface RedisSubscription {
+  /** every message published on a matching channel since the subscription started, oldest first */
+  messages: RedisMessage[];
+  /** the first message on `channel` (already received or still to come), waiting up to timeoutMs */
+  waitFor(channel: string, timeoutMs?: number): Promise<RedisMessage>;
+  close(): void;
+}
+
+/**
+ * PSUBSCRIBE to channel patterns on one connection of its own, and keep what is published. The
+ * adapter passes every FSPIOP callback it receives to the waiting model over Redis pub/sub
+ * (`txnreq_<id>`, `otp_<id>`, `bulkQuotes_<id>`, `bulkTransfer_<id>`, ...): listening there shows
+ * what reached the adapter even where its model does not pick it up. Resolves once subscribed.
+ */
+export function redisSubscribe(server: { host?: string; port: number }, patterns: string[], timeoutMs = 5000): Promise<RedisSubscription> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: server.host ?? '127.0.0.1', port: server.port });
+    const messages: RedisMessage[] = [];
+    const waiters = new Set<() => void>();
+    let buf = Buffer.alloc(0);
+    let confirmed = 0;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`redis ${server.port}: PSUBSCRIBE ${patterns.join(' ')} not confirmed within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const subscription: RedisSubscription = {
+      messages,
+      waitFor(channel, waitMs = 10_000) {
+        return new Promise((found, fail) => {
+          const check = () => {
+            const m = messages.find((x) => x.channel === channel);
+            if (!m) return false;
+            waiters.delete(check);
+            clearTimeout(giveUp);
+            found(m);
+            return true;
+          };
+          const giveUp = setTimeout(() => {
+            waiters.delete(check);
+            fail(
+              new Error(
+                `redis ${server.port}: nothing published on ${channel} within ${waitMs} ms (got ${messages.map((x) => x.channel).join(', ') || 'none'})`,
+              ),
+            );
+          }, waitMs);
+          if (!check()) waiters.add(check);
+        });
+      },
+      close: () => socket.destroy(),
+    };
+    const onReply = (reply: RedisReply) => {
+      if (!Array.isArray(reply)) return;
+      if (reply[0] === 'psubscribe' && ++confirmed === patterns.length) {
+        clearTimeout(timer);
+        resolve(subscription);
+      }
+      if (reply[0] === 'pmessage' && typeof reply[2] === 'string' && typeof reply[3] === 'string') {
+        messages.push({ channel: reply[2], message: reply[3], at: Date.now() });
+        for (const w of [...waiters]) w();
+      }
+    };
+    socket.on('connect', () =>
+      socket.write(`*${patterns.length + 1}\r\n$10\r\nPSUBSCRIBE\r\n` + patterns.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')),
+    );
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const parsed = parseResp(buf, 0);
+        if (!parsed) break;
+        buf = buf.subarray(parsed.next);
+        onReply(parsed.value);
+      }
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
 export interface PrivateRedis extends RedisInfo {
   child: ChildProcess;
   stop(): Promise<void>;
@@ -597,7 +692,7 @@ export interface OutboundResult {
 }
 
 /** Calls an adapter's outbound API as the DFSP's back office does (60 s limit: a payment takes its stages' time). */
-export async function callOutbound(adapter: SdkAdapter, method: 'GET' | 'POST', path: string, body?: unknown): Promise<OutboundResult> {
+export async function callOutbound(adapter: SdkAdapter, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<OutboundResult> {
   const started = Date.now();
   const res = await fetch(`${adapter.outboundUrl}${path}`, {
     method,
