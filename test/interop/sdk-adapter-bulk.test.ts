@@ -12,7 +12,12 @@
  *   (src/InboundServer/api_template.yaml:60-69 and the generated api.yaml list /bulkQuotes/{ID} and
  *   /bulkQuotes/{ID}/error only), so its request validator answers 404 with 3002 "Unknown URI"
  *   before the handler that handlers.js:884 maps would run.
- * - A payer adapter never sees its bulk quote's answer: the outbound model waits on the Redis
+ * - Nor can a payer adapter receive one's answer: its inbound header validator, which is also
+ *   what parses request bodies, skips every resource not in central-services-shared's list
+ *   (src/InboundServer/middlewares.js:183-186; headerValidation.js:13-21 has no bulkQuotes), so a
+ *   PUT /bulkQuotes/{ID} or /error reaches the request validator without a body: 400 "must have
+ *   required property 'body'".
+ * - And if it could, the outbound model would not see it: it waits on the Redis
  *   channel `bulkQuote_<id>` (OutboundBulkQuotesModel.js:144) while its inbound PUT /bulkQuotes/{ID}
  *   (and /error) publish on `bulkQuotes_<id>` (handlers.js:738, 754). Every outbound POST /bulkQuotes
  *   ends in 504.
@@ -32,7 +37,7 @@
  *   (handlers.js:246 getBulkTransfer(), :306 getBulkQuote()): 500 at once.
  *
  * What runs here: the payer adapter's POST /bulkQuotes through the hub to the payee adapter, which
- * refuses it (the hub tells the payer, which does not notice); then the payer adapter's POST
+ * refuses it (the hub tells the payer, which refuses that too); then the payer adapter's POST
  * /bulkTransfers through the hub, every line reserved or refused by the hub on its own, the payee
  * adapter taking the reserved lines (ALLOW_TRANSFER_WITHOUT_QUOTE, since no bulk quote can reach
  * it) to its back office and answering with a fulfilment per accepted line, the hub committing
@@ -45,7 +50,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { callOutbound } from '../support/sdk-adapter.js';
+import { adapterLog, callOutbound } from '../support/sdk-adapter.js';
 import type { InternalBulkTransfer } from '../support/sdk-adapter-core-banking-sim.js';
 import { publishedCallback, sdkAdapterIlp, startAdapterPair, type AdapterPair, type AdapterSide } from '../support/sdk-adapter-r2p-bulk.js';
 import { addDecimal, negateDecimal, normalizeDecimal } from '../../conformance/lib/decimal.js';
@@ -98,7 +103,17 @@ describe('bulk payments through the hub between two Mojaloop SDK scheme adapters
 
   const published = (side: AdapterSide, channel: string) => side.published.waitFor(channel, 20_000).then(publishedCallback);
 
-  test("the payer adapter's POST /bulkQuotes reaches the payee adapter, which has no route for it; the payer's model misses the hub's answer", async () => {
+  /** Waits up to 10 s for `find` to find something. */
+  async function eventually<T>(find: () => T | undefined): Promise<T | undefined> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = find();
+      if (found !== undefined || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  test("the payer adapter's POST /bulkQuotes: the payee adapter has no route for it; the hub's error is refused by the payer adapter", async () => {
     const bulkQuoteId = randomUUID();
     const lines = EMPLOYEES.slice(0, 2).map((m) => ({
       quoteId: randomUUID(),
@@ -116,12 +131,25 @@ describe('bulk payments through the hub between two Mojaloop SDK scheme adapters
     });
     assert.equal(result.status, 504, `POST /bulkQuotes: ${JSON.stringify(result.body)}${explain()}`);
     assert.equal(result.body.bulkQuoteState?.currentState, 'ERROR_OCCURRED');
-    // what the hub sent back reached the payer adapter (on the channel its model does not listen to)
-    const answer = await published(payer, `bulkQuotes_${bulkQuoteId}`);
-    assert.equal(answer.type, 'bulkQuoteResponseError', JSON.stringify(answer));
-    assert.equal(answer.headers['fspiop-destination'], payer.name);
-    assert.ok(answer.body.errorInformation?.errorCode, JSON.stringify(answer.body));
-    assert.ok(!payer.published.messages.some((m) => m.channel === `bulkQuote_${bulkQuoteId}`), 'nothing on the channel the model waits on');
+    // the hub recorded and forwarded it; the payee adapter refused the path (404, 3002 "Unknown URI")
+    const recorded = await pair.db.query('SELECT payer, payee, line_count FROM bulk_quote WHERE id = $1', [bulkQuoteId]);
+    assert.deepEqual(recorded.rows, [{ payer: payer.name, payee: payee.name, line_count: 2 }]);
+    const unmatched = adapterLog(payee.adapter, '/bulkQuotes').find((e) => /Couldn't match path \/bulkQuotes/.test(JSON.stringify(e)));
+    assert.ok(unmatched, `the payee adapter could not route POST /bulkQuotes${explain()}`);
+    // the hub told the payer (PUT /bulkQuotes/{ID}/error); 18.0.2 never parses a bulkQuotes body and refuses it (400)
+    const refused = await eventually(() =>
+      adapterLog(payer.adapter, `/bulkQuotes/${bulkQuoteId}/error`).find((e) => JSON.stringify(e).includes("must have required property 'body'")),
+    );
+    assert.ok(refused, `the payer adapter got the hub's PUT /bulkQuotes/${bulkQuoteId}/error and refused it${explain()}`);
+    assert.ok(
+      pair.hub.logs.some((l) => l.includes(`/bulkQuotes/${bulkQuoteId}/error`) && l.includes('"status":400')),
+      `the hub saw the payer adapter's 400${explain()}`,
+    );
+    assert.deepEqual(
+      payer.published.messages.filter((m) => m.channel.includes(bulkQuoteId)),
+      [],
+      "nothing reached the payer adapter's models",
+    );
     assert.ok(!payee.sim.requests.some((r) => r.path === '/bulkQuotes'), "the payee's back office was never asked");
   });
 
@@ -211,7 +239,11 @@ describe('bulk payments through the hub between two Mojaloop SDK scheme adapters
     assert.equal(normalizeDecimal(committed), '13.5');
   });
 
-  test('the hub and both adapters are still running', () => {
+  test('the hub and both adapters are still running', (t) => {
+    const { install, hub, adapters, provision } = pair.timings;
+    t.diagnostic(
+      `adapter install ${install} ms (cached: ${pair.install.cached}); database + hub ${hub} ms; two adapters ${adapters} ms; provisioning ${provision} ms`,
+    );
     for (const child of [pair.hub.child, payer.adapter.child, payee.adapter.child]) assert.equal(child.exitCode, null);
   });
 });

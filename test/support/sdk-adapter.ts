@@ -684,6 +684,28 @@ export async function startSdkAdapter(options: SdkAdapterOptions): Promise<SdkAd
   }
 }
 
+/** One of the adapter's log lines (one JSON object each, LOG_INDENT=0), with the request it belongs to. */
+export interface AdapterLogEntry {
+  msg?: string;
+  ctx?: { request?: { path?: string; method?: string }; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/** The adapter's log entries about requests to `path` (its inbound or outbound API), oldest first. */
+export function adapterLog(adapter: SdkAdapter, path: string): AdapterLogEntry[] {
+  const entries: AdapterLogEntry[] = [];
+  for (const line of adapter.logs) {
+    if (!line.startsWith('{') || !line.includes(path)) continue;
+    try {
+      const entry = JSON.parse(line) as AdapterLogEntry;
+      if (entry.ctx?.request?.path === path) entries.push(entry);
+    } catch {
+      // not one of its JSON lines
+    }
+  }
+  return entries;
+}
+
 /** An answer of an adapter's outbound API (the DFSP back office side), parsed when it is JSON. */
 export interface OutboundResult {
   status: number;
