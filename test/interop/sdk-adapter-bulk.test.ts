@@ -52,7 +52,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { adapterLog, callOutbound } from '../support/sdk-adapter.js';
 import type { InternalBulkTransfer } from '../support/sdk-adapter-core-banking-sim.js';
-import { publishedCallback, sdkAdapterIlp, startAdapterPair, type AdapterPair, type AdapterSide } from '../support/sdk-adapter-r2p-bulk.js';
+import { eventually, publishedCallback, sdkAdapterIlp, startAdapterPair, type AdapterPair, type AdapterSide } from '../support/sdk-adapter-r2p-bulk.js';
 import { addDecimal, negateDecimal, normalizeDecimal } from '../../conformance/lib/decimal.js';
 import { conditionOf } from './ilp-v1.js';
 
@@ -102,16 +102,6 @@ describe('bulk payments through the hub between two Mojaloop SDK scheme adapters
   });
 
   const published = (side: AdapterSide, channel: string) => side.published.waitFor(channel, 20_000).then(publishedCallback);
-
-  /** Waits up to 10 s for `find` to find something. */
-  async function eventually<T>(find: () => T | undefined): Promise<T | undefined> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const found = find();
-      if (found !== undefined || Date.now() > deadline) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   test("the payer adapter's POST /bulkQuotes: the payee adapter has no route for it; the hub's error is refused by the payer adapter", async () => {
     const bulkQuoteId = randomUUID();

@@ -48,6 +48,37 @@ export function r2pBulkEndpoints(base: string): Array<{ type: string; value: str
   ];
 }
 
+/** Waits up to `timeoutMs` for `find` to find something (the adapters and the hub log and publish asynchronously). */
+export async function eventually<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One of the hub's log lines (pino JSON). */
+export interface HubLogEntry {
+  msg?: string;
+  [k: string]: unknown;
+}
+
+/** The hub's log entries with message `msg` whose fields include `fields`, oldest first. */
+export function hubLog(hub: HubProcess, msg: string, fields: Record<string, unknown> = {}): HubLogEntry[] {
+  const found: HubLogEntry[] = [];
+  for (const line of hub.logs) {
+    if (!line.startsWith('{') || !line.includes(msg)) continue;
+    try {
+      const entry = JSON.parse(line) as HubLogEntry;
+      if (entry.msg === msg && Object.entries(fields).every(([k, v]) => entry[k] === v)) found.push(entry);
+    } catch {
+      // not a JSON line
+    }
+  }
+  return found;
+}
+
 /** A callback as the adapter's inbound handlers publish it: `{ type, data: { body, headers } }`. */
 export interface PublishedCallback {
   type?: string;

@@ -706,6 +706,37 @@ export function adapterLog(adapter: SdkAdapter, path: string): AdapterLogEntry[]
   return entries;
 }
 
+/** An FSPIOP request the adapter sent (sdk-standard-components logs each one before it goes out). */
+export interface AdapterSentRequest {
+  method: string;
+  uri: string;
+  headers: Record<string, string>;
+  /** the JSON body, parsed; undefined for a GET */
+  body?: any;
+}
+
+/** The requests the adapter sent with `method` to a URI whose path is `path`, oldest first. */
+export function adapterSent(adapter: SdkAdapter, method: 'GET' | 'POST' | 'PUT', path: string): AdapterSentRequest[] {
+  const prefix = `Executing HTTP ${method}: `;
+  const sent: AdapterSentRequest[] = [];
+  for (const line of adapter.logs) {
+    if (!line.includes(prefix) || !line.includes(path)) continue;
+    let entry: AdapterLogEntry;
+    try {
+      entry = JSON.parse(line) as AdapterLogEntry;
+    } catch {
+      continue;
+    }
+    if (!entry.msg?.startsWith(prefix)) continue;
+    const { reqOpts } = JSON.parse(entry.msg.slice(prefix.length)) as {
+      reqOpts: { method: string; uri: string; headers: Record<string, string>; body?: string };
+    };
+    if (new URL(reqOpts.uri).pathname !== path) continue;
+    sent.push({ ...reqOpts, body: typeof reqOpts.body === 'string' ? JSON.parse(reqOpts.body) : reqOpts.body });
+  }
+  return sent;
+}
+
 /** An answer of an adapter's outbound API (the DFSP back office side), parsed when it is JSON. */
 export interface OutboundResult {
   status: number;
