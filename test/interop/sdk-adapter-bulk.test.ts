@@ -14,7 +14,7 @@
  *   before the handler that handlers.js:884 maps would run.
  * - Nor can a payer adapter receive one's answer: its inbound header validator, which is also
  *   what parses request bodies, skips every resource not in central-services-shared's list
- *   (src/InboundServer/middlewares.js:183-186; headerValidation.js:13-21 has no bulkQuotes), so a
+ *   (src/InboundServer/middlewares.js:183-188; headerValidation.js:13-21 has no bulkQuotes), so a
  *   PUT /bulkQuotes/{ID} or /error reaches the request validator without a body: 400 "must have
  *   required property 'body'".
  * - And if it could, the outbound model would not see it: it waits on the Redis
@@ -22,7 +22,7 @@
  *   (and /error) publish on `bulkQuotes_<id>` (handlers.js:738, 754). Every outbound POST /bulkQuotes
  *   ends in 504.
  * - Nor its bulk transfer's: the outbound model takes only messages of type `bulkTransferFulfil`
- *   or `bulkTransferError` (OutboundBulkTransfersModel.js:150-166) while its inbound
+ *   or `bulkTransferError` (OutboundBulkTransfersModel.js:151-160) while its inbound
  *   PUT /bulkTransfers/{ID} (and /error) publish `bulkTransferResponse` / `bulkTransferResponseError`
  *   (handlers.js:842-864). Every outbound POST /bulkTransfers ends in 504, whatever happened.
  * - Its outbound POST /bulkTransfers validates a body of another shape than the one its model
