@@ -33,8 +33,9 @@ test('createAdminServer serves every declared route', () => {
     const [method, path] = key.split(' ') as ['GET', string];
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
-  // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules.
-  assert.equal(declared.size, 57);
+  // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules,
+  // 1 of request to pay (GET /transactionRequests/{ID}).
+  assert.equal(declared.size, 58);
 });
 
 test('one request to each module through the assembled server', async () => {
