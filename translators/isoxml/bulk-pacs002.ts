@@ -19,7 +19,8 @@
  * | IntrBkSttlmAmt                     | OrgnlTxRef/IntrBkSttlmAmt                   | same                         |
  * | TxInfAndSts[].SplmtryData          | transaction supplementary data              | same                         |
  *
- * Only the first StsRsnInf of a group or transaction is read, as pacs002.ts reads a single status.
+ * Only the first StsRsnInf of a group or transaction is read (a single pacs.002 keeps every one, pacs002.ts): a bulk's
+ * line ends as its transfer's recorded cause, which holds one reason, and the bulk's report is made from the records.
  */
 import type { BulkPacs002, BulkTransactionStatus, BulkTransferState, GroupStatus } from '../../schemas/iso/bulk-transfers.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
