@@ -52,6 +52,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { AdminClient, endpointsFor, provision } from '../../conformance/lib/admin.js';
 import { addDecimal, negateDecimal, normalizeDecimal } from '../../conformance/lib/decimal.js';
 import { conditionOf } from './ilp-v1.js';
+import { eventually } from '../support/sdk-adapter-r2p-bulk.js';
 import {
   checkReceivedSignature,
   createJwsKeyPair,
@@ -648,10 +649,12 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
     assert.equal(now.payer, addDecimal(before.payer, sum), `payer position ${JSON.stringify({ before, now })}`);
     assert.equal(now.payee, addDecimal(before.payee, negateDecimal(sum)), `payee position ${JSON.stringify({ before, now })}`);
 
-    // the hub's commit confirmations (PUT /transfers/{ID} from Hub to the payee) were validated and accepted
-    const confirmations = jwsLog(payee).validated.filter(
-      (v) => v.method === 'PUT' && v.source === HUB_NAME && completed.some((c) => v.url === `/transfers/${c.transferId}`),
-    );
+    // the hub's commit confirmations (PUT /transfers/{ID} from Hub to the payee) were validated and accepted; each is
+    // sent after the commit, beside the payer's PUT, so the last one may still be on its way when the payer has its own
+    const confirmedToPayee = () =>
+      jwsLog(payee).validated.filter((v) => v.method === 'PUT' && v.source === HUB_NAME && completed.some((c) => v.url === `/transfers/${c.transferId}`));
+    await eventually(() => (confirmedToPayee().length >= completed.length ? true : undefined), 5_000);
+    const confirmations = confirmedToPayee();
     assert.equal(confirmations.length, completed.length, `hub confirmations validated by the payee: ${JSON.stringify(jwsLog(payee).validated)}`);
     const failedDeliveries = hub.logs.filter((l) => l.includes('callback delivery failed'));
     assert.deepEqual(failedDeliveries, [], 'every callback of the hub was accepted');
