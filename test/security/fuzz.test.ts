@@ -461,6 +461,17 @@ const EDGE_BODY_ROUTES: Array<['POST' | 'PUT', string]> = [
   ['PUT', '/parties/{Type}/{ID}/error'],
   ['PUT', '/parties/{Type}/{ID}/{SubId}'],
   ['PUT', '/parties/{Type}/{ID}/{SubId}/error'],
+  ['POST', '/bulkQuotes'],
+  ['PUT', '/bulkQuotes/{ID}'],
+  ['PUT', '/bulkQuotes/{ID}/error'],
+  ['POST', '/bulkTransfers'],
+  ['PUT', '/bulkTransfers/{ID}'],
+  ['PUT', '/bulkTransfers/{ID}/error'],
+  ['POST', '/transactionRequests'],
+  ['PUT', '/transactionRequests/{ID}'],
+  ['PUT', '/transactionRequests/{ID}/error'],
+  ['PUT', '/authorizations/{ID}'],
+  ['PUT', '/authorizations/{ID}/error'],
 ];
 
 test('every body route of the FSPIOP edge has a schema in both versions (a missing one would be a 500)', () => {
