@@ -10,7 +10,7 @@
  *
  * Each value says what the outcome means; names say what happened, not which code a dialect gives it.
  */
-import type { StatusReason } from './iso/common.js';
+import { isValidReasonCode, type StatusReason } from './iso/common.js';
 
 export const OUTCOMES = {
   // ---- who is speaking, and to whom
@@ -202,6 +202,21 @@ export function storedCause(reason: Reason, maxGiven = 128): string {
 }
 
 const STORED_OUTCOME = /^([A-Z][A-Z0-9_]*)(?:: ([\s\S]*))?$/;
+
+/**
+ * A stored cause as the reason it records: the hub's outcome, or the `<code>: <text>` someone gave (through `given`,
+ * where the reader words it: e.g. for a bank). Nothing stored: `fallback`; a code that is no FSPIOP error code: the
+ * fallback's outcome with the text that followed it.
+ */
+export function reasonOfStoredCause(text: string | null, fallback: DomainError, given: (reason: StatusReason) => Reason = (r) => r): Reason {
+  const outcome = outcomeOfCause(text);
+  if (outcome) return outcome;
+  if (text === null) return fallback;
+  const [code, ...rest] = text.split(': ');
+  const said = rest.join(': ') || undefined;
+  if (!code || !isValidReasonCode(code)) return new DomainError(fallback.outcome, said);
+  return given(said === undefined ? { Rsn: { Prtry: code } } : { Rsn: { Prtry: code }, AddtlInf: said });
+}
 
 /** The outcome a stored cause names, or undefined when it is a reason someone gave (or nothing readable). */
 export function outcomeOfCause(text: string | null | undefined): DomainError | undefined {

@@ -12,9 +12,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { configure } from 'safe-stable-stringify';
 import { formatAmount } from '../../../schemas/amount.js';
-import { isValidReasonCode, readPartyIdentification } from '../../../schemas/iso/common.js';
+import { readPartyIdentification } from '../../../schemas/iso/common.js';
 import { translationRefusal } from '../../../schemas/iso/translation.js';
-import { DomainError, isDomainError, outcomeOfCause, reasonText, storedCause, type Reason } from '../../../schemas/outcomes.js';
+import { DomainError, isDomainError, reasonOfStoredCause, reasonText, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import type { CancellationRequest } from '../../../schemas/iso/camt056.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import { completePacs008, type Pacs008, type Pacs008FromXml } from '../../../schemas/iso/pacs008.js';
@@ -106,13 +106,7 @@ const NO_TRANSFER_NAMED = 'names the transfer by neither OrgnlTxId, OrgnlUETR no
  * the hub cannot read: the fallback's outcome with the text that followed.
  */
 export function storedReason(wording: BridgeWording, text: string | null, fallback: DomainError): Reason {
-  const outcome = outcomeOfCause(text);
-  if (outcome) return outcome;
-  if (text === null) return fallback;
-  const [code, ...rest] = text.split(': ');
-  const given = rest.join(': ') || undefined;
-  if (!code || !isValidReasonCode(code)) return new DomainError(fallback.outcome, given);
-  return wording.givenReasonForBank({ Rsn: { Prtry: code }, AddtlInf: given });
+  return reasonOfStoredCause(text, fallback, (given) => wording.givenReasonForBank(given));
 }
 
 /** Bank payments that are transactions of a bank's multi-transaction pacs.008 (bank-groups.ts): reported with their group. */

@@ -12,10 +12,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isValidReasonCode, type StatusReason } from '../../../schemas/iso/common.js';
+import { isValidReasonCode } from '../../../schemas/iso/common.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import { bulkPayeeOf, bulkPayerOf, lineOf, type BulkPacs002, type BulkPacs008 } from '../../../schemas/iso/bulk-transfers.js';
-import { DomainError, outcomeOfCause, storedCause, type Reason } from '../../../schemas/outcomes.js';
+import { DomainError, reasonOfStoredCause, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import type { LedgerEngine, InFlight } from '../../../ledger/engine.js';
 import { FINAL_BULK_STATES, type BulkLineRecord, type BulkTransferRecord, type BulkTransferStore } from '../../../ledger/bulk-transfers.js';
 import type { Registry } from '../../../ledger/registry.js';
@@ -33,15 +33,9 @@ function lineHash(bulkHash: string, lineNo: number): string {
   return createHash('sha256').update(`${bulkHash}:${lineNo}`).digest('base64url');
 }
 
-/** A stored cause as the reason it records: the hub's outcome, or the `<code>: <text>` a participant gave. */
+/** A line's stored cause as the reason it records (the outbox words it for each receiver). */
 function reasonOfCause(text: string | null): Reason {
-  const outcome = outcomeOfCause(text);
-  if (outcome) return outcome;
-  const [code, ...rest] = (text ?? '').split(': ');
-  if (!code || !isValidReasonCode(code)) return new DomainError('ABORT_CAUSE_UNRECORDED', text ?? undefined);
-  const given: StatusReason = { Rsn: { Prtry: code } };
-  if (rest.length > 0 && rest.join(': ')) given.AddtlInf = rest.join(': ');
-  return given;
+  return reasonOfStoredCause(text, new DomainError('ABORT_CAUSE_UNRECORDED'));
 }
 
 /** What a report says of a line the database holds. */
