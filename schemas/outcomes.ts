@@ -80,6 +80,15 @@ export const OUTCOMES = {
   BULK_TRANSFER_ID_REPEATED: 'a transfer id appears more than once in one bulk',
   BULK_LINE_DUPLICATE: 'a transfer of a bulk has the id of an earlier transfer',
   BULK_LINE_UNANSWERED: "the payee's answer to a bulk does not name one of its reserved transfers",
+  // FX transfers (issue 15)
+  FX_DETERMINING_TRANSFER_MISSING: 'an fxTransfer names no determining transfer: the conversion could never complete',
+  FX_CURRENCIES_SAME: 'the source and target currencies of a conversion are the same',
+  FX_DETERMINING_TRANSFER_EXISTS:
+    'the transfer an fxTransfer names as determining is already known: only payer-side conversion, before its transfer, is supported',
+  FX_TRANSFER_NOT_FOUND: 'no fxTransfer has this commit request id',
+  FX_RELATED_TRANSFER_NOT_FULFILLED: 'the conversion a transfer depends on has not been fulfilled by its FXP',
+  FX_DEPENDENT_TERMS_DIFFER: "a transfer that depends on a conversion is not for the conversion's target amount and currency, or not from its initiating FSP",
+  FX_NOT_ON_PARTITIONED_LEDGER: 'fxTransfers are not taken while the ledger is partitioned over several position owners',
   // ---- agreement (quotes)
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: 'the payer of a quote has no active account in a currency of the quote',
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: 'the payee of a quote has no active account in the currency of the quote',

@@ -10,6 +10,7 @@ import type { StatusReason } from '../../schemas/iso/common.js';
 import type { DomainError, Reason } from '../../schemas/outcomes.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { Pacs009 } from '../../schemas/iso/pacs009.js';
 import type { BulkPacs008, BulkTransferState } from '../../schemas/iso/bulk-transfers.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
@@ -60,6 +61,22 @@ export interface TransferOutbox {
   transferPatch(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
   /** An error the hub authors. */
   transferError(to: string, transferId: string, reason: Reason): Promise<DeliveryResult>;
+}
+
+/** FX transfers (docs/fx.md): the conversion's messages, in the receiver's dialect. */
+export interface FxTransferOutbox {
+  /** The initiating FSP's POST /fxTransfers, to the FXP. */
+  forwardFxPrepare(fxp: string, message: Pacs009, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The FXP's PUT /fxTransfers/{ID} (its fulfilment), to the initiating FSP. */
+  forwardFxFulfil(to: string, commitRequestId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The FXP's PUT /fxTransfers/{ID}/error, to the initiating FSP. */
+  forwardFxError(to: string, commitRequestId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** A status the hub authors (GET answers, duplicates), with why the hub aborted it when it did. */
+  fxTransferState(to: string, commitRequestId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
+  /** PATCH /fxTransfers/{ID} to the FXP: the conversion committed or aborted with its dependent transfer. */
+  fxTransferPatch(to: string, commitRequestId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
+  /** An error the hub authors. */
+  fxTransferError(to: string, commitRequestId: string, reason: Reason): Promise<DeliveryResult>;
 }
 
 /** Party path parameters, as used by the endpoint templates. */

@@ -36,6 +36,7 @@ import type { AdmissionControl, NewWork } from './admission.js';
 import { bulkQuoteRoutes } from './bulk-quotes.js';
 import type { TransactionRequestService } from '../core/agreement/transaction-requests.js';
 import { requestToPayRoutes } from './request-to-pay-routes.js';
+import { fxTransferRoutes } from './fx-transfer-routes.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -156,6 +157,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   quoteRoutes(server, deps, admit);
   bulkQuoteRoutes(server, deps, { admit, receive, pathId });
   requestToPayRoutes(server, deps, admit, { receive, pathId });
+  fxTransferRoutes(server, deps, admit, { receive, pathId });
   return server;
 }
 

@@ -88,6 +88,15 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   BULK_LINE_DUPLICATE: { code: '3106', whole: WHOLE },
   BULK_LINE_UNANSWERED: { code: '5000' },
 
+  // FX transfers (issue 15)
+  FX_DETERMINING_TRANSFER_MISSING: { code: '3100' },
+  FX_CURRENCIES_SAME: { code: '3100' },
+  FX_DETERMINING_TRANSFER_EXISTS: { code: '3100' },
+  FX_TRANSFER_NOT_FOUND: { code: '3208' },
+  FX_RELATED_TRANSFER_NOT_FULFILLED: { code: '3100' },
+  FX_DEPENDENT_TERMS_DIFFER: { code: '3100' },
+  FX_NOT_ON_PARTITIONED_LEDGER: { code: '2002' },
+
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { code: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { code: '3201' },
   QUOTE_EXPIRED: { code: '3302' },

@@ -86,6 +86,15 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   BULK_LINE_DUPLICATE: { prtry: '3106', whole: WHOLE },
   BULK_LINE_UNANSWERED: { prtry: '5000' },
 
+  // FX transfers (issue 15)
+  FX_DETERMINING_TRANSFER_MISSING: { prtry: '3100' },
+  FX_CURRENCIES_SAME: { prtry: '3100' },
+  FX_DETERMINING_TRANSFER_EXISTS: { prtry: '3100' },
+  FX_TRANSFER_NOT_FOUND: { prtry: '3208' },
+  FX_RELATED_TRANSFER_NOT_FULFILLED: { prtry: '3100' },
+  FX_DEPENDENT_TERMS_DIFFER: { prtry: '3100' },
+  FX_NOT_ON_PARTITIONED_LEDGER: { prtry: '2002' },
+
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { prtry: '3201' },
   QUOTE_EXPIRED: { prtry: '3302' },
