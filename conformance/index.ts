@@ -15,6 +15,7 @@ import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
+import { fxTransferScenarios } from './scenarios/fx-transfers.js';
 
 export type { SuiteOptions } from './lib/context.js';
 export type { Scenario } from './lib/scenario.js';
@@ -56,6 +57,7 @@ export const scenarios: Scenario[] = [
   ...settlementScenarios,
   ...bulkTransferScenarios,
   ...bankBulkScenarios,
+  ...fxTransferScenarios,
 ];
 
 export interface ScenarioResult {
