@@ -10,13 +10,11 @@
  * A bus worker (switch/core/workers/serve.ts): its methods run as the consumer of the transfer topics
  * (switch/core/topics.ts), the one door through which transfer states and positions change.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { currencyMisfit, formatUnits, type Amount } from '../../../schemas/amount.js';
-import { isCurrency } from '../../../schemas/currency.js';
+import { formatUnits, type Amount } from '../../../schemas/amount.js';
 import { isValidReasonCode } from '../../../schemas/iso/common.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
-import { DomainError, isDomainError, outcomeOfCause, storedCause, type Reason } from '../../../schemas/outcomes.js';
+import { DomainError, isDomainError, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
 import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../../ledger/engine.js';
 import type { Registry } from '../../../ledger/registry.js';
@@ -29,25 +27,13 @@ import { checkPrepareAgainstPacket, decodeIlpPacket, transactionFacts, type Deco
 import type { FeeCharge, InterchangeFees } from '../../../ledger/interchange-fees.js';
 import type { Bus } from '../../bus/bus.js';
 import { transferTopics } from '../topics.js';
+import { checkCompletedTimestamp, currencyMisfitOf, decodeBase64Url32, fulfils, recordStatus } from './transfer-rules.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
   /** Decode the ILP packet and check it against the transfer (switch/security/ilp.ts). */
   ilpCheck: boolean;
   sendTransferConfirmationToPayee: boolean;
-}
-
-const COMPLETED_FUTURE_TOLERANCE_MS = 200;
-const COMPLETED_MAX_AGE_MS = 300_000;
-
-function sha256Base64Url(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('base64url');
-}
-
-function decodeBase64Url32(text: string): Buffer | undefined {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** How the payee's word finished a line of a bulk (`TransferService.finishLine`). */
@@ -321,8 +307,7 @@ export class TransferService {
     };
     if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
     const fulfilment = message.TxInfAndSts.ExctnConf;
-    const preimage = fulfilment === undefined ? undefined : decodeBase64Url32(fulfilment);
-    if (!preimage || sha256Base64Url(preimage) !== live.condition) {
+    if (!fulfils(fulfilment, live.condition)) {
       return failAbort('ABORTED_ERROR', new DomainError('FULFILMENT_INVALID', 'invalid fulfilment'));
     }
 
@@ -362,11 +347,8 @@ export class TransferService {
     let abort: { state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED'; reason: Reason } | undefined;
     if (live.expiresAt <= Date.now()) abort = { state: 'EXPIRED_RESERVED', reason: new DomainError('TRANSFER_EXPIRED') };
     else if (answer.reason) abort = { state: 'ABORTED_ERROR', reason: answer.reason };
-    else {
-      const preimage = answer.fulfilment === undefined ? undefined : decodeBase64Url32(answer.fulfilment);
-      if (!preimage || sha256Base64Url(preimage) !== live.condition) {
-        abort = { state: 'ABORTED_ERROR', reason: new DomainError('FULFILMENT_INVALID', 'invalid fulfilment') };
-      }
+    else if (!fulfils(answer.fulfilment, live.condition)) {
+      abort = { state: 'ABORTED_ERROR', reason: new DomainError('FULFILMENT_INVALID', 'invalid fulfilment') };
     }
     try {
       if (abort) {
@@ -571,41 +553,4 @@ export class TransferService {
 
 function transferNotFound(): DomainError {
   return new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.');
-}
-
-/** What the amount's currency cannot hold: an unknown currency, or more decimals than it has. */
-function currencyMisfitOf(amount: Amount): DomainError | undefined {
-  const misfit = currencyMisfit(amount);
-  if (!misfit) return undefined;
-  return new DomainError(isCurrency(amount.currency) ? 'AMOUNT_TOO_PRECISE_FOR_CURRENCY' : 'CURRENCY_UNSUPPORTED', misfit);
-}
-
-/**
- * The hub's view of a stored transfer, as a status report (contract §9.6). An aborted transfer's cause is in the
- * status when someone gave it (a payee's error: message data, stored as received); when the hub aborted it, the cause
- * is the outcome, for the outbox to word in the receiver's dialect.
- */
-export function recordStatus(record: TransferRecord): { status: Pacs002; cause?: DomainError } {
-  const state = apiState(record.state);
-  const stored = state === 'ABORTED' ? (record.cause ?? undefined) : undefined;
-  const outcome = outcomeOfCause(stored);
-  const status = hubStatus(record.id, {
-    state,
-    completedAt: record.completedAt ?? undefined,
-    fulfilment: state === 'COMMITTED' ? (record.fulfilment ?? undefined) : undefined,
-    cause: outcome ? undefined : stored,
-  });
-  return outcome ? { status, cause: outcome } : { status };
-}
-
-function checkCompletedTimestamp(text: string): void {
-  const at = Date.parse(text);
-  if (!Number.isFinite(at)) throw new DomainError('COMPLETED_TIMESTAMP_INVALID', 'completedTimestamp is not a valid date');
-  const now = Date.now();
-  if (at > now + COMPLETED_FUTURE_TOLERANCE_MS) {
-    throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because future timestamp was provided');
-  }
-  if (at < now - COMPLETED_MAX_AGE_MS) {
-    throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration');
-  }
 }
