@@ -11,6 +11,7 @@ import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { isoDetailScenarios } from './scenarios/iso-details.js';
 import { quoteScenarios } from './scenarios/quotes.js';
 import { bulkQuoteScenarios } from './scenarios/bulk-quotes.js';
+import { fxQuoteScenarios } from './scenarios/fx-quotes.js';
 import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
@@ -37,11 +38,12 @@ export {
   settlementScenarios,
   bulkQuoteScenarios,
   requestToPayScenarios,
+  fxQuoteScenarios,
 };
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`, `dialects:`, `bulk:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`, `bulk:`, `fx-quotes:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
 export const scenarios: Scenario[] = [
@@ -49,6 +51,7 @@ export const scenarios: Scenario[] = [
   ...discoveryScenarios,
   ...quoteScenarios,
   ...bulkQuoteScenarios,
+  ...fxQuoteScenarios,
   ...requestToPayScenarios,
   ...goldenPathScenarios,
   ...securityScenarios,

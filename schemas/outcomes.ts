@@ -97,6 +97,17 @@ export const OUTCOMES = {
   // ---- bulk agreement (bulkQuotes)
   BULK_QUOTE_NOT_FOUND: 'no bulk quote has this id',
   QUOTE_ID_REPEATED_IN_BULK: 'two individual quotes, or two individual results, of one bulk quote have the same quote id',
+  // FX quotes (issue 15)
+  FX_QUOTE_NOT_FOUND: 'no FX quote has this conversion request id',
+  FX_INITIATOR_IS_NOT_SOURCE: 'the initiating FSP of conversion terms is not the participant that sent them',
+  FX_PROVIDER_IS_NOT_DESTINATION: 'the FXP (counterPartyFsp) of conversion terms is not the participant the request is addressed to',
+  FX_INITIATOR_ACCOUNT_UNAVAILABLE: 'the initiating FSP of a conversion has no active position account in its source currency',
+  FX_PROVIDER_ACCOUNT_UNAVAILABLE: 'the FXP of a conversion has no active position account in its source or its target currency',
+  FX_AMOUNT_TYPE_MISMATCH: 'a conversion request does not give exactly the amount its amountType fixes (SEND: the source amount, RECEIVE: the target amount)',
+  FX_TERMS_CHANGED: "the FXP's answer changes terms it was asked (ids, FSPs, amount type, a currency, the fixed amount)",
+  FX_TERMS_INCONSISTENT:
+    "the FXP's terms do not hold together: an amount missing or not positive, a charge in neither currency, or charges larger than their amount",
+  FXP_NOT_FOUND: 'no active participant offers currency conversion (for the currencies asked)',
   // ---- request to pay (transaction requests, authorizations: switch/core/agreement/transaction-requests.ts)
   TRANSACTION_REQUEST_NOT_FOUND: 'no transaction request has this id',
   TRANSACTION_REQUEST_EXPIRED: 'the transaction request expired before it could be sent to the payer',

@@ -66,6 +66,10 @@ import { SeenMessageIds } from './edge/message-ids.js';
 import { Lifecycle, type LifecycleEvent } from './lifecycle.js';
 import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
 import { DialectBulkQuoteOutbox } from './notify/bulk-quote-outbox.js';
+import { DialectFxQuoteOutbox } from './notify/fx-quote-outbox.js';
+import { FxQuoteService } from './core/agreement/fx-quotes.js';
+import { FxpDiscovery } from './core/discovery/fxp.js';
+import { FxQuoteRecords } from '../ledger/fx-quotes.js';
 import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
@@ -347,6 +351,8 @@ interface Services {
   discovery: DiscoveryService;
   quotes: QuoteService;
   bulkQuotes: BulkQuoteService;
+  fxQuotes: FxQuoteService;
+  fxpDiscovery: FxpDiscovery;
   transactionRequests: TransactionRequestService;
   bridge: BankBridge;
   groups: BankGroups;
@@ -428,6 +434,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     discovery,
     ...agreement,
     bulkQuotes,
+    ...fxAgreement(ledger, participants, notifier, log),
     ...banks,
     xmlOutbox,
     verificationIds,
@@ -492,6 +499,15 @@ function bankServices(
   bridge.useGroups(groups);
   transferOutbox.useGroups(groups);
   return { bridge, groups, bulkPayee: new BankBulkPayee(registry, engine, bulkStore, terms, bridgeWording, bus, bridge, log) };
+}
+
+/** FX agreement (docs/fx.md): conversion quotes and FXP discovery, one outbox for both. */
+function fxAgreement(ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier, log: Logger) {
+  const outbox = new DialectFxQuoteOutbox(participants, notifier);
+  return {
+    fxQuotes: new FxQuoteService(ledger.registry, new FxQuoteRecords(ledger.db), outbox, log),
+    fxpDiscovery: new FxpDiscovery(ledger.registry, participants, outbox, log),
+  };
 }
 
 /** Bulk quotes (docs/bulk.md): records, outbox and service; the terms of a bank payee come from the bridge. */
@@ -783,6 +799,8 @@ function createFspiopApi(
       quotes: services.quotes,
       bulkQuotes: services.bulkQuotes,
       transactionRequests: services.transactionRequests,
+      fxQuotes: services.fxQuotes,
+      fxpDiscovery: services.fxpDiscovery,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
       health,
     },

@@ -11,7 +11,17 @@ import type { Delivery, DeliveryOutcome } from './delivery.js';
 const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
 
 export type Resource =
-  'transfers' | 'parties' | 'participants' | 'quotes' | 'bulkTransfers' | 'bulkQuotes' | 'transactionRequests' | 'authorizations' | 'fxTransfers';
+  | 'transfers'
+  | 'parties'
+  | 'participants'
+  | 'quotes'
+  | 'bulkTransfers'
+  | 'bulkQuotes'
+  | 'transactionRequests'
+  | 'authorizations'
+  | 'fxQuotes'
+  | 'services'
+  | 'fxTransfers';
 
 export interface HubMessageOptions {
   /** Participant that receives the message. */

@@ -103,6 +103,16 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   QUOTE_NOT_FOUND: { code: '3205' },
   BULK_QUOTE_NOT_FOUND: { code: '3209' },
   QUOTE_ID_REPEATED_IN_BULK: { code: '3100' },
+  // FX quotes (issue 15)
+  FX_QUOTE_NOT_FOUND: { code: '3205' },
+  FX_INITIATOR_IS_NOT_SOURCE: { code: '3100' },
+  FX_PROVIDER_IS_NOT_DESTINATION: { code: '3100' },
+  FX_INITIATOR_ACCOUNT_UNAVAILABLE: { code: '3202' },
+  FX_PROVIDER_ACCOUNT_UNAVAILABLE: { code: '3201' },
+  FX_AMOUNT_TYPE_MISMATCH: { code: '3100' },
+  FX_TERMS_CHANGED: { code: '3100' },
+  FX_TERMS_INCONSISTENT: { code: '3100' },
+  FXP_NOT_FOUND: { code: '3204' },
 
   TRANSACTION_REQUEST_NOT_FOUND: { code: '3206' },
   TRANSACTION_REQUEST_EXPIRED: { code: '3301' },

@@ -113,6 +113,16 @@ export const XML_FORMS: Readonly<Record<Outcome, XmlForm>> = {
   QUOTE_NOT_FOUND: { prtry: '3205' },
   BULK_QUOTE_NOT_FOUND: { prtry: '3209' },
   QUOTE_ID_REPEATED_IN_BULK: { prtry: '3100' },
+  // FX quotes (issue 15)
+  FX_QUOTE_NOT_FOUND: { prtry: '3205' },
+  FX_INITIATOR_IS_NOT_SOURCE: { prtry: '3100' },
+  FX_PROVIDER_IS_NOT_DESTINATION: { prtry: '3100' },
+  FX_INITIATOR_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
+  FX_PROVIDER_ACCOUNT_UNAVAILABLE: { prtry: '3201' },
+  FX_AMOUNT_TYPE_MISMATCH: { prtry: '3100' },
+  FX_TERMS_CHANGED: { prtry: '3100' },
+  FX_TERMS_INCONSISTENT: { prtry: '3100' },
+  FXP_NOT_FOUND: { prtry: '3204' },
 
   TRANSACTION_REQUEST_NOT_FOUND: { prtry: '3206', admi002: NARR },
   TRANSACTION_REQUEST_EXPIRED: { prtry: '3301' },
