@@ -89,6 +89,7 @@ export const OUTCOMES = {
   FX_RELATED_TRANSFER_NOT_FULFILLED: 'the conversion a transfer depends on has not been fulfilled by its FXP',
   FX_DEPENDENT_TERMS_DIFFER: "a transfer that depends on a conversion is not for the conversion's target amount and currency, or not from its initiating FSP",
   FX_NOT_ON_PARTITIONED_LEDGER: 'fxTransfers are not taken while the ledger is partitioned over several position owners',
+  FX_ABORTED_BY_FXP: 'the FXP answered a conversion with conversionState ABORTED instead of its fulfilment',
   // ---- agreement (quotes)
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: 'the payer of a quote has no active account in a currency of the quote',
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: 'the payee of a quote has no active account in the currency of the quote',

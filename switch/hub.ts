@@ -39,9 +39,11 @@ import { WindowSchedule } from './core/settlement/schedule.js';
 import { SettlementStore } from '../ledger/settlement.js';
 import { TransferService } from './core/workers/transfers.js';
 import { BulkTransferService } from './core/workers/bulk-transfers.js';
+import { FxTransferService } from './core/workers/fx-transfers.js';
+import { DialectFxTransferOutbox } from './notify/fx-transfer-outbox.js';
 import { BulkTransferStore } from '../ledger/bulk-transfers.js';
 import { DialectBulkTransferOutbox } from './notify/bulk-transfer-outbox.js';
-import type { BulkTransferOutbox } from './core/outbox.js';
+import type { BulkTransferOutbox, FxTransferOutbox } from './core/outbox.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { BulkQuoteService } from './core/agreement/bulk-quotes.js';
@@ -372,6 +374,14 @@ function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkT
   return bulks;
 }
 
+/** The FX transfer worker, whose conversions the transfer worker's dependent transfers finish (docs/fx.md). */
+function fxTransfers(config: Config, ledger: Ledger, transfers: TransferService, outbox: FxTransferOutbox, log: Logger, metrics: Metrics): FxTransferService {
+  const partitioned = config.bus.kind === 'kafka' && config.bus.partitioned;
+  const fx = new FxTransferService(ledger.registry, ledger.engine, outbox, partitioned, log, metrics);
+  transfers.useConversions(fx);
+  return fx;
+}
+
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
   const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
@@ -406,7 +416,8 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     ledger.interchangeFees,
   );
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
-  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
+  const fx = fxTransfers(config, ledger, transfers, new DialectFxTransferOutbox(participants, notifier), log, metrics);
+  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks, fx }, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
@@ -599,7 +610,7 @@ async function busAndSettlement(
   lifecycle: Lifecycle,
   config: Config,
   ledger: Ledger,
-  { transfers, bulks }: { transfers: TransferService; bulks: BulkTransferService },
+  { transfers, bulks, fx }: { transfers: TransferService; bulks: BulkTransferService; fx: FxTransferService },
   reports: SettlementReports,
   log: Logger,
   metrics: Metrics,
@@ -619,6 +630,7 @@ async function busAndSettlement(
     {
       transfers,
       bulks,
+      fx,
       liquidity: new LiquidityWorker(registry, engine, reports),
       settlement: new SettlementWorker(registry, engine, reports),
       reference: new ReferenceWorker(registry, ledger.interchangeFees),

@@ -96,6 +96,7 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   FX_RELATED_TRANSFER_NOT_FULFILLED: { code: '3100' },
   FX_DEPENDENT_TERMS_DIFFER: { code: '3100' },
   FX_NOT_ON_PARTITIONED_LEDGER: { code: '2002' },
+  FX_ABORTED_BY_FXP: { code: '5100' },
 
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { code: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { code: '3201' },

@@ -94,6 +94,7 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   FX_RELATED_TRANSFER_NOT_FULFILLED: { prtry: '3100' },
   FX_DEPENDENT_TERMS_DIFFER: { prtry: '3100' },
   FX_NOT_ON_PARTITIONED_LEDGER: { prtry: '2002' },
+  FX_ABORTED_BY_FXP: { prtry: '5100' },
 
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { prtry: '3201' },

@@ -48,6 +48,21 @@ export interface BulkLines {
   lineFinished(bulkId: string): Promise<void>;
 }
 
+/** How a transfer that depends on a conversion ended, and the conversion with it, in the same ledger write. */
+export type DependentFinish =
+  { kind: 'committed'; completedAt: string } | { kind: 'aborted'; state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED'; reason: Reason; completedAt: string };
+
+/**
+ * The conversions a transfer may depend on (FxTransferService, docs/fx.md): a transfer whose id is a conversion's
+ * determining transfer is reserved on the FXP's position and finishes together with its conversion.
+ */
+export interface Conversions {
+  /** The conversion transfer `transferId` depends on, checked against its payer and amount; undefined when none. */
+  linkFor(transferId: string, payer: string, amount: Amount): InFlight | DomainError | undefined;
+  /** A dependent transfer was finished, and its conversion with it (durable): tell the FXP. */
+  finished(conversion: InFlight, finish: DependentFinish): void;
+}
+
 /** A prepare's decision (`TransferService.reserve`). */
 export type ReserveOutcome = { kind: 'reserved'; transfer: InFlight } | { kind: 'refused'; error: DomainError } | { kind: 'duplicate' };
 
@@ -67,6 +82,13 @@ export class TransferService {
   private bus?: Bus;
 
   private bulkLines?: BulkLines;
+
+  private conversions?: Conversions;
+
+  /** FX: transfers that depend on a conversion (docs/fx.md). */
+  useConversions(conversions: Conversions): void {
+    this.conversions = conversions;
+  }
 
   /** Bulks: an expired line is reported with its bulk, not alone. */
   useBulkLines(lines: BulkLines): void {
@@ -123,8 +145,13 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
+    // A transfer that depends on a conversion is reserved on the FXP's position in its currency, not the payer's.
+    const link = this.conversions?.linkFor(id, payer, amount);
+    const conversion = isDomainError(link) ? undefined : link;
+    const debtor = conversion?.payee ?? payer;
     const verdict =
-      this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
+      (isDomainError(link) ? link : undefined) ??
+      this.validatePrepare(debtor, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
         amountUnits: amount.units,
         currency: amount.currency,
@@ -159,8 +186,12 @@ export class TransferService {
       return { kind: 'refused', error };
     }
 
-    const fee = this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
-    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt, fee });
+    // No interchange fee on a transfer an FXP funds (docs/fx.md).
+    const fee =
+      !conversion && this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
+    const outcome = await this.engine.prepare(
+      conversion ? { ...common, amount: ledgerAmount, expiresAt, debtor, conversion } : { ...common, amount: ledgerAmount, expiresAt, fee },
+    );
     if (outcome.kind === 'duplicate') return outcome;
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
@@ -172,11 +203,12 @@ export class TransferService {
     return outcome;
   }
 
-  private validatePrepare(payer: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
+  /** `debtor`: whose position the transfer reserves (the payer, or the FXP of the conversion it depends on). */
+  private validatePrepare(debtor: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
     const payeeParticipant = this.registry.participant(payee);
     if (!payeeParticipant || payeeParticipant.isHub) return new DomainError('PAYEE_FSP_UNKNOWN', `Participant ${payee} not found`);
     if (!payeeParticipant.isActive) return new DomainError('PAYEE_FSP_INACTIVE', `Participant ${payee} is inactive`);
-    if (payer === payee && !this.config.onUsTransfers) {
+    if (debtor === payee && !this.config.onUsTransfers) {
       return new DomainError('PAYER_IS_PAYEE', 'Payer FSP and Payee FSP should be different, unless on-us tranfers are allowed by the Scheme');
     }
     if (amount.units <= 0n) return new DomainError('AMOUNT_NOT_POSITIVE', 'Transfer amount must be greater than zero');
@@ -185,7 +217,7 @@ export class TransferService {
     if (amount.units > fromLedger(LEDGER_MAX)) return new DomainError('AMOUNT_EXCEEDS_LEDGER', 'Transfer amount exceeds what the ledger can hold');
     if (!Number.isFinite(expiresAt)) return new DomainError('EXPIRATION_INVALID', `Expiration date ${expiration} is not a valid date`);
     if (expiresAt <= Date.now()) return new DomainError('EXPIRATION_PASSED', `Expiration date ${expiration} is already in the past`);
-    for (const name of [payer, payee]) {
+    for (const name of [debtor, payee]) {
       const account = this.registry.accountOf(name, amount.currency, 'POSITION');
       if (!account) return new DomainError('PARTICIPANT_ACCOUNT_MISSING', `Participant ${name} ${amount.currency} account not found`);
       if (!account.isActive) return new DomainError('PARTICIPANT_ACCOUNT_INACTIVE', `Participant ${name} ${amount.currency} account is inactive`);
@@ -320,6 +352,7 @@ export class TransferService {
     this.stateChanged(id, 'COMMITTED', { payer: live.payer, payee: live.payee });
     this.metrics.transfers.inc({ outcome: 'committed' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.dependentFinished(live, { kind: 'committed', completedAt });
     if (askedReserved) {
       this.later(() => this.outbox.transferState(live.payer, id, hubStatus(id, { state: 'COMMITTED', completedAt, fulfilment })));
       this.later(() => this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'COMMITTED', completedAt })));
@@ -361,6 +394,7 @@ export class TransferService {
       throw this.ledgerFailure(err);
     }
     const state = abort?.state ?? 'COMMITTED';
+    this.dependentFinished(live, abort ? { kind: 'aborted', ...abort, completedAt } : { kind: 'committed', completedAt });
     this.stateChanged(live.id, state, { payer: live.payer, payee: live.payee, ...(abort ? { reason: storedCause(abort.reason) } : {}) });
     this.metrics.transfers.inc({ outcome: abort ? (state === 'EXPIRED_RESERVED' ? 'expired' : 'aborted') : 'committed' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
@@ -399,11 +433,13 @@ export class TransferService {
       return;
     }
     const cause = storedCause(reason);
+    const completedAt = new Date().toISOString();
     try {
-      await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt: new Date().toISOString(), errorHash: inbound.hash });
+      await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt, errorHash: inbound.hash });
     } catch (err) {
       throw this.ledgerFailure(err);
     }
+    this.dependentFinished(live, { kind: 'aborted', state: 'ABORTED_ERROR', reason, completedAt });
     this.stateChanged(id, 'ABORTED_ERROR', { payer: live.payer, payee: live.payee, reason: cause });
     this.metrics.transfers.inc({ outcome: 'aborted' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
@@ -506,16 +542,23 @@ export class TransferService {
     hashes: { fulfilHash?: string; errorHash?: string } = {},
   ): Promise<boolean> {
     const cause = storedCause(reason);
+    const completedAt = new Date().toISOString();
     try {
-      await this.engine.abort(transfer, { state, cause, completedAt: new Date().toISOString(), ...hashes });
+      await this.engine.abort(transfer, { state, cause, completedAt, ...hashes });
     } catch (err) {
       this.log.error({ transferId: transfer.id, err }, 'abort could not be recorded');
       return false;
     }
+    this.dependentFinished(transfer, { kind: 'aborted', state, reason, completedAt });
     this.stateChanged(transfer.id, state, { payer: transfer.payer, payee: transfer.payee, reason: cause });
     this.metrics.transfers.inc({ outcome: state === 'EXPIRED_RESERVED' ? 'expired' : 'aborted' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
     return true;
+  }
+
+  /** The conversion a finished transfer depended on was finished in the same write: its FXP is told. */
+  private dependentFinished(transfer: InFlight, finish: DependentFinish): void {
+    if (transfer.conversion) this.conversions?.finished(transfer.conversion, finish);
   }
 
   /** A modified duplicate, with a reference to the original: the hash of the body first received under this id. */
