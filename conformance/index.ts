@@ -12,6 +12,7 @@ import { isoDetailScenarios } from './scenarios/iso-details.js';
 import { quoteScenarios } from './scenarios/quotes.js';
 import { bulkQuoteScenarios } from './scenarios/bulk-quotes.js';
 import { fxQuoteScenarios } from './scenarios/fx-quotes.js';
+import { fxBankScenarios } from './scenarios/fx-banks.js';
 import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
@@ -39,11 +40,12 @@ export {
   bulkQuoteScenarios,
   requestToPayScenarios,
   fxQuoteScenarios,
+  fxBankScenarios,
 };
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`, `dialects:`, `bulk:`, `fx-quotes:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`, `bulk:`, `fx-quotes:`, `fx-banks:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
 export const scenarios: Scenario[] = [
@@ -61,6 +63,7 @@ export const scenarios: Scenario[] = [
   ...bulkTransferScenarios,
   ...bankBulkScenarios,
   ...fxTransferScenarios,
+  ...fxBankScenarios,
 ];
 
 export interface ScenarioResult {

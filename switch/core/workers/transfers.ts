@@ -16,6 +16,7 @@ import { isValidReasonCode } from '../../../schemas/iso/common.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import { DomainError, isDomainError, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
+import { exactRate } from '../../../schemas/iso/exchange-rate.js';
 import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../../ledger/engine.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { fromLedger, LEDGER_MAX, toLedger, type LedgerUnits } from '../../../ledger/units.js';
@@ -268,7 +269,7 @@ export class TransferService {
   }
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
-    const sent = await this.outbox.forwardPrepare(transfer.payee, message, inbound);
+    const sent = await this.outbox.forwardPrepare(transfer.payee, transfer.conversion ? withConversion(message, transfer.conversion) : message, inbound);
     if (sent.noEndpoint || sent.refused) {
       // The payee cannot be reached at all (or its dialect cannot carry the transfer): release the
       // payer now rather than at expiry.
@@ -592,6 +593,21 @@ export class TransferService {
   private later(work: () => Promise<unknown> | unknown): void {
     runLater(this.log, work);
   }
+}
+
+/**
+ * A transfer that depends on a conversion, as its payee is told of it (docs/fx.md "Banks"): the instructed amount is
+ * the conversion's source amount, and the rate, when it can be written exactly, the ratio of the FXP's two amounts —
+ * the FXP's rate, never the hub's. What the payer's message already said is kept (a bank payer's own InstdAmt and
+ * XchgRate, checked against the FXP's terms before its payment was prepared). A payee of the sender's dialect family
+ * gets the sender's bytes, and so nothing of this.
+ */
+function withConversion(message: Pacs008, conversion: InFlight): Pacs008 {
+  const tx = message.CdtTrfTxInf;
+  if (tx.InstdAmt) return message;
+  const source: Amount = { currency: conversion.currency, units: fromLedger(conversion.amount) };
+  const rate = exactRate(source, tx.IntrBkSttlmAmt);
+  return { ...message, CdtTrfTxInf: { ...tx, InstdAmt: source, ...(rate !== undefined ? { XchgRate: rate } : {}) } };
 }
 
 function transferNotFound(): DomainError {
