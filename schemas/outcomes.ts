@@ -35,6 +35,9 @@ export const OUTCOMES = {
   PARTY_UNIDENTIFIED: 'a party of a bank payment has neither a party identifier nor an account',
   TRANSFER_REFERENCE_MISSING: 'a status, status request or cancellation names no transfer',
   TERMS_DIFFER_FROM_INSTRUCTION: "the payee's terms are not the amount the bank instructed",
+  FX_TERMS_DIFFER_FROM_INSTRUCTION: "the FXP's conversion terms are not the amounts, or the rate, a bank instructed",
+  FX_INSTRUCTION_INCONSISTENT:
+    "a bank's cross-currency pacs.008 does not hold together: no amount fixed, or a rate (XchgRate) that is not exactly the ratio of its two amounts",
   INSTRUCTION_CANCELLED: "a bank payment was cancelled at the bank's request before anything was reserved",
   // ---- a transfer's terms (prepare)
   PAYEE_FSP_UNKNOWN: 'the payee FSP of a transfer is not a registered participant',

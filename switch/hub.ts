@@ -58,6 +58,8 @@ import { BankBulkPayee } from './core/bridge/bank-bulk-payee.js';
 import { BankGroupRecords } from './core/bridge/bank-group-records.js';
 import { BankGroups } from './core/bridge/bank-groups.js';
 import { GroupLinesOutbox } from './core/bridge/group-lines-outbox.js';
+import { BankConversions } from './core/bridge/bank-conversions.js';
+import { BankFxQuoteOutbox, BankFxTransferOutbox } from './core/bridge/bank-fx-outboxes.js';
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
@@ -416,7 +418,10 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     ledger.interchangeFees,
   );
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
-  const fx = fxTransfers(config, ledger, transfers, new DialectFxTransferOutbox(participants, notifier), log, metrics);
+  const isBank = (name: string) => participants.dialectOf(name) === 'iso20022-xml';
+  // What the FX services would tell a paying bank goes to the bridge (docs/fx.md "Banks").
+  const fxTransferOutbox = new BankFxTransferOutbox(new DialectFxTransferOutbox(participants, notifier), isBank);
+  const fx = fxTransfers(config, ledger, transfers, fxTransferOutbox, log, metrics);
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks, fx }, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
@@ -435,6 +440,11 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   );
   agreement.quotes.useBankAgent(banks.bridge);
   const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge);
+  const { fxQuoteOutbox, ...fxAgreed } = fxAgreement(ledger, participants, notifier, isBank, log);
+  const conversions = new BankConversions(db, fxAgreed.fxQuotes, fxAgreed.fxpDiscovery, bus, bridgeWording, log);
+  banks.bridge.useConversions(conversions);
+  fxTransferOutbox.useConversions(conversions);
+  fxQuoteOutbox.useConversions(conversions);
   return {
     participants,
     delivery,
@@ -445,7 +455,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     discovery,
     ...agreement,
     bulkQuotes,
-    ...fxAgreement(ledger, participants, notifier, log),
+    ...fxAgreed,
     ...banks,
     xmlOutbox,
     verificationIds,
@@ -513,9 +523,11 @@ function bankServices(
 }
 
 /** FX agreement (docs/fx.md): conversion quotes and FXP discovery, one outbox for both. */
-function fxAgreement(ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier, log: Logger) {
-  const outbox = new DialectFxQuoteOutbox(participants, notifier);
+function fxAgreement(ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier, isBank: (name: string) => boolean, log: Logger) {
+  // The hub's fxQuotes for a paying bank are answered to the bridge (docs/fx.md "Banks").
+  const outbox = new BankFxQuoteOutbox(new DialectFxQuoteOutbox(participants, notifier), isBank);
   return {
+    fxQuoteOutbox: outbox,
     fxQuotes: new FxQuoteService(ledger.registry, new FxQuoteRecords(ledger.db), outbox, log),
     fxpDiscovery: new FxpDiscovery(ledger.registry, participants, outbox, log),
   };

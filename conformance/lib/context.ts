@@ -538,11 +538,12 @@ export class SuiteContext {
       for (const rec of sim.requests) {
         const resource = resourceOf(rec.path);
         if (rec.headers['fspiop-source'] !== this.hubName || !AUDITED_RESOURCES.includes(resource)) continue;
-        // POST: the hub's own requests in translated and bridged flows (docs/iso20022.md: quotes and transfers).
+        // POST: the hub's own requests in translated and bridged flows (docs/iso20022.md: quotes and transfers; docs/fx.md
+        // "Banks": the conversion quote and the conversion the hub asks of an FXP for a paying bank).
         const allowed =
           rec.method === 'PUT' ||
           (rec.method === 'PATCH' && (resource === 'transfers' || resource === 'fxTransfers')) ||
-          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers' || resource === 'transactionRequests'));
+          (rec.method === 'POST' && ['quotes', 'transfers', 'transactionRequests', 'fxQuotes', 'fxTransfers'].includes(resource));
         if (!allowed) {
           problems.push(
             `${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`,

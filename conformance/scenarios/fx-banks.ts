@@ -15,6 +15,7 @@ import { FxpRole, conversionStateOf, newFxTransfer, sendFxPrepare, waitFxCallbac
 import { newFxp, newFxRequester, type FspiopFxTerms, type FxpSimulator } from '../lib/fxp.js';
 import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
+import { bankStatus, expectAccepted } from './dialects.js';
 
 /** The target currency (as fx-transfers: one no other scenario settles with a model of its own). */
 const TARGET = 'KES';
@@ -29,18 +30,32 @@ interface BankFxParties {
   source: string;
 }
 
-/** A wallet payer (source currency), an FXP answering fxQuotes and fxTransfers, a bank payee in the target currency. */
-async function parties(ctx: SuiteContext): Promise<BankFxParties> {
-  const [payer, fxp, bank] = await Promise.all([
-    newFxRequester(ctx, { prefix: 'fxbw' }),
-    newFxp(ctx, { target: TARGET, rate: RATE, prefix: 'fxbx' }),
-    ctx.newBank({ prefix: 'fxbk', currency: TARGET }),
-  ]);
-  // One simulator, two roles: the quote role answers /fxQuotes, the transfer role /fxTransfers.
+/**
+ * An FXP holding the suite currency and `target` that answers fxQuotes (at `rate`) and fxTransfers: one simulator, two
+ * roles. A conversion the hub prepares for a bank has an id only the hub knew: the FXP finds its fulfilment by the
+ * condition of the quote it answered, as a real FXP would.
+ */
+async function newConvertingFxp(ctx: SuiteContext, target = TARGET): Promise<{ fxp: FxpSimulator; fxpRole: FxpRole }> {
+  const fxp = await newFxp(ctx, { target, rate: RATE, prefix: 'fxbx' });
   const quotes = fxp.sim.handler;
   const fxpRole = new FxpRole(fxp.sim, ctx.fulfilments);
   const transfers = fxp.sim.handler;
-  fxp.sim.setHandler((rec) => (quotes?.(rec) ?? false) || (transfers?.(rec) ?? false));
+  fxp.sim.setHandler((rec) => {
+    if (rec.method === 'POST' && rec.path === '/fxTransfers' && rec.body?.commitRequestId && !ctx.fulfilments.has(rec.body.commitRequestId)) {
+      for (const a of fxp.answers.values()) if (a.condition === rec.body.condition) ctx.fulfilments.set(rec.body.commitRequestId, a.fulfilment);
+    }
+    return (quotes?.(rec) ?? false) || (transfers?.(rec) ?? false);
+  });
+  return { fxp, fxpRole };
+}
+
+/** A wallet payer (source currency), an FXP answering fxQuotes and fxTransfers, a bank payee in the target currency. */
+async function parties(ctx: SuiteContext): Promise<BankFxParties> {
+  const [payer, { fxp, fxpRole }, bank] = await Promise.all([
+    newFxRequester(ctx, { prefix: 'fxbw' }),
+    newConvertingFxp(ctx),
+    ctx.newBank({ prefix: 'fxbk', currency: TARGET }),
+  ]);
   return { payer, fxp, fxpRole, bank, source: ctx.currency };
 }
 
@@ -180,6 +195,103 @@ async function bankPayeeRejects(ctx: SuiteContext): Promise<void> {
   await ctx.expectPosition(p.bank.name, before.bank, 'bank unchanged', TARGET);
 }
 
+// ---- a bank pays across currencies --------------------------------------------------------------------------------
+
+interface PayerBankParties {
+  bank: BankSimulator;
+  fxp: FxpSimulator;
+  payee: DfspSimulator;
+  source: string;
+  target: string;
+}
+
+/**
+ * A bank (suite currency), a payee wallet in `target` and the one FXP of the pair. The hub picks the FXP (the first the
+ * discovery rule names): each scenario has a target currency of its own, so the FXP it finds is this one.
+ */
+async function payerBankParties(ctx: SuiteContext, target: string): Promise<PayerBankParties> {
+  const [bank, { fxp }, payee] = await Promise.all([
+    ctx.newBank({ prefix: 'fxbb' }),
+    newConvertingFxp(ctx, target),
+    ctx.newDfsp({ prefix: 'fxbp', version: '2.0', currency: target }),
+  ]);
+  return { bank, fxp, payee, source: ctx.currency, target };
+}
+
+async function payerPositions(ctx: SuiteContext, p: PayerBankParties) {
+  return {
+    bank: await ctx.position(p.bank.name, p.source),
+    fxpSource: await ctx.position(p.fxp.sim, p.source),
+    fxpTarget: await ctx.position(p.fxp.sim, p.target),
+    payee: await ctx.position(p.payee, p.target),
+  };
+}
+
+/** The bank's pacs.008: IntrBkSttlmAmt in its currency (source), InstdAmt in the payee's (target); "0" = open. */
+async function bankPays(ctx: SuiteContext, p: PayerBankParties, o: { source: string; target: string; rate?: string; txId?: string }): Promise<string> {
+  const txId = o.txId ?? ulid();
+  const r = await p.bank.pay({
+    txId,
+    amount: o.source,
+    instructed: { amount: o.target, currency: p.target },
+    ...(o.rate !== undefined ? { exchangeRate: o.rate } : {}),
+    debtor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Alan Turing' },
+    creditorAgent: p.payee.name,
+    creditor: { type: 'MSISDN', id: ctx.newPartyId(), name: 'Ada Lovelace' },
+  });
+  expectAccepted(r, 202, 'cross-currency pacs.008 from the bank');
+  return txId;
+}
+
+async function bankPaysAcrossCurrencies(
+  ctx: SuiteContext,
+  target: string,
+  o: { source: string; target: string; rate?: string },
+  expected: { source: string; target: string },
+): Promise<void> {
+  const p = await payerBankParties(ctx, target);
+  const before = await payerPositions(ctx, p);
+  const since = p.fxp.sim.mark();
+  const txId = await bankPays(ctx, p, o);
+  // The hub asks the FXP, for the bank: SEND when the bank fixed its amount, RECEIVE when it fixed the payee's.
+  const asked = await p.fxp.sim.waitFor((r) => r.method === 'POST' && r.path === '/fxQuotes', ctx.T, { since, label: 'the hub asks the FXP' });
+  assert.equal(asked.headers['fspiop-source'], ctx.hubName, 'the fxQuote is the hub’s, for the bank');
+  assert.equal(asked.body?.conversionTerms?.initiatingFsp, p.bank.name, 'initiatingFsp: the bank');
+  assert.equal(asked.body?.conversionTerms?.amountType, o.source !== '0' ? 'SEND' : 'RECEIVE', `amountType: ${show(asked.bodyText)}`);
+  const prepare = await p.payee.waitFor((r) => r.method === 'POST' && r.path === '/transfers', ctx.T, { label: 'the dependent transfer at the payee' });
+  assert.deepEqual(prepare.body?.amount, { amount: expected.target, currency: p.target }, `the payee is paid the target amount: ${show(prepare.bodyText)}`);
+  assert.equal(prepare.body?.payerFsp, p.bank.name, 'payerFsp: the bank');
+  const s = await bankStatus(ctx, p.bank, txId, { label: `pacs.002 for ${txId}` });
+  assert.equal(s.sts, 'ACSC', `the bank gets ACSC when both committed: ${show(s.m.message?.toString(), 1500)}`);
+  await ctx.expectPosition(p.bank.name, addDecimal(before.bank, expected.source), 'bank (source)', p.source);
+  await ctx.expectPosition(p.fxp.sim, subDecimal(before.fxpSource, expected.source), 'FXP (source)', p.source);
+  await ctx.expectPosition(p.fxp.sim, addDecimal(before.fxpTarget, expected.target), 'FXP (target)', p.target);
+  await ctx.expectPosition(p.payee, subDecimal(before.payee, expected.target), 'payee (target)', p.target);
+}
+
+async function bankPaysRefused(
+  ctx: SuiteContext,
+  target: string,
+  o: { source: string; target: string; rate?: string },
+  code: string,
+  reason: RegExp,
+  fxpAsked: boolean,
+): Promise<void> {
+  const p = await payerBankParties(ctx, target);
+  const before = await payerPositions(ctx, p);
+  const since = p.fxp.sim.mark();
+  const txId = await bankPays(ctx, p, o);
+  const s = await bankStatus(ctx, p.bank, txId, { label: `pacs.002 RJCT for ${txId}` });
+  assert.equal(s.sts, 'RJCT', `RJCT: ${show(s.m.message?.toString(), 1500)}`);
+  assert.equal(s.prtry, code, `reason code: ${show(s.m.message?.toString(), 1500)}`);
+  assert.match(s.info, reason, 'the reason says what differs');
+  assert.equal(p.fxp.sim.find((r) => r.method === 'POST' && r.path === '/fxQuotes' && r.seq > since).length, fxpAsked ? 1 : 0, 'the FXP asked (or not)');
+  assert.equal(p.fxp.sim.find((r) => r.method === 'POST' && r.path === '/fxTransfers' && r.seq > since).length, 0, 'no conversion prepared');
+  assert.equal(p.payee.find((r) => r.method === 'POST' && r.path === '/transfers').length, 0, 'nothing reaches the payee');
+  await ctx.expectPosition(p.bank.name, before.bank, 'bank unchanged', p.source);
+  await ctx.expectPosition(p.fxp.sim, before.fxpTarget, 'FXP (target) unchanged', p.target);
+}
+
 export const fxBankScenarios: Scenario[] = [
   {
     name: 'fx-banks: wallet pays a bank across currencies (SEND 10 at 129.5) — pacs.008 IntrBkSttlmAmt 1295 KES, InstdAmt 10, XchgRate 129.5; ACSC commits transfer and conversion; positions in both currencies',
@@ -192,5 +304,25 @@ export const fxBankScenarios: Scenario[] = [
   {
     name: 'fx-banks: the bank payee rejects (RJCT 5104) — 5104 to the wallet, PATCH ABORTED to the FXP, every reservation released',
     run: (ctx) => bankPayeeRejects(ctx),
+  },
+  {
+    name: 'fx-banks: a bank pays a wallet across currencies, fixing its own amount (IntrBkSttlmAmt 10 USD, InstdAmt 0 TZS) — the hub asks the FXP (SEND), the payee gets 1295 TZS, ACSC when both committed; positions',
+    run: (ctx) => bankPaysAcrossCurrencies(ctx, 'TZS', { source: '10', target: '0' }, { source: '10', target: '1295' }),
+  },
+  {
+    name: "fx-banks: a bank pays a wallet across currencies, fixing the payee's amount (InstdAmt 1000 GHS, IntrBkSttlmAmt 0) — RECEIVE, the bank settles the FXP's 7.73; ACSC; positions",
+    run: (ctx) => bankPaysAcrossCurrencies(ctx, 'GHS', { source: '0', target: '1000' }, { source: '7.73', target: '1000' }),
+  },
+  {
+    name: "fx-banks: a bank states both amounts and the FXP's terms differ (10 USD → 1300 ZAR asked, 1295 offered) — RJCT 3100 naming both, nothing converted nor paid",
+    run: (ctx) => bankPaysRefused(ctx, 'ZAR', { source: '10', target: '1300' }, '3100', /1295.*1300|1300.*1295/, true),
+  },
+  {
+    name: "fx-banks: a bank states both amounts and the FXP's own rate (10 USD, 1295 PHP, XchgRate 0.0077220077) that is not their exact ratio — RJCT 3100 before any FXP is asked",
+    run: (ctx) => bankPaysRefused(ctx, 'PHP', { source: '10', target: '1295', rate: '0.0077220077' }, '3100', /XchgRate/, false),
+  },
+  {
+    name: 'fx-banks: a bank fixes no amount (both 0) — RJCT 3100, no FXP asked',
+    run: (ctx) => bankPaysRefused(ctx, 'NGN', { source: '0', target: '0' }, '3100', /fixes an amount/, false),
   },
 ];

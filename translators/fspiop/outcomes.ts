@@ -43,6 +43,8 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   PARTY_UNIDENTIFIED: { code: '3102' },
   TRANSFER_REFERENCE_MISSING: { code: '3102' },
   TERMS_DIFFER_FROM_INSTRUCTION: { code: '3100' },
+  FX_TERMS_DIFFER_FROM_INSTRUCTION: { code: '3100' },
+  FX_INSTRUCTION_INCONSISTENT: { code: '3100' },
   INSTRUCTION_CANCELLED: { code: '3100', whole: WHOLE },
 
   PAYEE_FSP_UNKNOWN: { code: '3203' },

@@ -53,6 +53,8 @@ export const XML_FORMS: Readonly<Record<Outcome, XmlForm>> = {
   PARTY_UNIDENTIFIED: { prtry: '3102' },
   TRANSFER_REFERENCE_MISSING: { prtry: '3102', admi002: NARR },
   TERMS_DIFFER_FROM_INSTRUCTION: { prtry: '3100' },
+  FX_TERMS_DIFFER_FROM_INSTRUCTION: { prtry: '3100' },
+  FX_INSTRUCTION_INCONSISTENT: { prtry: '3100' },
   INSTRUCTION_CANCELLED: { prtry: '3100', whole: WHOLE },
 
   PAYEE_FSP_UNKNOWN: { prtry: '3203' },
