@@ -43,7 +43,7 @@ import { FxTransferService } from './core/workers/fx-transfers.js';
 import { DialectFxTransferOutbox } from './notify/fx-transfer-outbox.js';
 import { BulkTransferStore } from '../ledger/bulk-transfers.js';
 import { DialectBulkTransferOutbox } from './notify/bulk-transfer-outbox.js';
-import type { BulkTransferOutbox, FxTransferOutbox } from './core/outbox.js';
+import type { BulkTransferOutbox } from './core/outbox.js';
 import { InterchangeFees } from '../ledger/interchange-fees.js';
 import { QuoteService } from './core/agreement/quotes.js';
 import { BulkQuoteService } from './core/agreement/bulk-quotes.js';
@@ -376,12 +376,27 @@ function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkT
   return bulks;
 }
 
-/** The FX transfer worker, whose conversions the transfer worker's dependent transfers finish (docs/fx.md). */
-function fxTransfers(config: Config, ledger: Ledger, transfers: TransferService, outbox: FxTransferOutbox, log: Logger, metrics: Metrics): FxTransferService {
+/**
+ * The FX transfer worker, whose conversions the transfer worker's dependent transfers finish (docs/fx.md). What it
+ * would tell a paying bank goes to the bank bridge (docs/fx.md "Banks": `fxAgreement` connects them).
+ */
+function fxTransfers(
+  config: Config,
+  ledger: Ledger,
+  transfers: TransferService,
+  participants: ParticipantDirectory,
+  notifier: FspiopNotifier,
+  log: Logger,
+  metrics: Metrics,
+): { fx: FxTransferService; fxTransferOutbox: BankFxTransferOutbox } {
   const partitioned = config.bus.kind === 'kafka' && config.bus.partitioned;
-  const fx = new FxTransferService(ledger.registry, ledger.engine, outbox, partitioned, log, metrics);
+  const fxTransferOutbox = new BankFxTransferOutbox(
+    new DialectFxTransferOutbox(participants, notifier),
+    (name) => participants.dialectOf(name) === 'iso20022-xml',
+  );
+  const fx = new FxTransferService(ledger.registry, ledger.engine, fxTransferOutbox, partitioned, log, metrics);
   transfers.useConversions(fx);
-  return fx;
+  return { fx, fxTransferOutbox };
 }
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
@@ -418,10 +433,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     ledger.interchangeFees,
   );
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
-  const isBank = (name: string) => participants.dialectOf(name) === 'iso20022-xml';
-  // What the FX services would tell a paying bank goes to the bridge (docs/fx.md "Banks").
-  const fxTransferOutbox = new BankFxTransferOutbox(new DialectFxTransferOutbox(participants, notifier), isBank);
-  const fx = fxTransfers(config, ledger, transfers, fxTransferOutbox, log, metrics);
+  const { fx, fxTransferOutbox } = fxTransfers(config, ledger, transfers, participants, notifier, log, metrics);
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks, fx }, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
@@ -439,12 +451,6 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   agreement.quotes.useBankAgent(banks.bridge);
-  const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge);
-  const { fxQuoteOutbox, ...fxAgreed } = fxAgreement(ledger, participants, notifier, isBank, log);
-  const conversions = new BankConversions(db, fxAgreed.fxQuotes, fxAgreed.fxpDiscovery, bus, bridgeWording, log);
-  banks.bridge.useConversions(conversions);
-  fxTransferOutbox.useConversions(conversions);
-  fxQuoteOutbox.useConversions(conversions);
   return {
     participants,
     delivery,
@@ -454,8 +460,8 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     expiry,
     discovery,
     ...agreement,
-    bulkQuotes,
-    ...fxAgreed,
+    bulkQuotes: bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge),
+    ...fxAgreement(ledger, { participants, notifier, bus, bridge: banks.bridge, fxTransferOutbox }, log),
     ...banks,
     xmlOutbox,
     verificationIds,
@@ -522,15 +528,24 @@ function bankServices(
   return { bridge, groups, bulkPayee: new BankBulkPayee(registry, engine, bulkStore, terms, bridgeWording, bus, bridge, log) };
 }
 
-/** FX agreement (docs/fx.md): conversion quotes and FXP discovery, one outbox for both. */
-function fxAgreement(ledger: Ledger, participants: ParticipantDirectory, notifier: FspiopNotifier, isBank: (name: string) => boolean, log: Logger) {
-  // The hub's fxQuotes for a paying bank are answered to the bridge (docs/fx.md "Banks").
-  const outbox = new BankFxQuoteOutbox(new DialectFxQuoteOutbox(participants, notifier), isBank);
-  return {
-    fxQuoteOutbox: outbox,
-    fxQuotes: new FxQuoteService(ledger.registry, new FxQuoteRecords(ledger.db), outbox, log),
-    fxpDiscovery: new FxpDiscovery(ledger.registry, participants, outbox, log),
-  };
+/**
+ * FX agreement (docs/fx.md): conversion quotes and FXP discovery, one outbox for both; and the bank bridge's
+ * conversions (docs/fx.md "Banks"), to which the FX outboxes hand what they would tell a paying bank.
+ */
+function fxAgreement(
+  ledger: Ledger,
+  parts: { participants: ParticipantDirectory; notifier: FspiopNotifier; bus: Bus; bridge: BankBridge; fxTransferOutbox: BankFxTransferOutbox },
+  log: Logger,
+): Pick<Services, 'fxQuotes' | 'fxpDiscovery'> {
+  const { participants, notifier, bus, bridge, fxTransferOutbox } = parts;
+  const outbox = new BankFxQuoteOutbox(new DialectFxQuoteOutbox(participants, notifier), (name) => participants.dialectOf(name) === 'iso20022-xml');
+  const fxQuotes = new FxQuoteService(ledger.registry, new FxQuoteRecords(ledger.db), outbox, log);
+  const fxpDiscovery = new FxpDiscovery(ledger.registry, participants, outbox, log);
+  const conversions = new BankConversions(ledger.db, fxQuotes, fxpDiscovery, bus, bridgeWording, log);
+  bridge.useConversions(conversions);
+  fxTransferOutbox.useConversions(conversions);
+  outbox.useConversions(conversions);
+  return { fxQuotes, fxpDiscovery };
 }
 
 /** Bulk quotes (docs/bulk.md): records, outbox and service; the terms of a bank payee come from the bridge. */

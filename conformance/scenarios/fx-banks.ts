@@ -12,7 +12,7 @@ import { addDecimal, subDecimal } from '../lib/decimal.js';
 import type { DfspSimulator } from '../lib/dfsp.js';
 import { agreedQuote, expectSuccessCallback, newQuoteRequest, requestQuote, transferFromQuote, waitAnswer } from '../lib/flows.js';
 import { FxpRole, conversionStateOf, newFxTransfer, sendFxPrepare, waitFxCallback } from '../lib/fx-transfers.js';
-import { newFxp, newFxRequester, type FspiopFxTerms, type FxpSimulator } from '../lib/fxp.js';
+import { fxEndpointsFor, newFxp, newFxRequester, type FspiopFxTerms, type FxpSimulator } from '../lib/fxp.js';
 import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
 import { bankStatus, expectAccepted } from './dialects.js';
@@ -292,6 +292,46 @@ async function bankPaysRefused(
   await ctx.expectPosition(p.fxp.sim, before.fxpTarget, 'FXP (target) unchanged', p.target);
 }
 
+// ---- a bank as FXP ------------------------------------------------------------------------------------------------
+
+/**
+ * A bank holding both currencies registers the FX endpoints: it is still no FXP. ISO 20022 has no message asking an FI
+ * for conversion terms (pacs.091/092 are Mojaloop's), so discovery does not list it and an fxQuote addressed to it is
+ * refused to the requester with 3201 saying why; with no terms there is no conversion to send it (pacs.009).
+ */
+async function bankIsNoFxp(ctx: SuiteContext): Promise<void> {
+  const target = 'ZMW';
+  const [requester, bank] = await Promise.all([newFxRequester(ctx, { prefix: 'fxbr' }), ctx.newBank({ prefix: 'fxbf' })]);
+  await ctx.addCurrency(bank.name, target, ctx.opts.fundsIn);
+  for (const e of fxEndpointsFor('http://127.0.0.1:9/fx', true)) await ctx.admin.setEndpoint(bank.name, e.type, e.value);
+  const path = `/services/FXP/${ctx.currency}/${target}`;
+  const since = requester.mark();
+  expectStatus(await requester.send({ method: 'GET', path, version: '2.0' }), 202, `GET ${path}`);
+  const listed = await waitAnswer(ctx, requester, path, { since });
+  const providers: unknown = listed.body?.providers;
+  assert.ok(!Array.isArray(providers) || !providers.includes(bank.name), `the bank is not offered as an FXP: ${show(listed.bodyText)}`);
+  const conversionRequestId = ulid();
+  const body = {
+    conversionRequestId,
+    conversionTerms: {
+      conversionId: ulid(),
+      determiningTransferId: ulid(),
+      initiatingFsp: requester.name,
+      counterPartyFsp: bank.name,
+      amountType: 'SEND',
+      sourceAmount: { currency: ctx.currency, amount: '10' },
+      targetAmount: { currency: target },
+      expiration: new Date(Date.now() + 60_000).toISOString(),
+    },
+  };
+  expectStatus(await requester.send({ method: 'POST', path: '/fxQuotes', version: '2.0', destination: bank.name, body }), 202, 'POST /fxQuotes to a bank');
+  const err = await waitAnswer(ctx, requester, `/fxQuotes/${conversionRequestId}`, { since, errorOnly: true });
+  assert.equal(err.body?.errorInformation?.errorCode, '3201', `3201 to the requester: ${show(err.bodyText)}`);
+  assert.match(String(err.body?.errorInformation?.errorDescription ?? '') + show(err.bodyText), /ISO 20022 XML/, 'the reason names the dialect');
+  // (Its funds-in notice, camt.054, is the only message it gets.)
+  assert.equal(bank.find((m) => m.kind !== 'camt.054').length, 0, `the bank received nothing about the conversion: ${bank.describe()}`);
+}
+
 export const fxBankScenarios: Scenario[] = [
   {
     name: 'fx-banks: wallet pays a bank across currencies (SEND 10 at 129.5) — pacs.008 IntrBkSttlmAmt 1295 KES, InstdAmt 10, XchgRate 129.5; ACSC commits transfer and conversion; positions in both currencies',
@@ -324,5 +364,9 @@ export const fxBankScenarios: Scenario[] = [
   {
     name: 'fx-banks: a bank fixes no amount (both 0) — RJCT 3100, no FXP asked',
     run: (ctx) => bankPaysRefused(ctx, 'NGN', { source: '0', target: '0' }, '3100', /fixes an amount/, false),
+  },
+  {
+    name: 'fx-banks: a bank with both currencies and the FX endpoints is no FXP — not listed by GET /services/FXP/{S}/{T}; POST /fxQuotes to it → 3201 naming ISO 20022 XML; the bank gets nothing',
+    run: (ctx) => bankIsNoFxp(ctx),
   },
 ];

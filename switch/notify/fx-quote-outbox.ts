@@ -9,7 +9,7 @@
  */
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { FxQuoteRequest, FxQuoteResponse } from '../../schemas/iso/fx-quotes.js';
-import type { Reason } from '../../schemas/outcomes.js';
+import { DomainError, type Reason } from '../../schemas/outcomes.js';
 import { fxQuoteRequestFromCanonical, fxQuoteResponseFromCanonical } from '../../translators/fspiop/fx-quotes.js';
 import { errorFromCanonical } from '../../translators/fspiop/transfers.js';
 import { fspiopErrorInformationOf } from '../../translators/fspiop/outcomes.js';
@@ -18,7 +18,7 @@ import { isoStatusFromCanonical } from '../../translators/isojson/transfers.js';
 import type { DeliveryResult, FxpQuery, FxQuoteOutbox, InboundMessage } from '../core/outbox.js';
 import { newMessageId } from '../core/status.js';
 import type { Dialect, ParticipantDirectory } from '../directory/participants.js';
-import { familyOf, tryRender } from './dialects.js';
+import { familyOf, reasonIn, tryRender } from './dialects.js';
 import type { FspiopNotifier } from './fspiop.js';
 import { errorReportFor } from './transfer-outbox.js';
 
@@ -99,6 +99,12 @@ export class DialectFxQuoteOutbox implements FxQuoteOutbox {
     content: { request?: FxQuoteRequest; response?: FxQuoteResponse; error?: Pacs002 },
   ): Promise<DeliveryResult> {
     const dialect = this.directory.dialectOf(to);
+    if (dialect === 'iso20022-xml' && content.request) {
+      // docs/fx.md "Banks": no official ISO 20022 message asks an FI for conversion terms.
+      const why = `${to} speaks ISO 20022 XML, which has no message for conversion terms (pacs.091/092 are Mojaloop's, not ISO 20022's): a bank cannot be asked for an FX quote`;
+      // Worded as FSPIOP and ISO JSON both word it (3201): only they send fxQuotes.
+      return { ok: false, refused: reasonIn('fspiop/2.0', new DomainError('DESTINATION_DIALECT_UNSUPPORTED', why)) };
+    }
     if (dialect === 'iso20022-xml') return { ok: false, noEndpoint: true };
     const iso = familyOf(dialect) === 'iso20022-json';
     const rendered = tryRender<unknown>(() => {

@@ -43,6 +43,8 @@ export class FxpDiscovery {
   }
 
   private isFxp(name: string): boolean {
+    // A bank (ISO 20022 XML) cannot be asked for conversion terms (no such XML message, docs/fx.md "Banks"): no FXP.
+    if (this.participants.dialectOf(name) === 'iso20022-xml') return false;
     return this.participants.endpoint(name, FX_TRANSFER_POST_ENDPOINT) !== undefined && this.participants.endpoint(name, FX_QUOTES_ENDPOINT) !== undefined;
   }
 
