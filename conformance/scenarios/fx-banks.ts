@@ -12,7 +12,7 @@ import { addDecimal, subDecimal } from '../lib/decimal.js';
 import type { DfspSimulator } from '../lib/dfsp.js';
 import { agreedQuote, expectSuccessCallback, newQuoteRequest, requestQuote, transferFromQuote, waitAnswer } from '../lib/flows.js';
 import { FxpRole, conversionStateOf, newFxTransfer, sendFxPrepare, waitFxCallback } from '../lib/fx-transfers.js';
-import { fxEndpointsFor, newFxp, newFxRequester, type FspiopFxTerms, type FxpSimulator } from '../lib/fxp.js';
+import { fxEndpointsFor, newFxp, newFxRequester, type FspiopFxTerms, type FxpQuoteBehaviour, type FxpSimulator } from '../lib/fxp.js';
 import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
 import { bankStatus, expectAccepted } from './dialects.js';
@@ -209,9 +209,9 @@ interface PayerBankParties {
  * A bank (suite currency), a payee wallet in `target` and the one FXP of the pair. The hub picks the FXP (the first the
  * discovery rule names): each scenario has a target currency of its own, so the FXP it finds is this one.
  */
-async function payerBankParties(ctx: SuiteContext, target: string): Promise<PayerBankParties> {
+async function payerBankParties(ctx: SuiteContext, target: string, o: { bankNdc?: string } = {}): Promise<PayerBankParties> {
   const [bank, { fxp }, payee] = await Promise.all([
-    ctx.newBank({ prefix: 'fxbb' }),
+    ctx.newBank({ prefix: 'fxbb', ...(o.bankNdc ? { ndc: o.bankNdc } : {}) }),
     newConvertingFxp(ctx, target),
     ctx.newDfsp({ prefix: 'fxbp', version: '2.0', currency: target }),
   ]);
@@ -276,8 +276,10 @@ async function bankPaysRefused(
   code: string,
   reason: RegExp,
   fxpAsked: boolean,
+  setup: { bankNdc?: string; fxpQuote?: FxpQuoteBehaviour } = {},
 ): Promise<void> {
-  const p = await payerBankParties(ctx, target);
+  const p = await payerBankParties(ctx, target, setup);
+  if (setup.fxpQuote) p.fxp.setDefaultBehaviour(setup.fxpQuote);
   const before = await payerPositions(ctx, p);
   const since = p.fxp.sim.mark();
   const txId = await bankPays(ctx, p, o);
@@ -364,6 +366,15 @@ export const fxBankScenarios: Scenario[] = [
   {
     name: 'fx-banks: a bank fixes no amount (both 0) — RJCT 3100, no FXP asked',
     run: (ctx) => bankPaysRefused(ctx, 'NGN', { source: '0', target: '0' }, '3100', /fixes an amount/, false),
+  },
+  {
+    name: "fx-banks: the FXP refuses the hub's fxQuote for a bank (3200) — RJCT 3200 to the bank, no conversion, nothing paid",
+    run: (ctx) =>
+      bankPaysRefused(ctx, 'MAD', { source: '10', target: '0' }, '3200', /./, true, { fxpQuote: { kind: 'error', code: '3200', description: 'no MAD today' } }),
+  },
+  {
+    name: "fx-banks: the bank's net debit cap does not cover the conversion (cap 5, 10 USD) — the conversion is refused on its source position: RJCT 4200, nothing reserved, nothing paid",
+    run: (ctx) => bankPaysRefused(ctx, 'MWK', { source: '10', target: '0' }, '4200', /./, true, { bankNdc: '5' }),
   },
   {
     name: 'fx-banks: a bank with both currencies and the FX endpoints is no FXP — not listed by GET /services/FXP/{S}/{T}; POST /fxQuotes to it → 3201 naming ISO 20022 XML; the bank gets nothing',
