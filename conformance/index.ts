@@ -11,10 +11,13 @@ import { goldenPathScenarios } from './scenarios/golden-path.js';
 import { isoDetailScenarios } from './scenarios/iso-details.js';
 import { quoteScenarios } from './scenarios/quotes.js';
 import { bulkQuoteScenarios } from './scenarios/bulk-quotes.js';
+import { fxQuoteScenarios } from './scenarios/fx-quotes.js';
+import { fxBankScenarios } from './scenarios/fx-banks.js';
 import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
+import { fxTransferScenarios } from './scenarios/fx-transfers.js';
 
 export type { SuiteOptions } from './lib/context.js';
 export type { Scenario } from './lib/scenario.js';
@@ -36,11 +39,13 @@ export {
   settlementScenarios,
   bulkQuoteScenarios,
   requestToPayScenarios,
+  fxQuoteScenarios,
+  fxBankScenarios,
 };
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`, `dialects:`, `bulk:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`, `bulk:`, `fx-quotes:`, `fx-banks:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
 export const scenarios: Scenario[] = [
@@ -48,6 +53,7 @@ export const scenarios: Scenario[] = [
   ...discoveryScenarios,
   ...quoteScenarios,
   ...bulkQuoteScenarios,
+  ...fxQuoteScenarios,
   ...requestToPayScenarios,
   ...goldenPathScenarios,
   ...securityScenarios,
@@ -56,6 +62,8 @@ export const scenarios: Scenario[] = [
   ...settlementScenarios,
   ...bulkTransferScenarios,
   ...bankBulkScenarios,
+  ...fxTransferScenarios,
+  ...fxBankScenarios,
 ];
 
 export interface ScenarioResult {

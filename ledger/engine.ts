@@ -95,6 +95,10 @@ export interface InFlight {
   creditAccount: Account;
   /** The interchange fee decided at prepare, booked at commit (docs/interchange-fees.md); undefined when none. */
   fee: FeeCharge | undefined;
+  /** A transfer that depends on a conversion: the conversion, finished in the same write as the transfer (docs/fx.md). */
+  conversion?: InFlight;
+  /** A conversion whose dependent transfer is reserved: that transfer (the conversion ends with it, not on its own). */
+  dependent?: InFlight;
 }
 
 /** What the database holds of a transfer (duplicate checks, GET answers). */
@@ -143,6 +147,11 @@ export interface PrepareInput {
   fx?: ConversionLeg;
   /** Default TRANSFER. */
   kind?: 'TRANSFER' | 'FX_TRANSFER';
+  /**
+   * The conversion (in flight, RECEIVED_FULFIL_DEPENDENT) this transfer depends on: its commit or abort finishes the
+   * conversion in the same write (docs/fx.md). The caller has checked it (FxTransferService.linkFor).
+   */
+  conversion?: InFlight;
 }
 
 /**
@@ -314,6 +323,8 @@ export class LedgerEngine {
   private readonly queueWritesMax: number;
   private readonly inFlightMax: number;
   private readonly inFlight = new Map<string, InFlight>();
+  /** Conversions in flight by the transfer they are for (determiningTransferId): a dependent prepare finds its own. */
+  private readonly conversions = new Map<string, InFlight>();
   /** Prepares whose outcome is not durable yet, by id -> body hash. */
   private readonly pendingPrepares = new Map<string, string>();
   /** Settlement moves whose write is not durable yet, by transfer id: a repeat waits for the first (settlementMove). */
@@ -387,6 +398,7 @@ export class LedgerEngine {
     await this.registry.reload();
     await this.loadWindows();
     this.inFlight.clear();
+    this.conversions.clear();
     if (this.options.partitioning) return this.loadOwned();
     const rows = await this.db.query<InFlightRow>(`SELECT ${IN_FLIGHT_COLUMNS} FROM transfer WHERE state IN ${HELD_STATES_SQL}`);
     this.loadInFlight(rows.rows);
@@ -422,6 +434,20 @@ export class LedgerEngine {
         creditAccount: accounts.credit,
         fee: this.feeOfRow(row),
       });
+    }
+    this.linkConversions();
+  }
+
+  /** After a load: each conversion indexed by its determining transfer, and linked with it when that is reserved. */
+  private linkConversions(): void {
+    for (const conversion of this.inFlight.values()) {
+      if (conversion.kind !== 'FX_TRANSFER' || !conversion.fx) continue;
+      this.conversions.set(conversion.fx.determiningTransferId, conversion);
+      const dependent = this.inFlight.get(conversion.fx.determiningTransferId);
+      if (dependent && dependent.kind === 'TRANSFER') {
+        dependent.conversion = conversion;
+        conversion.dependent = dependent;
+      }
     }
   }
 
@@ -548,6 +574,7 @@ export class LedgerEngine {
       [names.map((p) => p.name)],
     );
     this.inFlight.clear();
+    this.conversions.clear();
     this.loadInFlight(rows.rows);
   }
 
@@ -611,13 +638,21 @@ export class LedgerEngine {
     return this.pendingPrepares.get(id);
   }
 
-  /** Reserved transfers whose expiration is at or before `now` and that nobody is finishing. */
+  /**
+   * Reserved transfers whose expiration is at or before `now` and that nobody is finishing; not a conversion whose
+   * dependent transfer is reserved (it ends with that transfer, docs/fx.md).
+   */
   expired(now: number): InFlight[] {
     const due: InFlight[] = [];
     for (const transfer of this.inFlight.values()) {
-      if (!transfer.finishing && transfer.expiresAt <= now) due.push(transfer);
+      if (!transfer.finishing && transfer.expiresAt <= now && !transfer.dependent) due.push(transfer);
     }
     return due;
+  }
+
+  /** The conversion in flight for transfer `determiningTransferId`, if any (docs/fx.md). */
+  conversionFor(determiningTransferId: string): InFlight | undefined {
+    return this.conversions.get(determiningTransferId);
   }
 
   async find(id: string): Promise<TransferRecord | undefined> {
@@ -660,6 +695,7 @@ export class LedgerEngine {
       ...{ prepareHash: input.prepareHash, createdAt: input.receivedAt, debitAccount: payerPosition, creditAccount: clearing, fee: input.fee },
     });
     this.inFlight.set(input.id, transfer);
+    this.link(transfer, input.conversion);
     const durable = this.write(input.id, input.prepareHash, {
       insert: input.fee ? { ...base, state: 'RESERVED', ...feeColumns(input.fee) } : { ...base, state: 'RESERVED' },
       entries: [
@@ -674,9 +710,25 @@ export class LedgerEngine {
       payerPosition.value = ledgerMinus(payerPosition.value, input.amount);
       clearing.value = ledgerPlus(clearing.value, input.amount);
       this.inFlight.delete(input.id);
+      this.unlink(transfer);
       return { kind: 'duplicate' };
     }
     return { kind: 'reserved', transfer };
+  }
+
+  /** A new reservation into the conversion index (a conversion), or linked with its conversion (a dependent transfer). */
+  private link(transfer: InFlight, conversion: InFlight | undefined): void {
+    if (transfer.kind === 'FX_TRANSFER' && transfer.fx) this.conversions.set(transfer.fx.determiningTransferId, transfer);
+    if (conversion) {
+      transfer.conversion = conversion;
+      conversion.dependent = transfer;
+    }
+  }
+
+  /** Out of the index and its link, once final (or never made). */
+  private unlink(transfer: InFlight): void {
+    if (transfer.fx && this.conversions.get(transfer.fx.determiningTransferId) === transfer) this.conversions.delete(transfer.fx.determiningTransferId);
+    if (transfer.conversion?.dependent === transfer) transfer.conversion.dependent = undefined;
   }
 
   /** Records a prepare that failed validation (state INVALID), so its id answers duplicates. */
@@ -721,10 +773,24 @@ export class LedgerEngine {
       fulfilment: detail.fulfilment,
       completed_at: detail.completedAt,
     };
-    const gross = this.registry.positionModel(transfer.currency)?.settlementDelay === 'IMMEDIATE';
-    const write = gross ? this.grossCommit(transfer, update) : this.deferredCommit(transfer, update);
+    const conversion = transfer.conversion;
+    if (conversion) this.startFinishing(conversion);
+    const write = this.commitWrite(transfer, update);
     if (transfer.fee) this.bookFee(transfer.id, transfer.fee, write);
-    await this.submitFinish(transfer, write);
+    if (conversion) {
+      // The conversion commits in the same write: the FXP's source position is credited, the payer's reservation final.
+      const linked = this.commitWrite(conversion, { id: conversion.id, from_state: conversion.state, state: 'COMMITTED', completed_at: detail.completedAt });
+      write.linkedUpdate = linked.update;
+      if (linked.flow) write.linkedFlow = linked.flow;
+      write.entries.push(...linked.entries);
+    }
+    await this.submitFinish(transfer, write, conversion);
+  }
+
+  /** A commit's write: deferred (the creditor's position, the window) or gross (SETTLEMENT accounts) per its currency's model. */
+  private commitWrite(transfer: InFlight, update: TransferUpdate): LedgerWrite {
+    const gross = this.registry.positionModel(transfer.currency)?.settlementDelay === 'IMMEDIATE';
+    return gross ? this.grossCommit(transfer, update) : this.deferredCommit(transfer, update);
   }
 
   /**
@@ -791,11 +857,11 @@ export class LedgerEngine {
   ): Promise<void> {
     this.assertAvailable();
     this.startFinishing(transfer);
-    transfer.debitAccount.value = ledgerMinus(transfer.debitAccount.value, transfer.amount);
-    transfer.creditAccount.value = ledgerPlus(transfer.creditAccount.value, transfer.amount);
+    const conversion = transfer.conversion;
+    if (conversion) this.startFinishing(conversion);
     if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
     if (detail.errorHash) transfer.errorHash = detail.errorHash;
-    await this.submitFinish(transfer, {
+    const write: LedgerWrite = {
       update: {
         id: transfer.id,
         from_state: transfer.state,
@@ -805,11 +871,24 @@ export class LedgerEngine {
         cause: detail.cause,
         completed_at: detail.completedAt,
       },
-      entries: [
-        { transfer_id: transfer.id, account: transfer.debitAccount, amount: ledgerNegated(transfer.amount), event: 'ABORT' },
-        { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'ABORT' },
-      ],
-    });
+      entries: this.release(transfer),
+    };
+    if (conversion) {
+      // The conversion aborts with its dependent transfer, for the same cause: the payer's source reservation is released.
+      write.linkedUpdate = { id: conversion.id, from_state: conversion.state, state: detail.state, cause: detail.cause, completed_at: detail.completedAt };
+      write.entries.push(...this.release(conversion));
+    }
+    await this.submitFinish(transfer, write, conversion);
+  }
+
+  /** A reservation given back, in memory now, and its journal entries. */
+  private release(transfer: InFlight): JournalEntry[] {
+    transfer.debitAccount.value = ledgerMinus(transfer.debitAccount.value, transfer.amount);
+    transfer.creditAccount.value = ledgerPlus(transfer.creditAccount.value, transfer.amount);
+    return [
+      { transfer_id: transfer.id, account: transfer.debitAccount, amount: ledgerNegated(transfer.amount), event: 'ABORT' },
+      { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'ABORT' },
+    ];
   }
 
   /**
@@ -1159,11 +1238,16 @@ export class LedgerEngine {
     transfer.finishing = true;
   }
 
-  private async submitFinish(transfer: InFlight, write: LedgerWrite): Promise<void> {
+  /** Writes a finish (with its conversion's, when linked) and, once durable, forgets what it finished. */
+  private async submitFinish(transfer: InFlight, write: LedgerWrite, conversion?: InFlight): Promise<void> {
     const durable = this.committer.submit(write);
     transfer.finished = durable.catch(() => undefined);
+    if (conversion) conversion.finished = transfer.finished;
     await durable;
-    this.inFlight.delete(transfer.id);
+    for (const done of conversion ? [transfer, conversion] : [transfer]) {
+      this.inFlight.delete(done.id);
+      this.unlink(done);
+    }
   }
 
   // ---- consumer positions (the Kafka bus: where the owner resumes each partition) ----

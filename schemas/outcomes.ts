@@ -35,6 +35,9 @@ export const OUTCOMES = {
   PARTY_UNIDENTIFIED: 'a party of a bank payment has neither a party identifier nor an account',
   TRANSFER_REFERENCE_MISSING: 'a status, status request or cancellation names no transfer',
   TERMS_DIFFER_FROM_INSTRUCTION: "the payee's terms are not the amount the bank instructed",
+  FX_TERMS_DIFFER_FROM_INSTRUCTION: "the FXP's conversion terms are not the amounts, or the rate, a bank instructed",
+  FX_INSTRUCTION_INCONSISTENT:
+    "a bank's cross-currency pacs.008 does not hold together: no amount fixed, or a rate (XchgRate) that is not exactly the ratio of its two amounts",
   INSTRUCTION_CANCELLED: "a bank payment was cancelled at the bank's request before anything was reserved",
   // ---- a transfer's terms (prepare)
   PAYEE_FSP_UNKNOWN: 'the payee FSP of a transfer is not a registered participant',
@@ -80,6 +83,16 @@ export const OUTCOMES = {
   BULK_TRANSFER_ID_REPEATED: 'a transfer id appears more than once in one bulk',
   BULK_LINE_DUPLICATE: 'a transfer of a bulk has the id of an earlier transfer',
   BULK_LINE_UNANSWERED: "the payee's answer to a bulk does not name one of its reserved transfers",
+  // FX transfers (issue 15)
+  FX_DETERMINING_TRANSFER_MISSING: 'an fxTransfer names no determining transfer: the conversion could never complete',
+  FX_CURRENCIES_SAME: 'the source and target currencies of a conversion are the same',
+  FX_DETERMINING_TRANSFER_EXISTS:
+    'the transfer an fxTransfer names as determining is already known: only payer-side conversion, before its transfer, is supported',
+  FX_TRANSFER_NOT_FOUND: 'no fxTransfer has this commit request id',
+  FX_RELATED_TRANSFER_NOT_FULFILLED: 'the conversion a transfer depends on has not been fulfilled by its FXP',
+  FX_DEPENDENT_TERMS_DIFFER: "a transfer that depends on a conversion is not for the conversion's target amount and currency, or not from its initiating FSP",
+  FX_NOT_ON_PARTITIONED_LEDGER: 'fxTransfers are not taken while the ledger is partitioned over several position owners',
+  FX_ABORTED_BY_FXP: 'the FXP answered a conversion with conversionState ABORTED instead of its fulfilment',
   // ---- agreement (quotes)
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: 'the payer of a quote has no active account in a currency of the quote',
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: 'the payee of a quote has no active account in the currency of the quote',
@@ -88,6 +101,17 @@ export const OUTCOMES = {
   // ---- bulk agreement (bulkQuotes)
   BULK_QUOTE_NOT_FOUND: 'no bulk quote has this id',
   QUOTE_ID_REPEATED_IN_BULK: 'two individual quotes, or two individual results, of one bulk quote have the same quote id',
+  // FX quotes (issue 15)
+  FX_QUOTE_NOT_FOUND: 'no FX quote has this conversion request id',
+  FX_INITIATOR_IS_NOT_SOURCE: 'the initiating FSP of conversion terms is not the participant that sent them',
+  FX_PROVIDER_IS_NOT_DESTINATION: 'the FXP (counterPartyFsp) of conversion terms is not the participant the request is addressed to',
+  FX_INITIATOR_ACCOUNT_UNAVAILABLE: 'the initiating FSP of a conversion has no active position account in its source currency',
+  FX_PROVIDER_ACCOUNT_UNAVAILABLE: 'the FXP of a conversion has no active position account in its source or its target currency',
+  FX_AMOUNT_TYPE_MISMATCH: 'a conversion request does not give exactly the amount its amountType fixes (SEND: the source amount, RECEIVE: the target amount)',
+  FX_TERMS_CHANGED: "the FXP's answer changes terms it was asked (ids, FSPs, amount type, a currency, the fixed amount)",
+  FX_TERMS_INCONSISTENT:
+    "the FXP's terms do not hold together: an amount missing or not positive, a charge in neither currency, or charges larger than their amount",
+  FXP_NOT_FOUND: 'no active participant offers currency conversion (for the currencies asked)',
   // ---- request to pay (transaction requests, authorizations: switch/core/agreement/transaction-requests.ts)
   TRANSACTION_REQUEST_NOT_FOUND: 'no transaction request has this id',
   TRANSACTION_REQUEST_EXPIRED: 'the transaction request expired before it could be sent to the payer',

@@ -39,6 +39,8 @@ import { WindowSchedule } from './core/settlement/schedule.js';
 import { SettlementStore } from '../ledger/settlement.js';
 import { TransferService } from './core/workers/transfers.js';
 import { BulkTransferService } from './core/workers/bulk-transfers.js';
+import { FxTransferService } from './core/workers/fx-transfers.js';
+import { DialectFxTransferOutbox } from './notify/fx-transfer-outbox.js';
 import { BulkTransferStore } from '../ledger/bulk-transfers.js';
 import { DialectBulkTransferOutbox } from './notify/bulk-transfer-outbox.js';
 import type { BulkTransferOutbox } from './core/outbox.js';
@@ -56,6 +58,8 @@ import { BankBulkPayee } from './core/bridge/bank-bulk-payee.js';
 import { BankGroupRecords } from './core/bridge/bank-group-records.js';
 import { BankGroups } from './core/bridge/bank-groups.js';
 import { GroupLinesOutbox } from './core/bridge/group-lines-outbox.js';
+import { BankConversions } from './core/bridge/bank-conversions.js';
+import { BankFxQuoteOutbox, BankFxTransferOutbox } from './core/bridge/bank-fx-outboxes.js';
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
@@ -66,6 +70,10 @@ import { SeenMessageIds } from './edge/message-ids.js';
 import { Lifecycle, type LifecycleEvent } from './lifecycle.js';
 import { DialectDiscoveryOutbox, DialectQuoteOutbox } from './notify/discovery-outbox.js';
 import { DialectBulkQuoteOutbox } from './notify/bulk-quote-outbox.js';
+import { DialectFxQuoteOutbox } from './notify/fx-quote-outbox.js';
+import { FxQuoteService } from './core/agreement/fx-quotes.js';
+import { FxpDiscovery } from './core/discovery/fxp.js';
+import { FxQuoteRecords } from '../ledger/fx-quotes.js';
 import { Delivery } from './notify/delivery.js';
 import { FspiopNotifier, type HubSigner } from './notify/fspiop.js';
 import { DialectTransferOutbox } from './notify/transfer-outbox.js';
@@ -347,6 +355,8 @@ interface Services {
   discovery: DiscoveryService;
   quotes: QuoteService;
   bulkQuotes: BulkQuoteService;
+  fxQuotes: FxQuoteService;
+  fxpDiscovery: FxpDiscovery;
   transactionRequests: TransactionRequestService;
   bridge: BankBridge;
   groups: BankGroups;
@@ -364,6 +374,29 @@ function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkT
   const bulks = new BulkTransferService(ledger.registry, ledger.engine, transfers, new BulkTransferStore(ledger.db), outbox, log);
   transfers.useBulkLines(bulks);
   return bulks;
+}
+
+/**
+ * The FX transfer worker, whose conversions the transfer worker's dependent transfers finish (docs/fx.md). What it
+ * would tell a paying bank goes to the bank bridge (docs/fx.md "Banks": `fxAgreement` connects them).
+ */
+function fxTransfers(
+  config: Config,
+  ledger: Ledger,
+  transfers: TransferService,
+  participants: ParticipantDirectory,
+  notifier: FspiopNotifier,
+  log: Logger,
+  metrics: Metrics,
+): { fx: FxTransferService; fxTransferOutbox: BankFxTransferOutbox } {
+  const partitioned = config.bus.kind === 'kafka' && config.bus.partitioned;
+  const fxTransferOutbox = new BankFxTransferOutbox(
+    new DialectFxTransferOutbox(participants, notifier),
+    (name) => participants.dialectOf(name) === 'iso20022-xml',
+  );
+  const fx = new FxTransferService(ledger.registry, ledger.engine, fxTransferOutbox, partitioned, log, metrics);
+  transfers.useConversions(fx);
+  return { fx, fxTransferOutbox };
 }
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
@@ -400,7 +433,8 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     ledger.interchangeFees,
   );
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
-  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
+  const { fx, fxTransferOutbox } = fxTransfers(config, ledger, transfers, participants, notifier, log, metrics);
+  const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks, fx }, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
@@ -417,7 +451,6 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   agreement.quotes.useBankAgent(banks.bridge);
-  const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge);
   return {
     participants,
     delivery,
@@ -427,7 +460,8 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     expiry,
     discovery,
     ...agreement,
-    bulkQuotes,
+    bulkQuotes: bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge),
+    ...fxAgreement(ledger, { participants, notifier, bus, bridge: banks.bridge, fxTransferOutbox }, log),
     ...banks,
     xmlOutbox,
     verificationIds,
@@ -492,6 +526,26 @@ function bankServices(
   bridge.useGroups(groups);
   transferOutbox.useGroups(groups);
   return { bridge, groups, bulkPayee: new BankBulkPayee(registry, engine, bulkStore, terms, bridgeWording, bus, bridge, log) };
+}
+
+/**
+ * FX agreement (docs/fx.md): conversion quotes and FXP discovery, one outbox for both; and the bank bridge's
+ * conversions (docs/fx.md "Banks"), to which the FX outboxes hand what they would tell a paying bank.
+ */
+function fxAgreement(
+  ledger: Ledger,
+  parts: { participants: ParticipantDirectory; notifier: FspiopNotifier; bus: Bus; bridge: BankBridge; fxTransferOutbox: BankFxTransferOutbox },
+  log: Logger,
+): Pick<Services, 'fxQuotes' | 'fxpDiscovery'> {
+  const { participants, notifier, bus, bridge, fxTransferOutbox } = parts;
+  const outbox = new BankFxQuoteOutbox(new DialectFxQuoteOutbox(participants, notifier), (name) => participants.dialectOf(name) === 'iso20022-xml');
+  const fxQuotes = new FxQuoteService(ledger.registry, new FxQuoteRecords(ledger.db), outbox, log);
+  const fxpDiscovery = new FxpDiscovery(ledger.registry, participants, outbox, log);
+  const conversions = new BankConversions(ledger.db, fxQuotes, fxpDiscovery, bus, bridgeWording, log);
+  bridge.useConversions(conversions);
+  fxTransferOutbox.useConversions(conversions);
+  outbox.useConversions(conversions);
+  return { fxQuotes, fxpDiscovery };
 }
 
 /** Bulk quotes (docs/bulk.md): records, outbox and service; the terms of a bank payee come from the bridge. */
@@ -583,7 +637,7 @@ async function busAndSettlement(
   lifecycle: Lifecycle,
   config: Config,
   ledger: Ledger,
-  { transfers, bulks }: { transfers: TransferService; bulks: BulkTransferService },
+  { transfers, bulks, fx }: { transfers: TransferService; bulks: BulkTransferService; fx: FxTransferService },
   reports: SettlementReports,
   log: Logger,
   metrics: Metrics,
@@ -603,6 +657,7 @@ async function busAndSettlement(
     {
       transfers,
       bulks,
+      fx,
       liquidity: new LiquidityWorker(registry, engine, reports),
       settlement: new SettlementWorker(registry, engine, reports),
       reference: new ReferenceWorker(registry, ledger.interchangeFees),
@@ -783,6 +838,8 @@ function createFspiopApi(
       quotes: services.quotes,
       bulkQuotes: services.bulkQuotes,
       transactionRequests: services.transactionRequests,
+      fxQuotes: services.fxQuotes,
+      fxpDiscovery: services.fxpDiscovery,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
       health,
     },

@@ -99,7 +99,7 @@ test('dialect scenarios (docs/iso20022.md) against a hub that signs and verifies
     hubUrl: hub.fspiopUrl,
     adminUrl: hub.adminUrl,
     scenarios: [...scenarios, ...settlementScenarios.filter((s) => !scenarios.includes(s))],
-    grep: process.env.DIALECTS_GREP ? new RegExp(process.env.DIALECTS_GREP) : /^(dialects:|settlement: bank)/,
+    grep: process.env.DIALECTS_GREP ? new RegExp(process.env.DIALECTS_GREP) : /^(dialects:|fx-banks:|settlement: bank)/,
     dialects: {
       hubXmlCertificate,
       hubVerifiesXml: true,

@@ -202,7 +202,7 @@ export function registeredIdentity(name: string, ids: IsoIdentifiers | undefined
 }
 
 /** Resources whose hub-authored callbacks the final audit checks against fspiop.md §14. */
-const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes', 'bulkQuotes', 'transactionRequests', 'authorizations'];
+const AUDITED_RESOURCES = ['transfers', 'parties', 'participants', 'quotes', 'bulkQuotes', 'transactionRequests', 'authorizations', 'fxTransfers'];
 
 /** Resources without an ISO 20022 JSON definition: ISO JSON participants get them in plain FSPIOP 2.0 (contract iso20022-mapping.md §1). */
 const FSPIOP_ONLY_RESOURCES = ['bulkQuotes', 'bulkTransfers', 'transactionRequests', 'authorizations'];
@@ -538,11 +538,12 @@ export class SuiteContext {
       for (const rec of sim.requests) {
         const resource = resourceOf(rec.path);
         if (rec.headers['fspiop-source'] !== this.hubName || !AUDITED_RESOURCES.includes(resource)) continue;
-        // POST: the hub's own requests in translated and bridged flows (docs/iso20022.md: quotes and transfers).
+        // POST: the hub's own requests in translated and bridged flows (docs/iso20022.md: quotes and transfers; docs/fx.md
+        // "Banks": the conversion quote and the conversion the hub asks of an FXP for a paying bank).
         const allowed =
           rec.method === 'PUT' ||
-          (rec.method === 'PATCH' && resource === 'transfers') ||
-          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers' || resource === 'transactionRequests'));
+          (rec.method === 'PATCH' && (resource === 'transfers' || resource === 'fxTransfers')) ||
+          (rec.method === 'POST' && ['quotes', 'transfers', 'transactionRequests', 'fxQuotes', 'fxTransfers'].includes(resource));
         if (!allowed) {
           problems.push(
             `${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`,
@@ -574,6 +575,8 @@ export class SuiteContext {
   hubFormatFor(sim: DfspSimulator, resource?: string): { iso: boolean; callbackVersion: string } {
     if (sim.dialect === 'iso20022-json/2.0' && resource !== undefined && FSPIOP_ONLY_RESOURCES.includes(resource))
       return { iso: false, callbackVersion: '2.0' };
+    // FX resources exist in v2.0 only (fspiop.md §2): whatever the FSPIOP participant's registered version.
+    if (resource === 'fxTransfers' && sim.dialect !== 'iso20022-json/2.0') return { iso: false, callbackVersion: '2.0' };
     switch (sim.dialect) {
       case 'fspiop/2.0':
         return { iso: false, callbackVersion: '2.0' };

@@ -297,6 +297,11 @@ export class DfspSimulator {
     this.opts.handle = handle;
   }
 
+  /** The handler set now (to chain roles: an FXP that answers both fxQuotes and fxTransfers). */
+  get handler(): ((rec: RecordedRequest) => boolean) | undefined {
+    return this.opts.handle;
+  }
+
   /** Whether a version was configured (otherwise prepare answers mirror the prepare's version). */
   get hasConfiguredVersion(): boolean {
     return this.opts.version !== undefined;

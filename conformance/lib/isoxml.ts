@@ -633,6 +633,9 @@ export interface Pacs008Fields {
   /** Expiry (pacs.008.001.14 GrpHdr/XpryDtTm; in .08 the Mizani supplementary data). */
   expiry?: string;
   creDtTm?: string;
+  /** InstdAmt (a cross-currency payment: the amount in the payee's currency, docs/fx.md "Banks") and XchgRate. */
+  instructed?: { amount: string; currency: string };
+  exchangeRate?: string;
 }
 
 function supplementXml(place: string, data: Record<string, unknown>): string {
@@ -653,6 +656,8 @@ export function pacs008Xml(f: Pacs008Fields, version = 'pacs.008.001.08'): strin
     'CdtTrfTxInf',
     el('PmtId', leaf('InstrId', f.instrId), leaf('EndToEndId', f.endToEndId ?? 'NOTPROVIDED'), leaf('TxId', f.txId), leaf('UETR', f.uetr)),
     amount('IntrBkSttlmAmt', f.amount, f.currency),
+    f.instructed ? amount('InstdAmt', f.instructed.amount, f.instructed.currency) : '',
+    f.exchangeRate !== undefined ? leaf('XchgRate', f.exchangeRate) : '',
     leaf('ChrgBr', f.chargeBearer ?? 'SHAR'),
     f.instructingAgent !== undefined && agent('InstgAgt', f.instructingAgent),
     f.instructedAgent !== undefined && agent('InstdAgt', f.instructedAgent),

@@ -16,7 +16,16 @@ export interface Pacs008 {
     PmtId: { TxId: string; InstrId?: string; EndToEndId?: string; UETR?: string };
     /** FSPIOP `amount`. */
     IntrBkSttlmAmt: Amount;
+    /**
+     * The instructed amount, when it is not the settlement amount: in a cross-currency payment, the amount in the
+     * source currency that the conversion turns into `IntrBkSttlmAmt` (docs/fx.md "Banks").
+     */
     InstdAmt?: Amount;
+    /**
+     * ISO `XchgRate` (BaseOneRate: ≤ 10 fraction digits, ≤ 11 digits): `IntrBkSttlmAmt = InstdAmt × XchgRate`, the
+     * FXP's rate as the exact ratio of its two amounts (schemas/iso/exchange-rate.ts); absent when not exact.
+     */
+    XchgRate?: string;
     /** Not in FSPIOP (the FSPIOP translator writes SHAR, as Mojaloop does without the quote); ISO senders give it. */
     ChrgBr: 'DEBT' | 'CRED' | 'SHAR' | 'SLEV';
     /**

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { LedgerReader } from '../../ledger/reader.js';
 import type { Bus } from '../bus/bus.js';
-import { bulkTopics, transferTopics } from './topics.js';
+import { bulkTopics, fxTopics, transferTopics } from './topics.js';
 
 /** Bulks not final past their expiration (ledger/bulk-transfers.ts). */
 export interface OpenBulks {
@@ -43,8 +43,12 @@ export class ExpirySweep {
   /** Publishes an expire command for every reserved transfer due at `now`; how many. */
   async sweep(now = Date.now()): Promise<number> {
     if (!this.ledger.available) return 0;
-    const due = this.ledger.expired(now).filter((t) => t.kind === 'TRANSFER');
+    const expired = this.ledger.expired(now);
+    const due = expired.filter((t) => t.kind === 'TRANSFER');
     await Promise.all(due.map((t) => this.bus.request(transferTopics.expire, t.payer, { transferId: t.id, now })));
+    // A conversion whose dependent transfer is reserved ends with it: its worker leaves it alone (docs/fx.md).
+    const conversions = expired.filter((t) => t.kind === 'FX_TRANSFER');
+    await Promise.all(conversions.map((t) => this.bus.request(fxTopics.expire, t.payer, { commitRequestId: t.id, now })));
     if (this.bulks) {
       const stale = await this.bulks.openPastExpiration(new Date(now - BULK_SWEEP_GRACE_MS).toISOString());
       await Promise.all(stale.map((b) => this.bus.request(bulkTopics.expire, b.payer, { bulkTransferId: b.id, now })));

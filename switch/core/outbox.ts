@@ -10,10 +10,12 @@ import type { StatusReason } from '../../schemas/iso/common.js';
 import type { DomainError, Reason } from '../../schemas/outcomes.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { Pacs009 } from '../../schemas/iso/pacs009.js';
 import type { BulkPacs008, BulkTransferState } from '../../schemas/iso/bulk-transfers.js';
 import type { PartyVerificationReport } from '../../schemas/iso/parties.js';
 import type { QuoteRequest, QuoteResponse } from '../../schemas/iso/quotes.js';
 import type { BulkQuoteRequest, BulkQuoteResponse } from '../../schemas/iso/bulk-quotes.js';
+import type { FxQuoteRequest, FxQuoteResponse } from '../../schemas/iso/fx-quotes.js';
 import type { Pain013 } from '../../schemas/iso/pain013.js';
 import type { Pain014 } from '../../schemas/iso/pain014.js';
 import type { AuthorizationRequest, AuthorizationResponse } from '../../schemas/iso/authorizations.js';
@@ -60,6 +62,22 @@ export interface TransferOutbox {
   transferPatch(to: string, transferId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
   /** An error the hub authors. */
   transferError(to: string, transferId: string, reason: Reason): Promise<DeliveryResult>;
+}
+
+/** FX transfers (docs/fx.md): the conversion's messages, in the receiver's dialect. */
+export interface FxTransferOutbox {
+  /** The initiating FSP's POST /fxTransfers, to the FXP. */
+  forwardFxPrepare(fxp: string, message: Pacs009, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The FXP's PUT /fxTransfers/{ID} (its fulfilment), to the initiating FSP. */
+  forwardFxFulfil(to: string, commitRequestId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The FXP's PUT /fxTransfers/{ID}/error, to the initiating FSP. */
+  forwardFxError(to: string, commitRequestId: string, message: Pacs002, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** A status the hub authors (GET answers, duplicates), with why the hub aborted it when it did. */
+  fxTransferState(to: string, commitRequestId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
+  /** PATCH /fxTransfers/{ID} to the FXP: the conversion committed or aborted with its dependent transfer. */
+  fxTransferPatch(to: string, commitRequestId: string, status: Pacs002, cause?: Reason): Promise<DeliveryResult>;
+  /** An error the hub authors. */
+  fxTransferError(to: string, commitRequestId: string, reason: Reason): Promise<DeliveryResult>;
 }
 
 /** Party path parameters, as used by the endpoint templates. */
@@ -168,4 +186,34 @@ export interface TransactionRequestOutbox {
   ): Promise<DeliveryResult>;
   /** An error the hub authors about an authorisation (PUT /authorizations/{ID}/error). */
   authorizationError(to: string, id: string, reason: Reason): Promise<DeliveryResult>;
+}
+
+/** The currencies of an FXP discovery (GET /services/FXP[/{SourceCurrency}/{TargetCurrency}]); none = any conversion. */
+export interface FxpQuery {
+  sourceCurrency?: string;
+  targetCurrency?: string;
+}
+
+/**
+ * FX agreement (docs/fx.md "Agreement: fxQuotes and FXP discovery"): conversion quotes between an FSP and an FXP, in
+ * the receiver's dialect (FSPIOP v2.0 or ISO 20022 JSON pacs.091/092; FX resources exist in v2.0 only), and the hub's
+ * answers to FXP discovery.
+ */
+export interface FxQuoteOutbox {
+  /** POST /fxQuotes, on to the FXP. */
+  forwardFxQuoteRequest(to: string, conversionRequestId: string, message: FxQuoteRequest, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** The FXP's PUT /fxQuotes/{ID} (or /error), on to the requester. */
+  forwardFxQuoteAnswer(
+    to: string,
+    conversionRequestId: string,
+    answer: { response?: FxQuoteResponse; error?: Pacs002 },
+    inbound: InboundMessage,
+  ): Promise<DeliveryResult>;
+  forwardFxQuoteGet(to: string, conversionRequestId: string, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** An error the hub authors (PUT /fxQuotes/{ID}/error). */
+  fxQuoteError(to: string, conversionRequestId: string, reason: Reason): Promise<DeliveryResult>;
+  /** The hub's answer to FXP discovery: PUT /services/FXP[/{S}/{T}] {providers}. */
+  fxpList(to: string, query: FxpQuery, providers: readonly string[]): Promise<DeliveryResult>;
+  /** PUT /services/FXP[/{S}/{T}]/error. */
+  fxpError(to: string, query: FxpQuery, reason: Reason): Promise<DeliveryResult>;
 }

@@ -8,6 +8,7 @@
 import type { LedgerUnits } from '../../ledger/units.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
 import type { Pacs008 } from '../../schemas/iso/pacs008.js';
+import type { Pacs009 } from '../../schemas/iso/pacs009.js';
 import type { BulkPacs002, BulkPacs008 } from '../../schemas/iso/bulk-transfers.js';
 import { topic } from '../bus/bus.js';
 import type { InboundMessage } from './outbox.js';
@@ -48,6 +49,45 @@ export const transferTopics = {
   get: topic<GetCommand, void>('transfer.get'),
   /** Keyed by the payer. One per due transfer, from the expiry sweep (switch/core/expiry.ts). */
   expire: topic<ExpireCommand, void>('transfer.expire'),
+};
+
+export interface FxPrepareCommand {
+  message: Pacs009;
+  inbound: InboundMessage;
+}
+
+export interface FxStatusCommand {
+  commitRequestId: string;
+  message: Pacs002;
+  inbound: InboundMessage;
+}
+
+export interface FxGetCommand {
+  commitRequestId: string;
+  inbound: InboundMessage;
+}
+
+export interface FxExpireCommand {
+  commitRequestId: string;
+  now: number;
+}
+
+/**
+ * FX transfers (switch/core/workers/fx-transfers.ts, docs/fx.md): keyed by the initiating FSP, whose source-currency
+ * position the conversion reserves; its dependent transfer is keyed by the same FSP (its payer), so one owner writes
+ * both, and the write that finishes them together.
+ */
+export const fxTopics = {
+  /** Keyed by the initiating FSP. */
+  prepare: topic<FxPrepareCommand, void>('fx.prepare'),
+  /** Keyed by the initiating FSP (FSPIOP-Destination of the FXP's PUT). */
+  fulfil: topic<FxStatusCommand, void>('fx.fulfil'),
+  /** Keyed by the initiating FSP, as a fulfil: the FXP's error. */
+  reject: topic<FxStatusCommand, void>('fx.reject'),
+  /** Keyed by the requester. Changes nothing. */
+  get: topic<FxGetCommand, void>('fx.get'),
+  /** Keyed by the initiating FSP: a conversion past its expiration with no dependent transfer reserved (the expiry sweep). */
+  expire: topic<FxExpireCommand, void>('fx.expire'),
 };
 
 export interface BulkPrepareCommand {

@@ -36,6 +36,10 @@ import type { AdmissionControl, NewWork } from './admission.js';
 import { bulkQuoteRoutes } from './bulk-quotes.js';
 import type { TransactionRequestService } from '../core/agreement/transaction-requests.js';
 import { requestToPayRoutes } from './request-to-pay-routes.js';
+import { fxTransferRoutes } from './fx-transfer-routes.js';
+import { fxQuoteRoutes } from './fx-quotes.js';
+import type { FxQuoteService } from '../core/agreement/fx-quotes.js';
+import type { FxpDiscovery } from '../core/discovery/fxp.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -47,6 +51,9 @@ export interface FspiopEdgeDeps {
   bulkQuotes: BulkQuoteService;
   /** Request to pay: transactionRequests and authorizations (edge/request-to-pay-routes.ts). */
   transactionRequests: TransactionRequestService;
+  /** FX agreement and FXP discovery (edge/fx-quotes.ts). */
+  fxQuotes: FxQuoteService;
+  fxpDiscovery: FxpDiscovery;
   headerPolicy: HeaderPolicy;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
@@ -156,6 +163,8 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   quoteRoutes(server, deps, admit);
   bulkQuoteRoutes(server, deps, { admit, receive, pathId });
   requestToPayRoutes(server, deps, admit, { receive, pathId });
+  fxTransferRoutes(server, deps, admit, { receive, pathId });
+  fxQuoteRoutes(server, deps, { admit, receive, pathId });
   return server;
 }
 

@@ -10,7 +10,18 @@ import type { Delivery, DeliveryOutcome } from './delivery.js';
 
 const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
 
-export type Resource = 'transfers' | 'parties' | 'participants' | 'quotes' | 'bulkTransfers' | 'bulkQuotes' | 'transactionRequests' | 'authorizations';
+export type Resource =
+  | 'transfers'
+  | 'parties'
+  | 'participants'
+  | 'quotes'
+  | 'bulkTransfers'
+  | 'bulkQuotes'
+  | 'transactionRequests'
+  | 'authorizations'
+  | 'fxQuotes'
+  | 'services'
+  | 'fxTransfers';
 
 export interface HubMessageOptions {
   /** Participant that receives the message. */

@@ -8,20 +8,22 @@ import { pino } from 'pino';
 import type { InFlight, LedgerReader } from '../../ledger/reader.js';
 import { InProcessBus, type Bus, type Topic } from '../../switch/bus/bus.js';
 import { ExpirySweep } from '../../switch/core/expiry.js';
-import { bulkTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../../switch/core/topics.js';
+import { bulkTopics, fxTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../../switch/core/topics.js';
 import type { BulkTransferService } from '../../switch/core/workers/bulk-transfers.js';
+import type { FxTransferService } from '../../switch/core/workers/fx-transfers.js';
 import type { LiquidityWorker } from '../../switch/core/workers/liquidity.js';
 import type { ReferenceWorker } from '../../switch/core/workers/reference.js';
 import type { SettlementWorker } from '../../switch/core/workers/settlement.js';
 import { serveWorkers } from '../../switch/core/workers/serve.js';
 import type { TransferService } from '../../switch/core/workers/transfers.js';
 
-test('every transfer, bulk transfer, liquidity, settlement, owner and reference topic has a worker, subscribed once', () => {
+test('every transfer, bulk transfer, fx transfer, liquidity, settlement, owner and reference topic has a worker, subscribed once', () => {
   const subscribed: string[] = [];
   const bus = { subscribe: (topic: Topic<unknown, unknown>) => void subscribed.push(topic.name) } as unknown as Bus;
   serveWorkers(bus, {
     transfers: {} as TransferService,
     bulks: {} as BulkTransferService,
+    fx: {} as FxTransferService,
     liquidity: {} as LiquidityWorker,
     settlement: {} as SettlementWorker,
     reference: {} as ReferenceWorker,
@@ -29,6 +31,7 @@ test('every transfer, bulk transfer, liquidity, settlement, owner and reference 
   const topics = [
     ...Object.values(transferTopics),
     ...Object.values(bulkTopics),
+    ...Object.values(fxTopics),
     ...Object.values(liquidityTopics),
     ...Object.values(settlementTopics),
     ...Object.values(ownerTopics),
@@ -43,11 +46,14 @@ test('the expiry sweep publishes an expire command per due transfer, keyed by it
     { id: 't1', kind: 'TRANSFER', payer: 'payerA', payee: 'payeeB' },
     { id: 'f1', kind: 'FUNDS_OUT', payer: 'Hub', payee: 'dfsp' },
     { id: 't2', kind: 'TRANSFER', payer: 'payerC', payee: 'payeeB' },
+    { id: 'x1', kind: 'FX_TRANSFER', payer: 'payerA', payee: 'fxp' },
   ] as InFlight[];
   const reader = { available: true, expired: (now: number) => (now >= 1000 ? due : []) } as unknown as LedgerReader;
   const bus = new InProcessBus();
   const published: Array<{ key: string; transferId: string; now: number }> = [];
   bus.subscribe(transferTopics.expire, async (command, key) => void published.push({ key, ...command }));
+  const conversions: Array<{ key: string; commitRequestId: string; now: number }> = [];
+  bus.subscribe(fxTopics.expire, async (command, key) => void conversions.push({ key, ...command }));
   const sweep = new ExpirySweep(reader, bus, 60_000, pino({ level: 'silent' }));
   assert.equal(await sweep.sweep(999), 0);
   assert.equal(await sweep.sweep(1000), 2);
@@ -55,6 +61,7 @@ test('the expiry sweep publishes an expire command per due transfer, keyed by it
     { key: 'payerA', transferId: 't1', now: 1000 },
     { key: 'payerC', transferId: 't2', now: 1000 },
   ]);
+  assert.deepEqual(conversions, [{ key: 'payerA', commitRequestId: 'x1', now: 1000 }], 'a conversion is expired by its initiating FSP');
   const recovering = new ExpirySweep({ ...reader, available: false } as LedgerReader, bus, 60_000, pino({ level: 'silent' }));
   assert.equal(await recovering.sweep(1000), 0, 'nothing is published while the ledger recovers');
 });

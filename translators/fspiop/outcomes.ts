@@ -43,6 +43,8 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   PARTY_UNIDENTIFIED: { code: '3102' },
   TRANSFER_REFERENCE_MISSING: { code: '3102' },
   TERMS_DIFFER_FROM_INSTRUCTION: { code: '3100' },
+  FX_TERMS_DIFFER_FROM_INSTRUCTION: { code: '3100' },
+  FX_INSTRUCTION_INCONSISTENT: { code: '3100' },
   INSTRUCTION_CANCELLED: { code: '3100', whole: WHOLE },
 
   PAYEE_FSP_UNKNOWN: { code: '3203' },
@@ -88,12 +90,32 @@ export const FSPIOP_FORMS: Readonly<Record<Outcome, FspiopForm>> = {
   BULK_LINE_DUPLICATE: { code: '3106', whole: WHOLE },
   BULK_LINE_UNANSWERED: { code: '5000' },
 
+  // FX transfers (issue 15)
+  FX_DETERMINING_TRANSFER_MISSING: { code: '3100' },
+  FX_CURRENCIES_SAME: { code: '3100' },
+  FX_DETERMINING_TRANSFER_EXISTS: { code: '3100' },
+  FX_TRANSFER_NOT_FOUND: { code: '3208' },
+  FX_RELATED_TRANSFER_NOT_FULFILLED: { code: '3100' },
+  FX_DEPENDENT_TERMS_DIFFER: { code: '3100' },
+  FX_NOT_ON_PARTITIONED_LEDGER: { code: '2002' },
+  FX_ABORTED_BY_FXP: { code: '5100' },
+
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { code: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { code: '3201' },
   QUOTE_EXPIRED: { code: '3302' },
   QUOTE_NOT_FOUND: { code: '3205' },
   BULK_QUOTE_NOT_FOUND: { code: '3209' },
   QUOTE_ID_REPEATED_IN_BULK: { code: '3100' },
+  // FX quotes (issue 15)
+  FX_QUOTE_NOT_FOUND: { code: '3205' },
+  FX_INITIATOR_IS_NOT_SOURCE: { code: '3100' },
+  FX_PROVIDER_IS_NOT_DESTINATION: { code: '3100' },
+  FX_INITIATOR_ACCOUNT_UNAVAILABLE: { code: '3202' },
+  FX_PROVIDER_ACCOUNT_UNAVAILABLE: { code: '3201' },
+  FX_AMOUNT_TYPE_MISMATCH: { code: '3100' },
+  FX_TERMS_CHANGED: { code: '3100' },
+  FX_TERMS_INCONSISTENT: { code: '3100' },
+  FXP_NOT_FOUND: { code: '3204' },
 
   TRANSACTION_REQUEST_NOT_FOUND: { code: '3206' },
   TRANSACTION_REQUEST_EXPIRED: { code: '3301' },

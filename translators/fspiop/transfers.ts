@@ -93,7 +93,7 @@ export function prepareToCanonical(body: FspiopTransferPrepare, receivedAt: stri
 /**
  * What an ISO sender's pacs.008 says that POST /transfers has no member for, carried in the extension list
  * (`iso:<name>` items, docs/iso20022-mapping.md §5): the other payment ids, the instructed amount, the charge
- * bearer SLEV, a settlement method other than CLRG, account identifiers, the purpose, the remittance information
+ * bearer SLEV, the exchange rate, a settlement method other than CLRG, account identifiers, the purpose, the remittance information
  * and the instructing/instructed agents of the bank leg. The parties are not repeated:
  * the payee has them from the agreed quote, and the ILP packet names them.
  */
@@ -103,6 +103,7 @@ function carriedOfPacs008(message: Pacs008): Record<string, unknown> {
   const { InstrId, EndToEndId, UETR } = tx.PmtId;
   if (InstrId !== undefined || EndToEndId !== undefined || UETR !== undefined) out.PmtId = { InstrId, EndToEndId, UETR };
   if (tx.InstdAmt) out.InstdAmt = { Amt: formatAmount(tx.InstdAmt), Ccy: tx.InstdAmt.currency };
+  if (tx.XchgRate !== undefined) out.XchgRate = tx.XchgRate;
   // DEBT/CRED repeat the agreed quote's amountType; only SLEV says something FSPIOP has not heard.
   if (tx.ChrgBr === 'SLEV') out.ChrgBr = tx.ChrgBr;
   if (message.GrpHdr.SttlmInf.SttlmMtd !== 'CLRG') out.SttlmMtd = message.GrpHdr.SttlmInf.SttlmMtd;
@@ -135,6 +136,8 @@ function readCarriedPacs008(message: Pacs008, carried: Record<string, unknown>):
       if (UETR !== undefined) tx.PmtId.UETR = UETR;
     } else if (name === 'InstdAmt' && o && typeof o === 'object') {
       tx.InstdAmt = moneyToCanonical({ amount: text(o.Amt, name) ?? '', currency: text(o.Ccy, name) ?? '' }, field(name));
+    } else if (name === 'XchgRate' && typeof value === 'string') {
+      tx.XchgRate = value;
     } else if (name === 'ChrgBr' && value === 'SLEV') {
       tx.ChrgBr = value as Pacs008['CdtTrfTxInf']['ChrgBr'];
     } else if (name === 'SttlmMtd' && ['INDA', 'INGA', 'COVE'].includes(value as string)) {

@@ -41,6 +41,8 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   PARTY_UNIDENTIFIED: { prtry: '3102' },
   TRANSFER_REFERENCE_MISSING: { prtry: '3102' },
   TERMS_DIFFER_FROM_INSTRUCTION: { prtry: '3100' },
+  FX_TERMS_DIFFER_FROM_INSTRUCTION: { prtry: '3100' },
+  FX_INSTRUCTION_INCONSISTENT: { prtry: '3100' },
   INSTRUCTION_CANCELLED: { prtry: '3100', whole: WHOLE },
 
   PAYEE_FSP_UNKNOWN: { prtry: '3203' },
@@ -86,12 +88,32 @@ export const ISO_JSON_FORMS: Readonly<Record<Outcome, IsoJsonForm>> = {
   BULK_LINE_DUPLICATE: { prtry: '3106', whole: WHOLE },
   BULK_LINE_UNANSWERED: { prtry: '5000' },
 
+  // FX transfers (issue 15)
+  FX_DETERMINING_TRANSFER_MISSING: { prtry: '3100' },
+  FX_CURRENCIES_SAME: { prtry: '3100' },
+  FX_DETERMINING_TRANSFER_EXISTS: { prtry: '3100' },
+  FX_TRANSFER_NOT_FOUND: { prtry: '3208' },
+  FX_RELATED_TRANSFER_NOT_FULFILLED: { prtry: '3100' },
+  FX_DEPENDENT_TERMS_DIFFER: { prtry: '3100' },
+  FX_NOT_ON_PARTITIONED_LEDGER: { prtry: '2002' },
+  FX_ABORTED_BY_FXP: { prtry: '5100' },
+
   QUOTE_PAYER_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
   QUOTE_PAYEE_ACCOUNT_UNAVAILABLE: { prtry: '3201' },
   QUOTE_EXPIRED: { prtry: '3302' },
   QUOTE_NOT_FOUND: { prtry: '3205' },
   BULK_QUOTE_NOT_FOUND: { prtry: '3209' },
   QUOTE_ID_REPEATED_IN_BULK: { prtry: '3100' },
+  // FX quotes (issue 15)
+  FX_QUOTE_NOT_FOUND: { prtry: '3205' },
+  FX_INITIATOR_IS_NOT_SOURCE: { prtry: '3100' },
+  FX_PROVIDER_IS_NOT_DESTINATION: { prtry: '3100' },
+  FX_INITIATOR_ACCOUNT_UNAVAILABLE: { prtry: '3202' },
+  FX_PROVIDER_ACCOUNT_UNAVAILABLE: { prtry: '3201' },
+  FX_AMOUNT_TYPE_MISMATCH: { prtry: '3100' },
+  FX_TERMS_CHANGED: { prtry: '3100' },
+  FX_TERMS_INCONSISTENT: { prtry: '3100' },
+  FXP_NOT_FOUND: { prtry: '3204' },
 
   TRANSACTION_REQUEST_NOT_FOUND: { prtry: '3206' },
   TRANSACTION_REQUEST_EXPIRED: { prtry: '3301' },

@@ -66,6 +66,8 @@ export interface IsoPacs008 {
     PmtId: { TxId: string; InstrId?: string; EndToEndId?: string; UETR?: string };
     IntrBkSttlmAmt: IsoAmount;
     InstdAmt?: IsoHistoricAmount;
+    /** BaseOneRate text (the dialect's pattern: ≤ 11 digits, ≤ 10 decimals). */
+    XchgRate?: string;
     ChrgBr: 'DEBT' | 'CRED' | 'SHAR';
     Dbtr: IsoParty;
     DbtrAcct?: { Ccy: string };
@@ -103,6 +105,7 @@ const PACS008_PROFILE = {
     PmtId: { TxId: true, InstrId: true, EndToEndId: true, UETR: true },
     IntrBkSttlmAmt: AMOUNT_PROFILE,
     InstdAmt: HISTORIC_AMOUNT_PROFILE,
+    XchgRate: true,
     ChrgBr: true,
     Dbtr: PARTY_PROFILE,
     DbtrAcct: { Ccy: true },
@@ -222,6 +225,7 @@ export function isoTransferToCanonical(body: IsoPacs008, options: IsoJsonReadOpt
   envelopeIdsInto(c, e, where);
   if (tx.PmtId.UETR !== undefined) c.PmtId.UETR = tx.PmtId.UETR;
   if (tx.InstdAmt) c.InstdAmt = historicAmountFromIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
+  if (tx.XchgRate !== undefined) c.XchgRate = tx.XchgRate;
   const dbtrAcct = accountFromIso(tx.DbtrAcct, e.DbtrAcct, `${where}.DbtrAcct`);
   if (dbtrAcct) c.DbtrAcct = dbtrAcct;
   const cdtrAcct = accountFromIso(tx.CdtrAcct, e.CdtrAcct, `${where}.CdtrAcct`);
@@ -268,6 +272,7 @@ export function isoTransferFromCanonical(message: Pacs008, options: IsoJsonRende
   if (tx.PmtId.UETR !== undefined) out.PmtId.UETR = tx.PmtId.UETR;
   out.IntrBkSttlmAmt = amountToIso(tx.IntrBkSttlmAmt, 'amount (CdtTrfTxInf.IntrBkSttlmAmt)');
   if (tx.InstdAmt) out.InstdAmt = historicAmountToIso(tx.InstdAmt, 'CdtTrfTxInf.InstdAmt');
+  if (tx.XchgRate !== undefined) out.XchgRate = tx.XchgRate;
   // SLEV (follow the service level: FedNow, SEPA) is not in this dialect's code list: SHAR, the dialect's neutral
   // value, in the element and SLEV in the envelope.
   out.ChrgBr = tx.ChrgBr === 'SLEV' ? 'SHAR' : tx.ChrgBr;

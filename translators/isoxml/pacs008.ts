@@ -13,6 +13,7 @@
  * | PmtId.TxId                        | PmtId/TxId, not written when it is the UETR (a UUID has 36 characters, TxId is Max35Text); read from an absent TxId: the UETR, else the EndToEndId | same |
  * | PmtId.UETR                        | PmtId/UETR (UUID v4; others in supplementary data) | same                |
  * | IntrBkSttlmAmt, InstdAmt          | amounts with Ccy                 | same                                  |
+ * | XchgRate                          | XchgRate (BaseOneRate)           | same                                  |
  * | ChrgBr                            | ChrgBr                           | same                                  |
  * | InstgAgt, InstdAgt                | InstgAgt, InstdAgt               | same                                  |
  * | VrfctnOfTerms.IlpV4PrepPacket     | supplementary data               | PmtSgntr/ILPV4 (hex)                  |
@@ -37,6 +38,7 @@ import type { Account, VerificationOfTerms } from '../../schemas/iso/common.js';
 import type { OriginalTransactionReference } from '../../schemas/iso/original.js';
 import { conditionFromIlpV4Packet } from '../../schemas/iso/ilp.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
+import { RATE_FRACTION_DIGITS, RATE_TOTAL_DIGITS } from '../../schemas/iso/exchange-rate.js';
 import { schemaNamespace } from './catalog.js';
 import {
   SupplementReader,
@@ -178,6 +180,7 @@ export function transactionXml(tx: (Pacs008 | Pacs008FromXml)['CdtTrfTxInf'], v1
     pmtId,
     amountXml('IntrBkSttlmAmt', tx.IntrBkSttlmAmt, 'CdtTrfTxInf.IntrBkSttlmAmt'),
     tx.InstdAmt && amountXml('InstdAmt', tx.InstdAmt, 'CdtTrfTxInf.InstdAmt'),
+    tx.XchgRate !== undefined && leaf('XchgRate', rateText(tx.XchgRate)),
     leaf('ChrgBr', tx.ChrgBr),
     pmtSgntr,
     tx.InstgAgt && agentXml('InstgAgt', tx.InstgAgt, 'CdtTrfTxInf.InstgAgt'),
@@ -192,6 +195,17 @@ export function transactionXml(tx: (Pacs008 | Pacs008FromXml)['CdtTrfTxInf'], v1
     remittanceXml(tx.RmtInf),
     supplementXml(PLACE, supplement),
   );
+}
+
+/** A canonical rate as BaseOneRate text; one the type cannot hold is refused, never rounded. */
+function rateText(rate: string): string {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate);
+  const fraction = (m?.[2] ?? '').replace(/0+$/, '');
+  const digits = `${m?.[1] ?? ''}${fraction}`.replace(/^0+/, '');
+  if (!m || fraction.length > RATE_FRACTION_DIGITS || digits.length > RATE_TOTAL_DIGITS) {
+    throw new TranslationError('CdtTrfTxInf.XchgRate', `${rate} is not a BaseOneRate (at most ${RATE_FRACTION_DIGITS} decimals, ${RATE_TOTAL_DIGITS} digits)`);
+  }
+  return rate;
 }
 
 function purposeXml(purp: Pacs008['CdtTrfTxInf']['Purp']): string {
@@ -341,6 +355,8 @@ export function transactionFromXml(tx: XNode, supplement: SupplementReader): Pac
   };
   const instd = tx.child('InstdAmt');
   if (instd) out.InstdAmt = readAmount(instd);
+  const rate = tx.textOf('XchgRate');
+  if (rate !== undefined) out.XchgRate = rate.trim();
   readRouteAndPurpose(tx, out);
   const dbtr = partyFromXml(tx.child('Dbtr'));
   if (dbtr) out.Dbtr = dbtr;

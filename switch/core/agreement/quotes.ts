@@ -102,7 +102,12 @@ export class QuoteService {
     const currency = message.CdtTrfTxInf.IntrBkSttlmAmt.currency;
     const refusal = this.destinationRefusal(payee);
     if (refusal) return refusal;
-    if (!this.holds(payer, currency)) return new DomainError('QUOTE_PAYER_ACCOUNT_UNAVAILABLE', `${payer} has no active ${currency} account`);
+    // A payer that converts (v2.0 `converter: PAYER`, docs/fx.md) pays in another currency: an FXP's position funds
+    // the transfer in the quote's currency, so the payer needs no account in it.
+    const payerConverts = message.CdtTrfTxInf.SplmtryData?.converter === 'PAYER';
+    if (!payerConverts && !this.holds(payer, currency)) {
+      return new DomainError('QUOTE_PAYER_ACCOUNT_UNAVAILABLE', `${payer} has no active ${currency} account`);
+    }
     if (!this.holds(payee, currency)) return new DomainError('QUOTE_PAYEE_ACCOUNT_UNAVAILABLE', `${payee} has no active ${currency} account`);
     for (const supported of message.CdtTrfTxInf.DbtrAcct?.Ccys ?? []) {
       if (!this.holds(payer, supported)) return new DomainError('QUOTE_PAYER_ACCOUNT_UNAVAILABLE', `${payer} has no active ${supported} account`);

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { configure } from 'safe-stable-stringify';
-import { formatAmount } from '../../../schemas/amount.js';
+import { formatAmount, type Amount } from '../../../schemas/amount.js';
 import { readPartyIdentification } from '../../../schemas/iso/common.js';
 import { translationRefusal } from '../../../schemas/iso/translation.js';
 import { DomainError, isDomainError, reasonOfStoredCause, reasonText, storedCause, type Reason } from '../../../schemas/outcomes.js';
@@ -26,7 +26,7 @@ import { apiState, type LedgerReader } from '../../../ledger/reader.js';
 import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import { findTransactionRequest } from '../../../ledger/transaction-requests.js';
 import type { Registry } from '../../../ledger/registry.js';
-import { ledgerText, toLedger } from '../../../ledger/units.js';
+import { fromLedger, ledgerText, parseLedger, toLedger } from '../../../ledger/units.js';
 import { agentName } from '../../../schemas/iso/institutions.js';
 import type { ParticipantDirectory } from '../../directory/participants.js';
 import type { PartyDirectory } from '../discovery/directory.js';
@@ -39,6 +39,7 @@ import type { Bus } from '../../bus/bus.js';
 import { transferTopics } from '../topics.js';
 import type { HubTerms } from './hub-terms.js';
 import type { BankOutbox, BridgeWording, PaymentStateForCancellation } from './ports.js';
+import { conversionAskOf, type BankConversions } from './bank-conversions.js';
 
 const sortedJson = configure({ deterministic: true, bigint: true }) as (value: unknown) => string;
 
@@ -144,6 +145,18 @@ export class BankBridge {
     this.groups = groups;
   }
 
+  private conversions?: BankConversions;
+
+  /** Cross-currency payments of banks (bank-conversions.ts, docs/fx.md "Banks"). */
+  useConversions(conversions: BankConversions): void {
+    this.conversions = conversions;
+    conversions.usePayments({
+      requestPayeeTerms: (id, amount) => this.requestPayeeTerms(id, amount),
+      startDependentTransfer: (id, amounts, terms, expiresAt) => this.startDependentTransfer(id, amounts, terms, expiresAt),
+      rejectPayment: (id, bank, reason) => this.reject(id, bank, reason),
+    });
+  }
+
   // ---------------------------------------------------------------- a bank pays
 
   /**
@@ -199,13 +212,25 @@ export class BankBridge {
         const named = agentName(tx[element]);
         if (named !== undefined && named !== bank) throw new DomainError('AGENT_IS_NOT_SENDER', `${element} ${named} is not the instructing bank ${bank}`);
       }
-      const payee = await this.resolvePayee(message, inbound);
+      // A cross-currency payment: InstdAmt in the payee's currency (docs/fx.md "Banks").
+      const conversion = conversionAskOf(message);
+      const payee = await this.resolvePayee(message, inbound, conversion?.target.currency);
       if (payee === bank) throw new DomainError('PAYER_IS_PAYEE', 'the creditor agent is the instructing bank itself');
       this.checkInstructedAgent(tx.InstdAgt, payee);
-      const transferId = this.transferIdFor(id, payee);
+      // The determining transfer of a conversion travels to the FXP too (ISO JSON FXPs take ULIDs only).
+      const transferId = conversion ? (isUlid(id) ? id : newMessageId()) : this.transferIdFor(id, payee);
       await this.db.query(`UPDATE bridge_payment SET payee = $2, transfer_id = $3, changed_at = now() WHERE id = $1`, [id, payee, transferId]);
       const amount = tx.IntrBkSttlmAmt;
       const expiresAt = message.GrpHdr.PmtInstrXpryDtTm ?? (await this.row(id))!.expires_at.toISOString();
+      if (conversion) {
+        if (!this.conversions || this.participants.dialectOf(payee) === 'iso20022-xml') {
+          throw new DomainError(
+            'DESTINATION_DIALECT_UNSUPPORTED',
+            `a cross-currency payment to a bank (${payee}) is not supported: banks agree no conversion terms`,
+          );
+        }
+        return await this.conversions.begin(id, transferId, bank, conversion, expiresAt, inbound.hash);
+      }
       if (this.participants.dialectOf(payee) === 'iso20022-xml') {
         // Bank to bank: no agreement phase; the hub issues the terms and holds their fulfilment.
         const transaction = this.wording.paymentTransaction(tx, { transferId, bank, payee, expiresAt });
@@ -219,7 +244,7 @@ export class BankBridge {
   }
 
   /** The payee FSP: the creditor agent when it names a participant, else the oracle's holder of the creditor. */
-  private async resolvePayee(message: Pacs008FromXml, inbound: InboundMessage): Promise<string> {
+  private async resolvePayee(message: Pacs008FromXml, inbound: InboundMessage, currency = message.CdtTrfTxInf.IntrBkSttlmAmt.currency): Promise<string> {
     const tx = message.CdtTrfTxInf;
     const named = agentName(tx.CdtrAgt);
     if (named !== undefined && named !== this.config.hubName) {
@@ -232,7 +257,7 @@ export class BankBridge {
     if (!type || !identifier || !isPartyIdType(type)) {
       throw new DomainError('PAYEE_UNRESOLVABLE', 'the creditor agent is not named and the creditor has no party identifier to look up');
     }
-    const entries = await this.directory.lookup({ type, id: identifier }, tx.IntrBkSttlmAmt.currency, inbound.source);
+    const entries = await this.directory.lookup({ type, id: identifier }, currency, inbound.source);
     const holder = entries[0]?.fspId;
     if (!holder) throw new DomainError('PARTY_NOT_FOUND', `${type} ${identifier} is not registered`);
     return holder;
@@ -263,9 +288,19 @@ export class BankBridge {
   }
 
   /** Agreement with a Mojaloop payee, by the hub for the bank: a quote request the hub authors. */
-  private async requestTerms(ids: PaymentIds, message: Pacs008FromXml, bank: string, payee: string, expiresAt: string, inbound: InboundMessage) {
+  private async requestTerms(
+    ids: PaymentIds,
+    message: Pacs008FromXml,
+    bank: string,
+    payee: string,
+    expiresAt: string,
+    inbound: InboundMessage,
+    /** What the payee gets: the instructed amount, or the target amount of the conversion the bank's payment makes. */
+    amount: Amount = message.CdtTrfTxInf.IntrBkSttlmAmt,
+  ) {
     const { id, transferId } = ids;
     const tx = message.CdtTrfTxInf;
+    const converts = amount !== tx.IntrBkSttlmAmt;
     const quoteId = newMessageId();
     const payer = this.wording.mojaloopParty(tx.Dbtr, tx.DbtrAcct, bank, 'Dbtr');
     const payeeParty = this.wording.mojaloopParty(tx.Cdtr, tx.CdtrAcct, payee, 'Cdtr');
@@ -274,26 +309,28 @@ export class BankBridge {
       GrpHdr: { MsgId: quoteId, CreDtTm: new Date().toISOString(), PmtInstrXpryDtTm: expiresAt },
       CdtTrfTxInf: {
         PmtId: { TxId: quoteId, EndToEndId: transferId, ...(requestId ? { InstrId: requestId } : {}) },
-        IntrBkSttlmAmt: tx.IntrBkSttlmAmt,
+        IntrBkSttlmAmt: amount,
         ChrgBr: 'CRED',
         Dbtr: payer.Pty,
         DbtrAgt: payer.Agt ?? { FinInstnId: { Othr: { Id: bank } } },
         Cdtr: payeeParty.Pty,
         CdtrAgt: payeeParty.Agt ?? { FinInstnId: { Othr: { Id: payee } } },
         Purp: { Prtry: 'TRANSFER' },
+        // The payer converts (v2.0 `converter`): the payee is paid by the FXP's position in its currency.
+        ...(converts ? { SplmtryData: { converter: 'PAYER' as const } } : {}),
       },
     };
     let ledgerAmount: string | undefined;
     try {
-      ledgerAmount = ledgerText(toLedger(tx.IntrBkSttlmAmt.units));
+      ledgerAmount = ledgerText(toLedger(amount.units));
     } catch {
-      throw new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatAmount(tx.IntrBkSttlmAmt)} has more decimals than the ledger holds`);
+      throw new DomainError('AMOUNT_TOO_PRECISE_FOR_LEDGER', `amount ${formatAmount(amount)} has more decimals than the ledger holds`);
     }
     const recorded = await this.quotes.record({
       id: quoteId,
       payer: bank,
       payee,
-      currency: tx.IntrBkSttlmAmt.currency,
+      currency: amount.currency,
       amount: ledgerAmount,
       expiration: expiresAt,
       state: 'RECEIVED',
@@ -336,7 +373,10 @@ export class BankBridge {
     try {
       const response = answer.response!;
       const offered = response.CdtTrfTxInf.IntrBkSttlmAmt;
-      const instructed = message.CdtTrfTxInf.IntrBkSttlmAmt;
+      // A converting payment's payee was asked for the conversion's target amount, which is the quote's.
+      const converting = (await this.conversions?.converting(row.id)) === true;
+      const instructed: Amount =
+        converting && quote.amount !== null ? { currency: quote.currency, units: fromLedger(parseLedger(quote.amount)) } : message.CdtTrfTxInf.IntrBkSttlmAmt;
       if (offered.currency !== instructed.currency || offered.units !== instructed.units) {
         throw new DomainError(
           'TERMS_DIFFER_FROM_INSTRUCTION',
@@ -348,6 +388,15 @@ export class BankBridge {
       const packet = response.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket;
       if (!packet) throw new DomainError('ILP_PACKET_MISSING', 'the payee answered without an ILP packet');
       const ids = { id: row.id, transferId: row.transfer_id ?? row.id };
+      if (converting) {
+        return await this.conversions!.convert(
+          row.id,
+          { ilpPacket: packet, condition: response.CdtTrfTxInf.ExctnCond },
+          expiresAt,
+          ids.transferId,
+          row.request_hash,
+        );
+      }
       await this.startTransfer(
         ids,
         message,
@@ -361,6 +410,43 @@ export class BankBridge {
     } catch (err) {
       await this.reject(row.id, row.payer, this.reasonOf(err));
     }
+  }
+
+  /** A converting payment (bank-conversions.ts): the FXP's terms hold, the payee is asked for the target amount. */
+  private async requestPayeeTerms(id: string, amount: Amount): Promise<void> {
+    const row = await this.row(id);
+    if (!row || row.state !== 'RECEIVED' || !row.payee) return;
+    try {
+      const message = loadInstruction(row.instruction);
+      const inbound = this.bankInbound(row.payer, row.payee, row.request_hash);
+      await this.requestTerms({ id, transferId: row.transfer_id ?? id }, message, row.payer, row.payee, row.expires_at.toISOString(), inbound, amount);
+    } catch (err) {
+      await this.reject(id, row.payer, this.reasonOf(err));
+    }
+  }
+
+  /**
+   * A converting payment whose conversion the FXP fulfilled: the dependent transfer, in the target currency, naming the
+   * source amount it was instructed in and the FXP's rate when exact (what the payee learns of the conversion).
+   */
+  private async startDependentTransfer(
+    id: string,
+    amounts: { source: Amount; target: Amount; rate?: string },
+    terms: { ilpPacket: string; condition: string },
+    expiresAt: string,
+  ): Promise<void> {
+    const row = await this.row(id);
+    if (!row || !row.payee) return;
+    const message = loadInstruction(row.instruction);
+    const { XchgRate: _bankRate, ...tx } = message.CdtTrfTxInf;
+    void _bankRate; // the bank's rate converts the other way (target into source): checked, not carried
+    message.CdtTrfTxInf = {
+      ...tx,
+      IntrBkSttlmAmt: amounts.target,
+      InstdAmt: amounts.source,
+      ...(amounts.rate !== undefined ? { XchgRate: amounts.rate } : {}),
+    };
+    await this.startTransfer({ id, transferId: row.transfer_id ?? id }, message, row.payer, row.payee, terms, expiresAt, undefined, row.request_hash);
   }
 
   /** The transfer itself: the ordinary lifecycle, with the bank as payer. */

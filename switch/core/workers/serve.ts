@@ -5,8 +5,9 @@
 import type { Registry } from '../../../ledger/registry.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
 import type { Bus, Handler, Topic } from '../../bus/bus.js';
-import { bulkTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
+import { bulkTopics, fxTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
 import type { BulkTransferService } from './bulk-transfers.js';
+import type { FxTransferService } from './fx-transfers.js';
 import type { LiquidityWorker } from './liquidity.js';
 import type { ReferenceWorker } from './reference.js';
 import type { SettlementWorker } from './settlement.js';
@@ -14,12 +15,20 @@ import type { TransferService } from './transfers.js';
 
 export function serveWorkers(
   bus: Bus,
-  workers: { transfers: TransferService; bulks: BulkTransferService; liquidity: LiquidityWorker; settlement: SettlementWorker; reference: ReferenceWorker },
+  workers: {
+    transfers: TransferService;
+    bulks: BulkTransferService;
+    fx: FxTransferService;
+    liquidity: LiquidityWorker;
+    settlement: SettlementWorker;
+    reference: ReferenceWorker;
+  },
   registry?: Registry,
 ): void {
   const door = registry ? knowingBus(bus, registry) : bus;
   serveTransfers(door, workers.transfers);
   serveBulkTransfers(door, workers.bulks);
+  serveFxTransfers(door, workers.fx);
   serveLiquidity(door, workers.liquidity);
   serveSettlement(door, workers.settlement);
   serveReference(bus, workers.reference);
@@ -83,6 +92,14 @@ export function serveBulkTransfers(bus: Bus, bulks: BulkTransferService): void {
   bus.subscribe(bulkTopics.reject, (c) => bulks.reject(c.bulkTransferId, c.error, c.inbound));
   bus.subscribe(bulkTopics.get, (c) => bulks.get(c.bulkTransferId, c.inbound));
   bus.subscribe(bulkTopics.expire, (c) => bulks.expire(c.bulkTransferId, c.now));
+}
+
+export function serveFxTransfers(bus: Bus, fx: FxTransferService): void {
+  bus.subscribe(fxTopics.prepare, (c) => fx.prepare(c.message, c.inbound));
+  bus.subscribe(fxTopics.fulfil, (c) => fx.fulfil(c.commitRequestId, c.message, c.inbound));
+  bus.subscribe(fxTopics.reject, (c) => fx.reject(c.commitRequestId, c.message, c.inbound));
+  bus.subscribe(fxTopics.get, (c) => fx.get(c.commitRequestId, c.inbound));
+  bus.subscribe(fxTopics.expire, (c) => fx.expire(c.commitRequestId, c.now));
 }
 
 export function serveLiquidity(bus: Bus, liquidity: LiquidityWorker): void {

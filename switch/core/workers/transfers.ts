@@ -10,14 +10,13 @@
  * A bus worker (switch/core/workers/serve.ts): its methods run as the consumer of the transfer topics
  * (switch/core/topics.ts), the one door through which transfer states and positions change.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { currencyMisfit, formatUnits, type Amount } from '../../../schemas/amount.js';
-import { isCurrency } from '../../../schemas/currency.js';
+import { formatUnits, type Amount } from '../../../schemas/amount.js';
 import { isValidReasonCode } from '../../../schemas/iso/common.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
-import { DomainError, isDomainError, outcomeOfCause, storedCause, type Reason } from '../../../schemas/outcomes.js';
+import { DomainError, isDomainError, storedCause, type Reason } from '../../../schemas/outcomes.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
+import { exactRate } from '../../../schemas/iso/exchange-rate.js';
 import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from '../../../ledger/engine.js';
 import type { Registry } from '../../../ledger/registry.js';
 import { fromLedger, LEDGER_MAX, toLedger, type LedgerUnits } from '../../../ledger/units.js';
@@ -29,25 +28,13 @@ import { checkPrepareAgainstPacket, decodeIlpPacket, transactionFacts, type Deco
 import type { FeeCharge, InterchangeFees } from '../../../ledger/interchange-fees.js';
 import type { Bus } from '../../bus/bus.js';
 import { transferTopics } from '../topics.js';
+import { checkCompletedTimestamp, currencyMisfitOf, decodeBase64Url32, fulfils, recordStatus } from './transfer-rules.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
   /** Decode the ILP packet and check it against the transfer (switch/security/ilp.ts). */
   ilpCheck: boolean;
   sendTransferConfirmationToPayee: boolean;
-}
-
-const COMPLETED_FUTURE_TOLERANCE_MS = 200;
-const COMPLETED_MAX_AGE_MS = 300_000;
-
-function sha256Base64Url(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('base64url');
-}
-
-function decodeBase64Url32(text: string): Buffer | undefined {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** How the payee's word finished a line of a bulk (`TransferService.finishLine`). */
@@ -60,6 +47,21 @@ export interface BulkLines {
   bulkOf(transferId: string): Promise<string | undefined>;
   /** A line of `bulkId` became final outside the payee's answer (it expired). */
   lineFinished(bulkId: string): Promise<void>;
+}
+
+/** How a transfer that depends on a conversion ended, and the conversion with it, in the same ledger write. */
+export type DependentFinish =
+  { kind: 'committed'; completedAt: string } | { kind: 'aborted'; state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED'; reason: Reason; completedAt: string };
+
+/**
+ * The conversions a transfer may depend on (FxTransferService, docs/fx.md): a transfer whose id is a conversion's
+ * determining transfer is reserved on the FXP's position and finishes together with its conversion.
+ */
+export interface Conversions {
+  /** The conversion transfer `transferId` depends on, checked against its payer and amount; undefined when none. */
+  linkFor(transferId: string, payer: string, amount: Amount): InFlight | DomainError | undefined;
+  /** A dependent transfer was finished, and its conversion with it (durable): tell the FXP. */
+  finished(conversion: InFlight, finish: DependentFinish): void;
 }
 
 /** A prepare's decision (`TransferService.reserve`). */
@@ -81,6 +83,13 @@ export class TransferService {
   private bus?: Bus;
 
   private bulkLines?: BulkLines;
+
+  private conversions?: Conversions;
+
+  /** FX: transfers that depend on a conversion (docs/fx.md). */
+  useConversions(conversions: Conversions): void {
+    this.conversions = conversions;
+  }
 
   /** Bulks: an expired line is reported with its bulk, not alone. */
   useBulkLines(lines: BulkLines): void {
@@ -137,8 +146,13 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
+    // A transfer that depends on a conversion is reserved on the FXP's position in its currency, not the payer's.
+    const link = this.conversions?.linkFor(id, payer, amount);
+    const conversion = isDomainError(link) ? undefined : link;
+    const debtor = conversion?.payee ?? payer;
     const verdict =
-      this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
+      (isDomainError(link) ? link : undefined) ??
+      this.validatePrepare(debtor, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
         amountUnits: amount.units,
         currency: amount.currency,
@@ -173,8 +187,12 @@ export class TransferService {
       return { kind: 'refused', error };
     }
 
-    const fee = this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
-    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt, fee });
+    // No interchange fee on a transfer an FXP funds (docs/fx.md).
+    const fee =
+      !conversion && this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
+    const outcome = await this.engine.prepare(
+      conversion ? { ...common, amount: ledgerAmount, expiresAt, debtor, conversion } : { ...common, amount: ledgerAmount, expiresAt, fee },
+    );
     if (outcome.kind === 'duplicate') return outcome;
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
@@ -186,11 +204,12 @@ export class TransferService {
     return outcome;
   }
 
-  private validatePrepare(payer: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
+  /** `debtor`: whose position the transfer reserves (the payer, or the FXP of the conversion it depends on). */
+  private validatePrepare(debtor: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
     const payeeParticipant = this.registry.participant(payee);
     if (!payeeParticipant || payeeParticipant.isHub) return new DomainError('PAYEE_FSP_UNKNOWN', `Participant ${payee} not found`);
     if (!payeeParticipant.isActive) return new DomainError('PAYEE_FSP_INACTIVE', `Participant ${payee} is inactive`);
-    if (payer === payee && !this.config.onUsTransfers) {
+    if (debtor === payee && !this.config.onUsTransfers) {
       return new DomainError('PAYER_IS_PAYEE', 'Payer FSP and Payee FSP should be different, unless on-us tranfers are allowed by the Scheme');
     }
     if (amount.units <= 0n) return new DomainError('AMOUNT_NOT_POSITIVE', 'Transfer amount must be greater than zero');
@@ -199,7 +218,7 @@ export class TransferService {
     if (amount.units > fromLedger(LEDGER_MAX)) return new DomainError('AMOUNT_EXCEEDS_LEDGER', 'Transfer amount exceeds what the ledger can hold');
     if (!Number.isFinite(expiresAt)) return new DomainError('EXPIRATION_INVALID', `Expiration date ${expiration} is not a valid date`);
     if (expiresAt <= Date.now()) return new DomainError('EXPIRATION_PASSED', `Expiration date ${expiration} is already in the past`);
-    for (const name of [payer, payee]) {
+    for (const name of [debtor, payee]) {
       const account = this.registry.accountOf(name, amount.currency, 'POSITION');
       if (!account) return new DomainError('PARTICIPANT_ACCOUNT_MISSING', `Participant ${name} ${amount.currency} account not found`);
       if (!account.isActive) return new DomainError('PARTICIPANT_ACCOUNT_INACTIVE', `Participant ${name} ${amount.currency} account is inactive`);
@@ -250,7 +269,7 @@ export class TransferService {
   }
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
-    const sent = await this.outbox.forwardPrepare(transfer.payee, message, inbound);
+    const sent = await this.outbox.forwardPrepare(transfer.payee, transfer.conversion ? withConversion(message, transfer.conversion) : message, inbound);
     if (sent.noEndpoint || sent.refused) {
       // The payee cannot be reached at all (or its dialect cannot carry the transfer): release the
       // payer now rather than at expiry.
@@ -321,8 +340,7 @@ export class TransferService {
     };
     if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
     const fulfilment = message.TxInfAndSts.ExctnConf;
-    const preimage = fulfilment === undefined ? undefined : decodeBase64Url32(fulfilment);
-    if (!preimage || sha256Base64Url(preimage) !== live.condition) {
+    if (!fulfils(fulfilment, live.condition)) {
       return failAbort('ABORTED_ERROR', new DomainError('FULFILMENT_INVALID', 'invalid fulfilment'));
     }
 
@@ -335,6 +353,7 @@ export class TransferService {
     this.stateChanged(id, 'COMMITTED', { payer: live.payer, payee: live.payee });
     this.metrics.transfers.inc({ outcome: 'committed' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.dependentFinished(live, { kind: 'committed', completedAt });
     if (askedReserved) {
       this.later(() => this.outbox.transferState(live.payer, id, hubStatus(id, { state: 'COMMITTED', completedAt, fulfilment })));
       this.later(() => this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'COMMITTED', completedAt })));
@@ -362,11 +381,8 @@ export class TransferService {
     let abort: { state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED'; reason: Reason } | undefined;
     if (live.expiresAt <= Date.now()) abort = { state: 'EXPIRED_RESERVED', reason: new DomainError('TRANSFER_EXPIRED') };
     else if (answer.reason) abort = { state: 'ABORTED_ERROR', reason: answer.reason };
-    else {
-      const preimage = answer.fulfilment === undefined ? undefined : decodeBase64Url32(answer.fulfilment);
-      if (!preimage || sha256Base64Url(preimage) !== live.condition) {
-        abort = { state: 'ABORTED_ERROR', reason: new DomainError('FULFILMENT_INVALID', 'invalid fulfilment') };
-      }
+    else if (!fulfils(answer.fulfilment, live.condition)) {
+      abort = { state: 'ABORTED_ERROR', reason: new DomainError('FULFILMENT_INVALID', 'invalid fulfilment') };
     }
     try {
       if (abort) {
@@ -379,6 +395,7 @@ export class TransferService {
       throw this.ledgerFailure(err);
     }
     const state = abort?.state ?? 'COMMITTED';
+    this.dependentFinished(live, abort ? { kind: 'aborted', ...abort, completedAt } : { kind: 'committed', completedAt });
     this.stateChanged(live.id, state, { payer: live.payer, payee: live.payee, ...(abort ? { reason: storedCause(abort.reason) } : {}) });
     this.metrics.transfers.inc({ outcome: abort ? (state === 'EXPIRED_RESERVED' ? 'expired' : 'aborted') : 'committed' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
@@ -417,11 +434,13 @@ export class TransferService {
       return;
     }
     const cause = storedCause(reason);
+    const completedAt = new Date().toISOString();
     try {
-      await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt: new Date().toISOString(), errorHash: inbound.hash });
+      await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt, errorHash: inbound.hash });
     } catch (err) {
       throw this.ledgerFailure(err);
     }
+    this.dependentFinished(live, { kind: 'aborted', state: 'ABORTED_ERROR', reason, completedAt });
     this.stateChanged(id, 'ABORTED_ERROR', { payer: live.payer, payee: live.payee, reason: cause });
     this.metrics.transfers.inc({ outcome: 'aborted' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
@@ -524,16 +543,23 @@ export class TransferService {
     hashes: { fulfilHash?: string; errorHash?: string } = {},
   ): Promise<boolean> {
     const cause = storedCause(reason);
+    const completedAt = new Date().toISOString();
     try {
-      await this.engine.abort(transfer, { state, cause, completedAt: new Date().toISOString(), ...hashes });
+      await this.engine.abort(transfer, { state, cause, completedAt, ...hashes });
     } catch (err) {
       this.log.error({ transferId: transfer.id, err }, 'abort could not be recorded');
       return false;
     }
+    this.dependentFinished(transfer, { kind: 'aborted', state, reason, completedAt });
     this.stateChanged(transfer.id, state, { payer: transfer.payer, payee: transfer.payee, reason: cause });
     this.metrics.transfers.inc({ outcome: state === 'EXPIRED_RESERVED' ? 'expired' : 'aborted' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
     return true;
+  }
+
+  /** The conversion a finished transfer depended on was finished in the same write: its FXP is told. */
+  private dependentFinished(transfer: InFlight, finish: DependentFinish): void {
+    if (transfer.conversion) this.conversions?.finished(transfer.conversion, finish);
   }
 
   /** A modified duplicate, with a reference to the original: the hash of the body first received under this id. */
@@ -569,43 +595,21 @@ export class TransferService {
   }
 }
 
+/**
+ * A transfer that depends on a conversion, as its payee is told of it (docs/fx.md "Banks"): the instructed amount is
+ * the conversion's source amount, and the rate, when it can be written exactly, the ratio of the FXP's two amounts —
+ * the FXP's rate, never the hub's. What the payer's message already said is kept (a bank payer's own InstdAmt and
+ * XchgRate, checked against the FXP's terms before its payment was prepared). A payee of the sender's dialect family
+ * gets the sender's bytes, and so nothing of this.
+ */
+function withConversion(message: Pacs008, conversion: InFlight): Pacs008 {
+  const tx = message.CdtTrfTxInf;
+  if (tx.InstdAmt) return message;
+  const source: Amount = { currency: conversion.currency, units: fromLedger(conversion.amount) };
+  const rate = exactRate(source, tx.IntrBkSttlmAmt);
+  return { ...message, CdtTrfTxInf: { ...tx, InstdAmt: source, ...(rate !== undefined ? { XchgRate: rate } : {}) } };
+}
+
 function transferNotFound(): DomainError {
   return new DomainError('TRANSFER_NOT_FOUND', 'Provided Transfer ID was not found on the server.');
-}
-
-/** What the amount's currency cannot hold: an unknown currency, or more decimals than it has. */
-function currencyMisfitOf(amount: Amount): DomainError | undefined {
-  const misfit = currencyMisfit(amount);
-  if (!misfit) return undefined;
-  return new DomainError(isCurrency(amount.currency) ? 'AMOUNT_TOO_PRECISE_FOR_CURRENCY' : 'CURRENCY_UNSUPPORTED', misfit);
-}
-
-/**
- * The hub's view of a stored transfer, as a status report (contract §9.6). An aborted transfer's cause is in the
- * status when someone gave it (a payee's error: message data, stored as received); when the hub aborted it, the cause
- * is the outcome, for the outbox to word in the receiver's dialect.
- */
-export function recordStatus(record: TransferRecord): { status: Pacs002; cause?: DomainError } {
-  const state = apiState(record.state);
-  const stored = state === 'ABORTED' ? (record.cause ?? undefined) : undefined;
-  const outcome = outcomeOfCause(stored);
-  const status = hubStatus(record.id, {
-    state,
-    completedAt: record.completedAt ?? undefined,
-    fulfilment: state === 'COMMITTED' ? (record.fulfilment ?? undefined) : undefined,
-    cause: outcome ? undefined : stored,
-  });
-  return outcome ? { status, cause: outcome } : { status };
-}
-
-function checkCompletedTimestamp(text: string): void {
-  const at = Date.parse(text);
-  if (!Number.isFinite(at)) throw new DomainError('COMPLETED_TIMESTAMP_INVALID', 'completedTimestamp is not a valid date');
-  const now = Date.now();
-  if (at > now + COMPLETED_FUTURE_TOLERANCE_MS) {
-    throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because future timestamp was provided');
-  }
-  if (at < now - COMPLETED_MAX_AGE_MS) {
-    throw new DomainError('COMPLETED_TIMESTAMP_OUT_OF_WINDOW', 'completedTimestamp fails because provided timestamp exceeded the maximum timeout duration');
-  }
 }
