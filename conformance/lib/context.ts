@@ -542,7 +542,7 @@ export class SuiteContext {
         const allowed =
           rec.method === 'PUT' ||
           (rec.method === 'PATCH' && (resource === 'transfers' || resource === 'fxTransfers')) ||
-          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers' || resource === 'transactionRequests'));
+          (rec.method === 'POST' && (resource === 'quotes' || resource === 'transfers' || resource === 'transactionRequests' || resource === 'fxTransfers'));
         if (!allowed) {
           problems.push(
             `${sim.name}: hub-authored ${rec.method} ${rec.path} (only PUT${resource === 'transfers' ? '/PATCH' : ''}, or POST of quotes and transfers, expected)`,

@@ -72,11 +72,26 @@ function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string;
   return { transfer, fx };
 }
 
-/** Sends the conversion and waits until the payer has the FXP's fulfilment (RESERVED). */
+/**
+ * Sends the conversion and waits until the payer has the FXP's fulfilment (RESERVED): forwarded as the FXP sent it
+ * when both speak one dialect family, rendered by the hub (from the hub, in the payer's dialect) when not.
+ */
 async function convert(ctx: SuiteContext, p: FxParties, fx: FxTransfer, iso = false): Promise<void> {
   expectStatus(await sendFxPrepare(ctx, fx, { iso }), 202, 'POST /fxTransfers');
-  const put = await waitFxCallback(ctx, p.payer, fx.commitRequestId, { type: 'put', from: p.fxp.sim.name });
+  const family = (d: string) => d.split('/')[0];
+  const rendered = family(p.payer.dialect) !== family(p.fxp.sim.dialect);
+  const put = await waitFxCallback(ctx, p.payer, fx.commitRequestId, { type: 'put', from: rendered ? ctx.hubName : p.fxp.sim.name });
   assert.equal(conversionStateOf(put), 'RESERVED', `the FXP's answer reaches the payer: ${show(put.bodyText)}`);
+  const body = put.body as Record<string, any>;
+  assert.equal(body.fulfilment ?? body.TxInfAndSts?.ExctnConf, fx.fulfilment, 'with its fulfilment');
+  if (rendered) {
+    const iso = p.payer.dialect === 'iso20022-json/2.0';
+    assert.match(
+      put.headers['content-type'] ?? '',
+      iso ? /iso20022\.fxTransfers/ : /^application\/vnd\.interoperability\.fxTransfers/,
+      "in the payer's dialect",
+    );
+  }
 }
 
 async function positions(ctx: SuiteContext, p: FxParties) {
@@ -130,8 +145,10 @@ async function happyPath(ctx: SuiteContext, o: { payerDialect?: SimDialect; fxpD
   // The conversion holds the payer's source position; nothing else moves until the dependent transfer commits.
   await expectPositions(ctx, p, { ...before, payer: addDecimal(before.payer, SOURCE_AMOUNT) }, 'after the conversion is fulfilled');
   expectStatus(await ctx.sendPrepare(transfer, { version: '2.0' }), 202, 'POST /transfers (dependent)');
-  const put = await ctx.waitTransferCallback(p.payer, transfer.transferId, { type: 'put', from: p.payee.name });
-  assert.equal(put.body?.transferState, 'COMMITTED', `dependent transfer committed: ${show(put.bodyText)}`);
+  // An ISO 20022 JSON payer gets the FSPIOP payee's fulfil rendered by the hub.
+  const from = p.payer.dialect === 'iso20022-json/2.0' ? ctx.hubName : p.payee.name;
+  const put = await ctx.waitTransferCallback(p.payer, transfer.transferId, { type: 'put', from });
+  assert.equal(conversionStateOf(put) ?? put.body?.transferState, 'COMMITTED', `dependent transfer committed: ${show(put.bodyText)}`);
   await expectFxPatch(ctx, p, fx, 'COMMITTED');
   await expectPositions(
     ctx,
