@@ -173,9 +173,12 @@ async function dependentAborts(ctx: SuiteContext, end: 'payee-error' | 'expiry' 
   const p = await fxParties(ctx);
   const before = await positions(ctx, p);
   const { transfer, fx } = conversion(ctx, p, end === 'expiry' ? { transferExpiresInMs: 2500 } : {});
-  if (end === 'payee-error') p.payee.setBehaviour(transfer.transferId, { kind: 'reject', errorCode: '5100', errorDescription: 'payee refuses (conformance)' });
+  // The payee answers a little later, so the reservation on the FXP can be seen first.
+  const delayMs = 1000;
+  if (end === 'payee-error')
+    p.payee.setBehaviour(transfer.transferId, { kind: 'reject', errorCode: '5100', errorDescription: 'payee refuses (conformance)', delayMs });
   if (end === 'expiry') p.payee.setBehaviour(transfer.transferId, { kind: 'silent' });
-  if (end === 'invalid-fulfilment') p.payee.setBehaviour(transfer.transferId, { kind: 'wrongFulfilment' });
+  if (end === 'invalid-fulfilment') p.payee.setBehaviour(transfer.transferId, { kind: 'wrongFulfilment', delayMs });
   await convert(ctx, p, fx);
   expectStatus(await ctx.sendPrepare(transfer, { version: '2.0' }), 202, 'POST /transfers (dependent)');
   await ctx.expectPosition(p.fxp.sim, addDecimal(before.fxpTarget, TARGET_AMOUNT), "the dependent transfer reserves the FXP's target position", TARGET);
