@@ -23,16 +23,16 @@ import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
 
 /** The target currency of the suite's conversions: one no other scenario gives a settlement model of its own. */
-const TARGET = 'KES';
-const SOURCE_AMOUNT = '10';
-const TARGET_AMOUNT = '1300';
+export const TARGET = 'KES';
+export const SOURCE_AMOUNT = '10';
+export const TARGET_AMOUNT = '1300';
 
 /** An Admin API answer's status. */
 function expectAdminStatus(r: { status: number; rawBody?: string }, status: number, what: string): void {
   assert.equal(r.status, status, `${what}: expected HTTP ${status}, got ${r.status} ${show(r.rawBody)}`);
 }
 
-interface FxParties {
+export interface FxParties {
   payer: DfspSimulator;
   fxp: FxpRole;
   payee: DfspSimulator;
@@ -40,7 +40,7 @@ interface FxParties {
 }
 
 /** A payer (source currency), an FXP holding both currencies and a payee (target currency), fresh for position checks. */
-async function fxParties(
+export async function fxParties(
   ctx: SuiteContext,
   o: { payerDialect?: SimDialect; fxpDialect?: SimDialect; payerNdc?: string; fxpTargetNdc?: string; fxp?: FxpBehaviour } = {},
 ): Promise<FxParties> {
@@ -54,7 +54,7 @@ async function fxParties(
 }
 
 /** The dependent transfer (not sent) and its conversion (not sent). */
-function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string; transferExpiresInMs?: number; fxExpiresInMs?: number } = {}) {
+export function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string; transferExpiresInMs?: number; fxExpiresInMs?: number } = {}) {
   const transfer = ctx.newTransfer({
     payer: p.payer,
     payee: p.payee,
@@ -76,7 +76,7 @@ function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string;
  * Sends the conversion and waits until the payer has the FXP's fulfilment (RESERVED): forwarded as the FXP sent it
  * when both speak one dialect family, rendered by the hub (from the hub, in the payer's dialect) when not.
  */
-async function convert(ctx: SuiteContext, p: FxParties, fx: FxTransfer, iso = false): Promise<void> {
+export async function convert(ctx: SuiteContext, p: FxParties, fx: FxTransfer, iso = false): Promise<void> {
   expectStatus(await sendFxPrepare(ctx, fx, { iso }), 202, 'POST /fxTransfers');
   const family = (d: string) => d.split('/')[0];
   const rendered = family(p.payer.dialect) !== family(p.fxp.sim.dialect);
