@@ -59,6 +59,8 @@ import { GroupLinesOutbox } from './core/bridge/group-lines-outbox.js';
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
+import { ProxyRoutes } from './directory/proxies.js';
+import { ProxyBroadcasts } from './core/discovery/proxy-broadcast.js';
 import { AdmissionControl } from './edge/admission.js';
 import { EdgeSecurity } from './edge/security.js';
 import { registerIsoXmlRoutes } from './edge/iso-xml.js';
@@ -263,6 +265,7 @@ async function followChanges(ledger: Ledger, keys: Keys, services: Services, log
     .on('registry', () => ledger.registry.refresh())
     .on('fees', () => ledger.interchangeFees.reload())
     .on('directory', () => services.participants.refresh())
+    .on('proxies', (dfsp) => services.proxies.changed(dfsp))
     .on('participant_jws_key', (name) => (name === undefined ? keys.jwsKeys.load() : keys.jwsKeys.refresh(name)))
     .on('participant_xml_certificate', (name) => (name === undefined ? keys.xmlCertificates.load() : keys.xmlCertificates.refresh(name)))
     .on('oracles', async () => {
@@ -339,6 +342,7 @@ async function readXmlSigner(files: { cert: string; key: string }): Promise<XmlS
 
 interface Services {
   participants: ParticipantDirectory;
+  proxies: ProxyRoutes;
   delivery: Delivery;
   directory: PartyDirectory;
   transfers: TransferService;
@@ -369,6 +373,9 @@ function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkT
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
   const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
+  const proxies = new ProxyRoutes(db, registry);
+  await lifecycle.start('inter-scheme routes', () => proxies.load());
+  participants.useProxies(proxies);
   const delivery = await lifecycle.start(
     'callback delivery',
     () => createDelivery(config, log, metrics, keys.tls),
@@ -409,6 +416,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
     log,
   );
+  discovery.useProxies(proxies, new ProxyBroadcasts(db, config.proxyDiscoveryTimeoutMs));
   const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier, xmlOutbox);
   const banks = bankServices(
     ledger,
@@ -417,9 +425,11 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   agreement.quotes.useBankAgent(banks.bridge);
+  agreement.quotes.useProxies(proxies);
   const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge);
   return {
     participants,
+    proxies,
     delivery,
     directory,
     transfers,
@@ -784,6 +794,7 @@ function createFspiopApi(
       bulkQuotes: services.bulkQuotes,
       transactionRequests: services.transactionRequests,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
+      proxies: services.proxies,
       health,
     },
   );

@@ -23,6 +23,11 @@ export type DialectName = 'fspiop' | 'iso20022-json' | 'iso20022-xml';
 export interface InboundMessage {
   source: string;
   destination?: string;
+  /**
+   * The proxy participant that relayed the message from another scheme (FSPIOP-Proxy, checked at the edge):
+   * `source` is then a DFSP of that scheme, represented here by the proxy (docs/interscheme.md).
+   */
+  proxy?: string;
   dialect: DialectName;
   version: { major: number; minor: number };
   headers: IncomingHttpHeaders;
@@ -78,6 +83,8 @@ export interface BatchPartyResult {
 export interface DiscoveryOutbox {
   /** `GET /parties/...` on to the FSP that holds the party. */
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** `GET /parties/...` to a proxy, for another scheme to answer: headers as received (no FSPIOP-Destination added). */
+  broadcastPartiesGet(proxy: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
   /** The holder's `PUT /parties/...` (or `/error`) back to the requester. */
   forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
   partiesError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult>;

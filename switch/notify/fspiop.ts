@@ -39,6 +39,8 @@ export interface ForwardOptions {
   body?: Buffer;
   /** Replaces Content-Type/Accept (a GET crossing dialect families: it has no body, only the media type differs). */
   mediaType?: { contentType: string; accept: string };
+  /** A lookup sent to a proxy for another scheme to route (docs/interscheme.md): it names no FSPIOP-Destination. */
+  broadcast?: true;
 }
 
 export type SendOutcome = DeliveryOutcome | { ok: false; noEndpoint: true };
@@ -107,7 +109,8 @@ export class FspiopNotifier {
     if (headers['fspiop-http-method'] !== undefined) headers['fspiop-http-method'] = options.method;
     // A GET routed by the oracle names its holder; signed messages (with bodies) carry their own
     // destination and must not gain a header their signature does not cover.
-    if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
+    if (options.broadcast) delete headers['fspiop-destination'];
+    else if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
     return this.delivery.send({ to: options.to, url, method: options.method, headers, body: options.body });
   }
 
