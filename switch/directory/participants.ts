@@ -54,6 +54,12 @@ export class ParticipantDirectory {
     this.proxies = proxies;
   }
 
+  /** A proxy said it cannot reach `name`: its route through that proxy goes (nothing for a local participant). */
+  async forgetRoute(name: string): Promise<void> {
+    const proxy = this.proxies?.proxyOf(name);
+    if (proxy) await this.proxies!.forget(name, proxy.name);
+  }
+
   /** Re-reads everything (start, and a change another hub process made: ledger/changes.ts); swapped in at once. */
   async refresh(): Promise<void> {
     await this.local.reload(

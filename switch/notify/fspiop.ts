@@ -111,7 +111,7 @@ export class FspiopNotifier {
     // destination and must not gain a header their signature does not cover.
     if (options.broadcast) delete headers['fspiop-destination'];
     else if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
-    return this.delivery.send({ to: options.to, url, method: options.method, headers, body: options.body });
+    return this.healed(options.to, await this.delivery.send({ to: options.to, url, method: options.method, headers, body: options.body }));
   }
 
   /** Sends a message the hub itself authors. */
@@ -140,7 +140,18 @@ export class FspiopNotifier {
         body,
       });
     }
-    return this.delivery.send({ to: options.to, url, method: options.method, headers, body });
+    return this.healed(options.to, await this.delivery.send({ to: options.to, url, method: options.method, headers, body }));
+  }
+
+  /**
+   * A message for a DFSP of another scheme that its proxy's hub refused synchronously with 3201 (it does not know the
+   * DFSP): the route through that proxy is stale and goes (docs/interscheme.md); the next lookup finds it again.
+   */
+  private async healed(to: string, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
+    if (outcome.errorCode === '3201') {
+      await this.directory.forgetRoute(to).catch((err: unknown) => this.log.warn({ err, to }, 'a stale inter-scheme route could not be removed'));
+    }
+    return outcome;
   }
 
   private noEndpoint(participant: string, endpointType: string): SendOutcome {

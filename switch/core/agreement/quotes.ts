@@ -219,7 +219,11 @@ export class QuoteService {
 
   private checkAnswer(quote: QuoteRecord | undefined, inbound: InboundMessage): DomainError | undefined {
     if (!quote) return new DomainError('QUOTE_NOT_FOUND', 'Quote ID not found');
-    if (inbound.source !== quote.payee) return new DomainError('SOURCE_IS_NOT_PAYEE', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
+    // The payee's side is another scheme: its hub may answer for it (a bank payee's terms), and the proxy vouches.
+    const viaPayeesProxy = inbound.proxy !== undefined && this.proxies?.proxyOf(quote.payee)?.name === inbound.proxy;
+    if (inbound.source !== quote.payee && !viaPayeesProxy) {
+      return new DomainError('SOURCE_IS_NOT_PAYEE', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
+    }
     // The destination is the payer, or the hub when the hub rendered the request (dialects differ).
     if (inbound.destination !== undefined && inbound.destination !== quote.payer && !this.registry.isHubName(inbound.destination)) {
       return new DomainError('DESTINATION_IS_NOT_PAYER', `FSPIOP-Destination ${inbound.destination} is not the payer of this quote`);
