@@ -15,6 +15,7 @@ import { requestToPayScenarios } from './scenarios/request-to-pay.js';
 import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
+import { interschemeScenarios } from './scenarios/interscheme.js';
 
 export type { SuiteOptions } from './lib/context.js';
 export type { Scenario } from './lib/scenario.js';
@@ -34,13 +35,14 @@ export {
   securityScenarios,
   dialectScenarios,
   settlementScenarios,
+  interschemeScenarios,
   bulkQuoteScenarios,
   requestToPayScenarios,
 };
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`, `dialects:`, `bulk:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`, `bulk:`, `interscheme:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
 export const scenarios: Scenario[] = [
@@ -54,6 +56,7 @@ export const scenarios: Scenario[] = [
   ...dialectScenarios,
   ...isoDetailScenarios,
   ...settlementScenarios,
+  ...interschemeScenarios,
   ...bulkTransferScenarios,
   ...bankBulkScenarios,
 ];

@@ -67,6 +67,14 @@ export interface TransferOutbox {
   transferError(to: string, transferId: string, reason: Reason): Promise<DeliveryResult>;
 }
 
+/**
+ * A transfer forwarded to another scheme (docs/interscheme.md, "Expiry"): the hub asks the proxy for its state
+ * (`GET /transfers/{ID}`, authored by the hub, to the remote payee) instead of aborting it at its expiration.
+ */
+export interface TransferInquiry {
+  askTransferState(to: string, transferId: string): Promise<DeliveryResult>;
+}
+
 /** Party path parameters, as used by the endpoint templates. */
 export interface PartyPath {
   type: string;

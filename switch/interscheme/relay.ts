@@ -140,6 +140,14 @@ async function relayOne(req: IncomingMessage, res: ServerResponse, from: RelaySi
       });
     }
     const body = await readBody(req);
+    if (hubToHubError(req, from, to.side)) {
+      // One hub's error about the other hub's own message: relaying it would have the other answer it with an error
+      // again, endlessly. The hubs' answers to each other are states (PUT /transfers/{ID}), never errors about errors.
+      log.info(entry, 'not relayed: an error from one hub to the other');
+      res.statusCode = 200;
+      res.setHeader('content-length', '0');
+      return res.end();
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || NOT_RELAYED.has(name)) continue;
@@ -168,6 +176,10 @@ async function relayOne(req: IncomingMessage, res: ServerResponse, from: RelaySi
       errorInformation: { errorCode: '1001', errorDescription: `Destination communication error - ${to.side.hubName} could not be reached` },
     });
   }
+}
+
+function hubToHubError(req: IncomingMessage, from: RelaySide, to: RelaySide): boolean {
+  return req.headers['fspiop-source'] === from.hubName && req.headers['fspiop-destination'] === to.hubName && /\/error(\?|$)/.test(req.url ?? '');
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
