@@ -61,6 +61,8 @@ import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
 import { ProxyRoutes } from './directory/proxies.js';
 import { ProxyBroadcasts } from './core/discovery/proxy-broadcast.js';
+import { ProxyTransfers } from './core/workers/interscheme.js';
+import { FspiopTransferInquiry } from './notify/transfer-inquiry.js';
 import { AdmissionControl } from './edge/admission.js';
 import { EdgeSecurity } from './edge/security.js';
 import { registerIsoXmlRoutes } from './edge/iso-xml.js';
@@ -406,9 +408,11 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
     ledger.interchangeFees,
   );
+  transfers.useProxies(new ProxyTransfers(registry, proxies, new FspiopTransferInquiry(notifier), { expiryGraceMs: config.proxyExpiryGraceMs }, log));
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
-  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
+  // A remote payer's transfer is keyed by its proxy, whose position it moves (docs/interscheme.md).
+  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store, (payer) => proxies.proxyOf(payer)?.name ?? payer);
   const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
     registry,

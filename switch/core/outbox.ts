@@ -45,6 +45,8 @@ export interface DeliveryResult {
   refused?: StatusReason;
   /** HTTP status the receiver answered with, when it answered. */
   status?: number;
+  /** The FSPIOP error code of a 4xx answer, when its body had one. */
+  errorCode?: string;
 }
 
 export interface TransferOutbox {

@@ -29,6 +29,7 @@ import { checkPrepareAgainstPacket, decodeIlpPacket, transactionFacts, type Deco
 import type { FeeCharge, InterchangeFees } from '../../../ledger/interchange-fees.js';
 import type { Bus } from '../../bus/bus.js';
 import { transferTopics } from '../topics.js';
+import type { PositionOwners, ProxyTransfers } from './interscheme.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
@@ -92,10 +93,18 @@ export class TransferService {
     this.bus = bus;
   }
 
+  /** Transfers with a side in another scheme (docs/interscheme.md). */
+  private proxies?: ProxyTransfers;
+
+  useProxies(proxies: ProxyTransfers): void {
+    this.proxies = proxies;
+  }
+
   // ---------------------------------------------------------------- identity
 
-  authenticate(source: string, unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN'): void {
-    authenticateSender(this.registry, source, unknown);
+  /** A message relayed from another scheme is authenticated as its proxy (switch/core/identity.ts). */
+  authenticate(sender: string | InboundMessage, unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN'): void {
+    authenticateSender(this.registry, sender, unknown);
   }
 
   // ---------------------------------------------------------------- prepare
@@ -103,7 +112,7 @@ export class TransferService {
   async prepare(message: Pacs008, inbound: InboundMessage): Promise<void> {
     const id = message.CdtTrfTxInf.PmtId.TxId;
     const payer = payerFspOf(message);
-    this.authenticate(inbound.source, 'PAYER_FSP_UNKNOWN');
+    this.authenticate(inbound, 'PAYER_FSP_UNKNOWN');
     if (inbound.source !== payer) throw new DomainError('SOURCE_IS_NOT_PAYER', 'FSPIOP-Source header should match Payer');
 
     const live = this.engine.inFlightTransfer(id);
@@ -137,8 +146,10 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
+    const owners = (await this.proxies?.owners(payer, payee, inbound)) ?? {};
     const verdict =
-      this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
+      (isDomainError(owners) ? owners : undefined) ??
+      this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt, owners as PositionOwners) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
         amountUnits: amount.units,
         currency: amount.currency,
@@ -174,7 +185,7 @@ export class TransferService {
     }
 
     const fee = this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
-    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt, fee });
+    const outcome = await this.engine.prepare({ ...common, amount: ledgerAmount, expiresAt, fee, ...(owners as PositionOwners) });
     if (outcome.kind === 'duplicate') return outcome;
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
@@ -186,8 +197,17 @@ export class TransferService {
     return outcome;
   }
 
-  private validatePrepare(payer: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
-    const payeeParticipant = this.registry.participant(payee);
+  /** `owners`: a remote payer or payee is represented by its proxy, whose accounts are the ones checked (docs/interscheme.md). */
+  private validatePrepare(
+    payer: string,
+    payee: string,
+    amount: Amount,
+    condition: string,
+    expiration: string,
+    expiresAt: number,
+    owners: PositionOwners = {},
+  ): DomainError | undefined {
+    const payeeParticipant = this.registry.participant(owners.creditor ?? payee);
     if (!payeeParticipant || payeeParticipant.isHub) return new DomainError('PAYEE_FSP_UNKNOWN', `Participant ${payee} not found`);
     if (!payeeParticipant.isActive) return new DomainError('PAYEE_FSP_INACTIVE', `Participant ${payee} is inactive`);
     if (payer === payee && !this.config.onUsTransfers) {
@@ -199,7 +219,7 @@ export class TransferService {
     if (amount.units > fromLedger(LEDGER_MAX)) return new DomainError('AMOUNT_EXCEEDS_LEDGER', 'Transfer amount exceeds what the ledger can hold');
     if (!Number.isFinite(expiresAt)) return new DomainError('EXPIRATION_INVALID', `Expiration date ${expiration} is not a valid date`);
     if (expiresAt <= Date.now()) return new DomainError('EXPIRATION_PASSED', `Expiration date ${expiration} is already in the past`);
-    for (const name of [payer, payee]) {
+    for (const name of [owners.debtor ?? payer, owners.creditor ?? payee]) {
       const account = this.registry.accountOf(name, amount.currency, 'POSITION');
       if (!account) return new DomainError('PARTICIPANT_ACCOUNT_MISSING', `Participant ${name} ${amount.currency} account not found`);
       if (!account.isActive) return new DomainError('PARTICIPANT_ACCOUNT_INACTIVE', `Participant ${name} ${amount.currency} account is inactive`);
@@ -251,11 +271,19 @@ export class TransferService {
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
     const sent = await this.outbox.forwardPrepare(transfer.payee, message, inbound);
-    if (sent.noEndpoint || sent.refused) {
+    // The payee's scheme refused the prepare before recording it (its hub's synchronous 4xx through the proxy).
+    const refusedThere = this.proxies?.isForwarded(transfer) === true && sent.status !== undefined && sent.status >= 400 && sent.status < 500;
+    if (sent.noEndpoint || sent.refused || refusedThere) {
       // The payee cannot be reached at all (or its dialect cannot carry the transfer): release the
       // payer now rather than at expiry.
       const error: Reason =
-        sent.refused ?? new DomainError('DESTINATION_NO_ENDPOINT', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
+        sent.refused ??
+        (refusedThere
+          ? new DomainError(
+              'DESTINATION_REFUSED',
+              `the payee's scheme refused the transfer (HTTP ${sent.status}${sent.errorCode ? `, ${sent.errorCode}` : ''})`,
+            )
+          : new DomainError('DESTINATION_NO_ENDPOINT', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`));
       if (!(await this.finishAbort(transfer, 'ABORTED_ERROR', error))) return;
       this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
     }
@@ -283,10 +311,11 @@ export class TransferService {
   // ---------------------------------------------------------------- fulfil
 
   async fulfil(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
-    this.authenticate(inbound.source);
+    this.authenticate(inbound);
     const status = message.TxInfAndSts.TxSts;
     const completed = message.TxInfAndSts.PrcgDt?.DtTm;
     if (completed !== undefined) checkCompletedTimestamp(completed);
+    if (inbound.proxy !== undefined && (status === 'ABOR' || status === 'RECV' || status === 'RESV')) return this.stateFromPayeesScheme(id, message, inbound);
     if (status === 'RECV') throw new DomainError('FULFIL_STATE_INVALID', 'transferState RECEIVED is not a valid fulfil');
     if (status === 'ABOR') {
       this.log.info({ transferId: id, source: inbound.source }, 'ABORTED in PUT /transfers ignored: use PUT /transfers/{ID}/error');
@@ -303,11 +332,13 @@ export class TransferService {
       return this.lateFulfilOrError(id, inbound, 'fulfil', (payer) => this.bus?.request(transferTopics.fulfil, payer, { transferId: id, message, inbound }));
     }
     await live.ready;
-    if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
+    if (inbound.source !== live.payee && !this.proxies?.fromPayeeSide(live, inbound)) return this.notPayee(id, inbound, live);
     if (live.finishing) {
       await live.finished;
       return this.lateFulfilOrError(id, inbound, 'fulfil');
     }
+    // Forwarded to another scheme: that scheme decides, so its commit is applied even after the expiration here.
+    const forwarded = this.proxies?.isForwarded(live) === true;
 
     const now = Date.now();
     const failAbort = async (state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED', error: DomainError) => {
@@ -319,7 +350,7 @@ export class TransferService {
         this.later(() => this.outbox.transferError(live.payee, id, error));
       }
     };
-    if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
+    if (live.expiresAt <= now && !forwarded) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
     const fulfilment = message.TxInfAndSts.ExctnConf;
     const preimage = fulfilment === undefined ? undefined : decodeBase64Url32(fulfilment);
     if (!preimage || sha256Base64Url(preimage) !== live.condition) {
@@ -335,15 +366,40 @@ export class TransferService {
     this.stateChanged(id, 'COMMITTED', { payer: live.payer, payee: live.payee });
     this.metrics.transfers.inc({ outcome: 'committed' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.proxies?.finished(id);
     if (askedReserved) {
       this.later(() => this.outbox.transferState(live.payer, id, hubStatus(id, { state: 'COMMITTED', completedAt, fulfilment })));
       this.later(() => this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'COMMITTED', completedAt })));
     } else {
       this.later(() => this.outbox.forwardFulfil(live.payer, id, message, inbound));
-      if (this.config.sendTransferConfirmationToPayee) {
+      // A remote payee's own scheme confirms to it.
+      if (this.config.sendTransferConfirmationToPayee && !forwarded) {
         this.later(() => this.outbox.confirmFulfilToPayee(live.payee, id, message, inbound));
       }
     }
+  }
+
+  /**
+   * A state the payee's scheme reports that is not a fulfil (docs/interscheme.md, "Expiry"): its hub's answer to the
+   * hub's GET, ABORTED or not final yet. ABORTED aborts the transfer here with that scheme's cause, and the payer is
+   * told; RESERVED or RECEIVED changes nothing (the payee's scheme has not decided yet).
+   */
+  private async stateFromPayeesScheme(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
+    const status = message.TxInfAndSts.TxSts;
+    const live = this.engine.inFlightTransfer(id);
+    if (!live || live.kind !== 'TRANSFER' || !this.proxies?.fromPayeeSide(live, inbound)) {
+      this.log.info({ transferId: id, source: inbound.source, status }, 'state from another scheme about a transfer not forwarded there in flight: ignored');
+      return;
+    }
+    await live.ready;
+    if (status !== 'ABOR' || live.finishing) {
+      this.log.info({ transferId: id, source: inbound.source, status }, 'the payee’s scheme has not finished the transfer yet');
+      return;
+    }
+    const reason = this.proxies.abortedThere(message);
+    if (!(await this.finishAbort(live, 'ABORTED_ERROR', reason))) return;
+    this.proxies.finished(id);
+    this.later(() => this.outbox.transferError(live.payer, id, reason));
   }
 
   /**
@@ -393,7 +449,7 @@ export class TransferService {
   // ---------------------------------------------------------------- payee error
 
   async reject(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
-    this.authenticate(inbound.source);
+    this.authenticate(inbound);
     const reason = message.TxInfAndSts.StsRsnInf;
     const code = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '';
     if (!reason || !isValidReasonCode(code)) {
@@ -404,12 +460,13 @@ export class TransferService {
       return this.lateFulfilOrError(id, inbound, 'error', (payer) => this.bus?.request(transferTopics.reject, payer, { transferId: id, message, inbound }));
     }
     await live.ready;
-    if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
+    if (inbound.source !== live.payee && !this.proxies?.fromPayeeSide(live, inbound)) return this.notPayee(id, inbound, live);
     if (live.finishing) {
       await live.finished;
       return this.lateFulfilOrError(id, inbound, 'error');
     }
-    if (live.expiresAt <= Date.now()) {
+    // Forwarded: the payee's scheme decided (its own expiry's 3303 included), and its word is carried to the payer.
+    if (live.expiresAt <= Date.now() && this.proxies?.isForwarded(live) !== true) {
       const expired = new DomainError('TRANSFER_EXPIRED');
       if (!(await this.finishAbort(live, 'EXPIRED_RESERVED', expired, { errorHash: inbound.hash }))) return;
       this.later(() => this.outbox.transferError(live.payer, id, expired));
@@ -425,6 +482,7 @@ export class TransferService {
     this.stateChanged(id, 'ABORTED_ERROR', { payer: live.payer, payee: live.payee, reason: cause });
     this.metrics.transfers.inc({ outcome: 'aborted' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.proxies?.finished(id);
     this.later(() => this.outbox.forwardError(live.payer, id, message, inbound));
   }
 
@@ -449,11 +507,14 @@ export class TransferService {
     if (record?.state === 'RESERVED' && record.kind === 'TRANSFER' && !this.engine.owns(record.payer) && toPayersOwner && this.bus) {
       return toPayersOwner(record.payer);
     }
+    if (this.proxies?.isOtherHub(record ?? undefined, inbound) && !(record && this.proxies.fromPayeeSide(record, inbound))) {
+      return this.notPayee(id, inbound, record ?? undefined);
+    }
     if (!record || record.kind !== 'TRANSFER') {
       this.later(() => this.outbox.transferError(inbound.source, id, transferNotFound()));
       return;
     }
-    if (inbound.source !== record.payee) return this.notPayee(id, inbound.source);
+    if (inbound.source !== record.payee && !this.proxies?.fromPayeeSide(record, inbound)) return this.notPayee(id, inbound, record);
     const storedHash = kind === 'fulfil' ? record.fulfilHash : record.errorHash;
     if (storedHash) {
       if (storedHash !== inbound.hash) {
@@ -467,26 +528,39 @@ export class TransferService {
       record.state === 'EXPIRED_RESERVED'
         ? new DomainError('TRANSFER_EXPIRED')
         : new DomainError('TRANSFER_NOT_RESERVED', `transfer is in state ${apiState(record.state)}, not RESERVED`);
+    if (this.proxies?.isOtherHub(record, inbound)) {
+      this.log.info({ transferId: id, source: inbound.source, state: record.state }, 'late word of the other scheme’s hub on a final transfer: not answered');
+      return;
+    }
     this.later(() => this.outbox.transferError(inbound.source, id, error));
   }
 
-  private notPayee(id: string, source: string): void {
+  private notPayee(id: string, inbound: InboundMessage, transfer?: { payer: string; payee: string }): void {
+    if (this.proxies?.isOtherHub(transfer, inbound)) {
+      this.log.info({ transferId: id, source: inbound.source, proxy: inbound.proxy }, 'word from another scheme on a transfer it has no side of: not answered');
+      return;
+    }
     this.later(() =>
-      this.outbox.transferError(source, id, new DomainError('SOURCE_IS_NOT_PAYEE', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response')),
+      this.outbox.transferError(
+        inbound.source,
+        id,
+        new DomainError('SOURCE_IS_NOT_PAYEE', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response'),
+      ),
     );
   }
 
   // ---------------------------------------------------------------- GET
 
   async get(id: string, inbound: InboundMessage): Promise<void> {
-    this.authenticate(inbound.source);
+    this.authenticate(inbound);
     this.later(async () => {
       const live = this.engine.inFlightTransfer(id);
       const record = live ? undefined : await this.engine.find(id);
       const payer = live?.payer ?? record?.payer;
       const payee = live?.payee ?? record?.payee;
       if (!payer || !payee) return this.outbox.transferError(inbound.source, id, transferNotFound());
-      if (inbound.source !== payer && inbound.source !== payee) {
+      // The other scheme's hub asks about a transfer one side of which it holds (docs/interscheme.md, "Expiry").
+      if (inbound.source !== payer && inbound.source !== payee && !this.proxies?.fromEitherSide({ payer, payee }, inbound)) {
         return this.outbox.transferError(inbound.source, id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`));
       }
       if (live) return this.outbox.transferState(inbound.source, id, hubStatus(id, { state: 'RESERVED' }));
@@ -503,7 +577,9 @@ export class TransferService {
   async expire(id: string, now: number): Promise<void> {
     const transfer = this.engine.inFlightTransfer(id);
     if (!transfer || transfer.kind !== 'TRANSFER' || transfer.finishing || transfer.expiresAt > now) return;
-    const error = new DomainError('TRANSFER_EXPIRED');
+    const forwarded = this.proxies?.isForwarded(transfer) === true;
+    if (forwarded && this.proxies!.atExpiry(transfer, now) === 'wait') return;
+    const error = forwarded ? this.proxies!.graceExpired() : new DomainError('TRANSFER_EXPIRED');
     if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
     const bulk = await this.bulkLines?.bulkOf(transfer.id);
     if (bulk) {
