@@ -77,7 +77,7 @@ export class ProxyRoutes {
 
   /** `dfsp` was heard via `proxy`: the route, written when it is new or another proxy's (stale routes heal here). */
   async learn(dfsp: string, proxy: Participant): Promise<void> {
-    if (this.cache.get(dfsp) === proxy.id) return;
+    if (this.cache.get(dfsp) === proxy.id || this.isLocal(dfsp)) return;
     await changeAndNotify(
       this.db,
       'proxies',

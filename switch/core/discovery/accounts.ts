@@ -169,6 +169,7 @@ export class DiscoveryService {
     const to = this.requireDestination(inbound);
     this.later(async () => {
       if (inbound.proxy !== undefined && !(await this.broadcastAnswer(path, inbound, to, isError))) return;
+      if (inbound.proxy !== undefined && !isError) await this.learnHolder(report, inbound.proxy);
       await this.proxies?.resolve(to);
       const refusal = this.destinationRefusal(to);
       if (refusal) return this.outbox.partiesError(inbound.source, path, refusal);
@@ -227,6 +228,16 @@ export class DiscoveryService {
     if (verdict === 'all-failed') await this.noProxyAnswered(path, requester, 'every proxy answered with an error');
     else this.log.info({ party: describePath(path), requester, proxy, verdict }, 'answer of a proxy to a broadcast lookup not forwarded');
     return false;
+  }
+
+  /**
+   * The party another scheme found is held by a DFSP there (its `fspId`), which may not be the answer's source (that
+   * scheme's hub answers for its banks): that DFSP is reachable via the proxy the answer came through.
+   */
+  private async learnHolder(report: PartyVerificationReport, proxyName: string): Promise<void> {
+    const holder = report.Rpt.UpdtdPtyAndAcctId?.Agt?.FinInstnId?.Othr?.Id;
+    const proxy = this.registry.participant(proxyName);
+    if (holder && proxy && this.proxies) await this.proxies.learn(holder, proxy);
   }
 
   // ---------------------------------------------------------------- helpers
