@@ -26,14 +26,33 @@ import type { FeeCharge } from './interchange-fees.js';
 import { CLEARING, type Account, type Registry } from './registry.js';
 import { LEDGER_ZERO, ledgerMinus, ledgerNegated, ledgerPlus, ledgerText, parseLedger, type LedgerUnits } from './units.js';
 
-export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT' | 'SETTLEMENT';
+/** FX_TRANSFER: a conversion (FSPIOP fxTransfer, docs/fx.md), its source leg from the initiating FSP to the FXP. */
+export type TransferKind = 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT' | 'SETTLEMENT' | 'FX_TRANSFER';
 
-/** Internal transfer states (contract fspiop.md §9.2) that Mizani stores. */
-export type InternalState = 'RESERVED' | 'COMMITTED' | 'ABORTED_REJECTED' | 'ABORTED_ERROR' | 'EXPIRED_RESERVED' | 'INVALID';
+/** Internal transfer states (contract fspiop.md §9.2, §10, §12) that Mizani stores. */
+export type InternalState = 'RESERVED' | 'COMMITTED' | 'ABORTED_REJECTED' | 'ABORTED_ERROR' | 'EXPIRED_RESERVED' | 'INVALID' | HeldState;
+
+/**
+ * The states in which a reservation is held (in memory, reloaded on start): RESERVED; a conversion its FXP fulfilled,
+ * waiting for its dependent transfer (RECEIVED_FULFIL_DEPENDENT); a transfer forwarded to a proxy (RESERVED_FORWARDED).
+ */
+export type HeldState = 'RESERVED' | 'RECEIVED_FULFIL_DEPENDENT' | 'RESERVED_FORWARDED';
+
+const HELD_STATES_SQL = `('RESERVED', 'RECEIVED_FULFIL_DEPENDENT', 'RESERVED_FORWARDED')`;
+
+/** A conversion's link and target leg (kind FX_TRANSFER). */
+export interface ConversionLeg {
+  /** The transfer the conversion is for (FSPIOP determiningTransferId). */
+  determiningTransferId: string;
+  targetCurrency: string;
+  targetAmount: LedgerUnits;
+}
 
 export function apiState(state: string): 'RECEIVED' | 'RESERVED' | 'COMMITTED' | 'ABORTED' {
   switch (state) {
     case 'RESERVED':
+    case 'RECEIVED_FULFIL_DEPENDENT':
+    case 'RESERVED_FORWARDED':
       return 'RESERVED';
     case 'COMMITTED':
       return 'COMMITTED';
@@ -50,6 +69,13 @@ export interface InFlight {
   kind: TransferKind;
   payer: string;
   payee: string;
+  /** Whose POSITION the reservation is on: the payer unless another participant holds it (migration 019). */
+  debtor: string;
+  /** Whose POSITION a commit credits: the payee unless another participant holds it (the FXP, a proxy). */
+  creditor: string;
+  state: HeldState;
+  /** A conversion's link and target leg; undefined for every other kind. */
+  fx: ConversionLeg | undefined;
   currency: string;
   amount: LedgerUnits;
   condition: string;
@@ -77,6 +103,10 @@ export interface TransferRecord {
   kind: TransferKind;
   payer: string;
   payee: string;
+  /** As InFlight: the payer / payee unless another participant holds the position. */
+  debtor: string;
+  creditor: string;
+  fx: ConversionLeg | undefined;
   currency: string;
   amount: LedgerUnits;
   state: string;
@@ -103,6 +133,16 @@ export interface PrepareInput {
   receivedAt: string;
   /** The interchange fee the transfer will owe at commit (ledger/interchange-fees.ts `decide`), if any. */
   fee?: FeeCharge;
+  /** Reserve on this participant's POSITION instead of the payer's (the FXP of a conversion, a proxy). */
+  debtor?: string;
+  /** Credit this participant's POSITION at commit instead of the payee's (the FXP, a proxy). */
+  creditor?: string;
+  /** false: no net debit cap or liquidity check (the payee-side scheme moving a proxy's position). Default true. */
+  headroomCheck?: boolean;
+  /** A conversion's link and target leg: required for kind FX_TRANSFER, absent otherwise. */
+  fx?: ConversionLeg;
+  /** Default TRANSFER. */
+  kind?: 'TRANSFER' | 'FX_TRANSFER';
 }
 
 /**
@@ -156,10 +196,16 @@ interface TransferRow {
   cause: string | null;
   completed_at: Date | null;
   created_at: Date;
+  debtor: string | null;
+  creditor: string | null;
+  determining_transfer_id: string | null;
+  target_currency: string | null;
+  target_amount: string | null;
 }
 
 const TRANSFER_COLUMNS = `id, kind, payer, payee, currency, amount::text AS amount, state, condition, expiration,
-  prepare_hash, fulfil_hash, error_hash, fulfilment, cause, completed_at, created_at`;
+  prepare_hash, fulfil_hash, error_hash, fulfilment, cause, completed_at, created_at,
+  debtor, creditor, determining_transfer_id, target_currency, target_amount::text AS target_amount`;
 
 /** A reserved transfer as a restart reloads it: with the interchange fee its prepare decided (migration 009). */
 interface InFlightRow extends TransferRow {
@@ -177,6 +223,12 @@ function toRecord(row: TransferRow): TransferRecord {
     kind: row.kind,
     payer: row.payer,
     payee: row.payee,
+    debtor: row.debtor ?? row.payer,
+    creditor: row.creditor ?? row.payee,
+    fx:
+      row.determining_transfer_id !== null && row.target_currency !== null && row.target_amount !== null
+        ? { determiningTransferId: row.determining_transfer_id, targetCurrency: row.target_currency, targetAmount: parseLedger(row.target_amount) }
+        : undefined,
     currency: row.currency,
     amount: row.amount === null ? LEDGER_ZERO : parseLedger(row.amount),
     state: row.state,
@@ -336,7 +388,7 @@ export class LedgerEngine {
     await this.loadWindows();
     this.inFlight.clear();
     if (this.options.partitioning) return this.loadOwned();
-    const rows = await this.db.query<InFlightRow>(`SELECT ${IN_FLIGHT_COLUMNS} FROM transfer WHERE state = 'RESERVED'`);
+    const rows = await this.db.query<InFlightRow>(`SELECT ${IN_FLIGHT_COLUMNS} FROM transfer WHERE state IN ${HELD_STATES_SQL}`);
     this.loadInFlight(rows.rows);
   }
 
@@ -344,13 +396,17 @@ export class LedgerEngine {
   private loadInFlight(rows: InFlightRow[]): void {
     for (const row of rows) {
       const record = toRecord(row);
-      const accounts = this.accountsForReservation(record.kind, record.payer, record.payee, record.currency);
+      const accounts = this.accountsForReservation(record.kind, record.debtor, record.payee, record.currency);
       if (!accounts) throw new Error(`in-flight transfer ${record.id} refers to accounts that no longer exist`);
       this.inFlight.set(record.id, {
         id: record.id,
         kind: record.kind,
         payer: record.payer,
         payee: record.payee,
+        debtor: record.debtor,
+        creditor: record.creditor,
+        state: row.state as HeldState,
+        fx: record.fx,
         currency: record.currency,
         amount: record.amount,
         condition: record.condition ?? '',
@@ -488,7 +544,7 @@ export class LedgerEngine {
     }
     const rows = await this.db.query<InFlightRow>(
       `SELECT ${IN_FLIGHT_COLUMNS} FROM transfer
-       WHERE state = 'RESERVED' AND (CASE WHEN kind = 'FUNDS_OUT' THEN payee ELSE payer END) = ANY($1::text[])`,
+       WHERE state IN ${HELD_STATES_SQL} AND (CASE WHEN kind = 'FUNDS_OUT' THEN payee ELSE coalesce(debtor, payer) END) = ANY($1::text[])`,
       [names.map((p) => p.name)],
     );
     this.inFlight.clear();
@@ -578,22 +634,15 @@ export class LedgerEngine {
     // drop) the original's in-memory entry.
     if (this.inFlight.has(input.id) || this.pendingPrepares.has(input.id)) return { kind: 'duplicate' };
     this.admitNew('transfer');
-    const payerPosition = this.registry.accountOf(input.payer, input.currency, 'POSITION')!;
+    const kind = input.kind ?? 'TRANSFER';
+    const debtor = input.debtor ?? input.payer;
+    const creditor = input.creditor ?? input.payee;
+    const payerPosition = this.registry.accountOf(debtor, input.currency, 'POSITION')!;
     const clearing = this.clearingAccount(input.currency);
-    const base = {
-      id: input.id,
-      kind: 'TRANSFER' as const,
-      payer: input.payer,
-      payee: input.payee,
-      currency: input.currency,
-      amount: ledgerText(input.amount),
-      condition: input.condition,
-      expiration: input.expiration,
-      prepare_hash: input.prepareHash,
-      created_at: input.receivedAt,
-    };
+    const base = transferColumns(input, kind);
     const liquidity = this.registry.requiresLiquidityCheck(input.currency);
-    const refusal = this.checkHeadroom(input.payer, input.currency, payerPosition, input.amount, liquidity);
+    const headroomCheck = input.headroomCheck ?? true;
+    const refusal = headroomCheck ? this.checkHeadroom(debtor, input.currency, payerPosition, input.amount, liquidity) : undefined;
     if (refusal) {
       const written = await this.write(input.id, input.prepareHash, {
         insert: { ...base, state: 'ABORTED_REJECTED', cause: storedCause(refusal), completed_at: new Date().toISOString() },
@@ -604,25 +653,12 @@ export class LedgerEngine {
 
     payerPosition.value = ledgerPlus(payerPosition.value, input.amount);
     clearing.value = ledgerMinus(clearing.value, input.amount);
-    this.assertWithinHeadroom(input.payer, input.currency, payerPosition, liquidity);
-    const transfer: InFlight = {
-      id: input.id,
-      kind: 'TRANSFER',
-      payer: input.payer,
-      payee: input.payee,
-      currency: input.currency,
-      amount: input.amount,
-      condition: input.condition,
-      expiration: input.expiration,
-      expiresAt: input.expiresAt,
-      prepareHash: input.prepareHash,
-      createdAt: input.receivedAt,
-      finishing: false,
-      ready: Promise.resolve(),
-      debitAccount: payerPosition,
-      creditAccount: clearing,
-      fee: input.fee,
-    };
+    if (headroomCheck) this.assertWithinHeadroom(debtor, input.currency, payerPosition, liquidity);
+    const transfer = newReservation({
+      ...{ id: input.id, kind, payer: input.payer, payee: input.payee, debtor, creditor, fx: input.fx, currency: input.currency },
+      ...{ amount: input.amount, condition: input.condition, expiration: input.expiration, expiresAt: input.expiresAt },
+      ...{ prepareHash: input.prepareHash, createdAt: input.receivedAt, debitAccount: payerPosition, creditAccount: clearing, fee: input.fee },
+    });
     this.inFlight.set(input.id, transfer);
     const durable = this.write(input.id, input.prepareHash, {
       insert: input.fee ? { ...base, state: 'RESERVED', ...feeColumns(input.fee) } : { ...base, state: 'RESERVED' },
@@ -650,9 +686,10 @@ export class LedgerEngine {
     return this.write(input.id, input.prepareHash, {
       insert: {
         id: input.id,
-        kind: 'TRANSFER',
+        kind: input.kind ?? 'TRANSFER',
         payer: input.payer,
         payee: input.payee,
+        ...ownerColumns(input),
         currency: input.currency,
         amount: input.amount === null ? undefined : ledgerText(input.amount),
         condition: input.condition,
@@ -678,7 +715,7 @@ export class LedgerEngine {
     if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
     const update: TransferUpdate = {
       id: transfer.id,
-      from_state: 'RESERVED',
+      from_state: transfer.state,
       state: 'COMMITTED',
       fulfil_hash: detail.fulfilHash,
       fulfilment: detail.fulfilment,
@@ -710,7 +747,7 @@ export class LedgerEngine {
   }
 
   private deferredCommit(transfer: InFlight, update: TransferUpdate): LedgerWrite {
-    const payeePosition = this.registry.accountOf(transfer.payee, transfer.currency, 'POSITION')!;
+    const payeePosition = this.registry.accountOf(transfer.creditor, transfer.currency, 'POSITION')!;
     const clearing = transfer.creditAccount;
     payeePosition.value = ledgerMinus(payeePosition.value, transfer.amount);
     clearing.value = ledgerPlus(clearing.value, transfer.amount);
@@ -727,8 +764,8 @@ export class LedgerEngine {
   }
 
   private grossCommit(transfer: InFlight, update: TransferUpdate): LedgerWrite {
-    const payerSettlement = this.registry.accountOf(transfer.payer, transfer.currency, 'SETTLEMENT')!;
-    const payeeSettlement = this.registry.accountOf(transfer.payee, transfer.currency, 'SETTLEMENT')!;
+    const payerSettlement = this.registry.accountOf(transfer.debtor, transfer.currency, 'SETTLEMENT')!;
+    const payeeSettlement = this.registry.accountOf(transfer.creditor, transfer.currency, 'SETTLEMENT')!;
     const clearing = transfer.creditAccount;
     const position = transfer.debitAccount;
     const amount = transfer.amount;
@@ -761,7 +798,7 @@ export class LedgerEngine {
     await this.submitFinish(transfer, {
       update: {
         id: transfer.id,
-        from_state: 'RESERVED',
+        from_state: transfer.state,
         state: detail.state,
         fulfil_hash: detail.fulfilHash,
         error_hash: detail.errorHash,
@@ -772,6 +809,22 @@ export class LedgerEngine {
         { transfer_id: transfer.id, account: transfer.debitAccount, amount: ledgerNegated(transfer.amount), event: 'ABORT' },
         { transfer_id: transfer.id, account: transfer.creditAccount, amount: transfer.amount, event: 'ABORT' },
       ],
+    });
+  }
+
+  /**
+   * Moves a held transfer to another held state, durably, without moving a balance: a conversion its FXP fulfilled
+   * (RECEIVED_FULFIL_DEPENDENT, keeping the fulfilment), a transfer forwarded to a proxy (RESERVED_FORWARDED).
+   */
+  async advance(transfer: InFlight, detail: { state: HeldState; fulfilHash?: string; fulfilment?: string }): Promise<void> {
+    this.assertAvailable();
+    if (transfer.finishing) throw new Error(`transfer ${transfer.id} is being finished and cannot move to ${detail.state}`);
+    const from = transfer.state;
+    transfer.state = detail.state;
+    if (detail.fulfilHash) transfer.fulfilHash = detail.fulfilHash;
+    await this.committer.submit({
+      update: { id: transfer.id, from_state: from, state: detail.state, fulfil_hash: detail.fulfilHash, fulfilment: detail.fulfilment },
+      entries: [],
     });
   }
 
@@ -846,11 +899,14 @@ export class LedgerEngine {
     clearing.value = ledgerMinus(clearing.value, amount);
     this.assertFundsOutCovered(participant, currency, settlement, position);
     const now = new Date().toISOString();
-    const transfer: InFlight = {
+    const transfer = newReservation({
       id: transferId,
       kind: 'FUNDS_OUT',
       payer: this.registry.hubName,
       payee: participant,
+      debtor: this.registry.hubName,
+      creditor: participant,
+      fx: undefined,
       currency,
       amount,
       condition: '',
@@ -858,12 +914,10 @@ export class LedgerEngine {
       expiresAt: Number.POSITIVE_INFINITY,
       prepareHash: '',
       createdAt: now,
-      finishing: false,
-      ready: Promise.resolve(),
       debitAccount: settlement,
       creditAccount: clearing,
       fee: undefined,
-    };
+    });
     this.inFlight.set(transferId, transfer);
     const durable = this.write(transferId, '', {
       insert: {
@@ -1285,6 +1339,41 @@ export class LedgerEngine {
 }
 
 /** The transfer row's record of the fee its prepare decided (migration 009). */
+/** A prepare's transfer row, before its state. */
+function transferColumns(input: PrepareInput, kind: TransferKind): Omit<TransferInsert, 'state'> {
+  return {
+    id: input.id,
+    kind,
+    payer: input.payer,
+    payee: input.payee,
+    currency: input.currency,
+    amount: ledgerText(input.amount),
+    condition: input.condition,
+    expiration: input.expiration,
+    prepare_hash: input.prepareHash,
+    created_at: input.receivedAt,
+    ...ownerColumns(input),
+  };
+}
+
+/** A reservation just made, in memory: RESERVED, not finishing. */
+function newReservation(fields: Omit<InFlight, 'state' | 'finishing' | 'ready'>): InFlight {
+  return { ...fields, state: 'RESERVED', finishing: false, ready: Promise.resolve() };
+}
+
+/** The columns of migration 019 a transfer insert carries: only what differs from payer and payee, and a conversion's leg. */
+function ownerColumns(
+  input: Pick<PrepareInput, 'payer' | 'payee' | 'debtor' | 'creditor' | 'fx'>,
+): Pick<TransferInsert, 'debtor' | 'creditor' | 'determining_transfer_id' | 'target_currency' | 'target_amount'> {
+  return {
+    ...(input.debtor !== undefined && input.debtor !== input.payer ? { debtor: input.debtor } : {}),
+    ...(input.creditor !== undefined && input.creditor !== input.payee ? { creditor: input.creditor } : {}),
+    ...(input.fx
+      ? { determining_transfer_id: input.fx.determiningTransferId, target_currency: input.fx.targetCurrency, target_amount: ledgerText(input.fx.targetAmount) }
+      : {}),
+  };
+}
+
 function feeColumns(fee: FeeCharge): Pick<TransferInsert, 'fee_rule_id' | 'fee_amount' | 'fee_from_account_id' | 'fee_to_account_id'> {
   return { fee_rule_id: fee.ruleId, fee_amount: ledgerText(fee.amount), fee_from_account_id: fee.from.id, fee_to_account_id: fee.to.id };
 }

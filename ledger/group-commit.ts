@@ -13,9 +13,15 @@ import { ledgerPlus, ledgerText, type LedgerUnits } from './units.js';
 
 export interface TransferInsert {
   id: string;
-  kind: 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT' | 'SETTLEMENT';
+  kind: 'TRANSFER' | 'FUNDS_IN' | 'FUNDS_OUT' | 'SETTLEMENT' | 'FX_TRANSFER';
   payer: string;
   payee: string;
+  /** Migration 019: whose POSITION is reserved / credited when not the payer's / payee's; a conversion's link and target leg. */
+  debtor?: string;
+  creditor?: string;
+  determining_transfer_id?: string;
+  target_currency?: string;
+  target_amount?: string;
   currency: string;
   amount?: string;
   condition?: string;
@@ -133,6 +139,8 @@ export interface ConsumerPosition {
 export interface LedgerWrite {
   insert?: TransferInsert;
   update?: TransferUpdate;
+  /** A second state change that stands or falls with `update`: a conversion finishing with its dependent transfer. */
+  linkedUpdate?: TransferUpdate;
   entries: JournalEntry[];
   quoteInsert?: QuoteInsert;
   quoteUpdate?: QuoteUpdate;
@@ -141,6 +149,8 @@ export interface LedgerWrite {
   flow?: WindowFlow;
   /** A commit's interchange fee between the two DFSPs' INTERCHANGE_FEE accounts (docs/interchange-fees.md). */
   feeFlow?: WindowFlow;
+  /** The window flow of `linkedUpdate`'s commit (a conversion's source leg, payer to FXP). */
+  linkedFlow?: WindowFlow;
   windowClose?: WindowClose;
   /** The engine moves memory only once this write is durable and not a conflict (funds in); for the balance check. */
   movesMemoryWhenDurable?: true;
@@ -361,6 +371,7 @@ export class GroupCommitter {
         inserts.push(write.insert);
       }
       if (write.update) updates.push(write.update);
+      if (write.linkedUpdate) updates.push(write.linkedUpdate);
       for (const entry of write.entries) {
         if (duplicate && entry.with_insert) continue;
         entries.push(entry);
@@ -386,6 +397,7 @@ export class GroupCommitter {
       if (write.transactionRequestUpdate) requestUpdates.push(write.transactionRequestUpdate);
       if (write.flow) addFlow(flows, write.flow);
       if (write.feeFlow) addFlow(flows, write.feeFlow);
+      if (write.linkedFlow) addFlow(flows, write.linkedFlow);
       if (write.windowClose) windowClose = write.windowClose;
       for (const position of write.positions ?? []) addPosition(positions, position);
     }

@@ -144,20 +144,21 @@ interface FlowRow {
 }
 
 /**
- * Window flows against the committed transfers of each window, mapped to accounts as the writer does (payer's and
- * payee's POSITION account in the transfer's currency), and the transfers' amounts against their COMMIT entries.
+ * Window flows against the committed transfers of each window, mapped to accounts as the writer does (the POSITION
+ * accounts, in the transfer's currency, of its debtor and creditor: payer and payee unless another participant holds
+ * the position, migration 019), and the transfers' amounts against their COMMIT entries.
  */
 const WINDOW_FLOWS_SQL = `WITH t AS (
-    SELECT t.window_id, pa.id AS payer_account_id, qa.id AS payee_account_id, t.payer, t.payee, t.currency,
+    SELECT t.window_id, pa.id AS payer_account_id, qa.id AS payee_account_id, coalesce(t.debtor, t.payer) AS payer, coalesce(t.creditor, t.payee) AS payee, t.currency,
            sum(t.amount) AS amount, count(*) AS transfers, sum(-j.amount) AS journal
     FROM transfer t
-    LEFT JOIN participant pp ON pp.name = t.payer
+    LEFT JOIN participant pp ON pp.name = coalesce(t.debtor, t.payer)
     LEFT JOIN account pa ON pa.participant_id = pp.id AND pa.currency = t.currency AND pa.ledger_account_type = 'POSITION'
-    LEFT JOIN participant qp ON qp.name = t.payee
+    LEFT JOIN participant qp ON qp.name = coalesce(t.creditor, t.payee)
     LEFT JOIN account qa ON qa.participant_id = qp.id AND qa.currency = t.currency AND qa.ledger_account_type = 'POSITION'
     LEFT JOIN journal_entry j ON j.transfer_id = t.id AND j.event = 'COMMIT' AND j.account_id = qa.id
     WHERE t.window_id IS NOT NULL AND t.state = 'COMMITTED'
-    GROUP BY t.window_id, pa.id, qa.id, t.payer, t.payee, t.currency
+    GROUP BY t.window_id, pa.id, qa.id, coalesce(t.debtor, t.payer), coalesce(t.creditor, t.payee), t.currency
   ), joined AS (
     SELECT coalesce(f.window_id, t.window_id) AS window_id, coalesce(f.payer_account_id, t.payer_account_id) AS payer_account_id,
            coalesce(f.payee_account_id, t.payee_account_id) AS payee_account_id, t.payer, t.payee, t.currency,

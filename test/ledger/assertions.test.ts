@@ -376,7 +376,8 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
   // Larger than the maximum the hub passes; the hub cannot lift the fixed ceiling.
   await assert.rejects(apply({ writes: 3, writes_max: 2, entries: [] }), /a batch of 3 writes exceeds the maximum of 2/);
   await assert.rejects(apply({ writes: 100_001, writes_max: 1_000_000, entries: [] }), /a batch of 100001 writes exceeds the maximum of 100000/);
-  // More rows than writes, more than 6 entries per write; without `writes`, the rows count.
+  // More rows than writes (a dependent transfer and its conversion: two state changes), more than 8 entries per write;
+  // without `writes`, the rows count.
   await assert.rejects(
     apply({
       writes: 1,
@@ -384,23 +385,24 @@ test('mizani_apply refuses a batch whose entries do not sum to zero per currency
       updates: [
         { id: 'x', from_state: 'RESERVED', state: 'COMMITTED' },
         { id: 'y', from_state: 'RESERVED', state: 'COMMITTED' },
+        { id: 'z', from_state: 'RESERVED', state: 'COMMITTED' },
       ],
     }),
-    /a batch of 1 writes carries 0 transfer inserts, 2 state changes/,
+    /a batch of 1 writes carries 0 transfer inserts, 3 state changes/,
   );
   await assert.rejects(
-    apply({ writes: 1, entries: Array.from({ length: 8 }, (_, i) => entry('s5', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }),
-    /at most one of each, 2 flows and 6 entries per write/,
+    apply({ writes: 1, entries: Array.from({ length: 10 }, (_, i) => entry('s5', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }),
+    /at most one of each but 2 state changes, 3 flows and 8 entries per write/,
   );
   await assert.rejects(
-    apply({ writes_max: 1, entries: Array.from({ length: 8 }, (_, i) => entry('s6', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }),
+    apply({ writes_max: 1, entries: Array.from({ length: 10 }, (_, i) => entry('s6', i % 2 ? p1! : p2!, i % 2 ? '1' : '-1')) }),
     /a batch of 2 writes exceeds the maximum of 1/,
   );
-  // A commit's own window flow and its interchange fee's: two per write, not three.
+  // A commit's own window flow, its interchange fee's and its conversion's: three per write, not four.
   const flow = (payee: number) => ({ window_id: 1, payer_account_id: p1!.id, payee_account_id: payee, amount: '1', transfers: 1 });
   await assert.rejects(
-    apply({ writes: 1, entries: [], flows: [flow(p2!.id), flow(e1!.id), flow(e2!.id)] }),
-    /3 window flows .*2 flows and 6 entries per write/,
+    apply({ writes: 1, entries: [], flows: [flow(p2!.id), flow(e1!.id), flow(e2!.id), flow(p1!.id)] }),
+    /4 window flows .*3 flows and 8 entries per write/,
   );
   assert.equal(await snapshot(), before, 'nothing of a refused batch is applied');
 
