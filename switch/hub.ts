@@ -411,8 +411,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   transfers.useProxies(new ProxyTransfers(registry, proxies, new FspiopTransferInquiry(notifier), { expiryGraceMs: config.proxyExpiryGraceMs }, log));
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
-  // A remote payer's transfer is keyed by its proxy, whose position it moves (docs/interscheme.md).
-  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store, (payer) => proxies.proxyOf(payer)?.name ?? payer);
+  const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
   const discovery = new DiscoveryService(
     registry,

@@ -29,8 +29,6 @@ export class ExpirySweep {
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly bulks?: OpenBulks,
-    /** The bus key of a transfer's payer: the payer, or for a payer of another scheme its proxy (docs/interscheme.md). */
-    private readonly keyOf: (payer: string) => string = (payer) => payer,
   ) {}
 
   start(): void {
@@ -46,7 +44,8 @@ export class ExpirySweep {
   async sweep(now = Date.now()): Promise<number> {
     if (!this.ledger.available) return 0;
     const due = this.ledger.expired(now).filter((t) => t.kind === 'TRANSFER');
-    await Promise.all(due.map((t) => this.bus.request(transferTopics.expire, this.keyOf(t.payer), { transferId: t.id, now })));
+    // Keyed by the position the transfer reserved on: the payer's, or for a payer of another scheme its proxy's.
+    await Promise.all(due.map((t) => this.bus.request(transferTopics.expire, t.debtor, { transferId: t.id, now })));
     if (this.bulks) {
       const stale = await this.bulks.openPastExpiration(new Date(now - BULK_SWEEP_GRACE_MS).toISOString());
       await Promise.all(stale.map((b) => this.bus.request(bulkTopics.expire, b.payer, { bulkTransferId: b.id, now })));

@@ -208,7 +208,7 @@ export class DiscoveryService {
     return undefined;
   }
 
-  private async broadcastTimedOut(path: PartyPath, requester: string, startedAt: Date): Promise<void> {
+  private async broadcastTimedOut(path: PartyPath, requester: string, startedAt: string): Promise<void> {
     if (await this.broadcasts!.timedOut(requester, path, startedAt)) {
       await this.noProxyAnswered(path, requester, `no proxy answered within ${this.broadcasts!.timeoutMs} ms`);
     }

@@ -28,16 +28,19 @@ export class ProxyBroadcasts {
     readonly timeoutMs: number,
   ) {}
 
-  /** Opens a broadcast to `proxies`; undefined when an identical one is still open (not sent again). */
-  async open(requester: string, path: PartyPath, proxies: string[]): Promise<Date | undefined> {
-    const row = await this.db.query<{ started_at: Date }>(
+  /**
+   * Opens a broadcast to `proxies`; undefined when an identical one is still open (not sent again). The value names
+   * this broadcast (its start, as text: a JS Date would lose the microseconds the row keeps).
+   */
+  async open(requester: string, path: PartyPath, proxies: string[]): Promise<string | undefined> {
+    const row = await this.db.query<{ started_at: string }>(
       `INSERT INTO proxy_discovery (requester, party, asked, expires_at)
        VALUES ($1, $2, $3, now() + make_interval(secs => $4::float8 / 1000))
        ON CONFLICT (requester, party) DO UPDATE
           SET asked = EXCLUDED.asked, failed = '{}', started_at = now(), expires_at = EXCLUDED.expires_at,
               finished_at = NULL, outcome = NULL, answered_by = NULL
         WHERE proxy_discovery.finished_at IS NOT NULL OR proxy_discovery.expires_at < now()
-       RETURNING started_at`,
+       RETURNING started_at::text AS started_at`,
       [requester, partyText(path), proxies, this.timeoutMs],
     );
     return row.rows[0]?.started_at;
@@ -71,10 +74,10 @@ export class ProxyBroadcasts {
   }
 
   /** The broadcast opened at `startedAt` is past its time: true when this call finished it (the requester is told). */
-  async timedOut(requester: string, path: PartyPath, startedAt: Date): Promise<boolean> {
+  async timedOut(requester: string, path: PartyPath, startedAt: string): Promise<boolean> {
     const row = await this.db.query(
       `UPDATE proxy_discovery SET finished_at = now(), outcome = 'TIMED_OUT'
-        WHERE requester = $1 AND party = $2 AND finished_at IS NULL AND started_at = $3
+        WHERE requester = $1 AND party = $2 AND finished_at IS NULL AND started_at = $3::timestamptz
        RETURNING 1`,
       [requester, partyText(path), startedAt],
     );

@@ -271,6 +271,14 @@ export class TransferService {
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
     const sent = await this.outbox.forwardPrepare(transfer.payee, message, inbound);
+    if (sent.ok && this.proxies?.isForwarded(transfer) && !transfer.finishing) {
+      // In the payee's scheme now (contract §12): it decides, and the expiry here waits for its word.
+      await this.engine
+        .advance(transfer, { state: 'RESERVED_FORWARDED' })
+        .catch((err: unknown) => this.log.error({ err, transferId: transfer.id }, 'RESERVED_FORWARDED not recorded'));
+      this.stateChanged(transfer.id, 'RESERVED_FORWARDED', { payer: transfer.payer, payee: transfer.payee, proxy: transfer.creditor });
+      return;
+    }
     // The payee's scheme refused the prepare before recording it (its hub's synchronous 4xx through the proxy).
     const refusedThere = this.proxies?.isForwarded(transfer) === true && sent.status !== undefined && sent.status >= 400 && sent.status < 500;
     if (sent.noEndpoint || sent.refused || refusedThere) {
