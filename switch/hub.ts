@@ -365,6 +365,48 @@ interface Services {
   windowSchedule: WindowSchedule;
 }
 
+/** Who the participants are reached as, and the routes to other schemes' DFSPs through their proxies. */
+async function directories(lifecycle: Lifecycle, db: Db, registry: Registry): Promise<{ participants: ParticipantDirectory; proxies: ProxyRoutes }> {
+  const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
+  const proxies = new ProxyRoutes(db, registry);
+  await lifecycle.start('inter-scheme routes', () => proxies.load());
+  participants.useProxies(proxies);
+  return { participants, proxies };
+}
+
+/** Inter-scheme (docs/interscheme.md): discovery broadcasts to the proxies, quotes and transfers with a remote side. */
+function interschemeRoutes(
+  config: Config,
+  log: Logger,
+  ledger: Ledger,
+  proxies: ProxyRoutes,
+  notifier: FspiopNotifier,
+  s: { transfers: TransferService; quotes: QuoteService },
+): void {
+  s.transfers.useProxies(new ProxyTransfers(ledger.registry, proxies, new FspiopTransferInquiry(notifier), { expiryGraceMs: config.proxyExpiryGraceMs }, log));
+  s.quotes.useProxies(proxies);
+}
+
+/** Account lookup and party routing; a lookup no oracle entry answers goes to the proxies (docs/interscheme.md). */
+function discoveryService(
+  config: Config,
+  log: Logger,
+  ledger: Ledger,
+  p: {
+    directory: PartyDirectory;
+    participants: ParticipantDirectory;
+    notifier: FspiopNotifier;
+    xmlOutbox: XmlOutbox;
+    verificationIds: VerificationIds;
+    proxies: ProxyRoutes;
+  },
+): DiscoveryService {
+  const outbox = new DialectDiscoveryOutbox(p.participants, p.notifier, config.callbackVersion, config.hubName, p.xmlOutbox, p.verificationIds);
+  const discovery = new DiscoveryService(ledger.registry, p.directory, outbox, log);
+  discovery.useProxies(p.proxies, new ProxyBroadcasts(ledger.db, config.proxyDiscoveryTimeoutMs));
+  return discovery;
+}
+
 /** The bulk transfer worker, whose lines' expiry the transfer worker reports to it (docs/bulk.md). */
 function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkTransferOutbox, log: Logger): BulkTransferService {
   const bulks = new BulkTransferService(ledger.registry, ledger.engine, transfers, new BulkTransferStore(ledger.db), outbox, log);
@@ -374,10 +416,7 @@ function bulkTransfers(ledger: Ledger, transfers: TransferService, outbox: BulkT
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
-  const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
-  const proxies = new ProxyRoutes(db, registry);
-  await lifecycle.start('inter-scheme routes', () => proxies.load());
-  participants.useProxies(proxies);
+  const { participants, proxies } = await directories(lifecycle, db, registry);
   const delivery = await lifecycle.start(
     'callback delivery',
     () => createDelivery(config, log, metrics, keys.tls),
@@ -408,18 +447,11 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     metrics,
     ledger.interchangeFees,
   );
-  transfers.useProxies(new ProxyTransfers(registry, proxies, new FspiopTransferInquiry(notifier), { expiryGraceMs: config.proxyExpiryGraceMs }, log));
   const bulks = bulkTransfers(ledger, transfers, new DialectBulkTransferOutbox(participants, notifier, config.callbackVersion, xmlOutbox), log);
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks }, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
-  const discovery = new DiscoveryService(
-    registry,
-    directory,
-    new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
-    log,
-  );
-  discovery.useProxies(proxies, new ProxyBroadcasts(db, config.proxyDiscoveryTimeoutMs));
+  const discovery = discoveryService(config, log, ledger, { directory, participants, notifier, xmlOutbox, verificationIds, proxies });
   const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier, xmlOutbox);
   const banks = bankServices(
     ledger,
@@ -428,7 +460,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   agreement.quotes.useBankAgent(banks.bridge);
-  agreement.quotes.useProxies(proxies);
+  interschemeRoutes(config, log, ledger, proxies, notifier, { transfers, quotes: agreement.quotes });
   const bulkQuotes = bulkQuoteService(config, log, ledger, participants, notifier, banks.bridge);
   return {
     participants,

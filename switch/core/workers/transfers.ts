@@ -395,6 +395,14 @@ export class TransferService {
   private async stateFromPayeesScheme(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
     const status = message.TxInfAndSts.TxSts;
     const live = this.engine.inFlightTransfer(id);
+    if (!live && this.bus && this.engine.available) {
+      // Partitioned: the other hub's answer is keyed by this hub's name; the transfer's owner is its debtor's.
+      const record = await this.engine.find(id);
+      if (record?.state === 'RESERVED_FORWARDED' && !this.engine.owns(record.debtor)) {
+        await this.bus.request(transferTopics.fulfil, record.debtor, { transferId: id, message, inbound });
+        return;
+      }
+    }
     if (!live || live.kind !== 'TRANSFER' || !this.proxies?.fromPayeeSide(live, inbound)) {
       this.log.info({ transferId: id, source: inbound.source, status }, 'state from another scheme about a transfer not forwarded there in flight: ignored');
       return;
@@ -508,12 +516,14 @@ export class TransferService {
     if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
     const record = await this.engine.find(id);
     if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
-    if (record?.state === 'RESERVED' && this.engine.inFlightTransfer(id)) {
+    const held = record?.state === 'RESERVED' || record?.state === 'RESERVED_FORWARDED';
+    if (held && this.engine.inFlightTransfer(id)) {
       throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger has just rebuilt its memory, retry');
     }
     // Partitioned: a transfer is finished by its payer's owner; the command's key (FSPIOP-Destination) led elsewhere.
-    if (record?.state === 'RESERVED' && record.kind === 'TRANSFER' && !this.engine.owns(record.payer) && toPayersOwner && this.bus) {
-      return toPayersOwner(record.payer);
+    // Its owner is the owner of the position it reserved on: the payer's, or the proxy's of another scheme's payer.
+    if (record && held && record.kind === 'TRANSFER' && !this.engine.owns(record.debtor) && toPayersOwner && this.bus) {
+      return toPayersOwner(record.debtor);
     }
     if (this.proxies?.isOtherHub(record ?? undefined, inbound) && !(record && this.proxies.fromPayeeSide(record, inbound))) {
       return this.notPayee(id, inbound, record ?? undefined);
