@@ -26,8 +26,10 @@ import {
   type AgreedQuote,
   type PartyRef,
 } from '../conformance/lib/flows.js';
-import { agreeWithBank, registerBankParty } from '../conformance/scenarios/dialects.js';
+import { registerBankParty } from '../conformance/scenarios/dialects.js';
+import { ACCOUNT_STEPS, netsOf, SettlementClient, type SettlementView } from '../conformance/lib/settlement.js';
 import { provisionProxy, startRelayProcess, startScheme, stopScheme, type RunningRelay, type Scheme } from './support/interscheme.js';
+import { endpointsFor } from '../conformance/lib/admin.js';
 
 let root: string;
 let A: Scheme;
@@ -177,7 +179,6 @@ async function agreeWithBankAcross(amount: string): Promise<AgreedQuote> {
   assert.equal(cb.headers['fspiop-source'], B.hubName, 'the terms are B’s hub’s, for its bank');
   return agreedQuote(request, cb);
 }
-void agreeWithBank;
 
 test('a refusal in B (payee error 5104) reaches walletA with its code; both ledgers abort', { timeout: 60_000 }, async () => {
   const q = await quoteToWalletB('7');
@@ -222,7 +223,6 @@ test(
     const silent = await A.ctx.startSimulator(await A.ctx.newName('prxsilent'), { kind: 'silent' }, { unknownParty: { kind: 'silent' } });
     const created = await A.ctx.admin.call('POST', '/participants', { name: silent.name, currency: 'USD', isProxy: true });
     assert.equal(created.status, 201, created.rawBody);
-    const { endpointsFor } = await import('../conformance/lib/admin.js');
     await Promise.all(endpointsFor(silent.baseUrl).map((e) => A.ctx.admin.setEndpoint(silent.name, e.type, e.value)));
     try {
       const started = Date.now();
@@ -234,6 +234,68 @@ test(
       assert.equal(silent.find((r) => r.method === 'GET' && r.path.startsWith('/parties/')).length, 1, 'the silent proxy was asked once');
     } finally {
       await A.ctx.admin.setParticipantActive(silent.name, false);
+    }
+  },
+);
+
+test(
+  'the payer side’s expiry asks the payee’s scheme: B committed while the relay was down; A learns it by GET and commits too',
+  { timeout: 60_000 },
+  async () => {
+    const q = await quoteToWalletB('9');
+    const before = await positions();
+    const transfer = transferFromQuote(walletA, walletB.name, q, { expiresInMs: 5000 });
+    walletB.setBehaviour(transfer.transferId, { kind: 'fulfil', delayMs: 1500 });
+    const sinceB = walletB.mark();
+    const sinceA = walletA.mark();
+    expectStatus(await A.ctx.sendPrepare(transfer, { version: '1.1' }), 202, `POST /transfers ${transfer.transferId}`);
+    await walletB.waitFor((r) => r.method === 'POST' && r.body?.transferId === transfer.transferId, 10_000, { since: sinceB });
+    // The relay goes down before walletB fulfils: B commits, but its forward of the fulfil to walletA fails.
+    const urls = relay.urls;
+    await relay.stop();
+    await B.ctx.waitTransferCallback(walletB, transfer.transferId, {
+      type: 'put',
+      from: B.hubName,
+      since: sinceB,
+      label: 'B’s commit confirmation to walletB',
+    });
+    relay = await startRelayProcess(root, A, B, urls);
+    const cb = await waitAnswer(A.ctx, walletA, `/transfers/${transfer.transferId}`, { since: sinceA, timeoutMs: 15_000, label: 'the outcome at walletA' });
+    assert.equal(cb.body?.transferState, 'COMMITTED', `${cb.path}: ${cb.bodyText}`);
+    assert.equal(cb.headers['fspiop-source'], B.hubName, 'B’s hub answered A’s GET /transfers');
+    assert.ok(
+      relay.logs.some((l) => l.includes('"method":"GET"') && l.includes(`/transfers/${transfer.transferId}`)),
+      'A asked through the relay',
+    );
+    await expectMoved(before, '9', walletB.name, 'after the late commit');
+  },
+);
+
+test(
+  'settlement: each scheme settles its window with its proxy as a participant (the proxy’s position is its scheme’s side of the payments)',
+  { timeout: 60_000 },
+  async () => {
+    for (const [scheme, proxy] of [
+      [A, A.proxyName],
+      [B, B.proxyName],
+    ] as const) {
+      const settlement = new SettlementClient(scheme.ctx.admin);
+      const position = await scheme.ctx.position(proxy);
+      assert.notEqual(Number(position), 0, `${proxy} has a position to settle in ${scheme.hubName}`);
+      const window = await settlement.closeOpenWindow('interscheme test');
+      assert.ok(window !== undefined, `${scheme.hubName}: the window holds the payments`);
+      const created = await settlement.create('DEFAULTDEFERREDNET', [window], 'interscheme test');
+      assert.equal(created.status, 200, `${scheme.hubName}: POST /v2/settlements: ${created.rawBody}`);
+      let view = created.body as SettlementView;
+      const account = await scheme.ctx.admin.getAccount(proxy, 'POSITION', 'USD');
+      assert.equal(netsOf(view).get(Number(account.id))?.amount, String(Number(position)), `${scheme.hubName}: the proxy's net is its position`);
+      for (const state of ACCOUNT_STEPS) {
+        const stepped = await settlement.stepAll(view, state, 'interscheme test');
+        assert.equal(stepped.status, 200, `${scheme.hubName}: settlement → ${state}: ${stepped.rawBody}`);
+        view = await settlement.settlement(view.id);
+      }
+      assert.equal(view.state, 'SETTLED');
+      await scheme.ctx.expectPosition(proxy, '0', `${scheme.hubName}: the proxy's position after settlement`);
     }
   },
 );

@@ -100,13 +100,16 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
-/** The relay between two schemes, as an operator runs it: `mizani relay --config <file>`. */
-export async function startRelayProcess(root: string, a: Scheme, b: Scheme): Promise<RunningRelay> {
+/**
+ * The relay between two schemes, as an operator runs it: `mizani relay --config <file>`. `at`: the URLs of a relay
+ * started before (a restart on the same ports, where the proxies' endpoints point).
+ */
+export async function startRelayProcess(root: string, a: Scheme, b: Scheme, at?: Record<string, string>): Promise<RunningRelay> {
   const side = (s: Scheme) => ({
     proxyName: s.proxyName,
     hubUrl: s.hub.fspiopUrl,
     hubName: s.hubName,
-    listen: '127.0.0.1:0',
+    listen: at?.[s.proxyName] ? new URL(at[s.proxyName]!).host : '127.0.0.1:0',
     tls: {
       cert: join(s.pkiDir, s.proxyName, `${s.proxyName}.crt`),
       key: join(s.pkiDir, s.proxyName, `${s.proxyName}.key`),
