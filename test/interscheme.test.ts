@@ -238,13 +238,26 @@ test(
   },
 );
 
+test('the relay takes only its own hub’s certificate: a participant of A cannot speak through it as proxyB', { timeout: 30_000 }, async () => {
+  const { request } = await import('undici');
+  const dispatcher = await A.ctx.tls!.dispatcher(walletA.name);
+  const r = await request(`${relay.urls[A.proxyName]}/parties/MSISDN/123456789`, {
+    method: 'GET',
+    dispatcher,
+    headers: { 'fspiop-source': walletA.name, date: new Date().toUTCString(), accept: 'application/vnd.interoperability.parties+json;version=1' },
+  });
+  const body = (await r.body.json()) as { errorInformation?: { errorCode?: string } };
+  assert.equal(r.statusCode, 403);
+  assert.equal(body.errorInformation?.errorCode, '3100');
+});
+
 test(
   'the payer side’s expiry asks the payee’s scheme: B committed while the relay was down; A learns it by GET and commits too',
   { timeout: 60_000 },
   async () => {
     const q = await quoteToWalletB('9');
     const before = await positions();
-    const transfer = transferFromQuote(walletA, walletB.name, q, { expiresInMs: 5000 });
+    const transfer = transferFromQuote(walletA, walletB.name, q, { expiresInMs: 4000 });
     walletB.setBehaviour(transfer.transferId, { kind: 'fulfil', delayMs: 1500 });
     const sinceB = walletB.mark();
     const sinceA = walletA.mark();

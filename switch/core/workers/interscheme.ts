@@ -30,8 +30,8 @@ export interface ProxyTransferConfig {
 }
 
 export class ProxyTransfers {
-  /** Forwarded transfers past their expiration whose state the proxy was asked for (this node). */
-  private readonly asked = new Set<string>();
+  /** Forwarded transfers past their expiration whose state the proxy was asked for (this node): when last. */
+  private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly registry: Registry,
@@ -87,16 +87,18 @@ export class ProxyTransfers {
   }
 
   /**
-   * The expiry of a forwarded transfer: before the end of the grace, the payee's scheme is asked for its state (once
-   * per node) and nothing else happens ('wait'); after it, 'abort'.
+   * The expiry of a forwarded transfer: before the end of the grace, the payee's scheme is asked for its state, again
+   * every quarter of the grace (at least 1 s apart: a question or its answer may be lost), and nothing else happens
+   * ('wait'); after it, 'abort'.
    */
   atExpiry(transfer: { id: string; payee: string; expiresAt: number }, now: number): 'wait' | 'abort' {
     if (now >= transfer.expiresAt + this.config.expiryGraceMs) {
       this.asked.delete(transfer.id);
       return 'abort';
     }
-    if (!this.asked.has(transfer.id)) {
-      this.asked.add(transfer.id);
+    const last = this.asked.get(transfer.id);
+    if (last === undefined || now - last >= Math.max(1000, this.config.expiryGraceMs / 4)) {
+      this.asked.set(transfer.id, now);
       this.log.info({ transferId: transfer.id, payee: transfer.payee }, 'forwarded transfer expired here: asking the payee’s scheme for its state');
       runLater(this.log, () => this.inquiry.askTransferState(transfer.payee, transfer.id));
     }
