@@ -18,6 +18,7 @@ import { securityScenarios } from './scenarios/security.js';
 import { settlementScenarios } from './scenarios/settlement.js';
 import { transferScenarios } from './scenarios/transfers.js';
 import { fxTransferScenarios } from './scenarios/fx-transfers.js';
+import { interschemeScenarios } from './scenarios/interscheme.js';
 
 export type { SuiteOptions } from './lib/context.js';
 export type { Scenario } from './lib/scenario.js';
@@ -37,6 +38,7 @@ export {
   securityScenarios,
   dialectScenarios,
   settlementScenarios,
+  interschemeScenarios,
   bulkQuoteScenarios,
   requestToPayScenarios,
   fxQuoteScenarios,
@@ -45,7 +47,7 @@ export {
 
 /**
  * Every scenario. Names start with their area (`als:`, `oracles:`, `parties:`, `quotes:`, `golden path:`,
- * `security:`, `dialects:`, `bulk:`, `fx-quotes:`, `fx-banks:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
+ * `security:`, `dialects:`, `bulk:`, `interscheme:`, `fx-quotes:`, `fx-transfers:`, `fx-banks:`; transfer scenarios have no prefix), so `grep` can select one area, e.g. `^(als|parties):`.
  * `security:` scenarios run only against a secured hub (options.security).
  */
 export const scenarios: Scenario[] = [
@@ -60,6 +62,7 @@ export const scenarios: Scenario[] = [
   ...dialectScenarios,
   ...isoDetailScenarios,
   ...settlementScenarios,
+  ...interschemeScenarios,
   ...bulkTransferScenarios,
   ...bankBulkScenarios,
   ...fxTransferScenarios,

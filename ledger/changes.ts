@@ -10,7 +10,7 @@ import type { Db, Queryable } from './db.js';
 export const CHANGED_CHANNEL = 'mizani_changed';
 
 /** The stores a change notice names. */
-export type Store = 'registry' | 'directory' | 'participant_jws_key' | 'participant_xml_certificate' | 'oracles' | 'party' | 'fees';
+export type Store = 'registry' | 'directory' | 'participant_jws_key' | 'participant_xml_certificate' | 'oracles' | 'party' | 'fees' | 'proxies';
 
 /** Tells every hub process, once `q`'s transaction commits, that `store` changed (`detail`: what, when it says). */
 export async function notifyChanged(q: Queryable, store: Store, detail?: string): Promise<void> {

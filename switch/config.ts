@@ -109,6 +109,18 @@ export const SETTINGS: Setting[] = [
     description: 'How long answers of external oracles are cached (built-in oracle answers are cached until changed).',
   },
   { name: 'MIZANI_ORACLE_TIMEOUT_MS', default: '5000', description: 'Timeout of a call to an external oracle.' },
+  {
+    name: 'MIZANI_PROXY_DISCOVERY_TIMEOUT_MS',
+    default: '40000',
+    description:
+      "Inter-scheme: how long a `GET /parties` no oracle entry answers, broadcast to every proxy, waits for a proxy's answer; past it the requester gets 3204 (docs/interscheme.md). An identical lookup meanwhile is not broadcast again (Mojaloop keeps its broadcast list 40 s).",
+  },
+  {
+    name: 'MIZANI_PROXY_EXPIRY_GRACE_MS',
+    default: '10000',
+    description:
+      'Inter-scheme: a transfer forwarded to a proxy is not aborted at its expiration; the hub asks the proxy `GET /transfers/{ID}` and applies the answer, and aborts it (3303) only when no final answer came within this long after the expiration (docs/interscheme.md, "Expiry").',
+  },
   { name: 'MIZANI_MAX_BODY_BYTES', default: '5242880', description: 'Largest request body accepted (FSPIOP: 5 MiB).' },
   {
     name: 'MIZANI_XML_MAX_BYTES',
@@ -255,6 +267,9 @@ export interface Config {
   callbackConnections: number;
   oracleCacheMs: number;
   oracleTimeoutMs: number;
+  /** Inter-scheme (docs/interscheme.md): a broadcast lookup's wait for the proxies, and the grace after a forwarded transfer's expiration. */
+  proxyDiscoveryTimeoutMs: number;
+  proxyExpiryGraceMs: number;
   maxBodyBytes: number;
   /** Bounds of a bank's XML message (translators/isoxml/parse.ts). */
   xmlLimits: { maxBytes: number; maxElements: number };
@@ -430,6 +445,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackConnections: int('MIZANI_CALLBACK_CONNECTIONS', 1, 1024),
     oracleCacheMs: int('MIZANI_ORACLE_CACHE_MS', 0, 86_400_000),
     oracleTimeoutMs: int('MIZANI_ORACLE_TIMEOUT_MS', 10, 600_000),
+    proxyDiscoveryTimeoutMs: int('MIZANI_PROXY_DISCOVERY_TIMEOUT_MS', 100, 600_000),
+    proxyExpiryGraceMs: int('MIZANI_PROXY_EXPIRY_GRACE_MS', 0, 3_600_000),
     maxBodyBytes: int('MIZANI_MAX_BODY_BYTES', 1024, 100 * 1024 * 1024),
     xmlLimits: { maxBytes: int('MIZANI_XML_MAX_BYTES', 1024, 100 * 1024 * 1024), maxElements: int('MIZANI_XML_MAX_ELEMENTS', 100, 10_000_000) },
     batchMax: int('MIZANI_BATCH_MAX', 1, 100_000),

@@ -63,6 +63,10 @@ import { BankFxQuoteOutbox, BankFxTransferOutbox } from './core/bridge/bank-fx-o
 import { HubTerms } from './core/bridge/hub-terms.js';
 import { DEFAULT_SUPPORTED_VERSIONS } from './edge/fspiop-headers.js';
 import { createFspiopServer } from './edge/fspiop-server.js';
+import { ProxyRoutes } from './directory/proxies.js';
+import { ProxyBroadcasts } from './core/discovery/proxy-broadcast.js';
+import { ProxyTransfers } from './core/workers/interscheme.js';
+import { FspiopTransferInquiry } from './notify/transfer-inquiry.js';
 import { AdmissionControl } from './edge/admission.js';
 import { EdgeSecurity } from './edge/security.js';
 import { registerIsoXmlRoutes } from './edge/iso-xml.js';
@@ -271,6 +275,7 @@ async function followChanges(ledger: Ledger, keys: Keys, services: Services, log
     .on('registry', () => ledger.registry.refresh())
     .on('fees', () => ledger.interchangeFees.reload())
     .on('directory', () => services.participants.refresh())
+    .on('proxies', (dfsp) => services.proxies.changed(dfsp))
     .on('participant_jws_key', (name) => (name === undefined ? keys.jwsKeys.load() : keys.jwsKeys.refresh(name)))
     .on('participant_xml_certificate', (name) => (name === undefined ? keys.xmlCertificates.load() : keys.xmlCertificates.refresh(name)))
     .on('oracles', async () => {
@@ -347,6 +352,7 @@ async function readXmlSigner(files: { cert: string; key: string }): Promise<XmlS
 
 interface Services {
   participants: ParticipantDirectory;
+  proxies: ProxyRoutes;
   delivery: Delivery;
   directory: PartyDirectory;
   transfers: TransferService;
@@ -367,6 +373,48 @@ interface Services {
   intradayReports: IntradayReports;
   settlement: SettlementService;
   windowSchedule: WindowSchedule;
+}
+
+/** Who the participants are reached as, and the routes to other schemes' DFSPs through their proxies. */
+async function directories(lifecycle: Lifecycle, db: Db, registry: Registry): Promise<{ participants: ParticipantDirectory; proxies: ProxyRoutes }> {
+  const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
+  const proxies = new ProxyRoutes(db, registry);
+  await lifecycle.start('inter-scheme routes', () => proxies.load());
+  participants.useProxies(proxies);
+  return { participants, proxies };
+}
+
+/** Inter-scheme (docs/interscheme.md): discovery broadcasts to the proxies, quotes and transfers with a remote side. */
+function interschemeRoutes(
+  config: Config,
+  log: Logger,
+  ledger: Ledger,
+  proxies: ProxyRoutes,
+  notifier: FspiopNotifier,
+  s: { transfers: TransferService; quotes: QuoteService },
+): void {
+  s.transfers.useProxies(new ProxyTransfers(ledger.registry, proxies, new FspiopTransferInquiry(notifier), { expiryGraceMs: config.proxyExpiryGraceMs }, log));
+  s.quotes.useProxies(proxies);
+}
+
+/** Account lookup and party routing; a lookup no oracle entry answers goes to the proxies (docs/interscheme.md). */
+function discoveryService(
+  config: Config,
+  log: Logger,
+  ledger: Ledger,
+  p: {
+    directory: PartyDirectory;
+    participants: ParticipantDirectory;
+    notifier: FspiopNotifier;
+    xmlOutbox: XmlOutbox;
+    verificationIds: VerificationIds;
+    proxies: ProxyRoutes;
+  },
+): DiscoveryService {
+  const outbox = new DialectDiscoveryOutbox(p.participants, p.notifier, config.callbackVersion, config.hubName, p.xmlOutbox, p.verificationIds);
+  const discovery = new DiscoveryService(ledger.registry, p.directory, outbox, log);
+  discovery.useProxies(p.proxies, new ProxyBroadcasts(ledger.db, config.proxyDiscoveryTimeoutMs));
+  return discovery;
 }
 
 /** The bulk transfer worker, whose lines' expiry the transfer worker reports to it (docs/bulk.md). */
@@ -401,7 +449,7 @@ function fxTransfers(
 
 async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, metrics: Metrics, ledger: Ledger, keys: Keys): Promise<Services> {
   const { db, registry, engine } = ledger;
-  const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
+  const { participants, proxies } = await directories(lifecycle, db, registry);
   const delivery = await lifecycle.start(
     'callback delivery',
     () => createDelivery(config, log, metrics, keys.tls),
@@ -437,12 +485,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
   const { bus, ...settling } = await busAndSettlement(lifecycle, config, ledger, { transfers, bulks, fx }, reports.settlementReports, log, metrics);
   const expiry = new ExpirySweep(engine, bus, config.expirySweepMs, log, bulks.store);
   const verificationIds = new VerificationIds(db);
-  const discovery = new DiscoveryService(
-    registry,
-    directory,
-    new DialectDiscoveryOutbox(participants, notifier, config.callbackVersion, config.hubName, xmlOutbox, verificationIds),
-    log,
-  );
+  const discovery = discoveryService(config, log, ledger, { directory, participants, notifier, xmlOutbox, verificationIds, proxies });
   const { quoteOutbox, quoteRecords, ...agreement } = agreementServices(config, log, ledger, participants, notifier, xmlOutbox);
   const banks = bankServices(
     ledger,
@@ -451,8 +494,10 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     log,
   );
   agreement.quotes.useBankAgent(banks.bridge);
+  interschemeRoutes(config, log, ledger, proxies, notifier, { transfers, quotes: agreement.quotes });
   return {
     participants,
+    proxies,
     delivery,
     directory,
     transfers,
@@ -841,6 +886,7 @@ function createFspiopApi(
       fxQuotes: services.fxQuotes,
       fxpDiscovery: services.fxpDiscovery,
       headerPolicy: { supportedVersions: [...DEFAULT_SUPPORTED_VERSIONS] },
+      proxies: services.proxies,
       health,
     },
   );

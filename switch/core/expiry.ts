@@ -45,7 +45,8 @@ export class ExpirySweep {
     if (!this.ledger.available) return 0;
     const expired = this.ledger.expired(now);
     const due = expired.filter((t) => t.kind === 'TRANSFER');
-    await Promise.all(due.map((t) => this.bus.request(transferTopics.expire, t.payer, { transferId: t.id, now })));
+    // Keyed by the position the transfer reserved on: the payer's, or for a payer of another scheme its proxy's.
+    await Promise.all(due.map((t) => this.bus.request(transferTopics.expire, t.debtor, { transferId: t.id, now })));
     // A conversion whose dependent transfer is reserved ends with it: its worker leaves it alone (docs/fx.md).
     const conversions = expired.filter((t) => t.kind === 'FX_TRANSFER');
     await Promise.all(conversions.map((t) => this.bus.request(fxTopics.expire, t.payer, { commitRequestId: t.id, now })));

@@ -25,6 +25,11 @@ export type DialectName = 'fspiop' | 'iso20022-json' | 'iso20022-xml';
 export interface InboundMessage {
   source: string;
   destination?: string;
+  /**
+   * The proxy participant that relayed the message from another scheme (FSPIOP-Proxy, checked at the edge):
+   * `source` is then a DFSP of that scheme, represented here by the proxy (docs/interscheme.md).
+   */
+  proxy?: string;
   dialect: DialectName;
   version: { major: number; minor: number };
   headers: IncomingHttpHeaders;
@@ -42,6 +47,8 @@ export interface DeliveryResult {
   refused?: StatusReason;
   /** HTTP status the receiver answered with, when it answered. */
   status?: number;
+  /** The FSPIOP error code of a 4xx answer, when its body had one. */
+  errorCode?: string;
 }
 
 export interface TransferOutbox {
@@ -80,6 +87,14 @@ export interface FxTransferOutbox {
   fxTransferError(to: string, commitRequestId: string, reason: Reason): Promise<DeliveryResult>;
 }
 
+/**
+ * A transfer forwarded to another scheme (docs/interscheme.md, "Expiry"): the hub asks the proxy for its state
+ * (`GET /transfers/{ID}`, authored by the hub, to the remote payee) instead of aborting it at its expiration.
+ */
+export interface TransferInquiry {
+  askTransferState(to: string, transferId: string): Promise<DeliveryResult>;
+}
+
 /** Party path parameters, as used by the endpoint templates. */
 export interface PartyPath {
   type: string;
@@ -96,6 +111,8 @@ export interface BatchPartyResult {
 export interface DiscoveryOutbox {
   /** `GET /parties/...` on to the FSP that holds the party. */
   forwardPartiesGet(to: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
+  /** `GET /parties/...` to a proxy, for another scheme to answer: headers as received (no FSPIOP-Destination added). */
+  broadcastPartiesGet(proxy: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult>;
   /** The holder's `PUT /parties/...` (or `/error`) back to the requester. */
   forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult>;
   partiesError(to: string, party: PartyPath, reason: Reason): Promise<DeliveryResult>;

@@ -11,6 +11,7 @@ import type { Participant, Registry } from '../../ledger/registry.js';
 import type { IsoIdentifiers } from '../../schemas/iso/institutions.js';
 import { DomainError } from '../../schemas/outcomes.js';
 import { IsoIdentifierIndex } from './iso-identifiers.js';
+import type { ProxyRoutes } from './proxies.js';
 
 export const DIALECTS = ['fspiop/1.1', 'fspiop/2.0', 'iso20022-json/2.0', 'iso20022-xml'] as const;
 /** The message dialect a participant speaks: everything the hub sends it is rendered in it. */
@@ -32,6 +33,8 @@ export class ParticipantDirectory {
   private entries = new Map<number, Entry>();
   private readonly isoIds: IsoIdentifierIndex;
   private readonly local = new LocalWrites();
+  /** Inter-scheme routes: a DFSP of another scheme is reached with its proxy's dialect and endpoints. */
+  private proxies?: ProxyRoutes;
 
   private constructor(
     private readonly db: Db,
@@ -44,6 +47,17 @@ export class ParticipantDirectory {
     const directory = new ParticipantDirectory(db, registry);
     await directory.refresh();
     return directory;
+  }
+
+  /** Names that are not participants but are reached through a proxy (docs/interscheme.md) take the proxy's entry. */
+  useProxies(proxies: ProxyRoutes): void {
+    this.proxies = proxies;
+  }
+
+  /** A proxy said it cannot reach `name`: its route through that proxy goes (nothing for a local participant). */
+  async forgetRoute(name: string): Promise<void> {
+    const proxy = this.proxies?.proxyOf(name);
+    if (proxy) await this.proxies!.forget(name, proxy.name);
   }
 
   /** Re-reads everything (start, and a change another hub process made: ledger/changes.ts); swapped in at once. */
@@ -172,7 +186,7 @@ export class ParticipantDirectory {
   }
 
   private entryOf(name: string): Entry | undefined {
-    const participant = this.registry.participant(name);
+    const participant = this.registry.participant(name) ?? this.proxies?.proxyOf(name);
     return participant ? this.entries.get(participant.id) : undefined;
   }
 

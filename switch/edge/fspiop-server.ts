@@ -40,6 +40,8 @@ import { fxTransferRoutes } from './fx-transfer-routes.js';
 import { fxQuoteRoutes } from './fx-quotes.js';
 import type { FxQuoteService } from '../core/agreement/fx-quotes.js';
 import type { FxpDiscovery } from '../core/discovery/fxp.js';
+import type { ProxyRoutes } from '../directory/proxies.js';
+import { registerProxyHeaderCheck } from './proxy-header.js';
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -55,6 +57,8 @@ export interface FspiopEdgeDeps {
   fxQuotes: FxQuoteService;
   fxpDiscovery: FxpDiscovery;
   headerPolicy: HeaderPolicy;
+  /** Inter-scheme routes: FSPIOP-Proxy checked and learned (edge/proxy-header.ts); bus keys of remote DFSPs. */
+  proxies: ProxyRoutes;
   /** Health of what the edge depends on (database reachable, ledger not recovering). */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
 }
@@ -128,12 +132,14 @@ export function receive<T>(request: FastifyRequest, resource: string, routeTempl
     if (issue) throw new FspiopError(issue.code, issue.detail);
   }
   const version = headers.contentVersion ?? { major: 1, minor: 0 };
+  const proxy = request.headers['fspiop-proxy'];
   return {
     headers,
     body: body as T,
     inbound: {
       source: headers.source,
       destination: headers.destination,
+      ...(typeof proxy === 'string' ? { proxy } : {}),
       dialect: headers.dialect === 'iso20022' ? 'iso20022-json' : 'fspiop',
       version,
       headers: request.headers,
@@ -152,6 +158,7 @@ export function createFspiopServer(options: ServerOptions & { admission?: Admiss
   // participant whose callbacks are at their bound (named by the headers, as they are, before anything is checked).
   const admit: Admit = (work, request) => options.admission?.admit(work, headerValue(request, 'fspiop-source'), headerValue(request, 'fspiop-destination'));
 
+  registerProxyHeaderCheck(server, deps.proxies.registry, deps.security, deps.proxies);
   server.get('/health', async (_request, reply) => {
     const health = await deps.health();
     return reply.code(health.ok ? 200 : 503).send({ status: health.ok ? 'OK' : 'DOWN', ...health.detail });
@@ -176,7 +183,7 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       admit('transfer', request);
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers', headerPolicy, deps.security);
       const message = transferPrepareOf(inbound, body);
-      await bus.request(transferTopics.prepare, payerFspOf(message), { message, inbound });
+      await bus.request(transferTopics.prepare, positionKey(deps, payerFspOf(message)), { message, inbound });
       return reply.code(202).send();
     },
   });
@@ -192,7 +199,7 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}', headerPolicy, deps.security);
       const message = transferStatusOf(id, inbound, body);
-      await bus.request(transferTopics.fulfil, payerKey(inbound), { transferId: id, message, inbound });
+      await bus.request(transferTopics.fulfil, payerKey(deps, inbound), { transferId: id, message, inbound });
       return reply.code(200).send();
     },
     PATCH: async () => {
@@ -205,7 +212,7 @@ function transferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit: Ad
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'transfers', '/transfers/{ID}/error', headerPolicy, deps.security);
       const message = errorReportOf(id, inbound, body);
-      await bus.request(transferTopics.reject, payerKey(inbound), { transferId: id, message, inbound });
+      await bus.request(transferTopics.reject, payerKey(deps, inbound), { transferId: id, message, inbound });
       return reply.code(200).send();
     },
   });
@@ -235,7 +242,7 @@ function bulkTransferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'bulkTransfers', '/bulkTransfers/{ID}', headerPolicy, deps.security);
       const status = bulkStatusOf(id, inbound, body);
-      await bus.request(bulkTopics.fulfil, payerKey(inbound), { bulkTransferId: id, status, inbound });
+      await bus.request(bulkTopics.fulfil, payerKey(deps, inbound), { bulkTransferId: id, status, inbound });
       return reply.code(200).send();
     },
   });
@@ -245,7 +252,7 @@ function bulkTransferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit
       const id = pathId(request);
       const { body, inbound } = receive<unknown>(request, 'bulkTransfers', '/bulkTransfers/{ID}/error', headerPolicy, deps.security);
       const error = bulkErrorOf(id, inbound, body);
-      await bus.request(bulkTopics.reject, payerKey(inbound), { bulkTransferId: id, error, inbound });
+      await bus.request(bulkTopics.reject, payerKey(deps, inbound), { bulkTransferId: id, error, inbound });
       return reply.code(200).send();
     },
   });
@@ -255,8 +262,13 @@ function bulkTransferRoutes(server: FastifyInstance, deps: FspiopEdgeDeps, admit
  * A fulfil or an error is finished by the payer's position owner (switch/core/topics.ts): its key is the payer, which
  * FSPIOP-Destination names. Without it, the sender's; the worker sends it on to the payer's owner if that is another.
  */
-function payerKey(inbound: InboundMessage): string {
-  return inbound.destination ?? inbound.source;
+function payerKey(deps: FspiopEdgeDeps, inbound: InboundMessage): string {
+  return positionKey(deps, inbound.destination ?? inbound.source);
+}
+
+/** A DFSP of another scheme has no position here: its proxy's position is the one moved, and the key (docs/interscheme.md). */
+function positionKey(deps: FspiopEdgeDeps, name: string): string {
+  return deps.proxies.proxyOf(name)?.name ?? name;
 }
 
 /** Account lookup: the hub answers. */

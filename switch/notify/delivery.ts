@@ -23,6 +23,8 @@ export interface OutboundRequest {
 export interface DeliveryOutcome {
   ok: boolean;
   status?: number;
+  /** A 4xx answer's FSPIOP errorInformation.errorCode, when its body carried one (a proxy's hub refusing a DFSP it does not know: 3201). */
+  errorCode?: string;
   attempts: number;
   error?: string;
 }
@@ -42,6 +44,22 @@ export interface DeliveryObserver {
 
 const RETRY_BASE_MS = 50;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+const ERROR_BODY_MAX = 8192;
+
+/** The FSPIOP error code of a refusal's body (read up to 8 KiB), if it has one. */
+async function errorCodeOf(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
+  let text = '';
+  for await (const chunk of body) {
+    if (text.length < ERROR_BODY_MAX) text += (chunk as Buffer).toString('utf8');
+  }
+  try {
+    const code = (JSON.parse(text) as { errorInformation?: { errorCode?: unknown } }).errorInformation?.errorCode;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class Delivery {
   private readonly pools = new Map<string, Pool>();
@@ -93,9 +111,15 @@ export class Delivery {
           bodyTimeout: this.options.timeoutMs,
         });
         status = response.statusCode;
-        await response.body.dump();
+        const errorCode = status >= 400 && status < 500 ? await errorCodeOf(response.body) : (await response.body.dump(), undefined);
         if (status < 500) {
-          const outcome = { ok: status < 300, status, attempts: attempt, error: status < 300 ? undefined : `HTTP ${status}` };
+          const outcome = {
+            ok: status < 300,
+            status,
+            attempts: attempt,
+            error: status < 300 ? undefined : `HTTP ${status}`,
+            ...(errorCode !== undefined ? { errorCode } : {}),
+          };
           this.finish(outcome, request, started);
           return outcome;
         }

@@ -103,6 +103,22 @@ export class DialectDiscoveryOutbox implements DiscoveryOutbox {
     });
   }
 
+  broadcastPartiesGet(proxy: string, party: PartyPath, inbound: InboundMessage): Promise<DeliveryResult> {
+    const dialect = this.directory.dialectOf(proxy);
+    const cross = familyOf(dialect) !== inbound.dialect;
+    return this.notifier.forward({
+      to: proxy,
+      endpointType: endpointType('PARTIES', party, 'GET'),
+      vars: partyVars(party),
+      method: 'GET',
+      headers: inbound.dialect === 'iso20022-xml' ? lookupHeadersForBank(inbound.source, proxy, partyUri('parties', party)) : inbound.headers,
+      mediaType: cross
+        ? { contentType: mediaTypeFor(dialect, 'parties', this.callbackVersion), accept: acceptFor(dialect, 'parties', this.callbackVersion) }
+        : undefined,
+      broadcast: true,
+    });
+  }
+
   forwardPartiesAnswer(to: string, party: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<DeliveryResult> {
     if (familyOf(this.directory.dialectOf(to)) === inbound.dialect && inbound.dialect !== 'iso20022-xml') {
       return this.notifier.forward({

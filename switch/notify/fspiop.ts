@@ -50,6 +50,8 @@ export interface ForwardOptions {
   body?: Buffer;
   /** Replaces Content-Type/Accept (a GET crossing dialect families: it has no body, only the media type differs). */
   mediaType?: { contentType: string; accept: string };
+  /** A lookup sent to a proxy for another scheme to route (docs/interscheme.md): it names no FSPIOP-Destination. */
+  broadcast?: true;
 }
 
 export type SendOutcome = DeliveryOutcome | { ok: false; noEndpoint: true };
@@ -118,8 +120,9 @@ export class FspiopNotifier {
     if (headers['fspiop-http-method'] !== undefined) headers['fspiop-http-method'] = options.method;
     // A GET routed by the oracle names its holder; signed messages (with bodies) carry their own
     // destination and must not gain a header their signature does not cover.
-    if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
-    return this.delivery.send({ to: options.to, url, method: options.method, headers, body: options.body });
+    if (options.broadcast) delete headers['fspiop-destination'];
+    else if (options.method === 'GET' && !headers['fspiop-destination']) headers['fspiop-destination'] = options.to;
+    return this.healed(options.to, await this.delivery.send({ to: options.to, url, method: options.method, headers, body: options.body }));
   }
 
   /** Sends a message the hub itself authors. */
@@ -148,7 +151,18 @@ export class FspiopNotifier {
         body,
       });
     }
-    return this.delivery.send({ to: options.to, url, method: options.method, headers, body });
+    return this.healed(options.to, await this.delivery.send({ to: options.to, url, method: options.method, headers, body }));
+  }
+
+  /**
+   * A message for a DFSP of another scheme that its proxy's hub refused synchronously with 3201 (it does not know the
+   * DFSP): the route through that proxy is stale and goes (docs/interscheme.md); the next lookup finds it again.
+   */
+  private async healed(to: string, outcome: DeliveryOutcome): Promise<DeliveryOutcome> {
+    if (outcome.errorCode === '3201') {
+      await this.directory.forgetRoute(to).catch((err: unknown) => this.log.warn({ err, to }, 'a stale inter-scheme route could not be removed'));
+    }
+    return outcome;
   }
 
   private noEndpoint(participant: string, endpointType: string): SendOutcome {

@@ -31,6 +31,8 @@ const HELP: Array<[string[], RegExp]> = [
   [['translate', '-h'], /^usage: mizani translate --from/],
   [['validate', '--help'], /^usage: mizani validate <file\.xml>/],
   [['validate', '-h'], /^usage: mizani validate <file\.xml>/],
+  [['relay', '--help'], /^usage: mizani relay --config FILE\n/],
+  [['relay', '-h'], /^usage: mizani relay --config FILE\n/],
 ];
 
 test('every command answers --help and -h: usage on stdout, exit 0', () => {
@@ -57,6 +59,8 @@ test('unknown options and commands are usage errors: exit 2, the reason on stder
     [['translate', '--from', 'fspiop', '--to', 'isoxml', '--message', 'transfer', '--profile', 'iso-1999'], /--profile must be iso-2019 or iso-2026/],
     [['validate', 'x.xml', '--strict'], /mizani validate: Unknown option '--strict'/],
     [['pki', 'init', '--dir', '/tmp/x', '--colour'], /unknown option --colour for "pki init"/],
+    [['relay'], /mizani relay: --config FILE is required/],
+    [['relay', '--config', '/nonexistent/relay.json'], /mizani relay: ENOENT/],
   ];
   for (const [args, reason] of cases) {
     const r = mizani(...args);

@@ -13,6 +13,7 @@ import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import type { QuoteRecord, QuoteRecords } from '../../../ledger/quotes.js';
 import type { Registry } from '../../../ledger/registry.js';
 import type { ParticipantDirectory } from '../../directory/participants.js';
+import type { ProxyRoutes } from '../../directory/proxies.js';
 import { toLedger, ledgerText } from '../../../ledger/units.js';
 import { deliveryError } from '../discovery/accounts.js';
 import { authenticateSender, runLater } from '../identity.js';
@@ -26,6 +27,13 @@ export interface BankAgent {
 
 export class QuoteService {
   private bankAgent?: BankAgent;
+
+  private proxies?: ProxyRoutes;
+
+  /** Inter-scheme (docs/interscheme.md): a DFSP of another scheme quotes through its proxy, whose accounts stand for it. */
+  useProxies(proxies: ProxyRoutes): void {
+    this.proxies = proxies;
+  }
 
   /** Banks do not quote: quotes to and from them go to the bridge. */
   useBankAgent(agent: BankAgent): void {
@@ -46,10 +54,11 @@ export class QuoteService {
 
   /** POST /quotes. Resolves once the quote is recorded (or found to be a duplicate). */
   async request(message: QuoteRequest, inbound: InboundMessage): Promise<void> {
-    authenticateSender(this.registry, inbound.source);
+    authenticateSender(this.registry, inbound);
     const payer = inbound.source;
     const payee = inbound.destination;
     if (!payee) throw new DomainError('DESTINATION_MISSING', 'FSPIOP-Destination is required');
+    await this.proxies?.resolve(payee);
     const quoteId = message.CdtTrfTxInf.PmtId.TxId;
     const amount = message.CdtTrfTxInf.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
@@ -120,11 +129,13 @@ export class QuoteService {
   }
 
   private destinationRefusal(name: string): DomainError | undefined {
-    return destinationRefusal(this.registry, name);
+    return destinationRefusal(this.registry, this.proxies?.proxyOf(name)?.name ?? name);
   }
 
+  /** The participant, or for a DFSP of another scheme its proxy, holds an active position in the currency. */
   private holds(participant: string, currency: string): boolean {
-    return this.registry.accountOf(participant, currency, 'POSITION')?.isActive === true;
+    const name = this.proxies?.representativeOf(participant)?.name ?? participant;
+    return this.registry.accountOf(name, currency, 'POSITION')?.isActive === true;
   }
 
   private async duplicateRequest(quoteId: string, message: QuoteRequest, inbound: InboundMessage): Promise<void> {
@@ -141,7 +152,7 @@ export class QuoteService {
 
   /** PUT /quotes/{ID} (`response`) or PUT /quotes/{ID}/error (`error`). */
   async answer(quoteId: string, answer: { response?: QuoteResponse; error?: Pacs002 }, inbound: InboundMessage): Promise<void> {
-    authenticateSender(this.registry, inbound.source);
+    authenticateSender(this.registry, inbound);
     const reason = answer.error?.TxInfAndSts.StsRsnInf?.Rsn;
     const errorCode = answer.error ? (reason?.Prtry ?? reason?.Cd ?? '') : undefined;
     if (errorCode !== undefined && !isValidReasonCode(errorCode)) {
@@ -213,7 +224,11 @@ export class QuoteService {
 
   private checkAnswer(quote: QuoteRecord | undefined, inbound: InboundMessage): DomainError | undefined {
     if (!quote) return new DomainError('QUOTE_NOT_FOUND', 'Quote ID not found');
-    if (inbound.source !== quote.payee) return new DomainError('SOURCE_IS_NOT_PAYEE', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
+    // The payee's side is another scheme: its hub may answer for it (a bank payee's terms), and the proxy vouches.
+    const viaPayeesProxy = inbound.proxy !== undefined && this.proxies?.proxyOf(quote.payee)?.name === inbound.proxy;
+    if (inbound.source !== quote.payee && !viaPayeesProxy) {
+      return new DomainError('SOURCE_IS_NOT_PAYEE', `FSPIOP-Source ${inbound.source} is not the payee of this quote`);
+    }
     // The destination is the payer, or the hub when the hub rendered the request (dialects differ).
     if (inbound.destination !== undefined && inbound.destination !== quote.payer && !this.registry.isHubName(inbound.destination)) {
       return new DomainError('DESTINATION_IS_NOT_PAYER', `FSPIOP-Destination ${inbound.destination} is not the payer of this quote`);
@@ -223,9 +238,10 @@ export class QuoteService {
 
   /** GET /quotes/{ID}: asked of the payee (the destination). */
   async get(quoteId: string, inbound: InboundMessage): Promise<void> {
-    authenticateSender(this.registry, inbound.source);
+    authenticateSender(this.registry, inbound);
     const to = inbound.destination;
     if (!to) throw new DomainError('DESTINATION_MISSING', 'FSPIOP-Destination is required');
+    await this.proxies?.resolve(to);
     const quote = await this.quotes.find(quoteId);
     this.later(async () => {
       if (quote && inbound.source !== quote.payer && inbound.source !== quote.payee) {

@@ -10,6 +10,8 @@ import { authenticateSender, runLater } from '../identity.js';
 import type { BatchPartyResult, DeliveryResult, DiscoveryOutbox, InboundMessage, PartyPath } from '../outbox.js';
 import type { PartyDirectory, PartyKey } from './directory.js';
 import type { PartyVerificationReport } from '../../../schemas/iso/parties.js';
+import type { ProxyRoutes } from '../../directory/proxies.js';
+import type { ProxyBroadcasts } from './proxy-broadcast.js';
 
 export interface BatchParty {
   partyIdType: string;
@@ -33,6 +35,15 @@ export class DiscoveryService {
     private readonly outbox: DiscoveryOutbox,
     private readonly log: Logger,
   ) {}
+
+  private proxies?: ProxyRoutes;
+  private broadcasts?: ProxyBroadcasts;
+
+  /** Inter-scheme: remote DFSPs reached through their proxy, and lookups no oracle entry answers sent to every proxy. */
+  useProxies(proxies: ProxyRoutes, broadcasts: ProxyBroadcasts): void {
+    this.proxies = proxies;
+    this.broadcasts = broadcasts;
+  }
 
   private later(work: () => Promise<unknown> | unknown): void {
     runLater(this.log, work);
@@ -128,7 +139,7 @@ export class DiscoveryService {
 
   /** GET /parties/{Type}/{ID}[/{SubId}]: to the destination, or to every FSP the oracle names. */
   async lookupParty(path: PartyPath, inbound: InboundMessage): Promise<void> {
-    authenticateSender(this.registry, inbound.source);
+    authenticateSender(this.registry, inbound);
     this.later(async () => {
       let holders: string[];
       if (inbound.destination) {
@@ -137,10 +148,9 @@ export class DiscoveryService {
         const entries = await this.safelyEntries(() => this.directory.lookup(keyOf(path), undefined, inbound.source));
         if ('error' in entries) return this.outbox.partiesError(inbound.source, path, entries.error);
         holders = [...new Set(entries.map((e) => e.fspId))];
-        if (holders.length === 0) {
-          return this.outbox.partiesError(inbound.source, path, new DomainError('PARTY_NOT_FOUND'));
-        }
+        if (holders.length === 0) return this.notFoundHere(path, inbound);
       }
+      await Promise.all(holders.map((holder) => this.proxies?.resolve(holder)));
       await Promise.all(
         holders.map(async (holder) => {
           const refusal = this.destinationRefusal(holder);
@@ -155,9 +165,12 @@ export class DiscoveryService {
 
   /** PUT /parties/... (or /error): the holder's answer, on to the requester. */
   async forwardPartyAnswer(path: PartyPath, report: PartyVerificationReport, inbound: InboundMessage, isError: boolean): Promise<void> {
-    authenticateSender(this.registry, inbound.source);
+    authenticateSender(this.registry, inbound);
     const to = this.requireDestination(inbound);
     this.later(async () => {
+      if (inbound.proxy !== undefined && !(await this.broadcastAnswer(path, inbound, to, isError))) return;
+      if (inbound.proxy !== undefined && !isError) await this.learnHolder(report, inbound.proxy);
+      await this.proxies?.resolve(to);
       const refusal = this.destinationRefusal(to);
       if (refusal) return this.outbox.partiesError(inbound.source, path, refusal);
       const sent = await this.outbox.forwardPartiesAnswer(to, path, report, inbound, isError);
@@ -169,6 +182,64 @@ export class DiscoveryService {
     });
   }
 
+  // ---------------------------------------------------------------- across schemes (docs/interscheme.md)
+
+  /** No oracle entry: every active proxy but the one the request came from is asked; none → 3204 as before. */
+  private async notFoundHere(path: PartyPath, inbound: InboundMessage): Promise<unknown> {
+    const proxies = (this.proxies?.activeProxies() ?? []).map((p) => p.name).filter((name) => name !== inbound.proxy);
+    if (proxies.length === 0 || !this.broadcasts) return this.outbox.partiesError(inbound.source, path, new DomainError('PARTY_NOT_FOUND'));
+    const broadcasts = this.broadcasts;
+    const startedAt = await broadcasts.open(inbound.source, path, proxies);
+    if (!startedAt) {
+      this.log.info({ party: describePath(path), requester: inbound.source }, 'party lookup already broadcast to the proxies: not sent again');
+      return undefined;
+    }
+    this.log.info({ party: describePath(path), requester: inbound.source, proxies }, 'party not found here: lookup broadcast to the proxies');
+    const timer = setTimeout(() => this.later(() => this.broadcastTimedOut(path, inbound.source, startedAt)), broadcasts.timeoutMs);
+    timer.unref();
+    await Promise.all(
+      proxies.map(async (proxy) => {
+        const sent = await this.outbox.broadcastPartiesGet(proxy, path, inbound);
+        if (sent.ok) return;
+        this.log.warn({ party: describePath(path), proxy, status: sent.status }, 'party lookup not delivered to a proxy');
+        if ((await broadcasts.failed(inbound.source, path, proxy)) === 'all-failed') await this.noProxyAnswered(path, inbound.source, 'every proxy failed');
+      }),
+    );
+    return undefined;
+  }
+
+  private async broadcastTimedOut(path: PartyPath, requester: string, startedAt: string): Promise<void> {
+    if (await this.broadcasts!.timedOut(requester, path, startedAt)) {
+      await this.noProxyAnswered(path, requester, `no proxy answered within ${this.broadcasts!.timeoutMs} ms`);
+    }
+  }
+
+  private noProxyAnswered(path: PartyPath, requester: string, why: string): Promise<unknown> {
+    this.log.info({ party: describePath(path), requester, why }, 'party lookup across schemes found nobody');
+    return this.outbox.partiesError(requester, path, new DomainError('PARTY_NOT_FOUND', `not found in this scheme, and ${why}`));
+  }
+
+  /** A proxy's answer to a lookup: true to forward it (the first answer of a broadcast, or no broadcast's answer). */
+  private async broadcastAnswer(path: PartyPath, inbound: InboundMessage, requester: string, isError: boolean): Promise<boolean> {
+    if (!this.broadcasts) return true;
+    const proxy = inbound.proxy!;
+    const verdict = isError ? await this.broadcasts.failed(requester, path, proxy) : await this.broadcasts.answered(requester, path, proxy);
+    if (verdict === 'unrelated' || verdict === 'first') return true;
+    if (verdict === 'all-failed') await this.noProxyAnswered(path, requester, 'every proxy answered with an error');
+    else this.log.info({ party: describePath(path), requester, proxy, verdict }, 'answer of a proxy to a broadcast lookup not forwarded');
+    return false;
+  }
+
+  /**
+   * The party another scheme found is held by a DFSP there (its `fspId`), which may not be the answer's source (that
+   * scheme's hub answers for its banks): that DFSP is reachable via the proxy the answer came through.
+   */
+  private async learnHolder(report: PartyVerificationReport, proxyName: string): Promise<void> {
+    const holder = report.Rpt.UpdtdPtyAndAcctId?.Agt?.FinInstnId?.Othr?.Id;
+    const proxy = this.registry.participant(proxyName);
+    if (holder && proxy && this.proxies) await this.proxies.learn(holder, proxy);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private requireDestination(inbound: InboundMessage): string {
@@ -177,7 +248,7 @@ export class DiscoveryService {
   }
 
   private destinationRefusal(name: string): DomainError | undefined {
-    const participant = this.registry.participant(name);
+    const participant = this.registry.participant(name) ?? this.proxies?.proxyOf(name);
     if (!participant || participant.isHub) return new DomainError('DESTINATION_UNKNOWN', `${name} is not a participant`);
     if (!participant.isActive) return new DomainError('DESTINATION_INACTIVE', `${name} is inactive`);
     return undefined;

@@ -29,6 +29,7 @@ import type { FeeCharge, InterchangeFees } from '../../../ledger/interchange-fee
 import type { Bus } from '../../bus/bus.js';
 import { transferTopics } from '../topics.js';
 import { checkCompletedTimestamp, currencyMisfitOf, decodeBase64Url32, fulfils, recordStatus } from './transfer-rules.js';
+import type { PositionOwners, ProxyTransfers } from './interscheme.js';
 
 export interface TransferServiceConfig {
   onUsTransfers: boolean;
@@ -101,10 +102,18 @@ export class TransferService {
     this.bus = bus;
   }
 
+  /** Transfers with a side in another scheme (docs/interscheme.md). */
+  private proxies?: ProxyTransfers;
+
+  useProxies(proxies: ProxyTransfers): void {
+    this.proxies = proxies;
+  }
+
   // ---------------------------------------------------------------- identity
 
-  authenticate(source: string, unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN'): void {
-    authenticateSender(this.registry, source, unknown);
+  /** A message relayed from another scheme is authenticated as its proxy (switch/core/identity.ts). */
+  authenticate(sender: string | InboundMessage, unknown: 'SENDER_UNKNOWN' | 'PAYER_FSP_UNKNOWN' = 'SENDER_UNKNOWN'): void {
+    authenticateSender(this.registry, sender, unknown);
   }
 
   // ---------------------------------------------------------------- prepare
@@ -112,7 +121,7 @@ export class TransferService {
   async prepare(message: Pacs008, inbound: InboundMessage): Promise<void> {
     const id = message.CdtTrfTxInf.PmtId.TxId;
     const payer = payerFspOf(message);
-    this.authenticate(inbound.source, 'PAYER_FSP_UNKNOWN');
+    this.authenticate(inbound, 'PAYER_FSP_UNKNOWN');
     if (inbound.source !== payer) throw new DomainError('SOURCE_IS_NOT_PAYER', 'FSPIOP-Source header should match Payer');
 
     const live = this.engine.inFlightTransfer(id);
@@ -146,13 +155,16 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
-    // A transfer that depends on a conversion is reserved on the FXP's position in its currency, not the payer's.
+    // A transfer that depends on a conversion is reserved on the FXP's position in its currency, not the payer's; a
+    // party of another scheme is represented by its proxy's position (docs/fx.md, docs/interscheme.md).
     const link = this.conversions?.linkFor(id, payer, amount);
     const conversion = isDomainError(link) ? undefined : link;
-    const debtor = conversion?.payee ?? payer;
+    const proxied = (await this.proxies?.owners(payer, payee, inbound)) ?? {};
+    const owners: PositionOwners | DomainError = isDomainError(proxied) || !conversion ? proxied : { ...proxied, debtor: conversion.payee };
     const verdict =
       (isDomainError(link) ? link : undefined) ??
-      this.validatePrepare(debtor, payee, amount, tx.ExctnCond, expiration, expiresAt) ??
+      (isDomainError(owners) ? owners : undefined) ??
+      this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt, owners as PositionOwners) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
         amountUnits: amount.units,
         currency: amount.currency,
@@ -190,9 +202,14 @@ export class TransferService {
     // No interchange fee on a transfer an FXP funds (docs/fx.md).
     const fee =
       !conversion && this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
-    const outcome = await this.engine.prepare(
-      conversion ? { ...common, amount: ledgerAmount, expiresAt, debtor, conversion } : { ...common, amount: ledgerAmount, expiresAt, fee },
-    );
+    const outcome = await this.engine.prepare({
+      ...common,
+      amount: ledgerAmount,
+      expiresAt,
+      fee,
+      ...(owners as PositionOwners),
+      ...(conversion ? { conversion } : {}),
+    });
     if (outcome.kind === 'duplicate') return outcome;
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
@@ -204,9 +221,21 @@ export class TransferService {
     return outcome;
   }
 
-  /** `debtor`: whose position the transfer reserves (the payer, or the FXP of the conversion it depends on). */
-  private validatePrepare(debtor: string, payee: string, amount: Amount, condition: string, expiration: string, expiresAt: number): DomainError | undefined {
-    const payeeParticipant = this.registry.participant(payee);
+  /**
+   * `owners`: whose positions the transfer moves when not the payer's and payee's — the FXP of the conversion it depends
+   * on (docs/fx.md), the proxy of a party of another scheme (docs/interscheme.md) — whose accounts are the ones checked.
+   */
+  private validatePrepare(
+    payer: string,
+    payee: string,
+    amount: Amount,
+    condition: string,
+    expiration: string,
+    expiresAt: number,
+    owners: PositionOwners = {},
+  ): DomainError | undefined {
+    const debtor = owners.debtor ?? payer;
+    const payeeParticipant = this.registry.participant(owners.creditor ?? payee);
     if (!payeeParticipant || payeeParticipant.isHub) return new DomainError('PAYEE_FSP_UNKNOWN', `Participant ${payee} not found`);
     if (!payeeParticipant.isActive) return new DomainError('PAYEE_FSP_INACTIVE', `Participant ${payee} is inactive`);
     if (debtor === payee && !this.config.onUsTransfers) {
@@ -218,7 +247,7 @@ export class TransferService {
     if (amount.units > fromLedger(LEDGER_MAX)) return new DomainError('AMOUNT_EXCEEDS_LEDGER', 'Transfer amount exceeds what the ledger can hold');
     if (!Number.isFinite(expiresAt)) return new DomainError('EXPIRATION_INVALID', `Expiration date ${expiration} is not a valid date`);
     if (expiresAt <= Date.now()) return new DomainError('EXPIRATION_PASSED', `Expiration date ${expiration} is already in the past`);
-    for (const name of [debtor, payee]) {
+    for (const name of [debtor, owners.creditor ?? payee]) {
       const account = this.registry.accountOf(name, amount.currency, 'POSITION');
       if (!account) return new DomainError('PARTICIPANT_ACCOUNT_MISSING', `Participant ${name} ${amount.currency} account not found`);
       if (!account.isActive) return new DomainError('PARTICIPANT_ACCOUNT_INACTIVE', `Participant ${name} ${amount.currency} account is inactive`);
@@ -270,11 +299,27 @@ export class TransferService {
 
   private async forwardPrepare(transfer: InFlight, message: Pacs008, inbound: InboundMessage): Promise<void> {
     const sent = await this.outbox.forwardPrepare(transfer.payee, transfer.conversion ? withConversion(message, transfer.conversion) : message, inbound);
-    if (sent.noEndpoint || sent.refused) {
+    if (sent.ok && this.proxies?.isForwarded(transfer) && !transfer.finishing) {
+      // In the payee's scheme now (contract §12): it decides, and the expiry here waits for its word.
+      await this.engine
+        .advance(transfer, { state: 'RESERVED_FORWARDED' })
+        .catch((err: unknown) => this.log.error({ err, transferId: transfer.id }, 'RESERVED_FORWARDED not recorded'));
+      this.stateChanged(transfer.id, 'RESERVED_FORWARDED', { payer: transfer.payer, payee: transfer.payee, proxy: transfer.creditor });
+      return;
+    }
+    // The payee's scheme refused the prepare before recording it (its hub's synchronous 4xx through the proxy).
+    const refusedThere = this.proxies?.isForwarded(transfer) === true && sent.status !== undefined && sent.status >= 400 && sent.status < 500;
+    if (sent.noEndpoint || sent.refused || refusedThere) {
       // The payee cannot be reached at all (or its dialect cannot carry the transfer): release the
       // payer now rather than at expiry.
       const error: Reason =
-        sent.refused ?? new DomainError('DESTINATION_NO_ENDPOINT', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`);
+        sent.refused ??
+        (refusedThere
+          ? new DomainError(
+              'DESTINATION_REFUSED',
+              `the payee's scheme refused the transfer (HTTP ${sent.status}${sent.errorCode ? `, ${sent.errorCode}` : ''})`,
+            )
+          : new DomainError('DESTINATION_NO_ENDPOINT', `No FSPIOP_CALLBACK_URL_TRANSFER_POST endpoint registered for ${transfer.payee}`));
       if (!(await this.finishAbort(transfer, 'ABORTED_ERROR', error))) return;
       this.later(() => this.outbox.transferError(transfer.payer, transfer.id, error));
     }
@@ -302,10 +347,11 @@ export class TransferService {
   // ---------------------------------------------------------------- fulfil
 
   async fulfil(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
-    this.authenticate(inbound.source);
+    this.authenticate(inbound);
     const status = message.TxInfAndSts.TxSts;
     const completed = message.TxInfAndSts.PrcgDt?.DtTm;
     if (completed !== undefined) checkCompletedTimestamp(completed);
+    if (inbound.proxy !== undefined && (status === 'ABOR' || status === 'RECV' || status === 'RESV')) return this.stateFromPayeesScheme(id, message, inbound);
     if (status === 'RECV') throw new DomainError('FULFIL_STATE_INVALID', 'transferState RECEIVED is not a valid fulfil');
     if (status === 'ABOR') {
       this.log.info({ transferId: id, source: inbound.source }, 'ABORTED in PUT /transfers ignored: use PUT /transfers/{ID}/error');
@@ -322,11 +368,13 @@ export class TransferService {
       return this.lateFulfilOrError(id, inbound, 'fulfil', (payer) => this.bus?.request(transferTopics.fulfil, payer, { transferId: id, message, inbound }));
     }
     await live.ready;
-    if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
+    if (inbound.source !== live.payee && !this.proxies?.fromPayeeSide(live, inbound)) return this.notPayee(id, inbound, live);
     if (live.finishing) {
       await live.finished;
       return this.lateFulfilOrError(id, inbound, 'fulfil');
     }
+    // Forwarded to another scheme: that scheme decides, so its commit is applied even after the expiration here.
+    const forwarded = this.proxies?.isForwarded(live) === true;
 
     const now = Date.now();
     const failAbort = async (state: 'ABORTED_ERROR' | 'EXPIRED_RESERVED', error: DomainError) => {
@@ -338,7 +386,7 @@ export class TransferService {
         this.later(() => this.outbox.transferError(live.payee, id, error));
       }
     };
-    if (live.expiresAt <= now) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
+    if (live.expiresAt <= now && !forwarded) return failAbort('EXPIRED_RESERVED', new DomainError('TRANSFER_EXPIRED'));
     const fulfilment = message.TxInfAndSts.ExctnConf;
     if (!fulfils(fulfilment, live.condition)) {
       return failAbort('ABORTED_ERROR', new DomainError('FULFILMENT_INVALID', 'invalid fulfilment'));
@@ -354,15 +402,48 @@ export class TransferService {
     this.metrics.transfers.inc({ outcome: 'committed' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
     this.dependentFinished(live, { kind: 'committed', completedAt });
+    this.proxies?.finished(id);
     if (askedReserved) {
       this.later(() => this.outbox.transferState(live.payer, id, hubStatus(id, { state: 'COMMITTED', completedAt, fulfilment })));
       this.later(() => this.outbox.transferPatch(live.payee, id, hubStatus(id, { state: 'COMMITTED', completedAt })));
     } else {
       this.later(() => this.outbox.forwardFulfil(live.payer, id, message, inbound));
-      if (this.config.sendTransferConfirmationToPayee) {
+      // A remote payee's own scheme confirms to it.
+      if (this.config.sendTransferConfirmationToPayee && !forwarded) {
         this.later(() => this.outbox.confirmFulfilToPayee(live.payee, id, message, inbound));
       }
     }
+  }
+
+  /**
+   * A state the payee's scheme reports that is not a fulfil (docs/interscheme.md, "Expiry"): its hub's answer to the
+   * hub's GET, ABORTED or not final yet. ABORTED aborts the transfer here with that scheme's cause, and the payer is
+   * told; RESERVED or RECEIVED changes nothing (the payee's scheme has not decided yet).
+   */
+  private async stateFromPayeesScheme(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
+    const status = message.TxInfAndSts.TxSts;
+    const live = this.engine.inFlightTransfer(id);
+    if (!live && this.bus && this.engine.available) {
+      // Partitioned: the other hub's answer is keyed by this hub's name; the transfer's owner is its debtor's.
+      const record = await this.engine.find(id);
+      if (record?.state === 'RESERVED_FORWARDED' && !this.engine.owns(record.debtor)) {
+        await this.bus.request(transferTopics.fulfil, record.debtor, { transferId: id, message, inbound });
+        return;
+      }
+    }
+    if (!live || live.kind !== 'TRANSFER' || !this.proxies?.fromPayeeSide(live, inbound)) {
+      this.log.info({ transferId: id, source: inbound.source, status }, 'state from another scheme about a transfer not forwarded there in flight: ignored');
+      return;
+    }
+    await live.ready;
+    if (status !== 'ABOR' || live.finishing) {
+      this.log.info({ transferId: id, source: inbound.source, status }, 'the payee’s scheme has not finished the transfer yet');
+      return;
+    }
+    const reason = this.proxies.abortedThere(message);
+    if (!(await this.finishAbort(live, 'ABORTED_ERROR', reason))) return;
+    this.proxies.finished(id);
+    this.later(() => this.outbox.transferError(live.payer, id, reason));
   }
 
   /**
@@ -410,7 +491,7 @@ export class TransferService {
   // ---------------------------------------------------------------- payee error
 
   async reject(id: string, message: Pacs002, inbound: InboundMessage): Promise<void> {
-    this.authenticate(inbound.source);
+    this.authenticate(inbound);
     const reason = message.TxInfAndSts.StsRsnInf;
     const code = reason?.Rsn.Prtry ?? reason?.Rsn.Cd ?? '';
     if (!reason || !isValidReasonCode(code)) {
@@ -421,12 +502,13 @@ export class TransferService {
       return this.lateFulfilOrError(id, inbound, 'error', (payer) => this.bus?.request(transferTopics.reject, payer, { transferId: id, message, inbound }));
     }
     await live.ready;
-    if (inbound.source !== live.payee) return this.notPayee(id, inbound.source);
+    if (inbound.source !== live.payee && !this.proxies?.fromPayeeSide(live, inbound)) return this.notPayee(id, inbound, live);
     if (live.finishing) {
       await live.finished;
       return this.lateFulfilOrError(id, inbound, 'error');
     }
-    if (live.expiresAt <= Date.now()) {
+    // Forwarded: the payee's scheme decided (its own expiry's 3303 included), and its word is carried to the payer.
+    if (live.expiresAt <= Date.now() && this.proxies?.isForwarded(live) !== true) {
       const expired = new DomainError('TRANSFER_EXPIRED');
       if (!(await this.finishAbort(live, 'EXPIRED_RESERVED', expired, { errorHash: inbound.hash }))) return;
       this.later(() => this.outbox.transferError(live.payer, id, expired));
@@ -444,6 +526,7 @@ export class TransferService {
     this.stateChanged(id, 'ABORTED_ERROR', { payer: live.payer, payee: live.payee, reason: cause });
     this.metrics.transfers.inc({ outcome: 'aborted' });
     this.metrics.inFlight.set(this.engine.inFlightCount);
+    this.proxies?.finished(id);
     this.later(() => this.outbox.forwardError(live.payer, id, message, inbound));
   }
 
@@ -461,18 +544,23 @@ export class TransferService {
     if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
     const record = await this.engine.find(id);
     if (!this.engine.available) throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger is recovering, retry later');
-    if (record?.state === 'RESERVED' && this.engine.inFlightTransfer(id)) {
+    const held = record?.state === 'RESERVED' || record?.state === 'RESERVED_FORWARDED';
+    if (held && this.engine.inFlightTransfer(id)) {
       throw new DomainError('LEDGER_UNAVAILABLE', 'the ledger has just rebuilt its memory, retry');
     }
     // Partitioned: a transfer is finished by its payer's owner; the command's key (FSPIOP-Destination) led elsewhere.
-    if (record?.state === 'RESERVED' && record.kind === 'TRANSFER' && !this.engine.owns(record.payer) && toPayersOwner && this.bus) {
-      return toPayersOwner(record.payer);
+    // Its owner is the owner of the position it reserved on: the payer's, or the proxy's of another scheme's payer.
+    if (record && held && record.kind === 'TRANSFER' && !this.engine.owns(record.debtor) && toPayersOwner && this.bus) {
+      return toPayersOwner(record.debtor);
+    }
+    if (this.proxies?.isOtherHub(record ?? undefined, inbound) && !(record && this.proxies.fromPayeeSide(record, inbound))) {
+      return this.notPayee(id, inbound, record ?? undefined);
     }
     if (!record || record.kind !== 'TRANSFER') {
       this.later(() => this.outbox.transferError(inbound.source, id, transferNotFound()));
       return;
     }
-    if (inbound.source !== record.payee) return this.notPayee(id, inbound.source);
+    if (inbound.source !== record.payee && !this.proxies?.fromPayeeSide(record, inbound)) return this.notPayee(id, inbound, record);
     const storedHash = kind === 'fulfil' ? record.fulfilHash : record.errorHash;
     if (storedHash) {
       if (storedHash !== inbound.hash) {
@@ -486,19 +574,31 @@ export class TransferService {
       record.state === 'EXPIRED_RESERVED'
         ? new DomainError('TRANSFER_EXPIRED')
         : new DomainError('TRANSFER_NOT_RESERVED', `transfer is in state ${apiState(record.state)}, not RESERVED`);
+    if (this.proxies?.isOtherHub(record, inbound)) {
+      this.log.info({ transferId: id, source: inbound.source, state: record.state }, 'late word of the other scheme’s hub on a final transfer: not answered');
+      return;
+    }
     this.later(() => this.outbox.transferError(inbound.source, id, error));
   }
 
-  private notPayee(id: string, source: string): void {
+  private notPayee(id: string, inbound: InboundMessage, transfer?: { payer: string; payee: string }): void {
+    if (this.proxies?.isOtherHub(transfer, inbound)) {
+      this.log.info({ transferId: id, source: inbound.source, proxy: inbound.proxy }, 'word from another scheme on a transfer it has no side of: not answered');
+      return;
+    }
     this.later(() =>
-      this.outbox.transferError(source, id, new DomainError('SOURCE_IS_NOT_PAYEE', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response')),
+      this.outbox.transferError(
+        inbound.source,
+        id,
+        new DomainError('SOURCE_IS_NOT_PAYEE', 'FSPIOP-Source does not match payee fsp on the Fulfil callback response'),
+      ),
     );
   }
 
   // ---------------------------------------------------------------- GET
 
   async get(id: string, inbound: InboundMessage): Promise<void> {
-    this.authenticate(inbound.source);
+    this.authenticate(inbound);
     this.later(async () => {
       const live = this.engine.inFlightTransfer(id);
       const record = live ? undefined : await this.engine.find(id);
@@ -506,7 +606,8 @@ export class TransferService {
       const payee = live?.payee ?? record?.payee;
       // A conversion is read through GET /fxTransfers (docs/fx.md).
       if (!payer || !payee || (live ?? record)?.kind === 'FX_TRANSFER') return this.outbox.transferError(inbound.source, id, transferNotFound());
-      if (inbound.source !== payer && inbound.source !== payee) {
+      // The other scheme's hub asks about a transfer one side of which it holds (docs/interscheme.md, "Expiry").
+      if (inbound.source !== payer && inbound.source !== payee && !this.proxies?.fromEitherSide({ payer, payee }, inbound)) {
         return this.outbox.transferError(inbound.source, id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`));
       }
       if (live) return this.outbox.transferState(inbound.source, id, hubStatus(id, { state: 'RESERVED' }));
@@ -523,7 +624,9 @@ export class TransferService {
   async expire(id: string, now: number): Promise<void> {
     const transfer = this.engine.inFlightTransfer(id);
     if (!transfer || transfer.kind !== 'TRANSFER' || transfer.finishing || transfer.expiresAt > now) return;
-    const error = new DomainError('TRANSFER_EXPIRED');
+    const forwarded = this.proxies?.isForwarded(transfer) === true;
+    if (forwarded && this.proxies!.atExpiry(transfer, now) === 'wait') return;
+    const error = forwarded ? this.proxies!.graceExpired() : new DomainError('TRANSFER_EXPIRED');
     if (!(await this.finishAbort(transfer, 'EXPIRED_RESERVED', error))) return;
     const bulk = await this.bulkLines?.bulkOf(transfer.id);
     if (bulk) {
