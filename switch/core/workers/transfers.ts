@@ -155,14 +155,8 @@ export class TransferService {
     const amount = tx.IntrBkSttlmAmt;
     const expiration = message.GrpHdr.PmtInstrXpryDtTm;
     const expiresAt = Date.parse(expiration);
-    // A transfer that depends on a conversion is reserved on the FXP's position in its currency, not the payer's; a
-    // party of another scheme is represented by its proxy's position (docs/fx.md, docs/interscheme.md).
-    const link = this.conversions?.linkFor(id, payer, amount);
-    const conversion = isDomainError(link) ? undefined : link;
-    const proxied = (await this.proxies?.owners(payer, payee, inbound)) ?? {};
-    const owners: PositionOwners | DomainError = isDomainError(proxied) || !conversion ? proxied : { ...proxied, debtor: conversion.payee };
+    const { conversion, owners } = await this.positionOwners(id, payer, payee, amount, inbound);
     const verdict =
-      (isDomainError(link) ? link : undefined) ??
       (isDomainError(owners) ? owners : undefined) ??
       this.validatePrepare(payer, payee, amount, tx.ExctnCond, expiration, expiresAt, owners as PositionOwners) ??
       this.checkIlp(tx.VrfctnOfTerms?.IlpV4PrepPacket, {
@@ -219,6 +213,25 @@ export class TransferService {
     this.stateChanged(id, 'RESERVED', { payer, payee, amount: formatUnits(amount.units), currency: amount.currency });
     this.metrics.inFlight.set(this.engine.inFlightCount);
     return outcome;
+  }
+
+  /**
+   * Whose positions a prepare moves when not the payer's and payee's: a transfer that depends on a conversion is
+   * reserved on the FXP's position in its currency (docs/fx.md); a party of another scheme is represented by its proxy's
+   * position (docs/interscheme.md). A refusal when the conversion or the route does not allow the transfer.
+   */
+  private async positionOwners(
+    id: string,
+    payer: string,
+    payee: string,
+    amount: Amount,
+    inbound: InboundMessage,
+  ): Promise<{ conversion?: InFlight; owners: PositionOwners | DomainError }> {
+    const link = this.conversions?.linkFor(id, payer, amount);
+    if (isDomainError(link)) return { owners: link };
+    const proxied = (await this.proxies?.owners(payer, payee, inbound)) ?? {};
+    if (isDomainError(proxied) || !link) return { owners: proxied };
+    return { conversion: link, owners: { ...proxied, debtor: link.payee } };
   }
 
   /**
