@@ -42,7 +42,10 @@ export interface FxpAnswer {
   fulfilment: string;
   /** The body sent (a repeated request gets the very same answer again, as the spec's resend rule says). */
   body: unknown;
-  response: FspiopResponse;
+  /** The exact text sent (known before the PUT leaves: the hub may forward it before the FXP has its 200). */
+  bodyText: string;
+  /** The hub's answer to the PUT, once it came. */
+  response?: FspiopResponse;
 }
 
 /** FX callback endpoints (admin.md §1.3). Every FX participant takes the answers to its quotes at the quotes base. */
@@ -179,12 +182,13 @@ export class FxpSimulator {
     const fulfilment = b64url(randomBytes(32));
     const condition = conditionFromFulfilment(fulfilment);
     const body = this.dialect === 'iso20022-json/2.0' ? toPacs092(id, terms, condition) : { condition, conversionTerms: terms };
-    const response = await this.put(`/fxQuotes/${id}`, requester, body);
-    this.answers.set(id, { terms, condition, fulfilment, body, response });
+    const answer: FxpAnswer = { terms, condition, fulfilment, body, bodyText: JSON.stringify(body) };
+    this.answers.set(id, answer);
+    answer.response = await this.put(`/fxQuotes/${id}`, requester, body);
   }
 
   private put(path: string, to: string, body: unknown): Promise<FspiopResponse> {
-    if (this.dialect === 'iso20022-json/2.0') return isoSend(this.sim, { method: 'PUT', path, destination: to, body });
+    if (this.dialect === 'iso20022-json/2.0') return isoSend(this.sim, { method: 'PUT', path, destination: to, body: JSON.stringify(body) });
     return this.sim.send({
       method: 'PUT',
       path,

@@ -2,7 +2,7 @@
 // docs/fx.md "Agreement: fxQuotes and FXP discovery". FX resources are FSPIOP v2.0 only.
 import assert from 'node:assert/strict';
 import { ulid } from 'ulidx';
-import { assertForwarded, assertHubMessage, expectStatus, expectSyncError, extensionValue } from '../lib/checks.js';
+import { assertForwarded, assertHubMessage, expectStatus, expectSyncError, extensionValue, wholeErrorText } from '../lib/checks.js';
 import type { SuiteContext } from '../lib/context.js';
 import type { DfspSimulator, RecordedRequest } from '../lib/dfsp.js';
 import { expectErrorCallback, expectSuccessCallback, waitAnswer } from '../lib/flows.js';
@@ -146,7 +146,7 @@ async function happyPath(ctx: SuiteContext, amountType: 'SEND' | 'RECEIVE'): Pro
   const { cb, terms, condition } = await answered(ctx, requester, fxp, id, sinceR);
   assert.equal(cb.headers['fspiop-source'], fxp.name, 'the FXP answer is forwarded with FSPIOP-Source = FXP');
   assert.equal(cb.headers['fspiop-destination'], requester.name, 'and FSPIOP-Destination = requester');
-  assert.equal(cb.bodyText, fxp.answers.get(id)?.response.request.body?.toString(), 'the FXP answer arrives byte for byte');
+  assert.equal(cb.bodyText, fxp.answers.get(id)?.bodyText, 'the FXP answer arrives byte for byte');
   const expected = fxp.termsFor(body.conversionTerms);
   if (amountType === 'SEND') {
     assert.deepEqual(terms.sourceAmount, body.conversionTerms.sourceAmount, 'SEND: the source amount stays what was asked');
@@ -412,6 +412,22 @@ export const fxQuoteScenarios: Scenario[] = [
     run: async (ctx) => {
       const { isoRequester, fxp } = await fxParties(ctx);
       await crossDialect(ctx, isoRequester, fxp, true);
+    },
+  },
+  {
+    name: "fx-quotes: an FSPIOP FXP's charges have no element in pacs.092 — not dropped: 3100 naming them to the FXP and to the ISO 20022 JSON requester",
+    run: async (ctx) => {
+      const { isoRequester, fxp } = await fxParties(ctx);
+      const body = fxRequest(ctx, isoRequester.name, fxp.name);
+      const id = body.conversionRequestId;
+      fxp.setBehaviour(id, { kind: 'answer', charges: [{ chargeType: 'conversion fee', targetAmount: '1' }] });
+      const sinceR = isoRequester.mark();
+      const sinceF = fxp.sim.mark();
+      expectStatus(await postFxQuote(isoRequester, fxp.name, body, { iso: true }), 202, 'POST /fxQuotes (pacs.091)');
+      const toFxp = await expectHubFxError(ctx, fxp.sim, id, '3100', 'charges the requester cannot be given (to the FXP)', { since: sinceF });
+      assert.match(wholeErrorText(toFxp.body), /conversionTerms\.charges/, `names the charges; ${show(toFxp.bodyText)}`);
+      await expectHubFxError(ctx, isoRequester, id, '3100', 'charges it cannot be given (to the requester)', { since: sinceR, iso: true });
+      assert.equal(isoRequester.find((r) => r.path === `/fxQuotes/${id}`, sinceR).length, 0, 'no terms without their charges reach the requester');
     },
   },
   {

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { IsoUnits } from '../../../schemas/amount.js';
-import { isValidReasonCode } from '../../../schemas/iso/common.js';
+import { isValidReasonCode, type StatusReason } from '../../../schemas/iso/common.js';
 import { fxAmountText, fxSourceOf, fxTargetOf, type FxQuoteRequest, type FxQuoteResponse } from '../../../schemas/iso/fx-quotes.js';
 import type { Pacs002 } from '../../../schemas/iso/pacs002.js';
 import { DomainError, reasonText, type Reason } from '../../../schemas/outcomes.js';
@@ -207,11 +207,23 @@ export class FxQuoteService {
     );
     this.later(async () => {
       const sent = await this.outbox.forwardFxQuoteAnswer(quote.initiating, quote.id, answer, inbound);
-      // The requester's dialect cannot carry the answer (e.g. charges to an ISO 20022 JSON FSP), or it has no endpoint:
-      // the FXP is told why; a requester that is down is its own retry's business (GET /fxQuotes).
-      const failure = sent.refused || sent.noEndpoint ? this.deliveryFailure(quote.initiating, sent) : undefined;
-      if (failure) await this.outbox.fxQuoteError(inbound.source, quote.id, failure);
+      if (sent.refused) return this.uncarriedAnswer(quote, inbound, sent.refused);
+      // No endpoint: the FXP is told why; a requester that is down is its own retry's business (GET /fxQuotes).
+      if (sent.noEndpoint) await this.outbox.fxQuoteError(inbound.source, quote.id, this.deliveryFailure(quote.initiating, sent)!);
+      return undefined;
     });
+  }
+
+  /**
+   * The requester's dialect cannot carry the FXP's answer (e.g. charges to an ISO 20022 JSON FSP: no element for them).
+   * The terms cannot be agreed as given: recorded REJECTED, and both sides are told why (the FXP may not answer
+   * differently under the same id, so the requester asks again with a new one).
+   */
+  private async uncarriedAnswer(quote: FxQuoteRecord, inbound: InboundMessage, reason: StatusReason): Promise<void> {
+    await this.records.answer({ id: quote.id, state: 'REJECTED', responseHash: inbound.hash, errorCode: reason.Rsn.Prtry ?? reason.Rsn.Cd ?? '' });
+    this.log.info({ conversionRequestId: quote.id, fxp: quote.fxp, reason: reasonText(reason) }, "FX quote answer the requester's dialect cannot carry");
+    await this.outbox.fxQuoteError(inbound.source, quote.id, reason);
+    await this.outbox.fxQuoteError(quote.initiating, quote.id, reason);
   }
 
   /** GET /fxQuotes/{ID}: asked of the FXP (the destination), as GET /quotes is asked of the payee. */
