@@ -67,7 +67,7 @@ test('kill -9 with a conversion waiting for its reserved dependent transfer: the
   expectStatus(await ctx.sendPrepare(a.transfer, { version: '2.0' }), 202, 'POST /transfers (dependent of A)');
   await p.payee.waitFor((r) => r.method === 'POST' && r.body?.transferId === a.transfer.transferId, ctx.T, { label: 'the dependent prepare at the payee' });
   // B: fulfilled, no dependent transfer, expiring a few seconds from now.
-  const b = conversion(ctx, p, { fxExpiresInMs: 4000 });
+  const b = conversion(ctx, p, { fxExpiresInMs: 6000 });
   await convert(ctx, p, b.fx);
   await ctx.expectPosition(p.payer, addDecimal(addDecimal(before.payer, SOURCE_AMOUNT), SOURCE_AMOUNT), 'both conversions reserved', p.source);
 

@@ -2,6 +2,7 @@
 // DFSP converts its source currency with an FXP (POST /fxTransfers), then sends the dependent transfer in the target
 // currency, which the FXP's target position funds; both commit, or both abort, with the transfer.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { addCurrency } from '../lib/admin.js';
 import { assertHubMessage, expectStatus } from '../lib/checks.js';
 import type { SuiteContext } from '../lib/context.js';
@@ -20,12 +21,14 @@ import {
 } from '../lib/fx-transfers.js';
 import { ACCOUNT_STEPS, SettlementClient, netsOf, type SettlementView } from '../lib/settlement.js';
 import type { Scenario } from '../lib/scenario.js';
-import { show } from '../lib/util.js';
+import { b64url, show } from '../lib/util.js';
 
 /** The target currency of the suite's conversions: one no other scenario gives a settlement model of its own. */
 export const TARGET = 'KES';
 export const SOURCE_AMOUNT = '10';
 export const TARGET_AMOUNT = '1300';
+/** The expiration of what a scenario lets expire: after its reservation is seen, within the wait for the 3303. */
+const EXPIRES_SOON_MS = 6000;
 
 /** An Admin API answer's status. */
 function expectAdminStatus(r: { status: number; rawBody?: string }, status: number, what: string): void {
@@ -172,16 +175,22 @@ async function happyPath(ctx: SuiteContext, o: { payerDialect?: SimDialect; fxpD
 async function dependentAborts(ctx: SuiteContext, end: 'payee-error' | 'expiry' | 'invalid-fulfilment'): Promise<void> {
   const p = await fxParties(ctx);
   const before = await positions(ctx, p);
-  const { transfer, fx } = conversion(ctx, p, end === 'expiry' ? { transferExpiresInMs: 2500 } : {});
-  // The payee answers a little later, so the reservation on the FXP can be seen first.
-  const delayMs = 1000;
-  if (end === 'payee-error')
-    p.payee.setBehaviour(transfer.transferId, { kind: 'reject', errorCode: '5100', errorDescription: 'payee refuses (conformance)', delayMs });
-  if (end === 'expiry') p.payee.setBehaviour(transfer.transferId, { kind: 'silent' });
-  if (end === 'invalid-fulfilment') p.payee.setBehaviour(transfer.transferId, { kind: 'wrongFulfilment', delayMs });
+  // Long enough for the reservation to be seen on a loaded hub (the Kafka bus on a shared machine) before it expires.
+  const { transfer, fx } = conversion(ctx, p, end === 'expiry' ? { transferExpiresInMs: EXPIRES_SOON_MS } : {});
+  // The payee answers only once the reservation on the FXP has been seen (its simulator stays silent; the test speaks).
+  p.payee.setBehaviour(transfer.transferId, { kind: 'silent' });
   await convert(ctx, p, fx);
   expectStatus(await ctx.sendPrepare(transfer, { version: '2.0' }), 202, 'POST /transfers (dependent)');
   await ctx.expectPosition(p.fxp.sim, addDecimal(before.fxpTarget, TARGET_AMOUNT), "the dependent transfer reserves the FXP's target position", TARGET);
+  if (end !== 'expiry') {
+    await p.payee.waitFor((r) => r.method === 'POST' && r.body?.transferId === transfer.transferId, ctx.T, { label: 'the dependent prepare at the payee' });
+    const answer =
+      end === 'payee-error'
+        ? { errorInformation: { errorCode: '5100', errorDescription: 'payee refuses (conformance)' } }
+        : { fulfilment: b64url(randomBytes(32)), completedTimestamp: new Date().toISOString(), transferState: 'COMMITTED' };
+    const res = await ctx.sendTransferPut(transfer, { from: p.payee.name, to: p.payer.name, body: answer, error: end === 'payee-error' });
+    expectStatus(res, 200, `the payee's ${end === 'payee-error' ? 'error' : 'wrong fulfilment'}`);
+  }
   const code = end === 'payee-error' ? '5100' : end === 'expiry' ? '3303' : '3100';
   const err = await ctx.waitTransferCallback(p.payer, transfer.transferId, { type: 'error', timeoutMs: ctx.T + 5000 });
   assert.equal(err.body?.errorInformation?.errorCode, code, `payer told why: ${show(err.bodyText)}`);
@@ -357,7 +366,7 @@ export const fxTransferScenarios: Scenario[] = [
     run: async (ctx) => {
       const p = await fxParties(ctx);
       const before = await positions(ctx, p);
-      const { fx } = conversion(ctx, p, { fxExpiresInMs: 2500 });
+      const { fx } = conversion(ctx, p, { fxExpiresInMs: EXPIRES_SOON_MS });
       await convert(ctx, p, fx);
       await expectFxError(ctx, p.payer, fx, '3303');
       await expectFxPatch(ctx, p, fx, 'ABORTED');
