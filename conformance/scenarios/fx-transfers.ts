@@ -23,16 +23,16 @@ import type { Scenario } from '../lib/scenario.js';
 import { show } from '../lib/util.js';
 
 /** The target currency of the suite's conversions: one no other scenario gives a settlement model of its own. */
-const TARGET = 'KES';
-const SOURCE_AMOUNT = '10';
-const TARGET_AMOUNT = '1300';
+export const TARGET = 'KES';
+export const SOURCE_AMOUNT = '10';
+export const TARGET_AMOUNT = '1300';
 
 /** An Admin API answer's status. */
 function expectAdminStatus(r: { status: number; rawBody?: string }, status: number, what: string): void {
   assert.equal(r.status, status, `${what}: expected HTTP ${status}, got ${r.status} ${show(r.rawBody)}`);
 }
 
-interface FxParties {
+export interface FxParties {
   payer: DfspSimulator;
   fxp: FxpRole;
   payee: DfspSimulator;
@@ -40,7 +40,7 @@ interface FxParties {
 }
 
 /** A payer (source currency), an FXP holding both currencies and a payee (target currency), fresh for position checks. */
-async function fxParties(
+export async function fxParties(
   ctx: SuiteContext,
   o: { payerDialect?: SimDialect; fxpDialect?: SimDialect; payerNdc?: string; fxpTargetNdc?: string; fxp?: FxpBehaviour } = {},
 ): Promise<FxParties> {
@@ -54,7 +54,7 @@ async function fxParties(
 }
 
 /** The dependent transfer (not sent) and its conversion (not sent). */
-function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string; transferExpiresInMs?: number; fxExpiresInMs?: number } = {}) {
+export function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string; transferExpiresInMs?: number; fxExpiresInMs?: number } = {}) {
   const transfer = ctx.newTransfer({
     payer: p.payer,
     payee: p.payee,
@@ -72,11 +72,26 @@ function conversion(ctx: SuiteContext, p: FxParties, o: { targetAmount?: string;
   return { transfer, fx };
 }
 
-/** Sends the conversion and waits until the payer has the FXP's fulfilment (RESERVED). */
-async function convert(ctx: SuiteContext, p: FxParties, fx: FxTransfer, iso = false): Promise<void> {
+/**
+ * Sends the conversion and waits until the payer has the FXP's fulfilment (RESERVED): forwarded as the FXP sent it
+ * when both speak one dialect family, rendered by the hub (from the hub, in the payer's dialect) when not.
+ */
+export async function convert(ctx: SuiteContext, p: FxParties, fx: FxTransfer, iso = false): Promise<void> {
   expectStatus(await sendFxPrepare(ctx, fx, { iso }), 202, 'POST /fxTransfers');
-  const put = await waitFxCallback(ctx, p.payer, fx.commitRequestId, { type: 'put', from: p.fxp.sim.name });
+  const family = (d: string) => d.split('/')[0];
+  const rendered = family(p.payer.dialect) !== family(p.fxp.sim.dialect);
+  const put = await waitFxCallback(ctx, p.payer, fx.commitRequestId, { type: 'put', from: rendered ? ctx.hubName : p.fxp.sim.name });
   assert.equal(conversionStateOf(put), 'RESERVED', `the FXP's answer reaches the payer: ${show(put.bodyText)}`);
+  const body = put.body as Record<string, any>;
+  assert.equal(body.fulfilment ?? body.TxInfAndSts?.ExctnConf, fx.fulfilment, 'with its fulfilment');
+  if (rendered) {
+    const iso = p.payer.dialect === 'iso20022-json/2.0';
+    assert.match(
+      put.headers['content-type'] ?? '',
+      iso ? /iso20022\.fxTransfers/ : /^application\/vnd\.interoperability\.fxTransfers/,
+      "in the payer's dialect",
+    );
+  }
 }
 
 async function positions(ctx: SuiteContext, p: FxParties) {
@@ -130,8 +145,10 @@ async function happyPath(ctx: SuiteContext, o: { payerDialect?: SimDialect; fxpD
   // The conversion holds the payer's source position; nothing else moves until the dependent transfer commits.
   await expectPositions(ctx, p, { ...before, payer: addDecimal(before.payer, SOURCE_AMOUNT) }, 'after the conversion is fulfilled');
   expectStatus(await ctx.sendPrepare(transfer, { version: '2.0' }), 202, 'POST /transfers (dependent)');
-  const put = await ctx.waitTransferCallback(p.payer, transfer.transferId, { type: 'put', from: p.payee.name });
-  assert.equal(put.body?.transferState, 'COMMITTED', `dependent transfer committed: ${show(put.bodyText)}`);
+  // An ISO 20022 JSON payer gets the FSPIOP payee's fulfil rendered by the hub.
+  const from = p.payer.dialect === 'iso20022-json/2.0' ? ctx.hubName : p.payee.name;
+  const put = await ctx.waitTransferCallback(p.payer, transfer.transferId, { type: 'put', from });
+  assert.equal(conversionStateOf(put) ?? put.body?.transferState, 'COMMITTED', `dependent transfer committed: ${show(put.bodyText)}`);
   await expectFxPatch(ctx, p, fx, 'COMMITTED');
   await expectPositions(
     ctx,
@@ -156,9 +173,12 @@ async function dependentAborts(ctx: SuiteContext, end: 'payee-error' | 'expiry' 
   const p = await fxParties(ctx);
   const before = await positions(ctx, p);
   const { transfer, fx } = conversion(ctx, p, end === 'expiry' ? { transferExpiresInMs: 2500 } : {});
-  if (end === 'payee-error') p.payee.setBehaviour(transfer.transferId, { kind: 'reject', errorCode: '5100', errorDescription: 'payee refuses (conformance)' });
+  // The payee answers a little later, so the reservation on the FXP can be seen first.
+  const delayMs = 1000;
+  if (end === 'payee-error')
+    p.payee.setBehaviour(transfer.transferId, { kind: 'reject', errorCode: '5100', errorDescription: 'payee refuses (conformance)', delayMs });
   if (end === 'expiry') p.payee.setBehaviour(transfer.transferId, { kind: 'silent' });
-  if (end === 'invalid-fulfilment') p.payee.setBehaviour(transfer.transferId, { kind: 'wrongFulfilment' });
+  if (end === 'invalid-fulfilment') p.payee.setBehaviour(transfer.transferId, { kind: 'wrongFulfilment', delayMs });
   await convert(ctx, p, fx);
   expectStatus(await ctx.sendPrepare(transfer, { version: '2.0' }), 202, 'POST /transfers (dependent)');
   await ctx.expectPosition(p.fxp.sim, addDecimal(before.fxpTarget, TARGET_AMOUNT), "the dependent transfer reserves the FXP's target position", TARGET);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { validateFspiopBody, validateIsoJsonBody } from '../../schemas/fspiop/validators.js';
 import { formatUnits } from '../../schemas/amount.js';
 import { counterPartyFspOf, initiatingFspOf, sourceAmountOf, targetAmountOf } from '../../schemas/iso/pacs009.js';
@@ -18,6 +19,7 @@ import {
 } from '../../translators/fspiop/fx-transfers.js';
 import { isoFxTransferFromCanonical, isoFxTransferToCanonical, type IsoPacs009 } from '../../translators/isojson/fx-transfers.js';
 import { isoStatusFromCanonical, isoStatusToCanonical } from '../../translators/isojson/transfers.js';
+import { errorToCanonical } from '../../translators/fspiop/transfers.js';
 
 const COMMIT = '01JBFH0S3PQTFEZ7E0R0ES7X9R';
 const DETERMINING = '01JBFH0S3PQTFEZ7E0R0ES7X9S';
@@ -115,4 +117,39 @@ test('PUT /fxTransfers/{ID}: conversionState is TxSts; PATCH has no fulfilment; 
   assert.deepEqual(patch, { completedTimestamp: '2026-12-07T12:00:02.000Z', conversionState: 'COMMITTED' });
   assert.equal(validateFspiopBody('2.0', 'PATCH', '/fxTransfers/{ID}', patch), null);
   assert.equal(validateIsoJsonBody('PATCH', '/fxTransfers/{ID}', isoStatusFromCanonical(committed, FIXED)), null);
+});
+
+test('any JSON on the fxTransfers body routes: a schema issue (3100-3103), or a canonical message or a TranslationError, never a throw', () => {
+  const routes = [
+    ['POST', '/fxTransfers'],
+    ['PUT', '/fxTransfers/{ID}'],
+    ['PUT', '/fxTransfers/{ID}/error'],
+  ] as const;
+  const translate = (iso: boolean, method: string, route: string, body: unknown) => {
+    if (route === '/fxTransfers')
+      return iso ? isoFxTransferToCanonical(body as IsoPacs009) : fxPrepareToCanonical(body as FspiopFxTransferPrepare, FIXED.now());
+    if (route.endsWith('/error')) return iso ? isoStatusToCanonical(COMMIT, body as never) : errorToCanonical(COMMIT, body as never, FIXED.now());
+    return iso ? isoStatusToCanonical(COMMIT, body as never) : fxStatusToCanonical(COMMIT, body as never, FIXED.now());
+  };
+  const valid = fspiopBody as unknown as Record<string, unknown>;
+  const isoValid = isoFxTransferFromCanonical(fxPrepareToCanonical(fspiopBody, FIXED.now()), FIXED) as unknown as Record<string, unknown>;
+  const mutated = (base: Record<string, unknown>) =>
+    fc.tuple(fc.constantFrom(...Object.keys(base)), fc.jsonValue({ maxDepth: 3 })).map(([key, value]) => ({ ...base, [key]: value }));
+  fc.assert(
+    fc.property(
+      fc.boolean(),
+      fc.constantFrom(...routes),
+      fc.oneof(fc.jsonValue({ maxDepth: 4 }), mutated(valid), mutated(isoValid)),
+      (iso, [method, route], body) => {
+        const issue = iso ? validateIsoJsonBody(method, route, body) : validateFspiopBody('2.0', method, route, body);
+        if (issue) return assert.ok(['3100', '3101', '3102', '3103'].includes(issue.code), JSON.stringify(issue));
+        try {
+          translate(iso, method, route, body);
+        } catch (err) {
+          assert.ok(err instanceof TranslationError, `${method} ${route} (${iso ? 'ISO' : 'FSPIOP'}): ${String(err)} for ${JSON.stringify(body)}`);
+        }
+      },
+    ),
+    { numRuns: 1500 },
+  );
 });

@@ -57,15 +57,10 @@ export class FxTransferService implements Conversions {
     if (inbound.source !== payer) throw new DomainError('SOURCE_IS_NOT_PAYER', 'FSPIOP-Source header should match initiatingFsp');
     if (this.partitioned) throw new DomainError('FX_NOT_ON_PARTITIONED_LEDGER', 'this hub runs a partitioned ledger, which takes no fxTransfers');
 
-    const live = this.engine.inFlightTransfer(id);
-    if (live) return this.duplicateOfLive(live, inbound);
-    const pendingHash = this.engine.pendingPrepareHash(id);
-    if (pendingHash !== undefined) {
-      if (pendingHash !== inbound.hash) this.later(() => this.modified(id, inbound.source, 'prepare', pendingHash));
-      return;
-    }
-
+    if (this.answeredAsDuplicate(id, inbound)) return;
     const refusal = await this.validate(message);
+    // The validation read the database: the same id may have been taken meanwhile.
+    if (this.answeredAsDuplicate(id, inbound)) return;
     const source = sourceAmountOf(message);
     const target = targetAmountOf(message);
     const common = {
@@ -105,6 +100,19 @@ export class FxTransferService implements Conversions {
     this.stateChanged(id, 'RESERVED', { payer, fxp: common.payee, source: formatUnits(source.units), currency: source.currency });
     this.metrics.inFlight.set(this.engine.inFlightCount);
     this.later(() => this.forward(outcome.transfer, message, inbound));
+  }
+
+  /** A conversion with this id is in flight or being recorded: answered as its duplicate (true), or not (false). */
+  private answeredAsDuplicate(id: string, inbound: InboundMessage): boolean {
+    const live = this.engine.inFlightTransfer(id);
+    if (live) {
+      this.duplicateOfLive(live, inbound);
+      return true;
+    }
+    const pendingHash = this.engine.pendingPrepareHash(id);
+    if (pendingHash === undefined) return false;
+    if (pendingHash !== inbound.hash) this.later(() => this.modified(id, inbound.source, 'prepare', pendingHash));
+    return true; // the original is still being recorded: it will be answered
   }
 
   /** Business validation of a conversion (contract fspiop.md §9.3 as for a transfer, and §10). */

@@ -4,6 +4,7 @@
  */
 import type { Registry } from '../../../ledger/registry.js';
 import { payeeFspOf, payerFspOf, type Pacs008 } from '../../../schemas/iso/pacs008.js';
+import { counterPartyFspOf, initiatingFspOf, sourceAmountOf, type Pacs009 } from '../../../schemas/iso/pacs009.js';
 import type { Bus, Handler, Topic } from '../../bus/bus.js';
 import { bulkTopics, fxTopics, liquidityTopics, ownerTopics, referenceTopics, settlementTopics, transferTopics } from '../topics.js';
 import type { BulkTransferService } from './bulk-transfers.js';
@@ -52,11 +53,21 @@ function knowingBus(bus: Bus, registry: Registry): Bus {
     registry.isHubName(name) ||
     (registry.participant(name) !== undefined && (currency === undefined || registry.accountOf(name, currency, 'POSITION') !== undefined));
   const named = (command: unknown, key: string): boolean => {
-    const message = (command as { message?: Pacs008 }).message;
+    const message = (command as { message?: Pacs008 | Pacs009 }).message;
     const tx = message?.CdtTrfTxInf;
-    if (!tx) return knows(key);
+    if (!message || !tx) return knows(key);
+    // A conversion (pacs.009): the initiating FSP in the source currency, the FXP in both.
+    if (!('DbtrAgt' in tx)) {
+      const conversion = message as Pacs009;
+      const fxp = counterPartyFspOf(conversion);
+      return (
+        knows(initiatingFspOf(conversion), sourceAmountOf(conversion).currency) &&
+        knows(fxp, sourceAmountOf(conversion).currency) &&
+        knows(fxp, tx.IntrBkSttlmAmt.currency)
+      );
+    }
     const currency = tx.IntrBkSttlmAmt?.currency;
-    return knows(payerFspOf(message), currency) && knows(payeeFspOf(message), currency);
+    return knows(payerFspOf(message as Pacs008), currency) && knows(payeeFspOf(message as Pacs008), currency);
   };
   return {
     get pending() {

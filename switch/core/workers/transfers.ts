@@ -504,7 +504,8 @@ export class TransferService {
       const record = live ? undefined : await this.engine.find(id);
       const payer = live?.payer ?? record?.payer;
       const payee = live?.payee ?? record?.payee;
-      if (!payer || !payee) return this.outbox.transferError(inbound.source, id, transferNotFound());
+      // A conversion is read through GET /fxTransfers (docs/fx.md).
+      if (!payer || !payee || (live ?? record)?.kind === 'FX_TRANSFER') return this.outbox.transferError(inbound.source, id, transferNotFound());
       if (inbound.source !== payer && inbound.source !== payee) {
         return this.outbox.transferError(inbound.source, id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`));
       }
