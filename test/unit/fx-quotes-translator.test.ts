@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { FspiopError } from '../../schemas/errors.js';
 import { validateFspiopBody, validateIsoJsonBody } from '../../schemas/fspiop/validators.js';
 import { TranslationError } from '../../schemas/iso/translation.js';
 import {
@@ -165,4 +167,53 @@ test('v2.0 quotes: converter, currencyConversion and the payer supportedCurrenci
   assert.equal(envelope.converter, 'PAYER', 'converter travels in supplementary data (no pacs.081 element)');
   assert.ok(envelope.currencyConversion !== undefined, 'currencyConversion travels in supplementary data');
   assert.deepEqual(quoteRequestFromCanonical(isoQuoteRequestToCanonical(iso)), body);
+});
+
+test('any JSON on the FX body routes: a 3100-3103 schema issue, or a body that translates or is refused with an FSPIOP error — never a throw of anything else', () => {
+  const routes: Array<['POST' | 'PUT', string]> = [
+    ['POST', '/fxQuotes'],
+    ['PUT', '/fxQuotes/{ID}'],
+    ['PUT', '/fxQuotes/{ID}/error'],
+  ];
+  const valid = [request(), response()];
+  const isoValid = [
+    isoFxQuoteRequestFromCanonical(fxQuoteRequestToCanonical(request(), AT), fixed),
+    isoFxQuoteResponseFromCanonical(fxQuoteResponseToCanonical(ID, response(), AT), fixed),
+  ];
+  // Mutations of valid bodies reach the translators far more often than random JSON does.
+  const mutated = (bodies: unknown[]) =>
+    fc
+      .tuple(fc.constantFrom(...bodies), fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }))
+      .map(([body, edits]) => {
+        const copy = structuredClone(body) as Record<string, any>;
+        for (const [key, value] of edits) {
+          const inner = copy.conversionTerms ?? copy.CdtTrfTxInf;
+          const target = key.length % 2 === 0 || !inner || typeof inner !== 'object' ? copy : (inner as Record<string, unknown>);
+          const keys = Object.keys(target);
+          target[keys.length > 0 && key.length > 0 ? keys[key.charCodeAt(0) % keys.length]! : key] = value;
+        }
+        return copy;
+      });
+  const translate = (method: 'POST' | 'PUT', route: string, body: unknown, iso: boolean) => {
+    try {
+      if (route.endsWith('/error')) return;
+      if (iso) {
+        if (method === 'POST') isoFxQuoteRequestToCanonical(body as never);
+        else isoFxQuoteResponseToCanonical(ID, body as never);
+      } else if (method === 'POST') fxQuoteRequestToCanonical(body as FspiopFxQuoteRequest, AT);
+      else fxQuoteResponseToCanonical(ID, body as FspiopFxQuoteResponse, AT);
+    } catch (err) {
+      assert.ok(err instanceof FspiopError, `only FSPIOP errors may come out of a translator, got ${String(err)}`);
+    }
+  };
+  fc.assert(
+    fc.property(fc.constantFrom(...routes), fc.oneof(fc.jsonValue({ maxDepth: 4 }), mutated(valid), mutated(isoValid)), ([method, route], value) => {
+      for (const iso of [false, true]) {
+        const issue = iso ? validateIsoJsonBody(method, route, value) : validateFspiopBody('2.0', method, route, value);
+        if (issue !== null) assert.ok(['3100', '3101', '3102', '3103'].includes(issue.code), JSON.stringify(issue));
+        else translate(method, route, value, iso);
+      }
+    }),
+    { numRuns: 1500 },
+  );
 });
