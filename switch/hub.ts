@@ -375,6 +375,20 @@ interface Services {
   windowSchedule: WindowSchedule;
 }
 
+/** FSPIOP messages out: forwarded or hub-authored (signed), to participants and, through their proxies, other schemes' DFSPs. */
+function fspiopNotifier(
+  config: Config,
+  log: Logger,
+  p: { participants: ParticipantDirectory; delivery: Delivery; signer: HubSigner | undefined; routes: ProxyRoutes },
+): FspiopNotifier {
+  return new FspiopNotifier(
+    p.participants,
+    p.delivery,
+    { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: p.signer, routes: p.routes },
+    log,
+  );
+}
+
 /** Who the participants are reached as, and the routes to other schemes' DFSPs through their proxies. */
 async function directories(lifecycle: Lifecycle, db: Db, registry: Registry): Promise<{ participants: ParticipantDirectory; proxies: ProxyRoutes }> {
   const participants = await lifecycle.start('participant directory', () => ParticipantDirectory.load(db, registry));
@@ -463,7 +477,7 @@ async function startServices(lifecycle: Lifecycle, config: Config, log: Logger, 
     () => new PartyDirectory(db, oracles, { hubName: config.hubName, externalCacheMs: config.oracleCacheMs, oracleTimeoutMs: config.oracleTimeoutMs }),
     (d) => d.close(),
   );
-  const notifier = new FspiopNotifier(participants, delivery, { hubName: config.hubName, callbackVersion: config.callbackVersion, signer: keys.signer }, log);
+  const notifier = fspiopNotifier(config, log, { participants, delivery, signer: keys.signer, routes: proxies });
   const xmlOutbox = new XmlOutbox(participants, delivery, config.hubName, keys.xmlSigner, log);
   const reports = reportsToParticipants(config, log, { participants, delivery, xml: xmlOutbox, signer: keys.signer, db });
   // What the lifecycle tells a bank about a transaction of its multi-transaction pacs.008 goes to the group (bankBulks).

@@ -41,7 +41,8 @@ let partyB: PartyRef;
 let bankB: BankSimulator;
 let bankParty: PartyRef;
 
-const HUB_ENV = { MIZANI_PROXY_DISCOVERY_TIMEOUT_MS: '3000', MIZANI_PROXY_EXPIRY_GRACE_MS: '3000' };
+// The grace outlasts a restart of the relay on a loaded machine (the expiry scenario restarts it).
+const HUB_ENV = { MIZANI_PROXY_DISCOVERY_TIMEOUT_MS: '3000', MIZANI_PROXY_EXPIRY_GRACE_MS: '8000' };
 
 before(async () => {
   const started = Date.now();
@@ -237,6 +238,47 @@ test(
     }
   },
 );
+
+test('a stale route heals: B refuses a message for a DFSP it does not know (3201), and A forgets that DFSP’s route', { timeout: 60_000 }, async () => {
+  // A learns "ghost is reachable via proxyA" from a lookup relayed by proxyA for a DFSP B does not have.
+  const ghost = `ghost${Date.now().toString(36)}`;
+  const party: PartyRef = { type: 'MSISDN', id: A.ctx.newPartyId('6') };
+  walletA.addParty({ partyIdType: party.type, partyIdentifier: party.id, firstName: 'Lin', lastName: 'Wei' });
+  const since = walletA.mark();
+  const asked = await A.ctx.hub.send({
+    method: 'GET',
+    path: `/parties/${party.type}/${party.id}`,
+    source: ghost,
+    destination: walletA.name,
+    identity: A.proxyName,
+    headers: { 'fspiop-proxy': A.proxyName },
+  });
+  expectStatus(asked, 202, 'a lookup relayed by proxyA for ghost');
+  await walletA.waitFor((r) => r.method === 'GET' && r.path === `/parties/${party.type}/${party.id}`, 10_000, { since });
+  // walletA's answer to ghost goes to proxyA, through the relay to B, which refuses it: 400/3201.
+  await waitUntil(
+    () => relay.logs.some((l) => l.includes(`/parties/${party.type}/${party.id}`) && l.includes('"status":400')),
+    'B’s refusal through the relay',
+  );
+  await new Promise((r) => setTimeout(r, 500)); // A reads the refusal's body and removes the route after the relay answers
+  // The route is gone: the next message for ghost is refused by A itself, not sent to proxyA.
+  const before = relay.logs.length;
+  const again = walletA.mark();
+  expectStatus(await walletA.send({ method: 'GET', path: `/parties/${party.type}/${party.id}`, destination: ghost }), 202, 'GET /parties for ghost');
+  const cb = await waitAnswer(A.ctx, walletA, `/parties/${party.type}/${party.id}`, { since: again, label: 'A’s answer for ghost' });
+  assert.ok(cb.path.endsWith('/error'), `${cb.path}: ${cb.bodyText}`);
+  assert.equal(cb.body?.errorInformation?.errorCode, '3201', cb.bodyText);
+  assert.equal(cb.headers['fspiop-source'], A.hubName);
+  assert.equal(relay.logs.slice(before).filter((l) => l.includes(`/parties/${party.type}/${party.id}`)).length, 0, 'nothing more went to the relay');
+});
+
+async function waitUntil(check: () => boolean, label: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`${label}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 test('the relay takes only its own hub’s certificate: a participant of A cannot speak through it as proxyB', { timeout: 30_000 }, async () => {
   const { request } = await import('undici');

@@ -6,6 +6,7 @@
 import { configure } from 'safe-stable-stringify';
 import type { Logger } from 'pino';
 import type { ParticipantDirectory } from '../directory/participants.js';
+import type { ProxyRoutes } from '../directory/proxies.js';
 import type { Delivery, DeliveryOutcome } from './delivery.js';
 
 const sortedJson = configure({ deterministic: true, bigint: false }) as (value: unknown) => string;
@@ -81,6 +82,11 @@ export interface FspiopNotifierConfig {
   /** Content-Type version of hub-authored callbacks, per resource (e.g. "1.0"). */
   callbackVersion: string;
   signer?: HubSigner;
+  /**
+   * Inter-scheme routes (docs/interscheme.md): a name that is not a participant is looked up (PostgreSQL on a miss:
+   * another node may have learned it) before its endpoint is read, so any node reaches a remote DFSP's proxy.
+   */
+  routes?: Pick<ProxyRoutes, 'resolve'>;
 }
 
 /** Fills `{{name}}` placeholders; values are percent-encoded: an identifier is one path segment. */
@@ -105,6 +111,7 @@ export class FspiopNotifier {
 
   /** Sends a participant's message on, byte for byte. */
   async forward(options: ForwardOptions): Promise<SendOutcome> {
+    await this.config.routes?.resolve(options.to);
     const url = this.endpointUrl(options.to, options.endpointType, options.vars, options.path);
     if (!url) return this.noEndpoint(options.to, options.endpointType);
     const headers: Record<string, string> = {};
@@ -127,6 +134,7 @@ export class FspiopNotifier {
 
   /** Sends a message the hub itself authors. */
   async hubMessage(options: HubMessageOptions): Promise<SendOutcome> {
+    await this.config.routes?.resolve(options.to);
     const url = this.endpointUrl(options.to, options.endpointType, options.vars, options.path);
     if (!url) return this.noEndpoint(options.to, options.endpointType);
     const headers: Record<string, string> = {

@@ -41,12 +41,12 @@ test('every transfer, bulk transfer, fx transfer, liquidity, settlement, owner a
   assert.equal(new Set(subscribed).size, subscribed.length);
 });
 
-test('the expiry sweep publishes an expire command per due transfer, keyed by its payer, and aborts nothing itself', async () => {
+test('the expiry sweep publishes an expire command per due transfer, keyed by the position it reserved on (its payer, or a remote payer’s proxy), and aborts nothing itself', async () => {
   const due = [
-    { id: 't1', kind: 'TRANSFER', payer: 'payerA', payee: 'payeeB' },
-    { id: 'f1', kind: 'FUNDS_OUT', payer: 'Hub', payee: 'dfsp' },
-    { id: 't2', kind: 'TRANSFER', payer: 'payerC', payee: 'payeeB' },
-    { id: 'x1', kind: 'FX_TRANSFER', payer: 'payerA', payee: 'fxp' },
+    { id: 't1', kind: 'TRANSFER', payer: 'payerA', payee: 'payeeB', debtor: 'payerA' },
+    { id: 'f1', kind: 'FUNDS_OUT', payer: 'Hub', payee: 'dfsp', debtor: 'Hub' },
+    { id: 't2', kind: 'TRANSFER', payer: 'remotePayer', payee: 'payeeB', debtor: 'proxyC' },
+    { id: 'x1', kind: 'FX_TRANSFER', payer: 'payerA', payee: 'fxp', debtor: 'payerA' },
   ] as InFlight[];
   const reader = { available: true, expired: (now: number) => (now >= 1000 ? due : []) } as unknown as LedgerReader;
   const bus = new InProcessBus();
@@ -59,7 +59,7 @@ test('the expiry sweep publishes an expire command per due transfer, keyed by it
   assert.equal(await sweep.sweep(1000), 2);
   assert.deepEqual(published, [
     { key: 'payerA', transferId: 't1', now: 1000 },
-    { key: 'payerC', transferId: 't2', now: 1000 },
+    { key: 'proxyC', transferId: 't2', now: 1000 },
   ]);
   assert.deepEqual(conversions, [{ key: 'payerA', commitRequestId: 'x1', now: 1000 }], 'a conversion is expired by its initiating FSP');
   const recovering = new ExpirySweep({ ...reader, available: false } as LedgerReader, bus, 60_000, pino({ level: 'silent' }));
