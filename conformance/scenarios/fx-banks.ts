@@ -305,7 +305,8 @@ async function bankIsNoFxp(ctx: SuiteContext): Promise<void> {
   const target = 'ZMW';
   const [requester, bank] = await Promise.all([newFxRequester(ctx, { prefix: 'fxbr' }), ctx.newBank({ prefix: 'fxbf' })]);
   await ctx.addCurrency(bank.name, target, ctx.opts.fundsIn);
-  for (const e of fxEndpointsFor('http://127.0.0.1:9/fx', true)) await ctx.admin.setEndpoint(bank.name, e.type, e.value);
+  // Never called (https: a secured hub takes no other callback URL).
+  for (const e of fxEndpointsFor('https://127.0.0.1:9/fx', true)) await ctx.admin.setEndpoint(bank.name, e.type, e.value);
   const path = `/services/FXP/${ctx.currency}/${target}`;
   const since = requester.mark();
   expectStatus(await requester.send({ method: 'GET', path, version: '2.0' }), 202, `GET ${path}`);
