@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ulid } from 'ulidx';
+import pg from 'pg';
 import type { BankSimulator, DfspSimulator } from '../conformance/index.js';
 import { verifySignature } from '../conformance/lib/jws.js';
 import { addDecimal, subDecimal } from '../conformance/lib/decimal.js';
@@ -255,12 +256,14 @@ test('a stale route heals: B refuses a message for a DFSP it does not know (3201
   });
   expectStatus(asked, 202, 'a lookup relayed by proxyA for ghost');
   await walletA.waitFor((r) => r.method === 'GET' && r.path === `/parties/${party.type}/${party.id}`, 10_000, { since });
-  // walletA's answer to ghost goes to proxyA, through the relay to B, which refuses it: 400/3201.
+  // walletA answers at once; its answer to ghost goes to proxyA (the route A learned), through the relay to B, which
+  // refuses it: 400/3201.
   await waitUntil(
     () => relay.logs.some((l) => l.includes(`/parties/${party.type}/${party.id}`) && l.includes('"status":400')),
     'B’s refusal through the relay',
   );
-  await new Promise((r) => setTimeout(r, 500)); // A reads the refusal's body and removes the route after the relay answers
+  // A reads the refusal's body and removes the route once the relay has answered it.
+  await waitUntilAsync(async () => !(await routeIn(A, ghost)), 'A removes ghost’s route');
   // The route is gone: the next message for ghost is refused by A itself, not sent to proxyA.
   const before = relay.logs.length;
   const again = walletA.mark();
@@ -271,6 +274,25 @@ test('a stale route heals: B refuses a message for a DFSP it does not know (3201
   assert.equal(cb.headers['fspiop-source'], A.hubName);
   assert.equal(relay.logs.slice(before).filter((l) => l.includes(`/parties/${party.type}/${party.id}`)).length, 0, 'nothing more went to the relay');
 });
+
+/** Whether scheme `s` holds a route for `dfsp` (its proxy_route table, migration 022). */
+async function routeIn(s: Scheme, dfsp: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: s.database.url });
+  await client.connect();
+  try {
+    return (await client.query('SELECT 1 FROM proxy_route WHERE dfsp = $1', [dfsp])).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitUntilAsync(check: () => Promise<boolean>, label: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) assert.fail(`${label}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function waitUntil(check: () => boolean, label: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
  * Inter-scheme routes (docs/interscheme.md): which proxy participant reaches a DFSP of another scheme. Learned from
  * every message a proxy relays (FSPIOP-Source = the remote DFSP, FSPIOP-Proxy = the proxy), written through to
  * PostgreSQL (`proxy_route`, migration 022) before the message is answered, cached in memory for the hot path. Every
- * hub node sees a route: a change sends a `proxies:<dfsp>` notice (every node forgets its cached entry), and a node
+ * hub node sees a route: a change sends a `proxies:<dfsp>` notice (every node reads that row again), and a node
  * that has no entry for a name re-reads the row (`resolve`) before it calls the name unknown.
  *
  * A name that is a participant here is never routed through a proxy: the local participant wins, and the edge refuses
@@ -30,10 +30,14 @@ export class ProxyRoutes {
     for (const row of rows.rows) this.cache.set(row.dfsp, row.proxy_id);
   }
 
-  /** A change notice: `dfsp` changed on some node (undefined: anything may have; read everything again). */
+  /**
+   * A change notice: `dfsp` changed on some node (undefined: anything may have; read everything again). The row is read
+   * again rather than the entry dropped, so a reader never finds a known route missing for a moment.
+   */
   async changed(dfsp: string | undefined): Promise<void> {
     if (dfsp === undefined) return this.load();
-    this.cache.delete(dfsp);
+    const row = await this.db.query<{ proxy_id: number }>('SELECT proxy_id FROM proxy_route WHERE dfsp = $1', [dfsp]);
+    this.remember(dfsp, row.rows[0]?.proxy_id ?? null);
   }
 
   // ---- reads

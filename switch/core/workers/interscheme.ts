@@ -47,9 +47,9 @@ export class ProxyTransfers {
     return p !== undefined && !p.isHub;
   }
 
-  /** The payee is in another scheme: the payee's scheme decides the transfer. */
-  isForwarded(transfer: { payee: string }): boolean {
-    return !this.isLocal(transfer.payee) && this.routes.proxyOf(transfer.payee) !== undefined;
+  /** The payee is in another scheme (the transfer credits its proxy: `creditor`, migration 019): that scheme decides. */
+  isForwarded(transfer: { payee: string; creditor: string }): boolean {
+    return transfer.creditor !== transfer.payee && !this.isLocal(transfer.payee);
   }
 
   /**
@@ -68,14 +68,15 @@ export class ProxyTransfers {
     return owners;
   }
 
-  /** A message about `transfer` relayed by the proxy of its remote payer or payee (their scheme's hub may speak). */
-  fromPayeeSide(transfer: { payee: string }, inbound: InboundMessage): boolean {
-    return inbound.proxy !== undefined && !this.isLocal(transfer.payee) && this.routes.proxyOf(transfer.payee)?.name === inbound.proxy;
+  /** A message about `transfer` relayed by the proxy its remote payee is credited through (that scheme's hub may speak). */
+  fromPayeeSide(transfer: { payee: string; creditor: string }, inbound: InboundMessage): boolean {
+    return inbound.proxy !== undefined && this.isForwarded(transfer) && transfer.creditor === inbound.proxy;
   }
 
-  fromEitherSide(transfer: { payer: string; payee: string }, inbound: InboundMessage): boolean {
+  /** Relayed by the proxy of the transfer's remote payer (its debtor) or remote payee (its creditor). */
+  fromEitherSide(transfer: { payer: string; payee: string; debtor: string; creditor: string }, inbound: InboundMessage): boolean {
     if (inbound.proxy === undefined) return false;
-    return [transfer.payer, transfer.payee].some((name) => !this.isLocal(name) && this.routes.proxyOf(name)?.name === inbound.proxy);
+    return (transfer.debtor !== transfer.payer && transfer.debtor === inbound.proxy) || this.fromPayeeSide(transfer, inbound);
   }
 
   /**

@@ -615,12 +615,13 @@ export class TransferService {
     this.later(async () => {
       const live = this.engine.inFlightTransfer(id);
       const record = live ? undefined : await this.engine.find(id);
-      const payer = live?.payer ?? record?.payer;
-      const payee = live?.payee ?? record?.payee;
+      const transfer = live ?? record;
+      const payer = transfer?.payer;
+      const payee = transfer?.payee;
       // A conversion is read through GET /fxTransfers (docs/fx.md).
-      if (!payer || !payee || (live ?? record)?.kind === 'FX_TRANSFER') return this.outbox.transferError(inbound.source, id, transferNotFound());
+      if (!transfer || !payer || !payee || transfer.kind === 'FX_TRANSFER') return this.outbox.transferError(inbound.source, id, transferNotFound());
       // The other scheme's hub asks about a transfer one side of which it holds (docs/interscheme.md, "Expiry").
-      if (inbound.source !== payer && inbound.source !== payee && !this.proxies?.fromEitherSide({ payer, payee }, inbound)) {
+      if (inbound.source !== payer && inbound.source !== payee && !this.proxies?.fromEitherSide(transfer, inbound)) {
         return this.outbox.transferError(inbound.source, id, new DomainError('REQUESTER_NOT_A_PARTY', `${inbound.source} is not a party to transfer ${id}`));
       }
       if (live) return this.outbox.transferState(inbound.source, id, hubStatus(id, { state: 'RESERVED' }));
