@@ -689,11 +689,7 @@ export class LedgerEngine {
     payerPosition.value = ledgerPlus(payerPosition.value, input.amount);
     clearing.value = ledgerMinus(clearing.value, input.amount);
     if (headroomCheck) this.assertWithinHeadroom(debtor, input.currency, payerPosition, liquidity);
-    const transfer = newReservation({
-      ...{ id: input.id, kind, payer: input.payer, payee: input.payee, debtor, creditor, fx: input.fx, currency: input.currency },
-      ...{ amount: input.amount, condition: input.condition, expiration: input.expiration, expiresAt: input.expiresAt },
-      ...{ prepareHash: input.prepareHash, createdAt: input.receivedAt, debitAccount: payerPosition, creditAccount: clearing, fee: input.fee },
-    });
+    const transfer = reservationOf(input, kind, debtor, creditor, payerPosition, clearing);
     this.inFlight.set(input.id, transfer);
     this.link(transfer, input.conversion);
     const durable = this.write(input.id, input.prepareHash, {
@@ -1437,6 +1433,32 @@ function transferColumns(input: PrepareInput, kind: TransferKind): Omit<Transfer
     prepare_hash: input.prepareHash,
     created_at: input.receivedAt,
     ...ownerColumns(input),
+  };
+}
+
+/** A prepare's reservation just made, in memory: RESERVED, not finishing (one object: this is the hot path). */
+function reservationOf(input: PrepareInput, kind: TransferKind, debtor: string, creditor: string, debit: Account, credit: Account): InFlight {
+  return {
+    id: input.id,
+    kind,
+    payer: input.payer,
+    payee: input.payee,
+    debtor,
+    creditor,
+    state: 'RESERVED',
+    fx: input.fx,
+    currency: input.currency,
+    amount: input.amount,
+    condition: input.condition,
+    expiration: input.expiration,
+    expiresAt: input.expiresAt,
+    prepareHash: input.prepareHash,
+    createdAt: input.receivedAt,
+    finishing: false,
+    ready: Promise.resolve(),
+    debitAccount: debit,
+    creditAccount: credit,
+    fee: input.fee,
   };
 }
 

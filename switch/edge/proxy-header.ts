@@ -44,9 +44,20 @@ export function checkProxyHeader(request: FastifyRequest, registry: Registry, se
  * preHandler: the body is read, nothing is decided yet). Messages without the header are untouched.
  */
 export function registerProxyHeaderCheck(server: FastifyInstance, registry: Registry, security: EdgeSecurity, proxies: ProxyRoutes): void {
-  server.addHook('preHandler', async (request) => {
-    const proxy = checkProxyHeader(request, registry, security);
+  // A callback hook, not an async one: the messages without the header (nearly all) pay no promise for it.
+  server.addHook('preHandler', (request, _reply, done) => {
+    let proxy: Participant | undefined;
+    try {
+      proxy = checkProxyHeader(request, registry, security);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
     const source = header(request, 'fspiop-source');
-    if (proxy && source !== undefined) await proxies.learn(source, proxy);
+    if (!proxy || source === undefined) return done();
+    proxies.learn(source, proxy).then(
+      () => done(),
+      (err: unknown) => done(err as Error),
+    );
   });
 }
