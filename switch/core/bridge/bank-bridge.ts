@@ -8,6 +8,7 @@
  *   - answers pacs.028 status requests and camt.056 cancellation requests.
  * Every step that a bank is promised something about is recorded before the promise.
  */
+import { bankInbound } from './bank-inbound.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { configure } from 'safe-stable-stringify';
@@ -418,7 +419,7 @@ export class BankBridge {
     if (!row || row.state !== 'RECEIVED' || !row.payee) return;
     try {
       const message = loadInstruction(row.instruction);
-      const inbound = this.bankInbound(row.payer, row.payee, row.request_hash);
+      const inbound = bankInbound(row.payer, row.payee, row.request_hash);
       await this.requestTerms({ id, transferId: row.transfer_id ?? id }, message, row.payer, row.payee, row.expires_at.toISOString(), inbound, amount);
     } catch (err) {
       await this.reject(id, row.payer, this.reasonOf(err));
@@ -473,7 +474,7 @@ export class BankBridge {
     transfer.CdtTrfTxInf.DbtrAgt = { FinInstnId: { Othr: { Id: bank } } };
     transfer.CdtTrfTxInf.CdtrAgt = { FinInstnId: { Othr: { Id: payee } } };
     // Into the ordinary lifecycle through the one door, keyed by the payer (the bank).
-    await this.bus.request(transferTopics.prepare, bank, { message: transfer, inbound: this.bankInbound(bank, payee, hash ?? inbound!.hash) });
+    await this.bus.request(transferTopics.prepare, bank, { message: transfer, inbound: bankInbound(bank, payee, hash ?? inbound!.hash) });
   }
 
   private async reject(id: string, bank: string, reason: Reason): Promise<void> {
@@ -523,7 +524,7 @@ export class BankBridge {
     const response = terms[0]!;
     await this.quotes.update({ id: quoteId, state: 'ANSWERED', response_hash: documentHash(response), response_expiration: expiration });
     this.log.info({ quoteId, payer, payee: agentName(request.CdtTrfTxInf.CdtrAgt), state: 'ANSWERED' }, 'quote answered by the hub for a bank');
-    await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, this.bankInbound(this.config.hubName, payer, documentHash(response)));
+    await this.quoteOutbox.forwardQuoteAnswer(payer, quoteId, { response }, bankInbound(this.config.hubName, payer, documentHash(response)));
   }
 
   /**
@@ -687,20 +688,6 @@ export class BankBridge {
   private async row(id: string): Promise<BridgeRow | undefined> {
     const rows = await this.db.query<BridgeRow>('SELECT * FROM bridge_payment WHERE id = $1', [id]);
     return rows.rows[0];
-  }
-
-  /** The InboundMessage of a message the bridge hands to the lifecycle on a bank's behalf. */
-  private bankInbound(source: string, destination: string, hash: string): InboundMessage {
-    return {
-      source,
-      destination,
-      dialect: 'iso20022-xml',
-      version: { major: 2, minor: 0 },
-      headers: {},
-      raw: Buffer.alloc(0),
-      hash,
-      receivedAt: new Date().toISOString(),
-    };
   }
 }
 

@@ -12,6 +12,7 @@
  *      fulfilled it, the dependent transfer to the payee, which commits or aborts with it.
  * No rate is ever computed: the hub compares the FXP's amounts with the bank's and writes their ratio only when exact.
  */
+import { bankInbound } from './bank-inbound.js';
 import type { Logger } from 'pino';
 import { formatAmount, type Amount, type IsoUnits } from '../../../schemas/amount.js';
 import { exactRate, rateIsExactly } from '../../../schemas/iso/exchange-rate.js';
@@ -309,18 +310,4 @@ export class BankConversions {
     );
     return rows.rows[0];
   }
-}
-
-/** The InboundMessage of a message the hub hands on for a bank (as BankBridge's). */
-function bankInbound(source: string, destination: string, hash: string): InboundMessage {
-  return {
-    source,
-    destination,
-    dialect: 'iso20022-xml',
-    version: { major: 2, minor: 0 },
-    headers: {},
-    raw: Buffer.alloc(0),
-    hash,
-    receivedAt: new Date().toISOString(),
-  };
 }
