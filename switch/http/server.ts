@@ -57,6 +57,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     err = wireErrorOf(err); // a domain outcome (core, ledger) in its FSPIOP form
     if (err instanceof FspiopError) {
+      options.metrics.refusals.inc({ api: options.api, code: err.code });
       // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
       // Busy refusals are summarised by admission control (one warning a second, with counts): past
       // capacity a line per refusal would cost what refusing is meant to save.
