@@ -275,6 +275,24 @@ export const SETTINGS: Setting[] = [
       'With `MIZANI_BUS=kafka`: `true` makes every hub node a position owner of the partitions of the commands topic the workers group gives it (positions written by several nodes at once; docs/architecture.md "Partitioned owners"); `false`: one node holds the whole ledger, the others stand by. All nodes of a cluster must agree: a node of the other kind waits.',
   },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
+  {
+    name: 'MIZANI_TRACING',
+    default: 'off',
+    description:
+      "`off` (no spans, nothing exported; a participant's `traceparent` is forwarded as it came and the hub adds none) or `otlp`: OpenTelemetry spans of every message across edge, translators, bus, ledger and callbacks, exported over OTLP/HTTP; an inbound `traceparent` is their parent and every request the hub sends carries its own (docs/tracing.md).",
+  },
+  {
+    name: 'MIZANI_TRACING_ENDPOINT',
+    default: '',
+    description:
+      'With `MIZANI_TRACING=otlp`: the OTLP/HTTP traces URL (`http://collector:4318/v1/traces`). Empty: the standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` (+ `/v1/traces`), else `http://localhost:4318/v1/traces`.',
+  },
+  {
+    name: 'MIZANI_TRACING_SAMPLE_RATIO',
+    default: '1',
+    description:
+      'With `MIZANI_TRACING=otlp`: share (0..1) of the traces the hub starts that are recorded; a request with a `traceparent` follows its sampled flag.',
+  },
 ];
 
 export interface Config {
@@ -329,6 +347,7 @@ export interface Config {
   logLevel: string;
   /** The Admin API's door (docs/operations.md). */
   adminAuth: AdminAuthConfig;
+  tracing: { mode: 'off' | 'otlp'; endpoint: string; sampleRatio: number };
 }
 
 export interface AdminAuthConfig {
@@ -560,7 +579,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: value('MIZANI_LOG_LEVEL'),
     adminAuth: adminAuthSettings(readers, production),
+    tracing: tracingSettings(readers),
   };
+}
+
+function tracingSettings({ value, fraction, oneOf }: Readers): Config['tracing'] {
+  const endpoint = value('MIZANI_TRACING_ENDPOINT');
+  if (endpoint && !/^https?:\/\/[^\s]+$/.test(endpoint)) throw new ConfigError(`MIZANI_TRACING_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  return { mode: oneOf('MIZANI_TRACING', ['off', 'otlp'] as const), endpoint, sampleRatio: fraction('MIZANI_TRACING_SAMPLE_RATIO') };
 }
 
 /** What the database layer (ledger/db.ts `openDb`) takes from the configuration, the pool size aside. */

@@ -95,6 +95,7 @@ import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
 import { databaseEvents } from './observability/database.js';
 import { Metrics } from './observability/metrics.js';
+import { batchTracing, busTracing, startTracing, tracingOn } from './observability/tracing.js';
 import { JwsKeyStore } from './security/jws-keys.js';
 import { JwsSigningPool, signingAlgFor } from './security/jws.js';
 import { clientTlsOptions, loadTlsMaterial, serverTlsOptions, type TlsMaterial } from './security/tls.js';
@@ -128,6 +129,12 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     },
   });
   try {
+    // First to start, last to stop: every part's spans are exported before the process ends.
+    await lifecycle.start(
+      'tracing',
+      () => startTracing(config.tracing, log),
+      (tracing) => tracing?.stop(),
+    );
     const metrics = new Metrics();
     const ledger = await startLedger(lifecycle, config, log, metrics);
     const keys = await startKeys(lifecycle, config, log, ledger.db);
@@ -231,6 +238,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
             metrics.batchSize.observe(size);
             metrics.batchDuration.observe(seconds);
           },
+          ...(tracingOn() ? { traceBatches: batchTracing() } : {}),
           onForeignMoves: (moves) => sendForeignMoves(owner, moves, log),
           onWaitingForPartition: (partition, waitedMs) =>
             log.warn({ partition, waitedMs }, 'ledger: waiting for a partition another node still writes (it finishes its commands first)'),
@@ -749,7 +757,7 @@ function createBus(
   engine: LedgerEngine,
   assign: (partitions: number[], current: () => boolean) => Promise<void>,
 ): Bus {
-  if (config.bus.kind === 'in-process') return new InProcessBus();
+  if (config.bus.kind === 'in-process') return new InProcessBus(tracingOn() ? busTracing('in-process') : undefined);
   const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, partitioned } = config.bus;
   // The workers record how far each partition is applied in the ledger's own transactions (ledger/migrations/010).
   const positions = {
@@ -769,6 +777,7 @@ function createBus(
     positions,
     onAssigned,
     ...(partitioned ? { assign } : {}),
+    ...(tracingOn() ? { tracing: busTracing('kafka') } : {}),
     failures: domainFailures,
     log,
   });

@@ -67,6 +67,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly refusals = new Counter({
+    name: 'mizani_refusals_total',
+    help: 'Requests refused with an FSPIOP error, by API and error code (2005 Server busy included)',
+    labelNames: ['api', 'code'] as const,
+    registers: [this.registry],
+  });
+
   readonly refusedBusy = new Counter({
     name: 'mizani_refused_busy_total',
     help: 'New work refused with 2005 Server busy by admission control, by stage',
