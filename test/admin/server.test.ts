@@ -119,7 +119,7 @@ test('the assembled server appends each request that may change something to the
     { kind: entries[0]!.kind, actor: entries[0]!.actor, subject: entries[0]!.subject, detail: entries[0]!.detail },
     {
       kind: 'admin.request',
-      actor: 'anonymous',
+      actor: 'open', // the open mode's identity (MIZANI_ADMIN_AUTH=open)
       subject: '/participants',
       detail: { method: 'POST', path: '/participants?why=audit', status: res.statusCode, bodySha256: createHash('sha256').update(body).digest('hex') },
     },
