@@ -22,7 +22,9 @@ import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
 import { settlementReportRoutes } from './routes/settlement-reports.js';
 import { settlementRoutes, type SettlementRouteDeps } from './routes/settlements.js';
+import { statsRoutes } from './routes/stats.js';
 import { transactionRequestRoutes } from './routes/transaction-requests.js';
+import { transferRoutes } from './routes/transfers.js';
 
 export type { AdminDeps } from './deps.js';
 
@@ -50,6 +52,8 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...oracleRoutes(deps),
     ...reportRoutes(deps),
     ...transactionRequestRoutes(deps),
+    ...transferRoutes(deps),
+    ...statsRoutes(deps),
   ];
 }
 
