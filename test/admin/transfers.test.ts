@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { SuiteContext } from '../../conformance/lib/context.js';
 import { payAcrossDialects, provisionDemo, type DemoPayment, type DemoScheme } from '../../conformance/lib/demo-flows.js';
-import { startHubProcess, type HubProcess } from '../support/hub-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import type { HubProcess } from '../support/hub-process.js';
+import { startAuthHub, type AuthHub } from '../support/operators.js';
 
-let database: TestDatabase;
+let auth: AuthHub;
 let hub: HubProcess;
 let ctx: SuiteContext;
 let scheme: DemoScheme;
@@ -30,9 +30,9 @@ interface Message {
   note?: string;
 }
 
-async function get(path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${hub.adminUrl}${path}`);
-  return { status: res.status, body: await res.json() };
+/** A read as the auditor, unless told whom (null: no token). */
+async function get(path: string, user: string | null = 'aud1'): Promise<{ status: number; body: any }> {
+  return auth.call(user ?? undefined, 'GET', path);
 }
 
 async function expect3101(path: string, mention: string): Promise<void> {
@@ -46,9 +46,16 @@ const idOf = (pair: string) => payments.find((p) => p.pair.startsWith(pair))!.tr
 const ids = (body: any) => (body.transfers as Array<{ transferId: string }>).map((t) => t.transferId);
 
 before(async () => {
-  database = await createTestDatabase('mizani_admin_transfers');
-  hub = await startHubProcess({ MIZANI_DATABASE_URL: database.url });
-  ctx = new SuiteContext({ hubUrl: hub.fspiopUrl, adminUrl: hub.adminUrl, currency: 'USD' });
+  // Auth on, maker-checker on everything: the scheme is provisioned by one administrator and approved by another.
+  auth = await startAuthHub('transfers');
+  hub = auth.hub;
+  ctx = new SuiteContext({
+    hubUrl: hub.fspiopUrl,
+    adminUrl: hub.adminUrl,
+    currency: 'USD',
+    adminToken: auth.tokens.get('admin1'),
+    adminCheckerToken: auth.tokens.get('admin2'),
+  });
   startedAt = new Date().toISOString();
   scheme = await provisionDemo(ctx);
   payments = await payAcrossDialects(ctx, scheme);
@@ -57,6 +64,7 @@ before(async () => {
   assert.equal((await ctx.sendPrepare(t)).status, 202);
   await ctx.waitTransferCallback(scheme.walletB, t.transferId, { type: 'error', label: 'the rejection' });
   rejectedId = t.transferId;
+  await auth.addUser('walleta-clerk', ['participant'], 'walleta');
   // One request the FSPIOP API refuses (no FSPIOP-Source): a refusal in the series.
   const refused = await fetch(`${hub.fspiopUrl}/transfers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.ok(refused.status >= 400);
@@ -64,8 +72,7 @@ before(async () => {
 
 after(async () => {
   await ctx?.close();
-  await hub?.stop();
-  await database?.drop();
+  await auth?.stop();
 });
 
 test('GET /transfers: newest first, with the filters by kind, party, state and time', async () => {
@@ -256,6 +263,23 @@ test('GET /stats/series: committed, aborted and latency from the database, refus
     'before the hub started counting: null, not 0',
   );
   assert.ok(typeof r.body.sources.refused === 'string');
+});
+
+test("a participant's user sees its own participant's transfers only; the series and every other's are not for it", async () => {
+  const clerk = 'walleta-clerk';
+  assert.equal((await get('/transfers', null)).status, 401, 'no token');
+  assert.equal((await get('/transfers', clerk)).status, 403, 'a search over every participant');
+  assert.equal((await get('/transfers?party=walletb', clerk)).status, 403, "another participant's");
+  const own = await get('/transfers?party=walleta&kind=TRANSFER', clerk);
+  assert.equal(own.status, 200);
+  assert.deepEqual(ids(own.body), [rejectedId, idOf('wallet → bank'), idOf('wallet → wallet')]);
+  assert.equal((await get(`/transfers/${idOf('wallet → bank')}`, clerk)).status, 200, 'a transfer it paid');
+  assert.equal((await get(`/transfers/${rejectedId}`, clerk)).status, 200, 'a transfer it was paid');
+  const other = await get(`/transfers/${idOf('bank → bank')}`, clerk);
+  assert.equal(other.status, 404, 'one it had no part in is not known to it');
+  assert.equal(other.body.errorInformation.errorCode, '3208');
+  assert.equal((await get('/stats/series', clerk)).status, 403);
+  assert.equal((await get('/stats/series', 'fin1')).status, 200, 'staff read the series');
 });
 
 test('GET /stats/series: bad parameters are 400/3101', async () => {

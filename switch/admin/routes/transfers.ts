@@ -24,7 +24,7 @@ import {
   type TransferSummary,
 } from '../../../ledger/transfer-search.js';
 import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, STAFF, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { NAME, param, query, send } from '../request.js';
 import { renderTransferMessages, RENDERING_NOTE } from '../transfer-messages.js';
@@ -37,11 +37,22 @@ const DEFAULT_LIMIT = 50;
 const TRANSFER_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const KINDS = ['TRANSFER', 'FUNDS_IN', 'FUNDS_OUT', 'SETTLEMENT', 'FX_TRANSFER'];
 
-export function transferRoutes(deps: Deps): Route[] {
+/**
+ * Staff read every transfer; a participant's users search with `party` = their participant, and read a transfer
+ * their participant paid, received or holds a position of (any other is "not known" to them, as an unknown id).
+ */
+export function transferRoutes(deps: Deps): AdminRoute[] {
   return [
-    { method: 'GET', path: '/transfers', handler: (q, r) => search(deps, q, r) },
-    { method: 'GET', path: '/transfers/:id', handler: (q, r) => detail(deps, q, r) },
+    { method: 'GET', path: '/transfers', access: READ_OWN({ query: 'party', by: 'name' }), handler: (q, r) => search(deps, q, r) },
+    { method: 'GET', path: '/transfers/:id', access: READ_OWN('self'), handler: (q, r) => detail(deps, q, r) },
   ];
+}
+
+/** The participant a caller is confined to: a participant user holding no staff role (admin included). */
+function confinedTo(request: FastifyRequest): string | undefined {
+  const identity = request.identity;
+  if (!identity || identity.roles.includes('admin') || identity.roles.some((r) => STAFF.includes(r))) return undefined;
+  return identity.participant;
 }
 
 const display = (amount: string | null) => (amount === null ? null : ledgerDisplay(parseLedger(amount)));
@@ -137,7 +148,9 @@ async function detail(deps: Deps, request: FastifyRequest, reply: FastifyReply) 
   const id = param(request, 'id');
   if (!TRANSFER_ID.test(id)) throw new FspiopError('3101', '/path/id must be a transfer id');
   const t = await findTransferDetail(deps.db, id);
-  if (!t) throw new FspiopError('3208', `${id} is not a transfer the hub knows`, { httpStatus: 404 });
+  const own = confinedTo(request);
+  const visible = t && (own === undefined || [t.payer, t.payee, t.debtor, t.creditor].includes(own));
+  if (!visible) throw new FspiopError('3208', `${id} is not a transfer the hub knows`, { httpStatus: 404 });
   const [journal, bank] = await Promise.all([journalOf(deps.db, id), bankInstructionOf(deps.db, id)]);
   const payment = t.kind === 'TRANSFER';
   return send(reply, 200, {
