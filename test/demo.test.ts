@@ -1,7 +1,8 @@
 /**
  * `./mizani demo --once` as a user runs it (node dist/conformance/demo.js, which starts `mizani start` itself), in a
  * temporary data folder with private ports: it pays across every dialect pair, settles the window, prints the
- * messages of a payment in both dialects and the commands to pay by hand, stops its hub and exits 0.
+ * messages of a payment in both dialects and the commands to pay by hand, stops its hub and exits 0. The settlement
+ * runs under auth and maker-checker: two finance users, one proposing, one approving.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -39,6 +40,11 @@ test('./mizani demo --once: payments across every dialect pair, a settled window
       assert.match(out, new RegExp(`COMMITTED {2}${pair} \\(`), `${pair} committed:\n${out}`);
     }
     assert.match(out, /Settlement: window 1 closed; settlement 1 \(DEFAULTDEFERREDNET\) SETTLED/);
+    // Under maker-checker: the close, the settlement and its four steps, each proposed by finance1 and approved by finance2.
+    assert.match(out, /Maker-checker \(GET .*\/proposals\?state=EXECUTED\): 6 executed/);
+    assert.match(out, /POST \/v2\/settlementWindows\/1 +proposed by finance1, approved by finance2/);
+    assert.equal(out.match(/PUT \/v2\/settlements\/1 +proposed by finance1, approved by finance2/g)?.length, 4, out);
+    for (const login of ['operator', 'finance1', 'finance2', 'auditor', 'walleta-user']) assert.match(out, new RegExp(`^  ${login} `, 'm'));
     assert.match(out, /Portal: http:\/\/127\.0\.0\.1:\d+\/portal\//);
     assert.match(out, /--- payer → hub · fspiop\/1\.1 · POST \/transfers/);
     assert.match(out, /--- hub → payee · iso20022-xml · pacs\.008\n<\?xml/);
