@@ -34,8 +34,9 @@ test('createAdminServer serves every declared route', () => {
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
   // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules,
-  // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals.
-  assert.equal(declared.size, 67);
+  // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals,
+  // 3 of the portal's reads (GET /transfers, /transfers/{id}, /stats/series).
+  assert.equal(declared.size, 70);
 });
 
 test('one request to each module through the assembled server', async () => {
@@ -52,6 +53,8 @@ test('one request to each module through the assembled server', async () => {
     ['GET', '/v2/settlementWindows?state=OPEN', 200],
     ['GET', '/v2/reports/settlementWindows/1', 200],
     ['GET', '/interchangeFeeRules', 200],
+    ['GET', '/transfers', 200],
+    ['GET', '/stats/series', 200],
   ];
   for (const [method, path, status] of checks) {
     assert.equal((await api.call(method, path)).status, status, `${method} ${path}`);
