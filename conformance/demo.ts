@@ -34,16 +34,30 @@ interface Options {
   adminPort: string;
 }
 
-function options(): Options {
-  const { values } = parseArgs({
-    options: {
-      once: { type: 'boolean', default: false },
-      'data-dir': { type: 'string', default: process.env.MIZANI_DEMO_DIR ?? './data/demo' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'fspiop-port': { type: 'string', default: process.env.MIZANI_FSPIOP_PORT ?? '3000' },
-      'admin-port': { type: 'string', default: process.env.MIZANI_ADMIN_PORT ?? '3001' },
-    },
-  });
+const USAGE = 'usage: mizani demo [--once] [--data-dir DIR] [--host HOST] [--fspiop-port N] [--admin-port N]';
+
+class UsageError extends Error {}
+
+function options(): Options | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        once: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        'data-dir': { type: 'string', default: process.env.MIZANI_DEMO_DIR ?? './data/demo' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'fspiop-port': { type: 'string', default: process.env.MIZANI_FSPIOP_PORT ?? '3000' },
+        'admin-port': { type: 'string', default: process.env.MIZANI_ADMIN_PORT ?? '3001' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return 'help';
+  for (const port of [values['fspiop-port']!, values['admin-port']!]) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`${port} is not a port number`);
+  }
   return {
     once: values.once!,
     dataDir: resolve(values['data-dir']!),
@@ -229,7 +243,20 @@ async function run(o: Options, ctx: SuiteContext, scheme: DemoScheme, hub: Hub):
 }
 
 async function main(): Promise<number> {
-  const o = options();
+  let o: Options;
+  try {
+    const parsed = options();
+    if (parsed === 'help') {
+      out(USAGE);
+      out('  --once   run everything, print, stop the hub and the simulators, exit (default: keep them running until Ctrl-C)');
+      return 0;
+    }
+    o = parsed;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`mizani demo: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
   mkdirSync(o.dataDir, { recursive: true });
   // A fresh demo every run: only the demo's own database and log are removed.
   rmSync(resolve(o.dataDir, 'pglite'), { recursive: true, force: true });
