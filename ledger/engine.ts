@@ -13,6 +13,7 @@ import {
   GroupCommitter,
   LedgerUnavailableError,
   type AccountMove,
+  type BatchTracing,
   type ConsumerPosition,
   type JournalEntry,
   type LedgerWrite,
@@ -290,6 +291,8 @@ export interface EngineHooks {
   /** Called while another session holds the writer lock (every few seconds). */
   onWaitingForWriterLock?: (waitedMs: number) => void;
   observeBatch?: (size: number, seconds: number) => void;
+  /** Tracing of each group commit with the traces of its writes (the hub wires switch/observability/tracing.ts). */
+  traceBatches?: BatchTracing;
   /** Partitioned: accounts of other owners' participants moved by a durable batch of this owner (their owners' memory). */
   onForeignMoves?: (moves: ForeignMove[]) => void;
   /** Partitioned: called while another owner's session holds a partition this engine was given (every few seconds). */
@@ -360,6 +363,7 @@ export class LedgerEngine {
       verifyBalances: options.assertions === 'all' && !options.partitioning,
       onFailure: (err) => void this.recover(err),
       observeBatch: hooks.observeBatch,
+      traceBatches: hooks.traceBatches,
       ...(options.partitioning ? { onMoved: (moves: AccountMove[]) => this.reportForeignMoves(moves) } : {}),
     });
   }

@@ -172,6 +172,19 @@ interface Pending {
   reject: (err: Error) => void;
   /** performance.now() when submitted. */
   queuedAt: number;
+  /** The submitter's trace (`BatchTracing.member`), undefined when batches are not traced. */
+  trace: unknown;
+}
+
+/**
+ * Tracing of the group commit, wired by the hub (switch/observability/tracing.ts): the ledger keeps each write's trace
+ * without knowing what it is, and reports every batch with the traces of its writes.
+ */
+export interface BatchTracing {
+  /** The trace of the write being submitted (opaque here). */
+  member(): unknown;
+  /** A batch settled (durable, or failed with `err`): its writes' traces, its start (epoch ms) and its size. */
+  batch(members: unknown[], startedMs: number, writes: number, err?: Error): void;
 }
 
 export interface GroupCommitStats {
@@ -190,6 +203,7 @@ export interface GroupCommitOptions {
   /** Called once after a batch fails (or `fail`); the owner rebuilds its memory, then calls `reset()`. */
   onFailure: (err: Error) => void;
   observeBatch?: (size: number, seconds: number) => void;
+  traceBatches?: BatchTracing;
   /**
    * Several ledger owners (MIZANI_LEDGER_PARTITIONED): once a batch is durable, each account it moved with the sum of
    * its entries in the batch and the row's version after it (mizani_apply's `versions`, migration 013).
@@ -243,7 +257,7 @@ export class GroupCommitter {
   submit(write: LedgerWrite): Promise<WriteResult> {
     if (this.failedUntilReset) return Promise.reject(new LedgerUnavailableError());
     return new Promise<WriteResult>((resolve, reject) => {
-      this.queue.push({ write, resolve, reject, queuedAt: performance.now() });
+      this.queue.push({ write, resolve, reject, queuedAt: performance.now(), trace: this.options.traceBatches?.member() });
       if (!this.flushing) {
         this.flushing = true;
         // Let the current tick's writes join the batch.
@@ -295,6 +309,7 @@ export class GroupCommitter {
       const batch = this.queue.splice(0, this.batchLength());
       this.committing = batch[0]?.queuedAt;
       const started = process.hrtime.bigint();
+      const startedMs = this.options.traceBatches ? performance.timeOrigin + performance.now() : 0;
       let report: ApplyReport;
       let sent: SentBatch;
       try {
@@ -306,8 +321,10 @@ export class GroupCommitter {
         assertReport(sent, report);
         if (report.balances) assertMemoryMatches(report.balances, this.outcomes(batch, sent, report), this.queue);
       } catch (cause) {
+        this.traceBatch(batch, startedMs, cause);
         return this.failBatch(batch, cause);
       }
+      this.traceBatch(batch, startedMs);
       this.stats.batches++;
       this.stats.writes += batch.length;
       this.stats.lastBatchSize = batch.length;
@@ -321,6 +338,17 @@ export class GroupCommitter {
     const failure = this.failureAfterBatch;
     this.failureAfterBatch = undefined;
     if (failure) this.options.onFailure(failure);
+  }
+
+  private traceBatch(batch: Pending[], startedMs: number, cause?: unknown): void {
+    if (!this.options.traceBatches) return;
+    const err = cause === undefined ? undefined : cause instanceof Error ? cause : new Error(String(cause));
+    this.options.traceBatches.batch(
+      batch.map((p) => p.trace),
+      startedMs,
+      batch.length,
+      err,
+    );
   }
 
   /** The batch is durable whatever the listener does with its moves: a listener's failure is not the batch's. */

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
+import { AuditLog } from '../ledger/audit.js';
 import { ChangeFeed } from '../ledger/changes.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine, type ForeignMove } from '../ledger/engine.js';
@@ -25,6 +26,7 @@ import { TokenService } from './admin/auth/tokens.js';
 import { MakerChecker } from './admin/maker-checker.js';
 import { OperatorStore } from '../ledger/operators.js';
 import { ProposalStore } from '../ledger/proposals.js';
+import { AuditTrail, loadAuditKey, type AuditKey } from './audit/trail.js';
 import { databaseOptions, type Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import { KafkaBus, type PartitionPosition } from './bus/kafka-bus.js';
@@ -95,6 +97,7 @@ import { bridgeWording } from './notify/bridge-wording.js';
 import { createLogger } from './observability/log.js';
 import { databaseEvents } from './observability/database.js';
 import { Metrics } from './observability/metrics.js';
+import { batchTracing, busTracing, startTracing, tracingOn } from './observability/tracing.js';
 import { JwsKeyStore } from './security/jws-keys.js';
 import { JwsSigningPool, signingAlgFor } from './security/jws.js';
 import { clientTlsOptions, loadTlsMaterial, serverTlsOptions, type TlsMaterial } from './security/tls.js';
@@ -128,11 +131,23 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     },
   });
   try {
+    // First to start, last to stop: every part's spans are exported before the process ends.
+    await lifecycle.start(
+      'tracing',
+      () => startTracing(config.tracing, log),
+      (tracing) => tracing?.stop(),
+    );
     const metrics = new Metrics();
     const ledger = await startLedger(lifecycle, config, log, metrics);
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
-    const ownership = ownershipOf(config, log, metrics, ledger, services);
+    const trail = new AuditTrail(
+      ledger.audit,
+      keys.auditKey,
+      { drainMs: config.audit.drainMs, policy: { everyEntries: config.audit.checkpointEntries, everyMs: config.audit.checkpointMs } },
+      log.child({ component: 'audit' }),
+    );
+    const ownership = ownershipOf(config, log, metrics, ledger, { ...services, trail });
     await lifecycle.start(
       'change notices from other hub processes',
       () => followChanges(ledger, keys, services, log),
@@ -172,6 +187,8 @@ interface Ledger {
   db: Db;
   registry: Registry;
   engine: LedgerEngine;
+  /** The audit log (docs/audit.md): Admin actions appended through it; money events queued by the ledger's writes. */
+  audit: AuditLog;
   /** Interchange fee rules (docs/interchange-fees.md): decided at prepare, changed through the Admin API. */
   interchangeFees: InterchangeFees;
   /**
@@ -231,6 +248,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
             metrics.batchSize.observe(size);
             metrics.batchDuration.observe(seconds);
           },
+          ...(tracingOn() ? { traceBatches: batchTracing() } : {}),
           onForeignMoves: (moves) => sendForeignMoves(owner, moves, log),
           onWaitingForPartition: (partition, waitedMs) =>
             log.warn({ partition, waitedMs }, 'ledger: waiting for a partition another node still writes (it finishes its commands first)'),
@@ -245,7 +263,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
     log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
     metrics.inFlight.set(engine.inFlightCount);
   }
-  return { db, registry, engine, interchangeFees, owner };
+  return { db, registry, engine, audit: new AuditLog(db), interchangeFees, owner };
 }
 
 /**
@@ -298,6 +316,8 @@ interface Keys {
   signer?: HubSigner;
   xmlSigner?: XmlSigner;
   xmlSchemas: RuntimeSchemas;
+  /** Signs the audit log's checkpoints (docs/audit.md). */
+  auditKey: AuditKey;
 }
 
 async function startKeys(lifecycle: Lifecycle, config: Config, log: Logger, db: Db): Promise<Keys> {
@@ -328,7 +348,8 @@ async function startKeys(lifecycle: Lifecycle, config: Config, log: Logger, db: 
     schemas.compileAll();
     return schemas;
   });
-  return { tls, jwsKeys, xmlCertificates, signer, xmlSigner, xmlSchemas };
+  const auditKey = await lifecycle.start('audit checkpoint key', () => loadAuditKey(config.audit.signingKey, log));
+  return { tls, jwsKeys, xmlCertificates, signer, xmlSigner, xmlSchemas, auditKey };
 }
 
 async function startJwsSigner(lifecycle: Lifecycle, config: Config, log: Logger): Promise<HubSigner | undefined> {
@@ -648,7 +669,7 @@ function ownershipOf(
   log: Logger,
   metrics: Metrics,
   ledger: Ledger,
-  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'groups' | 'windowSchedule' | 'intradayReports'>,
+  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'groups' | 'windowSchedule' | 'intradayReports'> & { trail: AuditTrail },
 ): LedgerOwnership {
   const bus = s.bus;
   const clusterTimers: OwnerPart[] = [
@@ -656,6 +677,7 @@ function ownershipOf(
     { name: 'bank payment group sweep', start: () => s.groups.startSweep(config.expirySweepMs), stop: () => s.groups.stopSweep() },
     { name: 'settlement window schedule', start: () => s.windowSchedule.start(config.windowCloseIntervalMs), stop: () => s.windowSchedule.stop() },
     { name: 'intraday reports to banks', start: () => s.intradayReports.start(config.intradayReportIntervalMs), stop: () => s.intradayReports.stop() },
+    { name: 'audit log chaining and checkpoints', start: () => s.trail.start(), stop: () => s.trail.stop() },
   ];
   const partitioned = config.bus.kind === 'kafka' && config.bus.partitioned;
   // Partitioned, every node owns some partitions and sweeps its own payers' expiries; the cluster's timers run on the
@@ -749,7 +771,7 @@ function createBus(
   engine: LedgerEngine,
   assign: (partitions: number[], current: () => boolean) => Promise<void>,
 ): Bus {
-  if (config.bus.kind === 'in-process') return new InProcessBus();
+  if (config.bus.kind === 'in-process') return new InProcessBus(tracingOn() ? busTracing('in-process') : undefined);
   const { brokers, topicPrefix, partitions, requestTimeoutMs, sessionTimeoutMs, partitioned } = config.bus;
   // The workers record how far each partition is applied in the ledger's own transactions (ledger/migrations/010).
   const positions = {
@@ -769,6 +791,7 @@ function createBus(
     positions,
     onAssigned,
     ...(partitioned ? { assign } : {}),
+    ...(tracingOn() ? { tracing: busTracing('kafka') } : {}),
     failures: domainFailures,
     log,
   });
@@ -832,7 +855,7 @@ async function startServers(
     () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, { ...services, bus: edgeBus }, health, db),
     (server) => server.close(),
   );
-  const operatorSide = await startOperatorSide(lifecycle, config, log, db);
+  const operatorSide = await startOperatorSide(lifecycle, config, log, db, ledger.audit);
   const admin = await lifecycle.start(
     'Admin API',
     () =>
@@ -853,6 +876,8 @@ async function startServers(
           settlement: services.settlement,
           interchangeFees: ledger.interchangeFees,
           ...operatorSide,
+          audit: ledger.audit,
+          auditKeys: keys.auditKey.source === 'configured' ? [keys.auditKey.publicKey] : undefined,
         },
       ),
     (server) => server.close(),
@@ -863,12 +888,12 @@ async function startServers(
 }
 
 /** Who may call the Admin API, and maker-checker (docs/operations.md); says loudly when the door is open. */
-async function startOperatorSide(lifecycle: Lifecycle, config: Config, log: Logger, db: Db) {
+async function startOperatorSide(lifecycle: Lifecycle, config: Config, log: Logger, db: Db, audit: AuditLog) {
   const { adminAuth } = config;
   const operators = new OperatorStore(db);
   const tokens = new TokenService(operators, config.hubName, adminAuth.tokenTtlS, adminAuth.oidc);
   await lifecycle.start('token issuer', () => tokens.start());
-  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(adminAuth.makerChecker), adminAuth.proposalTtlMs, undefined);
+  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(adminAuth.makerChecker), adminAuth.proposalTtlMs, audit);
   await lifecycle.start(
     'proposal expiry',
     () => setInterval(() => void makerChecker.sweep().catch((err: unknown) => log.warn({ err }, 'proposal expiry sweep failed')), 60_000).unref(),

@@ -28,6 +28,7 @@ const CHILD = fileURLToPath(new URL('./support/lifecycle-child.js', import.meta.
 const LINGER_MS = 1500;
 /** Parts that hold something and are stopped, in start order (TLS and XML signing are off here). */
 const STOPPED_PARTS = [
+  'tracing',
   'database',
   'ledger writer',
   'JWS signer workers',
@@ -185,7 +186,7 @@ test('a migration that conflicts: the start rejects with its error and releases 
     assert.equal(report.failed, 'relation "participant" already exists');
     assert.equal(report.code, '42P07');
     assert.ok(report.parts.includes('start-failed migrations'), report.parts.join('\n'));
-    assert.deepEqual(stoppedOrder(report.parts), ['database']);
+    assert.deepEqual(stoppedOrder(report.parts), ['database', 'tracing']);
     await assertReleased(database, [fspiopPort, adminPort], report, exit, 3);
   } finally {
     await database.drop();

@@ -11,7 +11,7 @@ import { ulid } from 'ulidx';
 import { FspiopError } from '../../schemas/errors.js';
 import { PendingTargetError, ProposalStore, type Proposal } from '../../ledger/proposals.js';
 import type { Action, Identity, Role } from './auth/roles.js';
-import type { AuditTrail } from './deps.js';
+import type { AuditLog } from '../../ledger/audit.js';
 
 const REPLAY_HEADER = 'x-mizani-approved-proposal';
 const REASON_MAX = 512;
@@ -25,7 +25,7 @@ export class MakerChecker {
     private readonly store: ProposalStore,
     private readonly guarded: ReadonlySet<Action>,
     private readonly ttlMs: number,
-    private readonly audit: AuditTrail | undefined,
+    private readonly audit: Pick<AuditLog, 'append'>,
   ) {}
 
   /** The server approved proposals are executed through (the Admin API itself). */
@@ -145,7 +145,7 @@ export class MakerChecker {
   }
 
   private async record(kind: string, actor: string, proposal: Proposal, detail: Record<string, unknown>): Promise<void> {
-    await this.audit?.append({
+    await this.audit.append({
       kind,
       actor,
       subject: `${proposal.method} ${proposal.path}`,

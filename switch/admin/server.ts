@@ -7,11 +7,13 @@
 import type { FastifyInstance } from 'fastify';
 import { createServer, type ServerOptions } from '../http/server.js';
 import { registerRoutes } from '../http/route.js';
+import { auditAdminRequests } from './audit-requests.js';
 import { installGuard, type AuthMode } from './auth/guard.js';
 import type { AdminRoute } from './auth/roles.js';
 import type { TokenService } from './auth/tokens.js';
 import type { AdminDeps } from './deps.js';
 import type { MakerChecker } from './maker-checker.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes, type AuthRouteDeps } from './routes/auth.js';
 import { accountRoutes } from './routes/accounts.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -64,6 +66,7 @@ export function adminRoutes(deps: AdminServerDeps): AdminRoute[] {
     ...oracleRoutes(deps),
     ...reportRoutes(deps),
     ...transactionRequestRoutes(deps),
+    ...auditRoutes(deps),
     ...transferRoutes(deps),
     ...statsRoutes(deps),
   ];
@@ -72,6 +75,7 @@ export function adminRoutes(deps: AdminServerDeps): AdminRoute[] {
 export function createAdminServer(options: ServerOptions, deps: AdminServerDeps): FastifyInstance {
   const server = createServer(options);
   installGuard(server, { mode: deps.authMode, tokens: deps.tokens, registry: deps.registry, makerChecker: deps.makerChecker });
+  auditAdminRequests(server, deps.audit);
   deps.makerChecker.bind(server);
   registerRoutes(
     server,

@@ -52,9 +52,23 @@ export interface BusFailures {
   unanswered(topic: string, key: string, why: string): Error;
 }
 
+/**
+ * Tracing of the bus, given by the wiring (switch/observability/tracing.ts): a span for each command published and one
+ * for each command handled, the trace crossing in the command's headers when the bus leaves the process. Both call
+ * their function synchronously, so a handler still decides before its first await.
+ */
+export interface BusTracing {
+  /** Runs `publish` in a span of publishing `topic`; `headers` are the trace headers the command carries. */
+  publish<T>(topic: string, key: string, publish: (headers: Record<string, string> | undefined) => Promise<T>): Promise<T>;
+  /** Runs `handle` in a span of handling `topic`, a child of the trace `headers` name (or of the active span). */
+  consume<T>(topic: string, key: string, headers: Record<string, string> | undefined, handle: () => Promise<T>): Promise<T>;
+}
+
 export class InProcessBus implements Bus {
   private readonly handlers = new Map<string, Handler<unknown, unknown>>();
   private inFlight = 0;
+
+  constructor(private readonly tracing?: BusTracing) {}
 
   subscribe<C, R>(topic: Topic<C, R>, handler: Handler<C, R>): void {
     if (this.handlers.has(topic.name)) throw new Error(`topic ${topic.name} already has a subscriber`);
@@ -66,6 +80,10 @@ export class InProcessBus implements Bus {
     if (!handler) throw new Error(`no subscriber for topic ${topic.name}`);
     this.inFlight++;
     try {
+      if (this.tracing) {
+        const tracing = this.tracing;
+        return (await tracing.publish(topic.name, key, () => tracing.consume(topic.name, key, undefined, () => handler(command, key)))) as R;
+      }
       return (await handler(command, key)) as R;
     } finally {
       this.inFlight--;

@@ -42,7 +42,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Bus, BusFailures, Handler, Topic } from './bus.js';
+import type { Bus, BusFailures, BusTracing, Handler, Topic } from './bus.js';
 import { decode, encode } from './codec.js';
 import { PartitionProgress } from './kafka-progress.js';
 import { partitionOf } from './partitions.js';
@@ -80,6 +80,8 @@ export interface KafkaBusOptions {
    * assigned to it (none when it leaves the group). Retried until it succeeds.
    */
   assign?: (partitions: number[], current: () => boolean) => Promise<void>;
+  /** Spans of publishing and handling commands; the trace crosses in the `traceparent` / `tracestate` headers. */
+  tracing?: BusTracing;
 }
 
 /** How far a partition is applied: every command before `nextOffset` finished. */
@@ -203,7 +205,14 @@ export class KafkaBus implements Bus {
 
   async send<C>(topic: Topic<C, void>, key: string, command: C): Promise<void> {
     if (this.state !== 'started') throw new Error(`the Kafka bus is ${this.state === 'new' ? 'not started' : 'stopped'}: nothing sent on ${topic.name}`);
-    await this.commandsOut.publish(this.commandsTopic, { key, partition: this.partitionOf(key), value: encode(command), headers: { [BUS_TOPIC]: topic.name } });
+    const publish = (trace: Record<string, string> | undefined) =>
+      this.commandsOut.publish(this.commandsTopic, {
+        key,
+        partition: this.partitionOf(key),
+        value: encode(command),
+        headers: { ...trace, [BUS_TOPIC]: topic.name },
+      });
+    await (this.options.tracing ? this.options.tracing.publish(topic.name, key, publish) : publish(undefined));
   }
 
   /** The partition of the commands topic that holds `key`'s commands (switch/bus/partitions.ts). */
@@ -211,7 +220,13 @@ export class KafkaBus implements Bus {
     return partitionOf(key, Math.max(1, this.partitionCount));
   }
 
-  private async requestTo<C, R>(topic: Topic<C, R>, key: string, command: C, partition: number): Promise<R> {
+  private requestTo<C, R>(topic: Topic<C, R>, key: string, command: C, partition: number): Promise<R> {
+    const tracing = this.options.tracing;
+    if (!tracing) return this.publishRequest(topic, key, command, partition, undefined);
+    return tracing.publish(topic.name, key, (trace) => this.publishRequest(topic, key, command, partition, trace));
+  }
+
+  private async publishRequest<C, R>(topic: Topic<C, R>, key: string, command: C, partition: number, trace: Record<string, string> | undefined): Promise<R> {
     if (this.state !== 'started') throw new Error(`the Kafka bus is ${this.state === 'new' ? 'not started' : 'stopped'}: no request on ${topic.name}`);
     const value = encode(command);
     const id = `${this.nodeId}.${++this.sequence}`;
@@ -222,7 +237,8 @@ export class KafkaBus implements Bus {
         const why = `no answer within ${this.options.requestTimeoutMs} ms`;
         const timer = setTimeout(() => this.unanswered(id, why), this.options.requestTimeoutMs);
         this.waiting.set(id, { topic: topic.name, key, resolve, reject, timer });
-        const headers = { [BUS_TOPIC]: topic.name, [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
+        const headers: Record<string, string> = { [BUS_TOPIC]: topic.name, [REPLY_TO]: this.replyTopic, [CORRELATION]: id, [DEADLINE]: String(deadline) };
+        if (trace) Object.assign(headers, trace);
         this.commandsOut
           .publish(this.commandsTopic, { key, partition, value, headers })
           .catch((err: Error) => this.unanswered(id, `the broker did not take the command (${err.message})`));
@@ -408,7 +424,10 @@ export class KafkaBus implements Bus {
     try {
       if (!handler) throw new Error(`no subscriber for ${topic}`);
       // The handler's synchronous part runs here, before the next message of the partition is started.
-      outcome = handler(decode(message.value?.toString('utf8') ?? 'null'), message.key?.toString('utf8') ?? '');
+      const command = decode(message.value?.toString('utf8') ?? 'null');
+      const key = message.key?.toString('utf8') ?? '';
+      const tracing = this.options.tracing;
+      outcome = tracing ? tracing.consume(topic, key, traceHeadersOf(message), () => handler(command, key)) : handler(command, key);
     } catch (err) {
       outcome = Promise.reject(err);
     }
@@ -689,6 +708,14 @@ export class KafkaBus implements Bus {
     });
     await this.admin.disconnect();
   }
+}
+
+/** The W3C trace context a command carries, if any. */
+function traceHeadersOf(message: KafkaMessage): Record<string, string> | undefined {
+  const traceparent = headerOf(message, 'traceparent');
+  if (traceparent === undefined) return undefined;
+  const tracestate = headerOf(message, 'tracestate');
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
 function headerOf(message: KafkaMessage, name: string): string | undefined {

@@ -28,20 +28,32 @@ import { isoPartyReportToCanonical, type IsoAcmt024 } from '../../translators/is
 import { isoQuoteRequestToCanonical, isoQuoteResponseToCanonical, type IsoTermsMessage } from '../../translators/isojson/quotes.js';
 import { isoStatusToCanonical, isoTransferToCanonical, type IsoPacs002, type IsoPacs008 } from '../../translators/isojson/transfers.js';
 import type { InboundMessage, PartyPath } from '../core/outbox.js';
+import { traced } from '../observability/tracing.js';
 
 const iso = (inbound: InboundMessage) => inbound.dialect === 'iso20022-json';
 
+/** A translation in a span of its own when tracing is on (docs/tracing.md). */
+function translated<T>(message: string, inbound: InboundMessage, translate: () => T): T {
+  return traced('translate to canonical', { 'mizani.dialect': inbound.dialect, 'mizani.message': message }, translate);
+}
+
 export function transferPrepareOf(inbound: InboundMessage, body: unknown): Pacs008 {
-  return iso(inbound) ? isoTransferToCanonical(body as IsoPacs008) : prepareToCanonical(body as FspiopTransferPrepare, inbound.receivedAt);
+  return translated('pacs.008', inbound, () =>
+    iso(inbound) ? isoTransferToCanonical(body as IsoPacs008) : prepareToCanonical(body as FspiopTransferPrepare, inbound.receivedAt),
+  );
 }
 
 export function transferStatusOf(transferId: string, inbound: InboundMessage, body: unknown): Pacs002 {
-  return iso(inbound) ? isoStatusToCanonical(transferId, body as IsoPacs002) : statusToCanonical(transferId, body as FspiopTransferFulfil, inbound.receivedAt);
+  return translated('pacs.002', inbound, () =>
+    iso(inbound) ? isoStatusToCanonical(transferId, body as IsoPacs002) : statusToCanonical(transferId, body as FspiopTransferFulfil, inbound.receivedAt),
+  );
 }
 
 /** PUT /transfers/{ID}/error and PUT /quotes/{ID}/error: both are a pacs.002 with a status reason. */
 export function errorReportOf(id: string, inbound: InboundMessage, body: unknown): Pacs002 {
-  return iso(inbound) ? isoStatusToCanonical(id, body as IsoPacs002) : errorToCanonical(id, body as FspiopErrorBody, inbound.receivedAt);
+  return translated('pacs.002', inbound, () =>
+    iso(inbound) ? isoStatusToCanonical(id, body as IsoPacs002) : errorToCanonical(id, body as FspiopErrorBody, inbound.receivedAt),
+  );
 }
 
 export function quoteRequestOf(inbound: InboundMessage, body: unknown): QuoteRequest {

@@ -3,12 +3,13 @@
  * for forwarding and signatures), FSPIOP-shaped errors for everything that goes wrong, 404 answers,
  * request timeouts and request metrics. Routes and their 405 answers: `route.ts`.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FspiopError } from '../../schemas/errors.js';
 import { wireErrorOf } from '../../translators/fspiop/outcomes.js';
 import type { Metrics } from '../observability/metrics.js';
+import { tracedRequest, tracingOn } from '../observability/tracing.js';
 
 /** Counts requests open on a server (the FSPIOP edge's admission control). */
 export interface OpenRequests {
@@ -56,6 +57,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   server.setErrorHandler((err: Error & { code?: string; statusCode?: number }, request, reply) => {
     err = wireErrorOf(err); // a domain outcome (core, ledger) in its FSPIOP form
     if (err instanceof FspiopError) {
+      options.metrics.refusals.inc({ api: options.api, code: err.code });
       // Refusals are part of the audit trail (who sent what that was refused, and why); never bodies.
       // Busy refusals are summarised by admission control (one warning a second, with counts): past
       // capacity a line per refusal would cost what refusing is meant to save.
@@ -89,7 +91,30 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
 
   addRequestHooks(server, options);
+  // Tracing is started (or not) before any server is created: routes registered with it on run in a server span.
+  if (tracingOn()) server.addHook('onRoute', (route) => void (route.handler = tracedHandler(options.api, route.url, route.handler)));
   return server;
+}
+
+/** `handler` in a server span named by method and route template, the request's `traceparent` its parent. */
+function tracedHandler(api: ServerOptions['api'], url: string, handler: RouteHandlerMethod): RouteHandlerMethod {
+  return function (this: FastifyInstance, request, reply) {
+    const attributes = {
+      'mizani.api': api,
+      'http.request.method': request.method,
+      'http.route': url,
+      'url.path': request.url.split('?')[0],
+      ...(typeof request.headers['fspiop-source'] === 'string' ? { 'mizani.fspiop.source': request.headers['fspiop-source'] } : {}),
+      ...(typeof request.headers['fspiop-destination'] === 'string' ? { 'mizani.fspiop.destination': request.headers['fspiop-destination'] } : {}),
+    };
+    return tracedRequest(
+      `${request.method} ${url}`,
+      request.headers,
+      attributes,
+      () => handler.call(this, request, reply),
+      (finish) => reply.raw.once('close', () => finish(reply.raw.statusCode)),
+    );
+  };
 }
 
 /** Errors fastify raises before routing (bad percent-encoding, over-long path parameters). */
@@ -145,7 +170,7 @@ function addRequestHooks(server: FastifyInstance, options: ServerOptions): void 
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.httpRequests.inc({ api: options.api, route, method: request.method, status: reply.statusCode });
     options.metrics.httpDuration.observe({ api: options.api, route, method: request.method }, reply.elapsedTime / 1000);
-    if (options.api === 'fspiop') options.metrics.refusals.answered(reply.statusCode);
+    if (options.api === 'fspiop') options.metrics.refusalSeries.answered(reply.statusCode);
     done();
   });
 }

@@ -10,6 +10,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
+import { annotate, injectTraceContext, SpanKind, traced, tracingOn } from '../observability/tracing.js';
 
 export interface OutboundRequest {
   /** The participant it is for: counted in `pendingFor` while it waits or is in flight. */
@@ -77,7 +78,32 @@ export class Delivery {
     return this.pending.get(participant) ?? 0;
   }
 
-  async send(request: OutboundRequest): Promise<DeliveryOutcome> {
+  /** Delivers `request`; with tracing on, in a client span whose `traceparent` the request carries (docs/tracing.md). */
+  send(request: OutboundRequest): Promise<DeliveryOutcome> {
+    if (!tracingOn()) return this.deliver(request);
+    const attributes = {
+      'http.request.method': request.method,
+      'url.full': request.url,
+      ...(request.to !== undefined ? { 'mizani.participant': request.to } : {}),
+    };
+    return traced(
+      `callback ${request.method}`,
+      attributes,
+      async () => {
+        const headers = { ...request.headers };
+        injectTraceContext(headers);
+        const outcome = await this.deliver({ ...request, headers });
+        annotate(
+          { 'mizani.callback.attempts': outcome.attempts, ...(outcome.status !== undefined ? { 'http.response.status_code': outcome.status } : {}) },
+          outcome.ok ? undefined : (outcome.error ?? 'not delivered'),
+        );
+        return outcome;
+      },
+      SpanKind.CLIENT,
+    );
+  }
+
+  private async deliver(request: OutboundRequest): Promise<DeliveryOutcome> {
     const started = process.hrtime.bigint();
     if (request.to !== undefined) this.pending.set(request.to, this.pendingFor(request.to) + 1);
     let url: URL;

@@ -2,6 +2,7 @@
  * Which wire a participant gets: the family decides whether a message can be forwarded byte for
  * byte (same family) or must be rendered by the hub from the canonical object (different family).
  */
+import { traced } from '../observability/tracing.js';
 import type { Dialect } from '../directory/participants.js';
 import type { DialectName } from '../core/outbox.js';
 import { FspiopError } from '../../schemas/errors.js';
@@ -50,9 +51,9 @@ export function acceptFor(dialect: Dialect, resource: string, callbackVersion: s
  * Renders with `render`; a message the receiver's dialect cannot carry becomes a refusal (the
  * sender is told the translator's reason, the receiver gets nothing) instead of an exception.
  */
-export function tryRender<T>(render: () => T): { ok: true; value: T } | { ok: false; refused: StatusReason } {
+export function tryRender<T>(render: () => T, dialect?: string): { ok: true; value: T } | { ok: false; refused: StatusReason } {
   try {
-    return { ok: true, value: render() };
+    return { ok: true, value: traced('translate from canonical', dialect === undefined ? {} : { 'mizani.dialect': dialect }, render) };
   } catch (err) {
     // Translators refuse with TranslationError, an FSPIOP error by construction.
     if (err instanceof FspiopError) return { ok: false, refused: reasonOfWireError(err) };

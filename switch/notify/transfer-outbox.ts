@@ -139,7 +139,7 @@ export class DialectTransferOutbox implements TransferOutbox {
       if (content.error) return iso ? isoStatusFromCanonical(content.error, RENDER) : errorFromCanonical(content.error);
       if (method === 'PATCH') return iso ? isoStatusFromCanonical(content.status!, RENDER) : patchFromCanonical(content.status!);
       return iso ? isoStatusFromCanonical(content.status!, RENDER) : statusFromCanonical(content.status!);
-    });
+    }, dialect);
     if (!rendered.ok) return { ok: false, refused: rendered.refused };
     const isError = content.error !== undefined;
     const endpointType = content.pacs008

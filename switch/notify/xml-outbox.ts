@@ -73,18 +73,20 @@ export class XmlOutbox implements XmlChannel {
     addressee?: FinInstnId,
   ): { ok: true; value: string } | { ok: false; refused: StatusReason } {
     const participant = this.directory.registry.participant(to);
-    return tryRender(() =>
-      renderBusinessMessage(registeredAgents(this.directory, doc), {
-        profile: this.directory.xmlProfileOf(to),
-        hubFspId: this.hubName,
-        header: {
-          Fr: registeredBahParty(this.directory, this.hubName),
-          To: participant || !addressee ? registeredBahParty(this.directory, to) : { FIId: { FinInstnId: addressee } },
-          BizMsgIdr: newMessageId(),
-          CreDt: new Date().toISOString(),
-        },
-        signer: this.signer,
-      }),
+    return tryRender(
+      () =>
+        renderBusinessMessage(registeredAgents(this.directory, doc), {
+          profile: this.directory.xmlProfileOf(to),
+          hubFspId: this.hubName,
+          header: {
+            Fr: registeredBahParty(this.directory, this.hubName),
+            To: participant || !addressee ? registeredBahParty(this.directory, to) : { FIId: { FinInstnId: addressee } },
+            BizMsgIdr: newMessageId(),
+            CreDt: new Date().toISOString(),
+          },
+          signer: this.signer,
+        }),
+      'iso20022-xml',
     );
   }
 

@@ -18,7 +18,7 @@ export class Metrics {
     registers: [this.registry],
   });
   /** Participants' requests answered with an error, as a 24-hour series (`GET /stats/series`). */
-  readonly refusals = new RefusalSeries();
+  readonly refusalSeries = new RefusalSeries();
   readonly transfers = new Counter({
     name: 'mizani_transfers_total',
     help: 'Transfers reaching a state, by outcome',
@@ -67,6 +67,13 @@ export class Metrics {
   readonly ledgerOwner = new Gauge({
     name: 'mizani_ledger_owner',
     help: '1 while this node holds the ledger (serves the workers and the timers), 0 while it waits as a standby',
+    registers: [this.registry],
+  });
+
+  readonly refusals = new Counter({
+    name: 'mizani_refusals_total',
+    help: 'Requests refused with an FSPIOP error, by API and error code (2005 Server busy included)',
+    labelNames: ['api', 'code'] as const,
     registers: [this.registry],
   });
 

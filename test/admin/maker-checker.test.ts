@@ -193,3 +193,39 @@ test('bad decisions are refused precisely', async () => {
   assert.equal((await scheme.call('fin2', 'POST', '/proposals/01JD0000000000000000000000/approve')).status, 404);
   assert.equal((await scheme.call('aud1', 'GET', '/proposals?state=WHATEVER')).body.errorInformation.errorCode, '3101');
 });
+
+test('every step of maker-checker is in the audit log, with who did it', async () => {
+  const asked = await scheme.call('fin1', 'PUT', '/participants/payerfsp/limits', { currency: 'USD', limit: { type: 'NET_DEBIT_CAP', value: 2500 } });
+  const id = asked.body.proposal.id;
+  assert.equal((await scheme.call('fin2', 'POST', `/proposals/${id}/approve`)).body.state, 'EXECUTED');
+  const deadline = Date.now() + 10_000;
+  let steps: Array<{ kind: string; actor: string }> = [];
+  while (Date.now() < deadline) {
+    const page = await scheme.call('aud1', 'GET', '/audit?after=0&limit=500');
+    assert.equal(page.status, 200);
+    steps = page.body.entries.filter((e: { detail: { proposal?: string } }) => e.detail.proposal === id);
+    if (steps.length >= 3) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(
+    steps.map((e) => [e.kind, e.actor]),
+    [
+      ['admin.proposed', 'fin1'],
+      ['admin.approved', 'fin2'],
+      ['admin.executed', 'fin2'],
+    ],
+  );
+  const requests = (await scheme.call('aud1', 'GET', '/audit?after=0&limit=500')).body.entries.filter(
+    (e: { kind: string; subject: string }) => e.kind === 'admin.request' && e.subject === '/participants/payerfsp/limits',
+  );
+  assert.ok(
+    requests.some((e: { actor: string; detail: { status: number } }) => e.actor === 'fin1' && e.detail.status === 202),
+    'the proposing call',
+  );
+  assert.ok(
+    requests.some((e: { actor: string; detail: { status: number } }) => e.actor.startsWith('fin2 (approving') && e.detail.status === 200),
+    'the executed call, as the approver',
+  );
+  const verified = await scheme.call('aud1', 'GET', '/audit/verify');
+  assert.equal(verified.body.ok, true, JSON.stringify(verified.body));
+});

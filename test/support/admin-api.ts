@@ -7,6 +7,7 @@
 import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import type { FastifyInstance } from 'fastify';
+import { AuditLog } from '../../ledger/audit.js';
 import { openDb } from '../../ledger/db.js';
 import { LedgerEngine } from '../../ledger/engine.js';
 import { migrate } from '../../ledger/migrate.js';
@@ -122,7 +123,8 @@ export async function startAdminApi(
   const operators = new OperatorStore(db);
   const tokens = new TokenService(operators, 'Hub', 3600);
   await tokens.start();
-  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(options.auth?.makerChecker ?? []), options.auth?.proposalTtlMs ?? 60_000, undefined);
+  const audit = new AuditLog(db);
+  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(options.auth?.makerChecker ?? []), options.auth?.proposalTtlMs ?? 60_000, audit);
   const deps: AdminApiDeps = {
     operators,
     tokens,
@@ -140,6 +142,7 @@ export async function startAdminApi(
     xmlCertificates,
     metrics,
     requireHttpsCallbacks: options.requireHttpsCallbacks ?? false,
+    audit,
     health:
       options.health ??
       (async () => ({ ok: engine.available, detail: { database: 'OK', ledger: engine.available ? 'OK' : 'RECOVERING', inFlight: engine.inFlightCount } })),

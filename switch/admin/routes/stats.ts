@@ -54,7 +54,7 @@ async function series(deps: Deps, request: FastifyRequest, reply: FastifyReply) 
       at: new Date(start).toISOString(),
       committed: found?.committed ?? 0,
       aborted: found?.aborted ?? 0,
-      refused: deps.metrics.refusals.between(start, start + step),
+      refused: deps.metrics.refusalSeries.between(start, start + step),
       p50Ms: found?.p50Ms ?? null,
       p95Ms: found?.p95Ms ?? null,
     };

@@ -21,6 +21,7 @@ import { apiState, type InFlight, type LedgerEngine, type TransferRecord } from 
 import type { Registry } from '../../../ledger/registry.js';
 import { fromLedger, LEDGER_MAX, toLedger, type LedgerUnits } from '../../../ledger/units.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { traced } from '../../observability/tracing.js';
 import type { InboundMessage, TransferOutbox } from '../outbox.js';
 import { hubStatus } from '../status.js';
 import { authenticateSender, runLater } from '../identity.js';
@@ -196,14 +197,17 @@ export class TransferService {
     // No interchange fee on a transfer an FXP funds (docs/fx.md).
     const fee =
       !conversion && this.fees?.applies(amount.currency) ? this.interchangeFee(id, payer, payee, amount.currency, ledgerAmount, message, verdict) : undefined;
-    const outcome = await this.engine.prepare({
-      ...common,
-      amount: ledgerAmount,
-      expiresAt,
-      fee,
-      ...(owners as PositionOwners),
-      ...(conversion ? { conversion } : {}),
-    });
+    // The span lasts from the decision until the group commit made it durable (the batch is its own span, linked).
+    const outcome = await traced('ledger prepare', { 'mizani.transfer_id': id }, () =>
+      this.engine.prepare({
+        ...common,
+        amount: ledgerAmount,
+        expiresAt,
+        fee,
+        ...(owners as PositionOwners),
+        ...(conversion ? { conversion } : {}),
+      }),
+    );
     if (outcome.kind === 'duplicate') return outcome;
     if (outcome.kind === 'rejected') {
       this.stateChanged(id, 'ABORTED_REJECTED', { payer, payee, outcome: outcome.error.outcome });
@@ -407,7 +411,7 @@ export class TransferService {
 
     const completedAt = new Date().toISOString();
     try {
-      await this.engine.commit(live, { fulfilment, fulfilHash: inbound.hash, completedAt });
+      await traced('ledger commit', { 'mizani.transfer_id': id }, () => this.engine.commit(live, { fulfilment, fulfilHash: inbound.hash, completedAt }));
     } catch (err) {
       throw this.ledgerFailure(err);
     }
@@ -531,7 +535,9 @@ export class TransferService {
     const cause = storedCause(reason);
     const completedAt = new Date().toISOString();
     try {
-      await this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt, errorHash: inbound.hash });
+      await traced('ledger abort', { 'mizani.transfer_id': id }, () =>
+        this.engine.abort(live, { state: 'ABORTED_ERROR', cause, completedAt, errorHash: inbound.hash }),
+      );
     } catch (err) {
       throw this.ledgerFailure(err);
     }
@@ -663,7 +669,7 @@ export class TransferService {
     const cause = storedCause(reason);
     const completedAt = new Date().toISOString();
     try {
-      await this.engine.abort(transfer, { state, cause, completedAt, ...hashes });
+      await traced('ledger abort', { 'mizani.transfer_id': transfer.id }, () => this.engine.abort(transfer, { state, cause, completedAt, ...hashes }));
     } catch (err) {
       this.log.error({ transferId: transfer.id, err }, 'abort could not be recorded');
       return false;
