@@ -36,8 +36,9 @@ test('createAdminServer serves every declared route', () => {
   }
   // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules,
   // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals,
-  // 2 of the audit log (GET /audit, GET /audit/verify).
-  assert.equal(declared.size, 69);
+  // 2 of the audit log (GET /audit, GET /audit/verify), 3 of the portal's reads (GET /transfers, /transfers/{id},
+  // /stats/series).
+  assert.equal(declared.size, 72);
 });
 
 test('one request to each module through the assembled server', async () => {
@@ -56,6 +57,8 @@ test('one request to each module through the assembled server', async () => {
     ['GET', '/interchangeFeeRules', 200],
     ['GET', '/audit?after=0&limit=5', 200],
     ['GET', '/audit/verify', 200],
+    ['GET', '/transfers', 200],
+    ['GET', '/stats/series', 200],
   ];
   for (const [method, path, status] of checks) {
     assert.equal((await api.call(method, path)).status, status, `${method} ${path}`);
