@@ -18,6 +18,7 @@ import { isoIdentifierRoutes } from './routes/iso-identifiers.js';
 import { keyRoutes } from './routes/keys.js';
 import { oracleRoutes } from './routes/oracles.js';
 import { participantRoutes } from './routes/participants.js';
+import { portalRoutes } from './routes/portal.js';
 import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
 import { settlementReportRoutes } from './routes/settlement-reports.js';
@@ -50,6 +51,7 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...oracleRoutes(deps),
     ...reportRoutes(deps),
     ...transactionRequestRoutes(deps),
+    ...portalRoutes(),
   ];
 }
 
