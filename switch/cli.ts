@@ -4,6 +4,7 @@
  *   start     run the hub (configuration from MIZANI_* variables, see README)
  *   migrate   apply database migrations and exit
  *   reconcile check that positions, journal, window flows and settlement figures agree (mizani reconcile --help)
+ *   audit     verify the hash-chained audit log and its signed checkpoints (mizani audit --help)
  *   pki       create a scheme CA and issue hub and participant certificates (mizani pki --help)
  *   translate one message from one dialect to another (FSPIOP, ISO 20022 JSON, ISO 20022 XML)
  *   validate  an ISO 20022 XML file against the runtime or the official schemas
@@ -23,6 +24,7 @@ const USAGE = [
   '  start       run the hub (configuration from MIZANI_* environment variables, see the README)',
   '  migrate     apply the database migrations and exit',
   '  reconcile   check that positions, journal, window flows and settlement figures agree (mizani reconcile --help)',
+  '  audit       verify the audit log: its hash chain, signed checkpoints and head (mizani audit verify --help)',
   '  pki         a scheme PKI: CA, hub and participant certificates, CRL (mizani pki --help)',
   '  relay       relay FSPIOP messages between two Mizani schemes as their proxy participant (mizani relay --help)',
   '  translate   one message from one dialect to another: FSPIOP, ISO 20022 JSON, ISO 20022 XML (mizani translate --help)',
@@ -101,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('../translators/isoxml/cli.js')).validateCommand(args, print, printErr);
     case 'reconcile':
       return (await import('./reconcile-cli.js')).reconcileCommand(args, print, printErr);
+    case 'audit':
+      return (await import('./audit/verify-cli.js')).auditCommand(args, print, printErr);
     case 'pki':
       // Needs no configuration: it only writes certificate files.
       return (await import('./security/pki-cli.js')).pkiCommand(args, print, printErr);
@@ -116,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
       USAGE.forEach(print);
       return 0;
     default:
-      printErr(`mizani: unknown command "${command}" (try: start, migrate, reconcile, pki, translate, validate, relay, help)`);
+      printErr(`mizani: unknown command "${command}" (try: start, migrate, reconcile, audit, pki, translate, validate, relay, help)`);
       printErr(USAGE[0]!);
       return 2;
   }

@@ -233,6 +233,28 @@ export const SETTINGS: Setting[] = [
     description:
       'With `MIZANI_BUS=kafka`: `true` makes every hub node a position owner of the partitions of the commands topic the workers group gives it (positions written by several nodes at once; docs/architecture.md "Partitioned owners"); `false`: one node holds the whole ledger, the others stand by. All nodes of a cluster must agree: a node of the other kind waits.',
   },
+  {
+    name: 'MIZANI_AUDIT_SIGNING_KEY',
+    default: '',
+    description:
+      "Private key (PEM file: RSA, EC or Ed25519) that signs the audit log's checkpoints (docs/audit.md). Empty: `MIZANI_JWS_SIGNING_KEY`'s; with neither, a key generated at each start and kept only in memory (said at start-up with its public key: demo only).",
+  },
+  {
+    name: 'MIZANI_AUDIT_CHECKPOINT_ENTRIES',
+    default: '1000',
+    description: 'The audit log is checkpointed (its head signed) once this many entries were appended since the last checkpoint.',
+  },
+  {
+    name: 'MIZANI_AUDIT_CHECKPOINT_S',
+    default: '60',
+    description: 'The audit log is checkpointed at least this often while entries are appended (entries after the last checkpoint are not yet covered by a signature).',
+  },
+  {
+    name: 'MIZANI_AUDIT_DRAIN_MS',
+    default: '200',
+    description:
+      "How often the node holding the ledger chains the money events the ledger's transactions queued (transfers final, funds movements, settlement steps) into the audit log, off the payment's path.",
+  },
   { name: 'MIZANI_LOG_LEVEL', default: 'info', description: 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).' },
 ];
 
@@ -285,6 +307,8 @@ export interface Config {
   bus: BusConfig;
   /** Admission control limits (pressure 1); 0 disables a signal. */
   busy: { loopUtilisation: number; loopLagMs: number; ledgerQueueMs: number; openRequests: number; followUpTasks: number; callbacksPending: number };
+  /** The audit log (docs/audit.md): checkpoint key file (else the JWS key's, else generated), checkpoint policy, drain interval. */
+  audit: { signingKey?: string; checkpointEntries: number; checkpointMs: number; drainMs: number };
   logLevel: string;
 }
 
@@ -463,6 +487,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       openRequests: int('MIZANI_BUSY_OPEN_REQUESTS', 0, 10_000_000),
       followUpTasks: int('MIZANI_FOLLOW_UP_TASKS_MAX', 0, 10_000_000),
       callbacksPending: int('MIZANI_CALLBACKS_PENDING_MAX', 0, 10_000_000),
+    },
+    audit: {
+      signingKey: value('MIZANI_AUDIT_SIGNING_KEY') || jwsSigningKey,
+      checkpointEntries: int('MIZANI_AUDIT_CHECKPOINT_ENTRIES', 1, 10_000_000),
+      checkpointMs: int('MIZANI_AUDIT_CHECKPOINT_S', 1, 86_400) * 1000,
+      drainMs: int('MIZANI_AUDIT_DRAIN_MS', 10, 600_000),
     },
     logLevel: value('MIZANI_LOG_LEVEL'),
   };

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { warmFspiopValidators } from '../schemas/fspiop/validators.js';
+import { AuditLog } from '../ledger/audit.js';
 import { ChangeFeed } from '../ledger/changes.js';
 import { openDb, type Db } from '../ledger/db.js';
 import { LedgerEngine, type ForeignMove } from '../ledger/engine.js';
@@ -21,6 +22,7 @@ import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
 import { createAdminServer } from './admin/server.js';
+import { AuditTrail, loadAuditKey, type AuditKey } from './audit/trail.js';
 import { databaseOptions, type Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import { KafkaBus, type PartitionPosition } from './bus/kafka-bus.js';
@@ -128,7 +130,13 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     const ledger = await startLedger(lifecycle, config, log, metrics);
     const keys = await startKeys(lifecycle, config, log, ledger.db);
     const services = await startServices(lifecycle, config, log, metrics, ledger, keys);
-    const ownership = ownershipOf(config, log, metrics, ledger, services);
+    const trail = new AuditTrail(
+      ledger.audit,
+      keys.auditKey,
+      { drainMs: config.audit.drainMs, policy: { everyEntries: config.audit.checkpointEntries, everyMs: config.audit.checkpointMs } },
+      log.child({ component: 'audit' }),
+    );
+    const ownership = ownershipOf(config, log, metrics, ledger, { ...services, trail });
     await lifecycle.start(
       'change notices from other hub processes',
       () => followChanges(ledger, keys, services, log),
@@ -168,6 +176,8 @@ interface Ledger {
   db: Db;
   registry: Registry;
   engine: LedgerEngine;
+  /** The audit log (docs/audit.md): Admin actions appended through it; money events queued by the ledger's writes. */
+  audit: AuditLog;
   /** Interchange fee rules (docs/interchange-fees.md): decided at prepare, changed through the Admin API. */
   interchangeFees: InterchangeFees;
   /**
@@ -241,7 +251,7 @@ async function startLedger(lifecycle: Lifecycle, config: Config, log: Logger, me
     log.info({ inFlight: engine.inFlightCount }, 'ledger state loaded');
     metrics.inFlight.set(engine.inFlightCount);
   }
-  return { db, registry, engine, interchangeFees, owner };
+  return { db, registry, engine, audit: new AuditLog(db), interchangeFees, owner };
 }
 
 /**
@@ -294,6 +304,8 @@ interface Keys {
   signer?: HubSigner;
   xmlSigner?: XmlSigner;
   xmlSchemas: RuntimeSchemas;
+  /** Signs the audit log's checkpoints (docs/audit.md). */
+  auditKey: AuditKey;
 }
 
 async function startKeys(lifecycle: Lifecycle, config: Config, log: Logger, db: Db): Promise<Keys> {
@@ -324,7 +336,8 @@ async function startKeys(lifecycle: Lifecycle, config: Config, log: Logger, db: 
     schemas.compileAll();
     return schemas;
   });
-  return { tls, jwsKeys, xmlCertificates, signer, xmlSigner, xmlSchemas };
+  const auditKey = await lifecycle.start('audit checkpoint key', () => loadAuditKey(config.audit.signingKey, log));
+  return { tls, jwsKeys, xmlCertificates, signer, xmlSigner, xmlSchemas, auditKey };
 }
 
 async function startJwsSigner(lifecycle: Lifecycle, config: Config, log: Logger): Promise<HubSigner | undefined> {
@@ -644,7 +657,7 @@ function ownershipOf(
   log: Logger,
   metrics: Metrics,
   ledger: Ledger,
-  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'groups' | 'windowSchedule' | 'intradayReports'>,
+  s: Pick<Services, 'bus' | 'expiry' | 'bridge' | 'groups' | 'windowSchedule' | 'intradayReports'> & { trail: AuditTrail },
 ): LedgerOwnership {
   const bus = s.bus;
   const clusterTimers: OwnerPart[] = [
@@ -652,6 +665,7 @@ function ownershipOf(
     { name: 'bank payment group sweep', start: () => s.groups.startSweep(config.expirySweepMs), stop: () => s.groups.stopSweep() },
     { name: 'settlement window schedule', start: () => s.windowSchedule.start(config.windowCloseIntervalMs), stop: () => s.windowSchedule.stop() },
     { name: 'intraday reports to banks', start: () => s.intradayReports.start(config.intradayReportIntervalMs), stop: () => s.intradayReports.stop() },
+    { name: 'audit log chaining and checkpoints', start: () => s.trail.start(), stop: () => s.trail.stop() },
   ];
   const partitioned = config.bus.kind === 'kafka' && config.bus.partitioned;
   // Partitioned, every node owns some partitions and sweeps its own payers' expiries; the cluster's timers run on the
@@ -847,6 +861,8 @@ async function startServers(
           intradayReports: services.intradayReports,
           settlement: services.settlement,
           interchangeFees: ledger.interchangeFees,
+          audit: ledger.audit,
+          auditKeys: keys.auditKey.source === 'configured' ? [keys.auditKey.publicKey] : undefined,
         },
       ),
     (server) => server.close(),

@@ -1,4 +1,5 @@
 /** What the Admin API's route modules work with; each module takes only the part it needs. */
+import type { AuditLog } from '../../ledger/audit.js';
 import type { Db } from '../../ledger/db.js';
 import type { Registry } from '../../ledger/registry.js';
 import type { Bus } from '../bus/bus.js';
@@ -21,4 +22,8 @@ export interface AdminDeps {
   bus: Bus;
   metrics: Metrics;
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+  /** The audit log (docs/audit.md): `audit.append({kind, actor, subject, detail})` resolves once the entry is durable. */
+  audit: AuditLog;
+  /** Public keys (SPKI PEM) every checkpoint must be signed by, when the hub's key is configured; else unpinned. */
+  auditKeys?: string[];
 }

@@ -7,7 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import { createServer, type ServerOptions } from '../http/server.js';
 import { registerRoutes, type Route } from '../http/route.js';
+import { auditAdminRequests } from './audit-requests.js';
 import type { AdminDeps } from './deps.js';
+import { auditRoutes } from './routes/audit.js';
 import { accountRoutes } from './routes/accounts.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { fundsRoutes } from './routes/funds.js';
@@ -51,12 +53,14 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...oracleRoutes(deps),
     ...reportRoutes(deps),
     ...transactionRequestRoutes(deps),
+    ...auditRoutes(deps),
     ...portalRoutes(),
   ];
 }
 
 export function createAdminServer(options: ServerOptions, deps: AdminServerDeps): FastifyInstance {
   const server = createServer(options);
+  auditAdminRequests(server, deps.audit);
   registerRoutes(server, adminRoutes(deps));
   return server;
 }

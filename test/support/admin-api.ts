@@ -7,6 +7,7 @@
 import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import type { FastifyInstance } from 'fastify';
+import { AuditLog } from '../../ledger/audit.js';
 import { openDb } from '../../ledger/db.js';
 import { LedgerEngine } from '../../ledger/engine.js';
 import { migrate } from '../../ledger/migrate.js';
@@ -121,6 +122,7 @@ export async function startAdminApi(
     xmlCertificates,
     metrics,
     requireHttpsCallbacks: options.requireHttpsCallbacks ?? false,
+    audit: new AuditLog(db),
     health:
       options.health ??
       (async () => ({ ok: engine.available, detail: { database: 'OK', ledger: engine.available ? 'OK' : 'RECOVERING', inFlight: engine.inFlightCount } })),
