@@ -164,6 +164,8 @@ export interface SendPrepareOptions {
 
 export interface NewDfspOptions {
   prefix?: string;
+  /** The participant name itself (default: `prefix` and random letters). */
+  name?: string;
   currency?: string;
   ndc?: string;
   fundsIn?: string;
@@ -179,6 +181,8 @@ export interface NewDfspOptions {
 
 export interface NewBankOptions {
   prefix?: string;
+  /** The participant name itself (default: `prefix` and random letters). */
+  name?: string;
   currency?: string;
   ndc?: string;
   fundsIn?: string;
@@ -374,7 +378,7 @@ export class SuiteContext {
     const extra: Omit<DfspSimulatorOptions, 'name' | 'hub' | 'fulfilments' | 'host' | 'advertisedHost' | 'defaultBehaviour'> = {};
     if (o.version !== undefined) extra.version = o.version;
     if (o.dialect !== undefined) extra.dialect = o.dialect;
-    const sim = await this.startSimulator(await this.newName(o.prefix ?? 'pay'), undefined, extra);
+    const sim = await this.startSimulator(o.name ?? (await this.newName(o.prefix ?? 'pay')), undefined, extra);
     await provisionDfsp(
       this.admin,
       {
@@ -406,7 +410,7 @@ export class SuiteContext {
    * and, for the iso-2026 profile, `PUT /participants/{name} {xmlProfile}`. Secured runs: TLS like the DFSPs.
    */
   async newBank(o: NewBankOptions = {}): Promise<BankSimulator> {
-    const name = await this.newName(o.prefix ?? 'bank');
+    const name = o.name ?? (await this.newName(o.prefix ?? 'bank'));
     const currency = o.currency ?? this.currency;
     const profile = o.profile ?? this.opts.dialects.xmlProfile ?? 'iso-2019';
     const signing = await this.bankXmlCredentials(name);

@@ -25,7 +25,9 @@ import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
 import { settlementReportRoutes } from './routes/settlement-reports.js';
 import { settlementRoutes, type SettlementRouteDeps } from './routes/settlements.js';
+import { statsRoutes } from './routes/stats.js';
 import { transactionRequestRoutes } from './routes/transaction-requests.js';
+import { transferRoutes } from './routes/transfers.js';
 
 export type { AdminDeps } from './deps.js';
 
@@ -54,6 +56,8 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
     ...reportRoutes(deps),
     ...transactionRequestRoutes(deps),
     ...auditRoutes(deps),
+    ...transferRoutes(deps),
+    ...statsRoutes(deps),
     ...portalRoutes(),
   ];
 }

@@ -145,6 +145,7 @@ function addRequestHooks(server: FastifyInstance, options: ServerOptions): void 
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.httpRequests.inc({ api: options.api, route, method: request.method, status: reply.statusCode });
     options.metrics.httpDuration.observe({ api: options.api, route, method: request.method }, reply.elapsedTime / 1000);
+    if (options.api === 'fspiop') options.metrics.refusals.answered(reply.statusCode);
     done();
   });
 }

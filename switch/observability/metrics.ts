@@ -1,5 +1,6 @@
 /** Prometheus metrics (prom-client), served by the Admin API at GET /metrics. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RefusalSeries } from './refusal-series.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -16,6 +17,8 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  /** Participants' requests answered with an error, as a 24-hour series (`GET /stats/series`). */
+  readonly refusals = new RefusalSeries();
   readonly transfers = new Counter({
     name: 'mizani_transfers_total',
     help: 'Transfers reaching a state, by outcome',
