@@ -45,7 +45,7 @@ export function AuditPage() {
           </div>
           <${Table}
             testId="audit-entries"
-            rows=${[...entries].reverse()}
+            rows=${[...entries].sort((x, y) => Number(y.seq) - Number(x.seq))}
             rowKey=${(e) => e.seq}
             empty="The audit log is empty."
             columns=${[

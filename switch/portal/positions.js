@@ -2,7 +2,7 @@
 // each participant's settlement account holds (the negated SETTLEMENT value, admin.md §1.6).
 import { html } from 'htm/preact';
 import { get } from './api.js';
-import { add, alarmOf, format, negate, percentOf } from './money.js';
+import { add, alarmOf, negate, percentOf } from './money.js';
 import { Amount, Badge, Loaded, Table, useLoad } from './ui.js';
 
 async function participantNames(me, can) {
@@ -31,7 +31,7 @@ async function loadPositions(me, can) {
           cap: limit?.limit.value,
           utilisation,
           alarm: alarmOf(utilisation),
-          liquidity: settlement ? format(negate(settlement.value)) : undefined,
+          liquidity: settlement ? negate(settlement.value) : undefined,
         });
       }
     }),

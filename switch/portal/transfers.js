@@ -5,14 +5,24 @@ import { useState } from 'preact/hooks';
 import { get, queryString } from './api.js';
 import { Amount, Badge, ErrorBox, Field, Loaded, Pretty, Table, useLoad, when } from './ui.js';
 
-const STATES = ['', 'RECEIVED', 'RESERVED', 'COMMITTED', 'ABORTED', 'SETTLED', 'EXPIRED'];
+const STATES = ['', 'RECEIVED', 'RESERVED', 'COMMITTED', 'ABORTED'];
+const KINDS = ['', 'TRANSFER', 'FUNDS_IN', 'FUNDS_OUT', 'SETTLEMENT', 'FX_TRANSFER'];
 const isoOf = (local) => (local ? new Date(local).toISOString() : '');
 
 export function TransfersPage({ me, can }) {
-  const [form, setForm] = useState({ id: '', party: can.participantOnly ? me.participant : '', state: '', from: '', to: '' });
+  const [form, setForm] = useState({ id: '', party: can.participantOnly ? me.participant : '', state: '', kind: '', from: '', to: '' });
   const [result, setResult] = useState({ transfers: undefined, next: undefined, error: undefined });
   const search = async (before) => {
-    const q = queryString({ id: form.id.trim(), party: form.party.trim(), state: form.state, from: isoOf(form.from), to: isoOf(form.to), limit: 50, before });
+    const q = queryString({
+      id: form.id.trim(),
+      party: form.party.trim(),
+      state: form.state,
+      kind: form.kind,
+      from: isoOf(form.from),
+      to: isoOf(form.to),
+      limit: 50,
+      before,
+    });
     try {
       const page = await get(`/transfers${q}`);
       setResult({ transfers: before ? [...(result.transfers ?? []), ...page.transfers] : page.transfers, next: page.next });
@@ -30,6 +40,7 @@ export function TransfersPage({ me, can }) {
       <${Field} label="Transfer id" name="id" form=${form} setForm=${setForm} />
       <${Field} label="Party" name="party" form=${form} setForm=${setForm} placeholder="payer or payee" />
       <${Field} label="State" name="state" form=${form} setForm=${setForm} options=${STATES.map((s) => ({ value: s, label: s || 'any' }))} />
+      <${Field} label="Kind" name="kind" form=${form} setForm=${setForm} options=${KINDS.map((k) => ({ value: k, label: k || 'any' }))} />
       <${Field} label="From" name="from" type="datetime-local" form=${form} setForm=${setForm} />
       <${Field} label="To" name="to" type="datetime-local" form=${form} setForm=${setForm} />
       <button type="submit">Search</button>
@@ -59,28 +70,21 @@ export function TransfersPage({ me, can }) {
   </section>`;
 }
 
-/** Scalar members of the record as a definition list; arrays of objects (journal entries) as tables. */
+/** The transfer's scalar members as a definition list, nested ones (amounts) as JSON. */
 function RecordView({ record }) {
-  const scalars = Object.entries(record).filter(([, v]) => v === null || typeof v !== 'object');
-  const nested = Object.entries(record).filter(([k, v]) => v !== null && typeof v === 'object' && k !== 'messages');
-  return html`<dl class="record">
-      ${scalars.map(
-        ([k, v]) =>
-          html`<dt>${k}</dt>
-            <dd>${String(v)}</dd>`,
-      )}
-    </dl>
-    ${nested.map(([k, v]) =>
-      Array.isArray(v) && v.every((row) => row && typeof row === 'object')
-        ? html`<h3>${k}</h3>
-            <${Table}
-              testId=${k}
-              rows=${v}
-              columns=${[...new Set(v.flatMap((row) => Object.keys(row)))].map((col) => ({ label: col, render: (row) => cell(row[col]) }))}
-            />`
-        : html`<h3>${k}</h3>
-            <${Pretty} text=${v} />`,
-    )}`;
+  return html`<dl class="record" data-testid="transfer-record">
+    ${Object.entries(record).map(
+      ([k, v]) =>
+        html`<dt>${k}</dt>
+          <dd>${cell(v)}</dd>`,
+    )}
+  </dl>`;
+}
+
+/** Journal entries: a table of whatever columns the entries carry. */
+function JournalView({ entries }) {
+  const columns = [...new Set(entries.flatMap((row) => Object.keys(row)))].map((col) => ({ label: col, render: (row) => cell(row[col]) }));
+  return html`<${Table} testId="journal" rows=${entries} columns=${columns} empty="No journal entry." />`;
 }
 
 const cell = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -91,14 +95,17 @@ export function TransferPage({ id }) {
     <h2>Transfer ${id}</h2>
     <${Loaded} state=${state}>
       ${(transfer) => html`
-        <${RecordView} record=${transfer} />
+        <${RecordView} record=${transfer.transfer ?? {}} />
+        <h3>Journal entries</h3>
+        <${JournalView} entries=${transfer.journal ?? []} />
         <h3>Messages in each dialect it crossed</h3>
+        <p class="muted">${transfer.messagesNote ?? ''}</p>
         <div data-testid="messages">
           ${(transfer.messages ?? []).map(
             (m) =>
               html`<article class="card message-card" data-dialect=${m.dialect}>
                 <h4>${m.dialect} · ${m.direction} · ${m.name}</h4>
-                <p class="muted">${m.contentType}</p>
+                <p class="muted">${m.contentType}${m.note ? ` · ${m.note}` : ''}</p>
                 <${Pretty} text=${m.body} contentType=${m.contentType} />
               </article>`,
           )}

@@ -63,6 +63,9 @@ before(async () => {
   for (const amount of ['300', '300', '300']) payments.push(await pay(ctx, walletA, walletB, amount, 'put'));
   payments.push(await pay(ctx, walletB, walletA, '25.5', 'put'));
   payments.push(await pay(ctx, walletA, walletB, '200', 'error'));
+  // A prepare the edge refuses outright (no body it can read): a refusal for the charts.
+  const refused = await ctx.sendPrepare(ctx.newTransfer({ payer: walletA, payee: walletB, amount: '1' }), { raw: '{}' });
+  assert.equal(refused.status, 400);
   browser = await launchChromium();
 });
 
@@ -217,7 +220,7 @@ test('the activity charts render throughput, latency and refusals', async () => 
   const page = await signIn(browser, hub.adminUrl, USERS.admin);
   await open(page, 'dashboard', '[data-chart=refusals] canvas');
   for (const chart of ['throughput', 'latency', 'refusals']) assert.equal(await page.locator(`[data-chart=${chart}] canvas`).count(), 1, chart);
-  assert.match((await page.textContent('[data-testid=totals]')) ?? '', /Committed [1-9]\d* · aborted [1-9]\d*/);
+  assert.match((await page.textContent('[data-testid=totals]')) ?? '', /Committed [4-9]\d* · aborted \d+ · refused [1-9]\d*/);
   await screenshot(page, '12-activity-charts');
   assert.deepEqual(problemsOf(page), []);
   await page.context().close();
