@@ -53,6 +53,7 @@ interface CheckpointRow {
 }
 
 const recompute = (e: AuditEntry, seq: number) => entryHash({ ...e, seq });
+const entriesText = (from: number, to: number) => (from === to ? `entry ${from} is` : `entries ${from}..${to} are`);
 
 /** The walk over entries and checkpoints, in seq order, stopping at the first problem. */
 class Walk {
@@ -80,7 +81,7 @@ class Walk {
     return true;
   }
 
-  /** A checkpoint at or before the last good entry; false once a problem is found. */
+  /** A checkpoint against the hash of the entry at its seq; false once a problem is found. */
   checkpoint(c: CheckpointRow, hashAtSeq: string): boolean {
     this.checkpoints++;
     let fingerprint = 'unreadable';
@@ -143,7 +144,7 @@ class Walk {
 
   /** Neither its hash nor its link holds: where was it chained, and where does its content hash? */
   private async misplaced(e: AuditEntry): Promise<AuditProblem> {
-    const owners = (await this.tx.query(`SELECT ${ENTRY_COLUMNS} FROM audit_entry WHERE hash = $1 ORDER BY seq`, [e.prevHash])).rows.map((r) =>
+    const owners = (await this.tx.query(`SELECT ${ENTRY_COLUMNS} FROM audit_entry WHERE hash = $1 ORDER BY audit_entry.seq`, [e.prevHash])).rows.map((r) =>
       entryOf(r as never),
     );
     const later = owners.find((o) => o.seq > e.seq);
@@ -153,7 +154,7 @@ class Walk {
       return {
         seq: earlier.seq + 1,
         problem: 'inserted',
-        detail: `entries ${earlier.seq + 1}..${this.prev.seq} are not part of the chain: entry ${e.seq} was chained after ${earlier.seq}`,
+        detail: `${entriesText(earlier.seq + 1, this.prev.seq)} not part of the chain: entry ${e.seq} was chained after ${earlier.seq}`,
       };
     for (let shift = 1; shift <= SHIFT_MAX; shift++) {
       if (recompute(e, e.seq + shift) === e.hash)
@@ -190,21 +191,26 @@ export async function verifyAuditLog(db: Db, options: VerifyOptions = {}): Promi
     const walk = new Walk(tx, options);
     const checkpoints = pages(
       tx,
-      (after) => `SELECT seq::text AS seq, hash, at, public_key, signature FROM audit_checkpoint WHERE seq > ${after} ORDER BY seq LIMIT ${PAGE}`,
+      (after) => `SELECT seq::text AS seq, hash, at, public_key, signature FROM audit_checkpoint WHERE seq > ${after} ORDER BY audit_checkpoint.seq LIMIT ${PAGE}`,
       checkpointOf,
     );
     let pending = (await checkpoints.next()).value as CheckpointRow | undefined;
     let last: AuditEntry | undefined;
-    for await (const e of pages(tx, (after) => `SELECT ${ENTRY_COLUMNS} FROM audit_entry WHERE seq > ${after} ORDER BY seq LIMIT ${PAGE}`, entryOf)) {
-      if (!(await walk.entry(e))) break;
-      last = e;
-      while (pending && pending.seq <= e.seq) {
-        // A checkpoint between entries (its seq skipped by the chain) is checked against the entry before it.
-        if (!walk.checkpoint(pending, pending.seq === e.seq ? e.hash : '')) break;
+    // A checkpoint is compared once the entry after it was judged: an entry inserted at its seq is named as such.
+    const checkUpTo = async (entry: AuditEntry) => {
+      while (pending && pending.seq <= entry.seq && !walk.problem) {
+        // A checkpoint whose seq the chain skipped matches nothing.
+        walk.checkpoint(pending, pending.seq === entry.seq ? entry.hash : '');
         pending = (await checkpoints.next()).value as CheckpointRow | undefined;
       }
+    };
+    for await (const e of pages(tx, (after) => `SELECT ${ENTRY_COLUMNS} FROM audit_entry WHERE seq > ${after} ORDER BY audit_entry.seq LIMIT ${PAGE}`, entryOf)) {
+      if (!(await walk.entry(e))) break;
+      if (last) await checkUpTo(last);
       if (walk.problem) break;
+      last = e;
     }
+    if (last && !walk.problem) await checkUpTo(last);
     const problem = walk.problem ?? tailProblem(head, last, pending);
     return {
       ok: problem === undefined,
@@ -224,7 +230,7 @@ function tailProblem(head: AuditHead, last: AuditEntry | undefined, pending: Che
   if (pending) return { seq: end + 1, problem: 'truncated', detail: `the chain ends at ${end} but checkpoint ${pending.seq} was signed after it` };
   if (head.seq > end) return { seq: end + 1, problem: 'truncated', detail: `the chain ends at ${end} but the head record says ${head.seq}` };
   if (head.seq < end)
-    return { seq: head.seq + 1, problem: 'inserted', detail: `entries ${head.seq + 1}..${end} lie past the head record (${head.seq}): the hub did not append them` };
+    return { seq: head.seq + 1, problem: 'inserted', detail: `${entriesText(head.seq + 1, end)} past the head record (${head.seq}): the hub did not append them` };
   if (last && head.hash !== last.hash)
     return { seq: end, problem: 'head-mismatch', detail: `entry ${end}'s hash is not the head record's: entries after the last checkpoint were re-hashed` };
   return undefined;
