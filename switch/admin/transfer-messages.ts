@@ -10,7 +10,7 @@ import { parseAmount } from '../../schemas/amount.js';
 import { FspiopError } from '../../schemas/errors.js';
 import type { StatusReason } from '../../schemas/iso/common.js';
 import type { Pacs002 } from '../../schemas/iso/pacs002.js';
-import { completePacs008, type Pacs008, type Pacs008FromXml } from '../../schemas/iso/pacs008.js';
+import { completePacs008, type Pacs008 } from '../../schemas/iso/pacs008.js';
 import { DomainError, isDomainError, reasonOfStoredCause } from '../../schemas/outcomes.js';
 import * as fspiop from '../../translators/fspiop/index.js';
 import { fspiopReasonOf } from '../../translators/fspiop/outcomes.js';
@@ -19,6 +19,7 @@ import { isoJsonReasonOf } from '../../translators/isojson/outcomes.js';
 import { xmlReasonOf } from '../../translators/isoxml/outcomes.js';
 import { renderBusinessMessage, type BusinessDocument } from '../../translators/isoxml/render.js';
 import type { TransferDetail } from '../../ledger/transfer-search.js';
+import { loadInstruction } from '../core/bridge/bank-bridge.js';
 import { registeredAgents, registeredBahParty } from '../directory/agents.js';
 import type { Dialect, ParticipantDirectory } from '../directory/participants.js';
 
@@ -76,7 +77,7 @@ function dialectOf(directory: ParticipantDirectory, name: string): Dialect {
 function prepareOf(t: TransferDetail, instruction: unknown): Pacs008 {
   const expiry = t.expiration ?? t.createdAt;
   if (instruction && typeof instruction === 'object') {
-    const m = completePacs008(instruction as Pacs008FromXml, { PmtInstrXpryDtTm: expiry, ExctnCond: t.condition ?? '' });
+    const m = completePacs008(loadInstruction(instruction as Record<string, unknown>), { PmtInstrXpryDtTm: expiry, ExctnCond: t.condition ?? '' });
     return { ...m, CdtTrfTxInf: { ...m.CdtTrfTxInf, PmtId: { ...m.CdtTrfTxInf.PmtId, TxId: t.id }, ExctnCond: t.condition ?? m.CdtTrfTxInf.ExctnCond } };
   }
   return {

@@ -80,7 +80,7 @@ export function storeInstruction(message: Pacs008FromXml): string {
   return JSON.stringify(message, (_key, value) => (typeof value === 'bigint' ? { $units: value.toString() } : value));
 }
 
-function loadInstruction(stored: Record<string, unknown>): Pacs008FromXml {
+export function loadInstruction(stored: Record<string, unknown>): Pacs008FromXml {
   return JSON.parse(JSON.stringify(stored), (_key, value) =>
     value && typeof value === 'object' && typeof value.$units === 'string' && Object.keys(value).length === 1 ? BigInt(value.$units) : value,
   ) as Pacs008FromXml;
