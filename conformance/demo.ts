@@ -123,7 +123,8 @@ const DATE = `"Date: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')"`;
 function printByHand(ctx: SuiteContext, s: DemoScheme, hub: Hub): void {
   // The ILP packet and condition a payee issues in its quote answer; made here with walletb's secret so that it fulfils.
   const t = ctx.newTransfer({ payer: s.walletA, payee: s.walletB, amount: '7.5', idKind: 'ulid', expiresInMs: 24 * 3600_000 });
-  const v = (resource: string) => `-H 'Content-Type: application/vnd.interoperability.${resource}+json;version=1.1' -H 'Accept: application/vnd.interoperability.${resource}+json;version=1'`;
+  const v = (resource: string) =>
+    `-H 'Content-Type: application/vnd.interoperability.${resource}+json;version=1.1' -H 'Accept: application/vnd.interoperability.${resource}+json;version=1'`;
   out('Send a payment by hand (bash; the simulated wallets answer until the demo stops):');
   out();
   out(`# 1. walleta looks up walletb's customer ${s.customers.walletB.id}; the answer goes to walleta's simulator (202 here)`);

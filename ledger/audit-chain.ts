@@ -43,7 +43,14 @@ export function canonicalJson(value: unknown): string {
  * {"actor","at","detail","kind","seq","subject"} (`at` as ISO 8601 UTC with milliseconds).
  */
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const body = canonicalJson({ seq: entry.seq, at: entry.at.toISOString(), kind: entry.kind, actor: entry.actor, subject: entry.subject, detail: entry.detail });
+  const body = canonicalJson({
+    seq: entry.seq,
+    at: entry.at.toISOString(),
+    kind: entry.kind,
+    actor: entry.actor,
+    subject: entry.subject,
+    detail: entry.detail,
+  });
   return createHash('sha256').update(entry.prevHash).update('\n').update(body).digest('hex');
 }
 

@@ -8,14 +8,7 @@ import { checkpointSignatureValid, entryHash, GENESIS_HASH, keyFingerprint, type
 import { ENTRY_COLUMNS, entryOf, readHead, type AuditHead } from './audit.js';
 
 export type AuditProblemKind =
-  | 'changed'
-  | 'removed'
-  | 'reordered'
-  | 'inserted'
-  | 'truncated'
-  | 'head-mismatch'
-  | 'bad-checkpoint-signature'
-  | 'checkpoint-mismatch';
+  'changed' | 'removed' | 'reordered' | 'inserted' | 'truncated' | 'head-mismatch' | 'bad-checkpoint-signature' | 'checkpoint-mismatch';
 
 export interface AuditProblem {
   seq: number;
@@ -94,7 +87,11 @@ class Walk {
     if (this.pinned && !this.pinned.has(fingerprint))
       return this.fail({ seq: c.seq, problem: 'bad-checkpoint-signature', detail: `checkpoint ${c.seq} is signed by key ${fingerprint}, not a pinned key` });
     if (!checkpointSignatureValid(c.publicKey, c, c.signature))
-      return this.fail({ seq: c.seq, problem: 'bad-checkpoint-signature', detail: `the signature of checkpoint ${c.seq} does not verify with its key ${fingerprint}` });
+      return this.fail({
+        seq: c.seq,
+        problem: 'bad-checkpoint-signature',
+        detail: `the signature of checkpoint ${c.seq} does not verify with its key ${fingerprint}`,
+      });
     if (c.hash !== hashAtSeq) {
       const since = this.lastGood ? `after checkpoint ${this.lastGood.seq}` : 'since the first entry';
       return this.fail({
@@ -191,7 +188,8 @@ export async function verifyAuditLog(db: Db, options: VerifyOptions = {}): Promi
     const walk = new Walk(tx, options);
     const checkpoints = pages(
       tx,
-      (after) => `SELECT seq::text AS seq, hash, at, public_key, signature FROM audit_checkpoint WHERE seq > ${after} ORDER BY audit_checkpoint.seq LIMIT ${PAGE}`,
+      (after) =>
+        `SELECT seq::text AS seq, hash, at, public_key, signature FROM audit_checkpoint WHERE seq > ${after} ORDER BY audit_checkpoint.seq LIMIT ${PAGE}`,
       checkpointOf,
     );
     let pending = (await checkpoints.next()).value as CheckpointRow | undefined;
@@ -204,7 +202,11 @@ export async function verifyAuditLog(db: Db, options: VerifyOptions = {}): Promi
         pending = (await checkpoints.next()).value as CheckpointRow | undefined;
       }
     };
-    for await (const e of pages(tx, (after) => `SELECT ${ENTRY_COLUMNS} FROM audit_entry WHERE seq > ${after} ORDER BY audit_entry.seq LIMIT ${PAGE}`, entryOf)) {
+    for await (const e of pages(
+      tx,
+      (after) => `SELECT ${ENTRY_COLUMNS} FROM audit_entry WHERE seq > ${after} ORDER BY audit_entry.seq LIMIT ${PAGE}`,
+      entryOf,
+    )) {
       if (!(await walk.entry(e))) break;
       if (last) await checkUpTo(last);
       if (walk.problem) break;
@@ -230,7 +232,11 @@ function tailProblem(head: AuditHead, last: AuditEntry | undefined, pending: Che
   if (pending) return { seq: end + 1, problem: 'truncated', detail: `the chain ends at ${end} but checkpoint ${pending.seq} was signed after it` };
   if (head.seq > end) return { seq: end + 1, problem: 'truncated', detail: `the chain ends at ${end} but the head record says ${head.seq}` };
   if (head.seq < end)
-    return { seq: head.seq + 1, problem: 'inserted', detail: `${entriesText(head.seq + 1, end)} past the head record (${head.seq}): the hub did not append them` };
+    return {
+      seq: head.seq + 1,
+      problem: 'inserted',
+      detail: `${entriesText(head.seq + 1, end)} past the head record (${head.seq}): the hub did not append them`,
+    };
   if (last && head.hash !== last.hash)
     return { seq: end, problem: 'head-mismatch', detail: `entry ${end}'s hash is not the head record's: entries after the last checkpoint were re-hashed` };
   return undefined;

@@ -74,7 +74,9 @@ export class AuditLog {
     if (waiting.rows.length === 0) return 0;
     return this.db.transaction(async (tx) => {
       await lockHead(tx);
-      const queued = await tx.query<QueueRow>(`SELECT id::text AS id, source, refs, states FROM audit_queue ORDER BY audit_queue.id LIMIT ${DRAIN_QUEUE_ROWS_MAX}`);
+      const queued = await tx.query<QueueRow>(
+        `SELECT id::text AS id, source, refs, states FROM audit_queue ORDER BY audit_queue.id LIMIT ${DRAIN_QUEUE_ROWS_MAX}`,
+      );
       if (queued.rows.length === 0) return 0;
       const events = await moneyEvents(tx, queued.rows);
       await chain(tx, events);
@@ -91,7 +93,8 @@ export class AuditLog {
     return this.db.transaction(async (tx) => {
       const head = await lockHead(tx);
       if (head.seq === 0) return undefined;
-      const last = (await tx.query<{ seq: string; at: Date }>('SELECT seq::text AS seq, at FROM audit_checkpoint ORDER BY audit_checkpoint.seq DESC LIMIT 1')).rows[0];
+      const last = (await tx.query<{ seq: string; at: Date }>('SELECT seq::text AS seq, at FROM audit_checkpoint ORDER BY audit_checkpoint.seq DESC LIMIT 1'))
+        .rows[0];
       const lastSeq = last ? Number(last.seq) : 0;
       if (head.seq <= lastSeq) return undefined;
       const at = o.now ?? new Date();

@@ -247,7 +247,8 @@ export const SETTINGS: Setting[] = [
   {
     name: 'MIZANI_AUDIT_CHECKPOINT_S',
     default: '60',
-    description: 'The audit log is checkpointed at least this often while entries are appended (entries after the last checkpoint are not yet covered by a signature).',
+    description:
+      'The audit log is checkpointed at least this often while entries are appended (entries after the last checkpoint are not yet covered by a signature).',
   },
   {
     name: 'MIZANI_AUDIT_DRAIN_MS',

@@ -44,7 +44,10 @@ test('./mizani demo --once: payments across every dialect pair, a settled window
     assert.match(out, /--- hub → payee · iso20022-xml · pacs\.008\n<\?xml/);
     assert.match(out, /--- payee → hub · iso20022-xml · pacs\.002\n<\?xml[^\n]*\n<Message[^\n]*<TxSts>ACSC<\/TxSts>/);
     assert.match(out, /--- hub → payer · fspiop\/1\.1 · PUT \/transfers\/\{ID\}\n\{\n {2}"transferState": "COMMITTED"/);
-    assert.match(out, /curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/transfers .*-H 'FSPIOP-Source: walleta' -H 'FSPIOP-Destination: walletb'.*--data '\{"transferId"/);
+    assert.match(
+      out,
+      /curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/transfers .*-H 'FSPIOP-Source: walleta' -H 'FSPIOP-Destination: walletb'.*--data '\{"transferId"/,
+    );
     assert.match(out, /Demo done \(--once\): hub and simulators stopped\./);
     const log = await readFile(join(dir, 'hub.log'), 'utf8');
     assert.match(log, /"Mizani hub started"/);

@@ -124,7 +124,10 @@ function render(dialect: Dialect, direction: string, leg: Leg, message: Pacs008 
   const name = nameOf(dialect, leg, message);
   const contentType = contentTypeOf(dialect);
   try {
-    const body = leg === 'prepare' ? renderPrepare(dialect, message as Pacs008, s, direction, party) : renderStatus(dialect, asStatus(message as StatusInput), s, direction, party);
+    const body =
+      leg === 'prepare'
+        ? renderPrepare(dialect, message as Pacs008, s, direction, party)
+        : renderStatus(dialect, asStatus(message as StatusInput), s, direction, party);
     return { dialect, direction, name, contentType, body, ...(leg === 'prepare' && dialect.startsWith('fspiop/') ? { note: 'ilpPacket is not stored' } : {}) };
   } catch (err) {
     if (!(err instanceof FspiopError)) throw err;

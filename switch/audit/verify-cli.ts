@@ -32,7 +32,8 @@ interface Options {
 
 function options(args: string[], out: Print, err: Print): Options | number {
   try {
-    if (args[0] !== 'verify' && !['-h', '--help'].includes(args[0] ?? '')) throw new UsageError(args[0] ? `unknown subcommand "${args[0]}"` : 'missing subcommand verify');
+    if (args[0] !== 'verify' && !['-h', '--help'].includes(args[0] ?? ''))
+      throw new UsageError(args[0] ? `unknown subcommand "${args[0]}"` : 'missing subcommand verify');
     const line = parseCommandLine(args[0] === 'verify' ? args.slice(1) : args, { json: { type: 'flag' }, 'public-key': { type: 'string' } }, 'audit verify');
     if (line.help) {
       USAGE.forEach((l) => out(l));

@@ -92,7 +92,10 @@ test('GET /transfers: newest first, with the filters by kind, party, state and t
   assert.ok(Date.parse(first.completedAt) >= Date.parse(first.createdAt));
   // walleta paid walletb and banka; it was the payee of the rejected one.
   assert.deepEqual(ids((await get('/transfers?kind=TRANSFER&party=walleta')).body), [rejectedId, idOf('wallet → bank'), idOf('wallet → wallet')]);
-  assert.deepEqual(ids((await get('/transfers?party=bankb')).body).filter((id) => payments.some((p) => p.transferId === id)), [idOf('bank → bank')]);
+  assert.deepEqual(
+    ids((await get('/transfers?party=bankb')).body).filter((id) => payments.some((p) => p.transferId === id)),
+    [idOf('bank → bank')],
+  );
   assert.deepEqual(ids((await get('/transfers?state=ABORTED')).body), [rejectedId]);
   assert.equal((await get('/transfers?state=ABORTED')).body.transfers[0].internalState, 'ABORTED_ERROR', 'a payee error');
   assert.deepEqual(ids((await get(`/transfers?id=${idOf('bank → wallet')}`)).body), [idOf('bank → wallet')]);
@@ -248,7 +251,10 @@ test('GET /stats/series: committed, aborted and latency from the database, refus
   for (const b of busy) assert.ok(b.p50Ms !== null && b.p95Ms !== null && b.p50Ms >= 0 && b.p95Ms >= b.p50Ms, JSON.stringify(b));
   const last = r.body.buckets[9];
   assert.ok(Date.parse(last.at) <= Date.now() && Date.now() < Date.parse(last.at) + 60_000, 'the last bucket is the current one');
-  assert.ok(r.body.buckets.slice(0, 5).every((b: any) => b.refused === null), 'before the hub started counting: null, not 0');
+  assert.ok(
+    r.body.buckets.slice(0, 5).every((b: any) => b.refused === null),
+    'before the hub started counting: null, not 0',
+  );
   assert.ok(typeof r.body.sources.refused === 'string');
 });
 

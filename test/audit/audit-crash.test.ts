@@ -45,7 +45,13 @@ test('kill -9 with money events queued and not chained: the restarted hub chains
   clients.push(fspiop);
   const names = [randomName('audcra'), randomName('audcrb')];
   const load = new Load(names, { workers: 1, expiresInMs: 30_000, currency: CURRENCY, pick: () => fspiop });
-  for (const name of names) dfsps.push(await new Dfsp(name, prepares((body) => load.fulfil(body))).start());
+  for (const name of names)
+    dfsps.push(
+      await new Dfsp(
+        name,
+        prepares((body) => load.fulfil(body)),
+      ).start(),
+    );
   await provisionScheme(new AdminClient(first.adminUrl, { timeoutMs: 30_000 }), dfsps, { hubName: 'Hub', currency: CURRENCY, ndc: '1000', fundsIn: '100000' });
   for (let i = 0; i < PAYMENTS; i++) assert.equal((await fspiop.send(load.prepare(names[i % 2]!, names[(i + 1) % 2]!, '3').request)).status, 202);
   await until(
@@ -61,7 +67,11 @@ test('kill -9 with money events queued and not chained: the restarted hub chains
   await first.exited;
   const second = await startHubProcess({ ...env, MIZANI_AUDIT_DRAIN_MS: '50' }, 60_000);
   hubs.push(second);
-  await until(() => count('SELECT count(*) AS n FROM audit_queue'), (n) => n === 0, 'the queue drained by the restarted hub');
+  await until(
+    () => count('SELECT count(*) AS n FROM audit_queue'),
+    (n) => n === 0,
+    'the queue drained by the restarted hub',
+  );
   const chained = (await db.query(`SELECT subject, count(*)::int AS n FROM audit_entry WHERE actor = 'ledger' GROUP BY subject`)).rows as Array<{
     subject: string;
     n: number;
@@ -69,7 +79,10 @@ test('kill -9 with money events queued and not chained: the restarted hub chains
   const finals = (await db.query(`SELECT id FROM transfer WHERE state = 'COMMITTED'`)).rows.map((r) => r.id as string);
   assert.equal(finals.length, PAYMENTS + 2);
   assert.deepEqual(chained.map((c) => c.subject).sort(), [...finals].sort(), 'every committed transfer chained');
-  assert.ok(chained.every((c) => c.n === 1), 'each once');
+  assert.ok(
+    chained.every((c) => c.n === 1),
+    'each once',
+  );
   await second.stop();
   const verified = await runVerify(env);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);

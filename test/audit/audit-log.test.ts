@@ -55,7 +55,13 @@ after(async () => {
 async function moneyThroughTheHub(admin: AdminClient, fspiop: FspiopClient): Promise<{ refusedId: string }> {
   const names = [randomName('auda'), randomName('audb')];
   const load = new Load(names, { workers: 1, expiresInMs: 30_000, currency: CURRENCY, pick: () => fspiop });
-  for (const name of names) dfsps.push(await new Dfsp(name, prepares((body) => load.fulfil(body))).start());
+  for (const name of names)
+    dfsps.push(
+      await new Dfsp(
+        name,
+        prepares((body) => load.fulfil(body)),
+      ).start(),
+    );
   await provisionScheme(admin, dfsps, { hubName: 'Hub', currency: CURRENCY, ndc: '1000', fundsIn: '100000' });
   for (let i = 0; i < PAYMENTS; i++) {
     const { request } = load.prepare(names[i % 2]!, names[(i + 1) % 2]!, String(1 + i));
@@ -84,14 +90,18 @@ test('money events and Admin requests reach the chain; GET /audit pages through 
   clients.push(fspiop);
   const { refusedId } = await moneyThroughTheHub(admin, fspiop);
 
-  const finals = (await db.query(`SELECT id, kind, state FROM transfer WHERE state NOT IN ('RESERVED')`)).rows as Array<{ id: string; kind: string; state: string }>;
+  const finals = (await db.query(`SELECT id, kind, state FROM transfer WHERE state NOT IN ('RESERVED')`)).rows as Array<{
+    id: string;
+    kind: string;
+    state: string;
+  }>;
   await until(
     async () => Number((await db.query('SELECT count(*) AS n FROM audit_queue')).rows[0].n),
     (n) => n === 0,
     'the queued money events chained',
   );
   const all: any[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await admin.call('GET', `/audit?after=${after}&limit=10`);
     assert.equal(page.status, 200, page.rawBody);
     all.push(...page.body.entries);
@@ -232,7 +242,10 @@ async function resignCheckpoints(client: pg.Client): Promise<void> {
   for (const cp of cps) {
     const hash = (await client.query('SELECT hash FROM audit_entry WHERE seq = $1', [cp.seq])).rows[0].hash as string;
     const signature = signCheckpoint(privateKey, { seq: cp.seq, hash, at: cp.at });
-    statements.push(['UPDATE audit_checkpoint SET hash = $2, signature = $3, public_key = $4 WHERE seq = $1', [cp.seq, hash, signature, publicKeyPem(privateKey)]]);
+    statements.push([
+      'UPDATE audit_checkpoint SET hash = $2, signature = $3, public_key = $4 WHERE seq = $1',
+      [cp.seq, hash, signature, publicKeyPem(privateKey)],
+    ]);
   }
   await behindTheHubsBack(client, statements);
 }

@@ -31,7 +31,10 @@ export interface VerifyRun {
 
 /** `mizani audit verify ...args` as its own process, on the environment given. */
 export async function runVerify(env: Record<string, string>, args: string[] = ['--json']): Promise<VerifyRun> {
-  const child = spawn(process.execPath, [CLI, 'audit', 'verify', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'audit', 'verify', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
