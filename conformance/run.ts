@@ -6,6 +6,7 @@ const USAGE = `Usage: node dist/conformance/run.js --hub <url> --admin <url> [op
 
   --hub <url>               FSPIOP base URL of the hub under test (required)
   --admin <url>             ledger admin base URL (required)
+  --admin-token <token>     bearer token for the admin API (default: MIZANI_ADMIN_TOKEN)
   --grep <regex>            run only scenarios whose name matches
   --hub-name <name>         hub participant name (default Hub)
   --timeout-ms <ms>         max wait for one expected callback (default 20000)
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
     options: {
       hub: { type: 'string' },
       admin: { type: 'string' },
+      'admin-token': { type: 'string' },
       grep: { type: 'string' },
       'hub-name': { type: 'string' },
       'timeout-ms': { type: 'string' },
@@ -114,6 +116,7 @@ async function main(): Promise<number> {
   const result = await runSuite({
     hubUrl: values.hub,
     adminUrl: values.admin,
+    adminToken: values['admin-token'] ?? process.env.MIZANI_ADMIN_TOKEN,
     grep: values.grep,
     hubName: values['hub-name'],
     timeoutMs: num(values['timeout-ms'], 'timeout-ms'),

@@ -207,7 +207,10 @@ async function listenWithReconnect(
 
 class PgliteDb implements Db {
   readonly kind = 'pglite' as const;
-  constructor(private readonly lite: PGlite) {}
+  constructor(
+    private readonly lite: PGlite,
+    private readonly releaseLock: () => void,
+  ) {}
 
   async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
     const result = await this.lite.query<R>(text, params);
@@ -249,7 +252,50 @@ class PgliteDb implements Db {
   }
 
   async close(): Promise<void> {
-    await this.lite.close();
+    try {
+      await this.lite.close();
+    } finally {
+      this.releaseLock();
+    }
+  }
+}
+
+/** The embedded database is one process's: a second one (a CLI beside a running hub) would corrupt it. */
+export class EmbeddedDatabaseInUseError extends Error {}
+
+async function lockDataDir(dataDir: string): Promise<() => void> {
+  const { openSync, writeSync, closeSync, readFileSync, unlinkSync } = await import('node:fs');
+  const lock = `${dataDir}/.mizani-pid`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(lock, 'utf8'));
+      if (owner && owner !== process.pid && processAlive(owner)) {
+        throw new EmbeddedDatabaseInUseError(`the embedded database in ${dataDir} is open in process ${owner} (a running hub?): stop it first`);
+      }
+      unlinkSync(lock); // left by a process that is gone
+    }
+  }
+  throw new EmbeddedDatabaseInUseError(`the embedded database in ${dataDir} could not be locked`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -288,6 +334,11 @@ export async function openDb(options: DbOptions): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(options.dataDir, { recursive: true });
-  const lite = await PGlite.create(options.dataDir);
-  return new PgliteDb(lite);
+  const release = await lockDataDir(options.dataDir);
+  try {
+    return new PgliteDb(await PGlite.create(options.dataDir), release);
+  } catch (err) {
+    release();
+    throw err;
+  }
 }

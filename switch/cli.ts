@@ -8,6 +8,7 @@
  *   pki       create a scheme CA and issue hub and participant certificates (mizani pki --help)
  *   translate one message from one dialect to another (FSPIOP, ISO 20022 JSON, ISO 20022 XML)
  *   validate  an ISO 20022 XML file against the runtime or the official schemas
+ *   user      the Admin API's users and their roles (mizani user --help)
  *   relay     the proxy relay between two Mizani schemes (mizani relay --help)
  * Every command answers -h / --help with its usage on standard output (exit 0); a command-line mistake exits 2.
  */
@@ -26,6 +27,7 @@ const USAGE = [
   '  reconcile   check that positions, journal, window flows and settlement figures agree (mizani reconcile --help)',
   '  audit       verify the audit log: its hash chain, signed checkpoints and head (mizani audit verify --help)',
   '  pki         a scheme PKI: CA, hub and participant certificates, CRL (mizani pki --help)',
+  '  user        the Admin API users: add, passwd, set, list (mizani user --help)',
   '  relay       relay FSPIOP messages between two Mizani schemes as their proxy participant (mizani relay --help)',
   '  translate   one message from one dialect to another: FSPIOP, ISO 20022 JSON, ISO 20022 XML (mizani translate --help)',
   '  validate    an ISO 20022 XML file against the runtime or the official schemas (mizani validate --help)',
@@ -108,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
     case 'pki':
       // Needs no configuration: it only writes certificate files.
       return (await import('./security/pki-cli.js')).pkiCommand(args, print, printErr);
+    case 'user':
+      return (await import('./user-cli.js')).userCommand(args, print, printErr);
     case 'relay':
       // Needs no hub configuration: it joins two hubs as their proxy participant.
       return (await import('./interscheme/relay-cli.js')).relayCommand(args, print, printErr);
@@ -120,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
       USAGE.forEach(print);
       return 0;
     default:
-      printErr(`mizani: unknown command "${command}" (try: start, migrate, reconcile, audit, pki, translate, validate, relay, help)`);
+      printErr(`mizani: unknown command "${command}" (try: start, migrate, reconcile, audit, pki, translate, validate, relay, user, help)`);
       printErr(USAGE[0]!);
       return 2;
   }

@@ -44,6 +44,47 @@ export const SETTINGS: Setting[] = [
     default: '',
     description: '`on` or `off`: HTTPS with client certificates on the FSPIOP API, certificate bound to FSPIOP-Source. Empty: on in production, off in demo.',
   },
+  {
+    name: 'MIZANI_ADMIN_AUTH',
+    default: 'on',
+    description:
+      "`on`: every Admin and settlement API call carries a bearer token (`POST /auth/token`, or the scheme's OIDC provider) and is checked against its route's roles (docs/operations.md). `open`: no identity asked, no maker-checker; the demo profile only, for tooling that provisions without tokens (Mojaloop's testing toolkit); said at start-up.",
+  },
+  {
+    name: 'MIZANI_AUTH_TOKEN_TTL_S',
+    default: '3600',
+    description: "Lifetime of a token of the hub's built-in issuer (`POST /auth/token`).",
+  },
+  {
+    name: 'MIZANI_OIDC_ISSUER',
+    default: '',
+    description:
+      "A scheme's OpenID Connect provider (its `iss`): its bearer tokens are accepted besides the built-in issuer's, verified against its JWKS. Empty: the built-in issuer only.",
+  },
+  {
+    name: 'MIZANI_OIDC_JWKS_URL',
+    default: '',
+    description: "JWKS of `MIZANI_OIDC_ISSUER`. Empty: the `jwks_uri` of the issuer's `/.well-known/openid-configuration`.",
+  },
+  { name: 'MIZANI_OIDC_AUDIENCE', default: '', description: 'The `aud` an OIDC token must carry. Empty: not checked.' },
+  {
+    name: 'MIZANI_OIDC_ROLES_CLAIM',
+    default: 'roles',
+    description:
+      'Claim of an OIDC token holding its Mizani roles (`admin`, `operator`, `finance`, `auditor`, `participant`); a dotted path reaches into objects (`realm_access.roles`).',
+  },
+  {
+    name: 'MIZANI_OIDC_PARTICIPANT_CLAIM',
+    default: 'participant',
+    description: 'Claim of an OIDC token naming the participant whose data a user with the `participant` role reads.',
+  },
+  {
+    name: 'MIZANI_MAKER_CHECKER',
+    default: 'all',
+    description:
+      'Changes that take effect only when a second user approves them: `all`, `none`, or a list of `funds` (funds in/out), `limits` (limits and initial positions), `participant-status` (participants and accounts), `settlement` (window close, settlements), `keys` (JWS keys, XML certificates), `users` (roles, disabling).',
+  },
+  { name: 'MIZANI_PROPOSAL_TTL_S', default: '86400', description: 'How long a proposal waits for its second user before it expires.' },
   { name: 'MIZANI_TLS_CERT', default: '', description: 'Hub certificate (PEM), used as server certificate and as client certificate for callbacks.' },
   { name: 'MIZANI_TLS_KEY', default: '', description: 'Private key of `MIZANI_TLS_CERT` (PEM).' },
   { name: 'MIZANI_TLS_CA', default: '', description: 'Scheme CA certificate(s) (PEM) that sign participant certificates.' },
@@ -311,7 +352,21 @@ export interface Config {
   /** The audit log (docs/audit.md): checkpoint key file (else the JWS key's, else generated), checkpoint policy, drain interval. */
   audit: { signingKey?: string; checkpointEntries: number; checkpointMs: number; drainMs: number };
   logLevel: string;
+  /** The Admin API's door (docs/operations.md). */
+  adminAuth: AdminAuthConfig;
 }
+
+export interface AdminAuthConfig {
+  mode: 'on' | 'open';
+  tokenTtlS: number;
+  oidc?: { issuer: string; audience?: string; jwksUrl?: string; rolesClaim: string; participantClaim: string };
+  /** The maker-checker actions guarded. */
+  makerChecker: Array<(typeof MAKER_CHECKER_ACTIONS)[number]>;
+  proposalTtlMs: number;
+}
+
+/** The kinds of change maker-checker can guard (switch/admin/auth/roles.ts ACTIONS). */
+export const MAKER_CHECKER_ACTIONS = ['funds', 'limits', 'participant-status', 'settlement', 'keys', 'users'] as const;
 
 export type BusConfig =
   | { kind: 'in-process' }
@@ -417,6 +472,45 @@ function busSettings({ value, int, bool, oneOf }: Readers): BusConfig {
   };
 }
 
+/** MIZANI_ADMIN_AUTH and what goes with it: the OIDC provider, maker-checker. */
+function adminAuthSettings({ value, int, oneOf }: Readers, production: boolean): AdminAuthConfig {
+  const mode = oneOf('MIZANI_ADMIN_AUTH', ['on', 'open'] as const);
+  if (mode === 'open' && production) {
+    throw new ConfigError('MIZANI_ADMIN_AUTH=open is for the demo profile only: in production every Admin API call carries an identity');
+  }
+  const issuer = value('MIZANI_OIDC_ISSUER');
+  const jwksUrl = value('MIZANI_OIDC_JWKS_URL');
+  for (const [name, url] of [
+    ['MIZANI_OIDC_ISSUER', issuer],
+    ['MIZANI_OIDC_JWKS_URL', jwksUrl],
+  ] as const) {
+    if (url && !/^https?:\/\/\S+$/.test(url)) throw new ConfigError(`${name} must be an http(s) URL, got "${url}"`);
+  }
+  if (jwksUrl && !issuer) throw new ConfigError('MIZANI_OIDC_JWKS_URL needs MIZANI_OIDC_ISSUER: tokens are accepted by their issuer');
+  const audience = value('MIZANI_OIDC_AUDIENCE');
+  const list = value('MIZANI_MAKER_CHECKER').toLowerCase();
+  const items = list === 'all' ? [...MAKER_CHECKER_ACTIONS] : list === 'none' ? [] : list.split(',').map((a) => a.trim());
+  const unknown = items.find((a) => !(MAKER_CHECKER_ACTIONS as readonly string[]).includes(a));
+  if (unknown !== undefined) throw new ConfigError(`MIZANI_MAKER_CHECKER takes all, none or a list of ${MAKER_CHECKER_ACTIONS.join(', ')}; got "${unknown}"`);
+  return {
+    mode,
+    tokenTtlS: int('MIZANI_AUTH_TOKEN_TTL_S', 60, 86_400),
+    ...(issuer
+      ? {
+          oidc: {
+            issuer,
+            ...(audience ? { audience } : {}),
+            ...(jwksUrl ? { jwksUrl } : {}),
+            rolesClaim: value('MIZANI_OIDC_ROLES_CLAIM'),
+            participantClaim: value('MIZANI_OIDC_PARTICIPANT_CLAIM'),
+          },
+        }
+      : {}),
+    makerChecker: items as AdminAuthConfig['makerChecker'],
+    proposalTtlMs: int('MIZANI_PROPOSAL_TTL_S', 1, 30 * 86_400) * 1000,
+  };
+}
+
 /** MIZANI_DATABASE_URL, its host list checked as the database layer will read it (ledger/pg-hosts.ts). */
 function databaseUrlSetting({ value }: Readers): string {
   const url = value('MIZANI_DATABASE_URL');
@@ -496,6 +590,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       drainMs: int('MIZANI_AUDIT_DRAIN_MS', 10, 600_000),
     },
     logLevel: value('MIZANI_LOG_LEVEL'),
+    adminAuth: adminAuthSettings(readers, production),
   };
 }
 

@@ -22,6 +22,10 @@ import { Registry } from '../ledger/registry.js';
 import { parseXmlSigningCertificate, type XmlSigner } from '../translators/isoxml/signature.js';
 import { runtimeSchemas, type RuntimeSchemas } from '../translators/isoxml/validate.js';
 import { createAdminServer } from './admin/server.js';
+import { TokenService } from './admin/auth/tokens.js';
+import { MakerChecker } from './admin/maker-checker.js';
+import { OperatorStore } from '../ledger/operators.js';
+import { ProposalStore } from '../ledger/proposals.js';
 import { AuditTrail, loadAuditKey, type AuditKey } from './audit/trail.js';
 import { databaseOptions, type Config } from './config.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
@@ -842,6 +846,7 @@ async function startServers(
     () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, { ...services, bus: edgeBus }, health, db),
     (server) => server.close(),
   );
+  const operatorSide = await startOperatorSide(lifecycle, config, log, db);
   const admin = await lifecycle.start(
     'Admin API',
     () =>
@@ -863,6 +868,7 @@ async function startServers(
           interchangeFees: ledger.interchangeFees,
           audit: ledger.audit,
           auditKeys: keys.auditKey.source === 'configured' ? [keys.auditKey.publicKey] : undefined,
+          ...operatorSide,
         },
       ),
     (server) => server.close(),
@@ -870,6 +876,35 @@ async function startServers(
   const fspiopUrl = await lifecycle.start('FSPIOP API listening', () => listen(fspiop, config.host, config.fspiopPort));
   const adminUrl = await lifecycle.start('Admin API listening', () => listen(admin, config.host, config.adminPort));
   return { fspiop: fspiopUrl.replace(/^http:/, config.mtls ? 'https:' : 'http:'), admin: adminUrl };
+}
+
+/** Who may call the Admin API, and maker-checker (docs/operations.md); says loudly when the door is open. */
+async function startOperatorSide(lifecycle: Lifecycle, config: Config, log: Logger, db: Db) {
+  const { adminAuth } = config;
+  const operators = new OperatorStore(db);
+  const tokens = new TokenService(operators, config.hubName, adminAuth.tokenTtlS, adminAuth.oidc);
+  await lifecycle.start('token issuer', () => tokens.start());
+  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(adminAuth.makerChecker), adminAuth.proposalTtlMs, undefined);
+  await lifecycle.start(
+    'proposal expiry',
+    () => setInterval(() => void makerChecker.sweep().catch((err: unknown) => log.warn({ err }, 'proposal expiry sweep failed')), 60_000).unref(),
+    (timer) => clearInterval(timer),
+  );
+  if (adminAuth.mode === 'open') {
+    log.warn(
+      { profile: config.profile },
+      'the Admin API is OPEN (MIZANI_ADMIN_AUTH=open): anyone who reaches its port may change participants, move funds and settle, with no second pair of eyes',
+    );
+  } else {
+    const users = await operators.count();
+    if (users === 0 && !adminAuth.oidc) {
+      log.warn(
+        'no operator user yet: every Admin API call is refused until the first administrator exists (./mizani user add NAME --role admin --password-stdin)',
+      );
+    }
+    log.info({ users, oidc: adminAuth.oidc?.issuer, makerChecker: adminAuth.makerChecker }, 'Admin API: bearer tokens and roles required');
+  }
+  return { operators, tokens, makerChecker, authMode: adminAuth.mode };
 }
 
 type Health = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;

@@ -114,6 +114,7 @@ test('the whole conformance suite passes against a secured hub (mTLS, JWS verifi
   const result = await runSuite({
     hubUrl: hub.fspiopUrl,
     adminUrl: hub.adminUrl,
+    adminToken: hub.adminToken,
     security: {
       ca: ca.certPem,
       issueCertificate: issue,
@@ -155,6 +156,7 @@ test('certificates issued beforehand with the CLI, given as a directory (--cert-
   const result = await runSuite({
     hubUrl: hub.fspiopUrl,
     adminUrl: hub.adminUrl,
+    adminToken: hub.adminToken,
     grep: /^(golden path: discover → quote → transfer → COMMITTED, payer v1\.1 \/ payee v2\.0|security: (unsigned prepare|client certificate of participant A|no client certificate))/,
     security: { ca: ca.certPem, certDir: pool, sign: true, hubPublicKey },
     onResult: (r) => t.diagnostic(`${r.skipped ? 'skip' : r.ok ? 'pass' : 'FAIL'} ${r.name} (${r.ms} ms)`),

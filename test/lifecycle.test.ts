@@ -36,6 +36,7 @@ const STOPPED_PARTS = [
   'change notices from other hub processes',
   'admission control',
   'FSPIOP API',
+  'proposal expiry',
   'Admin API',
   'ledger ownership',
 ];

@@ -50,8 +50,17 @@ export class AdminClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly timeoutMs: number;
+  /** A bearer token for a hub whose Admin API asks for one (Mizani's MIZANI_ADMIN_AUTH=on). */
+  token?: string;
+  /**
+   * A second user's token, for a hub with maker-checker: a call answered 202 with a `proposal` is approved with it at
+   * once, and the call answers what the approved request answered (the proposal's `result`).
+   */
+  checkerToken?: string;
 
-  constructor(baseUrl: string, opts: { dispatcher?: Dispatcher; timeoutMs?: number } = {}) {
+  constructor(baseUrl: string, opts: { dispatcher?: Dispatcher; timeoutMs?: number; token?: string; checkerToken?: string } = {}) {
+    this.token = opts.token;
+    this.checkerToken = opts.checkerToken;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.ownsDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 32 });
@@ -59,7 +68,19 @@ export class AdminClient {
   }
 
   async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<AdminResponse> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const answer = await this.send(method, path, body, this.token);
+    const proposal = answer.status === 202 ? (answer.body as { proposal?: { id?: string } } | undefined)?.proposal : undefined;
+    if (!proposal?.id || !this.checkerToken) return answer;
+    const decided = await this.send('POST', `/proposals/${proposal.id}/approve`, undefined, this.checkerToken);
+    const result = (decided.body as { result?: { status: number; body?: unknown } } | undefined)?.result;
+    if (decided.status !== 200 || !result)
+      throw new AdminError(`admin ${method} ${path}: approving proposal ${proposal.id} → HTTP ${decided.status}: ${show(decided.rawBody, 500)}`, decided);
+    const rawBody = result.body === undefined ? '' : JSON.stringify(result.body);
+    return { status: result.status, headers: decided.headers, rawBody, body: result.body };
+  }
+
+  private async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, token: string | undefined): Promise<AdminResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
     let payload: string | null = null;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';

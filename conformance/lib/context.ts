@@ -32,6 +32,10 @@ export interface SuiteOptions {
   hubUrl: string;
   /** Ledger admin base URL, e.g. http://127.0.0.1:3001 */
   adminUrl: string;
+  /** Bearer token for the admin API, when the hub asks for one. */
+  adminToken?: string;
+  /** A second user's token, approving at once what the hub's maker-checker makes a proposal of. */
+  adminCheckerToken?: string;
   /** Hub participant name (FSPIOP-Source of hub-authored messages). Default `Hub`. */
   hubName?: string;
   /** Max wait for any single expected callback. Default 20000 ms. */
@@ -85,8 +89,10 @@ export interface DialectOptions {
   xmlProfile?: XmlProfile;
 }
 
-export interface ResolvedOptions extends Required<Omit<SuiteOptions, 'grep' | 'security' | 'dialects'>> {
+export interface ResolvedOptions extends Required<Omit<SuiteOptions, 'grep' | 'security' | 'dialects' | 'adminToken' | 'adminCheckerToken'>> {
   grep?: RegExp;
+  adminToken?: string;
+  adminCheckerToken?: string;
   security?: SecurityOptions;
   dialects: DialectOptions;
 }
@@ -97,6 +103,8 @@ export function resolveOptions(o: SuiteOptions): ResolvedOptions {
   return {
     hubUrl: o.hubUrl,
     adminUrl: o.adminUrl,
+    adminToken: o.adminToken,
+    adminCheckerToken: o.adminCheckerToken,
     hubName: o.hubName ?? 'Hub',
     timeoutMs: o.timeoutMs ?? 20_000,
     grep: o.grep === undefined ? undefined : o.grep instanceof RegExp ? o.grep : new RegExp(o.grep),
@@ -260,7 +268,12 @@ export class SuiteContext {
     }
     this.hubKey = hubKeyFrom(sec?.hubPublicKey);
     this.hub = new FspiopClient(this.opts.hubUrl, { dispatcher: this.agent, timeoutMs: this.opts.timeoutMs, security: requestSecurity });
-    this.admin = new AdminClient(this.opts.adminUrl, { dispatcher: this.agent, timeoutMs: this.opts.timeoutMs });
+    this.admin = new AdminClient(this.opts.adminUrl, {
+      dispatcher: this.agent,
+      timeoutMs: this.opts.timeoutMs,
+      token: this.opts.adminToken,
+      checkerToken: this.opts.adminCheckerToken,
+    });
     if (this.keyring) this.signer = this.keyring.testSigner(() => this.defaultIdentity ?? '');
     else if (this.opts.sign) this.signer = createTestSigner();
   }

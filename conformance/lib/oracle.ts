@@ -45,7 +45,7 @@ export class OracleAdminClient {
 
   constructor(
     baseUrl: string,
-    private readonly o: { dispatcher?: Dispatcher; timeoutMs?: number } = {},
+    private readonly o: { dispatcher?: Dispatcher; timeoutMs?: number; token?: string } = {},
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
@@ -57,7 +57,7 @@ export class OracleAdminClient {
     body?: unknown,
     headers: Record<string, string | null> = {},
   ): Promise<OracleAdminResponse> {
-    const h: Record<string, string> = oracleAdminHeaders();
+    const h: Record<string, string> = { ...oracleAdminHeaders(), ...(this.o.token ? { authorization: `Bearer ${this.o.token}` } : {}) };
     for (const [k, v] of Object.entries(headers)) {
       if (v === null) delete h[k.toLowerCase()];
       else h[k.toLowerCase()] = v;

@@ -53,6 +53,8 @@ export async function startHubChild(o: {
       MIZANI_FSPIOP_PORT: String(fspiopPort),
       MIZANI_ADMIN_PORT: String(adminPort),
       MIZANI_LOG_LEVEL: 'info',
+      // The load generator provisions its participants through the Admin API without tokens (demo profile).
+      MIZANI_ADMIN_AUTH: 'open',
       ...o.env,
     },
     stdio: ['ignore', fd, fd],

@@ -57,7 +57,7 @@ function unreachableDfsp(ctx: SuiteContext): Promise<DfspSimulator> {
 }
 
 function oracleAdmin(ctx: SuiteContext): OracleAdminClient {
-  return new OracleAdminClient(ctx.opts.adminUrl, { timeoutMs: ctx.T });
+  return new OracleAdminClient(ctx.opts.adminUrl, { timeoutMs: ctx.T, token: ctx.opts.adminToken });
 }
 
 function expectAdminStatus(r: OracleAdminResponse, status: number, what: string): void {

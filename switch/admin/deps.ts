@@ -8,6 +8,11 @@ import type { ParticipantDirectory } from '../directory/participants.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { JwsKeyStore } from '../security/jws-keys.js';
 
+/** The audit log's appender (each entry durable when the promise resolves). */
+export interface AuditTrail {
+  append(entry: { kind: string; actor: string; subject: string; detail: Record<string, unknown> }): Promise<unknown>;
+}
+
 export interface AdminDeps {
   directory: PartyDirectory;
   jwsKeys: JwsKeyStore;

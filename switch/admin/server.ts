@@ -6,10 +6,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createServer, type ServerOptions } from '../http/server.js';
-import { registerRoutes, type Route } from '../http/route.js';
+import { registerRoutes } from '../http/route.js';
 import { auditAdminRequests } from './audit-requests.js';
+import { installGuard, type AuthMode } from './auth/guard.js';
+import type { AdminRoute } from './auth/roles.js';
+import type { TokenService } from './auth/tokens.js';
 import type { AdminDeps } from './deps.js';
+import type { MakerChecker } from './maker-checker.js';
 import { auditRoutes } from './routes/audit.js';
+import { authRoutes, type AuthRouteDeps } from './routes/auth.js';
 import { accountRoutes } from './routes/accounts.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { fundsRoutes } from './routes/funds.js';
@@ -21,6 +26,7 @@ import { keyRoutes } from './routes/keys.js';
 import { oracleRoutes } from './routes/oracles.js';
 import { participantRoutes } from './routes/participants.js';
 import { portalRoutes } from './routes/portal.js';
+import { proposalRoutes } from './routes/proposals.js';
 import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
 import { settlementReportRoutes } from './routes/settlement-reports.js';
@@ -32,15 +38,21 @@ import { transferRoutes } from './routes/transfers.js';
 export type { AdminDeps } from './deps.js';
 
 /** What the assembled server needs: every module's dependencies (the reports module's come from notify). */
-export type AdminServerDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps & InterchangeFeeRouteDeps;
+export type AdminServerDeps = AdminDeps &
+  ReportRouteDeps &
+  SettlementRouteDeps &
+  InterchangeFeeRouteDeps &
+  AuthRouteDeps & { makerChecker: MakerChecker; authMode: AuthMode; tokens: TokenService };
 
 /**
  * Every Admin API route. Where two modules serve one path (accounts and hub accounts, accounts and
  * funds), their order here is the order of the methods in a 405's Allow header.
  */
-export function adminRoutes(deps: AdminServerDeps): Route[] {
+export function adminRoutes(deps: AdminServerDeps): AdminRoute[] {
   return [
     ...healthRoutes(deps),
+    ...authRoutes(deps),
+    ...proposalRoutes(deps),
     ...participantRoutes(deps),
     ...endpointRoutes(deps),
     ...accountRoutes(deps),
@@ -65,6 +77,11 @@ export function adminRoutes(deps: AdminServerDeps): Route[] {
 export function createAdminServer(options: ServerOptions, deps: AdminServerDeps): FastifyInstance {
   const server = createServer(options);
   auditAdminRequests(server, deps.audit);
-  registerRoutes(server, adminRoutes(deps));
+  installGuard(server, { mode: deps.authMode, tokens: deps.tokens, registry: deps.registry, makerChecker: deps.makerChecker });
+  deps.makerChecker.bind(server);
+  registerRoutes(
+    server,
+    adminRoutes(deps).map((r) => ({ ...r, config: { access: r.access } })),
+  );
   return server;
 }

@@ -16,16 +16,24 @@ export interface Route {
   handler: Handler;
   /** Registered alone: other methods on its path get the 404 of unknown paths, not 405 (health, metrics). */
   plain?: boolean;
+  /** Handed to the server's hooks as fastify's route config (the Admin API: who may call it, whether it needs approval). */
+  config?: object;
 }
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 /** Registers a path with its handlers; any other method on that path is answered 405 with Allow. */
 export function route(server: FastifyInstance, url: string, handlers: Partial<Record<Method, Handler>>): void {
-  const allowed = Object.keys(handlers);
-  for (const [method, handler] of Object.entries(handlers)) {
-    server.route({ method: method as 'GET', url, handler: handler as Handler });
-  }
+  routePath(
+    server,
+    url,
+    Object.entries(handlers).map(([method, handler]) => ({ method: method as Method, path: url, handler: handler as Handler })),
+  );
+}
+
+function routePath(server: FastifyInstance, url: string, routes: readonly Route[]): void {
+  const allowed = routes.map((r) => r.method as string);
+  for (const r of routes) server.route({ method: r.method, url, handler: r.handler, ...(r.config ? { config: r.config } : {}) });
   const others = ALL_METHODS.filter((m) => !allowed.includes(m));
   if (allowed.includes('GET')) others.splice(others.indexOf('HEAD'), 1);
   server.route({
@@ -47,16 +55,16 @@ export function route(server: FastifyInstance, url: string, handlers: Partial<Re
  * methods); Allow lists a path's methods in the order they were declared.
  */
 export function registerRoutes(server: FastifyInstance, routes: readonly Route[]): void {
-  const byPath = new Map<string, Partial<Record<Method, Handler>>>();
+  const byPath = new Map<string, Route[]>();
   for (const r of routes) {
     if (r.plain) {
-      server.route({ method: r.method, url: r.path, handler: r.handler });
+      server.route({ method: r.method, url: r.path, handler: r.handler, ...(r.config ? { config: r.config } : {}) });
       continue;
     }
-    const handlers = byPath.get(r.path) ?? {};
-    if (handlers[r.method]) throw new Error(`${r.method} ${r.path} is declared twice`);
-    handlers[r.method] = r.handler;
-    byPath.set(r.path, handlers);
+    const declared = byPath.get(r.path) ?? [];
+    if (declared.some((d) => d.method === r.method)) throw new Error(`${r.method} ${r.path} is declared twice`);
+    declared.push(r);
+    byPath.set(r.path, declared);
   }
-  for (const [path, handlers] of byPath) route(server, path, handlers);
+  for (const [path, declared] of byPath) routePath(server, path, declared);
 }

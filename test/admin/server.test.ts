@@ -34,8 +34,8 @@ test('createAdminServer serves every declared route', () => {
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
   // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules,
-  // 1 of request to pay (GET /transactionRequests/{ID}).
-  assert.equal(declared.size, 58);
+  // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals.
+  assert.equal(declared.size, 67);
 });
 
 test('one request to each module through the assembled server', async () => {

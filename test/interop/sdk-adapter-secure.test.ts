@@ -160,7 +160,7 @@ describe('Mizani hub (production profile: mTLS + JWS) with the Mojaloop SDK sche
       });
       db = new pg.Client({ connectionString: database.url });
       await db.connect();
-      admin = new AdminClient(hub.adminUrl);
+      admin = new AdminClient(hub.adminUrl, { token: hub.adminToken });
       await issued;
       timings.hub = Date.now() - t;
 

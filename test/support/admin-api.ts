@@ -15,7 +15,7 @@ import { Registry } from '../../ledger/registry.js';
 import { ParticipantDirectory } from '../../switch/directory/participants.js';
 import { LEDGER_ZERO, parseLedger } from '../../ledger/units.js';
 import type { AdminDeps } from '../../switch/admin/deps.js';
-import type { IntradayReportRequests, ReportRouteDeps } from '../../switch/admin/routes/reports.js';
+import type { IntradayReportRequests } from '../../switch/admin/routes/reports.js';
 import { InProcessBus } from '../../switch/bus/bus.js';
 import { OracleRegistry, PartyDirectory } from '../../switch/core/discovery/directory.js';
 import type { BookedMovement, SettledAccountStatement, SettlementReports } from '../../switch/core/settlement/reports.js';
@@ -25,10 +25,15 @@ import { ReferenceWorker } from '../../switch/core/workers/reference.js';
 import { SettlementWorker } from '../../switch/core/workers/settlement.js';
 import { SettlementService } from '../../switch/core/settlement/service.js';
 import { SettlementStore } from '../../ledger/settlement.js';
-import type { SettlementRouteDeps } from '../../switch/admin/routes/settlements.js';
-import type { InterchangeFeeRouteDeps } from '../../switch/admin/routes/interchange-fees.js';
 import { InterchangeFees } from '../../ledger/interchange-fees.js';
 import { registerRoutes, type Route } from '../../switch/http/route.js';
+import type { AdminServerDeps } from '../../switch/admin/server.js';
+import { installGuard } from '../../switch/admin/auth/guard.js';
+import type { Action } from '../../switch/admin/auth/roles.js';
+import { TokenService } from '../../switch/admin/auth/tokens.js';
+import { MakerChecker } from '../../switch/admin/maker-checker.js';
+import { OperatorStore } from '../../ledger/operators.js';
+import { ProposalStore } from '../../ledger/proposals.js';
 import { createServer } from '../../switch/http/server.js';
 import { Metrics } from '../../switch/observability/metrics.js';
 import { JwsKeyStore } from '../../switch/security/jws-keys.js';
@@ -64,9 +69,9 @@ export class RecordedIntradayRequests implements IntradayReportRequests {
 }
 
 /** What an Admin API route module may take: the Admin API's dependencies and those notify gives the reports module. */
-export type AdminApiDeps = AdminDeps & ReportRouteDeps & SettlementRouteDeps & InterchangeFeeRouteDeps;
+export type AdminApiDeps = AdminServerDeps;
 
-export interface AdminApi extends AdminDeps, SettlementRouteDeps, InterchangeFeeRouteDeps {
+export interface AdminApi extends AdminServerDeps {
   /** The ledger's writer, for seeding what a test needs beyond its module (the routes publish on `bus`). */
   engine: LedgerEngine;
   /** What the liquidity worker reported through the settlement reports port. */
@@ -85,7 +90,13 @@ export async function startAdminApi(
   prefix: string,
   routes: (deps: AdminApiDeps) => Route[],
   /** `ownReference: false`: the test serves referenceTopics.sync itself (another node's stores as the ledger's). */
-  options: { requireHttpsCallbacks?: boolean; health?: AdminDeps['health']; ownReference?: boolean } = {},
+  options: {
+    requireHttpsCallbacks?: boolean;
+    health?: AdminDeps['health'];
+    ownReference?: boolean;
+    /** The Admin API's door as the hub installs it (switch/admin/auth/guard.ts); without it, routes are called directly. */
+    auth?: { makerChecker: readonly Action[]; proposalTtlMs?: number };
+  } = {},
 ): Promise<AdminApi> {
   const database = await createTestDatabase(`mizani_admin_${prefix}`);
   const db = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
@@ -109,7 +120,15 @@ export async function startAdminApi(
   if (options.ownReference !== false) serveReference(bus, new ReferenceWorker(registry, interchangeFees));
   const settlement = new SettlementService(registry, new SettlementStore(db), bus, reports);
   const intradayReports = new RecordedIntradayRequests();
+  const operators = new OperatorStore(db);
+  const tokens = new TokenService(operators, 'Hub', 3600);
+  await tokens.start();
+  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(options.auth?.makerChecker ?? []), options.auth?.proposalTtlMs ?? 60_000, undefined);
   const deps: AdminApiDeps = {
+    operators,
+    tokens,
+    makerChecker,
+    authMode: options.auth ? 'on' : 'open',
     settlement,
     interchangeFees,
     intradayReports,
@@ -128,7 +147,14 @@ export async function startAdminApi(
       (async () => ({ ok: engine.available, detail: { database: 'OK', ledger: engine.available ? 'OK' : 'RECOVERING', inFlight: engine.inFlightCount } })),
   };
   const server = createServer({ api: 'admin', maxBodyBytes: 65536, log: pino({ level: 'silent' }), metrics });
-  registerRoutes(server, routes(deps));
+  if (options.auth) {
+    installGuard(server, { mode: 'on', tokens, registry, makerChecker });
+    makerChecker.bind(server);
+  }
+  registerRoutes(
+    server,
+    routes(deps).map((r) => ({ ...r, ...('access' in r ? { config: { access: r.access } } : {}) })),
+  );
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

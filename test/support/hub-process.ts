@@ -2,7 +2,7 @@
  * Runs the real hub (`node dist/switch/cli.js start`) as a child process, exactly as a user starts
  * it, and learns its URLs from its start-up log line. Ports are chosen by the OS (port 0).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -11,6 +11,11 @@ const CLI = fileURLToPath(new URL('../../switch/cli.js', import.meta.url));
 export interface HubProcess {
   fspiopUrl: string;
   adminUrl: string;
+  /**
+   * A bearer token of an administrator made for the test (`mizani user add` before the start), when the hub asks for
+   * tokens (production profile) and the test did not say MIZANI_ADMIN_AUTH itself.
+   */
+  adminToken?: string;
   child: ChildProcess;
   logs: string[];
   /** Resolves with the exit code. */
@@ -23,7 +28,43 @@ export interface HubProcess {
   stopWithin(ms: number): Promise<void>;
 }
 
+/** The administrator startHubProcess makes for a production-profile hub. */
+export const TEST_ADMIN = { name: 'test-admin', password: 'test-admin-password-not-secret' };
+
+/** `mizani user add` as an operator runs it, against the database `env` names. */
+export function addUser(env: Record<string, string>, name: string, roles: string[], password: string, participant?: string): void {
+  const made = spawnSync(
+    process.execPath,
+    [CLI, 'user', 'add', name, '--role', roles.join(','), ...(participant ? ['--participant', participant] : []), '--password-stdin'],
+    {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      input: password,
+      encoding: 'utf8',
+    },
+  );
+  if (made.status !== 0) throw new Error(`mizani user add ${name} exited ${made.status}: ${made.stderr}`);
+}
+
+/** A bearer token of the hub's built-in issuer. */
+export async function tokenOf(adminUrl: string, name: string, password: string): Promise<string> {
+  const response = await fetch(`${adminUrl}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: name, password }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !body.access_token) throw new Error(`POST /auth/token for ${name} answered ${response.status}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
 export async function startHubProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<HubProcess> {
+  // A production hub asks every Admin API call for a token: the tests that provision one get an administrator, and
+  // no second pair of eyes unless they ask for it (maker-checker has tests of its own).
+  const tokenNeeded = env.MIZANI_PROFILE === 'production' && env.MIZANI_ADMIN_AUTH === undefined;
+  if (tokenNeeded) {
+    addUser(env, TEST_ADMIN.name, ['admin'], TEST_ADMIN.password);
+    env = { MIZANI_MAKER_CHECKER: 'none', ...env };
+  }
   const child = spawn(process.execPath, [CLI, 'start'], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -36,6 +77,9 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
       MIZANI_BUSY_LOOP_LAG_MS: '0',
       // Every batch's balances checked against memory too (the benchmark runs the hot-path default).
       MIZANI_LEDGER_ASSERTIONS: 'all',
+      // Tests that predate the Admin API's door provision without tokens (the open mode is demo-only); tests of the
+      // door, and production-profile hubs, say MIZANI_ADMIN_AUTH themselves.
+      ...(env.MIZANI_PROFILE === 'production' ? {} : { MIZANI_ADMIN_AUTH: 'open' }),
       ...env,
       // The start-up line ("Mizani hub started", with the URLs) is logged at info.
       MIZANI_LOG_LEVEL: env.MIZANI_LOG_LEVEL === 'debug' ? 'debug' : 'info',
@@ -65,6 +109,7 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
     });
   });
   const urls = await started;
+  const adminToken = tokenNeeded ? await tokenOf(urls.admin, TEST_ADMIN.name, TEST_ADMIN.password) : undefined;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill(signal);
@@ -73,6 +118,7 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
   return {
     fspiopUrl: urls.fspiop,
     adminUrl: urls.admin,
+    ...(adminToken ? { adminToken } : {}),
     child,
     logs,
     exited,

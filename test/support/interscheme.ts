@@ -75,6 +75,7 @@ export async function startScheme(root: string, label: string, o: SchemeOptions 
   const ctx = new SuiteContext({
     hubUrl: hub.fspiopUrl,
     adminUrl: hub.adminUrl,
+    adminToken: hub.adminToken,
     hubName,
     currency: o.currency ?? 'USD',
     timeoutMs: 15_000,

@@ -51,3 +51,28 @@ test('the bus is in-process by default; Kafka needs its brokers, and its names a
   assert.throws(() => loadConfig({ MIZANI_LEDGER_PARTITIONED: 'true' }), /MIZANI_LEDGER_PARTITIONED=true needs MIZANI_BUS=kafka/);
   assert.equal(loadConfig({ ...pg, MIZANI_BUS: 'kafka', MIZANI_KAFKA_BROKERS: 'k1:9092', MIZANI_LEDGER_PARTITIONED: 'true' }).bus.kind, 'kafka');
 });
+
+test('the Admin API asks for tokens by default; the open mode is the demo profile’s only; maker-checker is configured by name', () => {
+  assert.equal(loadConfig({}).adminAuth.mode, 'on');
+  assert.deepEqual(loadConfig({}).adminAuth.makerChecker, ['funds', 'limits', 'participant-status', 'settlement', 'keys', 'users']);
+  assert.equal(loadConfig({ MIZANI_ADMIN_AUTH: 'open' }).adminAuth.mode, 'open');
+  const production = {
+    MIZANI_PROFILE: 'production',
+    MIZANI_MTLS: 'off',
+    MIZANI_JWS_SIGNING_KEY: 'k.pem',
+    MIZANI_XML_SIGNING_CERT: 'c.pem',
+    MIZANI_XML_SIGNING_KEY: 'k.pem',
+  };
+  assert.throws(() => loadConfig({ ...production, MIZANI_ADMIN_AUTH: 'open' }), /MIZANI_ADMIN_AUTH=open is for the demo profile only/);
+  assert.throws(() => loadConfig({ MIZANI_ADMIN_AUTH: 'maybe' }), /MIZANI_ADMIN_AUTH must be on or open/);
+  assert.deepEqual(loadConfig({ MIZANI_MAKER_CHECKER: 'funds, settlement' }).adminAuth.makerChecker, ['funds', 'settlement']);
+  assert.deepEqual(loadConfig({ MIZANI_MAKER_CHECKER: 'none' }).adminAuth.makerChecker, []);
+  assert.throws(() => loadConfig({ MIZANI_MAKER_CHECKER: 'funds,coffee' }), /MIZANI_MAKER_CHECKER takes all, none or a list .* got "coffee"/);
+  assert.throws(() => loadConfig({ MIZANI_OIDC_ISSUER: 'not a url' }), /MIZANI_OIDC_ISSUER must be an http\(s\) URL/);
+  assert.deepEqual(loadConfig({ MIZANI_OIDC_ISSUER: 'https://id.example/realms/x', MIZANI_OIDC_AUDIENCE: 'mizani' }).adminAuth.oidc, {
+    issuer: 'https://id.example/realms/x',
+    audience: 'mizani',
+    rolesClaim: 'roles',
+    participantClaim: 'participant',
+  });
+});

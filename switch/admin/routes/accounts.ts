@@ -14,7 +14,7 @@ import type { Db } from '../../../ledger/db.js';
 import { CLEARING, type Registry } from '../../../ledger/registry.js';
 import { ledgerDisplay, parseLedger, type LedgerUnits } from '../../../ledger/units.js';
 import { liquidityTopics } from '../../core/topics.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, READ, type AdminRoute } from '../auth/roles.js';
 import { jsonNumber, type Fields } from '../body.js';
 import type { AdminDeps } from '../deps.js';
 import { everyOwnerHas, ledgerHas } from '../ledger-sync.js';
@@ -22,17 +22,23 @@ import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, quer
 
 type Deps = Pick<AdminDeps, 'registry' | 'bus' | 'db'>;
 
-export function accountRoutes(deps: Deps): Route[] {
+export function accountRoutes(deps: Deps): AdminRoute[] {
   return [
-    { method: 'POST', path: '/participants/:name/initialPositionAndLimits', handler: (q, r) => initialPositionAndLimits(deps, q, r) },
-    { method: 'GET', path: '/participants/limits', handler: (q, r) => allLimits(deps.registry, q, r) },
-    { method: 'GET', path: '/participants/:name/limits', handler: (q, r) => limitsOf(deps.registry, q, r) },
-    { method: 'PUT', path: '/participants/:name/limits', handler: (q, r) => updateLimit(deps, q, r) },
-    { method: 'GET', path: '/participants/:name/positions', handler: (q, r) => positions(deps, q, r) },
-    { method: 'GET', path: '/participants/:name/accounts', handler: (q, r) => accounts(deps, q, r) },
+    {
+      method: 'POST',
+      path: '/participants/:name/initialPositionAndLimits',
+      access: { roles: ['finance'], action: 'limits' },
+      handler: (q, r) => initialPositionAndLimits(deps, q, r),
+    },
+    { method: 'GET', path: '/participants/limits', access: READ, handler: (q, r) => allLimits(deps.registry, q, r) },
+    { method: 'GET', path: '/participants/:name/limits', access: READ_OWN({ param: 'name', by: 'name' }), handler: (q, r) => limitsOf(deps.registry, q, r) },
+    { method: 'PUT', path: '/participants/:name/limits', access: { roles: ['finance'], action: 'limits' }, handler: (q, r) => updateLimit(deps, q, r) },
+    { method: 'GET', path: '/participants/:name/positions', access: READ_OWN({ param: 'name', by: 'name' }), handler: (q, r) => positions(deps, q, r) },
+    { method: 'GET', path: '/participants/:name/accounts', access: READ_OWN({ param: 'name', by: 'name' }), handler: (q, r) => accounts(deps, q, r) },
     {
       method: 'PUT',
       path: '/participants/:name/accounts/:id',
+      access: { roles: ['operator'], action: 'participant-status' },
       handler: async (request, reply) => {
         const fields = bodyFields(request, 'isActive');
         const id = accountIdParam(request);

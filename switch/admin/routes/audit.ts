@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import { verifyAuditLog } from '../../../ledger/audit-verify.js';
 import type { AuditEntry } from '../../../ledger/audit-chain.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { query, send } from '../request.js';
 
@@ -25,11 +25,12 @@ function entryView(e: AuditEntry) {
   return { seq: e.seq, at: e.at.toISOString(), kind: e.kind, actor: e.actor, subject: e.subject, detail: e.detail, prevHash: e.prevHash, hash: e.hash };
 }
 
-export function auditRoutes(deps: Pick<AdminDeps, 'db' | 'audit' | 'auditKeys'>): Route[] {
+export function auditRoutes(deps: Pick<AdminDeps, 'db' | 'audit' | 'auditKeys'>): AdminRoute[] {
   return [
     {
       method: 'GET',
       path: '/audit',
+      access: READ,
       handler: async (request, reply) => {
         const after = wholeNumber(request, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
         const limit = wholeNumber(request, 'limit', LIMIT_DEFAULT, 1, LIMIT_MAX);
@@ -40,6 +41,7 @@ export function auditRoutes(deps: Pick<AdminDeps, 'db' | 'audit' | 'auditKeys'>)
     {
       method: 'GET',
       path: '/audit/verify',
+      access: READ,
       handler: async (_request, reply) => send(reply, 200, await verifyAuditLog(deps.db, { publicKeys: deps.auditKeys })),
     },
   ];

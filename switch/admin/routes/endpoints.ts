@@ -8,16 +8,17 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, checkUrlTemplate, param, query, send } from '../request.js';
 
-export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'participants' | 'requireHttpsCallbacks'>): Route[] {
+export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'participants' | 'requireHttpsCallbacks'>): AdminRoute[] {
   const { registry, participants } = deps;
   return [
     {
       method: 'GET',
       path: '/participants/:name/endpoints',
+      access: READ_OWN({ param: 'name', by: 'name' }),
       handler: async (request, reply) => {
         const participant = registry.requireParticipant(param(request, 'name'));
         const endpoints = participants.endpointsOf(participant.name);
@@ -33,7 +34,7 @@ export function endpointRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'
         );
       },
     },
-    { method: 'POST', path: '/participants/:name/endpoints', handler: (request, reply) => setEndpoint(deps, request, reply) },
+    { method: 'POST', path: '/participants/:name/endpoints', access: { roles: ['operator'] }, handler: (request, reply) => setEndpoint(deps, request, reply) },
   ];
 }
 

@@ -13,7 +13,7 @@ import { FspiopError } from '../../../schemas/errors.js';
 import type { Account, Participant, Registry } from '../../../ledger/registry.js';
 import { parseLedger } from '../../../ledger/units.js';
 import { liquidityTopics, type FundsReply } from '../../core/topics.js';
-import type { Route } from '../../http/route.js';
+import { type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { accountIdParam, bodyFields, currencyField, LEDGER_DECIMALS, param, send } from '../request.js';
 
@@ -21,10 +21,20 @@ type Deps = Pick<AdminDeps, 'registry' | 'bus'>;
 
 const TRANSFER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-export function fundsRoutes(deps: Deps): Route[] {
+export function fundsRoutes(deps: Deps): AdminRoute[] {
   return [
-    { method: 'POST', path: '/participants/:name/accounts/:id', handler: (q, r) => fundsInOrReserve(deps, q, r) },
-    { method: 'PUT', path: '/participants/:name/accounts/:id/transfers/:transferId', handler: (q, r) => finishFundsOut(deps, q, r) },
+    {
+      method: 'POST',
+      path: '/participants/:name/accounts/:id',
+      access: { roles: ['finance'], action: 'funds' },
+      handler: (q, r) => fundsInOrReserve(deps, q, r),
+    },
+    {
+      method: 'PUT',
+      path: '/participants/:name/accounts/:id/transfers/:transferId',
+      access: { roles: ['finance'], action: 'funds' },
+      handler: (q, r) => finishFundsOut(deps, q, r),
+    },
   ];
 }
 

@@ -2,15 +2,16 @@
  * GET /health (database and ledger state) and GET /metrics (Prometheus). Other methods on these
  * paths get the 404 of unknown paths, as they always have.
  */
-import type { Route } from '../../http/route.js';
+import { type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { send } from '../request.js';
 
-export function healthRoutes(deps: Pick<AdminDeps, 'health' | 'metrics'>): Route[] {
+export function healthRoutes(deps: Pick<AdminDeps, 'health' | 'metrics'>): AdminRoute[] {
   return [
     {
       method: 'GET',
       path: '/health',
+      access: 'public',
       plain: true,
       handler: async (_request, reply) => {
         const health = await deps.health();
@@ -20,6 +21,7 @@ export function healthRoutes(deps: Pick<AdminDeps, 'health' | 'metrics'>): Route
     {
       method: 'GET',
       path: '/metrics',
+      access: 'public',
       plain: true,
       handler: async (_request, reply) => {
         const text = await deps.metrics.registry.metrics();

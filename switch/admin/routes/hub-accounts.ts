@@ -3,17 +3,18 @@
  * the hub participant. Only the hub participant takes this call.
  */
 import { FspiopError } from '../../../schemas/errors.js';
-import type { Route } from '../../http/route.js';
+import { type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, currencyField, param, send } from '../request.js';
 import { participantView } from '../views.js';
 
-export function hubAccountRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'>): Route[] {
+export function hubAccountRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'>): AdminRoute[] {
   const { registry } = deps;
   return [
     {
       method: 'POST',
       path: '/participants/:name/accounts',
+      access: { roles: ['operator'] },
       handler: async (request, reply) => {
         const participant = registry.requireParticipant(param(request, 'name'));
         if (!participant.isHub) {

@@ -29,7 +29,7 @@ import {
 import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
 import type { Registry } from '../../../ledger/registry.js';
 import type { Bus } from '../../bus/bus.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import { everyOwnerHas } from '../ledger-sync.js';
 import { jsonNumber, type Fields } from '../body.js';
 import { bodyFields, currencyField, param, query, send } from '../request.js';
@@ -51,13 +51,14 @@ const PAYERS = ['PAYER_FSP', 'PAYEE_FSP'] as const;
 /** The one rounding of a percentage there is, named so a rule says it. */
 const ROUNDING = 'HALF_EVEN';
 
-export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
+export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): AdminRoute[] {
   const fees = deps.interchangeFees;
   return [
-    { method: 'GET', path: '/interchangeFeeRules', handler: (q, r) => listRules(fees, q, r) },
+    { method: 'GET', path: '/interchangeFeeRules', access: READ, handler: (q, r) => listRules(fees, q, r) },
     {
       method: 'POST',
       path: '/interchangeFeeRules',
+      access: { roles: ['finance'] },
       handler: async (request, reply) => {
         const rule = await fees.create(ruleBody(request));
         // Its INTERCHANGE_FEE accounts too (created with the rule).
@@ -68,6 +69,7 @@ export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/interchangeFeeRules/:id',
+      access: READ,
       handler: async (request, reply) => {
         const id = ruleId(request);
         const rule = fees.rule(id);
@@ -78,6 +80,7 @@ export function interchangeFeeRoutes(deps: InterchangeFeeRouteDeps): Route[] {
     {
       method: 'PUT',
       path: '/interchangeFeeRules/:id',
+      access: { roles: ['finance'] },
       handler: async (request, reply) => {
         const id = ruleId(request);
         const isActive = bodyFields(request, 'isActive').boolean('isActive');

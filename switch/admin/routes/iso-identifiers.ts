@@ -11,7 +11,7 @@
  */
 import { FspiopError } from '../../../schemas/errors.js';
 import { BICFI_PATTERN, CLEARING_SYSTEM_CODE, memberIdProblem, type ClearingMemberId, type IsoIdentifiers } from '../../../schemas/iso/institutions.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, type AdminRoute } from '../auth/roles.js';
 import { Fields, parseAdminBody, type Body } from '../body.js';
 import type { AdminDeps } from '../deps.js';
 import { param, send } from '../request.js';
@@ -58,12 +58,13 @@ export function parseIsoIdentifiers(raw: Buffer | undefined): IsoIdentifiers {
   return bicfi === undefined ? { clearingSystemMemberIds: members } : { bicfi, clearingSystemMemberIds: members };
 }
 
-export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'>): Route[] {
+export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry' | 'participants'>): AdminRoute[] {
   const { registry, participants } = deps;
   return [
     {
       method: 'GET',
       path: '/participants/:name/isoIdentifiers',
+      access: READ_OWN({ param: 'name', by: 'name' }),
       handler: async (request, reply) => {
         registry.requireParticipant(param(request, 'name'));
         return send(reply, 200, isoIdentifiersView(participants.isoIdentifiers(param(request, 'name'))!));
@@ -72,6 +73,7 @@ export function isoIdentifierRoutes(deps: Pick<AdminDeps, 'registry' | 'particip
     {
       method: 'PUT',
       path: '/participants/:name/isoIdentifiers',
+      access: { roles: ['operator'] },
       handler: async (request, reply) => {
         registry.requireParticipant(param(request, 'name'));
         const ids = parseIsoIdentifiers(request.body as Buffer | undefined);

@@ -9,7 +9,7 @@
  */
 import { FspiopError } from '../../../schemas/errors.js';
 import { KID_PATTERN, MAX_PEM_CHARS, type JwsKeyStore } from '../../security/jws-keys.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, param, send } from '../request.js';
 
@@ -18,19 +18,20 @@ interface KeyRouteDeps {
   registry: { requireParticipant(name: string): unknown };
 }
 
-export function keyRoutes(deps: Pick<AdminDeps, 'registry' | 'jwsKeys' | 'xmlCertificates'>): Route[] {
+export function keyRoutes(deps: Pick<AdminDeps, 'registry' | 'jwsKeys' | 'xmlCertificates'>): AdminRoute[] {
   return [
     ...keyCollectionRoutes({ keys: deps.jwsKeys, registry: deps.registry }, 'jwsKeys'),
     ...keyCollectionRoutes({ keys: deps.xmlCertificates, registry: deps.registry }, 'xmlCertificates'),
   ];
 }
 
-export function keyCollectionRoutes({ keys, registry }: KeyRouteDeps, collection: 'jwsKeys' | 'xmlCertificates'): Route[] {
+export function keyCollectionRoutes({ keys, registry }: KeyRouteDeps, collection: 'jwsKeys' | 'xmlCertificates'): AdminRoute[] {
   const field = collection === 'jwsKeys' ? 'publicKey' : 'certificate';
   return [
     {
       method: 'GET',
       path: `/participants/:name/${collection}`,
+      access: READ_OWN({ param: 'name', by: 'name' }),
       handler: async (request, reply) => {
         const name = param(request, 'name');
         registry.requireParticipant(name);
@@ -40,6 +41,7 @@ export function keyCollectionRoutes({ keys, registry }: KeyRouteDeps, collection
     {
       method: 'POST',
       path: `/participants/:name/${collection}`,
+      access: { roles: ['operator'], action: 'keys' },
       handler: async (request, reply) => {
         const name = param(request, 'name');
         registry.requireParticipant(name);
@@ -55,6 +57,7 @@ export function keyCollectionRoutes({ keys, registry }: KeyRouteDeps, collection
     {
       method: 'DELETE',
       path: `/participants/:name/${collection}/:kid`,
+      access: { roles: ['operator'], action: 'keys' },
       handler: async (request, reply) => {
         const name = param(request, 'name');
         registry.requireParticipant(name);

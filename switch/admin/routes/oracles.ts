@@ -12,16 +12,17 @@ import { isCurrency } from '../../../schemas/currency.js';
 import { FspiopError } from '../../../schemas/errors.js';
 import { isPartyIdType, PARTY_ID_TYPES } from '../../../schemas/iso/parties.js';
 import type { OracleRecord } from '../../core/discovery/directory.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, checkUrlTemplate, param, query, send } from '../request.js';
 
-export function oracleRoutes(deps: Pick<AdminDeps, 'directory'>): Route[] {
+export function oracleRoutes(deps: Pick<AdminDeps, 'directory'>): AdminRoute[] {
   const { directory } = deps;
   return [
     {
       method: 'GET',
       path: '/oracles',
+      access: READ,
       handler: async (request, reply) => {
         alsHeaders(request);
         return send(reply, 200, directory.oracles.list({ type: query(request, 'type'), currency: query(request, 'currency') }));
@@ -30,6 +31,7 @@ export function oracleRoutes(deps: Pick<AdminDeps, 'directory'>): Route[] {
     {
       method: 'POST',
       path: '/oracles',
+      access: { roles: ['operator'] },
       handler: async (request, reply) => {
         alsHeaders(request);
         await directory.oracles.create(oracleBody(request));
@@ -40,6 +42,7 @@ export function oracleRoutes(deps: Pick<AdminDeps, 'directory'>): Route[] {
     {
       method: 'PUT',
       path: '/oracles/:id',
+      access: { roles: ['operator'] },
       handler: async (request, reply) => {
         alsHeaders(request);
         await directory.oracles.update(oracleId(request), oracleBody(request));
@@ -50,6 +53,7 @@ export function oracleRoutes(deps: Pick<AdminDeps, 'directory'>): Route[] {
     {
       method: 'DELETE',
       path: '/oracles/:id',
+      access: { roles: ['operator'] },
       handler: async (request, reply) => {
         alsHeaders(request);
         await directory.oracles.remove(oracleId(request));

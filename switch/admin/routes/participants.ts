@@ -8,25 +8,31 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import { DIALECTS, type Dialect, type ParticipantDirectory } from '../../directory/participants.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, READ, type AdminRoute } from '../auth/roles.js';
 import type { Bus } from '../../bus/bus.js';
 import type { AdminDeps } from '../deps.js';
 import { everyOwnerHas } from '../ledger-sync.js';
 import { bodyFields, currencyField, NAME, param, query, send } from '../request.js';
 import { participantView } from '../views.js';
 
-export function participantRoutes(deps: Pick<AdminDeps, 'participants' | 'bus'>): Route[] {
+export function participantRoutes(deps: Pick<AdminDeps, 'participants' | 'bus'>): AdminRoute[] {
   const { participants } = deps;
   const { registry } = participants;
   return [
-    { method: 'GET', path: '/participants', handler: (request, reply) => list(participants, request, reply) },
-    { method: 'POST', path: '/participants', handler: (request, reply) => create(participants, request, reply) },
+    { method: 'GET', path: '/participants', access: READ, handler: (request, reply) => list(participants, request, reply) },
+    { method: 'POST', path: '/participants', access: { roles: ['operator'] }, handler: (request, reply) => create(participants, request, reply) },
     {
       method: 'GET',
       path: '/participants/:name',
+      access: READ_OWN({ param: 'name', by: 'name' }),
       handler: async (request, reply) => send(reply, 200, participantView(participants, request, registry.requireParticipant(param(request, 'name')))),
     },
-    { method: 'PUT', path: '/participants/:name', handler: (request, reply) => update(participants, deps.bus, request, reply) },
+    {
+      method: 'PUT',
+      path: '/participants/:name',
+      access: { roles: ['operator'], action: 'participant-status' },
+      handler: (request, reply) => update(participants, deps.bus, request, reply),
+    },
   ];
 }
 

@@ -13,7 +13,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
-import type { Route } from '../../http/route.js';
+import type { AdminRoute } from '../auth/roles.js';
 
 interface PortalFile {
   body: Buffer;
@@ -103,11 +103,11 @@ function serve(files: Map<string, PortalFile>, csp: string, request: FastifyRequ
   return reply.code(200).header('content-type', file.contentType).send(file.body);
 }
 
-export function portalRoutes(): Route[] {
+export function portalRoutes(): AdminRoute[] {
   const files = loadPortalFiles();
   const csp = contentSecurityPolicy(files.get('index.html')!.body.toString('utf8'));
   return [
-    { method: 'GET', path: '/portal', plain: true, handler: async (_request, reply) => reply.code(301).header('location', '/portal/').send() },
-    { method: 'GET', path: '/portal/*', plain: true, handler: async (request, reply) => serve(files, csp, request, reply) },
+    { method: 'GET', path: '/portal', access: 'public', plain: true, handler: async (_request, reply) => reply.code(301).header('location', '/portal/').send() },
+    { method: 'GET', path: '/portal/*', access: 'public', plain: true, handler: async (request, reply) => serve(files, csp, request, reply) },
   ];
 }

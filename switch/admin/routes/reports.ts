@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import { CLEARING } from '../../../ledger/registry.js';
-import type { Route } from '../../http/route.js';
+import { type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { bodyFields, currencyField, param, send } from '../request.js';
 
@@ -29,8 +29,10 @@ export interface ReportRouteDeps {
 
 type Deps = Pick<AdminDeps, 'registry' | 'participants'> & ReportRouteDeps;
 
-export function reportRoutes(deps: Deps): Route[] {
-  return [{ method: 'POST', path: '/participants/:name/intradayReports', handler: (q, r) => intradayReport(deps, q, r) }];
+export function reportRoutes(deps: Deps): AdminRoute[] {
+  return [
+    { method: 'POST', path: '/participants/:name/intradayReports', access: { roles: ['operator', 'finance'] }, handler: (q, r) => intradayReport(deps, q, r) },
+  ];
 }
 
 async function intradayReport(deps: Deps, request: FastifyRequest, reply: FastifyReply) {

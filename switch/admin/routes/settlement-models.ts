@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import type { Registry, SettlementModel } from '../../../ledger/registry.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import type { Bus } from '../../bus/bus.js';
 import type { AdminDeps } from '../deps.js';
 import { everyOwnerHas } from '../ledger-sync.js';
@@ -18,14 +18,20 @@ import { bodyFields, currencyField, param, send } from '../request.js';
 
 const VALID_COMBINATIONS = ['IMMEDIATE/GROSS/BILATERAL', 'DEFERRED/GROSS/BILATERAL', 'DEFERRED/NET/BILATERAL', 'DEFERRED/NET/MULTILATERAL'];
 
-export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry' | 'bus'>): Route[] {
+export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry' | 'bus'>): AdminRoute[] {
   const { registry, bus } = deps;
   return [
-    { method: 'GET', path: '/settlementModels', handler: async (_request, reply) => send(reply, 200, registry.settlementModels().map(modelView)) },
-    { method: 'POST', path: '/settlementModels', handler: (q, r) => createModel(registry, bus, q, r) },
+    {
+      method: 'GET',
+      path: '/settlementModels',
+      access: READ,
+      handler: async (_request, reply) => send(reply, 200, registry.settlementModels().map(modelView)),
+    },
+    { method: 'POST', path: '/settlementModels', access: { roles: ['finance'] }, handler: (q, r) => createModel(registry, bus, q, r) },
     {
       method: 'GET',
       path: '/settlementModels/:name',
+      access: READ,
       handler: async (request, reply) => {
         const model = registry.settlementModel(param(request, 'name'));
         if (!model) throw new FspiopError('3100', `Settlement model ${param(request, 'name')} not found`);
@@ -35,6 +41,7 @@ export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry' | 'bus'>)
     {
       method: 'PUT',
       path: '/settlementModels/:name',
+      access: { roles: ['finance'] },
       handler: async (request, reply) => {
         const fields = bodyFields(request, 'isActive');
         const model = await registry.setSettlementModelActive(param(request, 'name'), fields.boolean('isActive', { lenient: true }));
@@ -42,10 +49,11 @@ export function settlementModelRoutes(deps: Pick<AdminDeps, 'registry' | 'bus'>)
         return send(reply, 200, modelView(model));
       },
     },
-    { method: 'GET', path: '/ledgerAccountTypes', handler: async (_request, reply) => send(reply, 200, await registry.accountTypeRows()) },
+    { method: 'GET', path: '/ledgerAccountTypes', access: READ, handler: async (_request, reply) => send(reply, 200, await registry.accountTypeRows()) },
     {
       method: 'POST',
       path: '/ledgerAccountTypes',
+      access: { roles: ['operator'] },
       handler: async (request, reply) => {
         const fields = bodyFields(request, 'name', 'description', 'isActive', 'isSettleable');
         await registry.createAccountType(

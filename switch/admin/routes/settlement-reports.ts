@@ -29,7 +29,7 @@ import {
   type WindowReport,
 } from '../../../ledger/settlement-reports.js';
 import { ledgerDisplay, type LedgerUnits } from '../../../ledger/units.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, READ, type AdminRoute } from '../auth/roles.js';
 import { jsonNumber } from '../body.js';
 import { decimal, sendCsv, wantsCsv, type Cell } from '../csv.js';
 import type { AdminDeps } from '../deps.js';
@@ -42,14 +42,34 @@ const TRANSFERS_QUERY = ['participant', 'format', 'limit', 'after'];
 const TRANSFER_PAGE_DEFAULT = 1000;
 const TRANSFER_ID = /^[\x21-\x7e]{1,128}$/;
 
-export function settlementReportRoutes(deps: Deps): Route[] {
+export function settlementReportRoutes(deps: Deps): AdminRoute[] {
   const store = new SettlementReportStore(deps.db);
   return [
-    { method: 'GET', path: '/v2/reports/settlementWindows/:id', handler: (q, r) => windowReport(deps, store, q, r) },
-    { method: 'GET', path: '/v2/reports/settlementWindows/:id/transfers', handler: (q, r) => windowTransfers(deps, store, q, r) },
-    { method: 'GET', path: '/v2/reports/settlements/:id', handler: (q, r) => settlementReport(deps, store, q, r) },
-    { method: 'GET', path: '/v2/reports/settlements/:id/transfers', handler: (q, r) => settlementTransfers(deps, store, q, r) },
-    { method: 'GET', path: '/v2/reconciliation', handler: (q, r) => reconciliation(deps, q, r) },
+    {
+      method: 'GET',
+      path: '/v2/reports/settlementWindows/:id',
+      access: READ_OWN({ query: 'participant', by: 'name' }),
+      handler: (q, r) => windowReport(deps, store, q, r),
+    },
+    {
+      method: 'GET',
+      path: '/v2/reports/settlementWindows/:id/transfers',
+      access: READ_OWN({ query: 'participant', by: 'name' }),
+      handler: (q, r) => windowTransfers(deps, store, q, r),
+    },
+    {
+      method: 'GET',
+      path: '/v2/reports/settlements/:id',
+      access: READ_OWN({ query: 'participant', by: 'name' }),
+      handler: (q, r) => settlementReport(deps, store, q, r),
+    },
+    {
+      method: 'GET',
+      path: '/v2/reports/settlements/:id/transfers',
+      access: READ_OWN({ query: 'participant', by: 'name' }),
+      handler: (q, r) => settlementTransfers(deps, store, q, r),
+    },
+    { method: 'GET', path: '/v2/reconciliation', access: READ, handler: (q, r) => reconciliation(deps, q, r) },
   ];
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../../../ledger/settlement.js';
 import { ledgerDisplay } from '../../../ledger/units.js';
 import type { AccountRequest, AccountResult, SettlementService } from '../../core/settlement/service.js';
-import type { Route } from '../../http/route.js';
+import { READ_OWN, READ, type AdminRoute } from '../auth/roles.js';
 import { Fields, jsonNumber, parseAdminBody, type Body } from '../body.js';
 import { param, query, send } from '../request.js';
 
@@ -45,29 +45,38 @@ const SETTLEMENT_FILTERS = [
 ];
 const REASON_MAX = 512;
 
-export function settlementRoutes(deps: SettlementRouteDeps): Route[] {
+const SETTLE = { roles: ['finance'], action: 'settlement' } as const;
+
+export function settlementRoutes(deps: SettlementRouteDeps): AdminRoute[] {
   const { settlement } = deps;
   const one = async (request: FastifyRequest) => settlement.settlement(idParam(request, 'id'));
   return [
-    { method: 'GET', path: '/v2/settlementWindows', handler: (q, r) => listWindows(settlement, q, r) },
-    { method: 'GET', path: '/v2/settlementWindows/:id', handler: async (q, r) => send(r, 200, windowView(await findWindow(settlement, idParam(q, 'id')))) },
-    { method: 'POST', path: '/v2/settlementWindows/:id', handler: (q, r) => closeWindow(settlement, q, r) },
-    { method: 'POST', path: '/v2/settlements', handler: (q, r) => createSettlement(settlement, q, r) },
-    { method: 'GET', path: '/v2/settlements', handler: (q, r) => listSettlements(settlement, q, r) },
-    { method: 'GET', path: '/v2/settlements/:id', handler: async (q, r) => send(r, 200, settlementView(await one(q))) },
-    { method: 'PUT', path: '/v2/settlements/:id', handler: (q, r) => putSettlement(settlement, q, r) },
+    { method: 'GET', path: '/v2/settlementWindows', access: READ_OWN('self'), handler: (q, r) => listWindows(settlement, q, r) },
+    {
+      method: 'GET',
+      path: '/v2/settlementWindows/:id',
+      access: READ_OWN('self'),
+      handler: async (q, r) => send(r, 200, windowView(await findWindow(settlement, idParam(q, 'id')))),
+    },
+    { method: 'POST', path: '/v2/settlementWindows/:id', access: SETTLE, handler: (q, r) => closeWindow(settlement, q, r) },
+    { method: 'POST', path: '/v2/settlements', access: SETTLE, handler: (q, r) => createSettlement(settlement, q, r) },
+    { method: 'GET', path: '/v2/settlements', access: READ, handler: (q, r) => listSettlements(settlement, q, r) },
+    { method: 'GET', path: '/v2/settlements/:id', access: READ, handler: async (q, r) => send(r, 200, settlementView(await one(q))) },
+    { method: 'PUT', path: '/v2/settlements/:id', access: SETTLE, handler: (q, r) => putSettlement(settlement, q, r) },
     {
       method: 'GET',
       path: '/v2/settlements/:id/participants/:pid',
+      access: READ_OWN({ param: 'pid', by: 'id' }),
       handler: async (q, r) => send(r, 200, settlementView(await one(q), { participantId: idParam(q, 'pid') })),
     },
-    { method: 'PUT', path: '/v2/settlements/:id/participants/:pid', handler: (q, r) => putParticipant(settlement, q, r) },
+    { method: 'PUT', path: '/v2/settlements/:id/participants/:pid', access: SETTLE, handler: (q, r) => putParticipant(settlement, q, r) },
     {
       method: 'GET',
       path: '/v2/settlements/:id/participants/:pid/accounts/:aid',
+      access: READ_OWN({ param: 'pid', by: 'id' }),
       handler: async (q, r) => send(r, 200, settlementView(await one(q), { participantId: idParam(q, 'pid'), accountId: idParam(q, 'aid') })),
     },
-    { method: 'PUT', path: '/v2/settlements/:id/participants/:pid/accounts/:aid', handler: (q, r) => putAccount(settlement, q, r) },
+    { method: 'PUT', path: '/v2/settlements/:id/participants/:pid/accounts/:aid', access: SETTLE, handler: (q, r) => putAccount(settlement, q, r) },
   ];
 }
 

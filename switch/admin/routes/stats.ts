@@ -13,7 +13,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import { transferSeries } from '../../../ledger/transfer-search.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { query, send } from '../request.js';
 
@@ -21,8 +21,8 @@ type Deps = Pick<AdminDeps, 'db' | 'metrics'>;
 
 const MAX_BUCKETS = 1440;
 
-export function statsRoutes(deps: Deps): Route[] {
-  return [{ method: 'GET', path: '/stats/series', handler: (q, r) => series(deps, q, r) }];
+export function statsRoutes(deps: Deps): AdminRoute[] {
+  return [{ method: 'GET', path: '/stats/series', access: READ, handler: (q, r) => series(deps, q, r) }];
 }
 
 function wholeParam(request: FastifyRequest, name: string, fallback: number, min: number, max: number): number {

@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FspiopError } from '../../../schemas/errors.js';
 import { findTransactionRequest, linkedQuotes } from '../../../ledger/transaction-requests.js';
 import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { param, send } from '../request.js';
 
@@ -21,8 +21,8 @@ type Deps = Pick<AdminDeps, 'db'>;
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$|^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-export function transactionRequestRoutes(deps: Deps): Route[] {
-  return [{ method: 'GET', path: '/transactionRequests/:id', handler: (q, r) => transactionRequest(deps, q, r) }];
+export function transactionRequestRoutes(deps: Deps): AdminRoute[] {
+  return [{ method: 'GET', path: '/transactionRequests/:id', access: READ, handler: (q, r) => transactionRequest(deps, q, r) }];
 }
 
 const display = (amount: string | null) => (amount === null ? null : ledgerDisplay(parseLedger(amount)));

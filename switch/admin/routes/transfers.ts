@@ -24,7 +24,7 @@ import {
   type TransferSummary,
 } from '../../../ledger/transfer-search.js';
 import { ledgerDisplay, parseLedger } from '../../../ledger/units.js';
-import type { Route } from '../../http/route.js';
+import { READ, type AdminRoute } from '../auth/roles.js';
 import type { AdminDeps } from '../deps.js';
 import { NAME, param, query, send } from '../request.js';
 import { renderTransferMessages, RENDERING_NOTE } from '../transfer-messages.js';
@@ -37,10 +37,10 @@ const DEFAULT_LIMIT = 50;
 const TRANSFER_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const KINDS = ['TRANSFER', 'FUNDS_IN', 'FUNDS_OUT', 'SETTLEMENT', 'FX_TRANSFER'];
 
-export function transferRoutes(deps: Deps): Route[] {
+export function transferRoutes(deps: Deps): AdminRoute[] {
   return [
-    { method: 'GET', path: '/transfers', handler: (q, r) => search(deps, q, r) },
-    { method: 'GET', path: '/transfers/:id', handler: (q, r) => detail(deps, q, r) },
+    { method: 'GET', path: '/transfers', access: READ, handler: (q, r) => search(deps, q, r) },
+    { method: 'GET', path: '/transfers/:id', access: READ, handler: (q, r) => detail(deps, q, r) },
   ];
 }
 
