@@ -3,6 +3,7 @@
  * modules share, and what no module declares.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -34,8 +35,10 @@ test('createAdminServer serves every declared route', () => {
     assert.ok(assembled.hasRoute({ method, url: path }), key);
   }
   // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules,
-  // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals.
-  assert.equal(declared.size, 67);
+  // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals,
+  // 2 of the audit log (GET /audit, GET /audit/verify), 3 of the portal's reads (GET /transfers, /transfers/{id},
+  // /stats/series), 2 of the portal's static files (GET /portal, /portal/*).
+  assert.equal(declared.size, 74);
 });
 
 test('one request to each module through the assembled server', async () => {
@@ -52,6 +55,8 @@ test('one request to each module through the assembled server', async () => {
     ['GET', '/v2/settlementWindows?state=OPEN', 200],
     ['GET', '/v2/reports/settlementWindows/1', 200],
     ['GET', '/interchangeFeeRules', 200],
+    ['GET', '/audit?after=0&limit=5', 200],
+    ['GET', '/audit/verify', 200],
   ];
   for (const [method, path, status] of checks) {
     assert.equal((await api.call(method, path)).status, status, `${method} ${path}`);
@@ -101,5 +106,23 @@ test('registerRoutes refuses a method declared twice on one path', () => {
         { method: 'GET', path: '/x', handler },
       ]),
     /GET \/x is declared twice/,
+  );
+});
+
+test('the assembled server appends each request that may change something to the audit log before answering; reads are not', async () => {
+  const before = (await api.audit.head()).seq;
+  const body = '{"name":"x"}';
+  const res = await assembled.inject({ method: 'POST', url: '/participants?why=audit', payload: body, headers: { 'content-type': 'application/json' } });
+  await assembled.inject({ method: 'GET', url: '/participants' });
+  const { entries, head } = await api.audit.read(before, 10);
+  assert.equal(head.seq, before + 1, 'one entry: the POST, not the GET');
+  assert.deepEqual(
+    { kind: entries[0]!.kind, actor: entries[0]!.actor, subject: entries[0]!.subject, detail: entries[0]!.detail },
+    {
+      kind: 'admin.request',
+      actor: 'anonymous',
+      subject: '/participants',
+      detail: { method: 'POST', path: '/participants?why=audit', status: res.statusCode, bodySha256: createHash('sha256').update(body).digest('hex') },
+    },
   );
 });

@@ -232,6 +232,14 @@ test('mizani audit verify: a whole log exits 0; each edit behind the hub is name
   }
   const restored = await runVerify(env);
   assert.equal(restored.code, 0, `the restored log verifies: ${restored.stdout}`);
+  // --public-key pins the key given (here without the configured key in the environment).
+  const unconfigured = { MIZANI_DATABASE_URL: env.MIZANI_DATABASE_URL! };
+  const otherKey = join(mkdtempSync(join(tmpdir(), 'mizani-audit-')), 'other.pem');
+  writeFileSync(otherKey, publicKeyPem(generateKeyPairSync('ed25519').privateKey));
+  assert.equal((await runVerify(unconfigured, ['--json', '--public-key', env.MIZANI_AUDIT_SIGNING_KEY!])).code, 0, 'pinned to the hub key');
+  const wrong = await runVerify(unconfigured, ['--json', '--public-key', otherKey]);
+  assert.equal(wrong.code, 1);
+  assert.deepEqual([wrong.json?.firstProblem?.seq, wrong.json?.firstProblem?.problem], [checkpoints[0], 'bad-checkpoint-signature']);
 });
 
 /** Every checkpoint signed again, over the chain as it now is, with a key the hub never had. */
