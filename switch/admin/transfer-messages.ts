@@ -54,8 +54,9 @@ export interface MessageSources {
 
 /** The prepare and, once final, the status, in the payer's dialect and the payee's (one set when they share it). */
 export function renderTransferMessages(t: TransferDetail, s: MessageSources): RenderedMessage[] {
-  const payerDialect = dialectOf(s.directory, t.payer);
-  const payeeDialect = dialectOf(s.directory, t.payee);
+  // A DFSP of another scheme is reached with its proxy's dialect (the directory knows the route).
+  const payerDialect = s.directory.dialectOf(t.payer);
+  const payeeDialect = s.directory.dialectOf(t.payee);
   const prepare = prepareOf(t, s.instruction);
   const status = statusOf(t);
   const out: RenderedMessage[] = [];
@@ -68,10 +69,6 @@ export function renderTransferMessages(t: TransferDetail, s: MessageSources): Re
     out.push(render(payerDialect, 'hub → payer', 'status', { ...status, reason: status.reason && reasonIn(payerDialect, status.reason) }, s, t.payer));
   }
   return out;
-}
-
-function dialectOf(directory: ParticipantDirectory, name: string): Dialect {
-  return directory.registry.participant(name) ? directory.dialectOf(name) : 'fspiop/1.1';
 }
 
 function prepareOf(t: TransferDetail, instruction: unknown): Pacs008 {
