@@ -1,18 +1,17 @@
 /**
- * What the portal's browser tests share: users made with the hub's own CLI before it starts, a hub with the Admin API's
+ * What the portal's browser tests share: users made with the hub's own CLI, a hub with the Admin API's
  * door on (tokens, roles, maker-checker), participants provisioned and payments made through the real edges with the
  * conformance simulators, and headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { endpointsFor } from '../../conformance/lib/admin.js';
 import { SuiteContext } from '../../conformance/lib/context.js';
 import type { DfspSimulator } from '../../conformance/lib/dfsp.js';
+import { addUser as addUserByCli, tokenOf as tokenByPassword } from '../support/hub-process.js';
 
-const CLI = fileURLToPath(new URL('../../switch/cli.js', import.meta.url));
 export const CHROMIUM = process.env.MIZANI_TEST_CHROMIUM ?? '/usr/bin/chromium';
 /** Screenshots of every page the tests visit, kept as CI artefacts (.gitignore'd). */
 export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/portal/', import.meta.url));
@@ -24,32 +23,14 @@ export interface PortalUser {
   password: string;
 }
 
-/** `mizani user add` as an operator runs it, against the database `env` names. */
+/** `mizani user add` as an operator runs it (test/support/hub-process.ts), against the database `env` names. */
 export function addUser(env: Record<string, string>, user: PortalUser): void {
-  const args = [
-    CLI,
-    'user',
-    'add',
-    user.name,
-    '--role',
-    user.roles.join(','),
-    ...(user.participant ? ['--participant', user.participant] : []),
-    '--password-stdin',
-  ];
-  const made = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, input: user.password, encoding: 'utf8' });
-  assert.equal(made.status, 0, `mizani user add ${user.name} exited ${made.status}: ${made.stderr}`);
+  addUserByCli(env, user.name, user.roles, user.password, user.participant);
 }
 
 /** A bearer token of the hub's built-in issuer. */
 export async function tokenOf(adminUrl: string, user: PortalUser): Promise<string> {
-  const response = await fetch(`${adminUrl}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user.name, password: user.password }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  assert.equal(response.status, 200, `POST /auth/token for ${user.name}: ${JSON.stringify(body)}`);
-  return body.access_token!;
+  return tokenByPassword(adminUrl, user.name, user.password);
 }
 
 export interface Answer {
