@@ -846,7 +846,7 @@ async function startServers(
     () => createFspiopApi(config, log, { ...serverOptions, admission }, registry, keys, { ...services, bus: edgeBus }, health, db),
     (server) => server.close(),
   );
-  const operatorSide = await startOperatorSide(lifecycle, config, log, db);
+  const operatorSide = await startOperatorSide(lifecycle, config, log, db, ledger.audit);
   const admin = await lifecycle.start(
     'Admin API',
     () =>
@@ -879,12 +879,12 @@ async function startServers(
 }
 
 /** Who may call the Admin API, and maker-checker (docs/operations.md); says loudly when the door is open. */
-async function startOperatorSide(lifecycle: Lifecycle, config: Config, log: Logger, db: Db) {
+async function startOperatorSide(lifecycle: Lifecycle, config: Config, log: Logger, db: Db, audit: AuditLog) {
   const { adminAuth } = config;
   const operators = new OperatorStore(db);
   const tokens = new TokenService(operators, config.hubName, adminAuth.tokenTtlS, adminAuth.oidc);
   await lifecycle.start('token issuer', () => tokens.start());
-  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(adminAuth.makerChecker), adminAuth.proposalTtlMs, undefined);
+  const makerChecker = new MakerChecker(new ProposalStore(db), new Set(adminAuth.makerChecker), adminAuth.proposalTtlMs, audit);
   await lifecycle.start(
     'proposal expiry',
     () => setInterval(() => void makerChecker.sweep().catch((err: unknown) => log.warn({ err }, 'proposal expiry sweep failed')), 60_000).unref(),

@@ -6,13 +6,22 @@ import { Loaded, Table, useLoad, when } from './ui.js';
 
 const PAGE = 50;
 
+/** An entry's detail, one `key: value` line per field (values that are not text as JSON). */
+function detailLines(detail) {
+  return Object.entries(detail ?? {})
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('\n');
+}
+
 function VerifyBanner() {
   const state = useLoad(() => get('/audit/verify'), []);
   return html`<div data-testid="audit-verify">
     <${Loaded} state=${state}>
       ${(v) =>
         v.ok
-          ? html`<p class="notice done" role="status">Chain verified: ${v.entries} entries, ${v.checkpoints} signed checkpoints, nothing changed.</p>`
+          ? html`<p class="notice done" role="status">
+              Chain verified: ${v.entries} entries, ${v.checkpoints} signed checkpoint${v.checkpoints === 1 ? '' : 's'}, nothing changed.
+            </p>`
           : html`<p class="error" role="alert">
               Chain verification FAILED at entry ${v.firstProblem?.seq}: ${v.firstProblem?.problem} (${v.entries} entries, ${v.checkpoints} checkpoints).
             </p>`}
@@ -45,17 +54,18 @@ export function AuditPage() {
           </div>
           <${Table}
             testId="audit-entries"
+            className="audit"
             rows=${[...entries].sort((x, y) => Number(y.seq) - Number(x.seq))}
             rowKey=${(e) => e.seq}
             empty="The audit log is empty."
             columns=${[
-              { label: 'Seq', render: (e) => e.seq },
-              { label: 'At', render: (e) => when(e.at) },
-              { label: 'Kind', render: (e) => e.kind },
-              { label: 'Actor', render: (e) => e.actor },
-              { label: 'Subject', render: (e) => e.subject },
-              { label: 'Detail', render: (e) => html`<code class="detail">${JSON.stringify(e.detail)}</code>` },
-              { label: 'Hash', render: (e) => html`<code title=${e.hash}>${String(e.hash).slice(0, 12)}…</code>` },
+              { label: 'Seq', className: 'col-seq', render: (e) => e.seq },
+              { label: 'At', className: 'col-at', render: (e) => when(e.at) },
+              { label: 'Kind', className: 'col-kind', render: (e) => e.kind },
+              { label: 'Actor', className: 'col-actor', render: (e) => e.actor },
+              { label: 'Subject', className: 'col-subject', render: (e) => e.subject },
+              { label: 'Detail', render: (e) => html`<code class="detail">${detailLines(e.detail)}</code>` },
+              { label: 'Hash', className: 'col-hash', render: (e) => html`<code title=${e.hash}>${String(e.hash).slice(0, 12)}…</code>` },
             ]}
           />`;
       }}

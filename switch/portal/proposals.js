@@ -43,9 +43,15 @@ export function ProposalsPage({ me, can, focus }) {
   </section>`;
 }
 
+/** Whether `me` holds a role that may decide on this proposal (the Admin API's own rule; it refuses the others). */
+function mayDecide(proposal, me) {
+  return me.roles.includes('admin') || (proposal.approverRoles ?? []).some((role) => me.roles.includes(role));
+}
+
 function Decide({ proposal, me, action }) {
   const [reason, setReason] = useState('');
   const own = proposal.proposer === me.subject;
+  if (!mayDecide(proposal, me)) return html`<span class="muted">needs ${(proposal.approverRoles ?? []).join(' or ') || 'admin'}</span>`;
   const approve = () => action.run(`Approve ${proposal.id}`, 'POST', `/proposals/${proposal.id}/approve`, {});
   const reject = () => action.run(`Reject ${proposal.id}`, 'POST', `/proposals/${proposal.id}/reject`, { reason });
   return html`<span class="decide">

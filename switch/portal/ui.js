@@ -105,19 +105,19 @@ export function Badge({ value, kind }) {
 }
 
 /** A table of rows; columns: [{label, render(row)}]. */
-export function Table({ rows, columns, empty = 'Nothing to show.', rowKey, testId }) {
+export function Table({ rows, columns, empty = 'Nothing to show.', rowKey, testId, className }) {
   if (!rows || rows.length === 0) return html`<p class="muted">${empty}</p>`;
-  return html`<table data-testid=${testId}>
+  return html`<table data-testid=${testId} class=${className}>
     <thead>
       <tr>
-        ${columns.map((c) => html`<th>${c.label}</th>`)}
+        ${columns.map((c) => html`<th class=${c.className}>${c.label}</th>`)}
       </tr>
     </thead>
     <tbody>
       ${rows.map(
         (row, i) =>
           html`<tr key=${rowKey ? rowKey(row) : i}>
-            ${columns.map((c) => html`<td>${c.render(row)}</td>`)}
+            ${columns.map((c) => html`<td class=${c.className}>${c.render(row)}</td>`)}
           </tr>`,
       )}
     </tbody>

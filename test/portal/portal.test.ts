@@ -102,19 +102,30 @@ test('an operator sees participants, positions with their alarms and settlement,
   await page.context().close();
 });
 
-test('an auditor reads everything and changes nothing: no action button on any page', async () => {
+test('an auditor reads everything and changes nothing: no action button on any page, not even beside a pending proposal', async () => {
+  // A limit change awaiting its second user, so that the proposals page has a row the auditor could act on.
+  const financeA = await tokenOf(hub.adminUrl, USERS.financeA);
+  const proposed = await adminCall(hub.adminUrl, financeA, 'PUT', '/participants/walleta/limits', {
+    currency: 'USD',
+    limit: { type: 'NET_DEBIT_CAP', value: 1200 },
+  });
+  assert.equal(proposed.status, 202, JSON.stringify(proposed.body));
   const page = await signIn(browser, hub.adminUrl, USERS.auditor);
-  for (const [path, ready] of [
-    ['participants/walleta', '[data-testid=accounts] tbody tr'],
-    ['settlement', '[data-testid=windows] tbody tr'],
-    ['proposals', 'section h2'],
-  ]) {
+  for (const [path, ready, shot] of [
+    ['participants/walleta', '[data-testid=accounts] tbody tr', ''],
+    ['settlement', '[data-testid=windows] tbody tr', '03-auditor-settlement'],
+    ['proposals', '[data-testid=proposals] tbody tr', '03b-auditor-proposals'],
+  ] as const) {
     await open(page, path, ready);
     assert.equal(await actionButtons(page), 0, `no action on #/${path} for an auditor`);
+    if (shot) await screenshot(page, shot);
   }
-  await screenshot(page, '03-auditor-settlement');
+  assert.match((await page.textContent('[data-testid=proposals] tbody')) ?? '', /PUT \/participants\/walleta\/limits/);
   assert.deepEqual(problemsOf(page), []);
   await page.context().close();
+  const financeB = await tokenOf(hub.adminUrl, USERS.financeB);
+  const rejected = await adminCall(hub.adminUrl, financeB, 'POST', `/proposals/${proposed.body.proposal.id}/reject`, { reason: 'shown to the auditor only' });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
 });
 
 test("a participant's user sees only its own participant, and no hub-wide page", async () => {
@@ -140,15 +151,27 @@ test('funds in from the portal is a proposal; the second finance user rejects it
   const notice = await a.waitForSelector('.notice.proposal');
   assert.match((await notice.textContent()) ?? '', /Funds in 750 USD: proposal .* created, awaiting approval/);
   await screenshot(a, '05-finance-funds-in-proposal');
+  // An operator sees the proposal but may not decide on money: the page says who may, as the API would refuse it.
+  const operator = await signIn(browser, hub.adminUrl, USERS.operator);
+  await open(operator, 'proposals', '[data-testid=proposals] tbody tr');
+  const seen = operator.locator('[data-testid=proposals] tbody tr', { hasText: '/participants/walletb/accounts/' });
+  assert.equal(await seen.locator('button[data-action]').count(), 0, 'no approve or reject for an operator');
+  assert.match((await seen.textContent()) ?? '', /needs finance/);
+  await screenshot(operator, '05b-operator-sees-funds-proposal');
+  await operator.context().close();
   const b = await signIn(browser, hub.adminUrl, USERS.financeB);
   await open(b, 'proposals', '[data-testid=proposals] tbody tr');
   const row = b.locator('[data-testid=proposals] tbody tr', { hasText: '/participants/walletb/accounts/' });
   await row.locator('input[name=reject-reason]').fill('wrong amount');
   await row.locator('button[data-action=reject]').click();
   await b.waitForSelector('.notice.done');
-  const rejected = (await adminCall(hub.adminUrl, adminToken, 'GET', '/proposals?state=REJECTED')).body.proposals;
+  const rejected = (await adminCall(hub.adminUrl, adminToken, 'GET', '/proposals?state=REJECTED')).body.proposals.filter((p: { path: string }) =>
+    p.path.startsWith('/participants/walletb/accounts/'),
+  );
   assert.equal(rejected.length, 1);
   assert.equal(rejected[0].proposer, USERS.financeA.name);
+  assert.equal(rejected[0].approver, USERS.financeB.name);
+  assert.equal(rejected[0].reason, 'wrong amount');
   await a.context().close();
   await b.context().close();
 });
@@ -216,6 +239,16 @@ test("the audit log's verification status and its entries", async () => {
   await open(page, 'audit', '[data-testid=audit-entries] tbody tr');
   assert.match((await page.textContent('[data-testid=audit-verify]')) ?? '', /Chain verified: \d+ entries/);
   assert.ok((await page.locator('[data-testid=audit-entries] tbody tr').count()) > 5);
+  // The settlement's last step was approved just before: maker-checker's own entries are on the newest page.
+  assert.match((await page.textContent('[data-testid=audit-entries] tbody')) ?? '', /admin\.executed/);
+  const auditor = await tokenOf(hub.adminUrl, USERS.auditor);
+  const { entries } = (await adminCall(hub.adminUrl, auditor, 'GET', '/audit?after=0&limit=500')).body as {
+    entries: Array<{ kind: string; actor: string; detail: Record<string, unknown> }>;
+  };
+  const by = (kind: string, actor: string) => entries.filter((e) => e.kind === kind && e.actor === actor);
+  assert.equal(by('admin.proposed', USERS.financeA.name).length, 8, 'funds in, the limit shown to the auditor, six settlement steps');
+  assert.equal(by('admin.executed', USERS.financeB.name).length, 6);
+  assert.ok(by('admin.rejected', USERS.financeB.name).some((e) => e.detail.reason === 'wrong amount'));
   await screenshot(page, '11-audit');
   await page.context().close();
 });

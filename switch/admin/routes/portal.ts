@@ -107,7 +107,13 @@ export function portalRoutes(): AdminRoute[] {
   const files = loadPortalFiles();
   const csp = contentSecurityPolicy(files.get('index.html')!.body.toString('utf8'));
   return [
-    { method: 'GET', path: '/portal', access: 'public', plain: true, handler: async (_request, reply) => reply.code(301).header('location', '/portal/').send() },
+    {
+      method: 'GET',
+      path: '/portal',
+      access: 'public',
+      plain: true,
+      handler: async (_request, reply) => reply.code(301).header('location', '/portal/').send(),
+    },
     { method: 'GET', path: '/portal/*', access: 'public', plain: true, handler: async (request, reply) => serve(files, csp, request, reply) },
   ];
 }
