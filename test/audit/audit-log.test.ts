@@ -127,7 +127,8 @@ test('money events and Admin requests reach the chain; GET /audit pages through 
   assert.ok(kinds.includes('settlement-window.closed') && kinds.includes('settlement.pending_settlement'), kinds.join(' '));
   const funds = all.find((e) => e.kind === 'admin.request' && e.detail.method === 'POST' && /\/accounts\/\d+$/.test(e.detail.path));
   assert.ok(funds, 'the funds-in request is logged');
-  assert.equal(funds.actor, 'anonymous');
+  // The guard's identity: this hub's Admin API runs in open mode (startHubProcess), whose every caller is "open".
+  assert.equal(funds.actor, 'open');
   assert.match(funds.detail.bodySha256, /^[0-9a-f]{64}$/);
   assert.equal((await admin.call('GET', '/audit?limit=501')).status, 400);
 
