@@ -5,13 +5,14 @@
 // test, the embedded-database smoke test, the Kafka bus against a real broker) with Node's test runner.
 // Usage: node scripts/test.mjs [name-filter ...]   (with a filter, only the matching tests run, no lint)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.MIZANI_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const adminUrl = process.env.MIZANI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function postgresReady() {
@@ -39,6 +40,22 @@ async function ensurePostgres() {
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`PostgreSQL is not reachable at ${adminUrl} (set MIZANI_TEST_PG_URL to point elsewhere)`);
+}
+
+/**
+ * The portal tests drive Debian's chromium (playwright-core downloads no browser here). Installed when missing;
+ * when that fails the run stops saying why, rather than the portal tests being skipped.
+ */
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  console.log(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium (for the portal tests)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  if (existsSync(CHROMIUM)) return;
+  const why = install.error?.message ?? update.error?.message ?? `apt-get exited with ${install.status}`;
+  console.error(`the portal tests need ${CHROMIUM} and installing Debian's chromium failed (${why}); install it as root and run again`);
+  process.exit(1);
 }
 
 function testFiles(dir) {
@@ -82,6 +99,7 @@ if (files.some((f) => relative(root, f).includes('kafka'))) {
   const install = spawnSync(process.execPath, [join(root, 'scripts/kafka.mjs'), 'install'], { stdio: 'inherit', cwd: root });
   if (install.status !== 0) console.error('fetching the Kafka jars failed; the Kafka tests will say why');
 }
+if (files.some((f) => relative(root, f).includes(join('test', 'portal')))) ensureChromium();
 console.log(`running ${files.length} test files:\n  ${files.map((f) => relative(root, f)).join('\n  ')}`);
 const started = Date.now();
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });

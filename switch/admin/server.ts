@@ -25,6 +25,7 @@ import { isoIdentifierRoutes } from './routes/iso-identifiers.js';
 import { keyRoutes } from './routes/keys.js';
 import { oracleRoutes } from './routes/oracles.js';
 import { participantRoutes } from './routes/participants.js';
+import { portalRoutes } from './routes/portal.js';
 import { proposalRoutes } from './routes/proposals.js';
 import { reportRoutes, type ReportRouteDeps } from './routes/reports.js';
 import { settlementModelRoutes } from './routes/settlement-models.js';
@@ -69,6 +70,7 @@ export function adminRoutes(deps: AdminServerDeps): AdminRoute[] {
     ...auditRoutes(deps),
     ...transferRoutes(deps),
     ...statsRoutes(deps),
+    ...portalRoutes(),
   ];
 }
 

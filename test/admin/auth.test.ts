@@ -16,7 +16,7 @@ import type { Access, AdminRoute } from '../../switch/admin/auth/roles.js';
 import { PASSWORD, startAuthHub, type AuthHub } from '../support/operators.js';
 
 const CLI = fileURLToPath(new URL('../../switch/cli.js', import.meta.url));
-const PUBLIC = ['GET /health', 'GET /metrics', 'POST /auth/token', 'GET /auth/jwks'];
+const PUBLIC = ['GET /health', 'GET /metrics', 'POST /auth/token', 'GET /auth/jwks', 'GET /portal', 'GET /portal/*'];
 
 let scheme: AuthHub;
 let idp: { server: Server; url: string; key: CryptoKey; jwk: JWK };
@@ -74,7 +74,7 @@ after(async () => {
   idp?.server.close();
 });
 
-test('every declared route declares its access; only health, metrics, signing in and the JWKS are public', () => {
+test('every declared route declares its access; only health, metrics, signing in, the JWKS and the portal’s static files are public', () => {
   const routes = declaredRoutes();
   assert.ok(routes.length > 60, `${routes.length} routes`);
   for (const r of routes) {

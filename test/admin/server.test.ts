@@ -37,8 +37,8 @@ test('createAdminServer serves every declared route', () => {
   // 37 before settlement, 11 of the /v2 settlement API, 5 of its reports and reconciliation, 4 of interchange fee rules,
   // 1 of request to pay (GET /transactionRequests/{ID}), 5 of signing in and users, 4 of maker-checker proposals,
   // 2 of the audit log (GET /audit, GET /audit/verify), 3 of the portal's reads (GET /transfers, /transfers/{id},
-  // /stats/series).
-  assert.equal(declared.size, 72);
+  // /stats/series), 2 of the portal's static files (GET /portal, /portal/*).
+  assert.equal(declared.size, 74);
 });
 
 test('one request to each module through the assembled server', async () => {
@@ -122,7 +122,8 @@ test('the assembled server appends each request that may change something to the
     { kind: entries[0]!.kind, actor: entries[0]!.actor, subject: entries[0]!.subject, detail: entries[0]!.detail },
     {
       kind: 'admin.request',
-      actor: 'open', // the open mode's identity (MIZANI_ADMIN_AUTH=open)
+      // The guard's identity: this Admin API runs in open mode, whose every caller is "open".
+      actor: 'open',
       subject: '/participants',
       detail: { method: 'POST', path: '/participants?why=audit', status: res.statusCode, bodySha256: createHash('sha256').update(body).digest('hex') },
     },
