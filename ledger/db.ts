@@ -103,6 +103,10 @@ class PgDb implements Db {
     return this.onPrimary(async ({ pool }) => {
       const client = await pool.connect();
       let broken: unknown;
+      // A connection lost between two of fn's queries is emitted on the client, which the pool only listens to while
+      // the client is idle: without this listener it would be an unhandled 'error' event, and the process would end.
+      const lost = (err: Error) => (broken = err);
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -121,6 +125,7 @@ class PgDb implements Db {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        client.off('error', lost);
         client.release(broken instanceof Error ? broken : undefined);
       }
     });

@@ -28,7 +28,14 @@ let feedB: ChangeFeed;
 
 before(async () => {
   database = await createTestDatabase('mizani_cluster_admin');
-  const env = { MIZANI_DATABASE_URL: database.url, MIZANI_HOST: '127.0.0.1', MIZANI_FSPIOP_PORT: '0', MIZANI_ADMIN_PORT: '0', MIZANI_JWS_SIGN_WORKERS: '1' };
+  const env = {
+    MIZANI_DATABASE_URL: database.url,
+    MIZANI_HOST: '127.0.0.1',
+    MIZANI_FSPIOP_PORT: '0',
+    MIZANI_ADMIN_PORT: '0',
+    MIZANI_JWS_SIGN_WORKERS: '1',
+    MIZANI_ADMIN_AUTH: 'open',
+  };
   hubA = await startHub(loadConfig(env), pino({ level: 'silent' }));
   dbB = await openDb({ url: database.url, dataDir: '', poolSize: 4 });
   registryB = await Registry.load(dbB, hubA.config.hubName);

@@ -3,6 +3,7 @@
  * it, and learns its URLs from its start-up log line. Ports are chosen by the OS (port 0).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -87,6 +88,13 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  // MIZANI_TEST_HUB_LOG_DIR: every hub's log also in <dir>/hub-<pid>.log, to read after a failed test.
+  const logDir = process.env.MIZANI_TEST_HUB_LOG_DIR;
+  const logFile = logDir ? `${logDir}/hub-${child.pid}.log` : undefined;
+  const keep = (line: string) => {
+    logs.push(line);
+    if (logFile) appendFileSync(logFile, `${line}\n`);
+  };
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = new Promise<{ fspiop: string; admin: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -95,14 +103,14 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
     }, timeoutMs);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      logs.push(line);
+      keep(line);
       if (line.includes('"Mizani hub started"')) {
         const entry = JSON.parse(line) as { fspiop: string; admin: string };
         clearTimeout(timer);
         resolve(entry);
       }
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => logs.push(`stderr: ${line}`));
+    createInterface({ input: child.stderr! }).on('line', (line) => keep(`stderr: ${line}`));
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`hub exited with code ${code} before starting:\n${logs.slice(-20).join('\n')}`));
