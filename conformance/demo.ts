@@ -13,6 +13,7 @@
  * process), and the settlement is proposed by one finance user and approved by the other.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdminClient } from './lib/admin.js';
 import { SuiteContext } from './lib/context.js';
-import { DEMO_NAMES, payAcrossDialects, provisionDemo, settleOpenWindow, type DemoPayment, type DemoScheme } from './lib/demo-flows.js';
+import { DEMO_NAMES, handPaymentBody, payAcrossDialects, provisionDemo, settleOpenWindow, type DemoPayment, type DemoScheme } from './lib/demo-flows.js';
 import { SettlementClient } from './lib/settlement.js';
 
 const CLI = fileURLToPath(new URL('../switch/cli.js', import.meta.url));
@@ -171,27 +172,49 @@ async function printProposals(adminUrl: string, token: string): Promise<void> {
 
 const DATE = `"Date: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')"`;
 
-/** curl commands for a payment by hand: a lookup and a transfer whose terms walletb will honour, then its record. */
-function printByHand(ctx: SuiteContext, s: DemoScheme, hub: Hub): void {
-  // The ILP packet and condition a payee issues in its quote answer; made here with walletb's secret so that it fulfils.
-  const t = ctx.newTransfer({ payer: s.walletA, payee: s.walletB, amount: '7.5', idKind: 'ulid', expiresInMs: 24 * 3600_000 });
+/**
+ * The payment by hand of the README, sent once as a user would send it (with a fresh id): walleta pays walletb 5 USD
+ * with the terms walletb issues for it. Its COMMITTED answer to walleta shows the README's commands work.
+ */
+async function payByHandOnce(ctx: SuiteContext, s: DemoScheme): Promise<string> {
+  const transferId = randomUUID();
+  const since = s.walletA.mark();
+  const sent = await ctx.send({
+    method: 'POST',
+    path: '/transfers',
+    version: '1.1',
+    source: DEMO_NAMES.walletA,
+    destination: DEMO_NAMES.walletB,
+    body: JSON.stringify(handPaymentBody(transferId)),
+  });
+  if (sent.status !== 202) throw new Error(`the README's payment by hand was answered ${sent.status}: ${sent.rawBody}`);
+  const done = await s.walletA.waitFor((r) => r.method === 'PUT' && r.path === `/transfers/${transferId}`, 20_000, { since });
+  if (done.body?.transferState !== 'COMMITTED') throw new Error(`the README's payment by hand ended ${String(done.body?.transferState)}`);
+  return transferId;
+}
+
+/** curl commands for a payment by hand, as in the README: a lookup, the transfer with walletb's terms, its record. */
+function printByHand(hub: Hub, s: DemoScheme, checked: string): void {
   const v = (resource: string) =>
     `-H 'Content-Type: application/vnd.interoperability.${resource}+json;version=1.1' -H 'Accept: application/vnd.interoperability.${resource}+json;version=1'`;
-  out('Send a payment by hand (bash; the simulated wallets answer until the demo stops):');
+  const terms = handPaymentBody('TRANSFER_ID');
+  const body = JSON.stringify({ ...terms, transferId: '$TRANSFER_ID', expiration: '$EXPIRATION' }).replace(/"/g, '\\"');
+  out(`Send a payment by hand (bash; README "Your first payment"; the simulated wallets answer until the demo stops; done once already: ${checked}):`);
   out();
   out(`# 1. walleta looks up walletb's customer ${s.customers.walletB.id}; the answer goes to walleta's simulator (202 here)`);
   out(`curl -i ${hub.fspiop}/parties/MSISDN/${s.customers.walletB.id} ${v('parties')} -H 'FSPIOP-Source: ${DEMO_NAMES.walletA}' -H ${DATE}`);
   out();
-  out(`# 2. walleta pays walletb 7.5 USD (terms walletb issued for this transfer id; 202, then walletb fulfils)`);
+  out('# 2. walleta pays walletb 5 USD with the terms walletb issues for this payment (202, then walletb fulfils)');
+  out(`TRANSFER_ID=$(node -e 'console.log(crypto.randomUUID())'); EXPIRATION=$(node -e 'console.log(new Date(Date.now() + 600000).toISOString())')`);
   out(
-    `curl -i -X POST ${hub.fspiop}/transfers ${v('transfers')} -H 'FSPIOP-Source: ${DEMO_NAMES.walletA}' -H 'FSPIOP-Destination: ${DEMO_NAMES.walletB}' -H ${DATE} --data '${JSON.stringify(t.body)}'`,
+    `curl -i -X POST ${hub.fspiop}/transfers ${v('transfers')} -H 'FSPIOP-Source: ${DEMO_NAMES.walletA}' -H 'FSPIOP-Destination: ${DEMO_NAMES.walletB}' -H ${DATE} --data "${body}"`,
   );
   out();
   out('# 3. the transfer as the hub recorded it, with its messages (as the auditor)');
   out(
     `TOKEN=$(curl -s ${hub.admin}/auth/token -H 'Content-Type: application/json' --data '{"username":"auditor","password":"${DEMO_PASSWORD}"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
   );
-  out(`curl -s ${hub.admin}/transfers/${t.transferId} -H "Authorization: Bearer $TOKEN"`);
+  out(`curl -s ${hub.admin}/transfers/$TRANSFER_ID -H "Authorization: Bearer $TOKEN"`);
   out();
 }
 
@@ -239,7 +262,7 @@ async function run(o: Options, ctx: SuiteContext, scheme: DemoScheme, hub: Hub):
   printSummary(o, hub, payments, settled);
   await printProposals(hub.admin, auditor);
   await printMessages(hub.admin, auditor, payments[1]!);
-  printByHand(ctx, scheme, hub);
+  printByHand(hub, scheme, await payByHandOnce(ctx, scheme));
 }
 
 async function main(): Promise<number> {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { handPaymentBody } from '../conformance/lib/demo-flows.js';
 
 const DEMO = fileURLToPath(new URL('../conformance/demo.js', import.meta.url));
 
@@ -52,8 +53,10 @@ test('./mizani demo --once: payments across every dialect pair, a settled window
     assert.match(out, /--- hub → payer · fspiop\/1\.1 · PUT \/transfers\/\{ID\}\n\{\n {2}"transferState": "COMMITTED"/);
     assert.match(
       out,
-      /curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/transfers .*-H 'FSPIOP-Source: walleta' -H 'FSPIOP-Destination: walletb'.*--data '\{"transferId"/,
+      /curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/transfers .*-H 'FSPIOP-Source: walleta' -H 'FSPIOP-Destination: walletb'.*--data "\{\\"transferId\\":\\"\$TRANSFER_ID\\"/,
     );
+    // The demo sent the README's payment by hand once itself, and it committed (else it exits 1).
+    assert.match(out, /done once already: [0-9a-f-]{36}\)/);
     assert.match(out, /Demo done \(--once\): hub and simulators stopped\./);
     const log = await readFile(join(dir, 'hub.log'), 'utf8');
     assert.match(log, /"Mizani hub started"/);
@@ -61,4 +64,14 @@ test('./mizani demo --once: payments across every dialect pair, a settled window
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("the README's payment by hand carries the terms the demo's walletb issues for it", async () => {
+  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const terms = handPaymentBody('any');
+  const section = readme.slice(readme.indexOf('## Your first payment'), readme.indexOf('## Configuration'));
+  assert.ok(section.includes(`\\"ilpPacket\\":\\"${String(terms.ilpPacket)}\\"`), 'the ILP packet in the README is the one walletb issues');
+  assert.ok(section.includes(`\\"condition\\":\\"${String(terms.condition)}\\"`), 'the condition in the README is the one walletb issues');
+  assert.match(section, /-H 'FSPIOP-Source: walleta' -H 'FSPIOP-Destination: walletb'/);
+  assert.ok(section.includes('\\"amount\\":{\\"amount\\":\\"5\\",\\"currency\\":\\"USD\\"}'), 'the amount of the packet');
 });

@@ -185,6 +185,8 @@ export interface NewDfspOptions {
   version?: string;
   /** Dialect registered with the hub (`POST /participants {dialect}`); default: none sent (the hub's fspiop/1.1). */
   dialect?: SimDialect;
+  /** Secret of the ILP fulfilments of its quotes (default: random); a fixed one makes its terms reproducible. */
+  ilpSecret?: string;
 }
 
 export interface NewBankOptions {
@@ -391,6 +393,7 @@ export class SuiteContext {
     const extra: Omit<DfspSimulatorOptions, 'name' | 'hub' | 'fulfilments' | 'host' | 'advertisedHost' | 'defaultBehaviour'> = {};
     if (o.version !== undefined) extra.version = o.version;
     if (o.dialect !== undefined) extra.dialect = o.dialect;
+    if (o.ilpSecret !== undefined) extra.ilpSecret = o.ilpSecret;
     const sim = await this.startSimulator(o.name ?? (await this.newName(o.prefix ?? 'pay')), undefined, extra);
     await provisionDfsp(
       this.admin,

@@ -11,6 +11,7 @@ import type { BankSimulator } from './bank.js';
 import type { SuiteContext } from './context.js';
 import type { DfspSimulator } from './dfsp.js';
 import { discoverParty, expectSuccessCallback, registerPartyOk, type PartyRef } from './flows.js';
+import { quoteIlp, type QuoteRequestLike } from './ilp.js';
 import { ACCOUNT_STEPS, SettlementClient } from './settlement.js';
 import { show } from './util.js';
 
@@ -31,9 +32,47 @@ export interface DemoPayment {
 
 export const DEMO_NAMES = { walletA: 'walleta', walletB: 'walletb', bankA: 'banka', bankB: 'bankb' } as const;
 
+/**
+ * The terms of the README's payment by hand (walleta pays walletb 5 USD): walletb's simulator runs with a fixed ILP
+ * secret — a demo's, not a secret — so the packet and condition it would issue in a quote for this payment are the same
+ * in every demo, and it fulfils any transfer that carries them. A scheme's payee keeps its secret to itself.
+ */
+export const HAND_PAYMENT = {
+  payeeIlpSecret: 'mizani-demo-walletb-ilp-secret-published-in-the-readme',
+  amount: { amount: '5', currency: 'USD' },
+  quote: {
+    quoteId: '01JDEM0HANDPAYMENTQ0000000',
+    transactionId: '01JDEM0HANDPAYMENTT0000000',
+    transactionType: { scenario: 'TRANSFER', initiator: 'PAYER', initiatorType: 'CONSUMER' },
+    payer: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '25570000001', fspId: 'walleta' } },
+    payee: { partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '25570000002', fspId: 'walletb' } },
+  },
+  quoteExpiration: '2030-01-01T00:00:00.000Z',
+} as const;
+
+/** The hand payment's prepare body for `transferId` (expiring in 10 minutes), with the terms walletb issues. */
+export function handPaymentBody(transferId: string, now = Date.now()): Record<string, unknown> {
+  const ilp = quoteIlp(HAND_PAYMENT.payeeIlpSecret, HAND_PAYMENT.quote as unknown as QuoteRequestLike, {
+    transferAmount: HAND_PAYMENT.amount,
+    expiration: HAND_PAYMENT.quoteExpiration,
+  });
+  return {
+    transferId,
+    payerFsp: DEMO_NAMES.walletA,
+    payeeFsp: DEMO_NAMES.walletB,
+    amount: HAND_PAYMENT.amount,
+    ilpPacket: ilp.ilpPacket,
+    condition: ilp.condition,
+    expiration: new Date(now + 10 * 60_000).toISOString(),
+  };
+}
+
 /** The four participants and their customers (names fixed so the README's commands work). */
 export async function provisionDemo(ctx: SuiteContext): Promise<DemoScheme> {
-  const [walletA, walletB] = await Promise.all([ctx.newDfsp({ name: DEMO_NAMES.walletA }), ctx.newDfsp({ name: DEMO_NAMES.walletB })]);
+  const [walletA, walletB] = await Promise.all([
+    ctx.newDfsp({ name: DEMO_NAMES.walletA }),
+    ctx.newDfsp({ name: DEMO_NAMES.walletB, ilpSecret: HAND_PAYMENT.payeeIlpSecret }),
+  ]);
   const bankA = await ctx.newBank({ name: DEMO_NAMES.bankA });
   const bankB = await ctx.newBank({ name: DEMO_NAMES.bankB });
   const customers = {
