@@ -15,7 +15,7 @@
 import { openDb } from '../ledger/db.js';
 import { migrate } from '../ledger/migrate.js';
 import { parseCommandLine, UsageError } from './cli-args.js';
-import { ConfigError, databaseOptions, loadConfig } from './config.js';
+import { commandConfig, databaseOptions } from './config.js';
 import { startHub } from './hub.js';
 
 type Print = (line: string) => void;
@@ -62,16 +62,8 @@ function commandLine(command: 'start' | 'migrate', args: string[], out: Print, e
 }
 
 async function runHub(command: 'start' | 'migrate', out: Print, err: Print): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      err(`mizani: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  const config = commandConfig(err);
+  if (!config) return 2;
   if (command === 'start') {
     const hub = await startHub(config);
     const shutdown = (signal: string) => {

@@ -620,6 +620,20 @@ function tracingSettings({ value, fraction, oneOf }: Readers): Config['tracing']
   return { mode: oneOf('MIZANI_TRACING', ['off', 'otlp'] as const), endpoint, sampleRatio: fraction('MIZANI_TRACING_SAMPLE_RATIO') };
 }
 
+/**
+ * The configuration a CLI command runs with; when a setting is invalid, its reason is printed on `err` and the result is
+ * undefined (the command exits 2).
+ */
+export function commandConfig(err: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Config | undefined {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`mizani: ${e.message}`);
+    return undefined;
+  }
+}
+
 /** What the database layer (ledger/db.ts `openDb`) takes from the configuration, the pool size aside. */
 export function databaseOptions(config: Config): { url?: string; dataDir: string; primaryWaitMs: number; connectTimeoutMs: number } {
   return { url: config.databaseUrl, dataDir: config.dataDir, primaryWaitMs: config.dbPrimaryWaitMs, connectTimeoutMs: config.dbConnectTimeoutMs };

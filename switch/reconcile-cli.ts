@@ -6,7 +6,7 @@
 import { openDb } from '../ledger/db.js';
 import { reconcile, type Reconciliation } from '../ledger/reconciliation.js';
 import { parseCommandLine, UsageError } from './cli-args.js';
-import { ConfigError, databaseOptions, loadConfig } from './config.js';
+import { commandConfig, databaseOptions } from './config.js';
 
 type Print = (line: string) => void;
 
@@ -34,14 +34,8 @@ export async function reconcileCommand(args: string[], out: Print, err: Print): 
     err(USAGE[0]!);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`mizani: ${e.message}`);
-    return 2;
-  }
+  const config = commandConfig(err);
+  if (!config) return 2;
   const db = await openDb({ ...databaseOptions(config), poolSize: 1 });
   try {
     const result = await reconcile(db);

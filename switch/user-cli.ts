@@ -8,7 +8,7 @@ import { OperatorStore, UserExistsError } from '../ledger/operators.js';
 import { hashPassword, passwordProblem } from './admin/auth/passwords.js';
 import { isRole, ROLES } from './admin/auth/roles.js';
 import { parseCommandLine, UsageError, type OptionSpec } from './cli-args.js';
-import { ConfigError, databaseOptions, loadConfig } from './config.js';
+import { commandConfig, databaseOptions } from './config.js';
 
 type Print = (line: string) => void;
 
@@ -46,14 +46,8 @@ export async function userCommand(args: string[], out: Print, err: Print, stdin:
     err(USAGE[0]!);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`mizani: ${e.message}`);
-    return 2;
-  }
+  const config = commandConfig(err);
+  if (!config) return 2;
   const password = line.values['password-stdin'] ? (await stdin()).replace(/\r?\n$/, '') : undefined;
   let db: Db;
   try {

@@ -8,7 +8,7 @@ import { keyFingerprint } from '../../ledger/audit-chain.js';
 import { verifyAuditLog, type AuditVerification } from '../../ledger/audit-verify.js';
 import { openDb } from '../../ledger/db.js';
 import { parseCommandLine, UsageError } from '../cli-args.js';
-import { ConfigError, databaseOptions, loadConfig } from '../config.js';
+import { commandConfig, databaseOptions } from '../config.js';
 import { publicKeysIn } from './trail.js';
 
 type Print = (line: string) => void;
@@ -62,14 +62,8 @@ async function pinnedKeys(file: string | undefined, configured: string | undefin
 export async function auditCommand(args: string[], out: Print, err: Print): Promise<number> {
   const parsed = options(args, out, err);
   if (typeof parsed === 'number') return parsed;
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`mizani: ${e.message}`);
-    return 2;
-  }
+  const config = commandConfig(err);
+  if (!config) return 2;
   let pinned;
   try {
     pinned = await pinnedKeys(parsed.publicKeyFile, config.audit.signingKey);
